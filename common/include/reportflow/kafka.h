@@ -1,0 +1,33 @@
+/* kafka.h - librdkafka client set-up from a reportflow configuration. */
+#ifndef RF_KAFKA_H
+#define RF_KAFKA_H
+
+#include <stddef.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "reportflow/cfg.h"
+
+/**
+ * A librdkafka configuration: first @p defaults (NULL-terminated key/value
+ * pairs, a program's own choices), then every kafka.* key of @p cfg, so the
+ * user always has the last word. When kafka.bootstrap.servers is unset and
+ * broker.address_file is set, the address is read from that file.
+ * librdkafka's log lines go through rf_log. @returns a conf (the caller owns
+ * it until rd_kafka_new() succeeds), or NULL with a message naming the key.
+ */
+rd_kafka_conf_t *rf_kafka_conf_new(const struct rf_config *cfg, const char *const *defaults,
+                                   char *errstr, size_t errstr_size);
+
+/** Send librdkafka's own log lines through rf_log. */
+void rf_kafka_conf_route_logs(rd_kafka_conf_t *conf);
+
+/** rd_kafka_new() that destroys @p conf on failure too, so the caller never has to. */
+rd_kafka_t *rf_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr,
+                         size_t errstr_size);
+
+/** Value of header @p name of @p msg as a NUL-terminated copy in @p out, or "" when absent. */
+void rf_kafka_header_get(const rd_kafka_message_t *msg, const char *name, char *out,
+                         size_t out_size);
+
+#endif

@@ -1,0 +1,437 @@
+/* cfg.c - the configuration table, its parser and the file/env/flag layering. */
+#include "reportflow/cfg.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ENUM };
+
+struct field {
+    const char *name;        /* dotted key */
+    enum field_type type;    /* how the value is parsed */
+    size_t offset;           /* where it lives in struct rf_config */
+    const char *def;         /* default, in file syntax */
+    const char *choices;     /* FIELD_ENUM: "a|b|c" */
+    long long min, max;      /* FIELD_INT bounds */
+    const char *description; /* one line for --print-config and docs */
+};
+
+#define STR(key, member, def, desc)                                                                \
+    {key, FIELD_STRING, offsetof(struct rf_config, member), def, NULL, 0, 0, desc}
+#define INT(key, member, def, lo, hi, desc)                                                        \
+    {key, FIELD_INT, offsetof(struct rf_config, member), def, NULL, lo, hi, desc}
+#define BOOL(key, member, def, desc)                                                               \
+    {key, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc}
+#define ENUM(key, member, def, choices, desc)                                                      \
+    {key, FIELD_ENUM, offsetof(struct rf_config, member), def, choices, 0, 0, desc}
+
+static const struct field fields[] = {
+    ENUM("log.level", log_level, "info", "error|warn|info|debug|trace", "least severe level logged"),
+    ENUM("log.format", log_format, "text", "text|json", "log line format on stderr"),
+    STR("metrics.listen", metrics_listen, "", "host:port serving /metrics and /healthz; empty: off"),
+    STR("topic.raw", topic_raw, "reports.raw", "topic of raw report files"),
+    STR("topic.events", topic_events, "reports.events", "topic of extracted envelopes"),
+    STR("topic.dlq", topic_dlq, "reports.dlq", "dead-letter topic"),
+    INT("topic.raw.partitions", raw_partitions, "12", 1, 1024, "partitions the broker creates"),
+    INT("topic.events.partitions", events_partitions, "12", 1, 1024, "partitions the broker creates"),
+    INT("topic.dlq.partitions", dlq_partitions, "3", 1, 1024, "partitions the broker creates"),
+    STR("watch.dir", watch_dir, "inbox", "directory the producer watches"),
+    BOOL("watch.recursive", watch_recursive, "false", "also watch subdirectories"),
+    STR("watch.ignore", watch_ignore, ".*,*.tmp,*.part,*~", "comma-separated globs never sent"),
+    INT("watch.rescan_ms", watch_rescan_ms, "30000", 100, 86400000, "periodic safety rescan"),
+    ENUM("archive.mode", archive_mode, "move", "move|delete", "what happens to a delivered file"),
+    STR("archive.dir", archive_dir, "done", "where delivered files go (dated subfolders)"),
+    STR("failed.dir", failed_dir, "failed", "where unsendable files go, with NAME.error"),
+    INT("producer.max_file_bytes", max_file_bytes, "8388608", 1, 1000000000, "larger files fail"),
+    INT("producer.max_inflight_bytes", max_inflight_bytes, "67108864", 1024, 4000000000LL,
+        "bytes sent but not yet acknowledged"),
+    INT("producer.max_inflight_files", max_inflight_files, "2000", 1, 1000000,
+        "files sent but not yet acknowledged"),
+    INT("producer.flush_timeout_ms", flush_timeout_ms, "10000", 0, 3600000,
+        "shutdown waits this long for acknowledgements"),
+    INT("progress.interval_ms", progress_ms, "5000", 100, 3600000, "progress log interval"),
+    STR("worker.group", worker_group, "reportflow-workers", "consumer group of the workers"),
+    STR("worker.rules", rules_path, "config/rules/metrics.json", "metric rule file"),
+    INT("worker.batch_size", worker_batch, "64", 1, 100000, "raw records per produce-and-ack round"),
+    STR("sink.group", sink_group, "reportflow-sink", "consumer group of the sink"),
+    STR("pg.conninfo", pg_conninfo, "", "libpq connection string; empty: PG* variables"),
+    INT("sink.batch_docs", sink_batch_docs, "500", 1, 100000, "documents per transaction"),
+    INT("sink.batch_ms", sink_batch_ms, "500", 1, 600000, "longest wait to fill a transaction"),
+    INT("sink.retry_max_ms", sink_retry_max_ms, "30000", 100, 3600000, "cap of reconnect backoff"),
+    STR("broker.address_file", broker_address_file, "", "reportflow-broker writes its address here"),
+    INT("broker.count", broker_count, "1", 1, 16, "brokers in the embedded cluster"),
+    STR("lag.groups", lag_groups, "reportflow-workers,reportflow-sink", "groups reportflow-lag reports"),
+    INT("lag.window_s", lag_window_s, "60", 1, 86400, "window of the lag status rule"),
+    INT("lag.stop_s", lag_stop_s, "120", 1, 86400, "no commit for this long with lag is STOP"),
+};
+
+#define FIELD_CNT (sizeof(fields) / sizeof(fields[0]))
+
+static const struct field *field_find(const char *key)
+{
+    for (size_t i = 0; i < FIELD_CNT; i++) {
+        if (strcmp(fields[i].name, key) == 0) {
+            return &fields[i];
+        }
+    }
+    return NULL;
+}
+
+static bool choice_allowed(const char *choices, const char *value)
+{
+    size_t len = strlen(value);
+    const char *p = choices;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == len && strncmp(p, value, n) == 0) {
+            return true;
+        }
+        p += n + (bar ? 1 : 0);
+    }
+    return false;
+}
+
+static int parse_bool(const char *value, bool *out)
+{
+    if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes")) {
+        *out = true;
+        return 0;
+    }
+    if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no")) {
+        *out = false;
+        return 0;
+    }
+    return -1;
+}
+
+static int set_field(struct rf_config *cfg, const struct field *f, const char *value,
+                     const char *origin, char *errstr, size_t errstr_size)
+{
+    char *base = (char *)cfg + f->offset;
+    switch (f->type) {
+    case FIELD_ENUM:
+        if (!choice_allowed(f->choices, value)) {
+            snprintf(errstr, errstr_size, "%s: bad value '%s' for '%s': expected one of %s", origin,
+                     value, f->name, f->choices);
+            return -1;
+        }
+        /* fall through */
+    case FIELD_STRING: {
+        char *copy = strdup(value);
+        if (!copy) {
+            snprintf(errstr, errstr_size, "%s: out of memory", origin);
+            return -1;
+        }
+        char **slot = (char **)base;
+        free(*slot);
+        *slot = copy;
+        return 0;
+    }
+    case FIELD_INT: {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (errno || end == value || *end != '\0' || v < f->min || v > f->max) {
+            snprintf(errstr, errstr_size,
+                     "%s: bad value '%s' for '%s': expected an integer from %lld to %lld", origin,
+                     value, f->name, f->min, f->max);
+            return -1;
+        }
+        *(long long *)base = v;
+        return 0;
+    }
+    case FIELD_BOOL:
+        if (parse_bool(value, (bool *)base) != 0) {
+            snprintf(errstr, errstr_size, "%s: bad value '%s' for '%s': expected true or false",
+                     origin, value, f->name);
+            return -1;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+static int set_kafka(struct rf_config *cfg, const char *key, const char *value, const char *origin,
+                     char *errstr, size_t errstr_size)
+{
+    if (*key == '\0') {
+        snprintf(errstr, errstr_size, "%s: empty librdkafka property after 'kafka.'", origin);
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->kafka_cnt; i++) {
+        if (strcmp(cfg->kafka[i].key, key) == 0) {
+            char *copy = strdup(value);
+            if (!copy) {
+                goto out_nomem;
+            }
+            free(cfg->kafka[i].value);
+            cfg->kafka[i].value = copy;
+            return 0;
+        }
+    }
+    struct rf_cfg_kv *grown = realloc(cfg->kafka, (cfg->kafka_cnt + 1) * sizeof(*grown));
+    if (!grown) {
+        goto out_nomem;
+    }
+    cfg->kafka = grown;
+    grown[cfg->kafka_cnt].key = strdup(key);
+    grown[cfg->kafka_cnt].value = strdup(value);
+    if (!grown[cfg->kafka_cnt].key || !grown[cfg->kafka_cnt].value) {
+        free(grown[cfg->kafka_cnt].key);
+        free(grown[cfg->kafka_cnt].value);
+        goto out_nomem;
+    }
+    cfg->kafka_cnt++;
+    return 0;
+out_nomem:
+    snprintf(errstr, errstr_size, "%s: out of memory", origin);
+    return -1;
+}
+
+int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
+                  char *errstr, size_t errstr_size)
+{
+    if (strncmp(key, "kafka.", 6) == 0) {
+        return set_kafka(cfg, key + 6, value, origin, errstr, errstr_size);
+    }
+    const struct field *f = field_find(key);
+    if (!f) {
+        snprintf(errstr, errstr_size, "%s: unknown key '%s'", origin, key);
+        return -1;
+    }
+    return set_field(cfg, f, value, origin, errstr, errstr_size);
+}
+
+struct rf_config *rf_config_new(void)
+{
+    char errstr[256];
+    struct rf_config *cfg = calloc(1, sizeof(*cfg));
+    if (!cfg) {
+        return NULL;
+    }
+    for (size_t i = 0; i < FIELD_CNT; i++) {
+        if (set_field(cfg, &fields[i], fields[i].def, "default", errstr, sizeof(errstr)) != 0) {
+            rf_config_free(cfg);
+            return NULL;
+        }
+    }
+    return cfg;
+}
+
+void rf_config_free(struct rf_config *cfg)
+{
+    if (!cfg) {
+        return;
+    }
+    for (size_t i = 0; i < FIELD_CNT; i++) {
+        if (fields[i].type == FIELD_STRING || fields[i].type == FIELD_ENUM) {
+            free(*(char **)((char *)cfg + fields[i].offset));
+        }
+    }
+    for (size_t i = 0; i < cfg->kafka_cnt; i++) {
+        free(cfg->kafka[i].key);
+        free(cfg->kafka[i].value);
+    }
+    free(cfg->kafka);
+    free(cfg);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) {
+        s++;
+    }
+    char *end = s + strlen(s);
+    while (end > s && isspace((unsigned char)end[-1])) {
+        *--end = '\0';
+    }
+    return s;
+}
+
+int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, size_t errstr_size)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
+        snprintf(errstr, errstr_size, "cannot open config file '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0;
+    int rc = 0;
+    while (rc == 0 && getline(&line, &cap, fp) != -1) {
+        char origin[512];
+        lineno++;
+        snprintf(origin, sizeof(origin), "%s:%d", path, lineno);
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#') {
+            continue;
+        }
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(errstr, errstr_size, "%s: expected 'key=value', got '%s'", origin, s);
+            rc = -1;
+            break;
+        }
+        *eq = '\0';
+        rc = rf_config_set(cfg, trim(s), trim(eq + 1), origin, errstr, errstr_size);
+    }
+    free(line);
+    fclose(fp);
+    return rc;
+}
+
+/* REPORTFLOW_WATCH_DIR -> watch.dir; REPORTFLOW_KAFKA_SASL_USERNAME -> kafka.sasl.username. */
+static void env_name_to_key(const char *name, char *key, size_t key_size)
+{
+    size_t i = 0;
+    for (; name[i] && i + 1 < key_size; i++) {
+        key[i] = name[i] == '_' ? '.' : (char)tolower((unsigned char)name[i]);
+    }
+    key[i] = '\0';
+}
+
+static bool env_name_for_field(const char *key, const char *name, size_t name_len)
+{
+    size_t k = strlen(key);
+    if (k != name_len) {
+        return false;
+    }
+    for (size_t i = 0; i < k; i++) {
+        char want = key[i] == '.' ? '_' : (char)toupper((unsigned char)key[i]);
+        if (name[i] != want) {
+            return false;
+        }
+    }
+    return true;
+}
+
+int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t errstr_size)
+{
+    static const char prefix[] = "REPORTFLOW_";
+    for (char **e = envp; e && *e; e++) {
+        if (strncmp(*e, prefix, sizeof(prefix) - 1) != 0) {
+            continue;
+        }
+        const char *name = *e + sizeof(prefix) - 1;
+        const char *eq = strchr(name, '=');
+        if (!eq) {
+            continue;
+        }
+        size_t name_len = (size_t)(eq - name);
+        char origin[300];
+        snprintf(origin, sizeof(origin), "environment %.*s", (int)(eq - *e), *e);
+        if (strncmp(name, "KAFKA_", 6) == 0) {
+            char key[256];
+            char tmp[256];
+            snprintf(tmp, sizeof(tmp), "%.*s", (int)name_len, name);
+            env_name_to_key(tmp, key, sizeof(key));
+            if (rf_config_set(cfg, key, eq + 1, origin, errstr, errstr_size) != 0) {
+                return -1;
+            }
+            continue;
+        }
+        if (name_len == 6 && strncmp(name, "CONFIG", 6) == 0) {
+            continue; /* the file path itself, handled by rf_config_build() */
+        }
+        const struct field *match = NULL;
+        for (size_t i = 0; i < FIELD_CNT && !match; i++) {
+            if (env_name_for_field(fields[i].name, name, name_len)) {
+                match = &fields[i];
+            }
+        }
+        if (!match) {
+            snprintf(errstr, errstr_size, "%s: no such configuration key", origin);
+            return -1;
+        }
+        if (set_field(cfg, match, eq + 1, origin, errstr, errstr_size) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct rf_config *rf_config_build(const char *path, char **overrides, size_t override_cnt,
+                                  char **envp, char *errstr, size_t errstr_size)
+{
+    struct rf_config *cfg = rf_config_new();
+    if (!cfg) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    if (!path) {
+        path = getenv("REPORTFLOW_CONFIG");
+    }
+    if (!path && access(RF_CFG_DEFAULT_PATH, R_OK) == 0) {
+        path = RF_CFG_DEFAULT_PATH;
+    }
+    if (path && rf_config_load_file(cfg, path, errstr, errstr_size) != 0) {
+        goto out_fail;
+    }
+    if (rf_config_load_env(cfg, envp, errstr, errstr_size) != 0) {
+        goto out_fail;
+    }
+    for (size_t i = 0; i < override_cnt; i++) {
+        char key[256];
+        const char *eq = strchr(overrides[i], '=');
+        if (!eq || eq == overrides[i] || (size_t)(eq - overrides[i]) >= sizeof(key)) {
+            snprintf(errstr, errstr_size, "-X: expected key=value, got '%s'", overrides[i]);
+            goto out_fail;
+        }
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - overrides[i]), overrides[i]);
+        if (rf_config_set(cfg, key, eq + 1, "-X", errstr, errstr_size) != 0) {
+            goto out_fail;
+        }
+    }
+    return cfg;
+out_fail:
+    rf_config_free(cfg);
+    return NULL;
+}
+
+const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key)
+{
+    for (size_t i = 0; i < cfg->kafka_cnt; i++) {
+        if (strcmp(cfg->kafka[i].key, key) == 0) {
+            return cfg->kafka[i].value;
+        }
+    }
+    return NULL;
+}
+
+static bool is_secret(const char *key)
+{
+    return strstr(key, "password") || strstr(key, "secret") || strstr(key, "key.pem");
+}
+
+void rf_config_print(const struct rf_config *cfg, FILE *out)
+{
+    for (size_t i = 0; i < FIELD_CNT; i++) {
+        const struct field *f = &fields[i];
+        const char *base = (const char *)cfg + f->offset;
+        fprintf(out, "# %s\n", f->description);
+        switch (f->type) {
+        case FIELD_STRING:
+        case FIELD_ENUM: {
+            const char *v = *(char *const *)base;
+            bool mask = f->offset == offsetof(struct rf_config, pg_conninfo) && strstr(v, "password");
+            fprintf(out, "%s=%s\n", f->name, mask ? "***" : v);
+            break;
+        }
+        case FIELD_INT:
+            fprintf(out, "%s=%lld\n", f->name, *(const long long *)base);
+            break;
+        case FIELD_BOOL:
+            fprintf(out, "%s=%s\n", f->name, *(const bool *)base ? "true" : "false");
+            break;
+        }
+    }
+    for (size_t i = 0; i < cfg->kafka_cnt; i++) {
+        fprintf(out, "kafka.%s=%s\n", cfg->kafka[i].key,
+                is_secret(cfg->kafka[i].key) ? "***" : cfg->kafka[i].value);
+    }
+}

@@ -1,0 +1,110 @@
+/* kafka.c - librdkafka client set-up from a reportflow configuration. */
+#include "reportflow/kafka.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reportflow/fsutil.h"
+#include "reportflow/log.h"
+
+static void route_kafka_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
+{
+    (void)rk;
+    enum rf_log_level ours = level <= 3 ? RF_LOG_ERROR
+                             : level == 4 ? RF_LOG_WARN
+                             : level <= 6 ? RF_LOG_INFO
+                                          : RF_LOG_DEBUG;
+    RF_LOG(ours, "kafka", "%s: %s", facility, buf);
+}
+
+void rf_kafka_conf_route_logs(rd_kafka_conf_t *conf)
+{
+    rd_kafka_conf_set_log_cb(conf, route_kafka_log);
+}
+
+static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *errstr,
+                    size_t errstr_size)
+{
+    char why[512];
+    if (rd_kafka_conf_set(conf, key, value, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
+        snprintf(errstr, errstr_size, "bad librdkafka property 'kafka.%s=%s': %s", key, value, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int bootstrap_from_file(rd_kafka_conf_t *conf, const char *path, char *errstr,
+                               size_t errstr_size)
+{
+    char *data = NULL;
+    size_t len = 0;
+    char why[512];
+    if (rf_fs_read_file(path, 4096, &data, &len, why, sizeof(why)) != RF_READ_OK) {
+        snprintf(errstr, errstr_size, "broker.address_file: %s (is reportflow-broker running?)",
+                 why);
+        return -1;
+    }
+    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == ' ')) {
+        data[--len] = '\0';
+    }
+    int rc = conf_set(conf, "bootstrap.servers", data, errstr, errstr_size);
+    free(data);
+    return rc;
+}
+
+rd_kafka_conf_t *rf_kafka_conf_new(const struct rf_config *cfg, const char *const *defaults,
+                                   char *errstr, size_t errstr_size)
+{
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rf_kafka_conf_route_logs(conf);
+    for (size_t i = 0; defaults && defaults[i]; i += 2) {
+        if (conf_set(conf, defaults[i], defaults[i + 1], errstr, errstr_size) != 0) {
+            goto out_fail;
+        }
+    }
+    if (!rf_config_kafka_get(cfg, "bootstrap.servers") && cfg->broker_address_file[0] &&
+        bootstrap_from_file(conf, cfg->broker_address_file, errstr, errstr_size) != 0) {
+        goto out_fail;
+    }
+    for (size_t i = 0; i < cfg->kafka_cnt; i++) {
+        if (conf_set(conf, cfg->kafka[i].key, cfg->kafka[i].value, errstr, errstr_size) != 0) {
+            goto out_fail;
+        }
+    }
+    return conf;
+out_fail:
+    rd_kafka_conf_destroy(conf);
+    return NULL;
+}
+
+rd_kafka_t *rf_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr,
+                         size_t errstr_size)
+{
+    rd_kafka_t *rk = rd_kafka_new(type, conf, errstr, errstr_size);
+    if (!rk) {
+        rd_kafka_conf_destroy(conf); /* rd_kafka_new() only takes conf on success */
+    }
+    return rk;
+}
+
+void rf_kafka_header_get(const rd_kafka_message_t *msg, const char *name, char *out,
+                         size_t out_size)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *value = NULL;
+    size_t size = 0;
+    out[0] = '\0';
+    if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return;
+    }
+    if (rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        !value) {
+        return;
+    }
+    if (size >= out_size) {
+        size = out_size - 1;
+    }
+    memcpy(out, value, size);
+    out[size] = '\0';
+}

@@ -1,0 +1,154 @@
+/*
+ * broker.c - reportflow-broker: an in-memory Kafka-protocol broker for a laptop,
+ * the tests and CI, built on librdkafka's mock cluster. Production runs on real
+ * Kafka; nothing else in reportflow knows the difference.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include "reportflow/cli.h"
+#include "reportflow/fsutil.h"
+#include "reportflow/kafka.h"
+#include "reportflow/log.h"
+#include "reportflow/run.h"
+
+#define COMPONENT "broker"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: reportflow-broker [-c FILE] [-X key=value]... [--address-file PATH]\n"
+                 "Runs an in-memory Kafka broker (librdkafka mock cluster) until SIGTERM/SIGINT,\n"
+                 "creates the configured topics and writes its bootstrap address to PATH\n"
+                 "(broker.address_file) and stdout.\n");
+}
+
+static int create_topics(rd_kafka_mock_cluster_t *mcluster, const struct rf_config *cfg)
+{
+    const struct {
+        const char *name;
+        long long partitions;
+    } topics[] = {
+        {cfg->topic_raw, cfg->raw_partitions},
+        {cfg->topic_events, cfg->events_partitions},
+        {cfg->topic_dlq, cfg->dlq_partitions},
+    };
+    for (size_t i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+        int replicas = cfg->broker_count < 3 ? (int)cfg->broker_count : 3;
+        rd_kafka_resp_err_t err = rd_kafka_mock_topic_create(mcluster, topics[i].name,
+                                                             (int)topics[i].partitions, replicas);
+        if (err) {
+            rf_error(COMPONENT, "cannot create topic '%s': %s", topics[i].name,
+                     rd_kafka_err2str(err));
+            return -1;
+        }
+        rf_info(COMPONENT, "topic '%s' created with %lld partitions", topics[i].name,
+                topics[i].partitions);
+    }
+    return 0;
+}
+
+static int run_broker(const struct rf_config *cfg, const char *address_file)
+{
+    char errstr[512];
+    /* Not rf_kafka_conf_new(): this client connects nowhere, it only hosts the cluster. */
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rf_kafka_conf_route_logs(conf);
+    /* The mock cluster needs a client handle to live in; it serves on its own threads. */
+    rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+    if (!rk) {
+        rf_error(COMPONENT, "cannot create the client that hosts the mock cluster: %s", errstr);
+        return 1;
+    }
+    int rc = 1;
+    rd_kafka_mock_cluster_t *mcluster = rd_kafka_mock_cluster_new(rk, (int)cfg->broker_count);
+    if (!mcluster) {
+        rf_error(COMPONENT, "cannot start the mock cluster");
+        goto out_destroy_client;
+    }
+    if (create_topics(mcluster, cfg) != 0) {
+        goto out_destroy_cluster;
+    }
+    const char *bootstraps = rd_kafka_mock_cluster_bootstraps(mcluster);
+    if (address_file && *address_file) {
+        char line[1024];
+        int n = snprintf(line, sizeof(line), "%s\n", bootstraps);
+        if (rf_fs_write_atomic(address_file, line, (size_t)n) != 0) {
+            rf_error(COMPONENT, "cannot write address file '%s': %m", address_file);
+            goto out_destroy_cluster;
+        }
+    }
+    printf("%s\n", bootstraps);
+    fflush(stdout);
+    rf_info(COMPONENT, "listening on %s (%lld broker(s)); stop with SIGTERM", bootstraps,
+            cfg->broker_count);
+    while (!rf_run_stopping()) {
+        rd_kafka_poll(rk, 200);
+    }
+    rf_info(COMPONENT, "stopping");
+    if (address_file && *address_file) {
+        unlink(address_file);
+    }
+    rc = 0;
+out_destroy_cluster:
+    rd_kafka_mock_cluster_destroy(mcluster);
+out_destroy_client:
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct rf_cli cli = {0};
+    const char *address_file = NULL;
+    static const struct option longopts[] = {{"address-file", required_argument, NULL, 'a'},
+                                             {"print-config", no_argument, NULL, 'P'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            cli.config_path = optarg;
+            break;
+        case 'X':
+            if (rf_cli_add_override(&cli, optarg) != 0) {
+                return 1;
+            }
+            break;
+        case 'a':
+            address_file = optarg;
+            break;
+        case 'P':
+            cli.print_config = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    struct rf_config *cfg = rf_cli_load("broker", &cli);
+    rf_cli_release(&cli);
+    if (!cfg) {
+        return 2;
+    }
+    if (!address_file) {
+        address_file = cfg->broker_address_file;
+    }
+    if (rf_run_init() != 0) {
+        rf_error(COMPONENT, "cannot install signal handlers");
+        rf_config_free(cfg);
+        return 1;
+    }
+    int rc = run_broker(cfg, address_file);
+    rf_config_free(cfg);
+    rf_log_term();
+    return rc;
+}

@@ -1,0 +1,99 @@
+/* citations.c - every title in 《》. */
+#include "citations.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reportflow/buf.h"
+
+char *citations_normalise(const char *title, size_t len)
+{
+    static const char prc[] = "中华人民共和国";
+    struct rf_buf out = RF_BUF_INIT;
+    if (len >= sizeof(prc) - 1 && memcmp(title, prc, sizeof(prc) - 1) == 0 &&
+        len > sizeof(prc) - 1) {
+        title += sizeof(prc) - 1;
+        len -= sizeof(prc) - 1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (title[i] != ' ') {
+            rf_buf_append(&out, title + i, 1);
+        }
+    }
+    return rf_buf_detach(&out);
+}
+
+/* Drop a trailing "(2021-2025年)" or "(试行)" before judging the ending. */
+static size_t kind_stem_length(const char *s)
+{
+    size_t len = strlen(s);
+    const char *open = strrchr(s, '(');
+    if (open && open != s) {
+        return (size_t)(open - s);
+    }
+    return len;
+}
+
+const char *citations_kind(const struct rules *rules, const char *normalised)
+{
+    size_t len = kind_stem_length(normalised);
+    for (size_t i = 0; i < rules->citation_kind_cnt; i++) {
+        const char *end = rules->citation_kinds[i].word;
+        size_t el = strlen(end);
+        if (len >= el && memcmp(normalised + len - el, end, el) == 0) {
+            return rules->citation_kinds[i].label;
+        }
+    }
+    return "other";
+}
+
+static json_t *citation_json(const struct text *t, const struct rules *rules,
+                             const struct outline *outline, size_t open_end, size_t close_start)
+{
+    size_t c_from = text_char_at(t, open_end), c_to = text_char_at(t, close_start);
+    char *title = text_orig_dup(t, c_from, c_to);
+    char *normalised = citations_normalise(t->norm + open_end, close_start - open_end);
+    const struct section *sec = outline_find(outline, open_end);
+    json_t *obj = NULL;
+    if (title && normalised) {
+        obj = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?}", "title", title, "normalized", normalised,
+                        "kind", citations_kind(rules, normalised), "start", (json_int_t)c_from - 1,
+                        "end", (json_int_t)c_to + 1, "section", sec ? sec->path : NULL);
+    }
+    free(title);
+    free(normalised);
+    return obj;
+}
+
+json_t *citations_extract(const struct text *t, const struct rules *rules,
+                          const struct outline *outline)
+{
+    static const char open[] = "《", close[] = "》";
+    json_t *arr = json_array();
+    const char *s = t->norm;
+    size_t pos = 0;
+    while (arr) {
+        const char *o = strstr(s + pos, open);
+        if (!o) {
+            break;
+        }
+        size_t open_end = (size_t)(o - s) + 3;
+        const char *c = strstr(s + open_end, close);
+        const char *next_open = strstr(s + open_end, open);
+        if (!c || (next_open && next_open < c)) {
+            pos = open_end; /* unbalanced: skip this 《 */
+            continue;
+        }
+        size_t close_start = (size_t)(c - s);
+        if (close_start > open_end && close_start - open_end < 600) {
+            json_t *obj = citation_json(t, rules, outline, open_end, close_start);
+            if (!obj || json_array_append_new(arr, obj) != 0) {
+                json_decref(arr);
+                return NULL;
+            }
+        }
+        pos = close_start + 3;
+    }
+    return arr;
+}

@@ -1,0 +1,29 @@
+/* citations.h - every title in 《》 with a normalised form and a kind. */
+#ifndef RF_CITATIONS_H
+#define RF_CITATIONS_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "outline.h"
+#include "rules.h"
+#include "text.h"
+
+/**
+ * Normalise a cited title: full-width forms already folded by text.c, the
+ * leading 中华人民共和国 removed, spaces dropped. @returns a new string.
+ */
+char *citations_normalise(const char *title, size_t len);
+
+/** The kind of a normalised title from its ending (rules' citation_kinds), or "other". */
+const char *citations_kind(const struct rules *rules, const char *normalised);
+
+/**
+ * All citations of @p t as a JSON array of {title, normalized, kind, start,
+ * end, section}. @returns a new reference, or NULL on ENOMEM.
+ */
+json_t *citations_extract(const struct text *t, const struct rules *rules,
+                          const struct outline *outline);
+
+#endif

@@ -1,0 +1,218 @@
+/* decode.c - raw report bytes to UTF-8 text. */
+#include "decode.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "html.h"
+
+bool decode_is_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        size_t n;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+            cp = c & 0x1f;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            cp = c & 0x0f;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        for (size_t k = 1; k <= n; k++) {
+            if (i + k >= len || (p[i + k] & 0xc0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff)) {
+            return false;
+        }
+        i += n + 1;
+    }
+    return true;
+}
+
+/* iconv from @p from to UTF-8; NULL when the input is not valid in that encoding. */
+static char *convert_to_utf8(const char *from, const char *in, size_t in_len, size_t *out_len)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1) {
+        return NULL;
+    }
+    size_t cap = in_len * 2 + 16;
+    char *out = malloc(cap);
+    char *src = (char *)in;
+    size_t src_left = in_len;
+    size_t used = 0;
+    while (out) {
+        char *dst = out + used;
+        size_t dst_left = cap - used - 1;
+        size_t rc = iconv(cd, &src, &src_left, &dst, &dst_left);
+        used = (size_t)(dst - out);
+        if (rc != (size_t)-1) {
+            break;
+        }
+        if (errno != E2BIG) {
+            free(out);
+            out = NULL;
+            break;
+        }
+        cap *= 2;
+        char *grown = realloc(out, cap);
+        if (!grown) {
+            free(out);
+            out = NULL;
+        }
+        out = grown;
+    }
+    iconv_close(cd);
+    if (out) {
+        out[used] = '\0';
+        *out_len = used;
+    }
+    return out;
+}
+
+static bool only_space(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            continue;
+        }
+        /* U+3000 ideographic space and U+00A0 no-break space */
+        if (c == 0xe3 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+            (unsigned char)s[i + 2] == 0x80) {
+            i += 2;
+            continue;
+        }
+        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] == 0xa0) {
+            i += 1;
+            continue;
+        }
+        return false;
+    }
+    return true;
+}
+
+/* Treat the text as HTML when its first tag-like token looks like markup. */
+static bool looks_like_html(const char *s, size_t len)
+{
+    size_t probe = len < 2048 ? len : 2048;
+    static const char *const markers[] = {"<html", "<!doctype", "<body", "<div", "<p>", "<p ",
+                                          "<br", "<head", "<meta", "<span", "<table"};
+    for (size_t i = 0; i < probe; i++) {
+        if (s[i] != '<') {
+            continue;
+        }
+        for (size_t m = 0; m < sizeof(markers) / sizeof(markers[0]); m++) {
+            size_t ml = strlen(markers[m]);
+            if (i + ml <= len && strncasecmp(s + i, markers[m], ml) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+static enum decode_result decode_charset(const char *bytes, size_t len, struct decoded *out)
+{
+    const unsigned char *b = (const unsigned char *)bytes;
+    if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) {
+        if (!decode_is_utf8(bytes + 3, len - 3)) {
+            return DECODE_BAD_BYTES;
+        }
+        out->text = strndup(bytes + 3, len - 3);
+        out->len = len - 3;
+        out->encoding = "utf-8-bom";
+    } else if (len >= 2 && ((b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff))) {
+        bool le = b[0] == 0xff;
+        out->text = convert_to_utf8(le ? "UTF-16LE" : "UTF-16BE", bytes + 2, len - 2, &out->len);
+        out->encoding = le ? "utf-16le" : "utf-16be";
+        if (!out->text) {
+            return DECODE_BAD_BYTES;
+        }
+    } else if (decode_is_utf8(bytes, len)) {
+        out->text = strndup(bytes, len);
+        out->len = len;
+        out->encoding = "utf-8";
+    } else {
+        out->text = convert_to_utf8("GB18030", bytes, len, &out->len);
+        out->encoding = "gb18030";
+        if (!out->text) {
+            return DECODE_BAD_BYTES;
+        }
+    }
+    if (!out->text) {
+        return DECODE_NOMEM;
+    }
+    if (memchr(out->text, '\0', out->len)) {
+        return DECODE_BAD_BYTES; /* NUL inside text: binary, not a report */
+    }
+    return DECODE_OK;
+}
+
+enum decode_result decode_report(const char *bytes, size_t len, struct decoded *out)
+{
+    memset(out, 0, sizeof(*out));
+    enum decode_result r = decode_charset(bytes, len, out);
+    if (r != DECODE_OK) {
+        decode_release(out);
+        return r;
+    }
+    if (looks_like_html(out->text, out->len)) {
+        size_t plain_len = 0;
+        char *plain = html_to_text(out->text, out->len, &plain_len);
+        if (!plain) {
+            decode_release(out);
+            return DECODE_NOMEM;
+        }
+        free(out->text);
+        out->text = plain;
+        out->len = plain_len;
+        out->html = true;
+    }
+    if (only_space(out->text, out->len)) {
+        decode_release(out);
+        return DECODE_EMPTY;
+    }
+    return DECODE_OK;
+}
+
+void decode_release(struct decoded *d)
+{
+    free(d->text);
+    d->text = NULL;
+    d->len = 0;
+}
+
+const char *decode_result_code(enum decode_result r)
+{
+    switch (r) {
+    case DECODE_OK:
+        return "ok";
+    case DECODE_EMPTY:
+        return "no-text";
+    case DECODE_BAD_BYTES:
+        return "invalid-encoding";
+    case DECODE_NOMEM:
+        return "out-of-memory";
+    }
+    return "unknown";
+}

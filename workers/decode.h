@@ -1,0 +1,37 @@
+/*
+ * decode.h - raw report bytes to UTF-8 text: BOMs, UTF-16, GB18030/GBK, HTML.
+ *
+ * The text that comes out is "the original text" of DESIGN.md: every offset
+ * and every evidence string in an envelope points into it.
+ */
+#ifndef RF_DECODE_H
+#define RF_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct decoded {
+    char *text;           /* UTF-8, NUL-terminated, owned */
+    size_t len;           /* bytes in text */
+    const char *encoding; /* "utf-8", "utf-8-bom", "utf-16le", "utf-16be" or "gb18030" (static) */
+    bool html;            /* markup was removed */
+};
+
+enum decode_result {
+    DECODE_OK = 0,
+    DECODE_EMPTY,     /* nothing but white space after decoding */
+    DECODE_BAD_BYTES, /* not UTF-8, UTF-16 or GB18030 */
+    DECODE_NOMEM,
+};
+
+/** Decode @p len bytes into @p out (release with decode_release()). */
+enum decode_result decode_report(const char *bytes, size_t len, struct decoded *out);
+void decode_release(struct decoded *d);
+
+/** A short reason for the DLQ: "invalid-encoding", ... */
+const char *decode_result_code(enum decode_result r);
+
+/** True when @p s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool decode_is_utf8(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,24 @@
+/* docfields.h - the document block of TAXONOMY.md section 1. */
+#ifndef RF_DOCFIELDS_H
+#define RF_DOCFIELDS_H
+
+#include <stddef.h>
+
+#include "rules.h"
+#include "text.h"
+
+struct docfields {
+    char *agency;        /* shortest full name of the reporting body, or NULL */
+    char *region;        /* the place it governs, as written, or NULL */
+    const char *level;   /* province/city/district/county (borrowed from rules), or NULL */
+    int year;            /* the year reported on, 0 when unknown */
+    char *title;         /* title line, or NULL */
+    char published[11];  /* YYYY-MM-DD, or "" */
+    char *doc_number;    /* 文号, or NULL */
+};
+
+/** Fill @p out from @p t. @returns 0 or -1 on ENOMEM. Release with docfields_release(). */
+int docfields_extract(const struct text *t, const struct rules *rules, struct docfields *out);
+void docfields_release(struct docfields *d);
+
+#endif

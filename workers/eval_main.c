@@ -1,0 +1,269 @@
+/*
+ * eval_main.c - reportflow-eval: precision and recall of extraction against a
+ * gold file (shared/gold/seeds.json format), for core keys and all keys, and
+ * document-field accuracy. Facts compare per document as sets of (key, value).
+ * With --min-* thresholds it exits 1 when a score falls short, so a test can
+ * hold the quality bar.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extract.h"
+#include "reportflow/cli.h"
+#include "reportflow/fsutil.h"
+#include "reportflow/log.h"
+
+static const char *const core_keys[] = {
+    "inspection.enterprises", "hazards.found",        "hazards.major",
+    "hazards.rectified",      "cases.filed",          "cases.closed",
+    "penalties.decisions",    "penalties.fines_cny",  "legal_review.cases",
+    "legal_review.case_files", "legal_review.contracts", "disputes.reconsiderations",
+    "disputes.litigations",   "disputes.hearings",    "accidents.count",
+    "accidents.deaths",
+};
+
+struct score {
+    int tp, fp, fn;
+};
+
+struct eval_opts {
+    const char *gold_path;
+    const char *dir;
+    bool verbose;
+    double min_core_p, min_core_r, min_all_p, min_all_r, min_fields;
+};
+
+static bool is_core(const char *key)
+{
+    for (size_t i = 0; i < sizeof(core_keys) / sizeof(core_keys[0]); i++) {
+        if (strcmp(core_keys[i], key) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* (key, value) pairs of a fact array, without duplicates. */
+static json_t *fact_set(json_t *facts)
+{
+    json_t *set = json_object();
+    size_t i;
+    json_t *f;
+    json_array_foreach(facts, i, f)
+    {
+        char k[160];
+        snprintf(k, sizeof(k), "%s=%.6g", json_string_value(json_object_get(f, "key")),
+                 json_number_value(json_object_get(f, "value")));
+        if (!json_object_get(set, k)) {
+            json_object_set(set, k, f);
+        }
+    }
+    return set;
+}
+
+static void count_pairs(json_t *ours, json_t *gold, struct score *core, struct score *all,
+                        bool verbose)
+{
+    const char *k;
+    json_t *f;
+    json_object_foreach(gold, k, f)
+    {
+        bool c = is_core(json_string_value(json_object_get(f, "key")));
+        bool hit = json_object_get(ours, k) != NULL;
+        if (hit) {
+            all->tp++;
+            core->tp += c;
+        } else {
+            all->fn++;
+            core->fn += c;
+            if (verbose) {
+                printf("  MISS  %-36s %s\n", k, json_string_value(json_object_get(f, "evidence")));
+            }
+        }
+    }
+    json_object_foreach(ours, k, f)
+    {
+        if (!json_object_get(gold, k)) {
+            bool c = is_core(json_string_value(json_object_get(f, "key")));
+            all->fp++;
+            core->fp += c;
+            if (verbose) {
+                printf("  EXTRA %-36s %s [%s]\n", k,
+                       json_string_value(json_object_get(f, "evidence")),
+                       json_string_value(json_object_get(f, "rule")));
+            }
+        }
+    }
+}
+
+static bool field_equal(json_t *a, json_t *b)
+{
+    if (json_is_null(a) || !a) {
+        return json_is_null(b) || !b;
+    }
+    return json_equal(a, b);
+}
+
+static int compare_fields(json_t *doc, json_t *gold, const char *name, bool verbose)
+{
+    static const char *const names[] = {"agency", "year", "published", "doc_number"};
+    int right = 0;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        json_t *ours = json_object_get(doc, names[i]);
+        json_t *want = json_object_get(gold, names[i]);
+        if (field_equal(ours, want)) {
+            right++;
+        } else if (verbose) {
+            char *o = json_dumps(ours ? ours : json_null(), JSON_ENCODE_ANY);
+            char *w = json_dumps(want ? want : json_null(), JSON_ENCODE_ANY);
+            printf("  FIELD %s: %s, want %s (%s)\n", names[i], o, w, name);
+            free(o);
+            free(w);
+        }
+    }
+    return right;
+}
+
+static double ratio(int a, int b)
+{
+    return b == 0 ? 1.0 : (double)a / b;
+}
+
+static json_t *extract_path(struct extractor *ex, const char *path)
+{
+    char errstr[512];
+    char *data = NULL;
+    size_t len = 0;
+    if (rf_fs_read_file(path, 64u << 20, &data, &len, errstr, sizeof(errstr)) != RF_READ_OK) {
+        fprintf(stderr, "eval: %s\n", errstr);
+        return NULL;
+    }
+    json_t *env = NULL;
+    const char *reason = NULL;
+    if (extractor_run(ex, data, len, NULL, &env, &reason, errstr, sizeof(errstr)) != EXTRACT_OK) {
+        fprintf(stderr, "eval: '%s' rejected: %s\n", path, errstr);
+    }
+    free(data);
+    return env;
+}
+
+static int evaluate(struct extractor *ex, const struct eval_opts *o)
+{
+    json_error_t jerr;
+    json_t *gold = json_load_file(o->gold_path, 0, &jerr);
+    if (!gold) {
+        fprintf(stderr, "eval: %s:%d:%d: %s\n", o->gold_path, jerr.line, jerr.column, jerr.text);
+        return 2;
+    }
+    struct score core = {0, 0, 0}, all = {0, 0, 0};
+    int fields_right = 0, fields_total = 0;
+    const char *name;
+    json_t *want;
+    json_object_foreach(json_object_get(gold, "documents"), name, want)
+    {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", o->dir, name);
+        json_t *env = extract_path(ex, path);
+        json_t *ours = fact_set(env ? json_object_get(env, "metrics") : NULL);
+        json_t *theirs = fact_set(json_object_get(want, "facts"));
+        struct score dc = {0, 0, 0}, da = {0, 0, 0};
+        if (o->verbose) {
+            printf("%s\n", name);
+        }
+        count_pairs(ours, theirs, &dc, &da, o->verbose);
+        int fr = compare_fields(env ? json_object_get(env, "document") : NULL, want, name,
+                                o->verbose);
+        printf("%-28s fields %d/4  facts tp=%d fp=%d fn=%d\n", name, fr, da.tp, da.fp, da.fn);
+        fields_right += fr;
+        fields_total += 4;
+        core.tp += dc.tp, core.fp += dc.fp, core.fn += dc.fn;
+        all.tp += da.tp, all.fp += da.fp, all.fn += da.fn;
+        json_decref(ours);
+        json_decref(theirs);
+        json_decref(env);
+    }
+    json_decref(gold);
+    double cp = ratio(core.tp, core.tp + core.fp), cr = ratio(core.tp, core.tp + core.fn);
+    double ap = ratio(all.tp, all.tp + all.fp), ar = ratio(all.tp, all.tp + all.fn);
+    double fa = ratio(fields_right, fields_total);
+    printf("core keys: precision %.3f recall %.3f (tp %d, fp %d, fn %d)\n", cp, cr, core.tp,
+           core.fp, core.fn);
+    printf("all keys:  precision %.3f recall %.3f (tp %d, fp %d, fn %d)\n", ap, ar, all.tp, all.fp,
+           all.fn);
+    printf("document fields: %d/%d right (%.3f)\n", fields_right, fields_total, fa);
+    bool ok = cp >= o->min_core_p && cr >= o->min_core_r && ap >= o->min_all_p &&
+              ar >= o->min_all_r && fa >= o->min_fields;
+    if (!ok) {
+        printf("FAILED: below the thresholds (core P>=%.2f R>=%.2f, all P>=%.2f R>=%.2f, "
+               "fields>=%.2f)\n",
+               o->min_core_p, o->min_core_r, o->min_all_p, o->min_all_r, o->min_fields);
+    }
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    struct rf_cli cli = {0};
+    struct eval_opts o = {NULL, NULL, false, 0, 0, 0, 0, 0};
+    static const struct option longopts[] = {
+        {"gold", required_argument, NULL, 'g'},          {"dir", required_argument, NULL, 'd'},
+        {"verbose", no_argument, NULL, 'v'},             {"min-core-precision", required_argument, NULL, 1},
+        {"min-core-recall", required_argument, NULL, 2}, {"min-all-precision", required_argument, NULL, 3},
+        {"min-all-recall", required_argument, NULL, 4},  {"min-fields", required_argument, NULL, 5},
+        {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:X:v", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            cli.config_path = optarg;
+            break;
+        case 'X':
+            rf_cli_add_override(&cli, optarg);
+            break;
+        case 'g':
+            o.gold_path = optarg;
+            break;
+        case 'd':
+            o.dir = optarg;
+            break;
+        case 'v':
+            o.verbose = true;
+            break;
+        case 1: o.min_core_p = atof(optarg); break;
+        case 2: o.min_core_r = atof(optarg); break;
+        case 3: o.min_all_p = atof(optarg); break;
+        case 4: o.min_all_r = atof(optarg); break;
+        case 5: o.min_fields = atof(optarg); break;
+        default:
+            fprintf(stderr, "usage: reportflow-eval --gold FILE --dir DIR [-v] [--min-...=X]\n");
+            return 2;
+        }
+    }
+    if (!o.gold_path || !o.dir) {
+        fprintf(stderr, "usage: reportflow-eval --gold FILE --dir DIR [-v] [--min-...=X]\n");
+        return 2;
+    }
+    struct rf_config *cfg = rf_cli_load("eval", &cli);
+    rf_cli_release(&cli);
+    if (!cfg) {
+        return 2;
+    }
+    char errstr[1024];
+    struct rules *rules = rules_load(cfg->rules_path, errstr, sizeof(errstr));
+    rf_config_free(cfg);
+    if (!rules) {
+        fprintf(stderr, "eval: %s\n", errstr);
+        return 2;
+    }
+    struct extractor ex;
+    int rc = 2;
+    if (extractor_init(&ex, rules) == 0) {
+        rc = evaluate(&ex, &o);
+        extractor_release(&ex);
+    }
+    rules_free(rules);
+    return rc;
+}

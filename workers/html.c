@@ -1,0 +1,225 @@
+/* html.c - a web page to plain text. */
+#include "html.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "reportflow/buf.h"
+
+struct html_out {
+    struct rf_buf buf; /* text so far */
+    bool space_pending; /* collapse white space: emit one space before the next text */
+    bool failed;        /* an append ran out of memory */
+};
+
+static void put(struct html_out *o, const char *s, size_t n)
+{
+    if (o->space_pending) {
+        o->space_pending = false;
+        if (o->buf.len > 0 && o->buf.data[o->buf.len - 1] != '\n' &&
+            rf_buf_append(&o->buf, " ", 1) != 0) {
+            o->failed = true;
+        }
+    }
+    if (rf_buf_append(&o->buf, s, n) != 0) {
+        o->failed = true;
+    }
+}
+
+static void put_newline(struct html_out *o)
+{
+    o->space_pending = false;
+    /* at most one empty line in a row */
+    size_t len = o->buf.len;
+    if (len == 0 || (len >= 2 && o->buf.data[len - 1] == '\n' && o->buf.data[len - 2] == '\n')) {
+        return;
+    }
+    if (rf_buf_append(&o->buf, "\n", 1) != 0) {
+        o->failed = true;
+    }
+}
+
+static void put_codepoint(struct html_out *o, uint32_t cp)
+{
+    char u[4];
+    size_t n;
+    if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        cp = 0xfffd;
+    }
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xc0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xe0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (char)(0xf0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    put(o, u, n);
+}
+
+static const struct {
+    const char *name;
+    uint32_t cp;
+} named_entities[] = {
+    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},        {"quot", '"'},
+    {"apos", '\''},    {"nbsp", ' '},     {"ldquo", 0x201c},  {"rdquo", 0x201d},
+    {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"middot", 0x00b7}, {"mdash", 0x2014},
+    {"ndash", 0x2013}, {"hellip", 0x2026}, {"times", 0x00d7}, {"copy", 0x00a9},
+    {"emsp", 0x2003},  {"ensp", 0x2002},  {"yen", 0x00a5},
+};
+
+/* Decode the entity at @p s (just after '&'); @returns bytes consumed, 0 when not an entity. */
+static size_t decode_entity(struct html_out *o, const char *s, size_t left)
+{
+    const char *semi = memchr(s, ';', left < 12 ? left : 12);
+    if (!semi) {
+        return 0;
+    }
+    size_t n = (size_t)(semi - s);
+    if (n >= 2 && s[0] == '#') {
+        bool hex = s[1] == 'x' || s[1] == 'X';
+        char digits[12];
+        size_t dn = n - (hex ? 2 : 1);
+        if (dn == 0 || dn >= sizeof(digits)) {
+            return 0;
+        }
+        memcpy(digits, s + (hex ? 2 : 1), dn);
+        digits[dn] = '\0';
+        char *end = NULL;
+        unsigned long cp = strtoul(digits, &end, hex ? 16 : 10);
+        if (*end != '\0') {
+            return 0;
+        }
+        put_codepoint(o, cp == 0xa0 ? ' ' : (uint32_t)cp);
+        return n + 1;
+    }
+    for (size_t i = 0; i < sizeof(named_entities) / sizeof(named_entities[0]); i++) {
+        if (strlen(named_entities[i].name) == n && strncmp(named_entities[i].name, s, n) == 0) {
+            put_codepoint(o, named_entities[i].cp);
+            return n + 1;
+        }
+    }
+    return 0;
+}
+
+static bool is_block_tag(const char *name, size_t n)
+{
+    static const char *const blocks[] = {"p",     "div",   "br",      "li",     "tr",  "h1",
+                                         "h2",    "h3",    "h4",      "h5",     "h6",  "table",
+                                         "ul",    "ol",    "section", "article", "hr", "title",
+                                         "header", "footer", "blockquote", "pre", "dd", "dt"};
+    for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
+        if (strlen(blocks[i]) == n && strncasecmp(blocks[i], name, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Skip past the closing tag of a raw-text element such as script or style. */
+static size_t skip_raw_element(const char *s, size_t i, size_t len, const char *name)
+{
+    size_t nl = strlen(name);
+    for (; i + 2 + nl <= len; i++) {
+        if (s[i] == '<' && s[i + 1] == '/' && strncasecmp(s + i + 2, name, nl) == 0) {
+            const char *gt = memchr(s + i, '>', len - i);
+            return gt ? (size_t)(gt - s) + 1 : len;
+        }
+    }
+    return len;
+}
+
+/* Handle the tag starting at s[i] == '<'; @returns the index after it. */
+static size_t handle_tag(struct html_out *o, const char *s, size_t i, size_t len)
+{
+    if (i + 4 <= len && strncmp(s + i, "<!--", 4) == 0) {
+        for (size_t k = i + 4; k + 3 <= len; k++) {
+            if (strncmp(s + k, "-->", 3) == 0) {
+                return k + 3;
+            }
+        }
+        return len;
+    }
+    size_t k = i + 1;
+    if (k < len && s[k] == '/') {
+        k++;
+    }
+    size_t name_start = k;
+    while (k < len && (isalnum((unsigned char)s[k]))) {
+        k++;
+    }
+    size_t name_len = k - name_start;
+    if (name_len == 0 && !(k < len && (s[k] == '!' || s[k] == '?'))) {
+        put(o, "<", 1); /* a lone '<' in text */
+        return i + 1;
+    }
+    const char *gt = memchr(s + k, '>', len - k);
+    size_t after = gt ? (size_t)(gt - s) + 1 : len;
+    bool closing = s[i + 1] == '/';
+    if (!closing && ((name_len == 6 && strncasecmp(s + name_start, "script", 6) == 0) ||
+                     (name_len == 5 && strncasecmp(s + name_start, "style", 5) == 0))) {
+        char name[8];
+        memcpy(name, s + name_start, name_len);
+        name[name_len] = '\0';
+        return skip_raw_element(s, after, len, name);
+    }
+    if (is_block_tag(s + name_start, name_len)) {
+        put_newline(o);
+    } else if (name_len == 2 && strncasecmp(s + name_start, "td", 2) == 0) {
+        o->space_pending = true;
+    }
+    return after;
+}
+
+char *html_to_text(const char *html, size_t len, size_t *out_len)
+{
+    struct html_out o = {RF_BUF_INIT, false, false};
+    size_t i = 0;
+    while (i < len && !o.failed) {
+        char c = html[i];
+        if (c == '<') {
+            i = handle_tag(&o, html, i, len);
+        } else if (c == '&') {
+            size_t used = decode_entity(&o, html + i + 1, len - i - 1);
+            if (used == 0) {
+                put(&o, "&", 1);
+            }
+            i += 1 + used;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            o.space_pending = o.buf.len > 0;
+            i++;
+        } else {
+            size_t run = i + 1;
+            while (run < len && html[run] != '<' && html[run] != '&' && html[run] != ' ' &&
+                   html[run] != '\t' && html[run] != '\r' && html[run] != '\n') {
+                run++;
+            }
+            put(&o, html + i, run - i);
+            i = run;
+        }
+    }
+    if (o.failed) {
+        rf_buf_release(&o.buf);
+        return NULL;
+    }
+    while (o.buf.len > 0 && o.buf.data[o.buf.len - 1] == '\n') {
+        o.buf.data[--o.buf.len] = '\0';
+    }
+    *out_len = o.buf.len;
+    return rf_buf_detach(&o.buf);
+}

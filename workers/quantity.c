@@ -1,0 +1,370 @@
+/* quantity.c - numbers with a measure word. */
+#include "quantity.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *approx_name(enum approx a)
+{
+    switch (a) {
+    case APPROX_AT_LEAST:
+        return "at_least";
+    case APPROX_ABOUT:
+        return "about";
+    default:
+        return "exact";
+    }
+}
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && memcmp(s, prefix, n) == 0;
+}
+
+/* Value of a Chinese digit at @p s (3 bytes), or -1. */
+static int chinese_digit(const char *s, size_t len)
+{
+    static const char *const digits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
+    if (len < 3) {
+        return -1;
+    }
+    for (int d = 0; d < 10; d++) {
+        if (memcmp(s, digits[d], 3) == 0) {
+            return d;
+        }
+    }
+    if (memcmp(s, "〇", 3) == 0) {
+        return 0;
+    }
+    if (memcmp(s, "两", 3) == 0) {
+        return 2;
+    }
+    return -1;
+}
+
+/* Multiplier character (十 百 千 万 亿) at @p s, or 0. */
+static double chinese_multiplier(const char *s, size_t len)
+{
+    if (len < 3) {
+        return 0;
+    }
+    if (memcmp(s, "十", 3) == 0) {
+        return 10;
+    }
+    if (memcmp(s, "百", 3) == 0) {
+        return 100;
+    }
+    if (memcmp(s, "千", 3) == 0) {
+        return 1000;
+    }
+    if (memcmp(s, "万", 3) == 0) {
+        return 1e4;
+    }
+    if (memcmp(s, "亿", 3) == 0) {
+        return 1e8;
+    }
+    return 0;
+}
+
+/* "余" or "多" after a number: at least. @returns bytes consumed. */
+static size_t parse_more(const char *s, size_t len, enum approx *approx)
+{
+    if (starts_with(s, len, "余") || starts_with(s, len, "多")) {
+        *approx = APPROX_AT_LEAST;
+        return 3;
+    }
+    return 0;
+}
+
+/* Arabic digits, commas between groups, one decimal point. */
+static size_t parse_arabic(const char *s, size_t len, double *value)
+{
+    size_t i = 0;
+    int64_t mantissa = 0;
+    int scale = 0;
+    bool decimals = false;
+    bool overflow = false;
+    while (i < len) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            if (mantissa > (INT64_MAX - 9) / 10) {
+                overflow = true;
+            } else {
+                mantissa = mantissa * 10 + (c - '0');
+                scale += decimals;
+            }
+            i++;
+        } else if (c == ',' && !decimals && i + 3 < len + 1 && i > 0 && s[i + 1] >= '0' &&
+                   s[i + 1] <= '9' && i + 3 <= len && s[i + 2] >= '0' && s[i + 2] <= '9' &&
+                   s[i + 3] >= '0' && s[i + 3] <= '9' && !(i + 4 < len && s[i + 4] >= '0' && s[i + 4] <= '9')) {
+            i++; /* thousands separator: exactly three digits follow */
+        } else if (c == '.' && !decimals && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
+            decimals = true;
+            i++;
+        } else {
+            break;
+        }
+    }
+    if (overflow) {
+        return 0;
+    }
+    *value = (double)mantissa / pow(10, scale);
+    return i;
+}
+
+/* Chinese numerals: 十余, 两, 一百二十三, 近千's 千, 三万. */
+static size_t parse_chinese(const char *s, size_t len, double *value)
+{
+    double total = 0, section = 0, digit = -1;
+    size_t i = 0;
+    while (i < len) {
+        int d = chinese_digit(s + i, len - i);
+        double m = d < 0 ? chinese_multiplier(s + i, len - i) : 0;
+        if (d >= 0) {
+            digit = d;
+        } else if (m == 1e4 || m == 1e8) {
+            total = (total + section + (digit > 0 ? digit : 0)) * m;
+            if (total == 0) {
+                total = m;
+            }
+            section = 0;
+            digit = -1;
+        } else if (m > 0) {
+            section += (digit >= 0 ? digit : 1) * m;
+            digit = -1;
+        } else {
+            break;
+        }
+        i += 3;
+    }
+    if (i == 0) {
+        return 0;
+    }
+    *value = total + section + (digit > 0 ? digit : 0);
+    return i;
+}
+
+size_t quantity_parse_number(const char *s, size_t len, double *value, enum approx *approx)
+{
+    *approx = APPROX_EXACT;
+    *value = 0;
+    size_t i;
+    if (len > 0 && s[0] >= '0' && s[0] <= '9') {
+        i = parse_arabic(s, len, value);
+        if (i == 0) {
+            return 0;
+        }
+        i += parse_more(s + i, len - i, approx);
+        double m = chinese_multiplier(s + i, len - i);
+        if (m >= 100) {
+            *value *= m;
+            i += 3;
+            i += parse_more(s + i, len - i, approx);
+        }
+    } else {
+        i = parse_chinese(s, len, value);
+        if (i == 0) {
+            return 0;
+        }
+        i += parse_more(s + i, len - i, approx);
+    }
+    /* keep integers exact: 121.3076万 is 1213076, not 1213075.9999 */
+    double rounded = round(*value * 1e6) / 1e6;
+    *value = rounded;
+    return i;
+}
+
+static bool is_ascii_alnum(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* Qualifier just before the number: 近/约 (about), 超过/超/逾 (at least). */
+static size_t qualifier_before(const char *norm, size_t num_start, enum approx *approx)
+{
+    static const struct {
+        const char *word;
+        enum approx approx;
+    } words[] = {{"超过", APPROX_AT_LEAST}, {"近", APPROX_ABOUT}, {"约", APPROX_ABOUT},
+                 {"超", APPROX_AT_LEAST},   {"逾", APPROX_AT_LEAST}};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t n = strlen(words[i].word);
+        if (num_start >= n && memcmp(norm + num_start - n, words[i].word, n) == 0) {
+            *approx = words[i].approx;
+            return n;
+        }
+    }
+    return 0;
+}
+
+static size_t match_unit(const char *s, size_t len, const struct unit_table *units)
+{
+    for (size_t i = 0; i < units->cnt; i++) {
+        if (starts_with(s, len, units->words[i])) {
+            return strlen(units->words[i]);
+        }
+    }
+    return 0;
+}
+
+static bool is_number_start_char(const char *s, size_t len)
+{
+    return (s[0] >= '0' && s[0] <= '9') || chinese_digit(s, len) >= 0 ||
+           chinese_multiplier(s, len) > 0;
+}
+
+/* Ordinals, names and codes that look like numbers: 第一, 1+70+20+N, GB-2024, 一是. */
+static bool excluded_context(const char *norm, size_t len, size_t num_start, size_t num_end)
+{
+    if (num_start >= 3 && memcmp(norm + num_start - 3, "第", 3) == 0) {
+        return true;
+    }
+    if (num_start >= 1) {
+        char prev = norm[num_start - 1];
+        if (prev == '+' || prev == '-' || prev == '/' || prev == '.' || is_ascii_alnum(prev)) {
+            return true;
+        }
+    }
+    if (num_end < len && (norm[num_end] == '+' || norm[num_end] == '-')) {
+        return true;
+    }
+    return false;
+}
+
+static int list_push(struct quantity_list *l, const struct quantity *q)
+{
+    if (l->cnt == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct quantity *grown = realloc(l->items, cap * sizeof(*grown));
+        if (!grown) {
+            return -1;
+        }
+        l->items = grown;
+        l->cap = cap;
+    }
+    l->items[l->cnt++] = *q;
+    return 0;
+}
+
+/* Words where a numeral is part of a word, not a count: 统一部署, 进一步, 唯一, 逐一. */
+static bool numeral_inside_word(const char *s, size_t len, size_t i)
+{
+    static const char *const before[] = {"统", "进", "唯", "同", "逐", "划", "专", "周", "星期",
+                                         "之", "某", "万", "千"};
+    if (s[i] >= '0' && s[i] <= '9') {
+        return false;
+    }
+    for (size_t k = 0; k < sizeof(before) / sizeof(before[0]); k++) {
+        size_t n = strlen(before[k]);
+        if (i >= n && memcmp(s + i - n, before[k], n) == 0) {
+            return true;
+        }
+    }
+    /* 百姓, 万家灯火, 千方百计: a bare 百/千/万 counts only after 近/约/上 (近千人次) */
+    if (chinese_digit(s + i, len - i) < 0 && !starts_with(s + i, len - i, "十")) {
+        return !(i >= 3 && (memcmp(s + i - 3, "近", 3) == 0 || memcmp(s + i - 3, "约", 3) == 0 ||
+                            memcmp(s + i - 3, "上", 3) == 0));
+    }
+    return false;
+}
+
+/* Try a quantity whose number starts at byte @p i. @returns its end, or 0. */
+static size_t scan_one(const struct text *t, const struct unit_table *units, size_t i,
+                       struct quantity *q)
+{
+    const char *s = t->norm;
+    size_t len = t->norm_len;
+    memset(q, 0, sizeof(*q));
+    size_t n = quantity_parse_number(s + i, len - i, &q->value, &q->approx);
+    if (n == 0 || excluded_context(s, len, i, i + n) || numeral_inside_word(s, len, i)) {
+        return 0;
+    }
+    size_t end = i + n;
+    size_t unit_len = 0;
+    if (end < len && s[end] == '%') {
+        unit_len = 1;
+    } else {
+        unit_len = match_unit(s + end, len - end, units);
+    }
+    if (unit_len >= sizeof(q->unit)) {
+        return 0;
+    }
+    /* "受益人数超50万": a count in 万 or 亿 needs no measure word; a bare 2229 does */
+    if (unit_len == 0 && !(n >= 3 && (memcmp(s + i + n - 3, "万", 3) == 0 ||
+                                      memcmp(s + i + n - 3, "亿", 3) == 0))) {
+        return 0;
+    }
+    memcpy(q->unit, s + end, unit_len);
+    q->unit[unit_len] = '\0';
+    end += unit_len;
+    if (starts_with(s + end, len - end, "左右")) {
+        q->approx = APPROX_ABOUT;
+        end += 6;
+    } else if (starts_with(s + end, len - end, "以上") || starts_with(s + end, len - end, "余")) {
+        q->approx = APPROX_AT_LEAST;
+        end += starts_with(s + end, len - end, "余") ? 3 : 6;
+    }
+    enum approx before = APPROX_EXACT;
+    size_t qual = qualifier_before(s, i, &before);
+    if (qual && q->approx == APPROX_EXACT) {
+        q->approx = before;
+    }
+    q->start = i - qual;
+    q->num_start = i;
+    q->end = end;
+    return end;
+}
+
+int quantity_find_all(const struct text *t, const struct unit_table *units,
+                      struct quantity_list *out)
+{
+    memset(out, 0, sizeof(*out));
+    const char *s = t->norm;
+    size_t len = t->norm_len;
+    size_t i = 0;
+    bool prev_numeric = false; /* a number may not start in the middle of another */
+    while (i < len) {
+        size_t cl;
+        text_codepoint(s, i, &cl);
+        bool numeric = is_number_start_char(s + i, len - i) || (s[i] == '.' && prev_numeric);
+        if (numeric && !prev_numeric) {
+            struct quantity q;
+            size_t end = scan_one(t, units, i, &q);
+            if (end > 0) {
+                if (list_push(out, &q) != 0) {
+                    quantity_list_release(out);
+                    return -1;
+                }
+                i = end;
+                prev_numeric = false;
+                continue;
+            }
+        }
+        prev_numeric = numeric;
+        i += cl;
+    }
+    return 0;
+}
+
+void quantity_list_release(struct quantity_list *l)
+{
+    free(l->items);
+    memset(l, 0, sizeof(*l));
+}
+
+const struct quantity *quantity_at(const struct quantity_list *l, size_t num_start)
+{
+    size_t lo = 0, hi = l->cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->items[mid].num_start < num_start) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < l->cnt && l->items[lo].num_start == num_start ? &l->items[lo] : NULL;
+}

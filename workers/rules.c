@@ -1,0 +1,385 @@
+/* rules.c - load and compile the extraction rule set. */
+#include "rules.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "reportflow/buf.h"
+#include "reportflow/log.h"
+
+/* The number part of {Q}; quantity.c parses what this matches. */
+#define NUMBER_RE                                                                                  \
+    "(?:[0-9][0-9,]*(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+)(?:余|多)?[百千万亿]?(?:余|多)?"
+#define QUALIFIER_RE "(?:近|约|超过|超|逾)?"
+
+static char *dup_string_field(json_t *obj, const char *name)
+{
+    const char *s = json_string_value(json_object_get(obj, name));
+    return s ? strdup(s) : NULL;
+}
+
+static int cmp_longest_first(const void *a, const void *b)
+{
+    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+    return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/* Append the macro or {Q} expansion for "{NAME}" at @p p; @returns chars consumed or 0. */
+static size_t expand_macro(struct rf_buf *out, const char *p, json_t *macros, json_t *units)
+{
+    size_t n = 1;
+    while ((p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_') {
+        n++;
+    }
+    if (p[n] != '}' || n == 1) {
+        return 0;
+    }
+    char name[64];
+    snprintf(name, sizeof(name), "%.*s", (int)(n - 1), p + 1);
+    if (strcmp(name, "Q") == 0) {
+        rf_buf_append_str(out, QUALIFIER_RE "(?<q>" NUMBER_RE ")(?:");
+        size_t i;
+        json_t *u;
+        json_array_foreach(units, i, u)
+        {
+            rf_buf_printf(out, "%s\\Q%s\\E", i ? "|" : "", json_string_value(u));
+        }
+        rf_buf_append_str(out, ")");
+        return n + 1;
+    }
+    const char *value = json_string_value(json_object_get(macros, name));
+    if (!value) {
+        return 0;
+    }
+    rf_buf_printf(out, "(?:%s)", value);
+    return n + 1;
+}
+
+static char *expand_pattern(const char *pattern, json_t *macros, json_t *units)
+{
+    struct rf_buf out = RF_BUF_INIT;
+    for (const char *p = pattern; *p;) {
+        size_t used = *p == '{' ? expand_macro(&out, p, macros, units) : 0;
+        if (used) {
+            p += used;
+        } else {
+            rf_buf_append(&out, p, 1);
+            p++;
+        }
+    }
+    return rf_buf_detach(&out);
+}
+
+static pcre2_code *compile(const char *pattern, const char *what, char *errstr, size_t errstr_size)
+{
+    int errcode;
+    PCRE2_SIZE erroffset;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
+                                     &errcode, &erroffset, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(errcode, msg, sizeof(msg));
+        snprintf(errstr, errstr_size, "%s: PCRE2 error at offset %zu: %s (pattern: %s)", what,
+                 (size_t)erroffset, (const char *)msg, pattern);
+        return NULL;
+    }
+    int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    if (jit != 0) {
+        rf_debug("rules", "%s: no JIT (%d), matching interpreted", what, jit);
+    }
+    return code;
+}
+
+static int load_pattern(struct rule_pattern *rp, const char *pattern, json_t *macros,
+                        json_t *units, const char *what, char *errstr, size_t errstr_size,
+                        size_t *max_captures)
+{
+    char *expanded = expand_pattern(pattern, macros, units);
+    if (!expanded) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+        return -1;
+    }
+    rp->code = compile(expanded, what, errstr, errstr_size);
+    free(expanded);
+    if (!rp->code) {
+        return -1;
+    }
+    rp->q_group = pcre2_substring_number_from_name(rp->code, (PCRE2_SPTR) "q");
+    rp->zero_group = pcre2_substring_number_from_name(rp->code, (PCRE2_SPTR) "zero");
+    if (rp->q_group < 0 && rp->zero_group < 0) {
+        snprintf(errstr, errstr_size, "%s: pattern has neither {Q} nor a (?<zero>...) group",
+                 what);
+        return -1;
+    }
+    uint32_t captures = 0;
+    pcre2_pattern_info(rp->code, PCRE2_INFO_CAPTURECOUNT, &captures);
+    if (captures + 1 > *max_captures) {
+        *max_captures = captures + 1;
+    }
+    return 0;
+}
+
+static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t index,
+                     json_t *macros, const char *path, char *errstr, size_t errstr_size)
+{
+    char what[512];
+    rule->id = dup_string_field(obj, "id");
+    rule->key = dup_string_field(obj, "key");
+    json_t *units = json_object_get(obj, "units");
+    json_t *patterns = json_object_get(obj, "patterns");
+    snprintf(what, sizeof(what), "%s: rule #%zu '%s'", path, index + 1,
+             rule->id ? rule->id : "(no id)");
+    if (!rule->id || !rule->key || !json_is_array(patterns) || json_array_size(patterns) == 0) {
+        snprintf(errstr, errstr_size, "%s: needs \"id\", \"key\" and a non-empty \"patterns\" array",
+                 what);
+        return -1;
+    }
+    if (units && !json_is_array(units)) {
+        snprintf(errstr, errstr_size, "%s: \"units\" must be an array of strings", what);
+        return -1;
+    }
+    rule->priority = (int)json_integer_value(json_object_get(obj, "priority"));
+    rule->units = calloc(json_array_size(units) + 1, sizeof(char *));
+    if (!rule->units) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+        return -1;
+    }
+    size_t ui;
+    json_t *u;
+    json_array_foreach(units, ui, u)
+    {
+        if (!json_is_string(u)) {
+            snprintf(errstr, errstr_size, "%s: unit %zu is not a string", what, ui + 1);
+            return -1;
+        }
+        rule->units[rule->unit_cnt++] = strdup(json_string_value(u));
+    }
+    rule->patterns = calloc(json_array_size(patterns), sizeof(*rule->patterns));
+    if (!rule->patterns) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+        return -1;
+    }
+    size_t i;
+    json_t *p;
+    json_array_foreach(patterns, i, p)
+    {
+        char pwhat[600];
+        snprintf(pwhat, sizeof(pwhat), "%s pattern %zu", what, i + 1);
+        if (!json_is_string(p)) {
+            snprintf(errstr, errstr_size, "%s: not a string", pwhat);
+            return -1;
+        }
+        if (load_pattern(&rule->patterns[i], json_string_value(p), macros, units, pwhat, errstr,
+                         errstr_size, &r->max_captures) != 0) {
+            return -1;
+        }
+        rule->pattern_cnt++;
+    }
+    return 0;
+}
+
+static int load_pairs(json_t *root, const char *field, struct name_pair **out, size_t *cnt,
+                      const char *path, char *errstr, size_t errstr_size)
+{
+    json_t *arr = json_object_get(root, field);
+    if (!json_is_array(arr)) {
+        snprintf(errstr, errstr_size, "%s: \"%s\" must be an array of [word, label] pairs", path,
+                 field);
+        return -1;
+    }
+    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
+    if (!*out) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t i;
+    json_t *pair;
+    json_array_foreach(arr, i, pair)
+    {
+        const char *word = json_string_value(json_array_get(pair, 0));
+        const char *label = json_string_value(json_array_get(pair, 1));
+        if (!word || !label) {
+            snprintf(errstr, errstr_size, "%s: \"%s\" item %zu must be [word, label]", path, field,
+                     i + 1);
+            return -1;
+        }
+        (*out)[i].word = strdup(word);
+        (*out)[i].label = strdup(label);
+        (*cnt)++;
+    }
+    return 0;
+}
+
+static int load_measure_words(struct rules *r, json_t *root, const char *path, char *errstr,
+                              size_t errstr_size)
+{
+    json_t *arr = json_object_get(root, "measure_words");
+    if (!json_is_array(arr) || json_array_size(arr) == 0) {
+        snprintf(errstr, errstr_size, "%s: \"measure_words\" must be a non-empty array", path);
+        return -1;
+    }
+    r->measure_words = calloc(json_array_size(arr), sizeof(char *));
+    if (!r->measure_words) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t i;
+    json_t *w;
+    json_array_foreach(arr, i, w)
+    {
+        if (!json_is_string(w)) {
+            snprintf(errstr, errstr_size, "%s: measure_words item %zu is not a string", path, i + 1);
+            return -1;
+        }
+        r->measure_words[r->measure_cnt++] = strdup(json_string_value(w));
+    }
+    qsort(r->measure_words, r->measure_cnt, sizeof(char *), cmp_longest_first);
+    return 0;
+}
+
+static int load_optional_regex(json_t *root, const char *field, json_t *macros, pcre2_code **out,
+                               const char *path, char *errstr, size_t errstr_size)
+{
+    const char *pattern = json_string_value(json_object_get(root, field));
+    if (!pattern) {
+        return 0;
+    }
+    char what[512];
+    snprintf(what, sizeof(what), "%s: %s", path, field);
+    char *expanded = expand_pattern(pattern, macros, NULL);
+    *out = expanded ? compile(expanded, what, errstr, errstr_size) : NULL;
+    free(expanded);
+    return *out ? 0 : -1;
+}
+
+static int load_root(struct rules *r, json_t *root, const char *path, char *errstr,
+                     size_t errstr_size)
+{
+    r->name = dup_string_field(root, "name");
+    r->version = dup_string_field(root, "version");
+    if (!r->name || !r->version) {
+        snprintf(errstr, errstr_size, "%s: needs \"name\" and \"version\" strings", path);
+        return -1;
+    }
+    json_t *macros = json_object_get(root, "macros");
+    if (load_measure_words(r, root, path, errstr, errstr_size) != 0 ||
+        load_pairs(root, "citation_kinds", &r->citation_kinds, &r->citation_kind_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_pairs(root, "section_categories", &r->section_categories, &r->section_category_cnt,
+                   path, errstr, errstr_size) != 0 ||
+        load_pairs(root, "agency_suffixes", &r->agency_suffixes, &r->agency_suffix_cnt, path,
+                   errstr, errstr_size) != 0 ||
+        load_pairs(root, "admin_levels", &r->admin_levels, &r->admin_level_cnt, path, errstr,
+                   errstr_size) != 0) {
+        return -1;
+    }
+    if (load_optional_regex(root, "veto_before", macros, &r->veto, path, errstr, errstr_size) !=
+            0 ||
+        load_optional_regex(root, "realised", macros, &r->realised, path, errstr, errstr_size) !=
+            0) {
+        return -1;
+    }
+    json_t *items = json_object_get(root, "rules");
+    if (!json_is_array(items)) {
+        snprintf(errstr, errstr_size, "%s: \"rules\" must be an array", path);
+        return -1;
+    }
+    r->items = calloc(json_array_size(items) + 1, sizeof(*r->items));
+    if (!r->items) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t i;
+    json_t *obj;
+    json_array_foreach(items, i, obj)
+    {
+        r->cnt++;
+        if (load_rule(r, &r->items[i], obj, i, macros, path, errstr, errstr_size) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root) {
+        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load rule file: %s", path, jerr.line,
+                 jerr.column, jerr.text);
+        return NULL;
+    }
+    struct rules *r = calloc(1, sizeof(*r));
+    if (!r) {
+        snprintf(errstr, errstr_size, "out of memory");
+        json_decref(root);
+        return NULL;
+    }
+    r->max_captures = 1;
+    if (load_root(r, root, path, errstr, errstr_size) != 0) {
+        rules_free(r);
+        r = NULL;
+    }
+    json_decref(root);
+    return r;
+}
+
+static void free_pairs(struct name_pair *pairs, size_t cnt)
+{
+    for (size_t i = 0; pairs && i < cnt; i++) {
+        free(pairs[i].word);
+        free(pairs[i].label);
+    }
+    free(pairs);
+}
+
+void rules_free(struct rules *r)
+{
+    if (!r) {
+        return;
+    }
+    for (size_t i = 0; i < r->cnt; i++) {
+        struct rule *rule = &r->items[i];
+        for (size_t k = 0; k < rule->pattern_cnt; k++) {
+            pcre2_code_free(rule->patterns[k].code);
+        }
+        free(rule->patterns);
+        for (size_t k = 0; k < rule->unit_cnt; k++) {
+            free(rule->units[k]);
+        }
+        free(rule->units);
+        free(rule->id);
+        free(rule->key);
+    }
+    free(r->items);
+    for (size_t i = 0; i < r->measure_cnt; i++) {
+        free(r->measure_words[i]);
+    }
+    free(r->measure_words);
+    free_pairs(r->citation_kinds, r->citation_kind_cnt);
+    free_pairs(r->section_categories, r->section_category_cnt);
+    free_pairs(r->agency_suffixes, r->agency_suffix_cnt);
+    free_pairs(r->admin_levels, r->admin_level_cnt);
+    pcre2_code_free(r->veto);
+    pcre2_code_free(r->realised);
+    free(r->name);
+    free(r->version);
+    free(r);
+}
+
+int rules_matcher_init(struct rules_matcher *m, const struct rules *r)
+{
+    m->md = pcre2_match_data_create((uint32_t)r->max_captures, NULL);
+    return m->md ? 0 : -1;
+}
+
+void rules_matcher_release(struct rules_matcher *m)
+{
+    pcre2_match_data_free(m->md);
+    m->md = NULL;
+}

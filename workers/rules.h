@@ -1,0 +1,72 @@
+/*
+ * rules.h - the extraction rule set, loaded from JSON (config/rules/): measure
+ * words, metric rules (PCRE2 patterns with {Q} for the quantity), the veto on
+ * planned numbers, citation kinds, section categories and agency suffixes.
+ * Compiled once, JIT'd when possible, read-only afterwards, so any number of
+ * threads may share one set; match state lives in struct rules_matcher.
+ */
+#ifndef RF_RULES_H
+#define RF_RULES_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+
+struct rule_pattern {
+    pcre2_code *code;    /* compiled, JIT'd when available */
+    int q_group;         /* capture number of the quantity, or -1 */
+    int zero_group;      /* capture number of an explicit "none" (无), or -1 */
+};
+
+struct rule {
+    char *id;                      /* unique, for errors and the envelope */
+    char *key;                     /* taxonomy key, e.g. hazards.found */
+    int priority;                  /* the more specific rule wins a mention */
+    char **units;                  /* measure words it accepts ("" = a bare 万/亿 count) */
+    size_t unit_cnt;
+    struct rule_pattern *patterns; /* at least one */
+    size_t pattern_cnt;
+};
+
+struct name_pair {
+    char *word;  /* suffix or keyword to look for */
+    char *label; /* what it means: a citation kind, a section category, a level */
+};
+
+struct rules {
+    char *name;                  /* rule set name, travels in every envelope */
+    char *version;               /* rule set version */
+    char **measure_words;        /* longest first */
+    size_t measure_cnt;
+    pcre2_code *veto;            /* matched against the clause before a quantity, or NULL */
+    pcre2_code *realised;        /* a clause that says a number happened (实际, 已): no inherited veto */
+    struct rule *items;          /* metric rules */
+    size_t cnt;
+    struct name_pair *citation_kinds;    /* title ending -> kind, in order */
+    size_t citation_kind_cnt;
+    struct name_pair *section_categories; /* heading keyword -> category */
+    size_t section_category_cnt;
+    struct name_pair *agency_suffixes;    /* e.g. 应急管理局 -> (unused label) */
+    size_t agency_suffix_cnt;
+    struct name_pair *admin_levels;       /* region suffix -> level (市 -> city) */
+    size_t admin_level_cnt;
+    size_t max_captures;         /* for sizing match data */
+};
+
+/**
+ * Load and compile the rule set in @p path. @returns a new set (free with
+ * rules_free()), or NULL with a message in @p errstr naming the file, the
+ * rule and, for a bad pattern, PCRE2's error and offset.
+ */
+struct rules *rules_load(const char *path, char *errstr, size_t errstr_size);
+void rules_free(struct rules *r);
+
+/** Per-thread match state. */
+struct rules_matcher {
+    pcre2_match_data *md;
+};
+
+int rules_matcher_init(struct rules_matcher *m, const struct rules *r);
+void rules_matcher_release(struct rules_matcher *m);
+
+#endif
