@@ -1,0 +1,17 @@
+/* headers.h - Kafka header names shared by producer, worker and sink (DESIGN.md "Kafka"). */
+#ifndef RF_HEADERS_H
+#define RF_HEADERS_H
+
+/* reports.raw */
+#define RF_HDR_FILE_NAME "file.name"
+#define RF_HDR_FILE_SIZE "file.size"
+#define RF_HDR_FILE_MTIME "file.mtime"
+#define RF_HDR_DROPPED_AT "dropped.at"
+
+/* reports.dlq, after Kafka Connect's dead-letter convention */
+#define RF_HDR_STAGE "stage"
+#define RF_HDR_ERROR_CODE "error.code"
+#define RF_HDR_ERROR_TEXT "error.text"
+#define RF_HDR_ATTEMPT "attempt"
+
+#endif

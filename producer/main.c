@@ -1,0 +1,157 @@
+/*
+ * main.c - reportflow-producer: watch the inbox, send each finished file to
+ * reports.raw, archive it after Kafka acknowledged it.
+ * Exit status: 0 clean stop, 1 fatal error, 2 bad configuration.
+ */
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+
+#include "publish.h"
+#include "reportflow/cli.h"
+#include "reportflow/fsutil.h"
+#include "reportflow/log.h"
+#include "reportflow/run.h"
+#include "watch.h"
+
+#define COMPONENT "producer"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: reportflow-producer [-c FILE] [-X key=value]... [--print-config]\n"
+                 "Watches watch.dir and sends every finished file to topic.raw.\n");
+}
+
+static void offer(void *ctx, const char *rel)
+{
+    publisher_offer(ctx, rel);
+}
+
+struct progress {
+    int64_t next_ms;    /* when to log next */
+    int64_t last_ms;    /* when we logged last */
+    uint64_t last_sent; /* files sent at the last line */
+    uint64_t last_bytes;
+};
+
+static void log_progress(const struct rf_config *cfg, const struct publisher *p,
+                         struct progress *pr, bool force)
+{
+    int64_t now = rf_clock_mono_ms();
+    if (!force && now < pr->next_ms) {
+        return;
+    }
+    const struct publish_stats *s = publisher_stats(p);
+    double secs = (now - pr->last_ms) / 1000.0;
+    if (secs <= 0) {
+        secs = 1e-3;
+    }
+    if (force || s->sent != pr->last_sent || s->queued || s->inflight) {
+        rf_info(COMPONENT,
+                "progress: seen=%llu sent=%llu failed=%llu queued=%zu in_flight=%zu "
+                "files_per_s=%.1f mb_per_s=%.2f",
+                (unsigned long long)s->seen, (unsigned long long)s->sent,
+                (unsigned long long)s->failed, s->queued, s->inflight,
+                (s->sent - pr->last_sent) / secs, (s->bytes_sent - pr->last_bytes) / secs / 1e6);
+    }
+    pr->next_ms = now + cfg->progress_ms;
+    pr->last_ms = now;
+    pr->last_sent = s->sent;
+    pr->last_bytes = s->bytes_sent;
+}
+
+static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p)
+{
+    struct progress pr = {0, rf_clock_mono_ms(), 0, 0};
+    pr.next_ms = pr.last_ms + cfg->progress_ms;
+    size_t found = watch_scan(w, 0, offer, p);
+    rf_info(COMPONENT, "watching '%s': %zu file(s) already there", cfg->watch_dir, found);
+    int64_t next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
+    while (!rf_run_stopping()) {
+        if (publisher_pump(p) != 0) {
+            return 1;
+        }
+        struct pollfd pfd = {watch_fd(w), POLLIN, 0};
+        int n = poll(&pfd, 1, publisher_stats(p)->queued ? 0 : 50);
+        if (n > 0 && watch_read_events(w, offer, p) != 0) {
+            return 1;
+        }
+        publisher_poll(p, 0);
+        if (rf_clock_mono_ms() >= next_rescan) {
+            /* missed events are rare; files still being written are younger than this */
+            watch_scan(w, cfg->watch_rescan_ms, offer, p);
+            next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
+        }
+        log_progress(cfg, p, &pr, false);
+    }
+    rf_info(COMPONENT, "stopping: waiting up to %lld ms for %zu delivery report(s)",
+            cfg->flush_timeout_ms, publisher_stats(p)->inflight);
+    size_t left = publisher_drain(p, cfg->flush_timeout_ms);
+    if (left > 0) {
+        rf_warn(COMPONENT, "%zu file(s) unacknowledged; they stay in the inbox and are sent "
+                           "again at the next start", left);
+    }
+    log_progress(cfg, p, &pr, true);
+    return publisher_failed(p) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct rf_cli cli = {0};
+    static const struct option longopts[] = {{"print-config", no_argument, NULL, 'P'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            cli.config_path = optarg;
+            break;
+        case 'X':
+            if (rf_cli_add_override(&cli, optarg) != 0) {
+                return 1;
+            }
+            break;
+        case 'P':
+            cli.print_config = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    struct rf_config *cfg = rf_cli_load("producer", &cli);
+    rf_cli_release(&cli);
+    if (!cfg) {
+        return 2;
+    }
+    char errstr[1024];
+    int rc = 1;
+    struct watch *w = NULL;
+    struct publisher *p = NULL;
+    if (rf_run_init() != 0) {
+        rf_error(COMPONENT, "cannot install signal handlers");
+        goto out;
+    }
+    w = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore, errstr, sizeof(errstr));
+    if (!w) {
+        rf_error(COMPONENT, "%s", errstr);
+        goto out;
+    }
+    p = publisher_new(cfg, errstr, sizeof(errstr));
+    if (!p) {
+        rf_error(COMPONENT, "%s", errstr);
+        rc = 2;
+        goto out;
+    }
+    rc = run(cfg, w, p);
+out:
+    publisher_free(p);
+    watch_free(w);
+    rf_config_free(cfg);
+    rf_log_term();
+    return rc;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: install, build, start the local stack,
+# drop the sample reports into the inbox, wait until they are in PostgreSQL,
+# print the summary. The stack keeps running; `scripts/stack.sh down` stops it.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+timeout_s=${REPORTFLOW_DEMO_TIMEOUT:-180}
+
+"$root/scripts/setup.sh"
+echo "building..."
+"$root/scripts/build.sh" release >/dev/null
+"$root/scripts/stack.sh" up 2
+eval "$("$root/scripts/stack.sh" env)"
+state=${REPORTFLOW_STATE:-$root/.reportflow}
+bin=$root/build
+
+before=$("$bin/sink/reportflow-report" --count 2>/dev/null || echo 0)
+# write-then-rename: the producer only takes finished files
+n=0
+for f in "$root"/examples/reports/*; do
+    cp "$f" "$REPORTFLOW_WATCH_DIR/.$(basename "$f").part"
+    mv "$REPORTFLOW_WATCH_DIR/.$(basename "$f").part" "$REPORTFLOW_WATCH_DIR/$(basename "$f")"
+    n=$((n + 1))
+done
+echo "dropped $n report(s) into $REPORTFLOW_WATCH_DIR; waiting for them in PostgreSQL (up to ${timeout_s}s)"
+
+# the samples are fixed, so after a first run they are already stored: wait for their ids
+want_ids=$(for f in "$root"/examples/reports/*; do sha256sum "$f" | cut -c1-64; done | paste -sd, -)
+psql_cmd=(psql "$REPORTFLOW_PG_CONNINFO" -tAc)
+deadline=$((SECONDS + timeout_s))
+shown=-1
+while :; do
+    have=$("${psql_cmd[@]}" "SELECT count(*) FROM documents WHERE doc_id = ANY(string_to_array('$want_ids', ','))" 2>/dev/null || echo 0)
+    if [ "$have" != "$shown" ]; then
+        echo "  $have/$n documents stored"
+        shown=$have
+    fi
+    [ "$have" -ge "$n" ] && break
+    if [ $SECONDS -ge $deadline ]; then
+        echo
+        echo "demo: only $have of $n documents arrived within ${timeout_s}s." >&2
+        echo "demo: see the logs in $state/logs/ and 'scripts/stack.sh status'." >&2
+        exit 1
+    fi
+    sleep 1
+done
+echo
+"$bin/sink/reportflow-report"
+cat <<EOT
+
+Where the data is: PostgreSQL, $REPORTFLOW_PG_CONNINFO
+  psql "$REPORTFLOW_PG_CONNINFO" -c 'SELECT agency, year, key, largest FROM metric_by_agency_year ORDER BY 1, 2, 3'
+  psql "$REPORTFLOW_PG_CONNINFO" -c "SELECT evidence, value FROM metrics WHERE key = 'hazards.found'"
+Drop more reports:  cp report.txt $REPORTFLOW_WATCH_DIR/   (write elsewhere, then mv, for big files)
+Stack status:       scripts/stack.sh status      logs: $state/logs/
+Stop everything:    scripts/stack.sh down
+EOT

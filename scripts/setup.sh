@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install the Debian packages reportflow needs to build, test and run; skip what is there.
+set -euo pipefail
+
+packages=(
+    gcc make cmake pkg-config
+    librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev
+    postgresql kcat python3 python3-jsonschema
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "setup: all ${#packages[@]} packages present"
+    exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+    sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

@@ -1,0 +1,382 @@
+/* db.c - the sink's PostgreSQL side. */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate.h"
+#include "reportflow/buf.h"
+#include "reportflow/log.h"
+
+#define COMPONENT "db"
+
+/* A text cast that treats "" and JSON null alike. */
+#define TXT(expr) "NULLIF(" expr ", '')"
+
+static const char upsert_documents_sql[] =
+    "INSERT INTO documents AS d (doc_id, agency, region, level, year, title, published,"
+    " doc_number, chars, file_name, file_size, encoding, file_mtime, dropped_at, produced_at,"
+    " extracted_at, extractor_version, rules_name, rules_version, raw_topic, raw_partition,"
+    " raw_offset, stored_at)"
+    " SELECT e->>'doc_id', e->'document'->>'agency', e->'document'->>'region',"
+    " e->'document'->>'level', (e->'document'->>'year')::int, e->'document'->>'title',"
+    " " TXT("e->'document'->>'published'") "::date, e->'document'->>'doc_number',"
+    " (e->'document'->>'chars')::int, e->'source'->>'file_name',"
+    " (e->'source'->>'size')::bigint, e->'source'->>'encoding',"
+    " " TXT("e->'source'->>'mtime'") "::timestamptz,"
+    " " TXT("e->'source'->>'dropped_at'") "::timestamptz,"
+    " " TXT("e->'source'->>'produced_at'") "::timestamptz,"
+    " (e->'source'->>'extracted_at')::timestamptz, e->'extractor'->>'version',"
+    " e->'extractor'->>'rules_name', e->'extractor'->>'rules_version', e->'source'->>'topic',"
+    " (e->'source'->>'partition')::int, (e->'source'->>'offset')::bigint, now()"
+    " FROM jsonb_array_elements($1::jsonb) AS e"
+    " ON CONFLICT (doc_id) DO UPDATE SET agency = EXCLUDED.agency, region = EXCLUDED.region,"
+    " level = EXCLUDED.level, year = EXCLUDED.year, title = EXCLUDED.title,"
+    " published = EXCLUDED.published, doc_number = EXCLUDED.doc_number, chars = EXCLUDED.chars,"
+    " file_name = EXCLUDED.file_name, file_size = EXCLUDED.file_size,"
+    " encoding = EXCLUDED.encoding, file_mtime = EXCLUDED.file_mtime,"
+    " dropped_at = EXCLUDED.dropped_at, produced_at = EXCLUDED.produced_at,"
+    " extracted_at = EXCLUDED.extracted_at, extractor_version = EXCLUDED.extractor_version,"
+    " rules_name = EXCLUDED.rules_name, rules_version = EXCLUDED.rules_version,"
+    " raw_topic = EXCLUDED.raw_topic, raw_partition = EXCLUDED.raw_partition,"
+    " raw_offset = EXCLUDED.raw_offset, stored_at = now()"
+    /* an older extraction never overwrites a newer one */
+    " WHERE d.extracted_at <= EXCLUDED.extracted_at"
+    " RETURNING doc_id";
+
+static const char delete_children_sql[] =
+    "WITH s AS (DELETE FROM sections WHERE doc_id = ANY($1::text[])),"
+    " c AS (DELETE FROM citations WHERE doc_id = ANY($1::text[])),"
+    " q AS (DELETE FROM quantities WHERE doc_id = ANY($1::text[]))"
+    " DELETE FROM metrics WHERE doc_id = ANY($1::text[])";
+
+static const char insert_children_sql[] =
+    "WITH e AS (SELECT x AS env FROM jsonb_array_elements($1::jsonb) AS x"
+    "           WHERE x->>'doc_id' = ANY($2::text[])),"
+    " s AS (INSERT INTO sections (doc_id, ord, path, level, number, heading, category,"
+    "       start_char, end_char)"
+    "       SELECT e.env->>'doc_id', i.ord, i.v->>'path', (i.v->>'level')::int, i.v->>'number',"
+    "       i.v->>'heading', i.v->>'category', (i.v->>'start')::int, (i.v->>'end')::int"
+    "       FROM e, jsonb_array_elements(e.env->'sections') WITH ORDINALITY AS i(v, ord)),"
+    " c AS (INSERT INTO citations (doc_id, ord, title, normalized, kind, start_char, end_char,"
+    "       section_path)"
+    "       SELECT e.env->>'doc_id', i.ord, i.v->>'title', i.v->>'normalized', i.v->>'kind',"
+    "       (i.v->>'start')::int, (i.v->>'end')::int, i.v->>'section'"
+    "       FROM e, jsonb_array_elements(e.env->'citations') WITH ORDINALITY AS i(v, ord)),"
+    " q AS (INSERT INTO quantities (doc_id, ord, value, unit, approx, text, clause, start_char,"
+    "       end_char, section_path)"
+    "       SELECT e.env->>'doc_id', i.ord, (i.v->>'value')::numeric, i.v->>'unit',"
+    "       i.v->>'approx', i.v->>'text', i.v->>'clause', (i.v->>'start')::int,"
+    "       (i.v->>'end')::int, i.v->>'section'"
+    "       FROM e, jsonb_array_elements(e.env->'quantities') WITH ORDINALITY AS i(v, ord)),"
+    " m AS (INSERT INTO metrics (doc_id, ord, key, value, approx, unit, evidence, start_char,"
+    "       end_char, section_path, category, as_of, yoy_pct, rule_id)"
+    "       SELECT e.env->>'doc_id', i.ord, i.v->>'key', (i.v->>'value')::numeric,"
+    "       i.v->>'approx', i.v->>'unit', i.v->>'evidence', (i.v->>'start')::int,"
+    "       (i.v->>'end')::int, i.v->>'section', i.v->>'category', i.v->>'as_of',"
+    "       (i.v->>'yoy_pct')::numeric, i.v->>'rule'"
+    "       FROM e, jsonb_array_elements(e.env->'metrics') WITH ORDINALITY AS i(v, ord))"
+    " SELECT 1";
+
+static const char insert_dead_letter_sql[] =
+    "INSERT INTO dead_letters (stage, error_code, error_text, attempt, file_name, doc_id, size,"
+    " payload, source_topic, source_partition, source_offset)"
+    " VALUES ($1, $2, $3, $4::int, $5, $6, $7::bigint, $8::bytea, $9, $10::int, $11::bigint)"
+    " ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING";
+
+static void copy_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn)
+{
+    snprintf(errstr, errstr_size, "%s: %s", what, conn ? PQerrorMessage(conn) : "not connected");
+    size_t n = strlen(errstr);
+    while (n > 0 && (errstr[n - 1] == '\n' || errstr[n - 1] == ' ')) {
+        errstr[--n] = '\0';
+    }
+}
+
+enum db_result db_classify(PGconn *conn, const PGresult *res)
+{
+    if (!conn || PQstatus(conn) == CONNECTION_BAD) {
+        return DB_RETRY;
+    }
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (!state) {
+        return DB_RETRY; /* no SQLSTATE: the client lost the server */
+    }
+    if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0 ||
+        strcmp(state, "54000") == 0) {
+        return DB_REJECT; /* data exception, integrity violation, value too large */
+    }
+    if (strncmp(state, "42", 2) == 0 || strncmp(state, "0A", 2) == 0) {
+        return DB_FATAL; /* our SQL or the schema is wrong: retrying cannot help */
+    }
+    /* 08 connection, 40 serialization, 53 resources, 57 operator intervention, the rest */
+    return DB_RETRY;
+}
+
+enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size)
+{
+    db_close(db);
+    db->conninfo = conninfo;
+    db->conn = PQconnectdb(conninfo);
+    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
+        copy_error(errstr, errstr_size, "cannot connect to PostgreSQL", db->conn);
+        db_close(db);
+        return DB_RETRY;
+    }
+    int applied = migrate_apply(db->conn, errstr, errstr_size);
+    if (applied < 0) {
+        enum db_result r = PQstatus(db->conn) == CONNECTION_BAD ? DB_RETRY : DB_FATAL;
+        db_close(db);
+        return r;
+    }
+    rf_info(COMPONENT, "connected to PostgreSQL %d (%d migration(s) applied)",
+            PQserverVersion(db->conn), applied);
+    return DB_OK;
+}
+
+void db_close(struct db *db)
+{
+    if (db->conn) {
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+}
+
+/* Run @p sql; on success hand back the result when @p keep, else clear it. */
+static enum db_result run(struct db *db, const char *sql, int nparams, const char *const *values,
+                          PGresult **keep, const char *what, char *errstr, size_t errstr_size)
+{
+    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, values, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        if (keep) {
+            *keep = res;
+        } else {
+            PQclear(res);
+        }
+        return DB_OK;
+    }
+    enum db_result r = db_classify(db->conn, res);
+    copy_error(errstr, errstr_size, what, db->conn);
+    PQclear(res);
+    return r;
+}
+
+static enum db_result run_plain(struct db *db, const char *sql, char *errstr, size_t errstr_size)
+{
+    return run(db, sql, 0, NULL, NULL, sql, errstr, errstr_size);
+}
+
+/* "[env,env,...]" of the envelopes among @p items (all, or only @p only when set). */
+static int batch_json(const struct db_item *items, size_t cnt, const struct db_item *only,
+                      struct rf_buf *out)
+{
+    int rc = rf_buf_append(out, "[", 1);
+    bool first = true;
+    for (size_t i = 0; i < cnt && rc == 0; i++) {
+        if (items[i].dead_letter || (only && &items[i] != only)) {
+            continue;
+        }
+        rc |= first ? 0 : rf_buf_append(out, ",", 1);
+        rc |= rf_buf_append_str(out, items[i].json);
+        first = false;
+    }
+    return rc | rf_buf_append(out, "]", 1);
+}
+
+/* "{id,id}" from the RETURNING rows: hex ids need no quoting inside an array literal. */
+static int ids_array(PGresult *res, struct rf_buf *out)
+{
+    int rc = rf_buf_append(out, "{", 1);
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+        rc |= rf_buf_printf(out, "%s%s", i ? "," : "", PQgetvalue(res, i, 0));
+    }
+    return rc | rf_buf_append(out, "}", 1);
+}
+
+/* Upsert the envelopes in @p json, then replace the children of those that won. */
+static enum db_result store_envelopes(struct db *db, const char *json, size_t *written,
+                                      char *errstr, size_t errstr_size)
+{
+    PGresult *upserted = NULL;
+    const char *params[2] = {json, NULL};
+    enum db_result r = run(db, upsert_documents_sql, 1, params, &upserted, "upsert documents",
+                           errstr, errstr_size);
+    if (r != DB_OK) {
+        return r;
+    }
+    *written = (size_t)PQntuples(upserted);
+    if (*written == 0) {
+        PQclear(upserted);
+        return DB_OK;
+    }
+    struct rf_buf ids = RF_BUF_INIT;
+    if (ids_array(upserted, &ids) != 0) {
+        PQclear(upserted);
+        rf_buf_release(&ids);
+        snprintf(errstr, errstr_size, "out of memory");
+        return DB_RETRY;
+    }
+    PQclear(upserted);
+    params[0] = ids.data;
+    r = run(db, delete_children_sql, 1, params, NULL, "delete old rows", errstr, errstr_size);
+    if (r == DB_OK) {
+        params[0] = json;
+        params[1] = ids.data;
+        r = run(db, insert_children_sql, 2, params, NULL, "insert rows", errstr, errstr_size);
+    }
+    rf_buf_release(&ids);
+    return r;
+}
+
+static enum db_result store_dead_letter(struct db *db, const struct db_item *it, bool *inserted,
+                                        char *errstr, size_t errstr_size)
+{
+    char attempt[16], size[32], partition[16], offset[32];
+    snprintf(attempt, sizeof(attempt), "%d", it->attempt);
+    snprintf(size, sizeof(size), "%zu", it->payload_len);
+    snprintf(partition, sizeof(partition), "%d", it->partition);
+    snprintf(offset, sizeof(offset), "%lld", it->offset);
+    const char *values[11] = {it->stage,   it->error_code, it->error_text, attempt,
+                              it->file_name, it->doc_id,   size,           it->payload,
+                              it->topic,   partition,      offset};
+    int lengths[11] = {0};
+    int formats[11] = {0};
+    lengths[7] = (int)it->payload_len;
+    formats[7] = 1; /* the payload goes as binary: any bytes, verbatim */
+    PGresult *res = PQexecParams(db->conn, insert_dead_letter_sql, 11, NULL, values, lengths,
+                                 formats, 0);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        *inserted = strcmp(PQcmdTuples(res), "1") == 0;
+        PQclear(res);
+        return DB_OK;
+    }
+    enum db_result r = db_classify(db->conn, res);
+    copy_error(errstr, errstr_size, "insert dead letter", db->conn);
+    PQclear(res);
+    return r;
+}
+
+/* Turn a refused envelope into a dead letter of stage "sink". */
+static void reject_envelope(struct db_item *it, const char *why)
+{
+    snprintf(it->reject_reason, sizeof(it->reject_reason), "%s", why);
+    it->dead_letter = true;
+    it->stage = "sink";
+    it->error_code = "db-rejected";
+    it->error_text = it->reject_reason;
+    it->attempt = 1;
+    it->payload = it->json;
+    it->payload_len = strlen(it->json);
+}
+
+static enum db_result store_dead_letters(struct db *db, struct db_item *items, size_t cnt,
+                                         struct db_counts *counts, char *errstr,
+                                         size_t errstr_size)
+{
+    for (size_t i = 0; i < cnt; i++) {
+        if (!items[i].dead_letter) {
+            continue;
+        }
+        bool inserted = false;
+        enum db_result r = store_dead_letter(db, &items[i], &inserted, errstr, errstr_size);
+        if (r != DB_OK) {
+            return r;
+        }
+        counts->dead_letters += inserted;
+    }
+    return DB_OK;
+}
+
+/* One savepoint per envelope, so a bad one cannot take its batch down. */
+static enum db_result store_one_by_one(struct db *db, struct db_item *items, size_t cnt,
+                                       struct db_counts *counts, char *errstr, size_t errstr_size)
+{
+    for (size_t i = 0; i < cnt; i++) {
+        if (items[i].dead_letter) {
+            continue;
+        }
+        enum db_result r = run_plain(db, "SAVEPOINT one_document", errstr, errstr_size);
+        if (r != DB_OK) {
+            return r;
+        }
+        struct rf_buf json = RF_BUF_INIT;
+        size_t written = 0;
+        r = batch_json(items, cnt, &items[i], &json) == 0
+                ? store_envelopes(db, json.data, &written, errstr, errstr_size)
+                : DB_RETRY;
+        rf_buf_release(&json);
+        if (r == DB_REJECT) {
+            rf_warn(COMPONENT, "document %s refused, stored as a dead letter: %s", items[i].doc_id,
+                    errstr);
+            reject_envelope(&items[i], errstr);
+            counts->rejected++;
+            r = run_plain(db, "ROLLBACK TO SAVEPOINT one_document", errstr, errstr_size);
+        } else if (r == DB_OK) {
+            counts->written += written;
+            counts->stale += 1 - written;
+        }
+        if (r != DB_OK) {
+            return r;
+        }
+    }
+    return DB_OK;
+}
+
+static size_t count_envelopes(const struct db_item *items, size_t cnt)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        n += !items[i].dead_letter;
+    }
+    return n;
+}
+
+/* BEGIN, the whole batch, dead letters, COMMIT; or per document when PostgreSQL refuses one. */
+static enum db_result store_transaction(struct db *db, struct db_item *items, size_t cnt,
+                                        bool one_by_one, struct db_counts *counts, char *errstr,
+                                        size_t errstr_size)
+{
+    memset(counts, 0, sizeof(*counts));
+    enum db_result r = run_plain(db, "BEGIN", errstr, errstr_size);
+    size_t envelopes = count_envelopes(items, cnt);
+    if (r == DB_OK && envelopes > 0 && !one_by_one) {
+        struct rf_buf json = RF_BUF_INIT;
+        r = batch_json(items, cnt, NULL, &json) == 0
+                ? store_envelopes(db, json.data, &counts->written, errstr, errstr_size)
+                : DB_RETRY;
+        counts->stale = envelopes - counts->written;
+        rf_buf_release(&json);
+    } else if (r == DB_OK && envelopes > 0) {
+        r = store_one_by_one(db, items, cnt, counts, errstr, errstr_size);
+    }
+    if (r == DB_OK) {
+        r = store_dead_letters(db, items, cnt, counts, errstr, errstr_size);
+    }
+    if (r == DB_OK) {
+        r = run_plain(db, "COMMIT", errstr, errstr_size);
+    }
+    if (r != DB_OK && db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+    }
+    return r;
+}
+
+enum db_result db_store(struct db *db, struct db_item *items, size_t cnt, struct db_counts *counts,
+                        char *errstr, size_t errstr_size)
+{
+    if (!db->conn) {
+        snprintf(errstr, errstr_size, "not connected to PostgreSQL");
+        return DB_RETRY;
+    }
+    enum db_result r = store_transaction(db, items, cnt, false, counts, errstr, errstr_size);
+    if (r == DB_REJECT) {
+        rf_warn(COMPONENT, "batch refused (%s); storing it document by document", errstr);
+        r = store_transaction(db, items, cnt, true, counts, errstr, errstr_size);
+    }
+    if (r == DB_REJECT) {
+        r = DB_FATAL; /* a dead letter itself was refused: nothing sane is left to do */
+    }
+    return r;
+}

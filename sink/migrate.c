@@ -1,0 +1,106 @@
+/* migrate.c - apply the embedded migrations once, in order, under an advisory lock. */
+#include "migrate.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reportflow/log.h"
+
+/* pg_advisory_lock key: any constant the sinks agree on ("rfmg"). */
+#define MIGRATION_LOCK_KEY "1919313767"
+
+static void strip_newline(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ')) {
+        s[--n] = '\0';
+    }
+}
+
+static int exec_simple(PGconn *conn, const char *sql, const char *what, char *errstr,
+                       size_t errstr_size)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    int rc = 0;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        snprintf(errstr, errstr_size, "%s: %s", what, PQerrorMessage(conn));
+        strip_newline(errstr);
+        rc = -1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+static bool is_applied(PGconn *conn, int version, int *applied)
+{
+    char v[16];
+    snprintf(v, sizeof(v), "%d", version);
+    const char *params[1] = {v};
+    PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1::int",
+                                 1, NULL, params, NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    *applied = ok && PQntuples(res) > 0;
+    PQclear(res);
+    return ok;
+}
+
+static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size_t errstr_size)
+{
+    char what[128];
+    snprintf(what, sizeof(what), "migration %s", m->name);
+    if (exec_simple(conn, "BEGIN", what, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    if (exec_simple(conn, m->sql, what, errstr, errstr_size) != 0) {
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return -1;
+    }
+    char v[16];
+    snprintf(v, sizeof(v), "%d", m->version);
+    const char *params[2] = {v, m->name};
+    PGresult *res = PQexecParams(conn,
+                                 "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
+                                 2, NULL, params, NULL, NULL, 0);
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok || exec_simple(conn, "COMMIT", what, errstr, errstr_size) != 0) {
+        if (!ok) {
+            snprintf(errstr, errstr_size, "%s: cannot record it: %s", what, PQerrorMessage(conn));
+            strip_newline(errstr);
+        }
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return -1;
+    }
+    rf_info("migrate", "applied %s", m->name);
+    return 0;
+}
+
+int migrate_apply(PGconn *conn, char *errstr, size_t errstr_size)
+{
+    if (exec_simple(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", "migration lock",
+                    errstr, errstr_size) != 0) {
+        return -1;
+    }
+    int applied_now = 0;
+    int rc = exec_simple(conn,
+                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                         " version integer PRIMARY KEY, name text NOT NULL,"
+                         " applied_at timestamptz NOT NULL DEFAULT now())",
+                         "schema_migrations", errstr, errstr_size);
+    for (size_t i = 0; rc == 0 && i < migrate_count; i++) {
+        int applied = 0;
+        if (!is_applied(conn, migrate_all[i].version, &applied)) {
+            snprintf(errstr, errstr_size, "reading schema_migrations: %s", PQerrorMessage(conn));
+            strip_newline(errstr);
+            rc = -1;
+        } else if (!applied) {
+            rc = apply_one(conn, &migrate_all[i], errstr, errstr_size);
+            applied_now += rc == 0;
+        }
+    }
+    PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")"));
+    return rc == 0 ? applied_now : -1;
+}

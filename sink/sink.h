@@ -1,0 +1,40 @@
+/*
+ * sink.h - reportflow-sink's loop: consume reports.events and reports.dlq in
+ * the sink's group, store batches in PostgreSQL (db.h), and store the Kafka
+ * offsets only after the transaction that holds them committed. While
+ * PostgreSQL is unreachable the partitions are paused, the group membership
+ * kept alive, and the same batch retried with backoff.
+ */
+#ifndef RF_SINK_H
+#define RF_SINK_H
+
+#include <stdint.h>
+
+#include "reportflow/cfg.h"
+
+struct sink_stats {
+    uint64_t records;      /* Kafka records handled */
+    uint64_t written;      /* documents inserted or replaced */
+    uint64_t stale;        /* older or duplicate envelopes ignored */
+    uint64_t dead_letters; /* dead-letter rows written */
+    uint64_t batches;      /* transactions committed */
+    uint64_t retries;      /* failed attempts at a batch */
+};
+
+struct sink;
+
+struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_size);
+/** Run until stopped. @returns 0 clean, -1 fatal (logged). */
+int sink_run(struct sink *s);
+const struct sink_stats *sink_stats(const struct sink *s);
+void sink_free(struct sink *s);
+
+/**
+ * Check that @p json is an envelope this sink understands (schema, version,
+ * doc_id, extracted_at, the four arrays). @returns true, or false with a
+ * reason in @p why. Fills @p doc_id (65 bytes) and @p extracted_at (64 bytes).
+ */
+bool sink_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
+                            char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * worker_main.c - reportflow-worker: extraction workers. Start as many as you
+ * like, on any machine: they share reports.raw's partitions as one group.
+ * Exit status: 0 clean stop, 1 fatal Kafka error, 2 bad configuration or rules.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "reportflow/cli.h"
+#include "reportflow/log.h"
+#include "reportflow/run.h"
+#include "rules.h"
+#include "worker.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: reportflow-worker [-c FILE] [-X key=value]... [--print-config]\n");
+}
+
+int main(int argc, char **argv)
+{
+    struct rf_cli cli = {0};
+    static const struct option longopts[] = {{"print-config", no_argument, NULL, 'P'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            cli.config_path = optarg;
+            break;
+        case 'X':
+            if (rf_cli_add_override(&cli, optarg) != 0) {
+                return 1;
+            }
+            break;
+        case 'P':
+            cli.print_config = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    struct rf_config *cfg = rf_cli_load("worker", &cli);
+    rf_cli_release(&cli);
+    if (!cfg) {
+        return 2;
+    }
+    char errstr[1024];
+    struct rules *rules = rules_load(cfg->rules_path, errstr, sizeof(errstr));
+    if (!rules) {
+        rf_error("worker", "%s", errstr);
+        rf_config_free(cfg);
+        return 2;
+    }
+    rf_info("worker", "rules '%s' version %s: %zu metric rules", rules->name, rules->version,
+            rules->cnt);
+    int rc = 1;
+    if (rf_run_init() != 0) {
+        rf_error("worker", "cannot install signal handlers");
+        goto out_free;
+    }
+    struct worker *w = worker_new(cfg, rules, errstr, sizeof(errstr));
+    if (!w) {
+        rf_error("worker", "%s", errstr);
+        rc = 2;
+        goto out_free;
+    }
+    rc = worker_run(w) == 0 ? 0 : 1;
+    worker_free(w);
+    rf_info("worker", "stopped");
+out_free:
+    rules_free(rules);
+    rf_config_free(cfg);
+    rf_log_term();
+    return rc;
+}
