@@ -5,14 +5,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-timeout_s=${REPORTFLOW_DEMO_TIMEOUT:-180}
+timeout_s=${RF_DEMO_TIMEOUT:-180}
 
 "$root/scripts/setup.sh"
 echo "building..."
 "$root/scripts/build.sh" release >/dev/null
 "$root/scripts/stack.sh" up 2
 eval "$("$root/scripts/stack.sh" env)"
-state=${REPORTFLOW_STATE:-$root/.reportflow}
+state=${RF_STATE:-$root/.reportflow}
 bin=$root/build
 
 before=$("$bin/sink/reportflow-report" --count 2>/dev/null || echo 0)

@@ -42,6 +42,8 @@ running() {
 start() {
     mkdir -p "$state/pg" "$sock"
     if [ "$(id -u)" -eq 0 ]; then
+        # the server runs as 'postgres': it must be able to enter the state folder
+        chmod a+x "$state"
         chown postgres:postgres "$state/pg" "$sock"
     fi
     if [ ! -f "$data/PG_VERSION" ]; then

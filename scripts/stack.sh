@@ -5,12 +5,12 @@
 #   stack.sh status         processes, addresses, documents stored, inbox backlog
 #   stack.sh down           stop everything (producer first, PostgreSQL last)
 #   stack.sh env            print the variables that point a program at this stack
-# State, logs and the inbox live in $REPORTFLOW_STATE (default .reportflow/).
+# State, logs and the inbox live in $RF_STATE (default .reportflow/).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-state=${REPORTFLOW_STATE:-$root/.reportflow}
-bin=${REPORTFLOW_BIN:-$root/build}
+state=${RF_STATE:-$root/.reportflow}
+bin=${RF_BIN:-$root/build}
 mkdir -p "$state/logs" "$state/pids" "$state/inbox"
 state=$(cd "$state" && pwd)
 

@@ -140,9 +140,12 @@ static bool parse_place(const struct rules *rules, const char *run, size_t len, 
     const char *level = NULL, *last_level = NULL;
     size_t i = 0;
     while (i < len) {
-        /* a place name has two characters or more before its suffix: 常州市 is one
-           component, not 常州 + 市 */
-        size_t sl = chars >= 2 ? admin_suffix_at(rules, run + i, len - i, &level) : 0;
+        /* a place name has two characters or more before its suffix (常州市 is one
+           component, not 常州 + 市), except a last one-character county: 沛县 */
+        size_t sl = chars >= 1 ? admin_suffix_at(rules, run + i, len - i, &level) : 0;
+        if (sl > 0 && chars < 2 && !(i + sl == len && level && strcmp(level, "county") == 0)) {
+            sl = 0;
+        }
         if (sl > 0) {
             last_start = comp_start;
             last_end = i + sl;
@@ -220,7 +223,8 @@ static void find_agency(const struct text *t, const struct rules *rules, struct 
             memset(&c, 0, sizeof(c));
             /* try every start inside the run: the shortest full name wins later */
             for (size_t s = run; s < at; s += 3) {
-                if (parse_place(rules, t->norm + s, at - s, suffix, &c) && c.name_chars >= 2) {
+                if (parse_place(rules, t->norm + s, at - s, suffix, &c) &&
+                    (c.name_chars >= 2 || strcmp(c.level, "county") == 0)) {
                     c.first = at;
                     add_candidate(cands, &cnt, 32, &c);
                     break;
@@ -390,7 +394,8 @@ static bool parse_date(const char *s, size_t len, char out[11])
 
 static void find_published(const struct text *t, const struct lines *ls, struct docfields *out)
 {
-    static const char *const labels[] = {"成文日期:", "生成日期:", "发文日期:", "印发日期:"};
+    static const char *const labels[] = {"成文日期:", "生成日期:", "发文日期:", "印发日期:",
+                                         "发布日期:", "发布时间:"};
     for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
         const char *s = t->norm + ls->items[i].start;
         size_t len = ls->items[i].end - ls->items[i].start;
@@ -477,13 +482,13 @@ static void find_doc_number(const struct text *t, const struct lines *ls, struct
                     e++;
                 }
                 if (is_doc_number(t->norm + s, e - s)) {
-                    out->doc_number = orig_range(t, s, e);
+                    out->doc_number = strndup(t->norm + s, e - s);
                     return;
                 }
             }
         }
         if (is_doc_number(t->norm + a, b - a)) {
-            out->doc_number = orig_range(t, a, b);
+            out->doc_number = strndup(t->norm + a, b - a);
             return;
         }
     }

@@ -14,7 +14,7 @@ struct docfields {
     int year;            /* the year reported on, 0 when unknown */
     char *title;         /* title line, or NULL */
     char published[11];  /* YYYY-MM-DD, or "" */
-    char *doc_number;    /* 文号, or NULL */
+    char *doc_number;    /* 文号 with full-width forms folded, or NULL */
 };
 
 /** Fill @p out from @p t. @returns 0 or -1 on ENOMEM. Release with docfields_release(). */

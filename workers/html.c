@@ -33,9 +33,8 @@ static void put(struct html_out *o, const char *s, size_t n)
 static void put_newline(struct html_out *o)
 {
     o->space_pending = false;
-    /* at most one empty line in a row */
-    size_t len = o->buf.len;
-    if (len == 0 || (len >= 2 && o->buf.data[len - 1] == '\n' && o->buf.data[len - 2] == '\n')) {
+    /* one line break between blocks, however many tags close and open there */
+    if (o->buf.len == 0 || o->buf.data[o->buf.len - 1] == '\n') {
         return;
     }
     if (rf_buf_append(&o->buf, "\n", 1) != 0) {

@@ -313,7 +313,9 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
         }
     }
     if (rc == 0) {
-        qsort(zeros.items, zeros.cnt, sizeof(*zeros.items), cmp_fact_start);
+        if (zeros.cnt > 1) {
+            qsort(zeros.items, zeros.cnt, sizeof(*zeros.items), cmp_fact_start);
+        }
         rc = merge_facts(t, qs, best, &zeros, out);
     }
     free(best);

@@ -1,0 +1,144 @@
+/* test_cfg.c - configuration: defaults, file lines, environment, -X, and errors that name things. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "reportflow/cfg.h"
+
+static char *write_temp(const char *content)
+{
+    char *path = strdup("/tmp/rf-test-cfg-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
+    close(fd);
+    return path;
+}
+
+static void test_cfg_defaults(void **state)
+{
+    (void)state;
+    struct rf_config *cfg = rf_config_new();
+    assert_non_null(cfg);
+    assert_string_equal(cfg->topic_raw, "reports.raw");
+    assert_int_equal(cfg->raw_partitions, 12);
+    assert_int_equal(cfg->dlq_partitions, 3);
+    assert_int_equal(cfg->max_file_bytes, 8 * 1024 * 1024);
+    assert_false(cfg->watch_recursive);
+    rf_config_free(cfg);
+}
+
+static void test_cfg_file_env_and_flags_layer(void **state)
+{
+    (void)state;
+    char *path = write_temp("# comment\n\nwatch.dir = /data/in\nsink.batch_docs=10\n"
+                            "kafka.bootstrap.servers=k1:9092\n");
+    char *envp[] = {"REPORTFLOW_SINK_BATCH_DOCS=20", "REPORTFLOW_KAFKA_SASL_USERNAME=bob",
+                    "OTHER=1", NULL};
+    char *flags[] = {"sink.batch_docs=30", "watch.recursive=true"};
+    char errstr[256];
+    struct rf_config *cfg = rf_config_build(path, flags, 2, envp, errstr, sizeof(errstr));
+    assert_non_null(cfg);
+    assert_string_equal(cfg->watch_dir, "/data/in");
+    assert_int_equal(cfg->sink_batch_docs, 30); /* -X beats env beats file */
+    assert_true(cfg->watch_recursive);
+    assert_string_equal(rf_config_kafka_get(cfg, "bootstrap.servers"), "k1:9092");
+    assert_string_equal(rf_config_kafka_get(cfg, "sasl.username"), "bob");
+    rf_config_free(cfg);
+    unlink(path);
+    free(path);
+}
+
+static void test_cfg_unknown_key_names_file_line_and_key(void **state)
+{
+    (void)state;
+    char *path = write_temp("watch.dir=in\nwatch.dri=oops\n");
+    char errstr[512];
+    struct rf_config *cfg = rf_config_build(path, NULL, 0, NULL, errstr, sizeof(errstr));
+    assert_null(cfg);
+    char want[600];
+    snprintf(want, sizeof(want), "%s:2: unknown key 'watch.dri'", path);
+    assert_string_equal(errstr, want);
+    unlink(path);
+    free(path);
+}
+
+static void test_cfg_bad_values_are_named(void **state)
+{
+    (void)state;
+    struct rf_config *cfg = rf_config_new();
+    char errstr[512];
+    assert_int_equal(rf_config_set(cfg, "sink.batch_docs", "many", "-X", errstr, sizeof(errstr)),
+                     -1);
+    assert_non_null(strstr(errstr, "bad value 'many' for 'sink.batch_docs'"));
+    assert_int_equal(rf_config_set(cfg, "topic.raw.partitions", "0", "-X", errstr, sizeof(errstr)),
+                     -1);
+    assert_non_null(strstr(errstr, "from 1 to 1024"));
+    assert_int_equal(rf_config_set(cfg, "archive.mode", "shred", "-X", errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "move|delete"));
+    assert_int_equal(rf_config_set(cfg, "watch.recursive", "maybe", "-X", errstr, sizeof(errstr)),
+                     -1);
+    assert_int_equal(rf_config_set(cfg, "log.level", "debug", "-X", errstr, sizeof(errstr)), 0);
+    assert_string_equal(cfg->log_level, "debug");
+    rf_config_free(cfg);
+}
+
+static void test_cfg_env_unknown_key_is_an_error(void **state)
+{
+    (void)state;
+    char *envp[] = {"REPORTFLOW_WATCH_DRI=x", NULL};
+    char errstr[256];
+    struct rf_config *cfg = rf_config_build(NULL, NULL, 0, envp, errstr, sizeof(errstr));
+    assert_null(cfg);
+    assert_non_null(strstr(errstr, "REPORTFLOW_WATCH_DRI"));
+}
+
+static void test_cfg_flag_without_equals(void **state)
+{
+    (void)state;
+    char *flags[] = {"watch.dir"};
+    char errstr[256];
+    assert_null(rf_config_build(NULL, flags, 1, NULL, errstr, sizeof(errstr)));
+    assert_non_null(strstr(errstr, "expected key=value"));
+}
+
+static void test_cfg_print_masks_secrets(void **state)
+{
+    (void)state;
+    struct rf_config *cfg = rf_config_new();
+    char errstr[256];
+    assert_int_equal(rf_config_set(cfg, "kafka.sasl.password", "hunter2", "-X", errstr,
+                                   sizeof(errstr)), 0);
+    assert_int_equal(rf_config_set(cfg, "pg.conninfo", "host=x password=pw", "-X", errstr,
+                                   sizeof(errstr)), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    rf_config_print(cfg, out);
+    fclose(out);
+    assert_null(strstr(text, "hunter2"));
+    assert_null(strstr(text, "password=pw"));
+    assert_non_null(strstr(text, "kafka.sasl.password=***"));
+    free(text);
+    rf_config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cfg_defaults),
+        cmocka_unit_test(test_cfg_file_env_and_flags_layer),
+        cmocka_unit_test(test_cfg_unknown_key_names_file_line_and_key),
+        cmocka_unit_test(test_cfg_bad_values_are_named),
+        cmocka_unit_test(test_cfg_env_unknown_key_is_an_error),
+        cmocka_unit_test(test_cfg_flag_without_equals),
+        cmocka_unit_test(test_cfg_print_masks_secrets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,127 @@
+/* test_decode.c - encodings, HTML, and the shared character offsets of text.c. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <iconv.h>
+
+#include "decode.h"
+#include "html.h"
+#include "text.h"
+
+#define SAMPLE "罗湖区应急管理局2024年法治政府建设情况报告"
+
+/* Encode UTF-8 @p s into @p charset with iconv (the test's own, independent of decode.c). */
+static char *encode(const char *charset, const char *s, size_t *out_len)
+{
+    iconv_t cd = iconv_open(charset, "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t in_left = strlen(s), cap = in_left * 4 + 8, out_left = cap;
+    char *out = malloc(cap), *dst = out, *src = (char *)s;
+    assert_true(iconv(cd, &src, &in_left, &dst, &out_left) != (size_t)-1);
+    iconv_close(cd);
+    *out_len = cap - out_left;
+    return out;
+}
+
+static void test_decode_utf8_plain_and_bom(void **state)
+{
+    (void)state;
+    struct decoded d;
+    assert_int_equal(decode_report(SAMPLE, strlen(SAMPLE), &d), DECODE_OK);
+    assert_string_equal(d.text, SAMPLE);
+    assert_string_equal(d.encoding, "utf-8");
+    decode_release(&d);
+    char bom[256] = "\xef\xbb\xbf" SAMPLE;
+    assert_int_equal(decode_report(bom, strlen(bom), &d), DECODE_OK);
+    assert_string_equal(d.text, SAMPLE);
+    assert_string_equal(d.encoding, "utf-8-bom");
+    decode_release(&d);
+}
+
+static void test_decode_gb18030(void **state)
+{
+    (void)state;
+    size_t len;
+    char *gb = encode("GB18030", SAMPLE, &len);
+    struct decoded d;
+    assert_int_equal(decode_report(gb, len, &d), DECODE_OK);
+    assert_string_equal(d.text, SAMPLE);
+    assert_string_equal(d.encoding, "gb18030");
+    decode_release(&d);
+    free(gb);
+}
+
+static void test_decode_utf16_with_bom(void **state)
+{
+    (void)state;
+    size_t len;
+    char *le = encode("UTF-16LE", SAMPLE, &len);
+    char *with_bom = malloc(len + 2);
+    with_bom[0] = (char)0xff;
+    with_bom[1] = (char)0xfe;
+    memcpy(with_bom + 2, le, len);
+    struct decoded d;
+    assert_int_equal(decode_report(with_bom, len + 2, &d), DECODE_OK);
+    assert_string_equal(d.text, SAMPLE);
+    assert_string_equal(d.encoding, "utf-16le");
+    decode_release(&d);
+    free(le);
+    free(with_bom);
+}
+
+static void test_decode_rejects_binary_and_empty(void **state)
+{
+    (void)state;
+    struct decoded d;
+    const char binary[] = {'\x00', '\x01', '\x02', '\xff', '\x00', '\x80'};
+    assert_int_equal(decode_report(binary, sizeof(binary), &d), DECODE_BAD_BYTES);
+    assert_int_equal(decode_report(" \n\t　", strlen(" \n\t　"), &d), DECODE_EMPTY);
+}
+
+static void test_html_strips_markup_keeps_blocks(void **state)
+{
+    (void)state;
+    const char *page = "<html><head><title>T</title><style>p{color:red}</style>"
+                       "<script>var a = '<p>';</script></head><body>"
+                       "<div>一、主要工作</div><p>检查企业&nbsp;364家&amp;立案<b>665</b>宗</p>"
+                       "<!-- comment --><br>&#24180;&#x5E74;</body></html>";
+    size_t len;
+    char *text = html_to_text(page, strlen(page), &len);
+    assert_non_null(text);
+    assert_string_equal(text, "T\n一、主要工作\n检查企业 364家&立案665宗\n年年");
+    free(text);
+}
+
+static void test_text_offsets_survive_width_folding(void **state)
+{
+    (void)state;
+    const char *orig = "检查企业３６４家（其中１家）";
+    struct text t;
+    assert_int_equal(text_init(&t, orig, strlen(orig)), 0);
+    assert_string_equal(t.norm, "检查企业364家(其中1家)");
+    assert_int_equal(t.nchars, 14);
+    /* "364" starts at char 4 in both; the original slice keeps full-width digits */
+    size_t at = (size_t)(strstr(t.norm, "364") - t.norm);
+    assert_int_equal(text_char_at(&t, at), 4);
+    char *slice = text_orig_dup(&t, 4, 8);
+    assert_string_equal(slice, "３６４家");
+    free(slice);
+    text_release(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_utf8_plain_and_bom),
+        cmocka_unit_test(test_decode_gb18030),
+        cmocka_unit_test(test_decode_utf16_with_bom),
+        cmocka_unit_test(test_decode_rejects_binary_and_empty),
+        cmocka_unit_test(test_html_strips_markup_keeps_blocks),
+        cmocka_unit_test(test_text_offsets_survive_width_folding),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

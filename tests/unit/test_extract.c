@@ -1,0 +1,210 @@
+/* test_extract.c - the envelope: outline, citations, document fields, metric rules, rule errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "extract.h"
+#include "rules.h"
+
+struct fixture {
+    struct rules *rules;
+    struct extractor ex;
+};
+
+static int setup(void **state)
+{
+    static struct fixture f;
+    char errstr[512];
+    f.rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
+    if (!f.rules || extractor_init(&f.ex, f.rules) != 0) {
+        fail_msg("%s", errstr);
+    }
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    extractor_release(&f->ex);
+    rules_free(f->rules);
+    return 0;
+}
+
+static json_t *extract(struct fixture *f, const char *text)
+{
+    json_t *env = NULL;
+    const char *reason = NULL;
+    char errstr[256];
+    enum extract_status st =
+        extractor_run(&f->ex, text, strlen(text), NULL, &env, &reason, errstr, sizeof(errstr));
+    if (st != EXTRACT_OK) {
+        fail_msg("rejected: %s", errstr);
+    }
+    return env;
+}
+
+/* "key=value" of every metric, sorted as found, joined by spaces. */
+static void metric_pairs(json_t *env, char *out, size_t out_size)
+{
+    size_t i, used = 0;
+    json_t *m;
+    out[0] = '\0';
+    json_array_foreach(json_object_get(env, "metrics"), i, m)
+    {
+        used += (size_t)snprintf(out + used, out_size - used, "%s%s=%g", i ? " " : "",
+                                 json_string_value(json_object_get(m, "key")),
+                                 json_number_value(json_object_get(m, "value")));
+    }
+}
+
+#define PREAMBLE "深圳市南山区应急管理局2023年度法治政府建设情况报告\n"
+
+static void test_extract_document_fields(void **state)
+{
+    json_t *env = extract(*state, "信息名称:南山区应急管理局2023年度法治政府建设情况报告\n"
+                                  "南应急〔2024〕5号\n"
+                                  "2023年,深圳市南山区应急管理局坚持依法行政。检查企业10家。\n"
+                                  "南山区应急管理局\n2024年1月8日\n");
+    json_t *doc = json_object_get(env, "document");
+    assert_string_equal(json_string_value(json_object_get(doc, "agency")), "南山区应急管理局");
+    assert_string_equal(json_string_value(json_object_get(doc, "region")), "深圳市南山区");
+    assert_string_equal(json_string_value(json_object_get(doc, "level")), "district");
+    assert_int_equal(json_integer_value(json_object_get(doc, "year")), 2023);
+    assert_string_equal(json_string_value(json_object_get(doc, "published")), "2024-01-08");
+    assert_string_equal(json_string_value(json_object_get(doc, "doc_number")), "南应急〔2024〕5号");
+    assert_string_equal(json_string_value(json_object_get(doc, "title")),
+                        "南山区应急管理局2023年度法治政府建设情况报告");
+    json_decref(env);
+}
+
+static void test_extract_outline_levels_and_categories(void **state)
+{
+    json_t *env = extract(*state, PREAMBLE
+                          "一、2023年主要工作成效\n(一)强化学习。内容。\n1.组织学法。内容。\n"
+                          "（二）严格执法\n二、存在的问题和不足\n三、2024年工作计划\n"
+                          "四、党政主要负责人履行推进法治建设第一责任人职责情况\n");
+    json_t *secs = json_object_get(env, "sections");
+    assert_int_equal(json_array_size(secs), 7);
+    const char *want[][4] = {{"1", "1", "2023年主要工作成效", "achievements"},
+                             {"1.1", "2", "强化学习", "achievements"},
+                             {"1.1.1", "3", "组织学法", "achievements"},
+                             {"1.2", "2", "严格执法", "achievements"},
+                             {"2", "1", "存在的问题和不足", "problems"},
+                             {"3", "1", "2024年工作计划", "plans"},
+                             {"4", "1", "党政主要负责人履行推进法治建设第一责任人职责情况", "duties"}};
+    for (size_t i = 0; i < 7; i++) {
+        json_t *s = json_array_get(secs, i);
+        assert_string_equal(json_string_value(json_object_get(s, "path")), want[i][0]);
+        assert_int_equal(json_integer_value(json_object_get(s, "level")), atoi(want[i][1]));
+        assert_string_equal(json_string_value(json_object_get(s, "heading")), want[i][2]);
+        assert_string_equal(json_string_value(json_object_get(s, "category")), want[i][3]);
+    }
+    json_decref(env);
+}
+
+static void test_extract_citations_normalised(void **state)
+{
+    json_t *env = extract(*state, PREAMBLE "学习《中华人民共和国安全生产法》《安全生产法》"
+                                           "《广东省安全生产条例（2021年修订）》和《实施方案》。");
+    json_t *cits = json_object_get(env, "citations");
+    assert_int_equal(json_array_size(cits), 4);
+    const char *want[][3] = {{"中华人民共和国安全生产法", "安全生产法", "法"},
+                             {"安全生产法", "安全生产法", "法"},
+                             {"广东省安全生产条例（2021年修订）", "广东省安全生产条例(2021年修订)", "条例"},
+                             {"实施方案", "实施方案", "方案"}};
+    for (size_t i = 0; i < 4; i++) {
+        json_t *c = json_array_get(cits, i);
+        assert_string_equal(json_string_value(json_object_get(c, "title")), want[i][0]);
+        assert_string_equal(json_string_value(json_object_get(c, "normalized")), want[i][1]);
+        assert_string_equal(json_string_value(json_object_get(c, "kind")), want[i][2]);
+    }
+    json_decref(env);
+}
+
+static void test_extract_metrics_most_specific_and_first_decides(void **state)
+{
+    char got[512];
+    json_t *env = extract(*state, PREAMBLE "全年发生生产安全事故12起、死亡9人,牵头调查处理事故3起;"
+                                           "发现并督促整改隐患1.6万项,其中重大事故隐患4条。");
+    metric_pairs(env, got, sizeof(got));
+    assert_string_equal(got, "accidents.count=12 accidents.deaths=9 accidents.investigated=3 "
+                             "hazards.found=16000 hazards.major=4");
+    json_decref(env);
+}
+
+static void test_extract_metrics_zero_and_planned(void **state)
+{
+    char got[512];
+    json_t *env = extract(*state, PREAMBLE "年内无行政诉讼案件。全年计划检查1297家,其中重点检查企业为777家;"
+                                           "实际检查企业1300家。下一步将开展演练4场。");
+    metric_pairs(env, got, sizeof(got));
+    assert_string_equal(got, "disputes.litigations=0 inspection.enterprises=1300");
+    json_decref(env);
+}
+
+static void test_extract_metric_evidence_as_of_and_yoy(void **state)
+{
+    json_t *env = extract(*state, PREAMBLE "截至10月底,全区生产安全事故５９起,同比下降9.2%。");
+    json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "key")), "accidents.count");
+    assert_int_equal(json_integer_value(json_object_get(m, "value")), 59);
+    assert_string_equal(json_string_value(json_object_get(m, "evidence")), "全区生产安全事故５９起");
+    assert_string_equal(json_string_value(json_object_get(m, "as_of")), "10月底");
+    assert_true(json_real_value(json_object_get(m, "yoy_pct")) == -9.2);
+    json_decref(env);
+}
+
+static void test_extract_rejects_text_without_report(void **state)
+{
+    struct fixture *f = *state;
+    json_t *env = NULL;
+    const char *reason = NULL;
+    char errstr[256];
+    const char *text = "hello world, this is not a report at all 12345";
+    assert_int_equal(extractor_run(&f->ex, text, strlen(text), NULL, &env, &reason, errstr,
+                                   sizeof(errstr)),
+                     EXTRACT_REJECT);
+    assert_string_equal(reason, "no-report-text");
+    assert_null(env);
+}
+
+static void test_rules_bad_pattern_names_rule_and_offset(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/rf-test-rules-XXXXXX";
+    int fd = mkstemp(path);
+    const char *json =
+        "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\"],\"citation_kinds\":[],"
+        "\"section_categories\":[],\"agency_suffixes\":[],\"admin_levels\":[],"
+        "\"rules\":[{\"id\":\"broken\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查(({Q}\"]}]}";
+    assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+    close(fd);
+    char errstr[1024];
+    assert_null(rules_load(path, errstr, sizeof(errstr)));
+    assert_non_null(strstr(errstr, "rule #1 'broken' pattern 1: PCRE2 error at offset"));
+    assert_non_null(strstr(errstr, "missing closing parenthesis"));
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_extract_document_fields),
+        cmocka_unit_test(test_extract_outline_levels_and_categories),
+        cmocka_unit_test(test_extract_citations_normalised),
+        cmocka_unit_test(test_extract_metrics_most_specific_and_first_decides),
+        cmocka_unit_test(test_extract_metrics_zero_and_planned),
+        cmocka_unit_test(test_extract_metric_evidence_as_of_and_yoy),
+        cmocka_unit_test(test_extract_rejects_text_without_report),
+        cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

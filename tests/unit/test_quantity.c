@@ -1,0 +1,119 @@
+/* test_quantity.c - number parsing and quantity finding (TAXONOMY.md sections 4 and 5). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "quantity.h"
+#include "rules.h"
+#include "text.h"
+
+static void check_number(const char *s, double value, enum approx approx, size_t consumed)
+{
+    double v = -1;
+    enum approx a = APPROX_ABOUT;
+    size_t n = quantity_parse_number(s, strlen(s), &v, &a);
+    assert_int_equal(n, consumed);
+    assert_true(v == value);
+    assert_int_equal(a, approx);
+}
+
+static void test_quantity_parse_taxonomy_examples(void **state)
+{
+    (void)state;
+    check_number("1.6万项", 16000, APPROX_EXACT, strlen("1.6万"));
+    check_number("6.2万余个", 62000, APPROX_AT_LEAST, strlen("6.2万余"));
+    check_number("8千余家", 8000, APPROX_AT_LEAST, strlen("8千余"));
+    check_number("210多万人次", 2100000, APPROX_AT_LEAST, strlen("210多万"));
+    check_number("121.3076万元", 1213076, APPROX_EXACT, strlen("121.3076万"));
+    check_number("十余次", 10, APPROX_AT_LEAST, strlen("十余"));
+    check_number("两宗", 2, APPROX_EXACT, strlen("两"));
+    check_number("一百二十三人", 123, APPROX_EXACT, strlen("一百二十三"));
+    check_number("1,234家", 1234, APPROX_EXACT, 5);
+    check_number("三万人", 30000, APPROX_EXACT, strlen("三万"));
+}
+
+struct found {
+    struct rules *rules;
+};
+
+static int setup(void **state)
+{
+    static struct found f;
+    char errstr[512];
+    f.rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
+    if (!f.rules) {
+        fail_msg("%s", errstr);
+    }
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    rules_free(((struct found *)*state)->rules);
+    return 0;
+}
+
+/* Quantities of @p s, as "value/unit/approx" joined by spaces, into @p out. */
+static void quantities_of(struct rules *r, const char *s, char *out, size_t out_size)
+{
+    struct text t;
+    struct quantity_list qs;
+    struct unit_table units = {(const char *const *)r->measure_words, r->measure_cnt};
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    assert_int_equal(quantity_find_all(&t, &units, &qs), 0);
+    out[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < qs.cnt; i++) {
+        used += (size_t)snprintf(out + used, out_size - used, "%s%g/%s/%s", i ? " " : "",
+                                 qs.items[i].value, qs.items[i].unit,
+                                 approx_name(qs.items[i].approx));
+    }
+    quantity_list_release(&qs);
+    text_release(&t);
+}
+
+static void test_quantity_finds_counts_with_measure_words(void **state)
+{
+    struct found *f = *state;
+    char got[512];
+    quantities_of(f->rules, "培训近千人次,受众约43万人次,开展演练230余场,优秀率100%", got,
+                  sizeof(got));
+    assert_string_equal(got, "1000/人次/about 430000/人次/about 230/场/at_least 100/%/exact");
+    quantities_of(f->rules, "受益人数超50万,播放量2229。", got, sizeof(got));
+    assert_string_equal(got, "500000//at_least");
+}
+
+static void test_quantity_full_width_digits(void **state)
+{
+    struct found *f = *state;
+    char got[256];
+    quantities_of(f->rules, "检查企业３６４家，立案６６５宗", got, sizeof(got));
+    assert_string_equal(got, "364/家/exact 665/宗/exact");
+}
+
+static void test_quantity_not_years_dates_ordinals_or_names(void **state)
+{
+    struct found *f = *state;
+    char got[512];
+    quantities_of(f->rules,
+                  "2024年12月19日,常应急〔2024〕33号,党的二十大,“八五”普法,第一责任人,"
+                  "“1+70+20+N”,第三十二条,十四类,统一部署,进一步",
+                  got, sizeof(got));
+    assert_string_equal(got, "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quantity_parse_taxonomy_examples),
+        cmocka_unit_test(test_quantity_finds_counts_with_measure_words),
+        cmocka_unit_test(test_quantity_full_width_digits),
+        cmocka_unit_test(test_quantity_not_years_dates_ordinals_or_names),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

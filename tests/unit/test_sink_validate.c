@@ -1,0 +1,58 @@
+/* test_sink_validate.c - what the sink accepts as an envelope, and what it dead-letters. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "sink.h"
+
+#define ID "0f883fdf5ed81324aa0f883fdf5ed81324aa0f883fdf5ed81324aa0f883fdf5e"
+
+static bool check(const char *json, char *why)
+{
+    char id[65], when[64];
+    return sink_validate_envelope(json, strlen(json), id, when, why, 256);
+}
+
+static void test_sink_accepts_a_well_formed_envelope(void **state)
+{
+    (void)state;
+    char why[256];
+    assert_true(check("{\"schema\":\"reportflow.envelope\",\"schema_version\":1,\"doc_id\":\"" ID
+                      "\",\"source\":{\"extracted_at\":\"2026-01-01T00:00:00.000Z\"},"
+                      "\"document\":{},\"sections\":[],\"citations\":[],\"quantities\":[],"
+                      "\"metrics\":[]}",
+                      why));
+}
+
+static void test_sink_rejects_with_a_reason(void **state)
+{
+    (void)state;
+    char why[256];
+    assert_false(check("{not json", why));
+    assert_non_null(strstr(why, "invalid JSON at line 1"));
+    assert_false(check("{\"schema\":\"other\"}", why));
+    assert_non_null(strstr(why, "schema is not"));
+    assert_false(check("{\"schema\":\"reportflow.envelope\",\"schema_version\":2}", why));
+    assert_non_null(strstr(why, "schema_version"));
+    assert_false(check("{\"schema\":\"reportflow.envelope\",\"schema_version\":1,"
+                       "\"doc_id\":\"'); DROP TABLE documents; --\"}",
+                       why));
+    assert_non_null(strstr(why, "doc_id"));
+    assert_false(check("{\"schema\":\"reportflow.envelope\",\"schema_version\":1,\"doc_id\":\"" ID
+                       "\",\"source\":{\"extracted_at\":\"x\"},\"document\":{},\"sections\":{},"
+                       "\"citations\":[],\"quantities\":[],\"metrics\":[]}",
+                       why));
+    assert_string_equal(why, "'sections' is not an array");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sink_accepts_a_well_formed_envelope),
+        cmocka_unit_test(test_sink_rejects_with_a_reason),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,54 @@
+/* test_strset.c - the string set: add, find, remove, growth with tombstones. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "reportflow/strset.h"
+
+static void test_strset_add_has_remove(void **state)
+{
+    (void)state;
+    struct rf_strset s;
+    rf_strset_init(&s);
+    assert_false(rf_strset_has(&s, "a"));
+    assert_int_equal(rf_strset_add(&s, "a"), 1);
+    assert_int_equal(rf_strset_add(&s, "a"), 0);
+    assert_true(rf_strset_has(&s, "a"));
+    assert_true(rf_strset_remove(&s, "a"));
+    assert_false(rf_strset_remove(&s, "a"));
+    assert_false(rf_strset_has(&s, "a"));
+    rf_strset_release(&s);
+}
+
+static void test_strset_many_with_churn(void **state)
+{
+    (void)state;
+    struct rf_strset s;
+    char key[32];
+    rf_strset_init(&s);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "file-%d.txt", i);
+        assert_int_equal(rf_strset_add(&s, key), 1);
+        if (i % 3 == 0) {
+            assert_true(rf_strset_remove(&s, key));
+        }
+    }
+    for (int i = 0; i < 5000; i++) {
+        snprintf(key, sizeof(key), "file-%d.txt", i);
+        assert_int_equal(rf_strset_has(&s, key), i % 3 != 0);
+    }
+    assert_int_equal(s.used, 5000 - 1667);
+    rf_strset_release(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strset_add_has_remove),
+        cmocka_unit_test(test_strset_many_with_churn),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
