@@ -54,8 +54,15 @@ start() {
         cat "$conninfo_file"
         return
     fi
-    local port
-    port=$(free_port)
+    local port=""
+    # a restarted cluster keeps its port, so connection strings handed out stay valid
+    if [ -f "$conninfo_file" ]; then
+        port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$conninfo_file")
+        if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+            port=""
+        fi
+    fi
+    [ -n "$port" ] || port=$(free_port)
     as_owner "$bindir/pg_ctl" -D "$data" -l "$state/pg/server.log" -w -t 60 \
         -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null \
         || { tail -20 "$state/pg/server.log" >&2; exit 1; }

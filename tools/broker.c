@@ -4,6 +4,8 @@
  * Kafka; nothing else in reportflow knows the difference.
  */
 #include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,12 +21,47 @@
 
 #define COMPONENT "broker"
 
+/* Fault-test controls: SIGUSR1 takes every broker down, SIGUSR2 brings them back. */
+static volatile sig_atomic_t want_down;
+static volatile sig_atomic_t control_pending;
+
+static void on_control_signal(int sig)
+{
+    want_down = sig == SIGUSR1;
+    control_pending = 1;
+}
+
+static int install_control_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_control_signal;
+    sigemptyset(&sa.sa_mask);
+    return sigaction(SIGUSR1, &sa, NULL) == 0 && sigaction(SIGUSR2, &sa, NULL) == 0 ? 0 : -1;
+}
+
+static void apply_control(rd_kafka_mock_cluster_t *mcluster, long long broker_count)
+{
+    control_pending = 0;
+    bool down = want_down;
+    for (int id = 1; id <= (int)broker_count; id++) {
+        rd_kafka_resp_err_t err = down ? rd_kafka_mock_broker_set_down(mcluster, id)
+                                       : rd_kafka_mock_broker_set_up(mcluster, id);
+        if (err) {
+            rf_error(COMPONENT, "cannot set broker %d %s: %s", id, down ? "down" : "up",
+                     rd_kafka_err2str(err));
+        }
+    }
+    rf_info(COMPONENT, "all brokers %s (SIGUSR1 down, SIGUSR2 up)", down ? "DOWN" : "UP");
+}
+
 static void usage(FILE *out)
 {
     fprintf(out, "usage: reportflow-broker [-c FILE] [-X key=value]... [--address-file PATH]\n"
                  "Runs an in-memory Kafka broker (librdkafka mock cluster) until SIGTERM/SIGINT,\n"
                  "creates the configured topics and writes its bootstrap address to PATH\n"
-                 "(broker.address_file) and stdout.\n");
+                 "(broker.address_file) and stdout. For fault tests, SIGUSR1 takes the\n"
+                 "brokers down (connections refused) and SIGUSR2 brings them back.\n");
 }
 
 static int create_topics(rd_kafka_mock_cluster_t *mcluster, const struct rf_config *cfg)
@@ -88,6 +125,9 @@ static int run_broker(const struct rf_config *cfg, const char *address_file)
             cfg->broker_count);
     while (!rf_run_stopping()) {
         rd_kafka_poll(rk, 200);
+        if (control_pending) {
+            apply_control(mcluster, cfg->broker_count);
+        }
     }
     rf_info(COMPONENT, "stopping");
     if (address_file && *address_file) {
@@ -142,7 +182,7 @@ int main(int argc, char **argv)
     if (!address_file) {
         address_file = cfg->broker_address_file;
     }
-    if (rf_run_init() != 0) {
+    if (rf_run_init() != 0 || install_control_signals() != 0) {
         rf_error(COMPONENT, "cannot install signal handlers");
         rf_config_free(cfg);
         return 1;

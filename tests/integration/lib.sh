@@ -12,15 +12,17 @@ stack() { "$RF_ROOT/scripts/stack.sh" "$@"; }
 
 cleanup() {
     local rc=$?
-    if [ $rc -ne 0 ] && [ -d "$TEST_STATE/logs" ]; then
-        echo "---- logs of the failed test ($TEST_STATE/logs) ----"
-        for f in "$TEST_STATE"/logs/*.log; do
+    if [ $rc -ne 0 ]; then
+        echo "---- logs of the failed test ----"
+        for f in "$TEST_STATE"/logs/*.log "$TEST_STATE"/*.log; do
+            [ -f "$f" ] || continue
             echo "== $(basename "$f")"
             tail -n 25 "$f"
         done
     fi
     stack down >/dev/null 2>&1 || true
-    # kill anything the test started by hand
+    # kill anything the test started by hand (their arguments name the state folder)
+    pkill -9 -f -- "$TEST_STATE" 2>/dev/null || true
     for p in $(jobs -p); do kill -9 "$p" 2>/dev/null || true; done
     rm -rf "$TEST_STATE"
     exit $rc
@@ -58,3 +60,44 @@ doc_count_is() { [ "$(q 'SELECT count(*) FROM documents')" = "$1" ]; }
 
 fail() { printf "FAIL: %b\n" "$*" >&2; exit 1; }
 pass() { echo "PASS: $*"; }
+
+# --- pieces started by hand, for tests of one program ---
+
+# start_broker: the embedded broker alone; sets BROKER.
+start_broker() {
+    "$RF_BIN/tools/reportflow-broker" --address-file "$TEST_STATE/broker.addr" \
+        >/dev/null 2>>"$TEST_STATE/broker.log" &
+    BROKER_PID=$!
+    wait_for 10 "the broker address" test -s "$TEST_STATE/broker.addr"
+    BROKER=$(cat "$TEST_STATE/broker.addr")
+    export REPORTFLOW_BROKER_ADDRESS_FILE=$TEST_STATE/broker.addr
+}
+
+# producer_dirs: inbox, done and failed under the test state.
+producer_dirs() {
+    export REPORTFLOW_WATCH_DIR=$TEST_STATE/inbox REPORTFLOW_ARCHIVE_DIR=$TEST_STATE/done
+    export REPORTFLOW_FAILED_DIR=$TEST_STATE/failed
+    mkdir -p "$REPORTFLOW_WATCH_DIR"
+}
+
+# start_producer [RUNAS...]: the producer alone, logging to producer.log; sets PRODUCER_PID.
+start_producer() {
+    "$@" "$RF_BIN/producer/reportflow-producer" -X "broker.address_file=$TEST_STATE/broker.addr" \
+        >>"$TEST_STATE/producer.log" 2>&1 &
+    PRODUCER_PID=$!
+}
+
+# distinct and total keys on a topic, read with kcat (an independent consumer)
+topic_keys() { kcat -b "$BROKER" -C -t "$1" -e -q -f '%k\n' 2>/dev/null | grep -v '^$' || true; }
+distinct_keys() { topic_keys "$1" | sort -u | wc -l; }
+total_keys() { topic_keys "$1" | wc -l; }
+count_files() { find "$1" -type f ${2:+-name "$2"} 2>/dev/null | wc -l; }
+
+# make_reports N DIR: N distinct small reports (distinct bytes, so distinct ids)
+make_reports() {
+    local n=$1 dir=$2 i
+    mkdir -p "$dir"
+    for i in $(seq 1 "$n"); do
+        { head -c 3000 "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt"; echo; echo "副本 $i"; } >"$dir/r$i.txt"
+    done
+}
