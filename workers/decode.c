@@ -89,6 +89,54 @@ static char *convert_to_utf8(const char *from, const char *in, size_t in_len, si
     return out;
 }
 
+/* Length of the valid UTF-8 sequence at @p s, or 0 when it is invalid or cut short. */
+static size_t utf8_sequence_length(const char *s, size_t len)
+{
+    for (size_t n = 1; n <= 4 && n <= len; n++) {
+        if (decode_is_utf8(s, n)) {
+            return n;
+        }
+    }
+    return 0;
+}
+
+/*
+ * UTF-8 with a few broken sequences (a file cut mid-character, a stray byte):
+ * replace each with U+FFFD rather than lose the report. NULL when more than
+ * MAX_REPAIRS sequences are broken: then it is not UTF-8 at all.
+ */
+#define MAX_REPAIRS 8
+static char *repair_utf8(const char *in, size_t len, size_t *out_len)
+{
+    size_t repairs = 0, used = 0;
+    char *out = malloc(len * 3 + 1);
+    if (!out) {
+        return NULL;
+    }
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence_length(in + i, len - i);
+        if (n > 0) {
+            memcpy(out + used, in + i, n);
+            used += n;
+            i += n;
+            continue;
+        }
+        if (++repairs > MAX_REPAIRS) {
+            free(out);
+            return NULL;
+        }
+        memcpy(out + used, "\xef\xbf\xbd", 3);
+        used += 3;
+        i++;
+        while (i < len && ((unsigned char)in[i] & 0xc0) == 0x80) {
+            i++; /* the rest of the broken sequence */
+        }
+    }
+    out[used] = '\0';
+    *out_len = used;
+    return out;
+}
+
 static bool only_space(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
@@ -153,8 +201,14 @@ static enum decode_result decode_charset(const char *bytes, size_t len, struct d
         out->len = len;
         out->encoding = "utf-8";
     } else {
-        out->text = convert_to_utf8("GB18030", bytes, len, &out->len);
-        out->encoding = "gb18030";
+        /* almost UTF-8 first: iconv would read cut UTF-8 as valid GB18030 mojibake, while
+           real GB18030 text breaks UTF-8 at nearly every character */
+        out->text = repair_utf8(bytes, len, &out->len);
+        out->encoding = "utf-8-lossy";
+        if (!out->text) {
+            out->text = convert_to_utf8("GB18030", bytes, len, &out->len);
+            out->encoding = "gb18030";
+        }
         if (!out->text) {
             return DECODE_BAD_BYTES;
         }

@@ -13,7 +13,8 @@
 struct decoded {
     char *text;           /* UTF-8, NUL-terminated, owned */
     size_t len;           /* bytes in text */
-    const char *encoding; /* "utf-8", "utf-8-bom", "utf-16le", "utf-16be" or "gb18030" (static) */
+    const char *encoding; /* "utf-8", "utf-8-bom", "utf-16le", "utf-16be", "gb18030", or
+                             "utf-8-lossy": UTF-8 with a few broken sequences replaced (static) */
     bool html;            /* markup was removed */
 };
 

@@ -98,6 +98,6 @@ make_reports() {
     local n=$1 dir=$2 i
     mkdir -p "$dir"
     for i in $(seq 1 "$n"); do
-        { head -c 3000 "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt"; echo; echo "副本 $i"; } >"$dir/r$i.txt"
+        { head -n 12 "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt"; echo "副本 $i"; } >"$dir/r$i.txt"
     done
 }

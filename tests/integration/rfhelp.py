@@ -2,6 +2,9 @@
 
   rfhelp.py gold-docs GOLD        name|agency|year per document of a gold file
   rfhelp.py metrics < ENVELOPES   key|value|start per metric of each envelope line
+  rfhelp.py field PATH < ENVELOPE print one field, e.g. "metrics" (as JSON) or "doc_id"
+  rfhelp.py retime WHEN AGENCY < ENVELOPE   the envelope with another extracted_at and agency,
+                                  as "doc_id<TAB>json" for kcat -K'\t'
 """
 import json
 import sys
@@ -22,10 +25,28 @@ def metrics():
             print("|".join([m["key"], text, str(m["start"])]))
 
 
+def field(path):
+    value = json.loads(sys.stdin.readline())
+    for part in path.split("."):
+        value = value[part]
+    print(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+
+
+def retime(when, agency):
+    env = json.loads(sys.stdin.readline())
+    env["source"]["extracted_at"] = when
+    env["document"]["agency"] = agency
+    print(env["doc_id"] + "\t" + json.dumps(env, ensure_ascii=False))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "gold-docs":
         gold_docs(sys.argv[2])
     elif sys.argv[1] == "metrics":
         metrics()
+    elif sys.argv[1] == "field":
+        field(sys.argv[2])
+    elif sys.argv[1] == "retime":
+        retime(sys.argv[2], sys.argv[3])
     else:
         sys.exit(__doc__)

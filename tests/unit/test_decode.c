@@ -82,6 +82,21 @@ static void test_decode_rejects_binary_and_empty(void **state)
     assert_int_equal(decode_report(" \n\t　", strlen(" \n\t　"), &d), DECODE_EMPTY);
 }
 
+static void test_decode_repairs_a_few_broken_utf8_sequences(void **state)
+{
+    (void)state;
+    /* cut in the middle of the last character, as a truncated copy would be */
+    char cut[256];
+    size_t len = strlen(SAMPLE) - 1;
+    memcpy(cut, SAMPLE, len);
+    struct decoded d;
+    assert_int_equal(decode_report(cut, len, &d), DECODE_OK);
+    assert_string_equal(d.encoding, "utf-8-lossy");
+    assert_memory_equal(d.text, SAMPLE, strlen(SAMPLE) - 3);
+    assert_string_equal(d.text + strlen(SAMPLE) - 3, "\xef\xbf\xbd");
+    decode_release(&d);
+}
+
 static void test_html_strips_markup_keeps_blocks(void **state)
 {
     (void)state;
@@ -120,6 +135,7 @@ int main(void)
         cmocka_unit_test(test_decode_gb18030),
         cmocka_unit_test(test_decode_utf16_with_bom),
         cmocka_unit_test(test_decode_rejects_binary_and_empty),
+        cmocka_unit_test(test_decode_repairs_a_few_broken_utf8_sequences),
         cmocka_unit_test(test_html_strips_markup_keeps_blocks),
         cmocka_unit_test(test_text_offsets_survive_width_folding),
     };

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Sink faults: hostile text stored verbatim, the same envelope twice, an older
+# envelope after a newer one, an invalid envelope inside a batch, dead letters
+# from every stage, and PostgreSQL stopped in the middle of a stream.
+source "$(dirname "$0")/lib.sh"
+help=$(dirname "$0")/rfhelp.py
+
+stack up 1
+stack_env
+BROKER=$(cat "$RF_STATE/broker.addr")
+extract() { "$RF_BIN/workers/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/metrics.json" "$@"; }
+produce_events() { kcat -b "$BROKER" -P -t reports.events -K $'\t'; }
+passed=0
+
+# 1. quotes, backslashes, SQL, emoji and a very long line are stored verbatim
+hostile=$TEST_STATE/hostile.txt
+{
+    echo "测试区应急管理局2024年法治政府建设情况报告"
+    echo "一、主要工作"
+    printf '%s\n' "2024年，测试区应急管理局学习《'); DROP TABLE documents; --》和《引号\"双\"与'单'及反斜杠\\n\\\\》。"
+    printf '%s\n' "引用《' OR '1'='1' --》。检查\"企业'--\\😀🚒12家。"
+    printf '%s' "长行"; head -c 300000 /dev/zero | tr '\0' 'x'; echo "，检查企业7家。"
+} >"$hostile"
+drop "$hostile"
+hostile_id=$(sha256sum "$hostile" | cut -c1-64)
+hostile_stored() { [ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$hostile_id'")" = 1 ]; }
+wait_for 60 "the hostile report stored" hostile_stored
+want=$(extract "$hostile" | python3 -c 'import json,sys; e=json.load(sys.stdin); [print(c["title"]) for c in e["citations"]]; [print(m["evidence"]) for m in e["metrics"]]')
+got=$(q "SELECT title FROM citations WHERE doc_id = '$hostile_id' ORDER BY ord"; q "SELECT evidence FROM metrics WHERE doc_id = '$hostile_id' ORDER BY ord")
+[ "$want" = "$got" ] || fail "hostile text changed on its way:\n$(diff <(echo "$want") <(echo "$got"))"
+echo "$got" | grep -qF "'); DROP TABLE documents; --" || fail "the SQL text is not stored as text"
+echo "$got" | grep -qF "检查\"企业'--\\😀🚒12家" || fail "quotes, backslash or emoji lost"
+echo "$got" | grep -qxF "' OR '1'='1' --" || fail "the quoted SQL title is not stored as text"
+[ "$(q "SELECT count(*) FROM metrics WHERE doc_id = '$hostile_id' AND key = 'inspection.enterprises'")" = 2 ] || fail "facts of the long line lost"
+q "SELECT count(*) FROM documents" >/dev/null || fail "documents table harmed"
+pass "quotes, backslashes, SQL, emoji and a 300 KB line stored verbatim"; passed=$((passed + 1))
+
+# 2. the same envelope twice: no duplicate rows
+seed=$RF_ROOT/examples/reports/002_1a2492d13150a01f.txt
+env=$(extract "$seed")
+id=$(echo "$env" | python3 "$help" field doc_id)
+n_metrics=$(echo "$env" | python3 "$help" field metrics | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+line=$(echo "$env" | python3 "$help" retime "$(echo "$env" | python3 "$help" field source.extracted_at)" "西安市应急管理局")
+printf '%s\n%s\n' "$line" "$line" | produce_events
+seed_stored() { [ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$id'")" = 1 ]; }
+wait_for 60 "the envelope stored" seed_stored
+sleep 2
+[ "$(q "SELECT count(*) FROM metrics WHERE doc_id = '$id'")" = "$n_metrics" ] || fail "duplicate metric rows"
+pass "same envelope twice: one document, $n_metrics metric rows"; passed=$((passed + 1))
+
+# 3. an older envelope after a newer one is ignored; a newer one replaces the whole document
+echo "$env" | python3 "$help" retime "2000-01-01T00:00:00.000Z" "OLD" | produce_events
+stale_seen() { grep -q 'stale=[1-9]' "$RF_STATE/logs/sink.log"; }
+wait_for 30 "the sink to see the stale envelope" stale_seen
+[ "$(q "SELECT agency FROM documents WHERE doc_id = '$id'")" = "西安市应急管理局" ] || fail "an older extraction overwrote a newer one"
+echo "$env" | python3 "$help" retime "2100-01-01T00:00:00.000Z" "NEW" | produce_events
+replaced() { [ "$(q "SELECT agency FROM documents WHERE doc_id = '$id'")" = "NEW" ]; }
+wait_for 30 "the newer envelope to replace the document" replaced
+[ "$(q "SELECT count(*) FROM metrics WHERE doc_id = '$id'")" = "$n_metrics" ] || fail "replacement doubled rows"
+pass "older envelope ignored; newer one replaced the document as a whole"; passed=$((passed + 1))
+
+# 4. an invalid envelope becomes a dead letter and the rest of its batch lands
+good=$(extract "$RF_ROOT/examples/reports/003_fe48fd9d32b7e5b4.txt")
+good_id=$(echo "$good" | python3 "$help" field doc_id)
+{
+    printf 'bad-key\t{"schema":"reportflow.envelope", this is not json\n'
+    echo "$good" | python3 "$help" retime "$(echo "$good" | python3 "$help" field source.extracted_at)" "烟台市应急管理局"
+} | produce_events
+good_stored() { [ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$good_id'")" = 1 ]; }
+wait_for 30 "the valid envelope next to a bad one" good_stored
+bad_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'sink' AND error_code = 'invalid-envelope' AND error_text LIKE 'invalid JSON%'")" = 1 ]; }
+wait_for 30 "a dead letter for the invalid envelope" bad_letter
+pass "invalid envelope: dead letter with the reason; its neighbour stored"; passed=$((passed + 1))
+
+# 5. dead letters from the producer (empty file) and the worker (not text)
+: >"$TEST_STATE/empty.txt"
+head -c 4096 /dev/urandom >"$TEST_STATE/binary.txt"
+drop "$TEST_STATE/empty.txt" "$TEST_STATE/binary.txt"
+producer_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'producer' AND error_code = 'empty-file' AND file_name = 'empty.txt'")" = 1 ]; }
+worker_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'extract' AND file_name = 'binary.txt' AND size = 4096 AND length(payload) = 4096")" = 1 ]; }
+wait_for 30 "the producer's dead letter" producer_letter
+wait_for 30 "the worker's dead letter" worker_letter
+pass "reports.dlq records became dead_letters rows (stage, code, file, size, bytes)"; passed=$((passed + 1))
+
+# 6. PostgreSQL stopped in the middle of a stream and started again: every document once
+before=$(q "SELECT count(*) FROM documents")
+make_reports 150 "$TEST_STATE/stage"
+mv "$TEST_STATE"/stage/* "$REPORTFLOW_WATCH_DIR"/
+some_stored() { [ "$(q "SELECT count(*) FROM documents")" -gt "$before" ]; }
+wait_for 60 "the stream to start" some_stored
+"$RF_ROOT/scripts/pg.sh" stop "$RF_STATE"
+sleep 6
+grep -q "retrying in" "$RF_STATE/logs/sink.log" || fail "the sink did not notice the outage"
+"$RF_ROOT/scripts/pg.sh" start "$RF_STATE" >/dev/null
+all_stored() { [ "$(q "SELECT count(*) FROM documents")" -eq $((before + 150)) ]; }
+wait_for 120 "all 150 documents after PostgreSQL returned" all_stored
+status=$(stack status)
+echo "$status" | grep -q "^sink .*running" || fail "the sink died during the outage"
+dups=$(q "SELECT count(*) FROM (SELECT doc_id, key, start_char FROM metrics GROUP BY 1, 2, 3 HAVING count(*) > 1) d")
+[ "$dups" = 0 ] || fail "$dups duplicated metric rows"
+pass "PostgreSQL outage: sink retried, every document present once"; passed=$((passed + 1))
+echo "$passed passed, 0 failed"
