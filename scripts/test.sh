@@ -9,4 +9,4 @@ cd "$dir"
 if [ "${1:-}" = "--slow" ]; then
     exec ctest --output-on-failure -L slow
 fi
-exec ctest --output-on-failure -LE slow -j2
+exec ctest --output-on-failure -LE "slow|bench" -j2

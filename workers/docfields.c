@@ -1,4 +1,5 @@
 /* docfields.c - agency, region, level, year, title, publication date and document number. */
+#define _GNU_SOURCE /* memmem */
 #include "docfields.h"
 
 #include <stdbool.h>
@@ -61,13 +62,7 @@ static int split_lines(const struct text *t, struct lines *out)
 
 static bool contains(const char *s, size_t len, const char *word)
 {
-    size_t wl = strlen(word);
-    for (size_t i = 0; i + wl <= len; i++) {
-        if (memcmp(s + i, word, wl) == 0) {
-            return true;
-        }
-    }
-    return false;
+    return memmem(s, len, word, strlen(word)) != NULL;
 }
 
 static bool ends_with(const char *s, size_t len, const char *word)
@@ -86,20 +81,13 @@ static bool is_stop_char(uint32_t cp)
 {
     static const char stops[] = "的在和与及对向是了为由经据将把被从同于给按至以其暨并等各全本我该此"
                                 "召开组织参加联合会同协助配合指导督促年度月日号实施";
-    char u[4] = {0};
-    size_t n = cp < 0x800 ? 2 : 3;
     if (cp < 0x800 || cp > 0xffff) {
         return false;
     }
-    u[0] = (char)(0xe0 | (cp >> 12));
-    u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    u[2] = (char)(0x80 | (cp & 0x3f));
-    for (size_t i = 0; i + n <= sizeof(stops) - 1; i += 3) {
-        if (memcmp(stops + i, u, 3) == 0) {
-            return true;
-        }
-    }
-    return false;
+    char u[3] = {(char)(0xe0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3f)),
+                 (char)(0x80 | (cp & 0x3f))};
+    /* a lead byte never matches inside another character, so a byte search is exact */
+    return memmem(stops, sizeof(stops) - 1, u, 3) != NULL;
 }
 
 /* ---- agency and region ---- */
@@ -400,14 +388,9 @@ static void find_published(const struct text *t, const struct lines *ls, struct 
         const char *s = t->norm + ls->items[i].start;
         size_t len = ls->items[i].end - ls->items[i].start;
         for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
-            const char *hit = NULL;
-            size_t ll = strlen(labels[k]);
-            for (size_t j = 0; j + ll <= len && !hit; j++) {
-                if (memcmp(s + j, labels[k], ll) == 0) {
-                    hit = s + j + ll;
-                }
-            }
+            const char *hit = memmem(s, len, labels[k], strlen(labels[k]));
             if (hit) {
+                hit += strlen(labels[k]);
                 while (*hit == ' ') {
                     hit++;
                 }
@@ -471,8 +454,8 @@ static void find_doc_number(const struct text *t, const struct lines *ls, struct
     for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
         size_t a = ls->items[i].start, b = ls->items[i].end;
         for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
-            const char *hit = strstr(t->norm + a, labels[k]);
-            if (hit && (size_t)(hit - t->norm) < b) {
+            const char *hit = memmem(t->norm + a, b - a, labels[k], strlen(labels[k]));
+            if (hit) {
                 size_t s = (size_t)(hit - t->norm) + strlen(labels[k]);
                 while (s < b && t->norm[s] == ' ') {
                     s++;

@@ -215,15 +215,16 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     return push_fact(zeros, cap, &f);
 }
 
+/* Match @p rp within [@p from, @p to) of the text; lookbehinds may still see before @p from. */
 static int run_pattern(struct rules_matcher *m, const struct text *t,
                        const struct quantity_list *qs, const bool *planned, const struct rule *rule,
-                       const struct rule_pattern *rp, struct candidate *best,
-                       struct fact_list *zeros, size_t *zero_cap)
+                       const struct rule_pattern *rp, size_t from, size_t to,
+                       struct candidate *best, struct fact_list *zeros, size_t *zero_cap)
 {
-    size_t pos = 0;
-    while (pos < t->norm_len) {
-        int rc = pcre2_match(rp->code, (PCRE2_SPTR)t->norm, t->norm_len, pos, PCRE2_NO_UTF_CHECK,
-                             m->md, NULL);
+    size_t pos = from;
+    while (pos < to) {
+        int rc = pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, m->md,
+                             NULL);
         if (rc == PCRE2_ERROR_NOMATCH) {
             return 0;
         }
@@ -246,10 +247,59 @@ static int run_pattern(struct rules_matcher *m, const struct text *t,
                 return -1;
             }
         }
-        while (next < t->norm_len && ((unsigned char)t->norm[next] & 0xc0) == 0x80) {
+        while (next < to && ((unsigned char)t->norm[next] & 0xc0) == 0x80) {
             next++;
         }
         pos = next;
+    }
+    return 0;
+}
+
+struct span {
+    size_t start, end; /* norm bytes */
+};
+
+/*
+ * The clauses that hold a quantity, in order, without repeats. A metric's
+ * wording never crosses a clause break ({G} excludes them), so quantity rules
+ * need to look only here: most of a report's text is never scanned.
+ */
+static struct span *quantity_clauses(const struct text *t, const struct quantity_list *qs,
+                                     size_t *cnt)
+{
+    struct span *spans = malloc((qs->cnt + 1) * sizeof(*spans));
+    *cnt = 0;
+    for (size_t i = 0; spans && i < qs->cnt; i++) {
+        struct span s;
+        metrics_clause(t, qs->items[i].start, &s.start, &s.end);
+        if (*cnt == 0 || spans[*cnt - 1].start != s.start) {
+            spans[(*cnt)++] = s;
+        }
+    }
+    return spans;
+}
+
+static int run_rule(struct rules_matcher *m, const struct text *t, const struct quantity_list *qs,
+                    const bool *planned, const struct rule *rule, const struct span *clauses,
+                    size_t clause_cnt, struct candidate *best, struct fact_list *zeros,
+                    size_t *zero_cap)
+{
+    for (size_t p = 0; p < rule->pattern_cnt; p++) {
+        const struct rule_pattern *rp = &rule->patterns[p];
+        if (rp->q_group < 0) {
+            /* an explicit none (无行政诉讼案件) has no quantity: scan everything */
+            if (run_pattern(m, t, qs, planned, rule, rp, 0, t->norm_len, best, zeros,
+                            zero_cap) != 0) {
+                return -1;
+            }
+            continue;
+        }
+        for (size_t c = 0; c < clause_cnt; c++) {
+            if (run_pattern(m, t, qs, planned, rule, rp, clauses[c].start, clauses[c].end, best,
+                            zeros, zero_cap) != 0) {
+                return -1;
+            }
+        }
     }
     return 0;
 }
@@ -305,13 +355,14 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
         free(planned);
         return -1;
     }
-    int rc = 0;
+    size_t clause_cnt = 0;
+    struct span *clauses = quantity_clauses(t, qs, &clause_cnt);
+    int rc = clauses ? 0 : -1;
     for (size_t r = 0; r < rules->cnt && rc == 0; r++) {
-        const struct rule *rule = &rules->items[r];
-        for (size_t p = 0; p < rule->pattern_cnt && rc == 0; p++) {
-            rc = run_pattern(m, t, qs, planned, rule, &rule->patterns[p], best, &zeros, &zero_cap);
-        }
+        rc = run_rule(m, t, qs, planned, &rules->items[r], clauses, clause_cnt, best, &zeros,
+                      &zero_cap);
     }
+    free(clauses);
     if (rc == 0) {
         if (zeros.cnt > 1) {
             qsort(zeros.items, zeros.cnt, sizeof(*zeros.items), cmp_fact_start);

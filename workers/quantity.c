@@ -24,49 +24,64 @@ static bool starts_with(const char *s, size_t len, const char *prefix)
     return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-/* Value of a Chinese digit at @p s (3 bytes), or -1. */
-static int chinese_digit(const char *s, size_t len)
+/* The code point of a three-byte UTF-8 character at @p s, or 0 (every numeral is three bytes). */
+static uint32_t cjk_at(const char *s, size_t len)
 {
-    static const char *const digits[] = {"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"};
-    if (len < 3) {
-        return -1;
-    }
-    for (int d = 0; d < 10; d++) {
-        if (memcmp(s, digits[d], 3) == 0) {
-            return d;
-        }
-    }
-    if (memcmp(s, "〇", 3) == 0) {
+    const unsigned char *p = (const unsigned char *)s;
+    if (len < 3 || (p[0] & 0xf0) != 0xe0) {
         return 0;
     }
-    if (memcmp(s, "两", 3) == 0) {
+    return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+}
+
+/* Value of a Chinese digit at @p s, or -1. Called on every character: a switch, not strings. */
+static int chinese_digit(const char *s, size_t len)
+{
+    switch (cjk_at(s, len)) {
+    case 0x96f6: /* 零 */
+    case 0x3007: /* 〇 */
+        return 0;
+    case 0x4e00: /* 一 */
+        return 1;
+    case 0x4e8c: /* 二 */
+    case 0x4e24: /* 两 */
         return 2;
+    case 0x4e09: /* 三 */
+        return 3;
+    case 0x56db: /* 四 */
+        return 4;
+    case 0x4e94: /* 五 */
+        return 5;
+    case 0x516d: /* 六 */
+        return 6;
+    case 0x4e03: /* 七 */
+        return 7;
+    case 0x516b: /* 八 */
+        return 8;
+    case 0x4e5d: /* 九 */
+        return 9;
+    default:
+        return -1;
     }
-    return -1;
 }
 
 /* Multiplier character (十 百 千 万 亿) at @p s, or 0. */
 static double chinese_multiplier(const char *s, size_t len)
 {
-    if (len < 3) {
+    switch (cjk_at(s, len)) {
+    case 0x5341: /* 十 */
+        return 10;
+    case 0x767e: /* 百 */
+        return 100;
+    case 0x5343: /* 千 */
+        return 1000;
+    case 0x4e07: /* 万 */
+        return 1e4;
+    case 0x4ebf: /* 亿 */
+        return 1e8;
+    default:
         return 0;
     }
-    if (memcmp(s, "十", 3) == 0) {
-        return 10;
-    }
-    if (memcmp(s, "百", 3) == 0) {
-        return 100;
-    }
-    if (memcmp(s, "千", 3) == 0) {
-        return 1000;
-    }
-    if (memcmp(s, "万", 3) == 0) {
-        return 1e4;
-    }
-    if (memcmp(s, "亿", 3) == 0) {
-        return 1e8;
-    }
-    return 0;
 }
 
 /* "余" or "多" after a number: at least. @returns bytes consumed. */

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Slow suite: libFuzzer over decode + extract for RF_FUZZ_SECONDS (default 60),
+# with ASan and UBSan, seeded with the sample reports and the fixtures.
+set -euo pipefail
+: "${RF_ROOT:?run through ctest}"
+seconds=${RF_FUZZ_SECONDS:-60}
+if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
+    apt-get install -y -qq clang libclang-rt-14-dev >/dev/null 2>&1 || { echo "clang/libFuzzer not installable: skipped"; exit 77; }
+fi
+work=$(mktemp -d /tmp/rf-fuzz.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+srcs=("$RF_ROOT"/workers/{citations,decode,docfields,extract,html,metrics,outline,quantity,rules,text}.c
+      "$RF_ROOT"/common/src/{buf,fsutil,log,sha256}.c)
+# shellcheck disable=SC2046
+clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DRF_VERSION='"fuzz"' \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+    -I"$RF_ROOT/workers" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8) \
+    "$RF_ROOT/tests/fuzz/fuzz_extract.c" "${srcs[@]}" \
+    $(pkg-config --libs jansson libpcre2-8) -lm -o "$work/fuzz_extract"
+mkdir -p "$work/corpus"
+cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
+find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
+cd "$RF_ROOT"
+RF_FUZZ_RULES="$RF_ROOT/config/rules/metrics.json" "$work/fuzz_extract" -max_total_time="$seconds" \
+    -max_len=65536 -timeout=10 -print_final_stats=1 "$work/corpus" 2>&1 | tail -n 15
+echo "1 passed, 0 failed"
