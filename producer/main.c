@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "publish.h"
@@ -71,12 +72,17 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
         if (publisher_pump(p) != 0) {
             return 1;
         }
+        /* wait where the next event comes from: delivery reports while files are in
+           flight, the inbox otherwise; never block while files are queued */
+        const struct publish_stats *st = publisher_stats(p);
+        bool busy = st->queued > 0;
+        bool waiting_for_acks = st->inflight > 0;
         struct pollfd pfd = {watch_fd(w), POLLIN, 0};
-        int n = poll(&pfd, 1, publisher_stats(p)->queued ? 0 : 50);
+        int n = poll(&pfd, 1, busy || waiting_for_acks ? 0 : 50);
         if (n > 0 && watch_read_events(w, offer, p) != 0) {
             return 1;
         }
-        publisher_poll(p, 0);
+        publisher_poll(p, !busy && waiting_for_acks ? 10 : 0);
         if (rf_clock_mono_ms() >= next_rescan) {
             /* missed events are rare; files still being written are younger than this */
             watch_scan(w, cfg->watch_rescan_ms, offer, p);

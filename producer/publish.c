@@ -42,6 +42,7 @@ struct publisher {
     char **queue;                /* FIFO of relative paths (owned) */
     size_t q_head, q_tail, q_cap;
     bool fatal;
+    int sha_hw;                  /* hash with the CPU's SHA extensions */
     struct publish_stats stats;
 };
 
@@ -163,6 +164,7 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
         return NULL;
     }
     p->cfg = cfg;
+    p->sha_hw = rf_sha256_hw_available();
     rf_strset_init(&p->known);
     const char *const defaults[] = {
         "enable.idempotence", "true",
@@ -185,6 +187,8 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
         publisher_free(p);
         return NULL;
     }
+    const char *const topics[] = {cfg->topic_raw, cfg->topic_dlq};
+    rf_kafka_warm_topics(p->rk, topics, 2, 5000);
     return p;
 }
 
@@ -245,7 +249,7 @@ static int produce_file(struct publisher *p, struct inflight *f, const char *top
                         size_t len, rd_kafka_headers_t *hdrs)
 {
     char key[RF_SHA256_HEX_LEN + 1];
-    rf_sha256_hex(data ? data : "", len, key);
+    rf_sha256_hex(data ? data : "", len, p->sha_hw, key);
     rd_kafka_resp_err_t err = rd_kafka_producev(
         p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, RF_SHA256_HEX_LEN),
         RD_KAFKA_V_VALUE(data, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
@@ -296,11 +300,7 @@ static int send_one(struct publisher *p, const char *rel)
     char path[PATH_MAX];
     inbox_path(p, rel, path, sizeof(path));
     struct stat st;
-    if (stat(path, &st) != 0) {
-        rf_debug(COMPONENT, "'%s' vanished before it was read", rel);
-        rf_strset_remove(&p->known, rel);
-        return 0;
-    }
+    memset(&st, 0, sizeof(st));
     struct inflight *f = calloc(1, sizeof(*f));
     if (!f || !(f->rel = strdup(rel))) {
         free(f);
@@ -310,9 +310,16 @@ static int send_one(struct publisher *p, const char *rel)
     f->started_ms = rf_clock_mono_ms();
     char *data = NULL;
     size_t len = 0;
-    enum rf_read_result rr = rf_fs_read_file(path, (size_t)p->cfg->max_file_bytes, &data, &len,
-                                             f->reason, sizeof(f->reason));
+    enum rf_read_result rr = rf_fs_read_file_stat(path, (size_t)p->cfg->max_file_bytes, &data,
+                                                  &len, &st, f->reason, sizeof(f->reason));
     int rc;
+    if (rr == RF_READ_GONE) {
+        rf_debug(COMPONENT, "'%s' vanished before it was read", rel);
+        rf_strset_remove(&p->known, rel);
+        free(f->rel);
+        free(f);
+        return 0;
+    }
     if (rr == RF_READ_OK && len > 0) {
         f->kind = SEND_RAW;
         f->size = len;
@@ -340,6 +347,8 @@ int publisher_pump(struct publisher *p)
     while (p->q_head < p->q_tail && !p->fatal) {
         if (p->stats.inflight >= (size_t)p->cfg->max_inflight_files ||
             p->stats.inflight_bytes >= (size_t)p->cfg->max_inflight_bytes) {
+            /* at the bound: wait for delivery reports instead of spinning */
+            rd_kafka_poll(p->rk, 5);
             return 0;
         }
         char *rel = p->queue[p->q_head];

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,19 +185,24 @@ static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watc
         char child_rel[PATH_MAX], child[PATH_MAX * 2];
         join_rel(child_rel, sizeof(child_rel), rel, e->d_name);
         snprintf(child, sizeof(child), "%s/%s", w->dir, child_rel);
-        struct stat st;
-        if (lstat(child, &st) != 0) {
-            continue;
+        bool is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
+        int64_t mtime_ms = 0;
+        /* a stat per file only when the type is unknown or the age matters (rescans) */
+        if (e->d_type == DT_UNKNOWN || (is_reg && cutoff_ms < rf_clock_now_ms())) {
+            struct stat st;
+            if (lstat(child, &st) != 0) {
+                continue;
+            }
+            is_dir = S_ISDIR(st.st_mode);
+            is_reg = S_ISREG(st.st_mode);
+            mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
         }
-        if (S_ISDIR(st.st_mode) && w->recursive) {
+        if (is_dir && w->recursive) {
             add_dir_watch(w, child_rel);
             found += scan_dir(w, child_rel, cutoff_ms, fn, ctx);
-        } else if (S_ISREG(st.st_mode)) {
-            int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-            if (mtime_ms <= cutoff_ms) {
-                fn(ctx, child_rel);
-                found++;
-            }
+        } else if (is_reg && mtime_ms <= cutoff_ms) {
+            fn(ctx, child_rel);
+            found++;
         }
     }
     closedir(d);
@@ -204,7 +211,8 @@ static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watc
 
 size_t watch_scan(struct watch *w, int64_t min_age_ms, watch_found_fn fn, void *ctx)
 {
-    return scan_dir(w, "", rf_clock_now_ms() - min_age_ms, fn, ctx);
+    /* min_age_ms == 0: every file, whatever its age (INT64_MAX skips the stat) */
+    return scan_dir(w, "", min_age_ms > 0 ? rf_clock_now_ms() - min_age_ms : INT64_MAX, fn, ctx);
 }
 
 static const char *rel_of_wd(const struct watch *w, int wd)
@@ -234,7 +242,7 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
     if (ev->mask & IN_ISDIR) {
         if (w->recursive && add_dir_watch(w, child_rel) == 0) {
             /* files may have landed before the watch existed */
-            scan_dir(w, child_rel, rf_clock_now_ms(), fn, ctx);
+            scan_dir(w, child_rel, INT64_MAX, fn, ctx);
         }
         return;
     }

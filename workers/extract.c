@@ -21,6 +21,7 @@
 int extractor_init(struct extractor *ex, const struct rules *rules)
 {
     ex->rules = rules;
+    ex->sha_hw = rf_sha256_hw_available();
     return rules_matcher_init(&ex->matcher, rules);
 }
 
@@ -181,7 +182,7 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
         metrics_extract(ex->rules, &ex->matcher, t, &qs, &facts) != 0) {
         goto out_release;
     }
-    rf_sha256_hex(bytes, len, doc_id);
+    rf_sha256_hex(bytes, len, ex->sha_hw, doc_id);
     env = json_pack("{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o}",
                     "schema", EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id",
                     doc_id, "source", source_json(src, len, d), "extractor", "program",

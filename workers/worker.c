@@ -137,6 +137,10 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
     }
     w->extractor_ready = true;
     w->producer = make_producer(w, errstr, errstr_size);
+    if (w->producer) {
+        const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
+        rf_kafka_warm_topics(w->producer, topics, 2, 5000);
+    }
     w->consumer = w->producer ? make_consumer(w, errstr, errstr_size) : NULL;
     if (!w->consumer) {
         worker_free(w);
@@ -182,7 +186,7 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char
                        const char *code, const char *why)
 {
     char key[RF_SHA256_HEX_LEN + 1];
-    rf_sha256_hex(m->payload, m->len, key);
+    rf_sha256_hex(m->payload, m->len, w->ex.sha_hw, key);
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(5);
     rd_kafka_header_add(hdrs, RF_HDR_STAGE, -1, "extract", -1);
     rd_kafka_header_add(hdrs, RF_HDR_ERROR_CODE, -1, code, -1);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,18 +15,29 @@
 enum rf_read_result rf_fs_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
                                     char *errstr, size_t errstr_size)
 {
+    return rf_fs_read_file_stat(path, max_bytes, data, len, NULL, errstr, errstr_size);
+}
+
+enum rf_read_result rf_fs_read_file_stat(const char *path, size_t max_bytes, char **data,
+                                         size_t *len, struct stat *st_out, char *errstr,
+                                         size_t errstr_size)
+{
     *data = NULL;
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        snprintf(errstr, errstr_size, "cannot open '%s': %s", path, strerror(errno));
-        return RF_READ_ERROR;
+        int err = errno;
+        snprintf(errstr, errstr_size, "cannot open '%s': %s", path, strerror(err));
+        return err == ENOENT ? RF_READ_GONE : RF_READ_ERROR;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         snprintf(errstr, errstr_size, "'%s' is not a regular file", path);
         close(fd);
         return RF_READ_ERROR;
+    }
+    if (st_out) {
+        *st_out = st;
     }
     if ((size_t)st.st_size > max_bytes) {
         snprintf(errstr, errstr_size, "'%s' is %lld bytes, over the limit of %zu", path,
@@ -88,9 +100,7 @@ int rf_fs_mkdir_p(const char *path)
 int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *out,
                       size_t out_size)
 {
-    if (rf_fs_mkdir_p(dir) != 0) {
-        return -1;
-    }
+    bool made_dir = false;
     for (int attempt = 0; attempt < 10000; attempt++) {
         if (attempt == 0) {
             snprintf(out, out_size, "%s/%s", dir, name);
@@ -100,6 +110,15 @@ int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *
         /* RENAME_NOREPLACE makes "never overwrite" atomic, unlike a stat-then-rename. */
         if (renameat2(AT_FDCWD, src, AT_FDCWD, out, RENAME_NOREPLACE) == 0) {
             return 0;
+        }
+        if (errno == ENOENT && !made_dir && access(src, F_OK) == 0) {
+            /* the folder is missing (a new day): make it once, then try again */
+            if (rf_fs_mkdir_p(dir) != 0) {
+                return -1;
+            }
+            made_dir = true;
+            attempt--;
+            continue;
         }
         if (errno == EINVAL || errno == ENOSYS) {
             if (link(src, out) == 0) {

@@ -108,3 +108,27 @@ void rf_kafka_header_get(const rd_kafka_message_t *msg, const char *name, char *
     memcpy(out, value, size);
     out[size] = '\0';
 }
+
+void rf_kafka_warm_topics(rd_kafka_t *rk, const char *const *topics, size_t cnt, int timeout_ms)
+{
+    for (size_t i = 0; i < cnt; i++) {
+        rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topics[i], NULL);
+        if (!rkt) {
+            rf_warn("kafka", "cannot create a handle for topic '%s': %s", topics[i],
+                    rd_kafka_err2str(rd_kafka_last_error()));
+            continue;
+        }
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+        if (err) {
+            rf_warn("kafka", "no metadata for topic '%s' yet (%s): messages wait for the broker",
+                    topics[i], rd_kafka_err2str(err));
+        } else {
+            if (md->topic_cnt == 1 && md->topics[0].err) {
+                rf_warn("kafka", "topic '%s': %s", topics[i], rd_kafka_err2str(md->topics[0].err));
+            }
+            rd_kafka_metadata_destroy(md);
+        }
+        rd_kafka_topic_destroy(rkt);
+    }
+}

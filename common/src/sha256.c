@@ -4,6 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define RF_SHA256_X86 1
+#endif
+
 static const uint32_t round_constants[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -60,8 +66,86 @@ static void compress_block(uint32_t state[8], const uint8_t block[64])
     state[7] += h;
 }
 
-void rf_sha256_init(struct rf_sha256 *ctx)
+#ifdef RF_SHA256_X86
+int rf_sha256_hw_available(void)
 {
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1)) {
+        return 0;
+    }
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        return 0;
+    }
+    return (b >> 29) & 1; /* CPUID.(EAX=7,ECX=0):EBX.SHA[bit 29] */
+}
+
+/*
+ * The same compression with SHA-NI: SHA256RNDS2 does two rounds on the state
+ * split as (A,B,E,F) and (C,D,G,H); SHA256MSG1/MSG2 extend the message
+ * schedule four words at a time (W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16]).
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void compress_blocks_hw(uint32_t state[8],
+                                                                          const uint8_t *data,
+                                                                          size_t blocks)
+{
+    const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i dcba = _mm_loadu_si128((const __m128i *)&state[0]);
+    __m128i hgfe = _mm_loadu_si128((const __m128i *)&state[4]);
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xb1);
+    __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1b);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xf0);
+    for (; blocks > 0; blocks--, data += 64) {
+        __m128i abef_in = abef, cdgh_in = cdgh;
+        __m128i w[4]; /* a ring of the last sixteen schedule words */
+        for (int i = 0; i < 4; i++) {
+            w[i] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(data + 16 * i)), byte_swap);
+        }
+        for (int g = 0; g < 16; g++) {
+            if (g >= 4) {
+                /* w[g&3] holds W[t-16..t-13]; the others W[t-12..t-1] */
+                __m128i x = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+                x = _mm_add_epi32(x, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+                w[g & 3] = _mm_sha256msg2_epu32(x, w[(g + 3) & 3]);
+            }
+            __m128i wk = _mm_add_epi32(
+                w[g & 3], _mm_loadu_si128((const __m128i *)&round_constants[4 * g]));
+            /* two rounds turn the old (A,B,E,F) into the new (C,D,G,H): the first call's
+               result is (A,B,E,F) after two rounds and (C,D,G,H) after four */
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0e));
+        }
+        abef = _mm_add_epi32(abef, abef_in);
+        cdgh = _mm_add_epi32(cdgh, cdgh_in);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1b);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xb1);
+    _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(feba, dchg, 0xf0));
+    _mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+#else
+int rf_sha256_hw_available(void)
+{
+    return 0;
+}
+#endif
+
+static void compress(struct rf_sha256 *ctx, const uint8_t *data, size_t blocks)
+{
+#ifdef RF_SHA256_X86
+    if (ctx->hw) {
+        compress_blocks_hw(ctx->state, data, blocks);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < blocks; i++) {
+        compress_block(ctx->state, data + 64 * i);
+    }
+}
+
+void rf_sha256_init(struct rf_sha256 *ctx, int hw)
+{
+    ctx->hw = hw;
     static const uint32_t initial[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     memcpy(ctx->state, initial, sizeof(initial));
@@ -73,36 +157,38 @@ void rf_sha256_update(struct rf_sha256 *ctx, const void *data, size_t len)
 {
     const uint8_t *p = data;
     ctx->total += len;
-    while (len > 0) {
-        size_t take = 64 - ctx->block_len;
-        if (take > len) {
-            take = len;
-        }
+    if (ctx->block_len > 0) {
+        size_t take = 64 - ctx->block_len < len ? 64 - ctx->block_len : len;
         memcpy(ctx->block + ctx->block_len, p, take);
         ctx->block_len += take;
         p += take;
         len -= take;
-        if (ctx->block_len == 64) {
-            compress_block(ctx->state, ctx->block);
-            ctx->block_len = 0;
+        if (ctx->block_len < 64) {
+            return;
         }
+        compress(ctx, ctx->block, 1);
+        ctx->block_len = 0;
     }
+    if (len >= 64) {
+        compress(ctx, p, len / 64); /* whole blocks straight from the input */
+        p += len / 64 * 64;
+        len %= 64;
+    }
+    memcpy(ctx->block, p, len);
+    ctx->block_len = len;
 }
 
 void rf_sha256_final(struct rf_sha256 *ctx, uint8_t digest[32])
 {
     uint64_t bits = ctx->total * 8;
-    uint8_t pad = 0x80;
-    rf_sha256_update(ctx, &pad, 1);
-    pad = 0;
-    while (ctx->block_len != 56) {
-        rf_sha256_update(ctx, &pad, 1);
-    }
-    uint8_t length[8];
+    uint8_t pad[72] = {0x80};
+    size_t pad_len = ctx->block_len < 56 ? 56 - ctx->block_len : 120 - ctx->block_len;
     for (int i = 0; i < 8; i++) {
-        length[i] = (uint8_t)(bits >> (56 - 8 * i));
+        pad[pad_len + i] = (uint8_t)(bits >> (56 - 8 * i));
     }
-    rf_sha256_update(ctx, length, 8);
+    uint64_t total = ctx->total;
+    rf_sha256_update(ctx, pad, pad_len + 8);
+    ctx->total = total;
     for (int i = 0; i < 8; i++) {
         digest[4 * i] = (uint8_t)(ctx->state[i] >> 24);
         digest[4 * i + 1] = (uint8_t)(ctx->state[i] >> 16);
@@ -111,11 +197,11 @@ void rf_sha256_final(struct rf_sha256 *ctx, uint8_t digest[32])
     }
 }
 
-void rf_sha256_hex(const void *data, size_t len, char hex[RF_SHA256_HEX_LEN + 1])
+void rf_sha256_hex(const void *data, size_t len, int hw, char hex[RF_SHA256_HEX_LEN + 1])
 {
     struct rf_sha256 ctx;
     uint8_t digest[32];
-    rf_sha256_init(&ctx);
+    rf_sha256_init(&ctx, hw);
     rf_sha256_update(&ctx, data, len);
     rf_sha256_final(&ctx, digest);
     for (int i = 0; i < 32; i++) {

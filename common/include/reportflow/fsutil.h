@@ -9,6 +9,7 @@ enum rf_read_result {
     RF_READ_OK = 0,
     RF_READ_ERROR = -1,   /* errno-style failure, message in errstr */
     RF_READ_TOO_BIG = -2, /* larger than max_bytes */
+    RF_READ_GONE = -3,    /* no such file (any more) */
 };
 
 /**
@@ -18,11 +19,17 @@ enum rf_read_result {
 enum rf_read_result rf_fs_read_file(const char *path, size_t max_bytes, char **data, size_t *len,
                                     char *errstr, size_t errstr_size);
 
+/** The same, also handing back the file's status (from the open descriptor) in @p st_out. */
+struct stat;
+enum rf_read_result rf_fs_read_file_stat(const char *path, size_t max_bytes, char **data,
+                                         size_t *len, struct stat *st_out, char *errstr,
+                                         size_t errstr_size);
+
 /** mkdir -p with mode 0755. @returns 0 or -1 (errno set). */
 int rf_fs_mkdir_p(const char *path);
 
 /**
- * Move @p src into directory @p dir as @p name, never replacing an existing file:
+ * Move @p src into directory @p dir (created when missing) as @p name, never replacing an existing file:
  * on a clash, "name.1", "name.2", ... are tried. Writes the final path to @p out.
  * @returns 0 or -1 (errno set).
  */

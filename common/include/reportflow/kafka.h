@@ -26,6 +26,14 @@ void rf_kafka_conf_route_logs(rd_kafka_conf_t *conf);
 rd_kafka_t *rf_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errstr,
                          size_t errstr_size);
 
+/**
+ * Fetch the metadata of the topics a producer will write to, so its first
+ * message need not wait for librdkafka's once-a-second topic scan. Waits at
+ * most @p timeout_ms; a broker that does not answer yet, or a topic that does
+ * not exist, is logged and is not an error (messages wait in the queue).
+ */
+void rf_kafka_warm_topics(rd_kafka_t *rk, const char *const *topics, size_t cnt, int timeout_ms);
+
 /** Value of header @p name of @p msg as a NUL-terminated copy in @p out, or "" when absent. */
 void rf_kafka_header_get(const rd_kafka_message_t *msg, const char *name, char *out,
                          size_t out_size);

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Producer throughput: N seed-sized files (default 10,000) sent by reportflow-producer
+# (read, SHA-256, produce, wait for the acknowledgement, archive) and by `kcat -P`
+# of the same files, on the same embedded broker, in the same run. Prints both and the ratio.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${RF_BIN:-$root/build}
+n=${1:-10000}
+work=$(mktemp -d /tmp/rf-bench-producer.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+
+"$bin/tools/reportflow-broker" --address-file "$work/broker.addr" >/dev/null 2>"$work/broker.log" &
+for _ in $(seq 50); do [ -s "$work/broker.addr" ] && break; sleep 0.1; done
+broker=$(cat "$work/broker.addr")
+
+mkdir -p "$work/files" "$work/inbox"
+seeds=("$root"/examples/reports/*)
+for i in $(seq 1 "$n"); do
+    { cat "${seeds[$((i % ${#seeds[@]}))]}"; echo "bench copy $i"; } >"$work/files/f$i.txt"
+done
+bytes=$(du -sb "$work/files" | cut -f1)
+echo "producer benchmark: $n files, $((bytes / 1024 / 1024)) MiB, broker $broker"
+
+now() { date +%s.%N; }
+
+# kcat: one message per file, the producer's own Kafka settings (idempotent, zstd)
+cd "$work/files"
+t0=$(now)
+find . -name 'f*.txt' -print0 | xargs -0 kcat -P -b "$broker" -t reports.raw \
+    -X enable.idempotence=true -X compression.type=zstd -X linger.ms=10 2>"$work/kcat.log"
+t1=$(now)
+cd "$root"
+
+# reportflow-producer: the files already in the inbox at start; done when all are archived
+mv "$work"/files/* "$work/inbox/"
+t2=$(now)
+"$bin/producer/reportflow-producer" -X "broker.address_file=$work/broker.addr" \
+    -X "watch.dir=$work/inbox" -X "archive.dir=$work/done" -X "failed.dir=$work/failed" \
+    -X progress.interval_ms=1000 2>"$work/producer.log" &
+pid=$!
+# cheap check: find stops at the first entry it sees
+while [ -n "$(find "$work/inbox" -mindepth 1 -print -quit)" ]; do sleep 0.05; done
+t3=$(now)
+kill -TERM $pid; wait $pid || true
+archived=$(find "$work/done" -type f | wc -l)
+[ "$archived" -eq "$n" ] || { echo "only $archived of $n archived" >&2; exit 1; }
+
+python3 - "$n" "$bytes" "$t0" "$t1" "$t2" "$t3" <<'PY'
+import sys
+n, size = int(sys.argv[1]), int(sys.argv[2])
+kcat = float(sys.argv[4]) - float(sys.argv[3])
+ours = float(sys.argv[6]) - float(sys.argv[5])
+print(f"  kcat -P              {n / kcat:9.0f} files/s  {size / kcat / 1e6:7.1f} MB/s  ({kcat:.2f} s)")
+print(f"  reportflow-producer  {n / ours:9.0f} files/s  {size / ours / 1e6:7.1f} MB/s  ({ours:.2f} s, archived)")
+print(f"  ratio producer/kcat  {kcat / ours:9.2f}   (target >= 0.8)")
+PY

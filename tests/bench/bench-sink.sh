@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Sink throughput: N envelopes (default 10,000; the seeds' envelopes with distinct
+# ids) stored by reportflow-sink from reports.events, and a plain COPY of the same
+# rows into tables of the same shape, in the same run. Prints both and the ratio.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${RF_BIN:-$root/build}
+n=${1:-10000}
+work=$(mktemp -d /tmp/rf-bench-sink.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+    kill $(jobs -p) 2>/dev/null || true
+    "$root/scripts/pg.sh" stop "$work" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin/tools/reportflow-broker" --address-file "$work/broker.addr" >/dev/null 2>"$work/broker.log" &
+for _ in $(seq 50); do [ -s "$work/broker.addr" ] && break; sleep 0.1; done
+broker=$(cat "$work/broker.addr")
+conninfo=$("$root/scripts/pg.sh" start "$work")
+q() { psql "$conninfo" -v ON_ERROR_STOP=1 -tAq -c "$1"; }
+
+"$bin/workers/reportflow-extract" -X "worker.rules=$root/config/rules/metrics.json" \
+    "$root"/examples/reports/* >"$work/seeds.jsonl"
+python3 "$root/tests/bench/make_envelopes.py" "$n" "$work/seeds.jsonl" "$work"
+kcat -P -b "$broker" -t reports.events -K $'\t' -X linger.ms=50 <"$work/events.tsv"
+echo "sink benchmark: $n envelopes, $(($(stat -c %s "$work/events.tsv") / 1024 / 1024)) MiB of JSON on reports.events"
+
+now() { date +%s.%N; }
+t0=$(now)
+"$bin/sink/reportflow-sink" -X "broker.address_file=$work/broker.addr" -X "pg.conninfo=$conninfo" \
+    2>"$work/sink.log" &
+until [ "$(q 'SELECT count(*) FROM documents' 2>/dev/null || echo 0)" -ge "$n" ]; do sleep 0.2; done
+t1=$(now)
+rows=$(q "SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM sections) + (SELECT count(*) FROM citations) + (SELECT count(*) FROM quantities) + (SELECT count(*) FROM metrics)")
+
+# the baseline: the same rows, as CSV, COPY'd into tables with the same columns and indexes
+for t in documents sections citations quantities metrics; do
+    q "CREATE TABLE copy_$t (LIKE $t INCLUDING DEFAULTS INCLUDING INDEXES)"
+done
+t2=$(now)
+for t in documents sections citations quantities metrics; do
+    psql "$conninfo" -v ON_ERROR_STOP=1 -q -c "\\copy copy_$t FROM '$work/$t.csv' WITH (FORMAT csv)"
+done
+t3=$(now)
+copied=$(q "SELECT (SELECT count(*) FROM copy_documents) + (SELECT count(*) FROM copy_sections) + (SELECT count(*) FROM copy_citations) + (SELECT count(*) FROM copy_quantities) + (SELECT count(*) FROM copy_metrics)")
+[ "$copied" -eq "$rows" ] || { echo "COPY loaded $copied rows, the sink $rows" >&2; exit 1; }
+
+python3 - "$n" "$rows" "$t0" "$t1" "$t2" "$t3" <<'PY'
+import sys
+n, rows = int(sys.argv[1]), int(sys.argv[2])
+sink = float(sys.argv[4]) - float(sys.argv[3])
+copy = float(sys.argv[6]) - float(sys.argv[5])
+print(f"  reportflow-sink   {n / sink:8.0f} documents/s  {rows / sink:9.0f} rows/s  ({sink:.2f} s, {rows} rows, from Kafka)")
+print(f"  plain COPY        {n / copy:8.0f} documents/s  {rows / copy:9.0f} rows/s  ({copy:.2f} s, from CSV files)")
+print(f"  ratio sink/COPY   {copy / sink:8.2f}   (target >= 0.5)")
+PY

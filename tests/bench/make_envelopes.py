@@ -1,0 +1,50 @@
+"""make_envelopes.py N SEEDS.jsonl DIR: N envelopes with distinct ids for bench-sink.sh.
+
+Writes DIR/events.tsv (key<TAB>envelope, for kcat -K) and, for the COPY
+baseline, DIR/{documents,sections,citations,quantities,metrics}.csv with the
+same rows the sink stores.
+"""
+import csv
+import hashlib
+import json
+import sys
+
+n, seeds_path, out = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+seeds = [json.loads(line) for line in open(seeds_path, encoding="utf-8")]
+files = {t: open(f"{out}/{t}.csv", "w", newline="", encoding="utf-8")
+         for t in ("documents", "sections", "citations", "quantities", "metrics")}
+w = {t: csv.writer(f) for t, f in files.items()}
+
+
+def nz(v):
+    return "" if v is None else v
+
+
+with open(f"{out}/events.tsv", "w", encoding="utf-8") as events:
+    for i in range(n):
+        env = json.loads(json.dumps(seeds[i % len(seeds)]))
+        doc_id = hashlib.sha256(f"bench {i}".encode()).hexdigest()
+        env["doc_id"] = doc_id
+        events.write(doc_id + "\t" + json.dumps(env, ensure_ascii=False) + "\n")
+        d, s, x = env["document"], env["source"], env["extractor"]
+        w["documents"].writerow([doc_id, nz(d["agency"]), nz(d["region"]), nz(d["level"]), nz(d["year"]),
+                                 nz(d["title"]), nz(d["published"]), nz(d["doc_number"]), d["chars"],
+                                 nz(s.get("file_name")), s["size"], s["encoding"], nz(s.get("mtime")),
+                                 "", "", s["extracted_at"], x["version"], x["rules_name"],
+                                 x["rules_version"], "", "", "", s["extracted_at"]])
+        for k, v in enumerate(env["sections"], 1):
+            w["sections"].writerow([doc_id, k, v["path"], v["level"], v["number"], v["heading"],
+                                    v["category"], v["start"], v["end"]])
+        for k, v in enumerate(env["citations"], 1):
+            w["citations"].writerow([doc_id, k, v["title"], v["normalized"], v["kind"], v["start"],
+                                     v["end"], nz(v.get("section"))])
+        for k, v in enumerate(env["quantities"], 1):
+            w["quantities"].writerow([doc_id, k, v["value"], v["unit"], v["approx"], v["text"],
+                                      v["clause"], v["start"], v["end"], nz(v.get("section"))])
+        for k, v in enumerate(env["metrics"], 1):
+            w["metrics"].writerow([doc_id, k, v["key"], v["value"], v["approx"], v["unit"],
+                                   v["evidence"], v["start"], v["end"], nz(v.get("section")),
+                                   nz(v.get("category")), nz(v.get("as_of")), nz(v.get("yoy_pct")),
+                                   v["rule"]])
+for f in files.values():
+    f.close()
