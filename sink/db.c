@@ -7,6 +7,7 @@
 
 #include "migrate.h"
 #include "reportflow/buf.h"
+#include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 
 #define COMPONENT "db"
@@ -51,33 +52,54 @@ static const char delete_children_sql[] =
     " q AS (DELETE FROM quantities WHERE doc_id = ANY($1::text[]))"
     " DELETE FROM metrics WHERE doc_id = ANY($1::text[])";
 
-static const char insert_children_sql[] =
-    "WITH e AS (SELECT x AS env FROM jsonb_array_elements($1::jsonb) AS x"
-    "           WHERE x->>'doc_id' = ANY($2::text[])),"
-    " s AS (INSERT INTO sections (doc_id, ord, path, level, number, heading, category,"
-    "       start_char, end_char)"
-    "       SELECT e.env->>'doc_id', i.ord, i.v->>'path', (i.v->>'level')::int, i.v->>'number',"
-    "       i.v->>'heading', i.v->>'category', (i.v->>'start')::int, (i.v->>'end')::int"
-    "       FROM e, jsonb_array_elements(e.env->'sections') WITH ORDINALITY AS i(v, ord)),"
-    " c AS (INSERT INTO citations (doc_id, ord, title, normalized, kind, start_char, end_char,"
-    "       section_path)"
-    "       SELECT e.env->>'doc_id', i.ord, i.v->>'title', i.v->>'normalized', i.v->>'kind',"
-    "       (i.v->>'start')::int, (i.v->>'end')::int, i.v->>'section'"
-    "       FROM e, jsonb_array_elements(e.env->'citations') WITH ORDINALITY AS i(v, ord)),"
-    " q AS (INSERT INTO quantities (doc_id, ord, value, unit, approx, text, clause, start_char,"
-    "       end_char, section_path)"
-    "       SELECT e.env->>'doc_id', i.ord, (i.v->>'value')::numeric, i.v->>'unit',"
-    "       i.v->>'approx', i.v->>'text', i.v->>'clause', (i.v->>'start')::int,"
-    "       (i.v->>'end')::int, i.v->>'section'"
-    "       FROM e, jsonb_array_elements(e.env->'quantities') WITH ORDINALITY AS i(v, ord)),"
-    " m AS (INSERT INTO metrics (doc_id, ord, key, value, approx, unit, evidence, start_char,"
-    "       end_char, section_path, category, as_of, yoy_pct, rule_id)"
-    "       SELECT e.env->>'doc_id', i.ord, i.v->>'key', (i.v->>'value')::numeric,"
-    "       i.v->>'approx', i.v->>'unit', i.v->>'evidence', (i.v->>'start')::int,"
-    "       (i.v->>'end')::int, i.v->>'section', i.v->>'category', i.v->>'as_of',"
-    "       (i.v->>'yoy_pct')::numeric, i.v->>'rule'"
-    "       FROM e, jsonb_array_elements(e.env->'metrics') WITH ORDINALITY AS i(v, ord))"
-    " SELECT 1";
+/* Child tables, filled with COPY from the parsed envelopes: column, envelope key, kind. */
+enum copy_kind { COPY_TEXT, COPY_INT, COPY_NUM };
+
+struct copy_column {
+    const char *key;     /* field of the array element */
+    enum copy_kind kind; /* how it is written */
+};
+
+struct copy_table {
+    const char *array;                /* envelope array */
+    const char *sql;                  /* COPY ... FROM STDIN, columns after doc_id and ord */
+    const struct copy_column *cols;   /* in the order of the COPY column list */
+    size_t ncols;
+};
+
+static const struct copy_column section_cols[] = {
+    {"path", COPY_TEXT},    {"level", COPY_INT}, {"number", COPY_TEXT}, {"heading", COPY_TEXT},
+    {"category", COPY_TEXT}, {"start", COPY_INT}, {"end", COPY_INT}};
+static const struct copy_column citation_cols[] = {
+    {"title", COPY_TEXT}, {"normalized", COPY_TEXT}, {"kind", COPY_TEXT},
+    {"start", COPY_INT},  {"end", COPY_INT},         {"section", COPY_TEXT}};
+static const struct copy_column quantity_cols[] = {
+    {"value", COPY_NUM}, {"unit", COPY_TEXT}, {"approx", COPY_TEXT}, {"text", COPY_TEXT},
+    {"clause", COPY_TEXT}, {"start", COPY_INT}, {"end", COPY_INT}, {"section", COPY_TEXT}};
+static const struct copy_column metric_cols[] = {
+    {"key", COPY_TEXT},     {"value", COPY_NUM},   {"approx", COPY_TEXT}, {"unit", COPY_TEXT},
+    {"evidence", COPY_TEXT}, {"start", COPY_INT},  {"end", COPY_INT},     {"section", COPY_TEXT},
+    {"category", COPY_TEXT}, {"as_of", COPY_TEXT}, {"yoy_pct", COPY_NUM}, {"rule", COPY_TEXT}};
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+static const struct copy_table copy_tables[] = {
+    {"sections",
+     "COPY sections (doc_id, ord, path, level, number, heading, category, start_char, end_char)"
+     " FROM STDIN",
+     COLS(section_cols)},
+    {"citations",
+     "COPY citations (doc_id, ord, title, normalized, kind, start_char, end_char, section_path)"
+     " FROM STDIN",
+     COLS(citation_cols)},
+    {"quantities",
+     "COPY quantities (doc_id, ord, value, unit, approx, text, clause, start_char, end_char,"
+     " section_path) FROM STDIN",
+     COLS(quantity_cols)},
+    {"metrics",
+     "COPY metrics (doc_id, ord, key, value, approx, unit, evidence, start_char, end_char,"
+     " section_path, category, as_of, yoy_pct, rule_id) FROM STDIN",
+     COLS(metric_cols)},
+};
 
 static const char insert_dead_letter_sql[] =
     "INSERT INTO dead_letters (stage, error_code, error_text, attempt, file_name, doc_id, size,"
@@ -168,9 +190,12 @@ static enum db_result run_plain(struct db *db, const char *sql, char *errstr, si
     return run(db, sql, 0, NULL, NULL, sql, errstr, errstr_size);
 }
 
-/* "[env,env,...]" of the envelopes among @p items (all, or only @p only when set). */
-static int batch_json(const struct db_item *items, size_t cnt, const struct db_item *only,
-                      struct rf_buf *out)
+/*
+ * "[{doc_id, source, extractor, document}, ...]" of the envelopes among @p items
+ * (all, or only @p only): what the documents upsert needs, without the arrays.
+ */
+static int documents_json(const struct db_item *items, size_t cnt, const struct db_item *only,
+                          struct rf_buf *out)
 {
     int rc = rf_buf_append(out, "[", 1);
     bool first = true;
@@ -178,8 +203,17 @@ static int batch_json(const struct db_item *items, size_t cnt, const struct db_i
         if (items[i].dead_letter || (only && &items[i] != only)) {
             continue;
         }
+        json_t *e = items[i].env;
+        json_t *head = json_pack("{s:O, s:O, s:O, s:O}", "doc_id", json_object_get(e, "doc_id"),
+                                 "source", json_object_get(e, "source"), "extractor",
+                                 json_object_get(e, "extractor"), "document",
+                                 json_object_get(e, "document"));
+        char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
+        json_decref(head);
+        rc |= !text;
         rc |= first ? 0 : rf_buf_append(out, ",", 1);
-        rc |= rf_buf_append_str(out, items[i].json);
+        rc |= text ? rf_buf_append_str(out, text) : -1;
+        free(text);
         first = false;
     }
     return rc | rf_buf_append(out, "]", 1);
@@ -195,38 +229,152 @@ static int ids_array(PGresult *res, struct rf_buf *out)
     return rc | rf_buf_append(out, "}", 1);
 }
 
-/* Upsert the envelopes in @p json, then replace the children of those that won. */
-static enum db_result store_envelopes(struct db *db, const char *json, size_t *written,
-                                      char *errstr, size_t errstr_size)
+/* One value in COPY text format: backslash escapes, \N for null. */
+static int copy_value(struct rf_buf *row, json_t *v, enum copy_kind kind)
 {
-    PGresult *upserted = NULL;
-    const char *params[2] = {json, NULL};
-    enum db_result r = run(db, upsert_documents_sql, 1, params, &upserted, "upsert documents",
-                           errstr, errstr_size);
-    if (r != DB_OK) {
+    if (!v || json_is_null(v)) {
+        return rf_buf_append(row, "\\N", 2);
+    }
+    if (kind == COPY_INT || (kind == COPY_NUM && json_is_integer(v))) {
+        return rf_buf_printf(row, "%lld", (long long)json_integer_value(v));
+    }
+    if (kind == COPY_NUM) {
+        return rf_buf_printf(row, "%.15g", json_number_value(v));
+    }
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    int rc = 0;
+    for (size_t i = 0; i < len && rc == 0; i++) {
+        switch (s[i]) {
+        case '\\':
+            rc = rf_buf_append(row, "\\\\", 2);
+            break;
+        case '\t':
+            rc = rf_buf_append(row, "\\t", 2);
+            break;
+        case '\n':
+            rc = rf_buf_append(row, "\\n", 2);
+            break;
+        case '\r':
+            rc = rf_buf_append(row, "\\r", 2);
+            break;
+        default:
+            rc = rf_buf_append(row, s + i, 1); /* a NUL here makes PostgreSQL refuse the row */
+        }
+    }
+    return rc;
+}
+
+static bool id_written(PGresult *written, const char *doc_id)
+{
+    for (int i = 0; i < PQntuples(written); i++) {
+        if (strcmp(PQgetvalue(written, i, 0), doc_id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* COPY one child table's rows of the written documents. */
+static enum db_result copy_children(struct db *db, const struct copy_table *t,
+                                    const struct db_item *items, size_t cnt,
+                                    const struct db_item *only, PGresult *written, char *errstr,
+                                    size_t errstr_size)
+{
+    PGresult *res = PQexec(db->conn, t->sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        enum db_result r = db_classify(db->conn, res);
+        copy_error(errstr, errstr_size, t->sql, db->conn);
+        PQclear(res);
         return r;
     }
-    *written = (size_t)PQntuples(upserted);
-    if (*written == 0) {
-        PQclear(upserted);
-        return DB_OK;
+    PQclear(res);
+    struct rf_buf buf = RF_BUF_INIT;
+    bool failed = false;
+    for (size_t i = 0; i < cnt && !failed; i++) {
+        const struct db_item *it = &items[i];
+        if (it->dead_letter || (only && it != only) || !id_written(written, it->doc_id)) {
+            continue;
+        }
+        size_t k;
+        json_t *el;
+        json_array_foreach(json_object_get(it->env, t->array), k, el)
+        {
+            failed |= rf_buf_printf(&buf, "%s\t%zu", it->doc_id, k + 1) != 0;
+            for (size_t c = 0; c < t->ncols; c++) {
+                failed |= rf_buf_append(&buf, "\t", 1) != 0;
+                failed |= copy_value(&buf, json_object_get(el, t->cols[c].key), t->cols[c].kind) != 0;
+            }
+            failed |= rf_buf_append(&buf, "\n", 1) != 0;
+        }
+        if (buf.len >= 256 * 1024 || i + 1 == cnt) {
+            failed |= PQputCopyData(db->conn, buf.data ? buf.data : "", (int)buf.len) != 1;
+            buf.len = 0;
+        }
     }
-    struct rf_buf ids = RF_BUF_INIT;
-    if (ids_array(upserted, &ids) != 0) {
-        PQclear(upserted);
-        rf_buf_release(&ids);
+    if (!failed && buf.len > 0) {
+        failed |= PQputCopyData(db->conn, buf.data, (int)buf.len) != 1;
+    }
+    rf_buf_release(&buf);
+    PQputCopyEnd(db->conn, failed ? "reportflow-sink could not build the rows" : NULL);
+    enum db_result r = DB_OK;
+    while ((res = PQgetResult(db->conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && r == DB_OK) {
+            r = db_classify(db->conn, res);
+            copy_error(errstr, errstr_size, t->array, db->conn);
+        }
+        PQclear(res);
+    }
+    if (failed && r == DB_OK) {
+        snprintf(errstr, errstr_size, "COPY %s: out of memory or connection lost", t->array);
+        r = DB_RETRY;
+    }
+    return r;
+}
+
+/*
+ * Upsert the documents among @p items (or only @p only), then replace the
+ * children of those that won: delete, then COPY.
+ */
+static enum db_result store_envelopes(struct db *db, const struct db_item *items, size_t cnt,
+                                      const struct db_item *only, size_t *written, char *errstr,
+                                      size_t errstr_size)
+{
+    struct rf_buf json = RF_BUF_INIT;
+    if (documents_json(items, cnt, only, &json) != 0) {
+        rf_buf_release(&json);
         snprintf(errstr, errstr_size, "out of memory");
         return DB_RETRY;
     }
-    PQclear(upserted);
-    params[0] = ids.data;
-    r = run(db, delete_children_sql, 1, params, NULL, "delete old rows", errstr, errstr_size);
-    if (r == DB_OK) {
-        params[0] = json;
-        params[1] = ids.data;
-        r = run(db, insert_children_sql, 2, params, NULL, "insert rows", errstr, errstr_size);
+    PGresult *upserted = NULL;
+    const char *params[1] = {json.data};
+    int64_t t0 = rf_clock_mono_ms();
+    enum db_result r = run(db, upsert_documents_sql, 1, params, &upserted, "upsert documents",
+                           errstr, errstr_size);
+    rf_buf_release(&json);
+    if (r != DB_OK) {
+        return r;
+    }
+    int64_t t1 = rf_clock_mono_ms();
+    *written = (size_t)PQntuples(upserted);
+    struct rf_buf ids = RF_BUF_INIT;
+    if (*written > 0 && ids_array(upserted, &ids) == 0) {
+        params[0] = ids.data;
+        r = run(db, delete_children_sql, 1, params, NULL, "delete old rows", errstr, errstr_size);
+    } else if (*written > 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        r = DB_RETRY;
     }
     rf_buf_release(&ids);
+    int64_t t2 = rf_clock_mono_ms();
+    for (size_t i = 0; *written > 0 && r == DB_OK && i < sizeof(copy_tables) / sizeof(copy_tables[0]);
+         i++) {
+        r = copy_children(db, &copy_tables[i], items, cnt, only, upserted, errstr, errstr_size);
+    }
+    rf_debug(COMPONENT, "%zu document(s) written: upsert %lld ms, delete %lld ms, copy %lld ms",
+             *written, (long long)(t1 - t0), (long long)(t2 - t1),
+             (long long)(rf_clock_mono_ms() - t2));
+    PQclear(upserted);
     return r;
 }
 
@@ -266,9 +414,7 @@ static void reject_envelope(struct db_item *it, const char *why)
     it->stage = "sink";
     it->error_code = "db-rejected";
     it->error_text = it->reject_reason;
-    it->attempt = 1;
-    it->payload = it->json;
-    it->payload_len = strlen(it->json);
+    it->attempt = 1; /* payload and payload_len already hold the record's bytes */
 }
 
 static enum db_result store_dead_letters(struct db *db, struct db_item *items, size_t cnt,
@@ -301,12 +447,8 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
         if (r != DB_OK) {
             return r;
         }
-        struct rf_buf json = RF_BUF_INIT;
         size_t written = 0;
-        r = batch_json(items, cnt, &items[i], &json) == 0
-                ? store_envelopes(db, json.data, &written, errstr, errstr_size)
-                : DB_RETRY;
-        rf_buf_release(&json);
+        r = store_envelopes(db, items, cnt, &items[i], &written, errstr, errstr_size);
         if (r == DB_REJECT) {
             rf_warn(COMPONENT, "document %s refused, stored as a dead letter: %s", items[i].doc_id,
                     errstr);
@@ -342,12 +484,8 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
     enum db_result r = run_plain(db, "BEGIN", errstr, errstr_size);
     size_t envelopes = count_envelopes(items, cnt);
     if (r == DB_OK && envelopes > 0 && !one_by_one) {
-        struct rf_buf json = RF_BUF_INIT;
-        r = batch_json(items, cnt, NULL, &json) == 0
-                ? store_envelopes(db, json.data, &counts->written, errstr, errstr_size)
-                : DB_RETRY;
+        r = store_envelopes(db, items, cnt, NULL, &counts->written, errstr, errstr_size);
         counts->stale = envelopes - counts->written;
-        rf_buf_release(&json);
     } else if (r == DB_OK && envelopes > 0) {
         r = store_one_by_one(db, items, cnt, counts, errstr, errstr_size);
     }

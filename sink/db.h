@@ -1,8 +1,9 @@
 /*
  * db.h - the sink's PostgreSQL side: connect (and migrate), and store a batch
- * of envelopes and dead letters in one transaction. Envelopes travel as one
- * JSONB parameter and are unpacked by set-based INSERT ... SELECT statements:
- * no value is ever spliced into SQL.
+ * of envelopes and dead letters in one transaction. Document rows are upserted
+ * from one JSONB parameter (an older extraction never wins); their child rows
+ * (sections, citations, quantities, metrics) stream in with COPY FROM STDIN.
+ * No value is ever spliced into SQL.
  */
 #ifndef RF_DB_H
 #define RF_DB_H
@@ -10,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 /* What to do after a failed statement (STYLE.md E6); decided in db_classify() only. */
@@ -23,13 +25,13 @@ enum db_result {
 struct db_item {
     bool dead_letter;        /* false: an envelope; true: a dead letter */
     const char *doc_id;      /* envelope: its id; dead letter: the record key, or NULL */
-    const char *json;        /* envelope: its text, NUL-terminated (borrowed) */
+    json_t *env;             /* envelope: parsed (borrowed) */
     const char *stage;       /* dead letter: producer, extract or sink */
     const char *error_code;  /* dead letter */
     const char *error_text;  /* dead letter */
     const char *file_name;   /* dead letter, or NULL */
     int attempt;             /* dead letter */
-    const void *payload;     /* dead letter: the original bytes (borrowed) */
+    const void *payload;     /* the record's original bytes (borrowed) */
     size_t payload_len;
     const char *topic;       /* Kafka coordinates of the record it came from */
     int partition;

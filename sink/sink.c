@@ -28,7 +28,7 @@ struct prepared {
     char code[64];
     char text[512];
     char file_name[512];
-    char *json;         /* NUL-terminated copy of an envelope */
+    json_t *env;        /* the envelope, parsed (owned) */
     bool skip;          /* an older duplicate of a doc_id in the same batch */
 };
 
@@ -73,15 +73,15 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
-bool sink_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
-                            char *why, size_t why_size)
+json_t *sink_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
+                               char *why, size_t why_size)
 {
     json_error_t jerr;
     json_t *env = json_loadb(json, len, 0, &jerr);
     if (!env) {
         snprintf(why, why_size, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
                  jerr.text);
-        return false;
+        return NULL;
     }
     bool ok = false;
     const char *schema = json_string_value(json_object_get(env, "schema"));
@@ -109,12 +109,13 @@ bool sink_validate_envelope(const char *json, size_t len, char *doc_id, char *ex
             }
         }
     }
-    if (ok) {
-        snprintf(doc_id, 65, "%s", id);
-        snprintf(extracted_at, 64, "%s", when);
+    if (!ok) {
+        json_decref(env);
+        return NULL;
     }
-    json_decref(env);
-    return ok;
+    snprintf(doc_id, 65, "%s", id);
+    snprintf(extracted_at, 64, "%s", when);
+    return env;
 }
 
 static void prepare_dlq_record(const rd_kafka_message_t *m, struct prepared *p)
@@ -140,7 +141,7 @@ static int prepare_batch(struct sink *s)
         const rd_kafka_message_t *m = s->msgs[i];
         struct prepared *p = &s->prep[i];
         struct db_item *it = &s->items[i];
-        free(p->json);
+        json_decref(p->env);
         memset(p, 0, sizeof(*p));
         memset(it, 0, sizeof(*it));
         it->topic = rd_kafka_topic_name(m->rkt);
@@ -152,13 +153,10 @@ static int prepare_batch(struct sink *s)
         if (strcmp(it->topic, s->cfg->topic_dlq) == 0) {
             prepare_dlq_record(m, p);
             it->dead_letter = true;
-        } else if (sink_validate_envelope(m->payload ? m->payload : "", m->len, p->doc_id,
-                                          p->extracted_at, p->text, sizeof(p->text))) {
-            p->json = strndup(m->payload, m->len);
-            if (!p->json) {
-                return -1;
-            }
-            it->json = p->json;
+        } else if ((p->env = sink_validate_envelope(m->payload ? m->payload : "", m->len,
+                                                    p->doc_id, p->extracted_at, p->text,
+                                                    sizeof(p->text))) != NULL) {
+            it->env = p->env; /* the record's bytes stay in the message: no copy */
         } else {
             rf_warn(COMPONENT, "bad envelope at %s/%d@%lld, stored as a dead letter: %s",
                     it->topic, it->partition, it->offset, p->text);
@@ -328,8 +326,8 @@ static void release_batch(struct sink *s)
 {
     for (size_t i = 0; i < s->cnt; i++) {
         rd_kafka_message_destroy(s->msgs[i]);
-        free(s->prep[i].json);
-        s->prep[i].json = NULL;
+        json_decref(s->prep[i].env);
+        s->prep[i].env = NULL;
     }
     s->cnt = 0;
 }

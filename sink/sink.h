@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "reportflow/cfg.h"
 
 struct sink_stats {
@@ -30,11 +32,12 @@ const struct sink_stats *sink_stats(const struct sink *s);
 void sink_free(struct sink *s);
 
 /**
- * Check that @p json is an envelope this sink understands (schema, version,
- * doc_id, extracted_at, the four arrays). @returns true, or false with a
- * reason in @p why. Fills @p doc_id (65 bytes) and @p extracted_at (64 bytes).
+ * Parse and check an envelope this sink understands (schema, version, doc_id,
+ * extracted_at, the four arrays). @returns the parsed envelope (a new
+ * reference), or NULL with a reason in @p why. Fills @p doc_id (65 bytes) and
+ * @p extracted_at (64 bytes).
  */
-bool sink_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
-                            char *why, size_t why_size);
+json_t *sink_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
+                               char *why, size_t why_size);
 
 #endif
