@@ -1,0 +1,154 @@
+/*
+ * main.c - reportflow-lag: how far behind each consumer group is, in records
+ * and seconds, and whether it is moving. Data on stdout, diagnostics on stderr.
+ * Exit status: 0 every group OK or WARN, 3 a group is STALL, STOP or ERR,
+ * 2 bad configuration.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "lag.h"
+#include "reportflow/cli.h"
+#include "reportflow/http.h"
+#include "reportflow/log.h"
+#include "reportflow/run.h"
+
+enum output { OUT_TABLE, OUT_JSON, OUT_PROMETHEUS };
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: reportflow-lag [-c FILE] [-X key=value]... [--json | --prometheus]\n"
+            "                      [--watch SECONDS] [--serve HOST:PORT]\n"
+            "Groups come from lag.groups (default: the workers' and the sink's).\n"
+            "Exit status: 0 all OK or WARN, 3 some group STALL, STOP or ERR.\n");
+}
+
+static int worst_exit(const struct lag_sample *s)
+{
+    for (size_t i = 0; i < s->cnt; i++) {
+        if (s->groups[i].status >= LAG_STALL) {
+            return 3;
+        }
+    }
+    return 0;
+}
+
+static void publish(struct rf_http *http, const struct lag_sample *s)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) {
+        return;
+    }
+    lag_print_prometheus(s, mem);
+    fclose(mem);
+    rf_http_publish(http, text, len);
+    free(text);
+}
+
+static int run(struct lag_monitor *m, enum output out, int watch_s, struct rf_http *http)
+{
+    int rc = 0;
+    do {
+        struct lag_sample s;
+        if (lag_monitor_sample(m, &s) != 0) {
+            return 1;
+        }
+        if (out == OUT_JSON) {
+            lag_print_json(&s, stdout);
+        } else if (out == OUT_PROMETHEUS) {
+            lag_print_prometheus(&s, stdout);
+        } else {
+            lag_print_table(&s, stdout);
+            if (watch_s > 0) {
+                printf("\n");
+            }
+        }
+        fflush(stdout);
+        publish(http, &s);
+        rc = worst_exit(&s);
+        lag_sample_release(&s);
+        for (int i = 0; i < watch_s * 10 && !rf_run_stopping(); i++) {
+            usleep(100000);
+        }
+    } while (watch_s > 0 && !rf_run_stopping());
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct rf_cli cli = {0};
+    enum output out = OUT_TABLE;
+    int watch_s = 0;
+    const char *serve = NULL;
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},       {"prometheus", no_argument, NULL, 'p'},
+        {"watch", required_argument, NULL, 'w'}, {"serve", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            cli.config_path = optarg;
+            break;
+        case 'X':
+            if (rf_cli_add_override(&cli, optarg) != 0) {
+                return 1;
+            }
+            break;
+        case 'j':
+            out = OUT_JSON;
+            break;
+        case 'p':
+            out = OUT_PROMETHEUS;
+            break;
+        case 'w':
+            watch_s = atoi(optarg);
+            if (watch_s <= 0) {
+                fprintf(stderr, "lag: --watch takes a number of seconds above 0\n");
+                return 2;
+            }
+            break;
+        case 's':
+            serve = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    struct rf_config *cfg = rf_cli_load("lag", &cli);
+    rf_cli_release(&cli);
+    if (!cfg) {
+        return 2;
+    }
+    char errstr[1024];
+    int rc = 2;
+    struct rf_http *http = NULL;
+    struct lag_monitor *m = lag_monitor_new(cfg, errstr, sizeof(errstr));
+    if (!m || rf_run_init() != 0) {
+        fprintf(stderr, "lag: %s\n", m ? "cannot install signal handlers" : errstr);
+        goto out;
+    }
+    if (serve && !(http = rf_http_start(serve, errstr, sizeof(errstr)))) {
+        fprintf(stderr, "lag: %s\n", errstr);
+        goto out;
+    }
+    if (serve && watch_s == 0) {
+        watch_s = 5; /* serving means staying up */
+    }
+    rc = run(m, out, watch_s, http);
+out:
+    rf_http_stop(http);
+    lag_monitor_free(m);
+    rf_config_free(cfg);
+    rf_log_term();
+    return rc;
+}
