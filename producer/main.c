@@ -9,6 +9,8 @@
 #include <stdio.h>
 
 #include "publish.h"
+#include "reportflow/buf.h"
+#include "reportflow/http.h"
 #include "reportflow/cli.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
@@ -61,8 +63,43 @@ static void log_progress(const struct rf_config *cfg, const struct publisher *p,
     pr->last_bytes = s->bytes_sent;
 }
 
-static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p)
+static void publish_metrics(struct rf_http *http, const struct publisher *p)
 {
+    if (!http) {
+        return;
+    }
+    const struct publish_stats *s = publisher_stats(p);
+    struct rf_buf out = RF_BUF_INIT;
+    rf_http_metric(&out, "reportflow_producer_files_seen_total", "counter",
+                   "Files found in the inbox.", (double)s->seen);
+    rf_http_metric(&out, "reportflow_producer_files_sent_total", "counter",
+                   "Files acknowledged by Kafka and archived.", (double)s->sent);
+    rf_http_metric(&out, "reportflow_producer_files_failed_total", "counter",
+                   "Files moved to failed/ with a dead-letter record.", (double)s->failed);
+    rf_http_metric(&out, "reportflow_producer_retries_total", "counter",
+                   "Deliveries that failed and were sent again.", (double)s->retried);
+    rf_http_metric(&out, "reportflow_producer_bytes_sent_total", "counter",
+                   "Bytes acknowledged by Kafka.", (double)s->bytes_sent);
+    rf_http_metric(&out, "reportflow_producer_queued_files", "gauge",
+                   "Files waiting to be read and sent.", (double)s->queued);
+    rf_http_metric(&out, "reportflow_producer_inflight_files", "gauge",
+                   "Files sent and not yet acknowledged.", (double)s->inflight);
+    rf_http_metric(&out, "reportflow_producer_inflight_bytes", "gauge",
+                   "Bytes sent and not yet acknowledged.", (double)s->inflight_bytes);
+    rf_http_metric(&out, "reportflow_producer_delivery_latency_seconds_sum", "counter",
+                   "Sum of read-to-acknowledgement latencies.", s->latency_ms_total / 1000.0);
+    rf_http_metric(&out, "reportflow_producer_delivery_latency_seconds_max", "gauge",
+                   "Largest read-to-acknowledgement latency.", s->latency_ms_max / 1000.0);
+    if (out.data) {
+        rf_http_publish(http, out.data, out.len);
+    }
+    rf_buf_release(&out);
+}
+
+static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p,
+               struct rf_http *http)
+{
+    int64_t next_metrics = 0;
     struct progress pr = {0, rf_clock_mono_ms(), 0, 0};
     pr.next_ms = pr.last_ms + cfg->progress_ms;
     size_t found = watch_scan(w, 0, offer, p);
@@ -89,6 +126,10 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
             next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
         }
         log_progress(cfg, p, &pr, false);
+        if (rf_clock_mono_ms() >= next_metrics) {
+            publish_metrics(http, p);
+            next_metrics = rf_clock_mono_ms() + 1000;
+        }
     }
     rf_info(COMPONENT, "stopping: waiting up to %lld ms for %zu delivery report(s)",
             cfg->flush_timeout_ms, publisher_stats(p)->inflight);
@@ -138,6 +179,7 @@ int main(int argc, char **argv)
     int rc = 1;
     struct watch *w = NULL;
     struct publisher *p = NULL;
+    struct rf_http *http = NULL;
     if (rf_run_init() != 0) {
         rf_error(COMPONENT, "cannot install signal handlers");
         goto out;
@@ -153,8 +195,15 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    rc = run(cfg, w, p);
+    if (cfg->metrics_listen[0] &&
+        !(http = rf_http_start(cfg->metrics_listen, errstr, sizeof(errstr)))) {
+        rf_error(COMPONENT, "%s", errstr);
+        rc = 2;
+        goto out;
+    }
+    rc = run(cfg, w, p, http);
 out:
+    rf_http_stop(http);
     publisher_free(p);
     watch_free(w);
     rf_config_free(cfg);

@@ -6,6 +6,8 @@
 #   stack.sh down           stop everything (producer first, PostgreSQL last)
 #   stack.sh env            print the variables that point a program at this stack
 # State, logs and the inbox live in $RF_STATE (default .reportflow/).
+# RF_METRICS_PORT=N serves /metrics and /healthz on 127.0.0.1: producer N, sink N+1,
+# worker-K N+1+K.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,11 +34,28 @@ alive() {
     [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
 }
 
+metrics_flag() { # metrics_flag NAME: -X metrics.listen=... when RF_METRICS_PORT is set
+    [ -n "${RF_METRICS_PORT:-}" ] || return 0
+    local offset
+    case "$1" in
+        producer) offset=0 ;;
+        sink) offset=1 ;;
+        worker-*) offset=$((1 + ${1#worker-})) ;;
+        *) return 0 ;;
+    esac
+    echo "-Xmetrics.listen=127.0.0.1:$((RF_METRICS_PORT + offset))"
+}
+
 launch() { # launch NAME PROGRAM [ARGS...]
     local name=$1
     shift
     if alive "$name"; then
         return
+    fi
+    local flag
+    flag=$(metrics_flag "$name")
+    if [ -n "$flag" ]; then
+        set -- "$@" "$flag"
     fi
     setsid nohup "$@" >>"$state/logs/$name.log" 2>&1 </dev/null &
     echo $! >"$state/pids/$name.pid"

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "reportflow/cli.h"
+#include "reportflow/http.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
 #include "sink.h"
@@ -61,8 +62,17 @@ int main(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    rc = sink_run(s) == 0 ? 0 : 1;
+    struct rf_http *http = NULL;
+    if (cfg->metrics_listen[0] &&
+        !(http = rf_http_start(cfg->metrics_listen, errstr, sizeof(errstr)))) {
+        rf_error("sink", "%s", errstr);
+        sink_free(s);
+        rc = 2;
+        goto out;
+    }
+    rc = sink_run(s, http) == 0 ? 0 : 1;
     sink_free(s);
+    rf_http_stop(http);
     rf_info("sink", "stopped");
 out:
     rf_config_free(cfg);

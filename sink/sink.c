@@ -11,7 +11,9 @@
 
 #include "db.h"
 #include "reportflow/fsutil.h"
+#include "reportflow/buf.h"
 #include "reportflow/headers.h"
+#include "reportflow/http.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
@@ -404,8 +406,35 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
     return s;
 }
 
-int sink_run(struct sink *s)
+static void publish_metrics(struct rf_http *http, const struct sink *s)
 {
+    if (!http) {
+        return;
+    }
+    struct rf_buf out = RF_BUF_INIT;
+    rf_http_metric(&out, "reportflow_sink_records_total", "counter",
+                   "Kafka records handled.", (double)s->stats.records);
+    rf_http_metric(&out, "reportflow_sink_documents_written_total", "counter",
+                   "Documents inserted or replaced.", (double)s->stats.written);
+    rf_http_metric(&out, "reportflow_sink_stale_total", "counter",
+                   "Older or duplicate envelopes ignored.", (double)s->stats.stale);
+    rf_http_metric(&out, "reportflow_sink_dead_letters_total", "counter",
+                   "Dead-letter rows written.", (double)s->stats.dead_letters);
+    rf_http_metric(&out, "reportflow_sink_transactions_total", "counter",
+                   "Transactions committed.", (double)s->stats.batches);
+    rf_http_metric(&out, "reportflow_sink_retries_total", "counter",
+                   "Failed attempts at a batch (PostgreSQL unreachable).", (double)s->stats.retries);
+    rf_http_metric(&out, "reportflow_sink_postgres_up", "gauge",
+                   "1 while connected to PostgreSQL.", s->db.conn ? 1 : 0);
+    if (out.data) {
+        rf_http_publish(http, out.data, out.len);
+    }
+    rf_buf_release(&out);
+}
+
+int sink_run(struct sink *s, struct rf_http *http)
+{
+    int64_t next_metrics = 0;
     char errstr[1024];
     /* migrate before consuming, so a schema problem shows at once */
     int64_t backoff = 200;
@@ -457,6 +486,10 @@ int sink_run(struct sink *s)
             rc = stored < 0 ? -1 : 0;
         }
         log_progress(s, false);
+        if (rf_clock_mono_ms() >= next_metrics) {
+            publish_metrics(http, s);
+            next_metrics = rf_clock_mono_ms() + 1000;
+        }
     }
     if (rc == 0 && s->cnt > 0 && !rf_run_hurry() && store_batch(s) == 0) {
         store_offsets(s);

@@ -8,7 +8,9 @@
 #include <librdkafka/rdkafka.h>
 
 #include "reportflow/fsutil.h"
+#include "reportflow/buf.h"
 #include "reportflow/headers.h"
+#include "reportflow/http.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
@@ -305,8 +307,29 @@ static void log_progress(struct worker *w, bool force)
             (unsigned long long)w->stats.rejected, (unsigned long long)w->stats.bytes);
 }
 
-int worker_run(struct worker *w)
+static void publish_metrics(struct rf_http *http, const struct worker *w)
 {
+    if (!http) {
+        return;
+    }
+    struct rf_buf out = RF_BUF_INIT;
+    rf_http_metric(&out, "reportflow_worker_records_total", "counter",
+                   "Raw records processed.", (double)w->stats.consumed);
+    rf_http_metric(&out, "reportflow_worker_envelopes_total", "counter",
+                   "Envelopes produced to the events topic.", (double)w->stats.extracted);
+    rf_http_metric(&out, "reportflow_worker_dead_lettered_total", "counter",
+                   "Records sent to the dead-letter topic.", (double)w->stats.rejected);
+    rf_http_metric(&out, "reportflow_worker_bytes_total", "counter", "Raw bytes processed.",
+                   (double)w->stats.bytes);
+    if (out.data) {
+        rf_http_publish(http, out.data, out.len);
+    }
+    rf_buf_release(&out);
+}
+
+int worker_run(struct worker *w, struct rf_http *http)
+{
+    int64_t next_metrics = 0;
     rf_info(COMPONENT, "consuming '%s' as group '%s'", w->cfg->topic_raw, w->cfg->worker_group);
     w->next_progress_ms = rf_clock_mono_ms() + w->cfg->progress_ms;
     uint64_t last_logged = 0;
@@ -330,6 +353,10 @@ int worker_run(struct worker *w)
             }
         }
         rd_kafka_poll(w->producer, 0);
+        if (rf_clock_mono_ms() >= next_metrics) {
+            publish_metrics(http, w);
+            next_metrics = rf_clock_mono_ms() + 1000;
+        }
         if (w->stats.consumed != last_logged) {
             log_progress(w, false);
             last_logged = w->stats.consumed;

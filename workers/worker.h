@@ -27,10 +27,12 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
                           size_t errstr_size);
 
 /**
- * Run until rf_run_stopping(). @returns 0 on a clean stop, -1 on a fatal
- * Kafka error (logged); nothing unacknowledged is ever committed.
+ * Run until rf_run_stopping(), publishing metrics to @p http (may be NULL)
+ * about once a second. @returns 0 on a clean stop, -1 on a fatal Kafka error
+ * (logged); nothing unacknowledged is ever committed.
  */
-int worker_run(struct worker *w);
+struct rf_http;
+int worker_run(struct worker *w, struct rf_http *http);
 
 const struct worker_stats *worker_stats(const struct worker *w);
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "reportflow/cli.h"
+#include "reportflow/http.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
 #include "rules.h"
@@ -70,8 +71,17 @@ int main(int argc, char **argv)
         rc = 2;
         goto out_free;
     }
-    rc = worker_run(w) == 0 ? 0 : 1;
+    struct rf_http *http = NULL;
+    if (cfg->metrics_listen[0] &&
+        !(http = rf_http_start(cfg->metrics_listen, errstr, sizeof(errstr)))) {
+        rf_error("worker", "%s", errstr);
+        worker_free(w);
+        rc = 2;
+        goto out_free;
+    }
+    rc = worker_run(w, http) == 0 ? 0 : 1;
     worker_free(w);
+    rf_http_stop(http);
     rf_info("worker", "stopped");
 out_free:
     rules_free(rules);

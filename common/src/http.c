@@ -10,6 +10,7 @@
 
 #include <microhttpd.h>
 
+#include "reportflow/buf.h"
 #include "reportflow/fsutil.h"
 
 #define STALE_AFTER_MS 30000 /* /healthz fails when the program stopped publishing */
@@ -138,4 +139,11 @@ void rf_http_stop(struct rf_http *http)
     pthread_mutex_destroy(&http->lock);
     free(http->text);
     free(http);
+}
+
+void rf_http_metric(struct rf_buf *out, const char *name, const char *type, const char *help,
+                    double value)
+{
+    rf_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %.15g\n", name, help, name, type, name,
+                  value);
 }

@@ -23,4 +23,9 @@ void rf_http_publish(struct rf_http *http, const char *text, size_t len);
 /** Stop serving and free. NULL-safe. */
 void rf_http_stop(struct rf_http *http);
 
+struct rf_buf;
+/** Append one metric with its HELP and TYPE lines ("counter" or "gauge") to @p out. */
+void rf_http_metric(struct rf_buf *out, const char *name, const char *type, const char *help,
+                    double value);
+
 #endif
