@@ -51,6 +51,10 @@ int main(int argc, char **argv)
     if (!cfg) {
         return 2;
     }
+    if (cli.print_config) {
+        rf_config_free(cfg); /* printed by rf_cli_load(): a dry run of the configuration */
+        return 0;
+    }
     char errstr[1024];
     struct rules *rules = rules_load(cfg->rules_path, errstr, sizeof(errstr));
     if (!rules) {

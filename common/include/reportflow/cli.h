@@ -11,7 +11,7 @@ struct rf_cli {
     const char *config_path; /* -c FILE, or NULL */
     char **overrides;        /* -X key=value, in order (points into argv) */
     size_t override_cnt;
-    bool print_config;       /* --print-config */
+    bool print_config;       /* --print-config: print the resolved keys and exit 0 */
 };
 
 /**

@@ -1,0 +1,18 @@
+# reportflow on Debian bookworm: built by the same scripts the tests use.
+FROM debian:bookworm AS build
+WORKDIR /src
+COPY . /src
+RUN scripts/setup.sh && scripts/build.sh release /src/build
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends librdkafka1 libjansson4 libpcre2-8-0 libpq5 \
+        libmicrohttpd12 ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/build/producer/reportflow-producer /src/build/workers/reportflow-worker \
+     /src/build/workers/reportflow-extract /src/build/sink/reportflow-sink \
+     /src/build/sink/reportflow-report /src/build/lag/reportflow-lag /usr/local/bin/
+COPY config /etc/reportflow
+ENV REPORTFLOW_CONFIG=/etc/reportflow/reportflow.conf \
+    REPORTFLOW_WORKER_RULES=/etc/reportflow/rules/metrics.json
+USER nobody

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Docker cannot run here, so check what can be checked: docker-compose.yml
+# parses, every REPORTFLOW_* variable in it names a real configuration key (as
+# the programs themselves judge it), and the image is built by the scripts the
+# tests use.
+set -euo pipefail
+: "${RF_BIN:?}" "${RF_ROOT:?}"
+py=/usr/bin/python3
+"$py" -c 'import yaml' 2>/dev/null || { echo "python3-yaml missing (scripts/setup.sh installs it)"; exit 77; }
+vars=$("$py" - "$RF_ROOT/docker-compose.yml" <<'PY'
+import sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))
+assert {"kafka", "postgres", "producer", "worker", "sink", "lag"} <= set(doc["services"]), doc["services"].keys()
+for name, svc in doc["services"].items():
+    for key, value in (svc.get("environment") or {}).items():
+        if key.startswith("REPORTFLOW_"):
+            print(f"{key}={value}")
+PY
+)
+[ -n "$vars" ] || { echo "no REPORTFLOW_ variables found"; exit 1; }
+count=0
+while IFS= read -r kv; do
+    # the program refuses an unknown key or a bad value at start, naming it
+    env -i PATH="$PATH" "$kv" REPORTFLOW_CONFIG="$RF_ROOT/config/reportflow.conf" \
+        "$RF_BIN/workers/reportflow-worker" --print-config >/dev/null \
+        || { echo "docker-compose.yml: $kv is not a valid reportflow setting"; exit 1; }
+    count=$((count + 1))
+done <<<"$vars"
+grep -q 'scripts/setup.sh && scripts/build.sh release' "$RF_ROOT/Dockerfile" \
+    || { echo "Dockerfile does not build with scripts/setup.sh and scripts/build.sh"; exit 1; }
+echo "$count passed, 0 failed"
