@@ -17,13 +17,42 @@
 
 enum output { OUT_TABLE, OUT_JSON, OUT_PROMETHEUS };
 
-static void usage(FILE *out)
+static const char usage[] =
+    "usage: reportflow-lag [-c FILE] [-X key=value]... [--json | --prometheus]\n"
+    "                      [--watch SECONDS] [--serve HOST:PORT]\n"
+    "Groups come from lag.groups (default: the workers' and the sink's).\n"
+    "Exit status: 0 all OK or WARN, 3 some group STALL, STOP or ERR.\n";
+
+struct lag_options {
+    enum output out;
+    int watch_s;
+    const char *serve;
+};
+
+enum { OPT_JSON = 256, OPT_PROMETHEUS, OPT_WATCH, OPT_SERVE };
+
+static int on_option(void *ctx, int opt, const char *arg)
 {
-    fprintf(out,
-            "usage: reportflow-lag [-c FILE] [-X key=value]... [--json | --prometheus]\n"
-            "                      [--watch SECONDS] [--serve HOST:PORT]\n"
-            "Groups come from lag.groups (default: the workers' and the sink's).\n"
-            "Exit status: 0 all OK or WARN, 3 some group STALL, STOP or ERR.\n");
+    struct lag_options *o = ctx;
+    switch (opt) {
+    case OPT_JSON:
+        o->out = OUT_JSON;
+        return 0;
+    case OPT_PROMETHEUS:
+        o->out = OUT_PROMETHEUS;
+        return 0;
+    case OPT_WATCH:
+        o->watch_s = atoi(arg);
+        if (o->watch_s <= 0) {
+            fprintf(stderr, "lag: --watch takes a number of seconds above 0\n");
+            return -1;
+        }
+        return 0;
+    case OPT_SERVE:
+        o->serve = arg;
+        return 0;
+    }
+    return -1;
 }
 
 static int worst_exit(const struct lag_sample *s)
@@ -81,56 +110,22 @@ static int run(struct lag_monitor *m, enum output out, int watch_s, struct rf_ht
 
 int main(int argc, char **argv)
 {
-    struct rf_cli cli = {0};
-    enum output out = OUT_TABLE;
-    int watch_s = 0;
-    const char *serve = NULL;
-    static const struct option longopts[] = {
-        {"json", no_argument, NULL, 'j'},       {"prometheus", no_argument, NULL, 'p'},
-        {"watch", required_argument, NULL, 'w'}, {"serve", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            cli.config_path = optarg;
-            break;
-        case 'X':
-            if (rf_cli_add_override(&cli, optarg) != 0) {
-                return 1;
-            }
-            break;
-        case 'j':
-            out = OUT_JSON;
-            break;
-        case 'p':
-            out = OUT_PROMETHEUS;
-            break;
-        case 'w':
-            watch_s = atoi(optarg);
-            if (watch_s <= 0) {
-                fprintf(stderr, "lag: --watch takes a number of seconds above 0\n");
-                return 2;
-            }
-            break;
-        case 's':
-            serve = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    struct rf_config *cfg = rf_cli_load("lag", &cli);
-    rf_cli_release(&cli);
+    struct lag_options o = {OUT_TABLE, 0, NULL};
+    static const struct option extra[] = {
+        {"json", no_argument, NULL, OPT_JSON}, {"prometheus", no_argument, NULL, OPT_PROMETHEUS},
+        {"watch", required_argument, NULL, OPT_WATCH}, {"serve", required_argument, NULL, OPT_SERVE},
+        {NULL, 0, NULL, 0}};
+    const struct rf_cli_program prog = {"lag", usage, extra, on_option, &o};
+    int rc, first_arg;
+    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {
-        return 2;
+        return rc;
     }
+    enum output out = o.out;
+    int watch_s = o.watch_s;
+    const char *serve = o.serve;
     char errstr[1024];
-    int rc = 2;
+    rc = 2;
     struct rf_http *http = NULL;
     struct lag_monitor *m = lag_monitor_new(cfg, errstr, sizeof(errstr));
     if (!m || rf_run_init() != 0) {

@@ -3,7 +3,6 @@
  * reports.raw, archive it after Kafka acknowledged it.
  * Exit status: 0 clean stop, 1 fatal error, 2 bad configuration.
  */
-#include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,11 +18,8 @@
 
 #define COMPONENT "producer"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: reportflow-producer [-c FILE] [-X key=value]... [--print-config]\n"
-                 "Watches watch.dir and sends every finished file to topic.raw.\n");
-}
+static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]... [--print-config]\n"
+                            "Watches watch.dir and sends every finished file to topic.raw.\n";
 
 static void offer(void *ctx, const char *rel)
 {
@@ -144,43 +140,14 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
 
 int main(int argc, char **argv)
 {
-    struct rf_cli cli = {0};
-    static const struct option longopts[] = {{"print-config", no_argument, NULL, 'P'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            cli.config_path = optarg;
-            break;
-        case 'X':
-            if (rf_cli_add_override(&cli, optarg) != 0) {
-                return 1;
-            }
-            break;
-        case 'P':
-            cli.print_config = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    struct rf_config *cfg = rf_cli_load("producer", &cli);
-    rf_cli_release(&cli);
+    const struct rf_cli_program prog = {"producer", usage, NULL, NULL, NULL};
+    int rc, first_arg;
+    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {
-        return 2;
-    }
-    if (cli.print_config) {
-        rf_config_free(cfg); /* printed by rf_cli_load(): a dry run of the configuration */
-        return 0;
+        return rc;
     }
     char errstr[1024];
-    int rc = 1;
+    rc = 1;
     struct watch *w = NULL;
     struct publisher *p = NULL;
     struct rf_http *http = NULL;

@@ -41,24 +41,9 @@ struct publisher {
     struct rf_strset known;      /* queued or in flight, by relative path */
     char **queue;                /* FIFO of relative paths (owned) */
     size_t q_head, q_tail, q_cap;
-    bool fatal;
     int sha_hw;                  /* hash with the CPU's SHA extensions */
     struct publish_stats stats;
 };
-
-static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
-{
-    struct publisher *p = opaque;
-    if (err != RD_KAFKA_RESP_ERR__FATAL) {
-        rf_warn(COMPONENT, "kafka: %s: %s", rd_kafka_err2name(err), reason);
-        return;
-    }
-    char why[512];
-    rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, why, sizeof(why));
-    rf_error(COMPONENT, "fatal kafka error %s: %s", rd_kafka_err2name(cause), why);
-    p->fatal = true;
-    rf_run_request_stop();
-}
 
 static void inbox_path(const struct publisher *p, const char *rel, char *out, size_t out_size)
 {
@@ -181,7 +166,7 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
     }
     rd_kafka_conf_set_opaque(conf, p);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
     p->rk = rf_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
     if (!p->rk) {
         publisher_free(p);
@@ -344,7 +329,7 @@ static int send_one(struct publisher *p, const char *rel)
 
 int publisher_pump(struct publisher *p)
 {
-    while (p->q_head < p->q_tail && !p->fatal) {
+    while (p->q_head < p->q_tail && !rf_kafka_fatal(p->rk)) {
         if (p->stats.inflight >= (size_t)p->cfg->max_inflight_files ||
             p->stats.inflight_bytes >= (size_t)p->cfg->max_inflight_bytes) {
             /* at the bound: wait for delivery reports instead of spinning */
@@ -364,7 +349,7 @@ int publisher_pump(struct publisher *p)
             return -1;
         }
     }
-    return p->fatal ? -1 : 0;
+    return rf_kafka_fatal(p->rk) ? -1 : 0;
 }
 
 void publisher_poll(struct publisher *p, int timeout_ms)
@@ -383,7 +368,7 @@ size_t publisher_drain(struct publisher *p, int64_t timeout_ms)
 
 bool publisher_failed(const struct publisher *p)
 {
-    return p->fatal;
+    return rf_kafka_fatal(p->rk);
 }
 
 const struct publish_stats *publisher_stats(const struct publisher *p)

@@ -55,29 +55,29 @@ static void print_summary(PGresult *res)
     printf("%d report(s)\n", PQntuples(res));
 }
 
+static const char usage[] = "usage: reportflow-report [-c FILE] [-X key=value]... [--count]\n";
+
+enum { OPT_COUNT = 256 };
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    (void)arg;
+    if (opt == OPT_COUNT) {
+        *(bool *)ctx = true;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    struct rf_cli cli = {0};
     bool count_only = false;
-    static const struct option longopts[] = {{"count", no_argument, NULL, 'n'},
-                                             {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:X:", longopts, NULL)) != -1) {
-        if (opt == 'c') {
-            cli.config_path = optarg;
-        } else if (opt == 'X') {
-            rf_cli_add_override(&cli, optarg);
-        } else if (opt == 'n') {
-            count_only = true;
-        } else {
-            fprintf(stderr, "usage: reportflow-report [-c FILE] [-X key=value]... [--count]\n");
-            return 2;
-        }
-    }
-    struct rf_config *cfg = rf_cli_load("report", &cli);
-    rf_cli_release(&cli);
+    static const struct option extra[] = {{"count", no_argument, NULL, OPT_COUNT},
+                                          {NULL, 0, NULL, 0}};
+    const struct rf_cli_program prog = {"report", usage, extra, on_option, &count_only};
+    int rc, first_arg;
+    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {
-        return 2;
+        return rc;
     }
     PGconn *conn = PQconnectdb(cfg->pg_conninfo);
     rf_config_free(cfg);

@@ -42,38 +42,10 @@ struct sink {
     size_t cnt, cap;
     struct prepared *prep;     /* one per message */
     struct db_item *items;     /* what goes to PostgreSQL */
-    bool fatal;
     struct sink_stats stats;
     int64_t next_progress_ms;
     uint64_t last_logged_records;
 };
-
-static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
-{
-    struct sink *s = opaque;
-    if (err != RD_KAFKA_RESP_ERR__FATAL) {
-        rf_warn(COMPONENT, "kafka: %s: %s", rd_kafka_err2name(err), reason);
-        return;
-    }
-    char why[512];
-    rd_kafka_fatal_error(rk, why, sizeof(why));
-    rf_error(COMPONENT, "fatal kafka error: %s", why);
-    s->fatal = true;
-    rf_run_request_stop();
-}
-
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-    (void)opaque;
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        rf_info(COMPONENT, "rebalance: assigned %d partition(s)", parts->cnt);
-        rd_kafka_assign(rk, parts);
-    } else {
-        rf_info(COMPONENT, "rebalance: revoked %d partition(s)", parts->cnt);
-        rd_kafka_assign(rk, NULL);
-    }
-}
 
 json_t *sink_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
                                char *why, size_t why_size)
@@ -371,8 +343,8 @@ static rd_kafka_t *make_consumer(struct sink *s, char *errstr, size_t errstr_siz
         return NULL;
     }
     rd_kafka_conf_set_opaque(conf, s);
-    rd_kafka_conf_set_error_cb(conf, on_error);
-    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
+    rd_kafka_conf_set_rebalance_cb(conf, rf_kafka_rebalance_cb);
     rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (rk) {
         rd_kafka_poll_set_consumer(rk);
@@ -496,7 +468,7 @@ int sink_run(struct sink *s, struct rf_http *http)
     }
     release_batch(s);
     log_progress(s, true);
-    return rc != 0 || s->fatal ? -1 : 0;
+    return rc != 0 || rf_kafka_fatal(s->consumer) ? -1 : 0;
 }
 
 const struct sink_stats *sink_stats(const struct sink *s)

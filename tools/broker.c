@@ -55,13 +55,21 @@ static void apply_control(rd_kafka_mock_cluster_t *mcluster, long long broker_co
     rf_info(COMPONENT, "all brokers %s (SIGUSR1 down, SIGUSR2 up)", down ? "DOWN" : "UP");
 }
 
-static void usage(FILE *out)
+static const char usage[] =
+    "usage: reportflow-broker [-c FILE] [-X key=value]... [--address-file PATH]\n"
+    "Runs an in-memory Kafka broker (librdkafka mock cluster) until SIGTERM/SIGINT,\n"
+    "creates the configured topics and writes its bootstrap address to PATH\n"
+    "(broker.address_file) and stdout. For fault tests, SIGUSR1 takes the\n"
+    "brokers down (connections refused) and SIGUSR2 brings them back.\n";
+
+enum { OPT_ADDRESS_FILE = 256 };
+
+static int on_option(void *ctx, int opt, const char *arg)
 {
-    fprintf(out, "usage: reportflow-broker [-c FILE] [-X key=value]... [--address-file PATH]\n"
-                 "Runs an in-memory Kafka broker (librdkafka mock cluster) until SIGTERM/SIGINT,\n"
-                 "creates the configured topics and writes its bootstrap address to PATH\n"
-                 "(broker.address_file) and stdout. For fault tests, SIGUSR1 takes the\n"
-                 "brokers down (connections refused) and SIGUSR2 brings them back.\n");
+    if (opt == OPT_ADDRESS_FILE) {
+        *(const char **)ctx = arg;
+    }
+    return 0;
 }
 
 static int create_topics(rd_kafka_mock_cluster_t *mcluster, const struct rf_config *cfg)
@@ -143,45 +151,14 @@ out_destroy_client:
 
 int main(int argc, char **argv)
 {
-    struct rf_cli cli = {0};
     const char *address_file = NULL;
-    static const struct option longopts[] = {{"address-file", required_argument, NULL, 'a'},
-                                             {"print-config", no_argument, NULL, 'P'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            cli.config_path = optarg;
-            break;
-        case 'X':
-            if (rf_cli_add_override(&cli, optarg) != 0) {
-                return 1;
-            }
-            break;
-        case 'a':
-            address_file = optarg;
-            break;
-        case 'P':
-            cli.print_config = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    struct rf_config *cfg = rf_cli_load("broker", &cli);
-    rf_cli_release(&cli);
+    static const struct option extra[] = {{"address-file", required_argument, NULL, OPT_ADDRESS_FILE},
+                                          {NULL, 0, NULL, 0}};
+    const struct rf_cli_program prog = {"broker", usage, extra, on_option, &address_file};
+    int rc, first_arg;
+    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {
-        return 2;
-    }
-    if (cli.print_config) {
-        rf_config_free(cfg); /* printed by rf_cli_load(): a dry run of the configuration */
-        return 0;
+        return rc;
     }
     if (!address_file) {
         address_file = cfg->broker_address_file;
@@ -191,7 +168,7 @@ int main(int argc, char **argv)
         rf_config_free(cfg);
         return 1;
     }
-    int rc = run_broker(cfg, address_file);
+    rc = run_broker(cfg, address_file);
     rf_config_free(cfg);
     rf_log_term();
     return rc;

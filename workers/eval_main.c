@@ -204,51 +204,53 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
     return ok ? 0 : 1;
 }
 
+static const char usage[] =
+    "usage: reportflow-eval [-c FILE] [-X key=value]... --gold FILE --dir DIR [-v]\n"
+    "       [--min-core-precision X] [--min-core-recall X] [--min-all-precision X]\n"
+    "       [--min-all-recall X] [--min-fields X]\n"
+    "Exit status: 0 scores meet the given minimums, 1 they do not, 2 usage.\n";
+
+enum { OPT_GOLD = 256, OPT_DIR, OPT_VERBOSE, OPT_CORE_P, OPT_CORE_R, OPT_ALL_P, OPT_ALL_R, OPT_FIELDS };
+
+static int on_option(void *ctx, int opt, const char *arg)
+{
+    struct eval_opts *o = ctx;
+    switch (opt) {
+    case OPT_GOLD: o->gold_path = arg; break;
+    case OPT_DIR: o->dir = arg; break;
+    case OPT_VERBOSE: o->verbose = true; break;
+    case OPT_CORE_P: o->min_core_p = atof(arg); break;
+    case OPT_CORE_R: o->min_core_r = atof(arg); break;
+    case OPT_ALL_P: o->min_all_p = atof(arg); break;
+    case OPT_ALL_R: o->min_all_r = atof(arg); break;
+    case OPT_FIELDS: o->min_fields = atof(arg); break;
+    default: return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    struct rf_cli cli = {0};
     struct eval_opts o = {NULL, NULL, false, 0, 0, 0, 0, 0};
-    static const struct option longopts[] = {
-        {"gold", required_argument, NULL, 'g'},          {"dir", required_argument, NULL, 'd'},
-        {"verbose", no_argument, NULL, 'v'},             {"min-core-precision", required_argument, NULL, 1},
-        {"min-core-recall", required_argument, NULL, 2}, {"min-all-precision", required_argument, NULL, 3},
-        {"min-all-recall", required_argument, NULL, 4},  {"min-fields", required_argument, NULL, 5},
+    static const struct option extra[] = {
+        {"gold", required_argument, NULL, OPT_GOLD},
+        {"dir", required_argument, NULL, OPT_DIR},
+        {"verbose", no_argument, NULL, OPT_VERBOSE},
+        {"min-core-precision", required_argument, NULL, OPT_CORE_P},
+        {"min-core-recall", required_argument, NULL, OPT_CORE_R},
+        {"min-all-precision", required_argument, NULL, OPT_ALL_P},
+        {"min-all-recall", required_argument, NULL, OPT_ALL_R},
+        {"min-fields", required_argument, NULL, OPT_FIELDS},
         {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:X:v", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            cli.config_path = optarg;
-            break;
-        case 'X':
-            rf_cli_add_override(&cli, optarg);
-            break;
-        case 'g':
-            o.gold_path = optarg;
-            break;
-        case 'd':
-            o.dir = optarg;
-            break;
-        case 'v':
-            o.verbose = true;
-            break;
-        case 1: o.min_core_p = atof(optarg); break;
-        case 2: o.min_core_r = atof(optarg); break;
-        case 3: o.min_all_p = atof(optarg); break;
-        case 4: o.min_all_r = atof(optarg); break;
-        case 5: o.min_fields = atof(optarg); break;
-        default:
-            fprintf(stderr, "usage: reportflow-eval --gold FILE --dir DIR [-v] [--min-...=X]\n");
-            return 2;
-        }
+    const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o};
+    int rc, first_arg;
+    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
+    if (!cfg) {
+        return rc;
     }
     if (!o.gold_path || !o.dir) {
-        fprintf(stderr, "usage: reportflow-eval --gold FILE --dir DIR [-v] [--min-...=X]\n");
-        return 2;
-    }
-    struct rf_config *cfg = rf_cli_load("eval", &cli);
-    rf_cli_release(&cli);
-    if (!cfg) {
+        fputs(usage, stderr);
+        rf_config_free(cfg);
         return 2;
     }
     char errstr[1024];
@@ -259,7 +261,7 @@ int main(int argc, char **argv)
         return 2;
     }
     struct extractor ex;
-    int rc = 2;
+    rc = 2;
     if (extractor_init(&ex, rules) == 0) {
         rc = evaluate(&ex, &o);
         extractor_release(&ex);

@@ -13,11 +13,20 @@
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 
-static void usage(FILE *out)
+static const char usage[] =
+    "usage: reportflow-extract [-c FILE] [-X key=value]... [--pretty] FILE...\n"
+    "Prints one envelope (JSON) per report. Exit status: 0 all extracted,\n"
+    "1 some file was rejected or unreadable, 2 bad configuration or rules.\n";
+
+enum { OPT_PRETTY = 256 };
+
+static int on_option(void *ctx, int opt, const char *arg)
 {
-    fprintf(out, "usage: reportflow-extract [-c FILE] [-X key=value]... [--pretty] FILE...\n"
-                 "Prints one envelope (JSON) per report. Exit status: 0 all extracted,\n"
-                 "1 some file was rejected or unreadable, 2 bad configuration or rules.\n");
+    (void)arg;
+    if (opt == OPT_PRETTY) {
+        *(bool *)ctx = true;
+    }
+    return 0;
 }
 
 static int extract_file(struct extractor *ex, const char *path, size_t max_bytes, bool pretty)
@@ -59,41 +68,18 @@ static int extract_file(struct extractor *ex, const char *path, size_t max_bytes
 
 int main(int argc, char **argv)
 {
-    struct rf_cli cli = {0};
     bool pretty = false;
-    static const struct option longopts[] = {{"pretty", no_argument, NULL, 'p'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            cli.config_path = optarg;
-            break;
-        case 'X':
-            if (rf_cli_add_override(&cli, optarg) != 0) {
-                return 1;
-            }
-            break;
-        case 'p':
-            pretty = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind >= argc) {
-        usage(stderr);
-        rf_cli_release(&cli);
-        return 2;
-    }
-    struct rf_config *cfg = rf_cli_load("extract", &cli);
-    rf_cli_release(&cli);
+    static const struct option extra[] = {{"pretty", no_argument, NULL, OPT_PRETTY},
+                                          {NULL, 0, NULL, 0}};
+    const struct rf_cli_program prog = {"extract", usage, extra, on_option, &pretty};
+    int rc, optind_files;
+    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &optind_files);
     if (!cfg) {
+        return rc;
+    }
+    if (optind_files >= argc) {
+        fputs(usage, stderr);
+        rf_config_free(cfg);
         return 2;
     }
     char errstr[1024];
@@ -104,11 +90,11 @@ int main(int argc, char **argv)
         return 2;
     }
     struct extractor ex;
-    int rc = 0;
+    rc = 0;
     if (extractor_init(&ex, rules) != 0) {
         rc = 1;
     } else {
-        for (int i = optind; i < argc; i++) {
+        for (int i = optind_files; i < argc; i++) {
             rc |= extract_file(&ex, argv[i], (size_t)cfg->max_file_bytes, pretty);
         }
         extractor_release(&ex);

@@ -27,7 +27,7 @@ struct worker {
     rd_kafka_message_t **batch;  /* raw records awaiting acknowledgement of their output */
     size_t batch_cnt;
     uint64_t delivery_failures;  /* set by the delivery callback */
-    bool fatal;                  /* a fatal librdkafka error happened */
+    bool fatal;                  /* producing failed for good */
     struct worker_stats stats;
     int64_t next_progress_ms;
 };
@@ -40,39 +40,6 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         w->delivery_failures++;
         rf_error(COMPONENT, "delivery to '%s' failed: %s", rd_kafka_topic_name(msg->rkt),
                  rd_kafka_err2str(msg->err));
-    }
-}
-
-static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
-{
-    struct worker *w = opaque;
-    if (err != RD_KAFKA_RESP_ERR__FATAL) {
-        rf_warn(COMPONENT, "kafka: %s: %s", rd_kafka_err2name(err), reason);
-        return;
-    }
-    char why[512];
-    rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, why, sizeof(why));
-    rf_error(COMPONENT, "fatal kafka error %s: %s", rd_kafka_err2name(cause), why);
-    w->fatal = true;
-    rf_run_request_stop();
-}
-
-static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
-                         rd_kafka_topic_partition_list_t *parts, void *opaque)
-{
-    (void)opaque;
-    char list[512] = "";
-    size_t used = 0;
-    for (int i = 0; i < parts->cnt && used < sizeof(list) - 16; i++) {
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%d", i ? "," : "",
-                                 parts->elems[i].partition);
-    }
-    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-        rf_info(COMPONENT, "rebalance: assigned %d partition(s) [%s]", parts->cnt, list);
-        rd_kafka_assign(rk, parts);
-    } else {
-        rf_info(COMPONENT, "rebalance: revoked %d partition(s) [%s]", parts->cnt, list);
-        rd_kafka_assign(rk, NULL);
     }
 }
 
@@ -94,8 +61,8 @@ static rd_kafka_t *make_consumer(struct worker *w, char *errstr, size_t errstr_s
         return NULL;
     }
     rd_kafka_conf_set_opaque(conf, w);
-    rd_kafka_conf_set_error_cb(conf, on_error);
-    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
+    rd_kafka_conf_set_rebalance_cb(conf, rf_kafka_rebalance_cb);
     rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (rk) {
         rd_kafka_poll_set_consumer(rk);
@@ -118,7 +85,7 @@ static rd_kafka_t *make_producer(struct worker *w, char *errstr, size_t errstr_s
     }
     rd_kafka_conf_set_opaque(conf, w);
     rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
     return rf_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
 }
 
@@ -249,21 +216,21 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m)
     return produce(w, w->cfg->topic_events, key, strlen(key), text, strlen(text), NULL);
 }
 
-static void log_consumer_error(struct worker *w, const rd_kafka_message_t *m)
+static void log_consumer_error(const rd_kafka_message_t *m)
 {
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
         return;
     }
     rf_warn(COMPONENT, "consumer: %s", rd_kafka_message_errstr(m));
     if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
-        w->fatal = true;
-        rf_run_request_stop();
+        rf_run_request_stop(); /* settle_batch() sees it through rf_kafka_fatal() */
     }
 }
 
 /* Wait for every output of the batch, then store the raw offsets (committed by auto-commit). */
 static int settle_batch(struct worker *w)
 {
+    w->fatal |= rf_kafka_fatal(w->producer) || rf_kafka_fatal(w->consumer);
     while (rd_kafka_outq_len(w->producer) > 0 && !w->fatal && !rf_run_hurry()) {
         rd_kafka_flush(w->producer, 500);
     }
@@ -336,7 +303,7 @@ int worker_run(struct worker *w, struct rf_http *http)
     while (!rf_run_stopping()) {
         rd_kafka_message_t *m = rd_kafka_consumer_poll(w->consumer, w->batch_cnt ? 0 : 100);
         if (m && m->err) {
-            log_consumer_error(w, m);
+            log_consumer_error(m);
             rd_kafka_message_destroy(m);
             continue;
         }
@@ -364,7 +331,7 @@ int worker_run(struct worker *w, struct rf_http *http)
     }
     int rc = settle_batch(w);
     log_progress(w, true);
-    return w->fatal ? -1 : rc;
+    return w->fatal || rf_kafka_fatal(w->consumer) ? -1 : rc;
 }
 
 const struct worker_stats *worker_stats(const struct worker *w)

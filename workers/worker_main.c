@@ -3,7 +3,6 @@
  * like, on any machine: they share reports.raw's partitions as one group.
  * Exit status: 0 clean stop, 1 fatal Kafka error, 2 bad configuration or rules.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "reportflow/cli.h"
@@ -13,47 +12,15 @@
 #include "rules.h"
 #include "worker.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: reportflow-worker [-c FILE] [-X key=value]... [--print-config]\n");
-}
+static const char usage[] = "usage: reportflow-worker [-c FILE] [-X key=value]... [--print-config]\n";
 
 int main(int argc, char **argv)
 {
-    struct rf_cli cli = {0};
-    static const struct option longopts[] = {{"print-config", no_argument, NULL, 'P'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:X:h", longopts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            cli.config_path = optarg;
-            break;
-        case 'X':
-            if (rf_cli_add_override(&cli, optarg) != 0) {
-                return 1;
-            }
-            break;
-        case 'P':
-            cli.print_config = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    struct rf_config *cfg = rf_cli_load("worker", &cli);
-    rf_cli_release(&cli);
+    const struct rf_cli_program prog = {"worker", usage, NULL, NULL, NULL};
+    int rc, first_arg;
+    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {
-        return 2;
-    }
-    if (cli.print_config) {
-        rf_config_free(cfg); /* printed by rf_cli_load(): a dry run of the configuration */
-        return 0;
+        return rc;
     }
     char errstr[1024];
     struct rules *rules = rules_load(cfg->rules_path, errstr, sizeof(errstr));
@@ -64,7 +31,7 @@ int main(int argc, char **argv)
     }
     rf_info("worker", "rules '%s' version %s: %zu metric rules", rules->name, rules->version,
             rules->cnt);
-    int rc = 1;
+    rc = 1;
     if (rf_run_init() != 0) {
         rf_error("worker", "cannot install signal handlers");
         goto out_free;

@@ -1,4 +1,4 @@
-/* cli.c - the command-line flags every reportflow program shares. */
+/* cli.c - the command line every reportflow program shares. */
 #include "reportflow/cli.h"
 
 #include <stdio.h>
@@ -8,37 +8,82 @@
 
 extern char **environ;
 
-struct rf_config *rf_cli_load(const char *program, const struct rf_cli *cli)
+enum { OPT_PRINT_CONFIG = 1000 };
+
+static const struct option common_options[] = {
+    {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
+    {"help", no_argument, NULL, 'h'},
+};
+#define COMMON_CNT (sizeof(common_options) / sizeof(common_options[0]))
+
+/* The shared options followed by the program's own, NULL-terminated; caller frees. */
+static struct option *all_options(const struct option *extra)
 {
+    size_t n = 0;
+    while (extra && extra[n].name) {
+        n++;
+    }
+    struct option *all = calloc(COMMON_CNT + n + 1, sizeof(*all));
+    if (all) {
+        for (size_t i = 0; i < COMMON_CNT; i++) {
+            all[i] = common_options[i];
+        }
+        for (size_t i = 0; i < n; i++) {
+            all[COMMON_CNT + i] = extra[i];
+        }
+    }
+    return all;
+}
+
+struct rf_config *rf_cli_start(const struct rf_cli_program *prog, int argc, char **argv,
+                               int *exit_code, int *first_arg)
+{
+    const char *config_path = NULL;
+    char **overrides = calloc((size_t)argc + 1, sizeof(char *));
+    size_t override_cnt = 0;
+    bool print_config = false;
+    struct option *options = all_options(prog->extra);
+    struct rf_config *cfg = NULL;
+    *exit_code = 2;
+    if (!overrides || !options) {
+        fprintf(stderr, "%s: out of memory\n", prog->name);
+        goto out;
+    }
+    optind = 1;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:X:h", options, NULL)) != -1) {
+        if (opt == 'c') {
+            config_path = optarg;
+        } else if (opt == 'X') {
+            overrides[override_cnt++] = optarg;
+        } else if (opt == OPT_PRINT_CONFIG) {
+            print_config = true;
+        } else if (opt == 'h') {
+            fputs(prog->usage, stdout);
+            *exit_code = 0;
+            goto out;
+        } else if (opt < 256 || !prog->on_option || prog->on_option(prog->ctx, opt, optarg) != 0) {
+            fputs(prog->usage, stderr);
+            goto out;
+        }
+    }
+    *first_arg = optind;
     char errstr[1024];
-    struct rf_config *cfg = rf_config_build(cli->config_path, cli->overrides, cli->override_cnt,
-                                            environ, errstr, sizeof(errstr));
+    cfg = rf_config_build(config_path, overrides, override_cnt, environ, errstr, sizeof(errstr));
     if (!cfg) {
-        fprintf(stderr, "%s: %s\n", program, errstr);
-        return NULL;
+        fprintf(stderr, "%s: %s\n", prog->name, errstr);
+        goto out;
     }
-    rf_log_init(program, (enum rf_log_level)rf_log_level_parse(cfg->log_level),
+    rf_log_init(prog->name, (enum rf_log_level)rf_log_level_parse(cfg->log_level),
                 cfg->log_format[0] == 'j');
-    if (cli->print_config) {
-        rf_config_print(cfg, stdout);
+    if (print_config) {
+        rf_config_print(cfg, stdout); /* a dry run: show what would be used, then stop */
+        rf_config_free(cfg);
+        cfg = NULL;
+        *exit_code = 0;
     }
+out:
+    free(overrides);
+    free(options);
     return cfg;
-}
-
-int rf_cli_add_override(struct rf_cli *cli, char *kv)
-{
-    char **grown = realloc(cli->overrides, (cli->override_cnt + 1) * sizeof(*grown));
-    if (!grown) {
-        return -1;
-    }
-    grown[cli->override_cnt++] = kv;
-    cli->overrides = grown;
-    return 0;
-}
-
-void rf_cli_release(struct rf_cli *cli)
-{
-    free(cli->overrides);
-    cli->overrides = NULL;
-    cli->override_cnt = 0;
 }

@@ -7,6 +7,7 @@
 
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
+#include "reportflow/run.h"
 
 static void route_kafka_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
 {
@@ -131,4 +132,41 @@ void rf_kafka_warm_topics(rd_kafka_t *rk, const char *const *topics, size_t cnt,
         }
         rd_kafka_topic_destroy(rkt);
     }
+}
+
+void rf_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    (void)opaque;
+    if (err != RD_KAFKA_RESP_ERR__FATAL) {
+        rf_warn("kafka", "%s: %s", rd_kafka_err2name(err), reason);
+        return;
+    }
+    char why[512];
+    rd_kafka_resp_err_t cause = rd_kafka_fatal_error(rk, why, sizeof(why));
+    rf_error("kafka", "fatal error %s: %s", rd_kafka_err2name(cause), why);
+    rf_run_request_stop();
+}
+
+void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    (void)opaque;
+    char list[512] = "";
+    size_t used = 0;
+    for (int i = 0; i < parts->cnt && used < sizeof(list) - 32; i++) {
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s/%d", i ? "," : "",
+                                 parts->elems[i].topic, parts->elems[i].partition);
+    }
+    bool assigned = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+    rf_info("kafka", "rebalance: %s %d partition(s) [%s]", assigned ? "assigned" : "revoked",
+            parts->cnt, list);
+    rd_kafka_resp_err_t e = rd_kafka_assign(rk, assigned ? parts : NULL);
+    if (e) {
+        rf_error("kafka", "cannot apply the rebalance: %s", rd_kafka_err2str(e));
+    }
+}
+
+bool rf_kafka_fatal(rd_kafka_t *rk)
+{
+    return rk && rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
 }

@@ -1,28 +1,32 @@
-/* cli.h - the command-line flags every reportflow program shares: -c FILE, -X key=value, -h. */
+/* cli.h - the command line every reportflow program shares: -c FILE, -X key=value, -h, --print-config. */
 #ifndef RF_CLI_H
 #define RF_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "reportflow/cfg.h"
 
-struct rf_cli {
-    const char *config_path; /* -c FILE, or NULL */
-    char **overrides;        /* -X key=value, in order (points into argv) */
-    size_t override_cnt;
-    bool print_config;       /* --print-config: print the resolved keys and exit 0 */
+/** A program's own option: @returns 0, or -1 when its argument is bad (message printed). */
+typedef int (*rf_cli_option_fn)(void *ctx, int opt, const char *arg);
+
+struct rf_cli_program {
+    const char *name;            /* "worker": prefixes messages and log lines */
+    const char *usage;           /* printed by -h, and on a bad flag */
+    const struct option *extra;  /* the program's own long options (val >= 256), or NULL */
+    rf_cli_option_fn on_option;  /* called for each of them */
+    void *ctx;                   /* passed to on_option */
 };
 
 /**
- * Load the configuration the usual way (rf_config_build()) from @p cli and
- * set the logger up from it. On error prints "PROGRAM: message" to stderr and
- * returns NULL; main() exits 2 then (bad configuration).
+ * Parse the shared flags and the program's own, load the configuration (file,
+ * environment, -X) and set logging up. @returns the configuration (free with
+ * rf_config_free()), or NULL with *exit_code set: 0 after --help or
+ * --print-config, 2 for a bad flag or a bad configuration (message printed).
+ * *first_arg is the index of the first non-option argument.
  */
-struct rf_config *rf_cli_load(const char *program, const struct rf_cli *cli);
-
-/** Record one -X value. @returns 0 or -1 on ENOMEM. Free with rf_cli_release(). */
-int rf_cli_add_override(struct rf_cli *cli, char *kv);
-void rf_cli_release(struct rf_cli *cli);
+struct rf_config *rf_cli_start(const struct rf_cli_program *prog, int argc, char **argv,
+                               int *exit_code, int *first_arg);
 
 #endif

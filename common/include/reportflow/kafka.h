@@ -2,6 +2,7 @@
 #ifndef RF_KAFKA_H
 #define RF_KAFKA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <librdkafka/rdkafka.h>
@@ -18,6 +19,20 @@
  */
 rd_kafka_conf_t *rf_kafka_conf_new(const struct rf_config *cfg, const char *const *defaults,
                                    char *errstr, size_t errstr_size);
+
+/**
+ * error_cb for every client: logs; a fatal error also asks the program to stop
+ * (rf_run_request_stop()). Programs learn that it was fatal from
+ * rd_kafka_fatal_error(), so no flag is shared with the callback.
+ */
+void rf_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque);
+
+/** rebalance_cb for our consumers: log what was assigned or revoked, then apply it. */
+void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t *parts, void *opaque);
+
+/** True when @p rk (may be NULL) hit a fatal error. */
+bool rf_kafka_fatal(rd_kafka_t *rk);
 
 /** Send librdkafka's own log lines through rf_log. */
 void rf_kafka_conf_route_logs(rd_kafka_conf_t *conf);
