@@ -325,33 +325,6 @@ static void log_progress(struct sink *s, bool force)
             (unsigned long long)s->stats.batches, (unsigned long long)s->stats.retries);
 }
 
-static rd_kafka_t *make_consumer(struct sink *s, char *errstr, size_t errstr_size)
-{
-    const char *const defaults[] = {
-        "group.id", s->cfg->sink_group,
-        "enable.auto.offset.store", "false", /* stored after COMMIT only */
-        "enable.auto.commit", "true",
-        "auto.commit.interval.ms", "1000",
-        "auto.offset.reset", "earliest",
-        "partition.assignment.strategy", "roundrobin",
-        "session.timeout.ms", "10000",
-        "heartbeat.interval.ms", "1000",
-        "max.poll.interval.ms", "600000",
-        NULL};
-    rd_kafka_conf_t *conf = rf_kafka_conf_new(s->cfg, defaults, errstr, errstr_size);
-    if (!conf) {
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(conf, s);
-    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
-    rd_kafka_conf_set_rebalance_cb(conf, rf_kafka_rebalance_cb);
-    rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
-    if (rk) {
-        rd_kafka_poll_set_consumer(rk);
-    }
-    return rk;
-}
-
 struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_size)
 {
     struct sink *s = calloc(1, sizeof(*s));
@@ -360,18 +333,9 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
         return NULL;
     }
     s->cfg = cfg;
-    s->consumer = make_consumer(s, errstr, errstr_size);
+    const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
+    s->consumer = rf_kafka_group_consumer_new(cfg, cfg->sink_group, topics, 2, errstr, errstr_size);
     if (!s->consumer) {
-        sink_free(s);
-        return NULL;
-    }
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(2);
-    rd_kafka_topic_partition_list_add(topics, cfg->topic_events, RD_KAFKA_PARTITION_UA);
-    rd_kafka_topic_partition_list_add(topics, cfg->topic_dlq, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(s->consumer, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (err) {
-        snprintf(errstr, errstr_size, "cannot subscribe: %s", rd_kafka_err2str(err));
         sink_free(s);
         return NULL;
     }

@@ -43,33 +43,6 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     }
 }
 
-static rd_kafka_t *make_consumer(struct worker *w, char *errstr, size_t errstr_size)
-{
-    const char *const defaults[] = {
-        "group.id", w->cfg->worker_group,
-        "enable.auto.offset.store", "false", /* we store after the output's ack */
-        "enable.auto.commit", "true",
-        "auto.commit.interval.ms", "1000",
-        "auto.offset.reset", "earliest",
-        "partition.assignment.strategy", "roundrobin",
-        "session.timeout.ms", "10000",
-        "heartbeat.interval.ms", "1000",
-        "max.poll.interval.ms", "600000",
-        NULL};
-    rd_kafka_conf_t *conf = rf_kafka_conf_new(w->cfg, defaults, errstr, errstr_size);
-    if (!conf) {
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(conf, w);
-    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
-    rd_kafka_conf_set_rebalance_cb(conf, rf_kafka_rebalance_cb);
-    rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
-    if (rk) {
-        rd_kafka_poll_set_consumer(rk);
-    }
-    return rk;
-}
-
 static rd_kafka_t *make_producer(struct worker *w, char *errstr, size_t errstr_size)
 {
     const char *const defaults[] = {
@@ -110,18 +83,11 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
         const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
         rf_kafka_warm_topics(w->producer, topics, 2, 5000);
     }
-    w->consumer = w->producer ? make_consumer(w, errstr, errstr_size) : NULL;
+    const char *const raw[] = {cfg->topic_raw};
+    w->consumer = w->producer ? rf_kafka_group_consumer_new(cfg, cfg->worker_group, raw, 1, errstr,
+                                                            errstr_size)
+                              : NULL;
     if (!w->consumer) {
-        worker_free(w);
-        return NULL;
-    }
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, cfg->topic_raw, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(w->consumer, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (err) {
-        snprintf(errstr, errstr_size, "cannot subscribe to '%s': %s", cfg->topic_raw,
-                 rd_kafka_err2str(err));
         worker_free(w);
         return NULL;
     }

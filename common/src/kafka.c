@@ -170,3 +170,44 @@ bool rf_kafka_fatal(rd_kafka_t *rk)
 {
     return rk && rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
 }
+
+rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char *group,
+                                        const char *const *topics, size_t topic_cnt, char *errstr,
+                                        size_t errstr_size)
+{
+    const char *const defaults[] = {
+        "group.id", group,
+        "enable.auto.offset.store", "false", /* the program stores after its output is safe */
+        "enable.auto.commit", "true",
+        "auto.commit.interval.ms", "1000",
+        "auto.offset.reset", "earliest",
+        "partition.assignment.strategy", "roundrobin", /* cooperative-sticky stalls on the mock */
+        "session.timeout.ms", "10000",
+        "heartbeat.interval.ms", "1000",
+        "max.poll.interval.ms", "600000",
+        NULL};
+    rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
+    if (!conf) {
+        return NULL;
+    }
+    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
+    rd_kafka_conf_set_rebalance_cb(conf, rf_kafka_rebalance_cb);
+    rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
+    if (!rk) {
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(rk);
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new((int)topic_cnt);
+    for (size_t i = 0; i < topic_cnt; i++) {
+        rd_kafka_topic_partition_list_add(list, topics[i], RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err) {
+        snprintf(errstr, errstr_size, "cannot subscribe to '%s': %s", topics[0],
+                 rd_kafka_err2str(err));
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
+    return rk;
+}

@@ -31,6 +31,16 @@ void rf_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque
 void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t *parts, void *opaque);
 
+/**
+ * A consumer in @p group, subscribed to @p topics, that commits only offsets
+ * the program stored (enable.auto.offset.store=false with auto-commit), with
+ * the eager roundrobin assignor and the group timeouts README explains; user
+ * kafka.* keys still win. @returns the handle, or NULL with errstr.
+ */
+rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char *group,
+                                        const char *const *topics, size_t topic_cnt, char *errstr,
+                                        size_t errstr_size);
+
 /** True when @p rk (may be NULL) hit a fatal error. */
 bool rf_kafka_fatal(rd_kafka_t *rk);
 
