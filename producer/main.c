@@ -8,7 +8,6 @@
 #include <stdio.h>
 
 #include "publish.h"
-#include "reportflow/buf.h"
 #include "reportflow/http.h"
 #include "reportflow/cli.h"
 #include "reportflow/fsutil.h"
@@ -61,35 +60,30 @@ static void log_progress(const struct rf_config *cfg, const struct publisher *p,
 
 static void publish_metrics(struct rf_http *http, const struct publisher *p)
 {
-    if (!http) {
-        return;
-    }
     const struct publish_stats *s = publisher_stats(p);
-    struct rf_buf out = RF_BUF_INIT;
-    rf_http_metric(&out, "reportflow_producer_files_seen_total", "counter",
-                   "Files found in the inbox.", (double)s->seen);
-    rf_http_metric(&out, "reportflow_producer_files_sent_total", "counter",
-                   "Files acknowledged by Kafka and archived.", (double)s->sent);
-    rf_http_metric(&out, "reportflow_producer_files_failed_total", "counter",
-                   "Files moved to failed/ with a dead-letter record.", (double)s->failed);
-    rf_http_metric(&out, "reportflow_producer_retries_total", "counter",
-                   "Deliveries that failed and were sent again.", (double)s->retried);
-    rf_http_metric(&out, "reportflow_producer_bytes_sent_total", "counter",
-                   "Bytes acknowledged by Kafka.", (double)s->bytes_sent);
-    rf_http_metric(&out, "reportflow_producer_queued_files", "gauge",
-                   "Files waiting to be read and sent.", (double)s->queued);
-    rf_http_metric(&out, "reportflow_producer_inflight_files", "gauge",
-                   "Files sent and not yet acknowledged.", (double)s->inflight);
-    rf_http_metric(&out, "reportflow_producer_inflight_bytes", "gauge",
-                   "Bytes sent and not yet acknowledged.", (double)s->inflight_bytes);
-    rf_http_metric(&out, "reportflow_producer_delivery_latency_seconds_sum", "counter",
-                   "Sum of read-to-acknowledgement latencies.", s->latency_ms_total / 1000.0);
-    rf_http_metric(&out, "reportflow_producer_delivery_latency_seconds_max", "gauge",
-                   "Largest read-to-acknowledgement latency.", s->latency_ms_max / 1000.0);
-    if (out.data) {
-        rf_http_publish(http, out.data, out.len);
-    }
-    rf_buf_release(&out);
+    const struct rf_metric metrics[] = {
+        {"reportflow_producer_files_seen_total", "counter", "Files found in the inbox.",
+         (double)s->seen},
+        {"reportflow_producer_files_sent_total", "counter",
+         "Files acknowledged by Kafka and archived.", (double)s->sent},
+        {"reportflow_producer_files_failed_total", "counter",
+         "Files moved to failed/ with a dead-letter record.", (double)s->failed},
+        {"reportflow_producer_retries_total", "counter",
+         "Deliveries that failed and were sent again.", (double)s->retried},
+        {"reportflow_producer_bytes_sent_total", "counter", "Bytes acknowledged by Kafka.",
+         (double)s->bytes_sent},
+        {"reportflow_producer_queued_files", "gauge", "Files waiting to be read and sent.",
+         (double)s->queued},
+        {"reportflow_producer_inflight_files", "gauge", "Files sent and not yet acknowledged.",
+         (double)s->inflight},
+        {"reportflow_producer_inflight_bytes", "gauge", "Bytes sent and not yet acknowledged.",
+         (double)s->inflight_bytes},
+        {"reportflow_producer_delivery_latency_seconds_sum", "counter",
+         "Sum of read-to-acknowledgement latencies.", s->latency_ms_total / 1000.0},
+        {"reportflow_producer_delivery_latency_seconds_max", "gauge",
+         "Largest read-to-acknowledgement latency.", s->latency_ms_max / 1000.0},
+    };
+    rf_http_publish_metrics(http, metrics, sizeof(metrics) / sizeof(metrics[0]));
 }
 
 static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p,

@@ -11,7 +11,6 @@
 
 #include "db.h"
 #include "reportflow/fsutil.h"
-#include "reportflow/buf.h"
 #include "reportflow/headers.h"
 #include "reportflow/http.h"
 #include "reportflow/kafka.h"
@@ -344,28 +343,23 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
 
 static void publish_metrics(struct rf_http *http, const struct sink *s)
 {
-    if (!http) {
-        return;
-    }
-    struct rf_buf out = RF_BUF_INIT;
-    rf_http_metric(&out, "reportflow_sink_records_total", "counter",
-                   "Kafka records handled.", (double)s->stats.records);
-    rf_http_metric(&out, "reportflow_sink_documents_written_total", "counter",
-                   "Documents inserted or replaced.", (double)s->stats.written);
-    rf_http_metric(&out, "reportflow_sink_stale_total", "counter",
-                   "Older or duplicate envelopes ignored.", (double)s->stats.stale);
-    rf_http_metric(&out, "reportflow_sink_dead_letters_total", "counter",
-                   "Dead-letter rows written.", (double)s->stats.dead_letters);
-    rf_http_metric(&out, "reportflow_sink_transactions_total", "counter",
-                   "Transactions committed.", (double)s->stats.batches);
-    rf_http_metric(&out, "reportflow_sink_retries_total", "counter",
-                   "Failed attempts at a batch (PostgreSQL unreachable).", (double)s->stats.retries);
-    rf_http_metric(&out, "reportflow_sink_postgres_up", "gauge",
-                   "1 while connected to PostgreSQL.", s->db.conn ? 1 : 0);
-    if (out.data) {
-        rf_http_publish(http, out.data, out.len);
-    }
-    rf_buf_release(&out);
+    const struct rf_metric metrics[] = {
+        {"reportflow_sink_records_total", "counter", "Kafka records handled.",
+         (double)s->stats.records},
+        {"reportflow_sink_documents_written_total", "counter", "Documents inserted or replaced.",
+         (double)s->stats.written},
+        {"reportflow_sink_stale_total", "counter", "Older or duplicate envelopes ignored.",
+         (double)s->stats.stale},
+        {"reportflow_sink_dead_letters_total", "counter", "Dead-letter rows written.",
+         (double)s->stats.dead_letters},
+        {"reportflow_sink_transactions_total", "counter", "Transactions committed.",
+         (double)s->stats.batches},
+        {"reportflow_sink_retries_total", "counter",
+         "Failed attempts at a batch (PostgreSQL unreachable).", (double)s->stats.retries},
+        {"reportflow_sink_postgres_up", "gauge", "1 while connected to PostgreSQL.",
+         s->db.conn ? 1 : 0},
+    };
+    rf_http_publish_metrics(http, metrics, sizeof(metrics) / sizeof(metrics[0]));
 }
 
 int sink_run(struct sink *s, struct rf_http *http)
@@ -433,11 +427,6 @@ int sink_run(struct sink *s, struct rf_http *http)
     release_batch(s);
     log_progress(s, true);
     return rc != 0 || rf_kafka_fatal(s->consumer) ? -1 : 0;
-}
-
-const struct sink_stats *sink_stats(const struct sink *s)
-{
-    return &s->stats;
 }
 
 void sink_free(struct sink *s)

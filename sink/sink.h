@@ -29,7 +29,6 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
 struct rf_http;
 /** Run until stopped, publishing metrics to @p http (may be NULL). @returns 0 clean, -1 fatal. */
 int sink_run(struct sink *s, struct rf_http *http);
-const struct sink_stats *sink_stats(const struct sink *s);
 void sink_free(struct sink *s);
 
 /**

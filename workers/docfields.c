@@ -287,8 +287,9 @@ static char *orig_range(const struct text *t, size_t a, size_t b)
     return text_orig_dup(t, text_char_at(t, a), text_char_at(t, b));
 }
 
-static void find_title(const struct text *t, const struct rules *rules, const struct lines *ls,
-                       struct docfields *out)
+/* Finds the title; @returns the index of its (last) line in @p ls, or -1. */
+static int find_title(const struct text *t, const struct rules *rules, const struct lines *ls,
+                      struct docfields *out)
 {
     for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
         size_t a = ls->items[i].start, b = ls->items[i].end;
@@ -319,8 +320,9 @@ static void find_title(const struct text *t, const struct rules *rules, const st
         } else {
             out->title = orig_range(t, a, b);
         }
-        return;
+        return (int)i;
     }
+    return -1;
 }
 
 /* First "(19|20)dd年" in [a, b), or 0. */
@@ -339,18 +341,12 @@ static int first_year(const char *s, size_t a, size_t b)
     return 0;
 }
 
-static void find_year(const struct text *t, const struct lines *ls, struct docfields *out)
+/* The year in the title line (read in norm text: digits may be full-width), else the first. */
+static void find_year(const struct text *t, const struct lines *ls, int title_line,
+                      struct docfields *out)
 {
-    if (out->title) {
-        size_t tl = strlen(out->title);
-        /* the title is orig text; digits may be full-width there, so read it via norm lines */
-        for (size_t i = 0; i < ls->cnt && i < HEAD_LINES && !out->year; i++) {
-            const char *s = t->norm + ls->items[i].start;
-            size_t len = ls->items[i].end - ls->items[i].start;
-            if (is_title_line(s, len) || (tl && contains(s, len, "报告"))) {
-                out->year = first_year(t->norm, ls->items[i].start, ls->items[i].end);
-            }
-        }
+    if (title_line >= 0) {
+        out->year = first_year(t->norm, ls->items[title_line].start, ls->items[title_line].end);
     }
     if (!out->year) {
         size_t limit = t->norm_len < 3000 ? t->norm_len : 3000;
@@ -361,17 +357,14 @@ static void find_year(const struct text *t, const struct lines *ls, struct docfi
 /* Parse "2024年12月19日" or "2024-12-19" at s[0..len) into YYYY-MM-DD. */
 static bool parse_date(const char *s, size_t len, char out[11])
 {
-    int y = 0, m = 0, d = 0, used = 0;
-    char tail[8] = {0};
+    int y = 0, m = 0, d = 0;
     char buf[64];
     if (len >= sizeof(buf)) {
         return false;
     }
     memcpy(buf, s, len);
     buf[len] = '\0';
-    if (sscanf(buf, "%4d年%2d月%2d日%n", &y, &m, &d, &used) == 3 ||
-        sscanf(buf, "%4d-%2d-%2d%n", &y, &m, &d, &used) == 3) {
-        (void)tail;
+    if (sscanf(buf, "%4d年%2d月%2d日", &y, &m, &d) == 3 || sscanf(buf, "%4d-%2d-%2d", &y, &m, &d) == 3) {
         if (y >= 1949 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
             snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
             return true;
@@ -485,9 +478,9 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct do
         free(ls.items);
         return -1;
     }
-    find_title(t, rules, &ls, out);
+    int title_line = find_title(t, rules, &ls, out);
     find_agency(t, rules, out);
-    find_year(t, &ls, out);
+    find_year(t, &ls, title_line, out);
     find_published(t, &ls, out);
     find_doc_number(t, &ls, out);
     free(ls.items);

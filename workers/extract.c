@@ -103,8 +103,7 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < qs->cnt; i++) {
         const struct quantity *q = &qs->items[i];
-        size_t a, b;
-        metrics_clause(t, q->start, &a, &b);
+        size_t a = q->clause_start, b = q->clause_end;
         size_t cs = text_char_at(t, q->start), ce = text_char_at(t, q->end);
         char *written = text_orig_dup(t, cs, ce);
         char *clause = text_orig_dup(t, text_char_at(t, a), text_char_at(t, b));

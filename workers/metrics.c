@@ -10,46 +10,6 @@ struct candidate {
     size_t match_start;      /* where the rule's wording starts */
 };
 
-static bool is_clause_break(const char *s, size_t i, size_t len, size_t *width)
-{
-    char c = s[i];
-    if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n') {
-        *width = 1;
-        return true;
-    }
-    if (i + 3 <= len && (memcmp(s + i, "。", 3) == 0 || memcmp(s + i, "；", 3) == 0)) {
-        *width = 3;
-        return true;
-    }
-    return false;
-}
-
-void metrics_clause(const struct text *t, size_t at, size_t *start, size_t *end)
-{
-    const char *s = t->norm;
-    size_t len = t->norm_len, w;
-    size_t a = at;
-    while (a > 0) {
-        size_t prev = a - 1;
-        while (prev > 0 && ((unsigned char)s[prev] & 0xc0) == 0x80) {
-            prev--;
-        }
-        if (is_clause_break(s, prev, len, &w)) {
-            break;
-        }
-        a = prev;
-    }
-    size_t b = at;
-    while (b < len && !is_clause_break(s, b, len, &w)) {
-        b++;
-    }
-    while (a < b && s[a] == ' ') {
-        a++;
-    }
-    *start = a;
-    *end = b;
-}
-
 /* Sentence start (previous 。 or line break) before @p at. */
 static size_t sentence_start(const struct text *t, size_t at)
 {
@@ -74,7 +34,7 @@ static void find_as_of(const struct text *t, size_t at, char *out, size_t out_si
             size_t ml = strlen(markers[k]);
             if (i - from >= ml && memcmp(s + i - ml, markers[k], ml) == 0) {
                 size_t e = i, w;
-                while (e < at && e - i < 40 && !is_clause_break(s, e, t->norm_len, &w)) {
+                while (e < at && e - i < 40 && !text_clause_break(s, e, t->norm_len, &w)) {
                     e++;
                 }
                 snprintf(out, out_size, "%.*s", (int)(e - i), s + i);
@@ -143,14 +103,12 @@ static bool *planned_flags(const struct rules *rules, struct rules_matcher *m,
     }
     size_t planned_sentence = (size_t)-1; /* sentence start of the last planned quantity */
     for (size_t i = 0; i < qs->cnt; i++) {
-        size_t a, b;
         const struct quantity *q = &qs->items[i];
-        metrics_clause(t, q->start, &a, &b);
         size_t sentence = sentence_start(t, q->start);
-        if (clause_prefix_matches(rules->veto, m, t, a, q->start)) {
+        if (clause_prefix_matches(rules->veto, m, t, q->clause_start, q->start)) {
             flags[i] = true;
         } else if (sentence == planned_sentence &&
-                   !clause_prefix_matches(rules->realised, m, t, a, q->start)) {
+                   !clause_prefix_matches(rules->realised, m, t, q->clause_start, q->start)) {
             flags[i] = true;
         }
         if (flags[i]) {
@@ -187,7 +145,7 @@ static int push_fact(struct fact_list *l, size_t *cap, const struct fact *f)
 
 static void complete_fact(const struct text *t, struct fact *f)
 {
-    metrics_clause(t, f->start, &f->clause_start, &f->clause_end);
+    text_clause(t, f->start, &f->clause_start, &f->clause_end);
     find_as_of(t, f->start, f->as_of, sizeof(f->as_of));
     f->has_yoy = find_yoy(t, f->end, &f->yoy_pct);
 }
@@ -264,14 +222,12 @@ struct span {
  * wording never crosses a clause break ({G} excludes them), so quantity rules
  * need to look only here: most of a report's text is never scanned.
  */
-static struct span *quantity_clauses(const struct text *t, const struct quantity_list *qs,
-                                     size_t *cnt)
+static struct span *quantity_clauses(const struct quantity_list *qs, size_t *cnt)
 {
     struct span *spans = malloc((qs->cnt + 1) * sizeof(*spans));
     *cnt = 0;
     for (size_t i = 0; spans && i < qs->cnt; i++) {
-        struct span s;
-        metrics_clause(t, qs->items[i].start, &s.start, &s.end);
+        struct span s = {qs->items[i].clause_start, qs->items[i].clause_end};
         if (*cnt == 0 || spans[*cnt - 1].start != s.start) {
             spans[(*cnt)++] = s;
         }
@@ -356,7 +312,7 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
         return -1;
     }
     size_t clause_cnt = 0;
-    struct span *clauses = quantity_clauses(t, qs, &clause_cnt);
+    struct span *clauses = quantity_clauses(qs, &clause_cnt);
     int rc = clauses ? 0 : -1;
     for (size_t r = 0; r < rules->cnt && rc == 0; r++) {
         rc = run_rule(m, t, qs, planned, &rules->items[r], clauses, clause_cnt, best, &zeros,

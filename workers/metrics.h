@@ -36,7 +36,4 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
                     const struct quantity_list *qs, struct fact_list *out);
 void fact_list_release(struct fact_list *l);
 
-/** Clause boundaries around norm byte @p at: between 。 , ; ! ? : and line breaks. */
-void metrics_clause(const struct text *t, size_t at, size_t *start, size_t *end);
-
 #endif

@@ -330,6 +330,7 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
     q->start = i - qual;
     q->num_start = i;
     q->end = end;
+    text_clause(t, q->start, &q->clause_start, &q->clause_end);
     return end;
 }
 

@@ -19,6 +19,8 @@ struct quantity {
     size_t start;       /* norm byte offset of the whole mention, qualifier included */
     size_t num_start;   /* norm byte offset of the first digit or numeral */
     size_t end;         /* norm byte offset just past the unit and any suffix */
+    size_t clause_start; /* norm byte range of the clause holding it */
+    size_t clause_end;
     char unit[32];      /* measure word as written ("项", "人次", "%") */
 };
 

@@ -1,6 +1,7 @@
 /* text.c - original and normalised text with shared character offsets. */
 #include "text.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,4 +130,44 @@ char *text_orig_dup(const struct text *t, size_t from, size_t to)
     }
     size_t a = t->orig_off[from], b = t->orig_off[to];
     return strndup(t->orig + a, b - a);
+}
+
+bool text_clause_break(const char *s, size_t i, size_t len, size_t *width)
+{
+    char c = s[i];
+    if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n') {
+        *width = 1;
+        return true;
+    }
+    if (i + 3 <= len && (memcmp(s + i, "。", 3) == 0 || memcmp(s + i, "；", 3) == 0)) {
+        *width = 3;
+        return true;
+    }
+    return false;
+}
+
+void text_clause(const struct text *t, size_t at, size_t *start, size_t *end)
+{
+    const char *s = t->norm;
+    size_t len = t->norm_len, w;
+    size_t a = at;
+    while (a > 0) {
+        size_t prev = a - 1;
+        while (prev > 0 && ((unsigned char)s[prev] & 0xc0) == 0x80) {
+            prev--;
+        }
+        if (text_clause_break(s, prev, len, &w)) {
+            break;
+        }
+        a = prev;
+    }
+    size_t b = at;
+    while (b < len && !text_clause_break(s, b, len, &w)) {
+        b++;
+    }
+    while (a < b && s[a] == ' ') {
+        a++;
+    }
+    *start = a;
+    *end = b;
 }

@@ -7,6 +7,7 @@
 #ifndef RF_TEXT_H
 #define RF_TEXT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,12 @@ size_t text_char_at(const struct text *t, size_t byte);
 
 /** Copy chars [@p from, @p to) of orig into a new string (caller frees), NULL on ENOMEM. */
 char *text_orig_dup(const struct text *t, size_t from, size_t to);
+
+/** True when a clause ends at norm byte @p i (。 ； , ; ! ? : or a line break); sets its width. */
+bool text_clause_break(const char *s, size_t i, size_t len, size_t *width);
+
+/** The clause around norm byte @p at: between clause breaks, leading spaces skipped. */
+void text_clause(const struct text *t, size_t at, size_t *start, size_t *end);
 
 /** Decode the code point at norm byte @p byte; store its length in @p len. */
 uint32_t text_codepoint(const char *s, size_t byte, size_t *len);

@@ -8,7 +8,6 @@
 #include <librdkafka/rdkafka.h>
 
 #include "reportflow/fsutil.h"
-#include "reportflow/buf.h"
 #include "reportflow/headers.h"
 #include "reportflow/http.h"
 #include "reportflow/kafka.h"
@@ -242,22 +241,17 @@ static void log_progress(struct worker *w, bool force)
 
 static void publish_metrics(struct rf_http *http, const struct worker *w)
 {
-    if (!http) {
-        return;
-    }
-    struct rf_buf out = RF_BUF_INIT;
-    rf_http_metric(&out, "reportflow_worker_records_total", "counter",
-                   "Raw records processed.", (double)w->stats.consumed);
-    rf_http_metric(&out, "reportflow_worker_envelopes_total", "counter",
-                   "Envelopes produced to the events topic.", (double)w->stats.extracted);
-    rf_http_metric(&out, "reportflow_worker_dead_lettered_total", "counter",
-                   "Records sent to the dead-letter topic.", (double)w->stats.rejected);
-    rf_http_metric(&out, "reportflow_worker_bytes_total", "counter", "Raw bytes processed.",
-                   (double)w->stats.bytes);
-    if (out.data) {
-        rf_http_publish(http, out.data, out.len);
-    }
-    rf_buf_release(&out);
+    const struct rf_metric metrics[] = {
+        {"reportflow_worker_records_total", "counter", "Raw records processed.",
+         (double)w->stats.consumed},
+        {"reportflow_worker_envelopes_total", "counter", "Envelopes produced to the events topic.",
+         (double)w->stats.extracted},
+        {"reportflow_worker_dead_lettered_total", "counter",
+         "Records sent to the dead-letter topic.", (double)w->stats.rejected},
+        {"reportflow_worker_bytes_total", "counter", "Raw bytes processed.",
+         (double)w->stats.bytes},
+    };
+    rf_http_publish_metrics(http, metrics, sizeof(metrics) / sizeof(metrics[0]));
 }
 
 int worker_run(struct worker *w, struct rf_http *http)
@@ -298,11 +292,6 @@ int worker_run(struct worker *w, struct rf_http *http)
     int rc = settle_batch(w);
     log_progress(w, true);
     return w->fatal || rf_kafka_fatal(w->consumer) ? -1 : rc;
-}
-
-const struct worker_stats *worker_stats(const struct worker *w)
-{
-    return &w->stats;
 }
 
 void worker_free(struct worker *w)

@@ -34,8 +34,6 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
 struct rf_http;
 int worker_run(struct worker *w, struct rf_http *http);
 
-const struct worker_stats *worker_stats(const struct worker *w);
-
 /** Close the consumer (commits stored offsets, leaves the group) and free. NULL-safe. */
 void worker_free(struct worker *w);
 

@@ -141,9 +141,19 @@ void rf_http_stop(struct rf_http *http)
     free(http);
 }
 
-void rf_http_metric(struct rf_buf *out, const char *name, const char *type, const char *help,
-                    double value)
+void rf_http_publish_metrics(struct rf_http *http, const struct rf_metric *metrics, size_t cnt)
 {
-    rf_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n%s %.15g\n", name, help, name, type, name,
-                  value);
+    if (!http) {
+        return;
+    }
+    struct rf_buf out = RF_BUF_INIT;
+    for (size_t i = 0; i < cnt; i++) {
+        const struct rf_metric *m = &metrics[i];
+        rf_buf_printf(&out, "# HELP %s %s\n# TYPE %s %s\n%s %.15g\n", m->name, m->help, m->name,
+                      m->type, m->name, m->value);
+    }
+    if (out.data) {
+        rf_http_publish(http, out.data, out.len);
+    }
+    rf_buf_release(&out);
 }

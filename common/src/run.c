@@ -28,12 +28,6 @@ int rf_run_init(void)
     return 0;
 }
 
-void rf_run_term(void)
-{
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGINT, SIG_DFL);
-}
-
 bool rf_run_stopping(void)
 {
     return stop_signals > 0;

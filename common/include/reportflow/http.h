@@ -23,9 +23,15 @@ void rf_http_publish(struct rf_http *http, const char *text, size_t len);
 /** Stop serving and free. NULL-safe. */
 void rf_http_stop(struct rf_http *http);
 
-struct rf_buf;
-/** Append one metric with its HELP and TYPE lines ("counter" or "gauge") to @p out. */
-void rf_http_metric(struct rf_buf *out, const char *name, const char *type, const char *help,
-                    double value);
+/** One unlabelled metric of a program. */
+struct rf_metric {
+    const char *name;  /* reportflow_... */
+    const char *type;  /* "counter" or "gauge" */
+    const char *help;  /* one line */
+    double value;
+};
+
+/** Render @p metrics as Prometheus text (HELP, TYPE, value) and publish it. NULL @p http: no-op. */
+void rf_http_publish_metrics(struct rf_http *http, const struct rf_metric *metrics, size_t cnt);
 
 #endif

@@ -4,9 +4,8 @@
 
 #include <stdbool.h>
 
-/** Install handlers for SIGTERM and SIGINT, and ignore SIGPIPE. Pairs with rf_run_term(). */
+/** Install handlers for SIGTERM and SIGINT, and ignore SIGPIPE. */
 int rf_run_init(void);
-void rf_run_term(void);
 
 /** True once a stop signal arrived: finish in-flight work and exit. */
 bool rf_run_stopping(void);
