@@ -9,6 +9,7 @@
 #include "reportflow/buf.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
+#include "reportflow/strset.h"
 
 #define COMPONENT "db"
 
@@ -51,55 +52,6 @@ static const char delete_children_sql[] =
     " c AS (DELETE FROM citations WHERE doc_id = ANY($1::text[])),"
     " q AS (DELETE FROM quantities WHERE doc_id = ANY($1::text[]))"
     " DELETE FROM metrics WHERE doc_id = ANY($1::text[])";
-
-/* Child tables, filled with COPY from the parsed envelopes: column, envelope key, kind. */
-enum copy_kind { COPY_TEXT, COPY_INT, COPY_NUM };
-
-struct copy_column {
-    const char *key;     /* field of the array element */
-    enum copy_kind kind; /* how it is written */
-};
-
-struct copy_table {
-    const char *array;                /* envelope array */
-    const char *sql;                  /* COPY ... FROM STDIN, columns after doc_id and ord */
-    const struct copy_column *cols;   /* in the order of the COPY column list */
-    size_t ncols;
-};
-
-static const struct copy_column section_cols[] = {
-    {"path", COPY_TEXT},    {"level", COPY_INT}, {"number", COPY_TEXT}, {"heading", COPY_TEXT},
-    {"category", COPY_TEXT}, {"start", COPY_INT}, {"end", COPY_INT}};
-static const struct copy_column citation_cols[] = {
-    {"title", COPY_TEXT}, {"normalized", COPY_TEXT}, {"kind", COPY_TEXT},
-    {"start", COPY_INT},  {"end", COPY_INT},         {"section", COPY_TEXT}};
-static const struct copy_column quantity_cols[] = {
-    {"value", COPY_NUM}, {"unit", COPY_TEXT}, {"approx", COPY_TEXT}, {"text", COPY_TEXT},
-    {"clause", COPY_TEXT}, {"start", COPY_INT}, {"end", COPY_INT}, {"section", COPY_TEXT}};
-static const struct copy_column metric_cols[] = {
-    {"key", COPY_TEXT},     {"value", COPY_NUM},   {"approx", COPY_TEXT}, {"unit", COPY_TEXT},
-    {"evidence", COPY_TEXT}, {"start", COPY_INT},  {"end", COPY_INT},     {"section", COPY_TEXT},
-    {"category", COPY_TEXT}, {"as_of", COPY_TEXT}, {"yoy_pct", COPY_NUM}, {"rule", COPY_TEXT}};
-
-#define COLS(a) a, sizeof(a) / sizeof(a[0])
-static const struct copy_table copy_tables[] = {
-    {"sections",
-     "COPY sections (doc_id, ord, path, level, number, heading, category, start_char, end_char)"
-     " FROM STDIN",
-     COLS(section_cols)},
-    {"citations",
-     "COPY citations (doc_id, ord, title, normalized, kind, start_char, end_char, section_path)"
-     " FROM STDIN",
-     COLS(citation_cols)},
-    {"quantities",
-     "COPY quantities (doc_id, ord, value, unit, approx, text, clause, start_char, end_char,"
-     " section_path) FROM STDIN",
-     COLS(quantity_cols)},
-    {"metrics",
-     "COPY metrics (doc_id, ord, key, value, approx, unit, evidence, start_char, end_char,"
-     " section_path, category, as_of, yoy_pct, rule_id) FROM STDIN",
-     COLS(metric_cols)},
-};
 
 static const char insert_dead_letter_sql[] =
     "INSERT INTO dead_letters (stage, error_code, error_text, attempt, file_name, doc_id, size,"
@@ -190,30 +142,19 @@ static enum db_result run_plain(struct db *db, const char *sql, char *errstr, si
     return run(db, sql, 0, NULL, NULL, sql, errstr, errstr_size);
 }
 
-/*
- * "[{doc_id, source, extractor, document}, ...]" of the envelopes among @p items
- * (all, or only @p only): what the documents upsert needs, without the arrays.
- */
+/* "[head,head,...]" of the envelopes among @p items (all, or only @p only). */
 static int documents_json(const struct db_item *items, size_t cnt, const struct db_item *only,
                           struct rf_buf *out)
 {
     int rc = rf_buf_append(out, "[", 1);
     bool first = true;
     for (size_t i = 0; i < cnt && rc == 0; i++) {
-        if (items[i].dead_letter || (only && &items[i] != only)) {
+        const struct db_item *it = &items[i];
+        if (it->dead_letter || (only && it != only)) {
             continue;
         }
-        json_t *e = items[i].env;
-        json_t *head = json_pack("{s:O, s:O, s:O, s:O}", "doc_id", json_object_get(e, "doc_id"),
-                                 "source", json_object_get(e, "source"), "extractor",
-                                 json_object_get(e, "extractor"), "document",
-                                 json_object_get(e, "document"));
-        char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
-        json_decref(head);
-        rc |= !text;
         rc |= first ? 0 : rf_buf_append(out, ",", 1);
-        rc |= text ? rf_buf_append_str(out, text) : -1;
-        free(text);
+        rc |= rf_buf_append(out, it->rows->head.data + it->at.head.off, it->at.head.len);
         first = false;
     }
     return rc | rf_buf_append(out, "]", 1);
@@ -229,107 +170,76 @@ static int ids_array(PGresult *res, struct rf_buf *out)
     return rc | rf_buf_append(out, "}", 1);
 }
 
-/* One value in COPY text format: backslash escapes, \N for null. */
-static int copy_value(struct rf_buf *row, json_t *v, enum copy_kind kind)
+/* Send @p len bytes in pieces, so libpq's output buffer stays small. */
+static bool put_copy_data(PGconn *conn, const char *data, size_t len)
 {
-    if (!v || json_is_null(v)) {
-        return rf_buf_append(row, "\\N", 2);
-    }
-    if (kind == COPY_INT || (kind == COPY_NUM && json_is_integer(v))) {
-        return rf_buf_printf(row, "%lld", (long long)json_integer_value(v));
-    }
-    if (kind == COPY_NUM) {
-        return rf_buf_printf(row, "%.15g", json_number_value(v));
-    }
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    int rc = 0;
-    for (size_t i = 0; i < len && rc == 0; i++) {
-        switch (s[i]) {
-        case '\\':
-            rc = rf_buf_append(row, "\\\\", 2);
-            break;
-        case '\t':
-            rc = rf_buf_append(row, "\\t", 2);
-            break;
-        case '\n':
-            rc = rf_buf_append(row, "\\n", 2);
-            break;
-        case '\r':
-            rc = rf_buf_append(row, "\\r", 2);
-            break;
-        default:
-            rc = rf_buf_append(row, s + i, 1); /* a NUL here makes PostgreSQL refuse the row */
+    const size_t piece = 1 << 20;
+    for (size_t sent = 0; sent < len; sent += piece) {
+        size_t n = len - sent < piece ? len - sent : piece;
+        if (PQputCopyData(conn, data + sent, (int)n) != 1) {
+            return false;
         }
     }
-    return rc;
+    return true;
 }
 
-static bool id_written(PGresult *written, const char *doc_id)
-{
-    for (int i = 0; i < PQntuples(written); i++) {
-        if (strcmp(PQgetvalue(written, i, 0), doc_id) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-/* COPY one child table's rows of the written documents. */
-static enum db_result copy_children(struct db *db, const struct copy_table *t,
-                                    const struct db_item *items, size_t cnt,
-                                    const struct db_item *only, PGresult *written, char *errstr,
+/* COPY one child table's rows of the written documents; runs of neighbours go as one piece. */
+static enum db_result copy_children(struct db *db, size_t table, const struct db_item *items,
+                                    size_t cnt, const struct db_item *only,
+                                    const struct rf_strset *written, char *errstr,
                                     size_t errstr_size)
 {
-    PGresult *res = PQexec(db->conn, t->sql);
+    PGresult *res = PQexec(db->conn, rows_copy_sql(table));
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         enum db_result r = db_classify(db->conn, res);
-        copy_error(errstr, errstr_size, t->sql, db->conn);
+        copy_error(errstr, errstr_size, rows_copy_sql(table), db->conn);
         PQclear(res);
         return r;
     }
     PQclear(res);
-    struct rf_buf buf = RF_BUF_INIT;
-    bool failed = false;
-    for (size_t i = 0; i < cnt && !failed; i++) {
+    bool ok = true;
+    const char *run = NULL; /* bytes not sent yet, contiguous */
+    size_t run_len = 0;
+    for (size_t i = 0; i < cnt && ok; i++) {
         const struct db_item *it = &items[i];
-        if (it->dead_letter || (only && it != only) || !id_written(written, it->doc_id)) {
+        if (it->dead_letter || (only && it != only) || !rf_strset_has(written, it->doc_id)) {
             continue;
         }
-        size_t k;
-        json_t *el;
-        json_array_foreach(json_object_get(it->env, t->array), k, el)
-        {
-            failed |= rf_buf_printf(&buf, "%s\t%zu", it->doc_id, k + 1) != 0;
-            for (size_t c = 0; c < t->ncols; c++) {
-                failed |= rf_buf_append(&buf, "\t", 1) != 0;
-                failed |= copy_value(&buf, json_object_get(el, t->cols[c].key), t->cols[c].kind) != 0;
-            }
-            failed |= rf_buf_append(&buf, "\n", 1) != 0;
+        const char *data = it->rows->table[table].data + it->at.table[table].off;
+        if (run && run + run_len == data) {
+            run_len += it->at.table[table].len;
+            continue;
         }
-        if (buf.len >= 256 * 1024 || i + 1 == cnt) {
-            failed |= PQputCopyData(db->conn, buf.data ? buf.data : "", (int)buf.len) != 1;
-            buf.len = 0;
-        }
+        ok = !run || put_copy_data(db->conn, run, run_len);
+        run = data;
+        run_len = it->at.table[table].len;
     }
-    if (!failed && buf.len > 0) {
-        failed |= PQputCopyData(db->conn, buf.data, (int)buf.len) != 1;
-    }
-    rf_buf_release(&buf);
-    PQputCopyEnd(db->conn, failed ? "reportflow-sink could not build the rows" : NULL);
+    ok = ok && (!run || put_copy_data(db->conn, run, run_len));
+    PQputCopyEnd(db->conn, ok ? NULL : "reportflow-sink lost the connection while sending rows");
     enum db_result r = DB_OK;
     while ((res = PQgetResult(db->conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && r == DB_OK) {
             r = db_classify(db->conn, res);
-            copy_error(errstr, errstr_size, t->array, db->conn);
+            copy_error(errstr, errstr_size, rows_table_name(table), db->conn);
         }
         PQclear(res);
     }
-    if (failed && r == DB_OK) {
-        snprintf(errstr, errstr_size, "COPY %s: out of memory or connection lost", t->array);
+    if (!ok && r == DB_OK) {
+        snprintf(errstr, errstr_size, "COPY %s: connection lost", rows_table_name(table));
         r = DB_RETRY;
     }
     return r;
+}
+
+/* The ids PostgreSQL wrote (RETURNING doc_id), as a set. @returns 0, or -1 on ENOMEM. */
+static int written_ids(PGresult *res, struct rf_strset *ids)
+{
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (rf_strset_add(ids, PQgetvalue(res, i, 0)) < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /*
@@ -367,10 +277,16 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
     }
     rf_buf_release(&ids);
     int64_t t2 = rf_clock_mono_ms();
-    for (size_t i = 0; *written > 0 && r == DB_OK && i < sizeof(copy_tables) / sizeof(copy_tables[0]);
-         i++) {
-        r = copy_children(db, &copy_tables[i], items, cnt, only, upserted, errstr, errstr_size);
+    struct rf_strset won;
+    rf_strset_init(&won);
+    if (r == DB_OK && *written > 0 && written_ids(upserted, &won) != 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        r = DB_RETRY;
     }
+    for (size_t t = 0; *written > 0 && r == DB_OK && t < ROWS_TABLES; t++) {
+        r = copy_children(db, t, items, cnt, only, &won, errstr, errstr_size);
+    }
+    rf_strset_release(&won);
     rf_debug(COMPONENT, "%zu document(s) written: upsert %lld ms, delete %lld ms, copy %lld ms",
              *written, (long long)(t1 - t0), (long long)(t2 - t1),
              (long long)(rf_clock_mono_ms() - t2));

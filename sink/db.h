@@ -2,7 +2,8 @@
  * db.h - the sink's PostgreSQL side: connect (and migrate), and store a batch
  * of envelopes and dead letters in one transaction. Document rows are upserted
  * from one JSONB parameter (an older extraction never wins); their child rows
- * (sections, citations, quantities, metrics) stream in with COPY FROM STDIN.
+ * (sections, citations, quantities, metrics), formatted beforehand (rows.h),
+ * stream in with COPY FROM STDIN.
  * No value is ever spliced into SQL.
  */
 #ifndef RF_DB_H
@@ -11,8 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
 #include <libpq-fe.h>
+
+#include "rows.h"
 
 /* What to do after a failed statement (STYLE.md E6); decided in db_classify() only. */
 enum db_result {
@@ -25,7 +27,8 @@ enum db_result {
 struct db_item {
     bool dead_letter;        /* false: an envelope; true: a dead letter */
     const char *doc_id;      /* envelope: its id; dead letter: the record key, or NULL */
-    json_t *env;             /* envelope: parsed (borrowed) */
+    const struct rows *rows; /* envelope: its batch's formatted bytes (borrowed) */
+    struct rows_doc at;      /* envelope: where its bytes are in rows */
     const char *stage;       /* dead letter: producer, extract or sink */
     const char *error_code;  /* dead letter */
     const char *error_text;  /* dead letter */

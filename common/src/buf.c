@@ -44,16 +44,27 @@ int rf_buf_append_str(struct rf_buf *b, const char *s)
 
 int rf_buf_printf(struct rf_buf *b, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0 || rf_buf_reserve(b, (size_t)need) != 0) {
+    /* most callers format a few bytes: try the room there is before measuring */
+    if (rf_buf_reserve(b, 64) != 0) {
         return -1;
     }
+    va_list ap;
     va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)need + 1, fmt, ap);
+    int need = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
     va_end(ap);
+    if (need < 0) {
+        b->data[b->len] = '\0';
+        return -1;
+    }
+    if ((size_t)need >= b->cap - b->len) {
+        if (rf_buf_reserve(b, (size_t)need) != 0) {
+            b->data[b->len] = '\0';
+            return -1;
+        }
+        va_start(ap, fmt);
+        vsnprintf(b->data + b->len, (size_t)need + 1, fmt, ap);
+        va_end(ap);
+    }
     b->len += (size_t)need;
     return 0;
 }
@@ -74,4 +85,12 @@ void rf_buf_release(struct rf_buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+void rf_buf_clear(struct rf_buf *b)
+{
+    b->len = 0;
+    if (b->data) {
+        b->data[0] = '\0';
+    }
 }

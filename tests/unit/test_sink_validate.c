@@ -6,14 +6,14 @@
 
 #include <cmocka.h>
 
-#include "sink.h"
+#include "batch.h"
 
 #define ID "0f883fdf5ed81324aa0f883fdf5ed81324aa0f883fdf5ed81324aa0f883fdf5e"
 
 static bool check(const char *json, char *why)
 {
     char id[65], when[64];
-    json_t *env = sink_validate_envelope(json, strlen(json), id, when, why, 256);
+    json_t *env = batch_validate_envelope(json, strlen(json), id, when, why, 256);
     bool ok = env != NULL;
     json_decref(env);
     return ok;

@@ -18,6 +18,8 @@ int rf_buf_append_str(struct rf_buf *b, const char *s);
 int rf_buf_printf(struct rf_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rf_buf_reserve(struct rf_buf *b, size_t extra);
 
+/** Forget the bytes, keep the memory. */
+void rf_buf_clear(struct rf_buf *b);
 /** Hand the bytes to the caller (free() them) and reset the buffer. */
 char *rf_buf_detach(struct rf_buf *b);
 void rf_buf_release(struct rf_buf *b);

@@ -1,0 +1,220 @@
+/* batch.c - Kafka records made ready for db_store() as they arrive. */
+#include "batch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reportflow/fsutil.h"
+#include "reportflow/headers.h"
+#include "reportflow/kafka.h"
+#include "reportflow/log.h"
+
+#define COMPONENT "sink"
+#define ENVELOPE_SCHEMA "reportflow.envelope"
+#define ENVELOPE_VERSION 1
+
+/* What a record became; db_item's strings point here. */
+struct batch_record {
+    bool dead_letter;
+    bool skip;            /* an older duplicate of a doc_id in the same batch */
+    char doc_id[65];
+    char extracted_at[64];
+    char stage[32];
+    char code[64];
+    char text[512];
+    char file_name[512];
+    int attempt;          /* dead letter: how many times its stage tried */
+    struct rows_doc at;   /* envelope: where its bytes are in the batch's rows */
+};
+
+json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
+                                char *why, size_t why_size)
+{
+    json_error_t jerr;
+    json_t *env = json_loadb(json, len, 0, &jerr);
+    if (!env) {
+        snprintf(why, why_size, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
+                 jerr.text);
+        return NULL;
+    }
+    bool ok = false;
+    const char *schema = json_string_value(json_object_get(env, "schema"));
+    json_t *version = json_object_get(env, "schema_version");
+    const char *id = json_string_value(json_object_get(env, "doc_id"));
+    const char *when =
+        json_string_value(json_object_get(json_object_get(env, "source"), "extracted_at"));
+    static const char *const arrays[] = {"sections", "citations", "quantities", "metrics"};
+    if (!schema || strcmp(schema, ENVELOPE_SCHEMA) != 0) {
+        snprintf(why, why_size, "schema is not '%s'", ENVELOPE_SCHEMA);
+    } else if (!json_is_integer(version) || json_integer_value(version) != ENVELOPE_VERSION) {
+        snprintf(why, why_size, "unsupported schema_version (want %d)", ENVELOPE_VERSION);
+    } else if (!id || strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
+        snprintf(why, why_size, "doc_id is not 64 lowercase hex digits");
+    } else if (!when || strlen(when) >= 64) {
+        snprintf(why, why_size, "source.extracted_at is missing");
+    } else if (!json_is_object(json_object_get(env, "document"))) {
+        snprintf(why, why_size, "document is not an object");
+    } else {
+        ok = true;
+        for (size_t i = 0; i < 4 && ok; i++) {
+            if (!json_is_array(json_object_get(env, arrays[i]))) {
+                snprintf(why, why_size, "'%s' is not an array", arrays[i]);
+                ok = false;
+            }
+        }
+    }
+    if (!ok) {
+        json_decref(env);
+        return NULL;
+    }
+    snprintf(doc_id, 65, "%s", id);
+    snprintf(extracted_at, 64, "%s", when);
+    return env;
+}
+
+static void read_dead_letter(const rd_kafka_message_t *m, struct batch_record *r)
+{
+    r->dead_letter = true;
+    rf_kafka_header_get(m, RF_HDR_STAGE, r->stage, sizeof(r->stage));
+    rf_kafka_header_get(m, RF_HDR_ERROR_CODE, r->code, sizeof(r->code));
+    rf_kafka_header_get(m, RF_HDR_ERROR_TEXT, r->text, sizeof(r->text));
+    rf_kafka_header_get(m, RF_HDR_FILE_NAME, r->file_name, sizeof(r->file_name));
+    char attempt[16];
+    rf_kafka_header_get(m, RF_HDR_ATTEMPT, attempt, sizeof(attempt));
+    r->attempt = attempt[0] ? atoi(attempt) : 1;
+    if (!r->stage[0]) {
+        snprintf(r->stage, sizeof(r->stage), "unknown");
+    }
+    size_t klen = m->key && m->key_len < 64 ? m->key_len : (m->key ? 64 : 0);
+    memcpy(r->doc_id, m->key ? m->key : "", klen);
+    r->doc_id[klen] = '\0';
+}
+
+/* Parse, check and format an envelope; a bad one becomes a dead letter. @returns -1 on ENOMEM. */
+static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct batch_record *r)
+{
+    json_t *env = batch_validate_envelope(m->payload ? m->payload : "", m->len, r->doc_id,
+                                          r->extracted_at, r->text, sizeof(r->text));
+    if (!env) {
+        rf_warn(COMPONENT, "bad envelope at %s/%d@%lld, stored as a dead letter: %s",
+                rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, r->text);
+        r->dead_letter = true;
+        r->attempt = 1;
+        snprintf(r->stage, sizeof(r->stage), "sink");
+        snprintf(r->code, sizeof(r->code), "invalid-envelope");
+        return 0;
+    }
+    int rc = rows_add(&b->rows, env, r->doc_id, &r->at);
+    json_decref(env);
+    return rc;
+}
+
+static int grow(struct batch *b)
+{
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    rd_kafka_message_t **msgs = realloc(b->msgs, cap * sizeof(*msgs));
+    if (msgs) {
+        b->msgs = msgs;
+    }
+    struct batch_record *recs = realloc(b->recs, cap * sizeof(*recs));
+    if (recs) {
+        b->recs = recs;
+    }
+    struct db_item *items = realloc(b->items, cap * sizeof(*items));
+    if (items) {
+        b->items = items;
+    }
+    if (!msgs || !recs || !items) {
+        return -1;
+    }
+    b->cap = cap;
+    return 0;
+}
+
+int batch_add(struct batch *b, rd_kafka_message_t *m, const char *dlq_topic)
+{
+    if (b->cnt == b->cap && grow(b) != 0) {
+        rd_kafka_message_destroy(m);
+        return -1;
+    }
+    if (b->cnt == 0) {
+        b->started_ms = rf_clock_mono_ms();
+    }
+    struct batch_record *r = &b->recs[b->cnt];
+    memset(r, 0, sizeof(*r));
+    b->msgs[b->cnt++] = m;
+    if (strcmp(rd_kafka_topic_name(m->rkt), dlq_topic) == 0) {
+        read_dead_letter(m, r);
+        return 0;
+    }
+    return read_envelope(b, m, r);
+}
+
+static void mark_older_duplicates(struct batch *b)
+{
+    for (size_t i = 0; i < b->cnt; i++) {
+        for (size_t k = i + 1; k < b->cnt && !b->recs[i].dead_letter; k++) {
+            if (!b->recs[k].dead_letter && strcmp(b->recs[i].doc_id, b->recs[k].doc_id) == 0) {
+                bool i_newer = strcmp(b->recs[i].extracted_at, b->recs[k].extracted_at) > 0;
+                b->recs[i_newer ? k : i].skip = true;
+            }
+        }
+    }
+}
+
+static void fill_item(struct db_item *it, const struct batch *b, size_t i)
+{
+    const rd_kafka_message_t *m = b->msgs[i];
+    const struct batch_record *r = &b->recs[i];
+    memset(it, 0, sizeof(*it));
+    it->dead_letter = r->dead_letter;
+    it->doc_id = r->doc_id[0] ? r->doc_id : NULL;
+    it->rows = &b->rows;
+    it->at = r->at;
+    it->stage = r->stage;
+    it->error_code = r->code;
+    it->error_text = r->text;
+    it->file_name = r->file_name[0] ? r->file_name : NULL;
+    it->attempt = r->dead_letter ? r->attempt : 1;
+    it->payload = m->payload ? m->payload : "";
+    it->payload_len = m->len;
+    it->topic = rd_kafka_topic_name(m->rkt);
+    it->partition = m->partition;
+    it->offset = (long long)m->offset;
+}
+
+void batch_seal(struct batch *b)
+{
+    mark_older_duplicates(b);
+    b->nitems = 0;
+    b->stale = 0;
+    for (size_t i = 0; i < b->cnt; i++) {
+        if (b->recs[i].skip) {
+            b->stale++;
+            continue;
+        }
+        fill_item(&b->items[b->nitems++], b, i);
+    }
+}
+
+void batch_clear(struct batch *b)
+{
+    for (size_t i = 0; i < b->cnt; i++) {
+        rd_kafka_message_destroy(b->msgs[i]);
+    }
+    b->cnt = 0;
+    b->nitems = 0;
+    b->stale = 0;
+    rows_reset(&b->rows);
+}
+
+void batch_release(struct batch *b)
+{
+    batch_clear(b);
+    rows_release(&b->rows);
+    free(b->msgs);
+    free(b->recs);
+    free(b->items);
+    memset(b, 0, sizeof(*b));
+}

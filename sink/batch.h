@@ -1,0 +1,56 @@
+/*
+ * batch.h - the Kafka records of one sink transaction, made ready for db_store()
+ * as they arrive: each envelope is parsed, checked and formatted (rows.h) once,
+ * each dead-letter record read from its headers. The batch owns its messages
+ * until batch_clear(); the Kafka loop fills one batch while the database writer
+ * stores the previous one.
+ */
+#ifndef RF_BATCH_H
+#define RF_BATCH_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+#include <librdkafka/rdkafka.h>
+
+#include "db.h"
+#include "rows.h"
+
+struct batch_record; /* what one message became; private to batch.c */
+
+struct batch {
+    rd_kafka_message_t **msgs; /* owned, in arrival order */
+    struct batch_record *recs; /* one per message */
+    size_t cnt, cap;
+    struct rows rows;          /* the envelopes' bytes */
+    int64_t started_ms;        /* when its first record arrived (monotonic) */
+    /* set by batch_seal(): what goes to PostgreSQL */
+    struct db_item *items;     /* points into recs and rows */
+    size_t nitems;
+    size_t stale;              /* older duplicates of a doc_id within the batch, dropped */
+};
+
+/**
+ * Take @p m into the batch (@p m is the batch's even on failure); records of
+ * @p dlq_topic are dead letters, others envelopes. A bad envelope becomes a
+ * dead letter with the reason. @returns 0, or -1 when out of memory.
+ */
+int batch_add(struct batch *b, rd_kafka_message_t *m, const char *dlq_topic);
+
+/** Drop older duplicates of a doc_id (ties: the later record) and lay out items. */
+void batch_seal(struct batch *b);
+
+/** Destroy the messages and forget the records; the memory is kept for reuse. */
+void batch_clear(struct batch *b);
+void batch_release(struct batch *b);
+
+/**
+ * Parse and check an envelope this sink understands (schema, version, doc_id,
+ * extracted_at, the document object, the four arrays). @returns the parsed
+ * envelope (a new reference), or NULL with a reason in @p why. Fills @p doc_id
+ * (65 bytes) and @p extracted_at (64 bytes).
+ */
+json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
+                                char *why, size_t why_size);
+
+#endif

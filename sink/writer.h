@@ -1,0 +1,58 @@
+/*
+ * writer.h - the sink's database thread. It stores one batch at a time in
+ * PostgreSQL (db.h), retrying through outages with backoff, while the Kafka
+ * loop parses and formats the next batch: parsing and the database round trip
+ * overlap instead of taking turns. Only the Kafka loop touches Kafka; only the
+ * writer touches PostgreSQL once it runs.
+ */
+#ifndef RF_WRITER_H
+#define RF_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "batch.h"
+#include "db.h"
+#include "reportflow/cfg.h"
+
+enum writer_outcome {
+    WRITER_STORED,  /* committed: the batch's offsets may be stored */
+    WRITER_GAVE_UP, /* stopping during an outage: nothing committed, Kafka hands it out again */
+    WRITER_FATAL,   /* our SQL or schema is wrong (logged): stop */
+};
+
+struct writer_done {
+    enum writer_outcome outcome;
+    struct db_counts counts; /* when stored */
+};
+
+struct writer;
+
+/**
+ * Start the thread on @p db's connection, which it takes over (@p db is left
+ * disconnected). @returns NULL with a reason in @p errstr.
+ */
+struct writer *writer_start(const struct rf_config *cfg, struct db *db, char *errstr,
+                            size_t errstr_size);
+
+/** Hand @p b (sealed) over until writer_collect() gives it back; one batch at a time. */
+void writer_submit(struct writer *w, struct batch *b);
+
+/**
+ * Wait up to @p timeout_ms (-1: until done) for the batch in hand. @returns it,
+ * with what became of it in @p done, or NULL while it is still being stored.
+ */
+struct batch *writer_collect(struct writer *w, int timeout_ms, struct writer_done *done);
+
+/** True while PostgreSQL is failing and the batch in hand waits for a retry. */
+bool writer_in_outage(struct writer *w);
+/** Failed attempts at a batch so far. */
+uint64_t writer_retries(struct writer *w);
+/** True while connected to PostgreSQL. */
+bool writer_connected(struct writer *w);
+
+/** Finish the batch in hand (if any), stop the thread, close the connection. NULL is fine. */
+void writer_stop(struct writer *w);
+
+#endif

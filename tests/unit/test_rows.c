@@ -1,0 +1,148 @@
+/* test_rows.c - envelopes turned into COPY text rows and the documents head. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "rows.h"
+
+#define ID1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define ID2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+static json_t *envelope(const char *id, const char *arrays)
+{
+    char text[4096];
+    snprintf(text, sizeof(text),
+             "{\"doc_id\":\"%s\",\"source\":{\"file_name\":\"a.txt\"},\"extractor\":{},"
+             "\"document\":{\"agency\":\"x\"},%s}",
+             id, arrays);
+    json_error_t err;
+    json_t *env = json_loads(text, 0, &err);
+    assert_non_null(env);
+    return env;
+}
+
+static char *span_text(const struct rf_buf *b, struct rows_span s)
+{
+    char *out = malloc(s.len + 1);
+    memcpy(out, b->data + s.off, s.len);
+    out[s.len] = '\0';
+    return out;
+}
+
+static void assert_span(const struct rf_buf *b, struct rows_span s, const char *want)
+{
+    char *got = span_text(b, s);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_rows_escape_text_and_write_nulls(void **state)
+{
+    (void)state;
+    json_t *env = envelope(
+        ID1, "\"sections\":[{\"path\":\"1\",\"level\":1,\"heading\":\"a\\tb\\\\c\\nd\\re\","
+             "\"start\":0,\"end\":null}],"
+             "\"citations\":[],"
+             "\"quantities\":[{\"value\":2.5,\"unit\":\"\\u5143\",\"text\":\"'); DROP TABLE "
+             "documents; --\",\"start\":3,\"end\":7},{\"value\":12,\"text\":\"\\ud83d\\ude00\"}],"
+             "\"metrics\":[]");
+    struct rows rows = ROWS_INIT;
+    struct rows_doc at;
+    assert_int_equal(rows_add(&rows, env, ID1, &at), 0);
+    /* path level number heading category start end: tab, backslash, newline, CR escaped */
+    assert_span(&rows.table[0], at.table[0],
+                ID1 "\t1\t1\t1\t\\N\ta\\tb\\\\c\\nd\\re\t\\N\t0\t\\N\n");
+    assert_int_equal(at.table[1].len, 0);
+    /* value unit approx text clause start end section: verbatim quotes, UTF-8 as is */
+    assert_span(&rows.table[2], at.table[2],
+                ID1 "\t1\t2.5\t\xe5\x85\x83\t\\N\t'); DROP TABLE documents; --\t\\N\t3\t7\t\\N\n" ID1
+                    "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\n");
+    json_decref(env);
+    rows_release(&rows);
+}
+
+static void test_rows_head_holds_the_document_not_the_arrays(void **state)
+{
+    (void)state;
+    json_t *env = envelope(ID1, "\"sections\":[{\"path\":\"1\",\"level\":1}],\"citations\":[],"
+                                "\"quantities\":[],\"metrics\":[]");
+    struct rows rows = ROWS_INIT;
+    struct rows_doc at;
+    assert_int_equal(rows_add(&rows, env, ID1, &at), 0);
+    char *head = span_text(&rows.head, at.head);
+    json_error_t err;
+    json_t *parsed = json_loads(head, 0, &err);
+    assert_non_null(parsed);
+    assert_string_equal(json_string_value(json_object_get(parsed, "doc_id")), ID1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(parsed, "document"), "agency")), "x");
+    assert_null(json_object_get(parsed, "sections"));
+    json_decref(parsed);
+    free(head);
+    json_decref(env);
+    rows_release(&rows);
+}
+
+static void test_rows_of_two_documents_follow_each_other(void **state)
+{
+    (void)state;
+    const char *arrays = "\"sections\":[],\"citations\":[],\"quantities\":[],"
+                         "\"metrics\":[{\"key\":\"cases.filed\",\"value\":3,\"yoy_pct\":-1.5,"
+                         "\"rule\":\"r1\"}]";
+    json_t *one = envelope(ID1, arrays), *two = envelope(ID2, arrays);
+    struct rows rows = ROWS_INIT;
+    struct rows_doc at1, at2;
+    assert_int_equal(rows_add(&rows, one, ID1, &at1), 0);
+    assert_int_equal(rows_add(&rows, two, ID2, &at2), 0);
+    assert_int_equal(at2.table[3].off, at1.table[3].off + at1.table[3].len);
+    assert_int_equal(at2.head.off, at1.head.off + at1.head.len);
+    assert_span(&rows.table[3], at2.table[3],
+                ID2 "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\n");
+    rows_reset(&rows);
+    assert_int_equal(rows.table[3].len, 0);
+    assert_int_equal(rows_add(&rows, two, ID2, &at2), 0);
+    assert_int_equal(at2.table[3].off, 0);
+    json_decref(one);
+    json_decref(two);
+    rows_release(&rows);
+}
+
+static void test_rows_refuse_an_id_of_the_wrong_width(void **state)
+{
+    (void)state;
+    json_t *env = envelope("abc", "\"sections\":[],\"citations\":[],\"quantities\":[],"
+                                  "\"metrics\":[]");
+    struct rows rows = ROWS_INIT;
+    struct rows_doc at;
+    assert_int_equal(rows_add(&rows, env, "abc", &at), -1);
+    json_decref(env);
+    rows_release(&rows);
+}
+
+static void test_rows_name_their_tables_in_copy_order(void **state)
+{
+    (void)state;
+    const char *want[ROWS_TABLES] = {"sections", "citations", "quantities", "metrics"};
+    for (size_t t = 0; t < ROWS_TABLES; t++) {
+        assert_string_equal(rows_table_name(t), want[t]);
+        assert_non_null(strstr(rows_copy_sql(t), want[t]));
+    }
+    assert_null(rows_table_name(ROWS_TABLES));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows_escape_text_and_write_nulls),
+        cmocka_unit_test(test_rows_head_holds_the_document_not_the_arrays),
+        cmocka_unit_test(test_rows_of_two_documents_follow_each_other),
+        cmocka_unit_test(test_rows_refuse_an_id_of_the_wrong_width),
+        cmocka_unit_test(test_rows_name_their_tables_in_copy_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
