@@ -33,7 +33,8 @@ lag >/dev/null || fail "exit status non-zero with no lag"
 pass "offsets equal kcat -Q and the stored documents; exit 0 when OK"; passed=$((passed + 1))
 
 # 2. SIGSTOP the only worker while documents keep arriving: the group leaves OK
-lag --json --watch 1 >"$TEST_STATE/watch.jsonl" 2>"$TEST_STATE/lag.log" &
+# the binary itself, not the function: $! must be the process that kill stops
+"$RF_BIN/lag/reportflow-lag" --json --watch 1 >"$TEST_STATE/watch.jsonl" 2>"$TEST_STATE/lag.log" &
 watcher=$!
 worker_pid=$(cat "$RF_STATE/pids/worker-1.pid")
 kill -STOP "$worker_pid"

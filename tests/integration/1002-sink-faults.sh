@@ -72,6 +72,25 @@ bad_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'sink' AN
 wait_for 30 "a dead letter for the invalid envelope" bad_letter
 pass "invalid envelope: dead letter with the reason; its neighbour stored"; passed=$((passed + 1))
 
+# 4b. an envelope PostgreSQL refuses (a date that is no date) becomes a dead letter with
+# PostgreSQL's reason; its neighbour in the same partition, stored one by one, lands whole
+fine_id=$(printf 'a%.0s' {1..64})
+refused_id=$(printf 'b%.0s' {1..64})
+seed4=$(extract "$RF_ROOT/examples/reports/004_b99d1890a509f6dc.txt")
+fine_metrics=$(echo "$seed4" | python3 "$help" field metrics | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+{
+    echo "$seed4" | python3 "$help" mutate "$refused_id" document.published '"not a date"'
+    echo "$seed4" | python3 "$help" mutate "$fine_id" document.title '"neighbour"'
+} | kcat -b "$BROKER" -P -t reports.events -p 0 -K $'\t'
+fine_stored() { [ "$(q "SELECT count(*) FROM metrics WHERE doc_id = '$fine_id'")" = "$fine_metrics" ]; }
+wait_for 30 "the neighbour of a refused envelope, with its $fine_metrics metrics" fine_stored
+refused_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'sink' AND error_code = 'db-rejected' AND doc_id = '$refused_id' AND error_text LIKE '%date%' AND length(payload) > 0")" = 1 ]; }
+wait_for 30 "a dead letter for the refused envelope" refused_letter
+[ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$refused_id'")" = 0 ] || fail "the refused document was stored"
+[ "$(q "SELECT count(*) FROM sections WHERE doc_id = '$refused_id'")" = 0 ] || fail "rows of the refused document were stored"
+grep -q "storing it document by document" "$RF_STATE/logs/sink.log" || fail "the sink did not retry the refused batch document by document"
+pass "envelope refused by PostgreSQL: dead letter with its reason; its neighbour stored whole"; passed=$((passed + 1))
+
 # 5. dead letters from the producer (empty file) and the worker (not text)
 : >"$TEST_STATE/empty.txt"
 head -c 4096 /dev/urandom >"$TEST_STATE/binary.txt"

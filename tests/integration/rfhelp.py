@@ -5,6 +5,8 @@
   rfhelp.py field PATH < ENVELOPE print one field, e.g. "metrics" (as JSON) or "doc_id"
   rfhelp.py retime WHEN AGENCY < ENVELOPE   the envelope with another extracted_at and agency,
                                   as "doc_id<TAB>json" for kcat -K'\t'
+  rfhelp.py mutate DOC_ID PATH JSON < ENVELOPE   the envelope under another doc_id, with
+                                  PATH (e.g. document.published) set to JSON, as for retime
 """
 import json
 import sys
@@ -39,6 +41,17 @@ def retime(when, agency):
     print(env["doc_id"] + "\t" + json.dumps(env, ensure_ascii=False))
 
 
+def mutate(doc_id, path, value):
+    env = json.loads(sys.stdin.readline())
+    env["doc_id"] = doc_id
+    *parents, last = path.split(".")
+    node = env
+    for part in parents:
+        node = node[part]
+    node[last] = json.loads(value)
+    print(doc_id + "\t" + json.dumps(env, ensure_ascii=False))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "gold-docs":
         gold_docs(sys.argv[2])
@@ -48,5 +61,7 @@ if __name__ == "__main__":
         field(sys.argv[2])
     elif sys.argv[1] == "retime":
         retime(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "mutate":
+        mutate(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         sys.exit(__doc__)
