@@ -145,7 +145,7 @@ static int wait_for_writer(struct sink *s)
         return rc;
     }
     bool stalled = rf_clock_mono_ms() - s->submitted_ms > SINK_STALL_MS;
-    if (!s->paused && (stalled || writer_in_outage(s->writer))) {
+    if (!s->paused && (stalled || writer_status(s->writer).outage)) {
         set_paused(s, true);
         rf_info(COMPONENT, "paused consuming until PostgreSQL takes the batch in hand");
     }
@@ -169,7 +169,7 @@ static void log_progress(struct sink *s, bool force)
             (unsigned long long)s->stats.records, (unsigned long long)s->stats.written,
             (unsigned long long)s->stats.stale, (unsigned long long)s->stats.dead_letters,
             (unsigned long long)s->stats.batches,
-            (unsigned long long)(s->writer ? writer_retries(s->writer) : 0));
+            (unsigned long long)(s->writer ? writer_status(s->writer).retries : 0));
 }
 
 struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_size)
@@ -192,6 +192,10 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
 
 static void publish_metrics(struct rf_http *http, struct sink *s)
 {
+    struct writer_status st = {false, s->db.conn != NULL, 0};
+    if (s->writer) {
+        st = writer_status(s->writer);
+    }
     const struct rf_metric metrics[] = {
         {"reportflow_sink_records_total", "counter", "Kafka records handled.",
          (double)s->stats.records},
@@ -205,9 +209,9 @@ static void publish_metrics(struct rf_http *http, struct sink *s)
          (double)s->stats.batches},
         {"reportflow_sink_retries_total", "counter",
          "Failed attempts at a batch (PostgreSQL unreachable).",
-         (double)(s->writer ? writer_retries(s->writer) : 0)},
+         (double)st.retries},
         {"reportflow_sink_postgres_up", "gauge", "1 while connected to PostgreSQL.",
-         (s->writer ? writer_connected(s->writer) : s->db.conn != NULL) ? 1 : 0},
+         st.connected ? 1 : 0},
     };
     rf_http_publish_metrics(http, metrics, sizeof(metrics) / sizeof(metrics[0]));
 }

@@ -185,28 +185,12 @@ struct batch *writer_collect(struct writer *w, int timeout_ms, struct writer_don
     return b;
 }
 
-bool writer_in_outage(struct writer *w)
+struct writer_status writer_status(struct writer *w)
 {
     pthread_mutex_lock(&w->lock);
-    bool outage = w->outage;
+    struct writer_status st = {w->outage, w->connected, w->retries};
     pthread_mutex_unlock(&w->lock);
-    return outage;
-}
-
-uint64_t writer_retries(struct writer *w)
-{
-    pthread_mutex_lock(&w->lock);
-    uint64_t retries = w->retries;
-    pthread_mutex_unlock(&w->lock);
-    return retries;
-}
-
-bool writer_connected(struct writer *w)
-{
-    pthread_mutex_lock(&w->lock);
-    bool connected = w->connected;
-    pthread_mutex_unlock(&w->lock);
-    return connected;
+    return st;
 }
 
 void writer_stop(struct writer *w)

@@ -45,14 +45,19 @@ void writer_submit(struct writer *w, struct batch *b);
  */
 struct batch *writer_collect(struct writer *w, int timeout_ms, struct writer_done *done);
 
-/** True while PostgreSQL is failing and the batch in hand waits for a retry. */
-bool writer_in_outage(struct writer *w);
-/** Failed attempts at a batch so far. */
-uint64_t writer_retries(struct writer *w);
-/** True while connected to PostgreSQL. */
-bool writer_connected(struct writer *w);
+struct writer_status {
+    bool outage;      /* PostgreSQL is failing and the batch in hand waits for a retry */
+    bool connected;   /* connected to PostgreSQL */
+    uint64_t retries; /* failed attempts at a batch so far */
+};
 
-/** Finish the batch in hand (if any), stop the thread, close the connection. NULL is fine. */
+/** A snapshot of what the thread is doing, for the Kafka loop and metrics. */
+struct writer_status writer_status(struct writer *w);
+
+/**
+ * Stop the thread, after the attempt it is making (collect the batch in hand
+ * first to learn its fate), and close the connection. NULL is fine.
+ */
 void writer_stop(struct writer *w);
 
 #endif
