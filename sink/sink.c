@@ -82,21 +82,6 @@ static int wait_polling(struct sink *s, int64_t ms)
     return 0;
 }
 
-static void store_offsets(struct sink *s, const struct batch *b)
-{
-    rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new((int)b->cnt);
-    for (size_t i = 0; i < b->cnt; i++) {
-        const rd_kafka_message_t *m = b->msgs[i];
-        rd_kafka_topic_partition_list_add(offsets, rd_kafka_topic_name(m->rkt), m->partition)
-            ->offset = m->offset + 1;
-    }
-    rd_kafka_resp_err_t err = rd_kafka_offsets_store(s->consumer, offsets);
-    if (err) {
-        rf_warn(COMPONENT, "cannot store offsets (partitions moved?): %s", rd_kafka_err2str(err));
-    }
-    rd_kafka_topic_partition_list_destroy(offsets);
-}
-
 /* Hand the filling batch to the writer and start filling the other one. */
 static void submit(struct sink *s)
 {
@@ -112,7 +97,7 @@ static int finish(struct sink *s, struct batch *b, const struct writer_done *don
 {
     s->in_flight = false;
     if (done->outcome == WRITER_STORED) {
-        store_offsets(s, b);
+        rf_kafka_store_offsets(s->consumer, b->msgs, b->cnt, COMPONENT);
         s->stats.written += done->counts.written;
         s->stats.stale += b->stale + done->counts.stale;
         s->stats.dead_letters += done->counts.dead_letters;

@@ -205,20 +205,8 @@ static int settle_batch(struct worker *w)
         rf_error(COMPONENT, "%zu record(s) not acknowledged; their offsets stay uncommitted",
                  w->batch_cnt);
         rc = -1;
-    } else if (w->batch_cnt > 0) {
-        rd_kafka_topic_partition_list_t *offsets =
-            rd_kafka_topic_partition_list_new((int)w->batch_cnt);
-        for (size_t i = 0; i < w->batch_cnt; i++) {
-            const rd_kafka_message_t *m = w->batch[i];
-            rd_kafka_topic_partition_list_add(offsets, rd_kafka_topic_name(m->rkt), m->partition)
-                ->offset = m->offset + 1;
-        }
-        rd_kafka_resp_err_t err = rd_kafka_offsets_store(w->consumer, offsets);
-        if (err) {
-            /* partitions revoked meanwhile: the new owner redoes them, idempotently */
-            rf_warn(COMPONENT, "cannot store offsets: %s", rd_kafka_err2str(err));
-        }
-        rd_kafka_topic_partition_list_destroy(offsets);
+    } else {
+        rf_kafka_store_offsets(w->consumer, w->batch, w->batch_cnt, COMPONENT);
     }
     for (size_t i = 0; i < w->batch_cnt; i++) {
         rd_kafka_message_destroy(w->batch[i]);

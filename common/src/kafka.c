@@ -211,3 +211,23 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
     }
     return rk;
 }
+
+void rf_kafka_store_offsets(rd_kafka_t *consumer, rd_kafka_message_t *const *msgs, size_t cnt,
+                            const char *component)
+{
+    if (cnt == 0) {
+        return;
+    }
+    rd_kafka_topic_partition_list_t *offsets = rd_kafka_topic_partition_list_new((int)cnt);
+    for (size_t i = 0; i < cnt; i++) {
+        const rd_kafka_message_t *m = msgs[i];
+        rd_kafka_topic_partition_list_add(offsets, rd_kafka_topic_name(m->rkt), m->partition)
+            ->offset = m->offset + 1;
+    }
+    rd_kafka_resp_err_t err = rd_kafka_offsets_store(consumer, offsets);
+    if (err) {
+        rf_warn(component, "cannot store offsets (partitions revoked meanwhile?): %s",
+                rd_kafka_err2str(err));
+    }
+    rd_kafka_topic_partition_list_destroy(offsets);
+}

@@ -41,6 +41,14 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
                                         const char *const *topics, size_t topic_cnt, char *errstr,
                                         size_t errstr_size);
 
+/**
+ * Store, for auto-commit, the offset after each of @p msgs: call it once their
+ * output is safe. A partition revoked meanwhile is logged under @p component
+ * (its new owner redoes those records, and our writes are idempotent).
+ */
+void rf_kafka_store_offsets(rd_kafka_t *consumer, rd_kafka_message_t *const *msgs, size_t cnt,
+                            const char *component);
+
 /** True when @p rk (may be NULL) hit a fatal error. */
 bool rf_kafka_fatal(rd_kafka_t *rk);
 
