@@ -109,6 +109,11 @@ enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, siz
     return DB_OK;
 }
 
+int64_t db_backoff_next(int64_t current_ms, int64_t max_ms)
+{
+    return current_ms * 2 > max_ms ? max_ms : current_ms * 2;
+}
+
 void db_close(struct db *db)
 {
     if (db->conn) {
@@ -158,16 +163,6 @@ static int documents_json(const struct db_item *items, size_t cnt, const struct 
         first = false;
     }
     return rc | rf_buf_append(out, "]", 1);
-}
-
-/* "{id,id}" from the RETURNING rows: hex ids need no quoting inside an array literal. */
-static int ids_array(PGresult *res, struct rf_buf *out)
-{
-    int rc = rf_buf_append(out, "{", 1);
-    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-        rc |= rf_buf_printf(out, "%s%s", i ? "," : "", PQgetvalue(res, i, 0));
-    }
-    return rc | rf_buf_append(out, "}", 1);
 }
 
 /* Send @p len bytes in pieces, so libpq's output buffer stays small. */
@@ -231,15 +226,21 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
     return r;
 }
 
-/* The ids PostgreSQL wrote (RETURNING doc_id), as a set. @returns 0, or -1 on ENOMEM. */
-static int written_ids(PGresult *res, struct rf_strset *ids)
+/*
+ * The ids PostgreSQL wrote (RETURNING doc_id), as a set for the COPYs and as
+ * "{id,id}" for the delete: hex ids need no quoting in an array literal.
+ * @returns 0, or -1 on ENOMEM.
+ */
+static int written_ids(PGresult *res, struct rf_strset *set, struct rf_buf *literal)
 {
-    for (int i = 0; i < PQntuples(res); i++) {
-        if (rf_strset_add(ids, PQgetvalue(res, i, 0)) < 0) {
-            return -1;
-        }
+    int rc = rf_buf_append(literal, "{", 1);
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+        const char *id = PQgetvalue(res, i, 0);
+        rc |= rf_strset_add(set, id) < 0 ? -1 : 0;
+        rc |= i ? rf_buf_append(literal, ",", 1) : 0;
+        rc |= rf_buf_append_str(literal, id);
     }
-    return 0;
+    return rc | rf_buf_append(literal, "}", 1);
 }
 
 /*
@@ -267,22 +268,18 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
     }
     int64_t t1 = rf_clock_mono_ms();
     *written = (size_t)PQntuples(upserted);
+    struct rf_strset won;
     struct rf_buf ids = RF_BUF_INIT;
-    if (*written > 0 && ids_array(upserted, &ids) == 0) {
-        params[0] = ids.data;
-        r = run(db, delete_children_sql, 1, params, NULL, "delete old rows", errstr, errstr_size);
-    } else if (*written > 0) {
+    rf_strset_init(&won);
+    if (*written > 0 && written_ids(upserted, &won, &ids) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
         r = DB_RETRY;
+    } else if (*written > 0) {
+        params[0] = ids.data;
+        r = run(db, delete_children_sql, 1, params, NULL, "delete old rows", errstr, errstr_size);
     }
     rf_buf_release(&ids);
     int64_t t2 = rf_clock_mono_ms();
-    struct rf_strset won;
-    rf_strset_init(&won);
-    if (r == DB_OK && *written > 0 && written_ids(upserted, &won) != 0) {
-        snprintf(errstr, errstr_size, "out of memory");
-        r = DB_RETRY;
-    }
     for (size_t t = 0; *written > 0 && r == DB_OK && t < ROWS_TABLES; t++) {
         r = copy_children(db, t, items, cnt, only, &won, errstr, errstr_size);
     }

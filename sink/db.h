@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -53,6 +54,12 @@ struct db {
     PGconn *conn;          /* NULL while disconnected */
     const char *conninfo;  /* borrowed */
 };
+
+/* Reconnect backoff: the first wait, then doubled up to sink.retry_max_ms. */
+#define DB_BACKOFF_FIRST_MS 200
+
+/** The wait after one of @p current_ms: doubled, at most @p max_ms. */
+int64_t db_backoff_next(int64_t current_ms, int64_t max_ms);
 
 /** Connect and apply migrations. @returns DB_OK, DB_RETRY (server unreachable) or DB_FATAL. */
 enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size);

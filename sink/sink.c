@@ -111,7 +111,8 @@ static int finish(struct sink *s, struct batch *b, const struct writer_done *don
     return done->outcome == WRITER_FATAL ? -1 : 0;
 }
 
-/* Collect the batch in flight if it is done (waiting up to @p timeout_ms). @returns -1 on fatal. */
+/* Collect the batch in flight if it is done (waiting up to @p timeout_ms, -1: until it is).
+   @returns -1 on fatal. */
 static int collect(struct sink *s, int timeout_ms)
 {
     struct writer_done done;
@@ -137,6 +138,13 @@ static int wait_for_writer(struct sink *s)
     return s->paused ? (poll_once(s, 0) < 0 ? -1 : 0) : 0;
 }
 
+/* The writer's status; before it runs, what the first connection says. */
+static struct writer_status db_status(struct sink *s)
+{
+    struct writer_status st = {false, s->db.conn != NULL, 0};
+    return s->writer ? writer_status(s->writer) : st;
+}
+
 static void log_progress(struct sink *s, bool force)
 {
     int64_t now = rf_clock_mono_ms();
@@ -154,7 +162,7 @@ static void log_progress(struct sink *s, bool force)
             (unsigned long long)s->stats.records, (unsigned long long)s->stats.written,
             (unsigned long long)s->stats.stale, (unsigned long long)s->stats.dead_letters,
             (unsigned long long)s->stats.batches,
-            (unsigned long long)(s->writer ? writer_status(s->writer).retries : 0));
+            (unsigned long long)db_status(s).retries);
 }
 
 struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_size)
@@ -177,10 +185,7 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
 
 static void publish_metrics(struct rf_http *http, struct sink *s)
 {
-    struct writer_status st = {false, s->db.conn != NULL, 0};
-    if (s->writer) {
-        st = writer_status(s->writer);
-    }
+    struct writer_status st = db_status(s);
     const struct rf_metric metrics[] = {
         {"reportflow_sink_records_total", "counter", "Kafka records handled.",
          (double)s->stats.records},
@@ -205,7 +210,7 @@ static void publish_metrics(struct rf_http *http, struct sink *s)
 static int connect_first(struct sink *s)
 {
     char errstr[1024];
-    int64_t backoff = 200;
+    int64_t backoff = DB_BACKOFF_FIRST_MS;
     while (!s->db.conn && !rf_run_stopping()) {
         enum db_result r = db_connect(&s->db, s->cfg->pg_conninfo, errstr, sizeof(errstr));
         if (r == DB_FATAL) {
@@ -217,8 +222,7 @@ static int connect_first(struct sink *s)
             if (wait_polling(s, backoff) != 0) {
                 return -1;
             }
-            backoff = backoff * 2 > s->cfg->sink_retry_max_ms ? s->cfg->sink_retry_max_ms
-                                                              : backoff * 2;
+            backoff = db_backoff_next(backoff, s->cfg->sink_retry_max_ms);
         }
     }
     return 0;
@@ -251,16 +255,10 @@ static int step(struct sink *s)
 /* Stopping: finish the batch in flight, then the one filling unless in a hurry. */
 static int drain(struct sink *s, int rc)
 {
-    struct writer_done done;
-    struct batch *b;
-    if (s->in_flight && (b = writer_collect(s->writer, -1, &done)) != NULL) {
-        rc |= finish(s, b, &done);
-    }
+    rc |= collect(s, -1);
     if (rc == 0 && s->filling->cnt > 0 && !rf_run_hurry()) {
         submit(s);
-        if ((b = writer_collect(s->writer, -1, &done)) != NULL) {
-            rc |= finish(s, b, &done);
-        }
+        rc |= collect(s, -1);
     }
     return rc;
 }

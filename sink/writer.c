@@ -69,7 +69,7 @@ static void set_state(struct writer *w, bool outage, bool failed_attempt)
 static struct writer_done store(struct writer *w, struct batch *b)
 {
     char errstr[1024];
-    int64_t backoff = 200;
+    int64_t backoff = DB_BACKOFF_FIRST_MS;
     int failures = 0;
     struct writer_done done = {WRITER_STORED, {0, 0, 0, 0}};
     for (;;) {
@@ -101,7 +101,7 @@ static struct writer_done store(struct writer *w, struct batch *b)
             done.outcome = WRITER_GAVE_UP; /* nothing committed: Kafka hands these out again */
             return done;
         }
-        backoff = backoff * 2 > w->cfg->sink_retry_max_ms ? w->cfg->sink_retry_max_ms : backoff * 2;
+        backoff = db_backoff_next(backoff, w->cfg->sink_retry_max_ms);
     }
 }
 

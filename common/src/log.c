@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
+
+#include "reportflow/fsutil.h"
 
 /* Set once in rf_log_init() before threads start, read-only afterwards. */
 static struct {
@@ -45,16 +46,6 @@ bool rf_log_enabled(enum rf_log_level level)
     return level <= log_state.level;
 }
 
-static void format_timestamp(char *out, size_t out_size)
-{
-    struct timespec ts;
-    struct tm tm;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    size_t n = strftime(out, out_size, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, out_size - n, ".%03ldZ", ts.tv_nsec / 1000000);
-}
-
 void rf_log_write(enum rf_log_level level, const char *component, const char *fmt, ...)
 {
     char msg[2048];
@@ -64,7 +55,7 @@ void rf_log_write(enum rf_log_level level, const char *component, const char *fm
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    format_timestamp(when, sizeof(when));
+    rf_clock_format(rf_clock_now_ms(), when, sizeof(when));
 
     if (log_state.json) {
         json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s}", "ts", when, "level",

@@ -1,4 +1,4 @@
-/* test_sink_validate.c - what the sink accepts as an envelope, and what it dead-letters. */
+/* test_batch_validate.c - what the sink accepts as an envelope, and what it dead-letters. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
