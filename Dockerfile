@@ -9,9 +9,9 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends librdkafka1 libjansson4 libpcre2-8-0 libpq5 \
         libmicrohttpd12 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
-COPY --from=build /src/build/producer/reportflow-producer /src/build/workers/reportflow-worker \
-     /src/build/workers/reportflow-extract /src/build/sink/reportflow-sink \
-     /src/build/sink/reportflow-report /src/build/lag/reportflow-lag /usr/local/bin/
+COPY --from=build /src/build/bin/reportflow-producer /src/build/bin/reportflow-worker \
+     /src/build/bin/reportflow-extract /src/build/bin/reportflow-sink \
+     /src/build/bin/reportflow-report /src/build/bin/reportflow-lag /usr/local/bin/
 COPY config /etc/reportflow
 ENV REPORTFLOW_CONFIG=/etc/reportflow/reportflow.conf \
     REPORTFLOW_WORKER_RULES=/etc/reportflow/rules/metrics.json

@@ -11,5 +11,5 @@ case "$kind" in
 esac
 cmake -S "$root" -B "$dir" "${flags[@]}" >/dev/null
 cmake --build "$dir" -j"$(nproc)" 2>&1 | grep -Ev '^\[|^-- |^Consolidate|Built target' || true
-test -x "$dir/workers/reportflow-worker" || { echo "build failed in $dir" >&2; exit 1; }
+test -x "$dir/bin/reportflow-worker" || { echo "build failed in $dir" >&2; exit 1; }
 echo "$dir"

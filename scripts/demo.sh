@@ -15,7 +15,7 @@ eval "$("$root/scripts/stack.sh" env)"
 state=${RF_STATE:-$root/.reportflow}
 bin=$root/build
 
-before=$("$bin/sink/reportflow-report" --count 2>/dev/null || echo 0)
+before=$("$bin/bin/reportflow-report" --count 2>/dev/null || echo 0)
 # write-then-rename: the producer only takes finished files
 n=0
 for f in "$root"/examples/reports/*; do
@@ -46,7 +46,7 @@ while :; do
     sleep 1
 done
 echo
-"$bin/sink/reportflow-report"
+"$bin/bin/reportflow-report"
 cat <<EOT
 
 Where the data is: PostgreSQL, $REPORTFLOW_PG_CONNINFO

@@ -96,19 +96,19 @@ worker_names() {
 
 up() {
     local workers=${1:-2}
-    [ -x "$bin/workers/reportflow-worker" ] || { echo "stack: build first (scripts/build.sh)" >&2; exit 1; }
+    [ -x "$bin/bin/reportflow-worker" ] || { echo "stack: build first (scripts/build.sh)" >&2; exit 1; }
     if ! alive broker; then
         rm -f "$state/broker.addr"
-        launch broker "$bin/tools/reportflow-broker" --address-file "$state/broker.addr"
+        launch broker "$bin/bin/reportflow-broker" --address-file "$state/broker.addr"
     fi
     wait_for_file "$state/broker.addr" 10
     "$root/scripts/pg.sh" start "$state" >/dev/null
     stack_env
-    launch sink "$bin/sink/reportflow-sink"
+    launch sink "$bin/bin/reportflow-sink"
     for i in $(seq 1 "$workers"); do
-        launch "worker-$i" "$bin/workers/reportflow-worker"
+        launch "worker-$i" "$bin/bin/reportflow-worker"
     done
-    launch producer "$bin/producer/reportflow-producer"
+    launch producer "$bin/bin/reportflow-producer"
     sleep 0.5
     for name in broker sink producer $(worker_names); do
         alive "$name" || { echo "stack: $name failed to start; see $state/logs/$name.log" >&2; tail -5 "$state/logs/$name.log" >&2; exit 1; }
@@ -120,7 +120,7 @@ add_worker() {
     stack_env
     local n=1
     while alive "worker-$n"; do n=$((n + 1)); done
-    launch "worker-$n" "$bin/workers/reportflow-worker"
+    launch "worker-$n" "$bin/bin/reportflow-worker"
     echo "stack: started worker-$n"
 }
 
@@ -146,7 +146,7 @@ status() {
     echo "inbox:     $(find "$state/inbox" -type f | wc -l) file(s) waiting in $state/inbox"
     stack_env
     if "$root/scripts/pg.sh" status "$state" >/dev/null 2>&1; then
-        echo "documents: $("$bin/sink/reportflow-report" --count 2>/dev/null || echo '?')"
+        echo "documents: $("$bin/bin/reportflow-report" --count 2>/dev/null || echo '?')"
     fi
 }
 

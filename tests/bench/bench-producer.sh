@@ -9,7 +9,7 @@ n=${1:-10000}
 work=$(mktemp -d /tmp/rf-bench-producer.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
-"$bin/tools/reportflow-broker" --address-file "$work/broker.addr" >/dev/null 2>"$work/broker.log" &
+"$bin/bin/reportflow-broker" --address-file "$work/broker.addr" >/dev/null 2>"$work/broker.log" &
 for _ in $(seq 50); do [ -s "$work/broker.addr" ] && break; sleep 0.1; done
 broker=$(cat "$work/broker.addr")
 
@@ -34,7 +34,7 @@ cd "$root"
 # reportflow-producer: the files already in the inbox at start; done when all are archived
 mv "$work"/files/* "$work/inbox/"
 t2=$(now)
-"$bin/producer/reportflow-producer" -X "broker.address_file=$work/broker.addr" \
+"$bin/bin/reportflow-producer" -X "broker.address_file=$work/broker.addr" \
     -X "watch.dir=$work/inbox" -X "archive.dir=$work/done" -X "failed.dir=$work/failed" \
     -X progress.interval_ms=1000 2>"$work/producer.log" &
 pid=$!

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin/tools/reportflow-broker" --address-file "$work/broker.addr" >/dev/null 2>"$work/broker.log" &
+"$bin/bin/reportflow-broker" --address-file "$work/broker.addr" >/dev/null 2>"$work/broker.log" &
 for _ in $(seq 50); do [ -s "$work/broker.addr" ] && break; sleep 0.1; done
 broker=$(cat "$work/broker.addr")
 conninfo=$("$root/scripts/pg.sh" start "$work")
@@ -24,7 +24,7 @@ conninfo=$("$root/scripts/pg.sh" start "$work")
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 q() { "$pg_bin/psql" "$conninfo" -v ON_ERROR_STOP=1 -tAq -c "$1"; }
 
-"$bin/workers/reportflow-extract" -X "worker.rules=$root/config/rules/metrics.json" \
+"$bin/bin/reportflow-extract" -X "worker.rules=$root/config/rules/metrics.json" \
     "$root"/examples/reports/* >"$work/seeds.jsonl"
 python3 "$root/tests/bench/make_envelopes.py" "$n" "$work/seeds.jsonl" "$work"
 kcat -P -b "$broker" -t reports.events -K $'\t' -X linger.ms=50 -z zstd <"$work/events.tsv"
@@ -34,7 +34,7 @@ on_topic=$(kcat -b "$broker" -C -t reports.events -e -q -f '%k\n' 2>/dev/null | 
 [ "$on_topic" -eq "$n" ] || { echo "the embedded broker holds $on_topic of $n envelopes (5 MiB per partition)" >&2; exit 1; }
 
 now() { date +%s.%N; }
-"$bin/sink/reportflow-sink" -X "broker.address_file=$work/broker.addr" -X "pg.conninfo=$conninfo" \
+"$bin/bin/reportflow-sink" -X "broker.address_file=$work/broker.addr" -X "pg.conninfo=$conninfo" \
     2>"$work/sink.log" &
 # steady state: the clock starts at the first stored batch (after connecting, migrating
 # and joining the group), and only the documents stored after it count

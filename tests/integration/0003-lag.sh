@@ -4,7 +4,7 @@
 # window while documents keep arriving, and returns to OK after SIGCONT.
 source "$(dirname "$0")/lib.sh"
 export REPORTFLOW_LAG_WINDOW_S=4 REPORTFLOW_LAG_STOP_S=15
-lag() { "$RF_BIN/lag/reportflow-lag" "$@"; }
+lag() { "$RF_BIN/bin/reportflow-lag" "$@"; }
 
 stack up 1
 stack_env
@@ -34,7 +34,7 @@ pass "offsets equal kcat -Q and the stored documents; exit 0 when OK"; passed=$(
 
 # 2. SIGSTOP the only worker while documents keep arriving: the group leaves OK
 # the binary itself, not the function: $! must be the process that kill stops
-"$RF_BIN/lag/reportflow-lag" --json --watch 1 >"$TEST_STATE/watch.jsonl" 2>"$TEST_STATE/lag.log" &
+"$RF_BIN/bin/reportflow-lag" --json --watch 1 >"$TEST_STATE/watch.jsonl" 2>"$TEST_STATE/lag.log" &
 watcher=$!
 worker_pid=$(cat "$RF_STATE/pids/worker-1.pid")
 kill -STOP "$worker_pid"

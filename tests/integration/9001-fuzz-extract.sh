@@ -9,12 +9,12 @@ if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/l
 fi
 work=$(mktemp -d /tmp/rf-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-srcs=("$RF_ROOT"/workers/{citations,decode,docfields,extract,html,metrics,outline,quantity,rules,text}.c
+srcs=("$RF_ROOT"/extract/{citations,decode,docfields,extract,html,metrics,outline,quantity,rules,text}.c
       "$RF_ROOT"/common/src/{buf,fsutil,log,sha256}.c)
 # shellcheck disable=SC2046
 clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DRF_VERSION='"fuzz"' \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$RF_ROOT/workers" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8) \
+    -I"$RF_ROOT/extract" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8) \
     "$RF_ROOT/tests/fuzz/fuzz_extract.c" "${srcs[@]}" \
     $(pkg-config --libs jansson libpcre2-8) -lm -o "$work/fuzz_extract"
 mkdir -p "$work/corpus"

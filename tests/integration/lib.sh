@@ -65,7 +65,7 @@ pass() { echo "PASS: $*"; }
 
 # start_broker: the embedded broker alone; sets BROKER.
 start_broker() {
-    "$RF_BIN/tools/reportflow-broker" --address-file "$TEST_STATE/broker.addr" \
+    "$RF_BIN/bin/reportflow-broker" --address-file "$TEST_STATE/broker.addr" \
         >/dev/null 2>>"$TEST_STATE/broker.log" &
     BROKER_PID=$!
     wait_for 10 "the broker address" test -s "$TEST_STATE/broker.addr"
@@ -82,7 +82,7 @@ producer_dirs() {
 
 # start_producer [RUNAS...]: the producer alone, logging to producer.log; sets PRODUCER_PID.
 start_producer() {
-    "$@" "$RF_BIN/producer/reportflow-producer" -X "broker.address_file=$TEST_STATE/broker.addr" \
+    "$@" "$RF_BIN/bin/reportflow-producer" -X "broker.address_file=$TEST_STATE/broker.addr" \
         >>"$TEST_STATE/producer.log" 2>&1 &
     PRODUCER_PID=$!
 }

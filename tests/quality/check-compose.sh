@@ -22,7 +22,7 @@ count=0
 while IFS= read -r kv; do
     # the program refuses an unknown key or a bad value at start, naming it
     env -i PATH="$PATH" "$kv" REPORTFLOW_CONFIG="$RF_ROOT/config/reportflow.conf" \
-        "$RF_BIN/workers/reportflow-worker" --print-config >/dev/null \
+        "$RF_BIN/bin/reportflow-worker" --print-config >/dev/null \
         || { echo "docker-compose.yml: $kv is not a valid reportflow setting"; exit 1; }
     count=$((count + 1))
 done <<<"$vars"
