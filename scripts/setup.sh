@@ -6,6 +6,7 @@ packages=(
     gcc make cmake pkg-config
     librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev
     postgresql kcat python3 python3-jsonschema python3-yaml
+    default-jre-headless maven   # a real Apache Kafka for the stack and the tests (scripts/kafka.sh)
 )
 
 missing=()
@@ -15,17 +16,22 @@ for p in "${packages[@]}"; do
     fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: all ${#packages[@]} packages present"
-    exit 0
-fi
+install_missing() {
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "setup: all ${#packages[@]} packages present"
+        return
+    fi
+    echo "setup: installing ${missing[*]}"
+    local sudo_cmd=()
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo_cmd=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    echo "setup: done"
+}
 
-echo "setup: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-    sudo_cmd=(sudo)
-fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"
+install_missing
+# Kafka's jars, once, from Maven Central (cached outside the source tree)
+"$(dirname "$0")/kafka.sh" fetch
