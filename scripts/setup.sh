@@ -6,8 +6,13 @@ packages=(
     gcc make cmake pkg-config
     librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev
     postgresql kcat python3 python3-jsonschema python3-yaml
-    default-jre-headless maven   # a real Apache Kafka for the stack and the tests (scripts/kafka.sh)
 )
+# a real Apache Kafka for the stack and the tests (scripts/kafka.sh); RF_SETUP_KAFKA=0 skips it
+# (an image that talks to a Kafka elsewhere)
+kafka=${RF_SETUP_KAFKA:-1}
+if [ "$kafka" = 1 ]; then
+    packages+=(default-jre-headless maven)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -34,4 +39,6 @@ install_missing() {
 
 install_missing
 # Kafka's jars, once, from Maven Central (cached outside the source tree)
-"$(dirname "$0")/kafka.sh" fetch
+if [ "$kafka" = 1 ]; then
+    "$(dirname "$0")/kafka.sh" fetch
+fi

@@ -22,6 +22,8 @@ bin=${RF_BIN:-$root/build}
 mkdir -p "$state/logs" "$state/pids" "$state/inbox"
 state=$(cd "$state" && pwd)
 
+broker_kind() { cat "$state/broker.kind" 2>/dev/null || echo kafka; }
+
 stack_env() {
     export REPORTFLOW_CONFIG=$root/config/reportflow.conf
     export REPORTFLOW_BROKER_ADDRESS_FILE=$state/broker.addr
@@ -29,6 +31,10 @@ stack_env() {
     export REPORTFLOW_ARCHIVE_DIR=$state/done
     export REPORTFLOW_FAILED_DIR=$state/failed
     export REPORTFLOW_WORKER_RULES=$root/config/rules/metrics.json
+    if [ "$(broker_kind)" = embedded ]; then
+        # librdkafka 2.0.2's mock stalls cooperative rebalances: the eager assignor there
+        export REPORTFLOW_KAFKA_PARTITION_ASSIGNMENT_STRATEGY=${REPORTFLOW_KAFKA_PARTITION_ASSIGNMENT_STRATEGY:-roundrobin}
+    fi
     if [ -f "$state/pg.conninfo" ]; then
         REPORTFLOW_PG_CONNINFO=$(cat "$state/pg.conninfo")
         export REPORTFLOW_PG_CONNINFO
@@ -99,8 +105,6 @@ worker_names() {
         [ -e "$f" ] && basename "$f" .pid
     done
 }
-
-broker_kind() { cat "$state/broker.kind" 2>/dev/null || echo kafka; }
 
 # start_broker KIND NODES: the broker, then our topics; writes broker.addr
 start_broker() {
