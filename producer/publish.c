@@ -41,7 +41,6 @@ struct publisher {
     struct rf_strset known;      /* queued or in flight, by relative path */
     char **queue;                /* FIFO of relative paths (owned) */
     size_t q_head, q_tail, q_cap;
-    int sha_hw;                  /* hash with the CPU's SHA extensions */
     struct publish_stats stats;
 };
 
@@ -149,7 +148,6 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
         return NULL;
     }
     p->cfg = cfg;
-    p->sha_hw = rf_sha256_hw_available();
     rf_strset_init(&p->known);
     const char *const defaults[] = {
         "enable.idempotence", "true",
@@ -234,7 +232,12 @@ static int produce_file(struct publisher *p, struct inflight *f, const char *top
                         size_t len, rd_kafka_headers_t *hdrs)
 {
     char key[RF_SHA256_HEX_LEN + 1];
-    rf_sha256_hex(data ? data : "", len, p->sha_hw, key);
+    if (rf_sha256_hex(data, len, key) != 0) {
+        rf_error(COMPONENT, "cannot hash '%s': libcrypto's SHA-256 failed", f->rel);
+        free(data);
+        rd_kafka_headers_destroy(hdrs);
+        return -1;
+    }
     rd_kafka_resp_err_t err = rd_kafka_producev(
         p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, RF_SHA256_HEX_LEN),
         RD_KAFKA_V_VALUE(data, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),

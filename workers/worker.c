@@ -120,7 +120,10 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char
                        const char *code, const char *why)
 {
     char key[RF_SHA256_HEX_LEN + 1];
-    rf_sha256_hex(m->payload, m->len, w->ex.sha_hw, key);
+    if (rf_sha256_hex(m->payload, m->len, key) != 0) {
+        rf_error(COMPONENT, "cannot hash a record for the dead-letter topic: libcrypto failed");
+        return -1;
+    }
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(5);
     rd_kafka_header_add(hdrs, RF_HDR_STAGE, -1, "extract", -1);
     rd_kafka_header_add(hdrs, RF_HDR_ERROR_CODE, -1, code, -1);
