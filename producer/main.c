@@ -134,7 +134,7 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
 
 int main(int argc, char **argv)
 {
-    const struct rf_cli_program prog = {"producer", usage, NULL, NULL, NULL};
+    const struct rf_cli_program prog = {"producer", usage, NULL, NULL, NULL, NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

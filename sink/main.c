@@ -15,7 +15,7 @@ static const char usage[] = "usage: reportflow-sink [-c FILE] [-X key=value]... 
 
 int main(int argc, char **argv)
 {
-    const struct rf_cli_program prog = {"sink", usage, NULL, NULL, NULL};
+    const struct rf_cli_program prog = {"sink", usage, NULL, NULL, NULL, NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

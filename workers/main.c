@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "reportflow/cli.h"
+#include "ruleset_version.h"
 #include "reportflow/http.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
@@ -16,7 +17,7 @@ static const char usage[] = "usage: reportflow-worker [-c FILE] [-X key=value]..
 
 int main(int argc, char **argv)
 {
-    const struct rf_cli_program prog = {"worker", usage, NULL, NULL, NULL};
+    const struct rf_cli_program prog = {"worker", usage, NULL, NULL, NULL, ruleset_print_version};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

@@ -138,6 +138,11 @@ void rf_kafka_warm_topics(rd_kafka_t *rk, const char *const *topics, size_t cnt,
 void rf_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT) {
+        /* librdkafka logged this connection failure (its FAIL line) already: once is enough */
+        rf_debug("kafka", "%s: %s", rd_kafka_err2name(err), reason);
+        return;
+    }
     if (err != RD_KAFKA_RESP_ERR__FATAL) {
         rf_warn("kafka", "%s: %s", rd_kafka_err2name(err), reason);
         return;
