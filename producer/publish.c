@@ -149,23 +149,7 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
     }
     p->cfg = cfg;
     rf_strset_init(&p->known);
-    const char *const defaults[] = {
-        "enable.idempotence", "true",
-        "compression.type", "zstd",
-        "linger.ms", "10",
-        "message.timeout.ms", "0", /* broker down: keep retrying, the file stays put */
-        "message.max.bytes", "16777216",
-        "queue.buffering.max.kbytes", "1048576",
-        NULL};
-    rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
-    if (!conf) {
-        publisher_free(p);
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(conf, p);
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
-    p->rk = rf_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
+    p->rk = rf_kafka_producer_new(cfg, p, on_delivery, errstr, errstr_size);
     if (!p->rk) {
         publisher_free(p);
         return NULL;
