@@ -6,10 +6,11 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "publish.h"
 #include "reportflow/http.h"
-#include "reportflow/cli.h"
+#include "reportflow/daemon.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
@@ -17,7 +18,7 @@
 
 #define COMPONENT "producer"
 
-static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]... [--print-config]\n"
+static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]...\n"
                             "Watches watch.dir and sends every finished file to topic.raw.\n";
 
 static void offer(void *ctx, const char *rel)
@@ -132,46 +133,47 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
     return publisher_failed(p) ? 1 : 0;
 }
 
+/* The watcher and the publisher, made and freed together. */
+struct producer_app {
+    const struct rf_config *cfg;
+    struct watch *watch;
+    struct publisher *publisher;
+};
+
+static void destroy(void *p)
+{
+    struct producer_app *app = p;
+    publisher_free(app->publisher);
+    watch_free(app->watch);
+    free(app);
+}
+
+static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_size)
+{
+    struct producer_app *app = calloc(1, sizeof(*app));
+    if (!app) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    app->cfg = cfg;
+    if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore, errstr,
+                                 errstr_size)) ||
+        !(app->publisher = publisher_new(cfg, errstr, errstr_size))) {
+        destroy(app);
+        return NULL;
+    }
+    return app;
+}
+
+static int run_app(void *p, struct rf_http *http)
+{
+    struct producer_app *app = p;
+    return run(app->cfg, app->watch, app->publisher, http);
+}
+
 int main(int argc, char **argv)
 {
-    const struct rf_cli_program prog = {"producer", usage, NULL, NULL, NULL, NULL};
-    int rc, first_arg;
-    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
-    if (!cfg) {
-        return rc;
-    }
-    char errstr[1024];
-    rc = 1;
-    struct watch *w = NULL;
-    struct publisher *p = NULL;
-    struct rf_http *http = NULL;
-    if (rf_run_init() != 0) {
-        rf_error(COMPONENT, "cannot install signal handlers");
-        goto out;
-    }
-    w = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore, errstr, sizeof(errstr));
-    if (!w) {
-        rf_error(COMPONENT, "%s", errstr);
-        goto out;
-    }
-    p = publisher_new(cfg, errstr, sizeof(errstr));
-    if (!p) {
-        rf_error(COMPONENT, "%s", errstr);
-        rc = 2;
-        goto out;
-    }
-    if (cfg->metrics_listen[0] &&
-        !(http = rf_http_start(cfg->metrics_listen, errstr, sizeof(errstr)))) {
-        rf_error(COMPONENT, "%s", errstr);
-        rc = 2;
-        goto out;
-    }
-    rc = run(cfg, w, p, http);
-out:
-    rf_http_stop(http);
-    publisher_free(p);
-    watch_free(w);
-    rf_config_free(cfg);
-    rf_log_term();
-    return rc;
+    const struct rf_daemon d = {{"producer", usage, NULL, NULL, NULL, NULL}, create, run_app,
+                                destroy};
+    return rf_daemon_main(&d, argc, argv);
 }
