@@ -18,6 +18,7 @@ struct publish_stats {
     uint64_t sent;        /* files acknowledged by Kafka and archived */
     uint64_t failed;      /* files moved to failed/ */
     uint64_t retried;     /* transient delivery failures, sent again */
+    uint64_t replaced;    /* changed while in flight: the new version is sent too */
     uint64_t bytes_sent;  /* acknowledged bytes */
     uint64_t latency_ms_total; /* sum of read-to-ack latencies of sent files */
     uint64_t latency_ms_max;
