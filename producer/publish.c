@@ -204,10 +204,11 @@ static void refuse(struct publisher *p, struct inflight *f, const char *code, co
     }
     f->kind = SEND_FAILED;
     snprintf(f->code, sizeof(f->code), "%s", code);
-    set_reason(f, "'%s' (%zu bytes) refused by the broker: %s", f->rel, f->size, why);
+    set_reason(f, "'%s' (%zu bytes) cannot be sent: %s", f->rel, f->size, why);
     rf_warn(COMPONENT, "'%s' cannot be sent (%s): %s", f->rel, f->code, f->reason);
     f->size = 0;
     p->refused[p->refused_cnt++] = f;
+    p->stats.queued++; /* its dead letter waits to be sent */
 }
 
 static void raw_delivered(struct publisher *p, struct inflight *f, const rd_kafka_message_t *msg)
@@ -266,7 +267,9 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     p->stats.inflight--;
     p->stats.inflight_bytes -= f->size;
     if (msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && f->kind == SEND_RAW) {
-        refuse(p, f, "too-large", rd_kafka_err2str(msg->err));
+        char why[256];
+        snprintf(why, sizeof(why), "the broker refused it: %s", rd_kafka_err2str(msg->err));
+        refuse(p, f, "too-large", why);
     } else if (msg->err) {
         /* with message.timeout.ms=0 only permanent errors get here */
         rf_error(COMPONENT, "'%s' not delivered: %s", f->rel, rd_kafka_err2str(msg->err));
@@ -495,7 +498,7 @@ static int send_one(struct publisher *p, const char *rel)
         rc = produce_file(p, f, p->cfg->topic_raw, data, len, raw_headers(rel, len, &f->st));
         if (rc == 2) {
             f->size = len;
-            refuse(p, f, "too-large", "over message.max.bytes");
+            refuse(p, f, "too-large", "over kafka.message.max.bytes, not sent");
             return 0;
         }
     } else {
@@ -526,6 +529,7 @@ static int pump_refused(struct publisher *p)
             return 0; /* queue full: next pump */
         }
         p->refused_cnt--;
+        p->stats.queued--;
         if (rc != 0) {
             settle(p, f);
             return -1;
@@ -578,6 +582,11 @@ size_t publisher_drain(struct publisher *p, int64_t timeout_ms)
         rd_kafka_poll(p->rk, 100);
     }
     return p->stats.inflight;
+}
+
+rd_kafka_t *publisher_kafka(struct publisher *p)
+{
+    return p->rk;
 }
 
 bool publisher_failed(const struct publisher *p)
