@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -94,7 +95,8 @@ static int add_dir_watch(struct watch *w, const char *rel)
     if (dir_path(w, rel, path, sizeof(path)) != 0) {
         return -1;
     }
-    uint32_t mask = FILE_EVENTS | IN_ONLYDIR;
+    /* a subfolder swapped for a symlink after we looked must not lead outside the inbox */
+    uint32_t mask = FILE_EVENTS | IN_ONLYDIR | (rel[0] ? IN_DONT_FOLLOW : 0);
     int wd = inotify_add_watch(w->fd, path, mask);
     if (wd < 0) {
         rf_error(COMPONENT, "cannot watch '%s': %s", path, strerror(errno));
@@ -276,9 +278,14 @@ static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watc
     if (dir_path(w, rel, path, sizeof(path)) != 0) {
         return 0;
     }
-    DIR *d = opendir(path);
+    /* the inbox itself may be a symlink (configuration); a subfolder never is followed */
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel[0] ? O_NOFOLLOW : 0));
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         rf_warn(COMPONENT, "cannot scan '%s': %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
         return 0;
     }
     size_t found = 0;

@@ -1,6 +1,7 @@
 /* test_log.c - logfmt lines: escaping, character-safe cuts, one line per event. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "reportflow/log.h"
 
@@ -72,7 +74,7 @@ static void test_utf8_cut_and_lossy(void **state)
 }
 
 /* The whole line, as another program reading the log sees it. */
-static char *capture_line(const char *name)
+static char *capture_line(const char *name, bool json)
 {
     char path[] = "/tmp/test_log.XXXXXX";
     int fd = mkstemp(path);
@@ -80,7 +82,7 @@ static char *capture_line(const char *name)
     fflush(stderr);
     int saved = dup(2);
     assert_true(dup2(fd, 2) >= 0);
-    rf_log_init("test", RF_LOG_INFO, false);
+    rf_log_init("test", RF_LOG_INFO, json);
     rf_warn("publish", "'%s' cannot be sent", name);
     fflush(stderr);
     dup2(saved, 2);
@@ -96,13 +98,32 @@ static char *capture_line(const char *name)
 static void test_line_is_logfmt_and_cannot_be_forged(void **state)
 {
     (void)state;
-    char *line = capture_line("x\n2026-01-01T00:00:00.000Z error [producer:x] forged\" level=error");
+    char *line =
+        capture_line("x\n2026-01-01T00:00:00.000Z error [producer:x] forged\" level=error", false);
     const char *nl = strchr(line, '\n');
     assert_non_null(nl);
     assert_int_equal(nl[1], '\0'); /* exactly one line */
     assert_non_null(strstr(line, " level=warn program=test component=publish msg=\"'x\\n2026"));
     assert_non_null(strstr(line, "forged\\\" level=error' cannot be sent\"\n"));
     assert_int_equal(strncmp(line, "ts=", 3), 0);
+    free(line);
+}
+
+/* JSON lines stay JSON whatever the name holds: jansson takes only UTF-8. */
+static void test_json_line_with_bytes_that_are_not_utf8(void **state)
+{
+    (void)state;
+    char *line = capture_line("\xb1\xa8\n{\"forged\":1}", true);
+    const char *nl = strchr(line, '\n');
+    assert_non_null(nl);
+    assert_int_equal(nl[1], '\0');
+    json_error_t jerr;
+    json_t *o = json_loads(line, 0, &jerr);
+    assert_non_null(o);
+    const char *msg = json_string_value(json_object_get(o, "msg"));
+    assert_non_null(msg);
+    assert_string_equal(msg, "'\xef\xbf\xbd\xef\xbf\xbd\n{\"forged\":1}' cannot be sent");
+    json_decref(o);
     free(line);
 }
 
@@ -115,6 +136,7 @@ int main(void)
         cmocka_unit_test(test_utf8_seq_len),
         cmocka_unit_test(test_utf8_cut_and_lossy),
         cmocka_unit_test(test_line_is_logfmt_and_cannot_be_forged),
+        cmocka_unit_test(test_json_line_with_bytes_that_are_not_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
