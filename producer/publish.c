@@ -49,6 +49,9 @@ struct publisher {
     size_t q_head, q_tail, q_cap;
     struct inflight **refused;   /* refused by the broker, their dead letters not yet produced */
     size_t refused_cnt, refused_cap;
+    struct rf_strset dirty;      /* folders with renames not yet fsynced */
+    char **dirty_list;           /* the same, in order, owned */
+    size_t dirty_cnt, dirty_cap;
     int sha_hw;                  /* hash with the CPU's SHA extensions */
     struct publish_stats stats;
 };
@@ -85,6 +88,56 @@ static const char *base_name(const char *rel)
     return slash ? slash + 1 : rel;
 }
 
+/* Remember the folder holding @p path for the next sync_dirty(). */
+static void mark_dirty(struct publisher *p, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (len == 0 || len >= sizeof(dir)) {
+        return;
+    }
+    memcpy(dir, path, len);
+    dir[len] = '\0';
+    if (rf_strset_has(&p->dirty, dir)) {
+        return;
+    }
+    if (p->dirty_cnt == p->dirty_cap) {
+        size_t cap = p->dirty_cap ? p->dirty_cap * 2 : 8;
+        char **grown = realloc(p->dirty_list, cap * sizeof(*grown));
+        if (!grown) {
+            rf_fs_sync_dir(dir); /* no room to batch it: sync it now */
+            return;
+        }
+        p->dirty_list = grown;
+        p->dirty_cap = cap;
+    }
+    char *copy = strdup(dir);
+    if (!copy || rf_strset_add(&p->dirty, dir) < 0) {
+        free(copy);
+        rf_fs_sync_dir(dir);
+        return;
+    }
+    p->dirty_list[p->dirty_cnt++] = copy;
+}
+
+/*
+ * fsync every folder a rename touched since the last call: once per batch of
+ * delivery reports, not twice per file. A rename lost in a crash before this
+ * leaves the file in the inbox, to be sent again (idempotent), never lost.
+ */
+static void sync_dirty(struct publisher *p)
+{
+    for (size_t i = 0; i < p->dirty_cnt; i++) {
+        if (rf_fs_sync_dir(p->dirty_list[i]) != 0) {
+            rf_warn(COMPONENT, "cannot fsync folder '%s': %s", p->dirty_list[i], strerror(errno));
+        }
+        rf_strset_remove(&p->dirty, p->dirty_list[i]);
+        free(p->dirty_list[i]);
+    }
+    p->dirty_cnt = 0;
+}
+
 /* done/2026-11-22/sub/a.txt: a dated folder, the inbox's subfolders kept. */
 static int archive_file(struct publisher *p, const char *rel)
 {
@@ -93,7 +146,11 @@ static int archive_file(struct publisher *p, const char *rel)
         return -1;
     }
     if (strcmp(p->cfg->archive_mode, "delete") == 0) {
-        return unlink(src) == 0 ? rf_fs_sync_parent(src) : -1;
+        if (unlink(src) != 0) {
+            return -1;
+        }
+        mark_dirty(p, src);
+        return 0;
     }
     time_t now = time(NULL);
     struct tm tm;
@@ -103,7 +160,12 @@ static int archive_file(struct publisher *p, const char *rel)
     if (target_dir(p->cfg->archive_dir, day, rel, dir, sizeof(dir)) != 0) {
         return -1;
     }
-    return rf_fs_move_unique(src, dir, base_name(rel), final, sizeof(final));
+    if (rf_fs_move_unique(src, dir, base_name(rel), final, sizeof(final)) != 0) {
+        return -1;
+    }
+    mark_dirty(p, src);
+    mark_dirty(p, final);
+    return 0;
 }
 
 /* The .error sidecar: logfmt lines, values quoted and escaped like log lines. */
@@ -293,6 +355,7 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
     p->cfg = cfg;
     p->sha_hw = rf_sha256_hw_available();
     rf_strset_init(&p->known);
+    rf_strset_init(&p->dirty);
     const char *const defaults[] = {
         "enable.idempotence", "true",
         "compression.type", "zstd",
@@ -569,6 +632,7 @@ int publisher_pump(struct publisher *p)
 void publisher_poll(struct publisher *p, int timeout_ms)
 {
     rd_kafka_poll(p->rk, timeout_ms);
+    sync_dirty(p);
 }
 
 size_t publisher_drain(struct publisher *p, int64_t timeout_ms)
@@ -581,6 +645,7 @@ size_t publisher_drain(struct publisher *p, int64_t timeout_ms)
         }
         rd_kafka_poll(p->rk, 100);
     }
+    sync_dirty(p);
     return p->stats.inflight;
 }
 
@@ -617,6 +682,9 @@ void publisher_free(struct publisher *p)
         inflight_free(p->refused[i]);
     }
     free(p->refused);
+    sync_dirty(p);
+    free(p->dirty_list);
+    rf_strset_release(&p->dirty);
     free(p->queue);
     rf_strset_release(&p->known);
     free(p);

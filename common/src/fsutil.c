@@ -219,6 +219,11 @@ int rf_fs_sync_parent(const char *path)
         errno = ENAMETOOLONG;
         return -1;
     }
+    return rf_fs_sync_dir(dir);
+}
+
+int rf_fs_sync_dir(const char *dir)
+{
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         return -1;
@@ -390,7 +395,8 @@ static int candidate_name(char *out, size_t out_size, const char *dir, const cha
 }
 
 static int move_unique(const char *src, const char *dir, const char *name, const char *suffix,
-                       const void *side, size_t side_len, char *out, size_t out_size)
+                       const void *side, size_t side_len, bool sync_dirs, char *out,
+                       size_t out_size)
 {
     bool made_dir = false;
     char sidecar[PATH_MAX];
@@ -420,7 +426,7 @@ static int move_unique(const char *src, const char *dir, const char *name, const
             }
         }
         if (move_noreplace(src, out) == 0) {
-            if (rf_fs_sync_parent(out) != 0 || rf_fs_sync_parent(src) != 0) {
+            if (sync_dirs && (rf_fs_sync_parent(out) != 0 || rf_fs_sync_parent(src) != 0)) {
                 return -1;
             }
             return 0;
@@ -450,14 +456,14 @@ static int move_unique(const char *src, const char *dir, const char *name, const
 int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *out,
                       size_t out_size)
 {
-    return move_unique(src, dir, name, NULL, NULL, 0, out, out_size);
+    return move_unique(src, dir, name, NULL, NULL, 0, false, out, out_size);
 }
 
 int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char *name,
                                    const char *suffix, const void *side, size_t side_len,
                                    char *out, size_t out_size)
 {
-    return move_unique(src, dir, name, suffix, side, side_len, out, out_size);
+    return move_unique(src, dir, name, suffix, side, side_len, true, out, out_size);
 }
 
 int rf_fs_write_atomic(const char *path, const void *data, size_t len)

@@ -72,12 +72,17 @@ int rf_fs_mkdir_p(const char *path);
 /** fsync the directory holding @p path, so a rename or unlink there survives a crash. */
 int rf_fs_sync_parent(const char *path);
 
+/** fsync directory @p dir. @returns 0 or -1 (errno set). */
+int rf_fs_sync_dir(const char *dir);
+
 /**
  * Move @p src into directory @p dir (created when missing) as @p name, never replacing an existing
  * file: on a clash, "name.1", "name.2", ... are tried. Across file systems
  * (EXDEV) it copies, fsyncs and unlinks instead; a symlink is moved as a
- * symlink, never followed. Both directories are fsynced. Writes the final
- * path to @p out. @returns 0 or -1 (errno set; ENAMETOOLONG when a path does not fit).
+ * symlink, never followed. The rename itself is not fsynced: the caller
+ * fsyncs both folders (rf_fs_sync_dir()), once for a whole batch of moves.
+ * Writes the final path to @p out. @returns 0 or -1 (errno set;
+ * ENAMETOOLONG when a path does not fit).
  */
 int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *out,
                       size_t out_size);
@@ -86,7 +91,7 @@ int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *
  * rf_fs_move_unique() plus a sidecar: the final name N is chosen so that N and
  * "N@p suffix" are both new, and "N@p suffix" receives @p side (@p side_len
  * bytes) before @p src moves, so a sidecar never replaces another file, even
- * one literally named "x.error".
+ * one literally named "x.error". Both folders are fsynced before it returns.
  */
 int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char *name,
                                    const char *suffix, const void *side, size_t side_len,
