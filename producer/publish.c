@@ -175,8 +175,9 @@ static size_t sidecar_text(const struct inflight *f, char *out, size_t out_size)
     rf_clock_format(rf_clock_now_ms(), when, sizeof(when));
     rf_log_escape(f->rel, strlen(f->rel), name, sizeof(name));
     rf_log_escape(f->reason, strlen(f->reason), reason, sizeof(reason));
-    int n = snprintf(out, out_size, "stage=producer\nerror=%s\nreason=\"%s\"\nfile=\"%s\"\ntime=%s\n",
-                     f->code, reason, name, when);
+    int n = snprintf(out, out_size,
+                     "stage=producer\nerror=%s\nreason=\"%s\"\nfile=\"%s\"\ntime=%s\n", f->code,
+                     reason, name, when);
     return n < 0 ? 0 : (size_t)n < out_size ? (size_t)n : out_size - 1;
 }
 
@@ -219,7 +220,8 @@ static bool inbox_has(const struct publisher *p, const char *rel)
 static void requeue(struct publisher *p, const char *rel);
 
 /* f->reason from a format: valid UTF-8, cut at a character boundary. */
-static void set_reason(struct inflight *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_reason(struct inflight *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void set_reason(struct inflight *f, const char *fmt, ...)
 {
     char text[PATH_MAX + 1024];
@@ -437,7 +439,10 @@ static void add_text_header(rd_kafka_headers_t *h, const char *name, const char 
     rd_kafka_header_add(h, name, -1, safe, -1);
 }
 
-/* Produce @p data (taken: freed by librdkafka or here). @returns 0, 1 queue full, 2 too large, -1 error. */
+/*
+ * Produce @p data (taken: freed by librdkafka or here).
+ * @returns 0, 1 queue full, 2 too large for message.max.bytes, -1 error.
+ */
 static int produce_file(struct publisher *p, struct inflight *f, const char *topic, char *data,
                         size_t len, rd_kafka_headers_t *hdrs)
 {

@@ -187,7 +187,8 @@ static bool write_json_line(const char *when, enum rf_log_level level, const cha
                             const char *msg, size_t msg_len)
 {
     char safe[RF_LOG_MSG_MAX * 3 + 1];
-    rf_utf8_lossy(msg, msg_len, safe, sizeof(safe)); /* jansson takes UTF-8 only, escapes the rest */
+    /* jansson takes UTF-8 only, and escapes the rest itself */
+    rf_utf8_lossy(msg, msg_len, safe, sizeof(safe));
     json_t *line = json_pack("{s:s, s:s, s:s, s:s, s:s}", "ts", when, "level", level_names[level],
                              "program", log_state.program, "component", component, "msg", safe);
     char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;

@@ -373,7 +373,8 @@ static void test_non_utf8_name_is_sent(void **state)
     assert_true(exists_at(day, gbk));
     char name[64], raw[64];
     first_header(fx, "reports.raw", RF_HDR_FILE_NAME, name, sizeof(name));
-    assert_string_equal(name, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd.txt"); /* U+FFFD each */
+    /* each GBK byte as U+FFFD */
+    assert_string_equal(name, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd.txt");
     first_header(fx, "reports.raw", RF_HDR_FILE_NAME_RAW, raw, sizeof(raw));
     assert_string_equal(raw, "%B1%A8%B8%E6.txt");
     fixture_free(fx);

@@ -39,7 +39,7 @@ bool rf_log_enabled(enum rf_log_level level);
  */
 size_t rf_utf8_seq_len(const char *s, size_t avail);
 
-/** The longest prefix of @p s (@p len bytes) of at most @p max bytes that ends on a character boundary. */
+/** The longest prefix of @p s (@p len bytes), at most @p max bytes, ending on a character. */
 size_t rf_utf8_cut(const char *s, size_t len, size_t max);
 
 /**
