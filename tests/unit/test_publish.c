@@ -39,14 +39,19 @@ static void set(struct rf_config *cfg, const char *key, const char *value)
     assert_int_equal(rf_config_set(cfg, key, value, "test", err, sizeof(err)), 0);
 }
 
-static struct fixture *fixture_new(const char *done_dir, const char *max_message_bytes)
+static struct fixture *fixture_new_in(const char *done_dir, const char *failed_dir,
+                                      const char *max_message_bytes)
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
     assert_non_null(fx);
     snprintf(fx->root, sizeof(fx->root), "/tmp/test_publish.XXXXXX");
     assert_non_null(mkdtemp(fx->root));
     snprintf(fx->inbox, sizeof(fx->inbox), "%s/inbox", fx->root);
-    snprintf(fx->failed, sizeof(fx->failed), "%s/failed", fx->root);
+    if (failed_dir) {
+        snprintf(fx->failed, sizeof(fx->failed), "%s", failed_dir);
+    } else {
+        snprintf(fx->failed, sizeof(fx->failed), "%s/failed", fx->root);
+    }
     if (done_dir) {
         snprintf(fx->done, sizeof(fx->done), "%s", done_dir);
     } else {
@@ -70,12 +75,17 @@ static struct fixture *fixture_new(const char *done_dir, const char *max_message
     return fx;
 }
 
+static struct fixture *fixture_new(const char *done_dir, const char *max_message_bytes)
+{
+    return fixture_new_in(done_dir, NULL, max_message_bytes);
+}
+
 static void fixture_free(struct fixture *fx)
 {
     char cmd[512];
     publisher_free(fx->p);
     rf_config_free(fx->cfg);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s'", fx->root, fx->done);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' '%s' '%s'", fx->root, fx->done, fx->failed);
     assert_int_equal(system(cmd), 0);
     free(fx);
 }
@@ -405,6 +415,38 @@ static void test_archive_across_file_systems(void **state)
     fixture_free(fx);
 }
 
+/* failed/ on another mount (docker-compose volumes): a symlink stays a symlink, never followed */
+static void test_symlink_to_failed_across_file_systems(void **state)
+{
+    (void)state;
+    struct stat tmp_st, shm_st;
+    if (stat("/tmp", &tmp_st) != 0 || stat("/dev/shm", &shm_st) != 0 ||
+        tmp_st.st_dev == shm_st.st_dev) {
+        skip();
+    }
+    char failed[64];
+    snprintf(failed, sizeof(failed), "/dev/shm/test_publish_failed.%d", (int)getpid());
+    struct fixture *fx = fixture_new_in(NULL, failed, NULL);
+    char secret[256], link_path[256], target[256];
+    write_file(fx->root, "secret", "TOP-SECRET", 10);
+    snprintf(secret, sizeof(secret), "%s/secret", fx->root);
+    snprintf(link_path, sizeof(link_path), "%s/link.txt", fx->inbox);
+    assert_int_equal(symlink(secret, link_path), 0);
+    publisher_offer(fx->p, "link.txt");
+    settle_all(fx);
+    snprintf(link_path, sizeof(link_path), "%s/link.txt", fx->failed);
+    struct stat st;
+    assert_int_equal(lstat(link_path, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+    ssize_t n = readlink(link_path, target, sizeof(target) - 1);
+    assert_true(n > 0);
+    target[n] = '\0';
+    assert_string_equal(target, secret);
+    assert_false(exists_at(fx->inbox, "link.txt"));
+    assert_true(exists_at(fx->failed, "link.txt.error"));
+    fixture_free(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -417,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_newline_in_name_cannot_split_the_sidecar),
         cmocka_unit_test(test_non_utf8_name_is_sent),
         cmocka_unit_test(test_archive_across_file_systems),
+        cmocka_unit_test(test_symlink_to_failed_across_file_systems),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
