@@ -286,6 +286,8 @@ static void raw_delivered(struct publisher *p, struct inflight *f, const rd_kafk
     }
     rf_debug(COMPONENT, "'%s' delivered to partition %d offset %lld", f->rel, msg->partition,
              (long long)msg->offset);
+    /* a replacement renamed in between this look and the rename below (microseconds)
+       would be archived unsent; closing that needs a staging rename, not done yet */
     if (still_same_version(p, f)) {
         if (archive_file(p, f->rel) != 0) {
             rf_error(COMPONENT, "'%s' delivered but cannot be archived: %s", f->rel,
