@@ -21,8 +21,9 @@
 static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]...\n"
                             "Watches watch.dir and sends every finished file to topic.raw.\n";
 
-static void offer(void *ctx, const char *rel)
+static void offer(void *ctx, const char *rel, enum rf_fs_kind kind)
 {
+    (void)kind; /* the publisher classifies again, on what it opens */
     publisher_offer(ctx, rel);
 }
 
@@ -59,9 +60,11 @@ static void log_progress(const struct rf_config *cfg, const struct publisher *p,
     pr->last_bytes = s->bytes_sent;
 }
 
-static void publish_metrics(struct rf_http *http, const struct publisher *p)
+static void publish_metrics(struct rf_http *http, const struct publisher *p,
+                            const struct watch *w)
 {
     const struct publish_stats *s = publisher_stats(p);
+    const struct watch_stats *ws = watch_stats(w);
     const struct rf_metric metrics[] = {
         {"reportflow_producer_files_seen_total", "counter", "Files found in the inbox.",
          (double)s->seen},
@@ -69,6 +72,13 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p)
          "Files acknowledged by Kafka and archived.", (double)s->sent},
         {"reportflow_producer_files_failed_total", "counter",
          "Files moved to failed/ with a dead-letter record.", (double)s->failed},
+        {"reportflow_producer_files_replaced_total", "counter",
+         "Files changed while in flight; the new version was sent too.", (double)s->replaced},
+        {"reportflow_producer_skipped_folders_total", "counter",
+         "Subfolders left in the inbox because watch.recursive is off.",
+         (double)ws->skipped_folders},
+        {"reportflow_producer_lost_watches_total", "counter",
+         "Watched folders removed or unmounted (inotify IN_IGNORED).", (double)ws->lost_watches},
         {"reportflow_producer_retries_total", "counter",
          "Deliveries that failed and were sent again.", (double)s->retried},
         {"reportflow_producer_bytes_sent_total", "counter", "Bytes acknowledged by Kafka.",
@@ -118,7 +128,7 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
         }
         log_progress(cfg, p, &pr, false);
         if (rf_clock_mono_ms() >= next_metrics) {
-            publish_metrics(http, p);
+            publish_metrics(http, p, w);
             next_metrics = rf_clock_mono_ms() + 1000;
         }
     }
