@@ -97,6 +97,86 @@ static void test_decode_repairs_a_few_broken_utf8_sequences(void **state)
     decode_release(&d);
 }
 
+/* A text long enough to judge: a real report has hundreds of characters. */
+static char *sample_paragraph(size_t repeats)
+{
+    size_t one = strlen(SAMPLE "。\n");
+    char *s = malloc(one * repeats + 1);
+    for (size_t i = 0; i < repeats; i++) {
+        memcpy(s + i * one, SAMPLE "。\n", one);
+    }
+    s[one * repeats] = '\0';
+    return s;
+}
+
+static void check_utf16_without_bom(const char *charset, const char *want_encoding)
+{
+    char *text = sample_paragraph(8);
+    size_t len;
+    char *raw = encode(charset, text, &len);
+    struct decoded d;
+    assert_int_equal(decode_report(raw, len, &d), DECODE_OK);
+    assert_string_equal(d.text, text);
+    assert_string_equal(d.encoding, want_encoding);
+    decode_release(&d);
+    free(raw);
+    free(text);
+}
+
+static void test_decode_utf16be_without_bom(void **state)
+{
+    (void)state;
+    check_utf16_without_bom("UTF-16BE", "utf-16be");
+}
+
+static void test_decode_utf16le_without_bom(void **state)
+{
+    (void)state;
+    check_utf16_without_bom("UTF-16LE", "utf-16le");
+}
+
+static void test_decode_utf8_with_a_few_nul_bytes(void **state)
+{
+    (void)state;
+    char *text = sample_paragraph(8);
+    size_t len = strlen(text);
+    char *raw = malloc(len + 3);
+    /* NULs between characters, as a broken export or a padded copy leaves them */
+    size_t third = strlen(SAMPLE "。\n") * 3;
+    memcpy(raw, text, third);
+    raw[third] = '\0';
+    memcpy(raw + third + 1, text + third, len - third);
+    raw[len + 1] = '\0';
+    raw[len + 2] = '\0';
+    struct decoded d;
+    assert_int_equal(decode_report(raw, len + 3, &d), DECODE_OK);
+    assert_string_equal(d.text, text);
+    assert_int_equal(d.len, len);
+    decode_release(&d);
+    free(raw);
+    free(text);
+}
+
+static void test_decode_still_rejects_mostly_nul_or_binary(void **state)
+{
+    (void)state;
+    struct decoded d;
+    /* every other byte NUL but not UTF-16 text: control bytes and invalid code units */
+    char junk[64];
+    for (size_t i = 0; i < sizeof(junk); i++) {
+        junk[i] = (char)(i % 2 ? 0 : (i * 37) % 31 + 1);
+    }
+    assert_int_equal(decode_report(junk, sizeof(junk), &d), DECODE_BAD_BYTES);
+    unsigned char random_bytes[4096];
+    unsigned state_x = 12345;
+    for (size_t i = 0; i < sizeof(random_bytes); i++) {
+        state_x = state_x * 1103515245u + 12345u;
+        random_bytes[i] = (unsigned char)(state_x >> 16);
+    }
+    assert_int_equal(decode_report((const char *)random_bytes, sizeof(random_bytes), &d),
+                     DECODE_BAD_BYTES);
+}
+
 static void test_html_strips_markup_keeps_blocks(void **state)
 {
     (void)state;
@@ -136,6 +216,10 @@ int main(void)
         cmocka_unit_test(test_decode_utf16_with_bom),
         cmocka_unit_test(test_decode_rejects_binary_and_empty),
         cmocka_unit_test(test_decode_repairs_a_few_broken_utf8_sequences),
+        cmocka_unit_test(test_decode_utf16be_without_bom),
+        cmocka_unit_test(test_decode_utf16le_without_bom),
+        cmocka_unit_test(test_decode_utf8_with_a_few_nul_bytes),
+        cmocka_unit_test(test_decode_still_rejects_mostly_nul_or_binary),
         cmocka_unit_test(test_html_strips_markup_keeps_blocks),
         cmocka_unit_test(test_text_offsets_survive_width_folding),
     };
