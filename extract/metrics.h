@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "budget.h"
 #include "quantity.h"
 #include "rules.h"
 #include "text.h"
@@ -21,7 +22,7 @@ struct fact {
     size_t start, end;       /* norm bytes of the mention (quantity, or the 无 wording) */
     size_t clause_start;     /* norm bytes of the clause holding it: the evidence */
     size_t clause_end;
-    char as_of[64];          /* "截至11月" period limit as written (norm), or "" */
+    char as_of[64];          /* "截至11月" period limit as written (norm), or "": at most 40 bytes, whole characters */
     bool has_yoy;
     double yoy_pct;          /* year-on-year change in percent, signed */
 };
@@ -31,9 +32,20 @@ struct fact_list {
     size_t cnt;
 };
 
-/** Name every quantity the rules cover. @returns 0 or -1 on ENOMEM / match error. */
+/*
+ * How far from its number a rule's wording may lie, in bytes of normalised
+ * text (120 Chinese characters). Rules and the planned-number veto look no
+ * further, so the work per quantity is bounded whatever the clause's length;
+ * the longest reach in config/rules/ is about 45 characters.
+ */
+#define METRICS_REACH_BYTES 360
+
+/**
+ * Name every quantity the rules cover, within @p budget (may be NULL).
+ * @returns 0, or -1 on ENOMEM, a match error or a spent budget (see budget_state()).
+ */
 int metrics_extract(const struct rules *rules, struct rules_matcher *m, const struct text *t,
-                    const struct quantity_list *qs, struct fact_list *out);
+                    const struct quantity_list *qs, struct budget *budget, struct fact_list *out);
 void fact_list_release(struct fact_list *l);
 
 #endif
