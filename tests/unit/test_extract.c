@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -251,6 +252,79 @@ static void test_extract_envelope_grows_linearly(void **state)
     }
 }
 
+static bool always_stop(void)
+{
+    return true;
+}
+
+static enum extract_status run_limited(struct fixture *f, const char *text,
+                                       const struct extract_limits *limits, const char **reason)
+{
+    json_t *env = NULL;
+    char errstr[256];
+    enum extract_status st = extractor_run_limited(&f->ex, text, strlen(text), NULL, limits, &env,
+                                                   reason, errstr, sizeof(errstr));
+    json_decref(env);
+    return st;
+}
+
+static void test_extract_budget_exceeded_is_a_timeout(void **state)
+{
+    /* 4 MB cannot be decoded and indexed in 1 ms, so the first check finds the deadline passed */
+    char *text = repeated("检查企业1家次、", 4u << 20 >> 5);
+    struct extract_limits limits = {1, 0, NULL};
+    const char *reason = NULL;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_TIMEOUT);
+    assert_string_equal(reason, "extract-timeout");
+    free(text);
+}
+
+static void test_extract_stop_request_hands_the_record_back(void **state)
+{
+    char *text = repeated("检查企业1家次、", 1000);
+    struct extract_limits limits = {0, 0, always_stop};
+    const char *reason = NULL;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_STOPPED);
+    assert_null(reason);
+    free(text);
+}
+
+static void test_extract_envelope_over_the_limit_is_too_large(void **state)
+{
+    char *text = repeated("检查企业1家次、", 1000);
+    struct extract_limits limits = {0, 20000, NULL};
+    const char *reason = NULL;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_TOO_LARGE);
+    assert_string_equal(reason, "envelope-too-large");
+    /* the same text fits a limit its envelope stays under */
+    limits.max_envelope_bytes = 4u << 20;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_OK);
+    free(text);
+}
+
+/* A megabyte of run-on text, under the worker's default limits: a verdict, fast. */
+static void test_extract_run_on_megabyte_is_fast(void **state)
+{
+    const char *const shapes[] = {"检查企业1家次、", "1家", "截至十二月检查企业", "《"};
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        char *text = repeated(shapes[k], (1u << 20) / strlen(shapes[k]));
+        struct extract_limits limits = {60000, 983040, NULL};
+        const char *reason = NULL;
+        struct timespec start, end;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        enum extract_status st = run_limited(*state, text, &limits, &reason);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        double took = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+        assert_true(st == EXTRACT_OK || st == EXTRACT_TOO_LARGE);
+        /* about 0.1 s in a release build; the generous bound holds under sanitizers on a busy
+           machine, and the quadratic code took 284 s */
+        if (took > 10.0) {
+            fail_msg("1 MB of '%s' took %.1f s", shapes[k], took);
+        }
+        free(text);
+    }
+}
+
 static void test_extract_rejects_text_without_report(void **state)
 {
     struct fixture *f = *state;
@@ -295,6 +369,10 @@ int main(void)
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),
         cmocka_unit_test(test_extract_run_on_clauses_are_capped),
         cmocka_unit_test(test_extract_envelope_grows_linearly),
+        cmocka_unit_test(test_extract_budget_exceeded_is_a_timeout),
+        cmocka_unit_test(test_extract_stop_request_hands_the_record_back),
+        cmocka_unit_test(test_extract_envelope_over_the_limit_is_too_large),
+        cmocka_unit_test(test_extract_run_on_megabyte_is_fast),
         cmocka_unit_test(test_extract_rejects_text_without_report),
         cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
     };
