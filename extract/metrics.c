@@ -21,44 +21,61 @@ struct as_of_marks {
 static const char *const as_of_markers[] = {"截止至", "截止到", "截至", "截止"};
 #define AS_OF_MARKER_CNT (sizeof(as_of_markers) / sizeof(as_of_markers[0]))
 
-/* The marker ending at norm byte @p i (first in list order), or -1. */
-static int marker_ending_at(const char *s, size_t i)
+static int push_mark(struct as_of_marks *out, size_t *cap, size_t end, size_t len)
 {
-    for (size_t k = 0; k < AS_OF_MARKER_CNT; k++) {
-        size_t ml = strlen(as_of_markers[k]);
-        if (i >= ml && memcmp(s + i - ml, as_of_markers[k], ml) == 0) {
-            return (int)k;
+    if (out->cnt == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        uint32_t *ends = realloc(out->end, ncap * sizeof(*ends));
+        if (!ends) {
+            return -1;
         }
+        out->end = ends;
+        uint8_t *lens = realloc(out->len, ncap);
+        if (!lens) {
+            return -1;
+        }
+        out->len = lens;
+        *cap = ncap;
     }
-    return -1;
+    out->end[out->cnt] = (uint32_t)end;
+    out->len[out->cnt++] = (uint8_t)len;
+    return 0;
 }
 
-/* Markers end with a three-byte character: look only behind those. @returns 0 or -1 on ENOMEM. */
+/*
+ * Every marker starts with the same character (截): jump between its
+ * occurrences and record the end of each marker found there, shortest first,
+ * so the ends come out ascending. @returns 0 or -1 on ENOMEM.
+ */
 static int as_of_marks_find(const struct text *t, struct as_of_marks *out)
 {
+    static const char lead[] = "截";
     memset(out, 0, sizeof(*out));
-    size_t cap = 0;
+    size_t cap = 0, len = t->norm_len;
     const char *s = t->norm;
-    for (size_t i = 3; i <= t->norm_len; i++) {
-        if (((unsigned char)s[i - 1] & 0xc0) == 0x80 && ((unsigned char)s[i - 3] & 0xf0) == 0xe0) {
-            int k = marker_ending_at(s, i);
-            if (k < 0) {
-                continue;
-            }
-            if (out->cnt == cap) {
-                cap = cap ? cap * 2 : 16;
-                uint32_t *end = realloc(out->end, cap * sizeof(*end));
-                if (end) {
-                    out->end = end;
+    /* memchr for its first byte is several times faster than memmem for the character */
+    for (const char *p = memchr(s, lead[0], len); p;
+         p = memchr(p + 1, lead[0], len - (size_t)(p + 1 - s))) {
+        size_t at = (size_t)(p - s), last = 0;
+        if (len - at < 3 || memcmp(p, lead, 3) != 0) {
+            continue;
+        }
+        for (;;) { /* the markers found here, shortest first */
+            size_t next = 0;
+            for (size_t k = 0; k < AS_OF_MARKER_CNT; k++) {
+                size_t ml = strlen(as_of_markers[k]);
+                if (ml > last && (next == 0 || ml < next) && at + ml <= len &&
+                    memcmp(p, as_of_markers[k], ml) == 0) {
+                    next = ml;
                 }
-                uint8_t *len = end ? realloc(out->len, cap) : NULL;
-                if (!len) {
-                    return -1;
-                }
-                out->len = len;
             }
-            out->end[out->cnt] = (uint32_t)i;
-            out->len[out->cnt++] = (uint8_t)strlen(as_of_markers[k]);
+            if (next == 0) {
+                break;
+            }
+            if (push_mark(out, &cap, at + next, next) != 0) {
+                return -1;
+            }
+            last = next;
         }
     }
     return 0;

@@ -64,35 +64,57 @@ static size_t put_utf8(char *out, uint32_t cp)
     return 4;
 }
 
+/* Only called where text_clause_break() found a break. */
 static bool sentence_break(const char *s, size_t i, size_t len)
 {
-    return s[i] == '\n' || (i + 3 <= len && memcmp(s + i, "。", 3) == 0);
+    return s[i] == '\n' || (i + 3 <= len && (unsigned char)s[i] == 0xe3 &&
+                            (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x82);
 }
 
-/* Count (when @p t's arrays are NULL) or record the clause and sentence starts. */
-static void scan_breaks(struct text *t, size_t *clauses, size_t *sentences)
+/* Append @p v to a growable array. @returns 0 or -1 on ENOMEM. */
+static int push_offset(uint32_t **v, size_t *cnt, size_t *cap, size_t value)
+{
+    if (*cnt == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        uint32_t *grown = realloc(*v, ncap * sizeof(**v));
+        if (!grown) {
+            return -1;
+        }
+        *v = grown;
+        *cap = ncap;
+    }
+    (*v)[(*cnt)++] = (uint32_t)value;
+    return 0;
+}
+
+/* Bytes that can start a clause break (see text_clause_break()). */
+static bool may_break(unsigned char c)
+{
+    return c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n' || c == 0xe3 ||
+           c == 0xef;
+}
+
+/* Record where every clause and sentence starts. @returns 0 or -1 on ENOMEM. */
+static int scan_breaks(struct text *t, size_t *clause_cap, size_t *sentence_cap)
 {
     const char *s = t->norm;
     size_t len = t->norm_len, w;
-    *clauses = *sentences = 1;
-    if (t->clause_at) {
-        t->clause_at[0] = 0;
-        t->sentence_at[0] = 0;
+    if (push_offset(&t->clause_at, &t->clause_cnt, clause_cap, 0) != 0 ||
+        push_offset(&t->sentence_at, &t->sentence_cnt, sentence_cap, 0) != 0) {
+        return -1;
     }
     for (size_t i = 0; i < len; i++) {
-        if (!text_clause_break(s, i, len, &w)) {
+        if (!may_break((unsigned char)s[i]) || !text_clause_break(s, i, len, &w)) {
             continue;
         }
-        if (t->clause_at) {
-            t->clause_at[*clauses] = (uint32_t)(i + w);
-            if (sentence_break(s, i, len)) {
-                t->sentence_at[*sentences] = (uint32_t)(i + w);
-            }
+        if (push_offset(&t->clause_at, &t->clause_cnt, clause_cap, i + w) != 0 ||
+            (sentence_break(s, i, len) &&
+             push_offset(&t->sentence_at, &t->sentence_cnt, sentence_cap, i + w) != 0)) {
+            return -1;
         }
-        (*clauses)++;
-        *sentences += sentence_break(s, i, len);
         i += w - 1;
     }
+    return 0;
 }
 
 /* A clause's body starts past its leading spaces, but never past its end. */
@@ -110,15 +132,14 @@ static void index_bodies(struct text *t)
 
 static int index_clauses(struct text *t)
 {
-    size_t clauses, sentences;
-    scan_breaks(t, &clauses, &sentences);
-    t->clause_at = malloc(clauses * sizeof(uint32_t));
-    t->clause_body = malloc(clauses * sizeof(uint32_t));
-    t->sentence_at = malloc(sentences * sizeof(uint32_t));
-    if (!t->clause_at || !t->clause_body || !t->sentence_at) {
+    size_t clause_cap = 0, sentence_cap = 0;
+    if (scan_breaks(t, &clause_cap, &sentence_cap) != 0) {
         return -1;
     }
-    scan_breaks(t, &t->clause_cnt, &t->sentence_cnt);
+    t->clause_body = malloc(t->clause_cnt * sizeof(uint32_t));
+    if (!t->clause_body) {
+        return -1;
+    }
     index_bodies(t);
     return 0;
 }
@@ -202,16 +223,32 @@ char *text_orig_dup(const struct text *t, size_t from, size_t to)
 
 bool text_clause_break(const char *s, size_t i, size_t len, size_t *width)
 {
-    char c = s[i];
-    if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n') {
+    /* called on every byte when the index is built: no library calls */
+    const unsigned char *p = (const unsigned char *)s + i;
+    switch (p[0]) {
+    case ',':
+    case ';':
+    case '!':
+    case '?':
+    case ':':
+    case '\n':
         *width = 1;
         return true;
+    case 0xe3: /* 。 is e3 80 82 */
+        if (i + 3 <= len && p[1] == 0x80 && p[2] == 0x82) {
+            *width = 3;
+            return true;
+        }
+        return false;
+    case 0xef: /* ； is ef bc 9b (folded to ';' in norm, but callers may pass orig) */
+        if (i + 3 <= len && p[1] == 0xbc && p[2] == 0x9b) {
+            *width = 3;
+            return true;
+        }
+        return false;
+    default:
+        return false;
     }
-    if (i + 3 <= len && (memcmp(s + i, "。", 3) == 0 || memcmp(s + i, "；", 3) == 0)) {
-        *width = 3;
-        return true;
-    }
-    return false;
 }
 
 /* Index of the last entry of ascending @p v[0..cnt) that is <= @p at (v[0] is 0). */
