@@ -162,7 +162,7 @@ static bool find_yoy(const struct text *t, size_t from, double *pct)
 /* First norm byte at most @p reach bytes before @p at but not before @p floor, between characters. */
 static size_t reach_back(const struct text *t, size_t at, size_t floor, size_t reach)
 {
-    if (at - floor <= reach) {
+    if (at <= floor || at - floor <= reach) {
         return floor;
     }
     size_t a = at - reach;
@@ -175,7 +175,8 @@ static size_t reach_back(const struct text *t, size_t at, size_t floor, size_t r
 /* Last norm byte at most @p reach bytes after @p at but not after @p ceiling, between characters. */
 static size_t reach_forward(const struct text *t, size_t at, size_t ceiling, size_t reach)
 {
-    if (ceiling - at <= reach) {
+    /* a number may run past its clause's end: "1,234" holds a clause break */
+    if (at >= ceiling || ceiling - at <= reach) {
         return ceiling;
     }
     return at + text_utf8_cut(t->norm + at, ceiling - at, reach);
@@ -189,6 +190,9 @@ static bool clause_prefix_matches(pcre2_code *re, struct rules_matcher *m, const
         return false;
     }
     size_t from = reach_back(t, at, clause_start, METRICS_REACH_BYTES);
+    if (from > at) {
+        return false;
+    }
     int rc = pcre2_match(re, (PCRE2_SPTR)t->norm + from, at - from, 0, PCRE2_NO_UTF_CHECK, m->md,
                          NULL);
     return rc > 0;

@@ -25,7 +25,11 @@ cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
 python3 "$RF_ROOT/tests/hostile/make-content.py" "$work/hostile" >/dev/null
 find "$work/hostile" -type f -size -65k -exec cp {} "$work/corpus/" \;
+# a crashing or slow input is kept outside the checkout and the temporary folder
+artifacts=${RF_FUZZ_ARTIFACTS:-/tmp/rf-fuzz-artifacts}
+mkdir -p "$artifacts"
 cd "$RF_ROOT"
 RF_FUZZ_RULES="$RF_ROOT/config/rules/metrics.json" "$work/fuzz_extract" -max_total_time="$seconds" \
-    -max_len=65536 -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 "$work/corpus" 2>&1 | tail -n 15
+    -max_len=65536 -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 \
+    -artifact_prefix="$artifacts/" "$work/corpus" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 40
 echo "1 passed, 0 failed"

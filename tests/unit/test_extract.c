@@ -325,6 +325,14 @@ static void test_extract_run_on_megabyte_is_fast(void **state)
     }
 }
 
+/* A number may run past its clause (the comma of "1,234" is a clause break): found by the fuzzer. */
+static void test_extract_number_past_its_clause(void **state)
+{
+    json_t *env = extract(*state, PREAMBLE "检查企业1,234家,整改隐患2,000项。");
+    assert_int_equal(json_array_size(json_object_get(env, "quantities")), 2);
+    json_decref(env);
+}
+
 static void test_extract_rejects_text_without_report(void **state)
 {
     struct fixture *f = *state;
@@ -373,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_extract_stop_request_hands_the_record_back),
         cmocka_unit_test(test_extract_envelope_over_the_limit_is_too_large),
         cmocka_unit_test(test_extract_run_on_megabyte_is_fast),
+        cmocka_unit_test(test_extract_number_past_its_clause),
         cmocka_unit_test(test_extract_rejects_text_without_report),
         cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
     };
