@@ -286,15 +286,18 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     return push_fact(zeros, cap, &f);
 }
 
-/* Match @p rp within [@p from, @p to) of the text; lookbehinds may still see before @p from. */
+/*
+ * Match @p rp in the text up to @p to, for matches starting in [@p from,
+ * @p start_limit); lookbehinds may still see before @p from.
+ */
 static int run_pattern(struct rules_matcher *m, const struct text *t,
                        const struct quantity_list *qs, const bool *planned, const struct rule *rule,
-                       const struct rule_pattern *rp, size_t from, size_t to,
+                       const struct rule_pattern *rp, size_t from, size_t start_limit, size_t to,
                        struct candidate *best, struct fact_list *zeros, size_t *zero_cap,
                        struct budget *budget)
 {
     size_t pos = from;
-    while (pos < to) {
+    while (pos < start_limit) {
         if (budget_spent(budget)) {
             return -1;
         }
@@ -308,6 +311,9 @@ static int run_pattern(struct rules_matcher *m, const struct text *t,
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
         size_t match_start = ov[0], match_end = ov[1];
+        if (match_start >= start_limit) {
+            return 0; /* the next chunk's */
+        }
         size_t next = match_end > match_start ? match_end : match_start + 1;
         if (rp->q_group > 0 && ov[2 * rp->q_group] != PCRE2_UNSET) {
             size_t q_start = ov[2 * rp->q_group];
@@ -350,7 +356,9 @@ static struct span *quantity_windows(const struct text *t, const struct quantity
         const struct quantity *q = &qs->items[i];
         struct span s = {reach_back(t, q->start, q->clause_start, METRICS_REACH_BYTES),
                          reach_forward(t, q->end, q->clause_end, METRICS_REACH_BYTES)};
-        if (*cnt > 0 && s.start <= spans[*cnt - 1].end) {
+        /* merged up to a chunk's size: see METRICS_SCAN_CHUNK_BYTES */
+        if (*cnt > 0 && s.start <= spans[*cnt - 1].end &&
+            s.end - spans[*cnt - 1].start <= METRICS_SCAN_CHUNK_BYTES) {
             if (s.end > spans[*cnt - 1].end) {
                 spans[*cnt - 1].end = s.end;
             }
@@ -369,16 +377,21 @@ static int run_rule(struct rules_matcher *m, const struct text *t, const struct 
     for (size_t p = 0; p < rule->pattern_cnt; p++) {
         const struct rule_pattern *rp = &rule->patterns[p];
         if (rp->q_group < 0) {
-            /* an explicit none (无行政诉讼案件) has no quantity: scan everything */
-            if (run_pattern(m, t, qs, planned, rule, rp, 0, t->norm_len, best, zeros, zero_cap,
-                            budget) != 0) {
-                return -1;
+            /* an explicit none (无行政诉讼案件) has no quantity: scan everything, by chunks */
+            size_t len = t->norm_len;
+            for (size_t from = 0, limit; from < len; from = limit) {
+                limit = reach_forward(t, from, len, METRICS_SCAN_CHUNK_BYTES);
+                size_t to = reach_forward(t, limit, len, METRICS_REACH_BYTES);
+                if (run_pattern(m, t, qs, planned, rule, rp, from, limit, to, best, zeros,
+                                zero_cap, budget) != 0) {
+                    return -1;
+                }
             }
             continue;
         }
         for (size_t c = 0; c < clause_cnt; c++) {
-            if (run_pattern(m, t, qs, planned, rule, rp, clauses[c].start, clauses[c].end, best,
-                            zeros, zero_cap, budget) != 0) {
+            if (run_pattern(m, t, qs, planned, rule, rp, clauses[c].start, clauses[c].end,
+                            clauses[c].end, best, zeros, zero_cap, budget) != 0) {
                 return -1;
             }
         }

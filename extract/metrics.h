@@ -40,6 +40,14 @@ struct fact_list {
  */
 #define METRICS_REACH_BYTES 360
 
+/*
+ * The longest stretch of text one PCRE2 call is given. PCRE2's JIT takes more
+ * than linear time on one long subject (a pattern over 4 MB of numbers took
+ * 6 times as long as over 1 MB); chunks keep it linear. Chunks overlap by
+ * METRICS_REACH_BYTES, and a match belongs to the chunk it starts in.
+ */
+#define METRICS_SCAN_CHUNK_BYTES 65536
+
 /**
  * Name every quantity the rules cover, within @p budget (may be NULL).
  * @returns 0, or -1 on ENOMEM, a match error or a spent budget (see budget_state()).

@@ -37,10 +37,14 @@ def repeat_to(unit, size, head=PREAMBLE, tail="。\n"):
 
 
 def counted(template, size, head=PREAMBLE, tail="。\n"):
-    """head + template.format(n) for n = 1, 2, ... until about `size` bytes."""
+    """head + template.format(n) for n = 1 ... 999, 1 ... until about `size` bytes.
+
+    The numbers cycle, so a larger file has the same shape, only more of it:
+    time per byte must not grow with the size.
+    """
     parts, used, n = [head.encode()], len(head.encode()), 1
     while used < size:
-        piece = template.format(n).encode()
+        piece = template.format(n % 999 + 1).encode()
         parts.append(piece)
         used += len(piece)
         n += 1
