@@ -142,7 +142,7 @@ char *decode_utf8_lossy(const char *s, size_t len, size_t *out_len)
     return repair_utf8(s, len, SIZE_MAX, out_len);
 }
 
-/* Code points a report's text is made of: ASCII text, Latin-1, punctuation, CJK, full-width forms. */
+/* Code points a report's text is made of: ASCII, Latin-1, punctuation, CJK, full-width forms. */
 static bool is_text_codepoint(uint32_t cp)
 {
     if (cp < 0x80) {
@@ -208,7 +208,8 @@ static char *utf16_without_bom(const char *bytes, size_t len, size_t *out_len,
 static size_t count_nul(const char *s, size_t len)
 {
     size_t n = 0;
-    for (const char *p = memchr(s, '\0', len); p; p = memchr(p + 1, '\0', len - (size_t)(p + 1 - s))) {
+    for (const char *p = memchr(s, '\0', len); p;
+         p = memchr(p + 1, '\0', len - (size_t)(p + 1 - s))) {
         n++;
     }
     return n;

@@ -50,7 +50,7 @@ static size_t count_han(const struct text *t)
     return n;
 }
 
-/* A JSON string of @p s; bytes that are not UTF-8 (a file name from a Windows share) become U+FFFD. */
+/* A JSON string of @p s; bytes that are not UTF-8 (a GBK file name) become U+FFFD. */
 static json_t *safe_string(const char *s)
 {
     if (!s) {
@@ -120,7 +120,7 @@ static json_t *document_json(const struct docfields *f, const struct text *t)
 /* Per-object bytes of keys and punctuation, charged on top of the strings. */
 #define ITEM_OVERHEAD_BYTES 96
 
-/* Append @p obj (stolen) to @p arr after charging its @p bytes. @returns -1 on ENOMEM or a spent budget. */
+/* Append @p obj (stolen) to @p arr after charging its @p bytes; -1 on ENOMEM or a spent budget. */
 static int append_charged(json_t *arr, json_t *obj, size_t bytes, struct budget *budget)
 {
     if (!obj) {

@@ -159,7 +159,7 @@ static bool find_yoy(const struct text *t, size_t from, double *pct)
     return false;
 }
 
-/* First norm byte at most @p reach bytes before @p at but not before @p floor, between characters. */
+/* The norm byte @p reach bytes before @p at (not before @p floor), between characters. */
 static size_t reach_back(const struct text *t, size_t at, size_t floor, size_t reach)
 {
     if (at <= floor || at - floor <= reach) {
@@ -172,7 +172,7 @@ static size_t reach_back(const struct text *t, size_t at, size_t floor, size_t r
     return a;
 }
 
-/* Last norm byte at most @p reach bytes after @p at but not after @p ceiling, between characters. */
+/* The norm byte @p reach bytes after @p at (not after @p ceiling), between characters. */
 static size_t reach_forward(const struct text *t, size_t at, size_t ceiling, size_t reach)
 {
     /* a number may run past its clause's end: "1,234" holds a clause break */
@@ -182,7 +182,7 @@ static size_t reach_forward(const struct text *t, size_t at, size_t ceiling, siz
     return at + text_utf8_cut(t->norm + at, ceiling - at, reach);
 }
 
-/* The wording before a number, at most METRICS_REACH_BYTES of its clause: bounded work per number. */
+/* The wording before a number, at most METRICS_REACH_BYTES of its clause: bounded work. */
 static bool clause_prefix_matches(pcre2_code *re, struct rules_matcher *m, const struct text *t,
                                   size_t clause_start, size_t at)
 {

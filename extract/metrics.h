@@ -22,7 +22,7 @@ struct fact {
     size_t start, end;       /* norm bytes of the mention (quantity, or the 无 wording) */
     size_t clause_start;     /* norm bytes of the clause holding it: the evidence */
     size_t clause_end;
-    char as_of[64];          /* "截至11月" period limit as written (norm), or "": at most 40 bytes, whole characters */
+    char as_of[64];          /* "截至11月" limit as written (norm), or "": whole characters, <= 40 bytes */
     bool has_yoy;
     double yoy_pct;          /* year-on-year change in percent, signed */
 };

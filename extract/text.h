@@ -31,7 +31,10 @@ struct text {
     size_t sentence_cnt;   /* at least 1 */
 };
 
-/** Build the normalised view and the clause index of valid UTF-8 @p orig. @returns 0, or -1 on ENOMEM/oversize. */
+/**
+ * Build the normalised view and the clause index of valid UTF-8 @p orig.
+ * @returns 0, or -1 on ENOMEM/oversize.
+ */
 int text_init(struct text *t, const char *orig, size_t len);
 void text_release(struct text *t);
 

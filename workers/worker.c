@@ -259,7 +259,7 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
     return produce(w, w->cfg->topic_events, key, strlen(key), text, text_len, NULL, slot + 1);
 }
 
-/* Dead-letter the records whose envelopes the broker refused as too large. @returns -1 on failure. */
+/* Dead-letter the records whose envelopes the broker refused as too large; -1 on failure. */
 static int dead_letter_refused(struct worker *w)
 {
     int rc = 0;

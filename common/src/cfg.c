@@ -59,7 +59,8 @@ static const struct field fields[] = {
     INT("worker.max_extract_ms", worker_max_extract_ms, "3000", 0, 3600000,
         "time budget per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
     INT("worker.max_envelope_bytes", worker_max_envelope_bytes, "990000", 1024, 1000000000,
-        "larger envelopes go to the DLQ (envelope-too-large); keep under the events topic's max.message.bytes"),
+        "larger envelopes go to the DLQ (envelope-too-large); keep under the events topic's "
+        "max.message.bytes"),
     STR("sink.group", sink_group, "reportflow-sink", "consumer group of the sink"),
     STR("pg.conninfo", pg_conninfo, "", "libpq connection string; empty: PG* variables"),
     INT("sink.batch_docs", sink_batch_docs, "500", 1, 100000, "documents per transaction"),

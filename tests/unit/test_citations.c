@@ -1,4 +1,4 @@
-/* test_citations.c - titles in 《》: pairing, normalising, kinds, and linear time on unbalanced marks. */
+/* test_citations.c - titles in 《》: pairing, normalising, kinds, linear time on stray marks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -105,7 +105,7 @@ static void test_citations_overlong_title_is_skipped(void **state)
     free(s);
 }
 
-/* One pass over the text, whatever the marks: 1 MB of unbalanced 《 took minutes when each was rescanned. */
+/* One pass whatever the marks: 1 MB of unbalanced 《 took minutes when each was rescanned. */
 static void test_citations_unbalanced_megabyte_is_linear(void **state)
 {
     const size_t marks = 350000;

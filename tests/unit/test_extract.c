@@ -325,7 +325,7 @@ static void test_extract_run_on_megabyte_is_fast(void **state)
     }
 }
 
-/* A number may run past its clause (the comma of "1,234" is a clause break): found by the fuzzer. */
+/* A number may run past its clause (the comma of "1,234" is a break): found by the fuzzer. */
 static void test_extract_number_past_its_clause(void **state)
 {
     json_t *env = extract(*state, PREAMBLE "检查企业1,234家,整改隐患2,000项。");
