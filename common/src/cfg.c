@@ -58,7 +58,7 @@ static const struct field fields[] = {
     INT("worker.batch_size", worker_batch, "64", 1, 100000, "raw records per produce-and-ack round"),
     INT("worker.max_extract_ms", worker_max_extract_ms, "3000", 0, 3600000,
         "time budget per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
-    INT("worker.max_envelope_bytes", worker_max_envelope_bytes, "990000", 1024, 1000000000,
+    INT("worker.max_envelope_bytes", worker_max_envelope_bytes, "990000", 1024, 16000000,
         "larger envelopes go to the DLQ (envelope-too-large); keep under the events topic's "
         "max.message.bytes"),
     STR("sink.group", sink_group, "reportflow-sink", "consumer group of the sink"),
