@@ -208,6 +208,69 @@ static void test_text_offsets_survive_width_folding(void **state)
     text_release(&t);
 }
 
+static void test_text_utf8_cut_between_characters(void **state)
+{
+    (void)state;
+    const char *s = "截至二〇二三年"; /* 3 bytes a character */
+    assert_int_equal(text_utf8_cut(s, strlen(s), 40), strlen(s));
+    assert_int_equal(text_utf8_cut(s, strlen(s), 8), 6);
+    assert_int_equal(text_utf8_cut(s, strlen(s), 9), 9);
+    assert_int_equal(text_utf8_cut(s, strlen(s), 2), 0);
+    char out[8];
+    assert_true(text_utf8_copy(out, sizeof(out), s, strlen(s)));
+    assert_string_equal(out, "截至");
+    assert_false(text_utf8_copy(out, sizeof(out), "ab", 2));
+    assert_string_equal(out, "ab");
+}
+
+static void test_text_clause_and_sentence_index(void **state)
+{
+    (void)state;
+    const char *s = "一、标题\n  检查企业3家,发现隐患5项;整改完毕。下一句";
+    struct text t;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    size_t at = (size_t)(strstr(t.norm, "发现") - t.norm), a, b;
+    text_clause(&t, at, &a, &b);
+    assert_memory_equal(t.norm + a, "发现隐患5项", b - a);
+    assert_int_equal(b - a, strlen("发现隐患5项"));
+    /* leading spaces are not part of the clause; the sentence starts after the line break */
+    at = (size_t)(strstr(t.norm, "3家") - t.norm);
+    text_clause(&t, at, &a, &b);
+    assert_memory_equal(t.norm + a, "检查企业3家", b - a);
+    assert_int_equal(text_sentence_start(&t, at), (size_t)(strstr(t.norm, "  检查") - t.norm));
+    at = (size_t)(strstr(t.norm, "下一句") - t.norm);
+    assert_int_equal(text_sentence_start(&t, at), at);
+    text_release(&t);
+}
+
+static void test_text_excerpt_cuts_around_the_mention(void **state)
+{
+    (void)state;
+    char s[1024] = "";
+    for (int i = 0; i < 100; i++) {
+        strcat(s, "甲");
+    }
+    strcat(s, "检查企业3家");
+    for (int i = 0; i < 100; i++) {
+        strcat(s, "乙");
+    }
+    struct text t;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    size_t m = (size_t)(strstr(t.norm, "3家") - t.norm);
+    bool cut = false;
+    char *e = text_excerpt(&t, 0, t.norm_len, m, m + strlen("3家"), 30, &cut);
+    assert_true(cut);
+    assert_non_null(strstr(e, "检查企业3家"));
+    assert_memory_equal(e, "…", strlen("…"));
+    assert_string_equal(e + strlen(e) - strlen("…"), "…");
+    free(e);
+    e = text_excerpt(&t, 0, t.norm_len, m, m + strlen("3家"), 400, &cut);
+    assert_false(cut);
+    assert_string_equal(e, s);
+    free(e);
+    text_release(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +285,9 @@ int main(void)
         cmocka_unit_test(test_decode_still_rejects_mostly_nul_or_binary),
         cmocka_unit_test(test_html_strips_markup_keeps_blocks),
         cmocka_unit_test(test_text_offsets_survive_width_folding),
+        cmocka_unit_test(test_text_utf8_cut_between_characters),
+        cmocka_unit_test(test_text_clause_and_sentence_index),
+        cmocka_unit_test(test_text_excerpt_cuts_around_the_mention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
