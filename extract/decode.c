@@ -287,6 +287,34 @@ static char *dup_bytes(const char *s, size_t len)
     return out;
 }
 
+/*
+ * UTF-8 once its few stray NUL bytes are dropped (a NUL may sit inside a
+ * character, as a broken copy leaves it). @returns a new string, or NULL when
+ * the rest is not UTF-8 (or on ENOMEM: the caller then tries other encodings).
+ */
+static char *utf8_without_nul(const char *bytes, size_t len, size_t *out_len)
+{
+    char *out = malloc(len + 1);
+    if (!out) {
+        return NULL;
+    }
+    size_t n = 0;
+    for (const char *p = bytes, *end = bytes + len; p < end;) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        size_t run = nul ? (size_t)(nul - p) : (size_t)(end - p);
+        memcpy(out + n, p, run);
+        n += run;
+        p += run + (nul ? 1 : 0);
+    }
+    out[n] = '\0';
+    if (!decode_is_utf8(out, n)) {
+        free(out);
+        return NULL;
+    }
+    *out_len = n;
+    return out;
+}
+
 static enum decode_result decode_charset(const char *bytes, size_t len, struct decoded *out)
 {
     const unsigned char *b = (const unsigned char *)bytes;
@@ -305,13 +333,12 @@ static enum decode_result decode_charset(const char *bytes, size_t len, struct d
         if (!out->text) {
             return DECODE_BAD_BYTES;
         }
-    } else if ((utf8 = decode_is_utf8(bytes, len)) && few_nul(count_nul(bytes, len), len)) {
-        out->text = dup_bytes(bytes, len);
-        out->len = len;
+    } else if (few_nul(count_nul(bytes, len), len) &&
+               (out->text = utf8_without_nul(bytes, len, &out->len))) {
         out->encoding = "utf-8";
     } else if ((out->text = utf16_without_bom(bytes, len, &out->len, &out->encoding))) {
         /* NUL-heavy "UTF-8" is ASCII in UTF-16; invalid UTF-8 may be CJK in UTF-16 */
-    } else if (utf8) {
+    } else if ((utf8 = decode_is_utf8(bytes, len))) {
         return DECODE_BAD_BYTES; /* NULs everywhere: binary */
     } else {
         /* almost UTF-8 first: iconv would read cut UTF-8 as valid GB18030 mojibake, while

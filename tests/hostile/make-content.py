@@ -78,7 +78,7 @@ def fixed_shapes():
                   "检查企业120家，其中重点企业36家。\n")
     nul = bytearray(report.encode())
     for at in (len(nul) // 3, len(nul) // 2, 2 * len(nul) // 3):
-        nul[at:at] = b"\0"  # between lines of text, not inside a character
+        nul[at:at] = b"\0"  # anywhere, even inside a character, as a broken copy leaves them
     rng = random.Random(14)
     return {
         "single-line-8m": repeat_to("检查企业1家次、", 8 * MIB - 4 * KIB,

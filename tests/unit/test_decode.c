@@ -152,6 +152,15 @@ static void test_decode_utf8_with_a_few_nul_bytes(void **state)
     assert_int_equal(decode_report(raw, len + 3, &d), DECODE_OK);
     assert_string_equal(d.text, text);
     assert_int_equal(d.len, len);
+    assert_string_equal(d.encoding, "utf-8");
+    decode_release(&d);
+    /* a NUL inside a character: the second byte of the first one */
+    memcpy(raw, text, 1);
+    raw[1] = '\0';
+    memcpy(raw + 2, text + 1, len - 1);
+    assert_int_equal(decode_report(raw, len + 1, &d), DECODE_OK);
+    assert_string_equal(d.text, text);
+    assert_string_equal(d.encoding, "utf-8");
     decode_release(&d);
     free(raw);
     free(text);
