@@ -66,34 +66,41 @@ static json_t *citation_json(const struct text *t, const struct rules *rules,
     return obj;
 }
 
+/* Longest title kept, in bytes between the marks: longer is prose between stray marks. */
+#define MAX_TITLE_BYTES 600
+
 json_t *citations_extract(const struct text *t, const struct rules *rules,
-                          const struct outline *outline)
+                          const struct outline *outline, struct budget *budget)
 {
     static const char open[] = "《", close[] = "》";
     json_t *arr = json_array();
     const char *s = t->norm;
-    size_t pos = 0;
-    while (arr) {
-        const char *o = strstr(s + pos, open);
-        if (!o) {
-            break;
+    size_t open_end = 0; /* just past the last 《 not yet closed; 0: none */
+    const char *end = s + t->norm_len;
+    /* both marks start with byte 0xe3: jump from one to the next */
+    for (const char *p = memchr(s, 0xe3, t->norm_len); arr && p && end - p >= 3;
+         p = memchr(p + 1, 0xe3, (size_t)(end - p - 1))) {
+        size_t i = (size_t)(p - s);
+        if (budget_spent(budget)) {
+            json_decref(arr);
+            return NULL;
         }
-        size_t open_end = (size_t)(o - s) + 3;
-        const char *c = strstr(s + open_end, close);
-        const char *next_open = strstr(s + open_end, open);
-        if (!c || (next_open && next_open < c)) {
-            pos = open_end; /* unbalanced: skip this 《 */
+        if (memcmp(p, open, 3) == 0) {
+            open_end = i + 3; /* a later 《 replaces an unclosed one */
             continue;
         }
-        size_t close_start = (size_t)(c - s);
-        if (close_start > open_end && close_start - open_end < 600) {
-            json_t *obj = citation_json(t, rules, outline, open_end, close_start);
-            if (!obj || json_array_append_new(arr, obj) != 0) {
+        if (memcmp(p, close, 3) != 0 || open_end == 0) {
+            continue;
+        }
+        if (i > open_end && i - open_end < MAX_TITLE_BYTES) {
+            json_t *obj = citation_json(t, rules, outline, open_end, i);
+            if (!obj || json_array_append_new(arr, obj) != 0 ||
+                budget_charge(budget, i - open_end)) {
                 json_decref(arr);
                 return NULL;
             }
         }
-        pos = close_start + 3;
+        open_end = 0;
     }
     return arr;
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "budget.h"
 #include "outline.h"
 #include "rules.h"
 #include "text.h"
@@ -21,9 +22,12 @@ const char *citations_kind(const struct rules *rules, const char *normalised);
 
 /**
  * All citations of @p t as a JSON array of {title, normalized, kind, start,
- * end, section}. @returns a new reference, or NULL on ENOMEM.
+ * end, section}, in one pass whatever the marks (a 《 pairs with the first 》
+ * after it unless another 《 comes first). Each citation's bytes are charged
+ * to @p budget (may be NULL). @returns a new reference, or NULL on ENOMEM or
+ * a spent budget (see budget_state()).
  */
 json_t *citations_extract(const struct text *t, const struct rules *rules,
-                          const struct outline *outline);
+                          const struct outline *outline, struct budget *budget);
 
 #endif

@@ -103,10 +103,10 @@ static size_t utf8_sequence_length(const char *s, size_t len)
 /*
  * UTF-8 with a few broken sequences (a file cut mid-character, a stray byte):
  * replace each with U+FFFD rather than lose the report. NULL when more than
- * MAX_REPAIRS sequences are broken: then it is not UTF-8 at all.
+ * @p max_repairs sequences are broken: then it is not UTF-8 at all.
  */
 #define MAX_REPAIRS 8
-static char *repair_utf8(const char *in, size_t len, size_t *out_len)
+static char *repair_utf8(const char *in, size_t len, size_t max_repairs, size_t *out_len)
 {
     size_t repairs = 0, used = 0;
     char *out = malloc(len * 3 + 1);
@@ -121,7 +121,7 @@ static char *repair_utf8(const char *in, size_t len, size_t *out_len)
             i += n;
             continue;
         }
-        if (++repairs > MAX_REPAIRS) {
+        if (++repairs > max_repairs) {
             free(out);
             return NULL;
         }
@@ -134,6 +134,103 @@ static char *repair_utf8(const char *in, size_t len, size_t *out_len)
     }
     out[used] = '\0';
     *out_len = used;
+    return out;
+}
+
+char *decode_utf8_lossy(const char *s, size_t len, size_t *out_len)
+{
+    return repair_utf8(s, len, SIZE_MAX, out_len);
+}
+
+/* Code points a report's text is made of: ASCII, Latin-1, punctuation, CJK, full-width forms. */
+static bool is_text_codepoint(uint32_t cp)
+{
+    if (cp < 0x80) {
+        return cp >= 0x20 ? cp != 0x7f : cp == '\n' || cp == '\r' || cp == '\t';
+    }
+    return (cp >= 0xa0 && cp <= 0xff) || (cp >= 0x2000 && cp <= 0x206f) ||
+           (cp >= 0x3000 && cp <= 0x303f) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+           (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xff00 && cp <= 0xffef);
+}
+
+/*
+ * True when at least 95% of the code points of UTF-8 @p s are text. Decoding
+ * random bytes or GBK as UTF-16 gives code points spread over the whole
+ * plane (Hangul, private use, symbols); a report does not.
+ */
+static bool clearly_text(const char *s, size_t len)
+{
+    size_t total = 0, text = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence_length(s + i, len - i);
+        if (n == 0) {
+            return false;
+        }
+        uint32_t cp = (unsigned char)s[i];
+        if (n > 1) {
+            cp &= 0xff >> (n + 1);
+            for (size_t k = 1; k < n; k++) {
+                cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
+            }
+        }
+        total++;
+        text += is_text_codepoint(cp);
+        i += n;
+    }
+    return total > 0 && text * 100 >= total * 95;
+}
+
+/*
+ * UTF-16 without a byte-order mark: the byte order whose decoding is clearly
+ * text. @returns the text (caller frees) and sets *encoding, or NULL.
+ */
+static char *utf16_without_bom(const char *bytes, size_t len, size_t *out_len,
+                               const char **encoding)
+{
+    static const struct {
+        const char *charset;
+        const char *name;
+    } orders[] = {{"UTF-16BE", "utf-16be"}, {"UTF-16LE", "utf-16le"}};
+    if (len < 2 || len % 2 != 0) {
+        return NULL;
+    }
+    for (size_t i = 0; i < sizeof(orders) / sizeof(orders[0]); i++) {
+        char *text = convert_to_utf8(orders[i].charset, bytes, len, out_len);
+        if (text && clearly_text(text, *out_len)) {
+            *encoding = orders[i].name;
+            return text;
+        }
+        free(text);
+    }
+    return NULL;
+}
+
+static size_t count_nul(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (const char *p = memchr(s, '\0', len); p;
+         p = memchr(p + 1, '\0', len - (size_t)(p + 1 - s))) {
+        n++;
+    }
+    return n;
+}
+
+/* At most 1 byte in 100 may be a stray NUL; more is binary, or UTF-16. */
+static bool few_nul(size_t nul, size_t len)
+{
+    return nul * 100 <= len;
+}
+
+/* Drop stray NUL bytes in place (offsets then count characters of the text without them). */
+static size_t drop_nul(char *s, size_t len)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] != '\0') {
+            s[out++] = s[i];
+        }
+    }
+    s[out] = '\0';
     return out;
 }
 
@@ -179,14 +276,54 @@ static bool looks_like_html(const char *s, size_t len)
     return false;
 }
 
+/* A NUL-terminated copy of @p len bytes that may hold NULs (strndup would stop at one). */
+static char *dup_bytes(const char *s, size_t len)
+{
+    char *out = malloc(len + 1);
+    if (out) {
+        memcpy(out, s, len);
+        out[len] = '\0';
+    }
+    return out;
+}
+
+/*
+ * UTF-8 once its few stray NUL bytes are dropped (a NUL may sit inside a
+ * character, as a broken copy leaves it). @returns a new string, or NULL when
+ * the rest is not UTF-8 (or on ENOMEM: the caller then tries other encodings).
+ */
+static char *utf8_without_nul(const char *bytes, size_t len, size_t *out_len)
+{
+    char *out = malloc(len + 1);
+    if (!out) {
+        return NULL;
+    }
+    size_t n = 0;
+    for (const char *p = bytes, *end = bytes + len; p < end;) {
+        const char *nul = memchr(p, '\0', (size_t)(end - p));
+        size_t run = nul ? (size_t)(nul - p) : (size_t)(end - p);
+        memcpy(out + n, p, run);
+        n += run;
+        p += run + (nul ? 1 : 0);
+    }
+    out[n] = '\0';
+    if (!decode_is_utf8(out, n)) {
+        free(out);
+        return NULL;
+    }
+    *out_len = n;
+    return out;
+}
+
 static enum decode_result decode_charset(const char *bytes, size_t len, struct decoded *out)
 {
     const unsigned char *b = (const unsigned char *)bytes;
+    bool utf8 = false;
     if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) {
         if (!decode_is_utf8(bytes + 3, len - 3)) {
             return DECODE_BAD_BYTES;
         }
-        out->text = strndup(bytes + 3, len - 3);
+        out->text = dup_bytes(bytes + 3, len - 3);
         out->len = len - 3;
         out->encoding = "utf-8-bom";
     } else if (len >= 2 && ((b[0] == 0xff && b[1] == 0xfe) || (b[0] == 0xfe && b[1] == 0xff))) {
@@ -196,14 +333,17 @@ static enum decode_result decode_charset(const char *bytes, size_t len, struct d
         if (!out->text) {
             return DECODE_BAD_BYTES;
         }
-    } else if (decode_is_utf8(bytes, len)) {
-        out->text = strndup(bytes, len);
-        out->len = len;
+    } else if (few_nul(count_nul(bytes, len), len) &&
+               (out->text = utf8_without_nul(bytes, len, &out->len))) {
         out->encoding = "utf-8";
+    } else if ((out->text = utf16_without_bom(bytes, len, &out->len, &out->encoding))) {
+        /* NUL-heavy "UTF-8" is ASCII in UTF-16; invalid UTF-8 may be CJK in UTF-16 */
+    } else if ((utf8 = decode_is_utf8(bytes, len))) {
+        return DECODE_BAD_BYTES; /* NULs everywhere: binary */
     } else {
         /* almost UTF-8 first: iconv would read cut UTF-8 as valid GB18030 mojibake, while
            real GB18030 text breaks UTF-8 at nearly every character */
-        out->text = repair_utf8(bytes, len, &out->len);
+        out->text = repair_utf8(bytes, len, MAX_REPAIRS, &out->len);
         out->encoding = "utf-8-lossy";
         if (!out->text) {
             out->text = convert_to_utf8("GB18030", bytes, len, &out->len);
@@ -216,8 +356,12 @@ static enum decode_result decode_charset(const char *bytes, size_t len, struct d
     if (!out->text) {
         return DECODE_NOMEM;
     }
-    if (memchr(out->text, '\0', out->len)) {
-        return DECODE_BAD_BYTES; /* NUL inside text: binary, not a report */
+    size_t nul = count_nul(out->text, out->len);
+    if (nul > 0) {
+        if (!few_nul(nul, out->len)) {
+            return DECODE_BAD_BYTES; /* NUL inside text: binary, not a report */
+        }
+        out->len = drop_nul(out->text, out->len);
     }
     return DECODE_OK;
 }

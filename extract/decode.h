@@ -25,7 +25,12 @@ enum decode_result {
     DECODE_NOMEM,
 };
 
-/** Decode @p len bytes into @p out (release with decode_release()). */
+/**
+ * Decode @p len bytes into @p out (release with decode_release()): a BOM, else
+ * UTF-8, else UTF-16 in whichever byte order reads as text, else UTF-8 with a
+ * few broken sequences, else GB18030. A few stray NUL bytes (1 in 100 at most)
+ * are dropped; more make the input binary.
+ */
 enum decode_result decode_report(const char *bytes, size_t len, struct decoded *out);
 void decode_release(struct decoded *d);
 
@@ -34,5 +39,12 @@ const char *decode_result_code(enum decode_result r);
 
 /** True when @p s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool decode_is_utf8(const char *s, size_t len);
+
+/**
+ * @p s as UTF-8, every broken sequence replaced by U+FFFD (for names and
+ * headers that must become JSON text). @returns a new NUL-terminated string
+ * (caller frees) and its length in @p out_len, or NULL on ENOMEM.
+ */
+char *decode_utf8_lossy(const char *s, size_t len, size_t *out_len);
 
 #endif

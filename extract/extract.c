@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "citations.h"
 #include "decode.h"
 #include "docfields.h"
@@ -48,75 +49,154 @@ static size_t count_han(const struct text *t)
     return n;
 }
 
+/* A JSON string of @p s; bytes that are not UTF-8 (a GBK file name) become U+FFFD. */
+static json_t *safe_string(const char *s)
+{
+    if (!s) {
+        return json_null();
+    }
+    size_t len = strlen(s);
+    if (decode_is_utf8(s, len)) {
+        return json_stringn(s, len);
+    }
+    size_t fixed_len = 0;
+    char *fixed = decode_utf8_lossy(s, len, &fixed_len);
+    json_t *j = fixed ? json_stringn(fixed, fixed_len) : NULL;
+    free(fixed);
+    return j;
+}
+
+/* Set @p key to @p value (stolen); @returns -1 when either is missing or on ENOMEM. */
+static int set_new(json_t *obj, const char *key, json_t *value)
+{
+    if (!obj || !value) {
+        json_decref(value);
+        return -1;
+    }
+    return json_object_set_new(obj, key, value);
+}
+
 static json_t *source_json(const struct source_info *src, size_t len, const struct decoded *d)
 {
     char now[40];
     rf_clock_format(rf_clock_now_ms(), now, sizeof(now));
-    json_t *o = json_pack("{s:s?, s:I, s:s?, s:s?, s:s?, s:s, s:s, s:b}", "file_name",
-                          src ? src->file_name : NULL, "size", (json_int_t)len, "mtime",
-                          src ? src->mtime : NULL, "dropped_at", src ? src->dropped_at : NULL,
-                          "produced_at", src ? src->produced_at : NULL, "extracted_at", now,
+    json_t *o = json_pack("{s:I, s:s, s:s, s:b}", "size", (json_int_t)len, "extracted_at", now,
                           "encoding", d->encoding, "html", d->html);
-    if (o && src && src->topic && src->partition >= 0) {
-        json_object_set_new(o, "topic", json_string(src->topic));
-        json_object_set_new(o, "partition", json_integer(src->partition));
-        json_object_set_new(o, "offset", json_integer(src->offset));
+    int rc = set_new(o, "file_name", safe_string(src ? src->file_name : NULL));
+    rc |= set_new(o, "mtime", safe_string(src ? src->mtime : NULL));
+    rc |= set_new(o, "dropped_at", safe_string(src ? src->dropped_at : NULL));
+    rc |= set_new(o, "produced_at", safe_string(src ? src->produced_at : NULL));
+    if (rc == 0 && src && src->topic && src->partition >= 0) {
+        rc |= set_new(o, "topic", safe_string(src->topic));
+        rc |= set_new(o, "partition", json_integer(src->partition));
+        rc |= set_new(o, "offset", json_integer(src->offset));
+    }
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
     }
     return o;
 }
 
 static json_t *document_json(const struct docfields *f, const struct text *t)
 {
-    return json_pack("{s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:I}", "agency", f->agency,
-                     "region", f->region, "level", f->level, "year",
-                     f->year ? json_integer(f->year) : json_null(), "title", f->title, "published",
-                     f->published[0] ? f->published : NULL, "doc_number", f->doc_number, "chars",
-                     (json_int_t)t->nchars);
+    json_t *o = json_pack("{s:o, s:s?, s:I}", "year",
+                          f->year ? json_integer(f->year) : json_null(), "published",
+                          f->published[0] ? f->published : NULL, "chars", (json_int_t)t->nchars);
+    /* the fields come from the text, but a cut that split a character must not cost the report */
+    int rc = set_new(o, "agency", safe_string(f->agency));
+    rc |= set_new(o, "region", safe_string(f->region));
+    rc |= set_new(o, "level", safe_string(f->level));
+    rc |= set_new(o, "title", safe_string(f->title));
+    rc |= set_new(o, "doc_number", safe_string(f->doc_number));
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
-static json_t *sections_json(const struct outline *o, const struct text *t)
+/* Per-object bytes of keys and punctuation, charged on top of the strings. */
+#define ITEM_OVERHEAD_BYTES 96
+
+/* Append @p obj (stolen) to @p arr after charging its @p bytes; -1 on ENOMEM or a spent budget. */
+static int append_charged(json_t *arr, json_t *obj, size_t bytes, struct budget *budget)
+{
+    if (!obj) {
+        return -1;
+    }
+    if (budget_charge(budget, bytes + ITEM_OVERHEAD_BYTES)) {
+        json_decref(obj);
+        return -1;
+    }
+    return json_array_append_new(arr, obj);
+}
+
+/* Mark a cut excerpt with "@p name": true; the flag is left out when nothing was cut. */
+static json_t *flag_cut(json_t *obj, const char *name, bool cut)
+{
+    if (obj && cut && json_object_set_new(obj, name, json_true()) != 0) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static json_t *sections_json(const struct outline *o, const struct text *t,
+                             struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < o->cnt; i++) {
         const struct section *s = &o->items[i];
-        char *heading = text_orig_dup(t, text_char_at(t, s->heading_start),
-                                      text_char_at(t, s->heading_end));
+        bool cut = false;
+        char *heading = text_excerpt(t, s->heading_start, s->heading_end, s->heading_start,
+                                     s->heading_start, EXTRACT_HEADING_MAX_CHARS, &cut);
         json_t *obj = heading ? json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:I}", "path", s->path,
                                           "level", s->level, "number", s->number, "heading",
                                           heading, "category", s->category, "start",
                                           (json_int_t)text_char_at(t, s->start), "end",
                                           (json_int_t)text_char_at(t, s->end))
                               : NULL;
+        size_t bytes = heading ? strlen(heading) : 0;
         free(heading);
-        if (!obj || json_array_append_new(arr, obj) != 0) {
+        if (append_charged(arr, flag_cut(obj, "heading_cut", cut), bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
         }
     }
     return arr;
+}
+
+static json_t *quantity_json(const struct quantity *q, const struct outline *o,
+                             const struct text *t, size_t *bytes)
+{
+    size_t cs = text_char_at(t, q->start), ce = text_char_at(t, q->end);
+    bool cut = false;
+    char *written = text_orig_dup(t, cs, ce);
+    char *clause = text_excerpt(t, q->clause_start, q->clause_end, q->start, q->end,
+                                EXTRACT_EXCERPT_MAX_CHARS, &cut);
+    const struct section *sec = outline_find(o, q->start);
+    json_t *obj = written && clause
+                      ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}", "value",
+                                  number_json(q->value), "unit", q->unit, "approx",
+                                  approx_name(q->approx), "text", written, "clause", clause,
+                                  "start", (json_int_t)cs, "end", (json_int_t)ce, "section",
+                                  sec ? sec->path : NULL)
+                      : NULL;
+    *bytes = (written ? strlen(written) : 0) + (clause ? strlen(clause) : 0);
+    free(written);
+    free(clause);
+    return flag_cut(obj, "clause_cut", cut);
 }
 
 static json_t *quantities_json(const struct quantity_list *qs, const struct outline *o,
-                               const struct text *t)
+                               const struct text *t, struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < qs->cnt; i++) {
-        const struct quantity *q = &qs->items[i];
-        size_t a = q->clause_start, b = q->clause_end;
-        size_t cs = text_char_at(t, q->start), ce = text_char_at(t, q->end);
-        char *written = text_orig_dup(t, cs, ce);
-        char *clause = text_orig_dup(t, text_char_at(t, a), text_char_at(t, b));
-        const struct section *sec = outline_find(o, q->start);
-        json_t *obj = written && clause
-                          ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}", "value",
-                                      number_json(q->value), "unit", q->unit, "approx",
-                                      approx_name(q->approx), "text", written, "clause", clause,
-                                      "start", (json_int_t)cs, "end", (json_int_t)ce, "section",
-                                      sec ? sec->path : NULL)
-                          : NULL;
-        free(written);
-        free(clause);
-        if (!obj || json_array_append_new(arr, obj) != 0) {
+        size_t bytes = 0;
+        json_t *obj = quantity_json(&qs->items[i], o, t, &bytes);
+        if (append_charged(arr, obj, bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -124,10 +204,12 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
     return arr;
 }
 
-static json_t *fact_json(const struct fact *f, const struct outline *o, const struct text *t)
+static json_t *fact_json(const struct fact *f, const struct outline *o, const struct text *t,
+                         size_t *bytes)
 {
-    size_t cs = text_char_at(t, f->clause_start), ce = text_char_at(t, f->clause_end);
-    char *evidence = text_orig_dup(t, cs, ce);
+    bool cut = false;
+    char *evidence = text_excerpt(t, f->clause_start, f->clause_end, f->start, f->end,
+                                  EXTRACT_EXCERPT_MAX_CHARS, &cut);
     const struct section *sec = outline_find(o, f->start);
     if (!evidence) {
         return NULL;
@@ -139,20 +221,24 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
                             (json_int_t)text_char_at(t, f->end), "section",
                             sec ? sec->path : NULL, "category", sec ? sec->category : NULL,
                             "as_of", f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
+    *bytes = strlen(evidence) + strlen(f->as_of);
     free(evidence);
-    if (obj) {
-        json_object_set_new(obj, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null());
+    if (obj && json_object_set_new(obj, "yoy_pct",
+                                   f->has_yoy ? json_real(f->yoy_pct) : json_null()) != 0) {
+        json_decref(obj);
+        return NULL;
     }
-    return obj;
+    return flag_cut(obj, "evidence_cut", cut);
 }
 
 static json_t *metrics_json(const struct fact_list *facts, const struct outline *o,
-                            const struct text *t)
+                            const struct text *t, struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < facts->cnt; i++) {
-        json_t *obj = fact_json(&facts->items[i], o, t);
-        if (!obj || json_array_append_new(arr, obj) != 0) {
+        size_t bytes = 0;
+        json_t *obj = fact_json(&facts->items[i], o, t, &bytes);
+        if (append_charged(arr, obj, bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -160,9 +246,13 @@ static json_t *metrics_json(const struct fact_list *facts, const struct outline 
     return arr;
 }
 
-/* Everything that needs the decoded text; @returns the envelope or NULL on ENOMEM. */
+/*
+ * Everything that needs the decoded text; @returns the envelope, or NULL on
+ * ENOMEM or a spent budget (budget_state() tells them apart).
+ */
 static json_t *build_envelope(struct extractor *ex, const struct text *t, const char *bytes,
-                              size_t len, const struct source_info *src, const struct decoded *d)
+                              size_t len, const struct source_info *src, const struct decoded *d,
+                              struct budget *budget)
 {
     struct outline outline = {NULL, 0};
     struct quantity_list qs = {NULL, 0, 0};
@@ -174,22 +264,34 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     char doc_id[RF_SHA256_HEX_LEN + 1];
 
     memset(&fields, 0, sizeof(fields));
-    if (outline_build(t, ex->rules, &outline) != 0 ||
+    if (outline_build(t, ex->rules, budget, &outline) != 0 ||
         docfields_extract(t, ex->rules, &fields) != 0 ||
-        quantity_find_all(t, &units, &qs) != 0 ||
-        metrics_extract(ex->rules, &ex->matcher, t, &qs, &facts) != 0 ||
-        rf_sha256_hex(bytes, len, doc_id) != 0) {
+        quantity_find_all(t, &units, budget, &qs) != 0 ||
+        metrics_extract(ex->rules, &ex->matcher, t, &qs, budget, &facts) != 0) {
+        goto out_release;
+    }
+    if (rf_sha256_hex(bytes, len, doc_id) != 0) {
+        goto out_release;
+    }
+    /* built one by one: a later part is not started once the budget is spent */
+    json_t *parts[5] = {NULL, NULL, NULL, NULL, NULL};
+    parts[0] = document_json(&fields, t);
+    parts[1] = parts[0] ? sections_json(&outline, t, budget) : NULL;
+    parts[2] = parts[1] ? citations_extract(t, ex->rules, &outline, budget) : NULL;
+    parts[3] = parts[2] ? quantities_json(&qs, &outline, t, budget) : NULL;
+    parts[4] = parts[3] ? metrics_json(&facts, &outline, t, budget) : NULL;
+    if (!parts[4]) {
+        for (size_t i = 0; i < 5; i++) {
+            json_decref(parts[i]);
+        }
         goto out_release;
     }
     env = json_pack("{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o}",
                     "schema", EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id",
                     doc_id, "source", source_json(src, len, d), "extractor", "program",
                     "reportflow", "version", RF_VERSION, "rules_name", ex->rules->name,
-                    "rules_version", ex->rules->version, "document", document_json(&fields, t),
-                    "sections", sections_json(&outline, t), "citations",
-                    citations_extract(t, ex->rules, &outline), "quantities",
-                    quantities_json(&qs, &outline, t), "metrics",
-                    metrics_json(&facts, &outline, t));
+                    "rules_version", ex->rules->version, "document", parts[0], "sections",
+                    parts[1], "citations", parts[2], "quantities", parts[3], "metrics", parts[4]);
 out_release:
     docfields_release(&fields);
     fact_list_release(&facts);
@@ -198,14 +300,54 @@ out_release:
     return env;
 }
 
+/* The status and reason for a spent budget. */
+static enum extract_status budget_verdict(const struct budget *b, const struct extract_limits *l,
+                                          const char **reason_code, char *errstr,
+                                          size_t errstr_size)
+{
+    switch (budget_state(b)) {
+    case BUDGET_TIMEOUT:
+        *reason_code = "extract-timeout";
+        snprintf(errstr, errstr_size, "extraction took longer than %lld ms (worker.max_extract_ms)",
+                 l->max_ms);
+        return EXTRACT_TIMEOUT;
+    case BUDGET_TOO_LARGE:
+        *reason_code = "envelope-too-large";
+        snprintf(errstr, errstr_size,
+                 "the envelope would exceed %zu bytes (worker.max_envelope_bytes)",
+                 l->max_envelope_bytes);
+        return EXTRACT_TOO_LARGE;
+    case BUDGET_STOPPED:
+        snprintf(errstr, errstr_size, "stopped before the extraction finished");
+        return EXTRACT_STOPPED;
+    case BUDGET_OK:
+        break;
+    }
+    return EXTRACT_NOMEM;
+}
+
 enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_t len,
                                   const struct source_info *src, json_t **envelope,
                                   const char **reason_code, char *errstr, size_t errstr_size)
 {
+    return extractor_run_limited(ex, bytes, len, src, NULL, envelope, reason_code, errstr,
+                                 errstr_size);
+}
+
+enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
+                                          const struct source_info *src,
+                                          const struct extract_limits *limits, json_t **envelope,
+                                          const char **reason_code, char *errstr,
+                                          size_t errstr_size)
+{
+    static const struct extract_limits no_limits = {0, 0, NULL};
+    const struct extract_limits *l = limits ? limits : &no_limits;
+    struct budget budget;
     struct decoded d;
     struct text t;
     *envelope = NULL;
     *reason_code = NULL;
+    budget_init(&budget, l->max_ms, l->max_envelope_bytes, l->stop_requested);
     enum decode_result dr = decode_report(bytes, len, &d);
     if (dr == DECODE_NOMEM) {
         return EXTRACT_NOMEM;
@@ -229,8 +371,9 @@ enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_
                  han, d.encoding, MIN_REPORT_HAN_CHARS);
         st = EXTRACT_REJECT;
     } else {
-        *envelope = build_envelope(ex, &t, bytes, len, src, &d);
-        st = *envelope ? EXTRACT_OK : EXTRACT_NOMEM;
+        *envelope = build_envelope(ex, &t, bytes, len, src, &d, &budget);
+        st = *envelope ? EXTRACT_OK
+                       : budget_verdict(&budget, l, reason_code, errstr, errstr_size);
     }
     text_release(&t);
     decode_release(&d);

@@ -7,6 +7,7 @@
 #ifndef RF_EXTRACT_H
 #define RF_EXTRACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -15,6 +16,16 @@
 
 #define EXTRACT_SCHEMA "reportflow.envelope"
 #define EXTRACT_SCHEMA_VERSION 1
+
+/*
+ * The longest clause (quantities) or evidence (metrics) copied into the
+ * envelope, in characters; a longer one is cut around its number, with "…"
+ * where it was cut and clause_cut / evidence_cut set. Real clauses are
+ * shorter (99% under 90 characters in the samples); run-on text is not.
+ */
+#define EXTRACT_EXCERPT_MAX_CHARS 160
+/* The longest section heading copied, in characters, marked the same way. */
+#define EXTRACT_HEADING_MAX_CHARS 160
 
 /** Where the bytes came from; any string may be NULL, partition -1 when not from Kafka. */
 struct source_info {
@@ -36,18 +47,38 @@ struct extractor {
 
 enum extract_status {
     EXTRACT_OK = 0,
-    EXTRACT_REJECT, /* not a report we can read: goes to the DLQ with a reason */
+    EXTRACT_REJECT,    /* not a report we can read: goes to the DLQ with a reason */
     EXTRACT_NOMEM,
+    EXTRACT_TIMEOUT,   /* past max_ms: reason "extract-timeout" */
+    EXTRACT_TOO_LARGE, /* the envelope would pass max_envelope_bytes: reason "envelope-too-large" */
+    EXTRACT_STOPPED,   /* stop_requested() said so: no verdict, hand the record back */
+};
+
+/** What one document may cost. Zero / NULL members mean no limit. */
+struct extract_limits {
+    long long max_ms;             /* wall-clock time for the whole extraction */
+    size_t max_envelope_bytes;    /* serialised envelope size (checked while building it too) */
+    bool (*stop_requested)(void); /* polled with the clock, e.g. rf_run_stopping */
 };
 
 int extractor_init(struct extractor *ex, const struct rules *rules);
 void extractor_release(struct extractor *ex);
 
 /**
- * Extract @p len bytes. On EXTRACT_OK, *envelope is a new JSON reference.
- * On EXTRACT_REJECT, *reason_code ("invalid-encoding", "no-report-text", ...)
- * and @p errstr say why.
+ * Extract @p len bytes within @p limits (NULL: none). On EXTRACT_OK, *envelope
+ * is a new JSON reference. On EXTRACT_REJECT, EXTRACT_TIMEOUT and
+ * EXTRACT_TOO_LARGE, *reason_code ("invalid-encoding", "no-report-text",
+ * "extract-timeout", "envelope-too-large", ...) and @p errstr say why.
+ * The time limit is checked inside every loop whose length depends on the
+ * content, so the overshoot is a few milliseconds, not the document's size.
  */
+enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
+                                          const struct source_info *src,
+                                          const struct extract_limits *limits, json_t **envelope,
+                                          const char **reason_code, char *errstr,
+                                          size_t errstr_size);
+
+/** extractor_run_limited() without limits. */
 enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_t len,
                                   const struct source_info *src, json_t **envelope,
                                   const char **reason_code, char *errstr, size_t errstr_size);

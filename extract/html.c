@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <libxml/HTMLparser.h>
+
 #include "reportflow/buf.h"
 
 struct html_out {
@@ -71,17 +73,6 @@ static void put_codepoint(struct html_out *o, uint32_t cp)
     put(o, u, n);
 }
 
-static const struct {
-    const char *name;
-    uint32_t cp;
-} named_entities[] = {
-    {"amp", '&'},      {"lt", '<'},       {"gt", '>'},        {"quot", '"'},
-    {"apos", '\''},    {"nbsp", ' '},     {"ldquo", 0x201c},  {"rdquo", 0x201d},
-    {"lsquo", 0x2018}, {"rsquo", 0x2019}, {"middot", 0x00b7}, {"mdash", 0x2014},
-    {"ndash", 0x2013}, {"hellip", 0x2026}, {"times", 0x00d7}, {"copy", 0x00a9},
-    {"emsp", 0x2003},  {"ensp", 0x2002},  {"yen", 0x00a5},
-};
-
 /* Decode the entity at @p s (just after '&'); @returns bytes consumed, 0 when not an entity. */
 static size_t decode_entity(struct html_out *o, const char *s, size_t left)
 {
@@ -107,13 +98,19 @@ static size_t decode_entity(struct html_out *o, const char *s, size_t left)
         put_codepoint(o, cp == 0xa0 ? ' ' : (uint32_t)cp);
         return n + 1;
     }
-    for (size_t i = 0; i < sizeof(named_entities) / sizeof(named_entities[0]); i++) {
-        if (strlen(named_entities[i].name) == n && strncmp(named_entities[i].name, s, n) == 0) {
-            put_codepoint(o, named_entities[i].cp);
-            return n + 1;
-        }
+    /* HTML 4's 253 named entities, from libxml2's table (&deg; &reg; &sup2; ...) */
+    char name[16];
+    if (n == 0 || n >= sizeof(name)) {
+        return 0;
     }
-    return 0;
+    memcpy(name, s, n);
+    name[n] = '\0';
+    const htmlEntityDesc *e = htmlEntityLookup((const xmlChar *)name);
+    if (!e) {
+        return 0;
+    }
+    put_codepoint(o, e->value == 0xa0 ? ' ' : e->value);
+    return n + 1;
 }
 
 static bool is_block_tag(const char *name, size_t n)
@@ -159,7 +156,9 @@ static size_t handle_tag(struct html_out *o, const char *s, size_t i, size_t len
         k++;
     }
     size_t name_start = k;
-    while (k < len && (isalnum((unsigned char)s[k]))) {
+    /* a tag name starts with a letter: "3 <5" is text, as in a browser */
+    while (k < len && (k > name_start ? isalnum((unsigned char)s[k])
+                                       : isalpha((unsigned char)s[k]))) {
         k++;
     }
     size_t name_len = k - name_start;

@@ -1,6 +1,7 @@
 /* metrics.c - taxonomy facts from quantities and rules. */
 #include "metrics.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,38 +11,118 @@ struct candidate {
     size_t match_start;      /* where the rule's wording starts */
 };
 
-/* Sentence start (previous 。 or line break) before @p at. */
-static size_t sentence_start(const struct text *t, size_t at)
+/* Ends of the period-limit markers (截至...) in the text, found once per document. */
+struct as_of_marks {
+    uint32_t *end; /* norm byte just past each marker, ascending */
+    uint8_t *len;  /* its length in bytes */
+    size_t cnt;
+};
+
+static const char *const as_of_markers[] = {"截止至", "截止到", "截至", "截止"};
+#define AS_OF_MARKER_CNT (sizeof(as_of_markers) / sizeof(as_of_markers[0]))
+
+static int push_mark(struct as_of_marks *out, size_t *cap, size_t end, size_t len)
 {
+    if (out->cnt == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        uint32_t *ends = realloc(out->end, ncap * sizeof(*ends));
+        if (!ends) {
+            return -1;
+        }
+        out->end = ends;
+        uint8_t *lens = realloc(out->len, ncap);
+        if (!lens) {
+            return -1;
+        }
+        out->len = lens;
+        *cap = ncap;
+    }
+    out->end[out->cnt] = (uint32_t)end;
+    out->len[out->cnt++] = (uint8_t)len;
+    return 0;
+}
+
+/*
+ * Every marker starts with the same character (截): jump between its
+ * occurrences and record the end of each marker found there, shortest first,
+ * so the ends come out ascending. @returns 0 or -1 on ENOMEM.
+ */
+static int as_of_marks_find(const struct text *t, struct as_of_marks *out)
+{
+    static const char lead[] = "截";
+    memset(out, 0, sizeof(*out));
+    size_t cap = 0, len = t->norm_len;
     const char *s = t->norm;
-    for (size_t i = at; i > 0; i--) {
-        if (s[i - 1] == '\n' || (i >= 3 && memcmp(s + i - 3, "。", 3) == 0)) {
-            return i;
+    /* memchr for its first byte is several times faster than memmem for the character */
+    for (const char *p = memchr(s, lead[0], len); p;
+         p = memchr(p + 1, lead[0], len - (size_t)(p + 1 - s))) {
+        size_t at = (size_t)(p - s), last = 0;
+        if (len - at < 3 || memcmp(p, lead, 3) != 0) {
+            continue;
+        }
+        for (;;) { /* the markers found here, shortest first */
+            size_t next = 0;
+            for (size_t k = 0; k < AS_OF_MARKER_CNT; k++) {
+                size_t ml = strlen(as_of_markers[k]);
+                if (ml > last && (next == 0 || ml < next) && at + ml <= len &&
+                    memcmp(p, as_of_markers[k], ml) == 0) {
+                    next = ml;
+                }
+            }
+            if (next == 0) {
+                break;
+            }
+            if (push_mark(out, &cap, at + next, next) != 0) {
+                return -1;
+            }
+            last = next;
         }
     }
     return 0;
 }
 
-/* "截至11月底": a period limit earlier in the same sentence. */
-static void find_as_of(const struct text *t, size_t at, char *out, size_t out_size)
+static void as_of_marks_release(struct as_of_marks *m)
 {
-    static const char *const markers[] = {"截止至", "截止到", "截至", "截止"};
+    free(m->end);
+    free(m->len);
+    memset(m, 0, sizeof(*m));
+}
+
+#define AS_OF_MAX_BYTES 40
+
+/*
+ * "截至11月底": a period limit earlier in the same sentence, up to the next
+ * clause break and at most AS_OF_MAX_BYTES, cut between characters.
+ */
+static void find_as_of(const struct text *t, const struct as_of_marks *marks, size_t at,
+                       char *out, size_t out_size)
+{
     const char *s = t->norm;
-    size_t from = sentence_start(t, at);
+    size_t from = text_sentence_start(t, at);
     out[0] = '\0';
-    for (size_t i = at; i > from; i--) {
-        for (size_t k = 0; k < sizeof(markers) / sizeof(markers[0]); k++) {
-            size_t ml = strlen(markers[k]);
-            if (i - from >= ml && memcmp(s + i - ml, markers[k], ml) == 0) {
-                size_t e = i, w;
-                while (e < at && e - i < 40 && !text_clause_break(s, e, t->norm_len, &w)) {
-                    e++;
-                }
-                snprintf(out, out_size, "%.*s", (int)(e - i), s + i);
-                return;
-            }
+    /* the last marker ending at or before @p at */
+    size_t lo = 0, hi = marks->cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (marks->end[mid] <= at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
+    if (lo == 0) {
+        return;
+    }
+    size_t i = marks->end[lo - 1];
+    if (i < from + marks->len[lo - 1]) {
+        return; /* it starts in an earlier sentence */
+    }
+    size_t e = i, w;
+    while (e < at && e - i <= AS_OF_MAX_BYTES && !text_clause_break(s, e, t->norm_len, &w)) {
+        e++;
+    }
+    size_t n = text_utf8_cut(s + i, e - i, AS_OF_MAX_BYTES);
+    text_utf8_copy(out, out_size, s + i, n);
 }
 
 /* "同比下降9.2%" after the quantity, in the same sentence. */
@@ -78,14 +159,42 @@ static bool find_yoy(const struct text *t, size_t from, double *pct)
     return false;
 }
 
+/* The norm byte @p reach bytes before @p at (not before @p floor), between characters. */
+static size_t reach_back(const struct text *t, size_t at, size_t floor, size_t reach)
+{
+    if (at <= floor || at - floor <= reach) {
+        return floor;
+    }
+    size_t a = at - reach;
+    while (a < at && ((unsigned char)t->norm[a] & 0xc0) == 0x80) {
+        a++;
+    }
+    return a;
+}
+
+/* The norm byte @p reach bytes after @p at (not after @p ceiling), between characters. */
+static size_t reach_forward(const struct text *t, size_t at, size_t ceiling, size_t reach)
+{
+    /* a number may run past its clause's end: "1,234" holds a clause break */
+    if (at >= ceiling || ceiling - at <= reach) {
+        return ceiling;
+    }
+    return at + text_utf8_cut(t->norm + at, ceiling - at, reach);
+}
+
+/* The wording before a number, at most METRICS_REACH_BYTES of its clause: bounded work. */
 static bool clause_prefix_matches(pcre2_code *re, struct rules_matcher *m, const struct text *t,
                                   size_t clause_start, size_t at)
 {
     if (!re) {
         return false;
     }
-    int rc = pcre2_match(re, (PCRE2_SPTR)t->norm + clause_start, at - clause_start, 0,
-                         PCRE2_NO_UTF_CHECK, m->md, NULL);
+    size_t from = reach_back(t, at, clause_start, METRICS_REACH_BYTES);
+    if (from > at) {
+        return false;
+    }
+    int rc = pcre2_match(re, (PCRE2_SPTR)t->norm + from, at - from, 0, PCRE2_NO_UTF_CHECK, m->md,
+                         NULL);
     return rc > 0;
 }
 
@@ -95,7 +204,8 @@ static bool clause_prefix_matches(pcre2_code *re, struct rules_matcher *m, const
  * until the sentence ends or a clause says the work was done (实际, 已).
  */
 static bool *planned_flags(const struct rules *rules, struct rules_matcher *m,
-                           const struct text *t, const struct quantity_list *qs)
+                           const struct text *t, const struct quantity_list *qs,
+                           struct budget *budget)
 {
     bool *flags = calloc(qs->cnt + 1, sizeof(bool));
     if (!flags) {
@@ -104,7 +214,11 @@ static bool *planned_flags(const struct rules *rules, struct rules_matcher *m,
     size_t planned_sentence = (size_t)-1; /* sentence start of the last planned quantity */
     for (size_t i = 0; i < qs->cnt; i++) {
         const struct quantity *q = &qs->items[i];
-        size_t sentence = sentence_start(t, q->start);
+        if (budget_spent(budget)) {
+            free(flags);
+            return NULL;
+        }
+        size_t sentence = text_sentence_start(t, q->start);
         if (clause_prefix_matches(rules->veto, m, t, q->clause_start, q->start)) {
             flags[i] = true;
         } else if (sentence == planned_sentence &&
@@ -146,7 +260,6 @@ static int push_fact(struct fact_list *l, size_t *cap, const struct fact *f)
 static void complete_fact(const struct text *t, struct fact *f)
 {
     text_clause(t, f->start, &f->clause_start, &f->clause_end);
-    find_as_of(t, f->start, f->as_of, sizeof(f->as_of));
     f->has_yoy = find_yoy(t, f->end, &f->yoy_pct);
 }
 
@@ -173,14 +286,21 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     return push_fact(zeros, cap, &f);
 }
 
-/* Match @p rp within [@p from, @p to) of the text; lookbehinds may still see before @p from. */
+/*
+ * Match @p rp in the text up to @p to, for matches starting in [@p from,
+ * @p start_limit); lookbehinds may still see before @p from.
+ */
 static int run_pattern(struct rules_matcher *m, const struct text *t,
                        const struct quantity_list *qs, const bool *planned, const struct rule *rule,
-                       const struct rule_pattern *rp, size_t from, size_t to,
-                       struct candidate *best, struct fact_list *zeros, size_t *zero_cap)
+                       const struct rule_pattern *rp, size_t from, size_t start_limit, size_t to,
+                       struct candidate *best, struct fact_list *zeros, size_t *zero_cap,
+                       struct budget *budget)
 {
     size_t pos = from;
-    while (pos < to) {
+    while (pos < start_limit) {
+        if (budget_spent(budget)) {
+            return -1;
+        }
         int rc = pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, m->md,
                              NULL);
         if (rc == PCRE2_ERROR_NOMATCH) {
@@ -191,6 +311,9 @@ static int run_pattern(struct rules_matcher *m, const struct text *t,
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
         size_t match_start = ov[0], match_end = ov[1];
+        if (match_start >= start_limit) {
+            return 0; /* the next chunk's */
+        }
         size_t next = match_end > match_start ? match_end : match_start + 1;
         if (rp->q_group > 0 && ov[2 * rp->q_group] != PCRE2_UNSET) {
             size_t q_start = ov[2 * rp->q_group];
@@ -218,17 +341,28 @@ struct span {
 };
 
 /*
- * The clauses that hold a quantity, in order, without repeats. A metric's
- * wording never crosses a clause break ({G} excludes them), so quantity rules
- * need to look only here: most of a report's text is never scanned.
+ * Where quantity rules need to look: the text within METRICS_REACH_BYTES of
+ * each quantity, inside its clause, merged where they overlap. A metric's
+ * wording never crosses a clause break ({G} excludes them) and stays near its
+ * number, so most of a report is never scanned, and a long run of digits or
+ * numerals next to a number costs the regex engine a window, not the clause.
  */
-static struct span *quantity_clauses(const struct quantity_list *qs, size_t *cnt)
+static struct span *quantity_windows(const struct text *t, const struct quantity_list *qs,
+                                     size_t *cnt)
 {
     struct span *spans = malloc((qs->cnt + 1) * sizeof(*spans));
     *cnt = 0;
     for (size_t i = 0; spans && i < qs->cnt; i++) {
-        struct span s = {qs->items[i].clause_start, qs->items[i].clause_end};
-        if (*cnt == 0 || spans[*cnt - 1].start != s.start) {
+        const struct quantity *q = &qs->items[i];
+        struct span s = {reach_back(t, q->start, q->clause_start, METRICS_REACH_BYTES),
+                         reach_forward(t, q->end, q->clause_end, METRICS_REACH_BYTES)};
+        /* merged up to a chunk's size: see METRICS_SCAN_CHUNK_BYTES */
+        if (*cnt > 0 && s.start <= spans[*cnt - 1].end &&
+            s.end - spans[*cnt - 1].start <= METRICS_SCAN_CHUNK_BYTES) {
+            if (s.end > spans[*cnt - 1].end) {
+                spans[*cnt - 1].end = s.end;
+            }
+        } else {
             spans[(*cnt)++] = s;
         }
     }
@@ -238,21 +372,26 @@ static struct span *quantity_clauses(const struct quantity_list *qs, size_t *cnt
 static int run_rule(struct rules_matcher *m, const struct text *t, const struct quantity_list *qs,
                     const bool *planned, const struct rule *rule, const struct span *clauses,
                     size_t clause_cnt, struct candidate *best, struct fact_list *zeros,
-                    size_t *zero_cap)
+                    size_t *zero_cap, struct budget *budget)
 {
     for (size_t p = 0; p < rule->pattern_cnt; p++) {
         const struct rule_pattern *rp = &rule->patterns[p];
         if (rp->q_group < 0) {
-            /* an explicit none (无行政诉讼案件) has no quantity: scan everything */
-            if (run_pattern(m, t, qs, planned, rule, rp, 0, t->norm_len, best, zeros,
-                            zero_cap) != 0) {
-                return -1;
+            /* an explicit none (无行政诉讼案件) has no quantity: scan everything, by chunks */
+            size_t len = t->norm_len;
+            for (size_t from = 0, limit; from < len; from = limit) {
+                limit = reach_forward(t, from, len, METRICS_SCAN_CHUNK_BYTES);
+                size_t to = reach_forward(t, limit, len, METRICS_REACH_BYTES);
+                if (run_pattern(m, t, qs, planned, rule, rp, from, limit, to, best, zeros,
+                                zero_cap, budget) != 0) {
+                    return -1;
+                }
             }
             continue;
         }
         for (size_t c = 0; c < clause_cnt; c++) {
-            if (run_pattern(m, t, qs, planned, rule, rp, clauses[c].start, clauses[c].end, best,
-                            zeros, zero_cap) != 0) {
+            if (run_pattern(m, t, qs, planned, rule, rp, clauses[c].start, clauses[c].end,
+                            clauses[c].end, best, zeros, zero_cap, budget) != 0) {
                 return -1;
             }
         }
@@ -262,10 +401,13 @@ static int run_rule(struct rules_matcher *m, const struct text *t, const struct 
 
 static int merge_facts(const struct text *t, const struct quantity_list *qs,
                        const struct candidate *best, struct fact_list *zeros,
-                       struct fact_list *out)
+                       struct fact_list *out, struct budget *budget)
 {
     size_t cap = 0, z = 0;
     for (size_t i = 0; i <= qs->cnt; i++) {
+        if (budget_spent(budget)) {
+            return -1;
+        }
         size_t at = i < qs->cnt ? qs->items[i].start : (size_t)-1;
         while (z < zeros->cnt && zeros->items[z].start <= at) {
             if (push_fact(out, &cap, &zeros->items[z++]) != 0) {
@@ -281,7 +423,7 @@ static int merge_facts(const struct text *t, const struct quantity_list *qs,
         f.rule = best[i].rule;
         f.value = q->value;
         f.approx = q->approx;
-        snprintf(f.unit, sizeof(f.unit), "%s", q->unit);
+        text_utf8_copy(f.unit, sizeof(f.unit), q->unit, strlen(q->unit));
         f.start = q->start;
         f.end = q->end;
         complete_fact(t, &f);
@@ -298,32 +440,51 @@ static int cmp_fact_start(const void *a, const void *b)
     return fa->start < fb->start ? -1 : fa->start > fb->start;
 }
 
+/* Period limits for every fact, from the markers found once. @returns 0 or -1 on ENOMEM. */
+static int fill_as_of(const struct text *t, struct fact_list *facts)
+{
+    struct as_of_marks marks;
+    if (as_of_marks_find(t, &marks) != 0) {
+        as_of_marks_release(&marks);
+        return -1;
+    }
+    for (size_t i = 0; i < facts->cnt; i++) {
+        struct fact *f = &facts->items[i];
+        find_as_of(t, &marks, f->start, f->as_of, sizeof(f->as_of));
+    }
+    as_of_marks_release(&marks);
+    return 0;
+}
+
 int metrics_extract(const struct rules *rules, struct rules_matcher *m, const struct text *t,
-                    const struct quantity_list *qs, struct fact_list *out)
+                    const struct quantity_list *qs, struct budget *budget, struct fact_list *out)
 {
     memset(out, 0, sizeof(*out));
     struct fact_list zeros = {NULL, 0};
     size_t zero_cap = 0;
     struct candidate *best = calloc(qs->cnt + 1, sizeof(*best));
-    bool *planned = planned_flags(rules, m, t, qs);
+    bool *planned = planned_flags(rules, m, t, qs, budget);
     if (!best || !planned) {
         free(best);
         free(planned);
         return -1;
     }
-    size_t clause_cnt = 0;
-    struct span *clauses = quantity_clauses(qs, &clause_cnt);
-    int rc = clauses ? 0 : -1;
+    size_t window_cnt = 0;
+    struct span *windows = quantity_windows(t, qs, &window_cnt);
+    int rc = windows ? 0 : -1;
     for (size_t r = 0; r < rules->cnt && rc == 0; r++) {
-        rc = run_rule(m, t, qs, planned, &rules->items[r], clauses, clause_cnt, best, &zeros,
-                      &zero_cap);
+        rc = run_rule(m, t, qs, planned, &rules->items[r], windows, window_cnt, best, &zeros,
+                      &zero_cap, budget);
     }
-    free(clauses);
+    free(windows);
     if (rc == 0) {
         if (zeros.cnt > 1) {
             qsort(zeros.items, zeros.cnt, sizeof(*zeros.items), cmp_fact_start);
         }
-        rc = merge_facts(t, qs, best, &zeros, out);
+        rc = merge_facts(t, qs, best, &zeros, out, budget);
+    }
+    if (rc == 0) {
+        rc = fill_as_of(t, out);
     }
     free(best);
     free(planned);

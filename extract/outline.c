@@ -46,20 +46,20 @@ static int heading_marker(const char *s, size_t len, size_t *marker_len, char *n
 {
     size_t n = cn_numeral_run(s, len);
     if (n > 0 && n + 3 <= len && memcmp(s + n, "、", 3) == 0) {
-        snprintf(number, number_size, "%.*s", (int)n, s);
+        text_utf8_copy(number, number_size, s, n);
         *marker_len = n + 3;
         return 1;
     }
     if (len > 0 && s[0] == '(') {
         n = cn_numeral_run(s + 1, len - 1);
         if (n > 0 && 1 + n < len && s[1 + n] == ')') {
-            snprintf(number, number_size, "%.*s", (int)n, s + 1);
+            text_utf8_copy(number, number_size, s + 1, n);
             *marker_len = n + 2;
             return 2;
         }
         n = digit_run(s + 1, len - 1);
         if (n > 0 && 1 + n < len && s[1 + n] == ')') {
-            snprintf(number, number_size, "%.*s", (int)n, s + 1);
+            text_utf8_copy(number, number_size, s + 1, n);
             *marker_len = n + 2;
             return 3;
         }
@@ -70,7 +70,7 @@ static int heading_marker(const char *s, size_t len, size_t *marker_len, char *n
         bool dot = s[n] == '.' && !(n + 1 < len && s[n + 1] >= '0' && s[n + 1] <= '9');
         bool comma = n + 3 <= len && memcmp(s + n, "、", 3) == 0;
         if (dot || comma) {
-            snprintf(number, number_size, "%.*s", (int)n, s);
+            text_utf8_copy(number, number_size, s, n);
             *marker_len = n + (dot ? 1 : 3);
             return 3;
         }
@@ -156,13 +156,18 @@ static void link_sections(struct outline *o, size_t text_end)
     }
 }
 
-int outline_build(const struct text *t, const struct rules *rules, struct outline *out)
+int outline_build(const struct text *t, const struct rules *rules, struct budget *budget,
+                  struct outline *out)
 {
     memset(out, 0, sizeof(*out));
     size_t cap = 0;
     const char *s = t->norm;
     size_t pos = 0;
     while (pos < t->norm_len) {
+        if (budget_spent(budget)) {
+            outline_release(out);
+            return -1;
+        }
         const char *nl = memchr(s + pos, '\n', t->norm_len - pos);
         size_t line_end = nl ? (size_t)(nl - s) : t->norm_len;
         size_t p = pos;
@@ -198,13 +203,25 @@ void outline_release(struct outline *o)
     o->cnt = 0;
 }
 
+/*
+ * The last section starting at or before @p at is the deepest one holding it:
+ * a section ends where the next one of its level or higher starts, so every
+ * earlier section still open is one of its ancestors.
+ */
 const struct section *outline_find(const struct outline *o, size_t at)
 {
-    const struct section *best = NULL;
-    for (size_t i = 0; i < o->cnt && o->items[i].start <= at; i++) {
-        if (at < o->items[i].end && (!best || o->items[i].level > best->level)) {
-            best = &o->items[i];
+    size_t lo = 0, hi = o->cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (o->items[mid].start <= at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
         }
     }
-    return best;
+    if (lo == 0) {
+        return NULL;
+    }
+    const struct section *s = &o->items[lo - 1];
+    return at < s->end ? s : NULL;
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "budget.h"
 #include "rules.h"
 #include "text.h"
 
@@ -26,11 +27,15 @@ struct outline {
     size_t cnt;
 };
 
-/** Find the sections of @p t. @returns 0 or -1 on ENOMEM. */
-int outline_build(const struct text *t, const struct rules *rules, struct outline *out);
+/**
+ * Find the sections of @p t, within @p budget (may be NULL).
+ * @returns 0, or -1 on ENOMEM or a spent budget (see budget_state()).
+ */
+int outline_build(const struct text *t, const struct rules *rules, struct budget *budget,
+                  struct outline *out);
 void outline_release(struct outline *o);
 
-/** The deepest section containing norm byte @p at, or NULL. */
+/** The deepest section containing norm byte @p at, or NULL. O(log n). */
 const struct section *outline_find(const struct outline *o, size_t at);
 
 #endif

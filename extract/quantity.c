@@ -162,10 +162,20 @@ static size_t parse_chinese(const char *s, size_t len, double *value)
     return i;
 }
 
+/*
+ * The longest number read, in bytes ("一百二十三万四千五百六十七" is 39). A cap
+ * keeps the work per number constant: a megabyte of "1,111,111,..." was read
+ * again from every separator.
+ */
+#define MAX_NUMBER_BYTES 48
+
 size_t quantity_parse_number(const char *s, size_t len, double *value, enum approx *approx)
 {
     *approx = APPROX_EXACT;
     *value = 0;
+    if (len > MAX_NUMBER_BYTES + 16) {
+        len = MAX_NUMBER_BYTES + 16; /* room for 余, 万 and 多 after the longest number */
+    }
     size_t i;
     if (len > 0 && s[0] >= '0' && s[0] <= '9') {
         i = parse_arabic(s, len, value);
@@ -185,6 +195,9 @@ size_t quantity_parse_number(const char *s, size_t len, double *value, enum appr
             return 0;
         }
         i += parse_more(s + i, len - i, approx);
+    }
+    if (i > MAX_NUMBER_BYTES) {
+        return 0; /* a run of digits, not a count */
     }
     /* keep integers exact: 121.3076万 is 1213076, not 1213075.9999 */
     double rounded = round(*value * 1e6) / 1e6;
@@ -335,7 +348,7 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
 }
 
 int quantity_find_all(const struct text *t, const struct unit_table *units,
-                      struct quantity_list *out)
+                      struct budget *budget, struct quantity_list *out)
 {
     memset(out, 0, sizeof(*out));
     const char *s = t->norm;
@@ -344,6 +357,10 @@ int quantity_find_all(const struct text *t, const struct unit_table *units,
     bool prev_numeric = false; /* a number may not start in the middle of another */
     while (i < len) {
         size_t cl;
+        if (budget_spent(budget)) {
+            quantity_list_release(out);
+            return -1;
+        }
         text_codepoint(s, i, &cl);
         bool numeric = is_number_start_char(s + i, len - i) || (s[i] == '.' && prev_numeric);
         if (numeric && !prev_numeric) {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "budget.h"
 #include "text.h"
 
 enum approx { APPROX_EXACT = 0, APPROX_AT_LEAST, APPROX_ABOUT };
@@ -45,9 +46,12 @@ const char *approx_name(enum approx a);
  */
 size_t quantity_parse_number(const char *s, size_t len, double *value, enum approx *approx);
 
-/** Find every quantity in the normalised text. @returns 0 or -1 on ENOMEM. */
+/**
+ * Find every quantity in the normalised text, within @p budget (may be NULL).
+ * @returns 0, or -1 on ENOMEM or a spent budget (budget_state() says which).
+ */
 int quantity_find_all(const struct text *t, const struct unit_table *units,
-                      struct quantity_list *out);
+                      struct budget *budget, struct quantity_list *out);
 void quantity_list_release(struct quantity_list *l);
 
 /** The quantity whose number starts at @p num_start, or NULL. */

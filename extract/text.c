@@ -64,6 +64,86 @@ static size_t put_utf8(char *out, uint32_t cp)
     return 4;
 }
 
+/* Only called where text_clause_break() found a break. */
+static bool sentence_break(const char *s, size_t i, size_t len)
+{
+    return s[i] == '\n' || (i + 3 <= len && (unsigned char)s[i] == 0xe3 &&
+                            (unsigned char)s[i + 1] == 0x80 && (unsigned char)s[i + 2] == 0x82);
+}
+
+/* Append @p v to a growable array. @returns 0 or -1 on ENOMEM. */
+static int push_offset(uint32_t **v, size_t *cnt, size_t *cap, size_t value)
+{
+    if (*cnt == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        uint32_t *grown = realloc(*v, ncap * sizeof(**v));
+        if (!grown) {
+            return -1;
+        }
+        *v = grown;
+        *cap = ncap;
+    }
+    (*v)[(*cnt)++] = (uint32_t)value;
+    return 0;
+}
+
+/* Bytes that can start a clause break (see text_clause_break()). */
+static bool may_break(unsigned char c)
+{
+    return c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n' || c == 0xe3 ||
+           c == 0xef;
+}
+
+/* Record where every clause and sentence starts. @returns 0 or -1 on ENOMEM. */
+static int scan_breaks(struct text *t, size_t *clause_cap, size_t *sentence_cap)
+{
+    const char *s = t->norm;
+    size_t len = t->norm_len, w;
+    if (push_offset(&t->clause_at, &t->clause_cnt, clause_cap, 0) != 0 ||
+        push_offset(&t->sentence_at, &t->sentence_cnt, sentence_cap, 0) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        if (!may_break((unsigned char)s[i]) || !text_clause_break(s, i, len, &w)) {
+            continue;
+        }
+        if (push_offset(&t->clause_at, &t->clause_cnt, clause_cap, i + w) != 0 ||
+            (sentence_break(s, i, len) &&
+             push_offset(&t->sentence_at, &t->sentence_cnt, sentence_cap, i + w) != 0)) {
+            return -1;
+        }
+        i += w - 1;
+    }
+    return 0;
+}
+
+/* A clause's body starts past its leading spaces, but never past its end. */
+static void index_bodies(struct text *t)
+{
+    for (size_t k = 0; k < t->clause_cnt; k++) {
+        size_t end = k + 1 < t->clause_cnt ? t->clause_at[k + 1] : t->norm_len;
+        size_t a = t->clause_at[k];
+        while (a < end && t->norm[a] == ' ') {
+            a++;
+        }
+        t->clause_body[k] = (uint32_t)a;
+    }
+}
+
+static int index_clauses(struct text *t)
+{
+    size_t clause_cap = 0, sentence_cap = 0;
+    if (scan_breaks(t, &clause_cap, &sentence_cap) != 0) {
+        return -1;
+    }
+    t->clause_body = malloc(t->clause_cnt * sizeof(uint32_t));
+    if (!t->clause_body) {
+        return -1;
+    }
+    index_bodies(t);
+    return 0;
+}
+
 int text_init(struct text *t, const char *orig, size_t len)
 {
     memset(t, 0, sizeof(*t));
@@ -94,6 +174,10 @@ int text_init(struct text *t, const char *orig, size_t len)
     t->norm[out] = '\0';
     t->norm_len = out;
     t->nchars = c;
+    if (index_clauses(t) != 0) {
+        text_release(t);
+        return -1;
+    }
     return 0;
 }
 
@@ -102,8 +186,13 @@ void text_release(struct text *t)
     free(t->norm);
     free(t->orig_off);
     free(t->norm_off);
+    free(t->clause_at);
+    free(t->clause_body);
+    free(t->sentence_at);
     t->norm = NULL;
     t->orig_off = t->norm_off = NULL;
+    t->clause_at = t->clause_body = t->sentence_at = NULL;
+    t->clause_cnt = t->sentence_cnt = 0;
 }
 
 size_t text_char_at(const struct text *t, size_t byte)
@@ -134,40 +223,139 @@ char *text_orig_dup(const struct text *t, size_t from, size_t to)
 
 bool text_clause_break(const char *s, size_t i, size_t len, size_t *width)
 {
-    char c = s[i];
-    if (c == ',' || c == ';' || c == '!' || c == '?' || c == ':' || c == '\n') {
+    /* called on every byte when the index is built: no library calls */
+    const unsigned char *p = (const unsigned char *)s + i;
+    switch (p[0]) {
+    case ',':
+    case ';':
+    case '!':
+    case '?':
+    case ':':
+    case '\n':
         *width = 1;
         return true;
+    case 0xe3: /* 。 is e3 80 82 */
+        if (i + 3 <= len && p[1] == 0x80 && p[2] == 0x82) {
+            *width = 3;
+            return true;
+        }
+        return false;
+    case 0xef: /* ； is ef bc 9b (folded to ';' in norm, but callers may pass orig) */
+        if (i + 3 <= len && p[1] == 0xbc && p[2] == 0x9b) {
+            *width = 3;
+            return true;
+        }
+        return false;
+    default:
+        return false;
     }
-    if (i + 3 <= len && (memcmp(s + i, "。", 3) == 0 || memcmp(s + i, "；", 3) == 0)) {
-        *width = 3;
-        return true;
+}
+
+/* Index of the last entry of ascending @p v[0..cnt) that is <= @p at (v[0] is 0). */
+static size_t last_at_or_before(const uint32_t *v, size_t cnt, size_t at)
+{
+    size_t lo = 0, hi = cnt - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (v[mid] <= at) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
     }
-    return false;
+    return lo;
 }
 
 void text_clause(const struct text *t, size_t at, size_t *start, size_t *end)
 {
-    const char *s = t->norm;
-    size_t len = t->norm_len, w;
-    size_t a = at;
-    while (a > 0) {
-        size_t prev = a - 1;
-        while (prev > 0 && ((unsigned char)s[prev] & 0xc0) == 0x80) {
-            prev--;
-        }
-        if (text_clause_break(s, prev, len, &w)) {
-            break;
-        }
-        a = prev;
+    size_t k = last_at_or_before(t->clause_at, t->clause_cnt, at);
+    size_t b = t->norm_len;
+    if (k + 1 < t->clause_cnt) {
+        /* the clause ends where the break before the next one starts: 1 byte or 。/； */
+        size_t next = t->clause_at[k + 1];
+        b = next - (((unsigned char)t->norm[next - 1] & 0x80) ? 3 : 1);
     }
-    size_t b = at;
-    while (b < len && !text_clause_break(s, b, len, &w)) {
-        b++;
-    }
-    while (a < b && s[a] == ' ') {
-        a++;
-    }
-    *start = a;
+    *start = t->clause_body[k] < b ? t->clause_body[k] : b;
     *end = b;
+}
+
+size_t text_sentence_start(const struct text *t, size_t at)
+{
+    return t->sentence_at[last_at_or_before(t->sentence_at, t->sentence_cnt, at)];
+}
+
+size_t text_utf8_cut(const char *s, size_t len, size_t max_bytes)
+{
+    if (len <= max_bytes) {
+        return len;
+    }
+    size_t n = max_bytes;
+    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) {
+        n--; /* s[n] continues the character that starts before it */
+    }
+    return n;
+}
+
+bool text_utf8_copy(char *out, size_t out_size, const char *s, size_t len)
+{
+    if (out_size == 0) {
+        return len > 0;
+    }
+    size_t n = text_utf8_cut(s, len, out_size - 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return n < len;
+}
+
+#define ELLIPSIS "…"
+
+char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, size_t m_to,
+                   size_t max_chars, bool *cut)
+{
+    size_t cf = text_char_at(t, from), ct = text_char_at(t, to);
+    size_t mf = text_char_at(t, m_from), mt = text_char_at(t, m_to);
+    *cut = false;
+    if (ct <= cf || ct - cf <= max_chars) {
+        return text_orig_dup(t, cf, ct);
+    }
+    mf = mf < cf ? cf : mf > ct ? ct : mf;
+    mt = mt < mf ? mf : mt > ct ? ct : mt;
+    size_t a, b;
+    if (mt - mf >= max_chars) {
+        a = mf;
+        b = mf + max_chars;
+    } else {
+        /* the wording before a number says what it counts: give it two thirds */
+        size_t spare = max_chars - (mt - mf);
+        size_t before = spare * 2 / 3, after = spare - before;
+        if (mf - cf < before) {
+            after += before - (mf - cf);
+            before = mf - cf;
+        } else if (ct - mt < after) {
+            before += after - (ct - mt);
+            after = ct - mt;
+        }
+        a = mf - before;
+        b = mt + after;
+    }
+    *cut = true;
+    size_t oa = t->orig_off[a], ob = t->orig_off[b];
+    size_t el = strlen(ELLIPSIS);
+    char *out = malloc(ob - oa + 2 * el + 1);
+    if (!out) {
+        return NULL;
+    }
+    size_t n = 0;
+    if (a > cf) {
+        memcpy(out, ELLIPSIS, el);
+        n += el;
+    }
+    memcpy(out + n, t->orig + oa, ob - oa);
+    n += ob - oa;
+    if (b < ct) {
+        memcpy(out + n, ELLIPSIS, el);
+        n += el;
+    }
+    out[n] = '\0';
+    return out;
 }

@@ -11,6 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Clause and sentence bounds are computed once, in text_init(), so finding
+ * the clause or sentence around an offset costs a binary search, not a scan
+ * back through run-on text (which made a 1 MB report take minutes).
+ */
 struct text {
     const char *orig;    /* decoded UTF-8 text, borrowed */
     size_t orig_len;     /* bytes */
@@ -19,9 +24,17 @@ struct text {
     size_t nchars;       /* code points in either */
     uint32_t *orig_off;  /* orig_off[c]: byte offset of char c in orig; [nchars] = orig_len */
     uint32_t *norm_off;  /* the same for norm */
+    uint32_t *clause_at;   /* norm byte where each clause starts (just past its break), ascending */
+    uint32_t *clause_body; /* the same past leading spaces (at most the clause's end) */
+    size_t clause_cnt;     /* at least 1 */
+    uint32_t *sentence_at; /* norm byte where each sentence starts (after 。 or a line break) */
+    size_t sentence_cnt;   /* at least 1 */
 };
 
-/** Build the normalised view of valid UTF-8 @p orig. @returns 0, or -1 on ENOMEM/oversize. */
+/**
+ * Build the normalised view and the clause index of valid UTF-8 @p orig.
+ * @returns 0, or -1 on ENOMEM/oversize.
+ */
 int text_init(struct text *t, const char *orig, size_t len);
 void text_release(struct text *t);
 
@@ -34,8 +47,32 @@ char *text_orig_dup(const struct text *t, size_t from, size_t to);
 /** True when a clause ends at norm byte @p i (。 ； , ; ! ? : or a line break); sets its width. */
 bool text_clause_break(const char *s, size_t i, size_t len, size_t *width);
 
-/** The clause around norm byte @p at: between clause breaks, leading spaces skipped. */
+/** The clause around norm byte @p at: between clause breaks, leading spaces skipped. O(log n). */
 void text_clause(const struct text *t, size_t at, size_t *start, size_t *end);
+
+/** Start of the sentence holding norm byte @p at: just past the last 。 or line break. O(log n). */
+size_t text_sentence_start(const struct text *t, size_t at);
+
+/**
+ * The original wording of norm bytes [@p from, @p to) (a clause) around the mention
+ * [@p m_from, @p m_to): all of it when it has at most @p max_chars characters, else
+ * max_chars characters around the mention with "…" where the text was cut, and *cut
+ * set. @returns a new string (caller frees), NULL on ENOMEM.
+ */
+char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, size_t m_to,
+                   size_t max_chars, bool *cut);
+
+/**
+ * The one rule for cutting UTF-8: the length of the longest prefix of @p s
+ * (@p len bytes) that has at most @p max_bytes bytes and ends between characters.
+ */
+size_t text_utf8_cut(const char *s, size_t len, size_t max_bytes);
+
+/**
+ * Copy at most @p out_size - 1 bytes of @p s (@p len bytes) into @p out, cut between
+ * characters, NUL-terminated. @returns true when something was cut off.
+ */
+bool text_utf8_copy(char *out, size_t out_size, const char *s, size_t len);
 
 /** Decode the code point at norm byte @p byte; store its length in @p len. */
 uint32_t text_codepoint(const char *s, size_t byte, size_t *len);

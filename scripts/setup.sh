@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     gcc make cmake pkg-config
-    librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev
+    librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev libxml2-dev
     postgresql kcat python3 python3-jsonschema python3-yaml
 )
 # a real Apache Kafka for the stack and the tests (scripts/kafka.sh); RF_SETUP_KAFKA=0 skips it

@@ -1,6 +1,7 @@
 /* worker.c - the extraction worker's Kafka loop. */
 #include "worker.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "reportflow/log.h"
 #include "reportflow/run.h"
 #include "reportflow/sha256.h"
+#include "decode.h"
+#include "text.h"
 
 #define COMPONENT "worker"
 
@@ -24,18 +27,26 @@ struct worker {
     struct extractor ex;         /* per-worker match state over shared rules */
     bool extractor_ready;
     rd_kafka_message_t **batch;  /* raw records awaiting acknowledgement of their output */
+    bool *refused;               /* batch[i]'s envelope was refused as too large by the broker */
     size_t batch_cnt;
-    uint64_t delivery_failures;  /* set by the delivery callback */
+    uint64_t delivery_failures;  /* failed deliveries of the current batch (delivery callback) */
     bool fatal;                  /* producing failed for good */
     struct worker_stats stats;
     int64_t next_progress_ms;
 };
 
+/* An envelope's message carries its batch slot + 1 as opaque; DLQ records carry 0. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     (void)rk;
     struct worker *w = opaque;
-    if (msg->err) {
+    size_t slot = (size_t)(uintptr_t)msg->_private;
+    if (msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && slot > 0 && slot <= w->batch_cnt) {
+        /* permanent for this envelope, not for the worker: settle_batch() dead-letters it */
+        w->refused[slot - 1] = true;
+        rf_warn(COMPONENT, "'%s' refused an envelope of %zu bytes: %s",
+                rd_kafka_topic_name(msg->rkt), msg->len, rd_kafka_err2str(msg->err));
+    } else if (msg->err) {
         w->delivery_failures++;
         rf_error(COMPONENT, "delivery to '%s' failed: %s", rd_kafka_topic_name(msg->rkt),
                  rd_kafka_err2str(msg->err));
@@ -57,7 +68,8 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
     }
     w->cfg = cfg;
     w->batch = calloc((size_t)cfg->worker_batch, sizeof(*w->batch));
-    if (!w->batch || extractor_init(&w->ex, rules) != 0) {
+    w->refused = calloc((size_t)cfg->worker_batch, sizeof(*w->refused));
+    if (!w->batch || !w->refused || extractor_init(&w->ex, rules) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
         worker_free(w);
         return NULL;
@@ -79,15 +91,19 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
     return w;
 }
 
-/* Produce, waiting while the local queue is full. Takes @p value (malloc'd) and @p hdrs. */
+/*
+ * Produce, waiting while the local queue is full. Takes @p value (malloc'd) and
+ * @p hdrs. @p slot is the raw record's batch slot + 1 for an envelope, 0 otherwise.
+ */
 static int produce(struct worker *w, const char *topic, const void *key, size_t key_len,
-                   char *value, size_t value_len, rd_kafka_headers_t *hdrs)
+                   char *value, size_t value_len, rd_kafka_headers_t *hdrs, size_t slot)
 {
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
             w->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key_len),
             RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)slot),
+            RD_KAFKA_V_END);
         if (!err) {
             return 0;
         }
@@ -127,16 +143,58 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char
     rf_warn(COMPONENT, "'%s' (partition %d offset %lld) to dead-letter topic: %s: %s", file_name,
             m->partition, (long long)m->offset, code, why);
     w->stats.rejected++;
-    return produce(w, w->cfg->topic_dlq, key, RF_SHA256_HEX_LEN, copy, m->len, hdrs);
+    return produce(w, w->cfg->topic_dlq, key, RF_SHA256_HEX_LEN, copy, m->len, hdrs, 0);
 }
 
-/* Extract one raw record and produce its output. @returns -1 only when producing failed. */
-static int handle_record(struct worker *w, const rd_kafka_message_t *m)
+/*
+ * Header @p name of @p m as text for the envelope and logs: bytes that are not
+ * UTF-8 (a GBK file name) become U+FFFD, and a long value is cut between characters.
+ */
+static void header_text(const rd_kafka_message_t *m, const char *name, char *out, size_t out_size)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *value = NULL;
+    size_t size = 0;
+    out[0] = '\0';
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        !value) {
+        return;
+    }
+    if (decode_is_utf8(value, size) && !memchr(value, '\0', size)) {
+        text_utf8_copy(out, out_size, value, size);
+        return;
+    }
+    size_t fixed_len = 0;
+    char *fixed = decode_utf8_lossy(value, size, &fixed_len);
+    if (!fixed) {
+        snprintf(out, out_size, "(unreadable %s)", name);
+        return;
+    }
+    fixed_len = strnlen(fixed, fixed_len); /* a NUL ends the name */
+    text_utf8_copy(out, out_size, fixed, fixed_len);
+    free(fixed);
+}
+
+/* What a record that no stop interrupted may cost: the worker's per-document limits. */
+static struct extract_limits worker_limits(const struct worker *w)
+{
+    struct extract_limits l = {w->cfg->worker_max_extract_ms,
+                               (size_t)w->cfg->worker_max_envelope_bytes, rf_run_stopping};
+    return l;
+}
+
+/*
+ * Extract one raw record (batch slot @p slot) and produce its output.
+ * @returns 0, 1 when a stop signal interrupted the extraction (nothing was
+ * produced: the record is handed back), or -1 when producing failed.
+ */
+static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t slot)
 {
     char file_name[512], mtime[64], dropped[64], produced[40] = "", errstr[512];
-    rf_kafka_header_get(m, RF_HDR_FILE_NAME, file_name, sizeof(file_name));
-    rf_kafka_header_get(m, RF_HDR_FILE_MTIME, mtime, sizeof(mtime));
-    rf_kafka_header_get(m, RF_HDR_DROPPED_AT, dropped, sizeof(dropped));
+    header_text(m, RF_HDR_FILE_NAME, file_name, sizeof(file_name));
+    header_text(m, RF_HDR_FILE_MTIME, mtime, sizeof(mtime));
+    header_text(m, RF_HDR_DROPPED_AT, dropped, sizeof(dropped));
     rd_kafka_timestamp_type_t tstype;
     int64_t ts = rd_kafka_message_timestamp(m, &tstype);
     if (ts > 0) {
@@ -145,17 +203,29 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m)
     struct source_info src = {file_name,          (long long)m->len, mtime[0] ? mtime : NULL,
                               dropped[0] ? dropped : NULL, produced[0] ? produced : NULL,
                               rd_kafka_topic_name(m->rkt), m->partition, (long long)m->offset};
+    struct extract_limits limits = worker_limits(w);
     json_t *env = NULL;
     const char *reason = NULL;
+    int64_t started = rf_clock_mono_ms();
+    enum extract_status st =
+        extractor_run_limited(&w->ex, m->payload ? m->payload : "", m->len, &src, &limits, &env,
+                              &reason, errstr, sizeof(errstr));
+    if (st == EXTRACT_STOPPED) {
+        rf_info(COMPONENT, "stop requested while extracting '%s' (partition %d offset %lld): "
+                "handed back", file_name, m->partition, (long long)m->offset);
+        return 1;
+    }
     w->stats.consumed++;
     w->stats.bytes += m->len;
-    enum extract_status st =
-        extractor_run(&w->ex, m->payload ? m->payload : "", m->len, &src, &env, &reason, errstr,
-                      sizeof(errstr));
     if (st == EXTRACT_NOMEM) {
         return send_to_dlq(w, m, file_name, "out-of-memory", "extraction ran out of memory");
     }
-    if (st == EXTRACT_REJECT) {
+    if (st != EXTRACT_OK) {
+        if (st == EXTRACT_TIMEOUT) {
+            w->stats.timeouts++;
+            rf_warn(COMPONENT, "'%s': extraction stopped after %lld ms", file_name,
+                    (long long)(rf_clock_mono_ms() - started));
+        }
         return send_to_dlq(w, m, file_name, reason, errstr);
     }
     char *text = json_dumps(env, JSON_COMPACT);
@@ -166,8 +236,35 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m)
     if (!text) {
         return send_to_dlq(w, m, file_name, "out-of-memory", "cannot serialise the envelope");
     }
+    size_t text_len = strlen(text);
+    if (text_len > (size_t)w->cfg->worker_max_envelope_bytes) {
+        free(text);
+        snprintf(errstr, sizeof(errstr),
+                 "the envelope has %zu bytes, over %lld (worker.max_envelope_bytes)", text_len,
+                 w->cfg->worker_max_envelope_bytes);
+        return send_to_dlq(w, m, file_name, "envelope-too-large", errstr);
+    }
     w->stats.extracted++;
-    return produce(w, w->cfg->topic_events, key, strlen(key), text, strlen(text), NULL);
+    return produce(w, w->cfg->topic_events, key, strlen(key), text, text_len, NULL, slot + 1);
+}
+
+/* Dead-letter the records whose envelopes the broker refused as too large; -1 on failure. */
+static int dead_letter_refused(struct worker *w)
+{
+    int rc = 0;
+    for (size_t i = 0; i < w->batch_cnt && rc == 0; i++) {
+        if (!w->refused[i]) {
+            continue;
+        }
+        w->refused[i] = false;
+        w->stats.extracted--;
+        char file_name[512];
+        header_text(w->batch[i], RF_HDR_FILE_NAME, file_name, sizeof(file_name));
+        rc = send_to_dlq(w, w->batch[i], file_name, "envelope-too-large",
+                         "the broker refused the envelope: Message size too large (raise the "
+                         "events topic's max.message.bytes or lower worker.max_envelope_bytes)");
+    }
+    return rc;
 }
 
 static void log_consumer_error(const rd_kafka_message_t *m)
@@ -181,12 +278,34 @@ static void log_consumer_error(const rd_kafka_message_t *m)
     }
 }
 
-/* Wait for every output of the batch, then store the raw offsets (committed by auto-commit). */
-static int settle_batch(struct worker *w)
+static void flush_outputs(struct worker *w)
 {
     w->fatal |= rf_kafka_fatal(w->producer) || rf_kafka_fatal(w->consumer);
     while (rd_kafka_outq_len(w->producer) > 0 && !w->fatal && !rf_run_hurry()) {
         rd_kafka_flush(w->producer, 500);
+        w->fatal |= rf_kafka_fatal(w->producer);
+    }
+}
+
+static bool any_refused(const struct worker *w)
+{
+    for (size_t i = 0; i < w->batch_cnt; i++) {
+        if (w->refused[i]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Wait for every output of the batch, then store the raw offsets (committed by auto-commit). */
+static int settle_batch(struct worker *w)
+{
+    flush_outputs(w);
+    if (any_refused(w) && !w->fatal) {
+        if (dead_letter_refused(w) != 0) {
+            w->fatal = true;
+        }
+        flush_outputs(w);
     }
     int rc = 0;
     if (rd_kafka_outq_len(w->producer) > 0 || w->delivery_failures > 0 || w->fatal) {
@@ -199,8 +318,10 @@ static int settle_batch(struct worker *w)
     }
     for (size_t i = 0; i < w->batch_cnt; i++) {
         rd_kafka_message_destroy(w->batch[i]);
+        w->refused[i] = false;
     }
     w->batch_cnt = 0;
+    w->delivery_failures = 0; /* counted per batch: an old failure must not fail the next one */
     return rc;
 }
 
@@ -227,6 +348,8 @@ static void publish_metrics(struct rf_http *http, const struct worker *w)
          "Records sent to the dead-letter topic.", (double)w->stats.rejected},
         {"reportflow_worker_bytes_total", "counter", "Raw bytes processed.",
          (double)w->stats.bytes},
+        {"reportflow_worker_extract_timeouts_total", "counter",
+         "Records whose extraction passed worker.max_extract_ms.", (double)w->stats.timeouts},
     };
     rf_http_publish_metrics(http, metrics, sizeof(metrics) / sizeof(metrics[0]));
 }
@@ -246,7 +369,13 @@ int worker_run(struct worker *w, struct rf_http *http)
         }
         if (m) {
             w->batch[w->batch_cnt++] = m;
-            if (handle_record(w, m) != 0) {
+            int handled = handle_record(w, m, w->batch_cnt - 1);
+            if (handled == 1) {
+                /* interrupted by a stop: not part of the batch, its offset is not stored */
+                rd_kafka_message_destroy(w->batch[--w->batch_cnt]);
+                break;
+            }
+            if (handled != 0) {
                 w->fatal = true;
                 break;
             }
@@ -294,5 +423,6 @@ void worker_free(struct worker *w)
         extractor_release(&w->ex);
     }
     free(w->batch);
+    free(w->refused);
     free(w);
 }

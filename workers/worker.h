@@ -18,6 +18,7 @@ struct worker_stats {
     uint64_t extracted; /* envelopes produced and acknowledged */
     uint64_t rejected;  /* records sent to the DLQ */
     uint64_t bytes;     /* raw bytes processed */
+    uint64_t timeouts;  /* records past worker.max_extract_ms (also counted in rejected) */
 };
 
 struct worker;

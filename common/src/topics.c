@@ -16,7 +16,7 @@ long long rf_topics_max_record_bytes(const struct rf_config *cfg, enum rf_topic_
 {
     switch (role) {
     case RF_TOPIC_EVENTS:
-        return cfg->max_envelope_bytes + RECORD_OVERHEAD_BYTES;
+        return cfg->worker_max_envelope_bytes + RECORD_OVERHEAD_BYTES;
     case RF_TOPIC_RAW:
     case RF_TOPIC_DLQ: /* a dead letter carries the raw report it failed on */
     default:

@@ -5,7 +5,14 @@
  * for a fixed time. The baseline, run in the same go, is decode + normalise
  * only, so the ratio shows what the extraction itself costs.
  * usage: bench_extract RULES SECONDS FILE...
+ *
+ * With --per-file, each file is timed on its own under the worker's envelope
+ * limit (no time limit, so the real cost shows): seconds per extraction, MB/s
+ * and the verdict, then for every NAME-1m.txt with a NAME-4m.txt beside it the
+ * time ratio, which is about 4 when the work is linear in the size.
+ * usage: bench_extract --per-file RULES SECONDS_PER_FILE FILE...
  */
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,10 +72,106 @@ static double run(void (*fn)(struct extractor *, const struct input *), struct e
     return bytes / elapsed;
 }
 
+/* The worker's default envelope limit (worker.max_envelope_bytes). */
+#define BENCH_MAX_ENVELOPE_BYTES 8388608
+
+struct timing {
+    const char *name; /* file name without folders (borrowed from argv) */
+    size_t bytes;
+    double seconds;   /* per extraction */
+    const char *verdict;
+};
+
+static const char *verdict_name(enum extract_status st, const char *reason)
+{
+    return st == EXTRACT_OK ? "envelope" : reason ? reason : "out-of-memory";
+}
+
+/* Extract @p in repeatedly for about @p seconds (at least once); @returns seconds per run. */
+static double time_one(struct extractor *ex, const struct input *in, double seconds,
+                       const char **verdict)
+{
+    const struct extract_limits limits = {0, BENCH_MAX_ENVELOPE_BYTES, NULL};
+    int64_t start = rf_clock_mono_ms(), deadline = start + (int64_t)(seconds * 1000);
+    size_t runs = 0;
+    do {
+        json_t *env = NULL;
+        const char *reason = NULL;
+        char errstr[256];
+        enum extract_status st = extractor_run_limited(ex, in->data, in->len, NULL, &limits,
+                                                       &env, &reason, errstr, sizeof(errstr));
+        if (st == EXTRACT_OK) {
+            free(json_dumps(env, JSON_COMPACT));
+            json_decref(env);
+        }
+        *verdict = verdict_name(st, reason);
+        runs++;
+    } while (rf_clock_mono_ms() < deadline);
+    return (rf_clock_mono_ms() - start) / 1000.0 / (double)runs;
+}
+
+/* The time ratio of NAME-4m.txt to NAME-1m.txt, for every such pair. */
+static void print_ratios(const struct timing *t, size_t n)
+{
+    printf("  %-24s %10s %10s %8s  (linear: about 4)\n", "shape", "1 MB s", "4 MB s", "ratio");
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(t[i].name);
+        if (len < 7 || strcmp(t[i].name + len - 7, "-1m.txt") != 0) {
+            continue;
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (strlen(t[k].name) == len && strncmp(t[k].name, t[i].name, len - 7) == 0 &&
+                strcmp(t[k].name + len - 7, "-4m.txt") == 0) {
+                printf("  %-24.*s %10.3f %10.3f %8.2f\n", (int)(len - 7), t[i].name,
+                       t[i].seconds, t[k].seconds, t[k].seconds / t[i].seconds);
+            }
+        }
+    }
+}
+
+static int per_file(struct rules *rules, double seconds, char **paths, size_t n)
+{
+    struct extractor ex;
+    struct timing *t = calloc(n, sizeof(*t));
+    if (!t || extractor_init(&ex, rules) != 0) {
+        fprintf(stderr, "bench: out of memory\n");
+        free(t);
+        return 2;
+    }
+    printf("extraction per file, one core, envelope limit %d bytes, no time limit\n",
+           BENCH_MAX_ENVELOPE_BYTES);
+    printf("  %-28s %10s %10s %9s  %s\n", "file", "bytes", "s/run", "MB/s", "verdict");
+    for (size_t i = 0; i < n; i++) {
+        struct input in;
+        char errstr[1024];
+        if (rf_fs_read_file(paths[i], 64u << 20, &in.data, &in.len, errstr, sizeof(errstr)) !=
+            RF_READ_OK) {
+            fprintf(stderr, "bench: %s\n", errstr);
+            continue;
+        }
+        t[i].name = basename(paths[i]);
+        t[i].bytes = in.len;
+        t[i].seconds = time_one(&ex, &in, seconds, &t[i].verdict);
+        printf("  %-28s %10zu %10.4f %9.2f  %s\n", t[i].name, in.len, t[i].seconds,
+               t[i].seconds > 0 ? in.len / 1e6 / t[i].seconds : 0.0, t[i].verdict);
+        fflush(stdout);
+        free(in.data);
+    }
+    print_ratios(t, n);
+    extractor_release(&ex);
+    free(t);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    bool files_alone = argc > 1 && strcmp(argv[1], "--per-file") == 0;
+    if (files_alone) {
+        argv++;
+        argc--;
+    }
     if (argc < 4) {
-        fprintf(stderr, "usage: bench_extract RULES SECONDS FILE...\n");
+        fprintf(stderr, "usage: bench_extract [--per-file] RULES SECONDS FILE...\n");
         return 2;
     }
     char errstr[1024];
@@ -79,6 +182,11 @@ int main(int argc, char **argv)
     }
     double seconds = atof(argv[2]);
     size_t n = (size_t)(argc - 3);
+    if (files_alone) {
+        int rc = per_file(rules, seconds, argv + 3, n);
+        rules_free(rules);
+        return rc;
+    }
     struct input *inputs = calloc(n, sizeof(*inputs));
     double total = 0;
     for (size_t i = 0; i < n; i++) {

@@ -97,6 +97,95 @@ static void test_decode_repairs_a_few_broken_utf8_sequences(void **state)
     decode_release(&d);
 }
 
+/* A text long enough to judge: a real report has hundreds of characters. */
+static char *sample_paragraph(size_t repeats)
+{
+    size_t one = strlen(SAMPLE "。\n");
+    char *s = malloc(one * repeats + 1);
+    for (size_t i = 0; i < repeats; i++) {
+        memcpy(s + i * one, SAMPLE "。\n", one);
+    }
+    s[one * repeats] = '\0';
+    return s;
+}
+
+static void check_utf16_without_bom(const char *charset, const char *want_encoding)
+{
+    char *text = sample_paragraph(8);
+    size_t len;
+    char *raw = encode(charset, text, &len);
+    struct decoded d;
+    assert_int_equal(decode_report(raw, len, &d), DECODE_OK);
+    assert_string_equal(d.text, text);
+    assert_string_equal(d.encoding, want_encoding);
+    decode_release(&d);
+    free(raw);
+    free(text);
+}
+
+static void test_decode_utf16be_without_bom(void **state)
+{
+    (void)state;
+    check_utf16_without_bom("UTF-16BE", "utf-16be");
+}
+
+static void test_decode_utf16le_without_bom(void **state)
+{
+    (void)state;
+    check_utf16_without_bom("UTF-16LE", "utf-16le");
+}
+
+static void test_decode_utf8_with_a_few_nul_bytes(void **state)
+{
+    (void)state;
+    char *text = sample_paragraph(8);
+    size_t len = strlen(text);
+    char *raw = malloc(len + 3);
+    /* NULs between characters, as a broken export or a padded copy leaves them */
+    size_t third = strlen(SAMPLE "。\n") * 3;
+    memcpy(raw, text, third);
+    raw[third] = '\0';
+    memcpy(raw + third + 1, text + third, len - third);
+    raw[len + 1] = '\0';
+    raw[len + 2] = '\0';
+    struct decoded d;
+    assert_int_equal(decode_report(raw, len + 3, &d), DECODE_OK);
+    assert_string_equal(d.text, text);
+    assert_int_equal(d.len, len);
+    assert_string_equal(d.encoding, "utf-8");
+    decode_release(&d);
+    /* a NUL inside a character: the second byte of the first one */
+    memcpy(raw, text, 1);
+    raw[1] = '\0';
+    memcpy(raw + 2, text + 1, len - 1);
+    assert_int_equal(decode_report(raw, len + 1, &d), DECODE_OK);
+    assert_string_equal(d.text, text);
+    assert_string_equal(d.encoding, "utf-8");
+    decode_release(&d);
+    free(raw);
+    free(text);
+}
+
+static void test_decode_still_rejects_mostly_nul_or_binary(void **state)
+{
+    (void)state;
+    struct decoded d;
+    /* every other byte NUL but not UTF-16 text: control bytes and invalid code units */
+    char junk[64];
+    for (size_t i = 0; i < sizeof(junk); i++) {
+        junk[i] = (char)(i % 2 ? 0 : (i * 37) % 31 + 1);
+    }
+    assert_int_equal(decode_report(junk, sizeof(junk), &d), DECODE_BAD_BYTES);
+    unsigned char random_bytes[4096];
+    unsigned state_x = 12345;
+    for (size_t i = 0; i < sizeof(random_bytes); i++) {
+        state_x = state_x * 1103515245u + 12345u;
+        random_bytes[i] = (unsigned char)(state_x >> 16);
+    }
+    assert_int_equal(decode_report((const char *)random_bytes, sizeof(random_bytes), &d),
+                     DECODE_BAD_BYTES);
+}
+
 static void test_html_strips_markup_keeps_blocks(void **state)
 {
     (void)state;
@@ -128,6 +217,69 @@ static void test_text_offsets_survive_width_folding(void **state)
     text_release(&t);
 }
 
+static void test_text_utf8_cut_between_characters(void **state)
+{
+    (void)state;
+    const char *s = "截至二〇二三年"; /* 3 bytes a character */
+    assert_int_equal(text_utf8_cut(s, strlen(s), 40), strlen(s));
+    assert_int_equal(text_utf8_cut(s, strlen(s), 8), 6);
+    assert_int_equal(text_utf8_cut(s, strlen(s), 9), 9);
+    assert_int_equal(text_utf8_cut(s, strlen(s), 2), 0);
+    char out[8];
+    assert_true(text_utf8_copy(out, sizeof(out), s, strlen(s)));
+    assert_string_equal(out, "截至");
+    assert_false(text_utf8_copy(out, sizeof(out), "ab", 2));
+    assert_string_equal(out, "ab");
+}
+
+static void test_text_clause_and_sentence_index(void **state)
+{
+    (void)state;
+    const char *s = "一、标题\n  检查企业3家,发现隐患5项;整改完毕。下一句";
+    struct text t;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    size_t at = (size_t)(strstr(t.norm, "发现") - t.norm), a, b;
+    text_clause(&t, at, &a, &b);
+    assert_memory_equal(t.norm + a, "发现隐患5项", b - a);
+    assert_int_equal(b - a, strlen("发现隐患5项"));
+    /* leading spaces are not part of the clause; the sentence starts after the line break */
+    at = (size_t)(strstr(t.norm, "3家") - t.norm);
+    text_clause(&t, at, &a, &b);
+    assert_memory_equal(t.norm + a, "检查企业3家", b - a);
+    assert_int_equal(text_sentence_start(&t, at), (size_t)(strstr(t.norm, "  检查") - t.norm));
+    at = (size_t)(strstr(t.norm, "下一句") - t.norm);
+    assert_int_equal(text_sentence_start(&t, at), at);
+    text_release(&t);
+}
+
+static void test_text_excerpt_cuts_around_the_mention(void **state)
+{
+    (void)state;
+    char s[1024] = "";
+    for (int i = 0; i < 100; i++) {
+        strcat(s, "甲");
+    }
+    strcat(s, "检查企业3家");
+    for (int i = 0; i < 100; i++) {
+        strcat(s, "乙");
+    }
+    struct text t;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    size_t m = (size_t)(strstr(t.norm, "3家") - t.norm);
+    bool cut = false;
+    char *e = text_excerpt(&t, 0, t.norm_len, m, m + strlen("3家"), 30, &cut);
+    assert_true(cut);
+    assert_non_null(strstr(e, "检查企业3家"));
+    assert_memory_equal(e, "…", strlen("…"));
+    assert_string_equal(e + strlen(e) - strlen("…"), "…");
+    free(e);
+    e = text_excerpt(&t, 0, t.norm_len, m, m + strlen("3家"), 400, &cut);
+    assert_false(cut);
+    assert_string_equal(e, s);
+    free(e);
+    text_release(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -136,8 +288,15 @@ int main(void)
         cmocka_unit_test(test_decode_utf16_with_bom),
         cmocka_unit_test(test_decode_rejects_binary_and_empty),
         cmocka_unit_test(test_decode_repairs_a_few_broken_utf8_sequences),
+        cmocka_unit_test(test_decode_utf16be_without_bom),
+        cmocka_unit_test(test_decode_utf16le_without_bom),
+        cmocka_unit_test(test_decode_utf8_with_a_few_nul_bytes),
+        cmocka_unit_test(test_decode_still_rejects_mostly_nul_or_binary),
         cmocka_unit_test(test_html_strips_markup_keeps_blocks),
         cmocka_unit_test(test_text_offsets_survive_width_folding),
+        cmocka_unit_test(test_text_utf8_cut_between_characters),
+        cmocka_unit_test(test_text_clause_and_sentence_index),
+        cmocka_unit_test(test_text_excerpt_cuts_around_the_mention),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

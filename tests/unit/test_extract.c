@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "extract.h"
 #include "rules.h"
+
 
 struct fixture {
     struct rules *rules;
@@ -162,6 +164,175 @@ static void test_extract_metric_evidence_as_of_and_yoy(void **state)
     json_decref(env);
 }
 
+/* The text of @p count copies of @p unit after the preamble, closed by 。 (caller frees). */
+static char *repeated(const char *unit, size_t count)
+{
+    size_t pl = strlen(PREAMBLE), ul = strlen(unit);
+    char *s = malloc(pl + ul * count + strlen("。") + 1);
+    memcpy(s, PREAMBLE, pl);
+    for (size_t i = 0; i < count; i++) {
+        memcpy(s + pl + i * ul, unit, ul);
+    }
+    strcpy(s + pl + ul * count, "。");
+    return s;
+}
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++) {
+        n += ((unsigned char)*s & 0xc0) != 0x80;
+    }
+    return n;
+}
+
+static void test_extract_long_as_of_is_cut_between_characters(void **state)
+{
+    /* the period limit runs 20 characters (60 bytes) before the number */
+    json_t *env = extract(*state, PREAMBLE "截至二〇二三年十二月三十一日全区生产安全事故５９起。");
+    json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
+    assert_non_null(m);
+    const char *as_of = json_string_value(json_object_get(m, "as_of"));
+    assert_non_null(as_of);
+    assert_true(strlen(as_of) >= strlen("二〇二三年十二月三十一日"));
+    assert_memory_equal(as_of, "二〇二三年十二月三十一日", strlen("二〇二三年十二月三十一日"));
+    assert_int_equal(strlen(as_of) % 3, 0); /* whole three-byte characters only */
+    json_decref(env);
+}
+
+/* Clause and evidence of a run-on text are capped, and say so. */
+static void test_extract_run_on_clauses_are_capped(void **state)
+{
+    char *text = repeated("检查企业1家次、", 1000);
+    json_t *env = extract(*state, text);
+    json_t *qs = json_object_get(env, "quantities");
+    assert_int_equal(json_array_size(qs), 1000);
+    size_t i;
+    json_t *q;
+    json_array_foreach(qs, i, q)
+    {
+        const char *clause = json_string_value(json_object_get(q, "clause"));
+        assert_true(utf8_chars(clause) <= EXTRACT_EXCERPT_MAX_CHARS + 2);
+        assert_true(json_is_true(json_object_get(q, "clause_cut")));
+        assert_non_null(strstr(clause, json_string_value(json_object_get(q, "text"))));
+    }
+    json_t *m;
+    json_array_foreach(json_object_get(env, "metrics"), i, m)
+    {
+        const char *evidence = json_string_value(json_object_get(m, "evidence"));
+        assert_true(utf8_chars(evidence) <= EXTRACT_EXCERPT_MAX_CHARS + 2);
+    }
+    json_decref(env);
+    free(text);
+}
+
+static size_t envelope_bytes(struct fixture *f, const char *text)
+{
+    json_t *env = extract(f, text);
+    char *dump = json_dumps(env, JSON_COMPACT);
+    size_t n = strlen(dump);
+    free(dump);
+    json_decref(env);
+    return n;
+}
+
+/* Envelope size grows with the input, not with its square. */
+static void test_extract_envelope_grows_linearly(void **state)
+{
+    const char *const shapes[] = {"检查企业1家次、", "1家", "检查企业共计检查", "、"};
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        char *small = repeated(shapes[k], 1000), *large = repeated(shapes[k], 4000);
+        size_t a = envelope_bytes(*state, small), b = envelope_bytes(*state, large);
+        /* four times the input: at most about four times the envelope */
+        if (b > 5 * a) {
+            fail_msg("shape '%s': %zu bytes for 1000 repeats, %zu for 4000", shapes[k], a, b);
+        }
+        free(small);
+        free(large);
+    }
+}
+
+static bool always_stop(void)
+{
+    return true;
+}
+
+static enum extract_status run_limited(struct fixture *f, const char *text,
+                                       const struct extract_limits *limits, const char **reason)
+{
+    json_t *env = NULL;
+    char errstr[256];
+    enum extract_status st = extractor_run_limited(&f->ex, text, strlen(text), NULL, limits, &env,
+                                                   reason, errstr, sizeof(errstr));
+    json_decref(env);
+    return st;
+}
+
+static void test_extract_budget_exceeded_is_a_timeout(void **state)
+{
+    /* 4 MB cannot be decoded and indexed in 1 ms, so the first check finds the deadline passed */
+    char *text = repeated("检查企业1家次、", 4u << 20 >> 5);
+    struct extract_limits limits = {1, 0, NULL};
+    const char *reason = NULL;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_TIMEOUT);
+    assert_string_equal(reason, "extract-timeout");
+    free(text);
+}
+
+static void test_extract_stop_request_hands_the_record_back(void **state)
+{
+    char *text = repeated("检查企业1家次、", 1000);
+    struct extract_limits limits = {0, 0, always_stop};
+    const char *reason = NULL;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_STOPPED);
+    assert_null(reason);
+    free(text);
+}
+
+static void test_extract_envelope_over_the_limit_is_too_large(void **state)
+{
+    char *text = repeated("检查企业1家次、", 1000);
+    struct extract_limits limits = {0, 20000, NULL};
+    const char *reason = NULL;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_TOO_LARGE);
+    assert_string_equal(reason, "envelope-too-large");
+    /* the same text fits a limit its envelope stays under */
+    limits.max_envelope_bytes = 4u << 20;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_OK);
+    free(text);
+}
+
+/* A megabyte of run-on text, under the worker's default limits: a verdict, fast. */
+static void test_extract_run_on_megabyte_is_fast(void **state)
+{
+    const char *const shapes[] = {"检查企业1家次、", "1家", "截至十二月检查企业", "《"};
+    for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        char *text = repeated(shapes[k], (1u << 20) / strlen(shapes[k]));
+        struct extract_limits limits = {60000, 983040, NULL};
+        const char *reason = NULL;
+        struct timespec start, end;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        enum extract_status st = run_limited(*state, text, &limits, &reason);
+        clock_gettime(CLOCK_MONOTONIC, &end);
+        double took = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
+        assert_true(st == EXTRACT_OK || st == EXTRACT_TOO_LARGE);
+        /* about 0.1 s in a release build; the generous bound holds under sanitizers on a busy
+           machine, and the quadratic code took 284 s */
+        if (took > 10.0) {
+            fail_msg("1 MB of '%s' took %.1f s", shapes[k], took);
+        }
+        free(text);
+    }
+}
+
+/* A number may run past its clause (the comma of "1,234" is a break): found by the fuzzer. */
+static void test_extract_number_past_its_clause(void **state)
+{
+    json_t *env = extract(*state, PREAMBLE "检查企业1,234家,整改隐患2,000项。");
+    assert_int_equal(json_array_size(json_object_get(env, "quantities")), 2);
+    json_decref(env);
+}
+
 static void test_extract_rejects_text_without_report(void **state)
 {
     struct fixture *f = *state;
@@ -203,6 +374,14 @@ int main(void)
         cmocka_unit_test(test_extract_metrics_most_specific_and_first_decides),
         cmocka_unit_test(test_extract_metrics_zero_and_planned),
         cmocka_unit_test(test_extract_metric_evidence_as_of_and_yoy),
+        cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),
+        cmocka_unit_test(test_extract_run_on_clauses_are_capped),
+        cmocka_unit_test(test_extract_envelope_grows_linearly),
+        cmocka_unit_test(test_extract_budget_exceeded_is_a_timeout),
+        cmocka_unit_test(test_extract_stop_request_hands_the_record_back),
+        cmocka_unit_test(test_extract_envelope_over_the_limit_is_too_large),
+        cmocka_unit_test(test_extract_run_on_megabyte_is_fast),
+        cmocka_unit_test(test_extract_number_past_its_clause),
         cmocka_unit_test(test_extract_rejects_text_without_report),
         cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
     };

@@ -65,7 +65,7 @@ static void quantities_of(struct rules *r, const char *s, char *out, size_t out_
     struct quantity_list qs;
     struct unit_table units = {(const char *const *)r->measure_words, r->measure_cnt};
     assert_int_equal(text_init(&t, s, strlen(s)), 0);
-    assert_int_equal(quantity_find_all(&t, &units, &qs), 0);
+    assert_int_equal(quantity_find_all(&t, &units, NULL, &qs), 0);
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < qs.cnt; i++) {

@@ -50,7 +50,8 @@ struct rf_config {
     char *worker_group;       /* worker.group */
     char *rules_path;         /* worker.rules */
     long long worker_batch;   /* worker.batch_size */
-    long long max_envelope_bytes; /* worker.max_envelope_bytes: larger envelopes are dead letters */
+    long long worker_max_extract_ms;     /* worker.max_extract_ms: per document, 0 = none */
+    long long worker_max_envelope_bytes; /* worker.max_envelope_bytes: larger go to the DLQ */
     /* sink */
     char *sink_group;         /* sink.group */
     char *pg_conninfo;        /* pg.conninfo: libpq connection string, "" = PG* variables */
