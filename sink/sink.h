@@ -10,6 +10,7 @@
 #ifndef RF_SINK_H
 #define RF_SINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "reportflow/cfg.h"
@@ -29,5 +30,13 @@ struct rf_http;
 /** Run until stopped, publishing metrics to @p http (may be NULL). @returns 0 clean, -1 fatal. */
 int sink_run(struct sink *s, struct rf_http *http);
 void sink_free(struct sink *s);
+
+/** What the loop has done so far (call it from the thread that runs sink_run(), or after). */
+struct sink_stats sink_get_stats(const struct sink *s);
+/**
+ * Records in the batch being filled: at most sink.batch_docs (plus, in a rare
+ * race, one record per partition assigned while consumption was paused).
+ */
+size_t sink_filling_records(const struct sink *s);
 
 #endif

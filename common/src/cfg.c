@@ -63,7 +63,7 @@ static const struct field fields[] = {
     STR("pg.conninfo", pg_conninfo, "", "libpq connection string; empty: PG* variables"),
     INT("sink.batch_docs", sink_batch_docs, "500", 1, 100000, "documents per transaction"),
     INT("sink.batch_ms", sink_batch_ms, "500", 1, 600000, "longest wait to fill a transaction"),
-    INT("sink.retry_max_ms", sink_retry_max_ms, "30000", 100, 3600000, "cap of reconnect backoff"),
+    INT("sink.retry_max_ms", sink_retry_max_ms, "2000", 100, 10000, "cap of reconnect backoff"),
     STR("broker.address_file", broker_address_file, "", "reportflow-broker writes its address here"),
     INT("broker.count", broker_count, "1", 1, 16, "brokers in the embedded cluster"),
     STR("lag.groups", lag_groups, "reportflow-workers,reportflow-sink", "groups reportflow-lag reports"),

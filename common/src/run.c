@@ -2,16 +2,18 @@
 #include "reportflow/run.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-/* The only mutable globals in reportflow: written by the signal handler, read by loops. */
-static volatile sig_atomic_t stop_signals;
+/* The only mutable globals in reportflow: written by the signal handler, read by loops and
+   by other threads (the sink's database thread), hence atomic, not volatile sig_atomic_t. */
+static atomic_int stop_signals;
 
 static void on_stop_signal(int sig)
 {
     (void)sig;
-    if (stop_signals < 2) {
-        stop_signals++;
+    if (atomic_load(&stop_signals) < 2) {
+        atomic_fetch_add(&stop_signals, 1);
     }
 }
 
@@ -30,17 +32,16 @@ int rf_run_init(void)
 
 bool rf_run_stopping(void)
 {
-    return stop_signals > 0;
+    return atomic_load(&stop_signals) > 0;
 }
 
 bool rf_run_hurry(void)
 {
-    return stop_signals > 1;
+    return atomic_load(&stop_signals) > 1;
 }
 
 void rf_run_request_stop(void)
 {
-    if (stop_signals == 0) {
-        stop_signals = 1;
-    }
+    int none = 0;
+    atomic_compare_exchange_strong(&stop_signals, &none, 1);
 }
