@@ -29,7 +29,12 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, c
 {
     char why[512];
     if (rd_kafka_conf_set(conf, key, value, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
-        snprintf(errstr, errstr_size, "bad librdkafka property 'kafka.%s=%s': %s", key, value, why);
+        /* the message is logged: never with a secret in it (librdkafka may quote the value) */
+        char *shown = rf_config_mask_value(key, value);
+        bool quoted = *value && strstr(why, value) && (!shown || strcmp(shown, value) != 0);
+        snprintf(errstr, errstr_size, "bad librdkafka property 'kafka.%s=%s': %s", key,
+                 shown ? shown : "***", quoted ? "librdkafka refused the value" : why);
+        free(shown);
         return -1;
     }
     return 0;
