@@ -67,6 +67,8 @@ static bool filling_full(const struct sink *s)
 static int poll_once(struct sink *s, int timeout_ms)
 {
     if (filling_full(s) && !s->paused) {
+        rf_info(COMPONENT, "batch full (%zu records): paused consuming until it is stored",
+                s->filling->cnt);
         set_paused(s, true);
     }
     rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, timeout_ms);

@@ -277,9 +277,11 @@ static int scenario_no_offset_past_an_uncommitted_batch(void)
     pthread_t t;
     CHECK(pthread_create(&t, NULL, run_sink, &a) == 0, "thread");
     bool failing = wait_until(two_failed_stores, 30);
-    sleep(1); /* the next batch fills meanwhile */
+    sleep(3); /* the next batch fills meanwhile, and the backoff grows to its cap */
+    int64_t stop_ms = rf_clock_mono_ms();
     rf_run_request_stop();
     pthread_join(t, NULL);
+    int64_t stopping_ms = rf_clock_mono_ms() - stop_ms;
     size_t filling_at_stop = sink_filling_records(a.sink);
     sink_free(a.sink); /* closes the consumer: auto-commit commits what was stored */
     long long committed = committed_offset(&c);
@@ -287,6 +289,7 @@ static int scenario_no_offset_past_an_uncommitted_batch(void)
     cluster_stop(&c);
     CHECK(failing, "the writer never failed a batch: the test proves nothing");
     CHECK(!fake.stored_gap, "a batch was stored after one that was lost");
+    CHECK(stopping_ms < 500, "stopping during an outage took %lld ms", (long long)stopping_ms);
     CHECK(committed < 0 || committed <= fake.stored_below[0],
           "committed offset %lld is past the records stored (below %lld); %zu were filling",
           committed, fake.stored_below[0], filling_at_stop);
