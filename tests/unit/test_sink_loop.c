@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,11 +33,14 @@
 enum fake_pg_mode {
     FAKE_PG_DOWN,             /* nothing connects */
     FAKE_PG_BACK_AT_STOP,     /* connects; fails every batch until a stop signal came */
+    FAKE_PG_HANGS,            /* connects; a batch takes 20 s unless cancelled */
 };
 
 static struct {
     enum fake_pg_mode mode;
     atomic_int failed_stores;  /* read by the test while the writer runs */
+    atomic_int storing;        /* a batch is in db_store() */
+    atomic_int cancelled;      /* db_cancel_send() was called */
     long long stored_below[1]; /* partition 0: every offset below this was stored */
     bool stored_gap;           /* a batch was stored although one before it was not */
 } fake;
@@ -64,6 +68,14 @@ enum db_result db_store(struct db *db, struct db_item *items, size_t cnt, struct
 {
     (void)db;
     memset(counts, 0, sizeof(*counts));
+    if (fake.mode == FAKE_PG_HANGS) {
+        atomic_store(&fake.storing, 1);
+        for (int i = 0; i < 2000 && !atomic_load(&fake.cancelled); i++) {
+            usleep(10 * 1000);
+        }
+        snprintf(errstr, errstr_size, "fake: canceling statement due to user request");
+        return DB_RETRY;
+    }
     if (!rf_run_stopping()) {
         atomic_fetch_add(&fake.failed_stores, 1);
         snprintf(errstr, errstr_size, "fake: connection lost");
@@ -87,6 +99,7 @@ PGcancel *db_cancel_new(struct db *db)
 void db_cancel_send(PGcancel *cancel)
 {
     (void)cancel;
+    atomic_store(&fake.cancelled, 1);
 }
 
 void db_cancel_free(PGcancel *cancel)
@@ -296,6 +309,49 @@ static int scenario_no_offset_past_an_uncommitted_batch(void)
     return 0;
 }
 
+static bool storing(void)
+{
+    return atomic_load(&fake.storing) != 0;
+}
+
+/* A first signal waits for the transaction in progress; a second cancels it and exits. */
+static int scenario_second_signal_exits_at_once(void)
+{
+    struct cluster c = {0};
+    CHECK(cluster_start(&c) == 0, "mock cluster");
+    struct rf_config *cfg = sink_config(&c);
+    CHECK(cfg, "config");
+    CHECK(rf_run_init() == 0, "signal handlers");
+    fake.mode = FAKE_PG_HANGS;
+    char errstr[256];
+    struct run_args a = {sink_new(cfg, errstr, sizeof(errstr)), 0};
+    CHECK(a.sink, "sink_new: %s", errstr);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, run_sink, &a) == 0, "thread");
+    CHECK(wait_until(storing, 30), "no batch reached the database");
+    raise(SIGTERM);
+    usleep(500 * 1000);
+    CHECK(!atomic_load(&fake.cancelled), "a first signal cancelled the transaction in progress");
+    int64_t second_ms = rf_clock_mono_ms();
+    raise(SIGTERM);
+    pthread_join(t, NULL);
+    int64_t exit_ms = rf_clock_mono_ms() - second_ms;
+    sink_free(a.sink);
+    long long committed = committed_offset(&c);
+    rf_config_free(cfg);
+    cluster_stop(&c);
+    CHECK(atomic_load(&fake.cancelled), "a second signal did not cancel the transaction");
+    CHECK(exit_ms < 1000, "the sink took %lld ms to stop after a second signal", (long long)exit_ms);
+    CHECK(committed < 0, "offset %lld committed for a batch that was cancelled", committed);
+    return 0;
+}
+
+static void test_sink_second_signal_exits_at_once(void **state)
+{
+    (void)state;
+    run_in_child(scenario_second_signal_exits_at_once);
+}
+
 static void test_sink_batch_bounded_before_first_connection(void **state)
 {
     (void)state;
@@ -330,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_sink_probe_interval_capped),
         cmocka_unit_test(test_sink_batch_bounded_before_first_connection),
         cmocka_unit_test(test_sink_no_offset_past_an_uncommitted_batch),
+        cmocka_unit_test(test_sink_second_signal_exits_at_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
