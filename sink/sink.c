@@ -286,17 +286,23 @@ static int step(struct sink *s)
     return 0;
 }
 
-/* Wait for the batch in flight; a second signal cancels its statement instead. */
+/*
+ * Wait for the batch in flight; after a second signal, cancel its statement
+ * instead (again every 100 ms: a cancel that falls between two statements
+ * cancels nothing).
+ */
 static int collect_or_cancel(struct sink *s)
 {
     int rc = 0;
-    bool cancelled = false;
+    bool told = false;
     while (s->in_flight && rc == 0) {
         rc = collect(s, 100);
-        if (s->in_flight && rf_run_hurry() && !cancelled) {
-            rf_info(COMPONENT, "second signal: cancelling the transaction in progress");
+        if (s->in_flight && rf_run_hurry()) {
+            if (!told) {
+                rf_info(COMPONENT, "second signal: cancelling the transaction in progress");
+                told = true;
+            }
             writer_cancel(s->writer);
-            cancelled = true;
         }
     }
     return rc;
