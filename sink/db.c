@@ -67,7 +67,9 @@ static const char insert_dead_letter_sql[] =
 
 static void copy_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn)
 {
-    snprintf(errstr, errstr_size, "%s: %s", what, conn ? PQerrorMessage(conn) : "not connected");
+    char full[4096]; /* PostgreSQL quotes the data it refuses: cut only between characters */
+    snprintf(full, sizeof(full), "%s: %s", what, conn ? PQerrorMessage(conn) : "not connected");
+    pgtext_copy(errstr, errstr_size, full);
     size_t n = strlen(errstr);
     while (n > 0 && (errstr[n - 1] == '\n' || errstr[n - 1] == ' ')) {
         errstr[--n] = '\0';
@@ -401,7 +403,7 @@ static enum db_result store_dead_letter(struct db *db, const struct db_item *it,
 /* Turn a refused envelope into a dead letter of stage "sink". */
 static void reject_envelope(struct db_item *it, const char *why)
 {
-    snprintf(it->reject_reason, sizeof(it->reject_reason), "%s", why);
+    pgtext_copy(it->reject_reason, sizeof(it->reject_reason), why);
     it->dead_letter = true;
     it->stage = (struct pgtext_bytes){"sink", 4};
     it->error_code = (struct pgtext_bytes){"db-rejected", 11};
@@ -432,7 +434,9 @@ static enum db_result store_dead_letter_guarded(struct db *db, const struct db_i
         }
         rf_warn(COMPONENT, "dead letter from %s/%d@%lld refused%s: %s", it->topic, it->partition,
                 it->offset, stripped ? " even stripped to its payload" : "", errstr);
-        snprintf(why, sizeof(why), "PostgreSQL refused this dead letter: %s", errstr);
+        char full[1200];
+        snprintf(full, sizeof(full), "PostgreSQL refused this dead letter: %s", errstr);
+        pgtext_copy(why, sizeof(why), full);
         r = run_plain(db, "ROLLBACK TO SAVEPOINT one_letter", errstr, errstr_size);
         if (r != DB_OK) {
             return r;

@@ -2,6 +2,7 @@
 #include "pgtext.h"
 
 #include <stdint.h>
+#include <string.h>
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
@@ -80,4 +81,23 @@ int pgtext_append_lossy(struct rf_buf *out, const char *s, size_t len, size_t ma
         run = ++i;
     }
     return rc | rf_buf_append(out, s + run, i - run);
+}
+
+void pgtext_copy(char *dst, size_t dst_size, const char *src)
+{
+    if (dst_size == 0) {
+        return;
+    }
+    size_t n = strlen(src);
+    if (n >= dst_size) {
+        n = dst_size - 1;
+        /* back off continuation bytes, then the lead byte of the character they belong to */
+        size_t k = n;
+        while (k > 0 && ((unsigned char)src[k] & 0xC0) == 0x80) {
+            k--;
+        }
+        n = k;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
 }

@@ -29,4 +29,10 @@ bool pgtext_is_clean(const char *s, size_t len);
  */
 int pgtext_append_lossy(struct rf_buf *out, const char *s, size_t len, size_t max);
 
+/**
+ * Copy the NUL-terminated @p src into @p dst (@p dst_size bytes), cut at a
+ * character boundary when it does not fit (snprintf would cut inside one).
+ */
+void pgtext_copy(char *dst, size_t dst_size, const char *src);
+
 #endif

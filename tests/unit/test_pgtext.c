@@ -68,6 +68,22 @@ static void test_pgtext_cut_at_a_character_boundary(void **state)
     assert_lossy("\xff\xff", 2, 4, "\xEF\xBF\xBD");
 }
 
+static void test_pgtext_copy_cuts_between_characters(void **state)
+{
+    (void)state;
+    char out[8];
+    pgtext_copy(out, sizeof(out), "ab测试cd"); /* 2 + 3 + 3 + 2 bytes */
+    assert_string_equal(out, "ab测"); /* 测试 would need 9 bytes with the NUL */
+    pgtext_copy(out, 6, "ab测试cd");
+    assert_string_equal(out, "ab测");
+    pgtext_copy(out, 5, "ab测试cd");
+    assert_string_equal(out, "ab");
+    pgtext_copy(out, sizeof(out), "short");
+    assert_string_equal(out, "short");
+    pgtext_copy(out, 3, "😀x");
+    assert_string_equal(out, "");
+}
+
 static void test_letter_key_tells_replay_from_new_record(void **state)
 {
     (void)state;
@@ -89,6 +105,7 @@ int main(void)
         cmocka_unit_test(test_pgtext_gbk_name_lossy),
         cmocka_unit_test(test_pgtext_nul_and_bad_sequences),
         cmocka_unit_test(test_pgtext_cut_at_a_character_boundary),
+        cmocka_unit_test(test_pgtext_copy_cuts_between_characters),
         cmocka_unit_test(test_letter_key_tells_replay_from_new_record),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
