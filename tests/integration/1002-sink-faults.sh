@@ -115,6 +115,8 @@ wait_for 30 "the sink to notice the outage" outage_seen
 sleep 14 # long enough for an uncapped backoff to grow past 10 s (attempts at 12.6 s, 25.4 s)
 returned=$(date +%s%N)
 "$RF_ROOT/scripts/pg.sh" start "$RF_STATE" >/dev/null
+stack_env # PostgreSQL keeps its port unless another took it meanwhile (the sink would not
+          # follow then: it keeps its connection string)
 back() { grep -q "PostgreSQL is back" "$RF_STATE/logs/sink.log"; }
 wait_for 60 "the sink to find PostgreSQL back" back
 back_ms=$(( ($(date +%s%N) - returned) / 1000000 ))

@@ -101,8 +101,10 @@ while [ "$(stops)" = "$stops_before" ] && [ $stopped_in -lt 100 ]; do sleep 0.1;
 wait_for 10 "the sink process to exit" test ! -e "/proc/$sink_pid"
 "$RF_ROOT/scripts/pg.sh" start "$RF_STATE" >/dev/null
 stack up 1 >/dev/null
+stack_env # PostgreSQL keeps its port unless another took it meanwhile
 all_letters() { [ "$(letters "error_code = 'test-outage'")" = 30 ]; }
-wait_for 60 "the 30 records taken during the outage, after a restart" all_letters
+wait_for 60 "the 30 records taken during the outage, after a restart" all_letters \
+    || fail "$(letters "error_code = 'test-outage'") of the 30 records taken during the outage stored"
 sink_running || fail "the sink does not survive a restart"
 pass "stopped during an outage within $((stopped_in * 100)) ms; after a restart all 30 records stored"
 passed=$((passed + 1))
