@@ -9,7 +9,6 @@
 #include "reportflow/headers.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
-#include "reportflow/sha256.h"
 
 #define COMPONENT "sink"
 #define ENVELOPE_SCHEMA "reportflow.envelope"
@@ -24,37 +23,17 @@ struct batch_record {
     char extracted_at[64];
     struct pgtext_bytes stage, code, text, file_name, key; /* dead letter */
     char reason[512];     /* an envelope this sink refuses: why */
-    char letter_key[65];
     int attempt;          /* dead letter: how many times its stage tried */
     struct rows_doc at;   /* envelope: where its bytes are in the batch's rows */
 };
 
 #define LIT(s) ((struct pgtext_bytes){s, sizeof(s) - 1})
 
-void batch_letter_key(const char *topic, int partition, long long offset, long long timestamp,
-                      const void *payload, size_t len, char hex[65])
-{
-    char coords[320];
-    int n = snprintf(coords, sizeof(coords), "%s\n%d\n%lld\n%lld\n", topic, partition, offset,
-                     timestamp);
-    struct rf_sha256 ctx;
-    rf_sha256_init(&ctx, 0);
-    rf_sha256_update(&ctx, coords, n > 0 && (size_t)n < sizeof(coords) ? (size_t)n : 0);
-    rf_sha256_update(&ctx, payload, len);
-    uint8_t digest[32];
-    rf_sha256_final(&ctx, digest);
-    for (size_t i = 0; i < 32; i++) {
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    }
-}
-
-/* The letter key of @p m: its coordinates, its timestamp and its payload. */
-static void letter_key_of(const rd_kafka_message_t *m, char hex[65])
+/* The record's timestamp (ms), -1 when it has none: part of its dead-letter key. */
+static long long timestamp_of(const rd_kafka_message_t *m)
 {
     rd_kafka_timestamp_type_t type;
-    long long ts = (long long)rd_kafka_message_timestamp(m, &type);
-    batch_letter_key(rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, ts,
-                     m->payload ? m->payload : "", m->len, hex);
+    return (long long)rd_kafka_message_timestamp(m, &type);
 }
 
 /* Header @p name of @p m as it came (borrowed from the message), or {NULL, 0}. */
@@ -188,7 +167,6 @@ int batch_add(struct batch *b, rd_kafka_message_t *m, const char *dlq_topic)
     struct batch_record *r = &b->recs[b->cnt];
     memset(r, 0, sizeof(*r));
     b->msgs[b->cnt++] = m;
-    letter_key_of(m, r->letter_key);
     if (strcmp(rd_kafka_topic_name(m->rkt), dlq_topic) == 0) {
         read_dead_letter(m, r);
         return 0;
@@ -222,7 +200,7 @@ static void fill_item(struct db_item *it, const struct batch *b, size_t i)
     it->error_text = r->refused ? (struct pgtext_bytes){r->reason, strlen(r->reason)} : r->text;
     it->file_name = r->file_name;
     it->key = r->key;
-    memcpy(it->letter_key, r->letter_key, sizeof(it->letter_key));
+    it->timestamp = timestamp_of(m);
     it->attempt = r->dead_letter ? r->attempt : 1;
     it->payload = m->payload ? m->payload : "";
     it->payload_len = m->len;

@@ -37,16 +37,6 @@ struct batch {
  */
 int batch_add(struct batch *b, rd_kafka_message_t *m, const char *dlq_topic);
 
-/**
- * The key that tells a replayed dead letter from a new one (64 hex digits and
- * a NUL in @p hex): SHA-256 of the record's topic, partition, offset and
- * @p timestamp (ms, -1 when the record has none) and its payload. Replaying a
- * record gives its key again; a new record at an offset reused after the topic
- * was recreated has another timestamp.
- */
-void batch_letter_key(const char *topic, int partition, long long offset, long long timestamp,
-                      const void *payload, size_t len, char hex[65]);
-
 /** Drop older duplicates of a doc_id (ties: the later record) and lay out items. */
 void batch_seal(struct batch *b);
 

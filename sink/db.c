@@ -9,6 +9,7 @@
 #include "reportflow/buf.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
+#include "reportflow/sha256.h"
 #include "reportflow/strset.h"
 
 #define COMPONENT "db"
@@ -115,6 +116,23 @@ enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, siz
     rf_info(COMPONENT, "connected to PostgreSQL %d (%d migration(s) applied)",
             PQserverVersion(db->conn), applied);
     return DB_OK;
+}
+
+void db_letter_key(const char *topic, int partition, long long offset, long long timestamp,
+                   const void *payload, size_t len, char hex[65])
+{
+    char coords[320];
+    int n = snprintf(coords, sizeof(coords), "%s\n%d\n%lld\n%lld\n", topic, partition, offset,
+                     timestamp);
+    struct rf_sha256 ctx;
+    rf_sha256_init(&ctx, rf_sha256_hw_available());
+    rf_sha256_update(&ctx, coords, n > 0 && (size_t)n < sizeof(coords) ? (size_t)n : 0);
+    rf_sha256_update(&ctx, payload, len);
+    uint8_t digest[32];
+    rf_sha256_final(&ctx, digest);
+    for (size_t i = 0; i < 32; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    }
 }
 
 PGcancel *db_cancel_new(struct db *db)
@@ -380,7 +398,10 @@ static enum db_result store_dead_letter(struct db *db, const struct db_item *it,
     values[8] = it->topic;
     values[9] = partition;
     values[10] = offset;
-    values[11] = it->letter_key;
+    char letter_key[65];
+    db_letter_key(it->topic, it->partition, it->offset, it->timestamp, it->payload,
+                  it->payload_len, letter_key);
+    values[11] = letter_key;
     if (!stripped && it->file_name.data && !pgtext_is_clean(it->file_name.data, it->file_name.len)) {
         values[12] = it->file_name.data; /* the name's bytes as they were, beside the text */
         lengths[12] = (int)it->file_name.len;

@@ -37,13 +37,13 @@ struct db_item {
     struct pgtext_bytes error_text;
     struct pgtext_bytes file_name;  /* .data NULL: none */
     struct pgtext_bytes key;        /* the record key (a document id), .data NULL: none */
-    char letter_key[65];            /* tells a replay (same key) from a new record */
     int attempt;
     const void *payload;     /* the record's original bytes (borrowed) */
     size_t payload_len;
     const char *topic;       /* Kafka coordinates of the record it came from */
     int partition;
     long long offset;
+    long long timestamp;     /* of the record (ms), -1 when none: part of a dead letter's key */
     char reject_reason[256]; /* out: why an envelope was turned into a dead letter */
 };
 
@@ -59,6 +59,17 @@ struct db {
     PGconn *conn;          /* NULL while disconnected */
     const char *conninfo;  /* borrowed */
 };
+
+/**
+ * The key that tells a replayed dead letter from a new one (64 hex digits and
+ * a NUL in @p hex): SHA-256 of the record's topic, partition, offset and
+ * @p timestamp (ms, -1 when the record has none) and its payload. Replaying a
+ * record gives its key again; a new record at an offset reused after the topic
+ * was recreated has another timestamp. (A record without a timestamp at a
+ * reused offset, with the same payload, would be taken for a replay.)
+ */
+void db_letter_key(const char *topic, int partition, long long offset, long long timestamp,
+                   const void *payload, size_t len, char hex[65]);
 
 /** Connect and apply migrations. @returns DB_OK, DB_RETRY (server unreachable) or DB_FATAL. */
 enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size);

@@ -78,14 +78,18 @@ fine_id=$(printf 'a%.0s' {1..64})
 refused_id=$(printf 'b%.0s' {1..64})
 seed4=$(extract "$RF_ROOT/examples/reports/004_b99d1890a509f6dc.txt")
 fine_metrics=$(echo "$seed4" | python3 "$help" field metrics | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+refused2_id=$(printf 'c%.0s' {1..64})
 {
     echo "$seed4" | python3 "$help" mutate "$refused_id" document.published '"not a date"'
     echo "$seed4" | python3 "$help" mutate "$fine_id" document.title '"neighbour"'
+    echo "$seed4" | python3 "$help" mutate "$refused2_id" document.published '"2024-06-31"'
 } | kcat -b "$BROKER" -P -t reports.events -p 0 -K $'\t'
 fine_stored() { [ "$(q "SELECT count(*) FROM metrics WHERE doc_id = '$fine_id'")" = "$fine_metrics" ]; }
 wait_for 30 "the neighbour of a refused envelope, with its $fine_metrics metrics" fine_stored
 refused_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'sink' AND error_code = 'db-rejected' AND doc_id = '$refused_id' AND error_text LIKE '%date%' AND length(payload) > 0")" = 1 ]; }
 wait_for 30 "a dead letter for the refused envelope" refused_letter
+refused2_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE error_code = 'db-rejected' AND doc_id = '$refused2_id'")" = 1 ]; }
+wait_for 30 "a dead letter for the second refused envelope (each has its own key)" refused2_letter
 [ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$refused_id'")" = 0 ] || fail "the refused document was stored"
 [ "$(q "SELECT count(*) FROM sections WHERE doc_id = '$refused_id'")" = 0 ] || fail "rows of the refused document were stored"
 grep -q "storing it document by document" "$RF_STATE/logs/sink.log" || fail "the sink did not retry the refused batch document by document"

@@ -1,4 +1,4 @@
-/* test_pgtext.c - bytes of any kind made into text PostgreSQL accepts, and the dead-letter key. */
+/* test_pgtext.c - bytes of any kind made into text PostgreSQL accepts, and the dead-letter key (db.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "batch.h"
+#include "db.h"
 #include "pgtext.h"
 
 static char *lossy(const char *s, size_t len, size_t max)
@@ -88,10 +88,10 @@ static void test_letter_key_tells_replay_from_new_record(void **state)
 {
     (void)state;
     char a[65], replay[65], reused_offset[65], other_payload[65];
-    batch_letter_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, a);
-    batch_letter_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, replay);
-    batch_letter_key("reports.dlq", 1, 0, 1700000099000LL, "bytes", 5, reused_offset);
-    batch_letter_key("reports.dlq", 1, 0, 1700000000000LL, "other", 5, other_payload);
+    db_letter_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, a);
+    db_letter_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, replay);
+    db_letter_key("reports.dlq", 1, 0, 1700000099000LL, "bytes", 5, reused_offset);
+    db_letter_key("reports.dlq", 1, 0, 1700000000000LL, "other", 5, other_payload);
     assert_int_equal(strlen(a), 64);
     assert_string_equal(a, replay);
     assert_string_not_equal(a, reused_offset); /* topic recreated: offsets start again */
