@@ -3,9 +3,13 @@
  * the sink's group, store batches in PostgreSQL (db.h), and store the Kafka
  * offsets only after the transaction that holds them committed. Two batches
  * take turns: one is parsed and formatted here while the database thread
- * (writer.h) stores the other. While PostgreSQL is unreachable the writer
- * retries its batch with backoff, the partitions are paused and the group
- * membership kept alive.
+ * (writer.h) stores the other. A batch never takes more than sink.batch_docs
+ * records, whatever the state (before the first connection too): a full batch
+ * pauses the partitions before the next poll. While PostgreSQL is unreachable
+ * the writer retries its batch with backoff (capped by sink.retry_max_ms), the
+ * partitions are paused and the group membership kept alive. Once a batch was
+ * not committed, no later offset is stored. A second stop signal cancels the
+ * transaction in progress and exits.
  */
 #ifndef RF_SINK_H
 #define RF_SINK_H
