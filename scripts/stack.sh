@@ -30,6 +30,9 @@ stack_env() {
     export REPORTFLOW_WATCH_DIR=$state/inbox
     export REPORTFLOW_ARCHIVE_DIR=$state/done
     export REPORTFLOW_FAILED_DIR=$state/failed
+    if [ "$(broker_kind)" = embedded ]; then
+        export REPORTFLOW_TOPIC_CHECK=false # the mock has no admin calls: its topics are its own
+    fi
     export REPORTFLOW_WORKER_RULES=$root/config/rules/metrics.json
     if [ -f "$state/pg.conninfo" ]; then
         REPORTFLOW_PG_CONNINFO=$(cat "$state/pg.conninfo")

@@ -14,19 +14,42 @@
 #define ENVELOPE_SCHEMA "reportflow.envelope"
 #define ENVELOPE_VERSION 1
 
-/* What a record became; db_item's strings point here. */
+/* What a record became; db_item's strings point here or into the message. */
 struct batch_record {
     bool dead_letter;
     bool skip;            /* an older duplicate of a doc_id in the same batch */
+    bool refused;         /* an envelope this sink refuses, the reason in reason */
     char doc_id[65];
     char extracted_at[64];
-    char stage[32];
-    char code[64];
-    char text[512];
-    char file_name[512];
+    struct pgtext_bytes stage, code, text, file_name, key; /* dead letter */
+    char reason[512];     /* an envelope this sink refuses: why */
     int attempt;          /* dead letter: how many times its stage tried */
     struct rows_doc at;   /* envelope: where its bytes are in the batch's rows */
 };
+
+#define LIT(s) ((struct pgtext_bytes){s, sizeof(s) - 1})
+
+/* The record's timestamp (ms), -1 when it has none: part of its dead-letter key. */
+static long long timestamp_of(const rd_kafka_message_t *m)
+{
+    rd_kafka_timestamp_type_t type;
+    return (long long)rd_kafka_message_timestamp(m, &type);
+}
+
+/* Header @p name of @p m as it came (borrowed from the message), or {NULL, 0}. */
+static struct pgtext_bytes header_bytes(const rd_kafka_message_t *m, const char *name)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    const void *value = NULL;
+    size_t size = 0;
+    struct pgtext_bytes none = {NULL, 0};
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        !value) {
+        return none;
+    }
+    return (struct pgtext_bytes){value, size};
+}
 
 json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
                                 char *why, size_t why_size)
@@ -76,33 +99,33 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char
 static void read_dead_letter(const rd_kafka_message_t *m, struct batch_record *r)
 {
     r->dead_letter = true;
-    rf_kafka_header_get(m, RF_HDR_STAGE, r->stage, sizeof(r->stage));
-    rf_kafka_header_get(m, RF_HDR_ERROR_CODE, r->code, sizeof(r->code));
-    rf_kafka_header_get(m, RF_HDR_ERROR_TEXT, r->text, sizeof(r->text));
-    rf_kafka_header_get(m, RF_HDR_FILE_NAME, r->file_name, sizeof(r->file_name));
+    r->stage = header_bytes(m, RF_HDR_STAGE);
+    r->code = header_bytes(m, RF_HDR_ERROR_CODE);
+    r->text = header_bytes(m, RF_HDR_ERROR_TEXT);
+    r->file_name = header_bytes(m, RF_HDR_FILE_NAME);
+    r->key = (struct pgtext_bytes){m->key, m->key ? m->key_len : 0};
     char attempt[16];
     rf_kafka_header_get(m, RF_HDR_ATTEMPT, attempt, sizeof(attempt));
     r->attempt = attempt[0] ? atoi(attempt) : 1;
-    if (!r->stage[0]) {
-        snprintf(r->stage, sizeof(r->stage), "unknown");
+    if (!r->stage.data || r->stage.len == 0) {
+        r->stage = LIT("unknown");
     }
-    size_t klen = m->key && m->key_len < 64 ? m->key_len : (m->key ? 64 : 0);
-    memcpy(r->doc_id, m->key ? m->key : "", klen);
-    r->doc_id[klen] = '\0';
 }
 
 /* Parse, check and format an envelope; a bad one becomes a dead letter. @returns -1 on ENOMEM. */
 static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct batch_record *r)
 {
     json_t *env = batch_validate_envelope(m->payload ? m->payload : "", m->len, r->doc_id,
-                                          r->extracted_at, r->text, sizeof(r->text));
+                                          r->extracted_at, r->reason, sizeof(r->reason));
     if (!env) {
         rf_warn(COMPONENT, "bad envelope at %s/%d@%lld, stored as a dead letter: %s",
-                rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, r->text);
+                rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, r->reason);
         r->dead_letter = true;
         r->attempt = 1;
-        snprintf(r->stage, sizeof(r->stage), "sink");
-        snprintf(r->code, sizeof(r->code), "invalid-envelope");
+        r->stage = LIT("sink");
+        r->code = LIT("invalid-envelope");
+        r->refused = true; /* the text is r->reason: fill_item() points at it, recs may move */
+        r->key = (struct pgtext_bytes){m->key, m->key ? m->key_len : 0};
         return 0;
     }
     int rc = rows_add(&b->rows, env, r->doc_id, &r->at);
@@ -169,13 +192,15 @@ static void fill_item(struct db_item *it, const struct batch *b, size_t i)
     const struct batch_record *r = &b->recs[i];
     memset(it, 0, sizeof(*it));
     it->dead_letter = r->dead_letter;
-    it->doc_id = r->doc_id[0] ? r->doc_id : NULL;
+    it->doc_id = r->dead_letter ? NULL : r->doc_id;
     it->rows = &b->rows;
     it->at = r->at;
     it->stage = r->stage;
     it->error_code = r->code;
-    it->error_text = r->text;
-    it->file_name = r->file_name[0] ? r->file_name : NULL;
+    it->error_text = r->refused ? (struct pgtext_bytes){r->reason, strlen(r->reason)} : r->text;
+    it->file_name = r->file_name;
+    it->key = r->key;
+    it->timestamp = timestamp_of(m);
     it->attempt = r->dead_letter ? r->attempt : 1;
     it->payload = m->payload ? m->payload : "";
     it->payload_len = m->len;

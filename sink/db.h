@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include "pgtext.h"
 #include "rows.h"
 
 /* What to do after a failed statement (STYLE.md E6); decided in db_classify() only. */
@@ -27,19 +28,22 @@ enum db_result {
 
 struct db_item {
     bool dead_letter;        /* false: an envelope; true: a dead letter */
-    const char *doc_id;      /* envelope: its id; dead letter: the record key, or NULL */
+    const char *doc_id;      /* envelope: its id (64 hex digits) */
     const struct rows *rows; /* envelope: its batch's formatted bytes (borrowed) */
     struct rows_doc at;      /* envelope: where its bytes are in rows */
-    const char *stage;       /* dead letter: producer, extract or sink */
-    const char *error_code;  /* dead letter */
-    const char *error_text;  /* dead letter */
-    const char *file_name;   /* dead letter, or NULL */
-    int attempt;             /* dead letter */
+    /* dead letter: bytes as they came (any bytes; db_store() makes them safe text) */
+    struct pgtext_bytes stage;      /* producer, extract or sink */
+    struct pgtext_bytes error_code;
+    struct pgtext_bytes error_text;
+    struct pgtext_bytes file_name;  /* .data NULL: none */
+    struct pgtext_bytes key;        /* the record key (a document id), .data NULL: none */
+    int attempt;
     const void *payload;     /* the record's original bytes (borrowed) */
     size_t payload_len;
     const char *topic;       /* Kafka coordinates of the record it came from */
     int partition;
     long long offset;
+    long long timestamp;     /* of the record (ms), -1 when none: part of a dead letter's key */
     char reject_reason[256]; /* out: why an envelope was turned into a dead letter */
 };
 
@@ -48,6 +52,7 @@ struct db_counts {
     size_t stale;    /* envelopes older than the stored extraction: ignored */
     size_t rejected; /* envelopes PostgreSQL refused: now dead letters */
     size_t dead_letters; /* dead-letter rows written (new ones) */
+    size_t unstorable;   /* dead letters PostgreSQL refused even made safe: logged, skipped */
 };
 
 struct db {
@@ -55,15 +60,30 @@ struct db {
     const char *conninfo;  /* borrowed */
 };
 
-/* Reconnect backoff: the first wait, then doubled up to sink.retry_max_ms. */
-#define DB_BACKOFF_FIRST_MS 200
-
-/** The wait after one of @p current_ms: doubled, at most @p max_ms. */
-int64_t db_backoff_next(int64_t current_ms, int64_t max_ms);
+/**
+ * The key that tells a replayed dead letter from a new one (64 hex digits and
+ * a NUL in @p hex): SHA-256 of the record's topic, partition, offset and
+ * @p timestamp (ms, -1 when the record has none) and its payload. Replaying a
+ * record gives its key again; a new record at an offset reused after the topic
+ * was recreated has another timestamp. (A record without a timestamp at a
+ * reused offset, with the same payload, would be taken for a replay.)
+ * @returns 0, or -1 when libcrypto failed.
+ */
+int db_letter_key(const char *topic, int partition, long long offset, long long timestamp,
+                  const void *payload, size_t len, char hex[65]);
 
 /** Connect and apply migrations. @returns DB_OK, DB_RETRY (server unreachable) or DB_FATAL. */
 enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size);
 void db_close(struct db *db);
+
+/**
+ * A handle that cancels the statement running on @p db's connection from
+ * another thread (PQcancel is thread-safe), or NULL. Free with db_cancel_free().
+ */
+PGcancel *db_cancel_new(struct db *db);
+/** Ask the server to cancel what the connection runs now; errors are only logged. */
+void db_cancel_send(PGcancel *cancel);
+void db_cancel_free(PGcancel *cancel);
 
 /** Map a failed result (or a broken connection) to what the caller should do. */
 enum db_result db_classify(PGconn *conn, const PGresult *res);
@@ -71,8 +91,13 @@ enum db_result db_classify(PGconn *conn, const PGresult *res);
 /**
  * Store @p items in one transaction. Envelopes with the same doc_id must not
  * repeat within a batch (the caller keeps the newest). An envelope that
- * PostgreSQL rejects becomes a dead letter and the rest still land.
- * @returns DB_OK (committed), DB_RETRY or DB_FATAL (nothing committed).
+ * PostgreSQL rejects becomes a dead letter and the rest still land; a dead
+ * letter's text is made safe (pgtext.h), a file name that is not UTF-8 also
+ * kept as bytes, and one PostgreSQL still refuses is stored stripped to its
+ * payload, so no single record can stop the sink. A dead letter already
+ * stored (same letter_key: a replay) is not stored again.
+ * @returns DB_OK (committed), DB_RETRY or DB_FATAL (the database is unusable:
+ * our SQL or schema is wrong; nothing committed).
  */
 enum db_result db_store(struct db *db, struct db_item *items, size_t cnt, struct db_counts *counts,
                         char *errstr, size_t errstr_size);

@@ -31,6 +31,8 @@ struct sink {
     bool in_flight;             /* the other one is in the writer's hands */
     int64_t submitted_ms;
     bool paused;
+    bool lost_batch;            /* a batch was not committed: no later offset may be stored */
+    bool warned_overflow;
     struct sink_stats stats;
     int64_t next_progress_ms;
     uint64_t last_logged_records;
@@ -52,9 +54,23 @@ static void set_paused(struct sink *s, bool paused)
     s->paused = paused;
 }
 
-/* Poll once; a record goes into the filling batch. @returns 1 if one came, 0 if none, -1 ENOMEM. */
+static bool filling_full(const struct sink *s)
+{
+    return s->filling->cnt >= (size_t)s->cfg->sink_batch_docs;
+}
+
+/*
+ * Poll once; a record goes into the filling batch. A full batch takes no more:
+ * its partitions are paused first, so polling only keeps the group membership.
+ * @returns 1 if one came, 0 if none, -1 ENOMEM.
+ */
 static int poll_once(struct sink *s, int timeout_ms)
 {
+    if (filling_full(s) && !s->paused) {
+        rf_info(COMPONENT, "batch full (%zu records): paused consuming until it is stored",
+                s->filling->cnt);
+        set_paused(s, true);
+    }
     rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, timeout_ms);
     if (!m) {
         return 0;
@@ -65,6 +81,16 @@ static int poll_once(struct sink *s, int timeout_ms)
         }
         rd_kafka_message_destroy(m);
         return 0;
+    }
+    if (filling_full(s)) {
+        /* a partition assigned during the pause: keep the record (dropping it would lose it
+           once a later offset is stored) and pause the new assignment too */
+        if (!s->warned_overflow) {
+            rf_warn(COMPONENT, "a record of %s/%d arrived while paused; pausing it too",
+                    rd_kafka_topic_name(m->rkt), (int)m->partition);
+            s->warned_overflow = true;
+        }
+        set_paused(s, true);
     }
     s->stats.records++;
     return batch_add(s->filling, m, s->cfg->topic_dlq) == 0 ? 1 : -1;
@@ -92,11 +118,19 @@ static void submit(struct sink *s)
     s->filling = s->filling == &s->batches[0] ? &s->batches[1] : &s->batches[0];
 }
 
-/* What the writer did with a batch: offsets after a commit only. @returns -1 on fatal. */
+/*
+ * What the writer did with a batch: offsets after a commit only, and never
+ * past a batch that was not committed (storing a later offset of the same
+ * partition would commit the lost batch's records as done).
+ * @returns -1 on fatal.
+ */
 static int finish(struct sink *s, struct batch *b, const struct writer_done *done)
 {
     s->in_flight = false;
-    if (done->outcome == WRITER_STORED) {
+    if (done->outcome != WRITER_STORED) {
+        s->lost_batch = true;
+    }
+    if (done->outcome == WRITER_STORED && !s->lost_batch) {
         rf_kafka_store_offsets(s->consumer, b->msgs, b->cnt, COMPONENT);
         s->stats.written += done->counts.written;
         s->stats.stale += b->stale + done->counts.stale;
@@ -210,7 +244,7 @@ static void publish_metrics(struct rf_http *http, struct sink *s)
 static int connect_first(struct sink *s)
 {
     char errstr[1024];
-    int64_t backoff = DB_BACKOFF_FIRST_MS;
+    int64_t backoff = WRITER_BACKOFF_FIRST_MS;
     while (!s->db.conn && !rf_run_stopping()) {
         enum db_result r = db_connect(&s->db, s->cfg->pg_conninfo, errstr, sizeof(errstr));
         if (r == DB_FATAL) {
@@ -222,7 +256,7 @@ static int connect_first(struct sink *s)
             if (wait_polling(s, backoff) != 0) {
                 return -1;
             }
-            backoff = db_backoff_next(backoff, s->cfg->sink_retry_max_ms);
+            backoff = writer_backoff_next(backoff, s->cfg->sink_retry_max_ms);
         }
     }
     return 0;
@@ -252,13 +286,39 @@ static int step(struct sink *s)
     return 0;
 }
 
-/* Stopping: finish the batch in flight, then the one filling unless in a hurry. */
+/*
+ * Wait for the batch in flight; after a second signal, cancel its statement
+ * instead (again every 100 ms: a cancel that falls between two statements
+ * cancels nothing).
+ */
+static int collect_or_cancel(struct sink *s)
+{
+    int rc = 0;
+    bool told = false;
+    while (s->in_flight && rc == 0) {
+        rc = collect(s, 100);
+        if (s->in_flight && rf_run_hurry()) {
+            if (!told) {
+                rf_info(COMPONENT, "second signal: cancelling the transaction in progress");
+                told = true;
+            }
+            writer_cancel(s->writer);
+        }
+    }
+    return rc;
+}
+
+/*
+ * Stopping: finish the batch in flight, then the one filling, unless in a
+ * hurry or a batch was lost (its records come again, so nothing after them
+ * may be marked done).
+ */
 static int drain(struct sink *s, int rc)
 {
-    rc |= collect(s, -1);
-    if (rc == 0 && s->filling->cnt > 0 && !rf_run_hurry()) {
+    rc |= collect_or_cancel(s);
+    if (rc == 0 && s->filling->cnt > 0 && !rf_run_hurry() && !s->lost_batch) {
         submit(s);
-        rc |= collect(s, -1);
+        rc |= collect_or_cancel(s);
     }
     return rc;
 }
@@ -293,6 +353,16 @@ int sink_run(struct sink *s, struct rf_http *http)
     rc = drain(s, rc);
     log_progress(s, true);
     return rc != 0 || rf_kafka_fatal(s->consumer) ? -1 : 0;
+}
+
+struct sink_stats sink_get_stats(const struct sink *s)
+{
+    return s->stats;
+}
+
+size_t sink_filling_records(const struct sink *s)
+{
+    return s->filling->cnt;
 }
 
 void sink_free(struct sink *s)

@@ -3,13 +3,18 @@
  * the sink's group, store batches in PostgreSQL (db.h), and store the Kafka
  * offsets only after the transaction that holds them committed. Two batches
  * take turns: one is parsed and formatted here while the database thread
- * (writer.h) stores the other. While PostgreSQL is unreachable the writer
- * retries its batch with backoff, the partitions are paused and the group
- * membership kept alive.
+ * (writer.h) stores the other. A batch never takes more than sink.batch_docs
+ * records, whatever the state (before the first connection too): a full batch
+ * pauses the partitions before the next poll. While PostgreSQL is unreachable
+ * the writer retries its batch with backoff (capped by sink.retry_max_ms), the
+ * partitions are paused and the group membership kept alive. Once a batch was
+ * not committed, no later offset is stored. A second stop signal cancels the
+ * transaction in progress and exits.
  */
 #ifndef RF_SINK_H
 #define RF_SINK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "reportflow/cfg.h"
@@ -29,5 +34,13 @@ struct rf_http;
 /** Run until stopped, publishing metrics to @p http (may be NULL). @returns 0 clean, -1 fatal. */
 int sink_run(struct sink *s, struct rf_http *http);
 void sink_free(struct sink *s);
+
+/** What the loop has done so far (call it from the thread that runs sink_run(), or after). */
+struct sink_stats sink_get_stats(const struct sink *s);
+/**
+ * Records in the batch being filled: at most sink.batch_docs (plus, in a rare
+ * race, one record per partition assigned while consumption was paused).
+ */
+size_t sink_filling_records(const struct sink *s);
 
 #endif

@@ -23,10 +23,16 @@ struct writer {
     bool finished;           /* in_hand is done; result says how */
     struct writer_done result;
     bool quit;
+    PGcancel *cancel;        /* cancels the statement of the connection in use, or NULL */
     bool outage;
     bool connected;
     uint64_t retries;
 };
+
+int64_t writer_backoff_next(int64_t current_ms, int64_t max_ms)
+{
+    return current_ms * 2 > max_ms ? max_ms : current_ms * 2;
+}
 
 /* An absolute CLOCK_MONOTONIC time @p ms from now, for pthread_cond_timedwait. */
 static struct timespec deadline_in(int64_t ms)
@@ -42,18 +48,47 @@ static struct timespec deadline_in(int64_t ms)
     return ts;
 }
 
-/* Sleep @p ms unless quit is asked first. @returns true if quit was asked. */
+/* A backoff sleep is cut in slices this long, so a stop signal is seen at once. */
+#define SLICE_MS 100
+
+/* Sleep @p ms unless quit is asked or a stop signal comes first. @returns true if so. */
 static bool backoff_sleep(struct writer *w, int64_t ms)
 {
     struct timespec until = deadline_in(ms);
     pthread_mutex_lock(&w->lock);
     int rc = 0;
-    while (!w->quit && rc != ETIMEDOUT) {
-        rc = pthread_cond_timedwait(&w->changed, &w->lock, &until);
+    while (!w->quit && rc != ETIMEDOUT && !rf_run_stopping()) {
+        struct timespec slice = deadline_in(SLICE_MS);
+        bool last = slice.tv_sec > until.tv_sec ||
+                    (slice.tv_sec == until.tv_sec && slice.tv_nsec >= until.tv_nsec);
+        rc = pthread_cond_timedwait(&w->changed, &w->lock, last ? &until : &slice);
+        if (rc == ETIMEDOUT && !last) {
+            rc = 0;
+        }
     }
-    bool quit = w->quit;
+    bool quit = w->quit || rf_run_stopping();
     pthread_mutex_unlock(&w->lock);
     return quit;
+}
+
+/* Connect, and make the new connection's statements cancellable from the Kafka loop. */
+static enum db_result connect_db(struct writer *w, char *errstr, size_t errstr_size)
+{
+    enum db_result r = db_connect(&w->db, w->cfg->pg_conninfo, errstr, errstr_size);
+    PGcancel *cancel = r == DB_OK ? db_cancel_new(&w->db) : NULL;
+    pthread_mutex_lock(&w->lock);
+    w->cancel = cancel;
+    pthread_mutex_unlock(&w->lock);
+    return r;
+}
+
+static void close_db(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    db_cancel_free(w->cancel);
+    w->cancel = NULL;
+    pthread_mutex_unlock(&w->lock);
+    db_close(&w->db);
 }
 
 static void set_state(struct writer *w, bool outage, bool failed_attempt)
@@ -69,13 +104,15 @@ static void set_state(struct writer *w, bool outage, bool failed_attempt)
 static struct writer_done store(struct writer *w, struct batch *b)
 {
     char errstr[1024];
-    int64_t backoff = DB_BACKOFF_FIRST_MS;
+    int64_t backoff = WRITER_BACKOFF_FIRST_MS;
     int failures = 0;
-    struct writer_done done = {WRITER_STORED, {0, 0, 0, 0}};
+    struct writer_done done;
+    memset(&done, 0, sizeof(done));
+    done.outcome = WRITER_STORED;
     for (;;) {
         enum db_result r = DB_OK;
         if (!w->db.conn) {
-            r = db_connect(&w->db, w->cfg->pg_conninfo, errstr, sizeof(errstr));
+            r = connect_db(w, errstr, sizeof(errstr));
         }
         if (r == DB_OK) {
             r = db_store(&w->db, b->items, b->nitems, &done.counts, errstr, sizeof(errstr));
@@ -95,13 +132,13 @@ static struct writer_done store(struct writer *w, struct batch *b)
         failures++;
         rf_warn(COMPONENT, "storing %zu record(s) failed, retrying in %lld ms: %s", b->nitems,
                 (long long)backoff, errstr);
-        db_close(&w->db);
+        close_db(w);
         set_state(w, true, true);
-        if (backoff_sleep(w, backoff) || rf_run_stopping()) {
+        if (backoff_sleep(w, backoff)) {
             done.outcome = WRITER_GAVE_UP; /* nothing committed: Kafka hands these out again */
             return done;
         }
-        backoff = db_backoff_next(backoff, w->cfg->sink_retry_max_ms);
+        backoff = writer_backoff_next(backoff, w->cfg->sink_retry_max_ms);
     }
 }
 
@@ -139,6 +176,7 @@ struct writer *writer_start(const struct rf_config *cfg, struct db *db, char *er
     w->cfg = cfg;
     w->db = *db;
     w->connected = db->conn != NULL;
+    w->cancel = db_cancel_new(&w->db);
     db->conn = NULL;
     pthread_condattr_t attr;
     int rc = pthread_condattr_init(&attr);
@@ -149,6 +187,7 @@ struct writer *writer_start(const struct rf_config *cfg, struct db *db, char *er
     rc = rc ? rc : pthread_create(&w->thread, NULL, writer_main, w);
     if (rc != 0) {
         snprintf(errstr, errstr_size, "cannot start the database thread: %s", strerror(rc));
+        db_cancel_free(w->cancel);
         db_close(&w->db);
         free(w);
         return NULL;
@@ -185,6 +224,13 @@ struct batch *writer_collect(struct writer *w, int timeout_ms, struct writer_don
     return b;
 }
 
+void writer_cancel(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    db_cancel_send(w->cancel);
+    pthread_mutex_unlock(&w->lock);
+}
+
 struct writer_status writer_status(struct writer *w)
 {
     pthread_mutex_lock(&w->lock);
@@ -205,6 +251,7 @@ void writer_stop(struct writer *w)
     pthread_join(w->thread, NULL);
     pthread_cond_destroy(&w->changed);
     pthread_mutex_destroy(&w->lock);
+    db_cancel_free(w->cancel);
     db_close(&w->db);
     free(w);
 }

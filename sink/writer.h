@@ -18,7 +18,8 @@
 
 enum writer_outcome {
     WRITER_STORED,  /* committed: the batch's offsets may be stored */
-    WRITER_GAVE_UP, /* stopping during an outage: nothing committed, Kafka hands it out again */
+    WRITER_GAVE_UP, /* stopping during an outage or cancelled: nothing committed, Kafka hands
+                       it out again, and no later offset may be stored */
     WRITER_FATAL,   /* our SQL or schema is wrong (logged): stop */
 };
 
@@ -28,6 +29,13 @@ struct writer_done {
 };
 
 struct writer;
+
+/* Reconnect backoff: the first wait, then doubled up to sink.retry_max_ms (default 2 s,
+   so a PostgreSQL that returns is found within seconds of its return). */
+#define WRITER_BACKOFF_FIRST_MS 200
+
+/** The wait after one of @p current_ms: doubled, at most @p max_ms. */
+int64_t writer_backoff_next(int64_t current_ms, int64_t max_ms);
 
 /**
  * Start the thread on @p db's connection, which it takes over (@p db is left
@@ -44,6 +52,12 @@ void writer_submit(struct writer *w, struct batch *b);
  * with what became of it in @p done, or NULL while it is still being stored.
  */
 struct batch *writer_collect(struct writer *w, int timeout_ms, struct writer_done *done);
+
+/**
+ * Cancel the statement the thread is running (a second stop signal: exit now);
+ * the batch then comes back as WRITER_GAVE_UP, nothing committed. Any thread.
+ */
+void writer_cancel(struct writer *w);
 
 struct writer_status {
     bool outage;      /* PostgreSQL is failing and the batch in hand waits for a retry */

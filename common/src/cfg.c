@@ -5,7 +5,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
+
+#include "reportflow/buf.h"
 
 enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ENUM };
 
@@ -42,6 +45,9 @@ static const struct field fields[] = {
         "replicas of each topic reportflow creates (3 on a 3-broker cluster)"),
     INT("topic.min_insync_replicas", topic_min_insync_replicas, "1", 1, 16,
         "replicas that must have a record before acks=all succeeds (2 of 3)"),
+    BOOL("topic.check", topic_check, "true",
+         "create missing topics and check existing ones at start (off for the embedded broker, "
+         "which lacks the admin calls)"),
     STR("watch.dir", watch_dir, "inbox", "directory the producer watches"),
     BOOL("watch.recursive", watch_recursive, "false", "also watch subdirectories"),
     STR("watch.ignore", watch_ignore, ".*,*.tmp,*.part,*~", "comma-separated globs never sent"),
@@ -68,7 +74,7 @@ static const struct field fields[] = {
     STR("pg.conninfo", pg_conninfo, "", "libpq connection string; empty: PG* variables"),
     INT("sink.batch_docs", sink_batch_docs, "500", 1, 100000, "documents per transaction"),
     INT("sink.batch_ms", sink_batch_ms, "500", 1, 600000, "longest wait to fill a transaction"),
-    INT("sink.retry_max_ms", sink_retry_max_ms, "30000", 100, 3600000, "cap of reconnect backoff"),
+    INT("sink.retry_max_ms", sink_retry_max_ms, "2000", 100, 10000, "cap of reconnect backoff"),
     STR("broker.address_file", broker_address_file, "", "reportflow-broker writes its address here"),
     INT("broker.count", broker_count, "1", 1, 16, "brokers in the embedded cluster"),
     STR("lag.groups", lag_groups, "reportflow-workers,reportflow-sink", "groups reportflow-lag reports"),
@@ -411,9 +417,140 @@ const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key)
     return NULL;
 }
 
-static bool is_secret(const char *key)
+/* Key names whose whole value is a secret (matched anywhere in the key, any case). */
+static const char *const secret_key_parts[] = {
+    "password", "passwd", "token", "secret", "oauthbearer.config", "sasl.jaas", "key.pem",
+    "private.key",
+};
+
+static bool contains_nocase(const char *hay, const char *needle)
 {
-    return strstr(key, "password") || strstr(key, "secret") || strstr(key, "key.pem");
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        if (strncasecmp(hay, needle, n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool rf_config_key_is_secret(const char *key)
+{
+    for (size_t i = 0; i < sizeof(secret_key_parts) / sizeof(secret_key_parts[0]); i++) {
+        if (contains_nocase(key, secret_key_parts[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+#define MASK "***"
+
+/*
+ * Where the value of a "...password = value" pair starts and ends, from @p p
+ * just past the word "password": libpq's key/value syntax (spaces around '=',
+ * single quotes with backslash escapes) or a URI query ("&" ends the value).
+ * @returns false when no '=' follows (the word was something else).
+ */
+static bool password_value(const char *p, bool in_uri, const char **start, const char **end)
+{
+    while (*p == ' ' || *p == '\t') {
+        p++;
+    }
+    if (*p != '=') {
+        return false;
+    }
+    p++;
+    while (!in_uri && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+    *start = p;
+    if (!in_uri && *p == '\'') {
+        for (p++; *p && *p != '\''; p++) {
+            if (*p == '\\' && p[1]) {
+                p++;
+            }
+        }
+        *end = *p ? p + 1 : p;
+        return true;
+    }
+    while (*p && (in_uri ? (*p != '&' && *p != '#') : !isspace((unsigned char)*p))) {
+        p++;
+    }
+    *end = p;
+    return true;
+}
+
+/* In a URI "scheme://user:password@host", where the password is. @returns false if none. */
+static bool uri_password(const char *v, const char **start, const char **end)
+{
+    const char *auth = strstr(v, "://");
+    if (!auth) {
+        return false;
+    }
+    auth += 3;
+    size_t auth_len = strcspn(auth, "?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < auth + auth_len; p++) {
+        if (*p == '@') {
+            at = p; /* the last '@': an unencoded '@' in a password stays masked */
+        }
+    }
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) {
+        return false;
+    }
+    *start = colon + 1;
+    *end = at;
+    return true;
+}
+
+char *rf_config_mask_value(const char *key, const char *value)
+{
+    struct rf_buf out = RF_BUF_INIT;
+    if (key && rf_config_key_is_secret(key)) {
+        return strdup(value && *value ? MASK : "");
+    }
+    if (!value) {
+        return NULL;
+    }
+    const char *uri_start, *uri_end;
+    bool is_uri = uri_password(value, &uri_start, &uri_end);
+    int rc = 0;
+    const char *p = value;
+    while (*p && rc == 0) {
+        const char *start, *end;
+        if (is_uri && p == uri_start) {
+            rc |= rf_buf_append_str(&out, MASK);
+            p = uri_end;
+            continue;
+        }
+        if (strncasecmp(p, "password", 8) == 0 &&
+            password_value(p + 8, strstr(value, "://") != NULL, &start, &end)) {
+            rc |= rf_buf_append(&out, p, (size_t)(start - p));
+            rc |= rf_buf_append_str(&out, start == end ? "" : MASK);
+            p = end;
+            continue;
+        }
+        rc |= rf_buf_append(&out, p, 1);
+        p++;
+    }
+    rc |= rf_buf_append(&out, "", 0);
+    if (rc != 0) {
+        rf_buf_release(&out);
+        return NULL;
+    }
+    return rf_buf_detach(&out);
+}
+
+/* One "key=value" line, the value masked; on ENOMEM the value is withheld, never shown. */
+static void print_masked(FILE *out, const char *prefix, const char *key, const char *value)
+{
+    char full[300];
+    snprintf(full, sizeof(full), "%s%s", prefix, key);
+    char *masked = rf_config_mask_value(full, value);
+    fprintf(out, "%s=%s\n", full, masked ? masked : MASK);
+    free(masked);
 }
 
 void rf_config_print(const struct rf_config *cfg, FILE *out)
@@ -425,9 +562,7 @@ void rf_config_print(const struct rf_config *cfg, FILE *out)
         switch (f->type) {
         case FIELD_STRING:
         case FIELD_ENUM: {
-            const char *v = *(char *const *)base;
-            bool mask = f->offset == offsetof(struct rf_config, pg_conninfo) && strstr(v, "password");
-            fprintf(out, "%s=%s\n", f->name, mask ? "***" : v);
+            print_masked(out, "", f->name, *(char *const *)base);
             break;
         }
         case FIELD_INT:
@@ -439,7 +574,6 @@ void rf_config_print(const struct rf_config *cfg, FILE *out)
         }
     }
     for (size_t i = 0; i < cfg->kafka_cnt; i++) {
-        fprintf(out, "kafka.%s=%s\n", cfg->kafka[i].key,
-                is_secret(cfg->kafka[i].key) ? "***" : cfg->kafka[i].value);
+        print_masked(out, "kafka.", cfg->kafka[i].key, cfg->kafka[i].value);
     }
 }

@@ -7,20 +7,39 @@
 
 #include <openssl/evp.h>
 
-int rf_sha256_hex(const void *data, size_t len, char hex[RF_SHA256_HEX_LEN + 1])
+static void to_hex(const unsigned char *digest, unsigned int digest_len, char *hex)
 {
     static const char digits[] = "0123456789abcdef";
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_len = 0;
-    hex[0] = '\0';
-    if (!EVP_Digest(len ? data : "", len, digest, &digest_len, EVP_sha256(), NULL) ||
-        digest_len != RF_SHA256_HEX_LEN / 2) {
-        return -1;
-    }
     for (unsigned int i = 0; i < digest_len; i++) {
         hex[2 * i] = digits[digest[i] >> 4];
         hex[2 * i + 1] = digits[digest[i] & 0x0f];
     }
     hex[RF_SHA256_HEX_LEN] = '\0';
+}
+
+int rf_sha256_hex_parts(const struct rf_sha256_part *parts, size_t cnt,
+                        char hex[RF_SHA256_HEX_LEN + 1])
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    hex[0] = '\0';
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    for (size_t i = 0; ok && i < cnt; i++) {
+        ok = parts[i].len == 0 || EVP_DigestUpdate(ctx, parts[i].data, parts[i].len);
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, digest, &digest_len) &&
+         digest_len == RF_SHA256_HEX_LEN / 2;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) {
+        return -1;
+    }
+    to_hex(digest, digest_len, hex);
     return 0;
+}
+
+int rf_sha256_hex(const void *data, size_t len, char hex[RF_SHA256_HEX_LEN + 1])
+{
+    const struct rf_sha256_part one = {data, len};
+    return rf_sha256_hex_parts(&one, 1, hex);
 }

@@ -129,6 +129,76 @@ static void test_cfg_print_masks_secrets(void **state)
     rf_config_free(cfg);
 }
 
+/* rf_config_mask_value(key, value) must equal @p want. */
+static void assert_masked(const char *key, const char *value, const char *want)
+{
+    char *got = rf_config_mask_value(key, value);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_cfg_mask_secret_keys_whole(void **state)
+{
+    (void)state;
+    assert_masked("kafka.sasl.password", "hunter2", "***");
+    assert_masked("kafka.ssl.keystore.password", "k", "***");
+    assert_masked("kafka.sasl.oauthbearer.config", "principal=u clientSecret=s", "***");
+    assert_masked("kafka.sasl.jaas.config", "x required password=\"p\";", "***");
+    assert_masked("kafka.sasl.oauthbearer.client.secret", "s", "***");
+    assert_masked("kafka.ssl.key.pem", "-----BEGIN", "***");
+    assert_masked("some.API_TOKEN", "t0k", "***");
+    assert_masked("kafka.sasl.password", "", ""); /* unset stays visibly unset */
+    assert_false(rf_config_key_is_secret("kafka.sasl.username"));
+    assert_false(rf_config_key_is_secret("pg.conninfo"));
+}
+
+static void test_cfg_mask_conninfo_key_value(void **state)
+{
+    (void)state;
+    assert_masked("pg.conninfo", "host=db password=pw user=u", "host=db password=*** user=u");
+    assert_masked("pg.conninfo", "host=db password = 'a b\\' c' user=u",
+                  "host=db password = *** user=u");
+    assert_masked("pg.conninfo", "PASSWORD=x sslpassword=y", "PASSWORD=*** sslpassword=***");
+    assert_masked("pg.conninfo", "host=db passfile=/s/pgpass", "host=db passfile=/s/pgpass");
+    assert_masked("pg.conninfo", "host=db password=", "host=db password=");
+    assert_masked(NULL, "dbname=x password=s3", "dbname=x password=***");
+}
+
+static void test_cfg_mask_conninfo_uri(void **state)
+{
+    (void)state;
+    assert_masked("pg.conninfo", "postgresql://u:secret@db:5432/rf", "postgresql://u:***@db:5432/rf");
+    assert_masked("pg.conninfo", "postgres://u:p@ss@db/rf", "postgres://u:***@db/rf");
+    assert_masked("pg.conninfo", "postgresql://u@db/rf?password=s&sslmode=require",
+                  "postgresql://u@db/rf?password=***&sslmode=require");
+    assert_masked("pg.conninfo", "postgresql://db/rf", "postgresql://db/rf");
+    assert_masked("kafka.bootstrap.servers", "SASL_SSL://k1:9093", "SASL_SSL://k1:9093");
+}
+
+static void test_cfg_print_masks_uri_and_oauthbearer(void **state)
+{
+    (void)state;
+    struct rf_config *cfg = rf_config_new();
+    char errstr[256];
+    assert_int_equal(rf_config_set(cfg, "pg.conninfo", "postgresql://u:s3cr3t@db/rf", "-X", errstr,
+                                   sizeof(errstr)), 0);
+    assert_int_equal(rf_config_set(cfg, "kafka.sasl.oauthbearer.config",
+                                   "principal=admin extension_x=t0ps3cr3t", "-X", errstr,
+                                   sizeof(errstr)), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    rf_config_print(cfg, out);
+    fclose(out);
+    assert_null(strstr(text, "s3cr3t"));
+    assert_null(strstr(text, "t0ps3cr3t"));
+    assert_non_null(strstr(text, "pg.conninfo=postgresql://u:***@db/rf\n"));
+    assert_non_null(strstr(text, "kafka.sasl.oauthbearer.config=***\n"));
+    free(text);
+    rf_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -139,6 +209,10 @@ int main(void)
         cmocka_unit_test(test_cfg_env_unknown_key_is_an_error),
         cmocka_unit_test(test_cfg_flag_without_equals),
         cmocka_unit_test(test_cfg_print_masks_secrets),
+        cmocka_unit_test(test_cfg_mask_secret_keys_whole),
+        cmocka_unit_test(test_cfg_mask_conninfo_key_value),
+        cmocka_unit_test(test_cfg_mask_conninfo_uri),
+        cmocka_unit_test(test_cfg_print_masks_uri_and_oauthbearer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,6 +65,7 @@ static struct fixture *fixture_new_in(const char *done_dir, const char *failed_d
     set(fx->cfg, "failed.dir", fx->failed);
     set(fx->cfg, "producer.max_file_bytes", "100000");
     set(fx->cfg, "kafka.test.mock.num.brokers", "1");
+    set(fx->cfg, "topic.check", "false"); /* the mock has no admin calls */
     set(fx->cfg, "kafka.linger.ms", "0");
     if (max_message_bytes) {
         set(fx->cfg, "kafka.message.max.bytes", max_message_bytes);

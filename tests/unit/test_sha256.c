@@ -57,6 +57,17 @@ static void test_sha256_million_a(void **state)
     free(a);
 }
 
+/* Hashed in parts, the message hashes as the whole does. */
+static void test_sha256_parts_equal_whole(void **state)
+{
+    (void)state;
+    const char *msg = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    const struct rf_sha256_part parts[] = {{msg, 5}, {NULL, 0}, {msg + 5, strlen(msg) - 5}};
+    char hex[RF_SHA256_HEX_LEN + 1];
+    assert_int_equal(rf_sha256_hex_parts(parts, 3, hex), 0);
+    assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -65,6 +76,7 @@ int main(void)
         cmocka_unit_test(test_sha256_two_blocks),
         cmocka_unit_test(test_sha256_896_bits),
         cmocka_unit_test(test_sha256_million_a),
+        cmocka_unit_test(test_sha256_parts_equal_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@ struct rf_config {
     long long dlq_partitions;    /* topic.dlq.partitions */
     long long topic_replication_factor; /* topic.replication_factor: replicas of our topics */
     long long topic_min_insync_replicas; /* topic.min_insync_replicas */
+    bool topic_check;            /* topic.check: programs create/check our topics at start */
     /* producer */
     char *watch_dir;              /* watch.dir */
     bool watch_recursive;         /* watch.recursive */
@@ -98,7 +99,24 @@ struct rf_config *rf_config_build(const char *path, char **overrides, size_t ove
 /** Value of a kafka.* pass-through key (without prefix), or NULL. Borrowed. */
 const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
 
-/** Print every resolved key, secrets masked, in file syntax. */
+/**
+ * True when @p key (dotted, with its "kafka." prefix if any) names a secret:
+ * its name holds password, passwd, token, secret, oauthbearer.config,
+ * sasl.jaas, key.pem or private.key, in any case.
+ */
+bool rf_config_key_is_secret(const char *key);
+
+/**
+ * @p value of @p key made fit for a screen or a log: the whole value of a
+ * secret key becomes "***"; in any other value, every password of a libpq
+ * key/value string ("password=...", "sslpassword = '...'") and the password
+ * of a URI ("postgresql://user:PASSWORD@host", "?password=...") become "***".
+ * @p key may be NULL (a value of unknown origin: only the inner passwords).
+ * @returns a new string (free() it), or NULL when out of memory.
+ */
+char *rf_config_mask_value(const char *key, const char *value);
+
+/** Print every resolved key, secrets masked (rf_config_mask_value()), in file syntax. */
 void rf_config_print(const struct rf_config *cfg, FILE *out);
 
 #endif

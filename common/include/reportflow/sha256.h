@@ -6,6 +6,19 @@
 
 #define RF_SHA256_HEX_LEN 64
 
+/** One piece of a message hashed in parts. */
+struct rf_sha256_part {
+    const void *data;
+    size_t len;
+};
+
+/**
+ * Hash the concatenation of @p parts (no copy is made) and write 64 lowercase hex digits
+ * plus NUL into @p hex. @returns 0, or -1 when libcrypto failed (hex is then empty).
+ */
+int rf_sha256_hex_parts(const struct rf_sha256_part *parts, size_t cnt,
+                        char hex[RF_SHA256_HEX_LEN + 1]);
+
 /**
  * Hash @p data and write 64 lowercase hex digits plus NUL into @p hex.
  * @returns 0, or -1 when libcrypto failed (hex is then empty).

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Start anywhere: a checkout inside a home directory only its owner can enter (mode
+# 0700, like /root for a root user) runs the private PostgreSQL and the stack, though
+# the server runs as 'postgres' when root starts it. Also: the cluster asks for a
+# password (no 'trust'), and the secrets and the socket directory are closed to others.
+source "$(dirname "$0")/lib.sh"
+
+home=$TEST_STATE/home
+mkdir -m 0700 "$home"
+checkout=$home/reportflow
+mkdir "$checkout"
+# the tracked files of this checkout, as a clone would have them
+git -C "$RF_ROOT" ls-files -z | tar -C "$RF_ROOT" --null -T - -cf - | tar -C "$checkout" -xf -
+state=$checkout/.reportflow
+cleanup_home() {
+    RF_STATE=$state "$checkout/scripts/stack.sh" down >/dev/null 2>&1 || true
+    "$checkout/scripts/pg.sh" destroy "$state" >/dev/null 2>&1 || true
+    cleanup
+}
+trap cleanup_home EXIT
+passed=0
+
+conninfo=$("$checkout/scripts/pg.sh" start "$state") || fail "pg.sh start failed in a 0700 home"
+[ "$(psql "$conninfo" -tAc 'SELECT 40 + 2')" = 42 ] || fail "no query through the conninfo"
+pass "pg.sh start and a query from a checkout in a 0700 home"; passed=$((passed + 1))
+
+port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$conninfo")
+PGPASSFILE=$TEST_STATE/none psql -w -h 127.0.0.1 -p "$port" -U postgres -d reportflow -c 'SELECT 1' \
+    >/dev/null 2>&1 && fail "the cluster lets in a client without the password"
+grep -q password <<<"$conninfo" && fail "the connection string shows the password"
+for f in "$state/pg.password" "$state/pg.pgpass"; do
+    [ "$(stat -c %a "$f")" = 600 ] || fail "$f is not mode 0600"
+done
+pg_home=$(cat "$state/pg.home")
+[ "$(stat -c %a "$pg_home/sock")" = 700 ] || fail "the socket directory is open to others"
+[ -z "$(grep -E '^[^#]*[[:space:]]trust[[:space:]]*$' "$pg_home/data/pg_hba.conf" 2>/dev/null)" ] \
+    || fail "pg_hba.conf trusts someone"
+pass "password required (scram-sha-256), secrets 0600, socket directory 0700"; passed=$((passed + 1))
+
+# the stack from there, one report end to end
+RF_STATE=$state "$checkout/scripts/stack.sh" up 1 >/dev/null || fail "stack.sh up failed in a 0700 home"
+seed=$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt
+cp "$seed" "$state/inbox/.r.part" && mv "$state/inbox/.r.part" "$state/inbox/r.txt"
+stored() { [ "$(psql "$conninfo" -tAc 'SELECT count(*) FROM documents')" = 1 ]; }
+wait_for 60 "the report stored from a checkout in a 0700 home" stored
+pass "the stack runs from a checkout in a 0700 home"; passed=$((passed + 1))
+echo "$passed passed, 0 failed"
