@@ -317,12 +317,8 @@ int rf_http_render_process(struct rf_buf *out)
                              "Maximum number of open file descriptors.", max_fds);
 }
 
-void rf_http_publish_metrics(struct rf_http *http, const struct rf_metric *metrics, size_t cnt)
+int rf_http_render_metrics(struct rf_buf *out, const struct rf_metric *metrics, size_t cnt)
 {
-    if (!http) {
-        return;
-    }
-    struct rf_buf out = RF_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < cnt; i++) {
         const struct rf_metric *m = &metrics[i];
@@ -333,12 +329,20 @@ void rf_http_publish_metrics(struct rf_http *http, const struct rf_metric *metri
         if (!same_family) {
             char family[256];
             snprintf(family, sizeof(family), "%.*s", (int)fam, m->name);
-            rc = rf_http_render_family(&out, family, m->type, m->help);
+            rc = rf_http_render_family(out, family, m->type, m->help);
         }
-        rc = rc ? rc : rf_buf_printf(&out, "%s %.17g\n", m->name, m->value);
+        rc = rc ? rc : rf_buf_printf(out, "%s %.17g\n", m->name, m->value);
     }
-    rc = rc ? rc : rf_http_render_process(&out);
-    if (rc == 0 && out.data) {
+    return rc ? rc : rf_http_render_process(out);
+}
+
+void rf_http_publish_metrics(struct rf_http *http, const struct rf_metric *metrics, size_t cnt)
+{
+    if (!http) {
+        return;
+    }
+    struct rf_buf out = RF_BUF_INIT;
+    if (rf_http_render_metrics(&out, metrics, cnt) == 0 && out.data) {
         rf_http_publish(http, out.data, out.len);
     }
     rf_buf_release(&out);

@@ -46,6 +46,9 @@ void rf_http_publish_metrics(struct rf_http *http, const struct rf_metric *metri
 
 struct rf_buf;
 
+/** Append @p metrics as rf_http_publish_metrics() publishes them. @returns 0, -1 ENOMEM. */
+int rf_http_render_metrics(struct rf_buf *out, const struct rf_metric *metrics, size_t cnt);
+
 /** Append @p value escaped for a label value in Prometheus text: backslash, quote, newline. */
 int rf_http_escape_label(struct rf_buf *out, const char *value);
 
