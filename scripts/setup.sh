@@ -6,6 +6,7 @@ packages=(
     gcc make cmake pkg-config
     librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev
     postgresql kcat python3 python3-jsonschema python3-yaml
+    prometheus
 )
 
 missing=()
