@@ -208,9 +208,13 @@ static int group_section(struct rf_buf *out, const struct page *pg, const struct
     rc = rc ? rc : html(out, g->reason);
     rc = rc ? rc : rf_buf_append_str(out, "</p><p>state ");
     rc = rc ? rc : html(out, g->state);
+    char members[24] = "n/a";
+    if (g->members >= 0) {
+        snprintf(members, sizeof(members), "%d", g->members);
+    }
     rc = rc ? rc
-            : rf_buf_printf(out, ", %d members, total lag %lld, max time lag %.1f s</p>",
-                            g->members, (long long)g->total_lag, g->max_time_lag_s);
+            : rf_buf_printf(out, ", members %s, total lag %lld, max time lag %.1f s</p>",
+                            members, (long long)g->total_lag, g->max_time_lag_s);
     rc = rc ? rc : chart_svg(out, c, now_ms);
     rc = rc ? rc : stuck_table(out, g);
     return rc ? rc : rf_buf_append_str(out, "</section>");

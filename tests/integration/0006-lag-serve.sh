@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The operator's endpoints: every program's /metrics passes promtool check
+# metrics (producer, worker, sink, reportflow-lag); reportflow-lag --serve
+# answers / with a status page that headless Chromium renders with each
+# group's name, status and chart; SIGTERM stops it with exit status 0.
+source "$(dirname "$0")/lib.sh"
+command -v promtool >/dev/null || { echo "SKIP: promtool missing (scripts/setup.sh installs prometheus)"; exit 77; }
+export RF_METRICS_PORT=$((20000 + RANDOM % 20000))
+LAG_PORT=$((RF_METRICS_PORT + 10))
+get() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
+passed=0
+
+stack up 1
+stack_env
+drop "$RF_ROOT"/examples/reports/*
+wait_for 90 "five documents" doc_count_is 5
+
+"$RF_BIN/bin/reportflow-lag" --serve "127.0.0.1:$LAG_PORT" --watch 1 >"$TEST_STATE/lag.out" 2>"$TEST_STATE/lag.log" &
+lag_pid=$!
+wait_for 30 "the lag page" get "http://127.0.0.1:$LAG_PORT/"
+wait_for 30 "the lag metrics" get "http://127.0.0.1:$LAG_PORT/metrics"
+
+# 1. promtool accepts every endpoint, and each has its process_* basics
+for ep in "producer $RF_METRICS_PORT" "sink $((RF_METRICS_PORT + 1))" "worker $((RF_METRICS_PORT + 2))" \
+          "lag $LAG_PORT"; do
+    set -- $ep
+    get "http://127.0.0.1:$2/metrics" >"$TEST_STATE/$1.prom" || fail "$1: no /metrics on port $2"
+    promtool check metrics <"$TEST_STATE/$1.prom" >"$TEST_STATE/$1.promtool" 2>&1 ||
+        fail "$1: promtool check metrics:\n$(cat "$TEST_STATE/$1.promtool")"
+    for m in process_cpu_seconds_total process_resident_memory_bytes process_start_time_seconds process_open_fds; do
+        grep -q "^$m " "$TEST_STATE/$1.prom" || fail "$1: no $m"
+    done
+done
+grep -q '^# TYPE reportflow_producer_delivery_latency_seconds summary$' "$TEST_STATE/producer.prom" ||
+    fail "producer latency is not a summary"
+grep -q '^reportflow_producer_delivery_latency_seconds_count 5$' "$TEST_STATE/producer.prom" ||
+    fail "producer latency _count is not 5:\n$(grep latency "$TEST_STATE/producer.prom")"
+grep -q '_max ' "$TEST_STATE/producer.prom" && fail "a never-resetting _max gauge is back"
+grep -q '^reportflow_consumer_group_status{group="reportflow-workers",status="OK"} 1$' "$TEST_STATE/lag.prom" ||
+    fail "lag: workers not OK:\n$(grep group_status "$TEST_STATE/lag.prom")"
+pass "promtool check metrics passes for producer, sink, worker and reportflow-lag"; passed=$((passed + 1))
+
+# 2. the page in headless Chromium: both group names in the DOM, a chart, a screenshot
+browser=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$browser" ]; then
+    echo "SKIP part 2: chromium missing (apt-get install chromium)"
+else
+    shot=$(mktemp /tmp/rf-lag-page.XXXXXX.png)
+    profile=$(mktemp -d)
+    flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+           --disable-background-networking --disable-component-update --disable-sync
+           --user-data-dir="$profile" --window-size=1200,900)
+    sleep 3 # a few samples for the charts
+    timeout 60 "$browser" "${flags[@]}" --dump-dom "http://127.0.0.1:$LAG_PORT/" \
+        >"$TEST_STATE/page.html" 2>"$TEST_STATE/chromium.log" || fail "chromium --dump-dom failed"
+    timeout 60 "$browser" "${flags[@]}" --screenshot="$shot" "http://127.0.0.1:$LAG_PORT/" \
+        >>"$TEST_STATE/chromium.log" 2>&1 || fail "chromium --screenshot failed"
+    rm -rf "$profile"
+    for group in reportflow-workers reportflow-sink; do
+        grep -q "<h2>$group <span" "$TEST_STATE/page.html" || fail "the page has no section for $group"
+    done
+    grep -q '<svg class="chart"' "$TEST_STATE/page.html" || fail "the page has no chart"
+    grep -q '<polyline' "$TEST_STATE/page.html" || fail "the chart has no line"
+    grep -q 'id="dead-letters">0<' "$TEST_STATE/page.html" || fail "the page shows no dead-letter count"
+    [ "$(stat -c %s "$shot")" -gt 10000 ] || fail "the screenshot $shot is (nearly) empty"
+    echo "screenshot of the status page: $shot"
+    pass "headless Chromium renders the page with both groups, a chart and the dead letters"; passed=$((passed + 1))
+fi
+
+# 3. SIGTERM is a clean stop: exit status 0
+kill -TERM "$lag_pid"
+rc=0
+wait "$lag_pid" || rc=$?
+[ "$rc" -eq 0 ] || fail "reportflow-lag --serve exited $rc on SIGTERM"
+pass "reportflow-lag --serve exits 0 on SIGTERM"; passed=$((passed + 1))
+echo "$passed passed, 0 failed"
