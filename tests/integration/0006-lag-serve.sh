@@ -2,7 +2,8 @@
 # The operator's endpoints: every program's /metrics passes promtool check
 # metrics (producer, worker, sink, reportflow-lag); reportflow-lag --serve
 # answers / with a status page that headless Chromium renders with each
-# group's name, status and chart; SIGTERM stops it with exit status 0.
+# group's name, status and chart; SIGTERM stops it with exit status 0 even
+# while a group is stuck (a group that never ran, with records waiting).
 source "$(dirname "$0")/lib.sh"
 command -v promtool >/dev/null || { echo "SKIP: promtool missing (scripts/setup.sh installs prometheus)"; exit 77; }
 export RF_METRICS_PORT=$((20000 + RANDOM % 20000))
@@ -14,6 +15,9 @@ stack up 1
 stack_env
 drop "$RF_ROOT"/examples/reports/*
 wait_for 90 "five documents" doc_count_is 5
+# never-ran: a group with no member and no commit on reports.raw, so it is stuck
+export REPORTFLOW_LAG_GROUPS=reportflow-workers,reportflow-sink,never-ran=reports.raw
+export REPORTFLOW_LAG_WINDOW_S=2 REPORTFLOW_LAG_STOP_S=4
 
 "$RF_BIN/bin/reportflow-lag" --serve "127.0.0.1:$LAG_PORT" --watch 1 >"$TEST_STATE/lag.out" 2>"$TEST_STATE/lag.log" &
 lag_pid=$!
@@ -56,21 +60,26 @@ else
     timeout 60 "$browser" "${flags[@]}" --screenshot="$shot" "http://127.0.0.1:$LAG_PORT/" \
         >>"$TEST_STATE/chromium.log" 2>&1 || fail "chromium --screenshot failed"
     rm -rf "$profile"
-    for group in reportflow-workers reportflow-sink; do
+    for group in reportflow-workers reportflow-sink never-ran; do
         grep -q "<h2>$group <span" "$TEST_STATE/page.html" || fail "the page has no section for $group"
     done
     grep -q '<svg class="chart"' "$TEST_STATE/page.html" || fail "the page has no chart"
     grep -q '<polyline' "$TEST_STATE/page.html" || fail "the chart has no line"
     grep -q 'id="dead-letters">0<' "$TEST_STATE/page.html" || fail "the page shows no dead-letter count"
+    grep -Eq '<h2>never-ran <span[^>]*>STOP</span>' "$TEST_STATE/page.html" || fail "never-ran is not STOP on the page"
+    grep -q '<table class="stuck">' "$TEST_STATE/page.html" || fail "the page lists no stuck partitions"
     [ "$(stat -c %s "$shot")" -gt 10000 ] || fail "the screenshot $shot is (nearly) empty"
     echo "screenshot of the status page: $shot"
     pass "headless Chromium renders the page with both groups, a chart and the dead letters"; passed=$((passed + 1))
 fi
 
-# 3. SIGTERM is a clean stop: exit status 0
+# 3. a single run reports the stuck group with 3; SIGTERM of --serve is a clean stop: 0
+rc=0
+"$RF_BIN/bin/reportflow-lag" >"$TEST_STATE/once.txt" 2>&1 || rc=$?
+[ "$rc" -eq 3 ] || fail "a single run exited $rc with never-ran stuck:\n$(cat "$TEST_STATE/once.txt")"
 kill -TERM "$lag_pid"
 rc=0
 wait "$lag_pid" || rc=$?
 [ "$rc" -eq 0 ] || fail "reportflow-lag --serve exited $rc on SIGTERM"
-pass "reportflow-lag --serve exits 0 on SIGTERM"; passed=$((passed + 1))
+pass "a single run exits 3 with a group stuck; --serve exits 0 on SIGTERM"; passed=$((passed + 1))
 echo "$passed passed, 0 failed"
