@@ -2,7 +2,8 @@
 FROM debian:bookworm AS build
 WORKDIR /src
 COPY . /src
-RUN scripts/setup.sh && scripts/build.sh release /src/build
+# the image needs no Java: Kafka runs in its own container
+RUN RF_SETUP_KAFKA=0 scripts/setup.sh && scripts/build.sh release /src/build
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -11,7 +12,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/reportflow-producer /src/build/bin/reportflow-worker \
      /src/build/bin/reportflow-extract /src/build/bin/reportflow-sink \
-     /src/build/bin/reportflow-report /src/build/bin/reportflow-lag /usr/local/bin/
+     /src/build/bin/reportflow-report /src/build/bin/reportflow-lag \
+     /src/build/bin/reportflow-topics /usr/local/bin/
 COPY config /etc/reportflow
 ENV REPORTFLOW_CONFIG=/etc/reportflow/reportflow.conf \
     REPORTFLOW_WORKER_RULES=/etc/reportflow/rules/metrics.json

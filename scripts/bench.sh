@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (figures, not assertions): extraction per core, producer vs kcat,
-# sink vs plain COPY. Builds the release tree first.
+# Benchmarks (figures, not assertions), on a real Kafka node: extraction per core, producer vs kcat,
+# sink vs plain COPY, end to end (throughput, latency), a worker joining. Builds the release tree first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" >/dev/null
@@ -11,3 +11,7 @@ echo
 "$root/tests/bench/bench-producer.sh" "${RF_BENCH_FILES:-10000}"
 echo
 "$root/tests/bench/bench-sink.sh" "${RF_BENCH_ENVELOPES:-10000}"
+echo
+"$root/tests/bench/bench-e2e.sh" "${RF_BENCH_E2E_FILES:-10000}" "${RF_BENCH_E2E_RATE:-50}" "${RF_BENCH_E2E_SECONDS:-30}"
+echo
+"$root/tests/bench/bench-join.sh" "${RF_BENCH_JOIN_RUNS:-3}"

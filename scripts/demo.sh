@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job on the embedded default: install, build, start the local stack,
+# The main job on the local default (a real Kafka broker and a private PostgreSQL): install,
+# build, start the local stack,
 # drop the sample reports into the inbox, wait until they are in PostgreSQL,
 # print the summary. The stack keeps running; `scripts/stack.sh down` stops it.
 set -euo pipefail

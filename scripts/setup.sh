@@ -8,6 +8,12 @@ packages=(
     postgresql kcat python3 python3-jsonschema python3-yaml
     prometheus
 )
+# a real Apache Kafka for the stack and the tests (scripts/kafka.sh); RF_SETUP_KAFKA=0 skips it
+# (an image that talks to a Kafka elsewhere)
+kafka=${RF_SETUP_KAFKA:-1}
+if [ "$kafka" = 1 ]; then
+    packages+=(default-jre-headless maven)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -16,17 +22,24 @@ for p in "${packages[@]}"; do
     fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "setup: all ${#packages[@]} packages present"
-    exit 0
-fi
+install_missing() {
+    if [ ${#missing[@]} -eq 0 ]; then
+        echo "setup: all ${#packages[@]} packages present"
+        return
+    fi
+    echo "setup: installing ${missing[*]}"
+    local sudo_cmd=()
+    if [ "$(id -u)" -ne 0 ]; then
+        sudo_cmd=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo_cmd[@]}" apt-get update -qq
+    "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    echo "setup: done"
+}
 
-echo "setup: installing ${missing[*]}"
-sudo_cmd=()
-if [ "$(id -u)" -ne 0 ]; then
-    sudo_cmd=(sudo)
+install_missing
+# Kafka's jars, once, from Maven Central (cached outside the source tree)
+if [ "$kafka" = 1 ]; then
+    "$(dirname "$0")/kafka.sh" fetch
 fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "setup: done"

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# The local stack: embedded broker, private PostgreSQL, sink, workers, producer.
-#   stack.sh up [WORKERS]   start everything (default 2 workers); idempotent
+# The local stack: a real Kafka broker (or the embedded one), private PostgreSQL, sink,
+# workers, producer.
+#   stack.sh up [WORKERS] [--embedded] [--nodes N]
+#                           start everything (default 2 workers); idempotent. The broker is a
+#                           real Apache Kafka (scripts/kafka.sh, N nodes, default 1) unless
+#                           --embedded picks librdkafka's in-memory mock (no Java needed);
+#                           the choice is kept in the state folder until it is removed
 #   stack.sh add-worker     start one more worker in the running stack
 #   stack.sh status         processes, addresses, documents stored, inbox backlog
 #   stack.sh down           stop everything (producer first, PostgreSQL last)
 #   stack.sh env            print the variables that point a program at this stack
-# State, logs and the inbox live in $RF_STATE (default .reportflow/).
+# State, logs and the inbox live in $RF_STATE (default .reportflow/); broker.addr there
+# holds the bootstrap servers of either broker.
 # RF_METRICS_PORT=N serves /metrics and /healthz on 127.0.0.1: producer N, sink N+1,
 # worker-K N+1+K.
 set -euo pipefail
@@ -16,6 +22,8 @@ bin=${RF_BIN:-$root/build}
 mkdir -p "$state/logs" "$state/pids" "$state/inbox"
 state=$(cd "$state" && pwd)
 
+broker_kind() { cat "$state/broker.kind" 2>/dev/null || echo kafka; }
+
 stack_env() {
     export REPORTFLOW_CONFIG=$root/config/reportflow.conf
     export REPORTFLOW_BROKER_ADDRESS_FILE=$state/broker.addr
@@ -23,6 +31,10 @@ stack_env() {
     export REPORTFLOW_ARCHIVE_DIR=$state/done
     export REPORTFLOW_FAILED_DIR=$state/failed
     export REPORTFLOW_WORKER_RULES=$root/config/rules/metrics.json
+    if [ "$(broker_kind)" = embedded ]; then
+        # librdkafka 2.0.2's mock stalls cooperative rebalances: the eager assignor there
+        export REPORTFLOW_KAFKA_PARTITION_ASSIGNMENT_STRATEGY=${REPORTFLOW_KAFKA_PARTITION_ASSIGNMENT_STRATEGY:-roundrobin}
+    fi
     if [ -f "$state/pg.conninfo" ]; then
         REPORTFLOW_PG_CONNINFO=$(cat "$state/pg.conninfo")
         export REPORTFLOW_PG_CONNINFO
@@ -94,15 +106,60 @@ worker_names() {
     done
 }
 
-up() {
-    local workers=${1:-2}
-    [ -x "$bin/bin/reportflow-worker" ] || { echo "stack: build first (scripts/build.sh)" >&2; exit 1; }
-    if ! alive broker; then
-        rm -f "$state/broker.addr"
-        launch broker "$bin/bin/reportflow-broker" --address-file "$state/broker.addr"
+# start_broker KIND NODES: the broker, then our topics; writes broker.addr
+start_broker() {
+    local kind=$1 nodes=$2
+    if [ -f "$state/broker.kind" ] && [ "$(broker_kind)" != "$kind" ]; then
+        echo "stack: $state holds a $(broker_kind) stack; remove it (or use RF_STATE) to switch" >&2
+        return 1
     fi
-    wait_for_file "$state/broker.addr" 10
-    "$root/scripts/pg.sh" start "$state" >/dev/null
+    echo "$kind" >"$state/broker.kind"
+    if [ "$kind" = embedded ]; then
+        if ! alive broker; then
+            rm -f "$state/broker.addr"
+            launch broker "$bin/bin/reportflow-broker" --address-file "$state/broker.addr" \
+                -X "broker.count=$nodes"
+        fi
+        wait_for_file "$state/broker.addr" 10
+        return 0
+    fi
+    local servers
+    servers=$("$root/scripts/kafka.sh" start "$state" "$nodes") || return 1
+    echo "$servers" >"$state/broker.addr.tmp" && mv "$state/broker.addr.tmp" "$state/broker.addr"
+    stack_env
+    # replication follows the cluster: 3 copies and 2 in sync on 3 nodes or more
+    local rf=$((nodes < 3 ? nodes : 3)) isr=$((nodes < 3 ? 1 : 2))
+    "$bin/bin/reportflow-topics" -X "topic.replication_factor=$rf" \
+        -X "topic.min_insync_replicas=$isr" >>"$state/logs/topics.log" 2>&1 ||
+        { tail -3 "$state/logs/topics.log" >&2; return 1; }
+}
+
+# the step that failed, and everything this 'up' started, undone
+up_failed() {
+    echo "stack: up failed while starting $1; stopping what it started" >&2
+    down >/dev/null 2>&1 || true
+    exit 1
+}
+
+up() {
+    local workers=2 kind="" nodes=""
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --embedded) kind=embedded ;;
+            --nodes) nodes=${2:?--nodes N}; shift ;;
+            [0-9]*) workers=$1 ;;
+            *) echo "stack: unknown argument '$1'" >&2; exit 2 ;;
+        esac
+        shift
+    done
+    [ -n "$kind" ] || kind=$(broker_kind)
+    if [ -z "$nodes" ]; then
+        nodes=1
+        [ "$kind" = kafka ] && [ -f "$state/kafka/nodes" ] && nodes=$(cat "$state/kafka/nodes")
+    fi
+    [ -x "$bin/bin/reportflow-worker" ] || { echo "stack: build first (scripts/build.sh)" >&2; exit 1; }
+    start_broker "$kind" "$nodes" || up_failed "the $kind broker"
+    "$root/scripts/pg.sh" start "$state" >/dev/null || up_failed "PostgreSQL"
     stack_env
     launch sink "$bin/bin/reportflow-sink"
     for i in $(seq 1 "$workers"); do
@@ -110,10 +167,10 @@ up() {
     done
     launch producer "$bin/bin/reportflow-producer"
     sleep 0.5
-    for name in broker sink producer $(worker_names); do
-        alive "$name" || { echo "stack: $name failed to start; see $state/logs/$name.log" >&2; tail -5 "$state/logs/$name.log" >&2; exit 1; }
+    for name in sink producer $(worker_names); do
+        alive "$name" || { tail -5 "$state/logs/$name.log" >&2; up_failed "$name (log: $state/logs/$name.log)"; }
     done
-    echo "stack: up (broker $(cat "$state/broker.addr"), $workers worker(s)); inbox: $state/inbox"
+    echo "stack: up ($kind broker $(cat "$state/broker.addr"), $workers worker(s)); inbox: $state/inbox"
 }
 
 add_worker() {
@@ -129,12 +186,16 @@ down() {
     for w in $(worker_names); do stop_one "$w"; done
     stop_one sink
     stop_one broker
+    "$root/scripts/kafka.sh" stop "$state" >/dev/null 2>&1 || true
     "$root/scripts/pg.sh" stop "$state" >/dev/null 2>&1 || true
     echo "stack: down"
 }
 
 status() {
-    for name in broker sink producer $(worker_names); do
+    if [ "$(broker_kind)" = kafka ]; then
+        "$root/scripts/kafka.sh" status "$state" || true
+    fi
+    for name in $( [ "$(broker_kind)" = embedded ] && echo broker) sink producer $(worker_names); do
         if alive "$name"; then
             printf '%-10s running (pid %s)\n' "$name" "$(cat "$state/pids/$name.pid")"
         else
@@ -151,7 +212,7 @@ status() {
 }
 
 case "${1:-}" in
-    up) up "${2:-2}" ;;
+    up) shift; up "$@" ;;
     add-worker) add_worker ;;
     down) down ;;
     status) status ;;
@@ -159,5 +220,5 @@ case "${1:-}" in
         stack_env
         for v in $(compgen -e | grep '^REPORTFLOW_'); do printf 'export %s=%q\n' "$v" "${!v}"; done
         ;;
-    *) sed -n '2,8p' "$0"; exit 2 ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
 esac

@@ -8,6 +8,7 @@
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
+#include "reportflow/topics.h"
 
 static void route_kafka_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
 {
@@ -147,6 +148,21 @@ void rf_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque
     rf_run_request_stop();
 }
 
+/* Apply a rebalance the way the group's protocol wants: a cooperative assignor hands out
+ * and takes back only the partitions that move (incremental calls), an eager one the whole
+ * assignment. */
+static rd_kafka_error_t *apply_rebalance(rd_kafka_t *rk, bool assigned,
+                                         rd_kafka_topic_partition_list_t *parts)
+{
+    const char *protocol = rd_kafka_rebalance_protocol(rk);
+    if (protocol && strcmp(protocol, "COOPERATIVE") == 0) {
+        return assigned ? rd_kafka_incremental_assign(rk, parts)
+                        : rd_kafka_incremental_unassign(rk, parts);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_assign(rk, assigned ? parts : NULL);
+    return err ? rd_kafka_error_new(err, "%s", rd_kafka_err2str(err)) : NULL;
+}
+
 void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                            rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -160,9 +176,10 @@ void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     bool assigned = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
     rf_info("kafka", "rebalance: %s %d partition(s) [%s]", assigned ? "assigned" : "revoked",
             parts->cnt, list);
-    rd_kafka_resp_err_t e = rd_kafka_assign(rk, assigned ? parts : NULL);
+    rd_kafka_error_t *e = apply_rebalance(rk, assigned, parts);
     if (e) {
-        rf_error("kafka", "cannot apply the rebalance: %s", rd_kafka_err2str(e));
+        rf_error("kafka", "cannot apply the rebalance: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
     }
 }
 
@@ -175,16 +192,30 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
                                         const char *const *topics, size_t topic_cnt, char *errstr,
                                         size_t errstr_size)
 {
+    /* One fetch must be able to carry the largest record any of our topics accepts. */
+    long long largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_RAW);
+    if (rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS) > largest) {
+        largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS);
+    }
+    long long whole = largest * 4 > 52428800 ? largest * 4 : 52428800;
+    char partition_fetch[24], fetch_max[24], receive_max[24];
+    snprintf(partition_fetch, sizeof(partition_fetch), "%lld", largest);
+    snprintf(fetch_max, sizeof(fetch_max), "%lld", whole);
+    snprintf(receive_max, sizeof(receive_max), "%lld", whole + 1048576);
     const char *const defaults[] = {
         "group.id", group,
         "enable.auto.offset.store", "false", /* the program stores after its output is safe */
         "enable.auto.commit", "true",
         "auto.commit.interval.ms", "1000",
         "auto.offset.reset", "earliest",
-        "partition.assignment.strategy", "roundrobin", /* cooperative-sticky stalls on the mock */
+        /* a joining member takes only the partitions that move; the others keep working */
+        "partition.assignment.strategy", "cooperative-sticky",
         "session.timeout.ms", "10000",
         "heartbeat.interval.ms", "1000",
         "max.poll.interval.ms", "600000",
+        "max.partition.fetch.bytes", partition_fetch,
+        "fetch.max.bytes", fetch_max,
+        "receive.message.max.bytes", receive_max,
         NULL};
     rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
     if (!conf) {

@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
 # Producer throughput: N seed-sized files (default 10,000) sent by reportflow-producer
 # (read, SHA-256, produce, wait for the acknowledgement, archive) and by `kcat -P`
-# of the same files, on the same embedded broker, in the same run. Prints both and the ratio.
+# of the same files, on the same real Kafka node, in the same run. Prints both and the ratio.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=${RF_BIN:-$root/build}
 n=${1:-10000}
 work=$(mktemp -d /tmp/rf-bench-producer.XXXXXX)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
-
-"$bin/bin/reportflow-broker" --address-file "$work/broker.addr" >/dev/null 2>"$work/broker.log" &
-for _ in $(seq 50); do [ -s "$work/broker.addr" ] && break; sleep 0.1; done
-broker=$(cat "$work/broker.addr")
+source "$root/tests/bench/broker.sh"
+trap 'kill $(jobs -p) 2>/dev/null; bench_broker_stop; rm -rf "$work"' EXIT
+bench_broker_start
 
 mkdir -p "$work/files" "$work/inbox"
 seeds=("$root"/examples/reports/*)

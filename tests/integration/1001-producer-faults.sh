@@ -3,7 +3,7 @@
 # unreadable), broker down and up, SIGKILL in the middle of a batch.
 source "$(dirname "$0")/lib.sh"
 
-start_broker
+start_broker --embedded  # the fault cases below need the mock's SIGUSR1/SIGUSR2
 producer_dirs
 export REPORTFLOW_PRODUCER_MAX_FILE_BYTES=100000
 runas=()

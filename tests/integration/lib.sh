@@ -63,14 +63,22 @@ pass() { echo "PASS: $*"; }
 
 # --- pieces started by hand, for tests of one program ---
 
-# start_broker: the embedded broker alone; sets BROKER.
+# start_broker [--embedded]: a broker alone, with our topics; sets BROKER. A real Kafka node
+# by default; --embedded is librdkafka's mock, for tests that need its fault injection
+# (SIGUSR1 takes it down, SIGUSR2 brings it back).
 start_broker() {
-    "$RF_BIN/bin/reportflow-broker" --address-file "$TEST_STATE/broker.addr" \
-        >/dev/null 2>>"$TEST_STATE/broker.log" &
-    BROKER_PID=$!
-    wait_for 10 "the broker address" test -s "$TEST_STATE/broker.addr"
-    BROKER=$(cat "$TEST_STATE/broker.addr")
     export REPORTFLOW_BROKER_ADDRESS_FILE=$TEST_STATE/broker.addr
+    if [ "${1:-}" = --embedded ]; then
+        "$RF_BIN/bin/reportflow-broker" --address-file "$TEST_STATE/broker.addr" \
+            >/dev/null 2>>"$TEST_STATE/broker.log" &
+        BROKER_PID=$!
+        wait_for 10 "the broker address" test -s "$TEST_STATE/broker.addr"
+    else
+        "$RF_ROOT/scripts/kafka.sh" start "$TEST_STATE" >"$TEST_STATE/broker.addr"
+        "$RF_BIN/bin/reportflow-topics" >>"$TEST_STATE/topics.log" 2>&1 ||
+            fail "reportflow-topics: $(tail -1 "$TEST_STATE/topics.log")"
+    fi
+    BROKER=$(cat "$TEST_STATE/broker.addr")
 }
 
 # producer_dirs: inbox, done and failed under the test state.
@@ -93,11 +101,18 @@ distinct_keys() { topic_keys "$1" | sort -u | wc -l; }
 total_keys() { topic_keys "$1" | wc -l; }
 count_files() { find "$1" -type f ${2:+-name "$2"} 2>/dev/null | wc -l; }
 
-# make_reports N DIR: N distinct small reports (distinct bytes, so distinct ids)
+# make_reports N DIR [TAG]: N distinct small reports (distinct bytes, so distinct ids); TAG
+# makes another set distinct from the first
 make_reports() {
-    local n=$1 dir=$2 i
+    local n=$1 dir=$2 tag=${3:-} i head
     mkdir -p "$dir"
+    head=$(head -n 12 "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt")
     for i in $(seq 1 "$n"); do
-        { head -n 12 "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt"; echo "副本 $i"; } >"$dir/r$i.txt"
+        printf '%s\n副本 %s%s\n' "$head" "$tag" "$i" >"$dir/r$tag$i.txt"
     done
+}
+
+# documents_exactly N: N documents, N distinct file names (every report stored once)
+documents_exactly() {
+    [ "$(q "SELECT count(*) || '/' || count(DISTINCT file_name) FROM documents")" = "$1/$1" ]
 }

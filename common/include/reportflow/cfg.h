@@ -31,6 +31,8 @@ struct rf_config {
     long long raw_partitions;    /* topic.raw.partitions (broker creates topics) */
     long long events_partitions; /* topic.events.partitions */
     long long dlq_partitions;    /* topic.dlq.partitions */
+    long long topic_replication_factor; /* topic.replication_factor: replicas of our topics */
+    long long topic_min_insync_replicas; /* topic.min_insync_replicas */
     /* producer */
     char *watch_dir;              /* watch.dir */
     bool watch_recursive;         /* watch.recursive */
@@ -48,6 +50,7 @@ struct rf_config {
     char *worker_group;       /* worker.group */
     char *rules_path;         /* worker.rules */
     long long worker_batch;   /* worker.batch_size */
+    long long max_envelope_bytes; /* worker.max_envelope_bytes: larger envelopes are dead letters */
     /* sink */
     char *sink_group;         /* sink.group */
     char *pg_conninfo;        /* pg.conninfo: libpq connection string, "" = PG* variables */

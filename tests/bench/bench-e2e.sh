@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# End to end on the local stack (real Kafka node, 2 workers, release build), figures only:
+#  1. throughput: N files (default 10,000) dropped at once, reports per second from the drop
+#     to the last row in documents;
+#  2. latency: files dropped at a steady RATE (default 50/s) for SECONDS (default 30), p50 and
+#     p99 from the producer seeing a file to its document row being committed.
+#   bench-e2e.sh [N] [RATE] [SECONDS]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+export RF_BIN=${RF_BIN:-$root/build}
+n=${1:-10000} rate=${2:-50} seconds=${3:-30}
+export RF_STATE
+RF_STATE=$(mktemp -d /tmp/rf-bench-e2e.XXXXXX)
+trap '"$root/scripts/stack.sh" down >/dev/null 2>&1; rm -rf "$RF_STATE"' EXIT
+"$root/scripts/stack.sh" up 2 >/dev/null
+eval "$("$root/scripts/stack.sh" env)"
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+q() { "$pg_bin/psql" "$REPORTFLOW_PG_CONNINFO" -v ON_ERROR_STOP=1 -tAq -c "$1"; }
+now() { date +%s.%N; }
+
+# distinct reports from the seeds (distinct bytes, so distinct documents)
+make_files() { # make_files DIR COUNT TAG
+    python3 - "$root/examples/reports" "$1" "$2" "$3" <<'PY'
+import os, sys
+seeds = [open(os.path.join(sys.argv[1], f), "rb").read() for f in sorted(os.listdir(sys.argv[1]))]
+out, count, tag = sys.argv[2], int(sys.argv[3]), sys.argv[4]
+os.makedirs(out, exist_ok=True)
+for i in range(count):
+    with open(os.path.join(out, f"{tag}{i}.txt"), "wb") as f:
+        f.write(seeds[i % len(seeds)] + f"\nbench {tag} {i}\n".encode())
+PY
+}
+
+make_files "$RF_STATE/stage" "$n" t
+bytes=$(du -sb "$RF_STATE/stage" | cut -f1)
+echo "end-to-end benchmark: $n files ($((bytes / 1024 / 1024)) MiB) dropped at once, 2 workers, real Kafka"
+t0=$(now)
+find "$RF_STATE/stage" -type f -exec mv -t "$REPORTFLOW_WATCH_DIR" {} +
+until [ "$(q 'SELECT count(*) FROM documents')" -ge "$n" ]; do sleep 0.5; done
+t1=$(now)
+python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[3]) - float(sys.argv[2]); print(f'  drop to row         {n / s:8.0f} reports/s  ({s:.1f} s for {n})')" "$n" "$t0" "$t1"
+
+total=$((rate * seconds))
+make_files "$RF_STATE/steady" "$total" s
+echo "latency: $total files at $rate files/s"
+python3 - "$RF_STATE/steady" "$REPORTFLOW_WATCH_DIR" "$rate" <<'PY'
+import os, sys, time
+src, dst, rate = sys.argv[1], sys.argv[2], float(sys.argv[3])
+names = sorted(os.listdir(src), key=lambda s: int(s[1:-4]))
+start = time.monotonic()
+for i, name in enumerate(names):
+    delay = start + i / rate - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    os.rename(os.path.join(src, name), os.path.join(dst, name))
+PY
+until [ "$(q "SELECT count(*) FROM documents WHERE file_name LIKE 's%'")" -ge "$total" ]; do sleep 0.5; done
+q "SELECT format('  drop to row latency p50 %s ms, p99 %s ms, max %s ms',
+       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)), round(max(ms)))
+     FROM (SELECT extract(epoch FROM stored_at - dropped_at) * 1000 AS ms FROM documents WHERE file_name LIKE 's%') l"
