@@ -12,7 +12,7 @@
 
 void print_table(const struct lag_sample *s, FILE *out)
 {
-    fprintf(out, "%-20s %-16s %9s %14s %14s %8s %10s %-6s %-40s %-16s %s\n", "GROUP", "TOPIC",
+    fprintf(out, "%-20s %-16s %9s %14s %14s %8s %10s %-6s %-46s %-16s %s\n", "GROUP", "TOPIC",
             "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "TIME-LAG-S", "STATUS",
             "CONSUMER-ID", "HOST", "CLIENT-ID");
     for (size_t i = 0; i < s->cnt; i++) {
@@ -21,7 +21,7 @@ void print_table(const struct lag_sample *s, FILE *out)
             const struct lag_partition *p = &g->parts[k];
             char committed[24];
             snprintf(committed, sizeof(committed), "%lld", (long long)p->committed);
-            fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-40s %-16s %s\n",
+            fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-46s %-16s %s\n",
                     g->name, p->topic, p->partition, p->committed >= 0 ? committed : "-",
                     (long long)p->log_end, (long long)p->lag, p->time_lag_s,
                     judge_status_name(p->status), p->consumer_id, p->host, p->client_id);
