@@ -21,10 +21,17 @@ struct cluster {
 
 struct cluster *cluster_new(const struct rf_config *cfg, char *errstr, size_t errstr_size)
 {
-    const char *const defaults[] = {"group.id", "reportflow-lag-reader", "enable.auto.commit",
-                                    "false", "enable.auto.offset.store", "false",
-                                    "auto.offset.reset", "earliest", "enable.partition.eof",
-                                    "false", NULL};
+    const char *const defaults[] = {"group.id",
+                                    "reportflow-lag-reader",
+                                    "enable.auto.commit",
+                                    "false",
+                                    "enable.auto.offset.store",
+                                    "false",
+                                    "auto.offset.reset",
+                                    "earliest",
+                                    "enable.partition.eof",
+                                    "false",
+                                    NULL};
     struct cluster *c = calloc(1, sizeof(*c));
     if (!c) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -67,7 +74,8 @@ static rd_kafka_AdminOptions_t *admin_options(struct cluster *c, rd_kafka_admin_
     return o;
 }
 
-/* The result of the admin call just issued, or NULL with why in err. Destroy with rd_kafka_event_destroy. */
+/* The result of the admin call just issued, or NULL with why in err. Destroy with
+ * rd_kafka_event_destroy. */
 static rd_kafka_event_t *admin_result(struct cluster *c, rd_kafka_event_type_t type,
                                       const char *what, char *err, size_t err_size)
 {
@@ -102,12 +110,12 @@ static bool group_api_ready(struct cluster *c, char *err, size_t err_size)
 {
     if (c->group_api == GROUP_API_UNKNOWN) {
         const struct rd_kafka_group_list *list = NULL;
-        rd_kafka_resp_err_t e = rd_kafka_list_groups(c->rk, "reportflow-lag-probe", &list,
-                                                     TIMEOUT_MS);
+        rd_kafka_resp_err_t e =
+            rd_kafka_list_groups(c->rk, "reportflow-lag-probe", &list, TIMEOUT_MS);
         if (list) {
             rd_kafka_group_list_destroy(list);
         }
-        c->group_api = e == RD_KAFKA_RESP_ERR_NO_ERROR                ? GROUP_API_YES
+        c->group_api = e == RD_KAFKA_RESP_ERR_NO_ERROR               ? GROUP_API_YES
                        : e == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE ? GROUP_API_NO
                                                                      : GROUP_API_UNKNOWN;
         if (c->group_api == GROUP_API_UNKNOWN) {
@@ -187,7 +195,8 @@ void cluster_group_info_release(struct cluster_group_info *info)
 static int add_owners(struct cluster_group_info *out, const rd_kafka_MemberDescription_t *m)
 {
     const rd_kafka_MemberAssignment_t *a = rd_kafka_MemberDescription_assignment(m);
-    const rd_kafka_topic_partition_list_t *parts = a ? rd_kafka_MemberAssignment_partitions(a) : NULL;
+    const rd_kafka_topic_partition_list_t *parts =
+        a ? rd_kafka_MemberAssignment_partitions(a) : NULL;
     if (!parts || parts->cnt == 0) {
         return 0;
     }
@@ -230,16 +239,18 @@ int cluster_describe_group(struct cluster *c, const char *group, struct cluster_
         return -1;
     }
     size_t n = 0;
-    const rd_kafka_ConsumerGroupDescription_t **descs = rd_kafka_DescribeConsumerGroups_result_groups(
-        rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
+    const rd_kafka_ConsumerGroupDescription_t **descs =
+        rd_kafka_DescribeConsumerGroups_result_groups(
+            rd_kafka_event_DescribeConsumerGroups_result(ev), &n);
     const rd_kafka_error_t *e = n == 1 ? rd_kafka_ConsumerGroupDescription_error(descs[0]) : NULL;
     int rc = 0;
     if (n != 1 || e) {
         snprintf(err, err_size, "%s: %s", what, e ? rd_kafka_error_string(e) : "no description");
         rc = -1;
     } else {
-        snprintf(out->state, sizeof(out->state), "%s",
-                 rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(descs[0])));
+        snprintf(
+            out->state, sizeof(out->state), "%s",
+            rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(descs[0])));
         size_t members = rd_kafka_ConsumerGroupDescription_member_count(descs[0]);
         out->members = (int)members;
         for (size_t i = 0; rc == 0 && i < members; i++) {
@@ -367,8 +378,8 @@ void cluster_record_ages(struct cluster *c, const rd_kafka_topic_partition_list_
         return;
     }
     for (int i = 0; i < from->cnt; i++) {
-        from->elems[i].offset = at->elems[i].offset >= 0 ? at->elems[i].offset
-                                                         : RD_KAFKA_OFFSET_BEGINNING;
+        from->elems[i].offset =
+            at->elems[i].offset >= 0 ? at->elems[i].offset : RD_KAFKA_OFFSET_BEGINNING;
     }
     if (rd_kafka_assign(c->rk, from) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         int64_t deadline = rf_clock_mono_ms() + budget_ms;

@@ -28,7 +28,7 @@ struct cluster_owner {
 
 /** A group's state and its members' assignments. */
 struct cluster_group_info {
-    char state[32];               /* Stable, PreparingRebalance, CompletingRebalance, Empty, Dead */
+    char state[32]; /* Stable, PreparingRebalance, CompletingRebalance, Empty, Dead */
     int members;
     struct cluster_owner *owners; /* owned; one per assigned partition */
     size_t owner_cnt;

@@ -100,12 +100,13 @@ void judge_partition(const struct judge_point *pts, size_t n, double time_lag_s,
                  (long long)pts[back - 1].committed, (long long)pts[back].committed);
     } else if (idle >= rules->stop_ms) {
         out->status = JUDGE_STOP;
-        snprintf(out->reason, sizeof(out->reason), "no commit for %.0f s, lag %lld",
-                 idle / 1000.0, (long long)now->lag);
+        snprintf(out->reason, sizeof(out->reason), "no commit for %.0f s, lag %lld", idle / 1000.0,
+                 (long long)now->lag);
     } else if (idle >= rules->window_ms) {
         out->status = JUDGE_STALL;
-        snprintf(out->reason, sizeof(out->reason), "committed offset %lld still for %.0f s, lag %lld",
-                 (long long)now->committed, idle / 1000.0, (long long)now->lag);
+        snprintf(out->reason, sizeof(out->reason),
+                 "committed offset %lld still for %.0f s, lag %lld", (long long)now->committed,
+                 idle / 1000.0, (long long)now->lag);
     } else if (lag_growing(pts, n, from)) {
         out->status = JUDGE_WARN;
         snprintf(out->reason, sizeof(out->reason), "lag grew from %lld to %lld in %.0f s",
@@ -131,8 +132,8 @@ void judge_history_add(struct judge_point *pts, size_t *n, size_t cap, const str
     }
     pts[(*n)++] = *p;
     /* keep one sample at or before the horizon: it says what happened at its edge */
-    int64_t horizon = p->at_ms - (rules->stop_ms > rules->window_ms ? rules->stop_ms
-                                                                     : rules->window_ms);
+    int64_t horizon =
+        p->at_ms - (rules->stop_ms > rules->window_ms ? rules->stop_ms : rules->window_ms);
     size_t drop = 0;
     while (drop + 1 < *n && pts[drop + 1].at_ms <= horizon) {
         drop++;

@@ -30,9 +30,9 @@ struct lag_monitor {
     struct cluster *cluster;
     struct group_spec *specs; /* lag.groups; NULL with every_group */
     size_t spec_cnt;
-    bool every_group;         /* lag.groups empty or "all": ListGroups on each sample */
+    bool every_group; /* lag.groups empty or "all": ListGroups on each sample */
     struct judge_rules rules;
-    struct history **hist;    /* owned, one per partition seen */
+    struct history **hist; /* owned, one per partition seen */
     size_t hist_cnt;
 };
 
@@ -84,8 +84,8 @@ struct lag_monitor *lag_monitor_new(const struct rf_config *cfg, char *errstr, s
     }
     m->cfg = cfg;
     m->rules.window_ms = (int64_t)cfg->lag_window_s * 1000;
-    m->rules.stop_ms = (int64_t)(cfg->lag_stop_s > cfg->lag_window_s ? cfg->lag_stop_s
-                                                                      : cfg->lag_window_s) * 1000;
+    m->rules.stop_ms =
+        (int64_t)(cfg->lag_stop_s > cfg->lag_window_s ? cfg->lag_stop_s : cfg->lag_window_s) * 1000;
     m->every_group = cfg->lag_groups[0] == '\0' || strcmp(cfg->lag_groups, "all") == 0;
     for (const char *p = cfg->lag_groups; !m->every_group && *p;) {
         size_t n = strcspn(p, ",");
@@ -177,8 +177,8 @@ static int discover_topics(struct lag_monitor *m, struct lag_group *g,
                            const struct cluster_group_info *info)
 {
     char err[512];
-    rd_kafka_topic_partition_list_t *all = cluster_committed(m->cluster, g->name, NULL, err,
-                                                             sizeof(err));
+    rd_kafka_topic_partition_list_t *all =
+        cluster_committed(m->cluster, g->name, NULL, err, sizeof(err));
     if (!all) {
         snprintf(g->reason, sizeof(g->reason), "%s", err);
         return -1;
@@ -217,8 +217,8 @@ static int read_offsets(struct lag_monitor *m, struct lag_group *g)
         snprintf(p->consumer_id, sizeof(p->consumer_id), "-");
         snprintf(p->host, sizeof(p->host), "-");
         snprintf(p->client_id, sizeof(p->client_id), "-");
-        if (cluster_watermarks(m->cluster, p->topic, p->partition, &low, &high, err,
-                               sizeof(err)) != 0) {
+        if (cluster_watermarks(m->cluster, p->topic, p->partition, &low, &high, err, sizeof(err)) !=
+            0) {
             rc = -1;
             break;
         }
@@ -319,8 +319,7 @@ static void roll_up(struct lag_group *g)
     g->status = worst;
     if (worst == JUDGE_OK) {
         if (g->total_lag) {
-            snprintf(g->reason, sizeof(g->reason), "committing, lag %lld",
-                     (long long)g->total_lag);
+            snprintf(g->reason, sizeof(g->reason), "committing, lag %lld", (long long)g->total_lag);
         } else {
             snprintf(g->reason, sizeof(g->reason), "no lag");
         }
@@ -341,8 +340,8 @@ static void roll_up(struct lag_group *g)
     }
 }
 
-static void sample_group(struct lag_monitor *m, const struct group_spec *spec,
-                         struct lag_group *g, int64_t now_ms, char *note, size_t note_size)
+static void sample_group(struct lag_monitor *m, const struct group_spec *spec, struct lag_group *g,
+                         int64_t now_ms, char *note, size_t note_size)
 {
     snprintf(g->name, sizeof(g->name), "%s", spec->name);
     snprintf(g->topics, sizeof(g->topics), "%s", spec->topics);
@@ -374,8 +373,8 @@ static int64_t dead_letters(struct lag_monitor *m)
     char err[512];
     int64_t total = 0;
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(4);
-    int rc = parts ? cluster_partitions(m->cluster, m->cfg->topic_dlq, parts, err, sizeof(err))
-                   : -1;
+    int rc =
+        parts ? cluster_partitions(m->cluster, m->cfg->topic_dlq, parts, err, sizeof(err)) : -1;
     for (int i = 0; rc == 0 && i < parts->cnt; i++) {
         int64_t low = 0, high = 0;
         rc = cluster_watermarks(m->cluster, parts->elems[i].topic, parts->elems[i].partition, &low,

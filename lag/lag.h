@@ -38,16 +38,16 @@ struct lag_group {
     size_t cnt;
     int64_t total_lag;
     double max_time_lag_s;
-    enum judge_status status;    /* the worst partition's, or ERR */
-    char reason[1024];           /* why: the worst partitions with their owners */
+    enum judge_status status; /* the worst partition's, or ERR */
+    char reason[1024];        /* why: the worst partitions with their owners */
 };
 
 struct lag_sample {
     int64_t at_ms;
     struct lag_group *groups; /* owned */
     size_t cnt;
-    int64_t dead_letters;     /* records ever written to the dead-letter topic; -1 unknown */
-    char note[512];           /* what the broker could not tell (the embedded broker has no ListGroups) */
+    int64_t dead_letters; /* records ever written to the dead-letter topic; -1 unknown */
+    char note[512]; /* what the broker could not tell (the embedded broker has no ListGroups) */
 };
 
 struct lag_monitor;

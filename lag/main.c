@@ -135,10 +135,11 @@ static int run(struct lag_monitor *m, enum output out, int watch_s, struct rf_ht
 int main(int argc, char **argv)
 {
     struct lag_options o = {OUT_TABLE, 0, NULL};
-    static const struct option extra[] = {
-        {"json", no_argument, NULL, OPT_JSON}, {"prometheus", no_argument, NULL, OPT_PROMETHEUS},
-        {"watch", required_argument, NULL, OPT_WATCH}, {"serve", required_argument, NULL, OPT_SERVE},
-        {NULL, 0, NULL, 0}};
+    static const struct option extra[] = {{"json", no_argument, NULL, OPT_JSON},
+                                          {"prometheus", no_argument, NULL, OPT_PROMETHEUS},
+                                          {"watch", required_argument, NULL, OPT_WATCH},
+                                          {"serve", required_argument, NULL, OPT_SERVE},
+                                          {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"lag", usage, extra, on_option, &o};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);

@@ -70,8 +70,8 @@ int page_record(struct page *pg, const struct lag_sample *s)
             return -1;
         }
         size_t drop = 0;
-        while (drop < c->n && (c->pts[drop].at_ms < s->at_ms - CHART_SPAN_MS ||
-                               c->n - drop >= CHART_POINTS)) {
+        while (drop < c->n &&
+               (c->pts[drop].at_ms < s->at_ms - CHART_SPAN_MS || c->n - drop >= CHART_POINTS)) {
             drop++;
         }
         memmove(c->pts, c->pts + drop, (c->n - drop) * sizeof(c->pts[0]));
@@ -120,8 +120,8 @@ static const char *status_color(enum judge_status s)
 static int polyline(struct rf_buf *out, const struct chart *c, int64_t now_ms, bool time_lag,
                     double max, const char *color)
 {
-    int rc = rf_buf_printf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
-                           color);
+    int rc = rf_buf_printf(
+        out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
     for (size_t i = 0; rc == 0 && i < c->n; i++) {
         double v = time_lag ? c->pts[i].time_lag_s : c->pts[i].lag;
         double x = CHART_W * (1.0 - (double)(now_ms - c->pts[i].at_ms) / CHART_SPAN_MS);
@@ -174,7 +174,8 @@ static int stuck_table(struct rf_buf *out, const struct lag_group *g)
         rc = rc ? rc : rf_buf_append_str(out, "<tr><td>");
         rc = rc ? rc : html(out, p->topic);
         rc = rc ? rc
-                : rf_buf_printf(out, "</td><td>%d</td><td style=\"color:%s\">%s</td><td>%lld</td><td>",
+                : rf_buf_printf(out,
+                                "</td><td>%d</td><td style=\"color:%s\">%s</td><td>%lld</td><td>",
                                 p->partition, status_color(p->status), judge_status_name(p->status),
                                 (long long)p->lag);
         rc = rc ? rc : html(out, p->consumer_id);
@@ -202,8 +203,9 @@ static int group_section(struct rf_buf *out, const struct page *pg, const struct
     int rc = rf_buf_append_str(out, "<section class=\"group\"><h2>");
     rc = rc ? rc : html(out, g->name);
     rc = rc ? rc
-            : rf_buf_printf(out, " <span class=\"status\" style=\"background:%s\">%s</span></h2>"
-                                 "<p class=\"reason\">",
+            : rf_buf_printf(out,
+                            " <span class=\"status\" style=\"background:%s\">%s</span></h2>"
+                            "<p class=\"reason\">",
                             status_color(g->status), judge_status_name(g->status));
     rc = rc ? rc : html(out, g->reason);
     rc = rc ? rc : rf_buf_append_str(out, "</p><p>state ");
@@ -213,8 +215,8 @@ static int group_section(struct rf_buf *out, const struct page *pg, const struct
         snprintf(members, sizeof(members), "%d", g->members);
     }
     rc = rc ? rc
-            : rf_buf_printf(out, ", members %s, total lag %lld, max time lag %.1f s</p>",
-                            members, (long long)g->total_lag, g->max_time_lag_s);
+            : rf_buf_printf(out, ", members %s, total lag %lld, max time lag %.1f s</p>", members,
+                            (long long)g->total_lag, g->max_time_lag_s);
     rc = rc ? rc : chart_svg(out, c, now_ms);
     rc = rc ? rc : stuck_table(out, g);
     return rc ? rc : rf_buf_append_str(out, "</section>");

@@ -21,8 +21,8 @@ void print_table(const struct lag_sample *s, FILE *out)
             const struct lag_partition *p = &g->parts[k];
             char committed[24];
             snprintf(committed, sizeof(committed), "%lld", (long long)p->committed);
-            fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-46s %-16s %s\n",
-                    g->name, p->topic, p->partition, p->committed >= 0 ? committed : "-",
+            fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-46s %-16s %s\n", g->name,
+                    p->topic, p->partition, p->committed >= 0 ? committed : "-",
                     (long long)p->log_end, (long long)p->lag, p->time_lag_s,
                     judge_status_name(p->status), p->consumer_id, p->host, p->client_id);
         }
@@ -44,9 +44,9 @@ static json_t *partition_json(const struct lag_partition *p)
 {
     return json_pack("{s:s, s:i, s:I, s:I, s:I, s:f, s:s, s:s, s:s, s:s, s:s}", "topic", p->topic,
                      "partition", p->partition, "committed", (json_int_t)p->committed, "log_end",
-                     (json_int_t)p->log_end, "lag", (json_int_t)p->lag, "time_lag_s",
-                     p->time_lag_s, "status", judge_status_name(p->status), "reason", p->reason,
-                     "consumer_id", p->consumer_id, "host", p->host, "client_id", p->client_id);
+                     (json_int_t)p->log_end, "lag", (json_int_t)p->lag, "time_lag_s", p->time_lag_s,
+                     "status", judge_status_name(p->status), "reason", p->reason, "consumer_id",
+                     p->consumer_id, "host", p->host, "client_id", p->client_id);
 }
 
 static json_t *group_json(const struct lag_group *g)
@@ -57,8 +57,8 @@ static json_t *group_json(const struct lag_group *g)
     }
     return json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:o}", "group", g->name, "status",
                      judge_status_name(g->status), "reason", g->reason, "state", g->state,
-                     "members", g->members, "total_lag", (json_int_t)g->total_lag,
-                     "max_time_lag_s", g->max_time_lag_s, "partitions", parts);
+                     "members", g->members, "total_lag", (json_int_t)g->total_lag, "max_time_lag_s",
+                     g->max_time_lag_s, "partitions", parts);
 }
 
 void print_json(const struct lag_sample *s, FILE *out)
@@ -69,8 +69,8 @@ void print_json(const struct lag_sample *s, FILE *out)
     for (size_t i = 0; groups && i < s->cnt; i++) {
         json_array_append_new(groups, group_json(&s->groups[i]));
     }
-    json_t *doc = json_pack("{s:s, s:o, s:I, s:s}", "time", when, "groups", groups,
-                            "dead_letters", (json_int_t)s->dead_letters, "note", s->note);
+    json_t *doc = json_pack("{s:s, s:o, s:I, s:s}", "time", when, "groups", groups, "dead_letters",
+                            (json_int_t)s->dead_letters, "note", s->note);
     char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
     if (text) {
         fprintf(out, "%s\n", text);
@@ -136,7 +136,8 @@ int print_prometheus(const struct lag_sample *s, struct rf_buf *out)
 {
     static const char *const help[][2] = {
         {"reportflow_consumer_lag", "Records between the committed offset and the log end."},
-        {"reportflow_consumer_committed_offset", "Next offset the group will read; -1 never committed."},
+        {"reportflow_consumer_committed_offset",
+         "Next offset the group will read; -1 never committed."},
         {"reportflow_log_end_offset", "High watermark of the partition."},
         {"reportflow_consumer_time_lag_seconds", "Age of the oldest unconsumed record."},
     };
@@ -155,8 +156,9 @@ int print_prometheus(const struct lag_sample *s, struct rf_buf *out)
     if (rc == 0 && s->dead_letters >= 0) {
         rc = rf_http_render_family(out, "reportflow_dead_letter_records", "gauge",
                                    "Records ever written to the dead-letter topic (its log ends).");
-        rc = rc ? rc : rf_buf_printf(out, "reportflow_dead_letter_records %lld\n",
-                                     (long long)s->dead_letters);
+        rc = rc ? rc
+                : rf_buf_printf(out, "reportflow_dead_letter_records %lld\n",
+                                (long long)s->dead_letters);
     }
     return rc ? rc : rf_http_render_process(out);
 }

@@ -20,12 +20,12 @@
 
 struct rf_http {
     struct MHD_Daemon *daemon;
-    pthread_mutex_t lock;   /* guards text, len, page, page_len, published_ms */
-    char *text;             /* the latest /metrics body */
+    pthread_mutex_t lock; /* guards text, len, page, page_len, published_ms */
+    char *text;           /* the latest /metrics body */
     size_t len;
-    char *page;             /* the latest / body (HTML); NULL: no page */
+    char *page; /* the latest / body (HTML); NULL: no page */
     size_t page_len;
-    int64_t published_ms;   /* monotonic time of the latest publish */
+    int64_t published_ms; /* monotonic time of the latest publish */
 };
 
 static enum MHD_Result respond(struct MHD_Connection *conn, unsigned status, const char *type,
@@ -55,8 +55,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     pthread_mutex_lock(&http->lock);
     bool fresh = http->text && rf_clock_mono_ms() - http->published_ms < STALE_AFTER_MS;
     char *copy = is_metrics && http->text ? strndup(http->text, http->len)
-                 : is_page && http->page ? strndup(http->page, http->page_len)
-                                         : NULL;
+                 : is_page && http->page  ? strndup(http->page, http->page_len)
+                                          : NULL;
     size_t len = copy ? strlen(copy) : 0;
     pthread_mutex_unlock(&http->lock);
     if (is_metrics) {
@@ -70,8 +70,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
     }
     if (strcmp(url, "/healthz") == 0) {
         return fresh ? respond(conn, MHD_HTTP_OK, "text/plain", strdup("ok\n"), 3)
-                     : respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain",
-                               strdup("stale\n"), 6);
+                     : respond(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain", strdup("stale\n"),
+                               6);
     }
     return respond(conn, MHD_HTTP_NOT_FOUND, "text/plain", strdup("not found\n"), 10);
 }
@@ -113,9 +113,9 @@ struct rf_http *rf_http_start(const char *listen, char *errstr, size_t errstr_si
         return NULL;
     }
     pthread_mutex_init(&http->lock, NULL);
-    http->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(addr.sin_port), NULL,
-                                    NULL, handle, http, MHD_OPTION_SOCK_ADDR,
-                                    (struct sockaddr *)&addr, MHD_OPTION_END);
+    http->daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(addr.sin_port), NULL, NULL, handle,
+                         http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_END);
     if (!http->daemon) {
         snprintf(errstr, errstr_size, "metrics.listen: cannot listen on '%s' (in use?)", listen);
         rf_http_stop(http);
@@ -193,8 +193,7 @@ int rf_http_escape_label(struct rf_buf *out, const char *value)
     return append_escaped(out, value, true);
 }
 
-int rf_http_render_family(struct rf_buf *out, const char *name, const char *type,
-                          const char *help)
+int rf_http_render_family(struct rf_buf *out, const char *name, const char *type, const char *help)
 {
     int rc = rf_buf_printf(out, "# HELP %s ", name);
     rc = rc == 0 ? append_escaped(out, help, false) : rc;

@@ -25,7 +25,8 @@ static void test_help_escaped_quotes_kept(void **state)
     (void)state;
     struct rf_buf b = RF_BUF_INIT;
     assert_int_equal(rf_http_render_family(&b, "x_total", "counter", "say \"hi\"\\ now\nthen"), 0);
-    assert_string_equal(b.data, "# HELP x_total say \"hi\"\\\\ now\\nthen\n# TYPE x_total counter\n");
+    assert_string_equal(b.data,
+                        "# HELP x_total say \"hi\"\\\\ now\\nthen\n# TYPE x_total counter\n");
     rf_buf_release(&b);
 }
 

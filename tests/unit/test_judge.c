@@ -70,7 +70,8 @@ static void test_one_of_two_workers_stopped(void **state)
     assert_int_equal(parts[worst], JUDGE_STALL);
 }
 
-/* The group's total of commits moves, but one partition sits on a record for longer than the window. */
+/* The group's total of commits moves, but one partition sits on a record for longer than the
+ * window. */
 static void test_stuck_on_one_record_is_not_ok(void **state)
 {
     (void)state;

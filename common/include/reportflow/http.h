@@ -32,9 +32,9 @@ void rf_http_stop(struct rf_http *http);
  * share one HELP and TYPE line for NAME.
  */
 struct rf_metric {
-    const char *name;  /* reportflow_...; counters end in _total */
-    const char *type;  /* "counter", "gauge" or "summary" */
-    const char *help;  /* one line; escaped when rendered */
+    const char *name; /* reportflow_...; counters end in _total */
+    const char *type; /* "counter", "gauge" or "summary" */
+    const char *help; /* one line; escaped when rendered */
     double value;
 };
 
@@ -53,8 +53,7 @@ int rf_http_render_metrics(struct rf_buf *out, const struct rf_metric *metrics, 
 int rf_http_escape_label(struct rf_buf *out, const char *value);
 
 /** Append "# HELP" (with @p help escaped: backslash, newline) and "# TYPE" lines for @p name. */
-int rf_http_render_family(struct rf_buf *out, const char *name, const char *type,
-                          const char *help);
+int rf_http_render_family(struct rf_buf *out, const char *name, const char *type, const char *help);
 
 /**
  * Append the process_* metrics client libraries export, read from /proc/self:
