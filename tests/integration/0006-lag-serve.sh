@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The operator's endpoints: every program's /metrics passes promtool check
-# metrics (producer, worker, sink, reportflow-lag); reportflow-lag --serve
+# metrics (producer, worker, sink, reportflow-lag), and a real Prometheus,
+# with our alert rules loaded, scrapes all four and answers a query on each
+# program's figures; reportflow-lag --serve
 # answers / with a status page that headless Chromium renders with each
 # group's name, status and chart; SIGTERM stops it with exit status 0 even
 # while a group is stuck (a group that never ran, with records waiting).
@@ -43,6 +45,47 @@ grep -q '_max ' "$TEST_STATE/producer.prom" && fail "a never-resetting _max gaug
 grep -q '^reportflow_consumer_group_status{group="reportflow-workers",status="OK"} 1$' "$TEST_STATE/lag.prom" ||
     fail "lag: workers not OK:\n$(grep group_status "$TEST_STATE/lag.prom")"
 pass "promtool check metrics passes for producer, sink, worker and reportflow-lag"; passed=$((passed + 1))
+
+# 1b. a real Prometheus scrapes all four, with the example alert rules loaded
+if command -v prometheus >/dev/null; then
+    PROM_PORT=$((RF_METRICS_PORT + 11))
+    mkdir -p "$TEST_STATE/prom"
+    cp "$RF_ROOT/config/prometheus/alerts.yml" "$TEST_STATE/prom/"
+    cat >"$TEST_STATE/prom/prometheus.yml" <<YML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+rule_files: [alerts.yml]
+scrape_configs:
+  - job_name: reportflow
+    static_configs:
+      - targets: ['127.0.0.1:$RF_METRICS_PORT', '127.0.0.1:$((RF_METRICS_PORT + 1))', '127.0.0.1:$((RF_METRICS_PORT + 2))', '127.0.0.1:$LAG_PORT']
+YML
+    prometheus --config.file="$TEST_STATE/prom/prometheus.yml" --storage.tsdb.path="$TEST_STATE/prom/data" \
+        --web.listen-address="127.0.0.1:$PROM_PORT" >"$TEST_STATE/prometheus.log" 2>&1 &
+    query() { # query PROMQL: the first value of an instant query, empty when none
+        python3 - "http://127.0.0.1:$PROM_PORT/api/v1/query" "$1" <<'PY'
+import json, sys, urllib.parse, urllib.request
+url = sys.argv[1] + "?" + urllib.parse.urlencode({"query": sys.argv[2]})
+res = json.load(urllib.request.urlopen(url, timeout=5))["data"]["result"]
+print(res[0]["value"][1] if res else "")
+PY
+    }
+    all_up() { [ "$(query 'sum(up{job="reportflow"})')" = 4 ]; }
+    wait_for 60 "Prometheus to scrape all four targets" all_up
+    [ "$(query 'reportflow_producer_files_sent_total')" = 5 ] || fail "Prometheus: producer files sent is not 5"
+    [ "$(query 'sum(reportflow_sink_documents_written_total)')" = 5 ] || fail "Prometheus: sink documents is not 5"
+    [ "$(query 'sum(reportflow_worker_records_total)')" = 5 ] || fail "Prometheus: worker records is not 5"
+    [ "$(query 'reportflow_consumer_group_status{group="reportflow-workers",status="OK"}')" = 1 ] ||
+        fail "Prometheus: workers' group status is not OK"
+    [ "$(query 'count(reportflow_producer_delivery_latency_seconds_count > 0)')" = 1 ] ||
+        fail "Prometheus: no producer latency count"
+    rules=$(python3 -c 'import json,sys,urllib.request; d=json.load(urllib.request.urlopen(sys.argv[1], timeout=5)); print(sum(len(g["rules"]) for g in d["data"]["groups"]))' \
+        "http://127.0.0.1:$PROM_PORT/api/v1/rules")
+    [ "$rules" = 5 ] || fail "Prometheus loaded $rules alert rules, not 5"
+    pass "Prometheus scrapes producer, sink, worker and lag, answers a query on each, loads 5 alert rules"
+    passed=$((passed + 1))
+else
+    echo "SKIP part 1b: prometheus missing"
+fi
 
 # 2. the page in headless Chromium: both group names in the DOM, a chart, a screenshot
 browser=$(command -v chromium || command -v chromium-browser || true)
