@@ -7,6 +7,7 @@
 
 #include "reportflow/fsutil.h"
 #include "reportflow/kafka.h"
+#include "text.h"
 
 #define TIMEOUT_MS 5000
 
@@ -208,12 +209,12 @@ static int add_owners(struct cluster_group_info *out, const rd_kafka_MemberDescr
     out->owners = grown;
     for (int i = 0; i < parts->cnt; i++) {
         struct cluster_owner *o = &out->owners[out->owner_cnt++];
-        snprintf(o->topic, sizeof(o->topic), "%s", parts->elems[i].topic);
+        text_copy(o->topic, sizeof(o->topic), parts->elems[i].topic);
         o->partition = parts->elems[i].partition;
-        snprintf(o->consumer_id, sizeof(o->consumer_id), "%s",
-                 rd_kafka_MemberDescription_consumer_id(m));
-        snprintf(o->host, sizeof(o->host), "%s", rd_kafka_MemberDescription_host(m));
-        snprintf(o->client_id, sizeof(o->client_id), "%s", rd_kafka_MemberDescription_client_id(m));
+        text_copy(o->consumer_id, sizeof(o->consumer_id),
+                  rd_kafka_MemberDescription_consumer_id(m));
+        text_copy(o->host, sizeof(o->host), rd_kafka_MemberDescription_host(m));
+        text_copy(o->client_id, sizeof(o->client_id), rd_kafka_MemberDescription_client_id(m));
     }
     return 0;
 }

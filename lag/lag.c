@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cluster.h"
+#include "text.h"
 #include "reportflow/fsutil.h"
 
 #define HISTORY_CAP 256    /* samples per partition; judge_history_add() keeps the oldest */
@@ -41,6 +42,7 @@ static void append_note(char *note, size_t size, const char *text)
     size_t used = strlen(note);
     if (!strstr(note, text) && used + 3 < size) {
         snprintf(note + used, size - used, "%s%s", used ? "; " : "", text);
+        text_trim_partial(note);
     }
 }
 
@@ -51,9 +53,11 @@ static void spec_for(const struct rf_config *cfg, const char *spec, size_t len,
     memset(out, 0, sizeof(*out));
     const char *eq = memchr(spec, '=', len);
     snprintf(out->name, sizeof(out->name), "%.*s", (int)(eq ? (size_t)(eq - spec) : len), spec);
+    text_trim_partial(out->name);
     if (eq) {
         snprintf(out->topics, sizeof(out->topics), "%.*s", (int)(len - (size_t)(eq - spec) - 1),
                  eq + 1);
+        text_trim_partial(out->topics);
         for (char *p = out->topics; *p; p++) {
             *p = *p == '+' ? ',' : *p;
         }
@@ -180,7 +184,7 @@ static int discover_topics(struct lag_monitor *m, struct lag_group *g,
     rd_kafka_topic_partition_list_t *all =
         cluster_committed(m->cluster, g->name, NULL, err, sizeof(err));
     if (!all) {
-        snprintf(g->reason, sizeof(g->reason), "%s", err);
+        text_copy(g->reason, sizeof(g->reason), err);
         return -1;
     }
     for (int i = 0; i < all->cnt; i++) {
@@ -211,7 +215,7 @@ static int read_offsets(struct lag_monitor *m, struct lag_group *g)
     for (int i = 0; g->parts && i < committed->cnt; i++) {
         struct lag_partition *p = &g->parts[g->cnt++];
         int64_t low = 0, high = 0;
-        snprintf(p->topic, sizeof(p->topic), "%s", committed->elems[i].topic);
+        text_copy(p->topic, sizeof(p->topic), committed->elems[i].topic);
         p->partition = committed->elems[i].partition;
         p->committed = committed->elems[i].offset >= 0 ? committed->elems[i].offset : -1;
         snprintf(p->consumer_id, sizeof(p->consumer_id), "-");
@@ -232,7 +236,7 @@ static int read_offsets(struct lag_monitor *m, struct lag_group *g)
         rc = -1;
     }
     if (rc != 0) {
-        snprintf(g->reason, sizeof(g->reason), "%s", err[0] ? err : "out of memory");
+        text_copy(g->reason, sizeof(g->reason), err[0] ? err : "out of memory");
     }
     if (committed) {
         rd_kafka_topic_partition_list_destroy(committed);
@@ -250,9 +254,9 @@ static void set_owners(struct lag_group *g, const struct cluster_group_info *inf
         for (size_t i = 0; i < g->cnt; i++) {
             struct lag_partition *p = &g->parts[i];
             if (p->partition == o->partition && strcmp(p->topic, o->topic) == 0) {
-                snprintf(p->consumer_id, sizeof(p->consumer_id), "%s", o->consumer_id);
-                snprintf(p->host, sizeof(p->host), "%s", o->host);
-                snprintf(p->client_id, sizeof(p->client_id), "%s", o->client_id);
+                text_copy(p->consumer_id, sizeof(p->consumer_id), o->consumer_id);
+                text_copy(p->host, sizeof(p->host), o->host);
+                text_copy(p->client_id, sizeof(p->client_id), o->client_id);
             }
         }
     }
@@ -338,13 +342,14 @@ static void roll_up(struct lag_group *g)
     if (used + 1 < sizeof(g->reason)) {
         snprintf(g->reason + used, sizeof(g->reason) - used, ": %s", g->parts[first].reason);
     }
+    text_trim_partial(g->reason);
 }
 
 static void sample_group(struct lag_monitor *m, const struct group_spec *spec, struct lag_group *g,
                          int64_t now_ms, char *note, size_t note_size)
 {
-    snprintf(g->name, sizeof(g->name), "%s", spec->name);
-    snprintf(g->topics, sizeof(g->topics), "%s", spec->topics);
+    text_copy(g->name, sizeof(g->name), spec->name);
+    text_copy(g->topics, sizeof(g->topics), spec->topics);
     snprintf(g->state, sizeof(g->state), "n/a");
     g->members = -1;
     struct cluster_group_info info;
