@@ -17,8 +17,9 @@ stack up 1
 stack_env
 drop "$RF_ROOT"/examples/reports/*
 wait_for 90 "five documents" doc_count_is 5
-# never-ran: a group with no member and no commit on reports.raw, so it is stuck
-export REPORTFLOW_LAG_GROUPS=reportflow-workers,reportflow-sink,never-ran=reports.raw
+# never-ran: a group with no member and no commit on reports.raw, so it is stuck;
+# odd"group\x: a name whose quote and backslash must be escaped in labels and HTML
+export REPORTFLOW_LAG_GROUPS='reportflow-workers,reportflow-sink,never-ran=reports.raw,odd"group\x=reports.raw'
 export REPORTFLOW_LAG_WINDOW_S=2 REPORTFLOW_LAG_STOP_S=4
 
 "$RF_BIN/bin/reportflow-lag" --serve "127.0.0.1:$LAG_PORT" --watch 1 >"$TEST_STATE/lag.out" 2>"$TEST_STATE/lag.log" &
@@ -42,6 +43,8 @@ grep -q '^# TYPE reportflow_producer_delivery_latency_seconds summary$' "$TEST_S
 grep -q '^reportflow_producer_delivery_latency_seconds_count 5$' "$TEST_STATE/producer.prom" ||
     fail "producer latency _count is not 5:\n$(grep latency "$TEST_STATE/producer.prom")"
 grep -q '_max ' "$TEST_STATE/producer.prom" && fail "a never-resetting _max gauge is back"
+grep -qF 'reportflow_consumer_lag{group="odd\"group\\x",topic="reports.raw",partition="0"}' "$TEST_STATE/lag.prom" ||
+    fail "lag: the odd group's label is not escaped:\n$(grep odd "$TEST_STATE/lag.prom" | head -n 2)"
 grep -q '^reportflow_consumer_group_status{group="reportflow-workers",status="OK"} 1$' "$TEST_STATE/lag.prom" ||
     fail "lag: workers not OK:\n$(grep group_status "$TEST_STATE/lag.prom")"
 pass "promtool check metrics passes for producer, sink, worker and reportflow-lag"; passed=$((passed + 1))
@@ -111,6 +114,7 @@ else
     grep -q 'id="dead-letters">0<' "$TEST_STATE/page.html" || fail "the page shows no dead-letter count"
     grep -Eq '<h2>never-ran <span[^>]*>STOP</span>' "$TEST_STATE/page.html" || fail "never-ran is not STOP on the page"
     grep -q '<table class="stuck">' "$TEST_STATE/page.html" || fail "the page lists no stuck partitions"
+    grep -qF '<h2>odd"group\x <span' "$TEST_STATE/page.html" || fail "the odd group's name is not on the page as written"
     [ "$(stat -c %s "$shot")" -gt 10000 ] || fail "the screenshot $shot is (nearly) empty"
     echo "screenshot of the status page: $shot"
     pass "headless Chromium renders the page with both groups, a chart and the dead letters"; passed=$((passed + 1))
