@@ -89,7 +89,7 @@ static int partition_line(struct rf_buf *out, const char *name, const struct lag
     rc = rc ? rc : rf_http_escape_label(out, g->name);
     rc = rc ? rc : rf_buf_append_str(out, "\",topic=\"");
     rc = rc ? rc : rf_http_escape_label(out, p->topic);
-    return rc ? rc : rf_buf_printf(out, "\",partition=\"%d\"} %.17g\n", p->partition, v);
+    return rc ? rc : rf_buf_printf(out, "\",partition=\"%d\"} %.15g\n", p->partition, v);
 }
 
 static double partition_value(size_t metric, const struct lag_partition *p)

@@ -283,7 +283,7 @@ static int render_gauge(struct rf_buf *out, const char *name, const char *type, 
         return 0;
     }
     int rc = rf_http_render_family(out, name, type, help);
-    return rc == 0 ? rf_buf_printf(out, "%s %.17g\n", name, value) : rc;
+    return rc == 0 ? rf_buf_printf(out, "%s %.15g\n", name, value) : rc;
 }
 
 int rf_http_render_process(struct rf_buf *out)
@@ -330,7 +330,7 @@ int rf_http_render_metrics(struct rf_buf *out, const struct rf_metric *metrics, 
             snprintf(family, sizeof(family), "%.*s", (int)fam, m->name);
             rc = rf_http_render_family(out, family, m->type, m->help);
         }
-        rc = rc ? rc : rf_buf_printf(out, "%s %.17g\n", m->name, m->value);
+        rc = rc ? rc : rf_buf_printf(out, "%s %.15g\n", m->name, m->value);
     }
     return rc ? rc : rf_http_render_process(out);
 }
