@@ -208,6 +208,16 @@ static int read_offsets(struct lag_monitor *m, struct lag_group *g)
          t = strtok_r(NULL, ",", &save)) {
         rc = cluster_partitions(m->cluster, t, parts, err, sizeof(err));
     }
+    if (rc == 0 && parts->cnt == 0) {
+        /* a group with no topic known: nothing to read (an empty list means "all" to OffsetFetch)
+         */
+        rd_kafka_topic_partition_list_destroy(parts);
+        g->parts = calloc(1, sizeof(*g->parts));
+        if (!g->parts) {
+            snprintf(g->reason, sizeof(g->reason), "out of memory");
+        }
+        return g->parts ? 0 : -1;
+    }
     rd_kafka_topic_partition_list_t *committed =
         rc == 0 ? cluster_committed(m->cluster, g->name, parts, err, sizeof(err)) : NULL;
     rc = committed ? 0 : -1;
