@@ -7,7 +7,7 @@ RUN RF_SETUP_KAFKA=0 scripts/setup.sh && scripts/build.sh release /src/build
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends librdkafka1 libjansson4 libpcre2-8-0 libpq5 \
+ && apt-get install -y --no-install-recommends librdkafka1 libjansson4 libpcre2-8-0 libpq5 libssl3 \
         libmicrohttpd12 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/reportflow-producer /src/build/bin/reportflow-worker \

@@ -21,7 +21,6 @@
 int extractor_init(struct extractor *ex, const struct rules *rules)
 {
     ex->rules = rules;
-    ex->sha_hw = rf_sha256_hw_available();
     return rules_matcher_init(&ex->matcher, rules);
 }
 
@@ -178,10 +177,10 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     if (outline_build(t, ex->rules, &outline) != 0 ||
         docfields_extract(t, ex->rules, &fields) != 0 ||
         quantity_find_all(t, &units, &qs) != 0 ||
-        metrics_extract(ex->rules, &ex->matcher, t, &qs, &facts) != 0) {
+        metrics_extract(ex->rules, &ex->matcher, t, &qs, &facts) != 0 ||
+        rf_sha256_hex(bytes, len, doc_id) != 0) {
         goto out_release;
     }
-    rf_sha256_hex(bytes, len, ex->sha_hw, doc_id);
     env = json_pack("{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o}",
                     "schema", EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id",
                     doc_id, "source", source_json(src, len, d), "extractor", "program",

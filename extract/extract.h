@@ -32,7 +32,6 @@ struct source_info {
 struct extractor {
     const struct rules *rules;   /* borrowed */
     struct rules_matcher matcher;
-    int sha_hw;                  /* hash document ids with the CPU's SHA extensions */
 };
 
 enum extract_status {

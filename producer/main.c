@@ -6,10 +6,11 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "publish.h"
 #include "reportflow/http.h"
-#include "reportflow/cli.h"
+#include "reportflow/daemon.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
@@ -17,11 +18,12 @@
 
 #define COMPONENT "producer"
 
-static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]... [--print-config]\n"
+static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]...\n"
                             "Watches watch.dir and sends every finished file to topic.raw.\n";
 
-static void offer(void *ctx, const char *rel)
+static void offer(void *ctx, const char *rel, enum rf_fs_kind kind)
 {
+    (void)kind; /* the publisher classifies again, on what it opens */
     publisher_offer(ctx, rel);
 }
 
@@ -58,9 +60,11 @@ static void log_progress(const struct rf_config *cfg, const struct publisher *p,
     pr->last_bytes = s->bytes_sent;
 }
 
-static void publish_metrics(struct rf_http *http, const struct publisher *p)
+static void publish_metrics(struct rf_http *http, const struct publisher *p,
+                            const struct watch *w)
 {
     const struct publish_stats *s = publisher_stats(p);
+    const struct watch_stats *ws = watch_stats(w);
     const struct rf_metric metrics[] = {
         {"reportflow_producer_files_seen_total", "counter", "Files found in the inbox.",
          (double)s->seen},
@@ -68,6 +72,13 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p)
          "Files acknowledged by Kafka and archived.", (double)s->sent},
         {"reportflow_producer_files_failed_total", "counter",
          "Files moved to failed/ with a dead-letter record.", (double)s->failed},
+        {"reportflow_producer_files_replaced_total", "counter",
+         "Files changed while in flight; the new version was sent too.", (double)s->replaced},
+        {"reportflow_producer_skipped_folders_total", "counter",
+         "Subfolders left in the inbox because watch.recursive is off.",
+         (double)ws->skipped_folders},
+        {"reportflow_producer_lost_watches_total", "counter",
+         "Watched folders removed or unmounted (inotify IN_IGNORED).", (double)ws->lost_watches},
         {"reportflow_producer_retries_total", "counter",
          "Deliveries that failed and were sent again.", (double)s->retried},
         {"reportflow_producer_bytes_sent_total", "counter", "Bytes acknowledged by Kafka.",
@@ -117,7 +128,7 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
         }
         log_progress(cfg, p, &pr, false);
         if (rf_clock_mono_ms() >= next_metrics) {
-            publish_metrics(http, p);
+            publish_metrics(http, p, w);
             next_metrics = rf_clock_mono_ms() + 1000;
         }
     }
@@ -132,46 +143,47 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
     return publisher_failed(p) ? 1 : 0;
 }
 
+/* The watcher and the publisher, made and freed together. */
+struct producer_app {
+    const struct rf_config *cfg;
+    struct watch *watch;
+    struct publisher *publisher;
+};
+
+static void destroy(void *p)
+{
+    struct producer_app *app = p;
+    publisher_free(app->publisher);
+    watch_free(app->watch);
+    free(app);
+}
+
+static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_size)
+{
+    struct producer_app *app = calloc(1, sizeof(*app));
+    if (!app) {
+        snprintf(errstr, errstr_size, "out of memory");
+        return NULL;
+    }
+    app->cfg = cfg;
+    if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore, errstr,
+                                 errstr_size)) ||
+        !(app->publisher = publisher_new(cfg, errstr, errstr_size))) {
+        destroy(app);
+        return NULL;
+    }
+    return app;
+}
+
+static int run_app(void *p, struct rf_http *http)
+{
+    struct producer_app *app = p;
+    return run(app->cfg, app->watch, app->publisher, http);
+}
+
 int main(int argc, char **argv)
 {
-    const struct rf_cli_program prog = {"producer", usage, NULL, NULL, NULL};
-    int rc, first_arg;
-    struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
-    if (!cfg) {
-        return rc;
-    }
-    char errstr[1024];
-    rc = 1;
-    struct watch *w = NULL;
-    struct publisher *p = NULL;
-    struct rf_http *http = NULL;
-    if (rf_run_init() != 0) {
-        rf_error(COMPONENT, "cannot install signal handlers");
-        goto out;
-    }
-    w = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore, errstr, sizeof(errstr));
-    if (!w) {
-        rf_error(COMPONENT, "%s", errstr);
-        goto out;
-    }
-    p = publisher_new(cfg, errstr, sizeof(errstr));
-    if (!p) {
-        rf_error(COMPONENT, "%s", errstr);
-        rc = 2;
-        goto out;
-    }
-    if (cfg->metrics_listen[0] &&
-        !(http = rf_http_start(cfg->metrics_listen, errstr, sizeof(errstr)))) {
-        rf_error(COMPONENT, "%s", errstr);
-        rc = 2;
-        goto out;
-    }
-    rc = run(cfg, w, p, http);
-out:
-    rf_http_stop(http);
-    publisher_free(p);
-    watch_free(w);
-    rf_config_free(cfg);
-    rf_log_term();
-    return rc;
+    const struct rf_daemon d = {{"producer", usage, NULL, NULL, NULL, NULL}, create, run_app,
+                                destroy};
+    return rf_daemon_main(&d, argc, argv);
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,9 @@
 
 #define COMPONENT "publish"
 
+/* Longest text header value: the worker and the sink read headers into 512-byte buffers. */
+#define HEADER_TEXT_MAX 500
+
 enum send_kind { SEND_RAW, SEND_FAILED };
 
 /* One file between produce and its delivery report; the message's opaque. */
@@ -30,9 +34,11 @@ struct inflight {
     enum send_kind kind;   /* raw record, or the DLQ record of a failed file */
     char *rel;             /* path relative to the inbox, owned */
     size_t size;           /* bytes sent */
+    struct stat st;        /* the version read (lstat for what was never opened) */
+    bool have_st;          /* st is known */
     int64_t started_ms;    /* monotonic time of the read */
     char code[32];         /* SEND_FAILED: error code */
-    char reason[512];      /* SEND_FAILED: error text */
+    char reason[512];      /* SEND_FAILED: error text, valid UTF-8 */
 };
 
 struct publisher {
@@ -41,60 +47,281 @@ struct publisher {
     struct rf_strset known;      /* queued or in flight, by relative path */
     char **queue;                /* FIFO of relative paths (owned) */
     size_t q_head, q_tail, q_cap;
-    int sha_hw;                  /* hash with the CPU's SHA extensions */
+    struct inflight **refused;   /* refused by the broker, their dead letters not yet produced */
+    size_t refused_cnt, refused_cap;
+    struct rf_strset dirty;      /* folders with renames not yet fsynced */
+    char **dirty_list;           /* the same, in order, owned */
+    size_t dirty_cnt, dirty_cap;
     struct publish_stats stats;
 };
 
-static void inbox_path(const struct publisher *p, const char *rel, char *out, size_t out_size)
+static int inbox_path(const struct publisher *p, const char *rel, char *out, size_t out_size)
 {
-    snprintf(out, out_size, "%s/%s", p->cfg->watch_dir, rel);
+    if (rf_fs_join(out, out_size, p->cfg->watch_dir, rel) != 0) {
+        rf_error(COMPONENT, "path of '%s' in '%s' is longer than %zu bytes", rel,
+                 p->cfg->watch_dir, out_size - 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* Where a file of the inbox lands under @p base: its subfolders kept, @p day between. */
+static int target_dir(const char *base, const char *day, const char *rel, char *out,
+                      size_t out_size)
+{
+    const char *slash = strrchr(rel, '/');
+    int n = snprintf(out, out_size, "%s%s%s%s%.*s", base, day ? "/" : "", day ? day : "",
+                     slash ? "/" : "", slash ? (int)(slash - rel) : 0, rel);
+    if (n < 0 || (size_t)n >= out_size) {
+        rf_error(COMPONENT, "cannot archive '%s': the path under '%s' is longer than %zu bytes",
+                 rel, base, out_size - 1);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+static const char *base_name(const char *rel)
+{
+    const char *slash = strrchr(rel, '/');
+    return slash ? slash + 1 : rel;
+}
+
+/* Remember the folder holding @p path for the next sync_dirty(). */
+static void mark_dirty(struct publisher *p, const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t len = slash ? (size_t)(slash - path) : 0;
+    if (len == 0 || len >= sizeof(dir)) {
+        return;
+    }
+    memcpy(dir, path, len);
+    dir[len] = '\0';
+    if (rf_strset_has(&p->dirty, dir)) {
+        return;
+    }
+    if (p->dirty_cnt == p->dirty_cap) {
+        size_t cap = p->dirty_cap ? p->dirty_cap * 2 : 8;
+        char **grown = realloc(p->dirty_list, cap * sizeof(*grown));
+        if (!grown) {
+            rf_fs_sync_dir(dir); /* no room to batch it: sync it now */
+            return;
+        }
+        p->dirty_list = grown;
+        p->dirty_cap = cap;
+    }
+    char *copy = strdup(dir);
+    if (!copy || rf_strset_add(&p->dirty, dir) < 0) {
+        free(copy);
+        rf_fs_sync_dir(dir);
+        return;
+    }
+    p->dirty_list[p->dirty_cnt++] = copy;
+}
+
+/*
+ * fsync every folder a rename touched since the last call: once per batch of
+ * delivery reports, not twice per file. A rename lost in a crash before this
+ * leaves the file in the inbox, to be sent again (idempotent), never lost.
+ */
+static void sync_dirty(struct publisher *p)
+{
+    for (size_t i = 0; i < p->dirty_cnt; i++) {
+        if (rf_fs_sync_dir(p->dirty_list[i]) != 0) {
+            rf_warn(COMPONENT, "cannot fsync folder '%s': %s", p->dirty_list[i], strerror(errno));
+        }
+        rf_strset_remove(&p->dirty, p->dirty_list[i]);
+        free(p->dirty_list[i]);
+    }
+    p->dirty_cnt = 0;
 }
 
 /* done/2026-11-22/sub/a.txt: a dated folder, the inbox's subfolders kept. */
 static int archive_file(struct publisher *p, const char *rel)
 {
-    char src[PATH_MAX], dir[PATH_MAX], final[PATH_MAX * 2];
-    inbox_path(p, rel, src, sizeof(src));
+    char src[PATH_MAX], dir[PATH_MAX], final[PATH_MAX];
+    if (inbox_path(p, rel, src, sizeof(src)) != 0) {
+        return -1;
+    }
     if (strcmp(p->cfg->archive_mode, "delete") == 0) {
-        return unlink(src);
+        if (unlink(src) != 0) {
+            return -1;
+        }
+        mark_dirty(p, src);
+        return 0;
     }
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
     char day[16];
     strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-    const char *slash = strrchr(rel, '/');
-    if (slash) {
-        snprintf(dir, sizeof(dir), "%s/%s/%.*s", p->cfg->archive_dir, day, (int)(slash - rel), rel);
-    } else {
-        snprintf(dir, sizeof(dir), "%s/%s", p->cfg->archive_dir, day);
+    if (target_dir(p->cfg->archive_dir, day, rel, dir, sizeof(dir)) != 0) {
+        return -1;
     }
-    return rf_fs_move_unique(src, dir, slash ? slash + 1 : rel, final, sizeof(final));
+    if (rf_fs_move_unique(src, dir, base_name(rel), final, sizeof(final)) != 0) {
+        return -1;
+    }
+    mark_dirty(p, src);
+    mark_dirty(p, final);
+    return 0;
+}
+
+/* The .error sidecar: logfmt lines, values quoted and escaped like log lines. */
+static size_t sidecar_text(const struct inflight *f, char *out, size_t out_size)
+{
+    char when[40], name[PATH_MAX * 4 + 4], reason[sizeof(f->reason) * 4 + 4];
+    rf_clock_format(rf_clock_now_ms(), when, sizeof(when));
+    rf_log_escape(f->rel, strlen(f->rel), name, sizeof(name));
+    rf_log_escape(f->reason, strlen(f->reason), reason, sizeof(reason));
+    int n = snprintf(out, out_size,
+                     "stage=producer\nerror=%s\nreason=\"%s\"\nfile=\"%s\"\ntime=%s\n", f->code,
+                     reason, name, when);
+    return n < 0 ? 0 : (size_t)n < out_size ? (size_t)n : out_size - 1;
 }
 
 static int fail_file(struct publisher *p, const struct inflight *f)
 {
-    char src[PATH_MAX], final[PATH_MAX * 2], sidecar[PATH_MAX * 2 + 8], when[40];
-    inbox_path(p, f->rel, src, sizeof(src));
-    const char *slash = strrchr(f->rel, '/');
-    char dir[PATH_MAX];
-    if (slash) {
-        snprintf(dir, sizeof(dir), "%s/%.*s", p->cfg->failed_dir, (int)(slash - f->rel), f->rel);
-    } else {
-        snprintf(dir, sizeof(dir), "%s", p->cfg->failed_dir);
-    }
-    if (rf_fs_move_unique(src, dir, slash ? slash + 1 : f->rel, final, sizeof(final)) != 0) {
+    char src[PATH_MAX], dir[PATH_MAX], final[PATH_MAX];
+    if (inbox_path(p, f->rel, src, sizeof(src)) != 0 ||
+        target_dir(p->cfg->failed_dir, NULL, f->rel, dir, sizeof(dir)) != 0) {
         return -1;
     }
-    rf_clock_format(rf_clock_now_ms(), when, sizeof(when));
-    char body[1024];
-    int n = snprintf(body, sizeof(body), "stage=producer\nerror=%s\nreason=%s\ntime=%s\n", f->code,
-                     f->reason, when);
-    snprintf(sidecar, sizeof(sidecar), "%s.error", final);
-    return rf_fs_write_atomic(sidecar, body, (size_t)n);
+    char *body = malloc(PATH_MAX * 4 + 4096);
+    if (!body) {
+        return -1;
+    }
+    size_t len = sidecar_text(f, body, PATH_MAX * 4 + 4096);
+    int rc = rf_fs_move_unique_with_sidecar(src, dir, base_name(f->rel), ".error", body, len,
+                                            final, sizeof(final));
+    free(body);
+    return rc;
+}
+
+/* Is the file at @p rel still the version @p f read? */
+static bool still_same_version(const struct publisher *p, const struct inflight *f)
+{
+    char path[PATH_MAX];
+    struct stat now;
+    if (!f->have_st || inbox_path(p, f->rel, path, sizeof(path)) != 0 || lstat(path, &now) != 0) {
+        return false;
+    }
+    return rf_fs_same_version(&f->st, &now);
+}
+
+static bool inbox_has(const struct publisher *p, const char *rel)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    return inbox_path(p, rel, path, sizeof(path)) == 0 && lstat(path, &st) == 0;
 }
 
 static void requeue(struct publisher *p, const char *rel);
+
+/* f->reason from a format: valid UTF-8, cut at a character boundary. */
+static void set_reason(struct inflight *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_reason(struct inflight *f, const char *fmt, ...)
+{
+    char text[PATH_MAX + 1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    rf_utf8_lossy(text, strlen(text), f->reason, sizeof(f->reason));
+}
+
+static void inflight_free(struct inflight *f)
+{
+    if (f) {
+        free(f->rel);
+        free(f);
+    }
+}
+
+/* Forget a file: no longer queued or in flight. */
+static void settle(struct publisher *p, struct inflight *f)
+{
+    rf_strset_remove(&p->known, f->rel);
+    inflight_free(f);
+}
+
+/*
+ * The broker refused the record for good (too large): the file becomes a
+ * failure with a dead letter, produced from publisher_pump() (not from inside
+ * the delivery callback); sending it again would fail again at every rescan.
+ */
+static void refuse(struct publisher *p, struct inflight *f, const char *code, const char *why)
+{
+    if (p->refused_cnt == p->refused_cap) {
+        size_t cap = p->refused_cap ? p->refused_cap * 2 : 16;
+        struct inflight **grown = realloc(p->refused, cap * sizeof(*grown));
+        if (!grown) {
+            rf_error(COMPONENT, "out of memory recording '%s' as refused; it stays in the inbox",
+                     f->rel);
+            settle(p, f);
+            return;
+        }
+        p->refused = grown;
+        p->refused_cap = cap;
+    }
+    f->kind = SEND_FAILED;
+    snprintf(f->code, sizeof(f->code), "%s", code);
+    set_reason(f, "'%s' (%zu bytes) cannot be sent: %s", f->rel, f->size, why);
+    rf_warn(COMPONENT, "'%s' cannot be sent (%s): %s", f->rel, f->code, f->reason);
+    f->size = 0;
+    p->refused[p->refused_cnt++] = f;
+    p->stats.queued++; /* its dead letter waits to be sent */
+}
+
+static void raw_delivered(struct publisher *p, struct inflight *f, const rd_kafka_message_t *msg)
+{
+    int64_t latency = rf_clock_mono_ms() - f->started_ms;
+    p->stats.sent++;
+    p->stats.bytes_sent += f->size;
+    p->stats.latency_ms_total += (uint64_t)latency;
+    if ((uint64_t)latency > p->stats.latency_ms_max) {
+        p->stats.latency_ms_max = (uint64_t)latency;
+    }
+    rf_debug(COMPONENT, "'%s' delivered to partition %d offset %lld", f->rel, msg->partition,
+             (long long)msg->offset);
+    /* a replacement renamed in between this look and the rename below (microseconds)
+       would be archived unsent; closing that needs a staging rename, not done yet */
+    if (still_same_version(p, f)) {
+        if (archive_file(p, f->rel) != 0) {
+            rf_error(COMPONENT, "'%s' delivered but cannot be archived: %s", f->rel,
+                     strerror(errno));
+        }
+        settle(p, f);
+    } else if (inbox_has(p, f->rel)) {
+        /* replaced or rewritten while in flight: what was sent is safe, send what is there now */
+        rf_info(COMPONENT, "'%s' changed while in flight; sending the new version", f->rel);
+        p->stats.replaced++;
+        requeue(p, f->rel);
+        inflight_free(f);
+    } else {
+        rf_info(COMPONENT, "'%s' left the inbox while in flight; nothing to archive", f->rel);
+        settle(p, f);
+    }
+}
+
+static void failed_delivered(struct publisher *p, struct inflight *f)
+{
+    if (f->have_st && !still_same_version(p, f) && inbox_has(p, f->rel)) {
+        /* a new version took its place: that one gets its own chance */
+        rf_info(COMPONENT, "'%s' changed after it failed; trying the new version", f->rel);
+        p->stats.replaced++;
+        requeue(p, f->rel);
+        inflight_free(f);
+        return;
+    }
+    if (fail_file(p, f) != 0) {
+        rf_error(COMPONENT, "cannot move '%s' to '%s': %s", f->rel, p->cfg->failed_dir,
+                 strerror(errno));
+    }
+    p->stats.failed++;
+    settle(p, f);
+}
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
@@ -104,41 +331,21 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     struct publisher *p = f->p;
     p->stats.inflight--;
     p->stats.inflight_bytes -= f->size;
-    if (msg->err) {
-        /* with message.timeout.ms=0 only permanent errors get here, e.g. a record too large */
+    if (msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && f->kind == SEND_RAW) {
+        char why[256];
+        snprintf(why, sizeof(why), "the broker refused it: %s", rd_kafka_err2str(msg->err));
+        refuse(p, f, "too-large", why);
+    } else if (msg->err) {
+        /* with message.timeout.ms=0 only permanent errors get here */
         rf_error(COMPONENT, "'%s' not delivered: %s", f->rel, rd_kafka_err2str(msg->err));
-        if (msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && f->kind == SEND_RAW) {
-            /* leave it for an operator: the broker rejects its size */
-            rf_strset_remove(&p->known, f->rel);
-        } else {
-            p->stats.retried++;
-            requeue(p, f->rel);
-        }
+        p->stats.retried++;
+        requeue(p, f->rel);
+        inflight_free(f);
     } else if (f->kind == SEND_RAW) {
-        if (archive_file(p, f->rel) != 0) {
-            rf_error(COMPONENT, "'%s' delivered but cannot be archived: %s", f->rel,
-                     strerror(errno));
-        }
-        int64_t latency = rf_clock_mono_ms() - f->started_ms;
-        p->stats.sent++;
-        p->stats.bytes_sent += f->size;
-        p->stats.latency_ms_total += (uint64_t)latency;
-        if ((uint64_t)latency > p->stats.latency_ms_max) {
-            p->stats.latency_ms_max = (uint64_t)latency;
-        }
-        rf_debug(COMPONENT, "'%s' delivered to partition %d offset %lld", f->rel, msg->partition,
-                 (long long)msg->offset);
-        rf_strset_remove(&p->known, f->rel);
+        raw_delivered(p, f, msg);
     } else {
-        if (fail_file(p, f) != 0) {
-            rf_error(COMPONENT, "cannot move '%s' to '%s': %s", f->rel, p->cfg->failed_dir,
-                     strerror(errno));
-        }
-        p->stats.failed++;
-        rf_strset_remove(&p->known, f->rel);
+        failed_delivered(p, f);
     }
-    free(f->rel);
-    free(f);
 }
 
 struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_t errstr_size)
@@ -149,25 +356,9 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
         return NULL;
     }
     p->cfg = cfg;
-    p->sha_hw = rf_sha256_hw_available();
     rf_strset_init(&p->known);
-    const char *const defaults[] = {
-        "enable.idempotence", "true",
-        "compression.type", "zstd",
-        "linger.ms", "10",
-        "message.timeout.ms", "0", /* broker down: keep retrying, the file stays put */
-        "message.max.bytes", "16777216",
-        "queue.buffering.max.kbytes", "1048576",
-        NULL};
-    rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
-    if (!conf) {
-        publisher_free(p);
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(conf, p);
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
-    p->rk = rf_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
+    rf_strset_init(&p->dirty);
+    p->rk = rf_kafka_producer_new(cfg, p, on_delivery, errstr, errstr_size);
     if (!p->rk) {
         publisher_free(p);
         return NULL;
@@ -224,17 +415,33 @@ void publisher_offer(struct publisher *p, const char *rel_path)
     }
 }
 
-static void add_header(rd_kafka_headers_t *h, const char *name, const char *value)
+/* Text headers are valid UTF-8 (invalid bytes as U+FFFD), cut at a character boundary. */
+static void add_text_header(rd_kafka_headers_t *h, const char *name, const char *value)
 {
-    rd_kafka_header_add(h, name, -1, value, -1);
+    char safe[HEADER_TEXT_MAX + 1];
+    rf_utf8_lossy(value, strlen(value), safe, sizeof(safe));
+    rd_kafka_header_add(h, name, -1, safe, -1);
 }
 
-/* Produce @p data (taken: freed by librdkafka or here). @returns 0, 1 queue full, -1 error. */
+/*
+ * Produce @p data (taken: freed by librdkafka or here).
+ * @returns 0, 1 queue full, 2 too large for message.max.bytes, -1 error.
+ */
 static int produce_file(struct publisher *p, struct inflight *f, const char *topic, char *data,
                         size_t len, rd_kafka_headers_t *hdrs)
 {
     char key[RF_SHA256_HEX_LEN + 1];
-    rf_sha256_hex(data ? data : "", len, p->sha_hw, key);
+    if (!hdrs) {
+        free(data);
+        rf_error(COMPONENT, "cannot produce '%s': out of memory for its headers", f->rel);
+        return -1;
+    }
+    if (rf_sha256_hex(data, len, key) != 0) {
+        rf_error(COMPONENT, "cannot hash '%s': libcrypto's SHA-256 failed", f->rel);
+        free(data);
+        rd_kafka_headers_destroy(hdrs);
+        return -1;
+    }
     rd_kafka_resp_err_t err = rd_kafka_producev(
         p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, RF_SHA256_HEX_LEN),
         RD_KAFKA_V_VALUE(data, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
@@ -244,6 +451,9 @@ static int produce_file(struct publisher *p, struct inflight *f, const char *top
         rd_kafka_headers_destroy(hdrs);
         if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
             return 1;
+        }
+        if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+            return 2; /* over message.max.bytes: refused before it left */
         }
         rf_error(COMPONENT, "cannot produce '%s': %s", f->rel, rd_kafka_err2str(err));
         return -1;
@@ -255,37 +465,65 @@ static int produce_file(struct publisher *p, struct inflight *f, const char *top
 
 static rd_kafka_headers_t *raw_headers(const char *rel, size_t size, const struct stat *st)
 {
-    char num[32], mtime[40], dropped[40];
-    rd_kafka_headers_t *h = rd_kafka_headers_new(4);
+    char num[32], mtime[40], dropped[40], raw[PATH_MAX * 3 + 1];
+    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
+    if (!h) {
+        return NULL;
+    }
     snprintf(num, sizeof(num), "%zu", size);
     rf_clock_format((int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000, mtime,
                     sizeof(mtime));
     rf_clock_format(rf_clock_now_ms(), dropped, sizeof(dropped));
-    add_header(h, RF_HDR_FILE_NAME, rel);
-    add_header(h, RF_HDR_FILE_SIZE, num);
-    add_header(h, RF_HDR_FILE_MTIME, mtime);
-    add_header(h, RF_HDR_DROPPED_AT, dropped);
+    add_text_header(h, RF_HDR_FILE_NAME, rel);
+    rf_fs_name_escape(rel, raw, sizeof(raw));
+    rd_kafka_header_add(h, RF_HDR_FILE_NAME_RAW, -1, raw, -1);
+    add_text_header(h, RF_HDR_FILE_SIZE, num);
+    add_text_header(h, RF_HDR_FILE_MTIME, mtime);
+    add_text_header(h, RF_HDR_DROPPED_AT, dropped);
     return h;
 }
 
 static rd_kafka_headers_t *dlq_headers(const struct inflight *f)
 {
-    rd_kafka_headers_t *h = rd_kafka_headers_new(5);
-    add_header(h, RF_HDR_STAGE, "producer");
-    add_header(h, RF_HDR_ERROR_CODE, f->code);
-    add_header(h, RF_HDR_ERROR_TEXT, f->reason);
-    add_header(h, RF_HDR_ATTEMPT, "1");
-    add_header(h, RF_HDR_FILE_NAME, f->rel);
+    char raw[PATH_MAX * 3 + 1];
+    rd_kafka_headers_t *h = rd_kafka_headers_new(6);
+    if (!h) {
+        return NULL;
+    }
+    add_text_header(h, RF_HDR_STAGE, "producer");
+    add_text_header(h, RF_HDR_ERROR_CODE, f->code);
+    add_text_header(h, RF_HDR_ERROR_TEXT, f->reason);
+    add_text_header(h, RF_HDR_ATTEMPT, "1");
+    add_text_header(h, RF_HDR_FILE_NAME, f->rel);
+    rf_fs_name_escape(f->rel, raw, sizeof(raw));
+    rd_kafka_header_add(h, RF_HDR_FILE_NAME_RAW, -1, raw, -1);
     return h;
+}
+
+/* The dead letter of a file that cannot be sent; it carries no bytes (none, or too many). */
+static int produce_dead_letter(struct publisher *p, struct inflight *f)
+{
+    return produce_file(p, f, p->cfg->topic_dlq, NULL, 0, dlq_headers(f));
+}
+
+static const char *read_error_code(enum rf_read_result rr)
+{
+    switch (rr) {
+    case RF_READ_TOO_BIG:
+        return "too-large";
+    case RF_READ_NOT_REGULAR:
+        return "not-regular-file";
+    case RF_READ_OK:
+        return "empty-file";
+    default:
+        return "unreadable";
+    }
 }
 
 /* Read and send one file. @returns 0 sent or dropped, 1 queue full (retry later), -1 fatal. */
 static int send_one(struct publisher *p, const char *rel)
 {
     char path[PATH_MAX];
-    inbox_path(p, rel, path, sizeof(path));
-    struct stat st;
-    memset(&st, 0, sizeof(st));
     struct inflight *f = calloc(1, sizeof(*f));
     if (!f || !(f->rel = strdup(rel))) {
         free(f);
@@ -293,42 +531,75 @@ static int send_one(struct publisher *p, const char *rel)
     }
     f->p = p;
     f->started_ms = rf_clock_mono_ms();
+    if (inbox_path(p, rel, path, sizeof(path)) != 0) {
+        rf_strset_remove(&p->known, rel); /* logged; a name this long cannot be moved either */
+        inflight_free(f);
+        return 0;
+    }
     char *data = NULL;
     size_t len = 0;
-    enum rf_read_result rr = rf_fs_read_file_stat(path, (size_t)p->cfg->max_file_bytes, &data,
-                                                  &len, &st, f->reason, sizeof(f->reason));
-    int rc;
+    char why[PATH_MAX + 512];
+    enum rf_read_result rr = rf_fs_read_regular(path, (size_t)p->cfg->max_file_bytes, &data, &len,
+                                                &f->st, why, sizeof(why));
     if (rr == RF_READ_GONE) {
         rf_debug(COMPONENT, "'%s' vanished before it was read", rel);
         rf_strset_remove(&p->known, rel);
-        free(f->rel);
-        free(f);
+        inflight_free(f);
         return 0;
     }
+    f->have_st = rr == RF_READ_OK || rr == RF_READ_TOO_BIG || lstat(path, &f->st) == 0;
+    int rc;
     if (rr == RF_READ_OK && len > 0) {
         f->kind = SEND_RAW;
         f->size = len;
-        rc = produce_file(p, f, p->cfg->topic_raw, data, len, raw_headers(rel, len, &st));
+        rc = produce_file(p, f, p->cfg->topic_raw, data, len, raw_headers(rel, len, &f->st));
+        if (rc == 2) {
+            f->size = len;
+            refuse(p, f, "too-large", "over kafka.message.max.bytes, not sent");
+            return 0;
+        }
     } else {
         f->kind = SEND_FAILED;
-        snprintf(f->code, sizeof(f->code), "%s",
-                 rr == RF_READ_TOO_BIG ? "too-large" : rr == RF_READ_OK ? "empty-file" : "unreadable");
+        snprintf(f->code, sizeof(f->code), "%s", read_error_code(rr));
         if (rr == RF_READ_OK) {
-            snprintf(f->reason, sizeof(f->reason), "'%s' is empty", rel);
+            set_reason(f, "'%s' is empty", path);
+        } else {
+            set_reason(f, "%s", why);
         }
         rf_warn(COMPONENT, "'%s' cannot be sent (%s): %s", rel, f->code, f->reason);
-        free(data); /* the DLQ record carries no bytes: none, or too many */
-        rc = produce_file(p, f, p->cfg->topic_dlq, NULL, 0, dlq_headers(f));
+        free(data);
+        rc = produce_dead_letter(p, f);
     }
     if (rc != 0) {
-        free(f->rel);
-        free(f);
+        inflight_free(f);
     }
-    return rc;
+    return rc == 2 ? -1 : rc;
+}
+
+/* Dead letters of files the broker refused. @returns 0, or -1 on a fatal error. */
+static int pump_refused(struct publisher *p)
+{
+    while (p->refused_cnt > 0) {
+        struct inflight *f = p->refused[p->refused_cnt - 1];
+        int rc = produce_dead_letter(p, f);
+        if (rc == 1) {
+            return 0; /* queue full: next pump */
+        }
+        p->refused_cnt--;
+        p->stats.queued--;
+        if (rc != 0) {
+            settle(p, f);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 int publisher_pump(struct publisher *p)
 {
+    if (pump_refused(p) != 0) {
+        return -1;
+    }
     while (p->q_head < p->q_tail && !rf_kafka_fatal(p->rk)) {
         if (p->stats.inflight >= (size_t)p->cfg->max_inflight_files ||
             p->stats.inflight_bytes >= (size_t)p->cfg->max_inflight_bytes) {
@@ -355,15 +626,26 @@ int publisher_pump(struct publisher *p)
 void publisher_poll(struct publisher *p, int timeout_ms)
 {
     rd_kafka_poll(p->rk, timeout_ms);
+    sync_dirty(p);
 }
 
 size_t publisher_drain(struct publisher *p, int64_t timeout_ms)
 {
     int64_t deadline = rf_clock_mono_ms() + timeout_ms;
-    while (p->stats.inflight > 0 && rf_clock_mono_ms() < deadline && !rf_run_hurry()) {
+    while ((p->stats.inflight > 0 || p->refused_cnt > 0) && rf_clock_mono_ms() < deadline &&
+           !rf_run_hurry()) {
+        if (pump_refused(p) != 0) {
+            break;
+        }
         rd_kafka_poll(p->rk, 100);
     }
+    sync_dirty(p);
     return p->stats.inflight;
+}
+
+rd_kafka_t *publisher_kafka(struct publisher *p)
+{
+    return p->rk;
 }
 
 bool publisher_failed(const struct publisher *p)
@@ -390,6 +672,13 @@ void publisher_free(struct publisher *p)
     for (size_t i = p->q_head; i < p->q_tail; i++) {
         free(p->queue[i]);
     }
+    for (size_t i = 0; i < p->refused_cnt; i++) {
+        inflight_free(p->refused[i]);
+    }
+    free(p->refused);
+    sync_dirty(p);
+    free(p->dirty_list);
+    rf_strset_release(&p->dirty);
     free(p->queue);
     rf_strset_release(&p->known);
     free(p);

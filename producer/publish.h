@@ -18,10 +18,11 @@ struct publish_stats {
     uint64_t sent;        /* files acknowledged by Kafka and archived */
     uint64_t failed;      /* files moved to failed/ */
     uint64_t retried;     /* transient delivery failures, sent again */
+    uint64_t replaced;    /* changed while in flight: the new version is sent too */
     uint64_t bytes_sent;  /* acknowledged bytes */
     uint64_t latency_ms_total; /* sum of read-to-ack latencies of sent files */
     uint64_t latency_ms_max;
-    size_t queued;        /* waiting to be read and sent */
+    size_t queued;        /* waiting to be read and sent (or their dead letters sent) */
     size_t inflight;      /* sent, not yet acknowledged */
     size_t inflight_bytes;
 };
@@ -46,6 +47,10 @@ void publisher_poll(struct publisher *p, int timeout_ms);
  * @returns files still unacknowledged.
  */
 size_t publisher_drain(struct publisher *p, int64_t timeout_ms);
+
+/** The producer handle (borrowed), for tests that inject broker errors. */
+typedef struct rd_kafka_s rd_kafka_t;
+rd_kafka_t *publisher_kafka(struct publisher *p);
 
 /** True after a fatal Kafka error. */
 bool publisher_failed(const struct publisher *p);

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -16,10 +17,11 @@
 
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
+#include "reportflow/strset.h"
 
 #define COMPONENT "watch"
-#define FILE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO)
-#define DIR_EVENTS (IN_CREATE | IN_MOVED_TO)
+/* IN_CREATE: a FIFO, socket or symlink made in place is never closed after writing */
+#define FILE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
 
 struct watched_dir {
     int wd;        /* inotify watch descriptor */
@@ -34,6 +36,8 @@ struct watch {
     int fd;                    /* inotify */
     struct watched_dir *dirs;  /* one per watched directory */
     size_t dir_cnt;
+    struct rf_strset skipped;  /* subfolders already logged as left alone */
+    struct watch_stats stats;
 };
 
 static int split_globs(struct watch *w, const char *list)
@@ -73,11 +77,26 @@ bool watch_ignored(const struct watch *w, const char *name)
     return false;
 }
 
+/* The folder @p rel of the inbox ("" for the inbox itself). */
+static int dir_path(const struct watch *w, const char *rel, char *out, size_t out_size)
+{
+    int n = snprintf(out, out_size, "%s%s%s", w->dir, rel[0] ? "/" : "", rel);
+    if (n < 0 || (size_t)n >= out_size) {
+        rf_warn(COMPONENT, "'%s' in '%s': path longer than %zu bytes, left alone", rel, w->dir,
+                out_size - 1);
+        return -1;
+    }
+    return 0;
+}
+
 static int add_dir_watch(struct watch *w, const char *rel)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s%s%s", w->dir, rel[0] ? "/" : "", rel);
-    uint32_t mask = FILE_EVENTS | (w->recursive ? DIR_EVENTS : 0) | IN_ONLYDIR;
+    if (dir_path(w, rel, path, sizeof(path)) != 0) {
+        return -1;
+    }
+    /* a subfolder swapped for a symlink after we looked must not lead outside the inbox */
+    uint32_t mask = FILE_EVENTS | IN_ONLYDIR | (rel[0] ? IN_DONT_FOLLOW : 0);
     int wd = inotify_add_watch(w->fd, path, mask);
     if (wd < 0) {
         rf_error(COMPONENT, "cannot watch '%s': %s", path, strerror(errno));
@@ -112,6 +131,7 @@ struct watch *watch_new(const char *dir, bool recursive, const char *ignore_glob
     }
     w->fd = -1;
     w->recursive = recursive;
+    rf_strset_init(&w->skipped);
     w->dir = strdup(dir);
     if (!w->dir || split_globs(w, ignore_globs) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -152,6 +172,7 @@ void watch_free(struct watch *w)
     }
     free(w->dirs);
     free(w->globs);
+    rf_strset_release(&w->skipped);
     free(w->dir);
     free(w);
 }
@@ -161,19 +182,110 @@ int watch_fd(const struct watch *w)
     return w->fd;
 }
 
-static void join_rel(char *out, size_t out_size, const char *rel, const char *name)
+/* "rel/name" (or "name" at the top); -1 when it does not fit (logged). */
+static int join_rel(const struct watch *w, char *out, size_t out_size, const char *rel,
+                    const char *name)
 {
-    snprintf(out, out_size, "%s%s%s", rel, rel[0] ? "/" : "", name);
+    int n = snprintf(out, out_size, "%s%s%s", rel, rel[0] ? "/" : "", name);
+    if (n < 0 || (size_t)n >= out_size) {
+        rf_warn(COMPONENT, "'%s/%s' in '%s': path longer than %zu bytes, left alone", rel, name,
+                w->dir, out_size - 1);
+        return -1;
+    }
+    return 0;
+}
+
+static enum rf_fs_kind kind_of_dtype(unsigned char d_type, bool *known)
+{
+    *known = true;
+    switch (d_type) {
+    case DT_REG:
+        return RF_FS_REGULAR;
+    case DT_DIR:
+        return RF_FS_DIR;
+    case DT_LNK:
+        return RF_FS_SYMLINK;
+    case DT_FIFO:
+        return RF_FS_FIFO;
+    case DT_SOCK:
+        return RF_FS_SOCKET;
+    case DT_CHR:
+    case DT_BLK:
+        return RF_FS_DEVICE;
+    default:
+        *known = false;
+        return RF_FS_GONE;
+    }
+}
+
+/* A subfolder when not recursive: logged once, counted, left where it is. */
+static void skip_folder(struct watch *w, const char *rel)
+{
+    int added = rf_strset_add(&w->skipped, rel);
+    if (added == 0) {
+        return;
+    }
+    w->stats.skipped_folders++;
+    rf_warn(COMPONENT,
+            "'%s' is a folder and watch.recursive is off: left in the inbox, its files are not "
+            "sent",
+            rel);
+}
+
+static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watch_found_fn fn,
+                       void *ctx);
+
+/* One entry of folder @p rel: report it, descend, or skip it. @returns entries reported. */
+static size_t visit(struct watch *w, const char *rel, const char *name, unsigned char d_type,
+                    int64_t cutoff_ms, watch_found_fn fn, void *ctx)
+{
+    char child_rel[PATH_MAX], child[PATH_MAX];
+    if (join_rel(w, child_rel, sizeof(child_rel), rel, name) != 0 ||
+        dir_path(w, child_rel, child, sizeof(child)) != 0) {
+        return 0;
+    }
+    bool known;
+    enum rf_fs_kind kind = kind_of_dtype(d_type, &known);
+    int64_t mtime_ms = 0;
+    /* a stat per file only when the type is unknown or the age matters (rescans) */
+    if (!known || (kind == RF_FS_REGULAR && cutoff_ms < rf_clock_now_ms())) {
+        struct stat st;
+        if (lstat(child, &st) != 0) {
+            return 0;
+        }
+        kind = rf_fs_kind_of_mode(st.st_mode);
+        mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    }
+    if (kind == RF_FS_DIR) {
+        if (!w->recursive) {
+            skip_folder(w, child_rel);
+            return 0;
+        }
+        add_dir_watch(w, child_rel);
+        return scan_dir(w, child_rel, cutoff_ms, fn, ctx);
+    }
+    if (kind == RF_FS_REGULAR && mtime_ms > cutoff_ms) {
+        return 0; /* may still be written: its close or the next rescan reports it */
+    }
+    fn(ctx, child_rel, kind);
+    return 1;
 }
 
 static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watch_found_fn fn,
                        void *ctx)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof(path), "%s%s%s", w->dir, rel[0] ? "/" : "", rel);
-    DIR *d = opendir(path);
+    if (dir_path(w, rel, path, sizeof(path)) != 0) {
+        return 0;
+    }
+    /* the inbox itself may be a symlink (configuration); a subfolder never is followed */
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (rel[0] ? O_NOFOLLOW : 0));
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     if (!d) {
         rf_warn(COMPONENT, "cannot scan '%s': %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
         return 0;
     }
     size_t found = 0;
@@ -182,37 +294,66 @@ static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watc
         if (watch_ignored(w, e->d_name) || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
             continue;
         }
-        char child_rel[PATH_MAX], child[PATH_MAX * 2];
-        join_rel(child_rel, sizeof(child_rel), rel, e->d_name);
-        snprintf(child, sizeof(child), "%s/%s", w->dir, child_rel);
-        bool is_dir = e->d_type == DT_DIR, is_reg = e->d_type == DT_REG;
-        int64_t mtime_ms = 0;
-        /* a stat per file only when the type is unknown or the age matters (rescans) */
-        if (e->d_type == DT_UNKNOWN || (is_reg && cutoff_ms < rf_clock_now_ms())) {
-            struct stat st;
-            if (lstat(child, &st) != 0) {
-                continue;
-            }
-            is_dir = S_ISDIR(st.st_mode);
-            is_reg = S_ISREG(st.st_mode);
-            mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
-        }
-        if (is_dir && w->recursive) {
-            add_dir_watch(w, child_rel);
-            found += scan_dir(w, child_rel, cutoff_ms, fn, ctx);
-        } else if (is_reg && mtime_ms <= cutoff_ms) {
-            fn(ctx, child_rel);
-            found++;
-        }
+        found += visit(w, rel, e->d_name, e->d_type, cutoff_ms, fn, ctx);
     }
     closedir(d);
     return found;
 }
 
+static bool inbox_watched(const struct watch *w)
+{
+    for (size_t i = 0; i < w->dir_cnt; i++) {
+        if (w->dirs[i].rel[0] == '\0') {
+            return true;
+        }
+    }
+    return false;
+}
+
 size_t watch_scan(struct watch *w, int64_t min_age_ms, watch_found_fn fn, void *ctx)
 {
+    if (!inbox_watched(w)) {
+        /* lost (IN_IGNORED): the inbox was removed or replaced; watch it again */
+        if (rf_fs_mkdir_p(w->dir) != 0 || add_dir_watch(w, "") != 0) {
+            rf_error(COMPONENT, "inbox '%s' is gone and cannot be watched again: %s", w->dir,
+                     strerror(errno));
+            return 0;
+        }
+        rf_info(COMPONENT, "watching inbox '%s' again", w->dir);
+    }
     /* min_age_ms == 0: every file, whatever its age (INT64_MAX skips the stat) */
     return scan_dir(w, "", min_age_ms > 0 ? rf_clock_now_ms() - min_age_ms : INT64_MAX, fn, ctx);
+}
+
+size_t watch_folder_count(const struct watch *w)
+{
+    return w->dir_cnt;
+}
+
+const struct watch_stats *watch_stats(const struct watch *w)
+{
+    return &w->stats;
+}
+
+/* IN_IGNORED: the kernel dropped the watch (folder removed, moved away or unmounted). */
+static void forget_watch(struct watch *w, int wd)
+{
+    for (size_t i = 0; i < w->dir_cnt; i++) {
+        if (w->dirs[i].wd == wd) {
+            w->stats.lost_watches++;
+            if (w->dirs[i].rel[0] == '\0') {
+                rf_error(COMPONENT, "the inbox '%s' was removed or unmounted; watching it again "
+                                    "at the next scan", w->dir);
+            } else {
+                rf_info(COMPONENT, "folder '%s' left the inbox; no longer watched",
+                        w->dirs[i].rel);
+            }
+            free(w->dirs[i].rel);
+            w->dirs[i] = w->dirs[w->dir_cnt - 1];
+            w->dir_cnt--;
+            return;
+        }
+    }
 }
 
 static const char *rel_of_wd(const struct watch *w, int wd)
@@ -233,21 +374,38 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
         watch_scan(w, 0, fn, ctx);
         return;
     }
+    if (ev->mask & IN_IGNORED) {
+        forget_watch(w, ev->wd);
+        return;
+    }
     const char *rel = rel_of_wd(w, ev->wd);
     if (!rel || ev->len == 0 || watch_ignored(w, ev->name)) {
         return;
     }
     char child_rel[PATH_MAX];
-    join_rel(child_rel, sizeof(child_rel), rel, ev->name);
+    if (join_rel(w, child_rel, sizeof(child_rel), rel, ev->name) != 0) {
+        return;
+    }
     if (ev->mask & IN_ISDIR) {
-        if (w->recursive && add_dir_watch(w, child_rel) == 0) {
+        if (!w->recursive) {
+            skip_folder(w, child_rel);
+        } else if (add_dir_watch(w, child_rel) == 0) {
             /* files may have landed before the watch existed */
             scan_dir(w, child_rel, INT64_MAX, fn, ctx);
         }
         return;
     }
-    if (ev->mask & FILE_EVENTS) {
-        fn(ctx, child_rel);
+    if (ev->mask & IN_CLOSE_WRITE) {
+        fn(ctx, child_rel, RF_FS_REGULAR); /* a hint: the publisher looks again before it opens */
+        return;
+    }
+    char path[PATH_MAX];
+    enum rf_fs_kind kind =
+        dir_path(w, child_rel, path, sizeof(path)) == 0 ? rf_fs_kind_of(path) : RF_FS_GONE;
+    /* a regular file created here is reported when closed; anything else now */
+    bool report = (ev->mask & IN_MOVED_TO) || kind != RF_FS_REGULAR;
+    if (report && kind != RF_FS_GONE && kind != RF_FS_DIR) {
+        fn(ctx, child_rel, kind);
     }
 }
 

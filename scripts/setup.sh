@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     gcc make cmake pkg-config
-    librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev
+    librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev
     postgresql kcat python3 python3-jsonschema python3-yaml
     prometheus
 )

@@ -13,6 +13,7 @@
 
 #include "extract.h"
 #include "reportflow/cli.h"
+#include "ruleset_version.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 
@@ -242,7 +243,7 @@ int main(int argc, char **argv)
         {"min-all-recall", required_argument, NULL, OPT_ALL_R},
         {"min-fields", required_argument, NULL, OPT_FIELDS},
         {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o};
+    const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o, ruleset_print_version};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

@@ -10,6 +10,7 @@
 
 #include "extract.h"
 #include "reportflow/cli.h"
+#include "ruleset_version.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 
@@ -71,7 +72,8 @@ int main(int argc, char **argv)
     bool pretty = false;
     static const struct option extra[] = {{"pretty", no_argument, NULL, OPT_PRETTY},
                                           {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"extract", usage, extra, on_option, &pretty};
+    const struct rf_cli_program prog = {"extract", usage, extra, on_option, &pretty,
+                                        ruleset_print_version};
     int rc, optind_files;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &optind_files);
     if (!cfg) {

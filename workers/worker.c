@@ -44,21 +44,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
 
 static rd_kafka_t *make_producer(struct worker *w, char *errstr, size_t errstr_size)
 {
-    const char *const defaults[] = {
-        "enable.idempotence", "true",
-        "compression.type", "zstd",
-        "linger.ms", "5",
-        "message.timeout.ms", "0", /* retry until the broker takes it: no output is dropped */
-        "message.max.bytes", "16777216",
-        NULL};
-    rd_kafka_conf_t *conf = rf_kafka_conf_new(w->cfg, defaults, errstr, errstr_size);
-    if (!conf) {
-        return NULL;
-    }
-    rd_kafka_conf_set_opaque(conf, w);
-    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
-    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
-    return rf_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
+    return rf_kafka_producer_new(w->cfg, w, on_delivery, errstr, errstr_size);
 }
 
 struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules, char *errstr,
@@ -120,7 +106,10 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char
                        const char *code, const char *why)
 {
     char key[RF_SHA256_HEX_LEN + 1];
-    rf_sha256_hex(m->payload, m->len, w->ex.sha_hw, key);
+    if (rf_sha256_hex(m->payload, m->len, key) != 0) {
+        rf_error(COMPONENT, "cannot hash a record for the dead-letter topic: libcrypto failed");
+        return -1;
+    }
     rd_kafka_headers_t *hdrs = rd_kafka_headers_new(5);
     rd_kafka_header_add(hdrs, RF_HDR_STAGE, -1, "extract", -1);
     rd_kafka_header_add(hdrs, RF_HDR_ERROR_CODE, -1, code, -1);

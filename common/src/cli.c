@@ -4,17 +4,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <librdkafka/rdkafka.h>
+
 #include "reportflow/log.h"
 
 extern char **environ;
 
-enum { OPT_PRINT_CONFIG = 1000 };
+enum { OPT_PRINT_CONFIG = 1000, OPT_VERSION };
 
 static const struct option common_options[] = {
     {"print-config", no_argument, NULL, OPT_PRINT_CONFIG},
+    {"version", no_argument, NULL, OPT_VERSION},
     {"help", no_argument, NULL, 'h'},
 };
 #define COMMON_CNT (sizeof(common_options) / sizeof(common_options[0]))
+
+/* Every program takes these; its own usage text lists only its own. */
+static const char common_usage[] =
+    "Every reportflow program also takes:\n"
+    "  -c FILE           configuration file (default $REPORTFLOW_CONFIG, else config/reportflow.conf)\n"
+    "  -X key=value      set one configuration key (after the file and REPORTFLOW_* variables)\n"
+    "  --print-config    print every key with its value (secrets masked) and description, then exit\n"
+    "  --version         print the versions of reportflow and of the libraries it runs on, then exit\n"
+    "  -h, --help        print this help\n";
 
 /* The shared options followed by the program's own, NULL-terminated; caller frees. */
 static struct option *all_options(const struct option *extra)
@@ -35,13 +49,26 @@ static struct option *all_options(const struct option *extra)
     return all;
 }
 
+/* --version: ours, then the libraries' as loaded at run time (not as compiled against). */
+static void print_versions(const struct rf_cli_program *prog, const struct rf_config *cfg)
+{
+    int pq = PQlibVersion();
+    printf("reportflow-%s %s\n", prog->name, RF_VERSION);
+    printf("librdkafka %s\n", rd_kafka_version_str());
+    printf("libpq %d.%d\n", pq / 10000, pq % 10000);
+    printf("jansson %s\n", jansson_version_str());
+    if (prog->print_version) {
+        prog->print_version(cfg, stdout);
+    }
+}
+
 struct rf_config *rf_cli_start(const struct rf_cli_program *prog, int argc, char **argv,
                                int *exit_code, int *first_arg)
 {
     const char *config_path = NULL;
     char **overrides = calloc((size_t)argc + 1, sizeof(char *));
     size_t override_cnt = 0;
-    bool print_config = false;
+    bool print_config = false, print_version = false;
     struct option *options = all_options(prog->extra);
     struct rf_config *cfg = NULL;
     *exit_code = 2;
@@ -58,12 +85,16 @@ struct rf_config *rf_cli_start(const struct rf_cli_program *prog, int argc, char
             overrides[override_cnt++] = optarg;
         } else if (opt == OPT_PRINT_CONFIG) {
             print_config = true;
+        } else if (opt == OPT_VERSION) {
+            print_version = true;
         } else if (opt == 'h') {
             fputs(prog->usage, stdout);
+            fputs(common_usage, stdout);
             *exit_code = 0;
             goto out;
         } else if (opt < 256 || !prog->on_option || prog->on_option(prog->ctx, opt, optarg) != 0) {
             fputs(prog->usage, stderr);
+            fputs(common_usage, stderr);
             goto out;
         }
     }
@@ -76,7 +107,12 @@ struct rf_config *rf_cli_start(const struct rf_cli_program *prog, int argc, char
     }
     rf_log_init(prog->name, (enum rf_log_level)rf_log_level_parse(cfg->log_level),
                 cfg->log_format[0] == 'j');
-    if (print_config) {
+    if (print_version) {
+        print_versions(prog, cfg);
+        rf_config_free(cfg);
+        cfg = NULL;
+        *exit_code = 0;
+    } else if (print_config) {
         rf_config_print(cfg, stdout); /* a dry run: show what would be used, then stop */
         rf_config_free(cfg);
         cfg = NULL;

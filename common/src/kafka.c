@@ -138,6 +138,11 @@ void rf_kafka_warm_topics(rd_kafka_t *rk, const char *const *topics, size_t cnt,
 void rf_kafka_error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     (void)opaque;
+    if (err == RD_KAFKA_RESP_ERR__TRANSPORT) {
+        /* librdkafka logged this connection failure (its FAIL line) already: once is enough */
+        rf_debug("kafka", "%s: %s", rd_kafka_err2name(err), reason);
+        return;
+    }
     if (err != RD_KAFKA_RESP_ERR__FATAL) {
         rf_warn("kafka", "%s: %s", rd_kafka_err2name(err), reason);
         return;
@@ -183,6 +188,59 @@ void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
+int rf_kafka_check_topics(rd_kafka_t *rk, const struct rf_config *cfg, char *errstr,
+                          size_t errstr_size)
+{
+    static const enum rf_topic_role all[] = {RF_TOPIC_RAW, RF_TOPIC_EVENTS, RF_TOPIC_DLQ};
+    char why[1024] = "";
+    switch (rf_topics_ensure(rk, cfg, all, 3, true, 5000, why, sizeof(why))) {
+    case RF_TOPICS_UNUSABLE:
+        snprintf(errstr, errstr_size, "%s", why);
+        return -1;
+    case RF_TOPICS_UNCHECKED:
+        rf_warn("kafka", "topics not checked (%s): going on; records wait for the broker",
+                why[0] ? why : "the broker did not answer");
+        return 0;
+    case RF_TOPICS_OK:
+    default:
+        return 0;
+    }
+}
+
+rd_kafka_t *rf_kafka_producer_new(const struct rf_config *cfg, void *opaque,
+                                  void (*on_delivery)(rd_kafka_t *, const rd_kafka_message_t *,
+                                                      void *),
+                                  char *errstr, size_t errstr_size)
+{
+    long long largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_RAW);
+    if (rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS) > largest) {
+        largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS);
+    }
+    char max_bytes[24];
+    snprintf(max_bytes, sizeof(max_bytes), "%lld", largest);
+    const char *const defaults[] = {
+        "enable.idempotence", "true",
+        "compression.type", "zstd",
+        "linger.ms", "10",
+        "message.timeout.ms", "0", /* broker down: keep retrying, the input stays put */
+        "message.max.bytes", max_bytes,
+        "queue.buffering.max.kbytes", "1048576",
+        NULL};
+    rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
+    if (!conf) {
+        return NULL;
+    }
+    rd_kafka_conf_set_opaque(conf, opaque);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
+    rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, errstr_size);
+    if (rk && rf_kafka_check_topics(rk, cfg, errstr, errstr_size) != 0) {
+        rd_kafka_destroy(rk);
+        return NULL;
+    }
+    return rk;
+}
+
 bool rf_kafka_fatal(rd_kafka_t *rk)
 {
     return rk && rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
@@ -225,6 +283,10 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
     rd_kafka_conf_set_rebalance_cb(conf, rf_kafka_rebalance_cb);
     rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (!rk) {
+        return NULL;
+    }
+    if (rf_kafka_check_topics(rk, cfg, errstr, errstr_size) != 0) {
+        rd_kafka_destroy(rk);
         return NULL;
     }
     rd_kafka_poll_set_consumer(rk);

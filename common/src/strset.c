@@ -58,31 +58,47 @@ static size_t find_slot(const struct rf_strset *s, const char *key, bool *found)
     }
 }
 
-static int grow(struct rf_strset *s)
+/* Rebuild into @p cap slots, dropping tombstones. */
+static int rehash(struct rf_strset *s, size_t cap)
 {
-    size_t cap = s->cap ? s->cap * 2 : 64;
     char **slots = calloc(cap, sizeof(char *));
     if (!slots) {
         return -1;
     }
-    struct rf_strset bigger = {slots, cap, 0, 0};
+    struct rf_strset fresh = {slots, cap, 0, 0};
     for (size_t i = 0; i < s->cap; i++) {
         if (s->slots[i] && s->slots[i] != TOMBSTONE) {
             bool found;
-            size_t at = find_slot(&bigger, s->slots[i], &found);
-            bigger.slots[at] = s->slots[i];
-            bigger.used++;
-            bigger.filled++;
+            size_t at = find_slot(&fresh, s->slots[i], &found);
+            fresh.slots[at] = s->slots[i];
+            fresh.used++;
+            fresh.filled++;
         }
     }
     free(s->slots);
-    *s = bigger;
+    *s = fresh;
     return 0;
+}
+
+/*
+ * Tombstones make probes longer, so they count towards the load; but a table
+ * whose live entries are few only needs its tombstones swept, not doubling:
+ * otherwise endless add/remove churn grows it forever.
+ */
+static int make_room(struct rf_strset *s)
+{
+    if ((s->filled + 1) * 4 < s->cap * 3) {
+        return 0;
+    }
+    if (s->cap == 0) {
+        return rehash(s, 64);
+    }
+    return rehash(s, (s->used + 1) * 2 < s->cap ? s->cap : s->cap * 2);
 }
 
 int rf_strset_add(struct rf_strset *s, const char *key)
 {
-    if ((s->filled + 1) * 4 >= s->cap * 3 && grow(s) != 0) {
+    if (make_room(s) != 0) {
         return -1;
     }
     bool found;

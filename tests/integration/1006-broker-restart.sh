@@ -31,8 +31,6 @@ sleep 5
 [ "$(cat "$RF_STATE/kafka/bootstrap")" = "$port_before" ] || fail "the restarted node moved from $port_before"
 wait_for 300 "8000 documents, each once" documents_exactly 8000
 [ "$(count_files "$REPORTFLOW_WATCH_DIR")" -eq 0 ] || fail "files left in the inbox"
-for name in producer sink worker-1 worker-2; do
-    kill -0 "$(cat "$RF_STATE/pids/$name.pid")" 2>/dev/null || fail "$name did not survive the broker's restart"
-done
+all_running producer sink worker-1 worker-2
 pass "kill -9 of the broker mid-stream: 8000 documents, each once; every program reconnected"; passed=$((passed + 1))
 echo "$passed passed, 0 failed"

@@ -112,6 +112,24 @@ make_reports() {
     done
 }
 
+# all_running NAME...: each program of the stack still runs
+all_running() {
+    local name
+    for name in "$@"; do
+        kill -0 "$(cat "$RF_STATE/pids/$name.pid")" 2>/dev/null || fail "$name is no longer running"
+    done
+}
+
+# refuses_to_start PATTERN PROGRAM ARGS...: PROGRAM exits (not killed by the 30 s timeout)
+# with a message matching PATTERN
+refuses_to_start() {
+    local pattern=$1 out rc=0
+    shift
+    out=$(timeout 30 "$@" 2>&1) || rc=$?
+    [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "$(basename "$1") started (exit $rc) where it must refuse"
+    grep -q -- "$pattern" <<<"$out" || fail "$(basename "$1")'s message does not match '$pattern':\n$out"
+}
+
 # documents_exactly N: N documents, N distinct file names (every report stored once)
 documents_exactly() {
     [ "$(q "SELECT count(*) || '/' || count(DISTINCT file_name) FROM documents")" = "$1/$1" ]

@@ -44,11 +44,38 @@ static void test_strset_many_with_churn(void **state)
     rf_strset_release(&s);
 }
 
+/* A small live set under endless add/remove churn (the producer's in-flight names) must not
+   grow: tombstones are reclaimed, not counted as entries forever. */
+static void test_strset_churn_keeps_capacity_bounded(void **state)
+{
+    (void)state;
+    struct rf_strset s;
+    char key[32];
+    rf_strset_init(&s);
+    for (int i = 0; i < 200000; i++) {
+        snprintf(key, sizeof(key), "inbox/file-%d.txt", i);
+        assert_int_equal(rf_strset_add(&s, key), 1);
+        if (i >= 10) {
+            snprintf(key, sizeof(key), "inbox/file-%d.txt", i - 10);
+            assert_true(rf_strset_remove(&s, key));
+        }
+    }
+    assert_int_equal(s.used, 10);
+    assert_true(s.cap <= 64);
+    assert_true(s.filled < s.cap);
+    for (int i = 200000 - 10; i < 200000; i++) {
+        snprintf(key, sizeof(key), "inbox/file-%d.txt", i);
+        assert_true(rf_strset_has(&s, key));
+    }
+    rf_strset_release(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strset_add_has_remove),
         cmocka_unit_test(test_strset_many_with_churn),
+        cmocka_unit_test(test_strset_churn_keeps_capacity_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,8 @@
 #define RF_HEADERS_H
 
 /* reports.raw */
-#define RF_HDR_FILE_NAME "file.name"
+#define RF_HDR_FILE_NAME "file.name"         /* UTF-8 text: bytes that are not UTF-8 as U+FFFD */
+#define RF_HDR_FILE_NAME_RAW "file.name.raw" /* the name's exact bytes, %XX-escaped ASCII */
 #define RF_HDR_FILE_SIZE "file.size"
 #define RF_HDR_FILE_MTIME "file.mtime"
 #define RF_HDR_DROPPED_AT "dropped.at"

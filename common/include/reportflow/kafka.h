@@ -49,6 +49,26 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
 void rf_kafka_store_offsets(rd_kafka_t *consumer, rd_kafka_message_t *const *msgs, size_t cnt,
                             const char *component);
 
+/**
+ * The one idempotent producer every program uses (zstd, no message timeout: a broker outage
+ * makes records wait, never drops them; message.max.bytes from the topics' sizes), with
+ * @p opaque and @p on_delivery set; then makes sure our topics exist and can carry what we
+ * send (rf_topics_ensure()). @returns the handle, or NULL with errstr naming the topic and
+ * setting that cannot work. A broker that does not answer yet is logged, not an error.
+ */
+rd_kafka_t *rf_kafka_producer_new(const struct rf_config *cfg, void *opaque,
+                                  void (*on_delivery)(rd_kafka_t *, const rd_kafka_message_t *,
+                                                      void *),
+                                  char *errstr, size_t errstr_size);
+
+/**
+ * Make sure our three topics exist and can carry what we send, through @p rk; log when the
+ * broker cannot tell (not reachable yet, or the embedded mock). @returns 0, or -1 with errstr
+ * naming the topic and the setting when one cannot work.
+ */
+int rf_kafka_check_topics(rd_kafka_t *rk, const struct rf_config *cfg, char *errstr,
+                          size_t errstr_size);
+
 /** True when @p rk (may be NULL) hit a fatal error. */
 bool rf_kafka_fatal(rd_kafka_t *rk);
 

@@ -3,6 +3,7 @@
 #define RF_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum rf_log_level {
     RF_LOG_ERROR = 0,
@@ -24,6 +25,37 @@ void rf_log_term(void);
 int rf_log_level_parse(const char *name);
 
 bool rf_log_enabled(enum rf_log_level level);
+
+/*
+ * Text made safe for one line. Lines are logfmt: ts=... level=... program=...
+ * component=... msg="..."; the message is quoted and escaped, so a file name
+ * holding a newline or a quote cannot forge a line or a key.
+ */
+
+/**
+ * Length of the valid UTF-8 sequence at @p s (1-4), or 0 when the bytes there
+ * (at most @p avail) are not one: stray continuation, overlong, surrogate,
+ * beyond U+10FFFF or cut short.
+ */
+size_t rf_utf8_seq_len(const char *s, size_t avail);
+
+/** The longest prefix of @p s (@p len bytes), at most @p max bytes, ending on a character. */
+size_t rf_utf8_cut(const char *s, size_t len, size_t max);
+
+/**
+ * Copy @p len bytes of @p in to @p out as valid UTF-8, each invalid byte
+ * replaced by U+FFFD; cut at a character boundary to fit @p out_size (with
+ * its NUL). @returns true when all of it fit.
+ */
+bool rf_utf8_lossy(const char *in, size_t len, char *out, size_t out_size);
+
+/**
+ * Escape @p len bytes of @p in for a logfmt quoted value (without the quotes):
+ * \" \\ \n \r \t, other control bytes and invalid UTF-8 bytes as \xNN;
+ * valid UTF-8 stays as it is. Never cuts a character or an escape: when
+ * @p out_size is too small the text ends with "..." . @returns true when all fit.
+ */
+bool rf_log_escape(const char *in, size_t len, char *out, size_t out_size);
 
 /** Write one line to stderr. Use the RF_LOG_* macros, which skip formatting when disabled. */
 void rf_log_write(enum rf_log_level level, const char *component, const char *fmt, ...)

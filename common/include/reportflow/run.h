@@ -1,10 +1,10 @@
-/* run.h - the stop flag that SIGTERM and SIGINT set, shared by every long-running program. */
+/* run.h - the stop flag that SIGTERM, SIGINT and SIGHUP set, shared by every long-running program. */
 #ifndef RF_RUN_H
 #define RF_RUN_H
 
 #include <stdbool.h>
 
-/** Install handlers for SIGTERM and SIGINT, and ignore SIGPIPE. */
+/** Install handlers for SIGTERM, SIGINT and SIGHUP (a drain, like SIGTERM), and ignore SIGPIPE. */
 int rf_run_init(void);
 
 /** True once a stop signal arrived: finish in-flight work and exit. */
