@@ -70,7 +70,7 @@ static void publish(struct rf_http *http, struct page *pg, const struct lag_samp
         return;
     }
     struct rf_buf text = RF_BUF_INIT, html = RF_BUF_INIT;
-    if (print_prometheus(s, &text) == 0 && text.data) {
+    if (print_prometheus(s, true, &text) == 0 && text.data) {
         rf_http_publish(http, text.data, text.len);
     } else {
         fprintf(stderr, "lag: out of memory rendering /metrics\n");
@@ -90,7 +90,7 @@ static void print_sample(const struct lag_sample *s, enum output out, bool watch
         print_json(s, stdout);
     } else if (out == OUT_PROMETHEUS) {
         struct rf_buf text = RF_BUF_INIT;
-        if (print_prometheus(s, &text) == 0 && text.data) {
+        if (print_prometheus(s, false, &text) == 0 && text.data) {
             fwrite(text.data, 1, text.len, stdout);
         }
         rf_buf_release(&text);

@@ -132,7 +132,7 @@ static int group_status_lines(struct rf_buf *out, const struct lag_sample *s)
     return rc;
 }
 
-int print_prometheus(const struct lag_sample *s, struct rf_buf *out)
+int print_prometheus(const struct lag_sample *s, bool with_process, struct rf_buf *out)
 {
     static const char *const help[][2] = {
         {"reportflow_consumer_lag", "Records between the committed offset and the log end."},
@@ -160,5 +160,5 @@ int print_prometheus(const struct lag_sample *s, struct rf_buf *out)
                 : rf_buf_printf(out, "reportflow_dead_letter_records %lld\n",
                                 (long long)s->dead_letters);
     }
-    return rc ? rc : rf_http_render_process(out);
+    return rc || !with_process ? rc : rf_http_render_process(out);
 }

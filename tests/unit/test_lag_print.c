@@ -52,7 +52,7 @@ static void test_prometheus_labels_escaped_and_statuses(void **state)
     struct lag_partition parts[2];
     make_sample(&s, &g, parts, 1000, 4);
     struct rf_buf b = RF_BUF_INIT;
-    assert_int_equal(print_prometheus(&s, &b), 0);
+    assert_int_equal(print_prometheus(&s, true, &b), 0);
     assert_non_null(strstr(b.data,
                            "reportflow_consumer_lag{group=\"a<b>\\\"c\",topic=\"reports.raw\","
                            "partition=\"0\"} 4\n"));
@@ -64,6 +64,9 @@ static void test_prometheus_labels_escaped_and_statuses(void **state)
                                    "topic=\"reports.raw\",partition=\"0\"} 3\n"));
     assert_null(strstr(b.data, "reportflow_dead_letter_records")); /* unknown: left out */
     assert_non_null(strstr(b.data, "\nprocess_open_fds "));
+    rf_buf_clear(&b);
+    assert_int_equal(print_prometheus(&s, false, &b), 0);
+    assert_null(strstr(b.data, "process_"));
     rf_buf_release(&b);
 }
 
