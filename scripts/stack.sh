@@ -31,10 +31,6 @@ stack_env() {
     export REPORTFLOW_ARCHIVE_DIR=$state/done
     export REPORTFLOW_FAILED_DIR=$state/failed
     export REPORTFLOW_WORKER_RULES=$root/config/rules/metrics.json
-    if [ "$(broker_kind)" = embedded ]; then
-        # librdkafka 2.0.2's mock stalls cooperative rebalances: the eager assignor there
-        export REPORTFLOW_KAFKA_PARTITION_ASSIGNMENT_STRATEGY=${REPORTFLOW_KAFKA_PARTITION_ASSIGNMENT_STRATEGY:-roundrobin}
-    fi
     if [ -f "$state/pg.conninfo" ]; then
         REPORTFLOW_PG_CONNINFO=$(cat "$state/pg.conninfo")
         export REPORTFLOW_PG_CONNINFO
