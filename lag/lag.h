@@ -1,17 +1,9 @@
 /*
- * lag.h - consumer lag of reportflow's groups: per topic and partition the
- * committed offset, log-end offset, lag in messages and in seconds, and a
- * status per group in Burrow's terms, judged over a window of samples.
- *
- * The status rule (README "Reading lag"):
- *   ERR   offsets could not be read
- *   OK    lag is zero, or committed offsets moved during the window and lag
- *         did not grow
- *   WARN  committed offsets moved, but lag grew over the window
- *   STALL lag > 0 and committed offsets did not move for window_s seconds
- *   STOP  lag > 0 and committed offsets did not move for stop_s seconds
- * A single sample (no history) judges by time lag instead: STALL once the
- * oldest unconsumed record is older than window_s, STOP older than stop_s.
+ * lag.h - consumer lag of Kafka consumer groups: per topic and partition the
+ * committed offset, log-end offset, lag in records and in seconds, the
+ * partition's owner (consumer id, host, client id) and its status in Burrow's
+ * terms (judge.h), rolled up to a status per group that names its worst
+ * partitions.
  */
 #ifndef RF_LAG_H
 #define RF_LAG_H
@@ -20,53 +12,63 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "judge.h"
 #include "reportflow/cfg.h"
-
-enum lag_status { LAG_OK = 0, LAG_WARN, LAG_STALL, LAG_STOP, LAG_ERR };
 
 struct lag_partition {
     char topic[128];
     int partition;
-    int64_t committed;  /* next offset the group will read; -1 when never committed */
-    int64_t log_end;    /* high watermark */
-    int64_t lag;        /* log_end - committed (or - log start when never committed) */
-    double time_lag_s;  /* age of the oldest unconsumed record; 0 without lag */
+    int64_t committed;     /* next offset the group will read; -1 when never committed */
+    int64_t log_end;       /* high watermark */
+    int64_t lag;           /* log_end - committed (or - log start when never committed) */
+    double time_lag_s;     /* age of the oldest unconsumed record; 0 without lag */
+    char consumer_id[256]; /* owner, as kafka-consumer-groups --describe; "-" when unassigned */
+    char host[128];
+    char client_id[128];
+    enum judge_status status;
+    char reason[160];
 };
 
 struct lag_group {
     char name[128];
-    char topics[256];              /* comma-separated topics the group consumes */
-    struct lag_partition *parts;   /* owned */
+    char topics[256];            /* comma-separated topics the group consumes */
+    char state[32];              /* Stable, PreparingRebalance, Empty, Dead...; "n/a" unknown */
+    int members;                 /* -1 when unknown */
+    struct lag_partition *parts; /* owned */
     size_t cnt;
     int64_t total_lag;
-    int64_t total_committed;       /* sum of committed offsets: moves when the group commits */
     double max_time_lag_s;
-    enum lag_status status;
-    char reason[256];              /* why the status is what it is */
-    char error[256];               /* ERR: what failed */
+    enum judge_status status; /* the worst partition's, or ERR */
+    char reason[1024];        /* why: the worst partitions with their owners */
 };
 
 struct lag_sample {
     int64_t at_ms;
-    struct lag_group *groups;   /* owned */
+    struct lag_group *groups; /* owned */
     size_t cnt;
+    int64_t dead_letters; /* records ever written to the dead-letter topic; -1 unknown */
+    char note[512]; /* what the broker could not tell (the embedded broker has no ListGroups) */
 };
 
 struct lag_monitor;
 
-/** A monitor for cfg->lag_groups (worker and sink groups map to their topics). */
+/**
+ * A monitor for cfg->lag_groups: names (our worker and sink groups map to
+ * their topics; another is written group=topic1+topic2, or its topics are
+ * taken from its commits and assignments), or empty / "all" for every group
+ * of the cluster. @returns NULL with a message in @p errstr.
+ */
 struct lag_monitor *lag_monitor_new(const struct rf_config *cfg, char *errstr, size_t errstr_size);
 void lag_monitor_free(struct lag_monitor *m);
 
-/** Take a sample and judge each group against the monitor's history. Free with lag_sample_release(). */
+/**
+ * Take a sample and judge each partition against the monitor's history.
+ * @returns 0 (free @p out with lag_sample_release()), -1 out of memory.
+ */
 int lag_monitor_sample(struct lag_monitor *m, struct lag_sample *out);
 void lag_sample_release(struct lag_sample *s);
 
-const char *lag_status_name(enum lag_status s);
-
-/** Print a sample as a table like kafka-consumer-groups --describe, one JSON line, or Prometheus text. */
-void lag_print_table(const struct lag_sample *s, FILE *out);
-void lag_print_json(const struct lag_sample *s, FILE *out);
-void lag_print_prometheus(const struct lag_sample *s, FILE *out);
+/** Exit status for a sample: 3 when a group is STALL, STOP or ERR, else 0. */
+int lag_exit_status(const struct lag_sample *s);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * main.c - reportflow-lag: how far behind each consumer group is, in records
- * and seconds, and whether it is moving. Data on stdout, diagnostics on stderr.
- * Exit status: 0 every group OK or WARN, 3 a group is STALL, STOP or ERR,
- * 2 bad configuration.
+ * and seconds, who owns each partition, and whether it is moving. Data on
+ * stdout, diagnostics on stderr. Exit status of a single sample: 0 every
+ * group OK, WARN or REWIND, 3 a group is STALL, STOP or ERR; 2 bad
+ * configuration; --watch and --serve exit 0 when stopped by SIGTERM or SIGINT.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -10,6 +11,9 @@
 #include <unistd.h>
 
 #include "lag.h"
+#include "page.h"
+#include "print.h"
+#include "reportflow/buf.h"
 #include "reportflow/cli.h"
 #include "reportflow/http.h"
 #include "reportflow/log.h"
@@ -20,8 +24,11 @@ enum output { OUT_TABLE, OUT_JSON, OUT_PROMETHEUS };
 static const char usage[] =
     "usage: reportflow-lag [-c FILE] [-X key=value]... [--json | --prometheus]\n"
     "                      [--watch SECONDS] [--serve HOST:PORT]\n"
-    "Groups come from lag.groups (default: the workers' and the sink's).\n"
-    "Exit status: 0 all OK or WARN, 3 some group STALL, STOP or ERR.\n";
+    "Groups come from lag.groups (default: the workers' and the sink's; empty or\n"
+    "'all': every group of the cluster). --serve answers /metrics, /healthz and a\n"
+    "status page at /.\n"
+    "Exit status: 0 all OK, WARN or REWIND, 3 some group STALL, STOP or ERR;\n"
+    "--watch and --serve exit 0 when stopped by a signal.\n";
 
 struct lag_options {
     enum output out;
@@ -55,66 +62,84 @@ static int on_option(void *ctx, int opt, const char *arg)
     return -1;
 }
 
-static int worst_exit(const struct lag_sample *s)
+/* Metrics at /metrics and the page at /, both from this sample. */
+static void publish(struct rf_http *http, struct page *pg, const struct lag_sample *s,
+                    int refresh_s)
 {
-    for (size_t i = 0; i < s->cnt; i++) {
-        if (s->groups[i].status >= LAG_STALL) {
-            return 3;
-        }
-    }
-    return 0;
-}
-
-static void publish(struct rf_http *http, const struct lag_sample *s)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&text, &len);
-    if (!mem) {
+    if (!http) {
         return;
     }
-    lag_print_prometheus(s, mem);
-    fclose(mem);
-    rf_http_publish(http, text, len);
-    free(text);
+    struct rf_buf text = RF_BUF_INIT, html = RF_BUF_INIT;
+    if (print_prometheus(s, true, &text) == 0 && text.data) {
+        rf_http_publish(http, text.data, text.len);
+    } else {
+        fprintf(stderr, "lag: out of memory rendering /metrics\n");
+    }
+    if (page_record(pg, s) == 0 && page_render(pg, s, refresh_s, &html) == 0 && html.data) {
+        rf_http_publish_page(http, html.data, html.len);
+    } else {
+        fprintf(stderr, "lag: out of memory rendering the status page\n");
+    }
+    rf_buf_release(&text);
+    rf_buf_release(&html);
+}
+
+static void print_sample(const struct lag_sample *s, enum output out, bool watching)
+{
+    if (out == OUT_JSON) {
+        print_json(s, stdout);
+    } else if (out == OUT_PROMETHEUS) {
+        struct rf_buf text = RF_BUF_INIT;
+        if (print_prometheus(s, false, &text) == 0 && text.data) {
+            fwrite(text.data, 1, text.len, stdout);
+        }
+        rf_buf_release(&text);
+    } else {
+        print_table(s, stdout);
+        if (watching) {
+            printf("\n");
+        }
+    }
+    fflush(stdout);
 }
 
 static int run(struct lag_monitor *m, enum output out, int watch_s, struct rf_http *http)
 {
     int rc = 0;
+    struct page *pg = http ? page_new() : NULL;
+    if (http && !pg) {
+        fprintf(stderr, "lag: out of memory\n");
+        return 1;
+    }
     do {
         struct lag_sample s;
         if (lag_monitor_sample(m, &s) != 0) {
+            fprintf(stderr, "lag: out of memory taking a sample\n");
+            lag_sample_release(&s);
+            page_free(pg);
             return 1;
         }
-        if (out == OUT_JSON) {
-            lag_print_json(&s, stdout);
-        } else if (out == OUT_PROMETHEUS) {
-            lag_print_prometheus(&s, stdout);
-        } else {
-            lag_print_table(&s, stdout);
-            if (watch_s > 0) {
-                printf("\n");
-            }
-        }
-        fflush(stdout);
-        publish(http, &s);
-        rc = worst_exit(&s);
+        print_sample(&s, out, watch_s > 0);
+        publish(http, pg, &s, watch_s > 0 ? watch_s : 5);
+        rc = lag_exit_status(&s);
         lag_sample_release(&s);
         for (int i = 0; i < watch_s * 10 && !rf_run_stopping(); i++) {
             usleep(100000);
         }
     } while (watch_s > 0 && !rf_run_stopping());
-    return rc;
+    page_free(pg);
+    /* a watch stopped on purpose is a clean stop; the status was on the output all along */
+    return watch_s > 0 && rf_run_stopping() ? 0 : rc;
 }
 
 int main(int argc, char **argv)
 {
     struct lag_options o = {OUT_TABLE, 0, NULL};
-    static const struct option extra[] = {
-        {"json", no_argument, NULL, OPT_JSON}, {"prometheus", no_argument, NULL, OPT_PROMETHEUS},
-        {"watch", required_argument, NULL, OPT_WATCH}, {"serve", required_argument, NULL, OPT_SERVE},
-        {NULL, 0, NULL, 0}};
+    static const struct option extra[] = {{"json", no_argument, NULL, OPT_JSON},
+                                          {"prometheus", no_argument, NULL, OPT_PROMETHEUS},
+                                          {"watch", required_argument, NULL, OPT_WATCH},
+                                          {"serve", required_argument, NULL, OPT_SERVE},
+                                          {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"lag", usage, extra, on_option, &o, NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);

@@ -89,10 +89,10 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p,
          (double)s->inflight},
         {"reportflow_producer_inflight_bytes", "gauge", "Bytes sent and not yet acknowledged.",
          (double)s->inflight_bytes},
-        {"reportflow_producer_delivery_latency_seconds_sum", "counter",
-         "Sum of read-to-acknowledgement latencies.", s->latency_ms_total / 1000.0},
-        {"reportflow_producer_delivery_latency_seconds_max", "gauge",
-         "Largest read-to-acknowledgement latency.", s->latency_ms_max / 1000.0},
+        {"reportflow_producer_delivery_latency_seconds_sum", "summary",
+         "Read-to-acknowledgement latency of sent files.", s->latency_ms_total / 1000.0},
+        {"reportflow_producer_delivery_latency_seconds_count", "summary",
+         "Read-to-acknowledgement latency of sent files.", (double)s->sent},
     };
     rf_http_publish_metrics(http, metrics, sizeof(metrics) / sizeof(metrics[0]));
 }

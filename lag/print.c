@@ -1,0 +1,164 @@
+/* print.c - a lag sample as a table, JSON or Prometheus text. */
+#include "print.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "reportflow/buf.h"
+#include "reportflow/fsutil.h"
+#include "reportflow/http.h"
+
+void print_table(const struct lag_sample *s, FILE *out)
+{
+    fprintf(out, "%-20s %-16s %9s %14s %14s %8s %10s %-6s %-46s %-16s %s\n", "GROUP", "TOPIC",
+            "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "TIME-LAG-S", "STATUS",
+            "CONSUMER-ID", "HOST", "CLIENT-ID");
+    for (size_t i = 0; i < s->cnt; i++) {
+        const struct lag_group *g = &s->groups[i];
+        for (size_t k = 0; k < g->cnt; k++) {
+            const struct lag_partition *p = &g->parts[k];
+            char committed[24];
+            snprintf(committed, sizeof(committed), "%lld", (long long)p->committed);
+            fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-46s %-16s %s\n", g->name,
+                    p->topic, p->partition, p->committed >= 0 ? committed : "-",
+                    (long long)p->log_end, (long long)p->lag, p->time_lag_s,
+                    judge_status_name(p->status), p->consumer_id, p->host, p->client_id);
+        }
+        char members[24] = "?";
+        if (g->members >= 0) {
+            snprintf(members, sizeof(members), "%d", g->members);
+        }
+        fprintf(out,
+                "%-20s state %s, %s members, total lag %lld, max time lag %.1f s, status %s (%s)\n",
+                g->name, g->state, members, (long long)g->total_lag, g->max_time_lag_s,
+                judge_status_name(g->status), g->reason);
+    }
+    if (s->note[0]) {
+        fprintf(out, "note: %s\n", s->note);
+    }
+}
+
+static json_t *partition_json(const struct lag_partition *p)
+{
+    return json_pack("{s:s, s:i, s:I, s:I, s:I, s:f, s:s, s:s, s:s, s:s, s:s}", "topic", p->topic,
+                     "partition", p->partition, "committed", (json_int_t)p->committed, "log_end",
+                     (json_int_t)p->log_end, "lag", (json_int_t)p->lag, "time_lag_s", p->time_lag_s,
+                     "status", judge_status_name(p->status), "reason", p->reason, "consumer_id",
+                     p->consumer_id, "host", p->host, "client_id", p->client_id);
+}
+
+static json_t *group_json(const struct lag_group *g)
+{
+    json_t *parts = json_array();
+    for (size_t k = 0; parts && k < g->cnt; k++) {
+        json_array_append_new(parts, partition_json(&g->parts[k]));
+    }
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:I, s:f, s:o}", "group", g->name, "status",
+                     judge_status_name(g->status), "reason", g->reason, "state", g->state,
+                     "members", g->members, "total_lag", (json_int_t)g->total_lag, "max_time_lag_s",
+                     g->max_time_lag_s, "partitions", parts);
+}
+
+void print_json(const struct lag_sample *s, FILE *out)
+{
+    char when[40];
+    rf_clock_format(s->at_ms, when, sizeof(when));
+    json_t *groups = json_array();
+    for (size_t i = 0; groups && i < s->cnt; i++) {
+        json_array_append_new(groups, group_json(&s->groups[i]));
+    }
+    json_t *doc = json_pack("{s:s, s:o, s:I, s:s}", "time", when, "groups", groups, "dead_letters",
+                            (json_int_t)s->dead_letters, "note", s->note);
+    char *text = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+    if (text) {
+        fprintf(out, "%s\n", text);
+    } else {
+        fprintf(stderr, "lag: cannot render the sample as JSON (out of memory?)\n");
+    }
+    free(text);
+    json_decref(doc);
+}
+
+/* name{group="..",topic="..",partition=".."} value, labels escaped. */
+static int partition_line(struct rf_buf *out, const char *name, const struct lag_group *g,
+                          const struct lag_partition *p, double v)
+{
+    int rc = rf_buf_printf(out, "%s{group=\"", name);
+    rc = rc ? rc : rf_http_escape_label(out, g->name);
+    rc = rc ? rc : rf_buf_append_str(out, "\",topic=\"");
+    rc = rc ? rc : rf_http_escape_label(out, p->topic);
+    return rc ? rc : rf_buf_printf(out, "\",partition=\"%d\"} %.15g\n", p->partition, v);
+}
+
+static double partition_value(size_t metric, const struct lag_partition *p)
+{
+    switch (metric) {
+    case 0:
+        return (double)p->lag;
+    case 1:
+        return (double)p->committed;
+    case 2:
+        return (double)p->log_end;
+    default:
+        return p->time_lag_s;
+    }
+}
+
+static int group_status_lines(struct rf_buf *out, const struct lag_sample *s)
+{
+    int rc = rf_http_render_family(out, "reportflow_consumer_group_status", "gauge",
+                                   "1 for the group's current status, 0 for the others.");
+    for (size_t i = 0; rc == 0 && i < s->cnt; i++) {
+        for (int st = JUDGE_OK; rc == 0 && st <= JUDGE_ERR; st++) {
+            rc = rf_buf_append_str(out, "reportflow_consumer_group_status{group=\"");
+            rc = rc ? rc : rf_http_escape_label(out, s->groups[i].name);
+            rc = rc ? rc
+                    : rf_buf_printf(out, "\",status=\"%s\"} %d\n",
+                                    judge_status_name((enum judge_status)st),
+                                    s->groups[i].status == (enum judge_status)st);
+        }
+    }
+    rc = rc ? rc
+            : rf_http_render_family(out, "reportflow_consumer_partition_status", "gauge",
+                                    "Partition status: 0 OK, 1 WARN, 2 REWIND, 3 STALL, 4 STOP.");
+    for (size_t i = 0; rc == 0 && i < s->cnt; i++) {
+        for (size_t k = 0; rc == 0 && k < s->groups[i].cnt; k++) {
+            rc = partition_line(out, "reportflow_consumer_partition_status", &s->groups[i],
+                                &s->groups[i].parts[k], (double)s->groups[i].parts[k].status);
+        }
+    }
+    return rc;
+}
+
+int print_prometheus(const struct lag_sample *s, bool with_process, struct rf_buf *out)
+{
+    static const char *const help[][2] = {
+        {"reportflow_consumer_lag", "Records between the committed offset and the log end."},
+        {"reportflow_consumer_committed_offset",
+         "Next offset the group will read; -1 never committed."},
+        {"reportflow_log_end_offset", "High watermark of the partition."},
+        {"reportflow_consumer_time_lag_seconds", "Age of the oldest unconsumed record."},
+    };
+    int rc = 0;
+    for (size_t h = 0; rc == 0 && h < 4; h++) {
+        rc = rf_http_render_family(out, help[h][0], "gauge", help[h][1]);
+        for (size_t i = 0; rc == 0 && i < s->cnt; i++) {
+            const struct lag_group *g = &s->groups[i];
+            for (size_t k = 0; rc == 0 && k < g->cnt; k++) {
+                rc = partition_line(out, help[h][0], g, &g->parts[k],
+                                    partition_value(h, &g->parts[k]));
+            }
+        }
+    }
+    rc = rc ? rc : group_status_lines(out, s);
+    if (rc == 0 && s->dead_letters >= 0) {
+        rc = rf_http_render_family(out, "reportflow_dead_letter_records", "gauge",
+                                   "Records ever written to the dead-letter topic (its log ends).");
+        rc = rc ? rc
+                : rf_buf_printf(out, "reportflow_dead_letter_records %lld\n",
+                                (long long)s->dead_letters);
+    }
+    return rc || !with_process ? rc : rf_http_render_process(out);
+}
