@@ -143,6 +143,8 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
     free(evidence);
     if (obj) {
         json_object_set_new(obj, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null());
+        json_object_set_new(obj, "confidence",
+                            f->confidence >= 0 ? json_real(f->confidence) : json_null());
     }
     return obj;
 }

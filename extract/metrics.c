@@ -1,6 +1,8 @@
 /* metrics.c - taxonomy facts from quantities and rules. */
 #include "metrics.h"
 
+#include "keyer.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +169,7 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     struct fact f;
     memset(&f, 0, sizeof(f));
     f.rule = rule;
+    f.confidence = -1;
     f.start = a;
     f.end = b;
     complete_fact(t, &f);
@@ -260,7 +263,8 @@ static int run_rule(struct rules_matcher *m, const struct text *t, const struct 
     return 0;
 }
 
-static int merge_facts(const struct text *t, const struct quantity_list *qs,
+static int merge_facts(const struct rules *rules, const struct text *t,
+                       const struct quantity_list *qs, const bool *planned,
                        const struct candidate *best, struct fact_list *zeros,
                        struct fact_list *out)
 {
@@ -272,13 +276,22 @@ static int merge_facts(const struct text *t, const struct quantity_list *qs,
                 return -1;
             }
         }
-        if (i == qs->cnt || !best[i].rule) {
+        if (i == qs->cnt) {
             continue;
         }
         const struct quantity *q = &qs->items[i];
+        double confidence = -1;
+        const struct rule *rule = best[i].rule;
+        if (rules->keyer && !planned[i]) {
+            rule = keyer_decide(rules->keyer, t, q, rule, &confidence);
+        }
+        if (!rule) {
+            continue;
+        }
         struct fact f;
         memset(&f, 0, sizeof(f));
-        f.rule = best[i].rule;
+        f.rule = rule;
+        f.confidence = confidence;
         f.value = q->value;
         f.approx = q->approx;
         snprintf(f.unit, sizeof(f.unit), "%s", q->unit);
@@ -323,7 +336,7 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
         if (zeros.cnt > 1) {
             qsort(zeros.items, zeros.cnt, sizeof(*zeros.items), cmp_fact_start);
         }
-        rc = merge_facts(t, qs, best, &zeros, out);
+        rc = merge_facts(rules, t, qs, planned, best, &zeros, out);
     }
     free(best);
     free(planned);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "keyer.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
 
@@ -256,6 +257,35 @@ static int load_optional_regex(json_t *root, const char *field, json_t *macros, 
     return *out ? 0 : -1;
 }
 
+/* "model": a keyer model file, relative to the rule file's folder. */
+static int load_model(struct rules *r, json_t *root, const char *path, char *errstr,
+                      size_t errstr_size)
+{
+    json_t *model = json_object_get(root, "model");
+    if (!model) {
+        return 0;
+    }
+    if (!json_is_string(model)) {
+        snprintf(errstr, errstr_size, "%s: \"model\" must be a file name", path);
+        return -1;
+    }
+    const char *name = json_string_value(model);
+    const char *slash = strrchr(path, '/');
+    struct rf_buf full = RF_BUF_INIT;
+    if (name[0] != '/' && slash) {
+        rf_buf_append(&full, path, (size_t)(slash - path) + 1);
+    }
+    rf_buf_append_str(&full, name);
+    char *model_path = rf_buf_detach(&full);
+    if (!model_path) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    r->keyer = keyer_load(model_path, errstr, errstr_size);
+    free(model_path);
+    return r->keyer ? 0 : -1;
+}
+
 static int load_root(struct rules *r, json_t *root, const char *path, char *errstr,
                      size_t errstr_size)
 {
@@ -281,6 +311,9 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
             0 ||
         load_optional_regex(root, "realised", macros, &r->realised, path, errstr, errstr_size) !=
             0) {
+        return -1;
+    }
+    if (load_model(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
     json_t *items = json_object_get(root, "rules");
@@ -365,6 +398,7 @@ void rules_free(struct rules *r)
     free_pairs(r->section_categories, r->section_category_cnt);
     free_pairs(r->agency_suffixes, r->agency_suffix_cnt);
     free_pairs(r->admin_levels, r->admin_level_cnt);
+    keyer_free(r->keyer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);
     free(r->name);

@@ -12,6 +12,8 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+struct keyer_model;
+
 struct rule_pattern {
     pcre2_code *code;    /* compiled, JIT'd when available */
     int q_group;         /* capture number of the quantity, or -1 */
@@ -51,6 +53,7 @@ struct rules {
     struct name_pair *admin_levels;       /* region suffix -> level (市 -> city) */
     size_t admin_level_cnt;
     size_t max_captures;         /* for sizing match data */
+    struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };
 
 /**

@@ -5,13 +5,19 @@
  * With --min-* thresholds it exits 1 when a score falls short, so a test can
  * hold the quality bar.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "extract.h"
+#include "keyer.h"
+#include "metrics.h"
+#include "quantity.h"
+#include "text.h"
 #include "reportflow/cli.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
@@ -33,6 +39,8 @@ struct eval_opts {
     const char *gold_path;
     const char *dir;
     bool verbose;
+    const char *model_path;    /* replaces the rule set's keyer model; "none" drops it */
+    const char *dump_path;     /* write every quantity's features here instead of scoring */
     double min_core_p, min_core_r, min_all_p, min_all_r, min_fields;
 };
 
@@ -150,6 +158,109 @@ static json_t *extract_path(struct extractor *ex, const char *path)
     return env;
 }
 
+/* The rule-only key of the quantity starting at @p start, or NULL. */
+static const char *rule_key_at(const struct fact_list *facts, size_t start)
+{
+    for (size_t i = 0; i < facts->cnt; i++) {
+        if (facts->items[i].start == start) {
+            return facts->items[i].rule->key;
+        }
+    }
+    return NULL;
+}
+
+static int dump_quantities(struct extractor *ex, const struct text *t, const char *name, FILE *out)
+{
+    struct unit_table units = {(const char *const *)ex->rules->measure_words,
+                               ex->rules->measure_cnt};
+    struct quantity_list qs;
+    struct fact_list facts;
+    if (quantity_find_all(t, &units, &qs) != 0) {
+        return -1;
+    }
+    if (metrics_extract(ex->rules, &ex->matcher, t, &qs, &facts) != 0) {
+        quantity_list_release(&qs);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < qs.cnt && rc == 0; i++) {
+        const struct quantity *q = &qs.items[i];
+        struct keyer_features f;
+        keyer_features(t, q, rule_key_at(&facts, q->start), &f);
+        char *clause = text_orig_dup(t, text_char_at(t, q->clause_start),
+                                     text_char_at(t, q->clause_end));
+        json_t *feats = json_array();
+        for (size_t k = 0; feats && k < f.cnt; k++) {
+            json_array_append_new(feats, json_string(f.items[k]));
+        }
+        json_t *line = json_pack("{s:s, s:f, s:s, s:s?, s:I, s:o}", "doc", name, "value",
+                                 q->value, "unit", q->unit, "clause", clause, "start",
+                                 (json_int_t)text_char_at(t, q->start), "features", feats);
+        char *text = line ? json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        if (!text || fprintf(out, "%s\n", text) < 0) {
+            rc = -1;
+        }
+        free(text);
+        free(clause);
+        json_decref(line);
+    }
+    fact_list_release(&facts);
+    quantity_list_release(&qs);
+    return rc;
+}
+
+/* Features of every quantity of @p path, one JSON line each, for tools/train/keyer.py. */
+static int dump_path(struct extractor *ex, const char *path, const char *name, FILE *out)
+{
+    char errstr[512];
+    char *data = NULL;
+    size_t len = 0;
+    if (rf_fs_read_file(path, 64u << 20, &data, &len, errstr, sizeof(errstr)) != RF_READ_OK) {
+        fprintf(stderr, "eval: %s\n", errstr);
+        return -1;
+    }
+    struct decoded d;
+    struct text t;
+    int rc = -1;
+    if (decode_report(data, len, &d) == DECODE_OK) {
+        if (text_init(&t, d.text, d.len) == 0) {
+            rc = dump_quantities(ex, &t, name, out);
+            text_release(&t);
+        }
+        decode_release(&d);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "eval: '%s': cannot decode or dump features\n", path);
+    }
+    free(data);
+    return rc;
+}
+
+static int dump_features(struct extractor *ex, const struct eval_opts *o, json_t *gold)
+{
+    FILE *out = fopen(o->dump_path, "w");
+    if (!out) {
+        fprintf(stderr, "eval: cannot write '%s': %s\n", o->dump_path, strerror(errno));
+        return 2;
+    }
+    int rc = 0;
+    const char *name;
+    json_t *want;
+    json_object_foreach(json_object_get(gold, "documents"), name, want)
+    {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", o->dir, name);
+        if (dump_path(ex, path, name, out) != 0) {
+            rc = 2;
+        }
+    }
+    if (fclose(out) != 0) {
+        fprintf(stderr, "eval: cannot write '%s': %s\n", o->dump_path, strerror(errno));
+        rc = 2;
+    }
+    return rc;
+}
+
 static int evaluate(struct extractor *ex, const struct eval_opts *o)
 {
     json_error_t jerr;
@@ -157,6 +268,11 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
     if (!gold) {
         fprintf(stderr, "eval: %s:%d:%d: %s\n", o->gold_path, jerr.line, jerr.column, jerr.text);
         return 2;
+    }
+    if (o->dump_path) {
+        int rc = dump_features(ex, o, gold);
+        json_decref(gold);
+        return rc;
     }
     struct score core = {0, 0, 0}, all = {0, 0, 0};
     int fields_right = 0, fields_total = 0;
@@ -207,10 +323,13 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
 static const char usage[] =
     "usage: reportflow-eval [-c FILE] [-X key=value]... --gold FILE --dir DIR [-v]\n"
     "       [--min-core-precision X] [--min-core-recall X] [--min-all-precision X]\n"
-    "       [--min-all-recall X] [--min-fields X]\n"
+    "       [--min-all-recall X] [--min-fields X] [--model FILE|none] [--dump-features FILE]\n"
+    "--model replaces the rule set's keyer model (none: rules alone); --dump-features\n"
+    "writes each quantity's keyer features (rules alone) as JSON lines and scores nothing.\n"
     "Exit status: 0 scores meet the given minimums, 1 they do not, 2 usage.\n";
 
-enum { OPT_GOLD = 256, OPT_DIR, OPT_VERBOSE, OPT_CORE_P, OPT_CORE_R, OPT_ALL_P, OPT_ALL_R, OPT_FIELDS };
+enum { OPT_GOLD = 256, OPT_DIR, OPT_VERBOSE, OPT_CORE_P, OPT_CORE_R, OPT_ALL_P, OPT_ALL_R, OPT_FIELDS,
+       OPT_MODEL, OPT_DUMP };
 
 static int on_option(void *ctx, int opt, const char *arg)
 {
@@ -224,6 +343,8 @@ static int on_option(void *ctx, int opt, const char *arg)
     case OPT_ALL_P: o->min_all_p = atof(arg); break;
     case OPT_ALL_R: o->min_all_r = atof(arg); break;
     case OPT_FIELDS: o->min_fields = atof(arg); break;
+    case OPT_MODEL: o->model_path = arg; break;
+    case OPT_DUMP: o->dump_path = arg; break;
     default: return -1;
     }
     return 0;
@@ -231,7 +352,7 @@ static int on_option(void *ctx, int opt, const char *arg)
 
 int main(int argc, char **argv)
 {
-    struct eval_opts o = {NULL, NULL, false, 0, 0, 0, 0, 0};
+    struct eval_opts o = {NULL, NULL, false, NULL, NULL, 0, 0, 0, 0, 0};
     static const struct option extra[] = {
         {"gold", required_argument, NULL, OPT_GOLD},
         {"dir", required_argument, NULL, OPT_DIR},
@@ -241,6 +362,8 @@ int main(int argc, char **argv)
         {"min-all-precision", required_argument, NULL, OPT_ALL_P},
         {"min-all-recall", required_argument, NULL, OPT_ALL_R},
         {"min-fields", required_argument, NULL, OPT_FIELDS},
+        {"model", required_argument, NULL, OPT_MODEL},
+        {"dump-features", required_argument, NULL, OPT_DUMP},
         {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o};
     int rc, first_arg;
@@ -259,6 +382,18 @@ int main(int argc, char **argv)
     if (!rules) {
         fprintf(stderr, "eval: %s\n", errstr);
         return 2;
+    }
+    if (o.model_path || o.dump_path) {
+        keyer_free(rules->keyer);
+        rules->keyer = NULL;
+    }
+    if (o.model_path && strcmp(o.model_path, "none") != 0 && !o.dump_path) {
+        rules->keyer = keyer_load(o.model_path, errstr, sizeof(errstr));
+        if (!rules->keyer) {
+            fprintf(stderr, "eval: %s\n", errstr);
+            rules_free(rules);
+            return 2;
+        }
     }
     struct extractor ex;
     rc = 2;

@@ -1,0 +1,408 @@
+/* keyer.c - a linear model that names a quantity's key from its context. */
+#include "keyer.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#define BEFORE_CHARS 24   /* same-clause window before the number */
+#define NEAR_CHARS 6      /* the words right before the number weigh on their own */
+#define PREV_CHARS 20     /* the end of the previous clauses of the sentence (lists, 其中) */
+#define AFTER_CHARS 8     /* what the number is followed by in its clause */
+#define SENTENCE_CHARS 80 /* how far back a sentence start is looked for */
+
+struct keyer_weight {
+    const char *feature; /* points into the model's string pool */
+    size_t first;        /* index into cls[] / w[] */
+    size_t cnt;
+};
+
+struct keyer_model {
+    char *name;
+    double threshold;
+    size_t class_cnt;
+    char **classes;
+    struct rule *pseudo;  /* one per class; NULL key for "none" */
+    int none_class;
+    double *bias;
+    struct keyer_weight *weights; /* sorted by feature */
+    size_t weight_cnt;
+    unsigned short *cls;
+    double *w;
+    char *pool;
+};
+
+/* ---- features ---- */
+
+static void add_feature(struct keyer_features *f, const char *prefix, const char *s, size_t len)
+{
+    size_t pl = strlen(prefix);
+    if (f->cnt >= KEYER_MAX_FEATURES || pl + len + 1 > KEYER_FEATURE_BYTES) {
+        return;
+    }
+    char *dst = f->items[f->cnt++];
+    memcpy(dst, prefix, pl);
+    memcpy(dst + pl, s, len);
+    dst[pl + len] = '\0';
+}
+
+/* Norm bytes of chars [a, b) as one feature. */
+static void add_chars(struct keyer_features *f, const char *prefix, const struct text *t, size_t a,
+                      size_t b)
+{
+    add_feature(f, prefix, t->norm + t->norm_off[a], t->norm_off[b] - t->norm_off[a]);
+}
+
+static void add_ngrams(struct keyer_features *f, const char *uni, const char *bi,
+                       const struct text *t, size_t a, size_t b)
+{
+    for (size_t c = a; c < b; c++) {
+        if (uni) {
+            add_chars(f, uni, t, c, c + 1);
+        }
+        if (bi && c + 1 < b) {
+            add_chars(f, bi, t, c, c + 2);
+        }
+    }
+}
+
+static bool is_sentence_end(const struct text *t, size_t c)
+{
+    const char *s = t->norm + t->norm_off[c];
+    return s[0] == '\n' || memcmp(s, "。", 3) == 0;
+}
+
+/* First char of the sentence holding char @p at, looking back at most SENTENCE_CHARS. */
+static size_t sentence_start_char(const struct text *t, size_t at)
+{
+    size_t floor_char = at > SENTENCE_CHARS ? at - SENTENCE_CHARS : 0;
+    for (size_t c = at; c > floor_char; c--) {
+        if (is_sentence_end(t, c - 1)) {
+            return c;
+        }
+    }
+    return floor_char;
+}
+
+static const char *value_bucket(double v)
+{
+    if (v == 0) {
+        return "0";
+    }
+    if (v == 1) {
+        return "1";
+    }
+    if (v < 10) {
+        return "<10";
+    }
+    if (v < 1000) {
+        return "<1k";
+    }
+    if (v < 1e5) {
+        return "<100k";
+    }
+    return "big";
+}
+
+void keyer_features(const struct text *t, const struct quantity *q, const char *rule_key,
+                    struct keyer_features *out)
+{
+    out->cnt = 0;
+    size_t qc = text_char_at(t, q->start), qe = text_char_at(t, q->end);
+    size_t cc = text_char_at(t, q->clause_start), ce = text_char_at(t, q->clause_end);
+    if (cc > qc) {
+        cc = qc;
+    }
+    if (ce < qe) {
+        ce = qe;
+    }
+    add_feature(out, "*", "", 0);
+    add_feature(out, "u:", q->unit, strlen(q->unit));
+    const char *approx = approx_name(q->approx);
+    add_feature(out, "a:", approx, strlen(approx));
+    add_feature(out, "r:", rule_key ? rule_key : "-", strlen(rule_key ? rule_key : "-"));
+    const char *bucket = value_bucket(q->value);
+    add_feature(out, "v:", bucket, strlen(bucket));
+
+    size_t before = qc - cc > BEFORE_CHARS ? qc - BEFORE_CHARS : cc;
+    add_ngrams(out, "b:", "c:", t, before, qc);
+    size_t near = qc - before > NEAR_CHARS ? qc - NEAR_CHARS : before;
+    add_ngrams(out, "m:", "n:", t, near, qc);
+    for (size_t c = near; c + 1 < qc; c++) {
+        char unit_bigram[KEYER_FEATURE_BYTES];
+        size_t a = t->norm_off[c], b = t->norm_off[c + 2];
+        int n = snprintf(unit_bigram, sizeof(unit_bigram), "%s|%.*s", q->unit, (int)(b - a),
+                         t->norm + a);
+        if (n > 0 && (size_t)n < sizeof(unit_bigram)) {
+            add_feature(out, "k:", unit_bigram, (size_t)n);
+        }
+    }
+    if (qc > cc) {
+        add_chars(out, "i:", t, qc - 1, qc);
+    }
+    if (cc + 2 <= qc) {
+        add_chars(out, "s:", t, cc, cc + 2);
+    } else {
+        add_feature(out, "s:", "^", 1);
+    }
+
+    size_t sentence = sentence_start_char(t, cc);
+    size_t prev = cc - sentence > PREV_CHARS ? cc - PREV_CHARS : sentence;
+    add_ngrams(out, NULL, "p:", t, prev, cc);
+
+    size_t after_end = ce - qe > AFTER_CHARS ? qe + AFTER_CHARS : ce;
+    add_ngrams(out, NULL, "f:", t, qe, after_end);
+    if (qe < ce) {
+        add_chars(out, "g:", t, qe, qe + 1);
+    } else {
+        add_feature(out, "g:", "$", 1);
+    }
+}
+
+/* ---- model ---- */
+
+static int cmp_weight(const void *a, const void *b)
+{
+    return strcmp(((const struct keyer_weight *)a)->feature,
+                  ((const struct keyer_weight *)b)->feature);
+}
+
+static int load_classes(struct keyer_model *m, json_t *root, const char *path, char *errstr,
+                        size_t errstr_size)
+{
+    json_t *classes = json_object_get(root, "classes");
+    json_t *bias = json_object_get(root, "bias");
+    if (!json_is_array(classes) || json_array_size(classes) == 0 || !json_is_array(bias) ||
+        json_array_size(bias) != json_array_size(classes)) {
+        snprintf(errstr, errstr_size,
+                 "%s: needs \"classes\" (non-empty array of keys) and \"bias\" (one number each)",
+                 path);
+        return -1;
+    }
+    m->class_cnt = json_array_size(classes);
+    m->classes = calloc(m->class_cnt, sizeof(char *));
+    m->pseudo = calloc(m->class_cnt, sizeof(*m->pseudo));
+    m->bias = calloc(m->class_cnt, sizeof(double));
+    if (!m->classes || !m->pseudo || !m->bias) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    m->none_class = -1;
+    for (size_t i = 0; i < m->class_cnt; i++) {
+        const char *key = json_string_value(json_array_get(classes, i));
+        json_t *b = json_array_get(bias, i);
+        if (!key || !json_is_number(b)) {
+            snprintf(errstr, errstr_size, "%s: class %zu needs a key string and a bias number",
+                     path, i + 1);
+            return -1;
+        }
+        m->classes[i] = strdup(key);
+        if (!m->classes[i]) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
+        m->bias[i] = json_number_value(b);
+        if (strcmp(key, "none") == 0) {
+            m->none_class = (int)i;
+        }
+        m->pseudo[i].id = m->name;
+        m->pseudo[i].key = m->classes[i];
+    }
+    if (m->none_class < 0) {
+        snprintf(errstr, errstr_size, "%s: \"classes\" must include \"none\"", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Size of the string pool and of the weight arrays; checks every entry. */
+static int measure_weights(const struct keyer_model *m, json_t *weights, size_t *pool,
+                           size_t *entries, const char *path, char *errstr, size_t errstr_size)
+{
+    const char *feature;
+    json_t *per_class;
+    *pool = 0;
+    *entries = 0;
+    json_object_foreach(weights, feature, per_class)
+    {
+        if (!json_is_object(per_class)) {
+            snprintf(errstr, errstr_size, "%s: weights of feature '%s' must be an object", path,
+                     feature);
+            return -1;
+        }
+        const char *cls;
+        json_t *w;
+        json_object_foreach(per_class, cls, w)
+        {
+            bool known = false;
+            for (size_t i = 0; i < m->class_cnt && !known; i++) {
+                known = strcmp(m->classes[i], cls) == 0;
+            }
+            if (!known || !json_is_number(w)) {
+                snprintf(errstr, errstr_size,
+                         "%s: feature '%s': '%s' is not a class of the model or not a number",
+                         path, feature, cls);
+                return -1;
+            }
+            (*entries)++;
+        }
+        *pool += strlen(feature) + 1;
+    }
+    return 0;
+}
+
+static int load_weights(struct keyer_model *m, json_t *root, const char *path, char *errstr,
+                        size_t errstr_size)
+{
+    json_t *weights = json_object_get(root, "weights");
+    size_t pool = 0, entries = 0;
+    if (!json_is_object(weights)) {
+        snprintf(errstr, errstr_size, "%s: needs a \"weights\" object", path);
+        return -1;
+    }
+    if (measure_weights(m, weights, &pool, &entries, path, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    m->weight_cnt = json_object_size(weights);
+    m->weights = calloc(m->weight_cnt + 1, sizeof(*m->weights));
+    m->pool = malloc(pool + 1);
+    m->cls = calloc(entries + 1, sizeof(*m->cls));
+    m->w = calloc(entries + 1, sizeof(*m->w));
+    if (!m->weights || !m->pool || !m->cls || !m->w) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t k = 0, used = 0, e = 0;
+    const char *feature;
+    json_t *per_class;
+    json_object_foreach(weights, feature, per_class)
+    {
+        size_t fl = strlen(feature) + 1;
+        memcpy(m->pool + used, feature, fl);
+        struct keyer_weight *kw = &m->weights[k++];
+        kw->feature = m->pool + used;
+        kw->first = e;
+        used += fl;
+        const char *cls;
+        json_t *w;
+        json_object_foreach(per_class, cls, w)
+        {
+            for (size_t i = 0; i < m->class_cnt; i++) {
+                if (strcmp(m->classes[i], cls) == 0) {
+                    m->cls[e] = (unsigned short)i;
+                }
+            }
+            m->w[e++] = json_number_value(w);
+        }
+        kw->cnt = e - kw->first;
+    }
+    qsort(m->weights, m->weight_cnt, sizeof(*m->weights), cmp_weight);
+    return 0;
+}
+
+struct keyer_model *keyer_load(const char *path, char *errstr, size_t errstr_size)
+{
+    json_error_t jerr;
+    json_t *root = json_load_file(path, 0, &jerr);
+    if (!root) {
+        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load keyer model: %s", path, jerr.line,
+                 jerr.column, jerr.text);
+        return NULL;
+    }
+    struct keyer_model *m = calloc(1, sizeof(*m));
+    const char *name = json_string_value(json_object_get(root, "name"));
+    json_t *threshold = json_object_get(root, "threshold");
+    int rc = -1;
+    if (!m) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+    } else if (!name || !json_is_number(threshold)) {
+        snprintf(errstr, errstr_size, "%s: needs \"name\" (string) and \"threshold\" (number)",
+                 path);
+    } else if (!(m->name = strdup(name))) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+    } else {
+        m->threshold = json_number_value(threshold);
+        rc = load_classes(m, root, path, errstr, errstr_size) == 0 &&
+                     load_weights(m, root, path, errstr, errstr_size) == 0
+                 ? 0
+                 : -1;
+    }
+    json_decref(root);
+    if (rc != 0) {
+        keyer_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void keyer_free(struct keyer_model *m)
+{
+    if (!m) {
+        return;
+    }
+    for (size_t i = 0; m->classes && i < m->class_cnt; i++) {
+        free(m->classes[i]);
+    }
+    free(m->classes);
+    free(m->pseudo);
+    free(m->bias);
+    free(m->weights);
+    free(m->cls);
+    free(m->w);
+    free(m->pool);
+    free(m->name);
+    free(m);
+}
+
+const char *keyer_name(const struct keyer_model *m)
+{
+    return m->name;
+}
+
+static const struct keyer_weight *find_weight(const struct keyer_model *m, const char *feature)
+{
+    struct keyer_weight probe = {feature, 0, 0};
+    return bsearch(&probe, m->weights, m->weight_cnt, sizeof(*m->weights), cmp_weight);
+}
+
+const struct rule *keyer_decide(const struct keyer_model *m, const struct text *t,
+                                const struct quantity *q, const struct rule *rule_choice,
+                                double *confidence)
+{
+    struct keyer_features f;
+    double score[64];
+    size_t n = m->class_cnt < 64 ? m->class_cnt : 64;
+    keyer_features(t, q, rule_choice ? rule_choice->key : NULL, &f);
+    memcpy(score, m->bias, n * sizeof(double));
+    for (size_t i = 0; i < f.cnt; i++) {
+        const struct keyer_weight *kw = find_weight(m, f.items[i]);
+        for (size_t e = 0; kw && e < kw->cnt; e++) {
+            if (m->cls[kw->first + e] < n) {
+                score[m->cls[kw->first + e]] += m->w[kw->first + e];
+            }
+        }
+    }
+    size_t top = 0;
+    for (size_t c = 1; c < n; c++) {
+        if (score[c] > score[top]) {
+            top = c;
+        }
+    }
+    double sum = 0;
+    for (size_t c = 0; c < n; c++) {
+        sum += exp(score[c] - score[top]);
+    }
+    *confidence = 1.0 / sum;
+    if ((int)top == m->none_class || *confidence < m->threshold) {
+        return NULL;
+    }
+    /* the rule that proposed the same key keeps the credit, so its id stays meaningful */
+    if (rule_choice && strcmp(rule_choice->key, m->classes[top]) == 0) {
+        return rule_choice;
+    }
+    return &m->pseudo[top];
+}

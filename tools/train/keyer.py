@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Train the keyer model (extract/keyer.c) from gold files: Python 3 stdlib only.
+
+Each corpus is a gold file (../shared/gold/seeds.json format) and the feature dump
+`reportflow-eval --dump-features` wrote for it. A quantity is labelled with a gold
+fact's key when the values are equal and the fact's evidence overlaps the
+quantity's clause; every other quantity is labelled "none". The model is a
+multinomial logistic regression (softmax) trained by AdaGrad with L2, in a fixed
+order from a fixed seed, so the same inputs give the same weights.
+
+usage: keyer.py --corpus GOLD DUMP [--corpus GOLD DUMP]... [--exclude DOC...]
+                [--only DOC...] --out MODEL.json [--name NAME] [--threshold P]
+Documents are named "<gold file stem>/<doc>" in --exclude/--only (dev/007.txt).
+"""
+import argparse
+import difflib
+import json
+import math
+import os
+import random
+import sys
+
+EPOCHS = 40
+RATE = 0.2
+L2 = 1e-4
+SEED = 12
+
+
+def load_corpus(gold_path, dump_path):
+    stem = os.path.splitext(os.path.basename(gold_path))[0]
+    gold = json.load(open(gold_path, encoding="utf-8"))["documents"]
+    by_doc = {}
+    for line in open(dump_path, encoding="utf-8"):
+        q = json.loads(line)
+        by_doc.setdefault(q["doc"], []).append(q)
+    docs = {}
+    for name, want in gold.items():
+        docs[f"{stem}/{name}"] = (want.get("facts", []), by_doc.get(name, []))
+    return docs
+
+
+def squeeze(s):
+    return "".join((s or "").split())
+
+
+def overlaps(evidence, clause):
+    e, c = squeeze(evidence), squeeze(clause)
+    if not e or not c:
+        return False
+    if e in c or c in e:
+        return True
+    m = difflib.SequenceMatcher(None, e, c, autojunk=False).find_longest_match(0, len(e), 0, len(c))
+    return m.size >= min(8, len(e), len(c))
+
+
+def label_doc(facts, quantities, unmatched):
+    labels = ["none"] * len(quantities)
+    for f in facts:
+        hit = False
+        for i, q in enumerate(quantities):
+            if abs(q["value"] - f["value"]) < 1e-6 and overlaps(f.get("evidence"), q.get("clause")):
+                labels[i] = f["key"]
+                hit = True
+        if not hit:
+            unmatched.append(f)
+    return labels
+
+
+def examples(docs, names):
+    out, unmatched = [], []
+    for name in sorted(names):
+        facts, qs = docs[name]
+        for q, label in zip(qs, label_doc(facts, qs, unmatched)):
+            out.append((q["features"], label))
+    return out, unmatched
+
+
+def train(data, classes):
+    index = {c: i for i, c in enumerate(classes)}
+    weights = {}  # feature -> list of per-class weights
+    grad_sq = {}
+    bias = [0.0] * len(classes)
+    bias_sq = [1e-8] * len(classes)
+    rng = random.Random(SEED)
+    order = list(range(len(data)))
+    for _ in range(EPOCHS):
+        rng.shuffle(order)
+        for i in order:
+            feats, label = data[i]
+            rows = [weights.setdefault(f, [0.0] * len(classes)) for f in feats]
+            scores = list(bias)
+            for row in rows:
+                for c, w in enumerate(row):
+                    scores[c] += w
+            top = max(scores)
+            exps = [math.exp(s - top) for s in scores]
+            total = sum(exps)
+            for c in range(len(classes)):
+                g = exps[c] / total - (1.0 if c == index[label] else 0.0)
+                bias_sq[c] += g * g
+                bias[c] -= RATE * g / math.sqrt(bias_sq[c])
+                if abs(g) < 1e-4:
+                    continue  # lazy: a class the example does not move keeps its weights
+                for f, row in zip(feats, rows):
+                    sq = grad_sq.setdefault(f, [1e-8] * len(classes))
+                    gw = g + L2 * row[c]
+                    sq[c] += gw * gw
+                    row[c] -= RATE * gw / math.sqrt(sq[c])
+    return bias, weights
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", nargs=2, action="append", required=True, metavar=("GOLD", "DUMP"))
+    ap.add_argument("--exclude", nargs="*", default=[])
+    ap.add_argument("--only", nargs="*")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--name", default="keyer")
+    ap.add_argument("--threshold", type=float, default=0.5)
+    args = ap.parse_args()
+    docs = {}
+    for gold, dump in args.corpus:
+        docs.update(load_corpus(gold, dump))
+    names = set(args.only) if args.only is not None else set(docs)
+    names -= set(args.exclude)
+    data, unmatched = examples(docs, names)
+    classes = ["none"] + sorted({label for _, label in data if label != "none"})
+    bias, weights = train(data, classes)
+    sparse = {}
+    for f in sorted(weights):
+        row = {classes[c]: round(w, 4) for c, w in enumerate(weights[f]) if abs(w) >= 1e-3}
+        if row:
+            sparse[f] = row
+    model = {"name": args.name, "threshold": args.threshold, "classes": classes,
+             "bias": [round(b, 4) for b in bias], "trained_on": len(names),
+             "examples": len(data), "weights": sparse}
+    with open(args.out, "w", encoding="utf-8") as out:
+        json.dump(model, out, ensure_ascii=False, indent=0, sort_keys=False)
+        out.write("\n")
+    print(f"keyer: {len(names)} documents, {len(data)} quantities, "
+          f"{sum(1 for _, l in data if l != 'none')} labelled, {len(unmatched)} gold facts "
+          f"without a quantity, {len(sparse)} features -> {args.out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
