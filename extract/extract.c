@@ -16,8 +16,6 @@
 #include "reportflow/sha256.h"
 #include "text.h"
 
-#define MIN_REPORT_HAN_CHARS 20
-
 int extractor_init(struct extractor *ex, const struct rules *rules)
 {
     ex->rules = rules;
@@ -68,11 +66,15 @@ static json_t *source_json(const struct source_info *src, size_t len, const stru
 
 static json_t *document_json(const struct docfields *f, const struct text *t)
 {
-    return json_pack("{s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:I}", "agency", f->agency,
-                     "region", f->region, "level", f->level, "year",
-                     f->year ? json_integer(f->year) : json_null(), "title", f->title, "published",
-                     f->published[0] ? f->published : NULL, "doc_number", f->doc_number, "chars",
-                     (json_int_t)t->nchars);
+    json_t *doc = json_pack("{s:s?, s:s?, s:s?, s:o, s:s?, s:s?, s:s?, s:I}", "agency",
+                            f->agency, "region", f->region, "level", f->level, "year",
+                            f->year ? json_integer(f->year) : json_null(), "title", f->title,
+                            "published", f->published[0] ? f->published : NULL, "doc_number",
+                            f->doc_number, "chars", (json_int_t)t->nchars);
+    if (doc && f->warning[0]) {
+        json_object_set_new(doc, "warnings", json_pack("[s]", f->warning));
+    }
+    return doc;
 }
 
 static json_t *sections_json(const struct outline *o, const struct text *t)
@@ -226,10 +228,10 @@ enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_
     }
     enum extract_status st = EXTRACT_OK;
     size_t han = count_han(&t);
-    if (han < MIN_REPORT_HAN_CHARS) {
+    if (han < (size_t)ex->rules->min_report_han) {
         *reason_code = "no-report-text";
         snprintf(errstr, errstr_size, "only %zu Chinese characters after decoding (%s); need %d",
-                 han, d.encoding, MIN_REPORT_HAN_CHARS);
+                 han, d.encoding, ex->rules->min_report_han);
         st = EXTRACT_REJECT;
     } else {
         *envelope = build_envelope(ex, &t, bytes, len, src, &d);

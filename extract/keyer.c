@@ -23,7 +23,9 @@ struct keyer_weight {
 
 struct keyer_model {
     char *name;
-    double threshold;
+    double threshold;     /* a key the rules did not propose needs this probability */
+    double veto;          /* a rule's key is dropped when "none" has this probability */
+    bool arbiter;         /* policy "arbiter": the model overrides the rules' key */
     size_t class_cnt;
     char **classes;
     struct rule *pseudo;  /* one per class; NULL key for "none" */
@@ -50,11 +52,22 @@ static void add_feature(struct keyer_features *f, const char *prefix, const char
     dst[pl + len] = '\0';
 }
 
-/* Norm bytes of chars [a, b) as one feature. */
+/* Norm bytes of chars [a, b) as one feature; every digit reads 0, since numbers vary. */
 static void add_chars(struct keyer_features *f, const char *prefix, const struct text *t, size_t a,
                       size_t b)
 {
-    add_feature(f, prefix, t->norm + t->norm_off[a], t->norm_off[b] - t->norm_off[a]);
+    char buf[KEYER_FEATURE_BYTES];
+    size_t len = t->norm_off[b] - t->norm_off[a];
+    if (len >= sizeof(buf)) {
+        return;
+    }
+    memcpy(buf, t->norm + t->norm_off[a], len);
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] >= '0' && buf[i] <= '9') {
+            buf[i] = '0';
+        }
+    }
+    add_feature(f, prefix, buf, len);
 }
 
 static void add_ngrams(struct keyer_features *f, const char *uni, const char *bi,
@@ -108,8 +121,68 @@ static const char *value_bucket(double v)
     return "big";
 }
 
-void keyer_features(const struct text *t, const struct quantity *q, const char *rule_key,
-                    struct keyer_features *out)
+/* The lexicon word nearest to norm byte @p toward in [@p a, @p b): its concept, or NULL. */
+static const char *nearest_concept(const struct name_pair *words, size_t cnt, const char *s,
+                                   size_t a, size_t b, bool before)
+{
+    const char *best = NULL;
+    size_t best_dist = (size_t)-1, best_len = 0;
+    for (size_t k = 0; k < cnt; k++) {
+        size_t wl = strlen(words[k].word);
+        for (size_t i = a; i + wl <= b; i++) {
+            if (s[i] != words[k].word[0] || memcmp(s + i, words[k].word, wl) != 0) {
+                continue;
+            }
+            size_t dist = before ? b - (i + wl) : i - a;
+            if (dist < best_dist || (dist == best_dist && wl > best_len)) {
+                best = words[k].label;
+                best_dist = dist;
+                best_len = wl;
+            }
+        }
+    }
+    return best;
+}
+
+static void add_pair(struct keyer_features *f, const char *prefix, const char *x, const char *y)
+{
+    char pair[KEYER_FEATURE_BYTES];
+    int n = snprintf(pair, sizeof(pair), "%s|%s", x ? x : "-", y ? y : "-");
+    if (n > 0 && (size_t)n < sizeof(pair)) {
+        add_feature(f, prefix, pair, (size_t)n);
+    }
+}
+
+/*
+ * The compositional part: nearest action before the number (in its clause, or
+ * else in the sentence before it), nearest object before and after it, and
+ * their pairs with each other and with the measure word.
+ */
+static void add_concepts(const struct rules *rules, const struct text *t, const struct quantity *q,
+                         size_t before_byte, size_t prev_byte, size_t after_byte,
+                         struct keyer_features *out)
+{
+    const char *s = t->norm;
+    const char *act = nearest_concept(rules->keyer_actions, rules->keyer_action_cnt, s,
+                                      before_byte, q->start, true);
+    const char *prev_act = act ? NULL
+                               : nearest_concept(rules->keyer_actions, rules->keyer_action_cnt, s,
+                                                 prev_byte, before_byte, true);
+    const char *obj = nearest_concept(rules->keyer_objects, rules->keyer_object_cnt, s,
+                                      before_byte, q->start, true);
+    const char *obj_after = nearest_concept(rules->keyer_objects, rules->keyer_object_cnt, s,
+                                            q->end, after_byte, false);
+    const char *a = act ? act : prev_act;
+    const char *o = obj ? obj : obj_after;
+    add_pair(out, "A:", act ? "clause" : prev_act ? "sentence" : "none", a);
+    add_pair(out, "O:", obj ? "before" : obj_after ? "after" : "none", o);
+    add_pair(out, "AO:", a, o);
+    add_pair(out, "AU:", a, q->unit);
+    add_pair(out, "OU:", o, q->unit);
+}
+
+void keyer_features(const struct rules *rules, const struct text *t, const struct quantity *q,
+                    const char *rule_key, struct keyer_features *out)
 {
     out->cnt = 0;
     size_t qc = text_char_at(t, q->start), qe = text_char_at(t, q->end);
@@ -156,6 +229,7 @@ void keyer_features(const struct text *t, const struct quantity *q, const char *
 
     size_t after_end = ce - qe > AFTER_CHARS ? qe + AFTER_CHARS : ce;
     add_ngrams(out, NULL, "f:", t, qe, after_end);
+    add_concepts(rules, t, q, t->norm_off[before], t->norm_off[prev], t->norm_off[after_end], out);
     if (qe < ce) {
         add_chars(out, "g:", t, qe, qe + 1);
     } else {
@@ -326,6 +400,10 @@ struct keyer_model *keyer_load(const char *path, char *errstr, size_t errstr_siz
         snprintf(errstr, errstr_size, "%s: out of memory", path);
     } else {
         m->threshold = json_number_value(threshold);
+        json_t *veto = json_object_get(root, "veto");
+        m->veto = json_is_number(veto) ? json_number_value(veto) : 1.01;
+        const char *policy = json_string_value(json_object_get(root, "policy"));
+        m->arbiter = policy && strcmp(policy, "arbiter") == 0;
         rc = load_classes(m, root, path, errstr, errstr_size) == 0 &&
                      load_weights(m, root, path, errstr, errstr_size) == 0
                  ? 0
@@ -369,14 +447,15 @@ static const struct keyer_weight *find_weight(const struct keyer_model *m, const
     return bsearch(&probe, m->weights, m->weight_cnt, sizeof(*m->weights), cmp_weight);
 }
 
-const struct rule *keyer_decide(const struct keyer_model *m, const struct text *t,
+const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
                                 const struct quantity *q, const struct rule *rule_choice,
                                 double *confidence)
 {
+    const struct keyer_model *m = rules->keyer;
     struct keyer_features f;
     double score[64];
     size_t n = m->class_cnt < 64 ? m->class_cnt : 64;
-    keyer_features(t, q, rule_choice ? rule_choice->key : NULL, &f);
+    keyer_features(rules, t, q, rule_choice ? rule_choice->key : NULL, &f);
     memcpy(score, m->bias, n * sizeof(double));
     for (size_t i = 0; i < f.cnt; i++) {
         const struct keyer_weight *kw = find_weight(m, f.items[i]);
@@ -387,6 +466,7 @@ const struct rule *keyer_decide(const struct keyer_model *m, const struct text *
         }
     }
     size_t top = 0;
+    *confidence = 0;
     for (size_t c = 1; c < n; c++) {
         if (score[c] > score[top]) {
             top = c;
@@ -395,6 +475,19 @@ const struct rule *keyer_decide(const struct keyer_model *m, const struct text *
     double sum = 0;
     for (size_t c = 0; c < n; c++) {
         sum += exp(score[c] - score[top]);
+    }
+    if (rule_choice && !m->arbiter) {
+        /* policy "fill": the rules' key stands unless the model is sure it is no metric */
+        for (size_t c = 0; c < n; c++) {
+            if (strcmp(m->classes[c], rule_choice->key) == 0) {
+                *confidence = exp(score[c] - score[top]) / sum;
+            }
+        }
+        if ((int)top == m->none_class && 1.0 / sum >= m->veto) {
+            *confidence = 1.0 / sum;
+            return NULL;
+        }
+        return rule_choice;
     }
     *confidence = 1.0 / sum;
     if ((int)top == m->none_class || *confidence < m->threshold) {

@@ -40,19 +40,23 @@ void keyer_free(struct keyer_model *m);
 const char *keyer_name(const struct keyer_model *m);
 
 /**
- * Compute the features of @p q in @p t. @p rule_key is the key the rules
- * chose for it, or NULL. Work is bounded: a fixed window of characters.
+ * Compute the features of @p q in @p t, with the concepts of @p rules'
+ * "keyer_lexicon". @p rule_key is the key the rules chose for it, or NULL.
+ * Work is bounded: fixed windows of characters around the number.
  */
-void keyer_features(const struct text *t, const struct quantity *q, const char *rule_key,
-                    struct keyer_features *out);
+void keyer_features(const struct rules *rules, const struct text *t, const struct quantity *q,
+                    const char *rule_key, struct keyer_features *out);
 
 /**
- * Name @p q. @returns the pseudo-rule of the chosen key (borrowed from the
- * model; its id is the model's name), or NULL for "no metric" or when the
- * best key's probability is under the model's threshold. *@p confidence
- * gets the chosen key's probability.
+ * Name @p q with @p rules' keyer model (rules->keyer, not NULL). Under the model's policy "fill" (the default) a key the rules
+ * chose stands unless the model gives "no metric" the "veto" probability, and
+ * the model names only quantities the rules left alone; under "arbiter" the
+ * model's best key wins. @returns the rule that proposed the chosen key, the
+ * model's pseudo-rule for it (borrowed; its id is the model's name), or NULL
+ * for "no metric" or a best key under the model's "threshold".
+ * *@p confidence gets the model's probability of the outcome.
  */
-const struct rule *keyer_decide(const struct keyer_model *m, const struct text *t,
+const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
                                 const struct quantity *q, const struct rule *rule_choice,
                                 double *confidence);
 

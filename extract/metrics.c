@@ -283,7 +283,7 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         double confidence = -1;
         const struct rule *rule = best[i].rule;
         if (rules->keyer && !planned[i]) {
-            rule = keyer_decide(rules->keyer, t, q, rule, &confidence);
+            rule = keyer_decide(rules, t, q, rule, &confidence);
         }
         if (!rule) {
             continue;

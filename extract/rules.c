@@ -215,6 +215,94 @@ static int load_pairs(json_t *root, const char *field, struct name_pair **out, s
     return 0;
 }
 
+/* An optional array of strings, kept as pairs whose label is the word itself. */
+static int load_words(json_t *obj, const char *field, struct name_pair **out, size_t *cnt,
+                      const char *path, char *errstr, size_t errstr_size)
+{
+    json_t *arr = json_object_get(obj, field);
+    *cnt = 0;
+    if (!arr) {
+        return 0;
+    }
+    if (!json_is_array(arr)) {
+        snprintf(errstr, errstr_size, "%s: vocabulary \"%s\" must be an array of strings", path,
+                 field);
+        return -1;
+    }
+    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
+    if (!*out) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t i;
+    json_t *w;
+    json_array_foreach(arr, i, w)
+    {
+        const char *word = json_string_value(w);
+        if (!word || !word[0]) {
+            snprintf(errstr, errstr_size, "%s: vocabulary \"%s\" item %zu must be a non-empty string",
+                     path, field, i + 1);
+            return -1;
+        }
+        (*out)[i].word = strdup(word);
+        (*out)[i].label = strdup(word);
+        (*cnt)++;
+        if (!(*out)[i].word || !(*out)[i].label) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_vocabulary(struct rules *r, json_t *root, const char *path, char *errstr,
+                           size_t errstr_size)
+{
+    json_t *v = json_object_get(root, "vocabulary");
+    r->min_report_han = 20;
+    if (!v) {
+        return 0;
+    }
+    if (!json_is_object(v)) {
+        snprintf(errstr, errstr_size, "%s: \"vocabulary\" must be an object", path);
+        return -1;
+    }
+    if (load_words(v, "title_labels", &r->title_labels, &r->title_label_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "title_endings", &r->title_endings, &r->title_ending_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "title_words", &r->title_words, &r->title_word_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "date_labels", &r->date_labels, &r->date_label_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "doc_number_labels", &r->doc_number_labels, &r->doc_number_label_cnt, path,
+                   errstr, errstr_size) != 0 ||
+        load_words(v, "as_of_markers", &r->as_of_markers, &r->as_of_marker_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(root, "weak_bodies", &r->weak_bodies, &r->weak_body_cnt, path, errstr,
+                   errstr_size) != 0) {
+        return -1;
+    }
+    json_t *prefix = json_object_get(v, "citation_prefix");
+    if (prefix && !(json_is_string(prefix) && (r->citation_prefix = strdup(json_string_value(prefix))))) {
+        snprintf(errstr, errstr_size, "%s: vocabulary \"citation_prefix\" must be a string", path);
+        return -1;
+    }
+    json_t *min_han = json_object_get(v, "min_report_han");
+    if (min_han) {
+        if (!json_is_integer(min_han) || json_integer_value(min_han) < 0 ||
+            json_integer_value(min_han) > 100000) {
+            snprintf(errstr, errstr_size,
+                     "%s: vocabulary \"min_report_han\" must be an integer from 0 to 100000", path);
+            return -1;
+        }
+        r->min_report_han = (int)json_integer_value(min_han);
+    }
+    return 0;
+}
+
 static int load_measure_words(struct rules *r, json_t *root, const char *path, char *errstr,
                               size_t errstr_size)
 {
@@ -255,6 +343,26 @@ static int load_optional_regex(json_t *root, const char *field, json_t *macros, 
     *out = expanded ? compile(expanded, what, errstr, errstr_size) : NULL;
     free(expanded);
     return *out ? 0 : -1;
+}
+
+/* "keyer_lexicon": the action and object concepts the keyer model composes. */
+static int load_lexicon(struct rules *r, json_t *root, const char *path, char *errstr,
+                        size_t errstr_size)
+{
+    json_t *lex = json_object_get(root, "keyer_lexicon");
+    if (!lex) {
+        return 0;
+    }
+    if (!json_is_object(lex)) {
+        snprintf(errstr, errstr_size, "%s: \"keyer_lexicon\" must be an object", path);
+        return -1;
+    }
+    return load_pairs(lex, "actions", &r->keyer_actions, &r->keyer_action_cnt, path, errstr,
+                      errstr_size) != 0 ||
+                   load_pairs(lex, "objects", &r->keyer_objects, &r->keyer_object_cnt, path,
+                              errstr, errstr_size) != 0
+               ? -1
+               : 0;
 }
 
 /* "model": a keyer model file, relative to the rule file's folder. */
@@ -304,7 +412,10 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
         load_pairs(root, "agency_suffixes", &r->agency_suffixes, &r->agency_suffix_cnt, path,
                    errstr, errstr_size) != 0 ||
         load_pairs(root, "admin_levels", &r->admin_levels, &r->admin_level_cnt, path, errstr,
-                   errstr_size) != 0) {
+                   errstr_size) != 0 ||
+        (json_object_get(root, "national_bodies") &&
+         load_pairs(root, "national_bodies", &r->national_bodies, &r->national_body_cnt, path,
+                    errstr, errstr_size) != 0)) {
         return -1;
     }
     if (load_optional_regex(root, "veto_before", macros, &r->veto, path, errstr, errstr_size) !=
@@ -313,7 +424,9 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
             0) {
         return -1;
     }
-    if (load_model(r, root, path, errstr, errstr_size) != 0) {
+    if (load_vocabulary(r, root, path, errstr, errstr_size) != 0 ||
+        load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
+        load_model(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
     json_t *items = json_object_get(root, "rules");
@@ -398,6 +511,18 @@ void rules_free(struct rules *r)
     free_pairs(r->section_categories, r->section_category_cnt);
     free_pairs(r->agency_suffixes, r->agency_suffix_cnt);
     free_pairs(r->admin_levels, r->admin_level_cnt);
+    free_pairs(r->national_bodies, r->national_body_cnt);
+    free_pairs(r->weak_bodies, r->weak_body_cnt);
+    free_pairs(r->keyer_actions, r->keyer_action_cnt);
+    free_pairs(r->keyer_objects, r->keyer_object_cnt);
+    free_pairs(r->title_labels, r->title_label_cnt);
+    free_pairs(r->title_endings, r->title_ending_cnt);
+    free_pairs(r->title_words, r->title_word_cnt);
+    free_pairs(r->date_labels, r->date_label_cnt);
+    free_pairs(r->doc_number_labels, r->doc_number_label_cnt);
+    free_pairs(r->as_of_markers, r->as_of_marker_cnt);
+    free_pairs(r->yoy_markers, r->yoy_marker_cnt);
+    free(r->citation_prefix);
     keyer_free(r->keyer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);

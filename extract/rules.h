@@ -48,10 +48,35 @@ struct rules {
     size_t citation_kind_cnt;
     struct name_pair *section_categories; /* heading keyword -> category */
     size_t section_category_cnt;
-    struct name_pair *agency_suffixes;    /* e.g. 应急管理局 -> (unused label) */
+    struct name_pair *agency_suffixes;    /* body word after a place -> its full form (应急局 -> 应急管理局) */
     size_t agency_suffix_cnt;
+    struct name_pair *national_bodies;    /* a body with no place (应急管理部) -> its full name */
+    size_t national_body_cnt;
+    struct name_pair *keyer_actions;      /* "keyer_lexicon": action word -> concept (检查 -> inspect) */
+    size_t keyer_action_cnt;
+    struct name_pair *keyer_objects;      /* object word -> concept (企业 -> enterprise) */
+    size_t keyer_object_cnt;
+    struct name_pair *weak_bodies;        /* bodies named in others' reports (人民政府): chosen last */
+    size_t weak_body_cnt;
     struct name_pair *admin_levels;       /* region suffix -> level (市 -> city) */
     size_t admin_level_cnt;
+    /* report-family vocabulary (the "vocabulary" object of the file) */
+    struct name_pair *title_labels;       /* "标题:" before a title line */
+    size_t title_label_cnt;
+    struct name_pair *title_endings;      /* a title line ends with one ("报告") */
+    size_t title_ending_cnt;
+    struct name_pair *title_words;        /* ... and holds one ("法治") */
+    size_t title_word_cnt;
+    struct name_pair *date_labels;        /* "发布时间" before the publication date */
+    size_t date_label_cnt;
+    struct name_pair *doc_number_labels;  /* "文号" before the document number */
+    size_t doc_number_label_cnt;
+    struct name_pair *as_of_markers;      /* "截至": a period limit (to be read by metrics.c) */
+    size_t as_of_marker_cnt;
+    struct name_pair *yoy_markers;        /* "同比" (to be read by metrics.c) */
+    size_t yoy_marker_cnt;
+    char *citation_prefix;                /* "中华人民共和国", dropped when normalising (to be read by citations.c) */
+    int min_report_han;                   /* fewer Han characters: not a report (default 20) */
     size_t max_captures;         /* for sizing match data */
     struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };

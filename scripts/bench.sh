@@ -6,7 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" >/dev/null
 "$root/scripts/build.sh" release >/dev/null
 export RF_BIN=$root/build
-"$RF_BIN/bin/bench_extract" "$root/config/rules/metrics.json" "${RF_BENCH_SECONDS:-5}" "$root"/examples/reports/*
+"$RF_BIN/bin/bench_extract" "$root/config/rules/emergency-management-annual.json" "${RF_BENCH_SECONDS:-5}" "$root"/examples/reports/*
 echo
 "$root/tests/bench/bench-producer.sh" "${RF_BENCH_FILES:-10000}"
 echo

@@ -22,7 +22,7 @@ stack_env() {
     export REPORTFLOW_WATCH_DIR=$state/inbox
     export REPORTFLOW_ARCHIVE_DIR=$state/done
     export REPORTFLOW_FAILED_DIR=$state/failed
-    export REPORTFLOW_WORKER_RULES=$root/config/rules/metrics.json
+    export REPORTFLOW_WORKER_RULES=$root/config/rules/emergency-management-annual.json
     if [ -f "$state/pg.conninfo" ]; then
         REPORTFLOW_PG_CONNINFO=$(cat "$state/pg.conninfo")
         export REPORTFLOW_PG_CONNINFO

@@ -54,7 +54,7 @@ static const struct field fields[] = {
         "shutdown waits this long for acknowledgements"),
     INT("progress.interval_ms", progress_ms, "5000", 100, 3600000, "progress log interval"),
     STR("worker.group", worker_group, "reportflow-workers", "consumer group of the workers"),
-    STR("worker.rules", rules_path, "config/rules/metrics.json", "metric rule file"),
+    STR("worker.rules", rules_path, "config/rules/emergency-management-annual.json", "metric rule file"),
     INT("worker.batch_size", worker_batch, "64", 1, 100000, "raw records per produce-and-ack round"),
     STR("sink.group", sink_group, "reportflow-sink", "consumer group of the sink"),
     STR("pg.conninfo", pg_conninfo, "", "libpq connection string; empty: PG* variables"),

@@ -21,6 +21,6 @@ mkdir -p "$work/corpus"
 cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
 cd "$RF_ROOT"
-RF_FUZZ_RULES="$RF_ROOT/config/rules/metrics.json" "$work/fuzz_extract" -max_total_time="$seconds" \
+RF_FUZZ_RULES="$RF_ROOT/config/rules/emergency-management-annual.json" "$work/fuzz_extract" -max_total_time="$seconds" \
     -max_len=65536 -timeout=10 -print_final_stats=1 "$work/corpus" 2>&1 | tail -n 15
 echo "1 passed, 0 failed"

@@ -8,9 +8,12 @@ quantity's clause; every other quantity is labelled "none". The model is a
 multinomial logistic regression (softmax) trained by AdaGrad with L2, in a fixed
 order from a fixed seed, so the same inputs give the same weights.
 
-usage: keyer.py --corpus GOLD DUMP [--corpus GOLD DUMP]... [--exclude DOC...]
+usage: keyer.py --corpus NAME GOLD DUMP [--corpus NAME GOLD DUMP]... [--exclude DOC...]
                 [--only DOC...] --out MODEL.json [--name NAME] [--threshold P]
-Documents are named "<gold file stem>/<doc>" in --exclude/--only (dev/007.txt).
+Documents are named "<corpus name>/<doc>" in --exclude/--only (dev/007.txt).
+
+The shipped model (config/rules/emergency-management-annual.model.json) is made by
+tools/train/train-shipped.sh.
 """
 import argparse
 import difflib
@@ -20,14 +23,16 @@ import os
 import random
 import sys
 
-EPOCHS = 40
+EPOCHS = 25
 RATE = 0.2
 L2 = 1e-4
 SEED = 12
+MIN_SEEN = 2
+MIN_WEIGHT = 0.01
+SKIP_GRADIENT = 0.02
 
 
-def load_corpus(gold_path, dump_path):
-    stem = os.path.splitext(os.path.basename(gold_path))[0]
+def load_corpus(stem, gold_path, dump_path):
     gold = json.load(open(gold_path, encoding="utf-8"))["documents"]
     by_doc = {}
     for line in open(dump_path, encoding="utf-8"):
@@ -99,8 +104,8 @@ def train(data, classes):
                 g = exps[c] / total - (1.0 if c == index[label] else 0.0)
                 bias_sq[c] += g * g
                 bias[c] -= RATE * g / math.sqrt(bias_sq[c])
-                if abs(g) < 1e-4:
-                    continue  # lazy: a class the example does not move keeps its weights
+                if abs(g) < SKIP_GRADIENT:
+                    continue  # lazy: a class the example barely moves keeps its weights (sparse model)
                 for f, row in zip(feats, rows):
                     sq = grad_sq.setdefault(f, [1e-8] * len(classes))
                     gw = g + L2 * row[c]
@@ -111,7 +116,7 @@ def train(data, classes):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--corpus", nargs=2, action="append", required=True, metavar=("GOLD", "DUMP"))
+    ap.add_argument("--corpus", nargs=3, action="append", required=True, metavar=("NAME", "GOLD", "DUMP"))
     ap.add_argument("--exclude", nargs="*", default=[])
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--out", required=True)
@@ -119,27 +124,42 @@ def main():
     ap.add_argument("--threshold", type=float, default=0.5)
     args = ap.parse_args()
     docs = {}
-    for gold, dump in args.corpus:
-        docs.update(load_corpus(gold, dump))
+    for stem, gold, dump in args.corpus:
+        docs.update(load_corpus(stem, gold, dump))
+    unknown = set(args.exclude) - set(docs)
+    if unknown:
+        sys.exit(f"keyer: --exclude names unknown documents: {sorted(unknown)[:5]}")
     names = set(args.only) if args.only is not None else set(docs)
     names -= set(args.exclude)
     data, unmatched = examples(docs, names)
     classes = ["none"] + sorted({label for _, label in data if label != "none"})
+    seen = {}
+    for feats, _ in data:
+        for f in set(feats):
+            seen[f] = seen.get(f, 0) + 1
+    # a feature seen once is a memorised word, not a pattern: leave it out
+    data = [([f for f in feats if seen[f] >= MIN_SEEN], label) for feats, label in data]
     bias, weights = train(data, classes)
     sparse = {}
     for f in sorted(weights):
-        row = {classes[c]: round(w, 4) for c, w in enumerate(weights[f]) if abs(w) >= 1e-3}
+        row = {classes[c]: round(w, 3) for c, w in enumerate(weights[f]) if abs(w) >= MIN_WEIGHT}
         if row:
             sparse[f] = row
     model = {"name": args.name, "threshold": args.threshold, "classes": classes,
              "bias": [round(b, 4) for b in bias], "trained_on": len(names),
              "examples": len(data), "weights": sparse}
+    weights_only = model.pop("weights")
     with open(args.out, "w", encoding="utf-8") as out:
-        json.dump(model, out, ensure_ascii=False, indent=0, sort_keys=False)
-        out.write("\n")
+        # one feature a line, so that a retrained model diffs readably
+        head = json.dumps(model, ensure_ascii=False)[:-1]
+        out.write(head + ', "weights": {\n')
+        lines = [f"{json.dumps(f, ensure_ascii=False)}: {json.dumps(row, ensure_ascii=False)}"
+                 for f, row in weights_only.items()]
+        out.write(",\n".join(lines))
+        out.write("\n}}\n")
     print(f"keyer: {len(names)} documents, {len(data)} quantities, "
           f"{sum(1 for _, l in data if l != 'none')} labelled, {len(unmatched)} gold facts "
-          f"without a quantity, {len(sparse)} features -> {args.out}", file=sys.stderr)
+          f"without a quantity, {len(weights_only)} features -> {args.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":
