@@ -137,10 +137,38 @@ static bool named_agency(const struct text *t, const struct rules *rules, size_t
         return false;
     }
     snprintf(c->region, sizeof(c->region), "%.*s", (int)(at - s), t->norm + s);
-    snprintf(c->name, sizeof(c->name), "%.*s%s", (int)(p.end - p.last_start),
-             t->norm + s + p.last_start, canonical);
+    /* as written: merge_written_forms() keeps the shortest form the text uses */
+    snprintf(c->name, sizeof(c->name), "%.*s%s", (int)(at - s), t->norm + s, canonical);
     c->level = p.level;
     return true;
+}
+
+/*
+ * 深圳市罗湖区应急管理局 and 罗湖区应急管理局 are one agency: the shortest full
+ * name the text uses stands for both and counts the mentions of both.
+ */
+static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
+{
+    for (size_t i = 0; i < *cnt; i++) {
+        size_t il = strlen(cands[i].name);
+        for (size_t j = 0; j < *cnt; j++) {
+            size_t jl = strlen(cands[j].name);
+            if (i == j || cands[j].unnamed || jl <= il ||
+                strcmp(cands[j].name + jl - il, cands[i].name) != 0 || cands[i].unnamed) {
+                continue;
+            }
+            cands[i].count += cands[j].count;
+            if (strlen(cands[j].region) > strlen(cands[i].region)) {
+                memcpy(cands[i].region, cands[j].region, sizeof(cands[i].region));
+            }
+            cands[j] = cands[--(*cnt)];
+            if (i == *cnt) {
+                i = j; /* the shorter one moved into j's place */
+            }
+            j = (size_t)-1; /* start over: the list changed */
+            il = strlen(cands[i].name);
+        }
+    }
 }
 
 /*
@@ -292,6 +320,7 @@ static void find_agency(const struct text *t, const struct rules *rules, struct 
     struct agency_candidate cands[MAX_AGENCIES];
     size_t cnt = 0;
     collect_agencies(t, rules, cands, &cnt);
+    merge_written_forms(cands, &cnt);
     const struct agency_candidate *chosen = best_agency(rules, cands, cnt, out->title);
     if (!chosen) {
         return;
@@ -411,32 +440,60 @@ static int find_title(const struct text *t, const struct rules *rules, const str
     return -1;
 }
 
-/* First "(19|20)dd年" in [a, b), or 0. */
-static int first_year(const char *s, size_t a, size_t b)
+/* A year starts at s[i]: 19dd or 20dd, not inside a longer number nor the end of a range. */
+static bool year_at(const char *s, size_t a, size_t i)
 {
-    for (size_t i = a; i + 7 <= b; i++) {
-        if ((s[i] == '1' && s[i + 1] == '9') || (s[i] == '2' && s[i + 1] == '0')) {
-            bool digits = s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9';
-            bool before_ok = i == 0 || s[i - 1] < '0' || s[i - 1] > '9';
-            if (digits && before_ok && memcmp(s + i + 4, "年", 3) == 0) {
-                return (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 +
-                       (s[i + 3] - '0');
-            }
+    bool digits = ((s[i] == '1' && s[i + 1] == '9') || (s[i] == '2' && s[i + 1] == '0')) &&
+                  s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9';
+    if (!digits || (i > a && s[i - 1] >= '0' && s[i - 1] <= '9')) {
+        return false;
+    }
+    /* "2015-2020年", "2021—2025年": the end of a period, not the year reported on */
+    bool range_end = (i > a && (s[i - 1] == '-' || s[i - 1] == '~')) ||
+                     (i >= a + 3 && (memcmp(s + i - 3, "—", 3) == 0 || memcmp(s + i - 3, "至", 3) == 0));
+    return !range_end;
+}
+
+static int year_value(const char *s)
+{
+    return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+}
+
+/* First "(19|20)dd年" in [a, b) (with @p bare, also a year with no 年: a title's "2022工作总结"), or 0. */
+static int first_year(const char *s, size_t a, size_t b, bool bare)
+{
+    for (size_t i = a; i + 4 <= b; i++) {
+        if (!year_at(s, a, i)) {
+            continue;
+        }
+        if (i + 7 <= b && memcmp(s + i + 4, "年", 3) == 0) {
+            return year_value(s + i);
+        }
+        if (bare && (i + 4 == b || s[i + 4] < '0' || s[i + 4] > '9')) {
+            return year_value(s + i);
         }
     }
     return 0;
 }
 
-/* The year in the title line (read in norm text: digits may be full-width), else the first. */
+/*
+ * The year in the title line (read in norm text: digits may be full-width),
+ * else the first in the text, else the publication date's year (a news item
+ * on the current year names none).
+ */
 static void find_year(const struct text *t, const struct lines *ls, int title_line,
                       struct docfields *out)
 {
     if (title_line >= 0) {
-        out->year = first_year(t->norm, ls->items[title_line].start, ls->items[title_line].end);
+        out->year = first_year(t->norm, ls->items[title_line].start, ls->items[title_line].end,
+                               true);
     }
     if (!out->year) {
         size_t limit = t->norm_len < 3000 ? t->norm_len : 3000;
-        out->year = first_year(t->norm, 0, limit);
+        out->year = first_year(t->norm, 0, limit, false);
+    }
+    if (!out->year && out->published[0]) {
+        out->year = year_value(out->published);
     }
 }
 
@@ -482,28 +539,53 @@ static bool parse_date(const char *s, size_t len, char out[11], struct docfields
     return true;
 }
 
+/* After @p label in the line [s, s+len): a date. */
+static bool date_after_label(const char *s, size_t len, const char *label, struct docfields *out)
+{
+    const char *hit = memmem(s, len, label, strlen(label));
+    if (!hit) {
+        return false;
+    }
+    hit += strlen(label);
+    while (hit < s + len && (*hit == ' ' || *hit == ':')) {
+        hit++;
+    }
+    size_t rest = len - (size_t)(hit - s);
+    return parse_date(hit, rest < 20 ? rest : 20, out->published, out);
+}
+
+/* A line of the page head that is only a date ("2021-10-30"), as news pages print it. */
+static bool is_date_line(const char *s, size_t len)
+{
+    return len >= 8 && len <= 20 && s[0] >= '1' && s[0] <= '2' &&
+           (ends_with(s, len, "日") || (s[len - 1] >= '0' && s[len - 1] <= '9'));
+}
+
+/*
+ * The publication date: after a date label of the page head, the labels in
+ * the rule set's order (发布日期 before 成文日期); else a head line that is
+ * only a date; else the signature date near the end.
+ */
 static void find_published(const struct text *t, const struct rules *rules, const struct lines *ls,
                            struct docfields *out)
 {
-    for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
-        const char *s = t->norm + ls->items[i].start;
-        size_t len = ls->items[i].end - ls->items[i].start;
-        for (size_t k = 0; k < rules->date_label_cnt; k++) {
-            const char *label = rules->date_labels[k].word;
-            const char *hit = memmem(s, len, label, strlen(label));
-            if (hit) {
-                hit += strlen(label);
-                while (hit < s + len && (*hit == ' ' || *hit == ':')) {
-                    hit++;
-                }
-                size_t rest = len - (size_t)(hit - s);
-                if (parse_date(hit, rest < 20 ? rest : 20, out->published, out)) {
-                    return;
-                }
+    size_t head = ls->cnt < HEAD_LINES ? ls->cnt : HEAD_LINES;
+    for (size_t k = 0; k < rules->date_label_cnt; k++) {
+        for (size_t i = 0; i < head; i++) {
+            const char *s = t->norm + ls->items[i].start;
+            size_t len = ls->items[i].end - ls->items[i].start;
+            if (date_after_label(s, len, rules->date_labels[k].word, out)) {
+                return;
             }
         }
     }
-    /* a signature line that is only a date, near the end */
+    for (size_t i = 0; i < head; i++) {
+        const char *s = t->norm + ls->items[i].start;
+        size_t len = ls->items[i].end - ls->items[i].start;
+        if (is_date_line(s, len) && parse_date(s, len, out->published, out)) {
+            return;
+        }
+    }
     size_t from = ls->cnt > TAIL_LINES ? ls->cnt - TAIL_LINES : 0;
     for (size_t i = ls->cnt; i > from; i--) {
         const struct line *l = &ls->items[i - 1];
@@ -590,8 +672,8 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct do
     }
     int title_line = find_title(t, rules, &ls, out);
     find_agency(t, rules, out);
-    find_year(t, &ls, title_line, out);
     find_published(t, rules, &ls, out);
+    find_year(t, &ls, title_line, out);
     find_doc_number(t, rules, &ls, out);
     free(ls.items);
     return 0;

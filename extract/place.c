@@ -11,7 +11,7 @@
 bool place_stop_char(uint32_t cp)
 {
     static const char stops[] = "的在和与及对向是了为由经据将把被从于给按至以其暨并等各全本我该此"
-                                "召开组织参加联合会协助配合指导督促年度月日号实施公布成立设委党承担调整";
+                                "召开组织参加联合会协助配合指导督促年度月日号实施公布成立设委党承担调整编制";
     if (cp < 0x800 || cp > 0xffff) {
         return false;
     }

@@ -5,8 +5,9 @@
 # under the bar; skips (77) in a bare clone without ../shared/dev.
 #
 # Issue 12 asks for core P>=0.95 R>=0.90, all keys P>=0.90 R>=0.85, agency
-# >=0.90, year >=0.95, published >=0.90. The bar below is what extraction
-# reaches today, rounded down, where that is less (see README, "Extraction").
+# >=0.90, year >=0.95, published >=0.90. Where extraction does not reach that
+# yet (core recall 0.897, agency 0.753, year 0.936), the bar is what it
+# reaches, rounded down (see README, "Extraction").
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
 dev=$RF_SHARED/dev
@@ -17,7 +18,6 @@ fi
 exec "$RF_BIN/bin/reportflow-eval" \
     -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" \
     --gold "$dev/gold.json" --dir "$dev/texts" --verbose \
-    --min-core-precision "${RF_DEV_MIN_CORE_P:-0.95}" --min-core-recall "${RF_DEV_MIN_CORE_R:-0.80}" \
-    --min-all-precision "${RF_DEV_MIN_ALL_P:-0.95}" --min-all-recall "${RF_DEV_MIN_ALL_R:-0.80}" \
-    --min-agency "${RF_DEV_MIN_AGENCY:-0.70}" --min-year "${RF_DEV_MIN_YEAR:-0.85}" \
-    --min-published "${RF_DEV_MIN_PUBLISHED:-0.60}"
+    --min-core-precision 0.95 --min-core-recall 0.89 \
+    --min-all-precision 0.90 --min-all-recall 0.85 \
+    --min-agency 0.75 --min-year 0.93 --min-published 0.90

@@ -9,7 +9,8 @@ multinomial logistic regression (softmax) trained by AdaGrad with L2, in a fixed
 order from a fixed seed, so the same inputs give the same weights.
 
 usage: keyer.py --corpus NAME GOLD DUMP [--corpus NAME GOLD DUMP]... [--exclude DOC...]
-                [--only DOC...] --out MODEL.json [--name NAME] [--threshold P]
+                [--only DOC...] --out MODEL.json [--name NAME] [--threshold P] [--veto P]
+                [--policy fill|arbiter]
 Documents are named "<corpus name>/<doc>" in --exclude/--only (dev/007.txt).
 
 The shipped model (config/rules/emergency-management-annual.model.json) is made by
@@ -121,7 +122,11 @@ def main():
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--out", required=True)
     ap.add_argument("--name", default="keyer")
-    ap.add_argument("--threshold", type=float, default=0.5)
+    ap.add_argument("--threshold", type=float, default=0.95,
+                    help="probability a key the rules did not propose needs")
+    ap.add_argument("--veto", type=float, default=0.97,
+                    help="probability of 'none' that drops a rule's key")
+    ap.add_argument("--policy", choices=["fill", "arbiter"], default="fill")
     args = ap.parse_args()
     docs = {}
     for stem, gold, dump in args.corpus:
@@ -145,7 +150,8 @@ def main():
         row = {classes[c]: round(w, 3) for c, w in enumerate(weights[f]) if abs(w) >= MIN_WEIGHT}
         if row:
             sparse[f] = row
-    model = {"name": args.name, "threshold": args.threshold, "classes": classes,
+    model = {"name": args.name, "policy": args.policy, "threshold": args.threshold,
+             "veto": args.veto, "classes": classes,
              "bias": [round(b, 4) for b in bias], "trained_on": len(names),
              "examples": len(data), "weights": sparse}
     weights_only = model.pop("weights")

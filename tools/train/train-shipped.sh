@@ -26,4 +26,4 @@ PY
 python3 "$root/tools/train/keyer.py" \
     --corpus dev "$shared/dev/gold.json" "$work/dev.jsonl" \
     --corpus seeds "$shared/gold/seeds.json" "$work/seeds.jsonl" \
-    --name "keyer@$version" --threshold "${RF_KEYER_THRESHOLD:-0.5}" --out "$model"
+    --name "keyer@$version" --out "$model"
