@@ -127,6 +127,14 @@ static size_t place_run_start(const struct text *t, size_t at)
     return t->norm_off[c];
 }
 
+/* True when the character before norm byte @p at is a Han character. */
+static bool starts_in_han(const struct text *t, size_t at)
+{
+    size_t c = text_char_at(t, at);
+    size_t n;
+    return c > 0 && is_han(text_codepoint(t->norm, t->norm_off[c - 1], &n));
+}
+
 /* A named place in norm bytes [@p s, @p at) followed by the body word: fills @p c. */
 static bool named_agency(const struct text *t, const struct rules *rules, size_t s, size_t at,
                          const char *canonical, struct agency_candidate *c)
@@ -187,15 +195,18 @@ static bool agency_at(const struct text *t, const struct rules *rules, size_t at
             return true;
         }
     }
-    /* a place may start with a character that usually stops one (和平区, 同安区): one back */
+    /* a place may start with a character that usually stops one (和平区): one back, when
+       that character starts the run of Han characters (发布者:和平区生态环境局) */
     if (run >= 3 && run + 6 <= at && ((unsigned char)t->norm[run - 3] & 0xf0) == 0xe0 &&
-        named_agency(t, rules, run - 3, at, canonical, c)) {
+        !starts_in_han(t, run - 3) && named_agency(t, rules, run - 3, at, canonical, c)) {
         return true;
     }
     const char *level = NULL;
     for (size_t s = at >= 9 ? at - 9 : 0; s < at; s++) {
         size_t sl = place_suffix_at(rules, t->norm + s, at - s, &level);
-        if (sl == at - s && s >= run) {
+        /* 各区应急局: the bureaus below the author, not the author */
+        bool others = s >= 3 && memcmp(t->norm + s - 3, "各", 3) == 0;
+        if (sl == at - s && s >= run && !others) {
             snprintf(c->name, sizeof(c->name), "%.*s%s", (int)sl, t->norm + s, canonical);
             c->level = level;
             c->unnamed = true;
@@ -349,6 +360,36 @@ static void find_agency(const struct text *t, const struct rules *rules, struct 
         }
     }
     out->region = strdup(region);
+}
+
+/*
+ * Agencies are read in the simplified script: a page in traditional characters
+ * (宣州區應急管理局) names the same body as the gold and the other pages do.
+ */
+static int find_agency_folded(const struct text *t, const struct rules *rules,
+                              struct docfields *out)
+{
+    struct text folded = *t;
+    char *norm = malloc(t->norm_len + 1);
+    char *title = out->title ? strdup(out->title) : NULL;
+    if (!norm || (out->title && !title)) {
+        free(norm);
+        free(title);
+        return -1;
+    }
+    memcpy(norm, t->norm, t->norm_len + 1);
+    rules_fold_script(rules, norm, t->norm_len);
+    if (title) {
+        rules_fold_script(rules, title, strlen(title));
+    }
+    folded.norm = norm;
+    char *orig_title = out->title;
+    out->title = title;
+    find_agency(&folded, rules, out);
+    out->title = orig_title;
+    free(title);
+    free(norm);
+    return 0;
 }
 
 /* ---- title, year, dates, document number ---- */
@@ -671,7 +712,11 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct do
         return -1;
     }
     int title_line = find_title(t, rules, &ls, out);
-    find_agency(t, rules, out);
+    if (find_agency_folded(t, rules, out) != 0) {
+        free(ls.items);
+        docfields_release(out);
+        return -1;
+    }
     find_published(t, rules, &ls, out);
     find_year(t, &ls, title_line, out);
     find_doc_number(t, rules, &ls, out);

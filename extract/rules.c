@@ -345,6 +345,83 @@ static int load_optional_regex(json_t *root, const char *field, json_t *macros, 
     return *out ? 0 : -1;
 }
 
+/* Decode a three-byte UTF-8 character, or 0. */
+static uint32_t three_byte_cp(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if ((p[0] & 0xf0) != 0xe0 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80) {
+        return 0;
+    }
+    return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+}
+
+/* "script_fold": a string of pairs, traditional then simplified (區区縣县...). */
+static int load_fold(struct rules *r, json_t *root, const char *path, char *errstr,
+                     size_t errstr_size)
+{
+    const char *pairs = json_string_value(json_object_get(root, "script_fold"));
+    if (!pairs) {
+        return 0;
+    }
+    size_t len = strlen(pairs);
+    if (len % 6 != 0) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"script_fold\" must be pairs of three-byte characters (from, to)", path);
+        return -1;
+    }
+    r->fold_from = calloc(len / 6 + 1, sizeof(uint32_t));
+    r->fold_to = calloc(len / 6 + 1, sizeof(uint32_t));
+    if (!r->fold_from || !r->fold_to) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    for (size_t i = 0; i < len; i += 6) {
+        uint32_t from = three_byte_cp(pairs + i), to = three_byte_cp(pairs + i + 3);
+        if (!from || !to) {
+            snprintf(errstr, errstr_size, "%s: \"script_fold\" pair %zu is not two three-byte "
+                     "characters", path, i / 6 + 1);
+            return -1;
+        }
+        /* insertion keeps the table sorted for bsearch; it is short */
+        size_t k = r->fold_cnt++;
+        while (k > 0 && r->fold_from[k - 1] > from) {
+            r->fold_from[k] = r->fold_from[k - 1];
+            r->fold_to[k] = r->fold_to[k - 1];
+            k--;
+        }
+        r->fold_from[k] = from;
+        r->fold_to[k] = to;
+    }
+    return 0;
+}
+
+void rules_fold_script(const struct rules *r, char *s, size_t len)
+{
+    for (size_t i = 0; r->fold_cnt && i + 3 <= len;) {
+        uint32_t cp = three_byte_cp(s + i);
+        if (!cp) {
+            i++;
+            continue;
+        }
+        size_t lo = 0, hi = r->fold_cnt;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (r->fold_from[mid] < cp) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (lo < r->fold_cnt && r->fold_from[lo] == cp) {
+            uint32_t to = r->fold_to[lo];
+            s[i] = (char)(0xe0 | (to >> 12));
+            s[i + 1] = (char)(0x80 | ((to >> 6) & 0x3f));
+            s[i + 2] = (char)(0x80 | (to & 0x3f));
+        }
+        i += 3;
+    }
+}
+
 /* "keyer_lexicon": the action and object concepts the keyer model composes. */
 static int load_lexicon(struct rules *r, json_t *root, const char *path, char *errstr,
                         size_t errstr_size)
@@ -426,6 +503,7 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
     }
     if (load_vocabulary(r, root, path, errstr, errstr_size) != 0 ||
         load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
+        load_fold(r, root, path, errstr, errstr_size) != 0 ||
         load_model(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
@@ -523,6 +601,8 @@ void rules_free(struct rules *r)
     free_pairs(r->as_of_markers, r->as_of_marker_cnt);
     free_pairs(r->yoy_markers, r->yoy_marker_cnt);
     free(r->citation_prefix);
+    free(r->fold_from);
+    free(r->fold_to);
     keyer_free(r->keyer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);

@@ -11,6 +11,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct keyer_model;
 
@@ -77,6 +78,9 @@ struct rules {
     size_t yoy_marker_cnt;
     char *citation_prefix;                /* "中华人民共和国", dropped when normalising (to be read by citations.c) */
     int min_report_han;                   /* fewer Han characters: not a report (default 20) */
+    uint32_t *fold_from;                  /* "script_fold": traditional code points, sorted */
+    uint32_t *fold_to;                    /* ... and their simplified forms */
+    size_t fold_cnt;
     size_t max_captures;         /* for sizing match data */
     struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };
@@ -88,6 +92,13 @@ struct rules {
  */
 struct rules *rules_load(const char *path, char *errstr, size_t errstr_size);
 void rules_free(struct rules *r);
+
+/**
+ * Fold the three-byte characters of UTF-8 @p s (@p len bytes) that the rule
+ * set's "script_fold" lists to their simplified forms, in place (both forms
+ * are three bytes, so offsets hold): 宣州區應急管理局 -> 宣州区应急管理局.
+ */
+void rules_fold_script(const struct rules *r, char *s, size_t len);
 
 /** Per-thread match state. */
 struct rules_matcher {
