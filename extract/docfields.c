@@ -491,7 +491,8 @@ static bool year_at(const char *s, size_t a, size_t i)
     }
     /* "2015-2020年", "2021—2025年": the end of a period, not the year reported on */
     bool range_end = (i > a && (s[i - 1] == '-' || s[i - 1] == '~')) ||
-                     (i >= a + 3 && (memcmp(s + i - 3, "—", 3) == 0 || memcmp(s + i - 3, "至", 3) == 0));
+                     (i >= a + 3 &&
+                      (memcmp(s + i - 3, "—", 3) == 0 || memcmp(s + i - 3, "至", 3) == 0));
     return !range_end;
 }
 
@@ -500,7 +501,10 @@ static int year_value(const char *s)
     return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 }
 
-/* First "(19|20)dd年" in [a, b) (with @p bare, also a year with no 年: a title's "2022工作总结"), or 0. */
+/*
+ * First "(19|20)dd年" in [a, b), or 0. With @p bare, also a year with no 年
+ * (a title's "2022工作总结").
+ */
 static int first_year(const char *s, size_t a, size_t b, bool bare)
 {
     for (size_t i = a; i + 4 <= b; i++) {
@@ -566,7 +570,8 @@ static bool parse_date(const char *s, size_t len, char out[11], struct docfields
     }
     memcpy(buf, s, len);
     buf[len] = '\0';
-    if (sscanf(buf, "%4d年%2d月%2d日", &y, &m, &d) != 3 && sscanf(buf, "%4d-%2d-%2d", &y, &m, &d) != 3) {
+    if (sscanf(buf, "%4d年%2d月%2d日", &y, &m, &d) != 3 &&
+        sscanf(buf, "%4d-%2d-%2d", &y, &m, &d) != 3) {
         return false;
     }
     if (!docfields_valid_date(y, m, d)) {

@@ -226,6 +226,8 @@ enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_
         decode_release(&d);
         return EXTRACT_NOMEM;
     }
+    /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written) */
+    rules_fold_script(ex->rules, t.norm, t.norm_len);
     enum extract_status st = EXTRACT_OK;
     size_t han = count_han(&t);
     if (han < (size_t)ex->rules->min_report_han) {

@@ -14,6 +14,7 @@
 #define PREV_CHARS 20     /* the end of the previous clauses of the sentence (lists, 其中) */
 #define AFTER_CHARS 8     /* what the number is followed by in its clause */
 #define SENTENCE_CHARS 80 /* how far back a sentence start is looked for */
+#define KEYER_MAX_CLASSES 64 /* the taxonomy has 27 keys; scores live on the stack */
 
 struct keyer_weight {
     const char *feature; /* points into the model's string pool */
@@ -258,6 +259,11 @@ static int load_classes(struct keyer_model *m, json_t *root, const char *path, c
         return -1;
     }
     m->class_cnt = json_array_size(classes);
+    if (m->class_cnt > KEYER_MAX_CLASSES) {
+        snprintf(errstr, errstr_size, "%s: %zu classes; at most %d", path, m->class_cnt,
+                 KEYER_MAX_CLASSES);
+        return -1;
+    }
     m->classes = calloc(m->class_cnt, sizeof(char *));
     m->pseudo = calloc(m->class_cnt, sizeof(*m->pseudo));
     m->bias = calloc(m->class_cnt, sizeof(double));
@@ -453,8 +459,8 @@ const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
 {
     const struct keyer_model *m = rules->keyer;
     struct keyer_features f;
-    double score[64];
-    size_t n = m->class_cnt < 64 ? m->class_cnt : 64;
+    double score[KEYER_MAX_CLASSES];
+    size_t n = m->class_cnt;
     keyer_features(rules, t, q, rule_choice ? rule_choice->key : NULL, &f);
     memcpy(score, m->bias, n * sizeof(double));
     for (size_t i = 0; i < f.cnt; i++) {
@@ -477,7 +483,9 @@ const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
         sum += exp(score[c] - score[top]);
     }
     if (rule_choice && !m->arbiter) {
-        /* policy "fill": the rules' key stands unless the model is sure it is no metric */
+        /* policy "fill": the rules' key stands unless the model is sure it is no metric;
+           a key the model never saw gets no probability (-1, null in the envelope) */
+        *confidence = -1;
         for (size_t c = 0; c < n; c++) {
             if (strcmp(m->classes[c], rule_choice->key) == 0) {
                 *confidence = exp(score[c] - score[top]) / sum;

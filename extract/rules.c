@@ -240,8 +240,9 @@ static int load_words(json_t *obj, const char *field, struct name_pair **out, si
     {
         const char *word = json_string_value(w);
         if (!word || !word[0]) {
-            snprintf(errstr, errstr_size, "%s: vocabulary \"%s\" item %zu must be a non-empty string",
-                     path, field, i + 1);
+            snprintf(errstr, errstr_size,
+                     "%s: vocabulary \"%s\" item %zu must be a non-empty string", path, field,
+                     i + 1);
             return -1;
         }
         (*out)[i].word = strdup(word);
@@ -286,8 +287,12 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
         return -1;
     }
     json_t *prefix = json_object_get(v, "citation_prefix");
-    if (prefix && !(json_is_string(prefix) && (r->citation_prefix = strdup(json_string_value(prefix))))) {
+    if (prefix && !json_is_string(prefix)) {
         snprintf(errstr, errstr_size, "%s: vocabulary \"citation_prefix\" must be a string", path);
+        return -1;
+    }
+    if (prefix && !(r->citation_prefix = strdup(json_string_value(prefix)))) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
         return -1;
     }
     json_t *min_han = json_object_get(v, "min_report_han");

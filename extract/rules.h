@@ -49,11 +49,11 @@ struct rules {
     size_t citation_kind_cnt;
     struct name_pair *section_categories; /* heading keyword -> category */
     size_t section_category_cnt;
-    struct name_pair *agency_suffixes;    /* body word after a place -> its full form (应急局 -> 应急管理局) */
+    struct name_pair *agency_suffixes;    /* body after a place -> full form (应急局 -> 应急管理局) */
     size_t agency_suffix_cnt;
     struct name_pair *national_bodies;    /* a body with no place (应急管理部) -> its full name */
     size_t national_body_cnt;
-    struct name_pair *keyer_actions;      /* "keyer_lexicon": action word -> concept (检查 -> inspect) */
+    struct name_pair *keyer_actions;      /* "keyer_lexicon": action -> concept (检查 -> inspect) */
     size_t keyer_action_cnt;
     struct name_pair *keyer_objects;      /* object word -> concept (企业 -> enterprise) */
     size_t keyer_object_cnt;
@@ -76,7 +76,7 @@ struct rules {
     size_t as_of_marker_cnt;
     struct name_pair *yoy_markers;        /* "同比" (to be read by metrics.c) */
     size_t yoy_marker_cnt;
-    char *citation_prefix;                /* "中华人民共和国", dropped when normalising (to be read by citations.c) */
+    char *citation_prefix;                /* dropped when normalising a title (中华人民共和国) */
     int min_report_han;                   /* fewer Han characters: not a report (default 20) */
     uint32_t *fold_from;                  /* "script_fold": traditional code points, sorted */
     uint32_t *fold_to;                    /* ... and their simplified forms */

@@ -237,6 +237,7 @@ static int dump_path(struct extractor *ex, const char *path, const char *name, F
     int rc = -1;
     if (decode_report(data, len, &d) == DECODE_OK) {
         if (text_init(&t, d.text, d.len) == 0) {
+            rules_fold_script(ex->rules, t.norm, t.norm_len); /* as extractor_run() does */
             rc = dump_quantities(ex, &t, name, out);
             text_release(&t);
         }

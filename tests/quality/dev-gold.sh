@@ -6,8 +6,8 @@
 #
 # Issue 12 asks for core P>=0.95 R>=0.90, all keys P>=0.90 R>=0.85, agency
 # >=0.90, year >=0.95, published >=0.90. Where extraction does not reach that
-# yet (core recall 0.897, agency 0.822, year 0.936), the bar is what it
-# reaches, rounded down (see README, "Extraction").
+# yet (agency 0.822, year 0.936), the bar is what it reaches, rounded down
+# (see README, "Extraction").
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
 dev=$RF_SHARED/dev
@@ -18,6 +18,6 @@ fi
 exec "$RF_BIN/bin/reportflow-eval" \
     -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" \
     --gold "$dev/gold.json" --dir "$dev/texts" --verbose \
-    --min-core-precision 0.95 --min-core-recall 0.89 \
+    --min-core-precision 0.95 --min-core-recall 0.90 \
     --min-all-precision 0.90 --min-all-recall 0.85 \
     --min-agency 0.80 --min-year 0.93 --min-published 0.90
