@@ -365,30 +365,23 @@ static void find_agency(const struct text *t, const struct rules *rules, struct 
 /*
  * Agencies are read in the simplified script: a page in traditional characters
  * (宣州區應急管理局) names the same body as the gold and the other pages do.
+ * The norm text is folded already (extractor_run); the title is original text.
  */
 static int find_agency_folded(const struct text *t, const struct rules *rules,
                               struct docfields *out)
 {
-    struct text folded = *t;
-    char *norm = malloc(t->norm_len + 1);
     char *title = out->title ? strdup(out->title) : NULL;
-    if (!norm || (out->title && !title)) {
-        free(norm);
-        free(title);
+    if (out->title && !title) {
         return -1;
     }
-    memcpy(norm, t->norm, t->norm_len + 1);
-    rules_fold_script(rules, norm, t->norm_len);
     if (title) {
         rules_fold_script(rules, title, strlen(title));
     }
-    folded.norm = norm;
     char *orig_title = out->title;
     out->title = title;
-    find_agency(&folded, rules, out);
+    find_agency(t, rules, out);
     out->title = orig_title;
     free(title);
-    free(norm);
     return 0;
 }
 
@@ -507,8 +500,14 @@ static int year_value(const char *s)
  */
 static int first_year(const char *s, size_t a, size_t b, bool bare)
 {
+    int cited = 0; /* inside 《》: a cited title's year is not the report's */
     for (size_t i = a; i + 4 <= b; i++) {
-        if (!year_at(s, a, i)) {
+        if (i + 3 <= b && memcmp(s + i, "《", 3) == 0) {
+            cited++;
+        } else if (i + 3 <= b && memcmp(s + i, "》", 3) == 0 && cited > 0) {
+            cited--;
+        }
+        if (cited > 0 || !year_at(s, a, i)) {
             continue;
         }
         if (i + 7 <= b && memcmp(s + i + 4, "年", 3) == 0) {
@@ -557,9 +556,10 @@ bool docfields_valid_date(int y, int m, int d)
 }
 
 /*
- * Parse "2024年12月19日" or "2024-12-19" at s[0..len) into YYYY-MM-DD. A date
- * that is not on the calendar (2024-06-31) is refused with a warning: stored,
- * PostgreSQL would reject the whole report.
+ * Parse "2024年12月19日", "2024-12-19", "2024.12.19" or "19.12.2024" (news
+ * pages) at s[0..len) into YYYY-MM-DD. A date that is not on the calendar
+ * (2024-06-31) is refused with a warning: stored, PostgreSQL would reject the
+ * whole report.
  */
 static bool parse_date(const char *s, size_t len, char out[11], struct docfields *f)
 {
@@ -571,7 +571,9 @@ static bool parse_date(const char *s, size_t len, char out[11], struct docfields
     memcpy(buf, s, len);
     buf[len] = '\0';
     if (sscanf(buf, "%4d年%2d月%2d日", &y, &m, &d) != 3 &&
-        sscanf(buf, "%4d-%2d-%2d", &y, &m, &d) != 3) {
+        sscanf(buf, "%4d-%2d-%2d", &y, &m, &d) != 3 &&
+        !(sscanf(buf, "%4d.%2d.%2d", &y, &m, &d) == 3 && y >= 1000) &&
+        !(sscanf(buf, "%2d.%2d.%4d", &d, &m, &y) == 3 && y >= 1000)) {
         return false;
     }
     if (!docfields_valid_date(y, m, d)) {

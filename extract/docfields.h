@@ -22,7 +22,11 @@ struct docfields {
 /** True when @p y-@p m-@p d is a day of the calendar (and 1949 <= y <= 2100). */
 bool docfields_valid_date(int y, int m, int d);
 
-/** Fill @p out from @p t. @returns 0 or -1 on ENOMEM. Release with docfields_release(). */
+/**
+ * Fill @p out from @p t, whose norm text is folded to simplified script
+ * (rules_fold_script(), as extractor_run() does). @returns 0 or -1 on ENOMEM.
+ * Release with docfields_release().
+ */
 int docfields_extract(const struct text *t, const struct rules *rules, struct docfields *out);
 void docfields_release(struct docfields *d);
 

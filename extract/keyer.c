@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,11 @@ struct keyer_weight {
     size_t cnt;
 };
 
+struct keyer_slot {
+    uint64_t hash;   /* the feature's hash: most probes end here without a string compare */
+    uint32_t index;  /* weight index + 1, 0 = empty */
+};
+
 struct keyer_model {
     char *name;
     double threshold;     /* a key the rules did not propose needs this probability */
@@ -32,8 +38,10 @@ struct keyer_model {
     struct rule *pseudo;  /* one per class; NULL key for "none" */
     int none_class;
     double *bias;
-    struct keyer_weight *weights; /* sorted by feature */
+    struct keyer_weight *weights;
     size_t weight_cnt;
+    struct keyer_slot *slots; /* open-addressing hash of features */
+    size_t slot_mask;     /* slot count - 1 (a power of two) */
     unsigned short *cls;
     double *w;
     char *pool;
@@ -122,35 +130,83 @@ static const char *value_bucket(double v)
     return "big";
 }
 
-/* The lexicon word nearest to norm byte @p toward in [@p a, @p b): its concept, or NULL. */
-static const char *nearest_concept(const struct name_pair *words, size_t cnt, const char *s,
-                                   size_t a, size_t b, bool before)
+static bool word_fits(const struct name_pair *w, const char *s, size_t a, size_t b, size_t at,
+                      bool before)
 {
-    const char *best = NULL;
-    size_t best_dist = (size_t)-1, best_len = 0;
-    for (size_t k = 0; k < cnt; k++) {
-        size_t wl = strlen(words[k].word);
-        for (size_t i = a; i + wl <= b; i++) {
-            if (s[i] != words[k].word[0] || memcmp(s + i, words[k].word, wl) != 0) {
-                continue;
+    if (before ? at < a + w->len : at + w->len > b) {
+        return false;
+    }
+    return memcmp(s + (before ? at - w->len : at), w->word, w->len) == 0;
+}
+
+/* The longest lexicon word that ends at (@p before) or starts at byte @p at of [a, b). */
+static const char *word_at(const struct lexicon *lex, const char *s, size_t a, size_t b, size_t at,
+                           bool before)
+{
+    const struct name_pair *best = NULL;
+    if (before) {
+        unsigned char last = (unsigned char)s[at - 1];
+        for (size_t i = lex->by_last[last]; i < lex->by_last[last + 1]; i++) {
+            const struct name_pair *w = &lex->words[i];
+            if ((!best || w->len > best->len) && word_fits(w, s, a, b, at, true)) {
+                best = w;
             }
-            size_t dist = before ? b - (i + wl) : i - a;
-            if (dist < best_dist || (dist == best_dist && wl > best_len)) {
-                best = words[k].label;
-                best_dist = dist;
-                best_len = wl;
+        }
+    } else if (at + 1 < b) {
+        unsigned char second = (unsigned char)s[at + 1];
+        for (size_t i = lex->second_at[second]; i < lex->second_at[second + 1]; i++) {
+            const struct name_pair *w = &lex->words[lex->by_second[i]];
+            if ((!best || w->len > best->len) && word_fits(w, s, a, b, at, false)) {
+                best = w;
             }
         }
     }
-    return best;
+    return best ? best->label : NULL;
+}
+
+/*
+ * The concept of the lexicon word nearest to the number in norm bytes [a, b):
+ * the one ending closest to @p b (@p before) or starting closest to @p a.
+ * Walks outward from the number and stops at the first word.
+ */
+static const char *nearest_concept(const struct lexicon *lex, const char *s, size_t a, size_t b,
+                                   bool before)
+{
+    for (size_t d = 0; lex->cnt && d < b - a; d++) {
+        size_t at = before ? b - d : a + d;
+        /* words start and end on character boundaries */
+        if (at != b && ((unsigned char)s[at] & 0xc0) == 0x80) {
+            continue;
+        }
+        const char *c = word_at(lex, s, a, b, at, before);
+        if (c) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* "x|y" into @p out; @returns its length, or 0 when it does not fit. */
+static size_t join_pair(char *out, size_t size, const char *x, size_t xl, const char *y,
+                        size_t yl)
+{
+    if (xl + 1 + yl >= size) {
+        return 0;
+    }
+    memcpy(out, x, xl);
+    out[xl] = '|';
+    memcpy(out + xl + 1, y, yl);
+    return xl + 1 + yl;
 }
 
 static void add_pair(struct keyer_features *f, const char *prefix, const char *x, const char *y)
 {
     char pair[KEYER_FEATURE_BYTES];
-    int n = snprintf(pair, sizeof(pair), "%s|%s", x ? x : "-", y ? y : "-");
-    if (n > 0 && (size_t)n < sizeof(pair)) {
-        add_feature(f, prefix, pair, (size_t)n);
+    x = x ? x : "-";
+    y = y ? y : "-";
+    size_t n = join_pair(pair, sizeof(pair), x, strlen(x), y, strlen(y));
+    if (n > 0) {
+        add_feature(f, prefix, pair, n);
     }
 }
 
@@ -164,15 +220,11 @@ static void add_concepts(const struct rules *rules, const struct text *t, const 
                          struct keyer_features *out)
 {
     const char *s = t->norm;
-    const char *act = nearest_concept(rules->keyer_actions, rules->keyer_action_cnt, s,
-                                      before_byte, q->start, true);
-    const char *prev_act = act ? NULL
-                               : nearest_concept(rules->keyer_actions, rules->keyer_action_cnt, s,
-                                                 prev_byte, before_byte, true);
-    const char *obj = nearest_concept(rules->keyer_objects, rules->keyer_object_cnt, s,
-                                      before_byte, q->start, true);
-    const char *obj_after = nearest_concept(rules->keyer_objects, rules->keyer_object_cnt, s,
-                                            q->end, after_byte, false);
+    const char *act = nearest_concept(&rules->keyer_actions, s, before_byte, q->start, true);
+    const char *prev_act =
+        act ? NULL : nearest_concept(&rules->keyer_actions, s, prev_byte, before_byte, true);
+    const char *obj = nearest_concept(&rules->keyer_objects, s, before_byte, q->start, true);
+    const char *obj_after = nearest_concept(&rules->keyer_objects, s, q->end, after_byte, false);
     const char *a = act ? act : prev_act;
     const char *o = obj ? obj : obj_after;
     add_pair(out, "A:", act ? "clause" : prev_act ? "sentence" : "none", a);
@@ -209,10 +261,10 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
     for (size_t c = near; c + 1 < qc; c++) {
         char unit_bigram[KEYER_FEATURE_BYTES];
         size_t a = t->norm_off[c], b = t->norm_off[c + 2];
-        int n = snprintf(unit_bigram, sizeof(unit_bigram), "%s|%.*s", q->unit, (int)(b - a),
-                         t->norm + a);
-        if (n > 0 && (size_t)n < sizeof(unit_bigram)) {
-            add_feature(out, "k:", unit_bigram, (size_t)n);
+        size_t n = join_pair(unit_bigram, sizeof(unit_bigram), q->unit, strlen(q->unit),
+                             t->norm + a, b - a);
+        if (n > 0) {
+            add_feature(out, "k:", unit_bigram, n);
         }
     }
     if (qc > cc) {
@@ -240,10 +292,37 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
 
 /* ---- model ---- */
 
-static int cmp_weight(const void *a, const void *b)
+/* FNV-1a: features are short strings, looked up about a hundred times per quantity. */
+static uint64_t feature_hash(const char *s)
 {
-    return strcmp(((const struct keyer_weight *)a)->feature,
-                  ((const struct keyer_weight *)b)->feature);
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) {
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    }
+    return h;
+}
+
+static int build_slots(struct keyer_model *m)
+{
+    size_t cnt = 16;
+    while (cnt < 2 * m->weight_cnt) {
+        cnt *= 2;
+    }
+    m->slots = calloc(cnt, sizeof(*m->slots));
+    if (!m->slots) {
+        return -1;
+    }
+    m->slot_mask = cnt - 1;
+    for (size_t i = 0; i < m->weight_cnt; i++) {
+        uint64_t h = feature_hash(m->weights[i].feature);
+        size_t at = (size_t)h & m->slot_mask;
+        while (m->slots[at].index) {
+            at = (at + 1) & m->slot_mask;
+        }
+        m->slots[at].hash = h;
+        m->slots[at].index = (uint32_t)(i + 1);
+    }
+    return 0;
 }
 
 static int load_classes(struct keyer_model *m, json_t *root, const char *path, char *errstr,
@@ -380,7 +459,10 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
         }
         kw->cnt = e - kw->first;
     }
-    qsort(m->weights, m->weight_cnt, sizeof(*m->weights), cmp_weight);
+    if (m->weight_cnt >= UINT32_MAX / 2 || build_slots(m) != 0) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
     return 0;
 }
 
@@ -435,6 +517,7 @@ void keyer_free(struct keyer_model *m)
     free(m->pseudo);
     free(m->bias);
     free(m->weights);
+    free(m->slots);
     free(m->cls);
     free(m->w);
     free(m->pool);
@@ -449,8 +532,16 @@ const char *keyer_name(const struct keyer_model *m)
 
 static const struct keyer_weight *find_weight(const struct keyer_model *m, const char *feature)
 {
-    struct keyer_weight probe = {feature, 0, 0};
-    return bsearch(&probe, m->weights, m->weight_cnt, sizeof(*m->weights), cmp_weight);
+    uint64_t h = feature_hash(feature);
+    size_t at = (size_t)h & m->slot_mask;
+    while (m->slots[at].index) {
+        const struct keyer_weight *w = &m->weights[m->slots[at].index - 1];
+        if (m->slots[at].hash == h && strcmp(w->feature, feature) == 0) {
+            return w;
+        }
+        at = (at + 1) & m->slot_mask;
+    }
+    return NULL;
 }
 
 const struct rule *keyer_decide(const struct rules *rules, const struct text *t,

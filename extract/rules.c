@@ -210,6 +210,7 @@ static int load_pairs(json_t *root, const char *field, struct name_pair **out, s
         }
         (*out)[i].word = strdup(word);
         (*out)[i].label = strdup(label);
+        (*out)[i].len = strlen(word);
         (*cnt)++;
     }
     return 0;
@@ -247,6 +248,7 @@ static int load_words(json_t *obj, const char *field, struct name_pair **out, si
         }
         (*out)[i].word = strdup(word);
         (*out)[i].label = strdup(word);
+        (*out)[i].len = strlen(word);
         (*cnt)++;
         if (!(*out)[i].word || !(*out)[i].label) {
             snprintf(errstr, errstr_size, "%s: out of memory", path);
@@ -376,7 +378,8 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
     }
     r->fold_from = calloc(len / 6 + 1, sizeof(uint32_t));
     r->fold_to = calloc(len / 6 + 1, sizeof(uint32_t));
-    if (!r->fold_from || !r->fold_to) {
+    r->fold_bits = calloc(0x10000 / 8, 1);
+    if (!r->fold_from || !r->fold_to || !r->fold_bits) {
         snprintf(errstr, errstr_size, "%s: out of memory", path);
         return -1;
     }
@@ -396,6 +399,7 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
         }
         r->fold_from[k] = from;
         r->fold_to[k] = to;
+        r->fold_bits[from >> 3] |= (uint8_t)(1u << (from & 7));
     }
     return 0;
 }
@@ -403,9 +407,16 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
 void rules_fold_script(const struct rules *r, char *s, size_t len)
 {
     for (size_t i = 0; r->fold_cnt && i + 3 <= len;) {
-        uint32_t cp = three_byte_cp(s + i);
-        if (!cp) {
-            i++;
+        unsigned char lead = (unsigned char)s[i];
+        if ((lead & 0xf0) != 0xe0) {
+            i++; /* ASCII, or a character of another length: never listed */
+            continue;
+        }
+        uint32_t cp = (uint32_t)(lead & 0x0f) << 12 | (uint32_t)(s[i + 1] & 0x3f) << 6 |
+                      (uint32_t)(s[i + 2] & 0x3f);
+        /* most characters are not listed: one bit says so without a search */
+        if (!(r->fold_bits[cp >> 3] & (1u << (cp & 7)))) {
+            i += 3;
             continue;
         }
         size_t lo = 0, hi = r->fold_cnt;
@@ -427,6 +438,53 @@ void rules_fold_script(const struct rules *r, char *s, size_t len)
     }
 }
 
+static int cmp_last_byte(const void *a, const void *b)
+{
+    const struct name_pair *x = a, *y = b;
+    unsigned char lx = (unsigned char)x->word[x->len - 1], ly = (unsigned char)y->word[y->len - 1];
+    return lx < ly ? -1 : lx > ly ? 1 : strcmp(x->word, y->word);
+}
+
+static int load_word_index(json_t *lex, const char *field, struct lexicon *out,
+                           const char *path, char *errstr, size_t errstr_size)
+{
+    if (load_pairs(lex, field, &out->words, &out->cnt, path, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < out->cnt; i++) {
+        if (out->words[i].len < 2) {
+            snprintf(errstr, errstr_size, "%s: keyer_lexicon \"%s\" item %zu: '%s' is too short",
+                     path, field, i + 1, out->words[i].word);
+            return -1;
+        }
+    }
+    qsort(out->words, out->cnt, sizeof(*out->words), cmp_last_byte);
+    out->by_second = calloc(out->cnt + 1, sizeof(size_t));
+    if (!out->by_second) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t counts[257] = {0};
+    for (size_t i = 0; i < out->cnt; i++) {
+        counts[(unsigned char)out->words[i].word[out->words[i].len - 1] + 1]++;
+    }
+    for (size_t b = 0; b < 256; b++) {
+        counts[b + 1] += counts[b];
+    }
+    memcpy(out->by_last, counts, sizeof(out->by_last));
+    size_t n = 0;
+    for (size_t b = 0; b < 256; b++) {
+        out->second_at[b] = n;
+        for (size_t i = 0; i < out->cnt; i++) {
+            if ((unsigned char)out->words[i].word[1] == b) {
+                out->by_second[n++] = i;
+            }
+        }
+    }
+    out->second_at[256] = n;
+    return 0;
+}
+
 /* "keyer_lexicon": the action and object concepts the keyer model composes. */
 static int load_lexicon(struct rules *r, json_t *root, const char *path, char *errstr,
                         size_t errstr_size)
@@ -439,12 +497,10 @@ static int load_lexicon(struct rules *r, json_t *root, const char *path, char *e
         snprintf(errstr, errstr_size, "%s: \"keyer_lexicon\" must be an object", path);
         return -1;
     }
-    return load_pairs(lex, "actions", &r->keyer_actions, &r->keyer_action_cnt, path, errstr,
-                      errstr_size) != 0 ||
-                   load_pairs(lex, "objects", &r->keyer_objects, &r->keyer_object_cnt, path,
-                              errstr, errstr_size) != 0
-               ? -1
-               : 0;
+    if (load_word_index(lex, "actions", &r->keyer_actions, path, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    return load_word_index(lex, "objects", &r->keyer_objects, path, errstr, errstr_size);
 }
 
 /* "model": a keyer model file, relative to the rule file's folder. */
@@ -596,8 +652,10 @@ void rules_free(struct rules *r)
     free_pairs(r->admin_levels, r->admin_level_cnt);
     free_pairs(r->national_bodies, r->national_body_cnt);
     free_pairs(r->weak_bodies, r->weak_body_cnt);
-    free_pairs(r->keyer_actions, r->keyer_action_cnt);
-    free_pairs(r->keyer_objects, r->keyer_object_cnt);
+    free_pairs(r->keyer_actions.words, r->keyer_actions.cnt);
+    free(r->keyer_actions.by_second);
+    free_pairs(r->keyer_objects.words, r->keyer_objects.cnt);
+    free(r->keyer_objects.by_second);
     free_pairs(r->title_labels, r->title_label_cnt);
     free_pairs(r->title_endings, r->title_ending_cnt);
     free_pairs(r->title_words, r->title_word_cnt);
@@ -608,6 +666,7 @@ void rules_free(struct rules *r)
     free(r->citation_prefix);
     free(r->fold_from);
     free(r->fold_to);
+    free(r->fold_bits);
     keyer_free(r->keyer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);

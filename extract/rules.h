@@ -34,6 +34,21 @@ struct rule {
 struct name_pair {
     char *word;  /* suffix or keyword to look for */
     char *label; /* what it means: a citation kind, a section category, a level */
+    size_t len;  /* strlen(word), for matchers that try every position */
+};
+
+/*
+ * Words tried at every position of a window: indexed by their last byte (a
+ * word ending where the window ends) and by their second byte (one starting
+ * where it starts). Both are continuation bytes of a Han character, so a
+ * bucket holds one or two words.
+ */
+struct lexicon {
+    struct name_pair *words;  /* sorted by last byte */
+    size_t cnt;
+    size_t by_last[257];      /* words[by_last[b] .. by_last[b + 1]) end with byte b */
+    size_t *by_second;        /* word indexes grouped by second byte */
+    size_t second_at[257];    /* by_second[second_at[b] .. second_at[b + 1]) */
 };
 
 struct rules {
@@ -53,10 +68,8 @@ struct rules {
     size_t agency_suffix_cnt;
     struct name_pair *national_bodies;    /* a body with no place (应急管理部) -> its full name */
     size_t national_body_cnt;
-    struct name_pair *keyer_actions;      /* "keyer_lexicon": action -> concept (检查 -> inspect) */
-    size_t keyer_action_cnt;
-    struct name_pair *keyer_objects;      /* object word -> concept (企业 -> enterprise) */
-    size_t keyer_object_cnt;
+    struct lexicon keyer_actions;         /* "keyer_lexicon": action -> concept (检查 -> inspect) */
+    struct lexicon keyer_objects;         /* object word -> concept (企业 -> enterprise) */
     struct name_pair *weak_bodies;        /* bodies named in others' reports (人民政府): chosen last */
     size_t weak_body_cnt;
     struct name_pair *admin_levels;       /* region suffix -> level (市 -> city) */
@@ -81,6 +94,7 @@ struct rules {
     uint32_t *fold_from;                  /* "script_fold": traditional code points, sorted */
     uint32_t *fold_to;                    /* ... and their simplified forms */
     size_t fold_cnt;
+    uint8_t *fold_bits;                   /* one bit per BMP code point: listed in fold_from */
     size_t max_captures;         /* for sizing match data */
     struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };

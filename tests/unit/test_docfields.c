@@ -32,6 +32,7 @@ static void fields_of(const struct rules *r, const char *s, struct docfields *ou
 {
     struct text t;
     assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    rules_fold_script(r, t.norm, t.norm_len); /* as extractor_run() does */
     assert_int_equal(docfields_extract(&t, r, out), 0);
     text_release(&t);
 }
@@ -97,6 +98,12 @@ static void test_docfields_other_bodies(void **state)
     fields_of(*state, "2023年,应急管理部深入推进法治政府建设,应急管理部党委高度重视。\n", &f);
     assert_string_equal(f.agency, "应急管理部");
     assert_null(f.level);
+    docfields_release(&f);
+
+    /* a page in traditional script names the body in simplified script */
+    fields_of(*state, "2024年,宣州區應急管理局堅持依法行政,請與宣州區應急管理局聯繫。\n", &f);
+    assert_string_equal(f.agency, "宣州区应急管理局");
+    assert_string_equal(f.level, "district");
     docfields_release(&f);
 
     /* an abbreviated body word is written out in full */
