@@ -24,8 +24,14 @@ struct keyer_weight {
 };
 
 struct keyer_slot {
-    uint64_t hash;   /* the feature's hash: most probes end here without a string compare */
+    uint32_t hash;   /* high half of the feature's hash: most probes end here, no strcmp */
     uint32_t index;  /* weight index + 1, 0 = empty */
+};
+
+/* One class weight of a feature; small, so a feature's weights share a cache line or two. */
+struct keyer_entry {
+    uint16_t cls;
+    float w;
 };
 
 struct keyer_model {
@@ -42,8 +48,7 @@ struct keyer_model {
     size_t weight_cnt;
     struct keyer_slot *slots; /* open-addressing hash of features */
     size_t slot_mask;     /* slot count - 1 (a power of two) */
-    unsigned short *cls;
-    double *w;
+    struct keyer_entry *entries; /* weights[i] owns entries[first .. first + cnt) */
     char *pool;
 };
 
@@ -314,8 +319,9 @@ static int build_slots(struct keyer_model *m)
     }
     m->slot_mask = cnt - 1;
     for (size_t i = 0; i < m->weight_cnt; i++) {
-        uint64_t h = feature_hash(m->weights[i].feature);
-        size_t at = (size_t)h & m->slot_mask;
+        uint64_t full = feature_hash(m->weights[i].feature);
+        uint32_t h = (uint32_t)(full >> 32);
+        size_t at = (size_t)full & m->slot_mask;
         while (m->slots[at].index) {
             at = (at + 1) & m->slot_mask;
         }
@@ -429,9 +435,8 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
     m->weight_cnt = json_object_size(weights);
     m->weights = calloc(m->weight_cnt + 1, sizeof(*m->weights));
     m->pool = malloc(pool + 1);
-    m->cls = calloc(entries + 1, sizeof(*m->cls));
-    m->w = calloc(entries + 1, sizeof(*m->w));
-    if (!m->weights || !m->pool || !m->cls || !m->w) {
+    m->entries = calloc(entries + 1, sizeof(*m->entries));
+    if (!m->weights || !m->pool || !m->entries) {
         snprintf(errstr, errstr_size, "%s: out of memory", path);
         return -1;
     }
@@ -452,10 +457,10 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
         {
             for (size_t i = 0; i < m->class_cnt; i++) {
                 if (strcmp(m->classes[i], cls) == 0) {
-                    m->cls[e] = (unsigned short)i;
+                    m->entries[e].cls = (uint16_t)i;
                 }
             }
-            m->w[e++] = json_number_value(w);
+            m->entries[e++].w = (float)json_number_value(w);
         }
         kw->cnt = e - kw->first;
     }
@@ -518,8 +523,7 @@ void keyer_free(struct keyer_model *m)
     free(m->bias);
     free(m->weights);
     free(m->slots);
-    free(m->cls);
-    free(m->w);
+    free(m->entries);
     free(m->pool);
     free(m->name);
     free(m);
@@ -532,8 +536,9 @@ const char *keyer_name(const struct keyer_model *m)
 
 static const struct keyer_weight *find_weight(const struct keyer_model *m, const char *feature)
 {
-    uint64_t h = feature_hash(feature);
-    size_t at = (size_t)h & m->slot_mask;
+    uint64_t full = feature_hash(feature);
+    uint32_t h = (uint32_t)(full >> 32);
+    size_t at = (size_t)full & m->slot_mask;
     while (m->slots[at].index) {
         const struct keyer_weight *w = &m->weights[m->slots[at].index - 1];
         if (m->slots[at].hash == h && strcmp(w->feature, feature) == 0) {
@@ -557,8 +562,9 @@ const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
     for (size_t i = 0; i < f.cnt; i++) {
         const struct keyer_weight *kw = find_weight(m, f.items[i]);
         for (size_t e = 0; kw && e < kw->cnt; e++) {
-            if (m->cls[kw->first + e] < n) {
-                score[m->cls[kw->first + e]] += m->w[kw->first + e];
+            const struct keyer_entry *en = &m->entries[kw->first + e];
+            if (en->cls < n) {
+                score[en->cls] += en->w;
             }
         }
     }
