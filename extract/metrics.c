@@ -1,11 +1,11 @@
 /* metrics.c - taxonomy facts from quantities and rules. */
 #include "metrics.h"
 
-#include "keyer.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "keyer.h"
 
 struct candidate {
     const struct rule *rule; /* NULL: no rule named this quantity */
