@@ -87,6 +87,7 @@ struct agency_candidate {
     char region[96];   /* 深圳市福田区 */
     const char *level; /* district */
     bool unnamed;      /* 市应急管理局: the place is named elsewhere */
+    bool titled;       /* the title names it (or a form merged into it) */
     int count;         /* occurrences */
     size_t first;      /* first norm offset */
 };
@@ -111,14 +112,14 @@ static void add_candidate(struct agency_candidate *cands, size_t *cnt,
 }
 
 /* Walk back from @p at over Han characters that can belong to a place name. */
-static size_t place_run_start(const struct text *t, size_t at)
+static size_t place_run_start(const struct text *t, const struct rules *rules, size_t at)
 {
     size_t c = text_char_at(t, at);
     size_t taken = 0;
     while (c > 0 && taken < 16) {
         size_t n;
         uint32_t cp = text_codepoint(t->norm, t->norm_off[c - 1], &n);
-        if (!is_han(cp) || place_stop_char(cp)) {
+        if (!is_han(cp) || place_stop_char(rules, cp)) {
             break;
         }
         c--;
@@ -166,6 +167,7 @@ static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
                 continue;
             }
             cands[i].count += cands[j].count;
+            cands[i].titled |= cands[j].titled;
             if (strlen(cands[j].region) > strlen(cands[i].region)) {
                 memcpy(cands[i].region, cands[j].region, sizeof(cands[i].region));
             }
@@ -187,7 +189,7 @@ static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
 static bool agency_at(const struct text *t, const struct rules *rules, size_t at,
                       const char *canonical, struct agency_candidate *c)
 {
-    size_t run = place_run_start(t, at);
+    size_t run = place_run_start(t, rules, at);
     memset(c, 0, sizeof(*c));
     c->first = at;
     for (size_t s = run; s < at; s += 3) {
@@ -261,22 +263,19 @@ static bool is_weak_body(const struct rules *rules, const char *name)
  * bureau over a government that only oversees it (weak_bodies); then the most
  * frequent; then the shortest.
  */
-static int agency_rank(const struct rules *rules, const struct agency_candidate *c,
-                       const char *title)
+static int agency_rank(const struct rules *rules, const struct agency_candidate *c)
 {
-    bool in_title = title && strstr(title, c->name);
-    return (in_title ? 4 : 0) + (c->level ? 2 : 0) + (is_weak_body(rules, c->name) ? 0 : 1);
+    return (c->titled ? 4 : 0) + (c->level ? 2 : 0) + (is_weak_body(rules, c->name) ? 0 : 1);
 }
 
 static const struct agency_candidate *best_agency(const struct rules *rules,
-                                                  const struct agency_candidate *cands, size_t cnt,
-                                                  const char *title)
+                                                  const struct agency_candidate *cands, size_t cnt)
 {
     const struct agency_candidate *best = NULL;
     int best_rank = -1;
     for (size_t i = 0; i < cnt; i++) {
         const struct agency_candidate *c = &cands[i];
-        int rank = agency_rank(rules, c, title);
+        int rank = agency_rank(rules, c);
         if (!best || rank > best_rank ||
             (rank == best_rank &&
              (c->count > best->count ||
@@ -326,13 +325,38 @@ static const struct agency_candidate *named_twin(const struct agency_candidate *
     return best;
 }
 
+/*
+ * 州应急管理局 twice and 楚雄州应急管理局 once are one agency mentioned three
+ * times: an abbreviation counts for the named form of the same body and level.
+ */
+static void merge_unnamed_into_twins(const struct rules *rules, struct agency_candidate *cands,
+                                     size_t *cnt)
+{
+    for (size_t i = 0; i < *cnt;) {
+        struct agency_candidate *twin =
+            cands[i].unnamed ? (struct agency_candidate *)named_twin(cands, *cnt, &cands[i], rules)
+                             : NULL;
+        if (!twin) {
+            i++;
+            continue;
+        }
+        twin->count += cands[i].count;
+        twin->titled |= cands[i].titled;
+        cands[i] = cands[--(*cnt)];
+    }
+}
+
 static void find_agency(const struct text *t, const struct rules *rules, struct docfields *out)
 {
     struct agency_candidate cands[MAX_AGENCIES];
     size_t cnt = 0;
     collect_agencies(t, rules, cands, &cnt);
+    for (size_t i = 0; i < cnt; i++) {
+        cands[i].titled = out->title && strstr(out->title, cands[i].name);
+    }
     merge_written_forms(cands, &cnt);
-    const struct agency_candidate *chosen = best_agency(rules, cands, cnt, out->title);
+    merge_unnamed_into_twins(rules, cands, &cnt);
+    const struct agency_candidate *chosen = best_agency(rules, cands, cnt);
     if (!chosen) {
         return;
     }

@@ -8,18 +8,17 @@
 #define MAX_PLACES 16
 #define MAX_RUN_CHARS 12 /* 广西壮族自治区南宁市: longer runs are phrases */
 
-bool place_stop_char(uint32_t cp)
+bool place_stop_char(const struct rules *rules, uint32_t cp)
 {
-    static const char stops[] = "的在和与及对向是了为由经据将把被从于给按至以其暨并等各全本我该此"
-                                "召开组织参加联合会协助配合指导督促年度月日号实施公布成立设委党承担调整编制级个";
-    if (cp < 0x800 || cp > 0xffff) {
+    const char *stops = rules->place_stop_chars;
+    if (!stops || cp < 0x800 || cp > 0xffff) {
         return false;
     }
     char u[3] = {(char)(0xe0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3f)),
                  (char)(0x80 | (cp & 0x3f))};
-    /* a lead byte never matches inside another character, so a byte search is exact */
-    for (size_t i = 0; i + 3 <= sizeof(stops) - 1; i += 3) {
-        if (memcmp(stops + i, u, 3) == 0) {
+    /* the list holds three-byte characters only (rules.c checks), so a step of 3 is exact */
+    for (const char *p = stops; p[0] && p[1] && p[2]; p += 3) {
+        if (memcmp(p, u, 3) == 0) {
             return true;
         }
     }
@@ -76,11 +75,11 @@ struct named {
     int count;
 };
 
-static bool is_han_at(const struct text *t, size_t c)
+static bool is_han_at(const struct rules *rules, const struct text *t, size_t c)
 {
     size_t n;
     uint32_t cp = text_codepoint(t->norm, t->norm_off[c], &n);
-    return cp >= 0x4e00 && cp <= 0x9fff && !place_stop_char(cp);
+    return cp >= 0x4e00 && cp <= 0x9fff && !place_stop_char(rules, cp);
 }
 
 /*
@@ -92,7 +91,7 @@ static bool place_ending_at(const struct rules *rules, const struct text *t, siz
 {
     size_t end = t->norm_off[end_char];
     size_t run = end_char;
-    while (run > 0 && end_char - run < MAX_RUN_CHARS && is_han_at(t, run - 1)) {
+    while (run > 0 && end_char - run < MAX_RUN_CHARS && is_han_at(rules, t, run - 1)) {
         run--;
     }
     for (size_t c = run; c + 2 <= end_char; c++) {

@@ -22,8 +22,11 @@ struct place {
     const char *level;  /* its level (borrowed from the rule set) */
 };
 
-/** True for a character that cannot be part of a place name (的, 和, 全, 本 ...). */
-bool place_stop_char(uint32_t cp);
+/**
+ * True for a character that cannot be part of a place name (的, 和, 全, 本 ...:
+ * the rule set's "place_stop_chars").
+ */
+bool place_stop_char(const struct rules *rules, uint32_t cp);
 
 /**
  * Match an admin suffix at @p s. @returns its length in bytes (0: none) and

@@ -297,6 +297,25 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
         snprintf(errstr, errstr_size, "%s: out of memory", path);
         return -1;
     }
+    json_t *stops = json_object_get(v, "place_stop_chars");
+    if (stops) {
+        const char *s = json_string_value(stops);
+        size_t sl = s ? strlen(s) : 0;
+        bool three_byte = s && sl % 3 == 0;
+        for (size_t i = 0; three_byte && i < sl; i += 3) {
+            three_byte = ((unsigned char)s[i] & 0xf0) == 0xe0;
+        }
+        if (!three_byte) {
+            snprintf(errstr, errstr_size,
+                     "%s: vocabulary \"place_stop_chars\" must be a string of Han characters",
+                     path);
+            return -1;
+        }
+        if (!(r->place_stop_chars = strdup(s))) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
+    }
     json_t *min_han = json_object_get(v, "min_report_han");
     if (min_han) {
         if (!json_is_integer(min_han) || json_integer_value(min_han) < 0 ||
@@ -664,6 +683,7 @@ void rules_free(struct rules *r)
     free_pairs(r->as_of_markers, r->as_of_marker_cnt);
     free_pairs(r->yoy_markers, r->yoy_marker_cnt);
     free(r->citation_prefix);
+    free(r->place_stop_chars);
     free(r->fold_from);
     free(r->fold_to);
     free(r->fold_bits);

@@ -91,6 +91,7 @@ struct rules {
     size_t yoy_marker_cnt;
     char *citation_prefix;                /* dropped when normalising a title (中华人民共和国) */
     int min_report_han;                   /* fewer Han characters: not a report (default 20) */
+    char *place_stop_chars;               /* characters that end a place name (的在和...) */
     uint32_t *fold_from;                  /* "script_fold": traditional code points, sorted */
     uint32_t *fold_to;                    /* ... and their simplified forms */
     size_t fold_cnt;

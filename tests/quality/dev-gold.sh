@@ -6,7 +6,7 @@
 #
 # Issue 12 asks for core P>=0.95 R>=0.90, all keys P>=0.90 R>=0.85, agency
 # >=0.90, year >=0.95, published >=0.90. Where extraction does not reach that
-# yet (agency 0.822), the bar is what it reaches, rounded down
+# yet (agency 0.836), the bar is what it reaches, rounded down
 # (see README, "Extraction").
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
@@ -20,4 +20,4 @@ exec "$RF_BIN/bin/reportflow-eval" \
     --gold "$dev/gold.json" --dir "$dev/texts" --verbose \
     --min-core-precision 0.95 --min-core-recall 0.90 \
     --min-all-precision 0.90 --min-all-recall 0.85 \
-    --min-agency 0.80 --min-year 0.95 --min-published 0.90
+    --min-agency 0.83 --min-year 0.95 --min-published 0.90
