@@ -24,9 +24,10 @@ import os
 import random
 import sys
 
-EPOCHS = 25
-RATE = 0.2
-L2 = 1e-4
+# training settings; the environment overrides them for experiments (crossval.py passes it on)
+EPOCHS = int(os.environ.get("RF_KEYER_EPOCHS", "25"))
+RATE = float(os.environ.get("RF_KEYER_RATE", "0.2"))
+L2 = float(os.environ.get("RF_KEYER_L2", "1e-4"))
 SEED = 12
 MIN_SEEN = 2
 MIN_WEIGHT = 0.01
