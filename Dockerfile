@@ -16,5 +16,5 @@ COPY --from=build /src/build/bin/reportflow-producer /src/build/bin/reportflow-w
      /src/build/bin/reportflow-topics /usr/local/bin/
 COPY config /etc/reportflow
 ENV REPORTFLOW_CONFIG=/etc/reportflow/reportflow.conf \
-    REPORTFLOW_WORKER_RULES=/etc/reportflow/rules/metrics.json
+    REPORTFLOW_WORKER_RULES=/etc/reportflow/rules/emergency-management-annual.json
 USER nobody

@@ -7,14 +7,13 @@
 
 #include "reportflow/buf.h"
 
-char *citations_normalise(const char *title, size_t len)
+char *citations_normalise(const char *title, size_t len, const char *prefix)
 {
-    static const char prc[] = "中华人民共和国";
     struct rf_buf out = RF_BUF_INIT;
-    if (len >= sizeof(prc) - 1 && memcmp(title, prc, sizeof(prc) - 1) == 0 &&
-        len > sizeof(prc) - 1) {
-        title += sizeof(prc) - 1;
-        len -= sizeof(prc) - 1;
+    size_t pl = prefix ? strlen(prefix) : 0;
+    if (pl > 0 && len > pl && memcmp(title, prefix, pl) == 0) {
+        title += pl;
+        len -= pl;
     }
     for (size_t i = 0; i < len; i++) {
         if (title[i] != ' ') {
@@ -53,7 +52,8 @@ static json_t *citation_json(const struct text *t, const struct rules *rules,
 {
     size_t c_from = text_char_at(t, open_end), c_to = text_char_at(t, close_start);
     char *title = text_orig_dup(t, c_from, c_to);
-    char *normalised = citations_normalise(t->norm + open_end, close_start - open_end);
+    char *normalised = citations_normalise(t->norm + open_end, close_start - open_end,
+                                           rules->citation_prefix);
     const struct section *sec = outline_find(outline, open_end);
     json_t *obj = NULL;
     if (title && normalised) {

@@ -12,10 +12,11 @@
 #include "text.h"
 
 /**
- * Normalise a cited title: full-width forms already folded by text.c, the
- * leading 中华人民共和国 removed, spaces dropped. @returns a new string.
+ * Normalise a cited title: full-width forms already folded by text.c, a
+ * leading @p prefix (the rule set's citation_prefix, 中华人民共和国; NULL: none)
+ * removed, spaces dropped. @returns a new string.
  */
-char *citations_normalise(const char *title, size_t len);
+char *citations_normalise(const char *title, size_t len, const char *prefix);
 
 /** The kind of a normalised title from its ending (rules' citation_kinds), or "other". */
 const char *citations_kind(const struct rules *rules, const char *normalised);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "place.h"
 #include "reportflow/buf.h"
 
 #define HEAD_LINES 30   /* title and document number live in the page head */
@@ -76,92 +77,22 @@ static bool is_han(uint32_t cp)
     return cp >= 0x4e00 && cp <= 0x9fff;
 }
 
-/* Characters that end a place name when walking back from 应急管理局. */
-static bool is_stop_char(uint32_t cp)
-{
-    static const char stops[] = "的在和与及对向是了为由经据将把被从同于给按至以其暨并等各全本我该此"
-                                "召开组织参加联合会同协助配合指导督促年度月日号实施";
-    if (cp < 0x800 || cp > 0xffff) {
-        return false;
-    }
-    char u[3] = {(char)(0xe0 | (cp >> 12)), (char)(0x80 | ((cp >> 6) & 0x3f)),
-                 (char)(0x80 | (cp & 0x3f))};
-    /* a lead byte never matches inside another character, so a byte search is exact */
-    return memmem(stops, sizeof(stops) - 1, u, 3) != NULL;
-}
-
 /* ---- agency and region ---- */
+
+#define MAX_AGENCIES 32
+#define PLACE_SEARCH_BYTES 6000 /* an abbreviated agency's place is named near the top */
 
 struct agency_candidate {
     char name[128];    /* 福田区应急管理局 */
     char region[96];   /* 深圳市福田区 */
     const char *level; /* district */
-    size_t name_chars; /* characters in the place name before the admin suffix */
+    bool unnamed;      /* 市应急管理局: the place is named elsewhere */
+    bool titled;       /* the title names it (or a form merged into it) */
     int count;         /* occurrences */
     size_t first;      /* first norm offset */
 };
 
-/* Match an admin suffix (省, 市, 区, ...) at @p s; @returns its length and level. */
-static size_t admin_suffix_at(const struct rules *rules, const char *s, size_t len,
-                              const char **level)
-{
-    size_t best = 0;
-    for (size_t i = 0; i < rules->admin_level_cnt; i++) {
-        size_t wl = strlen(rules->admin_levels[i].word);
-        if (wl > best && wl <= len && memcmp(s, rules->admin_levels[i].word, wl) == 0) {
-            best = wl;
-            *level = rules->admin_levels[i].label;
-        }
-    }
-    return best;
-}
-
-/*
- * Split the place run before an agency suffix into admin components
- * (深圳市|福田区). Fills the candidate from the last named component.
- * @returns false when no component has a name (区应急管理局).
- */
-static bool parse_place(const struct rules *rules, const char *run, size_t len, const char *suffix,
-                        struct agency_candidate *c)
-{
-    size_t comp_start = 0, last_start = 0, last_end = 0, chars = 0, last_chars = 0;
-    const char *level = NULL, *last_level = NULL;
-    size_t i = 0;
-    while (i < len) {
-        /* a place name has two characters or more before its suffix (常州市 is one
-           component, not 常州 + 市), except a last one-character county: 沛县 */
-        size_t sl = chars >= 1 ? admin_suffix_at(rules, run + i, len - i, &level) : 0;
-        if (sl > 0 && chars < 2 && !(i + sl == len && level && strcmp(level, "county") == 0)) {
-            sl = 0;
-        }
-        if (sl > 0) {
-            last_start = comp_start;
-            last_end = i + sl;
-            last_chars = chars;
-            last_level = level;
-            comp_start = i + sl;
-            chars = 0;
-            i += sl;
-            continue;
-        }
-        i += 3;
-        chars++;
-    }
-    if (last_end == 0 || last_end != len) {
-        return false; /* the run must end with an admin suffix right before the agency word */
-    }
-    size_t region_start = 0;
-    /* the region keeps every named component; a leading unnamed one cannot occur */
-    snprintf(c->region, sizeof(c->region), "%.*s", (int)(last_end - region_start),
-             run + region_start);
-    snprintf(c->name, sizeof(c->name), "%.*s%s", (int)(last_end - last_start), run + last_start,
-             suffix);
-    c->level = last_level;
-    c->name_chars = last_chars;
-    return true;
-}
-
-static void add_candidate(struct agency_candidate *cands, size_t *cnt, size_t max,
+static void add_candidate(struct agency_candidate *cands, size_t *cnt,
                           const struct agency_candidate *c)
 {
     for (size_t i = 0; i < *cnt; i++) {
@@ -173,7 +104,7 @@ static void add_candidate(struct agency_candidate *cands, size_t *cnt, size_t ma
             return;
         }
     }
-    if (*cnt < max) {
+    if (*cnt < MAX_AGENCIES) {
         cands[*cnt] = *c;
         cands[*cnt].count = 1;
         (*cnt)++;
@@ -181,14 +112,14 @@ static void add_candidate(struct agency_candidate *cands, size_t *cnt, size_t ma
 }
 
 /* Walk back from @p at over Han characters that can belong to a place name. */
-static size_t place_run_start(const struct text *t, size_t at)
+static size_t place_run_start(const struct text *t, const struct rules *rules, size_t at)
 {
     size_t c = text_char_at(t, at);
     size_t taken = 0;
     while (c > 0 && taken < 16) {
         size_t n;
         uint32_t cp = text_codepoint(t->norm, t->norm_off[c - 1], &n);
-        if (!is_han(cp) || is_stop_char(cp)) {
+        if (!is_han(cp) || place_stop_char(rules, cp)) {
             break;
         }
         c--;
@@ -197,75 +128,313 @@ static size_t place_run_start(const struct text *t, size_t at)
     return t->norm_off[c];
 }
 
-static void find_agency(const struct text *t, const struct rules *rules, struct docfields *out)
+/* True when the character before norm byte @p at is a Han character. */
+static bool starts_in_han(const struct text *t, size_t at)
 {
-    struct agency_candidate cands[32];
-    size_t cnt = 0;
+    size_t c = text_char_at(t, at);
+    size_t n;
+    return c > 0 && is_han(text_codepoint(t->norm, t->norm_off[c - 1], &n));
+}
+
+/* A named place in norm bytes [@p s, @p at) followed by the body word: fills @p c. */
+static bool named_agency(const struct text *t, const struct rules *rules, size_t s, size_t at,
+                         const char *canonical, struct agency_candidate *c)
+{
+    struct place p;
+    if (!place_parse(rules, t->norm + s, at - s, &p) ||
+        !(p.last_chars >= 2 || strcmp(p.level, "county") == 0)) {
+        return false;
+    }
+    snprintf(c->region, sizeof(c->region), "%.*s", (int)(at - s), t->norm + s);
+    /* as written: merge_written_forms() keeps the shortest form the text uses */
+    snprintf(c->name, sizeof(c->name), "%.*s%s", (int)(at - s), t->norm + s, canonical);
+    c->level = p.level;
+    return true;
+}
+
+/*
+ * 深圳市罗湖区应急管理局 and 罗湖区应急管理局 are one agency: the shortest full
+ * name the text uses stands for both and counts the mentions of both.
+ */
+static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
+{
+    for (size_t i = 0; i < *cnt; i++) {
+        size_t il = strlen(cands[i].name);
+        for (size_t j = 0; j < *cnt; j++) {
+            size_t jl = strlen(cands[j].name);
+            if (i == j || cands[j].unnamed || jl <= il ||
+                strcmp(cands[j].name + jl - il, cands[i].name) != 0 || cands[i].unnamed) {
+                continue;
+            }
+            cands[i].count += cands[j].count;
+            cands[i].titled |= cands[j].titled;
+            if (strlen(cands[j].region) > strlen(cands[i].region)) {
+                memcpy(cands[i].region, cands[j].region, sizeof(cands[i].region));
+            }
+            cands[j] = cands[--(*cnt)];
+            if (i == *cnt) {
+                i = j; /* the shorter one moved into j's place */
+            }
+            j = (size_t)-1; /* start over: the list changed */
+            il = strlen(cands[i].name);
+        }
+    }
+}
+
+/*
+ * The agency whose body word ends at @p at: the longest run of named places
+ * before it (深圳市福田区 + 应急管理局), or, when only an admin suffix stands
+ * there (市应急管理局), an unnamed candidate to expand later.
+ */
+static bool agency_at(const struct text *t, const struct rules *rules, size_t at,
+                      const char *canonical, struct agency_candidate *c)
+{
+    size_t run = place_run_start(t, rules, at);
+    memset(c, 0, sizeof(*c));
+    c->first = at;
+    for (size_t s = run; s < at; s += 3) {
+        if (named_agency(t, rules, s, at, canonical, c)) {
+            return true;
+        }
+    }
+    /* a place may start with a character that usually stops one (和平区): one back, when
+       that character starts the run of Han characters (发布者:和平区生态环境局) */
+    if (run >= 3 && run + 6 <= at && ((unsigned char)t->norm[run - 3] & 0xf0) == 0xe0 &&
+        !starts_in_han(t, run - 3) && named_agency(t, rules, run - 3, at, canonical, c)) {
+        return true;
+    }
+    const char *level = NULL;
+    for (size_t s = at >= 9 ? at - 9 : 0; s < at; s++) {
+        size_t sl = place_suffix_at(rules, t->norm + s, at - s, &level);
+        /* 各区应急局: the bureaus below the author, not the author */
+        bool others = s >= 3 && memcmp(t->norm + s - 3, "各", 3) == 0;
+        if (sl == at - s && s >= run && !others) {
+            snprintf(c->name, sizeof(c->name), "%.*s%s", (int)sl, t->norm + s, canonical);
+            c->level = level;
+            c->unnamed = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void collect_agencies(const struct text *t, const struct rules *rules,
+                             struct agency_candidate *cands, size_t *cnt)
+{
     for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
         const char *suffix = rules->agency_suffixes[k].word;
+        const char *canonical = rules->agency_suffixes[k].label;
         const char *p = t->norm;
         while ((p = strstr(p, suffix)) != NULL) {
             size_t at = (size_t)(p - t->norm);
-            size_t run = place_run_start(t, at);
             struct agency_candidate c;
-            memset(&c, 0, sizeof(c));
-            /* try every start inside the run: the shortest full name wins later */
-            for (size_t s = run; s < at; s += 3) {
-                if (parse_place(rules, t->norm + s, at - s, suffix, &c) &&
-                    (c.name_chars >= 2 || strcmp(c.level, "county") == 0)) {
-                    c.first = at;
-                    add_candidate(cands, &cnt, 32, &c);
-                    break;
-                }
+            if (agency_at(t, rules, at, canonical, &c)) {
+                add_candidate(cands, cnt, &c);
             }
             p += strlen(suffix);
         }
     }
-    /* a name in the title wins; then the most frequent; then the shortest */
+    for (size_t k = 0; k < rules->national_body_cnt; k++) {
+        const char *p = t->norm;
+        const char *word = rules->national_bodies[k].word;
+        while ((p = strstr(p, word)) != NULL) {
+            struct agency_candidate c;
+            memset(&c, 0, sizeof(c));
+            snprintf(c.name, sizeof(c.name), "%s", rules->national_bodies[k].label);
+            c.first = (size_t)(p - t->norm);
+            add_candidate(cands, cnt, &c);
+            p += strlen(word);
+        }
+    }
+}
+
+static bool is_weak_body(const struct rules *rules, const char *name)
+{
+    for (size_t k = 0; k < rules->weak_body_cnt; k++) {
+        if (ends_with(name, strlen(name), rules->weak_bodies[k].word)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A name in the title wins; then a local body over a national one and a
+ * bureau over a government that only oversees it (weak_bodies); then the most
+ * frequent; then the shortest.
+ */
+static int agency_rank(const struct rules *rules, const struct agency_candidate *c)
+{
+    return (c->titled ? 4 : 0) + (c->level ? 2 : 0) + (is_weak_body(rules, c->name) ? 0 : 1);
+}
+
+static const struct agency_candidate *best_agency(const struct rules *rules,
+                                                  const struct agency_candidate *cands, size_t cnt)
+{
     const struct agency_candidate *best = NULL;
+    int best_rank = -1;
     for (size_t i = 0; i < cnt; i++) {
         const struct agency_candidate *c = &cands[i];
-        bool in_title = out->title && strstr(out->title, c->name);
-        bool best_in_title = best && out->title && strstr(out->title, best->name);
-        if (!best || (in_title && !best_in_title) ||
-            (in_title == best_in_title &&
+        int rank = agency_rank(rules, c);
+        if (!best || rank > best_rank ||
+            (rank == best_rank &&
              (c->count > best->count ||
               (c->count == best->count && strlen(c->name) < strlen(best->name))))) {
             best = c;
+            best_rank = rank;
         }
     }
-    if (!best) {
+    return best;
+}
+
+/* 市应急管理局 in a report whose title or first paragraph names 深圳市: 深圳市应急管理局. */
+static void expand_unnamed(const struct text *t, const struct rules *rules,
+                           struct agency_candidate *c)
+{
+    char place[64];
+    size_t to = t->norm_len < PLACE_SEARCH_BYTES ? t->norm_len : PLACE_SEARCH_BYTES;
+    if (!c->level || !place_find_named(rules, t, 0, to, c->level, place, sizeof(place))) {
         return;
     }
-    out->agency = strdup(best->name);
-    out->level = best->level;
-    /* the fullest region that ends with the agency's own place (深圳市福田区) */
-    const char *region = best->region;
-    size_t place_len = strlen(best->name);
-    for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
-        if (ends_with(best->name, strlen(best->name), rules->agency_suffixes[k].word)) {
-            place_len = strlen(best->name) - strlen(rules->agency_suffixes[k].word);
-            break;
+    const char *level = NULL;
+    size_t sl = place_suffix_at(rules, c->name, strlen(c->name), &level);
+    char name[128];
+    snprintf(name, sizeof(name), "%s%s", place, c->name + sl);
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    snprintf(c->region, sizeof(c->region), "%s", place);
+    c->unnamed = false;
+}
+
+/* 区生态环境局 in the title and 和平区生态环境局 in the page's byline: the named one. */
+static const struct agency_candidate *named_twin(const struct agency_candidate *cands, size_t cnt,
+                                                 const struct agency_candidate *unnamed,
+                                                 const struct rules *rules)
+{
+    const char *level = NULL;
+    size_t sl = place_suffix_at(rules, unnamed->name, strlen(unnamed->name), &level);
+    const char *body = unnamed->name + sl;
+    const struct agency_candidate *best = NULL;
+    for (size_t i = 0; i < cnt; i++) {
+        const struct agency_candidate *c = &cands[i];
+        size_t nl = strlen(c->name), bl = strlen(body);
+        if (!c->unnamed && c->level == unnamed->level && nl > bl &&
+            strcmp(c->name + nl - bl, body) == 0 && (!best || c->count > best->count)) {
+            best = c;
         }
     }
+    return best;
+}
+
+/*
+ * 州应急管理局 twice and 楚雄州应急管理局 once are one agency mentioned three
+ * times: an abbreviation counts for the named form of the same body and level.
+ */
+static void merge_unnamed_into_twins(const struct rules *rules, struct agency_candidate *cands,
+                                     size_t *cnt)
+{
+    for (size_t i = 0; i < *cnt;) {
+        struct agency_candidate *twin =
+            cands[i].unnamed ? (struct agency_candidate *)named_twin(cands, *cnt, &cands[i], rules)
+                             : NULL;
+        if (!twin) {
+            i++;
+            continue;
+        }
+        twin->count += cands[i].count;
+        twin->titled |= cands[i].titled;
+        cands[i] = cands[--(*cnt)];
+    }
+}
+
+static void find_agency(const struct text *t, const struct rules *rules, struct docfields *out)
+{
+    struct agency_candidate cands[MAX_AGENCIES];
+    size_t cnt = 0;
+    collect_agencies(t, rules, cands, &cnt);
     for (size_t i = 0; i < cnt; i++) {
-        size_t rl = strlen(cands[i].region);
-        if (rl > strlen(region) && rl >= place_len &&
-            memcmp(cands[i].region + rl - place_len, best->name, place_len) == 0) {
+        cands[i].titled = out->title && strstr(out->title, cands[i].name);
+    }
+    merge_written_forms(cands, &cnt);
+    merge_unnamed_into_twins(rules, cands, &cnt);
+    const struct agency_candidate *chosen = best_agency(rules, cands, cnt);
+    if (!chosen) {
+        return;
+    }
+    struct agency_candidate best = *chosen;
+    if (best.unnamed) {
+        const struct agency_candidate *named = named_twin(cands, cnt, &best, rules);
+        if (named) {
+            best = *named;
+        } else {
+            expand_unnamed(t, rules, &best);
+        }
+    }
+    out->agency = strdup(best.name);
+    out->level = best.level;
+    if (best.unnamed || !best.region[0]) {
+        return;
+    }
+    /* the fullest region that ends with the agency's own place (深圳市福田区) */
+    const char *region = best.region;
+    for (size_t i = 0; i < cnt; i++) {
+        size_t rl = strlen(cands[i].region), bl = strlen(best.region);
+        if (rl > strlen(region) && rl >= bl &&
+            memcmp(cands[i].region + rl - bl, best.region, bl) == 0) {
             region = cands[i].region;
         }
     }
     out->region = strdup(region);
 }
 
+/*
+ * Agencies are read in the simplified script: a page in traditional characters
+ * (宣州區應急管理局) names the same body as the gold and the other pages do.
+ * The norm text is folded already (extractor_run); the title is original text.
+ */
+static int find_agency_folded(const struct text *t, const struct rules *rules,
+                              struct docfields *out)
+{
+    char *title = out->title ? strdup(out->title) : NULL;
+    if (out->title && !title) {
+        return -1;
+    }
+    if (title) {
+        rules_fold_script(rules, title, strlen(title));
+    }
+    char *orig_title = out->title;
+    out->title = title;
+    find_agency(t, rules, out);
+    out->title = orig_title;
+    free(title);
+    return 0;
+}
+
 /* ---- title, year, dates, document number ---- */
 
-static const char *const title_labels[] = {"信息名称:", "标题:", "内容概述:", "名称:"};
-
-static bool is_title_line(const char *s, size_t len)
+static bool any_contained(const struct name_pair *words, size_t cnt, const char *s, size_t len)
 {
-    return len < 200 && ends_with(s, len, "报告") &&
-           (contains(s, len, "法治") || contains(s, len, "依法行政") || contains(s, len, "工作"));
+    for (size_t k = 0; k < cnt; k++) {
+        if (contains(s, len, words[k].word)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool any_ending(const struct name_pair *words, size_t cnt, const char *s, size_t len)
+{
+    for (size_t k = 0; k < cnt; k++) {
+        if (ends_with(s, len, words[k].word)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool is_title_line(const struct rules *rules, const char *s, size_t len)
+{
+    return len < 200 && any_ending(rules->title_endings, rules->title_ending_cnt, s, len) &&
+           any_contained(rules->title_words, rules->title_word_cnt, s, len);
 }
 
 static bool line_is_agency(const struct rules *rules, const char *s, size_t len)
@@ -293,13 +462,17 @@ static int find_title(const struct text *t, const struct rules *rules, const str
 {
     for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
         size_t a = ls->items[i].start, b = ls->items[i].end;
-        for (size_t k = 0; k < sizeof(title_labels) / sizeof(title_labels[0]); k++) {
-            size_t ll = strlen(title_labels[k]);
-            if (b - a > ll && memcmp(t->norm + a, title_labels[k], ll) == 0) {
+        for (size_t k = 0; k < rules->title_label_cnt; k++) {
+            const char *label = rules->title_labels[k].word;
+            size_t ll = strlen(label);
+            if (b - a > ll && memcmp(t->norm + a, label, ll) == 0) {
                 a += ll;
+                while (a < b && (t->norm[a] == ':' || t->norm[a] == ' ')) {
+                    a++;
+                }
             }
         }
-        if (!is_title_line(t->norm + a, b - a)) {
+        if (!is_title_line(rules, t->norm + a, b - a)) {
             continue;
         }
         bool starts_with_year = t->norm[a] >= '0' && t->norm[a] <= '9';
@@ -325,37 +498,94 @@ static int find_title(const struct text *t, const struct rules *rules, const str
     return -1;
 }
 
-/* First "(19|20)dd年" in [a, b), or 0. */
-static int first_year(const char *s, size_t a, size_t b)
+/* A year starts at s[i]: 19dd or 20dd, not inside a longer number nor the end of a range. */
+static bool year_at(const char *s, size_t a, size_t i)
 {
-    for (size_t i = a; i + 7 <= b; i++) {
-        if ((s[i] == '1' && s[i + 1] == '9') || (s[i] == '2' && s[i + 1] == '0')) {
-            bool digits = s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9';
-            bool before_ok = i == 0 || s[i - 1] < '0' || s[i - 1] > '9';
-            if (digits && before_ok && memcmp(s + i + 4, "年", 3) == 0) {
-                return (s[i] - '0') * 1000 + (s[i + 1] - '0') * 100 + (s[i + 2] - '0') * 10 +
-                       (s[i + 3] - '0');
-            }
+    bool digits = ((s[i] == '1' && s[i + 1] == '9') || (s[i] == '2' && s[i + 1] == '0')) &&
+                  s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] >= '0' && s[i + 3] <= '9';
+    if (!digits || (i > a && s[i - 1] >= '0' && s[i - 1] <= '9')) {
+        return false;
+    }
+    /* "2015-2020年", "2021—2025年": the end of a period, not the year reported on */
+    bool range_end = (i > a && (s[i - 1] == '-' || s[i - 1] == '~')) ||
+                     (i >= a + 3 &&
+                      (memcmp(s + i - 3, "—", 3) == 0 || memcmp(s + i - 3, "至", 3) == 0));
+    return !range_end;
+}
+
+static int year_value(const char *s)
+{
+    return (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+}
+
+/*
+ * First "(19|20)dd年" in [a, b), or 0. With @p bare, also a year with no 年
+ * (a title's "2022工作总结").
+ */
+static int first_year(const char *s, size_t a, size_t b, bool bare)
+{
+    int cited = 0; /* inside 《》: a cited title's year is not the report's */
+    for (size_t i = a; i + 4 <= b; i++) {
+        if (i + 3 <= b && memcmp(s + i, "《", 3) == 0) {
+            cited++;
+        } else if (i + 3 <= b && memcmp(s + i, "》", 3) == 0 && cited > 0) {
+            cited--;
+        }
+        if (cited > 0 || !year_at(s, a, i)) {
+            continue;
+        }
+        if (i + 7 <= b && memcmp(s + i + 4, "年", 3) == 0) {
+            return year_value(s + i);
+        }
+        if (bare && (i + 4 == b || s[i + 4] < '0' || s[i + 4] > '9')) {
+            return year_value(s + i);
         }
     }
     return 0;
 }
 
-/* The year in the title line (read in norm text: digits may be full-width), else the first. */
+/*
+ * The year in the title line (read in norm text: digits may be full-width),
+ * else the first in the text, else the publication date's year (a news item
+ * on the current year names none).
+ */
 static void find_year(const struct text *t, const struct lines *ls, int title_line,
                       struct docfields *out)
 {
     if (title_line >= 0) {
-        out->year = first_year(t->norm, ls->items[title_line].start, ls->items[title_line].end);
+        out->year = first_year(t->norm, ls->items[title_line].start, ls->items[title_line].end,
+                               true);
     }
     if (!out->year) {
         size_t limit = t->norm_len < 3000 ? t->norm_len : 3000;
-        out->year = first_year(t->norm, 0, limit);
+        out->year = first_year(t->norm, 0, limit, false);
+    }
+    if (!out->year && out->published[0]) {
+        out->year = year_value(out->published);
     }
 }
 
-/* Parse "2024年12月19日" or "2024-12-19" at s[0..len) into YYYY-MM-DD. */
-static bool parse_date(const char *s, size_t len, char out[11])
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+bool docfields_valid_date(int y, int m, int d)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1949 || y > 2100 || m < 1 || m > 12 || d < 1) {
+        return false;
+    }
+    return d <= days[m - 1] + (m == 2 && is_leap(y));
+}
+
+/*
+ * Parse "2024年12月19日", "2024-12-19", "2024.12.19" or "19.12.2024" (news
+ * pages) at s[0..len) into YYYY-MM-DD. A date that is not on the calendar
+ * (2024-06-31) is refused with a warning: stored, PostgreSQL would reject the
+ * whole report.
+ */
+static bool parse_date(const char *s, size_t len, char out[11], struct docfields *f)
 {
     int y = 0, m = 0, d = 0;
     char buf[64];
@@ -364,43 +594,76 @@ static bool parse_date(const char *s, size_t len, char out[11])
     }
     memcpy(buf, s, len);
     buf[len] = '\0';
-    if (sscanf(buf, "%4d年%2d月%2d日", &y, &m, &d) == 3 || sscanf(buf, "%4d-%2d-%2d", &y, &m, &d) == 3) {
-        if (y >= 1949 && y <= 2100 && m >= 1 && m <= 12 && d >= 1 && d <= 31) {
-            snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-            return true;
-        }
+    if (sscanf(buf, "%4d年%2d月%2d日", &y, &m, &d) != 3 &&
+        sscanf(buf, "%4d-%2d-%2d", &y, &m, &d) != 3 &&
+        !(sscanf(buf, "%4d.%2d.%2d", &y, &m, &d) == 3 && y >= 1000) &&
+        !(sscanf(buf, "%2d.%2d.%4d", &d, &m, &y) == 3 && y >= 1000)) {
+        return false;
     }
-    return false;
+    if (!docfields_valid_date(y, m, d)) {
+        if (!f->warning[0]) {
+            snprintf(f->warning, sizeof(f->warning),
+                     "published date %04d-%02d-%02d is not a calendar date; dropped", y, m, d);
+        }
+        return false;
+    }
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    return true;
 }
 
-static void find_published(const struct text *t, const struct lines *ls, struct docfields *out)
+/* After @p label in the line [s, s+len): a date. */
+static bool date_after_label(const char *s, size_t len, const char *label, struct docfields *out)
 {
-    static const char *const labels[] = {"成文日期:", "生成日期:", "发文日期:", "印发日期:",
-                                         "发布日期:", "发布时间:"};
-    for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
-        const char *s = t->norm + ls->items[i].start;
-        size_t len = ls->items[i].end - ls->items[i].start;
-        for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
-            const char *hit = memmem(s, len, labels[k], strlen(labels[k]));
-            if (hit) {
-                hit += strlen(labels[k]);
-                while (*hit == ' ') {
-                    hit++;
-                }
-                size_t rest = len - (size_t)(hit - s);
-                if (parse_date(hit, rest < 20 ? rest : 20, out->published)) {
-                    return;
-                }
+    const char *hit = memmem(s, len, label, strlen(label));
+    if (!hit) {
+        return false;
+    }
+    hit += strlen(label);
+    while (hit < s + len && (*hit == ' ' || *hit == ':')) {
+        hit++;
+    }
+    size_t rest = len - (size_t)(hit - s);
+    return parse_date(hit, rest < 20 ? rest : 20, out->published, out);
+}
+
+/* A line of the page head that is only a date ("2021-10-30"), as news pages print it. */
+static bool is_date_line(const char *s, size_t len)
+{
+    return len >= 8 && len <= 20 && s[0] >= '1' && s[0] <= '2' &&
+           (ends_with(s, len, "日") || (s[len - 1] >= '0' && s[len - 1] <= '9'));
+}
+
+/*
+ * The publication date: after a date label of the page head, the labels in
+ * the rule set's order (发布日期 before 成文日期); else a head line that is
+ * only a date; else the signature date near the end.
+ */
+static void find_published(const struct text *t, const struct rules *rules, const struct lines *ls,
+                           struct docfields *out)
+{
+    size_t head = ls->cnt < HEAD_LINES ? ls->cnt : HEAD_LINES;
+    for (size_t k = 0; k < rules->date_label_cnt; k++) {
+        for (size_t i = 0; i < head; i++) {
+            const char *s = t->norm + ls->items[i].start;
+            size_t len = ls->items[i].end - ls->items[i].start;
+            if (date_after_label(s, len, rules->date_labels[k].word, out)) {
+                return;
             }
         }
     }
-    /* a signature line that is only a date, near the end */
+    for (size_t i = 0; i < head; i++) {
+        const char *s = t->norm + ls->items[i].start;
+        size_t len = ls->items[i].end - ls->items[i].start;
+        if (is_date_line(s, len) && parse_date(s, len, out->published, out)) {
+            return;
+        }
+    }
     size_t from = ls->cnt > TAIL_LINES ? ls->cnt - TAIL_LINES : 0;
     for (size_t i = ls->cnt; i > from; i--) {
         const struct line *l = &ls->items[i - 1];
         size_t len = l->end - l->start;
         if (len <= 20 && ends_with(t->norm + l->start, len, "日") &&
-            parse_date(t->norm + l->start, len, out->published)) {
+            parse_date(t->norm + l->start, len, out->published, out)) {
             return;
         }
     }
@@ -441,16 +704,17 @@ static bool is_doc_number(const char *s, size_t len)
     return digits > 0 && i + 3 == len && memcmp(s + i, "号", 3) == 0;
 }
 
-static void find_doc_number(const struct text *t, const struct lines *ls, struct docfields *out)
+static void find_doc_number(const struct text *t, const struct rules *rules,
+                            const struct lines *ls, struct docfields *out)
 {
-    static const char *const labels[] = {"文件编号:", "发文字号:", "文号:"};
     for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
         size_t a = ls->items[i].start, b = ls->items[i].end;
-        for (size_t k = 0; k < sizeof(labels) / sizeof(labels[0]); k++) {
-            const char *hit = memmem(t->norm + a, b - a, labels[k], strlen(labels[k]));
+        for (size_t k = 0; k < rules->doc_number_label_cnt; k++) {
+            const char *label = rules->doc_number_labels[k].word;
+            const char *hit = memmem(t->norm + a, b - a, label, strlen(label));
             if (hit) {
-                size_t s = (size_t)(hit - t->norm) + strlen(labels[k]);
-                while (s < b && t->norm[s] == ' ') {
+                size_t s = (size_t)(hit - t->norm) + strlen(label);
+                while (s < b && (t->norm[s] == ' ' || t->norm[s] == ':')) {
                     s++;
                 }
                 size_t e = s;
@@ -479,10 +743,14 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct do
         return -1;
     }
     int title_line = find_title(t, rules, &ls, out);
-    find_agency(t, rules, out);
+    if (find_agency_folded(t, rules, out) != 0) {
+        free(ls.items);
+        docfields_release(out);
+        return -1;
+    }
+    find_published(t, rules, &ls, out);
     find_year(t, &ls, title_line, out);
-    find_published(t, &ls, out);
-    find_doc_number(t, &ls, out);
+    find_doc_number(t, rules, &ls, out);
     free(ls.items);
     return 0;
 }

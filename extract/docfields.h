@@ -2,6 +2,7 @@
 #ifndef RF_DOCFIELDS_H
 #define RF_DOCFIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "rules.h"
@@ -15,9 +16,17 @@ struct docfields {
     char *title;         /* title line, or NULL */
     char published[11];  /* YYYY-MM-DD, or "" */
     char *doc_number;    /* 文号 with full-width forms folded, or NULL */
+    char warning[160];   /* a value found but dropped (an impossible date), or "" */
 };
 
-/** Fill @p out from @p t. @returns 0 or -1 on ENOMEM. Release with docfields_release(). */
+/** True when @p y-@p m-@p d is a day of the calendar (and 1949 <= y <= 2100). */
+bool docfields_valid_date(int y, int m, int d);
+
+/**
+ * Fill @p out from @p t, whose norm text is folded to simplified script
+ * (rules_fold_script(), as extractor_run() does). @returns 0 or -1 on ENOMEM.
+ * Release with docfields_release().
+ */
 int docfields_extract(const struct text *t, const struct rules *rules, struct docfields *out);
 void docfields_release(struct docfields *d);
 

@@ -17,8 +17,6 @@
 #include "reportflow/sha256.h"
 #include "text.h"
 
-#define MIN_REPORT_HAN_CHARS 20
-
 int extractor_init(struct extractor *ex, const struct rules *rules)
 {
     ex->rules = rules;
@@ -109,6 +107,9 @@ static json_t *document_json(const struct docfields *f, const struct text *t)
     rc |= set_new(o, "level", safe_string(f->level));
     rc |= set_new(o, "title", safe_string(f->title));
     rc |= set_new(o, "doc_number", safe_string(f->doc_number));
+    if (rc == 0 && f->warning[0]) {
+        rc = set_new(o, "warnings", json_pack("[o]", safe_string(f->warning)));
+    }
     if (rc != 0) {
         json_decref(o);
         return NULL;
@@ -223,8 +224,11 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
                             "as_of", f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
     *bytes = strlen(evidence) + strlen(f->as_of);
     free(evidence);
-    if (obj && json_object_set_new(obj, "yoy_pct",
-                                   f->has_yoy ? json_real(f->yoy_pct) : json_null()) != 0) {
+    if (obj && (json_object_set_new(obj, "yoy_pct",
+                                    f->has_yoy ? json_real(f->yoy_pct) : json_null()) != 0 ||
+                json_object_set_new(obj, "confidence",
+                                    f->confidence >= 0 ? json_real(f->confidence)
+                                                       : json_null()) != 0)) {
         json_decref(obj);
         return NULL;
     }
@@ -363,12 +367,14 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         decode_release(&d);
         return EXTRACT_NOMEM;
     }
+    /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written) */
+    rules_fold_script(ex->rules, t.norm, t.norm_len);
     enum extract_status st = EXTRACT_OK;
     size_t han = count_han(&t);
-    if (han < MIN_REPORT_HAN_CHARS) {
+    if (han < (size_t)ex->rules->min_report_han) {
         *reason_code = "no-report-text";
         snprintf(errstr, errstr_size, "only %zu Chinese characters after decoding (%s); need %d",
-                 han, d.encoding, MIN_REPORT_HAN_CHARS);
+                 han, d.encoding, ex->rules->min_report_han);
         st = EXTRACT_REJECT;
     } else {
         *envelope = build_envelope(ex, &t, bytes, len, src, &d, &budget);

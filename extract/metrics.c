@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyer.h"
+
 struct candidate {
     const struct rule *rule; /* NULL: no rule named this quantity */
     size_t match_start;      /* where the rule's wording starts */
@@ -280,6 +282,7 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     struct fact f;
     memset(&f, 0, sizeof(f));
     f.rule = rule;
+    f.confidence = -1;
     f.start = a;
     f.end = b;
     complete_fact(t, &f);
@@ -399,7 +402,8 @@ static int run_rule(struct rules_matcher *m, const struct text *t, const struct 
     return 0;
 }
 
-static int merge_facts(const struct text *t, const struct quantity_list *qs,
+static int merge_facts(const struct rules *rules, const struct text *t,
+                       const struct quantity_list *qs, const bool *planned,
                        const struct candidate *best, struct fact_list *zeros,
                        struct fact_list *out, struct budget *budget)
 {
@@ -414,13 +418,22 @@ static int merge_facts(const struct text *t, const struct quantity_list *qs,
                 return -1;
             }
         }
-        if (i == qs->cnt || !best[i].rule) {
+        if (i == qs->cnt) {
             continue;
         }
         const struct quantity *q = &qs->items[i];
+        double confidence = -1;
+        const struct rule *rule = best[i].rule;
+        if (rules->keyer && !planned[i]) {
+            rule = keyer_decide(rules, t, q, rule, &confidence);
+        }
+        if (!rule) {
+            continue;
+        }
         struct fact f;
         memset(&f, 0, sizeof(f));
-        f.rule = best[i].rule;
+        f.rule = rule;
+        f.confidence = confidence;
         f.value = q->value;
         f.approx = q->approx;
         text_utf8_copy(f.unit, sizeof(f.unit), q->unit, strlen(q->unit));
@@ -481,7 +494,7 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
         if (zeros.cnt > 1) {
             qsort(zeros.items, zeros.cnt, sizeof(*zeros.items), cmp_fact_start);
         }
-        rc = merge_facts(t, qs, best, &zeros, out, budget);
+        rc = merge_facts(rules, t, qs, planned, best, &zeros, out, budget);
     }
     if (rc == 0) {
         rc = fill_as_of(t, out);

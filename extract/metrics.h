@@ -25,6 +25,7 @@ struct fact {
     char as_of[64];          /* "截至11月" limit as written (norm), or "": whole characters, <= 40 bytes */
     bool has_yoy;
     double yoy_pct;          /* year-on-year change in percent, signed */
+    double confidence;       /* the keyer model's probability for the key, or -1 (rule only) */
 };
 
 struct fact_list {

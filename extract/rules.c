@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "keyer.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
 
@@ -209,7 +210,121 @@ static int load_pairs(json_t *root, const char *field, struct name_pair **out, s
         }
         (*out)[i].word = strdup(word);
         (*out)[i].label = strdup(label);
+        (*out)[i].len = strlen(word);
         (*cnt)++;
+    }
+    return 0;
+}
+
+/* An optional array of strings, kept as pairs whose label is the word itself. */
+static int load_words(json_t *obj, const char *field, struct name_pair **out, size_t *cnt,
+                      const char *path, char *errstr, size_t errstr_size)
+{
+    json_t *arr = json_object_get(obj, field);
+    *cnt = 0;
+    if (!arr) {
+        return 0;
+    }
+    if (!json_is_array(arr)) {
+        snprintf(errstr, errstr_size, "%s: vocabulary \"%s\" must be an array of strings", path,
+                 field);
+        return -1;
+    }
+    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
+    if (!*out) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t i;
+    json_t *w;
+    json_array_foreach(arr, i, w)
+    {
+        const char *word = json_string_value(w);
+        if (!word || !word[0]) {
+            snprintf(errstr, errstr_size,
+                     "%s: vocabulary \"%s\" item %zu must be a non-empty string", path, field,
+                     i + 1);
+            return -1;
+        }
+        (*out)[i].word = strdup(word);
+        (*out)[i].label = strdup(word);
+        (*out)[i].len = strlen(word);
+        (*cnt)++;
+        if (!(*out)[i].word || !(*out)[i].label) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_vocabulary(struct rules *r, json_t *root, const char *path, char *errstr,
+                           size_t errstr_size)
+{
+    json_t *v = json_object_get(root, "vocabulary");
+    r->min_report_han = 20;
+    if (!v) {
+        return 0;
+    }
+    if (!json_is_object(v)) {
+        snprintf(errstr, errstr_size, "%s: \"vocabulary\" must be an object", path);
+        return -1;
+    }
+    if (load_words(v, "title_labels", &r->title_labels, &r->title_label_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "title_endings", &r->title_endings, &r->title_ending_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "title_words", &r->title_words, &r->title_word_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "date_labels", &r->date_labels, &r->date_label_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "doc_number_labels", &r->doc_number_labels, &r->doc_number_label_cnt, path,
+                   errstr, errstr_size) != 0 ||
+        load_words(v, "as_of_markers", &r->as_of_markers, &r->as_of_marker_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(v, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
+                   errstr_size) != 0 ||
+        load_words(root, "weak_bodies", &r->weak_bodies, &r->weak_body_cnt, path, errstr,
+                   errstr_size) != 0) {
+        return -1;
+    }
+    json_t *prefix = json_object_get(v, "citation_prefix");
+    if (prefix && !json_is_string(prefix)) {
+        snprintf(errstr, errstr_size, "%s: vocabulary \"citation_prefix\" must be a string", path);
+        return -1;
+    }
+    if (prefix && !(r->citation_prefix = strdup(json_string_value(prefix)))) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    json_t *stops = json_object_get(v, "place_stop_chars");
+    if (stops) {
+        const char *s = json_string_value(stops);
+        size_t sl = s ? strlen(s) : 0;
+        bool three_byte = s && sl % 3 == 0;
+        for (size_t i = 0; three_byte && i < sl; i += 3) {
+            three_byte = ((unsigned char)s[i] & 0xf0) == 0xe0;
+        }
+        if (!three_byte) {
+            snprintf(errstr, errstr_size,
+                     "%s: vocabulary \"place_stop_chars\" must be a string of Han characters",
+                     path);
+            return -1;
+        }
+        if (!(r->place_stop_chars = strdup(s))) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
+    }
+    json_t *min_han = json_object_get(v, "min_report_han");
+    if (min_han) {
+        if (!json_is_integer(min_han) || json_integer_value(min_han) < 0 ||
+            json_integer_value(min_han) > 100000) {
+            snprintf(errstr, errstr_size,
+                     "%s: vocabulary \"min_report_han\" must be an integer from 0 to 100000", path);
+            return -1;
+        }
+        r->min_report_han = (int)json_integer_value(min_han);
     }
     return 0;
 }
@@ -256,6 +371,186 @@ static int load_optional_regex(json_t *root, const char *field, json_t *macros, 
     return *out ? 0 : -1;
 }
 
+/* Decode a three-byte UTF-8 character, or 0. */
+static uint32_t three_byte_cp(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if ((p[0] & 0xf0) != 0xe0 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80) {
+        return 0;
+    }
+    return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+}
+
+/* "script_fold": a string of pairs, traditional then simplified (區区縣县...). */
+static int load_fold(struct rules *r, json_t *root, const char *path, char *errstr,
+                     size_t errstr_size)
+{
+    const char *pairs = json_string_value(json_object_get(root, "script_fold"));
+    if (!pairs) {
+        return 0;
+    }
+    size_t len = strlen(pairs);
+    if (len % 6 != 0) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"script_fold\" must be pairs of three-byte characters (from, to)", path);
+        return -1;
+    }
+    r->fold_from = calloc(len / 6 + 1, sizeof(uint32_t));
+    r->fold_to = calloc(len / 6 + 1, sizeof(uint32_t));
+    r->fold_bits = calloc(0x10000 / 8, 1);
+    if (!r->fold_from || !r->fold_to || !r->fold_bits) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    for (size_t i = 0; i < len; i += 6) {
+        uint32_t from = three_byte_cp(pairs + i), to = three_byte_cp(pairs + i + 3);
+        if (!from || !to) {
+            snprintf(errstr, errstr_size, "%s: \"script_fold\" pair %zu is not two three-byte "
+                     "characters", path, i / 6 + 1);
+            return -1;
+        }
+        /* insertion keeps the table sorted for bsearch; it is short */
+        size_t k = r->fold_cnt++;
+        while (k > 0 && r->fold_from[k - 1] > from) {
+            r->fold_from[k] = r->fold_from[k - 1];
+            r->fold_to[k] = r->fold_to[k - 1];
+            k--;
+        }
+        r->fold_from[k] = from;
+        r->fold_to[k] = to;
+        r->fold_bits[from >> 3] |= (uint8_t)(1u << (from & 7));
+    }
+    return 0;
+}
+
+void rules_fold_script(const struct rules *r, char *s, size_t len)
+{
+    for (size_t i = 0; r->fold_cnt && i + 3 <= len;) {
+        unsigned char lead = (unsigned char)s[i];
+        if ((lead & 0xf0) != 0xe0) {
+            i++; /* ASCII, or a character of another length: never listed */
+            continue;
+        }
+        uint32_t cp = (uint32_t)(lead & 0x0f) << 12 | (uint32_t)(s[i + 1] & 0x3f) << 6 |
+                      (uint32_t)(s[i + 2] & 0x3f);
+        /* most characters are not listed: one bit says so without a search */
+        if (!(r->fold_bits[cp >> 3] & (1u << (cp & 7)))) {
+            i += 3;
+            continue;
+        }
+        size_t lo = 0, hi = r->fold_cnt;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (r->fold_from[mid] < cp) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (lo < r->fold_cnt && r->fold_from[lo] == cp) {
+            uint32_t to = r->fold_to[lo];
+            s[i] = (char)(0xe0 | (to >> 12));
+            s[i + 1] = (char)(0x80 | ((to >> 6) & 0x3f));
+            s[i + 2] = (char)(0x80 | (to & 0x3f));
+        }
+        i += 3;
+    }
+}
+
+static int cmp_last_byte(const void *a, const void *b)
+{
+    const struct name_pair *x = a, *y = b;
+    unsigned char lx = (unsigned char)x->word[x->len - 1], ly = (unsigned char)y->word[y->len - 1];
+    return lx < ly ? -1 : lx > ly ? 1 : strcmp(x->word, y->word);
+}
+
+static int load_word_index(json_t *lex, const char *field, struct lexicon *out,
+                           const char *path, char *errstr, size_t errstr_size)
+{
+    if (load_pairs(lex, field, &out->words, &out->cnt, path, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    for (size_t i = 0; i < out->cnt; i++) {
+        if (out->words[i].len < 2) {
+            snprintf(errstr, errstr_size, "%s: keyer_lexicon \"%s\" item %zu: '%s' is too short",
+                     path, field, i + 1, out->words[i].word);
+            return -1;
+        }
+    }
+    qsort(out->words, out->cnt, sizeof(*out->words), cmp_last_byte);
+    out->by_second = calloc(out->cnt + 1, sizeof(size_t));
+    if (!out->by_second) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t counts[257] = {0};
+    for (size_t i = 0; i < out->cnt; i++) {
+        counts[(unsigned char)out->words[i].word[out->words[i].len - 1] + 1]++;
+    }
+    for (size_t b = 0; b < 256; b++) {
+        counts[b + 1] += counts[b];
+    }
+    memcpy(out->by_last, counts, sizeof(out->by_last));
+    size_t n = 0;
+    for (size_t b = 0; b < 256; b++) {
+        out->second_at[b] = n;
+        for (size_t i = 0; i < out->cnt; i++) {
+            if ((unsigned char)out->words[i].word[1] == b) {
+                out->by_second[n++] = i;
+            }
+        }
+    }
+    out->second_at[256] = n;
+    return 0;
+}
+
+/* "keyer_lexicon": the action and object concepts the keyer model composes. */
+static int load_lexicon(struct rules *r, json_t *root, const char *path, char *errstr,
+                        size_t errstr_size)
+{
+    json_t *lex = json_object_get(root, "keyer_lexicon");
+    if (!lex) {
+        return 0;
+    }
+    if (!json_is_object(lex)) {
+        snprintf(errstr, errstr_size, "%s: \"keyer_lexicon\" must be an object", path);
+        return -1;
+    }
+    if (load_word_index(lex, "actions", &r->keyer_actions, path, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    return load_word_index(lex, "objects", &r->keyer_objects, path, errstr, errstr_size);
+}
+
+/* "model": a keyer model file, relative to the rule file's folder. */
+static int load_model(struct rules *r, json_t *root, const char *path, char *errstr,
+                      size_t errstr_size)
+{
+    json_t *model = json_object_get(root, "model");
+    if (!model) {
+        return 0;
+    }
+    if (!json_is_string(model)) {
+        snprintf(errstr, errstr_size, "%s: \"model\" must be a file name", path);
+        return -1;
+    }
+    const char *name = json_string_value(model);
+    const char *slash = strrchr(path, '/');
+    struct rf_buf full = RF_BUF_INIT;
+    if (name[0] != '/' && slash) {
+        rf_buf_append(&full, path, (size_t)(slash - path) + 1);
+    }
+    rf_buf_append_str(&full, name);
+    char *model_path = rf_buf_detach(&full);
+    if (!model_path) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    r->keyer = keyer_load(model_path, errstr, errstr_size);
+    free(model_path);
+    return r->keyer ? 0 : -1;
+}
+
 static int load_root(struct rules *r, json_t *root, const char *path, char *errstr,
                      size_t errstr_size)
 {
@@ -274,13 +569,22 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
         load_pairs(root, "agency_suffixes", &r->agency_suffixes, &r->agency_suffix_cnt, path,
                    errstr, errstr_size) != 0 ||
         load_pairs(root, "admin_levels", &r->admin_levels, &r->admin_level_cnt, path, errstr,
-                   errstr_size) != 0) {
+                   errstr_size) != 0 ||
+        (json_object_get(root, "national_bodies") &&
+         load_pairs(root, "national_bodies", &r->national_bodies, &r->national_body_cnt, path,
+                    errstr, errstr_size) != 0)) {
         return -1;
     }
     if (load_optional_regex(root, "veto_before", macros, &r->veto, path, errstr, errstr_size) !=
             0 ||
         load_optional_regex(root, "realised", macros, &r->realised, path, errstr, errstr_size) !=
             0) {
+        return -1;
+    }
+    if (load_vocabulary(r, root, path, errstr, errstr_size) != 0 ||
+        load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
+        load_fold(r, root, path, errstr, errstr_size) != 0 ||
+        load_model(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
     json_t *items = json_object_get(root, "rules");
@@ -365,6 +669,25 @@ void rules_free(struct rules *r)
     free_pairs(r->section_categories, r->section_category_cnt);
     free_pairs(r->agency_suffixes, r->agency_suffix_cnt);
     free_pairs(r->admin_levels, r->admin_level_cnt);
+    free_pairs(r->national_bodies, r->national_body_cnt);
+    free_pairs(r->weak_bodies, r->weak_body_cnt);
+    free_pairs(r->keyer_actions.words, r->keyer_actions.cnt);
+    free(r->keyer_actions.by_second);
+    free_pairs(r->keyer_objects.words, r->keyer_objects.cnt);
+    free(r->keyer_objects.by_second);
+    free_pairs(r->title_labels, r->title_label_cnt);
+    free_pairs(r->title_endings, r->title_ending_cnt);
+    free_pairs(r->title_words, r->title_word_cnt);
+    free_pairs(r->date_labels, r->date_label_cnt);
+    free_pairs(r->doc_number_labels, r->doc_number_label_cnt);
+    free_pairs(r->as_of_markers, r->as_of_marker_cnt);
+    free_pairs(r->yoy_markers, r->yoy_marker_cnt);
+    free(r->citation_prefix);
+    free(r->place_stop_chars);
+    free(r->fold_from);
+    free(r->fold_to);
+    free(r->fold_bits);
+    keyer_free(r->keyer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);
     free(r->name);

@@ -11,6 +11,9 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct keyer_model;
 
 struct rule_pattern {
     pcre2_code *code;    /* compiled, JIT'd when available */
@@ -31,6 +34,21 @@ struct rule {
 struct name_pair {
     char *word;  /* suffix or keyword to look for */
     char *label; /* what it means: a citation kind, a section category, a level */
+    size_t len;  /* strlen(word), for matchers that try every position */
+};
+
+/*
+ * Words tried at every position of a window: indexed by their last byte (a
+ * word ending where the window ends) and by their second byte (one starting
+ * where it starts). Both are continuation bytes of a Han character, so a
+ * bucket holds one or two words.
+ */
+struct lexicon {
+    struct name_pair *words;  /* sorted by last byte */
+    size_t cnt;
+    size_t by_last[257];      /* words[by_last[b] .. by_last[b + 1]) end with byte b */
+    size_t *by_second;        /* word indexes grouped by second byte */
+    size_t second_at[257];    /* by_second[second_at[b] .. second_at[b + 1]) */
 };
 
 struct rules {
@@ -46,11 +64,40 @@ struct rules {
     size_t citation_kind_cnt;
     struct name_pair *section_categories; /* heading keyword -> category */
     size_t section_category_cnt;
-    struct name_pair *agency_suffixes;    /* e.g. 应急管理局 -> (unused label) */
+    struct name_pair *agency_suffixes;    /* body after a place -> full form (应急局 -> 应急管理局) */
     size_t agency_suffix_cnt;
+    struct name_pair *national_bodies;    /* a body with no place (应急管理部) -> its full name */
+    size_t national_body_cnt;
+    struct lexicon keyer_actions;         /* "keyer_lexicon": action -> concept (检查 -> inspect) */
+    struct lexicon keyer_objects;         /* object word -> concept (企业 -> enterprise) */
+    struct name_pair *weak_bodies;        /* bodies named in others' reports (人民政府): chosen last */
+    size_t weak_body_cnt;
     struct name_pair *admin_levels;       /* region suffix -> level (市 -> city) */
     size_t admin_level_cnt;
+    /* report-family vocabulary (the "vocabulary" object of the file) */
+    struct name_pair *title_labels;       /* "标题:" before a title line */
+    size_t title_label_cnt;
+    struct name_pair *title_endings;      /* a title line ends with one ("报告") */
+    size_t title_ending_cnt;
+    struct name_pair *title_words;        /* ... and holds one ("法治") */
+    size_t title_word_cnt;
+    struct name_pair *date_labels;        /* "发布时间" before the publication date */
+    size_t date_label_cnt;
+    struct name_pair *doc_number_labels;  /* "文号" before the document number */
+    size_t doc_number_label_cnt;
+    struct name_pair *as_of_markers;      /* "截至": a period limit (to be read by metrics.c) */
+    size_t as_of_marker_cnt;
+    struct name_pair *yoy_markers;        /* "同比" (to be read by metrics.c) */
+    size_t yoy_marker_cnt;
+    char *citation_prefix;                /* dropped when normalising a title (中华人民共和国) */
+    int min_report_han;                   /* fewer Han characters: not a report (default 20) */
+    char *place_stop_chars;               /* characters that end a place name (的在和...) */
+    uint32_t *fold_from;                  /* "script_fold": traditional code points, sorted */
+    uint32_t *fold_to;                    /* ... and their simplified forms */
+    size_t fold_cnt;
+    uint8_t *fold_bits;                   /* one bit per BMP code point: listed in fold_from */
     size_t max_captures;         /* for sizing match data */
+    struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };
 
 /**
@@ -60,6 +107,13 @@ struct rules {
  */
 struct rules *rules_load(const char *path, char *errstr, size_t errstr_size);
 void rules_free(struct rules *r);
+
+/**
+ * Fold the three-byte characters of UTF-8 @p s (@p len bytes) that the rule
+ * set's "script_fold" lists to their simplified forms, in place (both forms
+ * are three bytes, so offsets hold): 宣州區應急管理局 -> 宣州区应急管理局.
+ */
+void rules_fold_script(const struct rules *r, char *s, size_t len);
 
 /** Per-thread match state. */
 struct rules_matcher {

@@ -32,7 +32,8 @@ static const struct rows_column quantity_cols[] = {
 static const struct rows_column metric_cols[] = {
     {"key", ROWS_TEXT},      {"value", ROWS_NUM},   {"approx", ROWS_TEXT}, {"unit", ROWS_TEXT},
     {"evidence", ROWS_TEXT}, {"start", ROWS_INT},   {"end", ROWS_INT},     {"section", ROWS_TEXT},
-    {"category", ROWS_TEXT}, {"as_of", ROWS_TEXT},  {"yoy_pct", ROWS_NUM}, {"rule", ROWS_TEXT}};
+    {"category", ROWS_TEXT}, {"as_of", ROWS_TEXT},  {"yoy_pct", ROWS_NUM}, {"rule", ROWS_TEXT},
+    {"confidence", ROWS_NUM}};
 
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 static const struct rows_table tables[ROWS_TABLES] = {
@@ -50,7 +51,7 @@ static const struct rows_table tables[ROWS_TABLES] = {
      COLS(quantity_cols)},
     {"metrics",
      "COPY metrics (doc_id, ord, key, value, approx, unit, evidence, start_char, end_char,"
-     " section_path, category, as_of, yoy_pct, rule_id) FROM STDIN",
+     " section_path, category, as_of, yoy_pct, rule_id, confidence) FROM STDIN",
      COLS(metric_cols)},
 };
 

@@ -5,13 +5,19 @@
  * With --min-* thresholds it exits 1 when a score falls short, so a test can
  * hold the quality bar.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode.h"
 #include "extract.h"
+#include "keyer.h"
+#include "metrics.h"
+#include "quantity.h"
+#include "text.h"
 #include "reportflow/cli.h"
 #include "ruleset_version.h"
 #include "reportflow/fsutil.h"
@@ -34,7 +40,15 @@ struct eval_opts {
     const char *gold_path;
     const char *dir;
     bool verbose;
+    const char *model_path;    /* replaces the rule set's keyer model; "none" drops it */
+    const char *dump_path;     /* write every quantity's features here instead of scoring */
     double min_core_p, min_core_r, min_all_p, min_all_r, min_fields;
+    double min_agency, min_year, min_published; /* share right of the docs whose gold names one */
+};
+
+/* Per document field: right answers among the documents whose gold names a value. */
+struct field_score {
+    int right, named;
 };
 
 static bool is_core(const char *key)
@@ -108,14 +122,21 @@ static bool field_equal(json_t *a, json_t *b)
     return json_equal(a, b);
 }
 
-static int compare_fields(json_t *doc, json_t *gold, const char *name, bool verbose)
+static const char *const field_names[] = {"agency", "year", "published", "doc_number"};
+#define FIELD_CNT (sizeof(field_names) / sizeof(field_names[0]))
+
+static int compare_fields(json_t *doc, json_t *gold, const char *name, bool verbose,
+                          struct field_score *per_field)
 {
-    static const char *const names[] = {"agency", "year", "published", "doc_number"};
+    const char *const *names = field_names;
     int right = 0;
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+    for (size_t i = 0; i < FIELD_CNT; i++) {
         json_t *ours = json_object_get(doc, names[i]);
         json_t *want = json_object_get(gold, names[i]);
+        bool named = want && !json_is_null(want);
+        per_field[i].named += named;
         if (field_equal(ours, want)) {
+            per_field[i].right += named;
             right++;
         } else if (verbose) {
             char *o = json_dumps(ours ? ours : json_null(), JSON_ENCODE_ANY);
@@ -151,6 +172,110 @@ static json_t *extract_path(struct extractor *ex, const char *path)
     return env;
 }
 
+/* The rule-only key of the quantity starting at @p start, or NULL. */
+static const char *rule_key_at(const struct fact_list *facts, size_t start)
+{
+    for (size_t i = 0; i < facts->cnt; i++) {
+        if (facts->items[i].start == start) {
+            return facts->items[i].rule->key;
+        }
+    }
+    return NULL;
+}
+
+static int dump_quantities(struct extractor *ex, const struct text *t, const char *name, FILE *out)
+{
+    struct unit_table units = {(const char *const *)ex->rules->measure_words,
+                               ex->rules->measure_cnt};
+    struct quantity_list qs;
+    struct fact_list facts;
+    if (quantity_find_all(t, &units, NULL, &qs) != 0) { /* no budget: a tool, not the worker */
+        return -1;
+    }
+    if (metrics_extract(ex->rules, &ex->matcher, t, &qs, NULL, &facts) != 0) {
+        quantity_list_release(&qs);
+        return -1;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < qs.cnt && rc == 0; i++) {
+        const struct quantity *q = &qs.items[i];
+        struct keyer_features f;
+        keyer_features(ex->rules, t, q, rule_key_at(&facts, q->start), &f);
+        char *clause = text_orig_dup(t, text_char_at(t, q->clause_start),
+                                     text_char_at(t, q->clause_end));
+        json_t *feats = json_array();
+        for (size_t k = 0; feats && k < f.cnt; k++) {
+            json_array_append_new(feats, json_string(f.items[k]));
+        }
+        json_t *line = json_pack("{s:s, s:f, s:s, s:s?, s:I, s:o}", "doc", name, "value",
+                                 q->value, "unit", q->unit, "clause", clause, "start",
+                                 (json_int_t)text_char_at(t, q->start), "features", feats);
+        char *text = line ? json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+        if (!text || fprintf(out, "%s\n", text) < 0) {
+            rc = -1;
+        }
+        free(text);
+        free(clause);
+        json_decref(line);
+    }
+    fact_list_release(&facts);
+    quantity_list_release(&qs);
+    return rc;
+}
+
+/* Features of every quantity of @p path, one JSON line each, for tools/train/keyer.py. */
+static int dump_path(struct extractor *ex, const char *path, const char *name, FILE *out)
+{
+    char errstr[512];
+    char *data = NULL;
+    size_t len = 0;
+    if (rf_fs_read_file(path, 64u << 20, &data, &len, errstr, sizeof(errstr)) != RF_READ_OK) {
+        fprintf(stderr, "eval: %s\n", errstr);
+        return -1;
+    }
+    struct decoded d;
+    struct text t;
+    int rc = -1;
+    if (decode_report(data, len, &d) == DECODE_OK) {
+        if (text_init(&t, d.text, d.len) == 0) {
+            rules_fold_script(ex->rules, t.norm, t.norm_len); /* as extractor_run() does */
+            rc = dump_quantities(ex, &t, name, out);
+            text_release(&t);
+        }
+        decode_release(&d);
+    }
+    if (rc != 0) {
+        fprintf(stderr, "eval: '%s': cannot decode or dump features\n", path);
+    }
+    free(data);
+    return rc;
+}
+
+static int dump_features(struct extractor *ex, const struct eval_opts *o, json_t *gold)
+{
+    FILE *out = fopen(o->dump_path, "w");
+    if (!out) {
+        fprintf(stderr, "eval: cannot write '%s': %s\n", o->dump_path, strerror(errno));
+        return 2;
+    }
+    int rc = 0;
+    const char *name;
+    json_t *want;
+    json_object_foreach(json_object_get(gold, "documents"), name, want)
+    {
+        char path[4096];
+        snprintf(path, sizeof(path), "%s/%s", o->dir, name);
+        if (dump_path(ex, path, name, out) != 0) {
+            rc = 2;
+        }
+    }
+    if (fclose(out) != 0) {
+        fprintf(stderr, "eval: cannot write '%s': %s\n", o->dump_path, strerror(errno));
+        rc = 2;
+    }
+    return rc;
+}
+
 static int evaluate(struct extractor *ex, const struct eval_opts *o)
 {
     json_error_t jerr;
@@ -159,8 +284,15 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         fprintf(stderr, "eval: %s:%d:%d: %s\n", o->gold_path, jerr.line, jerr.column, jerr.text);
         return 2;
     }
+    if (o->dump_path) {
+        int rc = dump_features(ex, o, gold);
+        json_decref(gold);
+        return rc;
+    }
     struct score core = {0, 0, 0}, all = {0, 0, 0};
     int fields_right = 0, fields_total = 0;
+    struct field_score per_field[FIELD_CNT];
+    memset(per_field, 0, sizeof(per_field));
     const char *name;
     json_t *want;
     json_object_foreach(json_object_get(gold, "documents"), name, want)
@@ -176,7 +308,7 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         }
         count_pairs(ours, theirs, &dc, &da, o->verbose);
         int fr = compare_fields(env ? json_object_get(env, "document") : NULL, want, name,
-                                o->verbose);
+                                o->verbose, per_field);
         printf("%-28s fields %d/4  facts tp=%d fp=%d fn=%d\n", name, fr, da.tp, da.fp, da.fn);
         fields_right += fr;
         fields_total += 4;
@@ -195,12 +327,20 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
     printf("all keys:  precision %.3f recall %.3f (tp %d, fp %d, fn %d)\n", ap, ar, all.tp, all.fp,
            all.fn);
     printf("document fields: %d/%d right (%.3f)\n", fields_right, fields_total, fa);
+    double share[FIELD_CNT];
+    for (size_t i = 0; i < FIELD_CNT; i++) {
+        share[i] = ratio(per_field[i].right, per_field[i].named);
+        printf("  %-10s %d/%d of the documents whose gold names one (%.3f)\n", field_names[i],
+               per_field[i].right, per_field[i].named, share[i]);
+    }
     bool ok = cp >= o->min_core_p && cr >= o->min_core_r && ap >= o->min_all_p &&
-              ar >= o->min_all_r && fa >= o->min_fields;
+              ar >= o->min_all_r && fa >= o->min_fields && share[0] >= o->min_agency &&
+              share[1] >= o->min_year && share[2] >= o->min_published;
     if (!ok) {
         printf("FAILED: below the thresholds (core P>=%.2f R>=%.2f, all P>=%.2f R>=%.2f, "
-               "fields>=%.2f)\n",
-               o->min_core_p, o->min_core_r, o->min_all_p, o->min_all_r, o->min_fields);
+               "fields>=%.2f, agency>=%.2f, year>=%.2f, published>=%.2f)\n",
+               o->min_core_p, o->min_core_r, o->min_all_p, o->min_all_r, o->min_fields,
+               o->min_agency, o->min_year, o->min_published);
     }
     return ok ? 0 : 1;
 }
@@ -208,10 +348,14 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
 static const char usage[] =
     "usage: reportflow-eval [-c FILE] [-X key=value]... --gold FILE --dir DIR [-v]\n"
     "       [--min-core-precision X] [--min-core-recall X] [--min-all-precision X]\n"
-    "       [--min-all-recall X] [--min-fields X]\n"
+    "       [--min-all-recall X] [--min-fields X] [--min-agency X] [--min-year X]\n"
+    "       [--min-published X] [--model FILE|none] [--dump-features FILE]\n"
+    "--model replaces the rule set's keyer model (none: rules alone); --dump-features\n"
+    "writes each quantity's keyer features (rules alone) as JSON lines and scores nothing.\n"
     "Exit status: 0 scores meet the given minimums, 1 they do not, 2 usage.\n";
 
-enum { OPT_GOLD = 256, OPT_DIR, OPT_VERBOSE, OPT_CORE_P, OPT_CORE_R, OPT_ALL_P, OPT_ALL_R, OPT_FIELDS };
+enum { OPT_GOLD = 256, OPT_DIR, OPT_VERBOSE, OPT_CORE_P, OPT_CORE_R, OPT_ALL_P, OPT_ALL_R, OPT_FIELDS,
+       OPT_MODEL, OPT_DUMP, OPT_AGENCY, OPT_YEAR, OPT_PUBLISHED };
 
 static int on_option(void *ctx, int opt, const char *arg)
 {
@@ -225,6 +369,11 @@ static int on_option(void *ctx, int opt, const char *arg)
     case OPT_ALL_P: o->min_all_p = atof(arg); break;
     case OPT_ALL_R: o->min_all_r = atof(arg); break;
     case OPT_FIELDS: o->min_fields = atof(arg); break;
+    case OPT_MODEL: o->model_path = arg; break;
+    case OPT_DUMP: o->dump_path = arg; break;
+    case OPT_AGENCY: o->min_agency = atof(arg); break;
+    case OPT_YEAR: o->min_year = atof(arg); break;
+    case OPT_PUBLISHED: o->min_published = atof(arg); break;
     default: return -1;
     }
     return 0;
@@ -232,7 +381,7 @@ static int on_option(void *ctx, int opt, const char *arg)
 
 int main(int argc, char **argv)
 {
-    struct eval_opts o = {NULL, NULL, false, 0, 0, 0, 0, 0};
+    struct eval_opts o = {NULL, NULL, false, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0};
     static const struct option extra[] = {
         {"gold", required_argument, NULL, OPT_GOLD},
         {"dir", required_argument, NULL, OPT_DIR},
@@ -242,6 +391,11 @@ int main(int argc, char **argv)
         {"min-all-precision", required_argument, NULL, OPT_ALL_P},
         {"min-all-recall", required_argument, NULL, OPT_ALL_R},
         {"min-fields", required_argument, NULL, OPT_FIELDS},
+        {"model", required_argument, NULL, OPT_MODEL},
+        {"dump-features", required_argument, NULL, OPT_DUMP},
+        {"min-agency", required_argument, NULL, OPT_AGENCY},
+        {"min-year", required_argument, NULL, OPT_YEAR},
+        {"min-published", required_argument, NULL, OPT_PUBLISHED},
         {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o, ruleset_print_version};
     int rc, first_arg;
@@ -260,6 +414,18 @@ int main(int argc, char **argv)
     if (!rules) {
         fprintf(stderr, "eval: %s\n", errstr);
         return 2;
+    }
+    if (o.model_path || o.dump_path) {
+        keyer_free(rules->keyer);
+        rules->keyer = NULL;
+    }
+    if (o.model_path && strcmp(o.model_path, "none") != 0 && !o.dump_path) {
+        rules->keyer = keyer_load(o.model_path, errstr, sizeof(errstr));
+        if (!rules->keyer) {
+            fprintf(stderr, "eval: %s\n", errstr);
+            rules_free(rules);
+            return 2;
+        }
     }
     struct extractor ex;
     rc = 2;

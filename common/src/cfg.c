@@ -64,7 +64,7 @@ static const struct field fields[] = {
         "shutdown waits this long for acknowledgements"),
     INT("progress.interval_ms", progress_ms, "5000", 100, 3600000, "progress log interval"),
     STR("worker.group", worker_group, "reportflow-workers", "consumer group of the workers"),
-    STR("worker.rules", rules_path, "config/rules/metrics.json", "metric rule file"),
+    STR("worker.rules", rules_path, "config/rules/emergency-management-annual.json", "metric rule file"),
     INT("worker.batch_size", worker_batch, "64", 1, 100000, "raw records per produce-and-ack round"),
     INT("worker.max_extract_ms", worker_max_extract_ms, "3000", 0, 3600000,
         "time budget per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
@@ -514,7 +514,7 @@ char *rf_config_mask_value(const char *key, const char *value)
     if (!value) {
         return NULL;
     }
-    const char *uri_start, *uri_end;
+    const char *uri_start = NULL, *uri_end = NULL;
     bool is_uri = uri_password(value, &uri_start, &uri_end);
     int rc = 0;
     const char *p = value;

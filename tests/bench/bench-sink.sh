@@ -24,7 +24,7 @@ conninfo=$("$root/scripts/pg.sh" start "$work")
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 q() { "$pg_bin/psql" "$conninfo" -v ON_ERROR_STOP=1 -tAq -c "$1"; }
 
-"$bin/bin/reportflow-extract" -X "worker.rules=$root/config/rules/metrics.json" \
+"$bin/bin/reportflow-extract" -X "worker.rules=$root/config/rules/emergency-management-annual.json" \
     "$root"/examples/reports/* >"$work/seeds.jsonl"
 python3 "$root/tests/bench/make_envelopes.py" "$n" "$work/seeds.jsonl" "$work"
 kcat -P -b "$broker" -t reports.events -K $'\t' -X linger.ms=50 -z zstd <"$work/events.tsv"

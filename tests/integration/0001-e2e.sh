@@ -19,7 +19,7 @@ pass "agency and year equal gold/seeds.json"
 # the metric rows are exactly what reportflow-extract prints (key, value, offsets)
 for f in "$RF_ROOT"/examples/reports/*; do
     id=$(sha256sum "$f" | cut -c1-64)
-    want=$("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/metrics.json" "$f" |
+    want=$("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" "$f" |
         python3 "$(dirname "$0")/rfhelp.py" metrics | sort)
     got=$(q "SELECT key, value::float8, start_char FROM metrics WHERE doc_id = '$id'" | sed 's/|\([0-9]*\)\.0|/|\1|/' | sort)
     [ "$want" = "$got" ] || fail "metrics of $(basename "$f") differ:\n$(diff <(echo "$want") <(echo "$got"))"

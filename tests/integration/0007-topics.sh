@@ -19,7 +19,7 @@ grep -q 'max.message.bytes=' <<<"$desc" || fail "reports.raw has no max.message.
 pass "reportflow-topics created the topics with their partitions and max.message.bytes (kafka-topics --describe)"; passed=$((passed + 1))
 
 refuses_to_start "topic 'reports.raw' has 4 partition(s) but topic.raw.partitions=12" \
-    "$RF_BIN/bin/reportflow-worker" -X "worker.rules=$RF_ROOT/config/rules/metrics.json"
+    "$RF_BIN/bin/reportflow-worker" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json"
 pass "too few partitions: the worker stops, naming reports.raw and topic.raw.partitions"; passed=$((passed + 1))
 
 refuses_to_start "topic 'reports.raw' has max.message.bytes=.*producer.max_file_bytes" \

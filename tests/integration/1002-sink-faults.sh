@@ -8,7 +8,7 @@ help=$(dirname "$0")/rfhelp.py
 stack up 1
 stack_env
 BROKER=$(cat "$RF_STATE/broker.addr")
-extract() { "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/metrics.json" "$@"; }
+extract() { "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" "$@"; }
 produce_events() { kcat -b "$BROKER" -P -t reports.events -K $'\t'; }
 passed=0
 

@@ -29,7 +29,7 @@ find "$work/hostile" -type f -size -65k -exec cp {} "$work/corpus/" \;
 artifacts=${RF_FUZZ_ARTIFACTS:-/tmp/rf-fuzz-artifacts}
 mkdir -p "$artifacts"
 cd "$RF_ROOT"
-RF_FUZZ_RULES="$RF_ROOT/config/rules/metrics.json" "$work/fuzz_extract" -max_total_time="$seconds" \
+RF_FUZZ_RULES="$RF_ROOT/config/rules/emergency-management-annual.json" "$work/fuzz_extract" -max_total_time="$seconds" \
     -max_len=65536 -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$work/corpus" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 40
 echo "1 passed, 0 failed"

@@ -10,7 +10,7 @@ if ! "$py" -c 'import jsonschema' 2>/dev/null; then
 fi
 inputs=("$RF_ROOT"/examples/reports/*)
 while IFS= read -r f; do inputs+=("$f"); done < <(find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json)
-"$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/metrics.json" "${inputs[@]}" >/tmp/rf-envelopes.$$.jsonl
+"$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" "${inputs[@]}" >/tmp/rf-envelopes.$$.jsonl
 "$py" - "$RF_ROOT/schema/envelope.schema.json" /tmp/rf-envelopes.$$.jsonl <<'PY'
 import json, sys
 import jsonschema

@@ -81,7 +81,8 @@ static void test_citations_unbalanced_marks_pair_innermost(void **state)
 
 static void test_citations_normalise_and_kind(void **state)
 {
-    char *n = citations_normalise("中华人民共和国 安全生产法", strlen("中华人民共和国 安全生产法"));
+    const char *title = "中华人民共和国 安全生产法";
+    char *n = citations_normalise(title, strlen(title), "中华人民共和国");
     assert_string_equal(n, "安全生产法");
     assert_string_equal(citations_kind(*state, n), "法");
     free(n);

@@ -93,7 +93,7 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
     (void)state;
     const char *arrays = "\"sections\":[],\"citations\":[],\"quantities\":[],"
                          "\"metrics\":[{\"key\":\"cases.filed\",\"value\":3,\"yoy_pct\":-1.5,"
-                         "\"rule\":\"r1\"}]";
+                         "\"rule\":\"r1\",\"confidence\":0.875}]";
     json_t *one = envelope(ID1, arrays), *two = envelope(ID2, arrays);
     struct rows rows = ROWS_INIT;
     struct rows_doc at1, at2;
@@ -102,7 +102,7 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
     assert_int_equal(at2.table[3].off, at1.table[3].off + at1.table[3].len);
     assert_int_equal(at2.head.off, at1.head.off + at1.head.len);
     assert_span(&rows.table[3], at2.table[3],
-                ID2 "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\n");
+                ID2 "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\t0.875\n");
     rows_reset(&rows);
     assert_int_equal(rows.table[3].len, 0);
     assert_int_equal(rows_add(&rows, two, ID2, &at2), 0);

@@ -1,0 +1,54 @@
+/*
+ * place.h - Chinese place names: split a run of characters that ends with an
+ * administrative suffix (省, 市, 区, 县 ...) into its components (深圳市|福田区),
+ * and find the named place of a given level elsewhere in a text, to expand an
+ * abbreviated agency (市应急管理局 -> 深圳市应急管理局). Suffixes and levels
+ * come from the rule set's "admin_levels".
+ */
+#ifndef RF_PLACE_H
+#define RF_PLACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rules.h"
+#include "text.h"
+
+struct place {
+    size_t last_start;  /* byte offset in the run of the last named component */
+    size_t end;         /* byte offset just past its suffix */
+    size_t last_chars;  /* characters of the last component's name, suffix excluded */
+    const char *level;  /* its level (borrowed from the rule set) */
+};
+
+/**
+ * True for a character that cannot be part of a place name (的, 和, 全, 本 ...:
+ * the rule set's "place_stop_chars").
+ */
+bool place_stop_char(const struct rules *rules, uint32_t cp);
+
+/**
+ * Match an admin suffix at @p s. @returns its length in bytes (0: none) and
+ * stores its level in *@p level.
+ */
+size_t place_suffix_at(const struct rules *rules, const char *s, size_t len, const char **level);
+
+/**
+ * Parse @p run (UTF-8 Han characters, @p len bytes) as a sequence of named
+ * places ending exactly at its end. A name has two characters or more (常州市
+ * is one component, not 常州 + 市), except a last one-character county (沛县).
+ * @returns false when the run does not end with a named place.
+ */
+bool place_parse(const struct rules *rules, const char *run, size_t len, struct place *out);
+
+/**
+ * The named place of @p level ("city") that occurs most often in the norm text
+ * [@p from, @p to) of @p t, copied into @p out ("深圳市"). Bounded: each
+ * suffix occurrence looks back at most a few characters.
+ * @returns false when there is none.
+ */
+bool place_find_named(const struct rules *rules, const struct text *t, size_t from, size_t to,
+                      const char *level, char *out, size_t out_size);
+
+#endif

@@ -1,0 +1,124 @@
+/* test_docfields.c - document fields: calendar dates, abbreviated agencies, national bodies. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "docfields.h"
+#include "rules.h"
+#include "text.h"
+
+static int setup(void **state)
+{
+    char errstr[512];
+    struct rules *r = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
+    if (!r) {
+        fail_msg("%s", errstr);
+    }
+    *state = r;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    rules_free(*state);
+    return 0;
+}
+
+static void fields_of(const struct rules *r, const char *s, struct docfields *out)
+{
+    struct text t;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    rules_fold_script(r, t.norm, t.norm_len); /* as extractor_run() does */
+    assert_int_equal(docfields_extract(&t, r, out), 0);
+    text_release(&t);
+}
+
+static void test_docfields_calendar(void **state)
+{
+    (void)state;
+    assert_true(docfields_valid_date(2024, 2, 29));
+    assert_false(docfields_valid_date(2023, 2, 29));
+    assert_false(docfields_valid_date(1900, 2, 29));
+    assert_true(docfields_valid_date(2000, 2, 29));
+    assert_false(docfields_valid_date(2024, 6, 31));
+    assert_true(docfields_valid_date(2024, 12, 31));
+    assert_false(docfields_valid_date(2024, 13, 1));
+    assert_false(docfields_valid_date(2024, 4, 0));
+}
+
+static void test_docfields_impossible_date_dropped_with_warning(void **state)
+{
+    struct docfields f;
+    fields_of(*state,
+              "发布时间:2024-06-31\n常州市应急管理局2023年度法治政府建设情况报告\n"
+              "2023年,常州市应急管理局坚持依法行政。\n",
+              &f);
+    assert_string_equal(f.published, "");
+    assert_non_null(strstr(f.warning, "2024-06-31"));
+    assert_int_equal(f.year, 2023);
+    assert_string_equal(f.agency, "常州市应急管理局");
+    docfields_release(&f);
+
+    fields_of(*state, "发布时间:2024-02-29\n常州市应急管理局2023年度法治政府建设情况报告\n", &f);
+    assert_string_equal(f.published, "2024-02-29");
+    assert_string_equal(f.warning, "");
+    docfields_release(&f);
+}
+
+static void test_docfields_abbreviated_agency_expanded(void **state)
+{
+    struct docfields f;
+    fields_of(*state,
+              "市政府:\n2023年,市应急管理局坚持以习近平法治思想为指导,严格落实《深圳市2023年"
+              "法治政府建设重点工作》。市应急管理局全年办结案件。\n",
+              &f);
+    assert_string_equal(f.agency, "深圳市应急管理局");
+    assert_string_equal(f.region, "深圳市");
+    assert_string_equal(f.level, "city");
+    docfields_release(&f);
+
+    /* with no place named anywhere, the abbreviation stays as written */
+    fields_of(*state, "2022年,县应急管理局坚持依法行政,县应急管理局全年办结案件。\n", &f);
+    assert_string_equal(f.agency, "县应急管理局");
+    docfields_release(&f);
+}
+
+static void test_docfields_other_bodies(void **state)
+{
+    struct docfields f;
+    fields_of(*state, "2020年,和平区生态环境局严格执法,和平区生态环境局共检查企业。\n", &f);
+    assert_string_equal(f.agency, "和平区生态环境局");
+    assert_string_equal(f.level, "district");
+    docfields_release(&f);
+
+    fields_of(*state, "2023年,应急管理部深入推进法治政府建设,应急管理部党委高度重视。\n", &f);
+    assert_string_equal(f.agency, "应急管理部");
+    assert_null(f.level);
+    docfields_release(&f);
+
+    /* a page in traditional script names the body in simplified script */
+    fields_of(*state, "2024年,宣州區應急管理局堅持依法行政,請與宣州區應急管理局聯繫。\n", &f);
+    assert_string_equal(f.agency, "宣州区应急管理局");
+    assert_string_equal(f.level, "district");
+    docfields_release(&f);
+
+    /* an abbreviated body word is written out in full */
+    fields_of(*state, "2021年,成都市应急局推进执法,成都市应急局全年检查企业。\n", &f);
+    assert_string_equal(f.agency, "成都市应急管理局");
+    docfields_release(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_docfields_calendar),
+        cmocka_unit_test(test_docfields_impossible_date_dropped_with_warning),
+        cmocka_unit_test(test_docfields_abbreviated_agency_expanded),
+        cmocka_unit_test(test_docfields_other_bodies),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
