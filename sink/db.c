@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "children.h"
 #include "migrate.h"
 #include "reportflow/buf.h"
 #include "reportflow/fsutil.h"
@@ -47,12 +48,6 @@ static const char upsert_documents_sql[] =
     /* an older extraction never overwrites a newer one */
     " WHERE d.extracted_at <= EXCLUDED.extracted_at"
     " RETURNING doc_id";
-
-static const char delete_children_sql[] =
-    "WITH s AS (DELETE FROM sections WHERE doc_id = ANY($1::text[])),"
-    " c AS (DELETE FROM citations WHERE doc_id = ANY($1::text[])),"
-    " q AS (DELETE FROM quantities WHERE doc_id = ANY($1::text[]))"
-    " DELETE FROM metrics WHERE doc_id = ANY($1::text[])";
 
 /* A replay of a record already stored has its letter_key: stored once (sql/002). */
 static const char insert_dead_letter_sql[] =
@@ -219,14 +214,23 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
                                     const struct rf_strset *written, char *errstr,
                                     size_t errstr_size)
 {
-    PGresult *res = PQexec(db->conn, rows_copy_sql(table));
+    const struct children_table *t = children_at(table);
+    struct rf_buf sql = RF_BUF_INIT;
+    if (children_copy_sql(t, &sql) != 0) {
+        rf_buf_release(&sql);
+        snprintf(errstr, errstr_size, "out of memory");
+        return DB_RETRY;
+    }
+    PGresult *res = PQexec(db->conn, sql.data);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         enum db_result r = db_classify(db->conn, res);
-        copy_error(errstr, errstr_size, rows_copy_sql(table), db->conn);
+        copy_error(errstr, errstr_size, sql.data, db->conn);
         PQclear(res);
+        rf_buf_release(&sql);
         return r;
     }
     PQclear(res);
+    rf_buf_release(&sql);
     bool ok = true;
     const char *run = NULL; /* bytes not sent yet, contiguous */
     size_t run_len = 0;
@@ -250,12 +254,12 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
     while ((res = PQgetResult(db->conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && r == DB_OK) {
             r = db_classify(db->conn, res);
-            copy_error(errstr, errstr_size, rows_table_name(table), db->conn);
+            copy_error(errstr, errstr_size, t->name, db->conn);
         }
         PQclear(res);
     }
     if (!ok && r == DB_OK) {
-        snprintf(errstr, errstr_size, "COPY %s: connection lost", rows_table_name(table));
+        snprintf(errstr, errstr_size, "COPY %s: connection lost", t->name);
         r = DB_RETRY;
     }
     return r;
@@ -304,18 +308,20 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
     int64_t t1 = rf_clock_mono_ms();
     *written = (size_t)PQntuples(upserted);
     struct rf_strset won;
-    struct rf_buf ids = RF_BUF_INIT;
+    struct rf_buf ids = RF_BUF_INIT, delete_sql = RF_BUF_INIT;
     rf_strset_init(&won);
-    if (*written > 0 && written_ids(upserted, &won, &ids) != 0) {
+    if (*written > 0 &&
+        (written_ids(upserted, &won, &ids) != 0 || children_delete_sql(&delete_sql) != 0)) {
         snprintf(errstr, errstr_size, "out of memory");
         r = DB_RETRY;
     } else if (*written > 0) {
         params[0] = ids.data;
-        r = run(db, delete_children_sql, 1, params, NULL, "delete old rows", errstr, errstr_size);
+        r = run(db, delete_sql.data, 1, params, NULL, "delete old rows", errstr, errstr_size);
     }
     rf_buf_release(&ids);
+    rf_buf_release(&delete_sql);
     int64_t t2 = rf_clock_mono_ms();
-    for (size_t t = 0; *written > 0 && r == DB_OK && t < ROWS_TABLES; t++) {
+    for (size_t t = 0; *written > 0 && r == DB_OK && t < children_count(); t++) {
         r = copy_children(db, t, items, cnt, only, &won, errstr, errstr_size);
     }
     rf_strset_release(&won);
