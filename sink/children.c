@@ -9,24 +9,29 @@ static const struct children_column section_cols[] = {
     {"category", "category", CHILDREN_TEXT}, {"start", "start_char", CHILDREN_INT},
     {"end", "end_char", CHILDREN_INT}};
 static const struct children_column citation_cols[] = {
-    {"title", "title", CHILDREN_TEXT},     {"normalized", "normalized", CHILDREN_TEXT},
-    {"kind", "kind", CHILDREN_TEXT},       {"start", "start_char", CHILDREN_INT},
-    {"end", "end_char", CHILDREN_INT},     {"section", "section_path", CHILDREN_TEXT}};
+    {"title", "title", CHILDREN_TEXT}, {"normalized", "normalized", CHILDREN_TEXT},
+    {"kind", "kind", CHILDREN_TEXT},   {"start", "start_char", CHILDREN_INT},
+    {"end", "end_char", CHILDREN_INT}, {"section", "section_path", CHILDREN_TEXT}};
 static const struct children_column quantity_cols[] = {
     {"value", "value", CHILDREN_NUM},    {"unit", "unit", CHILDREN_TEXT},
     {"approx", "approx", CHILDREN_TEXT}, {"text", "text", CHILDREN_TEXT},
     {"clause", "clause", CHILDREN_TEXT}, {"start", "start_char", CHILDREN_INT},
     {"end", "end_char", CHILDREN_INT},   {"section", "section_path", CHILDREN_TEXT}};
-static const struct children_column metric_cols[] = {
-    {"key", "key", CHILDREN_TEXT},           {"value", "value", CHILDREN_NUM},
-    {"approx", "approx", CHILDREN_TEXT},     {"unit", "unit", CHILDREN_TEXT},
-    {"evidence", "evidence", CHILDREN_TEXT}, {"start", "start_char", CHILDREN_INT},
-    {"end", "end_char", CHILDREN_INT},       {"section", "section_path", CHILDREN_TEXT},
-    {"category", "category", CHILDREN_TEXT}, {"as_of", "as_of", CHILDREN_TEXT},
-    {"yoy_pct", "yoy_pct", CHILDREN_NUM},    {"rule", "rule_id", CHILDREN_TEXT},
-    {"confidence", "confidence", CHILDREN_NUM}};
+static const struct children_column metric_cols[] = {{"key", "key", CHILDREN_TEXT},
+                                                     {"value", "value", CHILDREN_NUM},
+                                                     {"approx", "approx", CHILDREN_TEXT},
+                                                     {"unit", "unit", CHILDREN_TEXT},
+                                                     {"evidence", "evidence", CHILDREN_TEXT},
+                                                     {"start", "start_char", CHILDREN_INT},
+                                                     {"end", "end_char", CHILDREN_INT},
+                                                     {"section", "section_path", CHILDREN_TEXT},
+                                                     {"category", "category", CHILDREN_TEXT},
+                                                     {"as_of", "as_of", CHILDREN_TEXT},
+                                                     {"yoy_pct", "yoy_pct", CHILDREN_NUM},
+                                                     {"rule", "rule_id", CHILDREN_TEXT},
+                                                     {"confidence", "confidence", CHILDREN_NUM}};
 
-/* The *_cut flags say a text was shortened to fit; the stored text shows it already. */
+/* The *_cut flags say an excerpt was shortened; the stored text shows it already (…). */
 static const char *const section_unstored[] = {"heading_cut", NULL};
 static const char *const citation_unstored[] = {NULL};
 static const char *const quantity_unstored[] = {"clause_cut", NULL};

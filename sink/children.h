@@ -24,7 +24,7 @@ struct children_column {
 };
 
 struct children_table {
-    const char *name; /* the envelope array and the SQL table */
+    const char *name;                   /* the envelope array and the SQL table */
     const struct children_column *cols; /* in COPY order, after doc_id and ord */
     size_t ncols;
     const char *const *unstored; /* element members deliberately not stored; NULL-terminated */
