@@ -258,6 +258,58 @@ static int load_words(json_t *obj, const char *field, struct name_pair **out, si
     return 0;
 }
 
+/* A taxonomy key: group.name in lowercase letters and '_' (it also names a view column). */
+static bool is_taxonomy_key(const char *s)
+{
+    size_t group = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+    return group > 0 && s[group] == '.' && s[group + 1] &&
+           strspn(s + group + 1, "abcdefghijklmnopqrstuvwxyz_") == strlen(s + group + 1);
+}
+
+/* "core_keys" (optional): distinct taxonomy keys, declared once for eval and the summary view. */
+static int load_core_keys(struct rules *r, json_t *root, const char *path, char *errstr,
+                          size_t errstr_size)
+{
+    json_t *arr = json_object_get(root, "core_keys");
+    if (!arr) {
+        return 0;
+    }
+    if (!json_is_array(arr)) {
+        snprintf(errstr, errstr_size, "%s: \"core_keys\" must be an array of keys", path);
+        return -1;
+    }
+    r->core_keys = calloc(json_array_size(arr) + 1, sizeof(*r->core_keys));
+    if (!r->core_keys) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    size_t i;
+    json_t *k;
+    json_array_foreach(arr, i, k)
+    {
+        const char *key = json_string_value(k);
+        if (!key || !is_taxonomy_key(key)) {
+            snprintf(errstr, errstr_size,
+                     "%s: \"core_keys\" item %zu must be a key like \"hazards.found\"", path,
+                     i + 1);
+            return -1;
+        }
+        for (size_t seen = 0; seen < r->core_key_cnt; seen++) {
+            if (strcmp(r->core_keys[seen], key) == 0) {
+                snprintf(errstr, errstr_size, "%s: \"core_keys\" lists \"%s\" twice", path, key);
+                return -1;
+            }
+        }
+        r->core_keys[i] = strdup(key);
+        if (!r->core_keys[i]) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
+        r->core_key_cnt++;
+    }
+    return 0;
+}
+
 static int load_vocabulary(struct rules *r, json_t *root, const char *path, char *errstr,
                            size_t errstr_size)
 {
@@ -584,6 +636,7 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
     if (load_vocabulary(r, root, path, errstr, errstr_size) != 0 ||
         load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
         load_fold(r, root, path, errstr, errstr_size) != 0 ||
+        load_core_keys(r, root, path, errstr, errstr_size) != 0 ||
         load_model(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
@@ -665,6 +718,10 @@ void rules_free(struct rules *r)
         free(r->measure_words[i]);
     }
     free(r->measure_words);
+    for (size_t i = 0; i < r->core_key_cnt; i++) {
+        free(r->core_keys[i]);
+    }
+    free(r->core_keys);
     free_pairs(r->citation_kinds, r->citation_kind_cnt);
     free_pairs(r->section_categories, r->section_category_cnt);
     free_pairs(r->agency_suffixes, r->agency_suffix_cnt);

@@ -96,6 +96,9 @@ struct rules {
     uint32_t *fold_to;                    /* ... and their simplified forms */
     size_t fold_cnt;
     uint8_t *fold_bits;                   /* one bit per BMP code point: listed in fold_from */
+    char **core_keys;            /* "core_keys": the keys scored apart and summarised per
+                                    report (sql view report_summary), in order */
+    size_t core_key_cnt;
     size_t max_captures;         /* for sizing match data */
     struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };

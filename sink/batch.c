@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "children.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/headers.h"
 #include "reportflow/kafka.h"
@@ -67,7 +68,6 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char
     const char *id = json_string_value(json_object_get(env, "doc_id"));
     const char *when =
         json_string_value(json_object_get(json_object_get(env, "source"), "extracted_at"));
-    static const char *const arrays[] = {"sections", "citations", "quantities", "metrics"};
     if (!schema || strcmp(schema, ENVELOPE_SCHEMA) != 0) {
         snprintf(why, why_size, "schema is not '%s'", ENVELOPE_SCHEMA);
     } else if (!json_is_integer(version) || json_integer_value(version) != ENVELOPE_VERSION) {
@@ -80,9 +80,10 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char
         snprintf(why, why_size, "document is not an object");
     } else {
         ok = true;
-        for (size_t i = 0; i < 4 && ok; i++) {
-            if (!json_is_array(json_object_get(env, arrays[i]))) {
-                snprintf(why, why_size, "'%s' is not an array", arrays[i]);
+        for (size_t i = 0; i < children_count() && ok; i++) {
+            const char *array = children_at(i)->name;
+            if (!json_is_array(json_object_get(env, array))) {
+                snprintf(why, why_size, "'%s' is not an array", array);
                 ok = false;
             }
         }

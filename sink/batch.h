@@ -46,7 +46,7 @@ void batch_release(struct batch *b);
 
 /**
  * Parse and check an envelope this sink understands (schema, version, doc_id,
- * extracted_at, the document object, the four arrays). @returns the parsed
+ * extracted_at, the document object, the child tables' arrays: children.h). @returns the parsed
  * envelope (a new reference), or NULL with a reason in @p why. Fills @p doc_id
  * (65 bytes) and @p extracted_at (64 bytes).
  */

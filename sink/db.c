@@ -5,11 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "children.h"
+#include "dead_letters.h"
 #include "migrate.h"
 #include "reportflow/buf.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
-#include "reportflow/sha256.h"
 #include "reportflow/strset.h"
 
 #define COMPONENT "db"
@@ -48,25 +49,7 @@ static const char upsert_documents_sql[] =
     " WHERE d.extracted_at <= EXCLUDED.extracted_at"
     " RETURNING doc_id";
 
-static const char delete_children_sql[] =
-    "WITH s AS (DELETE FROM sections WHERE doc_id = ANY($1::text[])),"
-    " c AS (DELETE FROM citations WHERE doc_id = ANY($1::text[])),"
-    " q AS (DELETE FROM quantities WHERE doc_id = ANY($1::text[]))"
-    " DELETE FROM metrics WHERE doc_id = ANY($1::text[])";
-
-/* A replay of a record already stored has its letter_key: stored once (sql/002). */
-static const char insert_dead_letter_sql[] =
-    "INSERT INTO dead_letters (stage, error_code, error_text, attempt, file_name, doc_id, size,"
-    " payload, source_topic, source_partition, source_offset, letter_key, file_name_raw)"
-    " VALUES ($1, $2, $3, $4::int, $5, $6, $7::bigint, $8::bytea, $9, $10::int, $11::bigint,"
-    " $12, $13::bytea)"
-    " ON CONFLICT (letter_key) DO NOTHING";
-
-/* Longest texts of a dead letter, in bytes (cut at a character boundary). */
-#define LETTER_SHORT_MAX 256
-#define LETTER_TEXT_MAX 8192
-
-static void copy_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn)
+void db_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn)
 {
     char full[4096]; /* PostgreSQL quotes the data it refuses: cut only between characters */
     snprintf(full, sizeof(full), "%s: %s", what, conn ? PQerrorMessage(conn) : "not connected");
@@ -103,7 +86,7 @@ enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, siz
     db->conninfo = conninfo;
     db->conn = PQconnectdb(conninfo);
     if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
-        copy_error(errstr, errstr_size, "cannot connect to PostgreSQL", db->conn);
+        db_error(errstr, errstr_size, "cannot connect to PostgreSQL", db->conn);
         db_close(db);
         return DB_RETRY;
     }
@@ -116,17 +99,6 @@ enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, siz
     rf_info(COMPONENT, "connected to PostgreSQL %d (%d migration(s) applied)",
             PQserverVersion(db->conn), applied);
     return DB_OK;
-}
-
-int db_letter_key(const char *topic, int partition, long long offset, long long timestamp,
-                  const void *payload, size_t len, char hex[65])
-{
-    char coords[320];
-    int n = snprintf(coords, sizeof(coords), "%s\n%d\n%lld\n%lld\n", topic, partition, offset,
-                     timestamp);
-    const struct rf_sha256_part parts[] = {
-        {coords, n > 0 && (size_t)n < sizeof(coords) ? (size_t)n : 0}, {payload, len}};
-    return rf_sha256_hex_parts(parts, 2, hex);
 }
 
 PGcancel *db_cancel_new(struct db *db)
@@ -172,12 +144,12 @@ static enum db_result run(struct db *db, const char *sql, int nparams, const cha
         return DB_OK;
     }
     enum db_result r = db_classify(db->conn, res);
-    copy_error(errstr, errstr_size, what, db->conn);
+    db_error(errstr, errstr_size, what, db->conn);
     PQclear(res);
     return r;
 }
 
-static enum db_result run_plain(struct db *db, const char *sql, char *errstr, size_t errstr_size)
+enum db_result db_exec(struct db *db, const char *sql, char *errstr, size_t errstr_size)
 {
     return run(db, sql, 0, NULL, NULL, sql, errstr, errstr_size);
 }
@@ -219,14 +191,23 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
                                     const struct rf_strset *written, char *errstr,
                                     size_t errstr_size)
 {
-    PGresult *res = PQexec(db->conn, rows_copy_sql(table));
+    const struct children_table *t = children_at(table);
+    struct rf_buf sql = RF_BUF_INIT;
+    if (children_copy_sql(t, &sql) != 0) {
+        rf_buf_release(&sql);
+        snprintf(errstr, errstr_size, "out of memory");
+        return DB_RETRY;
+    }
+    PGresult *res = PQexec(db->conn, sql.data);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         enum db_result r = db_classify(db->conn, res);
-        copy_error(errstr, errstr_size, rows_copy_sql(table), db->conn);
+        db_error(errstr, errstr_size, sql.data, db->conn);
         PQclear(res);
+        rf_buf_release(&sql);
         return r;
     }
     PQclear(res);
+    rf_buf_release(&sql);
     bool ok = true;
     const char *run = NULL; /* bytes not sent yet, contiguous */
     size_t run_len = 0;
@@ -250,12 +231,12 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
     while ((res = PQgetResult(db->conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && r == DB_OK) {
             r = db_classify(db->conn, res);
-            copy_error(errstr, errstr_size, rows_table_name(table), db->conn);
+            db_error(errstr, errstr_size, t->name, db->conn);
         }
         PQclear(res);
     }
     if (!ok && r == DB_OK) {
-        snprintf(errstr, errstr_size, "COPY %s: connection lost", rows_table_name(table));
+        snprintf(errstr, errstr_size, "COPY %s: connection lost", t->name);
         r = DB_RETRY;
     }
     return r;
@@ -304,18 +285,20 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
     int64_t t1 = rf_clock_mono_ms();
     *written = (size_t)PQntuples(upserted);
     struct rf_strset won;
-    struct rf_buf ids = RF_BUF_INIT;
+    struct rf_buf ids = RF_BUF_INIT, delete_sql = RF_BUF_INIT;
     rf_strset_init(&won);
-    if (*written > 0 && written_ids(upserted, &won, &ids) != 0) {
+    if (*written > 0 &&
+        (written_ids(upserted, &won, &ids) != 0 || children_delete_sql(&delete_sql) != 0)) {
         snprintf(errstr, errstr_size, "out of memory");
         r = DB_RETRY;
     } else if (*written > 0) {
         params[0] = ids.data;
-        r = run(db, delete_children_sql, 1, params, NULL, "delete old rows", errstr, errstr_size);
+        r = run(db, delete_sql.data, 1, params, NULL, "delete old rows", errstr, errstr_size);
     }
     rf_buf_release(&ids);
+    rf_buf_release(&delete_sql);
     int64_t t2 = rf_clock_mono_ms();
-    for (size_t t = 0; *written > 0 && r == DB_OK && t < ROWS_TABLES; t++) {
+    for (size_t t = 0; *written > 0 && r == DB_OK && t < children_count(); t++) {
         r = copy_children(db, t, items, cnt, only, &won, errstr, errstr_size);
     }
     rf_strset_release(&won);
@@ -323,100 +306,6 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
              *written, (long long)(t1 - t0), (long long)(t2 - t1),
              (long long)(rf_clock_mono_ms() - t2));
     PQclear(upserted);
-    return r;
-}
-
-/* A dead letter's texts made safe for PostgreSQL (pgtext.h); NULL stays NULL. */
-struct letter_text {
-    struct rf_buf stage, code, text, file_name, key;
-};
-
-static void letter_text_release(struct letter_text *t)
-{
-    rf_buf_release(&t->stage);
-    rf_buf_release(&t->code);
-    rf_buf_release(&t->text);
-    rf_buf_release(&t->file_name);
-    rf_buf_release(&t->key);
-}
-
-/* @p in as safe text in @p out, or NULL (SQL NULL) when absent. @returns -1 on ENOMEM. */
-static int safe_text(struct rf_buf *out, struct pgtext_bytes in, size_t max, const char **value)
-{
-    *value = NULL;
-    if (!in.data) {
-        return 0;
-    }
-    int rc = pgtext_append_lossy(out, in.data, in.len, max) | rf_buf_append(out, "", 0);
-    *value = out->data;
-    return rc;
-}
-
-/*
- * Insert one dead letter. @p stripped: PostgreSQL refused it as it was, so
- * keep only what cannot be refused (stage, coordinates, payload) and say why
- * in the text.
- */
-static enum db_result store_dead_letter(struct db *db, const struct db_item *it, bool stripped,
-                                        const char *why, bool *inserted, char *errstr,
-                                        size_t errstr_size)
-{
-    char attempt[16], size[32], partition[16], offset[32];
-    snprintf(attempt, sizeof(attempt), "%d", it->attempt);
-    snprintf(size, sizeof(size), "%zu", it->payload_len);
-    snprintf(partition, sizeof(partition), "%d", it->partition);
-    snprintf(offset, sizeof(offset), "%lld", it->offset);
-    struct letter_text t = {RF_BUF_INIT, RF_BUF_INIT, RF_BUF_INIT, RF_BUF_INIT, RF_BUF_INIT};
-    const char *values[13] = {NULL};
-    int lengths[13] = {0};
-    int formats[13] = {0};
-    struct pgtext_bytes reason = {why, why ? strlen(why) : 0};
-    int rc = safe_text(&t.stage, it->stage, LETTER_SHORT_MAX, &values[0]);
-    rc |= safe_text(&t.code, stripped ? (struct pgtext_bytes){"unstorable", 10} : it->error_code,
-                    LETTER_SHORT_MAX, &values[1]);
-    rc |= safe_text(&t.text, stripped ? reason : it->error_text, LETTER_TEXT_MAX, &values[2]);
-    if (!stripped) {
-        rc |= safe_text(&t.file_name, it->file_name, LETTER_TEXT_MAX, &values[4]);
-        rc |= safe_text(&t.key, it->key, LETTER_SHORT_MAX, &values[5]);
-    }
-    if (rc != 0) {
-        letter_text_release(&t);
-        snprintf(errstr, errstr_size, "out of memory");
-        return DB_RETRY;
-    }
-    values[3] = attempt;
-    values[6] = size;
-    values[7] = it->payload;
-    lengths[7] = (int)it->payload_len;
-    formats[7] = 1; /* the payload goes as binary: any bytes, verbatim */
-    values[8] = it->topic;
-    values[9] = partition;
-    values[10] = offset;
-    char letter_key[65];
-    if (db_letter_key(it->topic, it->partition, it->offset, it->timestamp, it->payload,
-                      it->payload_len, letter_key) != 0) {
-        /* libcrypto failed: the coordinates alone still tell a replay from a new letter
-           unless the topic was recreated */
-        snprintf(letter_key, sizeof(letter_key), "at:%d/%lld/%lld", it->partition, it->offset,
-                 it->timestamp);
-    }
-    values[11] = letter_key;
-    if (!stripped && it->file_name.data && !pgtext_is_clean(it->file_name.data, it->file_name.len)) {
-        values[12] = it->file_name.data; /* the name's bytes as they were, beside the text */
-        lengths[12] = (int)it->file_name.len;
-        formats[12] = 1;
-    }
-    PGresult *res = PQexecParams(db->conn, insert_dead_letter_sql, 13, NULL, values, lengths,
-                                 formats, 0);
-    letter_text_release(&t);
-    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
-        *inserted = strcmp(PQcmdTuples(res), "1") == 0;
-        PQclear(res);
-        return DB_OK;
-    }
-    enum db_result r = db_classify(db->conn, res);
-    copy_error(errstr, errstr_size, "insert dead letter", db->conn);
-    PQclear(res);
     return r;
 }
 
@@ -433,64 +322,6 @@ static void reject_envelope(struct db_item *it, const char *why)
     it->attempt = 1; /* payload and payload_len already hold the record's bytes */
 }
 
-/*
- * One dead letter under a savepoint: as it is, else stripped, else skipped
- * with an error in the log. No single dead letter can stop the sink.
- */
-static enum db_result store_dead_letter_guarded(struct db *db, const struct db_item *it,
-                                                struct db_counts *counts, char *errstr,
-                                                size_t errstr_size)
-{
-    char why[512] = "";
-    for (int stripped = 0; stripped < 2; stripped++) {
-        enum db_result r = run_plain(db, "SAVEPOINT one_letter", errstr, errstr_size);
-        bool inserted = false;
-        if (r == DB_OK) {
-            r = store_dead_letter(db, it, stripped, why, &inserted, errstr, errstr_size);
-        }
-        if (r != DB_REJECT) {
-            counts->dead_letters += r == DB_OK && inserted;
-            return r;
-        }
-        rf_warn(COMPONENT, "dead letter from %s/%d@%lld refused%s: %s", it->topic, it->partition,
-                it->offset, stripped ? " even stripped to its payload" : "", errstr);
-        char full[1200];
-        snprintf(full, sizeof(full), "PostgreSQL refused this dead letter: %s", errstr);
-        pgtext_copy(why, sizeof(why), full);
-        r = run_plain(db, "ROLLBACK TO SAVEPOINT one_letter", errstr, errstr_size);
-        if (r != DB_OK) {
-            return r;
-        }
-    }
-    rf_error(COMPONENT, "dead letter from %s/%d@%lld cannot be stored; skipped", it->topic,
-             it->partition, it->offset);
-    counts->unstorable++;
-    return DB_OK;
-}
-
-static enum db_result store_dead_letters(struct db *db, struct db_item *items, size_t cnt,
-                                         bool one_by_one, struct db_counts *counts, char *errstr,
-                                         size_t errstr_size)
-{
-    for (size_t i = 0; i < cnt; i++) {
-        if (!items[i].dead_letter) {
-            continue;
-        }
-        enum db_result r;
-        if (one_by_one) {
-            r = store_dead_letter_guarded(db, &items[i], counts, errstr, errstr_size);
-        } else {
-            bool inserted = false;
-            r = store_dead_letter(db, &items[i], false, NULL, &inserted, errstr, errstr_size);
-            counts->dead_letters += r == DB_OK && inserted;
-        }
-        if (r != DB_OK) {
-            return r;
-        }
-    }
-    return DB_OK;
-}
-
 /* One savepoint per envelope, so a bad one cannot take its batch down. */
 static enum db_result store_one_by_one(struct db *db, struct db_item *items, size_t cnt,
                                        struct db_counts *counts, char *errstr, size_t errstr_size)
@@ -499,7 +330,7 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
         if (items[i].dead_letter) {
             continue;
         }
-        enum db_result r = run_plain(db, "SAVEPOINT one_document", errstr, errstr_size);
+        enum db_result r = db_exec(db, "SAVEPOINT one_document", errstr, errstr_size);
         if (r != DB_OK) {
             return r;
         }
@@ -510,7 +341,7 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
                     errstr);
             reject_envelope(&items[i], errstr);
             counts->rejected++;
-            r = run_plain(db, "ROLLBACK TO SAVEPOINT one_document", errstr, errstr_size);
+            r = db_exec(db, "ROLLBACK TO SAVEPOINT one_document", errstr, errstr_size);
         } else if (r == DB_OK) {
             counts->written += written;
             counts->stale += 1 - written;
@@ -537,7 +368,7 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
                                         size_t errstr_size)
 {
     memset(counts, 0, sizeof(*counts));
-    enum db_result r = run_plain(db, "BEGIN", errstr, errstr_size);
+    enum db_result r = db_exec(db, "BEGIN", errstr, errstr_size);
     size_t envelopes = count_envelopes(items, cnt);
     if (r == DB_OK && envelopes > 0 && !one_by_one) {
         r = store_envelopes(db, items, cnt, NULL, &counts->written, errstr, errstr_size);
@@ -546,10 +377,10 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
         r = store_one_by_one(db, items, cnt, counts, errstr, errstr_size);
     }
     if (r == DB_OK) {
-        r = store_dead_letters(db, items, cnt, one_by_one, counts, errstr, errstr_size);
+        r = dead_letters_store(db, items, cnt, one_by_one, counts, errstr, errstr_size);
     }
     if (r == DB_OK) {
-        r = run_plain(db, "COMMIT", errstr, errstr_size);
+        r = db_exec(db, "COMMIT", errstr, errstr_size);
     }
     if (r != DB_OK && db->conn && PQstatus(db->conn) == CONNECTION_OK) {
         PQclear(PQexec(db->conn, "ROLLBACK"));

@@ -3,7 +3,7 @@
  * of envelopes and dead letters in one transaction. Document rows are upserted
  * from one JSONB parameter (an older extraction never wins); their child rows
  * (sections, citations, quantities, metrics), formatted beforehand (rows.h),
- * stream in with COPY FROM STDIN.
+ * stream in with COPY FROM STDIN; dead letters go in by dead_letters.h.
  * No value is ever spliced into SQL.
  */
 #ifndef RF_DB_H
@@ -60,18 +60,6 @@ struct db {
     const char *conninfo;  /* borrowed */
 };
 
-/**
- * The key that tells a replayed dead letter from a new one (64 hex digits and
- * a NUL in @p hex): SHA-256 of the record's topic, partition, offset and
- * @p timestamp (ms, -1 when the record has none) and its payload. Replaying a
- * record gives its key again; a new record at an offset reused after the topic
- * was recreated has another timestamp. (A record without a timestamp at a
- * reused offset, with the same payload, would be taken for a replay.)
- * @returns 0, or -1 when libcrypto failed.
- */
-int db_letter_key(const char *topic, int partition, long long offset, long long timestamp,
-                  const void *payload, size_t len, char hex[65]);
-
 /** Connect and apply migrations. @returns DB_OK, DB_RETRY (server unreachable) or DB_FATAL. */
 enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size);
 void db_close(struct db *db);
@@ -87,6 +75,15 @@ void db_cancel_free(PGcancel *cancel);
 
 /** Map a failed result (or a broken connection) to what the caller should do. */
 enum db_result db_classify(PGconn *conn, const PGresult *res);
+
+/**
+ * @p what and PostgreSQL's message on @p conn, on one line in @p errstr (cut
+ * between characters: the message may quote the data refused).
+ */
+void db_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn);
+
+/** Run @p sql (no parameters, no rows kept); on failure the reason in @p errstr. */
+enum db_result db_exec(struct db *db, const char *sql, char *errstr, size_t errstr_size);
 
 /**
  * Store @p items in one transaction. Envelopes with the same doc_id must not

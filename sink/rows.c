@@ -5,66 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How a field is written in COPY text format. */
-enum rows_kind { ROWS_TEXT, ROWS_INT, ROWS_NUM };
-
-struct rows_column {
-    const char *key;     /* field of the array element */
-    enum rows_kind kind;
-};
-
-struct rows_table {
-    const char *array; /* envelope array, and the table's name */
-    const char *sql;   /* COPY ... FROM STDIN: doc_id, ord, then cols in order */
-    const struct rows_column *cols;
-    size_t ncols;
-};
-
-static const struct rows_column section_cols[] = {
-    {"path", ROWS_TEXT},     {"level", ROWS_INT}, {"number", ROWS_TEXT}, {"heading", ROWS_TEXT},
-    {"category", ROWS_TEXT}, {"start", ROWS_INT}, {"end", ROWS_INT}};
-static const struct rows_column citation_cols[] = {
-    {"title", ROWS_TEXT}, {"normalized", ROWS_TEXT}, {"kind", ROWS_TEXT},
-    {"start", ROWS_INT},  {"end", ROWS_INT},         {"section", ROWS_TEXT}};
-static const struct rows_column quantity_cols[] = {
-    {"value", ROWS_NUM},   {"unit", ROWS_TEXT}, {"approx", ROWS_TEXT}, {"text", ROWS_TEXT},
-    {"clause", ROWS_TEXT}, {"start", ROWS_INT}, {"end", ROWS_INT},     {"section", ROWS_TEXT}};
-static const struct rows_column metric_cols[] = {
-    {"key", ROWS_TEXT},      {"value", ROWS_NUM},   {"approx", ROWS_TEXT}, {"unit", ROWS_TEXT},
-    {"evidence", ROWS_TEXT}, {"start", ROWS_INT},   {"end", ROWS_INT},     {"section", ROWS_TEXT},
-    {"category", ROWS_TEXT}, {"as_of", ROWS_TEXT},  {"yoy_pct", ROWS_NUM}, {"rule", ROWS_TEXT},
-    {"confidence", ROWS_NUM}};
-
-#define COLS(a) a, sizeof(a) / sizeof(a[0])
-static const struct rows_table tables[ROWS_TABLES] = {
-    {"sections",
-     "COPY sections (doc_id, ord, path, level, number, heading, category, start_char, end_char)"
-     " FROM STDIN",
-     COLS(section_cols)},
-    {"citations",
-     "COPY citations (doc_id, ord, title, normalized, kind, start_char, end_char, section_path)"
-     " FROM STDIN",
-     COLS(citation_cols)},
-    {"quantities",
-     "COPY quantities (doc_id, ord, value, unit, approx, text, clause, start_char, end_char,"
-     " section_path) FROM STDIN",
-     COLS(quantity_cols)},
-    {"metrics",
-     "COPY metrics (doc_id, ord, key, value, approx, unit, evidence, start_char, end_char,"
-     " section_path, category, as_of, yoy_pct, rule_id, confidence) FROM STDIN",
-     COLS(metric_cols)},
-};
-
-const char *rows_table_name(size_t table)
-{
-    return table < ROWS_TABLES ? tables[table].array : NULL;
-}
-
-const char *rows_copy_sql(size_t table)
-{
-    return table < ROWS_TABLES ? tables[table].sql : NULL;
-}
-
 static int append_int(struct rf_buf *b, long long v)
 {
     char digits[24];
@@ -95,34 +35,34 @@ static int append_text(struct rf_buf *b, const char *s, size_t len)
 }
 
 /* One field: \N for a missing or null value; numbers as JSON gave them. */
-static int append_value(struct rf_buf *b, json_t *v, enum rows_kind kind)
+static int append_value(struct rf_buf *b, json_t *v, enum children_kind kind)
 {
     if (!v || json_is_null(v)) {
         return rf_buf_append(b, "\\N", 2);
     }
-    if (kind == ROWS_INT || (kind == ROWS_NUM && json_is_integer(v))) {
+    if (kind == CHILDREN_INT || (kind == CHILDREN_NUM && json_is_integer(v))) {
         return append_int(b, (long long)json_integer_value(v));
     }
-    if (kind == ROWS_NUM) {
+    if (kind == CHILDREN_NUM) {
         return rf_buf_printf(b, "%.15g", json_number_value(v));
     }
     return append_text(b, json_string_value(v), json_string_length(v));
 }
 
-static int add_table_rows(struct rf_buf *b, const struct rows_table *t, json_t *env,
+static int add_table_rows(struct rf_buf *b, const struct children_table *t, json_t *env,
                           const char *doc_id)
 {
     size_t ord;
     json_t *el;
     int rc = 0;
-    json_array_foreach(json_object_get(env, t->array), ord, el)
+    json_array_foreach(json_object_get(env, t->name), ord, el)
     {
         rc |= rf_buf_append(b, doc_id, 64);
         rc |= rf_buf_append(b, "\t", 1);
         rc |= append_int(b, (long long)ord + 1);
         for (size_t c = 0; c < t->ncols; c++) {
             rc |= rf_buf_append(b, "\t", 1);
-            rc |= append_value(b, json_object_get(el, t->cols[c].key), t->cols[c].kind);
+            rc |= append_value(b, json_object_get(el, t->cols[c].field), t->cols[c].kind);
         }
         rc |= rf_buf_append(b, "\n", 1);
         if (rc != 0) {
@@ -154,9 +94,9 @@ int rows_add(struct rows *rows, json_t *env, const char *doc_id, struct rows_doc
     where->head.off = rows->head.len;
     int rc = add_head(&rows->head, env);
     where->head.len = rows->head.len - where->head.off;
-    for (size_t t = 0; t < ROWS_TABLES && rc == 0; t++) {
+    for (size_t t = 0; t < children_count() && rc == 0; t++) {
         where->table[t].off = rows->table[t].len;
-        rc = add_table_rows(&rows->table[t], &tables[t], env, doc_id);
+        rc = add_table_rows(&rows->table[t], children_at(t), env, doc_id);
         where->table[t].len = rows->table[t].len - where->table[t].off;
     }
     return rc;
@@ -165,7 +105,7 @@ int rows_add(struct rows *rows, json_t *env, const char *doc_id, struct rows_doc
 void rows_reset(struct rows *rows)
 {
     rf_buf_clear(&rows->head);
-    for (size_t t = 0; t < ROWS_TABLES; t++) {
+    for (size_t t = 0; t < children_count(); t++) {
         rf_buf_clear(&rows->table[t]);
     }
 }
@@ -173,7 +113,7 @@ void rows_reset(struct rows *rows)
 void rows_release(struct rows *rows)
 {
     rf_buf_release(&rows->head);
-    for (size_t t = 0; t < ROWS_TABLES; t++) {
+    for (size_t t = 0; t < children_count(); t++) {
         rf_buf_release(&rows->table[t]);
     }
 }

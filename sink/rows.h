@@ -12,10 +12,8 @@
 
 #include <jansson.h>
 
+#include "children.h"
 #include "reportflow/buf.h"
-
-/* Child tables in the order they are copied: sections, citations, quantities, metrics. */
-enum { ROWS_TABLES = 4 };
 
 /** Bytes [off, off + len) of one of struct rows' buffers. */
 struct rows_span {
@@ -26,16 +24,16 @@ struct rows_span {
 /** Where one envelope's bytes are in its batch's struct rows. */
 struct rows_doc {
     struct rows_span head;               /* a JSON object: doc_id, source, extractor, document */
-    struct rows_span table[ROWS_TABLES]; /* its COPY rows, each line ending in '\n' */
+    struct rows_span table[CHILDREN_MAX]; /* per children_at(): its COPY rows, lines end in '\n' */
 };
 
 /** A batch's formatted bytes; envelopes are appended one after another. */
 struct rows {
     struct rf_buf head;
-    struct rf_buf table[ROWS_TABLES];
+    struct rf_buf table[CHILDREN_MAX]; /* per children_at() */
 };
 
-#define ROWS_INIT {RF_BUF_INIT, {RF_BUF_INIT, RF_BUF_INIT, RF_BUF_INIT, RF_BUF_INIT}}
+#define ROWS_INIT {RF_BUF_INIT, {RF_BUF_INIT}}
 
 /**
  * Append the bytes of @p env (a validated envelope, borrowed) whose id is
@@ -47,10 +45,5 @@ int rows_add(struct rows *rows, json_t *env, const char *doc_id, struct rows_doc
 /** Forget the bytes, keep the memory for the next batch. */
 void rows_reset(struct rows *rows);
 void rows_release(struct rows *rows);
-
-/** The child table's name (also the envelope array it comes from). */
-const char *rows_table_name(size_t table);
-/** "COPY <table> (...) FROM STDIN", columns in the order rows_add() writes them. */
-const char *rows_copy_sql(size_t table);
 
 #endif

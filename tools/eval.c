@@ -23,15 +23,6 @@
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
 
-static const char *const core_keys[] = {
-    "inspection.enterprises", "hazards.found",        "hazards.major",
-    "hazards.rectified",      "cases.filed",          "cases.closed",
-    "penalties.decisions",    "penalties.fines_cny",  "legal_review.cases",
-    "legal_review.case_files", "legal_review.contracts", "disputes.reconsiderations",
-    "disputes.litigations",   "disputes.hearings",    "accidents.count",
-    "accidents.deaths",
-};
-
 struct score {
     int tp, fp, fn;
 };
@@ -51,10 +42,11 @@ struct field_score {
     int right, named;
 };
 
-static bool is_core(const char *key)
+/* The core keys are the rule set's ("core_keys"), the same the report_summary view shows. */
+static bool is_core(const struct rules *rules, const char *key)
 {
-    for (size_t i = 0; i < sizeof(core_keys) / sizeof(core_keys[0]); i++) {
-        if (strcmp(core_keys[i], key) == 0) {
+    for (size_t i = 0; key && i < rules->core_key_cnt; i++) {
+        if (strcmp(rules->core_keys[i], key) == 0) {
             return true;
         }
     }
@@ -79,14 +71,14 @@ static json_t *fact_set(json_t *facts)
     return set;
 }
 
-static void count_pairs(json_t *ours, json_t *gold, struct score *core, struct score *all,
-                        bool verbose)
+static void count_pairs(const struct rules *rules, json_t *ours, json_t *gold, struct score *core,
+                        struct score *all, bool verbose)
 {
     const char *k;
     json_t *f;
     json_object_foreach(gold, k, f)
     {
-        bool c = is_core(json_string_value(json_object_get(f, "key")));
+        bool c = is_core(rules, json_string_value(json_object_get(f, "key")));
         bool hit = json_object_get(ours, k) != NULL;
         if (hit) {
             all->tp++;
@@ -102,7 +94,7 @@ static void count_pairs(json_t *ours, json_t *gold, struct score *core, struct s
     json_object_foreach(ours, k, f)
     {
         if (!json_object_get(gold, k)) {
-            bool c = is_core(json_string_value(json_object_get(f, "key")));
+            bool c = is_core(rules, json_string_value(json_object_get(f, "key")));
             all->fp++;
             core->fp += c;
             if (verbose) {
@@ -306,7 +298,7 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         if (o->verbose) {
             printf("%s\n", name);
         }
-        count_pairs(ours, theirs, &dc, &da, o->verbose);
+        count_pairs(ex->rules, ours, theirs, &dc, &da, o->verbose);
         int fr = compare_fields(env ? json_object_get(env, "document") : NULL, want, name,
                                 o->verbose, per_field);
         printf("%-28s fields %d/4  facts tp=%d fp=%d fn=%d\n", name, fr, da.tp, da.fp, da.fn);
@@ -414,6 +406,10 @@ int main(int argc, char **argv)
     if (!rules) {
         fprintf(stderr, "eval: %s\n", errstr);
         return 2;
+    }
+    if (rules->core_key_cnt == 0) {
+        fprintf(stderr, "eval: rule set %s declares no \"core_keys\": core scores count nothing\n",
+                rules->name);
     }
     if (o.model_path || o.dump_path) {
         keyer_free(rules->keyer);

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "db.h"
+#include "dead_letters.h"
 #include "pgtext.h"
 
 static char *lossy(const char *s, size_t len, size_t max)
@@ -88,10 +88,10 @@ static void test_letter_key_tells_replay_from_new_record(void **state)
 {
     (void)state;
     char a[65], replay[65], reused_offset[65], other_payload[65];
-    db_letter_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, a);
-    db_letter_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, replay);
-    db_letter_key("reports.dlq", 1, 0, 1700000099000LL, "bytes", 5, reused_offset);
-    db_letter_key("reports.dlq", 1, 0, 1700000000000LL, "other", 5, other_payload);
+    dead_letters_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, a);
+    dead_letters_key("reports.dlq", 1, 0, 1700000000000LL, "bytes", 5, replay);
+    dead_letters_key("reports.dlq", 1, 0, 1700000099000LL, "bytes", 5, reused_offset);
+    dead_letters_key("reports.dlq", 1, 0, 1700000000000LL, "other", 5, other_payload);
     assert_int_equal(strlen(a), 64);
     assert_string_equal(a, replay);
     assert_string_not_equal(a, reused_offset); /* topic recreated: offsets start again */

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "children.h"
 #include "rows.h"
 
 #define ID1 "1111111111111111111111111111111111111111111111111111111111111111"
@@ -124,15 +125,43 @@ static void test_rows_refuse_an_id_of_the_wrong_width(void **state)
     rows_release(&rows);
 }
 
-static void test_rows_name_their_tables_in_copy_order(void **state)
+static char *copy_sql_of(size_t table)
+{
+    struct rf_buf sql = RF_BUF_INIT;
+    assert_int_equal(children_copy_sql(children_at(table), &sql), 0);
+    return rf_buf_detach(&sql);
+}
+
+static void test_children_in_copy_order_with_their_columns(void **state)
 {
     (void)state;
-    const char *want[ROWS_TABLES] = {"sections", "citations", "quantities", "metrics"};
-    for (size_t t = 0; t < ROWS_TABLES; t++) {
-        assert_string_equal(rows_table_name(t), want[t]);
-        assert_non_null(strstr(rows_copy_sql(t), want[t]));
+    const char *want[] = {"sections", "citations", "quantities", "metrics"};
+    assert_int_equal(children_count(), 4);
+    for (size_t t = 0; t < children_count(); t++) {
+        assert_string_equal(children_at(t)->name, want[t]);
     }
-    assert_null(rows_table_name(ROWS_TABLES));
+    assert_null(children_at(children_count()));
+    char *sql = copy_sql_of(3);
+    assert_string_equal(sql, "COPY metrics (doc_id, ord, key, value, approx, unit, evidence,"
+                             " start_char, end_char, section_path, category, as_of, yoy_pct,"
+                             " rule_id, confidence) FROM STDIN");
+    free(sql);
+}
+
+/* A child table the delete forgot would make every re-extracted document a dead letter. */
+static void test_children_delete_reaches_every_table(void **state)
+{
+    (void)state;
+    struct rf_buf sql = RF_BUF_INIT;
+    assert_int_equal(children_delete_sql(&sql), 0);
+    for (size_t t = 0; t < children_count(); t++) {
+        char clause[64];
+        snprintf(clause, sizeof(clause), "DELETE FROM %s WHERE doc_id = ANY($1::text[])",
+                 children_at(t)->name);
+        assert_non_null(strstr(sql.data, clause));
+    }
+    assert_int_equal(strncmp(sql.data, "WITH ", 5), 0);
+    rf_buf_release(&sql);
 }
 
 int main(void)
@@ -142,7 +171,8 @@ int main(void)
         cmocka_unit_test(test_rows_head_holds_the_document_not_the_arrays),
         cmocka_unit_test(test_rows_of_two_documents_follow_each_other),
         cmocka_unit_test(test_rows_refuse_an_id_of_the_wrong_width),
-        cmocka_unit_test(test_rows_name_their_tables_in_copy_order),
+        cmocka_unit_test(test_children_in_copy_order_with_their_columns),
+        cmocka_unit_test(test_children_delete_reaches_every_table),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,79 @@
+/* children.c - the one table of a document's child tables. */
+#include "children.h"
+
+#define COLS(a) a, sizeof(a) / sizeof(a[0])
+
+static const struct children_column section_cols[] = {
+    {"path", "path", CHILDREN_TEXT},         {"level", "level", CHILDREN_INT},
+    {"number", "number", CHILDREN_TEXT},     {"heading", "heading", CHILDREN_TEXT},
+    {"category", "category", CHILDREN_TEXT}, {"start", "start_char", CHILDREN_INT},
+    {"end", "end_char", CHILDREN_INT}};
+static const struct children_column citation_cols[] = {
+    {"title", "title", CHILDREN_TEXT}, {"normalized", "normalized", CHILDREN_TEXT},
+    {"kind", "kind", CHILDREN_TEXT},   {"start", "start_char", CHILDREN_INT},
+    {"end", "end_char", CHILDREN_INT}, {"section", "section_path", CHILDREN_TEXT}};
+static const struct children_column quantity_cols[] = {
+    {"value", "value", CHILDREN_NUM},    {"unit", "unit", CHILDREN_TEXT},
+    {"approx", "approx", CHILDREN_TEXT}, {"text", "text", CHILDREN_TEXT},
+    {"clause", "clause", CHILDREN_TEXT}, {"start", "start_char", CHILDREN_INT},
+    {"end", "end_char", CHILDREN_INT},   {"section", "section_path", CHILDREN_TEXT}};
+static const struct children_column metric_cols[] = {{"key", "key", CHILDREN_TEXT},
+                                                     {"value", "value", CHILDREN_NUM},
+                                                     {"approx", "approx", CHILDREN_TEXT},
+                                                     {"unit", "unit", CHILDREN_TEXT},
+                                                     {"evidence", "evidence", CHILDREN_TEXT},
+                                                     {"start", "start_char", CHILDREN_INT},
+                                                     {"end", "end_char", CHILDREN_INT},
+                                                     {"section", "section_path", CHILDREN_TEXT},
+                                                     {"category", "category", CHILDREN_TEXT},
+                                                     {"as_of", "as_of", CHILDREN_TEXT},
+                                                     {"yoy_pct", "yoy_pct", CHILDREN_NUM},
+                                                     {"rule", "rule_id", CHILDREN_TEXT},
+                                                     {"confidence", "confidence", CHILDREN_NUM}};
+
+/* The *_cut flags say an excerpt was shortened; the stored text shows it already (…). */
+static const char *const section_unstored[] = {"heading_cut", NULL};
+static const char *const citation_unstored[] = {NULL};
+static const char *const quantity_unstored[] = {"clause_cut", NULL};
+static const char *const metric_unstored[] = {"evidence_cut", NULL};
+
+static const struct children_table tables[] = {
+    {"sections", COLS(section_cols), section_unstored},
+    {"citations", COLS(citation_cols), citation_unstored},
+    {"quantities", COLS(quantity_cols), quantity_unstored},
+    {"metrics", COLS(metric_cols), metric_unstored},
+};
+
+#define TABLE_CNT (sizeof(tables) / sizeof(tables[0]))
+_Static_assert(TABLE_CNT <= CHILDREN_MAX, "raise CHILDREN_MAX in children.h");
+
+size_t children_count(void)
+{
+    return TABLE_CNT;
+}
+
+const struct children_table *children_at(size_t i)
+{
+    return i < TABLE_CNT ? &tables[i] : NULL;
+}
+
+int children_copy_sql(const struct children_table *t, struct rf_buf *out)
+{
+    int rc = rf_buf_printf(out, "COPY %s (doc_id, ord", t->name);
+    for (size_t c = 0; c < t->ncols; c++) {
+        rc |= rf_buf_printf(out, ", %s", t->cols[c].column);
+    }
+    return rc | rf_buf_append_str(out, ") FROM STDIN");
+}
+
+/* One statement, so the deletes cost one round trip: the last table's DELETE is the main one. */
+int children_delete_sql(struct rf_buf *out)
+{
+    int rc = 0;
+    for (size_t i = 0; i + 1 < TABLE_CNT; i++) {
+        rc |= rf_buf_printf(out, "%s d%zu AS (DELETE FROM %s WHERE doc_id = ANY($1::text[])) ",
+                            i == 0 ? "WITH" : ",", i, tables[i].name);
+    }
+    return rc | rf_buf_printf(out, "DELETE FROM %s WHERE doc_id = ANY($1::text[])",
+                              tables[TABLE_CNT - 1].name);
+}

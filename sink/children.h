@@ -1,0 +1,51 @@
+/*
+ * children.h - the child tables of a document, declared once: each is an
+ * envelope array and the SQL table its elements land in, with the columns
+ * (after doc_id and ord) and the element field each comes from. The COPY
+ * statements, the delete that precedes them, the envelope check and the
+ * quality test (tests/quality/check-children.sh, against the migrations and
+ * schema/envelope.schema.json) all read this table.
+ * Adding a child table: one entry in children.c and a migration that creates it.
+ */
+#ifndef RF_CHILDREN_H
+#define RF_CHILDREN_H
+
+#include <stddef.h>
+
+#include "reportflow/buf.h"
+
+/* How a field is written in COPY text format (and which SQL types may hold it). */
+enum children_kind { CHILDREN_TEXT, CHILDREN_INT, CHILDREN_NUM };
+
+struct children_column {
+    const char *field;  /* member of the envelope array's element */
+    const char *column; /* SQL column */
+    enum children_kind kind;
+};
+
+struct children_table {
+    const char *name;                   /* the envelope array and the SQL table */
+    const struct children_column *cols; /* in COPY order, after doc_id and ord */
+    size_t ncols;
+    const char *const *unstored; /* element members deliberately not stored; NULL-terminated */
+};
+
+/* Room for child tables in per-batch structures (struct rows); children.c checks it. */
+enum { CHILDREN_MAX = 8 };
+
+/** How many child tables there are (at most CHILDREN_MAX). */
+size_t children_count(void);
+
+/** Child table @p i (0 <= i < children_count()), in the order they are copied. */
+const struct children_table *children_at(size_t i);
+
+/** Append "COPY <table> (doc_id, ord, ...) FROM STDIN" to @p out. @returns -1 on ENOMEM. */
+int children_copy_sql(const struct children_table *t, struct rf_buf *out);
+
+/**
+ * Append one statement deleting every child row of the documents in $1
+ * (a text[] of doc_ids) to @p out. @returns -1 on ENOMEM.
+ */
+int children_delete_sql(struct rf_buf *out);
+
+#endif

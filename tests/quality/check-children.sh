@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One home per fact: sink/children.c (the child tables) must match the tables
+# the migrations build and schema/envelope.schema.json; the rule set's
+# "core_keys" must be the columns of the view report_summary. check_children
+# applies the migrations (the sink's own code) to a private PostgreSQL.
+set -euo pipefail
+: "${RF_BIN:?}" "${RF_ROOT:?}"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "no PostgreSQL server binaries (scripts/setup.sh installs them)" >&2
+    exit 77
+fi
+state=$(mktemp -d /tmp/rf-check-children.XXXXXX)
+chmod 0755 "$state"
+cleanup() { "$RF_ROOT/scripts/pg.sh" destroy "$state" >/dev/null 2>&1 || true; rm -rf "$state"; }
+trap cleanup EXIT
+conninfo=$("$RF_ROOT/scripts/pg.sh" start "$state")
+"$RF_BIN/bin/check_children" "$conninfo" "$RF_ROOT/schema/envelope.schema.json" \
+    "$RF_ROOT/config/rules/emergency-management-annual.json"

@@ -1,0 +1,351 @@
+/*
+ * check_children.c - the facts declared once, checked against the places
+ * that must agree with them (tests/quality/check-children.sh runs it against
+ * a private PostgreSQL):
+ *  - sink/children.c (the child tables) against the schema the migrations
+ *    build (information_schema: each table's real columns and their types;
+ *    every table referencing documents is a child table) and against
+ *    schema/envelope.schema.json (each array and its items' properties);
+ *  - the rule set's "core_keys" against the view report_summary: its columns
+ *    after "metrics", in order, and each column showing its own key's value.
+ * usage: check_children CONNINFO ENVELOPE_SCHEMA RULE_SET
+ * Exit status: 0 all agree, 1 a mismatch (each one printed), 2 cannot check.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "children.h"
+#include "migrate.h"
+#include "rules.h"
+
+#define DOC_ID "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
+
+/* What the checks found so far. */
+struct check {
+    int mismatches;
+};
+
+__attribute__((format(printf, 2, 3))) static void mismatch(struct check *ck, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    printf("MISMATCH: ");
+    vprintf(fmt, ap);
+    printf("\n");
+    va_end(ap);
+    ck->mismatches++;
+}
+
+/* Rows of @p sql with up to three text parameters; NULL (and a message) when it fails. */
+static PGresult *query(PGconn *conn, const char *sql, const char *p1, const char *p2,
+                       const char *p3)
+{
+    const char *params[3] = {p1, p2, p3};
+    int n = p3 ? 3 : p2 ? 2 : p1 ? 1 : 0;
+    PGresult *res = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK && PQresultStatus(res) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "check_children: %s: %s", sql, PQerrorMessage(conn));
+        PQclear(res);
+        return NULL;
+    }
+    return res;
+}
+
+static const char columns_sql[] =
+    "SELECT column_name, data_type FROM information_schema.columns"
+    " WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position";
+
+/* Does PostgreSQL type @p type hold what the sink writes for @p kind? */
+static bool type_fits(enum children_kind kind, const char *type)
+{
+    switch (kind) {
+    case CHILDREN_TEXT:
+        return strcmp(type, "text") == 0;
+    case CHILDREN_INT:
+        return strcmp(type, "integer") == 0 || strcmp(type, "bigint") == 0;
+    case CHILDREN_NUM:
+        return strcmp(type, "numeric") == 0 || strcmp(type, "double precision") == 0;
+    }
+    return false;
+}
+
+static const struct children_column *column_named(const struct children_table *t, const char *c)
+{
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (strcmp(t->cols[i].column, c) == 0) {
+            return &t->cols[i];
+        }
+    }
+    return NULL;
+}
+
+/* The table's real columns are doc_id, ord and the descriptor's, of fitting types. */
+static int check_table_columns(struct check *ck, PGconn *conn, const struct children_table *t)
+{
+    PGresult *res = query(conn, columns_sql, t->name, NULL, NULL);
+    if (!res) {
+        return -1;
+    }
+    if (PQntuples(res) == 0) {
+        mismatch(ck, "child table %s: no such table after the migrations", t->name);
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        const char *name = PQgetvalue(res, i, 0), *type = PQgetvalue(res, i, 1);
+        const struct children_column *c = column_named(t, name);
+        if (strcmp(name, "doc_id") == 0 || strcmp(name, "ord") == 0) {
+            continue;
+        }
+        if (!c) {
+            mismatch(ck, "table %s: column %s is not in sink/children.c", t->name, name);
+        } else if (!type_fits(c->kind, type)) {
+            mismatch(ck, "table %s: column %s is %s, which does not hold what the sink writes",
+                     t->name, name, type);
+        }
+    }
+    for (size_t k = 0; k < t->ncols; k++) {
+        bool found = false;
+        for (int i = 0; i < PQntuples(res) && !found; i++) {
+            found = strcmp(PQgetvalue(res, i, 0), t->cols[k].column) == 0;
+        }
+        if (!found && PQntuples(res) > 0) {
+            mismatch(ck, "table %s: sink/children.c copies into %s, which the migrations lack",
+                     t->name, t->cols[k].column);
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
+static const struct children_table *child_named(const char *name)
+{
+    for (size_t i = 0; i < children_count(); i++) {
+        if (strcmp(children_at(i)->name, name) == 0) {
+            return children_at(i);
+        }
+    }
+    return NULL;
+}
+
+/* Every table whose rows belong to a document must be deleted and copied by the sink. */
+static int check_no_other_children(struct check *ck, PGconn *conn)
+{
+    PGresult *res = query(conn,
+                          "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint"
+                          " WHERE contype = 'f' AND confrelid = 'documents'::regclass",
+                          NULL, NULL, NULL);
+    if (!res) {
+        return -1;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (!child_named(PQgetvalue(res, i, 0))) {
+            mismatch(ck, "table %s references documents but is not in sink/children.c",
+                     PQgetvalue(res, i, 0));
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
+static bool is_field(const struct children_table *t, const char *field)
+{
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (strcmp(t->cols[i].field, field) == 0) {
+            return true;
+        }
+    }
+    for (const char *const *u = t->unstored; *u; u++) {
+        if (strcmp(*u, field) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The envelope's arrays are the child tables; their items' properties the fields. */
+static void check_envelope_schema(struct check *ck, json_t *schema)
+{
+    json_t *props = json_object_get(schema, "properties");
+    const char *name;
+    json_t *prop;
+    json_object_foreach(props, name, prop)
+    {
+        const char *type = json_string_value(json_object_get(prop, "type"));
+        if (type && strcmp(type, "array") == 0 && !child_named(name)) {
+            mismatch(ck, "envelope array %s is not in sink/children.c", name);
+        }
+    }
+    for (size_t i = 0; i < children_count(); i++) {
+        const struct children_table *t = children_at(i);
+        json_t *items = json_object_get(json_object_get(props, t->name), "items");
+        json_t *fields = json_object_get(items, "properties");
+        if (!json_is_object(fields)) {
+            mismatch(ck, "child table %s: the envelope schema has no array %s of objects", t->name,
+                     t->name);
+            continue;
+        }
+        json_object_foreach(fields, name, prop)
+        {
+            if (!is_field(t, name)) {
+                mismatch(ck,
+                         "envelope %s item property %s is neither a column nor unstored in "
+                         "sink/children.c",
+                         t->name, name);
+            }
+        }
+        for (size_t k = 0; k < t->ncols; k++) {
+            if (!json_object_get(fields, t->cols[k].field)) {
+                mismatch(ck, "sink/children.c reads %s.%s, which the envelope schema lacks",
+                         t->name, t->cols[k].field);
+            }
+        }
+    }
+}
+
+/* hazards.found -> hazards_found, the view's column for that key. */
+static void column_of_key(const char *key, char *out, size_t size)
+{
+    snprintf(out, size, "%s", key);
+    for (char *p = out; *p; p++) {
+        *p = *p == '.' ? '_' : *p;
+    }
+}
+
+/* The view's columns after "metrics" are the core keys, in the rule set's order. */
+static int check_core_columns(struct check *ck, PGconn *conn, const struct rules *rules)
+{
+    PGresult *res = query(conn, columns_sql, "report_summary", NULL, NULL);
+    if (!res) {
+        return -1;
+    }
+    int first = -1;
+    for (int i = 0; i < PQntuples(res) && first < 0; i++) {
+        first = strcmp(PQgetvalue(res, i, 0), "metrics") == 0 ? i + 1 : -1;
+    }
+    if (first < 0) {
+        mismatch(ck, "view report_summary has no column metrics");
+        PQclear(res);
+        return 0;
+    }
+    size_t shown = (size_t)(PQntuples(res) - first);
+    for (size_t k = 0; k < rules->core_key_cnt || k < shown; k++) {
+        char want[128] = "(none)";
+        if (k < rules->core_key_cnt) {
+            column_of_key(rules->core_keys[k], want, sizeof(want));
+        }
+        const char *got = k < shown ? PQgetvalue(res, first + (int)k, 0) : "(none)";
+        if (strcmp(want, got) != 0) {
+            mismatch(ck, "report_summary core column: the rule set wants %s, the view has %s", want,
+                     got);
+        }
+    }
+    PQclear(res);
+    return 0;
+}
+
+/*
+ * Each core column shows its own key: one document stating key k as k + 1,
+ * inside a transaction rolled back afterwards.
+ */
+static int check_core_values(struct check *ck, PGconn *conn, const struct rules *rules)
+{
+    PGresult *res = query(conn, "BEGIN", NULL, NULL, NULL);
+    PQclear(res);
+    res = query(conn, "INSERT INTO documents (doc_id, extracted_at) VALUES ($1, now())", DOC_ID,
+                NULL, NULL);
+    int rc = res ? 0 : -1;
+    PQclear(res);
+    for (size_t k = 0; rc == 0 && k < rules->core_key_cnt; k++) {
+        char ord[24];
+        snprintf(ord, sizeof(ord), "%zu", k + 1);
+        res = query(
+            conn, "INSERT INTO metrics (doc_id, ord, key, value) VALUES ($3, $1::int, $2, $1::int)",
+            ord, rules->core_keys[k], DOC_ID);
+        rc = res ? 0 : -1;
+        PQclear(res);
+    }
+    res = rc == 0
+              ? query(conn, "SELECT * FROM report_summary WHERE doc_id = $1", DOC_ID, NULL, NULL)
+              : NULL;
+    for (size_t k = 0; res && PQntuples(res) == 1 && k < rules->core_key_cnt; k++) {
+        char column[128], want[24];
+        column_of_key(rules->core_keys[k], column, sizeof(column));
+        snprintf(want, sizeof(want), "%zu", k + 1);
+        int c = PQfnumber(res, column);
+        if (c >= 0 && strcmp(PQgetvalue(res, 0, c), want) != 0) {
+            mismatch(ck, "report_summary column %s does not show the value of key %s", column,
+                     rules->core_keys[k]);
+        }
+    }
+    rc = res ? 0 : -1;
+    PQclear(res);
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return rc;
+}
+
+static json_t *load_json(const char *path)
+{
+    json_error_t err;
+    json_t *j = json_load_file(path, 0, &err);
+    if (!j) {
+        fprintf(stderr, "check_children: %s:%d: %s\n", path, err.line, err.text);
+    }
+    return j;
+}
+
+static int check_database(struct check *ck, PGconn *conn, const struct rules *rules)
+{
+    char errstr[1024];
+    if (migrate_apply(conn, errstr, sizeof(errstr)) < 0) {
+        fprintf(stderr, "check_children: migrations: %s\n", errstr);
+        return -1;
+    }
+    for (size_t i = 0; i < children_count(); i++) {
+        if (check_table_columns(ck, conn, children_at(i)) != 0) {
+            return -1;
+        }
+    }
+    if (check_no_other_children(ck, conn) != 0 || check_core_columns(ck, conn, rules) != 0 ||
+        check_core_values(ck, conn, rules) != 0) {
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: check_children CONNINFO ENVELOPE_SCHEMA RULE_SET\n");
+        return 2;
+    }
+    struct check ck = {0};
+    char errstr[1024];
+    struct rules *rules = rules_load(argv[3], errstr, sizeof(errstr));
+    if (!rules) {
+        fprintf(stderr, "check_children: %s\n", errstr);
+        return 2;
+    }
+    if (rules->core_key_cnt == 0) {
+        mismatch(&ck, "rule set %s declares no core_keys", argv[3]);
+    }
+    json_t *schema = load_json(argv[2]);
+    PGconn *conn = PQconnectdb(argv[1]);
+    int rc = 2;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "check_children: cannot connect: %s", PQerrorMessage(conn));
+    } else if (schema && check_database(&ck, conn, rules) == 0) {
+        check_envelope_schema(&ck, schema);
+        printf("%zu child tables, %zu core keys checked: %d mismatch(es)\n", children_count(),
+               rules->core_key_cnt, ck.mismatches);
+        rc = ck.mismatches ? 1 : 0;
+    }
+    PQfinish(conn);
+    json_decref(schema);
+    rules_free(rules);
+    return rc;
+}
