@@ -347,22 +347,109 @@ static void test_extract_rejects_text_without_report(void **state)
     assert_null(env);
 }
 
+/* The smallest rule set rules_load() takes, with @p extra fields and @p rules spliced in. */
+#define RULES_JSON(extra, rules)                                                                   \
+    "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\",\"家企业\"],"                 \
+    "\"citation_kinds\":[],\"section_categories\":[],\"agency_suffixes\":[],"                      \
+    "\"admin_levels\":[]" extra ",\"rules\":[" rules "]}"
+#define GOOD_RULE "{\"id\":\"r\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查{Q}\"]}"
+
+/* Load @p json as a rule file; @returns the rules (caller frees) or NULL with @p errstr set. */
+static struct rules *load_rules_text(const char *json, char *errstr, size_t errstr_size)
+{
+    char path[] = "/tmp/rf-test-rules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+    close(fd);
+    errstr[0] = '\0';
+    struct rules *r = rules_load(path, errstr, errstr_size);
+    unlink(path);
+    return r;
+}
+
+/* Load @p json, which must fail, and check the error holds @p expected. */
+static void assert_rules_error(const char *json, const char *expected)
+{
+    char errstr[1024];
+    struct rules *r = load_rules_text(json, errstr, sizeof(errstr));
+    if (r) {
+        rules_free(r);
+        fail_msg("loaded, expected an error with: %s", expected);
+    }
+    if (!strstr(errstr, expected)) {
+        fail_msg("error '%s' lacks '%s'", errstr, expected);
+    }
+}
+
 static void test_rules_bad_pattern_names_rule_and_offset(void **state)
 {
     (void)state;
-    char path[] = "/tmp/rf-test-rules-XXXXXX";
-    int fd = mkstemp(path);
-    const char *json =
-        "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\"],\"citation_kinds\":[],"
-        "\"section_categories\":[],\"agency_suffixes\":[],\"admin_levels\":[],"
-        "\"rules\":[{\"id\":\"broken\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查(({Q}\"]}]}";
-    assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
-    close(fd);
+    const char *json = RULES_JSON(
+        "", "{\"id\":\"broken\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查(({Q}\"]}");
+    assert_rules_error(json, "rule #1 'broken' pattern 1: PCRE2 error at offset");
+    assert_rules_error(json, "missing closing parenthesis");
+}
+
+static void test_rules_string_lists_load(void **state)
+{
+    (void)state;
     char errstr[1024];
-    assert_null(rules_load(path, errstr, sizeof(errstr)));
-    assert_non_null(strstr(errstr, "rule #1 'broken' pattern 1: PCRE2 error at offset"));
-    assert_non_null(strstr(errstr, "missing closing parenthesis"));
-    unlink(path);
+    struct rules *r = load_rules_text(
+        RULES_JSON(",\"vocabulary\":{\"title_labels\":[\"标题\",\"题目\"]}", GOOD_RULE), errstr,
+        sizeof(errstr));
+    if (!r) {
+        fail_msg("%s", errstr);
+    }
+    assert_int_equal(r->measure_cnt, 2);
+    assert_string_equal(r->measure_words[0], "家企业"); /* longest first */
+    assert_string_equal(r->measure_words[1], "家");
+    assert_int_equal(r->items[0].unit_cnt, 1);
+    assert_string_equal(r->items[0].units[0], "家");
+    assert_int_equal(r->title_label_cnt, 2);
+    assert_string_equal(r->title_labels[1].word, "题目");
+    assert_string_equal(r->title_labels[1].label, "题目");
+    assert_int_equal(r->title_labels[1].len, strlen("题目"));
+    rules_free(r);
+}
+
+/* Every list of strings names the list and the item that is not one. */
+static void test_rules_string_lists_name_the_bad_item(void **state)
+{
+    (void)state;
+    assert_rules_error(
+        RULES_JSON("", "{\"id\":\"r\",\"key\":\"k\",\"units\":[\"家\",3],\"patterns\":[\"{Q}\"]}"),
+        "rule #1 'r': \"units\" item 2 must be a string");
+    assert_rules_error(
+        RULES_JSON("", "{\"id\":\"r\",\"key\":\"k\",\"units\":\"家\",\"patterns\":[\"{Q}\"]}"),
+        "rule #1 'r': \"units\" must be an array of strings");
+    assert_rules_error(
+        "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\",1],\"rules\":[]}",
+        "\"measure_words\" item 2 must be a string");
+    assert_rules_error(RULES_JSON(",\"vocabulary\":{\"yoy_markers\":[\"同比\",\"\"]}", GOOD_RULE),
+                       "vocabulary \"yoy_markers\" item 2 must be a non-empty string");
+    assert_rules_error(RULES_JSON(",\"vocabulary\":{\"date_labels\":{}}", GOOD_RULE),
+                       "vocabulary \"date_labels\" must be an array of strings");
+}
+
+/* "weak_bodies" sits at the top of the rule file: it loads without a "vocabulary" object,
+   and its error does not send the reader there. */
+static void test_rules_weak_bodies_are_a_top_level_key(void **state)
+{
+    (void)state;
+    char errstr[1024];
+    struct rules *r = load_rules_text(RULES_JSON(",\"weak_bodies\":[\"办公室\"]", GOOD_RULE),
+                                      errstr, sizeof(errstr));
+    if (!r) {
+        fail_msg("%s", errstr);
+    }
+    assert_int_equal(r->weak_body_cnt, 1);
+    assert_string_equal(r->weak_bodies[0].word, "办公室");
+    rules_free(r);
+    const char *bad = RULES_JSON(",\"weak_bodies\":[\"\"]", GOOD_RULE);
+    assert_rules_error(bad, ": \"weak_bodies\" item 1 must be a non-empty string");
+    assert_null(load_rules_text(bad, errstr, sizeof(errstr)));
+    assert_null(strstr(errstr, "vocabulary"));
 }
 
 int main(void)
@@ -384,6 +471,9 @@ int main(void)
         cmocka_unit_test(test_extract_number_past_its_clause),
         cmocka_unit_test(test_extract_rejects_text_without_report),
         cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
+        cmocka_unit_test(test_rules_string_lists_load),
+        cmocka_unit_test(test_rules_string_lists_name_the_bad_item),
+        cmocka_unit_test(test_rules_weak_bodies_are_a_top_level_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
