@@ -108,20 +108,35 @@ static void test_cfg_flag_without_equals(void **state)
     assert_non_null(strstr(errstr, "expected key=value"));
 }
 
+/* Set @p key to @p value as a -X flag would; the test fails with the error when it is refused. */
+static void set_flag(struct rf_config *cfg, const char *key, const char *value)
+{
+    char errstr[256];
+    if (rf_config_set(cfg, key, value, "-X", errstr, sizeof(errstr)) != 0) {
+        fail_msg("%s=%s: %s", key, value, errstr);
+    }
+}
+
+/* What rf_config_print() writes, as a new string (caller frees). */
+static char *printed(const struct rf_config *cfg)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    rf_config_print(cfg, out);
+    assert_int_equal(fclose(out), 0);
+    return text;
+}
+
 static void test_cfg_print_masks_secrets(void **state)
 {
     (void)state;
     struct rf_config *cfg = rf_config_new();
-    char errstr[256];
-    assert_int_equal(rf_config_set(cfg, "kafka.sasl.password", "hunter2", "-X", errstr,
-                                   sizeof(errstr)), 0);
-    assert_int_equal(rf_config_set(cfg, "pg.conninfo", "host=x password=pw", "-X", errstr,
-                                   sizeof(errstr)), 0);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    rf_config_print(cfg, out);
-    fclose(out);
+    assert_non_null(cfg);
+    set_flag(cfg, "kafka.sasl.password", "hunter2");
+    set_flag(cfg, "pg.conninfo", "host=x password=pw");
+    char *text = printed(cfg);
     assert_null(strstr(text, "hunter2"));
     assert_null(strstr(text, "password=pw"));
     assert_non_null(strstr(text, "kafka.sasl.password=***"));
@@ -180,17 +195,10 @@ static void test_cfg_print_masks_uri_and_oauthbearer(void **state)
 {
     (void)state;
     struct rf_config *cfg = rf_config_new();
-    char errstr[256];
-    assert_int_equal(rf_config_set(cfg, "pg.conninfo", "postgresql://u:s3cr3t@db/rf", "-X", errstr,
-                                   sizeof(errstr)), 0);
-    assert_int_equal(rf_config_set(cfg, "kafka.sasl.oauthbearer.config",
-                                   "principal=admin extension_x=t0ps3cr3t", "-X", errstr,
-                                   sizeof(errstr)), 0);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    rf_config_print(cfg, out);
-    fclose(out);
+    assert_non_null(cfg);
+    set_flag(cfg, "pg.conninfo", "postgresql://u:s3cr3t@db/rf");
+    set_flag(cfg, "kafka.sasl.oauthbearer.config", "principal=admin extension_x=t0ps3cr3t");
+    char *text = printed(cfg);
     assert_null(strstr(text, "s3cr3t"));
     assert_null(strstr(text, "t0ps3cr3t"));
     assert_non_null(strstr(text, "pg.conninfo=postgresql://u:***@db/rf\n"));
