@@ -9,24 +9,8 @@
 
 #include "docfields.h"
 #include "rules.h"
+#include "rules_fixture.h"
 #include "text.h"
-
-static int setup(void **state)
-{
-    char errstr[512];
-    struct rules *r = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!r) {
-        fail_msg("%s", errstr);
-    }
-    *state = r;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rules_free(*state);
-    return 0;
-}
 
 static void fields_of(const struct rules *r, const char *s, struct docfields *out)
 {
@@ -120,5 +104,5 @@ int main(void)
         cmocka_unit_test(test_docfields_abbreviated_agency_expanded),
         cmocka_unit_test(test_docfields_other_bodies),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }

@@ -12,7 +12,7 @@
 
 #include "extract.h"
 #include "rules.h"
-
+#include "rules_fixture.h"
 
 struct fixture {
     struct rules *rules;
@@ -22,10 +22,9 @@ struct fixture {
 static int setup(void **state)
 {
     static struct fixture f;
-    char errstr[512];
-    f.rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!f.rules || extractor_init(&f.ex, f.rules) != 0) {
-        fail_msg("%s", errstr);
+    f.rules = rules_fixture_load();
+    if (extractor_init(&f.ex, f.rules) != 0) {
+        fail_msg("extractor_init: out of memory");
     }
     *state = &f;
     return 0;

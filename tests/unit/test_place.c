@@ -9,24 +9,8 @@
 
 #include "place.h"
 #include "rules.h"
+#include "rules_fixture.h"
 #include "text.h"
-
-static int setup(void **state)
-{
-    char errstr[512];
-    struct rules *r = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!r) {
-        fail_msg("%s", errstr);
-    }
-    *state = r;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rules_free(*state);
-    return 0;
-}
 
 /* The last component of @p run and its level, as "福田区/district", or "-". */
 static void parse(const struct rules *r, const char *run, char *out, size_t out_size)
@@ -87,5 +71,5 @@ int main(void)
         cmocka_unit_test(test_place_parse_components),
         cmocka_unit_test(test_place_find_named_most_frequent_of_level),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }
