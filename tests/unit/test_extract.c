@@ -52,17 +52,22 @@ static json_t *extract(struct fixture *f, const char *text)
 }
 
 /* "key=value" of every metric, sorted as found, joined by spaces. */
-static void metric_pairs(json_t *env, char *out, size_t out_size)
+/* The metrics extracted from @p text, as "key=value" joined by spaces, must read @p want. */
+static void assert_metrics(struct fixture *f, const char *text, const char *want)
 {
+    json_t *env = extract(f, text);
+    char got[512] = "";
     size_t i, used = 0;
     json_t *m;
-    out[0] = '\0';
     json_array_foreach(json_object_get(env, "metrics"), i, m)
     {
-        used += (size_t)snprintf(out + used, out_size - used, "%s%s=%g", i ? " " : "",
+        used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s=%g", i ? " " : "",
                                  json_string_value(json_object_get(m, "key")),
                                  json_number_value(json_object_get(m, "value")));
+        assert_true(used < sizeof(got));
     }
+    json_decref(env);
+    assert_string_equal(got, want);
 }
 
 #define PREAMBLE "深圳市南山区应急管理局2023年度法治政府建设情况报告\n"
@@ -131,23 +136,19 @@ static void test_extract_citations_normalised(void **state)
 
 static void test_extract_metrics_most_specific_and_first_decides(void **state)
 {
-    char got[512];
-    json_t *env = extract(*state, PREAMBLE "全年发生生产安全事故12起、死亡9人,牵头调查处理事故3起;"
-                                           "发现并督促整改隐患1.6万项,其中重大事故隐患4条。");
-    metric_pairs(env, got, sizeof(got));
-    assert_string_equal(got, "accidents.count=12 accidents.deaths=9 accidents.investigated=3 "
-                             "hazards.found=16000 hazards.major=4");
-    json_decref(env);
+    assert_metrics(*state,
+                   PREAMBLE "全年发生生产安全事故12起、死亡9人,牵头调查处理事故3起;"
+                            "发现并督促整改隐患1.6万项,其中重大事故隐患4条。",
+                   "accidents.count=12 accidents.deaths=9 accidents.investigated=3 "
+                   "hazards.found=16000 hazards.major=4");
 }
 
 static void test_extract_metrics_zero_and_planned(void **state)
 {
-    char got[512];
-    json_t *env = extract(*state, PREAMBLE "年内无行政诉讼案件。全年计划检查1297家,其中重点检查企业为777家;"
-                                           "实际检查企业1300家。下一步将开展演练4场。");
-    metric_pairs(env, got, sizeof(got));
-    assert_string_equal(got, "disputes.litigations=0 inspection.enterprises=1300");
-    json_decref(env);
+    assert_metrics(*state,
+                   PREAMBLE "年内无行政诉讼案件。全年计划检查1297家,其中重点检查企业为777家;"
+                            "实际检查企业1300家。下一步将开展演练4场。",
+                   "disputes.litigations=0 inspection.enterprises=1300");
 }
 
 static void test_extract_metric_evidence_as_of_and_yoy(void **state)
