@@ -12,6 +12,31 @@
 
 #include "reportflow/fsutil.h"
 
+/* Each test gets a fresh folder (its state), removed with all in it afterwards. */
+static int make_folder(void **state)
+{
+    static char dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/rf-test-fsutil-XXXXXX");
+    if (!mkdtemp(dir)) {
+        return -1;
+    }
+    *state = dir;
+    return 0;
+}
+
+static int remove_folder(void **state)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (const char *)*state);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* "@p dir/@p name" into @p out. */
+static void in_folder(const char *dir, const char *name, char *out, size_t out_size)
+{
+    assert_int_equal(rf_fs_join(out, out_size, dir, name), 0);
+}
+
 /* The whole of file @p path, compared with @p expected. */
 static void assert_file_holds(const char *path, const char *expected)
 {
@@ -26,7 +51,7 @@ static void assert_file_holds(const char *path, const char *expected)
     assert_string_equal(got, expected);
 }
 
-/* Only @p want entries (besides . and ..) in @p dir: no temporary file left behind. */
+/* Exactly @p want entries in @p dir: no temporary file left behind. */
 static void assert_entries(const char *dir, int want)
 {
     char cmd[512];
@@ -38,55 +63,39 @@ static void assert_entries(const char *dir, int want)
 
 static void test_write_atomic_replaces_and_leaves_no_temporary(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/rf-test-fsutil-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char path[256];
-    assert_int_equal(rf_fs_join(path, sizeof(path), dir, "state"), 0);
+    in_folder(*state, "state", path, sizeof(path));
     assert_int_equal(rf_fs_write_atomic(path, "first", 5), 0);
     assert_int_equal(rf_fs_write_atomic(path, "second", 6), 0);
     assert_file_holds(path, "second");
-    assert_entries(dir, 1);
-    unlink(path);
-    rmdir(dir);
+    assert_entries(*state, 1);
 }
 
 /* A link where the temporary file goes is not followed: nothing is written through it. */
 static void test_write_atomic_does_not_follow_a_planted_link(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/rf-test-fsutil-XXXXXX";
-    assert_non_null(mkdtemp(dir));
     char path[256], tmp[300], victim[256];
-    assert_int_equal(rf_fs_join(path, sizeof(path), dir, "state"), 0);
-    assert_int_equal(rf_fs_join(victim, sizeof(victim), dir, "victim"), 0);
+    in_folder(*state, "state", path, sizeof(path));
+    in_folder(*state, "victim", victim, sizeof(victim));
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
     assert_int_equal(rf_fs_write_atomic(victim, "keep", 4), 0);
     assert_int_equal(symlink(victim, tmp), 0);
     assert_int_equal(rf_fs_write_atomic(path, "new", 3), -1);
     assert_file_holds(victim, "keep");
-    unlink(tmp);
-    unlink(victim);
-    rmdir(dir);
 }
 
 static void test_move_with_sidecar_takes_a_free_name_pair(void **state)
 {
-    (void)state;
-    char dir[] = "/tmp/rf-test-fsutil-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char src[256], taken[256], out[256], side[300];
-    assert_int_equal(rf_fs_join(src, sizeof(src), dir, "in"), 0);
+    char src[256], sub[256], taken[300], out[256], side[300], expected[300];
+    in_folder(*state, "in", src, sizeof(src));
+    in_folder(*state, "dead", sub, sizeof(sub));
     assert_int_equal(rf_fs_write_atomic(src, "report", 6), 0);
     /* only the sidecar name of the first choice is taken: the pair moves on to ".1" */
-    snprintf(taken, sizeof(taken), "%s/dead/r.pdf.error", dir);
-    char sub[256];
-    assert_int_equal(rf_fs_join(sub, sizeof(sub), dir, "dead"), 0);
     assert_int_equal(rf_fs_mkdir_p(sub), 0);
+    snprintf(taken, sizeof(taken), "%s/r.pdf.error", sub);
     assert_int_equal(rf_fs_write_atomic(taken, "older", 5), 0);
     assert_int_equal(
         rf_fs_move_unique_with_sidecar(src, sub, "r.pdf", ".error", "why", 3, out, sizeof(out)), 0);
-    char expected[300];
     snprintf(expected, sizeof(expected), "%s/r.pdf.1", sub);
     assert_string_equal(out, expected);
     snprintf(side, sizeof(side), "%s.error", out);
@@ -94,19 +103,17 @@ static void test_move_with_sidecar_takes_a_free_name_pair(void **state)
     assert_file_holds(side, "why");
     assert_file_holds(taken, "older");
     assert_entries(sub, 3);
-    unlink(out);
-    unlink(side);
-    unlink(taken);
-    rmdir(sub);
-    rmdir(dir);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_write_atomic_replaces_and_leaves_no_temporary),
-        cmocka_unit_test(test_write_atomic_does_not_follow_a_planted_link),
-        cmocka_unit_test(test_move_with_sidecar_takes_a_free_name_pair),
+        cmocka_unit_test_setup_teardown(test_write_atomic_replaces_and_leaves_no_temporary,
+                                        make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_write_atomic_does_not_follow_a_planted_link,
+                                        make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_move_with_sidecar_takes_a_free_name_pair, make_folder,
+                                        remove_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
