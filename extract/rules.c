@@ -631,13 +631,21 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
     return 0;
 }
 
-struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
+json_t *rules_load_json(const char *path, const char *what, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root) {
-        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load rule file: %s", path, jerr.line,
-                 jerr.column, jerr.text);
+        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load %s: %s", path, jerr.line, jerr.column,
+                 what, jerr.text);
+    }
+    return root;
+}
+
+struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
+{
+    json_t *root = rules_load_json(path, "rule file", errstr, errstr_size);
+    if (!root) {
         return NULL;
     }
     struct rules *r = calloc(1, sizeof(*r));

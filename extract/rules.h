@@ -100,6 +100,16 @@ struct rules {
     struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };
 
+struct json_t;
+
+/**
+ * Parse the JSON file @p path, one of the rule set's files, named @p what in
+ * errors ("rule file", "keyer model"). @returns its root (the caller
+ * decrefs it), or NULL with @p errstr naming the file, line and column.
+ */
+struct json_t *rules_load_json(const char *path, const char *what, char *errstr,
+                               size_t errstr_size);
+
 /**
  * Load and compile the rule set in @p path. @returns a new set (free with
  * rules_free()), or NULL with a message in @p errstr naming the file, the

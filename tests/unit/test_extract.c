@@ -391,6 +391,12 @@ static void test_rules_bad_pattern_names_rule_and_offset(void **state)
     assert_rules_error(json, "missing closing parenthesis");
 }
 
+static void test_rules_bad_json_names_line_and_column(void **state)
+{
+    (void)state;
+    assert_rules_error("{\"name\": \"t\",\n  \"version\": }", ":2:14: cannot load rule file: ");
+}
+
 static void test_rules_string_lists_load(void **state)
 {
     (void)state;
@@ -471,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_extract_number_past_its_clause),
         cmocka_unit_test(test_extract_rejects_text_without_report),
         cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
+        cmocka_unit_test(test_rules_bad_json_names_line_and_column),
         cmocka_unit_test(test_rules_string_lists_load),
         cmocka_unit_test(test_rules_string_lists_name_the_bad_item),
         cmocka_unit_test(test_rules_weak_bodies_are_a_top_level_key),

@@ -156,6 +156,12 @@ static void test_keyer_load_names_file_and_field(void **state)
     assert_non_null(strstr(errstr, "hazards.found"));
     assert_null(keyer_load("/nonexistent/model.json", errstr, sizeof(errstr)));
     assert_non_null(strstr(errstr, "/nonexistent/model.json"));
+    write_file(fx->model_path, "{\"name\": \"k\",\n \"threshold\": }");
+    assert_null(keyer_load(fx->model_path, errstr, sizeof(errstr)));
+    char where[96];
+    snprintf(where, sizeof(where), "%s:2:", fx->model_path); /* the line with the error */
+    assert_non_null(strstr(errstr, where));
+    assert_non_null(strstr(errstr, "cannot load keyer model"));
 }
 
 int main(void)
