@@ -10,6 +10,7 @@
 
 #include "html.h"
 #include "reportflow/log.h"
+#include "text.h"
 
 bool decode_is_utf8(const char *s, size_t len)
 {
@@ -130,15 +131,8 @@ static bool clearly_text(const char *s, size_t len)
         if (n == 0) {
             return false;
         }
-        uint32_t cp = (unsigned char)s[i];
-        if (n > 1) {
-            cp &= 0xff >> (n + 1);
-            for (size_t k = 1; k < n; k++) {
-                cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
-            }
-        }
         total++;
-        text += is_text_codepoint(cp);
+        text += is_text_codepoint(text_codepoint(s, i, &n));
         i += n;
     }
     return total > 0 && text * 100 >= total * 95;

@@ -11,6 +11,7 @@
 #include "keyer.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
+#include "text.h"
 
 /* The number part of {Q}; quantity.c parses what this matches. */
 #define NUMBER_RE                                                                                  \
@@ -394,15 +395,11 @@ static int load_optional_regex(json_t *root, const char *field, json_t *macros, 
     return *out ? 0 : -1;
 }
 
-/* Decode a three-byte UTF-8 character (U+0800-U+FFFF), or 0. */
-static uint32_t three_byte_cp(const char *s)
+/* The three-byte UTF-8 character at @p s (U+0800-U+FFFF) of @p avail bytes, or 0. */
+static uint32_t three_byte_cp(const char *s, size_t avail)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    if ((p[0] & 0xf0) != 0xe0 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80) {
-        return 0;
-    }
-    uint32_t cp = (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-    return cp >= 0x800 ? cp : 0; /* overlong forms are not characters */
+    size_t n;
+    return rf_utf8_seq_len(s, avail) == 3 ? text_codepoint(s, 0, &n) : 0;
 }
 
 /* "script_fold": a string of pairs, traditional then simplified (區区縣县...). */
@@ -427,7 +424,8 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
         return -1;
     }
     for (size_t i = 0; i < len; i += 6) {
-        uint32_t from = three_byte_cp(pairs + i), to = three_byte_cp(pairs + i + 3);
+        uint32_t from = three_byte_cp(pairs + i, len - i),
+                 to = three_byte_cp(pairs + i + 3, len - i - 3);
         if (!from || !to) {
             snprintf(errstr, errstr_size, "%s: \"script_fold\" pair %zu is not two three-byte "
                      "characters", path, i / 6 + 1);
@@ -449,31 +447,25 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
 
 void rules_fold_script(const struct rules *r, char *s, size_t len)
 {
-    for (size_t i = 0; r->fold_cnt && i + 3 <= len;) {
-        uint32_t cp = three_byte_cp(s + i);
-        if (!cp) {
-            i++; /* ASCII, or a character of another length: never listed */
-            continue;
-        }
-        /* most characters are not listed: one bit says so without a search */
-        if (!(r->fold_bits[cp >> 3] & (1u << (cp & 7)))) {
-            i += 3;
-            continue;
-        }
-        size_t lo = 0, hi = r->fold_cnt;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (r->fold_from[mid] < cp) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
+    for (size_t i = 0; r->fold_cnt && i < len;) {
+        size_t n;
+        uint32_t cp = text_codepoint(s, i, &n);
+        /* only three-byte characters are listed, and one bit says whether this one is */
+        if (n == 3 && (r->fold_bits[cp >> 3] & (1u << (cp & 7)))) {
+            size_t lo = 0, hi = r->fold_cnt;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (r->fold_from[mid] < cp) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if (lo < r->fold_cnt && r->fold_from[lo] == cp) {
+                rf_utf8_encode(r->fold_to[lo], s + i); /* three bytes for three */
             }
         }
-        if (lo < r->fold_cnt && r->fold_from[lo] == cp) {
-            /* load_fold() took three-byte characters only, so the length stays */
-            rf_utf8_encode(r->fold_to[lo], s + i);
-        }
-        i += 3;
+        i += n;
     }
 }
 

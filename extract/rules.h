@@ -119,7 +119,7 @@ struct rules *rules_load(const char *path, char *errstr, size_t errstr_size);
 void rules_free(struct rules *r);
 
 /**
- * Fold the three-byte characters of UTF-8 @p s (@p len bytes) that the rule
+ * Fold the three-byte characters of valid UTF-8 @p s (@p len bytes) that the rule
  * set's "script_fold" lists to their simplified forms, in place (both forms
  * are three bytes, so offsets hold): 宣州區應急管理局 -> 宣州区应急管理局.
  */

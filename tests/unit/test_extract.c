@@ -391,6 +391,18 @@ static void test_rules_bad_pattern_names_rule_and_offset(void **state)
     assert_rules_error(json, "missing closing parenthesis");
 }
 
+/* Folding steps by character: listed three-byte ones change, nothing around them does. */
+static void test_rules_fold_script_between_characters_of_every_length(void **state)
+{
+    struct fixture *f = *state;
+    char s[] = "a\xc2\xa0宣州區\xf0\x9f\x98\x80應急 區";
+    rules_fold_script(f->rules, s, strlen(s));
+    assert_string_equal(s, "a\xc2\xa0宣州区\xf0\x9f\x98\x80应急 区");
+    char cut[] = "區\xe5"; /* nothing past @p len is read */
+    rules_fold_script(f->rules, cut, 3);
+    assert_string_equal(cut, "区\xe5");
+}
+
 static void test_rules_bad_json_names_line_and_column(void **state)
 {
     (void)state;
@@ -477,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_extract_number_past_its_clause),
         cmocka_unit_test(test_extract_rejects_text_without_report),
         cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
+        cmocka_unit_test(test_rules_fold_script_between_characters_of_every_length),
         cmocka_unit_test(test_rules_bad_json_names_line_and_column),
         cmocka_unit_test(test_rules_string_lists_load),
         cmocka_unit_test(test_rules_string_lists_name_the_bad_item),
