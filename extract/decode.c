@@ -9,41 +9,17 @@
 #include <strings.h>
 
 #include "html.h"
+#include "reportflow/log.h"
+#include "text.h"
 
 bool decode_is_utf8(const char *s, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = p[i];
-        size_t n;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-            cp = c & 0x1f;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            cp = c & 0x0f;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            cp = c & 0x07;
-        } else {
+    for (size_t i = 0; i < len;) {
+        size_t n = rf_utf8_seq_len(s + i, len - i);
+        if (n == 0) {
             return false;
         }
-        for (size_t k = 1; k <= n; k++) {
-            if (i + k >= len || (p[i + k] & 0xc0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-            (cp >= 0xd800 && cp <= 0xdfff)) {
-            return false;
-        }
-        i += n + 1;
+        i += n;
     }
     return true;
 }
@@ -89,17 +65,6 @@ static char *convert_to_utf8(const char *from, const char *in, size_t in_len, si
     return out;
 }
 
-/* Length of the valid UTF-8 sequence at @p s, or 0 when it is invalid or cut short. */
-static size_t utf8_sequence_length(const char *s, size_t len)
-{
-    for (size_t n = 1; n <= 4 && n <= len; n++) {
-        if (decode_is_utf8(s, n)) {
-            return n;
-        }
-    }
-    return 0;
-}
-
 /*
  * UTF-8 with a few broken sequences (a file cut mid-character, a stray byte):
  * replace each with U+FFFD rather than lose the report. NULL when more than
@@ -114,7 +79,7 @@ static char *repair_utf8(const char *in, size_t len, size_t max_repairs, size_t 
         return NULL;
     }
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence_length(in + i, len - i);
+        size_t n = rf_utf8_seq_len(in + i, len - i);
         if (n > 0) {
             memcpy(out + used, in + i, n);
             used += n;
@@ -162,19 +127,12 @@ static bool clearly_text(const char *s, size_t len)
 {
     size_t total = 0, text = 0;
     for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence_length(s + i, len - i);
+        size_t n = rf_utf8_seq_len(s + i, len - i);
         if (n == 0) {
             return false;
         }
-        uint32_t cp = (unsigned char)s[i];
-        if (n > 1) {
-            cp &= 0xff >> (n + 1);
-            for (size_t k = 1; k < n; k++) {
-                cp = cp << 6 | ((unsigned char)s[i + k] & 0x3f);
-            }
-        }
         total++;
-        text += is_text_codepoint(cp);
+        text += is_text_codepoint(text_codepoint(s, i, &n));
         i += n;
     }
     return total > 0 && text * 100 >= total * 95;

@@ -11,6 +11,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "reportflow/buf.h"
+#include "reportflow/log.h"
 
 struct html_out {
     struct rf_buf buf; /* text so far */
@@ -47,30 +48,8 @@ static void put_newline(struct html_out *o)
 static void put_codepoint(struct html_out *o, uint32_t cp)
 {
     char u[4];
-    size_t n;
-    if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-        cp = 0xfffd;
-    }
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    put(o, u, n);
+    /* a character reference to NUL is a parse error HTML answers with U+FFFD */
+    put(o, u, rf_utf8_encode(cp == 0 ? 0xfffd : cp, u));
 }
 
 /* Decode the entity at @p s (just after '&'); @returns bytes consumed, 0 when not an entity. */

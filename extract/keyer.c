@@ -478,11 +478,8 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
 
 struct keyer_model *keyer_load(const char *path, char *errstr, size_t errstr_size)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = rules_load_json(path, "keyer model", errstr, errstr_size);
     if (!root) {
-        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load keyer model: %s", path, jerr.line,
-                 jerr.column, jerr.text);
         return NULL;
     }
     struct keyer_model *m = calloc(1, sizeof(*m));

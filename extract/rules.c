@@ -11,11 +11,13 @@
 #include "keyer.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
+#include "text.h"
 
 /* The number part of {Q}; quantity.c parses what this matches. */
 #define NUMBER_RE                                                                                  \
     "(?:[0-9][0-9,]*(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+)(?:余|多)?[百千万亿]?(?:余|多)?"
 #define QUALIFIER_RE "(?:近|约|超过|超|逾)?"
+#define VOCAB "vocabulary " /* where load_words() says a vocabulary list is */
 
 static char *dup_string_field(json_t *obj, const char *name)
 {
@@ -27,6 +29,52 @@ static int cmp_longest_first(const void *a, const void *b)
 {
     size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
     return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/*
+ * Copies of the strings in JSON array @p arr (none when it is NULL) into a new
+ * NULL-terminated *out, counted in *cnt; the caller frees them with
+ * free_strings(), after an error too. @p what names the array in errors; with
+ * @p nonempty an empty string is one.
+ */
+static int load_strings(json_t *arr, bool nonempty, const char *what, char ***out, size_t *cnt,
+                        char *errstr, size_t errstr_size)
+{
+    *cnt = 0;
+    if (arr && !json_is_array(arr)) {
+        snprintf(errstr, errstr_size, "%s must be an array of strings", what);
+        return -1;
+    }
+    *out = calloc(json_array_size(arr) + 1, sizeof(char *));
+    if (!*out) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+        return -1;
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(arr, i, item)
+    {
+        const char *s = json_string_value(item);
+        if (!s || (nonempty && !s[0])) {
+            snprintf(errstr, errstr_size, "%s item %zu must be a %sstring", what, i + 1,
+                     nonempty ? "non-empty " : "");
+            return -1;
+        }
+        if (!((*out)[i] = strdup(s))) {
+            snprintf(errstr, errstr_size, "%s: out of memory", what);
+            return -1;
+        }
+        (*cnt)++;
+    }
+    return 0;
+}
+
+static void free_strings(char **strings, size_t cnt)
+{
+    for (size_t i = 0; strings && i < cnt; i++) {
+        free(strings[i]);
+    }
+    free(strings);
 }
 
 /* Append the macro or {Q} expansion for "{NAME}" at @p p; @returns chars consumed or 0. */
@@ -139,25 +187,12 @@ static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t ind
                  what);
         return -1;
     }
-    if (units && !json_is_array(units)) {
-        snprintf(errstr, errstr_size, "%s: \"units\" must be an array of strings", what);
-        return -1;
-    }
     rule->priority = (int)json_integer_value(json_object_get(obj, "priority"));
-    rule->units = calloc(json_array_size(units) + 1, sizeof(char *));
-    if (!rule->units) {
-        snprintf(errstr, errstr_size, "%s: out of memory", what);
+    char units_what[600];
+    snprintf(units_what, sizeof(units_what), "%s: \"units\"", what);
+    if (load_strings(units, false, units_what, &rule->units, &rule->unit_cnt, errstr,
+                     errstr_size) != 0) {
         return -1;
-    }
-    size_t ui;
-    json_t *u;
-    json_array_foreach(units, ui, u)
-    {
-        if (!json_is_string(u)) {
-            snprintf(errstr, errstr_size, "%s: unit %zu is not a string", what, ui + 1);
-            return -1;
-        }
-        rule->units[rule->unit_cnt++] = strdup(json_string_value(u));
     }
     rule->patterns = calloc(json_array_size(patterns), sizeof(*rule->patterns));
     if (!rule->patterns) {
@@ -181,6 +216,15 @@ static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t ind
         rule->pattern_cnt++;
     }
     return 0;
+}
+
+/* Copies of @p word and @p label into @p pair. @returns 0, or -1 on ENOMEM. */
+static int set_pair(struct name_pair *pair, const char *word, const char *label)
+{
+    pair->word = strdup(word);
+    pair->label = strdup(label);
+    pair->len = strlen(word);
+    return pair->word && pair->label ? 0 : -1;
 }
 
 static int load_pairs(json_t *root, const char *field, struct name_pair **out, size_t *cnt,
@@ -208,54 +252,45 @@ static int load_pairs(json_t *root, const char *field, struct name_pair **out, s
                      i + 1);
             return -1;
         }
-        (*out)[i].word = strdup(word);
-        (*out)[i].label = strdup(label);
-        (*out)[i].len = strlen(word);
         (*cnt)++;
+        if (set_pair(&(*out)[i], word, label) != 0) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
     }
     return 0;
 }
 
-/* An optional array of strings, kept as pairs whose label is the word itself. */
-static int load_words(json_t *obj, const char *field, struct name_pair **out, size_t *cnt,
-                      const char *path, char *errstr, size_t errstr_size)
+/*
+ * An optional array of strings (@p field of @p obj, which @p where names in
+ * errors: "vocabulary " or ""), kept as pairs whose label is the word itself.
+ */
+static int load_words(json_t *obj, const char *where, const char *field, struct name_pair **out,
+                      size_t *cnt, const char *path, char *errstr, size_t errstr_size)
 {
     json_t *arr = json_object_get(obj, field);
     *cnt = 0;
     if (!arr) {
         return 0;
     }
-    if (!json_is_array(arr)) {
-        snprintf(errstr, errstr_size, "%s: vocabulary \"%s\" must be an array of strings", path,
-                 field);
+    char what[512];
+    snprintf(what, sizeof(what), "%s: %s\"%s\"", path, where, field);
+    char **words = NULL;
+    size_t word_cnt = 0;
+    if (load_strings(arr, true, what, &words, &word_cnt, errstr, errstr_size) != 0) {
+        free_strings(words, word_cnt);
         return -1;
     }
-    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
-    if (!*out) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    size_t i;
-    json_t *w;
-    json_array_foreach(arr, i, w)
-    {
-        const char *word = json_string_value(w);
-        if (!word || !word[0]) {
-            snprintf(errstr, errstr_size,
-                     "%s: vocabulary \"%s\" item %zu must be a non-empty string", path, field,
-                     i + 1);
-            return -1;
-        }
-        (*out)[i].word = strdup(word);
-        (*out)[i].label = strdup(word);
-        (*out)[i].len = strlen(word);
+    int rc = (*out = calloc(word_cnt + 1, sizeof(**out))) ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < word_cnt; i++) {
         (*cnt)++;
-        if (!(*out)[i].word || !(*out)[i].label) {
-            snprintf(errstr, errstr_size, "%s: out of memory", path);
-            return -1;
-        }
+        rc = set_pair(&(*out)[i], words[i], words[i]);
     }
-    return 0;
+    free_strings(words, word_cnt);
+    if (rc != 0) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+    }
+    return rc;
 }
 
 /* A taxonomy key: group.name in lowercase letters and '_' (it also names a view column). */
@@ -322,21 +357,19 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
         snprintf(errstr, errstr_size, "%s: \"vocabulary\" must be an object", path);
         return -1;
     }
-    if (load_words(v, "title_labels", &r->title_labels, &r->title_label_cnt, path, errstr,
+    if (load_words(v, VOCAB, "title_labels", &r->title_labels, &r->title_label_cnt, path, errstr,
                    errstr_size) != 0 ||
-        load_words(v, "title_endings", &r->title_endings, &r->title_ending_cnt, path, errstr,
+        load_words(v, VOCAB, "title_endings", &r->title_endings, &r->title_ending_cnt, path, errstr,
                    errstr_size) != 0 ||
-        load_words(v, "title_words", &r->title_words, &r->title_word_cnt, path, errstr,
+        load_words(v, VOCAB, "title_words", &r->title_words, &r->title_word_cnt, path, errstr,
                    errstr_size) != 0 ||
-        load_words(v, "date_labels", &r->date_labels, &r->date_label_cnt, path, errstr,
+        load_words(v, VOCAB, "date_labels", &r->date_labels, &r->date_label_cnt, path, errstr,
                    errstr_size) != 0 ||
-        load_words(v, "doc_number_labels", &r->doc_number_labels, &r->doc_number_label_cnt, path,
-                   errstr, errstr_size) != 0 ||
-        load_words(v, "as_of_markers", &r->as_of_markers, &r->as_of_marker_cnt, path, errstr,
+        load_words(v, VOCAB, "doc_number_labels", &r->doc_number_labels, &r->doc_number_label_cnt,
+                   path, errstr, errstr_size) != 0 ||
+        load_words(v, VOCAB, "as_of_markers", &r->as_of_markers, &r->as_of_marker_cnt, path, errstr,
                    errstr_size) != 0 ||
-        load_words(v, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(root, "weak_bodies", &r->weak_bodies, &r->weak_body_cnt, path, errstr,
+        load_words(v, VOCAB, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
                    errstr_size) != 0) {
         return -1;
     }
@@ -389,20 +422,11 @@ static int load_measure_words(struct rules *r, json_t *root, const char *path, c
         snprintf(errstr, errstr_size, "%s: \"measure_words\" must be a non-empty array", path);
         return -1;
     }
-    r->measure_words = calloc(json_array_size(arr), sizeof(char *));
-    if (!r->measure_words) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
+    char what[512];
+    snprintf(what, sizeof(what), "%s: \"measure_words\"", path);
+    if (load_strings(arr, false, what, &r->measure_words, &r->measure_cnt, errstr, errstr_size) !=
+        0) {
         return -1;
-    }
-    size_t i;
-    json_t *w;
-    json_array_foreach(arr, i, w)
-    {
-        if (!json_is_string(w)) {
-            snprintf(errstr, errstr_size, "%s: measure_words item %zu is not a string", path, i + 1);
-            return -1;
-        }
-        r->measure_words[r->measure_cnt++] = strdup(json_string_value(w));
     }
     qsort(r->measure_words, r->measure_cnt, sizeof(char *), cmp_longest_first);
     return 0;
@@ -423,14 +447,11 @@ static int load_optional_regex(json_t *root, const char *field, json_t *macros, 
     return *out ? 0 : -1;
 }
 
-/* Decode a three-byte UTF-8 character, or 0. */
-static uint32_t three_byte_cp(const char *s)
+/* The three-byte UTF-8 character at @p s (U+0800-U+FFFF) of @p avail bytes, or 0. */
+static uint32_t three_byte_cp(const char *s, size_t avail)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    if ((p[0] & 0xf0) != 0xe0 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80) {
-        return 0;
-    }
-    return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+    size_t n;
+    return rf_utf8_seq_len(s, avail) == 3 ? text_codepoint(s, 0, &n) : 0;
 }
 
 /* "script_fold": a string of pairs, traditional then simplified (區区縣县...). */
@@ -455,7 +476,8 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
         return -1;
     }
     for (size_t i = 0; i < len; i += 6) {
-        uint32_t from = three_byte_cp(pairs + i), to = three_byte_cp(pairs + i + 3);
+        uint32_t from = three_byte_cp(pairs + i, len - i),
+                 to = three_byte_cp(pairs + i + 3, len - i - 3);
         if (!from || !to) {
             snprintf(errstr, errstr_size, "%s: \"script_fold\" pair %zu is not two three-byte "
                      "characters", path, i / 6 + 1);
@@ -477,35 +499,25 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
 
 void rules_fold_script(const struct rules *r, char *s, size_t len)
 {
-    for (size_t i = 0; r->fold_cnt && i + 3 <= len;) {
-        unsigned char lead = (unsigned char)s[i];
-        if ((lead & 0xf0) != 0xe0) {
-            i++; /* ASCII, or a character of another length: never listed */
-            continue;
-        }
-        uint32_t cp = (uint32_t)(lead & 0x0f) << 12 | (uint32_t)(s[i + 1] & 0x3f) << 6 |
-                      (uint32_t)(s[i + 2] & 0x3f);
-        /* most characters are not listed: one bit says so without a search */
-        if (!(r->fold_bits[cp >> 3] & (1u << (cp & 7)))) {
-            i += 3;
-            continue;
-        }
-        size_t lo = 0, hi = r->fold_cnt;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (r->fold_from[mid] < cp) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
+    for (size_t i = 0; r->fold_cnt && i < len;) {
+        size_t n;
+        uint32_t cp = text_codepoint(s, i, &n);
+        /* only three-byte characters are listed, and one bit says whether this one is */
+        if (n == 3 && (r->fold_bits[cp >> 3] & (1u << (cp & 7)))) {
+            size_t lo = 0, hi = r->fold_cnt;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (r->fold_from[mid] < cp) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if (lo < r->fold_cnt && r->fold_from[lo] == cp) {
+                rf_utf8_encode(r->fold_to[lo], s + i); /* three bytes for three */
             }
         }
-        if (lo < r->fold_cnt && r->fold_from[lo] == cp) {
-            uint32_t to = r->fold_to[lo];
-            s[i] = (char)(0xe0 | (to >> 12));
-            s[i + 1] = (char)(0x80 | ((to >> 6) & 0x3f));
-            s[i + 2] = (char)(0x80 | (to & 0x3f));
-        }
-        i += 3;
+        i += n;
     }
 }
 
@@ -624,7 +636,9 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
                    errstr_size) != 0 ||
         (json_object_get(root, "national_bodies") &&
          load_pairs(root, "national_bodies", &r->national_bodies, &r->national_body_cnt, path,
-                    errstr, errstr_size) != 0)) {
+                    errstr, errstr_size) != 0) ||
+        load_words(root, "", "weak_bodies", &r->weak_bodies, &r->weak_body_cnt, path, errstr,
+                   errstr_size) != 0) {
         return -1;
     }
     if (load_optional_regex(root, "veto_before", macros, &r->veto, path, errstr, errstr_size) !=
@@ -662,13 +676,21 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
     return 0;
 }
 
-struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
+json_t *rules_load_json(const char *path, const char *what, char *errstr, size_t errstr_size)
 {
     json_error_t jerr;
     json_t *root = json_load_file(path, 0, &jerr);
     if (!root) {
-        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load rule file: %s", path, jerr.line,
-                 jerr.column, jerr.text);
+        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load %s: %s", path, jerr.line, jerr.column,
+                 what, jerr.text);
+    }
+    return root;
+}
+
+struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
+{
+    json_t *root = rules_load_json(path, "rule file", errstr, errstr_size);
+    if (!root) {
         return NULL;
     }
     struct rules *r = calloc(1, sizeof(*r));
@@ -706,22 +728,13 @@ void rules_free(struct rules *r)
             pcre2_code_free(rule->patterns[k].code);
         }
         free(rule->patterns);
-        for (size_t k = 0; k < rule->unit_cnt; k++) {
-            free(rule->units[k]);
-        }
-        free(rule->units);
+        free_strings(rule->units, rule->unit_cnt);
         free(rule->id);
         free(rule->key);
     }
     free(r->items);
-    for (size_t i = 0; i < r->measure_cnt; i++) {
-        free(r->measure_words[i]);
-    }
-    free(r->measure_words);
-    for (size_t i = 0; i < r->core_key_cnt; i++) {
-        free(r->core_keys[i]);
-    }
-    free(r->core_keys);
+    free_strings(r->measure_words, r->measure_cnt);
+    free_strings(r->core_keys, r->core_key_cnt);
     free_pairs(r->citation_kinds, r->citation_kind_cnt);
     free_pairs(r->section_categories, r->section_category_cnt);
     free_pairs(r->agency_suffixes, r->agency_suffix_cnt);

@@ -103,6 +103,16 @@ struct rules {
     struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
 };
 
+struct json_t;
+
+/**
+ * Parse the JSON file @p path, one of the rule set's files, named @p what in
+ * errors ("rule file", "keyer model"). @returns its root (the caller
+ * decrefs it), or NULL with @p errstr naming the file, line and column.
+ */
+struct json_t *rules_load_json(const char *path, const char *what, char *errstr,
+                               size_t errstr_size);
+
 /**
  * Load and compile the rule set in @p path. @returns a new set (free with
  * rules_free()), or NULL with a message in @p errstr naming the file, the
@@ -112,7 +122,7 @@ struct rules *rules_load(const char *path, char *errstr, size_t errstr_size);
 void rules_free(struct rules *r);
 
 /**
- * Fold the three-byte characters of UTF-8 @p s (@p len bytes) that the rule
+ * Fold the three-byte characters of valid UTF-8 @p s (@p len bytes) that the rule
  * set's "script_fold" lists to their simplified forms, in place (both forms
  * are three bytes, so offsets hold): 宣州區應急管理局 -> 宣州区应急管理局.
  */

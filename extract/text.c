@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reportflow/log.h"
+
 uint32_t text_codepoint(const char *s, size_t byte, size_t *len)
 {
     const unsigned char *p = (const unsigned char *)s + byte;
@@ -38,30 +40,6 @@ static uint32_t fold_codepoint(uint32_t cp)
         return '\n';
     }
     return cp;
-}
-
-static size_t put_utf8(char *out, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char)(0xf0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
 }
 
 /* Only called where text_clause_break() found a break. */
@@ -165,7 +143,7 @@ int text_init(struct text *t, const char *orig, size_t len)
         uint32_t cp = text_codepoint(orig, in, &n);
         t->orig_off[c] = (uint32_t)in;
         t->norm_off[c] = (uint32_t)out;
-        out += put_utf8(t->norm + out, fold_codepoint(cp)); /* never longer than the input */
+        out += rf_utf8_encode(fold_codepoint(cp), t->norm + out); /* never longer than the input */
         in += n;
         c++;
     }

@@ -81,30 +81,28 @@ int page_record(struct page *pg, const struct lag_sample *s)
     return 0;
 }
 
+/* The entity for @p c where HTML text or an attribute value needs one, else NULL. */
+static const char *html_entity(char c)
+{
+    static const struct {
+        char c;
+        const char *entity;
+    } entities[] = {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}};
+    for (size_t i = 0; i < sizeof(entities) / sizeof(entities[0]); i++) {
+        if (entities[i].c == c) {
+            return entities[i].entity;
+        }
+    }
+    return NULL;
+}
+
 /* Append @p text escaped for HTML text and attribute values. */
 static int html(struct rf_buf *out, const char *text)
 {
     int rc = 0;
     for (const char *p = text; rc == 0 && *p; p++) {
-        switch (*p) {
-        case '&':
-            rc = rf_buf_append_str(out, "&amp;");
-            break;
-        case '<':
-            rc = rf_buf_append_str(out, "&lt;");
-            break;
-        case '>':
-            rc = rf_buf_append_str(out, "&gt;");
-            break;
-        case '"':
-            rc = rf_buf_append_str(out, "&quot;");
-            break;
-        case '\'':
-            rc = rf_buf_append_str(out, "&#39;");
-            break;
-        default:
-            rc = rf_buf_append(out, p, 1);
-        }
+        const char *entity = html_entity(*p);
+        rc = entity ? rf_buf_append_str(out, entity) : rf_buf_append(out, p, 1);
     }
     return rc;
 }

@@ -350,11 +350,15 @@ static int move_noreplace(const char *src, const char *dst)
     return -1;
 }
 
-/* Write @p data to new file @p path (never replacing one): temporary, fsync, link. */
-static int write_new(const char *path, const void *data, size_t len)
+/*
+ * Write @p data to a temporary file beside @p path, named in @p tmp, and fsync
+ * it, so that a link or rename publishes all of it or nothing.
+ * @returns 0, or -1 with errno set and no temporary file left.
+ */
+static int write_temp(const char *path, const void *data, size_t len, char *tmp, size_t tmp_size)
 {
-    char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+    int n = snprintf(tmp, tmp_size, "%s.tmp.%d", path, (int)getpid());
+    if (n < 0 || (size_t)n >= tmp_size) {
         errno = ENAMETOOLONG;
         return -1;
     }
@@ -373,6 +377,16 @@ static int write_new(const char *path, const void *data, size_t len)
         int err = errno;
         unlink(tmp);
         errno = err;
+        return -1;
+    }
+    return 0;
+}
+
+/* Write @p data to new file @p path (never replacing one): temporary, fsync, link. */
+static int write_new(const char *path, const void *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    if (write_temp(path, data, len, tmp, sizeof(tmp)) != 0) {
         return -1;
     }
     int rc = link(tmp, path);
@@ -469,22 +483,10 @@ int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char 
 int rf_fs_write_atomic(const char *path, const void *data, size_t len)
 {
     char tmp[PATH_MAX];
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
-        errno = ENAMETOOLONG;
+    if (write_temp(path, data, len, tmp, sizeof(tmp)) != 0) {
         return -1;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        return -1;
-    }
-    if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-        int err = errno;
-        close(fd);
-        unlink(tmp);
-        errno = err;
-        return -1;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
+    if (rename(tmp, path) != 0) {
         int err = errno;
         unlink(tmp);
         errno = err;

@@ -83,6 +83,26 @@ size_t rf_utf8_seq_len(const char *s, size_t avail)
     return need;
 }
 
+size_t rf_utf8_encode(uint32_t cp, char *out)
+{
+    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+        cp = 0xfffd;
+    }
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    /* lead byte: as many high bits set as the sequence has bytes */
+    size_t n = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    static const unsigned char lead[] = {0, 0, 0xc0, 0xe0, 0xf0};
+    for (size_t i = n - 1; i > 0; i--) {
+        out[i] = (char)(0x80 | (cp & 0x3f));
+        cp >>= 6;
+    }
+    out[0] = (char)(lead[n] | cp);
+    return n;
+}
+
 size_t rf_utf8_cut(const char *s, size_t len, size_t max)
 {
     if (len <= max) {

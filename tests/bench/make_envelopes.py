@@ -45,6 +45,6 @@ with open(f"{out}/events.tsv", "w", encoding="utf-8") as events:
             w["metrics"].writerow([doc_id, k, v["key"], v["value"], v["approx"], v["unit"],
                                    v["evidence"], v["start"], v["end"], nz(v.get("section")),
                                    nz(v.get("category")), nz(v.get("as_of")), nz(v.get("yoy_pct")),
-                                   v["rule"]])
+                                   v["rule"], nz(v.get("confidence"))])
 for f in files.values():
     f.close()

@@ -12,24 +12,8 @@
 #include "citations.h"
 #include "outline.h"
 #include "rules.h"
+#include "rules_fixture.h"
 #include "text.h"
-
-static int setup(void **state)
-{
-    char errstr[512];
-    struct rules *rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!rules) {
-        fail_msg("%s", errstr);
-    }
-    *state = rules;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rules_free(*state);
-    return 0;
-}
 
 /* Citations of @p s as a JSON array (caller decrefs). */
 static json_t *cite(const struct rules *rules, const char *s, size_t len)
@@ -138,5 +122,5 @@ int main(void)
         cmocka_unit_test(test_citations_overlong_title_is_skipped),
         cmocka_unit_test(test_citations_unbalanced_megabyte_is_linear),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }

@@ -27,6 +27,26 @@ static char *encode(const char *charset, const char *s, size_t *out_len)
     return out;
 }
 
+/* What is UTF-8: every length of sequence; not: overlong forms, surrogates, past U+10FFFF, cut. */
+static void test_decode_is_utf8_is_strict(void **state)
+{
+    (void)state;
+    static const char *const valid[] = {
+        "", "a\n", "\xc2\xa0", SAMPLE, "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"};
+    static const char *const invalid[] = {
+        "\xc0\x80",         "\xc1\xbf",         "\xe0\x80\x80", "\xed\xa0\x80", "\xf0\x80\x80\x80",
+        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80",         "\xe5\xae",     "a\xff"};
+    for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
+        assert_true(decode_is_utf8(valid[i], strlen(valid[i])));
+    }
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+        if (decode_is_utf8(invalid[i], strlen(invalid[i]))) {
+            fail_msg("invalid sequence %zu taken as UTF-8", i);
+        }
+    }
+    assert_true(decode_is_utf8("a\0b", 3)); /* NUL is a character; decode_report() drops it */
+}
+
 static void test_decode_utf8_plain_and_bom(void **state)
 {
     (void)state;
@@ -283,6 +303,7 @@ static void test_text_excerpt_cuts_around_the_mention(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode_is_utf8_is_strict),
         cmocka_unit_test(test_decode_utf8_plain_and_bom),
         cmocka_unit_test(test_decode_gb18030),
         cmocka_unit_test(test_decode_utf16_with_bom),

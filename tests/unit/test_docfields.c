@@ -9,24 +9,8 @@
 
 #include "docfields.h"
 #include "rules.h"
+#include "rules_fixture.h"
 #include "text.h"
-
-static int setup(void **state)
-{
-    char errstr[512];
-    struct rules *r = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!r) {
-        fail_msg("%s", errstr);
-    }
-    *state = r;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rules_free(*state);
-    return 0;
-}
 
 static void fields_of(const struct rules *r, const char *s, struct docfields *out)
 {
@@ -69,47 +53,45 @@ static void test_docfields_impossible_date_dropped_with_warning(void **state)
     docfields_release(&f);
 }
 
-static void test_docfields_abbreviated_agency_expanded(void **state)
+/* The agency, region and level docfields finds in @p s must be these (NULL: none found). */
+static void assert_agency(const struct rules *r, const char *s, const char *agency,
+                          const char *region, const char *level)
 {
     struct docfields f;
-    fields_of(*state,
-              "市政府:\n2023年,市应急管理局坚持以习近平法治思想为指导,严格落实《深圳市2023年"
-              "法治政府建设重点工作》。市应急管理局全年办结案件。\n",
-              &f);
-    assert_string_equal(f.agency, "深圳市应急管理局");
-    assert_string_equal(f.region, "深圳市");
-    assert_string_equal(f.level, "city");
+    fields_of(r, s, &f);
+    const char *got[] = {f.agency, f.region, f.level}, *want[] = {agency, region, level};
+    for (size_t i = 0; i < 3; i++) {
+        if (want[i] ? !got[i] || strcmp(got[i], want[i]) != 0 : got[i] != NULL) {
+            fail_msg("%s: field %zu is '%s', not '%s'", s, i, got[i] ? got[i] : "(none)",
+                     want[i] ? want[i] : "(none)");
+        }
+    }
     docfields_release(&f);
+}
 
+static void test_docfields_abbreviated_agency_expanded(void **state)
+{
+    assert_agency(*state,
+                  "市政府:\n2023年,市应急管理局坚持以习近平法治思想为指导,严格落实《深圳市2023年"
+                  "法治政府建设重点工作》。市应急管理局全年办结案件。\n",
+                  "深圳市应急管理局", "深圳市", "city");
     /* with no place named anywhere, the abbreviation stays as written */
-    fields_of(*state, "2022年,县应急管理局坚持依法行政,县应急管理局全年办结案件。\n", &f);
-    assert_string_equal(f.agency, "县应急管理局");
-    docfields_release(&f);
+    assert_agency(*state, "2022年,县应急管理局坚持依法行政,县应急管理局全年办结案件。\n",
+                  "县应急管理局", NULL, "county");
 }
 
 static void test_docfields_other_bodies(void **state)
 {
-    struct docfields f;
-    fields_of(*state, "2020年,和平区生态环境局严格执法,和平区生态环境局共检查企业。\n", &f);
-    assert_string_equal(f.agency, "和平区生态环境局");
-    assert_string_equal(f.level, "district");
-    docfields_release(&f);
-
-    fields_of(*state, "2023年,应急管理部深入推进法治政府建设,应急管理部党委高度重视。\n", &f);
-    assert_string_equal(f.agency, "应急管理部");
-    assert_null(f.level);
-    docfields_release(&f);
-
+    assert_agency(*state, "2020年,和平区生态环境局严格执法,和平区生态环境局共检查企业。\n",
+                  "和平区生态环境局", "和平区", "district");
+    assert_agency(*state, "2023年,应急管理部深入推进法治政府建设,应急管理部党委高度重视。\n",
+                  "应急管理部", NULL, NULL);
     /* a page in traditional script names the body in simplified script */
-    fields_of(*state, "2024年,宣州區應急管理局堅持依法行政,請與宣州區應急管理局聯繫。\n", &f);
-    assert_string_equal(f.agency, "宣州区应急管理局");
-    assert_string_equal(f.level, "district");
-    docfields_release(&f);
-
+    assert_agency(*state, "2024年,宣州區應急管理局堅持依法行政,請與宣州區應急管理局聯繫。\n",
+                  "宣州区应急管理局", "宣州区", "district");
     /* an abbreviated body word is written out in full */
-    fields_of(*state, "2021年,成都市应急局推进执法,成都市应急局全年检查企业。\n", &f);
-    assert_string_equal(f.agency, "成都市应急管理局");
-    docfields_release(&f);
+    assert_agency(*state, "2021年,成都市应急局推进执法,成都市应急局全年检查企业。\n",
+                  "成都市应急管理局", "成都市", "city");
 }
 
 int main(void)
@@ -120,5 +102,5 @@ int main(void)
         cmocka_unit_test(test_docfields_abbreviated_agency_expanded),
         cmocka_unit_test(test_docfields_other_bodies),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }

@@ -12,7 +12,7 @@
 
 #include "extract.h"
 #include "rules.h"
-
+#include "rules_fixture.h"
 
 struct fixture {
     struct rules *rules;
@@ -22,10 +22,9 @@ struct fixture {
 static int setup(void **state)
 {
     static struct fixture f;
-    char errstr[512];
-    f.rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!f.rules || extractor_init(&f.ex, f.rules) != 0) {
-        fail_msg("%s", errstr);
+    f.rules = rules_fixture_load();
+    if (extractor_init(&f.ex, f.rules) != 0) {
+        fail_msg("extractor_init: out of memory");
     }
     *state = &f;
     return 0;
@@ -53,17 +52,22 @@ static json_t *extract(struct fixture *f, const char *text)
 }
 
 /* "key=value" of every metric, sorted as found, joined by spaces. */
-static void metric_pairs(json_t *env, char *out, size_t out_size)
+/* The metrics extracted from @p text, as "key=value" joined by spaces, must read @p want. */
+static void assert_metrics(struct fixture *f, const char *text, const char *want)
 {
+    json_t *env = extract(f, text);
+    char got[512] = "";
     size_t i, used = 0;
     json_t *m;
-    out[0] = '\0';
     json_array_foreach(json_object_get(env, "metrics"), i, m)
     {
-        used += (size_t)snprintf(out + used, out_size - used, "%s%s=%g", i ? " " : "",
+        used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s=%g", i ? " " : "",
                                  json_string_value(json_object_get(m, "key")),
                                  json_number_value(json_object_get(m, "value")));
+        assert_true(used < sizeof(got));
     }
+    json_decref(env);
+    assert_string_equal(got, want);
 }
 
 #define PREAMBLE "深圳市南山区应急管理局2023年度法治政府建设情况报告\n"
@@ -132,23 +136,19 @@ static void test_extract_citations_normalised(void **state)
 
 static void test_extract_metrics_most_specific_and_first_decides(void **state)
 {
-    char got[512];
-    json_t *env = extract(*state, PREAMBLE "全年发生生产安全事故12起、死亡9人,牵头调查处理事故3起;"
-                                           "发现并督促整改隐患1.6万项,其中重大事故隐患4条。");
-    metric_pairs(env, got, sizeof(got));
-    assert_string_equal(got, "accidents.count=12 accidents.deaths=9 accidents.investigated=3 "
-                             "hazards.found=16000 hazards.major=4");
-    json_decref(env);
+    assert_metrics(*state,
+                   PREAMBLE "全年发生生产安全事故12起、死亡9人,牵头调查处理事故3起;"
+                            "发现并督促整改隐患1.6万项,其中重大事故隐患4条。",
+                   "accidents.count=12 accidents.deaths=9 accidents.investigated=3 "
+                   "hazards.found=16000 hazards.major=4");
 }
 
 static void test_extract_metrics_zero_and_planned(void **state)
 {
-    char got[512];
-    json_t *env = extract(*state, PREAMBLE "年内无行政诉讼案件。全年计划检查1297家,其中重点检查企业为777家;"
-                                           "实际检查企业1300家。下一步将开展演练4场。");
-    metric_pairs(env, got, sizeof(got));
-    assert_string_equal(got, "disputes.litigations=0 inspection.enterprises=1300");
-    json_decref(env);
+    assert_metrics(*state,
+                   PREAMBLE "年内无行政诉讼案件。全年计划检查1297家,其中重点检查企业为777家;"
+                            "实际检查企业1300家。下一步将开展演练4场。",
+                   "disputes.litigations=0 inspection.enterprises=1300");
 }
 
 static void test_extract_metric_evidence_as_of_and_yoy(void **state)
@@ -349,22 +349,127 @@ static void test_extract_rejects_text_without_report(void **state)
     assert_null(env);
 }
 
+/* The smallest rule set rules_load() takes, with @p extra fields and @p rules spliced in. */
+#define RULES_JSON(extra, rules)                                                                   \
+    "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\",\"家企业\"],"                 \
+    "\"citation_kinds\":[],\"section_categories\":[],\"agency_suffixes\":[],"                      \
+    "\"admin_levels\":[]" extra ",\"rules\":[" rules "]}"
+#define GOOD_RULE "{\"id\":\"r\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查{Q}\"]}"
+
+/* Load @p json as a rule file; @returns the rules (caller frees) or NULL with @p errstr set. */
+static struct rules *load_rules_text(const char *json, char *errstr, size_t errstr_size)
+{
+    char path[] = "/tmp/rf-test-rules-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
+    close(fd);
+    errstr[0] = '\0';
+    struct rules *r = rules_load(path, errstr, errstr_size);
+    unlink(path);
+    return r;
+}
+
+/* Load @p json, which must fail, and check the error holds @p expected. */
+static void assert_rules_error(const char *json, const char *expected)
+{
+    char errstr[1024];
+    struct rules *r = load_rules_text(json, errstr, sizeof(errstr));
+    if (r) {
+        rules_free(r);
+        fail_msg("loaded, expected an error with: %s", expected);
+    }
+    if (!strstr(errstr, expected)) {
+        fail_msg("error '%s' lacks '%s'", errstr, expected);
+    }
+}
+
 static void test_rules_bad_pattern_names_rule_and_offset(void **state)
 {
     (void)state;
-    char path[] = "/tmp/rf-test-rules-XXXXXX";
-    int fd = mkstemp(path);
-    const char *json =
-        "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\"],\"citation_kinds\":[],"
-        "\"section_categories\":[],\"agency_suffixes\":[],\"admin_levels\":[],"
-        "\"rules\":[{\"id\":\"broken\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查(({Q}\"]}]}";
-    assert_int_equal(write(fd, json, strlen(json)), (ssize_t)strlen(json));
-    close(fd);
+    const char *json = RULES_JSON(
+        "", "{\"id\":\"broken\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查(({Q}\"]}");
+    assert_rules_error(json, "rule #1 'broken' pattern 1: PCRE2 error at offset");
+    assert_rules_error(json, "missing closing parenthesis");
+}
+
+/* Folding steps by character: listed three-byte ones change, nothing around them does. */
+static void test_rules_fold_script_between_characters_of_every_length(void **state)
+{
+    struct fixture *f = *state;
+    char s[] = "a\xc2\xa0宣州區\xf0\x9f\x98\x80應急 區";
+    rules_fold_script(f->rules, s, strlen(s));
+    assert_string_equal(s, "a\xc2\xa0宣州区\xf0\x9f\x98\x80应急 区");
+    char cut[] = "區\xe5"; /* nothing past @p len is read */
+    rules_fold_script(f->rules, cut, 3);
+    assert_string_equal(cut, "区\xe5");
+}
+
+static void test_rules_bad_json_names_line_and_column(void **state)
+{
+    (void)state;
+    assert_rules_error("{\"name\": \"t\",\n  \"version\": }", ":2:14: cannot load rule file: ");
+}
+
+static void test_rules_string_lists_load(void **state)
+{
+    (void)state;
     char errstr[1024];
-    assert_null(rules_load(path, errstr, sizeof(errstr)));
-    assert_non_null(strstr(errstr, "rule #1 'broken' pattern 1: PCRE2 error at offset"));
-    assert_non_null(strstr(errstr, "missing closing parenthesis"));
-    unlink(path);
+    struct rules *r = load_rules_text(
+        RULES_JSON(",\"vocabulary\":{\"title_labels\":[\"标题\",\"题目\"]}", GOOD_RULE), errstr,
+        sizeof(errstr));
+    if (!r) {
+        fail_msg("%s", errstr);
+    }
+    assert_int_equal(r->measure_cnt, 2);
+    assert_string_equal(r->measure_words[0], "家企业"); /* longest first */
+    assert_string_equal(r->measure_words[1], "家");
+    assert_int_equal(r->items[0].unit_cnt, 1);
+    assert_string_equal(r->items[0].units[0], "家");
+    assert_int_equal(r->title_label_cnt, 2);
+    assert_string_equal(r->title_labels[1].word, "题目");
+    assert_string_equal(r->title_labels[1].label, "题目");
+    assert_int_equal(r->title_labels[1].len, strlen("题目"));
+    rules_free(r);
+}
+
+/* Every list of strings names the list and the item that is not one. */
+static void test_rules_string_lists_name_the_bad_item(void **state)
+{
+    (void)state;
+    assert_rules_error(
+        RULES_JSON("", "{\"id\":\"r\",\"key\":\"k\",\"units\":[\"家\",3],\"patterns\":[\"{Q}\"]}"),
+        "rule #1 'r': \"units\" item 2 must be a string");
+    assert_rules_error(
+        RULES_JSON("", "{\"id\":\"r\",\"key\":\"k\",\"units\":\"家\",\"patterns\":[\"{Q}\"]}"),
+        "rule #1 'r': \"units\" must be an array of strings");
+    assert_rules_error(
+        "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\",1],\"rules\":[]}",
+        "\"measure_words\" item 2 must be a string");
+    assert_rules_error(RULES_JSON(",\"vocabulary\":{\"yoy_markers\":[\"同比\",\"\"]}", GOOD_RULE),
+                       "vocabulary \"yoy_markers\" item 2 must be a non-empty string");
+    assert_rules_error(RULES_JSON(",\"vocabulary\":{\"date_labels\":{}}", GOOD_RULE),
+                       "vocabulary \"date_labels\" must be an array of strings");
+}
+
+/* "weak_bodies" sits at the top of the rule file: it loads without a "vocabulary" object,
+   and its error does not send the reader there. */
+static void test_rules_weak_bodies_are_a_top_level_key(void **state)
+{
+    (void)state;
+    char errstr[1024];
+    struct rules *r = load_rules_text(RULES_JSON(",\"weak_bodies\":[\"办公室\"]", GOOD_RULE),
+                                      errstr, sizeof(errstr));
+    if (!r) {
+        fail_msg("%s", errstr);
+    }
+    assert_int_equal(r->weak_body_cnt, 1);
+    assert_string_equal(r->weak_bodies[0].word, "办公室");
+    rules_free(r);
+    const char *bad = RULES_JSON(",\"weak_bodies\":[\"\"]", GOOD_RULE);
+    assert_rules_error(bad, ": \"weak_bodies\" item 1 must be a non-empty string");
+    assert_null(load_rules_text(bad, errstr, sizeof(errstr)));
+    assert_null(strstr(errstr, "vocabulary"));
 }
 
 int main(void)
@@ -386,6 +491,11 @@ int main(void)
         cmocka_unit_test(test_extract_number_past_its_clause),
         cmocka_unit_test(test_extract_rejects_text_without_report),
         cmocka_unit_test(test_rules_bad_pattern_names_rule_and_offset),
+        cmocka_unit_test(test_rules_fold_script_between_characters_of_every_length),
+        cmocka_unit_test(test_rules_bad_json_names_line_and_column),
+        cmocka_unit_test(test_rules_string_lists_load),
+        cmocka_unit_test(test_rules_string_lists_name_the_bad_item),
+        cmocka_unit_test(test_rules_weak_bodies_are_a_top_level_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
 #include "keyer.h"
 #include "quantity.h"
 #include "rules.h"
+#include "rules_fixture.h"
 #include "text.h"
 
 struct fixture {
@@ -22,11 +23,7 @@ struct fixture {
 static int setup(void **state)
 {
     static struct fixture f;
-    char errstr[512];
-    f.rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!f.rules) {
-        fail_msg("%s", errstr);
-    }
+    f.rules = rules_fixture_load();
     snprintf(f.model_path, sizeof(f.model_path), "/tmp/rf-test-keyer.%d.json", (int)getpid());
     *state = &f;
     return 0;
@@ -52,7 +49,7 @@ static void write_file(const char *path, const char *body)
 static void first_quantity(const struct rules *r, const char *s, struct text *t,
                            struct quantity_list *qs)
 {
-    struct unit_table units = {(const char *const *)r->measure_words, r->measure_cnt};
+    struct unit_table units = rules_fixture_units(r);
     assert_int_equal(text_init(t, s, strlen(s)), 0);
     assert_int_equal(quantity_find_all(t, &units, NULL, qs), 0);
     assert_true(qs->cnt >= 1);
@@ -159,6 +156,12 @@ static void test_keyer_load_names_file_and_field(void **state)
     assert_non_null(strstr(errstr, "hazards.found"));
     assert_null(keyer_load("/nonexistent/model.json", errstr, sizeof(errstr)));
     assert_non_null(strstr(errstr, "/nonexistent/model.json"));
+    write_file(fx->model_path, "{\"name\": \"k\",\n \"threshold\": }");
+    assert_null(keyer_load(fx->model_path, errstr, sizeof(errstr)));
+    char where[96];
+    snprintf(where, sizeof(where), "%s:2:", fx->model_path); /* the line with the error */
+    assert_non_null(strstr(errstr, where));
+    assert_non_null(strstr(errstr, "cannot load keyer model"));
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 
 #include "outline.h"
 #include "rules.h"
+#include "rules_fixture.h"
 #include "text.h"
 
 struct fixture {
@@ -22,11 +23,7 @@ struct fixture {
 static int setup(void **state)
 {
     static struct fixture f;
-    char errstr[512];
-    f.rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!f.rules) {
-        fail_msg("%s", errstr);
-    }
+    f.rules = rules_fixture_load();
     *state = &f;
     return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "quantity.h"
 #include "rules.h"
+#include "rules_fixture.h"
 #include "text.h"
 
 static void check_number(const char *s, double value, enum approx approx, size_t consumed)
@@ -36,34 +37,12 @@ static void test_quantity_parse_taxonomy_examples(void **state)
     check_number("三万人", 30000, APPROX_EXACT, strlen("三万"));
 }
 
-struct found {
-    struct rules *rules;
-};
-
-static int setup(void **state)
-{
-    static struct found f;
-    char errstr[512];
-    f.rules = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
-    if (!f.rules) {
-        fail_msg("%s", errstr);
-    }
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    rules_free(((struct found *)*state)->rules);
-    return 0;
-}
-
 /* Quantities of @p s, as "value/unit/approx" joined by spaces, into @p out. */
 static void quantities_of(struct rules *r, const char *s, char *out, size_t out_size)
 {
     struct text t;
     struct quantity_list qs;
-    struct unit_table units = {(const char *const *)r->measure_words, r->measure_cnt};
+    struct unit_table units = rules_fixture_units(r);
     assert_int_equal(text_init(&t, s, strlen(s)), 0);
     assert_int_equal(quantity_find_all(&t, &units, NULL, &qs), 0);
     out[0] = '\0';
@@ -79,28 +58,28 @@ static void quantities_of(struct rules *r, const char *s, char *out, size_t out_
 
 static void test_quantity_finds_counts_with_measure_words(void **state)
 {
-    struct found *f = *state;
+    struct rules *rules = *state;
     char got[512];
-    quantities_of(f->rules, "培训近千人次,受众约43万人次,开展演练230余场,优秀率100%", got,
+    quantities_of(rules, "培训近千人次,受众约43万人次,开展演练230余场,优秀率100%", got,
                   sizeof(got));
     assert_string_equal(got, "1000/人次/about 430000/人次/about 230/场/at_least 100/%/exact");
-    quantities_of(f->rules, "受益人数超50万,播放量2229。", got, sizeof(got));
+    quantities_of(rules, "受益人数超50万,播放量2229。", got, sizeof(got));
     assert_string_equal(got, "500000//at_least");
 }
 
 static void test_quantity_full_width_digits(void **state)
 {
-    struct found *f = *state;
+    struct rules *rules = *state;
     char got[256];
-    quantities_of(f->rules, "检查企业３６４家，立案６６５宗", got, sizeof(got));
+    quantities_of(rules, "检查企业３６４家，立案６６５宗", got, sizeof(got));
     assert_string_equal(got, "364/家/exact 665/宗/exact");
 }
 
 static void test_quantity_not_years_dates_ordinals_or_names(void **state)
 {
-    struct found *f = *state;
+    struct rules *rules = *state;
     char got[512];
-    quantities_of(f->rules,
+    quantities_of(rules,
                   "2024年12月19日,常应急〔2024〕33号,党的二十大,“八五”普法,第一责任人,"
                   "“1+70+20+N”,第三十二条,十四类,统一部署,进一步",
                   got, sizeof(got));
@@ -115,5 +94,5 @@ int main(void)
         cmocka_unit_test(test_quantity_full_width_digits),
         cmocka_unit_test(test_quantity_not_years_dates_ordinals_or_names),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }

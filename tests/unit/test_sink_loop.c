@@ -246,27 +246,46 @@ static void run_in_child(int (*scenario)(void))
         }                                                                                          \
     } while (0)
 
+/* A sink on the mock cluster, with the fake PostgreSQL in a given mode, in a thread of its own. */
+struct running {
+    struct cluster cluster;
+    struct rf_config *cfg;
+    struct run_args args;
+    pthread_t thread;
+};
+
+/* @returns 0, or 1 having said on stderr what failed; stop_cluster() after sink_free() in both. */
+static int start_sink(struct running *r, enum fake_pg_mode mode)
+{
+    CHECK(cluster_start(&r->cluster) == 0, "mock cluster");
+    r->cfg = sink_config(&r->cluster);
+    CHECK(r->cfg, "config");
+    fake.mode = mode;
+    char errstr[256];
+    r->args.sink = sink_new(r->cfg, errstr, sizeof(errstr));
+    CHECK(r->args.sink, "sink_new: %s", errstr);
+    CHECK(pthread_create(&r->thread, NULL, run_sink, &r->args) == 0, "thread");
+    return 0;
+}
+
+static void stop_cluster(struct running *r)
+{
+    rf_config_free(r->cfg);
+    cluster_stop(&r->cluster);
+}
+
 /* PostgreSQL down from the start: the sink polls to keep its group, but takes one batch only. */
 static int scenario_bounded_before_first_connection(void)
 {
-    struct cluster c = {0};
-    CHECK(cluster_start(&c) == 0, "mock cluster");
-    struct rf_config *cfg = sink_config(&c);
-    CHECK(cfg, "config");
-    fake.mode = FAKE_PG_DOWN;
-    char errstr[256];
-    struct run_args a = {sink_new(cfg, errstr, sizeof(errstr)), 0};
-    CHECK(a.sink, "sink_new: %s", errstr);
-    pthread_t t;
-    CHECK(pthread_create(&t, NULL, run_sink, &a) == 0, "thread");
+    struct running r = {0};
+    CHECK(start_sink(&r, FAKE_PG_DOWN) == 0, "sink not started");
     sleep(8); /* the group is joined and all records fetched within a few seconds */
     rf_run_request_stop();
-    pthread_join(t, NULL);
-    struct sink_stats st = sink_get_stats(a.sink);
-    size_t filling = sink_filling_records(a.sink);
-    sink_free(a.sink);
-    rf_config_free(cfg);
-    cluster_stop(&c);
+    pthread_join(r.thread, NULL);
+    struct sink_stats st = sink_get_stats(r.args.sink);
+    size_t filling = sink_filling_records(r.args.sink);
+    sink_free(r.args.sink);
+    stop_cluster(&r);
     CHECK(st.records > 0, "the sink took no record at all: the test proves nothing");
     CHECK(st.records <= 10 && filling <= 10,
           "PostgreSQL down at start: %llu records taken, %zu in the batch (at most " BATCH_DOCS ")",
@@ -281,27 +300,18 @@ static int scenario_bounded_before_first_connection(void)
  */
 static int scenario_no_offset_past_an_uncommitted_batch(void)
 {
-    struct cluster c = {0};
-    CHECK(cluster_start(&c) == 0, "mock cluster");
-    struct rf_config *cfg = sink_config(&c);
-    CHECK(cfg, "config");
-    fake.mode = FAKE_PG_BACK_AT_STOP;
-    char errstr[256];
-    struct run_args a = {sink_new(cfg, errstr, sizeof(errstr)), 0};
-    CHECK(a.sink, "sink_new: %s", errstr);
-    pthread_t t;
-    CHECK(pthread_create(&t, NULL, run_sink, &a) == 0, "thread");
+    struct running r = {0};
+    CHECK(start_sink(&r, FAKE_PG_BACK_AT_STOP) == 0, "sink not started");
     bool failing = wait_until(two_failed_stores, 30);
     sleep(3); /* the next batch fills meanwhile, and the backoff grows to its cap */
     int64_t stop_ms = rf_clock_mono_ms();
     rf_run_request_stop();
-    pthread_join(t, NULL);
+    pthread_join(r.thread, NULL);
     int64_t stopping_ms = rf_clock_mono_ms() - stop_ms;
-    size_t filling_at_stop = sink_filling_records(a.sink);
-    sink_free(a.sink); /* closes the consumer: auto-commit commits what was stored */
-    long long committed = committed_offset(&c);
-    rf_config_free(cfg);
-    cluster_stop(&c);
+    size_t filling_at_stop = sink_filling_records(r.args.sink);
+    sink_free(r.args.sink); /* closes the consumer: auto-commit commits what was stored */
+    long long committed = committed_offset(&r.cluster);
+    stop_cluster(&r);
     CHECK(failing, "the writer never failed a batch: the test proves nothing");
     CHECK(!fake.stored_gap, "a batch was stored after one that was lost");
     CHECK(stopping_ms < 500, "stopping during an outage took %lld ms", (long long)stopping_ms);
@@ -319,29 +329,20 @@ static bool storing(void)
 /* A first signal waits for the transaction in progress; a second cancels it and exits. */
 static int scenario_second_signal_exits_at_once(void)
 {
-    struct cluster c = {0};
-    CHECK(cluster_start(&c) == 0, "mock cluster");
-    struct rf_config *cfg = sink_config(&c);
-    CHECK(cfg, "config");
     CHECK(rf_run_init() == 0, "signal handlers");
-    fake.mode = FAKE_PG_HANGS;
-    char errstr[256];
-    struct run_args a = {sink_new(cfg, errstr, sizeof(errstr)), 0};
-    CHECK(a.sink, "sink_new: %s", errstr);
-    pthread_t t;
-    CHECK(pthread_create(&t, NULL, run_sink, &a) == 0, "thread");
+    struct running r = {0};
+    CHECK(start_sink(&r, FAKE_PG_HANGS) == 0, "sink not started");
     CHECK(wait_until(storing, 30), "no batch reached the database");
     raise(SIGTERM);
     usleep(500 * 1000);
     CHECK(!atomic_load(&fake.cancelled), "a first signal cancelled the transaction in progress");
     int64_t second_ms = rf_clock_mono_ms();
     raise(SIGTERM);
-    pthread_join(t, NULL);
+    pthread_join(r.thread, NULL);
     int64_t exit_ms = rf_clock_mono_ms() - second_ms;
-    sink_free(a.sink);
-    long long committed = committed_offset(&c);
-    rf_config_free(cfg);
-    cluster_stop(&c);
+    sink_free(r.args.sink);
+    long long committed = committed_offset(&r.cluster);
+    stop_cluster(&r);
     CHECK(atomic_load(&fake.cancelled), "a second signal did not cancel the transaction");
     CHECK(exit_ms < 1000, "the sink took %lld ms to stop after a second signal", (long long)exit_ms);
     CHECK(committed < 0, "offset %lld committed for a batch that was cancelled", committed);

@@ -5,6 +5,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,14 +81,37 @@ static void in_inbox(const struct dirs *d, const char *name, char *out, size_t o
     snprintf(out, out_size, "%s/%s", d->inbox, name);
 }
 
+/* A fresh temporary root with a watch on its inbox/ (not made yet: watch_new() makes it). */
+static struct watch *watch_fresh_inbox(struct dirs *d, bool recursive, const char *ignore)
+{
+    make_dirs(d);
+    char err[256];
+    struct watch *w = watch_new(d->inbox, recursive, ignore, err, sizeof(err));
+    if (!w) {
+        fail_msg("watch_new(%s): %s", d->inbox, err);
+    }
+    return w;
+}
+
+static void unwatch(struct watch *w, const struct dirs *d)
+{
+    watch_free(w);
+    remove_dirs(d);
+}
+
+/* Make folder @p name in the inbox; its path into @p path. */
+static void mkdir_in_inbox(const struct dirs *d, const char *name, char *path, size_t path_size)
+{
+    in_inbox(d, name, path, path_size);
+    assert_int_equal(mkdir(path, 0755), 0);
+}
+
 static void test_scan_classifies_every_kind(void **state)
 {
     (void)state;
     struct dirs d;
-    make_dirs(&d);
-    char err[256], path[256], outside[256];
-    struct watch *w = watch_new(d.inbox, false, ".*,*.part", err, sizeof(err));
-    assert_non_null(w);
+    struct watch *w = watch_fresh_inbox(&d, false, ".*,*.part");
+    char path[256], outside[256];
     touch(d.inbox, "a.txt", "report");
     touch(d.inbox, ".hidden", "x");
     touch(d.inbox, "b.part", "x");
@@ -97,8 +121,7 @@ static void test_scan_classifies_every_kind(void **state)
     assert_int_equal(symlink(outside, path), 0);
     in_inbox(&d, "pipe.txt", path, sizeof(path));
     assert_int_equal(mkfifo(path, 0644), 0);
-    in_inbox(&d, "sub", path, sizeof(path));
-    assert_int_equal(mkdir(path, 0755), 0);
+    mkdir_in_inbox(&d, "sub", path, sizeof(path));
     touch(path, "inner.txt", "x");
 
     struct seen s = {0};
@@ -119,20 +142,16 @@ static void test_scan_classifies_every_kind(void **state)
     struct seen again = {0};
     watch_scan(w, 0, record, &again);
     assert_int_equal(watch_stats(w)->skipped_folders, 1);
-    watch_free(w);
-    remove_dirs(&d);
+    unwatch(w, &d);
 }
 
 static void test_recursive_scan_descends(void **state)
 {
     (void)state;
     struct dirs d;
-    make_dirs(&d);
-    char err[256], path[256];
-    struct watch *w = watch_new(d.inbox, true, ".*", err, sizeof(err));
-    assert_non_null(w);
-    in_inbox(&d, "2024", path, sizeof(path));
-    assert_int_equal(mkdir(path, 0755), 0);
+    struct watch *w = watch_fresh_inbox(&d, true, ".*");
+    char path[256];
+    mkdir_in_inbox(&d, "2024", path, sizeof(path));
     touch(path, "c.txt", "x");
     struct seen s = {0};
     enum rf_fs_kind kind;
@@ -140,35 +159,28 @@ static void test_recursive_scan_descends(void **state)
     assert_int_equal(reported(&s, "2024/c.txt", &kind), 1);
     assert_int_equal(watch_stats(w)->skipped_folders, 0);
     assert_int_equal(watch_folder_count(w), 2);
-    watch_free(w);
-    remove_dirs(&d);
+    unwatch(w, &d);
 }
 
 static void test_ignore_patterns(void **state)
 {
     (void)state;
     struct dirs d;
-    make_dirs(&d);
-    char err[256];
-    struct watch *w = watch_new(d.inbox, false, ".*, *.tmp,*.part,*~", err, sizeof(err));
-    assert_non_null(w);
+    struct watch *w = watch_fresh_inbox(&d, false, ".*, *.tmp,*.part,*~");
     assert_true(watch_ignored(w, ".a.txt.part"));
     assert_true(watch_ignored(w, "a.tmp")); /* space after the comma */
     assert_true(watch_ignored(w, "a.txt~"));
     assert_false(watch_ignored(w, "a.txt"));
     assert_false(watch_ignored(w, "a.tmp.txt"));
-    watch_free(w);
-    remove_dirs(&d);
+    unwatch(w, &d);
 }
 
 static void test_events_report_what_appears(void **state)
 {
     (void)state;
     struct dirs d;
-    make_dirs(&d);
-    char err[256], path[256], from[256];
-    struct watch *w = watch_new(d.inbox, false, ".*", err, sizeof(err));
-    assert_non_null(w);
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char path[256], from[256];
     touch(d.inbox, "closed.txt", "x");                 /* IN_CREATE then IN_CLOSE_WRITE */
     in_inbox(&d, "made.fifo", path, sizeof(path));
     assert_int_equal(mkfifo(path, 0644), 0);           /* IN_CREATE only */
@@ -176,8 +188,7 @@ static void test_events_report_what_appears(void **state)
     assert_int_equal(symlink("/etc/passwd", from), 0);
     in_inbox(&d, "moved.lnk", path, sizeof(path));
     assert_int_equal(rename(from, path), 0);           /* IN_MOVED_TO */
-    in_inbox(&d, "newdir", path, sizeof(path));
-    assert_int_equal(mkdir(path, 0755), 0);
+    mkdir_in_inbox(&d, "newdir", path, sizeof(path));
     struct seen s = {0};
     enum rf_fs_kind kind;
     assert_int_equal(watch_read_events(w, record, &s), 0);
@@ -189,20 +200,16 @@ static void test_events_report_what_appears(void **state)
     assert_int_equal(kind, RF_FS_SYMLINK);
     assert_int_equal(reported(&s, "newdir", &kind), 0);
     assert_int_equal(watch_stats(w)->skipped_folders, 1);
-    watch_free(w);
-    remove_dirs(&d);
+    unwatch(w, &d);
 }
 
 static void test_in_ignored_drops_the_watch(void **state)
 {
     (void)state;
     struct dirs d;
-    make_dirs(&d);
-    char err[256], path[256];
-    struct watch *w = watch_new(d.inbox, true, ".*", err, sizeof(err));
-    assert_non_null(w);
-    in_inbox(&d, "sub", path, sizeof(path));
-    assert_int_equal(mkdir(path, 0755), 0);
+    struct watch *w = watch_fresh_inbox(&d, true, ".*");
+    char path[256];
+    mkdir_in_inbox(&d, "sub", path, sizeof(path));
     struct seen s = {0};
     assert_int_equal(watch_read_events(w, record, &s), 0);
     assert_int_equal(watch_folder_count(w), 2);
@@ -221,8 +228,7 @@ static void test_in_ignored_drops_the_watch(void **state)
     enum rf_fs_kind kind;
     assert_int_equal(watch_read_events(w, record, &after), 0);
     assert_int_equal(reported(&after, "back.txt", &kind), 1);
-    watch_free(w);
-    remove_dirs(&d);
+    unwatch(w, &d);
 }
 
 int main(void)

@@ -97,7 +97,10 @@ int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char 
                                    const char *suffix, const void *side, size_t side_len,
                                    char *out, size_t out_size);
 
-/** Write @p len bytes to @p path atomically (temporary file, fsync, rename, folder fsync). */
+/**
+ * Write @p len bytes to @p path atomically (temporary file, fsync, rename,
+ * folder fsync); a link planted at the temporary name is not followed.
+ */
 int rf_fs_write_atomic(const char *path, const void *data, size_t len);
 
 /**

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum rf_log_level {
     RF_LOG_ERROR = 0,
@@ -38,6 +39,14 @@ bool rf_log_enabled(enum rf_log_level level);
  * beyond U+10FFFF or cut short.
  */
 size_t rf_utf8_seq_len(const char *s, size_t avail);
+
+/**
+ * Write code point @p cp as UTF-8 to @p out, which has room for 4 bytes; a
+ * surrogate or anything past U+10FFFF becomes U+FFFD, so what is written is
+ * always valid (and never longer than the character was in valid UTF-8).
+ * @returns the bytes written (1-4).
+ */
+size_t rf_utf8_encode(uint32_t cp, char *out);
 
 /** The longest prefix of @p s (@p len bytes), at most @p max bytes, ending on a character. */
 size_t rf_utf8_cut(const char *s, size_t len, size_t max);

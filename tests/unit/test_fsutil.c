@@ -1,0 +1,119 @@
+/* test_fsutil.c - files written whole: atomic replace, and the sidecar that reserves a name. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "reportflow/fsutil.h"
+
+/* Each test gets a fresh folder (its state), removed with all in it afterwards. */
+static int make_folder(void **state)
+{
+    static char dir[64];
+    snprintf(dir, sizeof(dir), "/tmp/rf-test-fsutil-XXXXXX");
+    if (!mkdtemp(dir)) {
+        return -1;
+    }
+    *state = dir;
+    return 0;
+}
+
+static int remove_folder(void **state)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (const char *)*state);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* "@p dir/@p name" into @p out. */
+static void in_folder(const char *dir, const char *name, char *out, size_t out_size)
+{
+    assert_int_equal(rf_fs_join(out, out_size, dir, name), 0);
+}
+
+/* The whole of file @p path, compared with @p expected. */
+static void assert_file_holds(const char *path, const char *expected)
+{
+    char got[256] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fail_msg("%s: cannot open", path);
+    }
+    size_t n = fread(got, 1, sizeof(got) - 1, f);
+    fclose(f);
+    assert_int_equal(n, strlen(expected));
+    assert_string_equal(got, expected);
+}
+
+/* Exactly @p want entries in @p dir: no temporary file left behind. */
+static void assert_entries(const char *dir, int want)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq %d", dir, want);
+    if (system(cmd) != 0) {
+        fail_msg("%s does not hold exactly %d entries", dir, want);
+    }
+}
+
+static void test_write_atomic_replaces_and_leaves_no_temporary(void **state)
+{
+    char path[256];
+    in_folder(*state, "state", path, sizeof(path));
+    assert_int_equal(rf_fs_write_atomic(path, "first", 5), 0);
+    assert_int_equal(rf_fs_write_atomic(path, "second", 6), 0);
+    assert_file_holds(path, "second");
+    assert_entries(*state, 1);
+}
+
+/* A link where the temporary file goes is not followed: nothing is written through it. */
+static void test_write_atomic_does_not_follow_a_planted_link(void **state)
+{
+    char path[256], tmp[300], victim[256];
+    in_folder(*state, "state", path, sizeof(path));
+    in_folder(*state, "victim", victim, sizeof(victim));
+    snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+    assert_int_equal(rf_fs_write_atomic(victim, "keep", 4), 0);
+    assert_int_equal(symlink(victim, tmp), 0);
+    assert_int_equal(rf_fs_write_atomic(path, "new", 3), -1);
+    assert_file_holds(victim, "keep");
+}
+
+static void test_move_with_sidecar_takes_a_free_name_pair(void **state)
+{
+    char src[256], sub[256], taken[300], out[256], side[300], expected[300];
+    in_folder(*state, "in", src, sizeof(src));
+    in_folder(*state, "dead", sub, sizeof(sub));
+    assert_int_equal(rf_fs_write_atomic(src, "report", 6), 0);
+    /* only the sidecar name of the first choice is taken: the pair moves on to ".1" */
+    assert_int_equal(rf_fs_mkdir_p(sub), 0);
+    snprintf(taken, sizeof(taken), "%s/r.pdf.error", sub);
+    assert_int_equal(rf_fs_write_atomic(taken, "older", 5), 0);
+    assert_int_equal(
+        rf_fs_move_unique_with_sidecar(src, sub, "r.pdf", ".error", "why", 3, out, sizeof(out)), 0);
+    snprintf(expected, sizeof(expected), "%s/r.pdf.1", sub);
+    assert_string_equal(out, expected);
+    snprintf(side, sizeof(side), "%s.error", out);
+    assert_file_holds(out, "report");
+    assert_file_holds(side, "why");
+    assert_file_holds(taken, "older");
+    assert_entries(sub, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_write_atomic_replaces_and_leaves_no_temporary,
+                                        make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_write_atomic_does_not_follow_a_planted_link,
+                                        make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_move_with_sidecar_takes_a_free_name_pair, make_folder,
+                                        remove_folder),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
