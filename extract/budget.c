@@ -6,8 +6,7 @@
 /* Steps between clock reads: a step is a character or a match, so this is well under 1 ms. */
 #define STEPS_PER_CHECK 256
 
-void budget_init(struct budget *b, long long max_ms, size_t max_bytes,
-                 bool (*stop_requested)(void))
+void budget_init(struct budget *b, long long max_ms, size_t max_bytes, bool (*stop_requested)(void))
 {
     b->deadline_ms = max_ms > 0 ? rf_clock_mono_ms() + max_ms : 0;
     b->stop_requested = stop_requested;

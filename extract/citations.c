@@ -52,8 +52,8 @@ static json_t *citation_json(const struct text *t, const struct rules *rules,
 {
     size_t c_from = text_char_at(t, open_end), c_to = text_char_at(t, close_start);
     char *title = text_orig_dup(t, c_from, c_to);
-    char *normalised = citations_normalise(t->norm + open_end, close_start - open_end,
-                                           rules->citation_prefix);
+    char *normalised =
+        citations_normalise(t->norm + open_end, close_start - open_end, rules->citation_prefix);
     const struct section *sec = outline_find(outline, open_end);
     json_t *obj = NULL;
     if (title && normalised) {

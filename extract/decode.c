@@ -218,8 +218,8 @@ static bool only_space(const char *s, size_t len)
 static bool looks_like_html(const char *s, size_t len)
 {
     size_t probe = len < 2048 ? len : 2048;
-    static const char *const markers[] = {"<html", "<!doctype", "<body", "<div", "<p>", "<p ",
-                                          "<br", "<head", "<meta", "<span", "<table"};
+    static const char *const markers[] = {"<html", "<!doctype", "<body", "<div",  "<p>",   "<p ",
+                                          "<br",   "<head",     "<meta", "<span", "<table"};
     for (size_t i = 0; i < probe; i++) {
         if (s[i] != '<') {
             continue;

@@ -10,8 +10,8 @@
 #include "place.h"
 #include "reportflow/buf.h"
 
-#define HEAD_LINES 30   /* title and document number live in the page head */
-#define TAIL_LINES 12   /* the signature date lives at the end */
+#define HEAD_LINES 30 /* title and document number live in the page head */
+#define TAIL_LINES 12 /* the signature date lives at the end */
 
 struct line {
     size_t start, end; /* norm byte range, leading and trailing spaces trimmed */
@@ -507,9 +507,9 @@ static bool year_at(const char *s, size_t a, size_t i)
         return false;
     }
     /* "2015-2020年", "2021—2025年": the end of a period, not the year reported on */
-    bool range_end = (i > a && (s[i - 1] == '-' || s[i - 1] == '~')) ||
-                     (i >= a + 3 &&
-                      (memcmp(s + i - 3, "—", 3) == 0 || memcmp(s + i - 3, "至", 3) == 0));
+    bool range_end =
+        (i > a && (s[i - 1] == '-' || s[i - 1] == '~')) ||
+        (i >= a + 3 && (memcmp(s + i - 3, "—", 3) == 0 || memcmp(s + i - 3, "至", 3) == 0));
     return !range_end;
 }
 
@@ -553,8 +553,8 @@ static void find_year(const struct text *t, const struct lines *ls, int title_li
                       struct docfields *out)
 {
     if (title_line >= 0) {
-        out->year = first_year(t->norm, ls->items[title_line].start, ls->items[title_line].end,
-                               true);
+        out->year =
+            first_year(t->norm, ls->items[title_line].start, ls->items[title_line].end, true);
     }
     if (!out->year) {
         size_t limit = t->norm_len < 3000 ? t->norm_len : 3000;
@@ -704,8 +704,8 @@ static bool is_doc_number(const char *s, size_t len)
     return digits > 0 && i + 3 == len && memcmp(s + i, "号", 3) == 0;
 }
 
-static void find_doc_number(const struct text *t, const struct rules *rules,
-                            const struct lines *ls, struct docfields *out)
+static void find_doc_number(const struct text *t, const struct rules *rules, const struct lines *ls,
+                            struct docfields *out)
 {
     for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
         size_t a = ls->items[i].start, b = ls->items[i].end;

@@ -98,9 +98,9 @@ static json_t *source_json(const struct source_info *src, size_t len, const stru
 
 static json_t *document_json(const struct docfields *f, const struct text *t)
 {
-    json_t *o = json_pack("{s:o, s:s?, s:I}", "year",
-                          f->year ? json_integer(f->year) : json_null(), "published",
-                          f->published[0] ? f->published : NULL, "chars", (json_int_t)t->nchars);
+    json_t *o = json_pack("{s:o, s:s?, s:I}", "year", f->year ? json_integer(f->year) : json_null(),
+                          "published", f->published[0] ? f->published : NULL, "chars",
+                          (json_int_t)t->nchars);
     /* the fields come from the text, but a cut that split a character must not cost the report */
     int rc = set_new(o, "agency", safe_string(f->agency));
     rc |= set_new(o, "region", safe_string(f->region));
@@ -143,8 +143,7 @@ static json_t *flag_cut(json_t *obj, const char *name, bool cut)
     return obj;
 }
 
-static json_t *sections_json(const struct outline *o, const struct text *t,
-                             struct budget *budget)
+static json_t *sections_json(const struct outline *o, const struct text *t, struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < o->cnt; i++) {
@@ -152,12 +151,12 @@ static json_t *sections_json(const struct outline *o, const struct text *t,
         bool cut = false;
         char *heading = text_excerpt(t, s->heading_start, s->heading_end, s->heading_start,
                                      s->heading_start, EXTRACT_HEADING_MAX_CHARS, &cut);
-        json_t *obj = heading ? json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:I}", "path", s->path,
-                                          "level", s->level, "number", s->number, "heading",
-                                          heading, "category", s->category, "start",
-                                          (json_int_t)text_char_at(t, s->start), "end",
-                                          (json_int_t)text_char_at(t, s->end))
-                              : NULL;
+        json_t *obj =
+            heading ? json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:I}", "path", s->path, "level",
+                                s->level, "number", s->number, "heading", heading, "category",
+                                s->category, "start", (json_int_t)text_char_at(t, s->start), "end",
+                                (json_int_t)text_char_at(t, s->end))
+                    : NULL;
         size_t bytes = heading ? strlen(heading) : 0;
         free(heading);
         if (append_charged(arr, flag_cut(obj, "heading_cut", cut), bytes, budget) != 0) {
@@ -177,13 +176,12 @@ static json_t *quantity_json(const struct quantity *q, const struct outline *o,
     char *clause = text_excerpt(t, q->clause_start, q->clause_end, q->start, q->end,
                                 EXTRACT_EXCERPT_MAX_CHARS, &cut);
     const struct section *sec = outline_find(o, q->start);
-    json_t *obj = written && clause
-                      ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}", "value",
-                                  number_json(q->value), "unit", q->unit, "approx",
-                                  approx_name(q->approx), "text", written, "clause", clause,
-                                  "start", (json_int_t)cs, "end", (json_int_t)ce, "section",
-                                  sec ? sec->path : NULL)
-                      : NULL;
+    json_t *obj = written && clause ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
+                                                "value", number_json(q->value), "unit", q->unit,
+                                                "approx", approx_name(q->approx), "text", written,
+                                                "clause", clause, "start", (json_int_t)cs, "end",
+                                                (json_int_t)ce, "section", sec ? sec->path : NULL)
+                                    : NULL;
     *bytes = (written ? strlen(written) : 0) + (clause ? strlen(clause) : 0);
     free(written);
     free(clause);
@@ -215,20 +213,19 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
     if (!evidence) {
         return NULL;
     }
-    json_t *obj = json_pack("{s:s, s:o, s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:s}", "key",
-                            f->rule->key, "value", number_json(f->value), "approx",
-                            approx_name(f->approx), "unit", f->unit, "evidence", evidence, "start",
-                            (json_int_t)text_char_at(t, f->start), "end",
-                            (json_int_t)text_char_at(t, f->end), "section",
-                            sec ? sec->path : NULL, "category", sec ? sec->category : NULL,
-                            "as_of", f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
+    json_t *obj = json_pack(
+        "{s:s, s:o, s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:s}", "key", f->rule->key, "value",
+        number_json(f->value), "approx", approx_name(f->approx), "unit", f->unit, "evidence",
+        evidence, "start", (json_int_t)text_char_at(t, f->start), "end",
+        (json_int_t)text_char_at(t, f->end), "section", sec ? sec->path : NULL, "category",
+        sec ? sec->category : NULL, "as_of", f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
     *bytes = strlen(evidence) + strlen(f->as_of);
     free(evidence);
-    if (obj && (json_object_set_new(obj, "yoy_pct",
-                                    f->has_yoy ? json_real(f->yoy_pct) : json_null()) != 0 ||
-                json_object_set_new(obj, "confidence",
-                                    f->confidence >= 0 ? json_real(f->confidence)
-                                                       : json_null()) != 0)) {
+    if (obj &&
+        (json_object_set_new(obj, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null()) !=
+             0 ||
+         json_object_set_new(obj, "confidence",
+                             f->confidence >= 0 ? json_real(f->confidence) : json_null()) != 0)) {
         json_decref(obj);
         return NULL;
     }
@@ -294,8 +291,8 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
                     "schema", EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id",
                     doc_id, "source", source_json(src, len, d), "extractor", "program",
                     "reportflow", "version", RF_VERSION, "rules_name", ex->rules->name,
-                    "rules_version", ex->rules->version, "document", parts[0], "sections",
-                    parts[1], "citations", parts[2], "quantities", parts[3], "metrics", parts[4]);
+                    "rules_version", ex->rules->version, "document", parts[0], "sections", parts[1],
+                    "citations", parts[2], "quantities", parts[3], "metrics", parts[4]);
 out_release:
     docfields_release(&fields);
     fact_list_release(&facts);
@@ -367,7 +364,8 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         decode_release(&d);
         return EXTRACT_NOMEM;
     }
-    /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written) */
+    /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written)
+     */
     rules_fold_script(ex->rules, t.norm, t.norm_len);
     enum extract_status st = EXTRACT_OK;
     size_t han = count_han(&t);
@@ -378,8 +376,7 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         st = EXTRACT_REJECT;
     } else {
         *envelope = build_envelope(ex, &t, bytes, len, src, &d, &budget);
-        st = *envelope ? EXTRACT_OK
-                       : budget_verdict(&budget, l, reason_code, errstr, errstr_size);
+        st = *envelope ? EXTRACT_OK : budget_verdict(&budget, l, reason_code, errstr, errstr_size);
     }
     text_release(&t);
     decode_release(&d);

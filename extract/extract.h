@@ -41,13 +41,13 @@ struct source_info {
 
 /** Per-thread extraction state over a shared, read-only rule set. */
 struct extractor {
-    const struct rules *rules;   /* borrowed */
+    const struct rules *rules; /* borrowed */
     struct rules_matcher matcher;
 };
 
 enum extract_status {
     EXTRACT_OK = 0,
-    EXTRACT_REJECT,    /* not a report we can read: goes to the DLQ with a reason */
+    EXTRACT_REJECT, /* not a report we can read: goes to the DLQ with a reason */
     EXTRACT_NOMEM,
     EXTRACT_TIMEOUT,   /* past max_ms: reason "extract-timeout" */
     EXTRACT_TOO_LARGE, /* the envelope would pass max_envelope_bytes: reason "envelope-too-large" */

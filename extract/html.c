@@ -14,7 +14,7 @@
 #include "reportflow/log.h"
 
 struct html_out {
-    struct rf_buf buf; /* text so far */
+    struct rf_buf buf;  /* text so far */
     bool space_pending; /* collapse white space: emit one space before the next text */
     bool failed;        /* an append ran out of memory */
 };
@@ -94,10 +94,10 @@ static size_t decode_entity(struct html_out *o, const char *s, size_t left)
 
 static bool is_block_tag(const char *name, size_t n)
 {
-    static const char *const blocks[] = {"p",     "div",   "br",      "li",     "tr",  "h1",
-                                         "h2",    "h3",    "h4",      "h5",     "h6",  "table",
-                                         "ul",    "ol",    "section", "article", "hr", "title",
-                                         "header", "footer", "blockquote", "pre", "dd", "dt"};
+    static const char *const blocks[] = {"p",      "div",    "br",         "li",      "tr", "h1",
+                                         "h2",     "h3",     "h4",         "h5",      "h6", "table",
+                                         "ul",     "ol",     "section",    "article", "hr", "title",
+                                         "header", "footer", "blockquote", "pre",     "dd", "dt"};
     for (size_t i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++) {
         if (strlen(blocks[i]) == n && strncasecmp(blocks[i], name, n) == 0) {
             return true;
@@ -136,8 +136,8 @@ static size_t handle_tag(struct html_out *o, const char *s, size_t i, size_t len
     }
     size_t name_start = k;
     /* a tag name starts with a letter: "3 <5" is text, as in a browser */
-    while (k < len && (k > name_start ? isalnum((unsigned char)s[k])
-                                       : isalpha((unsigned char)s[k]))) {
+    while (k < len &&
+           (k > name_start ? isalnum((unsigned char)s[k]) : isalpha((unsigned char)s[k]))) {
         k++;
     }
     size_t name_len = k - name_start;

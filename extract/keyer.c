@@ -10,11 +10,11 @@
 
 #include <jansson.h>
 
-#define BEFORE_CHARS 24   /* same-clause window before the number */
-#define NEAR_CHARS 6      /* the words right before the number weigh on their own */
-#define PREV_CHARS 20     /* the end of the previous clauses of the sentence (lists, 其中) */
-#define AFTER_CHARS 8     /* what the number is followed by in its clause */
-#define SENTENCE_CHARS 80 /* how far back a sentence start is looked for */
+#define BEFORE_CHARS 24      /* same-clause window before the number */
+#define NEAR_CHARS 6         /* the words right before the number weigh on their own */
+#define PREV_CHARS 20        /* the end of the previous clauses of the sentence (lists, 其中) */
+#define AFTER_CHARS 8        /* what the number is followed by in its clause */
+#define SENTENCE_CHARS 80    /* how far back a sentence start is looked for */
 #define KEYER_MAX_CLASSES 64 /* the taxonomy has 27 keys; scores live on the stack */
 
 struct keyer_weight {
@@ -24,8 +24,8 @@ struct keyer_weight {
 };
 
 struct keyer_slot {
-    uint32_t hash;   /* high half of the feature's hash: most probes end here, no strcmp */
-    uint32_t index;  /* weight index + 1, 0 = empty */
+    uint32_t hash;  /* high half of the feature's hash: most probes end here, no strcmp */
+    uint32_t index; /* weight index + 1, 0 = empty */
 };
 
 /* One class weight of a feature; small, so a feature's weights share a cache line or two. */
@@ -36,18 +36,18 @@ struct keyer_entry {
 
 struct keyer_model {
     char *name;
-    double threshold;     /* a key the rules did not propose needs this probability */
-    double veto;          /* a rule's key is dropped when "none" has this probability */
-    bool arbiter;         /* policy "arbiter": the model overrides the rules' key */
+    double threshold; /* a key the rules did not propose needs this probability */
+    double veto;      /* a rule's key is dropped when "none" has this probability */
+    bool arbiter;     /* policy "arbiter": the model overrides the rules' key */
     size_t class_cnt;
     char **classes;
-    struct rule *pseudo;  /* one per class; NULL key for "none" */
+    struct rule *pseudo; /* one per class; NULL key for "none" */
     int none_class;
     double *bias;
     struct keyer_weight *weights;
     size_t weight_cnt;
-    struct keyer_slot *slots; /* open-addressing hash of features */
-    size_t slot_mask;     /* slot count - 1 (a power of two) */
+    struct keyer_slot *slots;    /* open-addressing hash of features */
+    size_t slot_mask;            /* slot count - 1 (a power of two) */
     struct keyer_entry *entries; /* weights[i] owns entries[first .. first + cnt) */
     char *pool;
 };
@@ -192,8 +192,7 @@ static const char *nearest_concept(const struct lexicon *lex, const char *s, siz
 }
 
 /* "x|y" into @p out; @returns its length, or 0 when it does not fit. */
-static size_t join_pair(char *out, size_t size, const char *x, size_t xl, const char *y,
-                        size_t yl)
+static size_t join_pair(char *out, size_t size, const char *x, size_t xl, const char *y, size_t yl)
 {
     if (xl + 1 + yl >= size) {
         return 0;
@@ -414,8 +413,8 @@ static int measure_weights(const struct keyer_model *m, json_t *weights, size_t 
             }
             if (!known || !json_is_number(w)) {
                 snprintf(errstr, errstr_size,
-                         "%s: feature '%s': '%s' is not a class of the model or not a number",
-                         path, feature, cls);
+                         "%s: feature '%s': '%s' is not a class of the model or not a number", path,
+                         feature, cls);
                 return -1;
             }
             (*entries)++;

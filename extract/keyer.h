@@ -51,9 +51,9 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
  * Name @p q with @p rules' keyer model (rules->keyer, not NULL). Under the
  * model's policy "fill" (the default) a key the rules chose stands unless the
  * model gives "no metric" the "veto" probability, and the model names only
- * quantities the rules left alone; under "arbiter" the model's best key wins. @returns the rule that proposed the chosen key, the
- * model's pseudo-rule for it (borrowed; its id is the model's name), or NULL
- * for "no metric" or a best key under the model's "threshold".
+ * quantities the rules left alone; under "arbiter" the model's best key wins. @returns the rule
+ * that proposed the chosen key, the model's pseudo-rule for it (borrowed; its id is the model's
+ * name), or NULL for "no metric" or a best key under the model's "threshold".
  * *@p confidence gets the model's probability of the outcome, or -1 for a
  * rule's key the model has no class for.
  */

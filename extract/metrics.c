@@ -96,8 +96,8 @@ static void as_of_marks_release(struct as_of_marks *m)
  * "截至11月底": a period limit earlier in the same sentence, up to the next
  * clause break and at most AS_OF_MAX_BYTES, cut between characters.
  */
-static void find_as_of(const struct text *t, const struct as_of_marks *marks, size_t at,
-                       char *out, size_t out_size)
+static void find_as_of(const struct text *t, const struct as_of_marks *marks, size_t at, char *out,
+                       size_t out_size)
 {
     const char *s = t->norm;
     size_t from = text_sentence_start(t, at);
@@ -133,7 +133,7 @@ static bool find_yoy(const struct text *t, size_t from, double *pct)
     static const struct {
         const char *verb;
         int sign;
-    } verbs[] = {{"上升", 1}, {"增长", 1}, {"增加", 1}, {"提高", 1},
+    } verbs[] = {{"上升", 1},  {"增长", 1},  {"增加", 1}, {"提高", 1},
                  {"下降", -1}, {"减少", -1}, {"降低", -1}};
     const char *s = t->norm;
     size_t limit = from + 60 < t->norm_len ? from + 60 : t->norm_len;
@@ -195,8 +195,8 @@ static bool clause_prefix_matches(pcre2_code *re, struct rules_matcher *m, const
     if (from > at) {
         return false;
     }
-    int rc = pcre2_match(re, (PCRE2_SPTR)t->norm + from, at - from, 0, PCRE2_NO_UTF_CHECK, m->md,
-                         NULL);
+    int rc =
+        pcre2_match(re, (PCRE2_SPTR)t->norm + from, at - from, 0, PCRE2_NO_UTF_CHECK, m->md, NULL);
     return rc > 0;
 }
 
@@ -205,9 +205,8 @@ static bool clause_prefix_matches(pcre2_code *re, struct rules_matcher *m, const
  * only breaks a planned number down (其中重点检查企业为777家) inherits its veto
  * until the sentence ends or a clause says the work was done (实际, 已).
  */
-static bool *planned_flags(const struct rules *rules, struct rules_matcher *m,
-                           const struct text *t, const struct quantity_list *qs,
-                           struct budget *budget)
+static bool *planned_flags(const struct rules *rules, struct rules_matcher *m, const struct text *t,
+                           const struct quantity_list *qs, struct budget *budget)
 {
     bool *flags = calloc(qs->cnt + 1, sizeof(bool));
     if (!flags) {
@@ -304,8 +303,8 @@ static int run_pattern(struct rules_matcher *m, const struct text *t,
         if (budget_spent(budget)) {
             return -1;
         }
-        int rc = pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, m->md,
-                             NULL);
+        int rc =
+            pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, m->md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH) {
             return 0;
         }
@@ -385,8 +384,8 @@ static int run_rule(struct rules_matcher *m, const struct text *t, const struct 
             for (size_t from = 0, limit; from < len; from = limit) {
                 limit = reach_forward(t, from, len, METRICS_SCAN_CHUNK_BYTES);
                 size_t to = reach_forward(t, limit, len, METRICS_REACH_BYTES);
-                if (run_pattern(m, t, qs, planned, rule, rp, from, limit, to, best, zeros,
-                                zero_cap, budget) != 0) {
+                if (run_pattern(m, t, qs, planned, rule, rp, from, limit, to, best, zeros, zero_cap,
+                                budget) != 0) {
                     return -1;
                 }
             }
@@ -404,8 +403,8 @@ static int run_rule(struct rules_matcher *m, const struct text *t, const struct 
 
 static int merge_facts(const struct rules *rules, const struct text *t,
                        const struct quantity_list *qs, const bool *planned,
-                       const struct candidate *best, struct fact_list *zeros,
-                       struct fact_list *out, struct budget *budget)
+                       const struct candidate *best, struct fact_list *zeros, struct fact_list *out,
+                       struct budget *budget)
 {
     size_t cap = 0, z = 0;
     for (size_t i = 0; i <= qs->cnt; i++) {

@@ -18,14 +18,14 @@ struct fact {
     const struct rule *rule; /* the rule that named it (borrowed from the rule set) */
     double value;            /* in the key's base unit */
     enum approx approx;
-    char unit[32];           /* as written */
-    size_t start, end;       /* norm bytes of the mention (quantity, or the 无 wording) */
-    size_t clause_start;     /* norm bytes of the clause holding it: the evidence */
+    char unit[32];       /* as written */
+    size_t start, end;   /* norm bytes of the mention (quantity, or the 无 wording) */
+    size_t clause_start; /* norm bytes of the clause holding it: the evidence */
     size_t clause_end;
-    char as_of[64];          /* "截至11月" limit as written (norm), or "": whole characters, <= 40 bytes */
+    char as_of[64]; /* "截至11月" limit as written (norm), or "": whole characters, <= 40 bytes */
     bool has_yoy;
-    double yoy_pct;          /* year-on-year change in percent, signed */
-    double confidence;       /* the keyer model's probability for the key, or -1 (rule only) */
+    double yoy_pct;    /* year-on-year change in percent, signed */
+    double confidence; /* the keyer model's probability for the key, or -1 (rule only) */
 };
 
 struct fact_list {

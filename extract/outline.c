@@ -8,8 +8,8 @@
 
 static bool is_cn_numeral(const char *s)
 {
-    static const char *const numerals[] = {"一", "二", "三", "四", "五", "六", "七",
-                                           "八", "九", "十", "〇", "零"};
+    static const char *const numerals[] = {"一", "二", "三", "四", "五", "六",
+                                           "七", "八", "九", "十", "〇", "零"};
     for (size_t i = 0; i < sizeof(numerals) / sizeof(numerals[0]); i++) {
         if (memcmp(s, numerals[i], 3) == 0) {
             return true;
@@ -177,14 +177,14 @@ int outline_build(const struct text *t, const struct rules *rules, struct budget
         struct section sec;
         size_t marker_len = 0;
         memset(&sec, 0, sizeof(sec));
-        sec.level = heading_marker(s + p, line_end - p, &marker_len, sec.number,
-                                   sizeof(sec.number));
+        sec.level =
+            heading_marker(s + p, line_end - p, &marker_len, sec.number, sizeof(sec.number));
         if (sec.level > 0) {
             sec.start = pos;
             sec.heading_start = p + marker_len;
             sec.heading_end = heading_end(s, sec.heading_start, line_end);
-            sec.category = categorise(rules, s + sec.heading_start,
-                                      sec.heading_end - sec.heading_start);
+            sec.category =
+                categorise(rules, s + sec.heading_start, sec.heading_end - sec.heading_start);
             if (push_section(out, &cap, &sec) != 0) {
                 outline_release(out);
                 return -1;

@@ -12,14 +12,14 @@
 #include "text.h"
 
 struct section {
-    int level;             /* 1, 2 or 3 */
-    char number[24];       /* as written, without punctuation: "一", "三", "2" */
-    char path[32];         /* ordinal path: "2.1.3" */
-    size_t start;          /* norm byte offset of the heading line */
-    size_t end;            /* norm byte offset where the section ends */
-    size_t heading_start;  /* norm byte range of the heading text */
+    int level;            /* 1, 2 or 3 */
+    char number[24];      /* as written, without punctuation: "一", "三", "2" */
+    char path[32];        /* ordinal path: "2.1.3" */
+    size_t start;         /* norm byte offset of the heading line */
+    size_t end;           /* norm byte offset where the section ends */
+    size_t heading_start; /* norm byte range of the heading text */
     size_t heading_end;
-    const char *category;  /* from the level-1 ancestor's heading (borrowed from rules) */
+    const char *category; /* from the level-1 ancestor's heading (borrowed from rules) */
 };
 
 struct outline {

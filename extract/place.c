@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_NAME_CHARS 6  /* 巴音郭楞蒙古自治州 is the long tail; a name longer than this is a phrase */
+#define MAX_NAME_CHARS                                                                             \
+    6 /* 巴音郭楞蒙古自治州 is the long tail; a name longer than this is a phrase */
 #define MAX_PLACES 16
 #define MAX_RUN_CHARS 12 /* 广西壮族自治区南宁市: longer runs are phrases */
 

@@ -16,10 +16,10 @@
 #include "text.h"
 
 struct place {
-    size_t last_start;  /* byte offset in the run of the last named component */
-    size_t end;         /* byte offset just past its suffix */
-    size_t last_chars;  /* characters of the last component's name, suffix excluded */
-    const char *level;  /* its level (borrowed from the rule set) */
+    size_t last_start; /* byte offset in the run of the last named component */
+    size_t end;        /* byte offset just past its suffix */
+    size_t last_chars; /* characters of the last component's name, suffix excluded */
+    const char *level; /* its level (borrowed from the rule set) */
 };
 
 /**

@@ -114,7 +114,8 @@ static size_t parse_arabic(const char *s, size_t len, double *value)
             i++;
         } else if (c == ',' && !decimals && i + 3 < len + 1 && i > 0 && s[i + 1] >= '0' &&
                    s[i + 1] <= '9' && i + 3 <= len && s[i + 2] >= '0' && s[i + 2] <= '9' &&
-                   s[i + 3] >= '0' && s[i + 3] <= '9' && !(i + 4 < len && s[i + 4] >= '0' && s[i + 4] <= '9')) {
+                   s[i + 3] >= '0' && s[i + 3] <= '9' &&
+                   !(i + 4 < len && s[i + 4] >= '0' && s[i + 4] <= '9')) {
             i++; /* thousands separator: exactly three digits follow */
         } else if (c == '.' && !decimals && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
             decimals = true;
@@ -216,8 +217,11 @@ static size_t qualifier_before(const char *norm, size_t num_start, enum approx *
     static const struct {
         const char *word;
         enum approx approx;
-    } words[] = {{"超过", APPROX_AT_LEAST}, {"近", APPROX_ABOUT}, {"约", APPROX_ABOUT},
-                 {"超", APPROX_AT_LEAST},   {"逾", APPROX_AT_LEAST}};
+    } words[] = {{"超过", APPROX_AT_LEAST},
+                 {"近", APPROX_ABOUT},
+                 {"约", APPROX_ABOUT},
+                 {"超", APPROX_AT_LEAST},
+                 {"逾", APPROX_AT_LEAST}};
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
         size_t n = strlen(words[i].word);
         if (num_start >= n && memcmp(norm + num_start - n, words[i].word, n) == 0) {
@@ -280,8 +284,8 @@ static int list_push(struct quantity_list *l, const struct quantity *q)
 /* Words where a numeral is part of a word, not a count: 统一部署, 进一步, 唯一, 逐一. */
 static bool numeral_inside_word(const char *s, size_t len, size_t i)
 {
-    static const char *const before[] = {"统", "进", "唯", "同", "逐", "划", "专", "周", "星期",
-                                         "之", "某", "万", "千"};
+    static const char *const before[] = {"统", "进",   "唯", "同", "逐", "划", "专",
+                                         "周", "星期", "之", "某", "万", "千"};
     if (s[i] >= '0' && s[i] <= '9') {
         return false;
     }
@@ -321,8 +325,8 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
         return 0;
     }
     /* "受益人数超50万": a count in 万 or 亿 needs no measure word; a bare 2229 does */
-    if (unit_len == 0 && !(n >= 3 && (memcmp(s + i + n - 3, "万", 3) == 0 ||
-                                      memcmp(s + i + n - 3, "亿", 3) == 0))) {
+    if (unit_len == 0 &&
+        !(n >= 3 && (memcmp(s + i + n - 3, "万", 3) == 0 || memcmp(s + i + n - 3, "亿", 3) == 0))) {
         return 0;
     }
     memcpy(q->unit, s + end, unit_len);
@@ -347,8 +351,8 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
     return end;
 }
 
-int quantity_find_all(const struct text *t, const struct unit_table *units,
-                      struct budget *budget, struct quantity_list *out)
+int quantity_find_all(const struct text *t, const struct unit_table *units, struct budget *budget,
+                      struct quantity_list *out)
 {
     memset(out, 0, sizeof(*out));
     const char *s = t->norm;

@@ -15,14 +15,14 @@
 enum approx { APPROX_EXACT = 0, APPROX_AT_LEAST, APPROX_ABOUT };
 
 struct quantity {
-    double value;       /* in the unit's base: 万 and 千 multiplied out */
-    enum approx approx; /* from 余/多/超/以上/逾 or 约/近/左右 */
-    size_t start;       /* norm byte offset of the whole mention, qualifier included */
-    size_t num_start;   /* norm byte offset of the first digit or numeral */
-    size_t end;         /* norm byte offset just past the unit and any suffix */
+    double value;        /* in the unit's base: 万 and 千 multiplied out */
+    enum approx approx;  /* from 余/多/超/以上/逾 or 约/近/左右 */
+    size_t start;        /* norm byte offset of the whole mention, qualifier included */
+    size_t num_start;    /* norm byte offset of the first digit or numeral */
+    size_t end;          /* norm byte offset just past the unit and any suffix */
     size_t clause_start; /* norm byte range of the clause holding it */
     size_t clause_end;
-    char unit[32];      /* measure word as written ("项", "人次", "%") */
+    char unit[32]; /* measure word as written ("项", "人次", "%") */
 };
 
 struct quantity_list {
@@ -50,8 +50,8 @@ size_t quantity_parse_number(const char *s, size_t len, double *value, enum appr
  * Find every quantity in the normalised text, within @p budget (may be NULL).
  * @returns 0, or -1 on ENOMEM or a spent budget (budget_state() says which).
  */
-int quantity_find_all(const struct text *t, const struct unit_table *units,
-                      struct budget *budget, struct quantity_list *out);
+int quantity_find_all(const struct text *t, const struct unit_table *units, struct budget *budget,
+                      struct quantity_list *out);
 void quantity_list_release(struct quantity_list *l);
 
 /** The quantity whose number starts at @p num_start, or NULL. */

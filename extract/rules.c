@@ -14,8 +14,9 @@
 #include "text.h"
 
 /* The number part of {Q}; quantity.c parses what this matches. */
-#define NUMBER_RE                                                                                  \
-    "(?:[0-9][0-9,]*(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+)(?:余|多)?[百千万亿]?(?:余|多)?"
+#define NUMBER_RE                                                                                                         \
+    "(?:[0-9][0-9,]*(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+)(?:余|多)?[百千万亿]?(?:" \
+    "余|多)?"
 #define QUALIFIER_RE "(?:近|约|超过|超|逾)?"
 #define VOCAB "vocabulary " /* where load_words() says a vocabulary list is */
 
@@ -143,9 +144,8 @@ static pcre2_code *compile(const char *pattern, const char *what, char *errstr, 
     return code;
 }
 
-static int load_pattern(struct rule_pattern *rp, const char *pattern, json_t *macros,
-                        json_t *units, const char *what, char *errstr, size_t errstr_size,
-                        size_t *max_captures)
+static int load_pattern(struct rule_pattern *rp, const char *pattern, json_t *macros, json_t *units,
+                        const char *what, char *errstr, size_t errstr_size, size_t *max_captures)
 {
     char *expanded = expand_pattern(pattern, macros, units);
     if (!expanded) {
@@ -160,8 +160,7 @@ static int load_pattern(struct rule_pattern *rp, const char *pattern, json_t *ma
     rp->q_group = pcre2_substring_number_from_name(rp->code, (PCRE2_SPTR) "q");
     rp->zero_group = pcre2_substring_number_from_name(rp->code, (PCRE2_SPTR) "zero");
     if (rp->q_group < 0 && rp->zero_group < 0) {
-        snprintf(errstr, errstr_size, "%s: pattern has neither {Q} nor a (?<zero>...) group",
-                 what);
+        snprintf(errstr, errstr_size, "%s: pattern has neither {Q} nor a (?<zero>...) group", what);
         return -1;
     }
     uint32_t captures = 0;
@@ -172,8 +171,8 @@ static int load_pattern(struct rule_pattern *rp, const char *pattern, json_t *ma
     return 0;
 }
 
-static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t index,
-                     json_t *macros, const char *path, char *errstr, size_t errstr_size)
+static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t index, json_t *macros,
+                     const char *path, char *errstr, size_t errstr_size)
 {
     char what[512];
     rule->id = dup_string_field(obj, "id");
@@ -183,8 +182,8 @@ static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t ind
     snprintf(what, sizeof(what), "%s: rule #%zu '%s'", path, index + 1,
              rule->id ? rule->id : "(no id)");
     if (!rule->id || !rule->key || !json_is_array(patterns) || json_array_size(patterns) == 0) {
-        snprintf(errstr, errstr_size, "%s: needs \"id\", \"key\" and a non-empty \"patterns\" array",
-                 what);
+        snprintf(errstr, errstr_size,
+                 "%s: needs \"id\", \"key\" and a non-empty \"patterns\" array", what);
         return -1;
     }
     rule->priority = (int)json_integer_value(json_object_get(obj, "priority"));
@@ -479,8 +478,10 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
         uint32_t from = three_byte_cp(pairs + i, len - i),
                  to = three_byte_cp(pairs + i + 3, len - i - 3);
         if (!from || !to) {
-            snprintf(errstr, errstr_size, "%s: \"script_fold\" pair %zu is not two three-byte "
-                     "characters", path, i / 6 + 1);
+            snprintf(errstr, errstr_size,
+                     "%s: \"script_fold\" pair %zu is not two three-byte "
+                     "characters",
+                     path, i / 6 + 1);
             return -1;
         }
         /* insertion keeps the table sorted for bsearch; it is short */
@@ -528,8 +529,8 @@ static int cmp_last_byte(const void *a, const void *b)
     return lx < ly ? -1 : lx > ly ? 1 : strcmp(x->word, y->word);
 }
 
-static int load_word_index(json_t *lex, const char *field, struct lexicon *out,
-                           const char *path, char *errstr, size_t errstr_size)
+static int load_word_index(json_t *lex, const char *field, struct lexicon *out, const char *path,
+                           char *errstr, size_t errstr_size)
 {
     if (load_pairs(lex, field, &out->words, &out->cnt, path, errstr, errstr_size) != 0) {
         return -1;

@@ -16,16 +16,16 @@
 struct keyer_model;
 
 struct rule_pattern {
-    pcre2_code *code;    /* compiled, JIT'd when available */
-    int q_group;         /* capture number of the quantity, or -1 */
-    int zero_group;      /* capture number of an explicit "none" (无), or -1 */
+    pcre2_code *code; /* compiled, JIT'd when available */
+    int q_group;      /* capture number of the quantity, or -1 */
+    int zero_group;   /* capture number of an explicit "none" (无), or -1 */
 };
 
 struct rule {
-    char *id;                      /* unique, for errors and the envelope */
-    char *key;                     /* taxonomy key, e.g. hazards.found */
-    int priority;                  /* the more specific rule wins a mention */
-    char **units;                  /* measure words it accepts ("" = a bare 万/亿 count) */
+    char *id;     /* unique, for errors and the envelope */
+    char *key;    /* taxonomy key, e.g. hazards.found */
+    int priority; /* the more specific rule wins a mention */
+    char **units; /* measure words it accepts ("" = a bare 万/亿 count) */
     size_t unit_cnt;
     struct rule_pattern *patterns; /* at least one */
     size_t pattern_cnt;
@@ -44,63 +44,63 @@ struct name_pair {
  * bucket holds one or two words.
  */
 struct lexicon {
-    struct name_pair *words;  /* sorted by last byte */
+    struct name_pair *words; /* sorted by last byte */
     size_t cnt;
-    size_t by_last[257];      /* words[by_last[b] .. by_last[b + 1]) end with byte b */
-    size_t *by_second;        /* word indexes grouped by second byte */
-    size_t second_at[257];    /* by_second[second_at[b] .. second_at[b + 1]) */
+    size_t by_last[257];   /* words[by_last[b] .. by_last[b + 1]) end with byte b */
+    size_t *by_second;     /* word indexes grouped by second byte */
+    size_t second_at[257]; /* by_second[second_at[b] .. second_at[b + 1]) */
 };
 
 struct rules {
-    char *name;                  /* rule set name, travels in every envelope */
-    char *version;               /* rule set version */
-    char **measure_words;        /* longest first */
+    char *name;           /* rule set name, travels in every envelope */
+    char *version;        /* rule set version */
+    char **measure_words; /* longest first */
     size_t measure_cnt;
-    pcre2_code *veto;            /* matched against the clause before a quantity, or NULL */
-    pcre2_code *realised;        /* a clause that says a number happened (实际, 已): no inherited veto */
-    struct rule *items;          /* metric rules */
+    pcre2_code *veto;     /* matched against the clause before a quantity, or NULL */
+    pcre2_code *realised; /* a clause that says a number happened (实际, 已): no inherited veto */
+    struct rule *items;   /* metric rules */
     size_t cnt;
-    struct name_pair *citation_kinds;    /* title ending -> kind, in order */
+    struct name_pair *citation_kinds; /* title ending -> kind, in order */
     size_t citation_kind_cnt;
     struct name_pair *section_categories; /* heading keyword -> category */
     size_t section_category_cnt;
-    struct name_pair *agency_suffixes;    /* body after a place -> full form (应急局 -> 应急管理局) */
+    struct name_pair *agency_suffixes; /* body after a place -> full form (应急局 -> 应急管理局) */
     size_t agency_suffix_cnt;
-    struct name_pair *national_bodies;    /* a body with no place (应急管理部) -> its full name */
+    struct name_pair *national_bodies; /* a body with no place (应急管理部) -> its full name */
     size_t national_body_cnt;
-    struct lexicon keyer_actions;         /* "keyer_lexicon": action -> concept (检查 -> inspect) */
-    struct lexicon keyer_objects;         /* object word -> concept (企业 -> enterprise) */
-    struct name_pair *weak_bodies;        /* bodies named in others' reports (人民政府): chosen last */
+    struct lexicon keyer_actions;  /* "keyer_lexicon": action -> concept (检查 -> inspect) */
+    struct lexicon keyer_objects;  /* object word -> concept (企业 -> enterprise) */
+    struct name_pair *weak_bodies; /* bodies named in others' reports (人民政府): chosen last */
     size_t weak_body_cnt;
-    struct name_pair *admin_levels;       /* region suffix -> level (市 -> city) */
+    struct name_pair *admin_levels; /* region suffix -> level (市 -> city) */
     size_t admin_level_cnt;
     /* report-family vocabulary (the "vocabulary" object of the file) */
-    struct name_pair *title_labels;       /* "标题:" before a title line */
+    struct name_pair *title_labels; /* "标题:" before a title line */
     size_t title_label_cnt;
-    struct name_pair *title_endings;      /* a title line ends with one ("报告") */
+    struct name_pair *title_endings; /* a title line ends with one ("报告") */
     size_t title_ending_cnt;
-    struct name_pair *title_words;        /* ... and holds one ("法治") */
+    struct name_pair *title_words; /* ... and holds one ("法治") */
     size_t title_word_cnt;
-    struct name_pair *date_labels;        /* "发布时间" before the publication date */
+    struct name_pair *date_labels; /* "发布时间" before the publication date */
     size_t date_label_cnt;
-    struct name_pair *doc_number_labels;  /* "文号" before the document number */
+    struct name_pair *doc_number_labels; /* "文号" before the document number */
     size_t doc_number_label_cnt;
-    struct name_pair *as_of_markers;      /* "截至": a period limit (to be read by metrics.c) */
+    struct name_pair *as_of_markers; /* "截至": a period limit (to be read by metrics.c) */
     size_t as_of_marker_cnt;
-    struct name_pair *yoy_markers;        /* "同比" (to be read by metrics.c) */
+    struct name_pair *yoy_markers; /* "同比" (to be read by metrics.c) */
     size_t yoy_marker_cnt;
-    char *citation_prefix;                /* dropped when normalising a title (中华人民共和国) */
-    int min_report_han;                   /* fewer Han characters: not a report (default 20) */
-    char *place_stop_chars;               /* characters that end a place name (的在和...) */
-    uint32_t *fold_from;                  /* "script_fold": traditional code points, sorted */
-    uint32_t *fold_to;                    /* ... and their simplified forms */
+    char *citation_prefix;  /* dropped when normalising a title (中华人民共和国) */
+    int min_report_han;     /* fewer Han characters: not a report (default 20) */
+    char *place_stop_chars; /* characters that end a place name (的在和...) */
+    uint32_t *fold_from;    /* "script_fold": traditional code points, sorted */
+    uint32_t *fold_to;      /* ... and their simplified forms */
     size_t fold_cnt;
-    uint8_t *fold_bits;                   /* one bit per BMP code point: listed in fold_from */
-    char **core_keys;            /* "core_keys": the keys scored apart and summarised per
-                                    report (sql view report_summary), in order */
+    uint8_t *fold_bits; /* one bit per BMP code point: listed in fold_from */
+    char **core_keys;   /* "core_keys": the keys scored apart and summarised per
+                           report (sql view report_summary), in order */
     size_t core_key_cnt;
-    size_t max_captures;         /* for sizing match data */
-    struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
+    size_t max_captures;       /* for sizing match data */
+    struct keyer_model *keyer; /* learned key assignment ("model" in the file), or NULL */
 };
 
 struct json_t;

@@ -17,13 +17,13 @@
  * back through run-on text (which made a 1 MB report take minutes).
  */
 struct text {
-    const char *orig;    /* decoded UTF-8 text, borrowed */
-    size_t orig_len;     /* bytes */
-    char *norm;          /* normalised copy, owned, NUL-terminated */
-    size_t norm_len;     /* bytes */
-    size_t nchars;       /* code points in either */
-    uint32_t *orig_off;  /* orig_off[c]: byte offset of char c in orig; [nchars] = orig_len */
-    uint32_t *norm_off;  /* the same for norm */
+    const char *orig;      /* decoded UTF-8 text, borrowed */
+    size_t orig_len;       /* bytes */
+    char *norm;            /* normalised copy, owned, NUL-terminated */
+    size_t norm_len;       /* bytes */
+    size_t nchars;         /* code points in either */
+    uint32_t *orig_off;    /* orig_off[c]: byte offset of char c in orig; [nchars] = orig_len */
+    uint32_t *norm_off;    /* the same for norm */
     uint32_t *clause_at;   /* norm byte where each clause starts (just past its break), ascending */
     uint32_t *clause_body; /* the same past leading spaces (at most the clause's end) */
     size_t clause_cnt;     /* at least 1 */

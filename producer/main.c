@@ -60,8 +60,7 @@ static void log_progress(const struct rf_config *cfg, const struct publisher *p,
     pr->last_bytes = s->bytes_sent;
 }
 
-static void publish_metrics(struct rf_http *http, const struct publisher *p,
-                            const struct watch *w)
+static void publish_metrics(struct rf_http *http, const struct publisher *p, const struct watch *w)
 {
     const struct publish_stats *s = publisher_stats(p);
     const struct watch_stats *ws = watch_stats(w);
@@ -136,8 +135,10 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
             cfg->flush_timeout_ms, publisher_stats(p)->inflight);
     size_t left = publisher_drain(p, cfg->flush_timeout_ms);
     if (left > 0) {
-        rf_warn(COMPONENT, "%zu file(s) unacknowledged; they stay in the inbox and are sent "
-                           "again at the next start", left);
+        rf_warn(COMPONENT,
+                "%zu file(s) unacknowledged; they stay in the inbox and are sent "
+                "again at the next start",
+                left);
     }
     log_progress(cfg, p, &pr, true);
     return publisher_failed(p) ? 1 : 0;
@@ -183,7 +184,7 @@ static int run_app(void *p, struct rf_http *http)
 
 int main(int argc, char **argv)
 {
-    const struct rf_daemon d = {{"producer", usage, NULL, NULL, NULL, NULL}, create, run_app,
-                                destroy};
+    const struct rf_daemon d = {
+        {"producer", usage, NULL, NULL, NULL, NULL}, create, run_app, destroy};
     return rf_daemon_main(&d, argc, argv);
 }

@@ -30,15 +30,15 @@ enum send_kind { SEND_RAW, SEND_FAILED };
 
 /* One file between produce and its delivery report; the message's opaque. */
 struct inflight {
-    struct publisher *p;   /* back pointer for the delivery callback */
-    enum send_kind kind;   /* raw record, or the DLQ record of a failed file */
-    char *rel;             /* path relative to the inbox, owned */
-    size_t size;           /* bytes sent */
-    struct stat st;        /* the version read (lstat for what was never opened) */
-    bool have_st;          /* st is known */
-    int64_t started_ms;    /* monotonic time of the read */
-    char code[32];         /* SEND_FAILED: error code */
-    char reason[512];      /* SEND_FAILED: error text, valid UTF-8 */
+    struct publisher *p; /* back pointer for the delivery callback */
+    enum send_kind kind; /* raw record, or the DLQ record of a failed file */
+    char *rel;           /* path relative to the inbox, owned */
+    size_t size;         /* bytes sent */
+    struct stat st;      /* the version read (lstat for what was never opened) */
+    bool have_st;        /* st is known */
+    int64_t started_ms;  /* monotonic time of the read */
+    char code[32];       /* SEND_FAILED: error code */
+    char reason[512];    /* SEND_FAILED: error text, valid UTF-8 */
 };
 
 struct publisher {
@@ -47,10 +47,10 @@ struct publisher {
     struct rf_strset known;      /* queued or in flight, by relative path */
     char **queue;                /* FIFO of relative paths (owned) */
     size_t q_head, q_tail, q_cap;
-    struct inflight **refused;   /* refused by the broker, their dead letters not yet produced */
+    struct inflight **refused; /* refused by the broker, their dead letters not yet produced */
     size_t refused_cnt, refused_cap;
-    struct rf_strset dirty;      /* folders with renames not yet fsynced */
-    char **dirty_list;           /* the same, in order, owned */
+    struct rf_strset dirty; /* folders with renames not yet fsynced */
+    char **dirty_list;      /* the same, in order, owned */
     size_t dirty_cnt, dirty_cap;
     struct publish_stats stats;
 };
@@ -58,8 +58,8 @@ struct publisher {
 static int inbox_path(const struct publisher *p, const char *rel, char *out, size_t out_size)
 {
     if (rf_fs_join(out, out_size, p->cfg->watch_dir, rel) != 0) {
-        rf_error(COMPONENT, "path of '%s' in '%s' is longer than %zu bytes", rel,
-                 p->cfg->watch_dir, out_size - 1);
+        rf_error(COMPONENT, "path of '%s' in '%s' is longer than %zu bytes", rel, p->cfg->watch_dir,
+                 out_size - 1);
         return -1;
     }
     return 0;
@@ -174,9 +174,9 @@ static size_t sidecar_text(const struct inflight *f, char *out, size_t out_size)
     rf_clock_format(rf_clock_now_ms(), when, sizeof(when));
     rf_log_escape(f->rel, strlen(f->rel), name, sizeof(name));
     rf_log_escape(f->reason, strlen(f->reason), reason, sizeof(reason));
-    int n = snprintf(out, out_size,
-                     "stage=producer\nerror=%s\nreason=\"%s\"\nfile=\"%s\"\ntime=%s\n", f->code,
-                     reason, name, when);
+    int n =
+        snprintf(out, out_size, "stage=producer\nerror=%s\nreason=\"%s\"\nfile=\"%s\"\ntime=%s\n",
+                 f->code, reason, name, when);
     return n < 0 ? 0 : (size_t)n < out_size ? (size_t)n : out_size - 1;
 }
 
@@ -192,8 +192,8 @@ static int fail_file(struct publisher *p, const struct inflight *f)
         return -1;
     }
     size_t len = sidecar_text(f, body, PATH_MAX * 4 + 4096);
-    int rc = rf_fs_move_unique_with_sidecar(src, dir, base_name(f->rel), ".error", body, len,
-                                            final, sizeof(final));
+    int rc = rf_fs_move_unique_with_sidecar(src, dir, base_name(f->rel), ".error", body, len, final,
+                                            sizeof(final));
     free(body);
     return rc;
 }
@@ -442,10 +442,10 @@ static int produce_file(struct publisher *p, struct inflight *f, const char *top
         rd_kafka_headers_destroy(hdrs);
         return -1;
     }
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, RF_SHA256_HEX_LEN),
-        RD_KAFKA_V_VALUE(data, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err =
+        rd_kafka_producev(p->rk, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, RF_SHA256_HEX_LEN),
+                          RD_KAFKA_V_VALUE(data, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
+                          RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(f), RD_KAFKA_V_END);
     if (err) {
         free(data);
         rd_kafka_headers_destroy(hdrs);

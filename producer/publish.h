@@ -14,16 +14,16 @@
 #include "reportflow/cfg.h"
 
 struct publish_stats {
-    uint64_t seen;        /* files offered */
-    uint64_t sent;        /* files acknowledged by Kafka and archived */
-    uint64_t failed;      /* files moved to failed/ */
-    uint64_t retried;     /* transient delivery failures, sent again */
-    uint64_t replaced;    /* changed while in flight: the new version is sent too */
-    uint64_t bytes_sent;  /* acknowledged bytes */
+    uint64_t seen;             /* files offered */
+    uint64_t sent;             /* files acknowledged by Kafka and archived */
+    uint64_t failed;           /* files moved to failed/ */
+    uint64_t retried;          /* transient delivery failures, sent again */
+    uint64_t replaced;         /* changed while in flight: the new version is sent too */
+    uint64_t bytes_sent;       /* acknowledged bytes */
     uint64_t latency_ms_total; /* sum of read-to-ack latencies of sent files */
     uint64_t latency_ms_max;
-    size_t queued;        /* waiting to be read and sent (or their dead letters sent) */
-    size_t inflight;      /* sent, not yet acknowledged */
+    size_t queued;   /* waiting to be read and sent (or their dead letters sent) */
+    size_t inflight; /* sent, not yet acknowledged */
     size_t inflight_bytes;
 };
 

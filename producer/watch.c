@@ -24,19 +24,19 @@
 #define FILE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
 
 struct watched_dir {
-    int wd;        /* inotify watch descriptor */
-    char *rel;     /* path relative to the inbox; "" for the inbox itself */
+    int wd;    /* inotify watch descriptor */
+    char *rel; /* path relative to the inbox; "" for the inbox itself */
 };
 
 struct watch {
-    char *dir;                 /* inbox path */
-    bool recursive;            /* also watch subdirectories */
-    char **globs;              /* ignore patterns */
+    char *dir;      /* inbox path */
+    bool recursive; /* also watch subdirectories */
+    char **globs;   /* ignore patterns */
     size_t glob_cnt;
-    int fd;                    /* inotify */
-    struct watched_dir *dirs;  /* one per watched directory */
+    int fd;                   /* inotify */
+    struct watched_dir *dirs; /* one per watched directory */
     size_t dir_cnt;
-    struct rf_strset skipped;  /* subfolders already logged as left alone */
+    struct rf_strset skipped; /* subfolders already logged as left alone */
     struct watch_stats stats;
 };
 
@@ -342,11 +342,12 @@ static void forget_watch(struct watch *w, int wd)
         if (w->dirs[i].wd == wd) {
             w->stats.lost_watches++;
             if (w->dirs[i].rel[0] == '\0') {
-                rf_error(COMPONENT, "the inbox '%s' was removed or unmounted; watching it again "
-                                    "at the next scan", w->dir);
+                rf_error(COMPONENT,
+                         "the inbox '%s' was removed or unmounted; watching it again "
+                         "at the next scan",
+                         w->dir);
             } else {
-                rf_info(COMPONENT, "folder '%s' left the inbox; no longer watched",
-                        w->dirs[i].rel);
+                rf_info(COMPONENT, "folder '%s' left the inbox; no longer watched", w->dirs[i].rel);
             }
             free(w->dirs[i].rel);
             w->dirs[i] = w->dirs[w->dir_cnt - 1];

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
     gcc make cmake pkg-config
     librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev libxml2-dev
-    postgresql kcat python3 python3-jsonschema python3-yaml
+    postgresql kcat python3 python3-jsonschema python3-yaml clang-format
     prometheus
 )
 # a real Apache Kafka for the stack and the tests (scripts/kafka.sh); RF_SETUP_KAFKA=0 skips it

@@ -18,14 +18,14 @@
 /* What a record became; db_item's strings point here or into the message. */
 struct batch_record {
     bool dead_letter;
-    bool skip;            /* an older duplicate of a doc_id in the same batch */
-    bool refused;         /* an envelope this sink refuses, the reason in reason */
+    bool skip;    /* an older duplicate of a doc_id in the same batch */
+    bool refused; /* an envelope this sink refuses, the reason in reason */
     char doc_id[65];
     char extracted_at[64];
     struct pgtext_bytes stage, code, text, file_name, key; /* dead letter */
-    char reason[512];     /* an envelope this sink refuses: why */
-    int attempt;          /* dead letter: how many times its stage tried */
-    struct rows_doc at;   /* envelope: where its bytes are in the batch's rows */
+    char reason[512];                                      /* an envelope this sink refuses: why */
+    int attempt;        /* dead letter: how many times its stage tried */
+    struct rows_doc at; /* envelope: where its bytes are in the batch's rows */
 };
 
 #define LIT(s) ((struct pgtext_bytes){s, sizeof(s) - 1})

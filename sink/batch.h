@@ -22,12 +22,12 @@ struct batch {
     rd_kafka_message_t **msgs; /* owned, in arrival order */
     struct batch_record *recs; /* one per message */
     size_t cnt, cap;
-    struct rows rows;          /* the envelopes' bytes */
-    int64_t started_ms;        /* when its first record arrived (monotonic) */
+    struct rows rows;   /* the envelopes' bytes */
+    int64_t started_ms; /* when its first record arrived (monotonic) */
     /* set by batch_seal(): what goes to PostgreSQL */
-    struct db_item *items;     /* points into recs and rows */
+    struct db_item *items; /* points into recs and rows */
     size_t nitems;
-    size_t stale;              /* older duplicates of a doc_id within the batch, dropped */
+    size_t stale; /* older duplicates of a doc_id within the batch, dropped */
 };
 
 /**

@@ -18,6 +18,8 @@
 /* A text cast that treats "" and JSON null alike. */
 #define TXT(expr) "NULLIF(" expr ", '')"
 
+/* one SQL clause per line reads better than what the formatter makes of it */
+/* clang-format off */
 static const char upsert_documents_sql[] =
     "INSERT INTO documents AS d (doc_id, agency, region, level, year, title, published,"
     " doc_number, chars, file_name, file_size, encoding, file_mtime, dropped_at, produced_at,"
@@ -48,6 +50,7 @@ static const char upsert_documents_sql[] =
     /* an older extraction never overwrites a newer one */
     " WHERE d.extracted_at <= EXCLUDED.extracted_at"
     " RETURNING doc_id";
+/* clang-format on */
 
 void db_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn)
 {

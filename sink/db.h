@@ -32,15 +32,15 @@ struct db_item {
     const struct rows *rows; /* envelope: its batch's formatted bytes (borrowed) */
     struct rows_doc at;      /* envelope: where its bytes are in rows */
     /* dead letter: bytes as they came (any bytes; db_store() makes them safe text) */
-    struct pgtext_bytes stage;      /* producer, extract or sink */
+    struct pgtext_bytes stage; /* producer, extract or sink */
     struct pgtext_bytes error_code;
     struct pgtext_bytes error_text;
-    struct pgtext_bytes file_name;  /* .data NULL: none */
-    struct pgtext_bytes key;        /* the record key (a document id), .data NULL: none */
+    struct pgtext_bytes file_name; /* .data NULL: none */
+    struct pgtext_bytes key;       /* the record key (a document id), .data NULL: none */
     int attempt;
-    const void *payload;     /* the record's original bytes (borrowed) */
+    const void *payload; /* the record's original bytes (borrowed) */
     size_t payload_len;
-    const char *topic;       /* Kafka coordinates of the record it came from */
+    const char *topic; /* Kafka coordinates of the record it came from */
     int partition;
     long long offset;
     long long timestamp;     /* of the record (ms), -1 when none: part of a dead letter's key */
@@ -48,16 +48,16 @@ struct db_item {
 };
 
 struct db_counts {
-    size_t written;  /* documents inserted or replaced */
-    size_t stale;    /* envelopes older than the stored extraction: ignored */
-    size_t rejected; /* envelopes PostgreSQL refused: now dead letters */
+    size_t written;      /* documents inserted or replaced */
+    size_t stale;        /* envelopes older than the stored extraction: ignored */
+    size_t rejected;     /* envelopes PostgreSQL refused: now dead letters */
     size_t dead_letters; /* dead-letter rows written (new ones) */
     size_t unstorable;   /* dead letters PostgreSQL refused even made safe: logged, skipped */
 };
 
 struct db {
-    PGconn *conn;          /* NULL while disconnected */
-    const char *conninfo;  /* borrowed */
+    PGconn *conn;         /* NULL while disconnected */
+    const char *conninfo; /* borrowed */
 };
 
 /** Connect and apply migrations. @returns DB_OK, DB_RETRY (server unreachable) or DB_FATAL. */

@@ -102,20 +102,21 @@ static enum db_result store_dead_letter(struct db *db, const struct db_item *it,
     values[10] = offset;
     char letter_key[65];
     if (dead_letters_key(it->topic, it->partition, it->offset, it->timestamp, it->payload,
-                      it->payload_len, letter_key) != 0) {
+                         it->payload_len, letter_key) != 0) {
         /* libcrypto failed: the coordinates alone still tell a replay from a new letter
            unless the topic was recreated */
         snprintf(letter_key, sizeof(letter_key), "at:%d/%lld/%lld", it->partition, it->offset,
                  it->timestamp);
     }
     values[11] = letter_key;
-    if (!stripped && it->file_name.data && !pgtext_is_clean(it->file_name.data, it->file_name.len)) {
+    if (!stripped && it->file_name.data &&
+        !pgtext_is_clean(it->file_name.data, it->file_name.len)) {
         values[12] = it->file_name.data; /* the name's bytes as they were, beside the text */
         lengths[12] = (int)it->file_name.len;
         formats[12] = 1;
     }
-    PGresult *res = PQexecParams(db->conn, insert_dead_letter_sql, 13, NULL, values, lengths,
-                                 formats, 0);
+    PGresult *res =
+        PQexecParams(db->conn, insert_dead_letter_sql, 13, NULL, values, lengths, formats, 0);
     letter_text_release(&t);
     if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         *inserted = strcmp(PQcmdTuples(res), "1") == 0;

@@ -39,8 +39,8 @@ static bool is_applied(PGconn *conn, int version, int *applied)
     char v[16];
     snprintf(v, sizeof(v), "%d", version);
     const char *params[1] = {v};
-    PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1::int",
-                                 1, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1::int", 1,
+                                 NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     *applied = ok && PQntuples(res) > 0;
     PQclear(res);
@@ -61,9 +61,9 @@ static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size
     char v[16];
     snprintf(v, sizeof(v), "%d", m->version);
     const char *params[2] = {v, m->name};
-    PGresult *res = PQexecParams(conn,
-                                 "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
-                                 2, NULL, params, NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)", 2,
+                     NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     PQclear(res);
     if (!ok || exec_simple(conn, "COMMIT", what, errstr, errstr_size) != 0) {

@@ -20,11 +20,20 @@ static int append_text(struct rf_buf *b, const char *s, size_t len)
     for (size_t i = 0; i < len && rc == 0; i++) {
         char esc;
         switch (s[i]) {
-        case '\\': esc = '\\'; break;
-        case '\t': esc = 't'; break;
-        case '\n': esc = 'n'; break;
-        case '\r': esc = 'r'; break;
-        default: continue;
+        case '\\':
+            esc = '\\';
+            break;
+        case '\t':
+            esc = 't';
+            break;
+        case '\n':
+            esc = 'n';
+            break;
+        case '\r':
+            esc = 'r';
+            break;
+        default:
+            continue;
         }
         char pair[2] = {'\\', esc};
         rc |= rf_buf_append(b, s + run, i - run);
@@ -75,10 +84,10 @@ static int add_table_rows(struct rf_buf *b, const struct children_table *t, json
 /* The documents upsert needs these four members only, not the arrays. */
 static int add_head(struct rf_buf *b, json_t *env)
 {
-    json_t *head = json_pack("{s:O, s:O, s:O, s:O}", "doc_id", json_object_get(env, "doc_id"),
-                             "source", json_object_get(env, "source"), "extractor",
-                             json_object_get(env, "extractor"), "document",
-                             json_object_get(env, "document"));
+    json_t *head =
+        json_pack("{s:O, s:O, s:O, s:O}", "doc_id", json_object_get(env, "doc_id"), "source",
+                  json_object_get(env, "source"), "extractor", json_object_get(env, "extractor"),
+                  "document", json_object_get(env, "document"));
     char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
     json_decref(head);
     int rc = text ? rf_buf_append_str(b, text) : -1;

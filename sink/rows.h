@@ -23,7 +23,7 @@ struct rows_span {
 
 /** Where one envelope's bytes are in its batch's struct rows. */
 struct rows_doc {
-    struct rows_span head;               /* a JSON object: doc_id, source, extractor, document */
+    struct rows_span head;                /* a JSON object: doc_id, source, extractor, document */
     struct rows_span table[CHILDREN_MAX]; /* per children_at(): its COPY rows, lines end in '\n' */
 };
 
@@ -33,7 +33,13 @@ struct rows {
     struct rf_buf table[CHILDREN_MAX]; /* per children_at() */
 };
 
-#define ROWS_INIT {RF_BUF_INIT, {RF_BUF_INIT}}
+#define ROWS_INIT                                                                                  \
+    {                                                                                              \
+        RF_BUF_INIT,                                                                               \
+        {                                                                                          \
+            RF_BUF_INIT                                                                            \
+        }                                                                                          \
+    }
 
 /**
  * Append the bytes of @p env (a validated envelope, borrowed) whose id is

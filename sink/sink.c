@@ -24,14 +24,14 @@
 struct sink {
     const struct rf_config *cfg;
     rd_kafka_t *consumer;
-    struct db db;               /* until the writer takes the connection over */
+    struct db db; /* until the writer takes the connection over */
     struct writer *writer;
     struct batch batches[2];
-    struct batch *filling;      /* the one the Kafka loop adds to */
-    bool in_flight;             /* the other one is in the writer's hands */
+    struct batch *filling; /* the one the Kafka loop adds to */
+    bool in_flight;        /* the other one is in the writer's hands */
     int64_t submitted_ms;
     bool paused;
-    bool lost_batch;            /* a batch was not committed: no later offset may be stored */
+    bool lost_batch; /* a batch was not committed: no later offset may be stored */
     bool warned_overflow;
     struct sink_stats stats;
     int64_t next_progress_ms;
@@ -195,8 +195,7 @@ static void log_progress(struct sink *s, bool force)
             "transactions=%llu retries=%llu",
             (unsigned long long)s->stats.records, (unsigned long long)s->stats.written,
             (unsigned long long)s->stats.stale, (unsigned long long)s->stats.dead_letters,
-            (unsigned long long)s->stats.batches,
-            (unsigned long long)db_status(s).retries);
+            (unsigned long long)s->stats.batches, (unsigned long long)db_status(s).retries);
 }
 
 struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_size)
@@ -232,8 +231,7 @@ static void publish_metrics(struct rf_http *http, struct sink *s)
         {"reportflow_sink_transactions_total", "counter", "Transactions committed.",
          (double)s->stats.batches},
         {"reportflow_sink_retries_total", "counter",
-         "Failed attempts at a batch (PostgreSQL unreachable).",
-         (double)st.retries},
+         "Failed attempts at a batch (PostgreSQL unreachable).", (double)st.retries},
         {"reportflow_sink_postgres_up", "gauge", "1 while connected to PostgreSQL.",
          st.connected ? 1 : 0},
     };

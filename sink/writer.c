@@ -15,15 +15,15 @@
 
 struct writer {
     const struct rf_config *cfg;
-    struct db db;            /* the writer thread's alone once started */
+    struct db db; /* the writer thread's alone once started */
     pthread_t thread;
-    pthread_mutex_t lock;    /* guards everything below */
-    pthread_cond_t changed;  /* a batch was handed over, finished, or quit was asked */
-    struct batch *in_hand;   /* submitted and not collected yet */
-    bool finished;           /* in_hand is done; result says how */
+    pthread_mutex_t lock;   /* guards everything below */
+    pthread_cond_t changed; /* a batch was handed over, finished, or quit was asked */
+    struct batch *in_hand;  /* submitted and not collected yet */
+    bool finished;          /* in_hand is done; result says how */
     struct writer_done result;
     bool quit;
-    PGcancel *cancel;        /* cancels the statement of the connection in use, or NULL */
+    PGcancel *cancel; /* cancels the statement of the connection in use, or NULL */
     bool outage;
     bool connected;
     uint64_t retries;

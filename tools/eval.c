@@ -31,8 +31,8 @@ struct eval_opts {
     const char *gold_path;
     const char *dir;
     bool verbose;
-    const char *model_path;    /* replaces the rule set's keyer model; "none" drops it */
-    const char *dump_path;     /* write every quantity's features here instead of scoring */
+    const char *model_path; /* replaces the rule set's keyer model; "none" drops it */
+    const char *dump_path;  /* write every quantity's features here instead of scoring */
     double min_core_p, min_core_r, min_all_p, min_all_r, min_fields;
     double min_agency, min_year, min_published; /* share right of the docs whose gold names one */
 };
@@ -193,14 +193,14 @@ static int dump_quantities(struct extractor *ex, const struct text *t, const cha
         const struct quantity *q = &qs.items[i];
         struct keyer_features f;
         keyer_features(ex->rules, t, q, rule_key_at(&facts, q->start), &f);
-        char *clause = text_orig_dup(t, text_char_at(t, q->clause_start),
-                                     text_char_at(t, q->clause_end));
+        char *clause =
+            text_orig_dup(t, text_char_at(t, q->clause_start), text_char_at(t, q->clause_end));
         json_t *feats = json_array();
         for (size_t k = 0; feats && k < f.cnt; k++) {
             json_array_append_new(feats, json_string(f.items[k]));
         }
-        json_t *line = json_pack("{s:s, s:f, s:s, s:s?, s:I, s:o}", "doc", name, "value",
-                                 q->value, "unit", q->unit, "clause", clause, "start",
+        json_t *line = json_pack("{s:s, s:f, s:s, s:s?, s:I, s:o}", "doc", name, "value", q->value,
+                                 "unit", q->unit, "clause", clause, "start",
                                  (json_int_t)text_char_at(t, q->start), "features", feats);
         char *text = line ? json_dumps(line, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
         if (!text || fprintf(out, "%s\n", text) < 0) {
@@ -346,27 +346,67 @@ static const char usage[] =
     "writes each quantity's keyer features (rules alone) as JSON lines and scores nothing.\n"
     "Exit status: 0 scores meet the given minimums, 1 they do not, 2 usage.\n";
 
-enum { OPT_GOLD = 256, OPT_DIR, OPT_VERBOSE, OPT_CORE_P, OPT_CORE_R, OPT_ALL_P, OPT_ALL_R, OPT_FIELDS,
-       OPT_MODEL, OPT_DUMP, OPT_AGENCY, OPT_YEAR, OPT_PUBLISHED };
+enum {
+    OPT_GOLD = 256,
+    OPT_DIR,
+    OPT_VERBOSE,
+    OPT_CORE_P,
+    OPT_CORE_R,
+    OPT_ALL_P,
+    OPT_ALL_R,
+    OPT_FIELDS,
+    OPT_MODEL,
+    OPT_DUMP,
+    OPT_AGENCY,
+    OPT_YEAR,
+    OPT_PUBLISHED
+};
 
 static int on_option(void *ctx, int opt, const char *arg)
 {
     struct eval_opts *o = ctx;
     switch (opt) {
-    case OPT_GOLD: o->gold_path = arg; break;
-    case OPT_DIR: o->dir = arg; break;
-    case OPT_VERBOSE: o->verbose = true; break;
-    case OPT_CORE_P: o->min_core_p = atof(arg); break;
-    case OPT_CORE_R: o->min_core_r = atof(arg); break;
-    case OPT_ALL_P: o->min_all_p = atof(arg); break;
-    case OPT_ALL_R: o->min_all_r = atof(arg); break;
-    case OPT_FIELDS: o->min_fields = atof(arg); break;
-    case OPT_MODEL: o->model_path = arg; break;
-    case OPT_DUMP: o->dump_path = arg; break;
-    case OPT_AGENCY: o->min_agency = atof(arg); break;
-    case OPT_YEAR: o->min_year = atof(arg); break;
-    case OPT_PUBLISHED: o->min_published = atof(arg); break;
-    default: return -1;
+    case OPT_GOLD:
+        o->gold_path = arg;
+        break;
+    case OPT_DIR:
+        o->dir = arg;
+        break;
+    case OPT_VERBOSE:
+        o->verbose = true;
+        break;
+    case OPT_CORE_P:
+        o->min_core_p = atof(arg);
+        break;
+    case OPT_CORE_R:
+        o->min_core_r = atof(arg);
+        break;
+    case OPT_ALL_P:
+        o->min_all_p = atof(arg);
+        break;
+    case OPT_ALL_R:
+        o->min_all_r = atof(arg);
+        break;
+    case OPT_FIELDS:
+        o->min_fields = atof(arg);
+        break;
+    case OPT_MODEL:
+        o->model_path = arg;
+        break;
+    case OPT_DUMP:
+        o->dump_path = arg;
+        break;
+    case OPT_AGENCY:
+        o->min_agency = atof(arg);
+        break;
+    case OPT_YEAR:
+        o->min_year = atof(arg);
+        break;
+    case OPT_PUBLISHED:
+        o->min_published = atof(arg);
+        break;
+    default:
+        return -1;
     }
     return 0;
 }

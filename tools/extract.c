@@ -45,8 +45,8 @@ static int extract_file(struct extractor *ex, const char *path, size_t max_bytes
         rf_clock_format((int64_t)st.st_mtime * 1000, mtime, sizeof(mtime));
     }
     const char *base = strrchr(path, '/');
-    struct source_info src = {base ? base + 1 : path, (long long)len, mtime, NULL, NULL, NULL,
-                              -1, -1};
+    struct source_info src = {
+        base ? base + 1 : path, (long long)len, mtime, NULL, NULL, NULL, -1, -1};
     json_t *env = NULL;
     const char *reason = NULL;
     enum extract_status st_ex =
@@ -72,8 +72,8 @@ int main(int argc, char **argv)
     bool pretty = false;
     static const struct option extra[] = {{"pretty", no_argument, NULL, OPT_PRETTY},
                                           {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"extract", usage, extra, on_option, &pretty,
-                                        ruleset_print_version};
+    const struct rf_cli_program prog = {"extract", usage,   extra,
+                                        on_option, &pretty, ruleset_print_version};
     int rc, optind_files;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &optind_files);
     if (!cfg) {

@@ -17,8 +17,7 @@
 #include "reportflow/cli.h"
 #include "reportflow/log.h"
 
-static const char summary_sql[] =
-    "SELECT * FROM report_summary ORDER BY agency, year, file_name";
+static const char summary_sql[] = "SELECT * FROM report_summary ORDER BY agency, year, file_name";
 
 static const char dead_letters_sql[] =
     "SELECT stage, coalesce(error_code, ''), coalesce(file_name, ''), coalesce(error_text, '')"

@@ -70,8 +70,8 @@ int main(int argc, char **argv)
     }
     const enum rf_topic_role roles[] = {RF_TOPIC_RAW, RF_TOPIC_EVENTS, RF_TOPIC_DLQ};
     errstr[0] = '\0';
-    enum rf_topics_result res = rf_topics_ensure(rk, cfg, roles, 3, !o.check_only, o.timeout_ms,
-                                                 errstr, sizeof(errstr));
+    enum rf_topics_result res =
+        rf_topics_ensure(rk, cfg, roles, 3, !o.check_only, o.timeout_ms, errstr, sizeof(errstr));
     switch (res) {
     case RF_TOPICS_OK:
         for (size_t i = 0; i < 3; i++) {

@@ -26,11 +26,11 @@ struct worker {
     rd_kafka_t *producer;        /* reports.events and reports.dlq, idempotent */
     struct extractor ex;         /* per-worker match state over shared rules */
     bool extractor_ready;
-    rd_kafka_message_t **batch;  /* raw records awaiting acknowledgement of their output */
-    bool *refused;               /* batch[i]'s envelope was refused as too large by the broker */
+    rd_kafka_message_t **batch; /* raw records awaiting acknowledgement of their output */
+    bool *refused;              /* batch[i]'s envelope was refused as too large by the broker */
     size_t batch_cnt;
-    uint64_t delivery_failures;  /* failed deliveries of the current batch (delivery callback) */
-    bool fatal;                  /* producing failed for good */
+    uint64_t delivery_failures; /* failed deliveries of the current batch (delivery callback) */
+    bool fatal;                 /* producing failed for good */
     struct worker_stats stats;
     int64_t next_progress_ms;
 };
@@ -102,8 +102,7 @@ static int produce(struct worker *w, const char *topic, const void *key, size_t 
         rd_kafka_resp_err_t err = rd_kafka_producev(
             w->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key_len),
             RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)slot),
-            RD_KAFKA_V_END);
+            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)slot), RD_KAFKA_V_END);
         if (!err) {
             return 0;
         }
@@ -200,9 +199,14 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
     if (ts > 0) {
         rf_clock_format(ts, produced, sizeof(produced));
     }
-    struct source_info src = {file_name,          (long long)m->len, mtime[0] ? mtime : NULL,
-                              dropped[0] ? dropped : NULL, produced[0] ? produced : NULL,
-                              rd_kafka_topic_name(m->rkt), m->partition, (long long)m->offset};
+    struct source_info src = {file_name,
+                              (long long)m->len,
+                              mtime[0] ? mtime : NULL,
+                              dropped[0] ? dropped : NULL,
+                              produced[0] ? produced : NULL,
+                              rd_kafka_topic_name(m->rkt),
+                              m->partition,
+                              (long long)m->offset};
     struct extract_limits limits = worker_limits(w);
     json_t *env = NULL;
     const char *reason = NULL;
@@ -211,8 +215,10 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
         extractor_run_limited(&w->ex, m->payload ? m->payload : "", m->len, &src, &limits, &env,
                               &reason, errstr, sizeof(errstr));
     if (st == EXTRACT_STOPPED) {
-        rf_info(COMPONENT, "stop requested while extracting '%s' (partition %d offset %lld): "
-                "handed back", file_name, m->partition, (long long)m->offset);
+        rf_info(COMPONENT,
+                "stop requested while extracting '%s' (partition %d offset %lld): "
+                "handed back",
+                file_name, m->partition, (long long)m->offset);
         return 1;
     }
     w->stats.consumed++;

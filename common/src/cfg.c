@@ -23,24 +23,37 @@ struct field {
 };
 
 #define STR(key, member, def, desc)                                                                \
-    {key, FIELD_STRING, offsetof(struct rf_config, member), def, NULL, 0, 0, desc}
+    {                                                                                              \
+        key, FIELD_STRING, offsetof(struct rf_config, member), def, NULL, 0, 0, desc               \
+    }
 #define INT(key, member, def, lo, hi, desc)                                                        \
-    {key, FIELD_INT, offsetof(struct rf_config, member), def, NULL, lo, hi, desc}
+    {                                                                                              \
+        key, FIELD_INT, offsetof(struct rf_config, member), def, NULL, lo, hi, desc                \
+    }
 #define BOOL(key, member, def, desc)                                                               \
-    {key, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc}
+    {                                                                                              \
+        key, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc                 \
+    }
 #define ENUM(key, member, def, choices, desc)                                                      \
-    {key, FIELD_ENUM, offsetof(struct rf_config, member), def, choices, 0, 0, desc}
+    {                                                                                              \
+        key, FIELD_ENUM, offsetof(struct rf_config, member), def, choices, 0, 0, desc              \
+    }
 
 static const struct field fields[] = {
-    ENUM("log.level", log_level, "info", "error|warn|info|debug|trace", "least severe level logged"),
+    ENUM("log.level", log_level, "info", "error|warn|info|debug|trace",
+         "least severe level logged"),
     ENUM("log.format", log_format, "text", "text|json", "log line format on stderr"),
-    STR("metrics.listen", metrics_listen, "", "host:port serving /metrics and /healthz; empty: off"),
+    STR("metrics.listen", metrics_listen, "",
+        "host:port serving /metrics and /healthz; empty: off"),
     STR("topic.raw", topic_raw, "reports.raw", "topic of raw report files"),
     STR("topic.events", topic_events, "reports.events", "topic of extracted envelopes"),
     STR("topic.dlq", topic_dlq, "reports.dlq", "dead-letter topic"),
-    INT("topic.raw.partitions", raw_partitions, "12", 1, 1024, "partitions reportflow-topics creates"),
-    INT("topic.events.partitions", events_partitions, "12", 1, 1024, "partitions reportflow-topics creates"),
-    INT("topic.dlq.partitions", dlq_partitions, "3", 1, 1024, "partitions reportflow-topics creates"),
+    INT("topic.raw.partitions", raw_partitions, "12", 1, 1024,
+        "partitions reportflow-topics creates"),
+    INT("topic.events.partitions", events_partitions, "12", 1, 1024,
+        "partitions reportflow-topics creates"),
+    INT("topic.dlq.partitions", dlq_partitions, "3", 1, 1024,
+        "partitions reportflow-topics creates"),
     INT("topic.replication_factor", topic_replication_factor, "1", 1, 16,
         "replicas of each topic reportflow creates (3 on a 3-broker cluster)"),
     INT("topic.min_insync_replicas", topic_min_insync_replicas, "1", 1, 16,
@@ -64,8 +77,10 @@ static const struct field fields[] = {
         "shutdown waits this long for acknowledgements"),
     INT("progress.interval_ms", progress_ms, "5000", 100, 3600000, "progress log interval"),
     STR("worker.group", worker_group, "reportflow-workers", "consumer group of the workers"),
-    STR("worker.rules", rules_path, "config/rules/emergency-management-annual.json", "metric rule file"),
-    INT("worker.batch_size", worker_batch, "64", 1, 100000, "raw records per produce-and-ack round"),
+    STR("worker.rules", rules_path, "config/rules/emergency-management-annual.json",
+        "metric rule file"),
+    INT("worker.batch_size", worker_batch, "64", 1, 100000,
+        "raw records per produce-and-ack round"),
     INT("worker.max_extract_ms", worker_max_extract_ms, "3000", 0, 3600000,
         "time budget per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
     INT("worker.max_envelope_bytes", worker_max_envelope_bytes, "8388608", 65536, 16000000,
@@ -75,9 +90,11 @@ static const struct field fields[] = {
     INT("sink.batch_docs", sink_batch_docs, "500", 1, 100000, "documents per transaction"),
     INT("sink.batch_ms", sink_batch_ms, "500", 1, 600000, "longest wait to fill a transaction"),
     INT("sink.retry_max_ms", sink_retry_max_ms, "2000", 100, 10000, "cap of reconnect backoff"),
-    STR("broker.address_file", broker_address_file, "", "reportflow-broker writes its address here"),
+    STR("broker.address_file", broker_address_file, "",
+        "reportflow-broker writes its address here"),
     INT("broker.count", broker_count, "1", 1, 16, "brokers in the embedded cluster"),
-    STR("lag.groups", lag_groups, "reportflow-workers,reportflow-sink", "groups reportflow-lag reports"),
+    STR("lag.groups", lag_groups, "reportflow-workers,reportflow-sink",
+        "groups reportflow-lag reports"),
     INT("lag.window_s", lag_window_s, "60", 1, 86400, "window of the lag status rule"),
     INT("lag.stop_s", lag_stop_s, "120", 1, 86400, "no commit for this long with lag is STOP"),
 };
@@ -419,8 +436,8 @@ const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key)
 
 /* Key names whose whole value is a secret (matched anywhere in the key, any case). */
 static const char *const secret_key_parts[] = {
-    "password", "passwd", "token", "secret", "oauthbearer.config", "sasl.jaas", "key.pem",
-    "private.key",
+    "password",           "passwd",    "token",   "secret",
+    "oauthbearer.config", "sasl.jaas", "key.pem", "private.key",
 };
 
 static bool contains_nocase(const char *hay, const char *needle)

@@ -24,10 +24,13 @@ static const struct option common_options[] = {
 /* Every program takes these; its own usage text lists only its own. */
 static const char common_usage[] =
     "Every reportflow program also takes:\n"
-    "  -c FILE           configuration file (default $REPORTFLOW_CONFIG, else config/reportflow.conf)\n"
+    "  -c FILE           configuration file (default $REPORTFLOW_CONFIG, else "
+    "config/reportflow.conf)\n"
     "  -X key=value      set one configuration key (after the file and REPORTFLOW_* variables)\n"
-    "  --print-config    print every key with its value (secrets masked) and description, then exit\n"
-    "  --version         print the versions of reportflow and of the libraries it runs on, then exit\n"
+    "  --print-config    print every key with its value (secrets masked) and description, then "
+    "exit\n"
+    "  --version         print the versions of reportflow and of the libraries it runs on, then "
+    "exit\n"
     "  -h, --help        print this help\n";
 
 /* The shared options followed by the program's own, NULL-terminated; caller frees. */

@@ -118,9 +118,8 @@ static enum rf_read_result refuse_kind(const char *path, enum rf_fs_kind kind, c
     return RF_READ_NOT_REGULAR;
 }
 
-enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char **data,
-                                       size_t *len, struct stat *st_out, char *errstr,
-                                       size_t errstr_size)
+enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char **data, size_t *len,
+                                       struct stat *st_out, char *errstr, size_t errstr_size)
 {
     *data = NULL;
     *len = 0;
@@ -474,8 +473,8 @@ int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *
 }
 
 int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char *name,
-                                   const char *suffix, const void *side, size_t side_len,
-                                   char *out, size_t out_size)
+                                   const char *suffix, const void *side, size_t side_len, char *out,
+                                   size_t out_size)
 {
     return move_unique(src, dir, name, suffix, side, side_len, true, out, out_size);
 }

@@ -13,7 +13,7 @@
 static void route_kafka_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
 {
     (void)rk;
-    enum rf_log_level ours = level <= 3 ? RF_LOG_ERROR
+    enum rf_log_level ours = level <= 3   ? RF_LOG_ERROR
                              : level == 4 ? RF_LOG_WARN
                              : level <= 6 ? RF_LOG_INFO
                                           : RF_LOG_DEBUG;
@@ -226,6 +226,8 @@ rd_kafka_t *rf_kafka_producer_new(const struct rf_config *cfg, void *opaque,
     }
     char max_bytes[24];
     snprintf(max_bytes, sizeof(max_bytes), "%lld", largest);
+    /* key, value pairs: */
+    /* clang-format off */
     const char *const defaults[] = {
         "enable.idempotence", "true",
         "compression.type", "zstd",
@@ -234,6 +236,7 @@ rd_kafka_t *rf_kafka_producer_new(const struct rf_config *cfg, void *opaque,
         "message.max.bytes", max_bytes,
         "queue.buffering.max.kbytes", "1048576",
         NULL};
+    /* clang-format on */
     rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
     if (!conf) {
         return NULL;
@@ -268,6 +271,8 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
     snprintf(partition_fetch, sizeof(partition_fetch), "%lld", largest);
     snprintf(fetch_max, sizeof(fetch_max), "%lld", whole);
     snprintf(receive_max, sizeof(receive_max), "%lld", whole + 1048576);
+    /* key, value pairs: */
+    /* clang-format off */
     const char *const defaults[] = {
         "group.id", group,
         "enable.auto.offset.store", "false", /* the program stores after its output is safe */
@@ -284,6 +289,7 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
         "fetch.max.bytes", fetch_max,
         "receive.message.max.bytes", receive_max,
         NULL};
+    /* clang-format on */
     rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
     if (!conf) {
         return NULL;

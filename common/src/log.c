@@ -142,8 +142,12 @@ bool rf_utf8_lossy(const char *in, size_t len, char *out, size_t out_size)
 static size_t escape_unit(const char *in, size_t avail, char esc[8], size_t *esc_len)
 {
     unsigned char c = (unsigned char)in[0];
-    const char *simple = c == '"' ? "\\\"" : c == '\\' ? "\\\\" : c == '\n' ? "\\n"
-                       : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+    const char *simple = c == '"'    ? "\\\""
+                         : c == '\\' ? "\\\\"
+                         : c == '\n' ? "\\n"
+                         : c == '\r' ? "\\r"
+                         : c == '\t' ? "\\t"
+                                     : NULL;
     if (simple) {
         *esc_len = 2;
         memcpy(esc, simple, 2);
@@ -243,6 +247,6 @@ void rf_log_write(enum rf_log_level level, const char *component, const char *fm
     /* a message may carry anything a file name holds: quoted and escaped, one line per event */
     char safe[RF_LOG_MSG_MAX * 4 + 4];
     rf_log_escape(msg, len, safe, sizeof(safe));
-    fprintf(stderr, "ts=%s level=%s program=%s component=%s msg=\"%s\"\n", when,
-            level_names[level], log_state.program, component, safe);
+    fprintf(stderr, "ts=%s level=%s program=%s component=%s msg=\"%s\"\n", when, level_names[level],
+            log_state.program, component, safe);
 }

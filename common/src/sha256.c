@@ -28,8 +28,7 @@ int rf_sha256_hex_parts(const struct rf_sha256_part *parts, size_t cnt,
     for (size_t i = 0; ok && i < cnt; i++) {
         ok = parts[i].len == 0 || EVP_DigestUpdate(ctx, parts[i].data, parts[i].len);
     }
-    ok = ok && EVP_DigestFinal_ex(ctx, digest, &digest_len) &&
-         digest_len == RF_SHA256_HEX_LEN / 2;
+    ok = ok && EVP_DigestFinal_ex(ctx, digest, &digest_len) && digest_len == RF_SHA256_HEX_LEN / 2;
     EVP_MD_CTX_free(ctx);
     if (!ok) {
         return -1;

@@ -70,10 +70,10 @@ static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk, rd_kafka_admin_op_
 {
     rd_kafka_AdminOptions_t *opts = rd_kafka_AdminOptions_new(rk, op);
     char why[256];
-    if (opts && (rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, why, sizeof(why)) ||
-                 (op == RD_KAFKA_ADMIN_OP_CREATETOPICS &&
-                  rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms, why,
-                                                              sizeof(why))))) {
+    if (opts &&
+        (rd_kafka_AdminOptions_set_request_timeout(opts, timeout_ms, why, sizeof(why)) ||
+         (op == RD_KAFKA_ADMIN_OP_CREATETOPICS &&
+          rd_kafka_AdminOptions_set_operation_timeout(opts, timeout_ms, why, sizeof(why))))) {
         rf_warn(COMPONENT, "admin options: %s", why);
     }
     return opts;
@@ -199,8 +199,7 @@ static enum rf_topics_result check_topic(rd_kafka_t *rk, const struct rf_topic_s
         snprintf(errstr, errstr_size,
                  "topic '%s' has %d partition(s) but %s=%d: add partitions "
                  "(kafka-topics --alter --partitions %d) or lower the setting",
-                 spec->name, partitions, spec->partitions_key, spec->partitions,
-                 spec->partitions);
+                 spec->name, partitions, spec->partitions_key, spec->partitions, spec->partitions);
         return RF_TOPICS_UNUSABLE;
     }
     long long max = topic_max_message_bytes(rk, spec->name, timeout_ms);
@@ -244,8 +243,8 @@ enum rf_topics_result rf_topics_ensure(rd_kafka_t *rk, const struct rf_config *c
         if (partitions == 0) {
             missing[missing_cnt++] = spec;
         } else {
-            result = worse(result, check_topic(rk, &spec, partitions, timeout_ms, errstr,
-                                               errstr_size));
+            result =
+                worse(result, check_topic(rk, &spec, partitions, timeout_ms, errstr, errstr_size));
         }
     }
     rd_kafka_metadata_destroy(md);

@@ -78,7 +78,7 @@ static double run(void (*fn)(struct extractor *, const struct input *), struct e
 struct timing {
     const char *name; /* file name without folders (borrowed from argv) */
     size_t bytes;
-    double seconds;   /* per extraction */
+    double seconds; /* per extraction */
     const char *verdict;
 };
 
@@ -98,8 +98,8 @@ static double time_one(struct extractor *ex, const struct input *in, double seco
         json_t *env = NULL;
         const char *reason = NULL;
         char errstr[256];
-        enum extract_status st = extractor_run_limited(ex, in->data, in->len, NULL, &limits,
-                                                       &env, &reason, errstr, sizeof(errstr));
+        enum extract_status st = extractor_run_limited(ex, in->data, in->len, NULL, &limits, &env,
+                                                       &reason, errstr, sizeof(errstr));
         if (st == EXTRACT_OK) {
             free(json_dumps(env, JSON_COMPACT));
             json_decref(env);
@@ -122,8 +122,8 @@ static void print_ratios(const struct timing *t, size_t n)
         for (size_t k = 0; k < n; k++) {
             if (strlen(t[k].name) == len && strncmp(t[k].name, t[i].name, len - 7) == 0 &&
                 strcmp(t[k].name + len - 7, "-4m.txt") == 0) {
-                printf("  %-24.*s %10.3f %10.3f %8.2f\n", (int)(len - 7), t[i].name,
-                       t[i].seconds, t[k].seconds, t[k].seconds / t[i].seconds);
+                printf("  %-24.*s %10.3f %10.3f %8.2f\n", (int)(len - 7), t[i].name, t[i].seconds,
+                       t[k].seconds, t[k].seconds / t[i].seconds);
             }
         }
     }
@@ -202,8 +202,8 @@ int main(int argc, char **argv)
     double docs_full, docs_base = 0;
     double full = run(extract_once, &ex, inputs, n, seconds, &docs_full);
     /* RF_BENCH_ONLY_FULL=1 skips the baseline, for profiling the extraction alone */
-    double base = getenv("RF_BENCH_ONLY_FULL") ? full
-                                                : run(decode_once, &ex, inputs, n, seconds, &docs_base);
+    double base =
+        getenv("RF_BENCH_ONLY_FULL") ? full : run(decode_once, &ex, inputs, n, seconds, &docs_base);
     printf("extraction benchmark: %zu report(s), %.1f KB, %.0f s per run, one core\n", n,
            total / 1024, seconds);
     printf("  full extraction     %8.2f MB/s  %9.1f reports/s\n", full / 1e6, docs_full);

@@ -23,7 +23,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     char errstr[1024];
     const char *path = getenv("RF_FUZZ_RULES");
-    fuzz_rules = rules_load(path ? path : "config/rules/emergency-management-annual.json", errstr, sizeof(errstr));
+    fuzz_rules = rules_load(path ? path : "config/rules/emergency-management-annual.json", errstr,
+                            sizeof(errstr));
     if (!fuzz_rules || extractor_init(&fuzz_extractor, fuzz_rules) != 0) {
         fprintf(stderr, "fuzz: %s\n", errstr);
         abort();

@@ -1,4 +1,5 @@
-/* test_cfg.c - configuration: defaults, file lines, environment, -X, and errors that name things. */
+/* test_cfg.c - configuration: defaults, file lines, environment, -X, and errors that name things.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,7 +193,8 @@ static void test_cfg_mask_conninfo_key_value(void **state)
 static void test_cfg_mask_conninfo_uri(void **state)
 {
     (void)state;
-    assert_masked("pg.conninfo", "postgresql://u:secret@db:5432/rf", "postgresql://u:***@db:5432/rf");
+    assert_masked("pg.conninfo", "postgresql://u:secret@db:5432/rf",
+                  "postgresql://u:***@db:5432/rf");
     assert_masked("pg.conninfo", "postgres://u:p@ss@db/rf", "postgres://u:***@db/rf");
     assert_masked("pg.conninfo", "postgresql://u@db/rf?password=s&sslmode=require",
                   "postgresql://u@db/rf?password=***&sslmode=require");

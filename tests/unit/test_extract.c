@@ -98,13 +98,14 @@ static void test_extract_outline_levels_and_categories(void **state)
                           "四、党政主要负责人履行推进法治建设第一责任人职责情况\n");
     json_t *secs = json_object_get(env, "sections");
     assert_int_equal(json_array_size(secs), 7);
-    const char *want[][4] = {{"1", "1", "2023年主要工作成效", "achievements"},
-                             {"1.1", "2", "强化学习", "achievements"},
-                             {"1.1.1", "3", "组织学法", "achievements"},
-                             {"1.2", "2", "严格执法", "achievements"},
-                             {"2", "1", "存在的问题和不足", "problems"},
-                             {"3", "1", "2024年工作计划", "plans"},
-                             {"4", "1", "党政主要负责人履行推进法治建设第一责任人职责情况", "duties"}};
+    const char *want[][4] = {
+        {"1", "1", "2023年主要工作成效", "achievements"},
+        {"1.1", "2", "强化学习", "achievements"},
+        {"1.1.1", "3", "组织学法", "achievements"},
+        {"1.2", "2", "严格执法", "achievements"},
+        {"2", "1", "存在的问题和不足", "problems"},
+        {"3", "1", "2024年工作计划", "plans"},
+        {"4", "1", "党政主要负责人履行推进法治建设第一责任人职责情况", "duties"}};
     for (size_t i = 0; i < 7; i++) {
         json_t *s = json_array_get(secs, i);
         assert_string_equal(json_string_value(json_object_get(s, "path")), want[i][0]);
@@ -121,10 +122,11 @@ static void test_extract_citations_normalised(void **state)
                                            "《广东省安全生产条例（2021年修订）》和《实施方案》。");
     json_t *cits = json_object_get(env, "citations");
     assert_int_equal(json_array_size(cits), 4);
-    const char *want[][3] = {{"中华人民共和国安全生产法", "安全生产法", "法"},
-                             {"安全生产法", "安全生产法", "法"},
-                             {"广东省安全生产条例（2021年修订）", "广东省安全生产条例(2021年修订)", "条例"},
-                             {"实施方案", "实施方案", "方案"}};
+    const char *want[][3] = {
+        {"中华人民共和国安全生产法", "安全生产法", "法"},
+        {"安全生产法", "安全生产法", "法"},
+        {"广东省安全生产条例（2021年修订）", "广东省安全生产条例(2021年修订)", "条例"},
+        {"实施方案", "实施方案", "方案"}};
     for (size_t i = 0; i < 4; i++) {
         json_t *c = json_array_get(cits, i);
         assert_string_equal(json_string_value(json_object_get(c, "title")), want[i][0]);
@@ -158,7 +160,8 @@ static void test_extract_metric_evidence_as_of_and_yoy(void **state)
     assert_non_null(m);
     assert_string_equal(json_string_value(json_object_get(m, "key")), "accidents.count");
     assert_int_equal(json_integer_value(json_object_get(m, "value")), 59);
-    assert_string_equal(json_string_value(json_object_get(m, "evidence")), "全区生产安全事故５９起");
+    assert_string_equal(json_string_value(json_object_get(m, "evidence")),
+                        "全区生产安全事故５９起");
     assert_string_equal(json_string_value(json_object_get(m, "as_of")), "10月底");
     assert_true(json_real_value(json_object_get(m, "yoy_pct")) == -9.2);
     json_decref(env);
@@ -342,9 +345,9 @@ static void test_extract_rejects_text_without_report(void **state)
     const char *reason = NULL;
     char errstr[256];
     const char *text = "hello world, this is not a report at all 12345";
-    assert_int_equal(extractor_run(&f->ex, text, strlen(text), NULL, &env, &reason, errstr,
-                                   sizeof(errstr)),
-                     EXTRACT_REJECT);
+    assert_int_equal(
+        extractor_run(&f->ex, text, strlen(text), NULL, &env, &reason, errstr, sizeof(errstr)),
+        EXTRACT_REJECT);
     assert_string_equal(reason, "no-report-text");
     assert_null(env);
 }

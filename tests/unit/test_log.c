@@ -49,8 +49,8 @@ static void test_utf8_seq_len(void **state)
     (void)state;
     assert_int_equal(rf_utf8_seq_len("a", 1), 1);
     assert_int_equal(rf_utf8_seq_len("报", 3), 3);
-    assert_int_equal(rf_utf8_seq_len("报", 2), 0);          /* cut short */
-    assert_int_equal(rf_utf8_seq_len("\xc0\xaf", 2), 0);    /* overlong */
+    assert_int_equal(rf_utf8_seq_len("报", 2), 0);           /* cut short */
+    assert_int_equal(rf_utf8_seq_len("\xc0\xaf", 2), 0);     /* overlong */
     assert_int_equal(rf_utf8_seq_len("\xed\xa0\x80", 3), 0); /* surrogate */
     assert_int_equal(rf_utf8_seq_len("\xf4\x90\x80\x80", 4), 0);
     assert_int_equal(rf_utf8_seq_len("\xf0\x9f\x98\x80", 4), 4);

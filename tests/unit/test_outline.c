@@ -49,12 +49,12 @@ static void release(struct fixture *f)
 
 #define DOC                                                                                        \
     "标题\n"                                                                                     \
-    "一、主要工作成效\n"                                                                         \
-    "(一)强化学习。正文一。\n"                                                                   \
-    "1.组织学法。正文二。\n"                                                                     \
-    "2、普法宣传\n"                                                                              \
-    "(二)严格执法\n"                                                                             \
-    "二、存在的问题\n"                                                                           \
+    "一、主要工作成效\n"                                                                   \
+    "(一)强化学习。正文一。\n"                                                           \
+    "1.组织学法。正文二。\n"                                                              \
+    "2、普法宣传\n"                                                                           \
+    "(二)严格执法\n"                                                                          \
+    "二、存在的问题\n"                                                                      \
     "正文三。\n"
 
 static void test_outline_levels_paths_and_categories(void **state)

@@ -1,4 +1,5 @@
-/* test_pgtext.c - bytes of any kind made into text PostgreSQL accepts, and the dead-letter key (db.c). */
+/* test_pgtext.c - bytes of any kind made into text PostgreSQL accepts, and the dead-letter key
+ * (db.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,8 +41,7 @@ static void test_pgtext_gbk_name_lossy(void **state)
     /* 测试.txt in GBK: not UTF-8 */
     const char gbk[] = "\xb2\xe2\xca\xd4.txt";
     assert_false(pgtext_is_clean(gbk, strlen(gbk)));
-    assert_lossy(gbk, strlen(gbk), 1000,
-                 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.txt");
+    assert_lossy(gbk, strlen(gbk), 1000, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD.txt");
 }
 
 static void test_pgtext_nul_and_bad_sequences(void **state)
@@ -49,7 +49,9 @@ static void test_pgtext_nul_and_bad_sequences(void **state)
     (void)state;
     const char nul[] = "a\0b";
     assert_false(pgtext_is_clean(nul, 3));
-    assert_lossy(nul, 3, 100, "a\xEF\xBF\xBD" "b");
+    assert_lossy(nul, 3, 100,
+                 "a\xEF\xBF\xBD"
+                 "b");
     /* overlong '/', a surrogate, past U+10FFFF, a cut sequence */
     assert_false(pgtext_is_clean("\xC0\xAF", 2));
     assert_false(pgtext_is_clean("\xED\xA0\x80", 3));
@@ -73,7 +75,7 @@ static void test_pgtext_copy_cuts_between_characters(void **state)
     (void)state;
     char out[8];
     pgtext_copy(out, sizeof(out), "ab测试cd"); /* 2 + 3 + 3 + 2 bytes */
-    assert_string_equal(out, "ab测"); /* 测试 would need 9 bytes with the NUL */
+    assert_string_equal(out, "ab测");          /* 测试 would need 9 bytes with the NUL */
     pgtext_copy(out, 6, "ab测试cd");
     assert_string_equal(out, "ab测");
     pgtext_copy(out, 5, "ab测试cd");

@@ -25,9 +25,9 @@
 #include "reportflow/headers.h"
 
 struct fixture {
-    char root[64];   /* under /tmp */
+    char root[64]; /* under /tmp */
     char inbox[128];
-    char done[160];  /* done/ or, for EXDEV, a folder on /dev/shm */
+    char done[160]; /* done/ or, for EXDEV, a folder on /dev/shm */
     char failed[128];
     struct rf_config *cfg;
     struct publisher *p;

@@ -61,8 +61,9 @@ static void test_rows_escape_text_and_write_nulls(void **state)
     assert_int_equal(at.table[1].len, 0);
     /* value unit approx text clause start end section: verbatim quotes, UTF-8 as is */
     assert_span(&rows.table[2], at.table[2],
-                ID1 "\t1\t2.5\t\xe5\x85\x83\t\\N\t'); DROP TABLE documents; --\t\\N\t3\t7\t\\N\n" ID1
-                    "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\n");
+                ID1
+                "\t1\t2.5\t\xe5\x85\x83\t\\N\t'); DROP TABLE documents; --\t\\N\t3\t7\t\\N\n" ID1
+                "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\n");
     json_decref(env);
     rows_release(&rows);
 }
@@ -103,7 +104,8 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
     assert_int_equal(at2.table[3].off, at1.table[3].off + at1.table[3].len);
     assert_int_equal(at2.head.off, at1.head.off + at1.head.len);
     assert_span(&rows.table[3], at2.table[3],
-                ID2 "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\t0.875\n");
+                ID2
+                "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\t0.875\n");
     rows_reset(&rows);
     assert_int_equal(rows.table[3].len, 0);
     assert_int_equal(rows_add(&rows, two, ID2, &at2), 0);

@@ -71,12 +71,9 @@ static void test_sha256_parts_equal_whole(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sha256_empty),
-        cmocka_unit_test(test_sha256_abc),
-        cmocka_unit_test(test_sha256_two_blocks),
-        cmocka_unit_test(test_sha256_896_bits),
-        cmocka_unit_test(test_sha256_million_a),
-        cmocka_unit_test(test_sha256_parts_equal_whole),
+        cmocka_unit_test(test_sha256_empty),      cmocka_unit_test(test_sha256_abc),
+        cmocka_unit_test(test_sha256_two_blocks), cmocka_unit_test(test_sha256_896_bits),
+        cmocka_unit_test(test_sha256_million_a),  cmocka_unit_test(test_sha256_parts_equal_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

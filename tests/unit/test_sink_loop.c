@@ -31,9 +31,9 @@
 /* ---- the scripted PostgreSQL (replaces db.c) ---- */
 
 enum fake_pg_mode {
-    FAKE_PG_DOWN,             /* nothing connects */
-    FAKE_PG_BACK_AT_STOP,     /* connects; fails every batch until a stop signal came */
-    FAKE_PG_HANGS,            /* connects; a batch takes 20 s unless cancelled */
+    FAKE_PG_DOWN,         /* nothing connects */
+    FAKE_PG_BACK_AT_STOP, /* connects; fails every batch until a stop signal came */
+    FAKE_PG_HANGS,        /* connects; a batch takes 20 s unless cancelled */
 };
 
 static struct {
@@ -197,9 +197,14 @@ static struct rf_config *sink_config(const struct cluster *c)
     char bootstrap[300];
     snprintf(bootstrap, sizeof(bootstrap), "kafka.bootstrap.servers=%s", c->bootstraps);
     /* the mock's topics have one partition: the sink checks the topics it is given */
-    char *flags[] = {bootstrap, "sink.batch_docs=" BATCH_DOCS, "sink.batch_ms=50",
-                     "log.level=warn", "topic.events.partitions=1", "topic.dlq.partitions=1",
-                     "topic.raw.partitions=1", "topic.check=false"};
+    char *flags[] = {bootstrap,
+                     "sink.batch_docs=" BATCH_DOCS,
+                     "sink.batch_ms=50",
+                     "log.level=warn",
+                     "topic.events.partitions=1",
+                     "topic.dlq.partitions=1",
+                     "topic.raw.partitions=1",
+                     "topic.check=false"};
     char errstr[256];
     char *envp[] = {NULL};
     return rf_config_build("/dev/null", flags, 8, envp, errstr, sizeof(errstr));
@@ -240,7 +245,7 @@ static void run_in_child(int (*scenario)(void))
 #define CHECK(cond, ...)                                                                           \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "check failed: " __VA_ARGS__);                                        \
+            fprintf(stderr, "check failed: " __VA_ARGS__);                                         \
             fprintf(stderr, "\n");                                                                 \
             return 1;                                                                              \
         }                                                                                          \
@@ -344,7 +349,8 @@ static int scenario_second_signal_exits_at_once(void)
     long long committed = committed_offset(&r.cluster);
     stop_cluster(&r);
     CHECK(atomic_load(&fake.cancelled), "a second signal did not cancel the transaction");
-    CHECK(exit_ms < 1000, "the sink took %lld ms to stop after a second signal", (long long)exit_ms);
+    CHECK(exit_ms < 1000, "the sink took %lld ms to stop after a second signal",
+          (long long)exit_ms);
     CHECK(committed < 0, "offset %lld committed for a batch that was cancelled", committed);
     return 0;
 }

@@ -181,13 +181,13 @@ static void test_events_report_what_appears(void **state)
     struct dirs d;
     struct watch *w = watch_fresh_inbox(&d, false, ".*");
     char path[256], from[256];
-    touch(d.inbox, "closed.txt", "x");                 /* IN_CREATE then IN_CLOSE_WRITE */
+    touch(d.inbox, "closed.txt", "x"); /* IN_CREATE then IN_CLOSE_WRITE */
     in_inbox(&d, "made.fifo", path, sizeof(path));
-    assert_int_equal(mkfifo(path, 0644), 0);           /* IN_CREATE only */
+    assert_int_equal(mkfifo(path, 0644), 0); /* IN_CREATE only */
     snprintf(from, sizeof(from), "%s/l", d.root);
     assert_int_equal(symlink("/etc/passwd", from), 0);
     in_inbox(&d, "moved.lnk", path, sizeof(path));
-    assert_int_equal(rename(from, path), 0);           /* IN_MOVED_TO */
+    assert_int_equal(rename(from, path), 0); /* IN_MOVED_TO */
     mkdir_in_inbox(&d, "newdir", path, sizeof(path));
     struct seen s = {0};
     enum rf_fs_kind kind;

@@ -10,7 +10,10 @@ struct rf_buf {
     size_t cap; /* bytes allocated */
 };
 
-#define RF_BUF_INIT {NULL, 0, 0}
+#define RF_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 /** Append bytes. @returns 0, or -1 on ENOMEM (the buffer is unchanged). */
 int rf_buf_append(struct rf_buf *b, const void *data, size_t len);

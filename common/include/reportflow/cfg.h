@@ -22,18 +22,18 @@ struct rf_cfg_kv {
 
 struct rf_config {
     /* common */
-    char *log_level;         /* log.level */
-    char *log_format;        /* log.format: text or json */
-    char *metrics_listen;    /* metrics.listen: host:port for /metrics and /healthz, "" = off */
-    char *topic_raw;         /* topic.raw */
-    char *topic_events;      /* topic.events */
-    char *topic_dlq;         /* topic.dlq */
+    char *log_level;             /* log.level */
+    char *log_format;            /* log.format: text or json */
+    char *metrics_listen;        /* metrics.listen: host:port for /metrics and /healthz, "" = off */
+    char *topic_raw;             /* topic.raw */
+    char *topic_events;          /* topic.events */
+    char *topic_dlq;             /* topic.dlq */
     long long raw_partitions;    /* topic.raw.partitions (broker creates topics) */
     long long events_partitions; /* topic.events.partitions */
     long long dlq_partitions;    /* topic.dlq.partitions */
-    long long topic_replication_factor; /* topic.replication_factor: replicas of our topics */
+    long long topic_replication_factor;  /* topic.replication_factor: replicas of our topics */
     long long topic_min_insync_replicas; /* topic.min_insync_replicas */
-    bool topic_check;            /* topic.check: programs create/check our topics at start */
+    bool topic_check; /* topic.check: programs create/check our topics at start */
     /* producer */
     char *watch_dir;              /* watch.dir */
     bool watch_recursive;         /* watch.recursive */
@@ -48,16 +48,16 @@ struct rf_config {
     long long flush_timeout_ms;   /* producer.flush_timeout_ms: bound on shutdown wait */
     long long progress_ms;        /* progress.interval_ms */
     /* worker */
-    char *worker_group;       /* worker.group */
-    char *rules_path;         /* worker.rules */
-    long long worker_batch;   /* worker.batch_size */
+    char *worker_group;                  /* worker.group */
+    char *rules_path;                    /* worker.rules */
+    long long worker_batch;              /* worker.batch_size */
     long long worker_max_extract_ms;     /* worker.max_extract_ms: per document, 0 = none */
     long long worker_max_envelope_bytes; /* worker.max_envelope_bytes: larger go to the DLQ */
     /* sink */
-    char *sink_group;         /* sink.group */
-    char *pg_conninfo;        /* pg.conninfo: libpq connection string, "" = PG* variables */
-    long long sink_batch_docs; /* sink.batch_docs */
-    long long sink_batch_ms;   /* sink.batch_ms */
+    char *sink_group;            /* sink.group */
+    char *pg_conninfo;           /* pg.conninfo: libpq connection string, "" = PG* variables */
+    long long sink_batch_docs;   /* sink.batch_docs */
+    long long sink_batch_ms;     /* sink.batch_ms */
     long long sink_retry_max_ms; /* sink.retry_max_ms: cap of the reconnect backoff */
     /* broker and lag */
     char *broker_address_file; /* broker.address_file */
@@ -82,8 +82,7 @@ int rf_config_set(struct rf_config *cfg, const char *key, const char *value, con
                   char *errstr, size_t errstr_size);
 
 /** Read a key=value file ('#' comments, blank lines). @returns 0 or -1 with errstr. */
-int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr,
-                        size_t errstr_size);
+int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, size_t errstr_size);
 
 /** Apply REPORTFLOW_<KEY> variables (dots as underscores) from @p envp. */
 int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t errstr_size);

@@ -16,11 +16,11 @@
 typedef int (*rf_cli_option_fn)(void *ctx, int opt, const char *arg);
 
 struct rf_cli_program {
-    const char *name;            /* "worker": prefixes messages and log lines */
-    const char *usage;           /* printed by -h, and on a bad flag */
-    const struct option *extra;  /* the program's own long options (val >= 256), or NULL */
-    rf_cli_option_fn on_option;  /* called for each of them */
-    void *ctx;                   /* passed to on_option */
+    const char *name;           /* "worker": prefixes messages and log lines */
+    const char *usage;          /* printed by -h, and on a bad flag */
+    const struct option *extra; /* the program's own long options (val >= 256), or NULL */
+    rf_cli_option_fn on_option; /* called for each of them */
+    void *ctx;                  /* passed to on_option */
     /* --version: lines of the program's own after the libraries' (e.g. its rule set), or NULL */
     void (*print_version)(const struct rf_config *cfg, FILE *out);
 };

@@ -53,9 +53,8 @@ enum rf_read_result rf_fs_read_file(const char *path, size_t max_bytes, char **d
  * so a caller can tell later whether the path still holds the same file.
  * Otherwise as rf_fs_read_file().
  */
-enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char **data,
-                                       size_t *len, struct stat *st_out, char *errstr,
-                                       size_t errstr_size);
+enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char **data, size_t *len,
+                                       struct stat *st_out, char *errstr, size_t errstr_size);
 
 /**
  * True when @p a and @p b describe the same version of one file: device,
@@ -94,8 +93,8 @@ int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *
  * one literally named "x.error". Both folders are fsynced before it returns.
  */
 int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char *name,
-                                   const char *suffix, const void *side, size_t side_len,
-                                   char *out, size_t out_size);
+                                   const char *suffix, const void *side, size_t side_len, char *out,
+                                   size_t out_size);
 
 /**
  * Write @p len bytes to @p path atomically (temporary file, fsync, rename,

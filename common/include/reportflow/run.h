@@ -1,4 +1,5 @@
-/* run.h - the stop flag that SIGTERM, SIGINT and SIGHUP set, shared by every long-running program. */
+/* run.h - the stop flag that SIGTERM, SIGINT and SIGHUP set, shared by every long-running program.
+ */
 #ifndef RF_RUN_H
 #define RF_RUN_H
 

@@ -16,12 +16,12 @@
 enum rf_topic_role { RF_TOPIC_RAW, RF_TOPIC_EVENTS, RF_TOPIC_DLQ, RF_TOPIC_ROLES };
 
 struct rf_topic_spec {
-    const char *name;             /* borrowed from the configuration */
-    const char *partitions_key;   /* the setting that asks for the partitions, for messages */
+    const char *name;           /* borrowed from the configuration */
+    const char *partitions_key; /* the setting that asks for the partitions, for messages */
     int partitions;
     int replication_factor;
     int min_insync_replicas;
-    long long max_message_bytes;  /* the topic's max.message.bytes */
+    long long max_message_bytes; /* the topic's max.message.bytes */
 };
 
 /** The spec of topic @p role under @p cfg: one home for sizes and counts. */
@@ -35,9 +35,9 @@ struct rf_topic_spec rf_topics_spec(const struct rf_config *cfg, enum rf_topic_r
 long long rf_topics_max_record_bytes(const struct rf_config *cfg, enum rf_topic_role role);
 
 enum rf_topics_result {
-    RF_TOPICS_OK,          /* every topic exists and can carry what we send */
-    RF_TOPICS_UNCHECKED,   /* the broker did not answer, or lacks the admin calls (the mock) */
-    RF_TOPICS_UNUSABLE,    /* a topic exists but cannot work: errstr names topic and setting */
+    RF_TOPICS_OK,        /* every topic exists and can carry what we send */
+    RF_TOPICS_UNCHECKED, /* the broker did not answer, or lacks the admin calls (the mock) */
+    RF_TOPICS_UNUSABLE,  /* a topic exists but cannot work: errstr names topic and setting */
 };
 
 /**
