@@ -8,12 +8,15 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 export RF_BIN=${RF_BIN:-$root/build}
 runs=${1:-3}
 ms() { date -d "$1" +%s%3N; }
-first_line_ms() { ms "$(grep -m1 "$2" "$1" | cut -d' ' -f1)"; }
+stamp() { sed 's/^ts=\([^ ]*\) .*/\1/'; } # the time of a logfmt line
+first_line_ms() { ms "$(grep -m1 "$2" "$1" | stamp)"; }
 
 one_run() { # one_run ASSIGNOR: prints "join_ms gap_ms"
     local state
     state=$(mktemp -d /tmp/rf-join.XXXXXX)
     export RF_STATE=$state REPORTFLOW_KAFKA_PARTITION_ASSIGNMENT_STRATEGY=$1
+    # whatever happens, this run's stack stops and its folder goes
+    trap '"$root/scripts/stack.sh" down >/dev/null 2>&1; rm -rf "$RF_STATE"' EXIT
     "$root/scripts/stack.sh" up 1 >/dev/null
     until grep -q "rebalance: assigned" "$state/logs/worker-1.log" 2>/dev/null; do sleep 0.2; done
     sleep 2
@@ -25,9 +28,9 @@ one_run() { # one_run ASSIGNOR: prints "join_ms gap_ms"
     local join=$(($(first_line_ms "$state/logs/worker-2.log" "rebalance: assigned") - started))
     # worker-1: from its first revoke to the assignment after it
     local gap=0 revoked
-    if revoked=$(grep -m1 "rebalance: revoked" "$state/logs/worker-1.log" | cut -d' ' -f1) && [ -n "$revoked" ]; then
+    if revoked=$(grep -m1 "rebalance: revoked" "$state/logs/worker-1.log" | stamp) && [ -n "$revoked" ]; then
         local again
-        again=$(grep "rebalance: assigned" "$state/logs/worker-1.log" | sed -n 2p | cut -d' ' -f1)
+        again=$(grep "rebalance: assigned" "$state/logs/worker-1.log" | sed -n 2p | stamp)
         [ -n "$again" ] && gap=$(($(ms "$again") - $(ms "$revoked")))
         # cooperative: a revoke of the moved partitions only; worker-1 keeps the rest
         grep -q "rebalance: revoked 12 " "$state/logs/worker-1.log" || gap="0 (kept $((12 - $(grep -m1 'rebalance: revoked' "$state/logs/worker-1.log" | sed 's/.*revoked \([0-9]*\).*/\1/'))) partitions)"

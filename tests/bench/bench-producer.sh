@@ -8,7 +8,7 @@ bin=${RF_BIN:-$root/build}
 n=${1:-10000}
 work=$(mktemp -d /tmp/rf-bench-producer.XXXXXX)
 source "$root/tests/bench/broker.sh"
-trap 'kill $(jobs -p) 2>/dev/null; bench_broker_stop; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; bench_broker_stop; rm -rf "$work"' EXIT
 bench_broker_start
 
 mkdir -p "$work/files" "$work/inbox"
