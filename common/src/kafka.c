@@ -65,6 +65,13 @@ rd_kafka_conf_t *rf_kafka_conf_new(const struct rf_config *cfg, const char *cons
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rf_kafka_conf_route_logs(conf);
+    /* the CLIENT-ID an operator sees in kafka-consumer-groups and reportflow-lag */
+    char client_id[64];
+    snprintf(client_id, sizeof(client_id), "reportflow-%s",
+             rf_log_program()[0] ? rf_log_program() : "client");
+    if (conf_set(conf, "client.id", client_id, errstr, errstr_size) != 0) {
+        goto out_fail;
+    }
     for (size_t i = 0; defaults && defaults[i]; i += 2) {
         if (conf_set(conf, defaults[i], defaults[i + 1], errstr, errstr_size) != 0) {
             goto out_fail;

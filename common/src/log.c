@@ -21,6 +21,11 @@ static struct {
 
 static const char *const level_names[] = {"error", "warn", "info", "debug", "trace"};
 
+const char *rf_log_program(void)
+{
+    return log_state.program;
+}
+
 void rf_log_init(const char *program, enum rf_log_level level, bool json)
 {
     snprintf(log_state.program, sizeof(log_state.program), "%s", program);

@@ -22,6 +22,9 @@ enum rf_log_level {
 void rf_log_init(const char *program, enum rf_log_level level, bool json);
 void rf_log_term(void);
 
+/** The program name given to rf_log_init() ("" before it). Borrowed. */
+const char *rf_log_program(void);
+
 /** Parse "error", "warn", "info", "debug" or "trace"; -1 when unknown. */
 int rf_log_level_parse(const char *name);
 
