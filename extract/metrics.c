@@ -1,4 +1,5 @@
 /* metrics.c - taxonomy facts from quantities and rules. */
+#define _GNU_SOURCE /* memmem */
 #include "metrics.h"
 
 #include <stdint.h>
@@ -13,80 +14,66 @@ struct candidate {
     size_t match_start;      /* where the rule's wording starts */
 };
 
-/* Ends of the period-limit markers (截至...) in the text, found once per document. */
+/* The period-limit markers (截至...) of the rule set in the text, found once per document. */
+struct as_of_mark {
+    uint32_t end; /* norm byte just past the marker */
+    uint8_t len;  /* its length in bytes */
+};
 struct as_of_marks {
-    uint32_t *end; /* norm byte just past each marker, ascending */
-    uint8_t *len;  /* its length in bytes */
-    size_t cnt;
+    struct as_of_mark *items; /* ascending by end */
+    size_t cnt, cap;
 };
 
-static const char *const as_of_markers[] = {"截止至", "截止到", "截至", "截止"};
-#define AS_OF_MARKER_CNT (sizeof(as_of_markers) / sizeof(as_of_markers[0]))
-
-static int push_mark(struct as_of_marks *out, size_t *cap, size_t end, size_t len)
+static int push_mark(struct as_of_marks *out, size_t end, size_t len)
 {
-    if (out->cnt == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        uint32_t *ends = realloc(out->end, ncap * sizeof(*ends));
-        if (!ends) {
+    if (out->cnt == out->cap) {
+        size_t ncap = out->cap ? out->cap * 2 : 16;
+        struct as_of_mark *items = realloc(out->items, ncap * sizeof(*items));
+        if (!items) {
             return -1;
         }
-        out->end = ends;
-        uint8_t *lens = realloc(out->len, ncap);
-        if (!lens) {
-            return -1;
-        }
-        out->len = lens;
-        *cap = ncap;
+        out->items = items;
+        out->cap = ncap;
     }
-    out->end[out->cnt] = (uint32_t)end;
-    out->len[out->cnt++] = (uint8_t)len;
+    out->items[out->cnt++] = (struct as_of_mark){(uint32_t)end, (uint8_t)len};
     return 0;
 }
 
-/*
- * Every marker starts with the same character (截): jump between its
- * occurrences and record the end of each marker found there, shortest first,
- * so the ends come out ascending. @returns 0 or -1 on ENOMEM.
- */
-static int as_of_marks_find(const struct text *t, struct as_of_marks *out)
+static int cmp_mark(const void *a, const void *b)
 {
-    static const char lead[] = "截";
+    const struct as_of_mark *x = a, *y = b;
+    return x->end != y->end ? (x->end < y->end ? -1 : 1) : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Every occurrence of each of the rule set's as_of_markers: one memmem pass per marker.
+ * @returns 0 or -1 on ENOMEM. */
+static int as_of_marks_find(const struct rules *rules, const struct text *t,
+                            struct as_of_marks *out)
+{
     memset(out, 0, sizeof(*out));
-    size_t cap = 0, len = t->norm_len;
     const char *s = t->norm;
-    /* memchr for its first byte is several times faster than memmem for the character */
-    for (const char *p = memchr(s, lead[0], len); p;
-         p = memchr(p + 1, lead[0], len - (size_t)(p + 1 - s))) {
-        size_t at = (size_t)(p - s), last = 0;
-        if (len - at < 3 || memcmp(p, lead, 3) != 0) {
+    size_t len = t->norm_len;
+    for (size_t k = 0; k < rules->as_of_marker_cnt; k++) {
+        const struct name_pair *m = &rules->as_of_markers[k];
+        if (m->len == 0 || m->len > UINT8_MAX) {
             continue;
         }
-        for (;;) { /* the markers found here, shortest first */
-            size_t next = 0;
-            for (size_t k = 0; k < AS_OF_MARKER_CNT; k++) {
-                size_t ml = strlen(as_of_markers[k]);
-                if (ml > last && (next == 0 || ml < next) && at + ml <= len &&
-                    memcmp(p, as_of_markers[k], ml) == 0) {
-                    next = ml;
-                }
-            }
-            if (next == 0) {
-                break;
-            }
-            if (push_mark(out, &cap, at + next, next) != 0) {
+        for (const char *p = memmem(s, len, m->word, m->len); p;
+             p = memmem(p + 1, len - (size_t)(p + 1 - s), m->word, m->len)) {
+            if (push_mark(out, (size_t)(p - s) + m->len, m->len) != 0) {
                 return -1;
             }
-            last = next;
         }
+    }
+    if (out->cnt > 1) {
+        qsort(out->items, out->cnt, sizeof(*out->items), cmp_mark);
     }
     return 0;
 }
 
 static void as_of_marks_release(struct as_of_marks *m)
 {
-    free(m->end);
-    free(m->len);
+    free(m->items);
     memset(m, 0, sizeof(*m));
 }
 
@@ -106,7 +93,7 @@ static void find_as_of(const struct text *t, const struct as_of_marks *marks, si
     size_t lo = 0, hi = marks->cnt;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (marks->end[mid] <= at) {
+        if (marks->items[mid].end <= at) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -115,8 +102,8 @@ static void find_as_of(const struct text *t, const struct as_of_marks *marks, si
     if (lo == 0) {
         return;
     }
-    size_t i = marks->end[lo - 1];
-    if (i < from + marks->len[lo - 1]) {
+    size_t i = marks->items[lo - 1].end;
+    if (i < from + marks->items[lo - 1].len) {
         return; /* it starts in an earlier sentence */
     }
     size_t e = i, w;
@@ -128,7 +115,7 @@ static void find_as_of(const struct text *t, const struct as_of_marks *marks, si
 }
 
 /* "同比下降9.2%" after the quantity, in the same sentence. */
-static bool find_yoy(const struct text *t, size_t from, double *pct)
+static bool find_yoy(const struct rules *rules, const struct text *t, size_t from, double *pct)
 {
     static const struct {
         const char *verb;
@@ -141,10 +128,17 @@ static bool find_yoy(const struct text *t, size_t from, double *pct)
         if (memcmp(s + i, "。", 3) == 0 || s[i] == '\n') {
             return false;
         }
-        if (memcmp(s + i, "同比", 6) != 0) {
+        const struct name_pair *marker = NULL;
+        for (size_t k = 0; k < rules->yoy_marker_cnt && !marker; k++) {
+            const struct name_pair *m = &rules->yoy_markers[k];
+            if (i + m->len <= limit && memcmp(s + i, m->word, m->len) == 0) {
+                marker = m;
+            }
+        }
+        if (!marker) {
             continue;
         }
-        size_t p = i + 6;
+        size_t p = i + marker->len;
         for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++) {
             size_t vl = strlen(verbs[k].verb);
             if (p + vl <= t->norm_len && memcmp(s + p, verbs[k].verb, vl) == 0) {
@@ -261,7 +255,6 @@ static int push_fact(struct fact_list *l, size_t *cap, const struct fact *f)
 static void complete_fact(const struct text *t, struct fact *f)
 {
     text_clause(t, f->start, &f->clause_start, &f->clause_end);
-    f->has_yoy = find_yoy(t, f->end, &f->yoy_pct);
 }
 
 /* Offer @p rule for the quantity at @p q_idx; keep it if it beats the current one. */
@@ -452,17 +445,19 @@ static int cmp_fact_start(const void *a, const void *b)
     return fa->start < fb->start ? -1 : fa->start > fb->start;
 }
 
-/* Period limits for every fact, from the markers found once. @returns 0 or -1 on ENOMEM. */
-static int fill_as_of(const struct text *t, struct fact_list *facts)
+/* Period limit and year-on-year change of every fact, with the rule set's markers (the
+ * period-limit ones found once). @returns 0 or -1 on ENOMEM. */
+static int fill_as_of(const struct rules *rules, const struct text *t, struct fact_list *facts)
 {
     struct as_of_marks marks;
-    if (as_of_marks_find(t, &marks) != 0) {
+    if (as_of_marks_find(rules, t, &marks) != 0) {
         as_of_marks_release(&marks);
         return -1;
     }
     for (size_t i = 0; i < facts->cnt; i++) {
         struct fact *f = &facts->items[i];
         find_as_of(t, &marks, f->start, f->as_of, sizeof(f->as_of));
+        f->has_yoy = find_yoy(rules, t, f->end, &f->yoy_pct);
     }
     as_of_marks_release(&marks);
     return 0;
@@ -496,7 +491,7 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
         rc = merge_facts(rules, t, qs, planned, best, &zeros, out, budget);
     }
     if (rc == 0) {
-        rc = fill_as_of(t, out);
+        rc = fill_as_of(rules, t, out);
     }
     free(best);
     free(planned);

@@ -85,9 +85,9 @@ struct rules {
     size_t date_label_cnt;
     struct name_pair *doc_number_labels; /* "文号" before the document number */
     size_t doc_number_label_cnt;
-    struct name_pair *as_of_markers; /* "截至": a period limit (to be read by metrics.c) */
+    struct name_pair *as_of_markers; /* "截至": a period limit (metrics.c) */
     size_t as_of_marker_cnt;
-    struct name_pair *yoy_markers; /* "同比" (to be read by metrics.c) */
+    struct name_pair *yoy_markers; /* "同比": a year-on-year change (metrics.c) */
     size_t yoy_marker_cnt;
     char *citation_prefix;  /* dropped when normalising a title (中华人民共和国) */
     int min_report_han;     /* fewer Han characters: not a report (default 20) */

@@ -554,7 +554,6 @@ static int send_one(struct publisher *p, const char *rel)
         f->size = len;
         rc = produce_file(p, f, p->cfg->topic_raw, data, len, raw_headers(rel, len, &f->st));
         if (rc == 2) {
-            f->size = len;
             refuse(p, f, "too-large", "over kafka.message.max.bytes, not sent");
             return 0;
         }
@@ -573,7 +572,7 @@ static int send_one(struct publisher *p, const char *rel)
     if (rc != 0) {
         inflight_free(f);
     }
-    return rc == 2 ? -1 : rc;
+    return rc;
 }
 
 /* Dead letters of files the broker refused. @returns 0, or -1 on a fatal error. */

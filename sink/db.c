@@ -348,6 +348,8 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
         } else if (r == DB_OK) {
             counts->written += written;
             counts->stale += 1 - written;
+            /* released, so a batch does not hold hundreds of open subtransactions */
+            r = db_exec(db, "RELEASE SAVEPOINT one_document", errstr, errstr_size);
         }
         if (r != DB_OK) {
             return r;

@@ -144,8 +144,11 @@ static enum db_result store_dead_letter_guarded(struct db *db, const struct db_i
         if (r == DB_OK) {
             r = store_dead_letter(db, it, stripped, why, &inserted, errstr, errstr_size);
         }
+        if (r == DB_OK) {
+            counts->dead_letters += inserted;
+            return db_exec(db, "RELEASE SAVEPOINT one_letter", errstr, errstr_size);
+        }
         if (r != DB_REJECT) {
-            counts->dead_letters += r == DB_OK && inserted;
             return r;
         }
         rf_warn(COMPONENT, "dead letter from %s/%d@%lld refused%s: %s", it->topic, it->partition,

@@ -135,6 +135,7 @@ static int finish(struct sink *s, struct batch *b, const struct writer_done *don
         s->stats.written += done->counts.written;
         s->stats.stale += b->stale + done->counts.stale;
         s->stats.dead_letters += done->counts.dead_letters;
+        s->stats.unstorable += done->counts.unstorable;
         s->stats.batches++;
         if (s->paused) {
             set_paused(s, false);
@@ -209,7 +210,7 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
     s->filling = &s->batches[0];
     const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
     s->consumer = rf_kafka_group_consumer_new(cfg, cfg->sink_group, topics, 2, errstr, errstr_size);
-    if (!s->consumer) {
+    if (!s->consumer || rf_kafka_check_topics(s->consumer, cfg, errstr, errstr_size) != 0) {
         sink_free(s);
         return NULL;
     }
@@ -228,6 +229,9 @@ static void publish_metrics(struct rf_http *http, struct sink *s)
          (double)s->stats.stale},
         {"reportflow_sink_dead_letters_total", "counter", "Dead-letter rows written.",
          (double)s->stats.dead_letters},
+        {"reportflow_sink_unstorable_dead_letters_total", "counter",
+         "Dead letters PostgreSQL refused even stripped to their payload (logged, skipped).",
+         (double)s->stats.unstorable},
         {"reportflow_sink_transactions_total", "counter", "Transactions committed.",
          (double)s->stats.batches},
         {"reportflow_sink_retries_total", "counter",

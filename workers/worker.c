@@ -53,11 +53,6 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     }
 }
 
-static rd_kafka_t *make_producer(struct worker *w, char *errstr, size_t errstr_size)
-{
-    return rf_kafka_producer_new(w->cfg, w, on_delivery, errstr, errstr_size);
-}
-
 struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules, char *errstr,
                           size_t errstr_size)
 {
@@ -75,7 +70,7 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
         return NULL;
     }
     w->extractor_ready = true;
-    w->producer = make_producer(w, errstr, errstr_size);
+    w->producer = rf_kafka_producer_new(w->cfg, w, on_delivery, errstr, errstr_size);
     if (w->producer) {
         const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
         rf_kafka_warm_topics(w->producer, topics, 2, 5000);
@@ -121,7 +116,11 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char
                        const char *code, const char *why)
 {
     char key[RF_SHA256_HEX_LEN + 1];
-    if (rf_sha256_hex(m->payload, m->len, key) != 0) {
+    if (m->key && m->key_len == RF_SHA256_HEX_LEN) {
+        /* the producer keyed the record by the same hash: no need to read it all again */
+        memcpy(key, m->key, RF_SHA256_HEX_LEN);
+        key[RF_SHA256_HEX_LEN] = '\0';
+    } else if (rf_sha256_hex(m->payload, m->len, key) != 0) {
         rf_error(COMPONENT, "cannot hash a record for the dead-letter topic: libcrypto failed");
         return -1;
     }
@@ -145,36 +144,6 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char
     return produce(w, w->cfg->topic_dlq, key, RF_SHA256_HEX_LEN, copy, m->len, hdrs, 0);
 }
 
-/*
- * Header @p name of @p m as text for the envelope and logs: bytes that are not
- * UTF-8 (a GBK file name) become U+FFFD, and a long value is cut between characters.
- */
-static void header_text(const rd_kafka_message_t *m, const char *name, char *out, size_t out_size)
-{
-    rd_kafka_headers_t *hdrs = NULL;
-    const void *value = NULL;
-    size_t size = 0;
-    out[0] = '\0';
-    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-        !value) {
-        return;
-    }
-    if (decode_is_utf8(value, size) && !memchr(value, '\0', size)) {
-        text_utf8_copy(out, out_size, value, size);
-        return;
-    }
-    size_t fixed_len = 0;
-    char *fixed = decode_utf8_lossy(value, size, &fixed_len);
-    if (!fixed) {
-        snprintf(out, out_size, "(unreadable %s)", name);
-        return;
-    }
-    fixed_len = strnlen(fixed, fixed_len); /* a NUL ends the name */
-    text_utf8_copy(out, out_size, fixed, fixed_len);
-    free(fixed);
-}
-
 /* What a record that no stop interrupted may cost: the worker's per-document limits. */
 static struct extract_limits worker_limits(const struct worker *w)
 {
@@ -191,9 +160,9 @@ static struct extract_limits worker_limits(const struct worker *w)
 static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t slot)
 {
     char file_name[512], mtime[64], dropped[64], produced[40] = "", errstr[512];
-    header_text(m, RF_HDR_FILE_NAME, file_name, sizeof(file_name));
-    header_text(m, RF_HDR_FILE_MTIME, mtime, sizeof(mtime));
-    header_text(m, RF_HDR_DROPPED_AT, dropped, sizeof(dropped));
+    rf_kafka_header_get(m, RF_HDR_FILE_NAME, file_name, sizeof(file_name));
+    rf_kafka_header_get(m, RF_HDR_FILE_MTIME, mtime, sizeof(mtime));
+    rf_kafka_header_get(m, RF_HDR_DROPPED_AT, dropped, sizeof(dropped));
     rd_kafka_timestamp_type_t tstype;
     int64_t ts = rd_kafka_message_timestamp(m, &tstype);
     if (ts > 0) {
@@ -265,7 +234,7 @@ static int dead_letter_refused(struct worker *w)
         w->refused[i] = false;
         w->stats.extracted--;
         char file_name[512];
-        header_text(w->batch[i], RF_HDR_FILE_NAME, file_name, sizeof(file_name));
+        rf_kafka_header_get(w->batch[i], RF_HDR_FILE_NAME, file_name, sizeof(file_name));
         rc = send_to_dlq(w, w->batch[i], file_name, "envelope-too-large",
                          "the broker refused the envelope: Message size too large (raise the "
                          "events topic's max.message.bytes or lower worker.max_envelope_bytes)");

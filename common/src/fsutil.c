@@ -340,7 +340,13 @@ static int move_noreplace(const char *src, const char *dst)
     if (errno == EINVAL || errno == ENOSYS) {
         /* a file system without RENAME_NOREPLACE: link() refuses to replace too */
         if (link(src, dst) == 0) {
-            return unlink(src);
+            if (unlink(src) == 0) {
+                return 0;
+            }
+            int saved = errno; /* never leave the file under both names */
+            unlink(dst);
+            errno = saved;
+            return -1;
         }
     }
     if (errno == EXDEV) {

@@ -109,18 +109,13 @@ void rf_kafka_header_get(const rd_kafka_message_t *msg, const char *name, char *
     const void *value = NULL;
     size_t size = 0;
     out[0] = '\0';
-    if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        return;
-    }
-    if (rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+    if (rd_kafka_message_headers(msg, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        rd_kafka_header_get_last(hdrs, name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR ||
         !value) {
         return;
     }
-    if (size >= out_size) {
-        size = out_size - 1;
-    }
-    memcpy(out, value, size);
-    out[size] = '\0';
+    /* a NUL ends the value; bytes that are not UTF-8 (a GBK file name) become U+FFFD */
+    rf_utf8_lossy(value, strnlen(value, size), out, out_size);
 }
 
 void rf_kafka_warm_topics(rd_kafka_t *rk, const char *const *topics, size_t cnt, int timeout_ms)
@@ -227,10 +222,7 @@ rd_kafka_t *rf_kafka_producer_new(const struct rf_config *cfg, void *opaque,
                                                       void *),
                                   char *errstr, size_t errstr_size)
 {
-    long long largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_RAW);
-    if (rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS) > largest) {
-        largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS);
-    }
+    long long largest = rf_topics_largest_record_bytes(cfg);
     char max_bytes[24];
     snprintf(max_bytes, sizeof(max_bytes), "%lld", largest);
     /* key, value pairs: */
@@ -269,10 +261,7 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
                                         size_t errstr_size)
 {
     /* One fetch must be able to carry the largest record any of our topics accepts. */
-    long long largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_RAW);
-    if (rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS) > largest) {
-        largest = rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS);
-    }
+    long long largest = rf_topics_largest_record_bytes(cfg);
     long long whole = largest * 4 > 52428800 ? largest * 4 : 52428800;
     char partition_fetch[24], fetch_max[24], receive_max[24];
     snprintf(partition_fetch, sizeof(partition_fetch), "%lld", largest);
@@ -305,10 +294,6 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
     rd_kafka_conf_set_rebalance_cb(conf, rf_kafka_rebalance_cb);
     rd_kafka_t *rk = rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
     if (!rk) {
-        return NULL;
-    }
-    if (rf_kafka_check_topics(rk, cfg, errstr, errstr_size) != 0) {
-        rd_kafka_destroy(rk);
         return NULL;
     }
     rd_kafka_poll_set_consumer(rk);

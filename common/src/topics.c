@@ -25,6 +25,13 @@ long long rf_topics_max_record_bytes(const struct rf_config *cfg, enum rf_topic_
     }
 }
 
+long long rf_topics_largest_record_bytes(const struct rf_config *cfg)
+{
+    long long raw = rf_topics_max_record_bytes(cfg, RF_TOPIC_RAW);
+    long long events = rf_topics_max_record_bytes(cfg, RF_TOPIC_EVENTS);
+    return raw > events ? raw : events; /* the dead-letter topic is sized as the raw one */
+}
+
 struct rf_topic_spec rf_topics_spec(const struct rf_config *cfg, enum rf_topic_role role)
 {
     struct rf_topic_spec s = {

@@ -14,8 +14,10 @@ mkdir "$checkout"
 git -C "$RF_ROOT" ls-files -z | tar -C "$RF_ROOT" --null -T - -cf - | tar -C "$checkout" -xf -
 state=$checkout/.reportflow
 cleanup_home() {
+    local rc=$? # the test's own status, which cleanup must see and return
     RF_STATE=$state "$checkout/scripts/stack.sh" down >/dev/null 2>&1 || true
     "$checkout/scripts/pg.sh" destroy "$state" >/dev/null 2>&1 || true
+    (exit "$rc")
     cleanup
 }
 trap cleanup_home EXIT

@@ -115,14 +115,20 @@ done
 pass "symlink, FIFO, empty, over-size: failed/ with a reason and a dead letter"
 
 # the secret is in no table and no topic
-leaks=$(pg_dump -d "$REPORTFLOW_PG_CONNINFO" --data-only 2>/dev/null | grep -a -c "$secret_mark" || true)
+# read into files first: a dump or a read that fails must fail the test, not look clean
+pg_dump -d "$REPORTFLOW_PG_CONNINFO" --data-only >"$TEST_STATE/dump.sql" || fail "pg_dump failed"
+grep -q 'COPY public.documents' "$TEST_STATE/dump.sql" || fail "the dump holds no documents table"
+leaks=$(grep -a -c "$secret_mark" "$TEST_STATE/dump.sql" || true)
 hex_mark=$(printf '%s' "$secret_mark" | od -An -tx1 | tr -d ' \n')
-hex_leaks=$(pg_dump -d "$REPORTFLOW_PG_CONNINFO" --data-only 2>/dev/null | grep -a -c "$hex_mark" || true)
+hex_leaks=$(grep -a -c "$hex_mark" "$TEST_STATE/dump.sql" || true)
 [ "$leaks" -eq 0 ] && [ "$hex_leaks" -eq 0 ] || fail "the secret reached PostgreSQL"
 for t in reports.raw reports.events reports.dlq; do
-    n=$(kcat -b "$BROKER" -C -t "$t" -e -q -f '%k %h %s\n' 2>/dev/null | grep -a -c "$secret_mark" || true)
+    kcat -b "$BROKER" -C -t "$t" -e -q -f '%k %h %s\n' >"$TEST_STATE/topic-$t.txt" ||
+        fail "cannot read topic $t"
+    n=$(grep -a -c "$secret_mark" "$TEST_STATE/topic-$t.txt" || true)
     [ "$n" -eq 0 ] || fail "the secret reached topic $t"
 done
+[ -s "$TEST_STATE/topic-reports.raw.txt" ] || fail "read nothing from reports.raw"
 pass "the secret behind the symlink is in no table and no topic"
 
 replaced_ok() { in_documents "$v2_id" && [ "$(count_files "$REPORTFLOW_ARCHIVE_DIR" 'replace.txt*')" -ge 1 ]; }

@@ -115,9 +115,14 @@ make_reports() {
 
 # all_running NAME...: each program of the stack still runs
 all_running() {
-    local name
+    local name pid state
     for name in "$@"; do
-        kill -0 "$(cat "$RF_STATE/pids/$name.pid")" 2>/dev/null || fail "$name is no longer running"
+        pid=$(cat "$RF_STATE/pids/$name.pid")
+        # kill -0 also answers for a zombie not yet reaped: read the state from /proc
+        state=$(sed 's/^.*) \(.\).*/\1/' "/proc/$pid/stat" 2>/dev/null || echo gone)
+        case "$state" in
+            Z | X | gone) fail "$name is no longer running" ;;
+        esac
     done
 }
 

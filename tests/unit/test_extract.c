@@ -167,6 +167,23 @@ static void test_extract_metric_evidence_as_of_and_yoy(void **state)
     json_decref(env);
 }
 
+/* The period-limit and year-on-year words are the rule set's: without them, neither is read. */
+static void test_extract_as_of_and_yoy_words_come_from_the_rule_set(void **state)
+{
+    struct fixture *f = *state;
+    size_t as_of_cnt = f->rules->as_of_marker_cnt, yoy_cnt = f->rules->yoy_marker_cnt;
+    f->rules->as_of_marker_cnt = 0;
+    f->rules->yoy_marker_cnt = 0;
+    json_t *env = extract(f, PREAMBLE "截至10月底,全区生产安全事故５９起,同比下降9.2%。");
+    f->rules->as_of_marker_cnt = as_of_cnt;
+    f->rules->yoy_marker_cnt = yoy_cnt;
+    json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
+    assert_non_null(m);
+    assert_true(json_is_null(json_object_get(m, "as_of")));
+    assert_true(json_is_null(json_object_get(m, "yoy_pct")));
+    json_decref(env);
+}
+
 /* The text of @p count copies of @p unit after the preamble, closed by 。 (caller frees). */
 static char *repeated(const char *unit, size_t count)
 {
@@ -484,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_extract_metrics_most_specific_and_first_decides),
         cmocka_unit_test(test_extract_metrics_zero_and_planned),
         cmocka_unit_test(test_extract_metric_evidence_as_of_and_yoy),
+        cmocka_unit_test(test_extract_as_of_and_yoy_words_come_from_the_rule_set),
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),
         cmocka_unit_test(test_extract_run_on_clauses_are_capped),
         cmocka_unit_test(test_extract_envelope_grows_linearly),

@@ -35,7 +35,9 @@ void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
  * A consumer in @p group, subscribed to @p topics, that commits only offsets
  * the program stored (enable.auto.offset.store=false with auto-commit), with
  * the eager roundrobin assignor and the group timeouts README explains; user
- * kafka.* keys still win. @returns the handle, or NULL with errstr.
+ * kafka.* keys still win. It does not check the topics: a consumer-only program calls
+ * rf_kafka_check_topics(), the others have it done by rf_kafka_producer_new().
+ * @returns the handle, or NULL with errstr.
  */
 rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char *group,
                                         const char *const *topics, size_t topic_cnt, char *errstr,
@@ -87,7 +89,10 @@ rd_kafka_t *rf_kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf, char *errs
  */
 void rf_kafka_warm_topics(rd_kafka_t *rk, const char *const *topics, size_t cnt, int timeout_ms);
 
-/** Value of header @p name of @p msg as a NUL-terminated copy in @p out, or "" when absent. */
+/**
+ * Value of header @p name of @p msg as text in @p out, or "" when absent: up to a NUL byte,
+ * invalid UTF-8 replaced by U+FFFD, cut between characters to fit.
+ */
 void rf_kafka_header_get(const rd_kafka_message_t *msg, const char *name, char *out,
                          size_t out_size);
 

@@ -34,6 +34,9 @@ struct rf_topic_spec rf_topics_spec(const struct rf_config *cfg, enum rf_topic_r
  */
 long long rf_topics_max_record_bytes(const struct rf_config *cfg, enum rf_topic_role role);
 
+/** The largest record of any of our topics: what one produce or one fetch must carry. */
+long long rf_topics_largest_record_bytes(const struct rf_config *cfg);
+
 enum rf_topics_result {
     RF_TOPICS_OK,        /* every topic exists and can carry what we send */
     RF_TOPICS_UNCHECKED, /* the broker did not answer, or lacks the admin calls (the mock) */
