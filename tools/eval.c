@@ -338,7 +338,7 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
 }
 
 static const char usage[] =
-    "usage: reportflow-eval [-c FILE] [-X key=value]... --gold FILE --dir DIR [-v]\n"
+    "usage: reportflow-eval [-c FILE] [-X key=value]... --gold FILE --dir DIR [--verbose]\n"
     "       [--min-core-precision X] [--min-core-recall X] [--min-all-precision X]\n"
     "       [--min-all-recall X] [--min-fields X] [--min-agency X] [--min-year X]\n"
     "       [--min-published X] [--model FILE|none] [--dump-features FILE]\n"

@@ -29,6 +29,8 @@ EPOCHS = int(os.environ.get("RF_KEYER_EPOCHS", "25"))
 RATE = float(os.environ.get("RF_KEYER_RATE", "0.2"))
 L2 = float(os.environ.get("RF_KEYER_L2", "1e-4"))
 SEED = 12
+# feature families (prefixes before ':') left out, for experiments: RF_KEYER_DROP="b,c"
+DROP = {p for p in os.environ.get("RF_KEYER_DROP", "").split(",") if p}
 MIN_SEEN = 2
 MIN_WEIGHT = 0.01
 SKIP_GRADIENT = 0.02
@@ -144,7 +146,8 @@ def main():
         for f in set(feats):
             seen[f] = seen.get(f, 0) + 1
     # a feature seen once is a memorised word, not a pattern: leave it out
-    data = [([f for f in feats if seen[f] >= MIN_SEEN], label) for feats, label in data]
+    data = [([f for f in feats if seen[f] >= MIN_SEEN and f.split(":", 1)[0] not in DROP], label)
+            for feats, label in data]
     bias, weights = train(data, classes)
     sparse = {}
     for f in sorted(weights):
