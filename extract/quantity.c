@@ -320,6 +320,11 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
         unit_len = 1;
     } else {
         unit_len = match_unit(s + end, len - end, units);
+        /* "22 條": web pages and tables put one space between a figure and its measure word */
+        if (unit_len == 0 && end + 1 < len && s[end] == ' ') {
+            unit_len = match_unit(s + end + 1, len - end - 1, units);
+            end += unit_len ? 1 : 0;
+        }
     }
     if (unit_len >= sizeof(q->unit)) {
         return 0;

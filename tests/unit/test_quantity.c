@@ -75,6 +75,14 @@ static void test_quantity_full_width_digits(void **state)
     assert_string_equal(got, "364/家/exact 665/宗/exact");
 }
 
+static void test_quantity_one_space_before_the_measure_word(void **state)
+{
+    struct rules *rules = *state;
+    char got[256];
+    quantities_of(rules, "公开许可决定 22 条,年份 2023 ,间隔 5  件", got, sizeof(got));
+    assert_string_equal(got, "22/条/exact");
+}
+
 static void test_quantity_not_years_dates_ordinals_or_names(void **state)
 {
     struct rules *rules = *state;
@@ -92,6 +100,7 @@ int main(void)
         cmocka_unit_test(test_quantity_parse_taxonomy_examples),
         cmocka_unit_test(test_quantity_finds_counts_with_measure_words),
         cmocka_unit_test(test_quantity_full_width_digits),
+        cmocka_unit_test(test_quantity_one_space_before_the_measure_word),
         cmocka_unit_test(test_quantity_not_years_dates_ordinals_or_names),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
