@@ -251,7 +251,8 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
         ce = qe;
     }
     add_feature(out, "*", "", 0);
-    add_feature(out, "u:", q->unit, strlen(q->unit));
+    const char *unit = q->cell ? RULES_TABLE_CELL : q->unit;
+    add_feature(out, "u:", unit, strlen(unit));
     const char *approx = approx_name(q->approx);
     add_feature(out, "a:", approx, strlen(approx));
     add_feature(out, "r:", rule_key ? rule_key : "-", strlen(rule_key ? rule_key : "-"));

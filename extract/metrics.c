@@ -227,8 +227,10 @@ static bool *planned_flags(const struct rules *rules, struct rules_matcher *m, c
     return flags;
 }
 
-static bool unit_accepted(const struct rule *rule, const char *unit)
+/* A table cell is accepted only by a rule that lists the pseudo measure word "|". */
+static bool unit_accepted(const struct rule *rule, const struct quantity *q)
 {
+    const char *unit = q->cell ? RULES_TABLE_CELL : q->unit;
     for (size_t i = 0; i < rule->unit_cnt; i++) {
         if (strcmp(rule->units[i], unit) == 0) {
             return true;
@@ -313,7 +315,7 @@ static int run_pattern(struct rules_matcher *m, const struct text *t,
         if (rp->q_group > 0 && ov[2 * rp->q_group] != PCRE2_UNSET) {
             size_t q_start = ov[2 * rp->q_group];
             const struct quantity *q = quantity_at(qs, q_start);
-            if (q && !planned[q - qs->items] && unit_accepted(rule, q->unit)) {
+            if (q && !planned[q - qs->items] && unit_accepted(rule, q)) {
                 offer(best, (size_t)(q - qs->items), rule, match_start);
             }
             /* go on after the number, so wording after it can serve the next quantity */

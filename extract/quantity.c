@@ -303,6 +303,19 @@ static bool numeral_inside_word(const char *s, size_t len, size_t i)
     return false;
 }
 
+/* A number alone between two cell borders of a text table: "| 行政许可 | 44 |". */
+static bool fills_table_cell(const char *s, size_t len, size_t num_start, size_t num_end)
+{
+    size_t a = num_start, b = num_end;
+    while (a > 0 && s[a - 1] == ' ') {
+        a--;
+    }
+    while (b < len && s[b] == ' ') {
+        b++;
+    }
+    return a > 0 && s[a - 1] == '|' && b < len && s[b] == '|';
+}
+
 /* Try a quantity whose number starts at byte @p i. @returns its end, or 0. */
 static size_t scan_one(const struct text *t, const struct unit_table *units, size_t i,
                        struct quantity *q)
@@ -329,10 +342,14 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
     if (unit_len >= sizeof(q->unit)) {
         return 0;
     }
-    /* "受益人数超50万": a count in 万 or 亿 needs no measure word; a bare 2229 does */
+    /* "受益人数超50万": a count in 万 or 亿 needs no measure word; a bare 2229 does,
+       unless it fills a table cell, whose row and column say what it counts */
     if (unit_len == 0 &&
         !(n >= 3 && (memcmp(s + i + n - 3, "万", 3) == 0 || memcmp(s + i + n - 3, "亿", 3) == 0))) {
-        return 0;
+        if (!fills_table_cell(s, len, i, end)) {
+            return 0;
+        }
+        q->cell = true;
     }
     memcpy(q->unit, s + end, unit_len);
     q->unit[unit_len] = '\0';

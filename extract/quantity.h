@@ -23,6 +23,7 @@ struct quantity {
     size_t clause_start; /* norm byte range of the clause holding it */
     size_t clause_end;
     char unit[32]; /* measure word as written ("项", "人次", "%") */
+    bool cell;     /* a bare number filling a table cell (| 行政许可 | 44 |): unit "" */
 };
 
 struct quantity_list {

@@ -96,7 +96,12 @@ static size_t expand_macro(struct rf_buf *out, const char *p, json_t *macros, js
         json_t *u;
         json_array_foreach(units, i, u)
         {
-            rf_buf_printf(out, "%s\\Q%s\\E", i ? "|" : "", json_string_value(u));
+            const char *word = json_string_value(u);
+            if (strcmp(word, RULES_TABLE_CELL) == 0) {
+                rf_buf_printf(out, "%s(?= *\\|)", i ? "|" : ""); /* the cell's end */
+            } else {
+                rf_buf_printf(out, "%s\\Q%s\\E", i ? "|" : "", word);
+            }
         }
         rf_buf_append_str(out, ")");
         return n + 1;

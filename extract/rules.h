@@ -9,6 +9,9 @@
 #define RF_RULES_H
 
 #define PCRE2_CODE_UNIT_WIDTH 8
+
+/* The pseudo measure word of a bare number in a table cell (quantity.cell). */
+#define RULES_TABLE_CELL "|"
 #include <pcre2.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,7 +28,7 @@ struct rule {
     char *id;     /* unique, for errors and the envelope */
     char *key;    /* taxonomy key, e.g. hazards.found */
     int priority; /* the more specific rule wins a mention */
-    char **units; /* measure words it accepts ("" = a bare 万/亿 count) */
+    char **units; /* measure words it accepts ("" = a bare 万/亿 count, "|" = a table cell) */
     size_t unit_cnt;
     struct rule_pattern *patterns; /* at least one */
     size_t pattern_cnt;

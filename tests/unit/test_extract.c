@@ -153,6 +153,31 @@ static void test_extract_metrics_zero_and_planned(void **state)
                    "disputes.litigations=0 inspection.enterprises=1300");
 }
 
+static void test_extract_metrics_compose_actions_objects_and_measure_words(void **state)
+{
+    /* penalties counted per company and per procedure, permits in 条, inspection visits to a
+       named object, a stated zero of a class of accidents; power inventories, permit item
+       types and the documents in force are not this year's work */
+    assert_metrics(*state,
+                   PREAMBLE "处罚违法企业15家,普通程序案件21起;发布行政许可信息310条。"
+                            "监督检查生产经营单位4021次。未发生生产安全重大事故。"
+                            "梳理行政职权520项,其中行政处罚301项、行政强制12项;"
+                            "行政许可事项44项;现行有效规范性文件9件。",
+                   "penalties.decisions=15 penalties.decisions=21 permits.processed=310 "
+                   "inspection.enterprises=4021 accidents.count=0");
+}
+
+static void test_extract_metrics_from_table_rows(void **state)
+{
+    /* the 政府信息公开 annual report's table: the first figure of a labelled row; a bare
+       number outside a table cell is no quantity */
+    assert_metrics(*state,
+                   PREAMBLE "| 信息内容 | 本年处理决定数量 |\n| 行政许可 | 57 | |\n"
+                            "| 行政处罚 | 13 | |\n| 行政规范性文件 | 0 | 0 | 3 |\n行政许可 88\n",
+                   "permits.processed=57 penalties.decisions=13 "
+                   "legal_review.normative_documents=0");
+}
+
 static void test_extract_metric_evidence_as_of_and_yoy(void **state)
 {
     json_t *env = extract(*state, PREAMBLE "截至10月底,全区生产安全事故５９起,同比下降9.2%。");
@@ -500,6 +525,8 @@ int main(void)
         cmocka_unit_test(test_extract_citations_normalised),
         cmocka_unit_test(test_extract_metrics_most_specific_and_first_decides),
         cmocka_unit_test(test_extract_metrics_zero_and_planned),
+        cmocka_unit_test(test_extract_metrics_compose_actions_objects_and_measure_words),
+        cmocka_unit_test(test_extract_metrics_from_table_rows),
         cmocka_unit_test(test_extract_metric_evidence_as_of_and_yoy),
         cmocka_unit_test(test_extract_as_of_and_yoy_words_come_from_the_rule_set),
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),

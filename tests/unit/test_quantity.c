@@ -83,6 +83,14 @@ static void test_quantity_one_space_before_the_measure_word(void **state)
     assert_string_equal(got, "22/条/exact");
 }
 
+static void test_quantity_bare_number_only_in_a_table_cell(void **state)
+{
+    struct rules *rules = *state;
+    char got[256];
+    quantities_of(rules, "| 行政许可 | 44 | 0 ||\n共 2229 ,|合计 5|", got, sizeof(got));
+    assert_string_equal(got, "44//exact 0//exact");
+}
+
 static void test_quantity_not_years_dates_ordinals_or_names(void **state)
 {
     struct rules *rules = *state;
@@ -101,6 +109,7 @@ int main(void)
         cmocka_unit_test(test_quantity_finds_counts_with_measure_words),
         cmocka_unit_test(test_quantity_full_width_digits),
         cmocka_unit_test(test_quantity_one_space_before_the_measure_word),
+        cmocka_unit_test(test_quantity_bare_number_only_in_a_table_cell),
         cmocka_unit_test(test_quantity_not_years_dates_ordinals_or_names),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
