@@ -525,6 +525,104 @@ static void find_agency(const struct text *t, const struct rules *rules, const s
     out->region = strdup(region);
 }
 
+/* The tone-marked vowels of pinyin, two bytes each. */
+static const char TONE_VOWELS[] = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü";
+
+#define MAX_READING_LETTERS 6 /* zhuang, shuang: the longest syllables */
+
+static bool tone_vowel_at(const char *s, size_t len)
+{
+    /* lead bytes sit at even offsets of TONE_VOWELS, so a match is a whole vowel */
+    return len >= 2 && ((unsigned char)s[0] & 0xe0) == 0xc0 &&
+           memmem(TONE_VOWELS, sizeof(TONE_VOWELS) - 1, s, 2) != NULL;
+}
+
+/* At @p s: a pinyin reading in parentheses, (huán). @returns its length in bytes, or 0. */
+static size_t reading_at(const char *s, size_t len)
+{
+    if (len < 4 || s[0] != '(') {
+        return 0;
+    }
+    size_t i = 1, letters = 0;
+    bool toned = false;
+    while (i < len && letters < MAX_READING_LETTERS) {
+        if (s[i] >= 'a' && s[i] <= 'z') {
+            i++;
+        } else if (tone_vowel_at(s + i, len - i)) {
+            i += 2;
+            toned = true;
+        } else {
+            break;
+        }
+        letters++;
+    }
+    /* a tone mark tells a reading from a parenthesised word, (app) */
+    return toned && i < len && s[i] == ')' ? i + 1 : 0;
+}
+
+/*
+ * @p s without the pinyin readings some converted pages print after a Han
+ * character (重慶市環(huán)保局), or NULL when it has none. *@p nomem tells
+ * a failed allocation from none.
+ */
+static char *without_readings(const char *s, size_t len, size_t *out_len, bool *nomem)
+{
+    char *out = NULL;
+    size_t o = 0;
+    *nomem = false;
+    for (size_t i = 0; i < len;) {
+        size_t skip = i >= 3 && ((unsigned char)s[i - 3] & 0xf0) == 0xe0 && s[i] == '('
+                          ? reading_at(s + i, len - i)
+                          : 0;
+        if (skip && !out) {
+            if (!(out = malloc(len + 1))) {
+                *nomem = true;
+                return NULL;
+            }
+            memcpy(out, s, i);
+            o = i;
+        }
+        if (!skip && out) {
+            out[o++] = s[i];
+        }
+        i += skip ? skip : 1;
+    }
+    if (out) {
+        out[o] = '\0';
+        *out_len = o;
+    }
+    return out;
+}
+
+/* find_agency() on @p t, or on a copy of it without readings when it has some. */
+static int find_agency_read(const struct text *t, const struct rules *rules, const struct lines *ls,
+                            struct docfields *out)
+{
+    size_t clean_len = 0;
+    bool nomem = false;
+    char *clean = without_readings(t->norm, t->norm_len, &clean_len, &nomem);
+    if (!clean) {
+        if (!nomem) {
+            find_agency(t, rules, ls, out);
+        }
+        return nomem ? -1 : 0;
+    }
+    struct text ct;
+    struct lines cls = {NULL, 0};
+    int rc = text_init(&ct, clean, clean_len);
+    if (rc == 0) {
+        rules_fold_script(rules, ct.norm, ct.norm_len);
+        rc = split_lines(&ct, &cls);
+        if (rc == 0) {
+            find_agency(&ct, rules, &cls, out);
+        }
+        free(cls.items);
+        text_release(&ct);
+    }
+    free(clean);
+    return rc == 0 ? 0 : -1;
+}
+
 /*
  * Agencies are read in the simplified script: a page in traditional characters
  * (宣州區應急管理局) names the same body as the gold and the other pages do.
@@ -539,13 +637,23 @@ static int find_agency_folded(const struct text *t, const struct rules *rules,
     }
     if (title) {
         rules_fold_script(rules, title, strlen(title));
+        size_t clean_len;
+        bool nomem = false;
+        char *clean = without_readings(title, strlen(title), &clean_len, &nomem);
+        if (clean) {
+            free(title);
+            title = clean;
+        } else if (nomem) {
+            free(title);
+            return -1;
+        }
     }
     char *orig_title = out->title;
     out->title = title;
-    find_agency(t, rules, ls, out);
+    int rc = find_agency_read(t, rules, ls, out);
     out->title = orig_title;
     free(title);
-    return 0;
+    return rc;
 }
 
 /* ---- title, year, dates, document number ---- */

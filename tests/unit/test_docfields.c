@@ -148,6 +148,16 @@ static void test_docfields_government_reports_on_itself(void **state)
                   "青阳县应急管理局", "青阳县", "county");
 }
 
+static void test_docfields_pinyin_readings_skipped(void **state)
+{
+    /* a converted page prints readings after some characters: 環(huán)保局 is 环保局 */
+    assert_agency(*state,
+                  "記者從青陽市環(huán)保局獲悉,上半年青陽市環(huán)保部門處罰(chǔ)案件。\n",
+                  "青阳市环境保护局", "青阳市", "city");
+    /* a parenthesised word without a tone mark is no reading */
+    assert_agency(*state, "青阳市环保(app)局上线。\n", NULL, NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +169,7 @@ int main(void)
         cmocka_unit_test(test_docfields_city_name_ending_like_a_suffix),
         cmocka_unit_test(test_docfields_bodies_below_and_departments),
         cmocka_unit_test(test_docfields_government_reports_on_itself),
+        cmocka_unit_test(test_docfields_pinyin_readings_skipped),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }
