@@ -483,6 +483,56 @@ static void add_own_report(const struct text *t, const struct rules *rules, cons
     }
 }
 
+/*
+ * 各区应急局: at the line [@p a, @p b): the bodies a notice is addressed to.
+ * The writer is the same body a level up (市应急管理局), an unnamed candidate
+ * filled in @p c. @returns false for any other line.
+ */
+static bool addressee_line(const struct text *t, const struct rules *rules, size_t a, size_t b,
+                           struct agency_candidate *c)
+{
+    const char *s = t->norm;
+    while (a < b && ((unsigned char)s[a] < 0xe4 || memcmp(s + a, "•", 3) == 0)) {
+        a += ((unsigned char)s[a] & 0xe0) == 0xe0 ? 3 : 1; /* spaces and bullets */
+    }
+    if (b - a < 6 || b - a > 60 || s[b - 1] != ':' || memcmp(s + a, "各", 3) != 0) {
+        return false;
+    }
+    for (size_t k = 0; k < rules->addressee_parent_cnt; k++) {
+        const struct name_pair *pp = &rules->addressee_parents[k];
+        if (b - a <= 3 + pp->len || memcmp(s + a + 3, pp->word, pp->len) != 0) {
+            continue;
+        }
+        size_t body = a + 3 + pp->len;
+        for (size_t j = 0; j < rules->agency_suffix_cnt; j++) {
+            const struct name_pair *suf = &rules->agency_suffixes[j];
+            if (body + suf->len + 1 == b && memcmp(s + body, suf->word, suf->len) == 0) {
+                memset(c, 0, sizeof(*c));
+                snprintf(c->name, sizeof(c->name), "%s%s", pp->label, suf->label);
+                place_suffix_at(rules, pp->label, strlen(pp->label), &c->level);
+                c->unnamed = c->level != NULL;
+                c->first = a;
+                return c->unnamed;
+            }
+        }
+    }
+    return false;
+}
+
+/* A notice's addressees in its head name its writer: see addressee_line(). */
+static void add_addressee_writer(const struct text *t, const struct rules *rules,
+                                 const struct lines *ls, struct agency_candidate *cands,
+                                 size_t *cnt)
+{
+    for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
+        struct agency_candidate c;
+        if (addressee_line(t, rules, ls->items[i].start, ls->items[i].end, &c)) {
+            add_candidate(cands, cnt, &c);
+            return;
+        }
+    }
+}
+
 static void find_agency(const struct text *t, const struct rules *rules, const struct lines *ls,
                         struct docfields *out)
 {
@@ -493,6 +543,7 @@ static void find_agency(const struct text *t, const struct rules *rules, const s
         cands[i].titled = out->title && strstr(out->title, cands[i].name);
     }
     add_own_report(t, rules, ls, cands, &cnt);
+    add_addressee_writer(t, rules, ls, cands, &cnt);
     merge_written_forms(cands, &cnt);
     merge_unnamed_into_twins(rules, cands, &cnt);
     const struct agency_candidate *chosen = best_agency(rules, cands, cnt);

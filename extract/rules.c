@@ -394,6 +394,9 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
                    path, errstr, errstr_size) != 0 ||
         load_words(v, VOCAB, "self_references", &r->self_references, &r->self_reference_cnt, path,
                    errstr, errstr_size) != 0 ||
+        (json_object_get(v, "addressee_parents") &&
+         load_pairs(v, "addressee_parents", &r->addressee_parents, &r->addressee_parent_cnt, path,
+                    errstr, errstr_size) != 0) ||
         load_vocab_string(v, "own_report_body", &r->own_report_body, path, errstr, errstr_size) !=
             0) {
         return -1;
@@ -781,6 +784,7 @@ void rules_free(struct rules *r)
     free_pairs(r->yoy_markers, r->yoy_marker_cnt);
     free_pairs(r->own_report_words, r->own_report_word_cnt);
     free_pairs(r->self_references, r->self_reference_cnt);
+    free_pairs(r->addressee_parents, r->addressee_parent_cnt);
     free(r->own_report_body);
     free(r->citation_prefix);
     free(r->place_stop_chars);

@@ -148,6 +148,17 @@ static void test_docfields_government_reports_on_itself(void **state)
                   "青阳县应急管理局", "青阳县", "county");
 }
 
+static void test_docfields_notice_to_bodies_below(void **state)
+{
+    /* a notice to 各区应急局 comes from the city's bureau, not the ministry it mentions */
+    assert_agency(*state,
+                  "青阳市执业行为整治情况通报\n  • 各区应急局:\n现将青阳市整治情况通报如下,做法被"
+                  "应急管理部网站刊登。\n",
+                  "青阳市应急管理局", "青阳市", "city");
+    /* the same words in a sentence address no one */
+    assert_agency(*state, "2021年,各区应急局与应急管理部联合检查。\n", "应急管理部", NULL, NULL);
+}
+
 static void test_docfields_pinyin_readings_skipped(void **state)
 {
     /* a converted page prints readings after some characters: 環(huán)保局 is 环保局 */
@@ -169,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_docfields_city_name_ending_like_a_suffix),
         cmocka_unit_test(test_docfields_bodies_below_and_departments),
         cmocka_unit_test(test_docfields_government_reports_on_itself),
+        cmocka_unit_test(test_docfields_notice_to_bodies_below),
         cmocka_unit_test(test_docfields_pinyin_readings_skipped),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
