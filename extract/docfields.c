@@ -81,6 +81,10 @@ static bool is_han(uint32_t cp)
 
 #define MAX_AGENCIES 32
 #define PLACE_SEARCH_BYTES 6000 /* an abbreviated agency's place is named near the top */
+#define OWN_REPORT_LINES 3      /* a place reporting on itself says so in its opening lines */
+#define OWN_REPORT_NAME_CHARS                                                                      \
+    3 /* 汉源县, 滨海新区: a longer run there is a phrase (推进青阳市)                 \
+       */
 
 struct agency_candidate {
     char name[128];    /* 福田区应急管理局 */
@@ -182,6 +186,53 @@ static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
 }
 
 /*
+ * The suffix that completes a bare name of the text's own place (朔州 in a
+ * report on 全市: 市), from the self-references of the vocabulary.
+ */
+static bool self_completion(const struct text *t, const struct rules *rules, const char *own,
+                            char *out, size_t out_size)
+{
+    for (size_t k = 0; k < rules->self_reference_cnt; k++) {
+        const char *word = rules->self_references[k].word;
+        size_t wl = strlen(word);
+        /* the word is a prefix character and a suffix: 全 + 市 */
+        if (wl > 3 && wl - 3 < out_size && place_completes(rules, own, word + 3, wl - 3) &&
+            contains(t->norm, t->norm_len, word)) {
+            memcpy(out, word + 3, wl - 3);
+            out[wl - 3] = '\0';
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * 朔州消防支队: a city named without its 市, whose name ends like a suffix
+ * (朔 + 州 is no place: one character is too short a name). It is the city
+ * when the text writes 朔州市 or calls its own place a 市 (全市); otherwise
+ * no candidate, rather than the cut 州消防支队.
+ */
+static bool bare_city_agency(const struct text *t, const struct rules *rules, size_t run, size_t at,
+                             const char *canonical, struct agency_candidate *c)
+{
+    const char *level = NULL;
+    if (at - run != 6 || place_suffix_at(rules, t->norm + run + 3, 3, &level) != 3) {
+        return false;
+    }
+    char own[4], completion[16];
+    memcpy(own, t->norm + run + 3, 3);
+    own[3] = '\0';
+    if (!place_completion_in(rules, t, t->norm + run, 6, completion, sizeof(completion)) &&
+        !self_completion(t, rules, own, completion, sizeof(completion))) {
+        return false;
+    }
+    snprintf(c->region, sizeof(c->region), "%.*s%s", 6, t->norm + run, completion);
+    snprintf(c->name, sizeof(c->name), "%s%s", c->region, canonical);
+    place_suffix_at(rules, completion, strlen(completion), &c->level);
+    return true;
+}
+
+/*
  * The agency whose body word ends at @p at: the longest run of named places
  * before it (深圳市福田区 + 应急管理局), or, when only an admin suffix stands
  * there (市应急管理局), an unnamed candidate to expand later.
@@ -203,19 +254,21 @@ static bool agency_at(const struct text *t, const struct rules *rules, size_t at
         !starts_in_han(t, run - 3) && named_agency(t, rules, run - 3, at, canonical, c)) {
         return true;
     }
-    const char *level = NULL;
-    for (size_t s = at >= 9 ? at - 9 : 0; s < at; s++) {
-        size_t sl = place_suffix_at(rules, t->norm + s, at - s, &level);
-        /* 各区应急局: the bureaus below the author, not the author */
-        bool others = s >= 3 && memcmp(t->norm + s - 3, "各", 3) == 0;
-        if (sl == at - s && s >= run && !others) {
-            snprintf(c->name, sizeof(c->name), "%.*s%s", (int)sl, t->norm + s, canonical);
-            c->level = level;
-            c->unnamed = true;
-            return true;
-        }
+    if (bare_city_agency(t, rules, run, at, canonical, c)) {
+        return true;
     }
-    return false;
+    /* only a suffix that is the whole run: in 朔州消防支队 the 州 ends a name, not abbreviates */
+    const char *level = NULL;
+    size_t sl = place_suffix_at(rules, t->norm + run, at - run, &level);
+    /* 各区应急局: the bureaus below the author, not the author */
+    bool others = run >= 3 && memcmp(t->norm + run - 3, "各", 3) == 0;
+    if (sl == 0 || sl != at - run || others) {
+        return false;
+    }
+    snprintf(c->name, sizeof(c->name), "%.*s%s", (int)sl, t->norm + run, canonical);
+    c->level = level;
+    c->unnamed = true;
+    return true;
 }
 
 static void collect_agencies(const struct text *t, const struct rules *rules,
@@ -238,6 +291,11 @@ static void collect_agencies(const struct text *t, const struct rules *rules,
         const char *p = t->norm;
         const char *word = rules->national_bodies[k].word;
         while ((p = strstr(p, word)) != NULL) {
+            /* 各级应急管理部门: departments of any level, not the ministry */
+            if (strncmp(p + strlen(word), "门", strlen("门")) == 0) {
+                p += strlen(word);
+                continue;
+            }
             struct agency_candidate c;
             memset(&c, 0, sizeof(c));
             snprintf(c.name, sizeof(c.name), "%s", rules->national_bodies[k].label);
@@ -346,7 +404,137 @@ static void merge_unnamed_into_twins(const struct rules *rules, struct agency_ca
     }
 }
 
-static void find_agency(const struct text *t, const struct rules *rules, struct docfields *out)
+static bool year_at(const char *s, size_t a, size_t i);
+
+/* At norm byte @p at: a year (2024年度) or an own-report word (行政执法). */
+static bool own_report_word_at(const struct text *t, const struct rules *rules, size_t at)
+{
+    const char *s = t->norm + at;
+    size_t rest = t->norm_len - at;
+    if (rest >= 4 && year_at(s, 0, 0)) {
+        return true;
+    }
+    for (size_t k = 0; k < rules->own_report_word_cnt; k++) {
+        const struct name_pair *w = &rules->own_report_words[k];
+        if (w->len <= rest && memcmp(s, w->word, w->len) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * A named place that opens a clause and is followed by a year or an
+ * own-report word at @p at (2019年,汉源县法治政府建设工作...; 庆元县2024年度
+ * 行政执法数据表): the place reports on itself, so its government is the
+ * author. Fills @p c with that government, or @returns false.
+ */
+static bool own_report_at(const struct text *t, const struct rules *rules, size_t at,
+                          struct agency_candidate *c)
+{
+    if (!own_report_word_at(t, rules, at) || !starts_in_han(t, at)) {
+        return false;
+    }
+    size_t run = place_run_start(t, rules, at);
+    /* 落实深圳市法治政府建设: a place inside a clause is the object, not the subject */
+    if (run == at || starts_in_han(t, run)) {
+        return false;
+    }
+    memset(c, 0, sizeof(*c));
+    c->first = run;
+    /* the run must be the place and nothing else: 推进青阳市 is no four-character name */
+    struct place p;
+    return place_parse(rules, t->norm + run, at - run, &p) &&
+           p.last_chars <= OWN_REPORT_NAME_CHARS &&
+           named_agency(t, rules, run, at, rules->own_report_body, c);
+}
+
+/*
+ * The government of a place that reports on itself in the first lines (the
+ * title and the opening): a candidate that ranks like one the title names.
+ * Bounded: the first OWN_REPORT_LINES lines, each position looked at once.
+ */
+static void add_own_report(const struct text *t, const struct rules *rules, const struct lines *ls,
+                           struct agency_candidate *cands, size_t *cnt)
+{
+    if (!rules->own_report_body) {
+        return;
+    }
+    for (size_t i = 0; i < ls->cnt && i < OWN_REPORT_LINES; i++) {
+        int cited = 0; /* inside 《》: a cited title's place is not the author */
+        for (size_t at = ls->items[i].start; at < ls->items[i].end; at++) {
+            struct agency_candidate c;
+            bool three = at + 3 <= ls->items[i].end;
+            if (three && memcmp(t->norm + at, "《", 3) == 0) {
+                cited++;
+            } else if (three && memcmp(t->norm + at, "》", 3) == 0 && cited > 0) {
+                cited--;
+            }
+            if (cited > 0 || ((unsigned char)t->norm[at] & 0xc0) == 0x80 ||
+                !own_report_at(t, rules, at, &c)) {
+                continue;
+            }
+            add_candidate(cands, cnt, &c);
+            for (size_t k = 0; k < *cnt; k++) {
+                cands[k].titled |= strcmp(cands[k].name, c.name) == 0;
+            }
+            return;
+        }
+    }
+}
+
+/*
+ * 各区应急局: at the line [@p a, @p b): the bodies a notice is addressed to.
+ * The writer is the same body a level up (市应急管理局), an unnamed candidate
+ * filled in @p c. @returns false for any other line.
+ */
+static bool addressee_line(const struct text *t, const struct rules *rules, size_t a, size_t b,
+                           struct agency_candidate *c)
+{
+    const char *s = t->norm;
+    while (a < b && ((unsigned char)s[a] < 0xe4 || memcmp(s + a, "•", 3) == 0)) {
+        a += ((unsigned char)s[a] & 0xe0) == 0xe0 ? 3 : 1; /* spaces and bullets */
+    }
+    if (b - a < 6 || b - a > 60 || s[b - 1] != ':' || memcmp(s + a, "各", 3) != 0) {
+        return false;
+    }
+    for (size_t k = 0; k < rules->addressee_parent_cnt; k++) {
+        const struct name_pair *pp = &rules->addressee_parents[k];
+        if (b - a <= 3 + pp->len || memcmp(s + a + 3, pp->word, pp->len) != 0) {
+            continue;
+        }
+        size_t body = a + 3 + pp->len;
+        for (size_t j = 0; j < rules->agency_suffix_cnt; j++) {
+            const struct name_pair *suf = &rules->agency_suffixes[j];
+            if (body + suf->len + 1 == b && memcmp(s + body, suf->word, suf->len) == 0) {
+                memset(c, 0, sizeof(*c));
+                snprintf(c->name, sizeof(c->name), "%s%s", pp->label, suf->label);
+                place_suffix_at(rules, pp->label, strlen(pp->label), &c->level);
+                c->unnamed = c->level != NULL;
+                c->first = a;
+                return c->unnamed;
+            }
+        }
+    }
+    return false;
+}
+
+/* A notice's addressees in its head name its writer: see addressee_line(). */
+static void add_addressee_writer(const struct text *t, const struct rules *rules,
+                                 const struct lines *ls, struct agency_candidate *cands,
+                                 size_t *cnt)
+{
+    for (size_t i = 0; i < ls->cnt && i < HEAD_LINES; i++) {
+        struct agency_candidate c;
+        if (addressee_line(t, rules, ls->items[i].start, ls->items[i].end, &c)) {
+            add_candidate(cands, cnt, &c);
+            return;
+        }
+    }
+}
+
+static void find_agency(const struct text *t, const struct rules *rules, const struct lines *ls,
+                        struct docfields *out)
 {
     struct agency_candidate cands[MAX_AGENCIES];
     size_t cnt = 0;
@@ -354,6 +542,8 @@ static void find_agency(const struct text *t, const struct rules *rules, struct 
     for (size_t i = 0; i < cnt; i++) {
         cands[i].titled = out->title && strstr(out->title, cands[i].name);
     }
+    add_own_report(t, rules, ls, cands, &cnt);
+    add_addressee_writer(t, rules, ls, cands, &cnt);
     merge_written_forms(cands, &cnt);
     merge_unnamed_into_twins(rules, cands, &cnt);
     const struct agency_candidate *chosen = best_agency(rules, cands, cnt);
@@ -386,13 +576,111 @@ static void find_agency(const struct text *t, const struct rules *rules, struct 
     out->region = strdup(region);
 }
 
+/* The tone-marked vowels of pinyin, two bytes each. */
+static const char TONE_VOWELS[] = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü";
+
+#define MAX_READING_LETTERS 6 /* zhuang, shuang: the longest syllables */
+
+static bool tone_vowel_at(const char *s, size_t len)
+{
+    /* lead bytes sit at even offsets of TONE_VOWELS, so a match is a whole vowel */
+    return len >= 2 && ((unsigned char)s[0] & 0xe0) == 0xc0 &&
+           memmem(TONE_VOWELS, sizeof(TONE_VOWELS) - 1, s, 2) != NULL;
+}
+
+/* At @p s: a pinyin reading in parentheses, (huán). @returns its length in bytes, or 0. */
+static size_t reading_at(const char *s, size_t len)
+{
+    if (len < 4 || s[0] != '(') {
+        return 0;
+    }
+    size_t i = 1, letters = 0;
+    bool toned = false;
+    while (i < len && letters < MAX_READING_LETTERS) {
+        if (s[i] >= 'a' && s[i] <= 'z') {
+            i++;
+        } else if (tone_vowel_at(s + i, len - i)) {
+            i += 2;
+            toned = true;
+        } else {
+            break;
+        }
+        letters++;
+    }
+    /* a tone mark tells a reading from a parenthesised word, (app) */
+    return toned && i < len && s[i] == ')' ? i + 1 : 0;
+}
+
+/*
+ * @p s without the pinyin readings some converted pages print after a Han
+ * character (重慶市環(huán)保局), or NULL when it has none. *@p nomem tells
+ * a failed allocation from none.
+ */
+static char *without_readings(const char *s, size_t len, size_t *out_len, bool *nomem)
+{
+    char *out = NULL;
+    size_t o = 0;
+    *nomem = false;
+    for (size_t i = 0; i < len;) {
+        size_t skip = i >= 3 && ((unsigned char)s[i - 3] & 0xf0) == 0xe0 && s[i] == '('
+                          ? reading_at(s + i, len - i)
+                          : 0;
+        if (skip && !out) {
+            if (!(out = malloc(len + 1))) {
+                *nomem = true;
+                return NULL;
+            }
+            memcpy(out, s, i);
+            o = i;
+        }
+        if (!skip && out) {
+            out[o++] = s[i];
+        }
+        i += skip ? skip : 1;
+    }
+    if (out) {
+        out[o] = '\0';
+        *out_len = o;
+    }
+    return out;
+}
+
+/* find_agency() on @p t, or on a copy of it without readings when it has some. */
+static int find_agency_read(const struct text *t, const struct rules *rules, const struct lines *ls,
+                            struct docfields *out)
+{
+    size_t clean_len = 0;
+    bool nomem = false;
+    char *clean = without_readings(t->norm, t->norm_len, &clean_len, &nomem);
+    if (!clean) {
+        if (!nomem) {
+            find_agency(t, rules, ls, out);
+        }
+        return nomem ? -1 : 0;
+    }
+    struct text ct;
+    struct lines cls = {NULL, 0};
+    int rc = text_init(&ct, clean, clean_len);
+    if (rc == 0) {
+        rules_fold_script(rules, ct.norm, ct.norm_len);
+        rc = split_lines(&ct, &cls);
+        if (rc == 0) {
+            find_agency(&ct, rules, &cls, out);
+        }
+        free(cls.items);
+        text_release(&ct);
+    }
+    free(clean);
+    return rc == 0 ? 0 : -1;
+}
+
 /*
  * Agencies are read in the simplified script: a page in traditional characters
  * (宣州區應急管理局) names the same body as the gold and the other pages do.
  * The norm text is folded already (extractor_run); the title is original text.
  */
 static int find_agency_folded(const struct text *t, const struct rules *rules,
-                              struct docfields *out)
+                              const struct lines *ls, struct docfields *out)
 {
     char *title = out->title ? strdup(out->title) : NULL;
     if (out->title && !title) {
@@ -400,13 +688,23 @@ static int find_agency_folded(const struct text *t, const struct rules *rules,
     }
     if (title) {
         rules_fold_script(rules, title, strlen(title));
+        size_t clean_len;
+        bool nomem = false;
+        char *clean = without_readings(title, strlen(title), &clean_len, &nomem);
+        if (clean) {
+            free(title);
+            title = clean;
+        } else if (nomem) {
+            free(title);
+            return -1;
+        }
     }
     char *orig_title = out->title;
     out->title = title;
-    find_agency(t, rules, out);
+    int rc = find_agency_read(t, rules, ls, out);
     out->title = orig_title;
     free(title);
-    return 0;
+    return rc;
 }
 
 /* ---- title, year, dates, document number ---- */
@@ -607,7 +905,9 @@ static bool parse_date(const char *s, size_t len, char out[11], struct docfields
         }
         return false;
     }
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+    /* in range already; the unsigned remainders let the compiler see the 10 bytes fit */
+    snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
     return true;
 }
 
@@ -743,7 +1043,7 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct do
         return -1;
     }
     int title_line = find_title(t, rules, &ls, out);
-    if (find_agency_folded(t, rules, out) != 0) {
+    if (find_agency_folded(t, rules, &ls, out) != 0) {
         free(ls.items);
         docfields_release(out);
         return -1;

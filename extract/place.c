@@ -1,4 +1,5 @@
 /* place.c - Chinese place names made of administrative components. */
+#define _GNU_SOURCE /* memmem */
 #include "place.h"
 
 #include <stdio.h>
@@ -155,4 +156,39 @@ bool place_find_named(const struct rules *rules, const struct text *t, size_t fr
     }
     snprintf(out, out_size, "%s", best->name);
     return true;
+}
+
+bool place_completes(const struct rules *rules, const char *suffix, const char *other,
+                     size_t other_len)
+{
+    const char *level = NULL, *other_level = NULL;
+    size_t sl = place_suffix_at(rules, suffix, strlen(suffix), &level);
+    size_t ol = place_suffix_at(rules, other, other_len, &other_level);
+    return sl > 0 && ol == other_len && sl == strlen(suffix) && level && other_level &&
+           strcmp(level, other_level) == 0 && (ol != sl || memcmp(suffix, other, sl) != 0);
+}
+
+bool place_completion_in(const struct rules *rules, const struct text *t, const char *name,
+                         size_t name_len, char *out, size_t out_size)
+{
+    /* the name's own suffix is its last (three-byte) character */
+    if (name_len < 6 || name_len % 3 != 0) {
+        return false;
+    }
+    char own[4];
+    memcpy(own, name + name_len - 3, 3);
+    own[3] = '\0';
+    const char *p = t->norm, *end = t->norm + t->norm_len;
+    while ((p = memmem(p, (size_t)(end - p), name, name_len)) != NULL) {
+        const char *after = p + name_len;
+        const char *level = NULL;
+        size_t sl = place_suffix_at(rules, after, (size_t)(end - after), &level);
+        if (sl > 0 && place_completes(rules, own, after, sl) && sl < out_size) {
+            memcpy(out, after, sl);
+            out[sl] = '\0';
+            return true;
+        }
+        p += name_len;
+    }
+    return false;
 }

@@ -51,4 +51,21 @@ bool place_parse(const struct rules *rules, const char *run, size_t len, struct 
 bool place_find_named(const struct rules *rules, const struct text *t, size_t from, size_t to,
                       const char *level, char *out, size_t out_size);
 
+/**
+ * The suffix that completes @p name (@p name_len bytes), a one-character name
+ * with a suffix of its own (朔州: 朔 + 州), where the norm text of @p t writes
+ * it out with another suffix of the same level (朔州市): the suffix is copied
+ * into @p out. Bounded: one scan of the text for the name.
+ * @returns false when the text never does.
+ */
+bool place_completion_in(const struct rules *rules, const struct text *t, const char *name,
+                         size_t name_len, char *out, size_t out_size);
+
+/**
+ * True when @p suffix (朔州's 州) and @p other (市) are different suffixes of
+ * one level, so that @p other can complete a name ending in @p suffix.
+ */
+bool place_completes(const struct rules *rules, const char *suffix, const char *other,
+                     size_t other_len);
+
 #endif

@@ -349,6 +349,26 @@ static int load_core_keys(struct rules *r, json_t *root, const char *path, char 
     return 0;
 }
 
+/* An optional string @p field of the vocabulary @p v, copied into *@p out (NULL when absent). */
+static int load_vocab_string(json_t *v, const char *field, char **out, const char *path,
+                             char *errstr, size_t errstr_size)
+{
+    json_t *value = json_object_get(v, field);
+    if (!value) {
+        return 0;
+    }
+    if (!json_is_string(value) || json_string_length(value) == 0) {
+        snprintf(errstr, errstr_size, "%s: vocabulary \"%s\" must be a non-empty string", path,
+                 field);
+        return -1;
+    }
+    if (!(*out = strdup(json_string_value(value)))) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_vocabulary(struct rules *r, json_t *root, const char *path, char *errstr,
                            size_t errstr_size)
 {
@@ -374,7 +394,16 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
         load_words(v, VOCAB, "as_of_markers", &r->as_of_markers, &r->as_of_marker_cnt, path, errstr,
                    errstr_size) != 0 ||
         load_words(v, VOCAB, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
-                   errstr_size) != 0) {
+                   errstr_size) != 0 ||
+        load_words(v, VOCAB, "own_report_words", &r->own_report_words, &r->own_report_word_cnt,
+                   path, errstr, errstr_size) != 0 ||
+        load_words(v, VOCAB, "self_references", &r->self_references, &r->self_reference_cnt, path,
+                   errstr, errstr_size) != 0 ||
+        (json_object_get(v, "addressee_parents") &&
+         load_pairs(v, "addressee_parents", &r->addressee_parents, &r->addressee_parent_cnt, path,
+                    errstr, errstr_size) != 0) ||
+        load_vocab_string(v, "own_report_body", &r->own_report_body, path, errstr, errstr_size) !=
+            0) {
         return -1;
     }
     json_t *prefix = json_object_get(v, "citation_prefix");
@@ -758,6 +787,10 @@ void rules_free(struct rules *r)
     free_pairs(r->doc_number_labels, r->doc_number_label_cnt);
     free_pairs(r->as_of_markers, r->as_of_marker_cnt);
     free_pairs(r->yoy_markers, r->yoy_marker_cnt);
+    free_pairs(r->own_report_words, r->own_report_word_cnt);
+    free_pairs(r->self_references, r->self_reference_cnt);
+    free_pairs(r->addressee_parents, r->addressee_parent_cnt);
+    free(r->own_report_body);
     free(r->citation_prefix);
     free(r->place_stop_chars);
     free(r->fold_from);

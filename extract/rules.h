@@ -92,6 +92,13 @@ struct rules {
     size_t as_of_marker_cnt;
     struct name_pair *yoy_markers; /* "同比": a year-on-year change (metrics.c) */
     size_t yoy_marker_cnt;
+    struct name_pair *own_report_words; /* 庆元县2024年度行政执法: a place reporting on */
+    size_t own_report_word_cnt; /* itself as a whole ("行政执法", "法治政府建设") */
+    char *own_report_body;      /* ... whose body is its government ("人民政府") */
+    struct name_pair *addressee_parents; /* 各区应急局: -> 市, the level that writes to 区 */
+    size_t addressee_parent_cnt;
+    struct name_pair *self_references; /* 全市, 本市: the report's own place is a city */
+    size_t self_reference_cnt;
     char *citation_prefix;  /* dropped when normalising a title (中华人民共和国) */
     int min_report_han;     /* fewer Han characters: not a report (default 20) */
     char *place_stop_chars; /* characters that end a place name (的在和...) */

@@ -94,6 +94,81 @@ static void test_docfields_other_bodies(void **state)
                   "成都市应急管理局", "成都市", "city");
 }
 
+static void test_docfields_abbreviations_written_out(void **state)
+{
+    assert_agency(*state, "2022年,临川区市监局加大执法力度,临川区市监局全年立案。\n",
+                  "临川区市场监督管理局", "临川区", "district");
+    assert_agency(*state, "记者从鹤山县安办获悉,今年鹤山县安办组织检查。\n",
+                  "鹤山县安全生产委员会办公室", "鹤山县", "county");
+    /* 省政府安办 with no province named: the abbreviation stays as written */
+    assert_agency(*state, "记者从省政府安办获悉,全省事故总量下降。\n",
+                  "省人民政府安全生产委员会办公室", NULL, "province");
+}
+
+static void test_docfields_city_name_ending_like_a_suffix(void **state)
+{
+    /* 朔 + 州 is no place name: the city is 朔州市, not a 州 cut out of it */
+    assert_agency(*state, "本报讯 蒲州消防支队开展整治,全市未发生较大火灾。\n", "蒲州市消防支队",
+                  "蒲州市", "city");
+    assert_agency(*state, "本报讯 蒲州消防支队开展整治,蒲州市各单位积极配合。\n", "蒲州市消防支队",
+                  "蒲州市", "city");
+    /* nothing says it is a city: no agency rather than a cut one */
+    assert_agency(*state, "本报讯 蒲州消防支队开展整治,隐患全部整改。\n", NULL, NULL, NULL);
+}
+
+static void test_docfields_bodies_below_and_departments(void **state)
+{
+    /* 各设区市应急管理局 are the addressees; 应急管理部门 are departments, not the ministry */
+    assert_agency(*state,
+                  "各设区市应急管理局:\n现将2020年全区执法情况通报如下:各级应急管理部门共检查"
+                  "企业。经济处罚下降的有青川市和白河市。\n",
+                  NULL, NULL, NULL);
+}
+
+static void test_docfields_government_reports_on_itself(void **state)
+{
+    /* the county is the subject of the opening: its government reports */
+    assert_agency(*state,
+                  "2019年,青阳县法治政府建设工作稳步推进,现将情况报告如下\n"
+                  "一、主要举措\n县司法局和县综合行政执法局相对集中行政处罚权。\n"
+                  "青阳县综合行政执法局全年办结案件。\n",
+                  "青阳县人民政府", "青阳县", "county");
+    assert_agency(*state,
+                  "目 录\n第一部分 柳溪县2024年度行政执法数据表\n一、行政处罚实施情况统计表\n",
+                  "柳溪县人民政府", "柳溪县", "county");
+    /* a place cited in a title, or inside a clause, is not the author */
+    assert_agency(*state,
+                  "2023年,市应急管理局严格落实《青阳市2023年法治政府建设要点》,推进青阳市法治"
+                  "政府建设。\n",
+                  "青阳市应急管理局", "青阳市", "city");
+    /* the bureau the title names still wins */
+    assert_agency(*state,
+                  "青阳县应急管理局2023年度法治政府建设情况报告\n青阳县2023年法治政府建设取得成效,"
+                  "青阳县应急管理局依法行政。\n",
+                  "青阳县应急管理局", "青阳县", "county");
+}
+
+static void test_docfields_notice_to_bodies_below(void **state)
+{
+    /* a notice to 各区应急局 comes from the city's bureau, not the ministry it mentions */
+    assert_agency(*state,
+                  "青阳市执业行为整治情况通报\n  • 各区应急局:\n现将青阳市整治情况通报如下,做法被"
+                  "应急管理部网站刊登。\n",
+                  "青阳市应急管理局", "青阳市", "city");
+    /* the same words in a sentence address no one */
+    assert_agency(*state, "2021年,各区应急局与应急管理部联合检查。\n", "应急管理部", NULL, NULL);
+}
+
+static void test_docfields_pinyin_readings_skipped(void **state)
+{
+    /* a converted page prints readings after some characters: 環(huán)保局 is 环保局 */
+    assert_agency(*state,
+                  "記者從青陽市環(huán)保局獲悉,上半年青陽市環(huán)保部門處罰(chǔ)案件。\n",
+                  "青阳市环境保护局", "青阳市", "city");
+    /* a parenthesised word without a tone mark is no reading */
+    assert_agency(*state, "青阳市环保(app)局上线。\n", NULL, NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +176,12 @@ int main(void)
         cmocka_unit_test(test_docfields_impossible_date_dropped_with_warning),
         cmocka_unit_test(test_docfields_abbreviated_agency_expanded),
         cmocka_unit_test(test_docfields_other_bodies),
+        cmocka_unit_test(test_docfields_abbreviations_written_out),
+        cmocka_unit_test(test_docfields_city_name_ending_like_a_suffix),
+        cmocka_unit_test(test_docfields_bodies_below_and_departments),
+        cmocka_unit_test(test_docfields_government_reports_on_itself),
+        cmocka_unit_test(test_docfields_notice_to_bodies_below),
+        cmocka_unit_test(test_docfields_pinyin_readings_skipped),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }

@@ -57,11 +57,38 @@ static void test_place_find_named_most_frequent_of_level(void **state)
     assert_find(*state, "福田区安全生产形势稳定", "city", "-");
 }
 
+/* The completion place_completion_in() finds for @p name in @p s must be @p want ("-": none). */
+static void assert_completion(const struct rules *r, const char *s, const char *name,
+                              const char *want)
+{
+    struct text t;
+    char got[16];
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    if (!place_completion_in(r, &t, name, strlen(name), got, sizeof(got))) {
+        snprintf(got, sizeof(got), "-");
+    }
+    text_release(&t);
+    assert_string_equal(got, want);
+}
+
+static void test_place_completion_of_bare_name(void **state)
+{
+    assert_completion(*state, "蒲州消防支队检查了蒲州市的商场", "蒲州", "市");
+    /* only another suffix of the same level completes a name (州 and 市 are both cities) */
+    assert_completion(*state, "蒲州区的商场", "蒲州", "-");
+    assert_completion(*state, "蒲州州的商场", "蒲州", "-");
+    assert_completion(*state, "蒲州消防支队", "蒲州", "-");
+    assert_true(place_completes(*state, "州", "市", strlen("市")));
+    assert_false(place_completes(*state, "州", "州", strlen("州")));
+    assert_false(place_completes(*state, "区", "县", strlen("县")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_place_parse_components),
         cmocka_unit_test(test_place_find_named_most_frequent_of_level),
+        cmocka_unit_test(test_place_completion_of_bare_name),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }
