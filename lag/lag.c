@@ -41,8 +41,11 @@ static void append_note(char *note, size_t size, const char *text)
 {
     size_t used = strlen(note);
     if (!strstr(note, text) && used + 3 < size) {
-        snprintf(note + used, size - used, "%s%s", used ? "; " : "", text);
-        text_trim_partial(note);
+        /* a note longer than the buffer is cut on purpose, between characters */
+        int n = snprintf(note + used, size - used, "%s%s", used ? "; " : "", text);
+        if (n >= 0 && (size_t)n >= size - used) {
+            text_trim_partial(note);
+        }
     }
 }
 

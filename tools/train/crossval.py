@@ -9,11 +9,16 @@ held-out scores, next to the model trained on everything scored on everything.
 
 usage: crossval.py [--bin build-test/bin] [--rules FILE] [--k 5] [--thresholds 0.5 0.6]
                    [--policies fill arbiter] [--vetoes 0.9 1.01] [--keep DIR]
+                   [--min-core-precision X] [--min-core-recall X]
+                   [--min-all-precision X] [--min-all-recall X]
+Threshold, policy and veto default to the shipped model's. The minimums apply to
+the held-out dev scores of the first setting: exit 1 under them (a quality test).
 """
 import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,6 +26,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+TEMPS = []  # folders main() made, removed at exit
 LINE = re.compile(r"^(core|all) keys:\s+precision [0-9.]+ recall [0-9.]+ \(tp (\d+), fp (\d+), fn (\d+)\)")
 FIELDS = re.compile(r"^document fields: (\d+)/(\d+)")
 
@@ -76,12 +82,19 @@ def main():
     ap.add_argument("--bin", default=os.path.join(ROOT, "build-test", "bin"))
     ap.add_argument("--rules", default=os.path.join(ROOT, "config", "rules", "emergency-management-annual.json"))
     ap.add_argument("--k", type=int, default=5)
-    ap.add_argument("--thresholds", type=float, nargs="+", default=[0.5])
-    ap.add_argument("--policies", nargs="+", default=["fill"], choices=["fill", "arbiter"])
-    ap.add_argument("--vetoes", type=float, nargs="+", default=[1.01])
+    ap.add_argument("--thresholds", type=float, nargs="+")
+    ap.add_argument("--policies", nargs="+", choices=["fill", "arbiter"])
+    ap.add_argument("--vetoes", type=float, nargs="+")
     ap.add_argument("--keep", help="folder for the fold models; reused when they are there")
+    for name in ("core-precision", "core-recall", "all-precision", "all-recall"):
+        ap.add_argument(f"--min-{name}", type=float, default=0.0)
     args = ap.parse_args()
+    shipped = json.load(open(args.rules.replace(".json", ".model.json"), encoding="utf-8"))
+    args.thresholds = args.thresholds or [shipped["threshold"]]
+    args.policies = args.policies or [shipped["policy"]]
+    args.vetoes = args.vetoes or [shipped["veto"]]
     tmp = tempfile.mkdtemp(prefix="rf-crossval.")
+    TEMPS.append(tmp)
     golds, corpus_args, docs = {}, [], []
     # features depend on the rules, not on the model: dump with the rules alone
     bare = json.load(open(args.rules, encoding="utf-8"))
@@ -113,6 +126,7 @@ def main():
     print(f"{args.k}-fold cross-validation by document over {len(docs)} documents "
           f"(folds of {', '.join(str(len(f)) for f in folds)})")
     settings = [(p, t, v) for p in args.policies for t in args.thresholds for v in args.vetoes]
+    first_dev = None
     for policy, threshold, veto in settings:
         label = f"{policy} t={threshold:.2f} veto={veto:.2f}"
         totals = {stem: {"core": [0, 0, 0], "all": [0, 0, 0]} for stem in golds}
@@ -132,14 +146,34 @@ def main():
             gold_path = dict((s, g) for s, g, _ in corpora())[stem]
             everything = score(run_eval(args, gold_path, folder, full_t))
             print(f"{label} {stem:5s} held-out   core {pr(*totals[stem]['core'])}  all {pr(*totals[stem]['all'])}")
+            if stem == "dev" and first_dev is None:
+                first_dev = totals[stem]
             print(f"{label} {stem:5s} trained-on core {pr(*everything['core'])}  all {pr(*everything['all'])}")
         sys.stdout.flush()
     for stem, (gold, folder) in golds.items():
         gold_path = dict((s, g) for s, g, _ in corpora())[stem]
         rules_only = score(run_eval(args, gold_path, folder, "none"))
         print(f"rules only {stem:5s} core {pr(*rules_only['core'])}  all {pr(*rules_only['all'])}")
-    return 0
+    return check_minimums(args, first_dev)
+
+
+def check_minimums(args, dev):
+    """1 when the first setting's held-out dev scores are under a --min-* given."""
+    failed = False
+    for part in ("core", "all"):
+        tp, fp, fn = dev[part]
+        got = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0}
+        for measure, value in got.items():
+            want = getattr(args, f"min_{part}_{measure}")
+            if value < want:
+                print(f"crossval: held-out {part} {measure} {value:.3f} is under {want:.3f}", file=sys.stderr)
+                failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        for leftover in TEMPS:
+            shutil.rmtree(leftover, ignore_errors=True)
