@@ -259,15 +259,13 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     struct quantity_list qs = {NULL, 0, 0};
     struct fact_list facts = {NULL, 0};
     struct docfields fields;
-    struct unit_table units = {(const char *const *)ex->rules->measure_words,
-                               ex->rules->measure_cnt};
     json_t *env = NULL;
     char doc_id[RF_SHA256_HEX_LEN + 1];
 
     memset(&fields, 0, sizeof(fields));
     if (outline_build(t, ex->rules, budget, &outline) != 0 ||
         docfields_extract(t, ex->rules, &fields) != 0 ||
-        quantity_find_all(t, &units, budget, &qs) != 0 ||
+        quantity_find_all(t, &ex->rules->numbers, budget, &qs) != 0 ||
         metrics_extract(ex->rules, &ex->matcher, t, &qs, budget, &facts) != 0) {
         goto out_release;
     }

@@ -84,14 +84,26 @@ static double chinese_multiplier(const char *s, size_t len)
     }
 }
 
-/* "余" or "多" after a number: at least. @returns bytes consumed. */
-static size_t parse_more(const char *s, size_t len, enum approx *approx)
+/* The first of @p words that @p s starts with; @returns its length, or 0. */
+static size_t word_at(const char *s, size_t len, const char *const *words, size_t cnt)
 {
-    if (starts_with(s, len, "余") || starts_with(s, len, "多")) {
-        *approx = APPROX_AT_LEAST;
-        return 3;
+    for (size_t i = 0; i < cnt; i++) {
+        if (starts_with(s, len, words[i])) {
+            return strlen(words[i]);
+        }
     }
     return 0;
+}
+
+/* A "more" word (余, 多) after a number: at least. @returns bytes consumed. */
+static size_t parse_more(const char *s, size_t len, const struct quantity_vocab *v,
+                         enum approx *approx)
+{
+    size_t n = word_at(s, len, v->more, v->more_cnt);
+    if (n) {
+        *approx = APPROX_AT_LEAST;
+    }
+    return n;
 }
 
 /* Arabic digits, commas between groups, one decimal point. */
@@ -170,7 +182,8 @@ static size_t parse_chinese(const char *s, size_t len, double *value)
  */
 #define MAX_NUMBER_BYTES 48
 
-size_t quantity_parse_number(const char *s, size_t len, double *value, enum approx *approx)
+size_t quantity_parse_number(const char *s, size_t len, const struct quantity_vocab *v,
+                             double *value, enum approx *approx)
 {
     *approx = APPROX_EXACT;
     *value = 0;
@@ -183,19 +196,19 @@ size_t quantity_parse_number(const char *s, size_t len, double *value, enum appr
         if (i == 0) {
             return 0;
         }
-        i += parse_more(s + i, len - i, approx);
+        i += parse_more(s + i, len - i, v, approx);
         double m = chinese_multiplier(s + i, len - i);
         if (m >= 100) {
             *value *= m;
             i += 3;
-            i += parse_more(s + i, len - i, approx);
+            i += parse_more(s + i, len - i, v, approx);
         }
     } else {
         i = parse_chinese(s, len, value);
         if (i == 0) {
             return 0;
         }
-        i += parse_more(s + i, len - i, approx);
+        i += parse_more(s + i, len - i, v, approx);
     }
     if (i > MAX_NUMBER_BYTES) {
         return 0; /* a run of digits, not a count */
@@ -211,32 +224,40 @@ static bool is_ascii_alnum(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* Qualifier just before the number: 近/约 (about), 超过/超/逾 (at least). */
-static size_t qualifier_before(const char *norm, size_t num_start, enum approx *approx)
+/* True when one of @p words ends just before byte @p at of @p s. */
+static bool word_ends_at(const char *s, size_t at, const char *const *words, size_t cnt)
 {
-    static const struct {
-        const char *word;
-        enum approx approx;
-    } words[] = {{"超过", APPROX_AT_LEAST},
-                 {"近", APPROX_ABOUT},
-                 {"约", APPROX_ABOUT},
-                 {"超", APPROX_AT_LEAST},
-                 {"逾", APPROX_AT_LEAST}};
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-        size_t n = strlen(words[i].word);
-        if (num_start >= n && memcmp(norm + num_start - n, words[i].word, n) == 0) {
-            *approx = words[i].approx;
+    for (size_t i = 0; i < cnt; i++) {
+        size_t n = strlen(words[i]);
+        if (at >= n && memcmp(s + at - n, words[i], n) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A qualifier ("before" word) just before the number. @returns its length, or 0. */
+static size_t qualifier_before(const struct quantity_vocab *v, const char *norm, size_t num_start,
+                               enum approx *approx)
+{
+    for (size_t i = 0; i < v->before_cnt; i++) {
+        size_t n = strlen(v->before[i].word);
+        if (num_start >= n && memcmp(norm + num_start - n, v->before[i].word, n) == 0) {
+            *approx = v->before[i].approx;
             return n;
         }
     }
     return 0;
 }
 
-static size_t match_unit(const char *s, size_t len, const struct unit_table *units)
+/* A qualifier ("after" word) just past the measure word. @returns its length, or 0. */
+static size_t qualifier_after(const struct quantity_vocab *v, const char *s, size_t len,
+                              enum approx *approx)
 {
-    for (size_t i = 0; i < units->cnt; i++) {
-        if (starts_with(s, len, units->words[i])) {
-            return strlen(units->words[i]);
+    for (size_t i = 0; i < v->after_cnt; i++) {
+        if (starts_with(s, len, v->after[i].word)) {
+            *approx = v->after[i].approx;
+            return strlen(v->after[i].word);
         }
     }
     return 0;
@@ -281,24 +302,18 @@ static int list_push(struct quantity_list *l, const struct quantity *q)
     return 0;
 }
 
-/* Words where a numeral is part of a word, not a count: 统一部署, 进一步, 唯一, 逐一. */
-static bool numeral_inside_word(const char *s, size_t len, size_t i)
+/* A numeral that is part of a word, not a count: 统一部署, 进一步, 唯一, 逐一. */
+static bool numeral_inside_word(const struct quantity_vocab *v, const char *s, size_t len, size_t i)
 {
-    static const char *const before[] = {"统", "进",   "唯", "同", "逐", "划", "专",
-                                         "周", "星期", "之", "某", "万", "千"};
     if (s[i] >= '0' && s[i] <= '9') {
         return false;
     }
-    for (size_t k = 0; k < sizeof(before) / sizeof(before[0]); k++) {
-        size_t n = strlen(before[k]);
-        if (i >= n && memcmp(s + i - n, before[k], n) == 0) {
-            return true;
-        }
+    if (word_ends_at(s, i, v->word_starts, v->word_start_cnt)) {
+        return true;
     }
-    /* 百姓, 万家灯火, 千方百计: a bare 百/千/万 counts only after 近/约/上 (近千人次) */
+    /* 百姓, 万家灯火, 千方百计: a bare 百/千/万 counts only after a round opener (近千人次) */
     if (chinese_digit(s + i, len - i) < 0 && !starts_with(s + i, len - i, "十")) {
-        return !(i >= 3 && (memcmp(s + i - 3, "近", 3) == 0 || memcmp(s + i - 3, "约", 3) == 0 ||
-                            memcmp(s + i - 3, "上", 3) == 0));
+        return !word_ends_at(s, i, v->round_openers, v->round_opener_cnt);
     }
     return false;
 }
@@ -317,14 +332,14 @@ static bool fills_table_cell(const char *s, size_t len, size_t num_start, size_t
 }
 
 /* Try a quantity whose number starts at byte @p i. @returns its end, or 0. */
-static size_t scan_one(const struct text *t, const struct unit_table *units, size_t i,
+static size_t scan_one(const struct text *t, const struct quantity_vocab *v, size_t i,
                        struct quantity *q)
 {
     const char *s = t->norm;
     size_t len = t->norm_len;
     memset(q, 0, sizeof(*q));
-    size_t n = quantity_parse_number(s + i, len - i, &q->value, &q->approx);
-    if (n == 0 || excluded_context(s, len, i, i + n) || numeral_inside_word(s, len, i)) {
+    size_t n = quantity_parse_number(s + i, len - i, v, &q->value, &q->approx);
+    if (n == 0 || excluded_context(s, len, i, i + n) || numeral_inside_word(v, s, len, i)) {
         return 0;
     }
     size_t end = i + n;
@@ -332,10 +347,10 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
     if (end < len && s[end] == '%') {
         unit_len = 1;
     } else {
-        unit_len = match_unit(s + end, len - end, units);
+        unit_len = word_at(s + end, len - end, v->units, v->unit_cnt);
         /* "22 條": web pages and tables put one space between a figure and its measure word */
         if (unit_len == 0 && end + 1 < len && s[end] == ' ') {
-            unit_len = match_unit(s + end + 1, len - end - 1, units);
+            unit_len = word_at(s + end + 1, len - end - 1, v->units, v->unit_cnt);
             end += unit_len ? 1 : 0;
         }
     }
@@ -354,15 +369,9 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
     memcpy(q->unit, s + end, unit_len);
     q->unit[unit_len] = '\0';
     end += unit_len;
-    if (starts_with(s + end, len - end, "左右")) {
-        q->approx = APPROX_ABOUT;
-        end += 6;
-    } else if (starts_with(s + end, len - end, "以上") || starts_with(s + end, len - end, "余")) {
-        q->approx = APPROX_AT_LEAST;
-        end += starts_with(s + end, len - end, "余") ? 3 : 6;
-    }
+    end += qualifier_after(v, s + end, len - end, &q->approx);
     enum approx before = APPROX_EXACT;
-    size_t qual = qualifier_before(s, i, &before);
+    size_t qual = qualifier_before(v, s, i, &before);
     if (qual && q->approx == APPROX_EXACT) {
         q->approx = before;
     }
@@ -373,7 +382,7 @@ static size_t scan_one(const struct text *t, const struct unit_table *units, siz
     return end;
 }
 
-int quantity_find_all(const struct text *t, const struct unit_table *units, struct budget *budget,
+int quantity_find_all(const struct text *t, const struct quantity_vocab *v, struct budget *budget,
                       struct quantity_list *out)
 {
     memset(out, 0, sizeof(*out));
@@ -391,7 +400,7 @@ int quantity_find_all(const struct text *t, const struct unit_table *units, stru
         bool numeric = is_number_start_char(s + i, len - i) || (s[i] == '.' && prev_numeric);
         if (numeric && !prev_numeric) {
             struct quantity q;
-            size_t end = scan_one(t, units, i, &q);
+            size_t end = scan_one(t, v, i, &q);
             if (end > 0) {
                 if (list_push(out, &q) != 0) {
                     quantity_list_release(out);

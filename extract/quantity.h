@@ -33,25 +33,48 @@ struct quantity_list {
 };
 
 /** Measure words, longest first; borrowed from the rule set. */
-struct unit_table {
-    const char *const *words;
-    size_t cnt;
+/* A word that qualifies a count: 近 (about), 超过 (at least). */
+struct quantity_word {
+    const char *word;
+    enum approx approx;
+};
+
+/*
+ * The words the finder reads, all from the rule set ("measure_words" and the
+ * vocabulary's "number_words"), so that another report family can bring its
+ * own. Borrowed; each list longest word first.
+ */
+struct quantity_vocab {
+    const char *const *units; /* measure words: 家次, 家, 项 */
+    size_t unit_cnt;
+    const struct quantity_word *before; /* before the number: 超过, 近, 约 */
+    size_t before_cnt;
+    const struct quantity_word *after; /* after the measure word: 左右, 以上, 余 */
+    size_t after_cnt;
+    const char *const *more; /* inside the number, at least: 230余场, 8千多家 */
+    size_t more_cnt;
+    const char *const *word_starts; /* a numeral after these is part of a word: 统一, 进一步 */
+    size_t word_start_cnt;
+    const char *const *round_openers; /* a bare 百/千/万 counts after these: 近千人次, 上万 */
+    size_t round_opener_cnt;
 };
 
 const char *approx_name(enum approx a);
 
 /**
  * Parse a number at @p s (Arabic with optional decimals and thousands commas,
- * or Chinese numerals), with 余/多 and 万/千/亿/百 after it.
+ * or Chinese numerals), with @p v's "more" words (余, 多) and 万/千/亿/百 after it.
  * @returns bytes consumed (0 when no number starts here), the value and approx.
  */
-size_t quantity_parse_number(const char *s, size_t len, double *value, enum approx *approx);
+size_t quantity_parse_number(const char *s, size_t len, const struct quantity_vocab *v,
+                             double *value, enum approx *approx);
 
 /**
- * Find every quantity in the normalised text, within @p budget (may be NULL).
+ * Find every quantity in the normalised text, with the words of @p v, within
+ * @p budget (may be NULL).
  * @returns 0, or -1 on ENOMEM or a spent budget (budget_state() says which).
  */
-int quantity_find_all(const struct text *t, const struct unit_table *units, struct budget *budget,
+int quantity_find_all(const struct text *t, const struct quantity_vocab *v, struct budget *budget,
                       struct quantity_list *out);
 void quantity_list_release(struct quantity_list *l);
 

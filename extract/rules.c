@@ -13,11 +13,10 @@
 #include "reportflow/log.h"
 #include "text.h"
 
-/* The number part of {Q}; quantity.c parses what this matches. */
-#define NUMBER_RE                                                                                                         \
-    "(?:[0-9][0-9,]*(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+)(?:余|多)?[百千万亿]?(?:" \
-    "余|多)?"
-#define QUALIFIER_RE "(?:近|约|超过|超|逾)?"
+/* The digits of {Q}'s number (quantity.c parses what {Q} matches); the words around them
+   ("more" and qualifier words) come from the rule set's vocabulary. */
+#define DIGITS_RE "(?:[0-9][0-9,]*(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+)"
+#define MULTIPLIER_RE "[百千万亿]?"
 #define VOCAB "vocabulary " /* where load_words() says a vocabulary list is */
 
 static char *dup_string_field(json_t *obj, const char *name)
@@ -79,7 +78,8 @@ static void free_strings(char **strings, size_t cnt)
 }
 
 /* Append the macro or {Q} expansion for "{NAME}" at @p p; @returns chars consumed or 0. */
-static size_t expand_macro(struct rf_buf *out, const char *p, json_t *macros, json_t *units)
+static size_t expand_macro(struct rf_buf *out, const struct rules *r, const char *p, json_t *macros,
+                           json_t *units)
 {
     size_t n = 1;
     while ((p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_') {
@@ -91,7 +91,8 @@ static size_t expand_macro(struct rf_buf *out, const char *p, json_t *macros, js
     char name[64];
     snprintf(name, sizeof(name), "%.*s", (int)(n - 1), p + 1);
     if (strcmp(name, "Q") == 0) {
-        rf_buf_append_str(out, QUALIFIER_RE "(?<q>" NUMBER_RE ")(?:");
+        rf_buf_printf(out, "%s(?<q>" DIGITS_RE "%s" MULTIPLIER_RE "%s)(?:", r->qualifier_re,
+                      r->more_re, r->more_re);
         size_t i;
         json_t *u;
         json_array_foreach(units, i, u)
@@ -114,11 +115,12 @@ static size_t expand_macro(struct rf_buf *out, const char *p, json_t *macros, js
     return n + 1;
 }
 
-static char *expand_pattern(const char *pattern, json_t *macros, json_t *units)
+static char *expand_pattern(const struct rules *r, const char *pattern, json_t *macros,
+                            json_t *units)
 {
     struct rf_buf out = RF_BUF_INIT;
     for (const char *p = pattern; *p;) {
-        size_t used = *p == '{' ? expand_macro(&out, p, macros, units) : 0;
+        size_t used = *p == '{' ? expand_macro(&out, r, p, macros, units) : 0;
         if (used) {
             p += used;
         } else {
@@ -149,10 +151,11 @@ static pcre2_code *compile(const char *pattern, const char *what, char *errstr, 
     return code;
 }
 
-static int load_pattern(struct rule_pattern *rp, const char *pattern, json_t *macros, json_t *units,
-                        const char *what, char *errstr, size_t errstr_size, size_t *max_captures)
+static int load_pattern(const struct rules *r, struct rule_pattern *rp, const char *pattern,
+                        json_t *macros, json_t *units, const char *what, char *errstr,
+                        size_t errstr_size, size_t *max_captures)
 {
-    char *expanded = expand_pattern(pattern, macros, units);
+    char *expanded = expand_pattern(r, pattern, macros, units);
     if (!expanded) {
         snprintf(errstr, errstr_size, "%s: out of memory", what);
         return -1;
@@ -213,7 +216,7 @@ static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t ind
             snprintf(errstr, errstr_size, "%s: not a string", pwhat);
             return -1;
         }
-        if (load_pattern(&rule->patterns[i], json_string_value(p), macros, units, pwhat, errstr,
+        if (load_pattern(r, &rule->patterns[i], json_string_value(p), macros, units, pwhat, errstr,
                          errstr_size, &r->max_captures) != 0) {
             return -1;
         }
@@ -369,17 +372,152 @@ static int load_vocab_string(json_t *v, const char *field, char **out, const cha
     return 0;
 }
 
+static int cmp_qualifier_longest_first(const void *a, const void *b)
+{
+    size_t la = strlen(((const struct quantity_word *)a)->word);
+    size_t lb = strlen(((const struct quantity_word *)b)->word);
+    return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/* number_words' @p field: [[word, "about" | "at_least"], ...] into @p out, longest word first. */
+static int load_qualifiers(json_t *arr, const char *field, struct quantity_word *out, size_t *cnt,
+                           const char *path, char *errstr, size_t errstr_size)
+{
+    *cnt = 0;
+    if (arr && !json_is_array(arr)) {
+        snprintf(errstr, errstr_size,
+                 "%s: vocabulary \"number_words\" \"%s\" must be an array of [word, approx]", path,
+                 field);
+        return -1;
+    }
+    size_t i;
+    json_t *pair;
+    json_array_foreach(arr, i, pair)
+    {
+        const char *word = json_string_value(json_array_get(pair, 0));
+        const char *kind = json_string_value(json_array_get(pair, 1));
+        enum approx a = !kind                           ? APPROX_EXACT
+                        : strcmp(kind, "about") == 0    ? APPROX_ABOUT
+                        : strcmp(kind, "at_least") == 0 ? APPROX_AT_LEAST
+                                                        : APPROX_EXACT;
+        if (!word || !word[0] || a == APPROX_EXACT) {
+            snprintf(errstr, errstr_size,
+                     "%s: vocabulary \"number_words\" \"%s\" item %zu must be [word, "
+                     "\"about\" or \"at_least\"]",
+                     path, field, i + 1);
+            return -1;
+        }
+        if (!(out[*cnt].word = strdup(word))) {
+            snprintf(errstr, errstr_size, "%s: out of memory", path);
+            return -1;
+        }
+        out[(*cnt)++].approx = a;
+    }
+    qsort(out, *cnt, sizeof(*out), cmp_qualifier_longest_first);
+    return 0;
+}
+
+/* number_words' list of words @p field into *@p out (longest first). */
+static int load_number_list(json_t *nw, const char *field, char ***out, size_t *cnt,
+                            const char *path, char *errstr, size_t errstr_size)
+{
+    char what[512];
+    snprintf(what, sizeof(what), "%s: vocabulary \"number_words\" \"%s\"", path, field);
+    if (load_strings(json_object_get(nw, field), true, what, out, cnt, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    qsort(*out, *cnt, sizeof(char *), cmp_longest_first);
+    return 0;
+}
+
+/* "(?:w1|w2)?" of @p cnt words (got by @p word_of), or "" for none: {Q}'s optional words. */
+static char *optional_words_re(const void *words, size_t cnt,
+                               const char *(*word_of)(const void *, size_t))
+{
+    struct rf_buf out = RF_BUF_INIT;
+    rf_buf_append_str(&out, cnt ? "(?:" : "");
+    for (size_t i = 0; i < cnt; i++) {
+        rf_buf_printf(&out, "%s\\Q%s\\E", i ? "|" : "", word_of(words, i));
+    }
+    rf_buf_append_str(&out, cnt ? ")?" : "");
+    return rf_buf_detach(&out);
+}
+
+static const char *qualifier_word(const void *words, size_t i)
+{
+    return ((const struct quantity_word *)words)[i].word;
+}
+
+static const char *string_word(const void *words, size_t i)
+{
+    return ((char *const *)words)[i];
+}
+
+/*
+ * The vocabulary's "number_words" (optional: without them a count takes no
+ * qualifier), and the finder's view of them and of the measure words.
+ */
+static int load_number_words(struct rules *r, json_t *v, const char *path, char *errstr,
+                             size_t errstr_size)
+{
+    json_t *nw = v ? json_object_get(v, "number_words") : NULL;
+    if (nw && !json_is_object(nw)) {
+        snprintf(errstr, errstr_size, "%s: vocabulary \"number_words\" must be an object", path);
+        return -1;
+    }
+    json_t *before = json_object_get(nw, "before"), *after = json_object_get(nw, "after");
+    r->qualifiers =
+        calloc(json_array_size(before) + json_array_size(after) + 1, sizeof(*r->qualifiers));
+    if (!r->qualifiers) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    struct quantity_vocab *n = &r->numbers;
+    if (load_qualifiers(before, "before", r->qualifiers, &n->before_cnt, path, errstr,
+                        errstr_size) != 0 ||
+        load_qualifiers(after, "after", r->qualifiers + n->before_cnt, &n->after_cnt, path, errstr,
+                        errstr_size) != 0 ||
+        load_number_list(nw, "more", &r->more_words, &r->more_cnt, path, errstr, errstr_size) !=
+            0 ||
+        load_number_list(nw, "word_starts", &r->word_starts, &r->word_start_cnt, path, errstr,
+                         errstr_size) != 0 ||
+        load_number_list(nw, "round_openers", &r->round_openers, &r->round_opener_cnt, path, errstr,
+                         errstr_size) != 0) {
+        return -1;
+    }
+    n->units = (const char *const *)r->measure_words;
+    n->unit_cnt = r->measure_cnt;
+    n->before = r->qualifiers;
+    n->after = r->qualifiers + n->before_cnt;
+    n->more = (const char *const *)r->more_words;
+    n->more_cnt = r->more_cnt;
+    n->word_starts = (const char *const *)r->word_starts;
+    n->word_start_cnt = r->word_start_cnt;
+    n->round_openers = (const char *const *)r->round_openers;
+    n->round_opener_cnt = r->round_opener_cnt;
+    r->qualifier_re = optional_words_re(n->before, n->before_cnt, qualifier_word);
+    r->more_re = optional_words_re(r->more_words, r->more_cnt, string_word);
+    if (!r->qualifier_re || !r->more_re) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_vocabulary(struct rules *r, json_t *root, const char *path, char *errstr,
                            size_t errstr_size)
 {
     json_t *v = json_object_get(root, "vocabulary");
     r->min_report_han = 20;
-    if (!v) {
-        return 0;
-    }
-    if (!json_is_object(v)) {
+    if (v && !json_is_object(v)) {
         snprintf(errstr, errstr_size, "%s: \"vocabulary\" must be an object", path);
         return -1;
+    }
+    if (load_number_words(r, v, path, errstr, errstr_size) != 0) {
+        return -1;
+    }
+    if (!v) {
+        return 0;
     }
     if (load_words(v, VOCAB, "title_labels", &r->title_labels, &r->title_label_cnt, path, errstr,
                    errstr_size) != 0 ||
@@ -465,8 +603,9 @@ static int load_measure_words(struct rules *r, json_t *root, const char *path, c
     return 0;
 }
 
-static int load_optional_regex(json_t *root, const char *field, json_t *macros, pcre2_code **out,
-                               const char *path, char *errstr, size_t errstr_size)
+static int load_optional_regex(const struct rules *r, json_t *root, const char *field,
+                               json_t *macros, pcre2_code **out, const char *path, char *errstr,
+                               size_t errstr_size)
 {
     const char *pattern = json_string_value(json_object_get(root, field));
     if (!pattern) {
@@ -474,7 +613,7 @@ static int load_optional_regex(json_t *root, const char *field, json_t *macros, 
     }
     char what[512];
     snprintf(what, sizeof(what), "%s: %s", path, field);
-    char *expanded = expand_pattern(pattern, macros, NULL);
+    char *expanded = expand_pattern(r, pattern, macros, NULL);
     *out = expanded ? compile(expanded, what, errstr, errstr_size) : NULL;
     free(expanded);
     return *out ? 0 : -1;
@@ -676,13 +815,12 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
                    errstr_size) != 0) {
         return -1;
     }
-    if (load_optional_regex(root, "veto_before", macros, &r->veto, path, errstr, errstr_size) !=
-            0 ||
-        load_optional_regex(root, "realised", macros, &r->realised, path, errstr, errstr_size) !=
-            0) {
-        return -1;
-    }
+    /* the vocabulary first: {Q} is made of its number words */
     if (load_vocabulary(r, root, path, errstr, errstr_size) != 0 ||
+        load_optional_regex(r, root, "veto_before", macros, &r->veto, path, errstr, errstr_size) !=
+            0 ||
+        load_optional_regex(r, root, "realised", macros, &r->realised, path, errstr, errstr_size) !=
+            0 ||
         load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
         load_fold(r, root, path, errstr, errstr_size) != 0 ||
         load_core_keys(r, root, path, errstr, errstr_size) != 0 ||
@@ -769,6 +907,15 @@ void rules_free(struct rules *r)
     }
     free(r->items);
     free_strings(r->measure_words, r->measure_cnt);
+    for (size_t i = 0; r->qualifiers && i < r->numbers.before_cnt + r->numbers.after_cnt; i++) {
+        free((char *)r->qualifiers[i].word); /* strdup'ed by load_qualifiers() */
+    }
+    free(r->qualifiers);
+    free_strings(r->more_words, r->more_cnt);
+    free_strings(r->word_starts, r->word_start_cnt);
+    free_strings(r->round_openers, r->round_opener_cnt);
+    free(r->qualifier_re);
+    free(r->more_re);
     free_strings(r->core_keys, r->core_key_cnt);
     free_pairs(r->citation_kinds, r->citation_kind_cnt);
     free_pairs(r->section_categories, r->section_category_cnt);

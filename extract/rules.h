@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quantity.h"
+
 struct keyer_model;
 
 struct rule_pattern {
@@ -59,6 +61,16 @@ struct rules {
     char *version;        /* rule set version */
     char **measure_words; /* longest first */
     size_t measure_cnt;
+    struct quantity_vocab numbers;    /* what quantity.c reads: points into the lists below */
+    struct quantity_word *qualifiers; /* vocabulary "number_words": "before" words, then "after" */
+    char **more_words;                /* ... "more" (余, 多), longest first */
+    size_t more_cnt;
+    char **word_starts; /* ... "word_starts" (统, 进) */
+    size_t word_start_cnt;
+    char **round_openers; /* ... "round_openers" (近, 约, 上) */
+    size_t round_opener_cnt;
+    char *qualifier_re;   /* {Q}'s qualifier before the number, from the "before" words */
+    char *more_re;        /* {Q}'s "more" word after a number or its 万 */
     pcre2_code *veto;     /* matched against the clause before a quantity, or NULL */
     pcre2_code *realised; /* a clause that says a number happened (实际, 已): no inherited veto */
     struct rule *items;   /* metric rules */

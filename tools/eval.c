@@ -177,11 +177,10 @@ static const char *rule_key_at(const struct fact_list *facts, size_t start)
 
 static int dump_quantities(struct extractor *ex, const struct text *t, const char *name, FILE *out)
 {
-    struct unit_table units = {(const char *const *)ex->rules->measure_words,
-                               ex->rules->measure_cnt};
     struct quantity_list qs;
     struct fact_list facts;
-    if (quantity_find_all(t, &units, NULL, &qs) != 0) { /* no budget: a tool, not the worker */
+    if (quantity_find_all(t, &ex->rules->numbers, NULL, &qs) !=
+        0) { /* no budget: a tool, not the worker */
         return -1;
     }
     if (metrics_extract(ex->rules, &ex->matcher, t, &qs, NULL, &facts) != 0) {

@@ -33,11 +33,4 @@ static inline int rules_fixture_teardown(void **state)
     return 0;
 }
 
-/* The measure words of @p r as quantity_find_all() takes them (borrowed from @p r). */
-static inline struct unit_table rules_fixture_units(const struct rules *r)
-{
-    struct unit_table units = {(const char *const *)r->measure_words, r->measure_cnt};
-    return units;
-}
-
 #endif

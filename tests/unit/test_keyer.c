@@ -49,9 +49,8 @@ static void write_file(const char *path, const char *body)
 static void first_quantity(const struct rules *r, const char *s, struct text *t,
                            struct quantity_list *qs)
 {
-    struct unit_table units = rules_fixture_units(r);
     assert_int_equal(text_init(t, s, strlen(s)), 0);
-    assert_int_equal(quantity_find_all(t, &units, NULL, qs), 0);
+    assert_int_equal(quantity_find_all(t, &r->numbers, NULL, qs), 0);
     assert_true(qs->cnt >= 1);
 }
 

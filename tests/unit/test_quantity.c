@@ -12,11 +12,12 @@
 #include "rules_fixture.h"
 #include "text.h"
 
-static void check_number(const char *s, double value, enum approx approx, size_t consumed)
+static void check_number(const struct rules *r, const char *s, double value, enum approx approx,
+                         size_t consumed)
 {
     double v = -1;
     enum approx a = APPROX_ABOUT;
-    size_t n = quantity_parse_number(s, strlen(s), &v, &a);
+    size_t n = quantity_parse_number(s, strlen(s), &r->numbers, &v, &a);
     assert_int_equal(n, consumed);
     assert_true(v == value);
     assert_int_equal(a, approx);
@@ -24,17 +25,17 @@ static void check_number(const char *s, double value, enum approx approx, size_t
 
 static void test_quantity_parse_taxonomy_examples(void **state)
 {
-    (void)state;
-    check_number("1.6万项", 16000, APPROX_EXACT, strlen("1.6万"));
-    check_number("6.2万余个", 62000, APPROX_AT_LEAST, strlen("6.2万余"));
-    check_number("8千余家", 8000, APPROX_AT_LEAST, strlen("8千余"));
-    check_number("210多万人次", 2100000, APPROX_AT_LEAST, strlen("210多万"));
-    check_number("121.3076万元", 1213076, APPROX_EXACT, strlen("121.3076万"));
-    check_number("十余次", 10, APPROX_AT_LEAST, strlen("十余"));
-    check_number("两宗", 2, APPROX_EXACT, strlen("两"));
-    check_number("一百二十三人", 123, APPROX_EXACT, strlen("一百二十三"));
-    check_number("1,234家", 1234, APPROX_EXACT, 5);
-    check_number("三万人", 30000, APPROX_EXACT, strlen("三万"));
+    const struct rules *r = *state;
+    check_number(r, "1.6万项", 16000, APPROX_EXACT, strlen("1.6万"));
+    check_number(r, "6.2万余个", 62000, APPROX_AT_LEAST, strlen("6.2万余"));
+    check_number(r, "8千余家", 8000, APPROX_AT_LEAST, strlen("8千余"));
+    check_number(r, "210多万人次", 2100000, APPROX_AT_LEAST, strlen("210多万"));
+    check_number(r, "121.3076万元", 1213076, APPROX_EXACT, strlen("121.3076万"));
+    check_number(r, "十余次", 10, APPROX_AT_LEAST, strlen("十余"));
+    check_number(r, "两宗", 2, APPROX_EXACT, strlen("两"));
+    check_number(r, "一百二十三人", 123, APPROX_EXACT, strlen("一百二十三"));
+    check_number(r, "1,234家", 1234, APPROX_EXACT, 5);
+    check_number(r, "三万人", 30000, APPROX_EXACT, strlen("三万"));
 }
 
 /* Quantities of @p s, as "value/unit/approx" joined by spaces, into @p out. */
@@ -42,9 +43,8 @@ static void quantities_of(struct rules *r, const char *s, char *out, size_t out_
 {
     struct text t;
     struct quantity_list qs;
-    struct unit_table units = rules_fixture_units(r);
     assert_int_equal(text_init(&t, s, strlen(s)), 0);
-    assert_int_equal(quantity_find_all(&t, &units, NULL, &qs), 0);
+    assert_int_equal(quantity_find_all(&t, &r->numbers, NULL, &qs), 0);
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < qs.cnt; i++) {
@@ -83,6 +83,33 @@ static void test_quantity_one_space_before_the_measure_word(void **state)
     assert_string_equal(got, "22/条/exact");
 }
 
+/* Another report family's words: the finder knows only what its vocabulary says. */
+static void test_quantity_words_come_from_the_vocabulary(void **state)
+{
+    (void)state;
+    static const char *const units[] = {"宗", "名"};
+    static const struct quantity_word before[] = {{"至少", APPROX_AT_LEAST}};
+    static const struct quantity_word after[] = {{"上下", APPROX_ABOUT}};
+    static const char *const more[] = {"几"};
+    const struct quantity_vocab v = {units, 2, before, 1, after, 1, more, 1, NULL, 0, NULL, 0};
+    const char *s = "受理至少12宗,聘用30名上下,参与20几名,约5宗";
+    struct text t;
+    struct quantity_list qs;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    assert_int_equal(quantity_find_all(&t, &v, NULL, &qs), 0);
+    /* 约 is no qualifier in this vocabulary */
+    const double want_value[] = {12, 30, 20, 5};
+    const enum approx want_approx[] = {APPROX_AT_LEAST, APPROX_ABOUT, APPROX_AT_LEAST,
+                                       APPROX_EXACT};
+    assert_int_equal(qs.cnt, 4);
+    for (size_t i = 0; i < qs.cnt; i++) {
+        assert_true(qs.items[i].value == want_value[i]);
+        assert_int_equal(qs.items[i].approx, want_approx[i]);
+    }
+    quantity_list_release(&qs);
+    text_release(&t);
+}
+
 static void test_quantity_bare_number_only_in_a_table_cell(void **state)
 {
     struct rules *rules = *state;
@@ -110,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_quantity_full_width_digits),
         cmocka_unit_test(test_quantity_one_space_before_the_measure_word),
         cmocka_unit_test(test_quantity_bare_number_only_in_a_table_cell),
+        cmocka_unit_test(test_quantity_words_come_from_the_vocabulary),
         cmocka_unit_test(test_quantity_not_years_dates_ordinals_or_names),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);

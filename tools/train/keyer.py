@@ -63,14 +63,16 @@ def overlaps(evidence, clause):
 
 
 def label_doc(facts, quantities, unmatched):
+    """Each gold fact labels one quantity: the first unlabelled one with its value whose
+    clause overlaps its evidence (| 规范性文件 | 0 | 0 | 0 | holds one fact, not three)."""
     labels = ["none"] * len(quantities)
     for f in facts:
-        hit = False
         for i, q in enumerate(quantities):
-            if abs(q["value"] - f["value"]) < 1e-6 and overlaps(f.get("evidence"), q.get("clause")):
+            if (labels[i] == "none" and abs(q["value"] - f["value"]) < 1e-6
+                    and overlaps(f.get("evidence"), q.get("clause"))):
                 labels[i] = f["key"]
-                hit = True
-        if not hit:
+                break
+        else:
             unmatched.append(f)
     return labels
 
