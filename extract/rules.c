@@ -821,6 +821,8 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
             0 ||
         load_optional_regex(r, root, "realised", macros, &r->realised, path, errstr, errstr_size) !=
             0 ||
+        load_optional_regex(r, root, "not_count_before", macros, &r->not_count, path, errstr,
+                            errstr_size) != 0 ||
         load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
         load_fold(r, root, path, errstr, errstr_size) != 0 ||
         load_core_keys(r, root, path, errstr, errstr_size) != 0 ||
@@ -946,6 +948,7 @@ void rules_free(struct rules *r)
     keyer_free(r->keyer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);
+    pcre2_code_free(r->not_count);
     free(r->name);
     free(r->version);
     free(r);

@@ -73,7 +73,8 @@ struct rules {
     char *more_re;        /* {Q}'s "more" word after a number or its 万 */
     pcre2_code *veto;     /* matched against the clause before a quantity, or NULL */
     pcre2_code *realised; /* a clause that says a number happened (实际, 已): no inherited veto */
-    struct rule *items;   /* metric rules */
+    pcre2_code *not_count; /* right before a number, makes it no count (同比增长2件, 不少于1次) */
+    struct rule *items; /* metric rules */
     size_t cnt;
     struct name_pair *citation_kinds; /* title ending -> kind, in order */
     size_t citation_kind_cnt;

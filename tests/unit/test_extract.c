@@ -167,6 +167,16 @@ static void test_extract_metrics_compose_actions_objects_and_measure_words(void 
                    "inspection.enterprises=4021 accidents.count=0");
 }
 
+static void test_extract_metrics_not_changes_floors_or_titles(void **state)
+{
+    /* a change against last year and a floor are no counts, and the clause after them is
+       read as usual; 处罚 inside a cited title names no penalty */
+    assert_metrics(*state,
+                   PREAMBLE "检查企业120家,同比增加20家,立案15起;每月学法不少于1次。"
+                            "学习《生产安全事故罚款处罚规定》等法规51次。",
+                   "inspection.enterprises=120 cases.filed=15");
+}
+
 static void test_extract_metrics_from_table_rows(void **state)
 {
     /* the 政府信息公开 annual report's table: the first figure of a labelled row; a bare
@@ -527,6 +537,7 @@ int main(void)
         cmocka_unit_test(test_extract_metrics_zero_and_planned),
         cmocka_unit_test(test_extract_metrics_compose_actions_objects_and_measure_words),
         cmocka_unit_test(test_extract_metrics_from_table_rows),
+        cmocka_unit_test(test_extract_metrics_not_changes_floors_or_titles),
         cmocka_unit_test(test_extract_metric_evidence_as_of_and_yoy),
         cmocka_unit_test(test_extract_as_of_and_yoy_words_come_from_the_rule_set),
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),
