@@ -11,6 +11,7 @@
 #include "keyer.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
+#include "reportflow/utf8.h"
 #include "text.h"
 
 /* The number part of {Q}; quantity.c parses what this matches. */

@@ -17,6 +17,7 @@
 #include "reportflow/headers.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
+#include "reportflow/utf8.h"
 #include "reportflow/run.h"
 #include "reportflow/sha256.h"
 #include "reportflow/strset.h"
