@@ -9,20 +9,8 @@
 #include <strings.h>
 
 #include "html.h"
-#include "reportflow/log.h"
+#include "reportflow/utf8.h"
 #include "text.h"
-
-bool decode_is_utf8(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len;) {
-        size_t n = rf_utf8_seq_len(s + i, len - i);
-        if (n == 0) {
-            return false;
-        }
-        i += n;
-    }
-    return true;
-}
 
 /* iconv from @p from to UTF-8; NULL when the input is not valid in that encoding. */
 static char *convert_to_utf8(const char *from, const char *in, size_t in_len, size_t *out_len)
@@ -265,7 +253,7 @@ static char *utf8_without_nul(const char *bytes, size_t len, size_t *out_len)
         p += run + (nul ? 1 : 0);
     }
     out[n] = '\0';
-    if (!decode_is_utf8(out, n)) {
+    if (!rf_utf8_valid(out, n)) {
         free(out);
         return NULL;
     }
@@ -278,7 +266,7 @@ static enum decode_result decode_charset(const char *bytes, size_t len, struct d
     const unsigned char *b = (const unsigned char *)bytes;
     bool utf8 = false;
     if (len >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf) {
-        if (!decode_is_utf8(bytes + 3, len - 3)) {
+        if (!rf_utf8_valid(bytes + 3, len - 3)) {
             return DECODE_BAD_BYTES;
         }
         out->text = dup_bytes(bytes + 3, len - 3);
@@ -296,7 +284,7 @@ static enum decode_result decode_charset(const char *bytes, size_t len, struct d
         out->encoding = "utf-8";
     } else if ((out->text = utf16_without_bom(bytes, len, &out->len, &out->encoding))) {
         /* NUL-heavy "UTF-8" is ASCII in UTF-16; invalid UTF-8 may be CJK in UTF-16 */
-    } else if ((utf8 = decode_is_utf8(bytes, len))) {
+    } else if ((utf8 = rf_utf8_valid(bytes, len))) {
         return DECODE_BAD_BYTES; /* NULs everywhere: binary */
     } else {
         /* almost UTF-8 first: iconv would read cut UTF-8 as valid GB18030 mojibake, while

@@ -37,9 +37,6 @@ void decode_release(struct decoded *d);
 /** A short reason for the DLQ: "invalid-encoding", ... */
 const char *decode_result_code(enum decode_result r);
 
-/** True when @p s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool decode_is_utf8(const char *s, size_t len);
-
 /**
  * @p s as UTF-8, every broken sequence replaced by U+FFFD (for names and
  * headers that must become JSON text). @returns a new NUL-terminated string

@@ -15,6 +15,7 @@
 #include "quantity.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/sha256.h"
+#include "reportflow/utf8.h"
 #include "text.h"
 
 int extractor_init(struct extractor *ex, const struct rules *rules)
@@ -54,7 +55,7 @@ static json_t *safe_string(const char *s)
         return json_null();
     }
     size_t len = strlen(s);
-    if (decode_is_utf8(s, len)) {
+    if (rf_utf8_valid(s, len)) {
         return json_stringn(s, len);
     }
     size_t fixed_len = 0;

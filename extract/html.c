@@ -11,7 +11,7 @@
 #include <libxml/HTMLparser.h>
 
 #include "reportflow/buf.h"
-#include "reportflow/log.h"
+#include "reportflow/utf8.h"
 
 struct html_out {
     struct rf_buf buf;  /* text so far */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reportflow/utf8.h"
+
 static bool is_cn_numeral(const char *s)
 {
     static const char *const numerals[] = {"一", "二", "三", "四", "五", "六",
@@ -46,20 +48,20 @@ static int heading_marker(const char *s, size_t len, size_t *marker_len, char *n
 {
     size_t n = cn_numeral_run(s, len);
     if (n > 0 && n + 3 <= len && memcmp(s + n, "、", 3) == 0) {
-        text_utf8_copy(number, number_size, s, n);
+        rf_utf8_copy(number, number_size, s, n);
         *marker_len = n + 3;
         return 1;
     }
     if (len > 0 && s[0] == '(') {
         n = cn_numeral_run(s + 1, len - 1);
         if (n > 0 && 1 + n < len && s[1 + n] == ')') {
-            text_utf8_copy(number, number_size, s + 1, n);
+            rf_utf8_copy(number, number_size, s + 1, n);
             *marker_len = n + 2;
             return 2;
         }
         n = digit_run(s + 1, len - 1);
         if (n > 0 && 1 + n < len && s[1 + n] == ')') {
-            text_utf8_copy(number, number_size, s + 1, n);
+            rf_utf8_copy(number, number_size, s + 1, n);
             *marker_len = n + 2;
             return 3;
         }
@@ -70,7 +72,7 @@ static int heading_marker(const char *s, size_t len, size_t *marker_len, char *n
         bool dot = s[n] == '.' && !(n + 1 < len && s[n + 1] >= '0' && s[n + 1] <= '9');
         bool comma = n + 3 <= len && memcmp(s + n, "、", 3) == 0;
         if (dot || comma) {
-            text_utf8_copy(number, number_size, s, n);
+            rf_utf8_copy(number, number_size, s, n);
             *marker_len = n + (dot ? 1 : 3);
             return 3;
         }

@@ -11,6 +11,7 @@
 #include "keyer.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
+#include "reportflow/utf8.h"
 #include "text.h"
 
 /* The digits of {Q}'s number (quantity.c parses what {Q} matches); the words around them

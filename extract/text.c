@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reportflow/log.h"
+#include "reportflow/utf8.h"
 
 uint32_t text_codepoint(const char *s, size_t byte, size_t *len)
 {
@@ -262,27 +262,15 @@ size_t text_sentence_start(const struct text *t, size_t at)
     return t->sentence_at[last_at_or_before(t->sentence_at, t->sentence_cnt, at)];
 }
 
+/* Kept only while metrics.c still calls these names (it is being edited elsewhere). */
 size_t text_utf8_cut(const char *s, size_t len, size_t max_bytes)
 {
-    if (len <= max_bytes) {
-        return len;
-    }
-    size_t n = max_bytes;
-    while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) {
-        n--; /* s[n] continues the character that starts before it */
-    }
-    return n;
+    return rf_utf8_cut(s, len, max_bytes);
 }
 
 bool text_utf8_copy(char *out, size_t out_size, const char *s, size_t len)
 {
-    if (out_size == 0) {
-        return len > 0;
-    }
-    size_t n = text_utf8_cut(s, len, out_size - 1);
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return n < len;
+    return rf_utf8_copy(out, out_size, s, len);
 }
 
 #define ELLIPSIS "…"

@@ -62,16 +62,11 @@ size_t text_sentence_start(const struct text *t, size_t at);
 char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, size_t m_to,
                    size_t max_chars, bool *cut);
 
-/**
- * The one rule for cutting UTF-8: the length of the longest prefix of @p s
- * (@p len bytes) that has at most @p max_bytes bytes and ends between characters.
+/*
+ * Old names of rf_utf8_cut() and rf_utf8_copy() (reportflow/utf8.h), kept for
+ * metrics.c until it moves to those; new code calls them directly.
  */
 size_t text_utf8_cut(const char *s, size_t len, size_t max_bytes);
-
-/**
- * Copy at most @p out_size - 1 bytes of @p s (@p len bytes) into @p out, cut between
- * characters, NUL-terminated. @returns true when something was cut off.
- */
 bool text_utf8_copy(char *out, size_t out_size, const char *s, size_t len);
 
 /** Decode the code point at norm byte @p byte; store its length in @p len. */

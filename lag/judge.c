@@ -143,14 +143,3 @@ void judge_history_add(struct judge_point *pts, size_t *n, size_t cap, const str
         *n -= drop;
     }
 }
-
-size_t judge_worst(const enum judge_status *statuses, size_t n)
-{
-    size_t worst = 0;
-    for (size_t i = 1; i < n; i++) {
-        if (statuses[i] > statuses[worst]) {
-            worst = i;
-        }
-    }
-    return worst;
-}

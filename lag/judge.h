@@ -1,6 +1,6 @@
 /*
  * judge.h - the status of one partition from a sliding window of offset
- * samples, in Burrow's terms, and the roll-up of partitions to a group.
+ * samples, in Burrow's terms (lag.c rolls partitions up to their group).
  * Pure functions over arrays: no Kafka, no clock, no allocation.
  *
  * The rules (README "Reading lag"), for a partition whose latest lag is > 0;
@@ -62,8 +62,5 @@ void judge_partition(const struct judge_point *pts, size_t n, double time_lag_s,
  */
 void judge_history_add(struct judge_point *pts, size_t *n, size_t cap, const struct judge_point *p,
                        const struct judge_rules *rules);
-
-/** Index of the worst of @p n statuses (the first of equals); 0 when @p n is 0. */
-size_t judge_worst(const enum judge_status *statuses, size_t n);
 
 #endif

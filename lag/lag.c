@@ -40,13 +40,14 @@ struct lag_monitor {
 static void append_note(char *note, size_t size, const char *text)
 {
     size_t used = strlen(note);
-    if (!strstr(note, text) && used + 3 < size) {
-        /* a note longer than the buffer is cut on purpose, between characters */
-        int n = snprintf(note + used, size - used, "%s%s", used ? "; " : "", text);
-        if (n >= 0 && (size_t)n >= size - used) {
-            text_trim_partial(note);
-        }
+    if (strstr(note, text) || used + 3 >= size) {
+        return;
     }
+    if (used > 0) {
+        memcpy(note + used, "; ", 3);
+        used += 2;
+    }
+    text_copy(note + used, size - used, text);
 }
 
 /* Our own groups map to their topics; others are named group=topic1+topic2 or discovered. */

@@ -17,6 +17,7 @@
 #include "reportflow/headers.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
+#include "reportflow/utf8.h"
 #include "reportflow/run.h"
 #include "reportflow/sha256.h"
 #include "reportflow/strset.h"
@@ -50,8 +51,6 @@ struct publisher {
     struct inflight **refused; /* refused by the broker, their dead letters not yet produced */
     size_t refused_cnt, refused_cap;
     struct rf_strset dirty; /* folders with renames not yet fsynced */
-    char **dirty_list;      /* the same, in order, owned */
-    size_t dirty_cnt, dirty_cap;
     struct publish_stats stats;
 };
 
@@ -98,26 +97,9 @@ static void mark_dirty(struct publisher *p, const char *path)
     }
     memcpy(dir, path, len);
     dir[len] = '\0';
-    if (rf_strset_has(&p->dirty, dir)) {
-        return;
+    if (rf_strset_add(&p->dirty, dir) < 0) {
+        rf_fs_sync_dir(dir); /* no room to batch it: sync it now */
     }
-    if (p->dirty_cnt == p->dirty_cap) {
-        size_t cap = p->dirty_cap ? p->dirty_cap * 2 : 8;
-        char **grown = realloc(p->dirty_list, cap * sizeof(*grown));
-        if (!grown) {
-            rf_fs_sync_dir(dir); /* no room to batch it: sync it now */
-            return;
-        }
-        p->dirty_list = grown;
-        p->dirty_cap = cap;
-    }
-    char *copy = strdup(dir);
-    if (!copy || rf_strset_add(&p->dirty, dir) < 0) {
-        free(copy);
-        rf_fs_sync_dir(dir);
-        return;
-    }
-    p->dirty_list[p->dirty_cnt++] = copy;
 }
 
 /*
@@ -127,14 +109,15 @@ static void mark_dirty(struct publisher *p, const char *path)
  */
 static void sync_dirty(struct publisher *p)
 {
-    for (size_t i = 0; i < p->dirty_cnt; i++) {
-        if (rf_fs_sync_dir(p->dirty_list[i]) != 0) {
-            rf_warn(COMPONENT, "cannot fsync folder '%s': %s", p->dirty_list[i], strerror(errno));
+    size_t pos = 0;
+    for (const char *dir = rf_strset_next(&p->dirty, &pos); dir;
+         dir = rf_strset_next(&p->dirty, &pos)) {
+        if (rf_fs_sync_dir(dir) != 0) {
+            rf_warn(COMPONENT, "cannot fsync folder '%s': %s", dir, strerror(errno));
         }
-        rf_strset_remove(&p->dirty, p->dirty_list[i]);
-        free(p->dirty_list[i]);
     }
-    p->dirty_cnt = 0;
+    rf_strset_release(&p->dirty);
+    rf_strset_init(&p->dirty);
 }
 
 /* done/2026-11-22/sub/a.txt: a dated folder, the inbox's subfolders kept. */
@@ -198,22 +181,18 @@ static int fail_file(struct publisher *p, const struct inflight *f)
     return rc;
 }
 
-/* Is the file at @p rel still the version @p f read? */
-static bool still_same_version(const struct publisher *p, const struct inflight *f)
+/* What is at f->rel in the inbox now, compared with the version f read. */
+enum inbox_look { INBOX_SAME, INBOX_CHANGED, INBOX_GONE };
+
+/* One lstat answers both questions: is it still there, and is it what was read? */
+static enum inbox_look inbox_look(const struct publisher *p, const struct inflight *f)
 {
     char path[PATH_MAX];
     struct stat now;
-    if (!f->have_st || inbox_path(p, f->rel, path, sizeof(path)) != 0 || lstat(path, &now) != 0) {
-        return false;
+    if (inbox_path(p, f->rel, path, sizeof(path)) != 0 || lstat(path, &now) != 0) {
+        return INBOX_GONE;
     }
-    return rf_fs_same_version(&f->st, &now);
-}
-
-static bool inbox_has(const struct publisher *p, const char *rel)
-{
-    char path[PATH_MAX];
-    struct stat st;
-    return inbox_path(p, rel, path, sizeof(path)) == 0 && lstat(path, &st) == 0;
+    return f->have_st && rf_fs_same_version(&f->st, &now) ? INBOX_SAME : INBOX_CHANGED;
 }
 
 static void requeue(struct publisher *p, const char *rel);
@@ -287,13 +266,14 @@ static void raw_delivered(struct publisher *p, struct inflight *f, const rd_kafk
              (long long)msg->offset);
     /* a replacement renamed in between this look and the rename below (microseconds)
        would be archived unsent; closing that needs a staging rename, not done yet */
-    if (still_same_version(p, f)) {
+    enum inbox_look look = inbox_look(p, f);
+    if (look == INBOX_SAME) {
         if (archive_file(p, f->rel) != 0) {
             rf_error(COMPONENT, "'%s' delivered but cannot be archived: %s", f->rel,
                      strerror(errno));
         }
         settle(p, f);
-    } else if (inbox_has(p, f->rel)) {
+    } else if (look == INBOX_CHANGED) {
         /* replaced or rewritten while in flight: what was sent is safe, send what is there now */
         rf_info(COMPONENT, "'%s' changed while in flight; sending the new version", f->rel);
         p->stats.replaced++;
@@ -307,7 +287,7 @@ static void raw_delivered(struct publisher *p, struct inflight *f, const rd_kafk
 
 static void failed_delivered(struct publisher *p, struct inflight *f)
 {
-    if (f->have_st && !still_same_version(p, f) && inbox_has(p, f->rel)) {
+    if (f->have_st && inbox_look(p, f) == INBOX_CHANGED) {
         /* a new version took its place: that one gets its own chance */
         rf_info(COMPONENT, "'%s' changed after it failed; trying the new version", f->rel);
         p->stats.replaced++;
@@ -676,7 +656,6 @@ void publisher_free(struct publisher *p)
     }
     free(p->refused);
     sync_dirty(p);
-    free(p->dirty_list);
     rf_strset_release(&p->dirty);
     free(p->queue);
     rf_strset_release(&p->known);

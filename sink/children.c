@@ -1,6 +1,12 @@
 /* children.c - the one table of a document's child tables. */
 #include "children.h"
 
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reportflow/buf.h"
+
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
 static const struct children_column section_cols[] = {
@@ -57,23 +63,60 @@ const struct children_table *children_at(size_t i)
     return i < TABLE_CNT ? &tables[i] : NULL;
 }
 
-int children_copy_sql(const struct children_table *t, struct rf_buf *out)
+/* "COPY <table> (doc_id, ord, ...) FROM STDIN". @returns NULL on ENOMEM. */
+static char *copy_sql(const struct children_table *t)
 {
-    int rc = rf_buf_printf(out, "COPY %s (doc_id, ord", t->name);
+    struct rf_buf out = RF_BUF_INIT;
+    int rc = rf_buf_printf(&out, "COPY %s (doc_id, ord", t->name);
     for (size_t c = 0; c < t->ncols; c++) {
-        rc |= rf_buf_printf(out, ", %s", t->cols[c].column);
+        rc |= rf_buf_printf(&out, ", %s", t->cols[c].column);
     }
-    return rc | rf_buf_append_str(out, ") FROM STDIN");
+    rc |= rf_buf_append_str(&out, ") FROM STDIN");
+    if (rc != 0) {
+        rf_buf_release(&out);
+        return NULL;
+    }
+    return rf_buf_detach(&out);
 }
 
 /* One statement, so the deletes cost one round trip: the last table's DELETE is the main one. */
-int children_delete_sql(struct rf_buf *out)
+static char *delete_sql(void)
 {
+    struct rf_buf out = RF_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i + 1 < TABLE_CNT; i++) {
-        rc |= rf_buf_printf(out, "%s d%zu AS (DELETE FROM %s WHERE doc_id = ANY($1::text[])) ",
+        rc |= rf_buf_printf(&out, "%s d%zu AS (DELETE FROM %s WHERE doc_id = ANY($1::text[])) ",
                             i == 0 ? "WITH" : ",", i, tables[i].name);
     }
-    return rc | rf_buf_printf(out, "DELETE FROM %s WHERE doc_id = ANY($1::text[])",
-                              tables[TABLE_CNT - 1].name);
+    rc |= rf_buf_printf(&out, "DELETE FROM %s WHERE doc_id = ANY($1::text[])",
+                        tables[TABLE_CNT - 1].name);
+    if (rc != 0) {
+        rf_buf_release(&out);
+        return NULL;
+    }
+    return rf_buf_detach(&out);
+}
+
+int children_sql_build(struct children_sql *out)
+{
+    memset(out, 0, sizeof(*out));
+    bool ok = (out->delete_all = delete_sql()) != NULL;
+    for (size_t i = 0; i < TABLE_CNT && ok; i++) {
+        ok = (out->copy[i] = copy_sql(&tables[i])) != NULL;
+    }
+    if (!ok) {
+        children_sql_release(out);
+        return -1;
+    }
+    return 0;
+}
+
+void children_sql_release(struct children_sql *sql)
+{
+    for (size_t i = 0; i < TABLE_CNT; i++) {
+        free(sql->copy[i]);
+        sql->copy[i] = NULL;
+    }
+    free(sql->delete_all);
+    sql->delete_all = NULL;
 }

@@ -12,8 +12,6 @@
 
 #include <stddef.h>
 
-#include "reportflow/buf.h"
-
 /* How a field is written in COPY text format (and which SQL types may hold it). */
 enum children_kind { CHILDREN_TEXT, CHILDREN_INT, CHILDREN_NUM };
 
@@ -39,13 +37,17 @@ size_t children_count(void);
 /** Child table @p i (0 <= i < children_count()), in the order they are copied. */
 const struct children_table *children_at(size_t i);
 
-/** Append "COPY <table> (doc_id, ord, ...) FROM STDIN" to @p out. @returns -1 on ENOMEM. */
-int children_copy_sql(const struct children_table *t, struct rf_buf *out);
-
-/**
- * Append one statement deleting every child row of the documents in $1
- * (a text[] of doc_ids) to @p out. @returns -1 on ENOMEM.
+/*
+ * The SQL text of the child tables, built once when the sink starts (it only
+ * depends on the table above) and lent to every store.
  */
-int children_delete_sql(struct rf_buf *out);
+struct children_sql {
+    char *copy[CHILDREN_MAX]; /* "COPY <table> (doc_id, ord, ...) FROM STDIN", by table */
+    char *delete_all; /* one statement deleting the child rows of the doc_ids in $1 (text[]) */
+};
+
+/** Build @p out (release with children_sql_release()). @returns 0, or -1 on ENOMEM. */
+int children_sql_build(struct children_sql *out);
+void children_sql_release(struct children_sql *sql);
 
 #endif

@@ -195,22 +195,15 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
                                     size_t errstr_size)
 {
     const struct children_table *t = children_at(table);
-    struct rf_buf sql = RF_BUF_INIT;
-    if (children_copy_sql(t, &sql) != 0) {
-        rf_buf_release(&sql);
-        snprintf(errstr, errstr_size, "out of memory");
-        return DB_RETRY;
-    }
-    PGresult *res = PQexec(db->conn, sql.data);
+    const char *sql = db->sql->copy[table];
+    PGresult *res = PQexec(db->conn, sql);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         enum db_result r = db_classify(db->conn, res);
-        db_error(errstr, errstr_size, sql.data, db->conn);
+        db_error(errstr, errstr_size, sql, db->conn);
         PQclear(res);
-        rf_buf_release(&sql);
         return r;
     }
     PQclear(res);
-    rf_buf_release(&sql);
     bool ok = true;
     const char *run = NULL; /* bytes not sent yet, contiguous */
     size_t run_len = 0;
@@ -288,18 +281,16 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
     int64_t t1 = rf_clock_mono_ms();
     *written = (size_t)PQntuples(upserted);
     struct rf_strset won;
-    struct rf_buf ids = RF_BUF_INIT, delete_sql = RF_BUF_INIT;
+    struct rf_buf ids = RF_BUF_INIT;
     rf_strset_init(&won);
-    if (*written > 0 &&
-        (written_ids(upserted, &won, &ids) != 0 || children_delete_sql(&delete_sql) != 0)) {
+    if (*written > 0 && written_ids(upserted, &won, &ids) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
         r = DB_RETRY;
     } else if (*written > 0) {
         params[0] = ids.data;
-        r = run(db, delete_sql.data, 1, params, NULL, "delete old rows", errstr, errstr_size);
+        r = run(db, db->sql->delete_all, 1, params, NULL, "delete old rows", errstr, errstr_size);
     }
     rf_buf_release(&ids);
-    rf_buf_release(&delete_sql);
     int64_t t2 = rf_clock_mono_ms();
     for (size_t t = 0; *written > 0 && r == DB_OK && t < children_count(); t++) {
         r = copy_children(db, t, items, cnt, only, &won, errstr, errstr_size);

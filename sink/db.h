@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include "children.h"
 #include "pgtext.h"
 #include "rows.h"
 
@@ -56,8 +57,9 @@ struct db_counts {
 };
 
 struct db {
-    PGconn *conn;         /* NULL while disconnected */
-    const char *conninfo; /* borrowed */
+    PGconn *conn;                   /* NULL while disconnected */
+    const char *conninfo;           /* borrowed */
+    const struct children_sql *sql; /* borrowed: built once by whoever sets the db up */
 };
 
 /** Connect and apply migrations. @returns DB_OK, DB_RETRY (server unreachable) or DB_FATAL. */

@@ -8,6 +8,7 @@
 #include <librdkafka/rdkafka.h>
 
 #include "batch.h"
+#include "children.h"
 #include "db.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/http.h"
@@ -24,7 +25,8 @@
 struct sink {
     const struct rf_config *cfg;
     rd_kafka_t *consumer;
-    struct db db; /* until the writer takes the connection over */
+    struct db db;            /* until the writer takes the connection over */
+    struct children_sql sql; /* lent to db, and with it to the writer, which stops first */
     struct writer *writer;
     struct batch batches[2];
     struct batch *filling; /* the one the Kafka loop adds to */
@@ -208,6 +210,12 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
     }
     s->cfg = cfg;
     s->filling = &s->batches[0];
+    if (children_sql_build(&s->sql) != 0) {
+        snprintf(errstr, errstr_size, "out of memory");
+        sink_free(s);
+        return NULL;
+    }
+    s->db.sql = &s->sql;
     const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
     s->consumer = rf_kafka_group_consumer_new(cfg, cfg->sink_group, topics, 2, errstr, errstr_size);
     if (!s->consumer || rf_kafka_check_topics(s->consumer, cfg, errstr, errstr_size) != 0) {
@@ -380,5 +388,6 @@ void sink_free(struct sink *s)
         rd_kafka_destroy(s->consumer);
     }
     db_close(&s->db);
+    children_sql_release(&s->sql);
     free(s);
 }

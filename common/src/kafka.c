@@ -7,6 +7,7 @@
 
 #include "reportflow/fsutil.h"
 #include "reportflow/log.h"
+#include "reportflow/utf8.h"
 #include "reportflow/run.h"
 #include "reportflow/topics.h"
 

@@ -143,3 +143,15 @@ bool rf_strset_remove(struct rf_strset *s, const char *key)
     s->used--;
     return true;
 }
+
+const char *rf_strset_next(const struct rf_strset *s, size_t *pos)
+{
+    for (; *pos < s->cap; (*pos)++) {
+        const char *key = s->slots[*pos];
+        if (key && key != TOMBSTONE) {
+            (*pos)++;
+            return key;
+        }
+    }
+    return NULL;
+}

@@ -27,26 +27,6 @@ static char *encode(const char *charset, const char *s, size_t *out_len)
     return out;
 }
 
-/* What is UTF-8: every length of sequence; not: overlong forms, surrogates, past U+10FFFF, cut. */
-static void test_decode_is_utf8_is_strict(void **state)
-{
-    (void)state;
-    static const char *const valid[] = {
-        "", "a\n", "\xc2\xa0", SAMPLE, "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"};
-    static const char *const invalid[] = {
-        "\xc0\x80",         "\xc1\xbf",         "\xe0\x80\x80", "\xed\xa0\x80", "\xf0\x80\x80\x80",
-        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\x80",         "\xe5\xae",     "a\xff"};
-    for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++) {
-        assert_true(decode_is_utf8(valid[i], strlen(valid[i])));
-    }
-    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
-        if (decode_is_utf8(invalid[i], strlen(invalid[i]))) {
-            fail_msg("invalid sequence %zu taken as UTF-8", i);
-        }
-    }
-    assert_true(decode_is_utf8("a\0b", 3)); /* NUL is a character; decode_report() drops it */
-}
-
 static void test_decode_utf8_plain_and_bom(void **state)
 {
     (void)state;
@@ -237,21 +217,6 @@ static void test_text_offsets_survive_width_folding(void **state)
     text_release(&t);
 }
 
-static void test_text_utf8_cut_between_characters(void **state)
-{
-    (void)state;
-    const char *s = "截至二〇二三年"; /* 3 bytes a character */
-    assert_int_equal(text_utf8_cut(s, strlen(s), 40), strlen(s));
-    assert_int_equal(text_utf8_cut(s, strlen(s), 8), 6);
-    assert_int_equal(text_utf8_cut(s, strlen(s), 9), 9);
-    assert_int_equal(text_utf8_cut(s, strlen(s), 2), 0);
-    char out[8];
-    assert_true(text_utf8_copy(out, sizeof(out), s, strlen(s)));
-    assert_string_equal(out, "截至");
-    assert_false(text_utf8_copy(out, sizeof(out), "ab", 2));
-    assert_string_equal(out, "ab");
-}
-
 static void test_text_clause_and_sentence_index(void **state)
 {
     (void)state;
@@ -303,7 +268,6 @@ static void test_text_excerpt_cuts_around_the_mention(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_decode_is_utf8_is_strict),
         cmocka_unit_test(test_decode_utf8_plain_and_bom),
         cmocka_unit_test(test_decode_gb18030),
         cmocka_unit_test(test_decode_utf16_with_bom),
@@ -315,7 +279,6 @@ int main(void)
         cmocka_unit_test(test_decode_still_rejects_mostly_nul_or_binary),
         cmocka_unit_test(test_html_strips_markup_keeps_blocks),
         cmocka_unit_test(test_text_offsets_survive_width_folding),
-        cmocka_unit_test(test_text_utf8_cut_between_characters),
         cmocka_unit_test(test_text_clause_and_sentence_index),
         cmocka_unit_test(test_text_excerpt_cuts_around_the_mention),
     };

@@ -65,9 +65,6 @@ static void test_one_of_two_workers_stopped(void **state)
     assert_int_equal(parts[1], JUDGE_STALL);
     assert_int_equal(parts[2], JUDGE_OK);
     assert_int_equal(parts[3], JUDGE_STALL);
-    size_t worst = judge_worst(parts, 4);
-    assert_int_equal(worst, 1);
-    assert_int_equal(parts[worst], JUDGE_STALL);
 }
 
 /* The group's total of commits moves, but one partition sits on a record for longer than the
@@ -183,12 +180,9 @@ static void test_history_trims_to_the_stop_window(void **state)
     assert_int_equal(n, 16);
 }
 
-static void test_worst_and_names(void **state)
+static void test_status_names(void **state)
 {
     (void)state;
-    const enum judge_status s[] = {JUDGE_OK, JUDGE_REWIND, JUDGE_WARN, JUDGE_STOP, JUDGE_STOP};
-    assert_int_equal(judge_worst(s, 5), 3);
-    assert_int_equal(judge_worst(s, 0), 0);
     assert_string_equal(judge_status_name(JUDGE_STALL), "STALL");
     assert_string_equal(judge_status_name(JUDGE_REWIND), "REWIND");
     assert_string_equal(judge_status_name((enum judge_status)42), "ERR");
@@ -209,7 +203,7 @@ int main(void)
         cmocka_unit_test(test_lag_noisy_while_committing_is_ok),
         cmocka_unit_test(test_one_sample_judges_by_time_lag),
         cmocka_unit_test(test_history_trims_to_the_stop_window),
-        cmocka_unit_test(test_worst_and_names),
+        cmocka_unit_test(test_status_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

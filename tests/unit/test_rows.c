@@ -127,13 +127,6 @@ static void test_rows_refuse_an_id_of_the_wrong_width(void **state)
     rows_release(&rows);
 }
 
-static char *copy_sql_of(size_t table)
-{
-    struct rf_buf sql = RF_BUF_INIT;
-    assert_int_equal(children_copy_sql(children_at(table), &sql), 0);
-    return rf_buf_detach(&sql);
-}
-
 static void test_children_in_copy_order_with_their_columns(void **state)
 {
     (void)state;
@@ -143,27 +136,33 @@ static void test_children_in_copy_order_with_their_columns(void **state)
         assert_string_equal(children_at(t)->name, want[t]);
     }
     assert_null(children_at(children_count()));
-    char *sql = copy_sql_of(3);
-    assert_string_equal(sql, "COPY metrics (doc_id, ord, key, value, approx, unit, evidence,"
-                             " start_char, end_char, section_path, category, as_of, yoy_pct,"
-                             " rule_id, confidence) FROM STDIN");
-    free(sql);
+    struct children_sql sql;
+    assert_int_equal(children_sql_build(&sql), 0);
+    assert_string_equal(sql.copy[3],
+                        "COPY metrics (doc_id, ord, key, value, approx, unit, evidence,"
+                        " start_char, end_char, section_path, category, as_of, yoy_pct,"
+                        " rule_id, confidence) FROM STDIN");
+    assert_string_equal(sql.copy[0], "COPY sections (doc_id, ord, path, level, number, heading,"
+                                     " category, start_char, end_char) FROM STDIN");
+    children_sql_release(&sql);
+    assert_null(sql.copy[0]); /* released twice is harmless */
+    children_sql_release(&sql);
 }
 
 /* A child table the delete forgot would make every re-extracted document a dead letter. */
 static void test_children_delete_reaches_every_table(void **state)
 {
     (void)state;
-    struct rf_buf sql = RF_BUF_INIT;
-    assert_int_equal(children_delete_sql(&sql), 0);
+    struct children_sql sql;
+    assert_int_equal(children_sql_build(&sql), 0);
     for (size_t t = 0; t < children_count(); t++) {
         char clause[64];
         snprintf(clause, sizeof(clause), "DELETE FROM %s WHERE doc_id = ANY($1::text[])",
                  children_at(t)->name);
-        assert_non_null(strstr(sql.data, clause));
+        assert_non_null(strstr(sql.delete_all, clause));
     }
-    assert_int_equal(strncmp(sql.data, "WITH ", 5), 0);
-    rf_buf_release(&sql);
+    assert_int_equal(strncmp(sql.delete_all, "WITH ", 5), 0);
+    children_sql_release(&sql);
 }
 
 int main(void)

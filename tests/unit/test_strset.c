@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <cmocka.h>
 
@@ -70,12 +71,46 @@ static void test_strset_churn_keeps_capacity_bounded(void **state)
     rf_strset_release(&s);
 }
 
+/* Every live key once, removed ones not at all. */
+static void test_strset_next_visits_each_key_once(void **state)
+{
+    (void)state;
+    struct rf_strset s;
+    rf_strset_init(&s);
+    size_t pos = 0;
+    assert_null(rf_strset_next(&s, &pos));
+    char key[32];
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        assert_int_equal(rf_strset_add(&s, key), 1);
+    }
+    for (int i = 0; i < 100; i += 2) {
+        snprintf(key, sizeof(key), "k%d", i);
+        assert_true(rf_strset_remove(&s, key));
+    }
+    int seen[100] = {0};
+    size_t visited = 0;
+    pos = 0;
+    for (const char *k = rf_strset_next(&s, &pos); k; k = rf_strset_next(&s, &pos)) {
+        int n = atoi(k + 1);
+        assert_true(n >= 0 && n < 100 && n % 2 == 1);
+        seen[n]++;
+        visited++;
+    }
+    assert_int_equal(visited, 50);
+    for (int i = 1; i < 100; i += 2) {
+        assert_int_equal(seen[i], 1);
+    }
+    rf_strset_release(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strset_add_has_remove),
         cmocka_unit_test(test_strset_many_with_churn),
         cmocka_unit_test(test_strset_churn_keeps_capacity_bounded),
+        cmocka_unit_test(test_strset_next_visits_each_key_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

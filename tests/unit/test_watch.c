@@ -68,7 +68,7 @@ static void remove_dirs(const struct dirs *d)
 
 static void touch(const char *dir, const char *name, const char *text)
 {
-    char path[256];
+    char path[512]; /* room for any dir of the other buffers here, and a name */
     int n = snprintf(path, sizeof(path), "%s/%s", dir, name);
     assert_true(n > 0 && (size_t)n < sizeof(path));
     FILE *f = fopen(path, "w");

@@ -4,7 +4,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 enum rf_log_level {
     RF_LOG_ERROR = 0,
@@ -35,31 +34,6 @@ bool rf_log_enabled(enum rf_log_level level);
  * component=... msg="..."; the message is quoted and escaped, so a file name
  * holding a newline or a quote cannot forge a line or a key.
  */
-
-/**
- * Length of the valid UTF-8 sequence at @p s (1-4), or 0 when the bytes there
- * (at most @p avail) are not one: stray continuation, overlong, surrogate,
- * beyond U+10FFFF or cut short.
- */
-size_t rf_utf8_seq_len(const char *s, size_t avail);
-
-/**
- * Write code point @p cp as UTF-8 to @p out, which has room for 4 bytes; a
- * surrogate or anything past U+10FFFF becomes U+FFFD, so what is written is
- * always valid (and never longer than the character was in valid UTF-8).
- * @returns the bytes written (1-4).
- */
-size_t rf_utf8_encode(uint32_t cp, char *out);
-
-/** The longest prefix of @p s (@p len bytes), at most @p max bytes, ending on a character. */
-size_t rf_utf8_cut(const char *s, size_t len, size_t max);
-
-/**
- * Copy @p len bytes of @p in to @p out as valid UTF-8, each invalid byte
- * replaced by U+FFFD; cut at a character boundary to fit @p out_size (with
- * its NUL). @returns true when all of it fit.
- */
-bool rf_utf8_lossy(const char *in, size_t len, char *out, size_t out_size);
 
 /**
  * Escape @p len bytes of @p in for a logfmt quoted value (without the quotes):

@@ -21,4 +21,10 @@ bool rf_strset_has(const struct rf_strset *s, const char *key);
 /** @returns true if it was present. */
 bool rf_strset_remove(struct rf_strset *s, const char *key);
 
+/**
+ * Visit every key, in no particular order: start with *@p pos = 0, call until
+ * NULL. The set must not change meanwhile. @returns the next key (borrowed).
+ */
+const char *rf_strset_next(const struct rf_strset *s, size_t *pos);
+
 #endif

@@ -1,0 +1,54 @@
+/*
+ * utf8.h - the one home of the UTF-8 rules: what a valid sequence is, how to
+ * write one, and where text may be cut. Every module that checks, cuts or
+ * repairs UTF-8 uses these, so they all agree on what is valid.
+ */
+#ifndef RF_UTF8_H
+#define RF_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * Length of the valid UTF-8 sequence at @p s (1-4), or 0 when the bytes there
+ * (at most @p avail) are not one: stray continuation, overlong, surrogate,
+ * beyond U+10FFFF or cut short.
+ */
+size_t rf_utf8_seq_len(const char *s, size_t avail);
+
+/** True when @p s[0..len) is valid UTF-8 throughout (NUL counts as a character). */
+bool rf_utf8_valid(const char *s, size_t len);
+
+/**
+ * Write code point @p cp as UTF-8 to @p out, which has room for 4 bytes; a
+ * surrogate or anything past U+10FFFF becomes U+FFFD, so what is written is
+ * always valid (and never longer than the character was in valid UTF-8).
+ * @returns the bytes written (1-4).
+ */
+size_t rf_utf8_encode(uint32_t cp, char *out);
+
+/** The longest prefix of @p s (@p len bytes), at most @p max bytes, ending on a character. */
+size_t rf_utf8_cut(const char *s, size_t len, size_t max);
+
+/**
+ * @p len without the sequence a byte-wise cut left unfinished at the end of
+ * @p s (a lead byte followed by too few, or invalid, continuation bytes).
+ */
+size_t rf_utf8_trim_partial(const char *s, size_t len);
+
+/**
+ * Copy @p s (@p len bytes) into @p out, NUL-terminated, cut by rf_utf8_cut() to
+ * fit @p out_size. Bytes are copied as they are. @returns true when something
+ * was cut off.
+ */
+bool rf_utf8_copy(char *out, size_t out_size, const char *s, size_t len);
+
+/**
+ * Copy @p len bytes of @p in to @p out as valid UTF-8, each invalid byte
+ * replaced by U+FFFD; cut at a character boundary to fit @p out_size (with
+ * its NUL). @returns true when all of it fit.
+ */
+bool rf_utf8_lossy(const char *in, size_t len, char *out, size_t out_size);
+
+#endif
