@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "keyer.h"
+#include "reportflow/utf8.h"
 
 struct candidate {
     const struct rule *rule; /* NULL: no rule named this quantity */
@@ -110,8 +111,8 @@ static void find_as_of(const struct text *t, const struct as_of_marks *marks, si
     while (e < at && e - i <= AS_OF_MAX_BYTES && !text_clause_break(s, e, t->norm_len, &w)) {
         e++;
     }
-    size_t n = text_utf8_cut(s + i, e - i, AS_OF_MAX_BYTES);
-    text_utf8_copy(out, out_size, s + i, n);
+    size_t n = rf_utf8_cut(s + i, e - i, AS_OF_MAX_BYTES);
+    rf_utf8_copy(out, out_size, s + i, n);
 }
 
 /* "同比下降9.2%" after the quantity, in the same sentence. */
@@ -175,7 +176,7 @@ static size_t reach_forward(const struct text *t, size_t at, size_t ceiling, siz
     if (at >= ceiling || ceiling - at <= reach) {
         return ceiling;
     }
-    return at + text_utf8_cut(t->norm + at, ceiling - at, reach);
+    return at + rf_utf8_cut(t->norm + at, ceiling - at, reach);
 }
 
 /* The wording before a number, at most METRICS_REACH_BYTES of its clause: bounded work. */
@@ -339,8 +340,22 @@ static int run_pattern(struct rules_matcher *m, const struct text *t,
 }
 
 struct span {
-    size_t start, end; /* norm bytes */
+    size_t start, end;     /* norm bytes */
+    size_t q_first, q_end; /* the quantities it was made for: items[q_first .. q_end) */
 };
+
+/* True when the window holds a quantity the rule could name: most rules count in words
+   few clauses use (元, 人次, a table cell), and each pattern costs a regex run per window. */
+static bool window_fits_rule(const struct span *w, const struct rule *rule,
+                             const struct quantity_list *qs, const bool *planned)
+{
+    for (size_t i = w->q_first; i < w->q_end; i++) {
+        if (!planned[i] && unit_accepted(rule, &qs->items[i])) {
+            return true;
+        }
+    }
+    return false;
+}
 
 /*
  * Where quantity rules need to look: the text within METRICS_REACH_BYTES of
@@ -357,13 +372,14 @@ static struct span *quantity_windows(const struct text *t, const struct quantity
     for (size_t i = 0; spans && i < qs->cnt; i++) {
         const struct quantity *q = &qs->items[i];
         struct span s = {reach_back(t, q->start, q->clause_start, METRICS_REACH_BYTES),
-                         reach_forward(t, q->end, q->clause_end, METRICS_REACH_BYTES)};
+                         reach_forward(t, q->end, q->clause_end, METRICS_REACH_BYTES), i, i + 1};
         /* merged up to a chunk's size: see METRICS_SCAN_CHUNK_BYTES */
         if (*cnt > 0 && s.start <= spans[*cnt - 1].end &&
             s.end - spans[*cnt - 1].start <= METRICS_SCAN_CHUNK_BYTES) {
             if (s.end > spans[*cnt - 1].end) {
                 spans[*cnt - 1].end = s.end;
             }
+            spans[*cnt - 1].q_end = i + 1;
         } else {
             spans[(*cnt)++] = s;
         }
@@ -392,6 +408,9 @@ static int run_rule(struct rules_matcher *m, const struct text *t, const struct 
             continue;
         }
         for (size_t c = 0; c < clause_cnt; c++) {
+            if (!window_fits_rule(&clauses[c], rule, qs, planned)) {
+                continue;
+            }
             if (run_pattern(m, t, qs, planned, rule, rp, clauses[c].start, clauses[c].end,
                             clauses[c].end, best, zeros, zero_cap, budget) != 0) {
                 return -1;
@@ -435,7 +454,7 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         f.confidence = confidence;
         f.value = q->value;
         f.approx = q->approx;
-        text_utf8_copy(f.unit, sizeof(f.unit), q->unit, strlen(q->unit));
+        rf_utf8_copy(f.unit, sizeof(f.unit), q->unit, strlen(q->unit));
         f.start = q->start;
         f.end = q->end;
         complete_fact(t, &f);

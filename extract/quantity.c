@@ -24,20 +24,11 @@ static bool starts_with(const char *s, size_t len, const char *prefix)
     return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-/* The code point of a three-byte UTF-8 character at @p s, or 0 (every numeral is three bytes). */
-static uint32_t cjk_at(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    if (len < 3 || (p[0] & 0xf0) != 0xe0) {
-        return 0;
-    }
-    return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
-}
-
 /* Value of a Chinese digit at @p s, or -1. Called on every character: a switch, not strings. */
 static int chinese_digit(const char *s, size_t len)
 {
-    switch (cjk_at(s, len)) {
+    /* every numeral is three bytes */
+    switch (text_three_byte_cp(s, len)) {
     case 0x96f6: /* 零 */
     case 0x3007: /* 〇 */
         return 0;
@@ -68,7 +59,8 @@ static int chinese_digit(const char *s, size_t len)
 /* Multiplier character (十 百 千 万 亿) at @p s, or 0. */
 static double chinese_multiplier(const char *s, size_t len)
 {
-    switch (cjk_at(s, len)) {
+    /* every numeral is three bytes */
+    switch (text_three_byte_cp(s, len)) {
     case 0x5341: /* 十 */
         return 10;
     case 0x767e: /* 百 */

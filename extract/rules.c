@@ -620,13 +620,6 @@ static int load_optional_regex(const struct rules *r, json_t *root, const char *
     return *out ? 0 : -1;
 }
 
-/* The three-byte UTF-8 character at @p s (U+0800-U+FFFF) of @p avail bytes, or 0. */
-static uint32_t three_byte_cp(const char *s, size_t avail)
-{
-    size_t n;
-    return rf_utf8_seq_len(s, avail) == 3 ? text_codepoint(s, 0, &n) : 0;
-}
-
 /* "script_fold": a string of pairs, traditional then simplified (區区縣县...). */
 static int load_fold(struct rules *r, json_t *root, const char *path, char *errstr,
                      size_t errstr_size)
@@ -649,8 +642,8 @@ static int load_fold(struct rules *r, json_t *root, const char *path, char *errs
         return -1;
     }
     for (size_t i = 0; i < len; i += 6) {
-        uint32_t from = three_byte_cp(pairs + i, len - i),
-                 to = three_byte_cp(pairs + i + 3, len - i - 3);
+        uint32_t from = text_three_byte_cp(pairs + i, len - i),
+                 to = text_three_byte_cp(pairs + i + 3, len - i - 3);
         if (!from || !to) {
             snprintf(errstr, errstr_size,
                      "%s: \"script_fold\" pair %zu is not two three-byte "

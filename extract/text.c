@@ -143,7 +143,13 @@ int text_init(struct text *t, const char *orig, size_t len)
         uint32_t cp = text_codepoint(orig, in, &n);
         t->orig_off[c] = (uint32_t)in;
         t->norm_off[c] = (uint32_t)out;
-        out += rf_utf8_encode(fold_codepoint(cp), t->norm + out); /* never longer than the input */
+        uint32_t folded = fold_codepoint(cp);
+        if (folded == cp) {
+            memcpy(t->norm + out, orig + in, n); /* most characters: no re-encoding */
+            out += n;
+        } else {
+            out += rf_utf8_encode(folded, t->norm + out); /* never longer than the input */
+        }
         in += n;
         c++;
     }
@@ -260,17 +266,6 @@ void text_clause(const struct text *t, size_t at, size_t *start, size_t *end)
 size_t text_sentence_start(const struct text *t, size_t at)
 {
     return t->sentence_at[last_at_or_before(t->sentence_at, t->sentence_cnt, at)];
-}
-
-/* Kept only while metrics.c still calls these names (it is being edited elsewhere). */
-size_t text_utf8_cut(const char *s, size_t len, size_t max_bytes)
-{
-    return rf_utf8_cut(s, len, max_bytes);
-}
-
-bool text_utf8_copy(char *out, size_t out_size, const char *s, size_t len)
-{
-    return rf_utf8_copy(out, out_size, s, len);
 }
 
 #define ELLIPSIS "…"

@@ -62,12 +62,18 @@ size_t text_sentence_start(const struct text *t, size_t at);
 char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, size_t m_to,
                    size_t max_chars, bool *cut);
 
-/*
- * Old names of rf_utf8_cut() and rf_utf8_copy() (reportflow/utf8.h), kept for
- * metrics.c until it moves to those; new code calls them directly.
+/**
+ * The code point of a three-byte UTF-8 character (U+0800-U+FFFF: Han, 。) at
+ * @p s of @p avail bytes, or 0. Inline: the quantity finder asks at every character.
  */
-size_t text_utf8_cut(const char *s, size_t len, size_t max_bytes);
-bool text_utf8_copy(char *out, size_t out_size, const char *s, size_t len);
+static inline uint32_t text_three_byte_cp(const char *s, size_t avail)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    if (avail < 3 || (p[0] & 0xf0) != 0xe0 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80) {
+        return 0;
+    }
+    return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+}
 
 /** Decode the code point at norm byte @p byte; store its length in @p len. */
 uint32_t text_codepoint(const char *s, size_t byte, size_t *len);
