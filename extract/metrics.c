@@ -115,14 +115,28 @@ static void find_as_of(const struct text *t, const struct as_of_marks *marks, si
     rf_utf8_copy(out, out_size, s + i, n);
 }
 
-/* "同比下降9.2%" after the quantity, in the same sentence. */
+/* "下降9.2%" at norm byte @p p: one of @p verbs, then a percentage, signed by @p sign. */
+static bool yoy_change_at(const struct text *t, size_t p, const struct name_pair *verbs,
+                          size_t verb_cnt, int sign, double *pct)
+{
+    const char *s = t->norm;
+    for (size_t k = 0; k < verb_cnt; k++) {
+        size_t vl = verbs[k].len;
+        if (p + vl <= t->norm_len && memcmp(s + p, verbs[k].word, vl) == 0) {
+            char *end = NULL;
+            double v = strtod(s + p + vl, &end);
+            if (end && end != s + p + vl && *end == '%') {
+                *pct = sign * v;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* "同比下降9.2%" after the quantity, in the same sentence (marker and verbs: the rule set's). */
 static bool find_yoy(const struct rules *rules, const struct text *t, size_t from, double *pct)
 {
-    static const struct {
-        const char *verb;
-        int sign;
-    } verbs[] = {{"上升", 1},  {"增长", 1},  {"增加", 1}, {"提高", 1},
-                 {"下降", -1}, {"减少", -1}, {"降低", -1}};
     const char *s = t->norm;
     size_t limit = from + 60 < t->norm_len ? from + 60 : t->norm_len;
     for (size_t i = from; i + 6 <= limit; i++) {
@@ -140,18 +154,8 @@ static bool find_yoy(const struct rules *rules, const struct text *t, size_t fro
             continue;
         }
         size_t p = i + marker->len;
-        for (size_t k = 0; k < sizeof(verbs) / sizeof(verbs[0]); k++) {
-            size_t vl = strlen(verbs[k].verb);
-            if (p + vl <= t->norm_len && memcmp(s + p, verbs[k].verb, vl) == 0) {
-                char *end = NULL;
-                double v = strtod(s + p + vl, &end);
-                if (end && end != s + p + vl && *end == '%') {
-                    *pct = verbs[k].sign * v;
-                    return true;
-                }
-            }
-        }
-        return false;
+        return yoy_change_at(t, p, rules->yoy_up, rules->yoy_up_cnt, 1, pct) ||
+               yoy_change_at(t, p, rules->yoy_down, rules->yoy_down_cnt, -1, pct);
     }
     return false;
 }

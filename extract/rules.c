@@ -534,6 +534,10 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
                    errstr_size) != 0 ||
         load_words(v, VOCAB, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
                    errstr_size) != 0 ||
+        load_words(v, VOCAB, "yoy_up", &r->yoy_up, &r->yoy_up_cnt, path, errstr, errstr_size) !=
+            0 ||
+        load_words(v, VOCAB, "yoy_down", &r->yoy_down, &r->yoy_down_cnt, path, errstr,
+                   errstr_size) != 0 ||
         load_words(v, VOCAB, "own_report_words", &r->own_report_words, &r->own_report_word_cnt,
                    path, errstr, errstr_size) != 0 ||
         load_words(v, VOCAB, "self_references", &r->self_references, &r->self_reference_cnt, path,
@@ -930,6 +934,8 @@ void rules_free(struct rules *r)
     free_pairs(r->doc_number_labels, r->doc_number_label_cnt);
     free_pairs(r->as_of_markers, r->as_of_marker_cnt);
     free_pairs(r->yoy_markers, r->yoy_marker_cnt);
+    free_pairs(r->yoy_up, r->yoy_up_cnt);
+    free_pairs(r->yoy_down, r->yoy_down_cnt);
     free_pairs(r->own_report_words, r->own_report_word_cnt);
     free_pairs(r->self_references, r->self_reference_cnt);
     free_pairs(r->addressee_parents, r->addressee_parent_cnt);

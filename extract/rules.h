@@ -105,6 +105,10 @@ struct rules {
     size_t as_of_marker_cnt;
     struct name_pair *yoy_markers; /* "同比": a year-on-year change (metrics.c) */
     size_t yoy_marker_cnt;
+    struct name_pair *yoy_up; /* ... up after the marker (增长, 上升) */
+    size_t yoy_up_cnt;
+    struct name_pair *yoy_down; /* ... or down (下降, 减少) */
+    size_t yoy_down_cnt;
     struct name_pair *own_report_words; /* 庆元县2024年度行政执法: a place reporting on */
     size_t own_report_word_cnt; /* itself as a whole ("行政执法", "法治政府建设") */
     char *own_report_body;      /* ... whose body is its government ("人民政府") */
