@@ -15,7 +15,10 @@ topics -X topic.raw.partitions=4 -X producer.max_file_bytes=100000 >"$TEST_STATE
     fail "reportflow-topics could not create the topics: $(cat "$TEST_STATE/topics.out")"
 desc=$(describe reports.raw)
 grep -q 'PartitionCount: 4' <<<"$desc" || fail "reports.raw was not created with 4 partitions:\n$desc"
-grep -q 'max.message.bytes=' <<<"$desc" || fail "reports.raw has no max.message.bytes of its own:\n$desc"
+for topic in reports.raw reports.events reports.dlq; do
+    desc=$(describe "$topic")
+    grep -q 'max.message.bytes=' <<<"$desc" || fail "$topic has no max.message.bytes of its own:\n$desc"
+done
 pass "reportflow-topics created the topics with their partitions and max.message.bytes (kafka-topics --describe)"; passed=$((passed + 1))
 
 refuses_to_start "topic 'reports.raw' has 4 partition(s) but topic.raw.partitions=12" \

@@ -46,14 +46,16 @@ echo "root:x:0:0:$secret_mark:/root:/bin/sh" >"$TEST_STATE/private/passwd"
 ln -s "$TEST_STATE/private/passwd" "$stage/link.txt"
 # 4. a FIFO: opening it for reading would block the producer forever
 mkfifo "$stage/pipe.txt"
-# 5. empty and over-size
+# 5. empty and over-size; an empty one whose name would forge a sidecar key when it fails
 : >"$stage/empty.txt"
+nl_failed=$'empty\nerror=forged'
+: >"$stage/$nl_failed"
 head -c 400000 /dev/zero | tr '\0' 'y' >"$stage/big.txt"
 # 6. a subfolder (watch.recursive is off): left in place, logged once
 mkdir -p "$stage/sub"
 cp "$stage/good-named/r3.txt" "$stage/sub/inner.txt"
 
-for f in "$gbk_name" "$nl_name" link.txt pipe.txt empty.txt big.txt sub; do
+for f in "$gbk_name" "$nl_name" "$nl_failed" link.txt pipe.txt empty.txt big.txt sub; do
     mv "$stage/$f" "$inbox/"
 done
 # 7. replaced while in flight: the version left in the inbox is sent, whatever the timing
@@ -109,10 +111,13 @@ for entry in link.txt:not-regular-file pipe.txt:not-regular-file empty.txt:empty
     wait_for 30 "$name in failed/ with error=$code" failed_with "$name" "$code"
     wait_for 30 "a dead letter for $name ($code)" dead_letter_for "$name" "$code"
 done
+wait_for 30 "the newline-named empty file in failed/ with error=empty-file" failed_with "$nl_failed" empty-file
+[ "$(grep -a -c '^error=' "$REPORTFLOW_FAILED_DIR/$nl_failed.error")" = 1 ] ||
+    fail "the sidecar of a newline-named file has a forged key:\n$(cat "$REPORTFLOW_FAILED_DIR/$nl_failed.error")"
 [ -L "$REPORTFLOW_FAILED_DIR/link.txt" ] || fail "the symlink was not moved as a symlink"
 [ -p "$REPORTFLOW_FAILED_DIR/pipe.txt" ] || fail "the FIFO was not moved as a FIFO"
 [ -f "$TEST_STATE/private/passwd" ] || fail "the symlink's target was moved"
-pass "symlink, FIFO, empty, over-size: failed/ with a reason and a dead letter"
+pass "symlink, FIFO, empty, over-size: failed/ with a reason and a dead letter; a newline in a failed file's name forges no sidecar key"
 
 # the secret is in no table and no topic
 # read into files first: a dump or a read that fails must fail the test, not look clean
