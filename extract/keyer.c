@@ -97,22 +97,12 @@ static void add_ngrams(struct keyer_features *f, const char *uni, const char *bi
     }
 }
 
-static bool is_sentence_end(const struct text *t, size_t c)
-{
-    const char *s = t->norm + t->norm_off[c];
-    return s[0] == '\n' || memcmp(s, "。", 3) == 0;
-}
-
-/* First char of the sentence holding char @p at, looking back at most SENTENCE_CHARS. */
+/* First char of the sentence holding char @p at, at most SENTENCE_CHARS back. */
 static size_t sentence_start_char(const struct text *t, size_t at)
 {
     size_t floor_char = at > SENTENCE_CHARS ? at - SENTENCE_CHARS : 0;
-    for (size_t c = at; c > floor_char; c--) {
-        if (is_sentence_end(t, c - 1)) {
-            return c;
-        }
-    }
-    return floor_char;
+    size_t start = text_char_at(t, text_sentence_start(t, t->norm_off[at]));
+    return start > floor_char ? start : floor_char;
 }
 
 static const char *value_bucket(double v)
