@@ -334,6 +334,31 @@ enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_
                                  errstr_size);
 }
 
+enum extract_status extractor_text(const struct extractor *ex, const char *bytes, size_t len,
+                                   struct decoded *d, struct text *t, const char **reason_code,
+                                   char *errstr, size_t errstr_size)
+{
+    enum decode_result dr = decode_report(bytes, len, d);
+    if (dr == DECODE_NOMEM) {
+        return EXTRACT_NOMEM;
+    }
+    if (dr != DECODE_OK) {
+        *reason_code = decode_result_code(dr);
+        snprintf(errstr, errstr_size, "%s",
+                 dr == DECODE_EMPTY ? "no text after decoding"
+                                    : "bytes are not UTF-8, UTF-16 or GB18030 text");
+        return EXTRACT_REJECT;
+    }
+    if (text_init(t, d->text, d->len) != 0) {
+        decode_release(d);
+        return EXTRACT_NOMEM;
+    }
+    /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written)
+     */
+    rules_fold_script(ex->rules, t->norm, t->norm_len);
+    return EXTRACT_OK;
+}
+
 enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
                                           const struct source_info *src,
                                           const struct extract_limits *limits, json_t **envelope,
@@ -348,25 +373,11 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     *envelope = NULL;
     *reason_code = NULL;
     budget_init(&budget, l->max_ms, l->max_envelope_bytes, l->stop_requested);
-    enum decode_result dr = decode_report(bytes, len, &d);
-    if (dr == DECODE_NOMEM) {
-        return EXTRACT_NOMEM;
+    enum extract_status st =
+        extractor_text(ex, bytes, len, &d, &t, reason_code, errstr, errstr_size);
+    if (st != EXTRACT_OK) {
+        return st;
     }
-    if (dr != DECODE_OK) {
-        *reason_code = decode_result_code(dr);
-        snprintf(errstr, errstr_size, "%s",
-                 dr == DECODE_EMPTY ? "no text after decoding"
-                                    : "bytes are not UTF-8, UTF-16 or GB18030 text");
-        return EXTRACT_REJECT;
-    }
-    if (text_init(&t, d.text, d.len) != 0) {
-        decode_release(&d);
-        return EXTRACT_NOMEM;
-    }
-    /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written)
-     */
-    rules_fold_script(ex->rules, t.norm, t.norm_len);
-    enum extract_status st = EXTRACT_OK;
     size_t han = count_han(&t);
     if (han < (size_t)ex->rules->min_report_han) {
         *reason_code = "no-report-text";

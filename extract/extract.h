@@ -12,7 +12,9 @@
 
 #include <jansson.h>
 
+#include "decode.h"
 #include "rules.h"
+#include "text.h"
 
 #define EXTRACT_SCHEMA "reportflow.envelope"
 #define EXTRACT_SCHEMA_VERSION 1
@@ -77,6 +79,16 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
                                           const struct extract_limits *limits, json_t **envelope,
                                           const char **reason_code, char *errstr,
                                           size_t errstr_size);
+
+/**
+ * The first steps of every extraction: decode @p bytes into @p d and build
+ * their normalised text @p t, folded to one script, as the rules read it.
+ * On EXTRACT_OK the caller releases @p t, then @p d; on EXTRACT_REJECT
+ * @p reason_code and @p errstr say why, and nothing is held.
+ */
+enum extract_status extractor_text(const struct extractor *ex, const char *bytes, size_t len,
+                                   struct decoded *d, struct text *t, const char **reason_code,
+                                   char *errstr, size_t errstr_size);
 
 /** extractor_run_limited() without limits. */
 enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_t len,

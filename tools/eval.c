@@ -164,23 +164,25 @@ static json_t *extract_path(struct extractor *ex, const char *path)
     return env;
 }
 
-/* The rule-only key of the quantity starting at @p start, or NULL. */
-static const char *rule_key_at(const struct fact_list *facts, size_t start)
+/*
+ * The rule-only key of the quantity starting at @p start, or NULL. Facts and
+ * quantities both come in text order, so *@p next walks the facts once.
+ */
+static const char *rule_key_at(const struct fact_list *facts, size_t *next, size_t start)
 {
-    for (size_t i = 0; i < facts->cnt; i++) {
-        if (facts->items[i].start == start) {
-            return facts->items[i].rule->key;
-        }
+    while (*next < facts->cnt && facts->items[*next].start < start) {
+        (*next)++;
     }
-    return NULL;
+    return *next < facts->cnt && facts->items[*next].start == start ? facts->items[*next].rule->key
+                                                                    : NULL;
 }
 
 static int dump_quantities(struct extractor *ex, const struct text *t, const char *name, FILE *out)
 {
     struct quantity_list qs;
     struct fact_list facts;
-    if (quantity_find_all(t, &ex->rules->numbers, NULL, &qs) !=
-        0) { /* no budget: a tool, not the worker */
+    /* no budget: a tool, not the worker */
+    if (quantity_find_all(t, &ex->rules->numbers, NULL, &qs) != 0) {
         return -1;
     }
     if (metrics_extract(ex->rules, &ex->matcher, t, &qs, NULL, &facts) != 0) {
@@ -188,10 +190,11 @@ static int dump_quantities(struct extractor *ex, const struct text *t, const cha
         return -1;
     }
     int rc = 0;
+    size_t next_fact = 0;
     for (size_t i = 0; i < qs.cnt && rc == 0; i++) {
         const struct quantity *q = &qs.items[i];
         struct keyer_features f;
-        keyer_features(ex->rules, t, q, rule_key_at(&facts, q->start), &f);
+        keyer_features(ex->rules, t, q, rule_key_at(&facts, &next_fact, q->start), &f);
         char *clause =
             text_orig_dup(t, text_char_at(t, q->clause_start), text_char_at(t, q->clause_end));
         json_t *feats = json_array();
@@ -226,17 +229,16 @@ static int dump_path(struct extractor *ex, const char *path, const char *name, F
     }
     struct decoded d;
     struct text t;
+    const char *reason = NULL;
     int rc = -1;
-    if (decode_report(data, len, &d) == DECODE_OK) {
-        if (text_init(&t, d.text, d.len) == 0) {
-            rules_fold_script(ex->rules, t.norm, t.norm_len); /* as extractor_run() does */
-            rc = dump_quantities(ex, &t, name, out);
-            text_release(&t);
-        }
+    if (extractor_text(ex, data, len, &d, &t, &reason, errstr, sizeof(errstr)) == EXTRACT_OK) {
+        rc = dump_quantities(ex, &t, name, out);
+        text_release(&t);
         decode_release(&d);
     }
     if (rc != 0) {
-        fprintf(stderr, "eval: '%s': cannot decode or dump features\n", path);
+        fprintf(stderr, "eval: '%s': cannot decode or dump features%s%s\n", path,
+                reason ? ": " : "", reason ? errstr : "");
     }
     free(data);
     return rc;
