@@ -37,10 +37,11 @@ static json_t *number_json(double v)
     return json_real(v);
 }
 
-static size_t count_han(const struct text *t)
+/* Han characters of @p t, counted up to @p enough (a report needs only a few to qualify). */
+static size_t count_han(const struct text *t, size_t enough)
 {
     size_t n = 0;
-    for (size_t c = 0; c < t->nchars; c++) {
+    for (size_t c = 0; c < t->nchars && n < enough; c++) {
         size_t len;
         uint32_t cp = text_codepoint(t->norm, t->norm_off[c], &len);
         n += cp >= 0x4e00 && cp <= 0x9fff;
@@ -378,7 +379,7 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     if (st != EXTRACT_OK) {
         return st;
     }
-    size_t han = count_han(&t);
+    size_t han = count_han(&t, (size_t)ex->rules->min_report_han);
     if (han < (size_t)ex->rules->min_report_han) {
         *reason_code = "no-report-text";
         snprintf(errstr, errstr_size, "only %zu Chinese characters after decoding (%s); need %d",
