@@ -82,9 +82,22 @@ static bool is_han(uint32_t cp)
 #define MAX_AGENCIES 32
 #define PLACE_SEARCH_BYTES 6000 /* an abbreviated agency's place is named near the top */
 #define OWN_REPORT_LINES 3      /* a place reporting on itself says so in its opening lines */
-#define OWN_REPORT_NAME_CHARS                                                                      \
-    3 /* 汉源县, 滨海新区: a longer run there is a phrase (推进青阳市)                 \
-       */
+#define OWN_REPORT_BYTES 600    /* ... within about 200 characters, however long a line is */
+/* 汉源县, 滨海新区: a longer run there is a phrase (推进青阳市) */
+#define OWN_REPORT_NAME_CHARS 3
+/* bare city names (朔州消防支队) completed per document: each looks PLACE_SEARCH_BYTES around */
+#define MAX_BARE_CITY_LOOKUPS 64
+
+/*
+ * What the agency search works out once per document rather than once per
+ * mention: which self-references (全市, 本县) the text uses, and how many bare
+ * city names it has completed; repeated per mention, both made a crafted
+ * report's search grow with the square of its length.
+ */
+struct agency_scan {
+    uint64_t self_refs; /* bit k: rules->self_references[k] occurs (the first 64) */
+    size_t bare_lookups;
+};
 
 struct agency_candidate {
     char name[128];    /* 福田区应急管理局 */
@@ -185,19 +198,31 @@ static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
     }
 }
 
+/* The self-references (全市, 本县) @p t uses, one bit each: one scan per word per document. */
+static uint64_t self_references_used(const struct text *t, const struct rules *rules)
+{
+    uint64_t used = 0;
+    for (size_t k = 0; k < rules->self_reference_cnt && k < 64; k++) {
+        if (contains(t->norm, t->norm_len, rules->self_references[k].word)) {
+            used |= (uint64_t)1 << k;
+        }
+    }
+    return used;
+}
+
 /*
  * The suffix that completes a bare name of the text's own place (朔州 in a
  * report on 全市: 市), from the self-references of the vocabulary.
  */
-static bool self_completion(const struct text *t, const struct rules *rules, const char *own,
-                            char *out, size_t out_size)
+static bool self_completion(const struct rules *rules, const struct agency_scan *scan,
+                            const char *own, char *out, size_t out_size)
 {
-    for (size_t k = 0; k < rules->self_reference_cnt; k++) {
+    for (size_t k = 0; k < rules->self_reference_cnt && k < 64; k++) {
         const char *word = rules->self_references[k].word;
         size_t wl = strlen(word);
         /* the word is a prefix character and a suffix: 全 + 市 */
         if (wl > 3 && wl - 3 < out_size && place_completes(rules, own, word + 3, wl - 3) &&
-            contains(t->norm, t->norm_len, word)) {
+            (scan->self_refs >> k & 1)) {
             memcpy(out, word + 3, wl - 3);
             out[wl - 3] = '\0';
             return true;
@@ -212,18 +237,23 @@ static bool self_completion(const struct text *t, const struct rules *rules, con
  * when the text writes 朔州市 or calls its own place a 市 (全市); otherwise
  * no candidate, rather than the cut 州消防支队.
  */
-static bool bare_city_agency(const struct text *t, const struct rules *rules, size_t run, size_t at,
-                             const char *canonical, struct agency_candidate *c)
+static bool bare_city_agency(const struct text *t, const struct rules *rules,
+                             struct agency_scan *scan, size_t run, size_t at, const char *canonical,
+                             struct agency_candidate *c)
 {
     const char *level = NULL;
-    if (at - run != 6 || place_suffix_at(rules, t->norm + run + 3, 3, &level) != 3) {
+    if (at - run != 6 || place_suffix_at(rules, t->norm + run + 3, 3, &level) != 3 ||
+        scan->bare_lookups >= MAX_BARE_CITY_LOOKUPS) {
         return false;
     }
+    scan->bare_lookups++;
     char own[4], completion[16];
     memcpy(own, t->norm + run + 3, 3);
     own[3] = '\0';
-    if (!place_completion_in(rules, t, t->norm + run, 6, completion, sizeof(completion)) &&
-        !self_completion(t, rules, own, completion, sizeof(completion))) {
+    size_t from = run > PLACE_SEARCH_BYTES ? run - PLACE_SEARCH_BYTES : 0;
+    if (!place_completion_in(rules, t, from, at + PLACE_SEARCH_BYTES, t->norm + run, 6, completion,
+                             sizeof(completion)) &&
+        !self_completion(rules, scan, own, completion, sizeof(completion))) {
         return false;
     }
     snprintf(c->region, sizeof(c->region), "%.*s%s", 6, t->norm + run, completion);
@@ -237,8 +267,8 @@ static bool bare_city_agency(const struct text *t, const struct rules *rules, si
  * before it (深圳市福田区 + 应急管理局), or, when only an admin suffix stands
  * there (市应急管理局), an unnamed candidate to expand later.
  */
-static bool agency_at(const struct text *t, const struct rules *rules, size_t at,
-                      const char *canonical, struct agency_candidate *c)
+static bool agency_at(const struct text *t, const struct rules *rules, struct agency_scan *scan,
+                      size_t at, const char *canonical, struct agency_candidate *c)
 {
     size_t run = place_run_start(t, rules, at);
     memset(c, 0, sizeof(*c));
@@ -254,7 +284,7 @@ static bool agency_at(const struct text *t, const struct rules *rules, size_t at
         !starts_in_han(t, run - 3) && named_agency(t, rules, run - 3, at, canonical, c)) {
         return true;
     }
-    if (bare_city_agency(t, rules, run, at, canonical, c)) {
+    if (bare_city_agency(t, rules, scan, run, at, canonical, c)) {
         return true;
     }
     /* only a suffix that is the whole run: in 朔州消防支队 the 州 ends a name, not abbreviates */
@@ -274,6 +304,7 @@ static bool agency_at(const struct text *t, const struct rules *rules, size_t at
 static void collect_agencies(const struct text *t, const struct rules *rules,
                              struct agency_candidate *cands, size_t *cnt)
 {
+    struct agency_scan scan = {self_references_used(t, rules), 0};
     for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
         const char *suffix = rules->agency_suffixes[k].word;
         const char *canonical = rules->agency_suffixes[k].label;
@@ -281,7 +312,7 @@ static void collect_agencies(const struct text *t, const struct rules *rules,
         while ((p = strstr(p, suffix)) != NULL) {
             size_t at = (size_t)(p - t->norm);
             struct agency_candidate c;
-            if (agency_at(t, rules, at, canonical, &c)) {
+            if (agency_at(t, rules, &scan, at, canonical, &c)) {
                 add_candidate(cands, cnt, &c);
             }
             p += strlen(suffix);
@@ -452,7 +483,8 @@ static bool own_report_at(const struct text *t, const struct rules *rules, size_
 /*
  * The government of a place that reports on itself in the first lines (the
  * title and the opening): a candidate that ranks like one the title names.
- * Bounded: the first OWN_REPORT_LINES lines, each position looked at once.
+ * Bounded: the first OWN_REPORT_LINES lines and OWN_REPORT_BYTES, each position looked
+ * at once.
  */
 static void add_own_report(const struct text *t, const struct rules *rules, const struct lines *ls,
                            struct agency_candidate *cands, size_t *cnt)
@@ -460,9 +492,13 @@ static void add_own_report(const struct text *t, const struct rules *rules, cons
     if (!rules->own_report_body) {
         return;
     }
+    size_t first = ls->cnt ? ls->items[0].start : 0;
     for (size_t i = 0; i < ls->cnt && i < OWN_REPORT_LINES; i++) {
         int cited = 0; /* inside 《》: a cited title's place is not the author */
         for (size_t at = ls->items[i].start; at < ls->items[i].end; at++) {
+            if (at - first >= OWN_REPORT_BYTES) {
+                return; /* a long first line is a paragraph: its later places are others */
+            }
             struct agency_candidate c;
             bool three = at + 3 <= ls->items[i].end;
             if (three && memcmp(t->norm + at, "《", 3) == 0) {
@@ -492,8 +528,10 @@ static bool addressee_line(const struct text *t, const struct rules *rules, size
                            struct agency_candidate *c)
 {
     const char *s = t->norm;
-    while (a < b && ((unsigned char)s[a] < 0xe4 || memcmp(s + a, "•", 3) == 0)) {
-        a += ((unsigned char)s[a] & 0xe0) == 0xe0 ? 3 : 1; /* spaces and bullets */
+    /* skip what comes before the first Han character (U+4E00 starts with e4): spaces,
+       bullets, brackets */
+    while (a < b && (unsigned char)s[a] < 0xe4) {
+        a += ((unsigned char)s[a] & 0xe0) == 0xe0 ? 3 : 1;
     }
     if (b - a < 6 || b - a > 60 || s[b - 1] != ':' || memcmp(s + a, "各", 3) != 0) {
         return false;

@@ -168,8 +168,8 @@ bool place_completes(const struct rules *rules, const char *suffix, const char *
            strcmp(level, other_level) == 0 && (ol != sl || memcmp(suffix, other, sl) != 0);
 }
 
-bool place_completion_in(const struct rules *rules, const struct text *t, const char *name,
-                         size_t name_len, char *out, size_t out_size)
+bool place_completion_in(const struct rules *rules, const struct text *t, size_t from, size_t to,
+                         const char *name, size_t name_len, char *out, size_t out_size)
 {
     /* the name's own suffix is its last (three-byte) character */
     if (name_len < 6 || name_len % 3 != 0) {
@@ -178,7 +178,11 @@ bool place_completion_in(const struct rules *rules, const struct text *t, const 
     char own[4];
     memcpy(own, name + name_len - 3, 3);
     own[3] = '\0';
-    const char *p = t->norm, *end = t->norm + t->norm_len;
+    to = to < t->norm_len ? to : t->norm_len;
+    if (from >= to) {
+        return false;
+    }
+    const char *p = t->norm + from, *end = t->norm + to;
     while ((p = memmem(p, (size_t)(end - p), name, name_len)) != NULL) {
         const char *after = p + name_len;
         const char *level = NULL;

@@ -55,11 +55,12 @@ bool place_find_named(const struct rules *rules, const struct text *t, size_t fr
  * The suffix that completes @p name (@p name_len bytes), a one-character name
  * with a suffix of its own (朔州: 朔 + 州), where the norm text of @p t writes
  * it out with another suffix of the same level (朔州市): the suffix is copied
- * into @p out. Bounded: one scan of the text for the name.
- * @returns false when the text never does.
+ * into @p out. Looks in norm bytes [@p from, @p to) only, so that the
+ * caller bounds the work per mention.
+ * @returns false when the text does not there.
  */
-bool place_completion_in(const struct rules *rules, const struct text *t, const char *name,
-                         size_t name_len, char *out, size_t out_size);
+bool place_completion_in(const struct rules *rules, const struct text *t, size_t from, size_t to,
+                         const char *name, size_t name_len, char *out, size_t out_size);
 
 /**
  * True when @p suffix (朔州's 州) and @p other (市) are different suffixes of

@@ -264,7 +264,9 @@ static bool is_number_start_char(const char *s, size_t len)
 /* Ordinals, names and codes that look like numbers: 第一, 1+70+20+N, GB-2024, 一是. */
 static bool excluded_context(const char *norm, size_t len, size_t num_start, size_t num_end)
 {
-    if (num_start >= 3 && memcmp(norm + num_start - 3, "第", 3) == 0) {
+    /* 第3次, and 第 3 次 now that a figure may stand apart from its measure word */
+    size_t before = num_start >= 1 && norm[num_start - 1] == ' ' ? num_start - 1 : num_start;
+    if (before >= 3 && memcmp(norm + before - 3, "第", 3) == 0) {
         return true;
     }
     if (num_start >= 1) {

@@ -32,7 +32,6 @@ struct quantity_list {
     size_t cap;
 };
 
-/** Measure words, longest first; borrowed from the rule set. */
 /* A word that qualifies a count: 近 (about), 超过 (at least). */
 struct quantity_word {
     const char *word;

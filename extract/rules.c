@@ -78,9 +78,12 @@ static void free_strings(char **strings, size_t cnt)
     free(strings);
 }
 
-/* Append the macro or {Q} expansion for "{NAME}" at @p p; @returns chars consumed or 0. */
+/*
+ * Append the macro or {Q} expansion for "{NAME}" at @p p; @returns chars consumed
+ * or 0. Sets *@p nomem when an append failed (the expansion is then incomplete).
+ */
 static size_t expand_macro(struct rf_buf *out, const struct rules *r, const char *p, json_t *macros,
-                           json_t *units)
+                           json_t *units, bool *nomem)
 {
     size_t n = 1;
     while ((p[n] >= 'A' && p[n] <= 'Z') || p[n] == '_') {
@@ -92,27 +95,30 @@ static size_t expand_macro(struct rf_buf *out, const struct rules *r, const char
     char name[64];
     snprintf(name, sizeof(name), "%.*s", (int)(n - 1), p + 1);
     if (strcmp(name, "Q") == 0) {
-        rf_buf_printf(out, "%s(?<q>" DIGITS_RE "%s" MULTIPLIER_RE "%s)(?:", r->qualifier_re,
-                      r->more_re, r->more_re);
+        /* one space may stand between a figure and its measure word (22 條), as quantity.c reads */
+        *nomem |=
+            rf_buf_printf(out, "%s(?<q>" DIGITS_RE "%s" MULTIPLIER_RE "%s) ?(?:", r->qualifier_re,
+                          r->more_re, r->more_re) != 0;
         size_t i;
         json_t *u;
         json_array_foreach(units, i, u)
         {
             const char *word = json_string_value(u);
             if (strcmp(word, RULES_TABLE_CELL) == 0) {
-                rf_buf_printf(out, "%s(?= *\\|)", i ? "|" : ""); /* the cell's end */
+                /* the cell's end */
+                *nomem |= rf_buf_printf(out, "%s(?= *\\|)", i ? "|" : "") != 0;
             } else {
-                rf_buf_printf(out, "%s\\Q%s\\E", i ? "|" : "", word);
+                *nomem |= rf_buf_printf(out, "%s\\Q%s\\E", i ? "|" : "", word) != 0;
             }
         }
-        rf_buf_append_str(out, ")");
+        *nomem |= rf_buf_append_str(out, ")") != 0;
         return n + 1;
     }
     const char *value = json_string_value(json_object_get(macros, name));
     if (!value) {
         return 0;
     }
-    rf_buf_printf(out, "(?:%s)", value);
+    *nomem |= rf_buf_printf(out, "(?:%s)", value) != 0;
     return n + 1;
 }
 
@@ -120,24 +126,30 @@ static char *expand_pattern(const struct rules *r, const char *pattern, json_t *
                             json_t *units)
 {
     struct rf_buf out = RF_BUF_INIT;
-    for (const char *p = pattern; *p;) {
-        size_t used = *p == '{' ? expand_macro(&out, r, p, macros, units) : 0;
+    bool nomem = false;
+    for (const char *p = pattern; *p && !nomem;) {
+        size_t used = *p == '{' ? expand_macro(&out, r, p, macros, units, &nomem) : 0;
         if (used) {
             p += used;
         } else {
-            rf_buf_append(&out, p, 1);
+            nomem = rf_buf_append(&out, p, 1) != 0;
             p++;
         }
+    }
+    if (nomem) {
+        rf_buf_release(&out);
+        return NULL;
     }
     return rf_buf_detach(&out);
 }
 
-static pcre2_code *compile(const char *pattern, const char *what, char *errstr, size_t errstr_size)
+static pcre2_code *compile(const char *pattern, uint32_t options, const char *what, char *errstr,
+                           size_t errstr_size)
 {
     int errcode;
     PCRE2_SIZE erroffset;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, PCRE2_UTF,
-                                     &errcode, &erroffset, NULL);
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                     PCRE2_UTF | options, &errcode, &erroffset, NULL);
     if (!code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(errcode, msg, sizeof(msg));
@@ -161,7 +173,7 @@ static int load_pattern(const struct rules *r, struct rule_pattern *rp, const ch
         snprintf(errstr, errstr_size, "%s: out of memory", what);
         return -1;
     }
-    rp->code = compile(expanded, what, errstr, errstr_size);
+    rp->code = compile(expanded, 0, what, errstr, errstr_size);
     free(expanded);
     if (!rp->code) {
         return -1;
@@ -436,11 +448,17 @@ static char *optional_words_re(const void *words, size_t cnt,
                                const char *(*word_of)(const void *, size_t))
 {
     struct rf_buf out = RF_BUF_INIT;
-    rf_buf_append_str(&out, cnt ? "(?:" : "");
-    for (size_t i = 0; i < cnt; i++) {
-        rf_buf_printf(&out, "%s\\Q%s\\E", i ? "|" : "", word_of(words, i));
+    int rc = rf_buf_append_str(&out, cnt ? "(?:" : "");
+    for (size_t i = 0; i < cnt && rc == 0; i++) {
+        rc = rf_buf_printf(&out, "%s\\Q%s\\E", i ? "|" : "", word_of(words, i));
     }
-    rf_buf_append_str(&out, cnt ? ")?" : "");
+    if (rc == 0) {
+        rc = rf_buf_append_str(&out, cnt ? ")?" : "");
+    }
+    if (rc != 0) {
+        rf_buf_release(&out);
+        return NULL;
+    }
     return rf_buf_detach(&out);
 }
 
@@ -608,9 +626,10 @@ static int load_measure_words(struct rules *r, json_t *root, const char *path, c
     return 0;
 }
 
+/* The optional regex @p field, compiled with PCRE2 @p options besides UTF. */
 static int load_optional_regex(const struct rules *r, json_t *root, const char *field,
-                               json_t *macros, pcre2_code **out, const char *path, char *errstr,
-                               size_t errstr_size)
+                               uint32_t options, json_t *macros, pcre2_code **out, const char *path,
+                               char *errstr, size_t errstr_size)
 {
     const char *pattern = json_string_value(json_object_get(root, field));
     if (!pattern) {
@@ -619,7 +638,11 @@ static int load_optional_regex(const struct rules *r, json_t *root, const char *
     char what[512];
     snprintf(what, sizeof(what), "%s: %s", path, field);
     char *expanded = expand_pattern(r, pattern, macros, NULL);
-    *out = expanded ? compile(expanded, what, errstr, errstr_size) : NULL;
+    if (!expanded) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+        return -1;
+    }
+    *out = compile(expanded, options, what, errstr, errstr_size);
     free(expanded);
     return *out ? 0 : -1;
 }
@@ -815,12 +838,13 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
     }
     /* the vocabulary first: {Q} is made of its number words */
     if (load_vocabulary(r, root, path, errstr, errstr_size) != 0 ||
-        load_optional_regex(r, root, "veto_before", macros, &r->veto, path, errstr, errstr_size) !=
-            0 ||
-        load_optional_regex(r, root, "realised", macros, &r->realised, path, errstr, errstr_size) !=
-            0 ||
-        load_optional_regex(r, root, "not_count_before", macros, &r->not_count, path, errstr,
+        load_optional_regex(r, root, "veto_before", 0, macros, &r->veto, path, errstr,
                             errstr_size) != 0 ||
+        load_optional_regex(r, root, "realised", 0, macros, &r->realised, path, errstr,
+                            errstr_size) != 0 ||
+        /* right before the number, whether the pattern ends in $ or not */
+        load_optional_regex(r, root, "not_count_before", PCRE2_ENDANCHORED, macros, &r->not_count,
+                            path, errstr, errstr_size) != 0 ||
         load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
         load_fold(r, root, path, errstr, errstr_size) != 0 ||
         load_core_keys(r, root, path, errstr, errstr_size) != 0 ||

@@ -63,8 +63,10 @@ char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, 
                    size_t max_chars, bool *cut);
 
 /**
- * The code point of a three-byte UTF-8 character (U+0800-U+FFFF: Han, 。) at
- * @p s of @p avail bytes, or 0. Inline: the quantity finder asks at every character.
+ * The code point of a three-byte UTF-8 sequence (Han, 。) at @p s of @p avail
+ * bytes, or 0. It checks the byte pattern only, not overlong or surrogate forms:
+ * callers read text that decode.c made valid UTF-8. Inline: the quantity
+ * finder asks at every character.
  */
 static inline uint32_t text_three_byte_cp(const char *s, size_t avail)
 {

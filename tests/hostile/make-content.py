@@ -25,6 +25,9 @@ PREAMBLE = ("某市应急管理局2023年度法治政府建设情况报告\n"
             "一、主要工作成效\n"
             "全年组织开展安全生产执法检查，依法查处违法行为。\n")
 
+# characters to make up place names from
+HAN = "东南西北中上下左右前后江河湖海山川林田石金木水火土"
+
 SIZES = {"64k": 64 * KIB, "256k": 256 * KIB, "1m": MIB}
 BIG_SIZES = {"4m": 4 * MIB}
 
@@ -69,6 +72,15 @@ def sized_shapes(size):
         "unbalanced-cite": repeat_to("《安全生产法", size),
         # a heading on every line, and a number under each
         "many-headings": counted("{}.检查企业3家\n", size),
+        # a city written without its 市 before a body, again and again (朔州消防支队):
+        # each mention looked for the completed name in the whole text
+        "bare-city-agency": repeat_to("朔州应急管理局,", size),
+        # ... under ever other names, so that no answer can be reused
+        "bare-city-names": b"".join([PREAMBLE.encode()] + [
+            (HAN[n % len(HAN)] + HAN[n // len(HAN) % len(HAN)] + "州应急管理局,").encode()
+            for n in range(size // 22)]),
+        # a first line that never ends, full of places reporting on a year
+        "own-report-line": repeat_to("青阳县2023年度行政执法,", size, head=""),
     }
 
 

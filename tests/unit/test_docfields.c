@@ -141,6 +141,13 @@ static void test_docfields_government_reports_on_itself(void **state)
                   "2023年,市应急管理局严格落实《青阳市2023年法治政府建设要点》,推进青阳市法治"
                   "政府建设。\n",
                   "青阳市应急管理局", "青阳市", "city");
+    /* deep in a one-line report, a county's year is another body's business */
+    char one_line[2048] = "2023年,深圳市应急管理局依法行政";
+    while (strlen(one_line) < 1500) {
+        strcat(one_line, ",深圳市应急管理局持续推进执法规范化建设");
+    }
+    strcat(one_line, ",青阳县2023年度接受我局帮扶。\n");
+    assert_agency(*state, one_line, "深圳市应急管理局", "深圳市", "city");
     /* the bureau the title names still wins */
     assert_agency(*state,
                   "青阳县应急管理局2023年度法治政府建设情况报告\n青阳县2023年法治政府建设取得成效,"

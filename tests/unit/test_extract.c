@@ -167,6 +167,13 @@ static void test_extract_metrics_compose_actions_objects_and_measure_words(void 
                    "inspection.enterprises=4021 accidents.count=0");
 }
 
+static void test_extract_metrics_one_space_before_the_measure_word(void **state)
+{
+    /* the rules read what the finder reads: 15 起 as 15起 */
+    assert_metrics(*state, PREAMBLE "全年立案 15 起,处罚违法企业 12 家。",
+                   "cases.filed=15 penalties.decisions=12");
+}
+
 static void test_extract_metrics_not_changes_floors_or_titles(void **state)
 {
     /* a change against last year and a floor are no counts, and the clause after them is
@@ -538,6 +545,7 @@ int main(void)
         cmocka_unit_test(test_extract_metrics_compose_actions_objects_and_measure_words),
         cmocka_unit_test(test_extract_metrics_from_table_rows),
         cmocka_unit_test(test_extract_metrics_not_changes_floors_or_titles),
+        cmocka_unit_test(test_extract_metrics_one_space_before_the_measure_word),
         cmocka_unit_test(test_extract_metric_evidence_as_of_and_yoy),
         cmocka_unit_test(test_extract_as_of_and_yoy_words_come_from_the_rule_set),
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),

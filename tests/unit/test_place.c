@@ -64,7 +64,7 @@ static void assert_completion(const struct rules *r, const char *s, const char *
     struct text t;
     char got[16];
     assert_int_equal(text_init(&t, s, strlen(s)), 0);
-    if (!place_completion_in(r, &t, name, strlen(name), got, sizeof(got))) {
+    if (!place_completion_in(r, &t, 0, t.norm_len, name, strlen(name), got, sizeof(got))) {
         snprintf(got, sizeof(got), "-");
     }
     text_release(&t);
@@ -78,6 +78,14 @@ static void test_place_completion_of_bare_name(void **state)
     assert_completion(*state, "蒲州区的商场", "蒲州", "-");
     assert_completion(*state, "蒲州州的商场", "蒲州", "-");
     assert_completion(*state, "蒲州消防支队", "蒲州", "-");
+    /* only inside the range asked for */
+    struct text t;
+    char got[16];
+    const char *s = "蒲州消防支队检查了蒲州市的商场";
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    assert_false(place_completion_in(*state, &t, 0, strlen("蒲州消防支队检查了蒲州"), "蒲州",
+                                     strlen("蒲州"), got, sizeof(got)));
+    text_release(&t);
     assert_true(place_completes(*state, "州", "市", strlen("市")));
     assert_false(place_completes(*state, "州", "州", strlen("州")));
     assert_false(place_completes(*state, "区", "县", strlen("县")));

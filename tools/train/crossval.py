@@ -89,7 +89,11 @@ def main():
     for name in ("core-precision", "core-recall", "all-precision", "all-recall"):
         ap.add_argument(f"--min-{name}", type=float, default=0.0)
     args = ap.parse_args()
-    shipped = json.load(open(args.rules.replace(".json", ".model.json"), encoding="utf-8"))
+    rule_set = json.load(open(args.rules, encoding="utf-8"))
+    if "model" not in rule_set:
+        sys.exit(f"crossval: {args.rules} names no keyer model")
+    model_path = os.path.join(os.path.dirname(args.rules), rule_set["model"])
+    shipped = json.load(open(model_path, encoding="utf-8"))
     args.thresholds = args.thresholds or [shipped["threshold"]]
     args.policies = args.policies or [shipped["policy"]]
     args.vetoes = args.vetoes or [shipped["veto"]]
@@ -159,6 +163,9 @@ def main():
 
 def check_minimums(args, dev):
     """1 when the first setting's held-out dev scores are under a --min-* given."""
+    if dev is None:
+        print("crossval: no dev documents were scored", file=sys.stderr)
+        return 1
     failed = False
     for part in ("core", "all"):
         tp, fp, fn = dev[part]
