@@ -301,7 +301,8 @@ static bool agency_at(const struct text *t, const struct rules *rules, struct ag
     return true;
 }
 
-static void collect_agencies(const struct text *t, const struct rules *rules,
+/* Every agency mention, while @p budget lasts (a spent one leaves the list short). */
+static void collect_agencies(const struct text *t, const struct rules *rules, struct budget *budget,
                              struct agency_candidate *cands, size_t *cnt)
 {
     struct agency_scan scan = {self_references_used(t, rules), 0};
@@ -310,6 +311,9 @@ static void collect_agencies(const struct text *t, const struct rules *rules,
         const char *canonical = rules->agency_suffixes[k].label;
         const char *p = t->norm;
         while ((p = strstr(p, suffix)) != NULL) {
+            if (budget_spent(budget)) {
+                return;
+            }
             size_t at = (size_t)(p - t->norm);
             struct agency_candidate c;
             if (agency_at(t, rules, &scan, at, canonical, &c)) {
@@ -572,11 +576,11 @@ static void add_addressee_writer(const struct text *t, const struct rules *rules
 }
 
 static void find_agency(const struct text *t, const struct rules *rules, const struct lines *ls,
-                        struct docfields *out)
+                        struct budget *budget, struct docfields *out)
 {
     struct agency_candidate cands[MAX_AGENCIES];
     size_t cnt = 0;
-    collect_agencies(t, rules, cands, &cnt);
+    collect_agencies(t, rules, budget, cands, &cnt);
     for (size_t i = 0; i < cnt; i++) {
         cands[i].titled = out->title && strstr(out->title, cands[i].name);
     }
@@ -685,14 +689,14 @@ static char *without_readings(const char *s, size_t len, size_t *out_len, bool *
 
 /* find_agency() on @p t, or on a copy of it without readings when it has some. */
 static int find_agency_read(const struct text *t, const struct rules *rules, const struct lines *ls,
-                            struct docfields *out)
+                            struct budget *budget, struct docfields *out)
 {
     size_t clean_len = 0;
     bool nomem = false;
     char *clean = without_readings(t->norm, t->norm_len, &clean_len, &nomem);
     if (!clean) {
         if (!nomem) {
-            find_agency(t, rules, ls, out);
+            find_agency(t, rules, ls, budget, out);
         }
         return nomem ? -1 : 0;
     }
@@ -703,7 +707,7 @@ static int find_agency_read(const struct text *t, const struct rules *rules, con
         rules_fold_script(rules, ct.norm, ct.norm_len);
         rc = split_lines(&ct, &cls);
         if (rc == 0) {
-            find_agency(&ct, rules, &cls, out);
+            find_agency(&ct, rules, &cls, budget, out);
         }
         free(cls.items);
         text_release(&ct);
@@ -718,7 +722,7 @@ static int find_agency_read(const struct text *t, const struct rules *rules, con
  * The norm text is folded already (extractor_run); the title is original text.
  */
 static int find_agency_folded(const struct text *t, const struct rules *rules,
-                              const struct lines *ls, struct docfields *out)
+                              const struct lines *ls, struct budget *budget, struct docfields *out)
 {
     char *title = out->title ? strdup(out->title) : NULL;
     if (out->title && !title) {
@@ -739,7 +743,7 @@ static int find_agency_folded(const struct text *t, const struct rules *rules,
     }
     char *orig_title = out->title;
     out->title = title;
-    int rc = find_agency_read(t, rules, ls, out);
+    int rc = find_agency_read(t, rules, ls, budget, out);
     out->title = orig_title;
     free(title);
     return rc;
@@ -1072,7 +1076,8 @@ static void find_doc_number(const struct text *t, const struct rules *rules, con
     }
 }
 
-int docfields_extract(const struct text *t, const struct rules *rules, struct docfields *out)
+int docfields_extract(const struct text *t, const struct rules *rules, struct budget *budget,
+                      struct docfields *out)
 {
     memset(out, 0, sizeof(*out));
     struct lines ls = {NULL, 0};
@@ -1081,7 +1086,7 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct do
         return -1;
     }
     int title_line = find_title(t, rules, &ls, out);
-    if (find_agency_folded(t, rules, &ls, out) != 0) {
+    if (find_agency_folded(t, rules, &ls, budget, out) != 0 || budget_spent(budget)) {
         free(ls.items);
         docfields_release(out);
         return -1;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "budget.h"
 #include "rules.h"
 #include "text.h"
 
@@ -24,10 +25,12 @@ bool docfields_valid_date(int y, int m, int d);
 
 /**
  * Fill @p out from @p t, whose norm text is folded to simplified script
- * (rules_fold_script(), as extractor_run() does). @returns 0 or -1 on ENOMEM.
- * Release with docfields_release().
+ * (rules_fold_script(), as extractor_run() does), within @p budget (may be
+ * NULL). @returns 0, or -1 on ENOMEM or a spent budget (budget_state() says
+ * which). Release with docfields_release().
  */
-int docfields_extract(const struct text *t, const struct rules *rules, struct docfields *out);
+int docfields_extract(const struct text *t, const struct rules *rules, struct budget *budget,
+                      struct docfields *out);
 void docfields_release(struct docfields *d);
 
 #endif

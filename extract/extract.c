@@ -266,7 +266,7 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
 
     memset(&fields, 0, sizeof(fields));
     if (outline_build(t, ex->rules, budget, &outline) != 0 ||
-        docfields_extract(t, ex->rules, &fields) != 0 ||
+        docfields_extract(t, ex->rules, budget, &fields) != 0 ||
         quantity_find_all(t, &ex->rules->numbers, budget, &qs) != 0 ||
         metrics_extract(ex->rules, &ex->matcher, t, &qs, budget, &facts) != 0) {
         goto out_release;
