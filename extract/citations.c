@@ -69,38 +69,48 @@ static json_t *citation_json(const struct text *t, const struct rules *rules,
 /* Longest title kept, in bytes between the marks: longer is prose between stray marks. */
 #define MAX_TITLE_BYTES 600
 
+bool citations_next(const struct text *t, size_t from, size_t *start, size_t *end)
+{
+    static const char open[] = "《", close[] = "》";
+    const char *s = t->norm, *stop = t->norm + t->norm_len;
+    size_t open_end = 0; /* just past the last 《 not yet closed; 0: none */
+    if (from >= t->norm_len) {
+        return false;
+    }
+    /* both marks start with byte 0xe3: jump from one to the next */
+    for (const char *p = memchr(s + from, 0xe3, t->norm_len - from); p && stop - p >= 3;
+         p = memchr(p + 1, 0xe3, (size_t)(stop - p - 1))) {
+        size_t i = (size_t)(p - s);
+        if (memcmp(p, open, 3) == 0) {
+            open_end = i + 3; /* a later 《 replaces an unclosed one */
+        } else if (memcmp(p, close, 3) == 0 && open_end != 0) {
+            if (i > open_end && i - open_end < MAX_TITLE_BYTES) {
+                *start = open_end;
+                *end = i;
+                return true;
+            }
+            open_end = 0;
+        }
+    }
+    return false;
+}
+
 json_t *citations_extract(const struct text *t, const struct rules *rules,
                           const struct outline *outline, struct budget *budget)
 {
-    static const char open[] = "《", close[] = "》";
     json_t *arr = json_array();
-    const char *s = t->norm;
-    size_t open_end = 0; /* just past the last 《 not yet closed; 0: none */
-    const char *end = s + t->norm_len;
-    /* both marks start with byte 0xe3: jump from one to the next */
-    for (const char *p = memchr(s, 0xe3, t->norm_len); arr && p && end - p >= 3;
-         p = memchr(p + 1, 0xe3, (size_t)(end - p - 1))) {
-        size_t i = (size_t)(p - s);
+    size_t from = 0, start, end;
+    while (arr && citations_next(t, from, &start, &end)) {
         if (budget_spent(budget)) {
             json_decref(arr);
             return NULL;
         }
-        if (memcmp(p, open, 3) == 0) {
-            open_end = i + 3; /* a later 《 replaces an unclosed one */
-            continue;
+        json_t *obj = citation_json(t, rules, outline, start, end);
+        if (!obj || json_array_append_new(arr, obj) != 0 || budget_charge(budget, end - start)) {
+            json_decref(arr);
+            return NULL;
         }
-        if (memcmp(p, close, 3) != 0 || open_end == 0) {
-            continue;
-        }
-        if (i > open_end && i - open_end < MAX_TITLE_BYTES) {
-            json_t *obj = citation_json(t, rules, outline, open_end, i);
-            if (!obj || json_array_append_new(arr, obj) != 0 ||
-                budget_charge(budget, i - open_end)) {
-                json_decref(arr);
-                return NULL;
-            }
-        }
-        open_end = 0;
+        from = end + 3; /* past the 》 */
     }
     return arr;
 }

@@ -2,6 +2,7 @@
 #ifndef RF_CITATIONS_H
 #define RF_CITATIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -20,6 +21,14 @@ char *citations_normalise(const char *title, size_t len, const char *prefix);
 
 /** The kind of a normalised title from its ending (rules' citation_kinds), or "other". */
 const char *citations_kind(const struct rules *rules, const char *normalised);
+
+/**
+ * The next cited title at or after norm byte @p from: its bytes between 《 and
+ * 》 in [*@p start, *@p end). A 《 pairs with the first 》 after it unless another
+ * 《 comes first; a pair over 600 bytes apart is no title. Calls that go on
+ * from *@p end read the text once. @returns false when there is none.
+ */
+bool citations_next(const struct text *t, size_t from, size_t *start, size_t *end);
 
 /**
  * All citations of @p t as a JSON array of {title, normalized, kind, start,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "citations.h"
 #include "keyer.h"
 #include "reportflow/utf8.h"
 
@@ -293,45 +294,102 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     return push_fact(zeros, cap, &f);
 }
 
+struct range {
+    size_t start, end; /* norm bytes */
+};
+
+/* One document's matching: what every rule's patterns read and fill. */
+struct scan {
+    struct rules_matcher *m;
+    const struct text *t;
+    const struct quantity_list *qs;
+    const bool *planned;  /* per quantity: no metric (planned, a change, a floor) */
+    struct range *titles; /* cited titles (inside 《》), in text order */
+    size_t title_cnt;
+    struct candidate *best; /* per quantity: the rule that names it */
+    struct fact_list zeros;
+    size_t zero_cap;
+    struct budget *budget;
+};
+
+/* The cited titles of @p t, found as citations.c finds them. NULL on ENOMEM. */
+static struct range *find_titles(const struct text *t, size_t *cnt)
+{
+    size_t cap = 16, from = 0, start, end;
+    struct range *titles = malloc(cap * sizeof(*titles));
+    *cnt = 0;
+    while (titles && citations_next(t, from, &start, &end)) {
+        if (*cnt == cap) {
+            cap *= 2;
+            struct range *grown = realloc(titles, cap * sizeof(*grown));
+            if (!grown) {
+                free(titles);
+                return NULL;
+            }
+            titles = grown;
+        }
+        titles[(*cnt)++] = (struct range){start, end};
+        from = end + 3; /* past the 》 */
+    }
+    return titles;
+}
+
+/*
+ * True when norm byte @p at is inside a cited title: 《生产安全事故罚款处罚规定》
+ * names a rule, not a penalty, whatever number follows the title.
+ */
+static bool inside_title(const struct scan *s, size_t at)
+{
+    size_t lo = 0, hi = s->title_cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->titles[mid].end <= at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < s->title_cnt && s->titles[lo].start <= at;
+}
+
 /*
  * Match @p rp in the text up to @p to, for matches starting in [@p from,
- * @p start_limit); lookbehinds may still see before @p from.
+ * @p start_limit); lookbehinds may still see before @p from. A match whose
+ * wording starts inside a cited title counts for nothing.
  */
-static int run_pattern(struct rules_matcher *m, const struct text *t,
-                       const struct quantity_list *qs, const bool *planned, const struct rule *rule,
-                       const struct rule_pattern *rp, size_t from, size_t start_limit, size_t to,
-                       struct candidate *best, struct fact_list *zeros, size_t *zero_cap,
-                       struct budget *budget)
+static int run_pattern(struct scan *s, const struct rule *rule, const struct rule_pattern *rp,
+                       size_t from, size_t start_limit, size_t to)
 {
+    const struct text *t = s->t;
     size_t pos = from;
     while (pos < start_limit) {
-        if (budget_spent(budget)) {
+        if (budget_spent(s->budget)) {
             return -1;
         }
         int rc =
-            pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, m->md, NULL);
+            pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, s->m->md, NULL);
         if (rc == PCRE2_ERROR_NOMATCH) {
             return 0;
         }
         if (rc < 0) {
             return -1;
         }
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->m->md);
         size_t match_start = ov[0], match_end = ov[1];
         if (match_start >= start_limit) {
             return 0; /* the next chunk's */
         }
         size_t next = match_end > match_start ? match_end : match_start + 1;
+        bool cited = inside_title(s, match_start);
         if (rp->q_group > 0 && ov[2 * rp->q_group] != PCRE2_UNSET) {
-            size_t q_start = ov[2 * rp->q_group];
-            const struct quantity *q = quantity_at(qs, q_start);
-            if (q && !planned[q - qs->items] && unit_accepted(rule, q)) {
-                offer(best, (size_t)(q - qs->items), rule, match_start);
+            const struct quantity *q = quantity_at(s->qs, ov[2 * rp->q_group]);
+            if (q && !cited && !s->planned[q - s->qs->items] && unit_accepted(rule, q)) {
+                offer(s->best, (size_t)(q - s->qs->items), rule, match_start);
             }
             /* go on after the number, so wording after it can serve the next quantity */
             next = ov[2 * rp->q_group + 1];
-        } else if (rp->zero_group > 0 && ov[2 * rp->zero_group] != PCRE2_UNSET) {
-            if (zero_fact(t, rule, match_start, match_end, zeros, zero_cap) != 0) {
+        } else if (rp->zero_group > 0 && ov[2 * rp->zero_group] != PCRE2_UNSET && !cited) {
+            if (zero_fact(t, rule, match_start, match_end, &s->zeros, &s->zero_cap) != 0) {
                 return -1;
             }
         }
@@ -391,32 +449,28 @@ static struct span *quantity_windows(const struct text *t, const struct quantity
     return spans;
 }
 
-static int run_rule(struct rules_matcher *m, const struct text *t, const struct quantity_list *qs,
-                    const bool *planned, const struct rule *rule, const struct span *clauses,
-                    size_t clause_cnt, struct candidate *best, struct fact_list *zeros,
-                    size_t *zero_cap, struct budget *budget)
+static int run_rule(struct scan *s, const struct rule *rule, const struct span *clauses,
+                    size_t clause_cnt)
 {
     for (size_t p = 0; p < rule->pattern_cnt; p++) {
         const struct rule_pattern *rp = &rule->patterns[p];
         if (rp->q_group < 0) {
             /* an explicit none (无行政诉讼案件) has no quantity: scan everything, by chunks */
-            size_t len = t->norm_len;
+            size_t len = s->t->norm_len;
             for (size_t from = 0, limit; from < len; from = limit) {
-                limit = reach_forward(t, from, len, METRICS_SCAN_CHUNK_BYTES);
-                size_t to = reach_forward(t, limit, len, METRICS_REACH_BYTES);
-                if (run_pattern(m, t, qs, planned, rule, rp, from, limit, to, best, zeros, zero_cap,
-                                budget) != 0) {
+                limit = reach_forward(s->t, from, len, METRICS_SCAN_CHUNK_BYTES);
+                size_t to = reach_forward(s->t, limit, len, METRICS_REACH_BYTES);
+                if (run_pattern(s, rule, rp, from, limit, to) != 0) {
                     return -1;
                 }
             }
             continue;
         }
         for (size_t c = 0; c < clause_cnt; c++) {
-            if (!window_fits_rule(&clauses[c], rule, qs, planned)) {
+            if (!window_fits_rule(&clauses[c], rule, s->qs, s->planned)) {
                 continue;
             }
-            if (run_pattern(m, t, qs, planned, rule, rp, clauses[c].start, clauses[c].end,
-                            clauses[c].end, best, zeros, zero_cap, budget) != 0) {
+            if (run_pattern(s, rule, rp, clauses[c].start, clauses[c].end, clauses[c].end) != 0) {
                 return -1;
             }
         }
@@ -497,35 +551,31 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
                     const struct quantity_list *qs, struct budget *budget, struct fact_list *out)
 {
     memset(out, 0, sizeof(*out));
-    struct fact_list zeros = {NULL, 0};
-    size_t zero_cap = 0;
-    struct candidate *best = calloc(qs->cnt + 1, sizeof(*best));
+    struct scan s = {m, t, qs, NULL, NULL, 0, NULL, {NULL, 0}, 0, budget};
     bool *planned = planned_flags(rules, m, t, qs, budget);
-    if (!best || !planned) {
-        free(best);
-        free(planned);
-        return -1;
-    }
+    s.planned = planned;
+    s.best = calloc(qs->cnt + 1, sizeof(*s.best));
+    s.titles = find_titles(t, &s.title_cnt);
     size_t window_cnt = 0;
     struct span *windows = quantity_windows(t, qs, &window_cnt);
-    int rc = windows ? 0 : -1;
+    int rc = planned && s.best && s.titles && windows ? 0 : -1;
     for (size_t r = 0; r < rules->cnt && rc == 0; r++) {
-        rc = run_rule(m, t, qs, planned, &rules->items[r], windows, window_cnt, best, &zeros,
-                      &zero_cap, budget);
+        rc = run_rule(&s, &rules->items[r], windows, window_cnt);
     }
     free(windows);
+    free(s.titles);
     if (rc == 0) {
-        if (zeros.cnt > 1) {
-            qsort(zeros.items, zeros.cnt, sizeof(*zeros.items), cmp_fact_start);
+        if (s.zeros.cnt > 1) {
+            qsort(s.zeros.items, s.zeros.cnt, sizeof(*s.zeros.items), cmp_fact_start);
         }
-        rc = merge_facts(rules, t, qs, planned, best, &zeros, out, budget);
+        rc = merge_facts(rules, t, qs, planned, s.best, &s.zeros, out, budget);
     }
     if (rc == 0) {
         rc = fill_as_of(rules, t, out);
     }
-    free(best);
+    free(s.best);
     free(planned);
-    free(zeros.items);
+    free(s.zeros.items);
     if (rc != 0) {
         fact_list_release(out);
     }

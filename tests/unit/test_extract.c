@@ -176,11 +176,12 @@ static void test_extract_metrics_one_space_before_the_measure_word(void **state)
 
 static void test_extract_metrics_not_changes_floors_or_titles(void **state)
 {
-    /* a change against last year and a floor are no counts, and the clause after them is
-       read as usual; 处罚 inside a cited title names no penalty */
+    /* a change against last year and a floor are no counts, and the rest of the sentence is
+       read as usual; a rule's words inside a cited title (处罚, 检查) name nothing */
     assert_metrics(*state,
-                   PREAMBLE "检查企业120家,同比增加20家,立案15起;每月学法不少于1次。"
-                            "学习《生产安全事故罚款处罚规定》等法规51次。",
+                   PREAMBLE "检查企业120家,对个人行政处罚案件同比增长2件,立案15起;"
+                            "每月学法不少于1次。学习《生产安全事故罚款处罚规定》等法规51次。"
+                            "宣传《企业安全检查办法》12家企业参加。",
                    "inspection.enterprises=120 cases.filed=15");
 }
 
