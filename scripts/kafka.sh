@@ -168,8 +168,13 @@ format() { # format NODES: first start only
         voters+="${voters:+,}$k@127.0.0.1:${ports[$((i + 1))]}"
         i=$((i + 2))
     done
-    # a Kafka Uuid: 16 random bytes, base64url without padding
-    cid=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    # a Kafka Uuid: 16 random bytes, base64url without padding; like Kafka's own
+    # Uuid.randomUuid(), never one that starts with '-', which the storage tool's
+    # argument parser reads as an option (1 format in 64 failed)
+    cid=-
+    while [ "${cid#-}" != "$cid" ]; do
+        cid=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     for k in $(seq 0 $((n - 1))); do
         write_properties "$k" "$n" "$voters"
         write_log_config "$(node_dir "$k")"
