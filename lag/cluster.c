@@ -7,7 +7,7 @@
 
 #include "reportflow/fsutil.h"
 #include "reportflow/kafka.h"
-#include "text.h"
+#include "reportflow/utf8.h"
 
 #define TIMEOUT_MS 5000
 
@@ -209,12 +209,12 @@ static int add_owners(struct cluster_group_info *out, const rd_kafka_MemberDescr
     out->owners = grown;
     for (int i = 0; i < parts->cnt; i++) {
         struct cluster_owner *o = &out->owners[out->owner_cnt++];
-        text_copy(o->topic, sizeof(o->topic), parts->elems[i].topic);
+        rf_utf8_copy_str(o->topic, sizeof(o->topic), parts->elems[i].topic);
         o->partition = parts->elems[i].partition;
-        text_copy(o->consumer_id, sizeof(o->consumer_id),
+        rf_utf8_copy_str(o->consumer_id, sizeof(o->consumer_id),
                   rd_kafka_MemberDescription_consumer_id(m));
-        text_copy(o->host, sizeof(o->host), rd_kafka_MemberDescription_host(m));
-        text_copy(o->client_id, sizeof(o->client_id), rd_kafka_MemberDescription_client_id(m));
+        rf_utf8_copy_str(o->host, sizeof(o->host), rd_kafka_MemberDescription_host(m));
+        rf_utf8_copy_str(o->client_id, sizeof(o->client_id), rd_kafka_MemberDescription_client_id(m));
     }
     return 0;
 }

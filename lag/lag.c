@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cluster.h"
-#include "text.h"
+#include "reportflow/utf8.h"
 #include "reportflow/fsutil.h"
 
 #define HISTORY_CAP 256    /* samples per partition; judge_history_add() keeps the oldest */
@@ -47,7 +47,7 @@ static void append_note(char *note, size_t size, const char *text)
         memcpy(note + used, "; ", 3);
         used += 2;
     }
-    text_copy(note + used, size - used, text);
+    rf_utf8_copy_str(note + used, size - used, text);
 }
 
 /* Our own groups map to their topics; others are named group=topic1+topic2 or discovered. */
@@ -57,11 +57,11 @@ static void spec_for(const struct rf_config *cfg, const char *spec, size_t len,
     memset(out, 0, sizeof(*out));
     const char *eq = memchr(spec, '=', len);
     snprintf(out->name, sizeof(out->name), "%.*s", (int)(eq ? (size_t)(eq - spec) : len), spec);
-    text_trim_partial(out->name);
+    rf_utf8_trim_str(out->name);
     if (eq) {
         snprintf(out->topics, sizeof(out->topics), "%.*s", (int)(len - (size_t)(eq - spec) - 1),
                  eq + 1);
-        text_trim_partial(out->topics);
+        rf_utf8_trim_str(out->topics);
         for (char *p = out->topics; *p; p++) {
             *p = *p == '+' ? ',' : *p;
         }
@@ -188,7 +188,7 @@ static int discover_topics(struct lag_monitor *m, struct lag_group *g,
     rd_kafka_topic_partition_list_t *all =
         cluster_committed(m->cluster, g->name, NULL, err, sizeof(err));
     if (!all) {
-        text_copy(g->reason, sizeof(g->reason), err);
+        rf_utf8_copy_str(g->reason, sizeof(g->reason), err);
         return -1;
     }
     for (int i = 0; i < all->cnt; i++) {
@@ -229,7 +229,7 @@ static int read_offsets(struct lag_monitor *m, struct lag_group *g)
     for (int i = 0; g->parts && i < committed->cnt; i++) {
         struct lag_partition *p = &g->parts[g->cnt++];
         int64_t low = 0, high = 0;
-        text_copy(p->topic, sizeof(p->topic), committed->elems[i].topic);
+        rf_utf8_copy_str(p->topic, sizeof(p->topic), committed->elems[i].topic);
         p->partition = committed->elems[i].partition;
         p->committed = committed->elems[i].offset >= 0 ? committed->elems[i].offset : -1;
         snprintf(p->consumer_id, sizeof(p->consumer_id), "-");
@@ -250,7 +250,7 @@ static int read_offsets(struct lag_monitor *m, struct lag_group *g)
         rc = -1;
     }
     if (rc != 0) {
-        text_copy(g->reason, sizeof(g->reason), err[0] ? err : "out of memory");
+        rf_utf8_copy_str(g->reason, sizeof(g->reason), err[0] ? err : "out of memory");
     }
     if (committed) {
         rd_kafka_topic_partition_list_destroy(committed);
@@ -268,9 +268,9 @@ static void set_owners(struct lag_group *g, const struct cluster_group_info *inf
         for (size_t i = 0; i < g->cnt; i++) {
             struct lag_partition *p = &g->parts[i];
             if (p->partition == o->partition && strcmp(p->topic, o->topic) == 0) {
-                text_copy(p->consumer_id, sizeof(p->consumer_id), o->consumer_id);
-                text_copy(p->host, sizeof(p->host), o->host);
-                text_copy(p->client_id, sizeof(p->client_id), o->client_id);
+                rf_utf8_copy_str(p->consumer_id, sizeof(p->consumer_id), o->consumer_id);
+                rf_utf8_copy_str(p->host, sizeof(p->host), o->host);
+                rf_utf8_copy_str(p->client_id, sizeof(p->client_id), o->client_id);
             }
         }
     }
@@ -356,14 +356,14 @@ static void roll_up(struct lag_group *g)
     if (used + 1 < sizeof(g->reason)) {
         snprintf(g->reason + used, sizeof(g->reason) - used, ": %s", g->parts[first].reason);
     }
-    text_trim_partial(g->reason);
+    rf_utf8_trim_str(g->reason);
 }
 
 static void sample_group(struct lag_monitor *m, const struct group_spec *spec, struct lag_group *g,
                          int64_t now_ms, char *note, size_t note_size)
 {
-    text_copy(g->name, sizeof(g->name), spec->name);
-    text_copy(g->topics, sizeof(g->topics), spec->topics);
+    rf_utf8_copy_str(g->name, sizeof(g->name), spec->name);
+    rf_utf8_copy_str(g->topics, sizeof(g->topics), spec->topics);
     snprintf(g->state, sizeof(g->state), "n/a");
     g->members = -1;
     struct cluster_group_info info;

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "publish.h"
+#include "publisher.h"
 #include "reportflow/http.h"
 #include "reportflow/daemon.h"
 #include "reportflow/fsutil.h"

@@ -1,5 +1,5 @@
 /*
- * eval_main.c - reportflow-eval: precision and recall of extraction against a
+ * eval.c - reportflow-eval: precision and recall of extraction against a
  * gold file (shared/gold/seeds.json format), for core keys and all keys, and
  * document-field accuracy. Facts compare per document as sets of (key, value).
  * With --min-* thresholds it exits 1 when a score falls short, so a test can
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "decode.h"
-#include "extract.h"
+#include "extractor.h"
 #include "keyer.h"
 #include "metrics.h"
 #include "quantity.h"

@@ -1,5 +1,5 @@
 /*
- * extract_main.c - reportflow-extract FILE...: the worker's extraction without
+ * extract.c - reportflow-extract FILE...: the worker's extraction without
  * Kafka; one envelope per line on stdout (--pretty for people).
  */
 #include <getopt.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "extract.h"
+#include "extractor.h"
 #include "reportflow/cli.h"
 #include "ruleset_version.h"
 #include "reportflow/fsutil.h"

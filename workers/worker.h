@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "extract.h"
+#include "extractor.h"
 #include "reportflow/cfg.h"
 
 struct worker_stats {

@@ -128,3 +128,14 @@ bool rf_utf8_lossy(const char *in, size_t len, char *out, size_t out_size)
     out[o] = '\0';
     return i == len;
 }
+
+void rf_utf8_trim_str(char *s)
+{
+    s[rf_utf8_trim_partial(s, strlen(s))] = '\0';
+}
+
+void rf_utf8_copy_str(char *dst, size_t size, const char *src)
+{
+    rf_utf8_copy(dst, size, src, strlen(src));
+    rf_utf8_trim_str(dst);
+}

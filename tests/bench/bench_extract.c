@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "decode.h"
-#include "extract.h"
+#include "extractor.h"
 #include "reportflow/fsutil.h"
 #include "text.h"
 

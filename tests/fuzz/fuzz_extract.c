@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "extract.h"
+#include "extractor.h"
 #include "rules.h"
 
 /* libFuzzer's entry points take no context: the rule set is loaded once per process. */

@@ -141,6 +141,41 @@ static void test_utf8_copy_edges(void **state)
     assert_string_equal(out, "\x80\x80\x80");
 }
 
+static void test_utf8_copy_str_cuts_before_a_split_character(void **state)
+{
+    (void)state;
+    char dst[5];
+    rf_utf8_copy_str(dst, sizeof(dst), "ab应急管理"); /* "ab" + 3-byte characters: room for 4 bytes */
+    assert_string_equal(dst, "ab");
+    char six[6];
+    rf_utf8_copy_str(six, sizeof(six), "ab应急");
+    assert_string_equal(six, "ab应");
+    char small[5];
+    rf_utf8_copy_str(small, sizeof(small), "a应急");
+    assert_string_equal(small, "a应");
+    rf_utf8_copy_str(small, sizeof(small), "abcdefg");
+    assert_string_equal(small, "abcd");
+    rf_utf8_copy_str(small, sizeof(small), "ok");
+    assert_string_equal(small, "ok");
+}
+
+static void test_utf8_trim_str_keeps_whole_characters(void **state)
+{
+    (void)state;
+    char four[] = "x\xF0\x9F\x98"; /* a 4-byte character missing its last byte */
+    rf_utf8_trim_str(four);
+    assert_string_equal(four, "x");
+    char whole[] = "x\xF0\x9F\x98\x80";
+    rf_utf8_trim_str(whole);
+    assert_string_equal(whole, "x\xF0\x9F\x98\x80");
+    char two[] = "\xC3";
+    rf_utf8_trim_str(two);
+    assert_string_equal(two, "");
+    char ascii[] = "plain";
+    rf_utf8_trim_str(ascii);
+    assert_string_equal(ascii, "plain");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +186,8 @@ int main(void)
         cmocka_unit_test(test_utf8_cut_and_copy_between_characters),
         cmocka_unit_test(test_utf8_trim_partial),
         cmocka_unit_test(test_utf8_copy_edges),
+        cmocka_unit_test(test_utf8_copy_str_cuts_before_a_split_character),
+        cmocka_unit_test(test_utf8_trim_str_keeps_whole_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

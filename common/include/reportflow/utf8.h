@@ -44,6 +44,16 @@ size_t rf_utf8_trim_partial(const char *s, size_t len);
  */
 bool rf_utf8_copy(char *out, size_t out_size, const char *s, size_t len);
 
+/** Drop, in place, an incomplete sequence that a byte-wise cut left at the end of string @p s. */
+void rf_utf8_trim_str(char *s);
+
+/**
+ * Copy string @p src into @p dst (@p size > 0 bytes), cut at a character
+ * boundary when too long; a sequence left unfinished at the end of @p src (an
+ * earlier cut, as in a fixed buffer filled from Kafka) is dropped too.
+ */
+void rf_utf8_copy_str(char *dst, size_t size, const char *src);
+
 /**
  * Copy @p len bytes of @p in to @p out as valid UTF-8, each invalid byte
  * replaced by U+FFFD; cut at a character boundary to fit @p out_size (with

@@ -1,5 +1,5 @@
-/* extract.c - one raw report to one envelope. */
-#include "extract.h"
+/* extractor.c - one raw report to one envelope. */
+#include "extractor.h"
 
 #include <math.h>
 #include <stdio.h>

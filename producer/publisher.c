@@ -1,5 +1,5 @@
-/* publish.c - send inbox files to Kafka, archive after the delivery report. */
-#include "publish.h"
+/* publisher.c - send inbox files to Kafka, archive after the delivery report. */
+#include "publisher.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,12 +1,12 @@
 /*
- * publish.h - send inbox files to reports.raw and archive each one only after
+ * publisher.h - send inbox files to reports.raw and archive each one only after
  * its delivery report. Files that can never be sent (empty, unreadable, over
  * producer.max_file_bytes) go to reports.dlq and, once that record is
  * acknowledged, to failed/ with a NAME.error sidecar. Bytes and files in
  * flight are bounded, so a backlog of any size streams in bounded memory.
  */
-#ifndef RF_PUBLISH_H
-#define RF_PUBLISH_H
+#ifndef RF_PUBLISHER_H
+#define RF_PUBLISHER_H
 
 #include <stddef.h>
 #include <stdint.h>

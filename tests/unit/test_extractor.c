@@ -1,4 +1,4 @@
-/* test_extract.c - the envelope: outline, citations, document fields, metric rules, rule errors. */
+/* test_extractor.c - the envelope: outline, citations, document fields, metric rules, rule errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "extract.h"
+#include "extractor.h"
 #include "rules.h"
 #include "rules_fixture.h"
 

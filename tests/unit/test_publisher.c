@@ -1,5 +1,5 @@
 /*
- * test_publish.c - the publisher's state machine against librdkafka's mock
+ * test_publisher.c - the publisher's state machine against librdkafka's mock
  * cluster: in flight -> delivered -> archived; replaced while in flight ->
  * sent again; too large (before sending, or refused by the broker) -> failed/
  * with a dead letter; what is not a regular file -> failed/, never read;
@@ -19,7 +19,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
-#include "publish.h"
+#include "publisher.h"
 #include "reportflow/cfg.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/headers.h"
@@ -44,7 +44,7 @@ static struct fixture *fixture_new_in(const char *done_dir, const char *failed_d
 {
     struct fixture *fx = calloc(1, sizeof(*fx));
     assert_non_null(fx);
-    snprintf(fx->root, sizeof(fx->root), "/tmp/test_publish.XXXXXX");
+    snprintf(fx->root, sizeof(fx->root), "/tmp/test_publisher.XXXXXX");
     assert_non_null(mkdtemp(fx->root));
     snprintf(fx->inbox, sizeof(fx->inbox), "%s/inbox", fx->root);
     if (failed_dir) {

@@ -1,11 +1,11 @@
 /*
- * extract.h - one raw report to one envelope (DESIGN.md "The envelope"):
+ * extractor.h - one raw report to one envelope (DESIGN.md "The envelope"):
  * decode, normalise, then document fields, sections, citations, quantities
  * and metrics. The same code serves reportflow-worker, reportflow-extract,
  * reportflow-eval and the fuzz target.
  */
-#ifndef RF_EXTRACT_H
-#define RF_EXTRACT_H
+#ifndef RF_EXTRACTOR_H
+#define RF_EXTRACTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
