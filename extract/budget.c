@@ -1,7 +1,7 @@
 /* budget.c - the per-document deadline, stop request and output cap. */
 #include "budget.h"
 
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 
 /* Steps between clock reads: a step is a character or a match, so this is well under 1 ms. */
 #define STEPS_PER_CHECK 256

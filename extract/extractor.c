@@ -13,7 +13,7 @@
 #include "metrics.h"
 #include "outline.h"
 #include "quantity.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/sha256.h"
 #include "reportflow/utf8.h"
 #include "text.h"
@@ -180,7 +180,7 @@ static json_t *quantity_json(const struct quantity *q, const struct outline *o,
     const struct section *sec = outline_find(o, q->start);
     json_t *obj = written && clause ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
                                                 "value", number_json(q->value), "unit", q->unit,
-                                                "approx", approx_name(q->approx), "text", written,
+                                                "approx", quantity_approx_name(q->approx), "text", written,
                                                 "clause", clause, "start", (json_int_t)cs, "end",
                                                 (json_int_t)ce, "section", sec ? sec->path : NULL)
                                     : NULL;
@@ -217,7 +217,7 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
     }
     json_t *obj = json_pack(
         "{s:s, s:o, s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:s}", "key", f->rule->key, "value",
-        number_json(f->value), "approx", approx_name(f->approx), "unit", f->unit, "evidence",
+        number_json(f->value), "approx", quantity_approx_name(f->approx), "unit", f->unit, "evidence",
         evidence, "start", (json_int_t)text_char_at(t, f->start), "end",
         (json_int_t)text_char_at(t, f->end), "section", sec ? sec->path : NULL, "category",
         sec ? sec->category : NULL, "as_of", f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
@@ -295,7 +295,7 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
                     "citations", parts[2], "quantities", parts[3], "metrics", parts[4]);
 out_release:
     docfields_release(&fields);
-    fact_list_release(&facts);
+    metrics_facts_release(&facts);
     quantity_list_release(&qs);
     outline_release(&outline);
     return env;

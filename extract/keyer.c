@@ -243,7 +243,7 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
     add_feature(out, "*", "", 0);
     const char *unit = q->cell ? RULES_TABLE_CELL : q->unit;
     add_feature(out, "u:", unit, strlen(unit));
-    const char *approx = approx_name(q->approx);
+    const char *approx = quantity_approx_name(q->approx);
     add_feature(out, "a:", approx, strlen(approx));
     add_feature(out, "r:", rule_key ? rule_key : "-", strlen(rule_key ? rule_key : "-"));
     const char *bucket = value_bucket(q->value);

@@ -577,12 +577,12 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
     free(planned);
     free(s.zeros.items);
     if (rc != 0) {
-        fact_list_release(out);
+        metrics_facts_release(out);
     }
     return rc;
 }
 
-void fact_list_release(struct fact_list *l)
+void metrics_facts_release(struct fact_list *l)
 {
     free(l->items);
     l->items = NULL;

@@ -55,6 +55,6 @@ struct fact_list {
  */
 int metrics_extract(const struct rules *rules, struct rules_matcher *m, const struct text *t,
                     const struct quantity_list *qs, struct budget *budget, struct fact_list *out);
-void fact_list_release(struct fact_list *l);
+void metrics_facts_release(struct fact_list *l);
 
 #endif

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *approx_name(enum approx a)
+const char *quantity_approx_name(enum approx a)
 {
     switch (a) {
     case APPROX_AT_LEAST:

@@ -58,7 +58,7 @@ struct quantity_vocab {
     size_t round_opener_cnt;
 };
 
-const char *approx_name(enum approx a);
+const char *quantity_approx_name(enum approx a);
 
 /**
  * Parse a number at @p s (Arabic with optional decimals and thousands commas,

@@ -3,7 +3,7 @@
 
 #include "rules.h"
 
-void ruleset_print_version(const struct rf_config *cfg, FILE *out)
+void ruleset_version_print(const struct rf_config *cfg, FILE *out)
 {
     char errstr[512];
     struct rules *r = rules_load(cfg->rules_path, errstr, sizeof(errstr));

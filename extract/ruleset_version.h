@@ -7,6 +7,6 @@
 #include "reportflow/cfg.h"
 
 /** Print "rules NAME VERSION (PATH)" for worker.rules, or why it cannot be loaded. */
-void ruleset_print_version(const struct rf_config *cfg, FILE *out);
+void ruleset_version_print(const struct rf_config *cfg, FILE *out);
 
 #endif

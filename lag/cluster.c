@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/kafka.h"
 #include "reportflow/utf8.h"
 

@@ -7,7 +7,7 @@
 
 #include "cluster.h"
 #include "reportflow/utf8.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 
 #define HISTORY_CAP 256    /* samples per partition; judge_history_add() keeps the oldest */
 #define AGE_BUDGET_MS 2000 /* time to fetch the oldest unconsumed record of each partition */

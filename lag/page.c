@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "reportflow/buf.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 
 #define CHART_SPAN_MS (10 * 60 * 1000) /* what the charts show */
 #define CHART_POINTS 600               /* per group; the oldest goes first */

@@ -7,7 +7,7 @@
 #include <jansson.h>
 
 #include "reportflow/buf.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/http.h"
 
 void print_table(const struct lag_sample *s, FILE *out)

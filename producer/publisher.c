@@ -13,7 +13,8 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
+#include "reportflow/fs.h"
 #include "reportflow/headers.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"

@@ -15,7 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
+#include "reportflow/fs.h"
 #include "reportflow/log.h"
 #include "reportflow/strset.h"
 

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/fs.h"
 
 struct watch;
 

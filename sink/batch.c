@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "children.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/headers.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"

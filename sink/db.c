@@ -9,7 +9,7 @@
 #include "dead_letters.h"
 #include "migrate.h"
 #include "reportflow/buf.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/log.h"
 #include "reportflow/strset.h"
 

@@ -10,7 +10,7 @@
 #include "batch.h"
 #include "children.h"
 #include "db.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/http.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"

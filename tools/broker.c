@@ -14,7 +14,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "reportflow/cli.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/fs.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"

@@ -20,7 +20,7 @@
 #include "text.h"
 #include "reportflow/cli.h"
 #include "ruleset_version.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/fs.h"
 #include "reportflow/log.h"
 
 struct score {
@@ -212,7 +212,7 @@ static int dump_quantities(struct extractor *ex, const struct text *t, const cha
         free(clause);
         json_decref(line);
     }
-    fact_list_release(&facts);
+    metrics_facts_release(&facts);
     quantity_list_release(&qs);
     return rc;
 }
@@ -430,7 +430,7 @@ int main(int argc, char **argv)
         {"min-year", required_argument, NULL, OPT_YEAR},
         {"min-published", required_argument, NULL, OPT_PUBLISHED},
         {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o, ruleset_print_version};
+    const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o, ruleset_version_print};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

@@ -11,7 +11,8 @@
 #include "extractor.h"
 #include "reportflow/cli.h"
 #include "ruleset_version.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
+#include "reportflow/fs.h"
 #include "reportflow/log.h"
 
 static const char usage[] =
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
     static const struct option extra[] = {{"pretty", no_argument, NULL, OPT_PRETTY},
                                           {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"extract", usage,   extra,
-                                        on_option, &pretty, ruleset_print_version};
+                                        on_option, &pretty, ruleset_version_print};
     int rc, optind_files;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &optind_files);
     if (!cfg) {

@@ -8,7 +8,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/headers.h"
 #include "reportflow/http.h"
 #include "reportflow/kafka.h"

@@ -14,7 +14,7 @@
 #include <microhttpd.h>
 
 #include "reportflow/buf.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 
 #define STALE_AFTER_MS 30000 /* /healthz fails when the program stopped publishing */
 

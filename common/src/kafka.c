@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/fs.h"
 #include "reportflow/log.h"
 #include "reportflow/utf8.h"
 #include "reportflow/run.h"

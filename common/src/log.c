@@ -8,7 +8,7 @@
 
 #include <jansson.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/utf8.h"
 
 #define RF_LOG_MSG_MAX 2048 /* bytes of one formatted message */

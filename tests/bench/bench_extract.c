@@ -19,7 +19,8 @@
 
 #include "decode.h"
 #include "extractor.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
+#include "reportflow/fs.h"
 #include "text.h"
 
 struct input {

@@ -13,7 +13,7 @@ fi
 work=$(mktemp -d /tmp/rf-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 srcs=("$RF_ROOT"/extract/*.c
-      "$RF_ROOT"/common/src/{buf,fsutil,log,sha256,utf8}.c)
+      "$RF_ROOT"/common/src/{buf,clock,fs,log,sha256,utf8}.c)
 # shellcheck disable=SC2046
 clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DRF_VERSION='"fuzz"' \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

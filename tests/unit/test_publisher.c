@@ -21,7 +21,7 @@
 
 #include "publisher.h"
 #include "reportflow/cfg.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/fs.h"
 #include "reportflow/headers.h"
 
 struct fixture {

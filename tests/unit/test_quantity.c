@@ -50,7 +50,7 @@ static void quantities_of(struct rules *r, const char *s, char *out, size_t out_
     for (size_t i = 0; i < qs.cnt; i++) {
         used +=
             (size_t)snprintf(out + used, out_size - used, "%s%g/%s/%s", i ? " " : "",
-                             qs.items[i].value, qs.items[i].unit, approx_name(qs.items[i].approx));
+                             qs.items[i].value, qs.items[i].unit, quantity_approx_name(qs.items[i].approx));
     }
     quantity_list_release(&qs);
     text_release(&t);

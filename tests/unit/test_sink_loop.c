@@ -23,7 +23,7 @@
 
 #include "db.h"
 #include "reportflow/cfg.h"
-#include "reportflow/fsutil.h"
+#include "reportflow/clock.h"
 #include "reportflow/run.h"
 #include "sink.h"
 #include "writer.h"

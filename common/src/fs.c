@@ -1,6 +1,6 @@
-/* fsutil.c - file helpers: whole-file reads, mkdir -p, moves that never overwrite. */
+/* fs.c - file helpers: whole-file reads, mkdir -p, moves that never overwrite. */
 #define _GNU_SOURCE
-#include "reportflow/fsutil.h"
+#include "reportflow/fs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 enum rf_fs_kind rf_fs_kind_of_mode(mode_t mode)
@@ -524,27 +523,4 @@ bool rf_fs_name_escape(const char *name, char *out, size_t out_size)
     }
     out[o] = '\0';
     return true;
-}
-
-int64_t rf_clock_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t rf_clock_mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void rf_clock_format(int64_t ms, char *out, size_t out_size)
-{
-    time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    size_t n = strftime(out, out_size, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, out_size - n, ".%03dZ", (int)(ms % 1000));
 }

@@ -1,6 +1,6 @@
-/* fsutil.h - file helpers the producer and tools share: whole-file reads, mkdir -p, safe moves. */
-#ifndef RF_FSUTIL_H
-#define RF_FSUTIL_H
+/* fs.h - file helpers the producer and tools share: whole-file reads, mkdir -p, safe moves. */
+#ifndef RF_FS_H
+#define RF_FS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -108,12 +108,5 @@ int rf_fs_write_atomic(const char *path, const void *data, size_t len);
  * @p out_size; otherwise cut before an escape, never inside one.
  */
 bool rf_fs_name_escape(const char *name, char *out, size_t out_size);
-
-/** Milliseconds since the epoch, and on a monotonic clock. */
-int64_t rf_clock_now_ms(void);
-int64_t rf_clock_mono_ms(void);
-
-/** Format epoch milliseconds as RFC 3339 UTC ("2024-12-19T08:00:00.000Z"). */
-void rf_clock_format(int64_t ms, char *out, size_t out_size);
 
 #endif

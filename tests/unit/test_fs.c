@@ -1,4 +1,4 @@
-/* test_fsutil.c - files written whole: atomic replace, and the sidecar that reserves a name. */
+/* test_fs.c - files written whole: atomic replace, and the sidecar that reserves a name. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "reportflow/fsutil.h"
+#include "reportflow/fs.h"
 
 /* Each test gets a fresh folder (its state), removed with all in it afterwards. */
 static int make_folder(void **state)
