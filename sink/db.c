@@ -7,7 +7,6 @@
 
 #include "children.h"
 #include "dead_letters.h"
-#include "migrate.h"
 #include "reportflow/buf.h"
 #include "reportflow/clock.h"
 #include "reportflow/log.h"
@@ -52,111 +51,6 @@ static const char upsert_documents_sql[] =
     " RETURNING doc_id";
 /* clang-format on */
 
-void db_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn)
-{
-    char full[4096]; /* PostgreSQL quotes the data it refuses: cut only between characters */
-    snprintf(full, sizeof(full), "%s: %s", what, conn ? PQerrorMessage(conn) : "not connected");
-    pgtext_copy(errstr, errstr_size, full);
-    size_t n = strlen(errstr);
-    while (n > 0 && (errstr[n - 1] == '\n' || errstr[n - 1] == ' ')) {
-        errstr[--n] = '\0';
-    }
-}
-
-enum db_result db_classify(PGconn *conn, const PGresult *res)
-{
-    if (!conn || PQstatus(conn) == CONNECTION_BAD) {
-        return DB_RETRY;
-    }
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (!state) {
-        return DB_RETRY; /* no SQLSTATE: the client lost the server */
-    }
-    if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0 ||
-        strcmp(state, "54000") == 0) {
-        return DB_REJECT; /* data exception, integrity violation, value too large */
-    }
-    if (strncmp(state, "42", 2) == 0 || strncmp(state, "0A", 2) == 0) {
-        return DB_FATAL; /* our SQL or the schema is wrong: retrying cannot help */
-    }
-    /* 08 connection, 40 serialization, 53 resources, 57 operator intervention, the rest */
-    return DB_RETRY;
-}
-
-enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size)
-{
-    db_close(db);
-    db->conninfo = conninfo;
-    db->conn = PQconnectdb(conninfo);
-    if (!db->conn || PQstatus(db->conn) != CONNECTION_OK) {
-        db_error(errstr, errstr_size, "cannot connect to PostgreSQL", db->conn);
-        db_close(db);
-        return DB_RETRY;
-    }
-    int applied = migrate_apply(db->conn, errstr, errstr_size);
-    if (applied < 0) {
-        enum db_result r = PQstatus(db->conn) == CONNECTION_BAD ? DB_RETRY : DB_FATAL;
-        db_close(db);
-        return r;
-    }
-    rf_info(COMPONENT, "connected to PostgreSQL %d (%d migration(s) applied)",
-            PQserverVersion(db->conn), applied);
-    return DB_OK;
-}
-
-PGcancel *db_cancel_new(struct db *db)
-{
-    return db->conn ? PQgetCancel(db->conn) : NULL;
-}
-
-void db_cancel_send(PGcancel *cancel)
-{
-    char err[256];
-    if (cancel && !PQcancel(cancel, err, sizeof(err))) {
-        rf_warn(COMPONENT, "cannot cancel the statement in progress: %s", err);
-    }
-}
-
-void db_cancel_free(PGcancel *cancel)
-{
-    if (cancel) {
-        PQfreeCancel(cancel);
-    }
-}
-
-void db_close(struct db *db)
-{
-    if (db->conn) {
-        PQfinish(db->conn);
-        db->conn = NULL;
-    }
-}
-
-/* Run @p sql; on success hand back the result when @p keep, else clear it. */
-static enum db_result run(struct db *db, const char *sql, int nparams, const char *const *values,
-                          PGresult **keep, const char *what, char *errstr, size_t errstr_size)
-{
-    PGresult *res = PQexecParams(db->conn, sql, nparams, NULL, values, NULL, NULL, 0);
-    ExecStatusType st = PQresultStatus(res);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-        if (keep) {
-            *keep = res;
-        } else {
-            PQclear(res);
-        }
-        return DB_OK;
-    }
-    enum db_result r = db_classify(db->conn, res);
-    db_error(errstr, errstr_size, what, db->conn);
-    PQclear(res);
-    return r;
-}
-
-enum db_result db_exec(struct db *db, const char *sql, char *errstr, size_t errstr_size)
-{
-    return run(db, sql, 0, NULL, NULL, sql, errstr, errstr_size);
-}
-
 /* "[head,head,...]" of the envelopes among @p items (all, or only @p only). */
 static int documents_json(const struct db_item *items, size_t cnt, const struct db_item *only,
                           struct rf_buf *out)
@@ -198,8 +92,8 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
     const char *sql = db->sql->copy[table];
     PGresult *res = PQexec(db->conn, sql);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
-        enum db_result r = db_classify(db->conn, res);
-        db_error(errstr, errstr_size, sql, db->conn);
+        enum db_result r = db_conn_classify(db->conn, res);
+        db_conn_error(errstr, errstr_size, sql, db->conn);
         PQclear(res);
         return r;
     }
@@ -226,8 +120,8 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
     enum db_result r = DB_OK;
     while ((res = PQgetResult(db->conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && r == DB_OK) {
-            r = db_classify(db->conn, res);
-            db_error(errstr, errstr_size, t->name, db->conn);
+            r = db_conn_classify(db->conn, res);
+            db_conn_error(errstr, errstr_size, t->name, db->conn);
         }
         PQclear(res);
     }
@@ -272,8 +166,8 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
     PGresult *upserted = NULL;
     const char *params[1] = {json.data};
     int64_t t0 = rf_clock_mono_ms();
-    enum db_result r = run(db, upsert_documents_sql, 1, params, &upserted, "upsert documents",
-                           errstr, errstr_size);
+    enum db_result r = db_conn_run(db, upsert_documents_sql, 1, params, &upserted,
+                                   "upsert documents", errstr, errstr_size);
     rf_buf_release(&json);
     if (r != DB_OK) {
         return r;
@@ -288,7 +182,8 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
         r = DB_RETRY;
     } else if (*written > 0) {
         params[0] = ids.data;
-        r = run(db, db->sql->delete_all, 1, params, NULL, "delete old rows", errstr, errstr_size);
+        r = db_conn_run(db, db->sql->delete_all, 1, params, NULL, "delete old rows", errstr,
+                        errstr_size);
     }
     rf_buf_release(&ids);
     int64_t t2 = rf_clock_mono_ms();
@@ -324,7 +219,7 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
         if (items[i].dead_letter) {
             continue;
         }
-        enum db_result r = db_exec(db, "SAVEPOINT one_document", errstr, errstr_size);
+        enum db_result r = db_conn_exec(db, "SAVEPOINT one_document", errstr, errstr_size);
         if (r != DB_OK) {
             return r;
         }
@@ -335,12 +230,12 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
                     errstr);
             reject_envelope(&items[i], errstr);
             counts->rejected++;
-            r = db_exec(db, "ROLLBACK TO SAVEPOINT one_document", errstr, errstr_size);
+            r = db_conn_exec(db, "ROLLBACK TO SAVEPOINT one_document", errstr, errstr_size);
         } else if (r == DB_OK) {
             counts->written += written;
             counts->stale += 1 - written;
             /* released, so a batch does not hold hundreds of open subtransactions */
-            r = db_exec(db, "RELEASE SAVEPOINT one_document", errstr, errstr_size);
+            r = db_conn_exec(db, "RELEASE SAVEPOINT one_document", errstr, errstr_size);
         }
         if (r != DB_OK) {
             return r;
@@ -364,7 +259,7 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
                                         size_t errstr_size)
 {
     memset(counts, 0, sizeof(*counts));
-    enum db_result r = db_exec(db, "BEGIN", errstr, errstr_size);
+    enum db_result r = db_conn_exec(db, "BEGIN", errstr, errstr_size);
     size_t envelopes = count_envelopes(items, cnt);
     if (r == DB_OK && envelopes > 0 && !one_by_one) {
         r = store_envelopes(db, items, cnt, NULL, &counts->written, errstr, errstr_size);
@@ -376,7 +271,7 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
         r = dead_letters_store(db, items, cnt, one_by_one, counts, errstr, errstr_size);
     }
     if (r == DB_OK) {
-        r = db_exec(db, "COMMIT", errstr, errstr_size);
+        r = db_conn_exec(db, "COMMIT", errstr, errstr_size);
     }
     if (r != DB_OK && db->conn && PQstatus(db->conn) == CONNECTION_OK) {
         PQclear(PQexec(db->conn, "ROLLBACK"));

@@ -16,16 +16,9 @@
 #include <libpq-fe.h>
 
 #include "children.h"
+#include "db_conn.h"
 #include "pgtext.h"
 #include "rows.h"
-
-/* What to do after a failed statement (STYLE.md E6); decided in db_classify() only. */
-enum db_result {
-    DB_OK = 0,
-    DB_RETRY,  /* connection or server trouble: reconnect, back off, try the batch again */
-    DB_REJECT, /* this data can never be stored: dead-letter it, store the rest */
-    DB_FATAL,  /* our SQL or schema is wrong: stop and tell the operator */
-};
 
 struct db_item {
     bool dead_letter;        /* false: an envelope; true: a dead letter */
@@ -55,37 +48,6 @@ struct db_counts {
     size_t dead_letters; /* dead-letter rows written (new ones) */
     size_t unstorable;   /* dead letters PostgreSQL refused even made safe: logged, skipped */
 };
-
-struct db {
-    PGconn *conn;                   /* NULL while disconnected */
-    const char *conninfo;           /* borrowed */
-    const struct children_sql *sql; /* borrowed: built once by whoever sets the db up */
-};
-
-/** Connect and apply migrations. @returns DB_OK, DB_RETRY (server unreachable) or DB_FATAL. */
-enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size);
-void db_close(struct db *db);
-
-/**
- * A handle that cancels the statement running on @p db's connection from
- * another thread (PQcancel is thread-safe), or NULL. Free with db_cancel_free().
- */
-PGcancel *db_cancel_new(struct db *db);
-/** Ask the server to cancel what the connection runs now; errors are only logged. */
-void db_cancel_send(PGcancel *cancel);
-void db_cancel_free(PGcancel *cancel);
-
-/** Map a failed result (or a broken connection) to what the caller should do. */
-enum db_result db_classify(PGconn *conn, const PGresult *res);
-
-/**
- * @p what and PostgreSQL's message on @p conn, on one line in @p errstr (cut
- * between characters: the message may quote the data refused).
- */
-void db_error(char *errstr, size_t errstr_size, const char *what, PGconn *conn);
-
-/** Run @p sql (no parameters, no rows kept); on failure the reason in @p errstr. */
-enum db_result db_exec(struct db *db, const char *sql, char *errstr, size_t errstr_size);
 
 /**
  * Store @p items in one transaction. Envelopes with the same doc_id must not

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_conn.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
 #include "reportflow/sha256.h"
@@ -123,8 +124,8 @@ static enum db_result store_dead_letter(struct db *db, const struct db_item *it,
         PQclear(res);
         return DB_OK;
     }
-    enum db_result r = db_classify(db->conn, res);
-    db_error(errstr, errstr_size, "insert dead letter", db->conn);
+    enum db_result r = db_conn_classify(db->conn, res);
+    db_conn_error(errstr, errstr_size, "insert dead letter", db->conn);
     PQclear(res);
     return r;
 }
@@ -139,14 +140,14 @@ static enum db_result store_dead_letter_guarded(struct db *db, const struct db_i
 {
     char why[512] = "";
     for (int stripped = 0; stripped < 2; stripped++) {
-        enum db_result r = db_exec(db, "SAVEPOINT one_letter", errstr, errstr_size);
+        enum db_result r = db_conn_exec(db, "SAVEPOINT one_letter", errstr, errstr_size);
         bool inserted = false;
         if (r == DB_OK) {
             r = store_dead_letter(db, it, stripped, why, &inserted, errstr, errstr_size);
         }
         if (r == DB_OK) {
             counts->dead_letters += inserted;
-            return db_exec(db, "RELEASE SAVEPOINT one_letter", errstr, errstr_size);
+            return db_conn_exec(db, "RELEASE SAVEPOINT one_letter", errstr, errstr_size);
         }
         if (r != DB_REJECT) {
             return r;
@@ -156,7 +157,7 @@ static enum db_result store_dead_letter_guarded(struct db *db, const struct db_i
         char full[1200];
         snprintf(full, sizeof(full), "PostgreSQL refused this dead letter: %s", errstr);
         pgtext_copy(why, sizeof(why), full);
-        r = db_exec(db, "ROLLBACK TO SAVEPOINT one_letter", errstr, errstr_size);
+        r = db_conn_exec(db, "ROLLBACK TO SAVEPOINT one_letter", errstr, errstr_size);
         if (r != DB_OK) {
             return r;
         }

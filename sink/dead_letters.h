@@ -29,7 +29,7 @@ int dead_letters_key(const char *topic, int partition, long long offset, long lo
  * Insert the dead letters among @p items within the transaction open on @p db.
  * @p one_by_one: each under a savepoint, so one refused is stripped or skipped
  * rather than failing the batch. Adds to counts->dead_letters (new rows) and
- * counts->unstorable. @returns DB_OK, or what db_classify() said of a failure.
+ * counts->unstorable. @returns DB_OK, or what db_conn_classify() said of a failure.
  */
 enum db_result dead_letters_store(struct db *db, const struct db_item *items, size_t cnt,
                                   bool one_by_one, struct db_counts *counts, char *errstr,

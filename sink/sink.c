@@ -256,7 +256,7 @@ static int connect_first(struct sink *s)
     char errstr[1024];
     int64_t backoff = WRITER_BACKOFF_FIRST_MS;
     while (!s->db.conn && !rf_run_stopping()) {
-        enum db_result r = db_connect(&s->db, s->cfg->pg_conninfo, errstr, sizeof(errstr));
+        enum db_result r = db_conn_open(&s->db, s->cfg->pg_conninfo, errstr, sizeof(errstr));
         if (r == DB_FATAL) {
             rf_error(COMPONENT, "%s", errstr);
             return -1;
@@ -387,7 +387,7 @@ void sink_free(struct sink *s)
         rd_kafka_consumer_close(s->consumer);
         rd_kafka_destroy(s->consumer);
     }
-    db_close(&s->db);
+    db_conn_close(&s->db);
     children_sql_release(&s->sql);
     free(s);
 }

@@ -74,8 +74,8 @@ static bool backoff_sleep(struct writer *w, int64_t ms)
 /* Connect, and make the new connection's statements cancellable from the Kafka loop. */
 static enum db_result connect_db(struct writer *w, char *errstr, size_t errstr_size)
 {
-    enum db_result r = db_connect(&w->db, w->cfg->pg_conninfo, errstr, errstr_size);
-    PGcancel *cancel = r == DB_OK ? db_cancel_new(&w->db) : NULL;
+    enum db_result r = db_conn_open(&w->db, w->cfg->pg_conninfo, errstr, errstr_size);
+    PGcancel *cancel = r == DB_OK ? db_conn_cancel_new(&w->db) : NULL;
     pthread_mutex_lock(&w->lock);
     w->cancel = cancel;
     pthread_mutex_unlock(&w->lock);
@@ -85,10 +85,10 @@ static enum db_result connect_db(struct writer *w, char *errstr, size_t errstr_s
 static void close_db(struct writer *w)
 {
     pthread_mutex_lock(&w->lock);
-    db_cancel_free(w->cancel);
+    db_conn_cancel_free(w->cancel);
     w->cancel = NULL;
     pthread_mutex_unlock(&w->lock);
-    db_close(&w->db);
+    db_conn_close(&w->db);
 }
 
 static void set_state(struct writer *w, bool outage, bool failed_attempt)
@@ -176,7 +176,7 @@ struct writer *writer_start(const struct rf_config *cfg, struct db *db, char *er
     w->cfg = cfg;
     w->db = *db;
     w->connected = db->conn != NULL;
-    w->cancel = db_cancel_new(&w->db);
+    w->cancel = db_conn_cancel_new(&w->db);
     db->conn = NULL;
     pthread_condattr_t attr;
     int rc = pthread_condattr_init(&attr);
@@ -187,8 +187,8 @@ struct writer *writer_start(const struct rf_config *cfg, struct db *db, char *er
     rc = rc ? rc : pthread_create(&w->thread, NULL, writer_main, w);
     if (rc != 0) {
         snprintf(errstr, errstr_size, "cannot start the database thread: %s", strerror(rc));
-        db_cancel_free(w->cancel);
-        db_close(&w->db);
+        db_conn_cancel_free(w->cancel);
+        db_conn_close(&w->db);
         free(w);
         return NULL;
     }
@@ -227,7 +227,7 @@ struct batch *writer_collect(struct writer *w, int timeout_ms, struct writer_don
 void writer_cancel(struct writer *w)
 {
     pthread_mutex_lock(&w->lock);
-    db_cancel_send(w->cancel);
+    db_conn_cancel_send(w->cancel);
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -251,7 +251,7 @@ void writer_stop(struct writer *w)
     pthread_join(w->thread, NULL);
     pthread_cond_destroy(&w->changed);
     pthread_mutex_destroy(&w->lock);
-    db_cancel_free(w->cancel);
-    db_close(&w->db);
+    db_conn_cancel_free(w->cancel);
+    db_conn_close(&w->db);
     free(w);
 }

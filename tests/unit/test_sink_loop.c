@@ -40,14 +40,14 @@ static struct {
     enum fake_pg_mode mode;
     atomic_int failed_stores;  /* read by the test while the writer runs */
     atomic_int storing;        /* a batch is in db_store() */
-    atomic_int cancelled;      /* db_cancel_send() was called */
+    atomic_int cancelled;      /* db_conn_cancel_send() was called */
     long long stored_below[1]; /* partition 0: every offset below this was stored */
     bool stored_gap;           /* a batch was stored although one before it was not */
 } fake;
 
 static char fake_conn; /* a non-NULL PGconn for the sink to hold */
 
-enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, size_t errstr_size)
+enum db_result db_conn_open(struct db *db, const char *conninfo, char *errstr, size_t errstr_size)
 {
     db->conninfo = conninfo;
     if (fake.mode == FAKE_PG_DOWN) {
@@ -58,7 +58,7 @@ enum db_result db_connect(struct db *db, const char *conninfo, char *errstr, siz
     return DB_OK;
 }
 
-void db_close(struct db *db)
+void db_conn_close(struct db *db)
 {
     db->conn = NULL;
 }
@@ -90,19 +90,19 @@ enum db_result db_store(struct db *db, struct db_item *items, size_t cnt, struct
     return DB_OK;
 }
 
-PGcancel *db_cancel_new(struct db *db)
+PGcancel *db_conn_cancel_new(struct db *db)
 {
     (void)db;
     return NULL;
 }
 
-void db_cancel_send(PGcancel *cancel)
+void db_conn_cancel_send(PGcancel *cancel)
 {
     (void)cancel;
     atomic_store(&fake.cancelled, 1);
 }
 
-void db_cancel_free(PGcancel *cancel)
+void db_conn_cancel_free(PGcancel *cancel)
 {
     (void)cancel;
 }

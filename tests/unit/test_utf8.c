@@ -145,7 +145,8 @@ static void test_utf8_copy_str_cuts_before_a_split_character(void **state)
 {
     (void)state;
     char dst[5];
-    rf_utf8_copy_str(dst, sizeof(dst), "ab应急管理"); /* "ab" + 3-byte characters: room for 4 bytes */
+    rf_utf8_copy_str(dst, sizeof(dst),
+                     "ab应急管理"); /* "ab" + 3-byte characters: room for 4 bytes */
     assert_string_equal(dst, "ab");
     char six[6];
     rf_utf8_copy_str(six, sizeof(six), "ab应急");
