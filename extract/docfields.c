@@ -704,7 +704,7 @@ static int find_agency_read(const struct text *t, const struct rules *rules, con
     struct lines cls = {NULL, 0};
     int rc = text_init(&ct, clean, clean_len);
     if (rc == 0) {
-        rules_fold_script(rules, ct.norm, ct.norm_len);
+        fold_apply(&rules->fold, ct.norm, ct.norm_len);
         rc = split_lines(&ct, &cls);
         if (rc == 0) {
             find_agency(&ct, rules, &cls, budget, out);
@@ -729,7 +729,7 @@ static int find_agency_folded(const struct text *t, const struct rules *rules,
         return -1;
     }
     if (title) {
-        rules_fold_script(rules, title, strlen(title));
+        fold_apply(&rules->fold, title, strlen(title));
         size_t clean_len;
         bool nomem = false;
         char *clean = without_readings(title, strlen(title), &clean_len, &nomem);

@@ -25,7 +25,7 @@ bool docfields_valid_date(int y, int m, int d);
 
 /**
  * Fill @p out from @p t, whose norm text is folded to simplified script
- * (rules_fold_script(), as extractor_run() does), within @p budget (may be
+ * (fold_apply(), as extractor_run() does), within @p budget (may be
  * NULL). @returns 0, or -1 on ENOMEM or a spent budget (budget_state() says
  * which). Release with docfields_release().
  */

@@ -178,12 +178,13 @@ static json_t *quantity_json(const struct quantity *q, const struct outline *o,
     char *clause = text_excerpt(t, q->clause_start, q->clause_end, q->start, q->end,
                                 EXTRACT_EXCERPT_MAX_CHARS, &cut);
     const struct section *sec = outline_find(o, q->start);
-    json_t *obj = written && clause ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}",
-                                                "value", number_json(q->value), "unit", q->unit,
-                                                "approx", quantity_approx_name(q->approx), "text", written,
-                                                "clause", clause, "start", (json_int_t)cs, "end",
-                                                (json_int_t)ce, "section", sec ? sec->path : NULL)
-                                    : NULL;
+    json_t *obj =
+        written && clause
+            ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}", "value", number_json(q->value),
+                        "unit", q->unit, "approx", quantity_approx_name(q->approx), "text", written,
+                        "clause", clause, "start", (json_int_t)cs, "end", (json_int_t)ce, "section",
+                        sec ? sec->path : NULL)
+            : NULL;
     *bytes = (written ? strlen(written) : 0) + (clause ? strlen(clause) : 0);
     free(written);
     free(clause);
@@ -217,8 +218,8 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
     }
     json_t *obj = json_pack(
         "{s:s, s:o, s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:s}", "key", f->rule->key, "value",
-        number_json(f->value), "approx", quantity_approx_name(f->approx), "unit", f->unit, "evidence",
-        evidence, "start", (json_int_t)text_char_at(t, f->start), "end",
+        number_json(f->value), "approx", quantity_approx_name(f->approx), "unit", f->unit,
+        "evidence", evidence, "start", (json_int_t)text_char_at(t, f->start), "end",
         (json_int_t)text_char_at(t, f->end), "section", sec ? sec->path : NULL, "category",
         sec ? sec->category : NULL, "as_of", f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
     *bytes = strlen(evidence) + strlen(f->as_of);
@@ -356,7 +357,7 @@ enum extract_status extractor_text(const struct extractor *ex, const char *bytes
     }
     /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written)
      */
-    rules_fold_script(ex->rules, t->norm, t->norm_len);
+    fold_apply(&ex->rules->fold, t->norm, t->norm_len);
     return EXTRACT_OK;
 }
 

@@ -10,6 +10,9 @@
 
 #include <jansson.h>
 
+#include "lexicon.h"
+#include "rulefile.h"
+
 #define BEFORE_CHARS 24      /* same-clause window before the number */
 #define NEAR_CHARS 6         /* the words right before the number weigh on their own */
 #define PREV_CHARS 20        /* the end of the previous clauses of the sentence (lists, 其中) */
@@ -125,62 +128,6 @@ static const char *value_bucket(double v)
     return "big";
 }
 
-static bool word_fits(const struct name_pair *w, const char *s, size_t a, size_t b, size_t at,
-                      bool before)
-{
-    if (before ? at < a + w->len : at + w->len > b) {
-        return false;
-    }
-    return memcmp(s + (before ? at - w->len : at), w->word, w->len) == 0;
-}
-
-/* The longest lexicon word that ends at (@p before) or starts at byte @p at of [a, b). */
-static const char *word_at(const struct lexicon *lex, const char *s, size_t a, size_t b, size_t at,
-                           bool before)
-{
-    const struct name_pair *best = NULL;
-    if (before) {
-        unsigned char last = (unsigned char)s[at - 1];
-        for (size_t i = lex->by_last[last]; i < lex->by_last[last + 1]; i++) {
-            const struct name_pair *w = &lex->words[i];
-            if ((!best || w->len > best->len) && word_fits(w, s, a, b, at, true)) {
-                best = w;
-            }
-        }
-    } else if (at + 1 < b) {
-        unsigned char second = (unsigned char)s[at + 1];
-        for (size_t i = lex->second_at[second]; i < lex->second_at[second + 1]; i++) {
-            const struct name_pair *w = &lex->words[lex->by_second[i]];
-            if ((!best || w->len > best->len) && word_fits(w, s, a, b, at, false)) {
-                best = w;
-            }
-        }
-    }
-    return best ? best->label : NULL;
-}
-
-/*
- * The concept of the lexicon word nearest to the number in norm bytes [a, b):
- * the one ending closest to @p b (@p before) or starting closest to @p a.
- * Walks outward from the number and stops at the first word.
- */
-static const char *nearest_concept(const struct lexicon *lex, const char *s, size_t a, size_t b,
-                                   bool before)
-{
-    for (size_t d = 0; lex->cnt && d < b - a; d++) {
-        size_t at = before ? b - d : a + d;
-        /* words start and end on character boundaries */
-        if (at != b && ((unsigned char)s[at] & 0xc0) == 0x80) {
-            continue;
-        }
-        const char *c = word_at(lex, s, a, b, at, before);
-        if (c) {
-            return c;
-        }
-    }
-    return NULL;
-}
-
 /* "x|y" into @p out; @returns its length, or 0 when it does not fit. */
 static size_t join_pair(char *out, size_t size, const char *x, size_t xl, const char *y, size_t yl)
 {
@@ -214,11 +161,11 @@ static void add_concepts(const struct rules *rules, const struct text *t, const 
                          struct keyer_features *out)
 {
     const char *s = t->norm;
-    const char *act = nearest_concept(&rules->keyer_actions, s, before_byte, q->start, true);
+    const char *act = lexicon_nearest(&rules->keyer_actions, s, before_byte, q->start, true);
     const char *prev_act =
-        act ? NULL : nearest_concept(&rules->keyer_actions, s, prev_byte, before_byte, true);
-    const char *obj = nearest_concept(&rules->keyer_objects, s, before_byte, q->start, true);
-    const char *obj_after = nearest_concept(&rules->keyer_objects, s, q->end, after_byte, false);
+        act ? NULL : lexicon_nearest(&rules->keyer_actions, s, prev_byte, before_byte, true);
+    const char *obj = lexicon_nearest(&rules->keyer_objects, s, before_byte, q->start, true);
+    const char *obj_after = lexicon_nearest(&rules->keyer_objects, s, q->end, after_byte, false);
     const char *a = act ? act : prev_act;
     const char *o = obj ? obj : obj_after;
     add_pair(out, "A:", act ? "clause" : prev_act ? "sentence" : "none", a);
@@ -468,7 +415,7 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
 
 struct keyer_model *keyer_load(const char *path, char *errstr, size_t errstr_size)
 {
-    json_t *root = rules_load_json(path, "keyer model", errstr, errstr_size);
+    json_t *root = rulefile_load_json(path, "keyer model", errstr, errstr_size);
     if (!root) {
         return NULL;
     }

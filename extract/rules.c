@@ -9,74 +9,17 @@
 #include <jansson.h>
 
 #include "keyer.h"
+#include "lexicon.h"
+#include "number_words.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
-#include "reportflow/utf8.h"
-#include "text.h"
+#include "rulefile.h"
 
 /* The digits of {Q}'s number (quantity.c parses what {Q} matches); the words around them
    ("more" and qualifier words) come from the rule set's vocabulary. */
 #define DIGITS_RE "(?:[0-9][0-9,]*(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿]+)"
 #define MULTIPLIER_RE "[百千万亿]?"
-#define VOCAB "vocabulary " /* where load_words() says a vocabulary list is */
-
-static char *dup_string_field(json_t *obj, const char *name)
-{
-    const char *s = json_string_value(json_object_get(obj, name));
-    return s ? strdup(s) : NULL;
-}
-
-static int cmp_longest_first(const void *a, const void *b)
-{
-    size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-    return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
-/*
- * Copies of the strings in JSON array @p arr (none when it is NULL) into a new
- * NULL-terminated *out, counted in *cnt; the caller frees them with
- * free_strings(), after an error too. @p what names the array in errors; with
- * @p nonempty an empty string is one.
- */
-static int load_strings(json_t *arr, bool nonempty, const char *what, char ***out, size_t *cnt,
-                        char *errstr, size_t errstr_size)
-{
-    *cnt = 0;
-    if (arr && !json_is_array(arr)) {
-        snprintf(errstr, errstr_size, "%s must be an array of strings", what);
-        return -1;
-    }
-    *out = calloc(json_array_size(arr) + 1, sizeof(char *));
-    if (!*out) {
-        snprintf(errstr, errstr_size, "%s: out of memory", what);
-        return -1;
-    }
-    size_t i;
-    json_t *item;
-    json_array_foreach(arr, i, item)
-    {
-        const char *s = json_string_value(item);
-        if (!s || (nonempty && !s[0])) {
-            snprintf(errstr, errstr_size, "%s item %zu must be a %sstring", what, i + 1,
-                     nonempty ? "non-empty " : "");
-            return -1;
-        }
-        if (!((*out)[i] = strdup(s))) {
-            snprintf(errstr, errstr_size, "%s: out of memory", what);
-            return -1;
-        }
-        (*cnt)++;
-    }
-    return 0;
-}
-
-static void free_strings(char **strings, size_t cnt)
-{
-    for (size_t i = 0; strings && i < cnt; i++) {
-        free(strings[i]);
-    }
-    free(strings);
-}
+#define VOCAB "vocabulary " /* where rulefile_words() says a vocabulary list is */
 
 /*
  * Append the macro or {Q} expansion for "{NAME}" at @p p; @returns chars consumed
@@ -192,12 +135,33 @@ static int load_pattern(const struct rules *r, struct rule_pattern *rp, const ch
     return 0;
 }
 
+/* What a rule's patterns are built from. */
+struct pattern_ctx {
+    struct rules *rules;
+    json_t *macros;
+    json_t *units;
+};
+
+static int load_rule_pattern(json_t *item, size_t index, void *elem, void *ctx, const char *what,
+                             char *errstr, size_t errstr_size)
+{
+    struct pattern_ctx *pc = ctx;
+    char pwhat[600];
+    snprintf(pwhat, sizeof(pwhat), "%s pattern %zu", what, index + 1);
+    if (!json_is_string(item)) {
+        snprintf(errstr, errstr_size, "%s: not a string", pwhat);
+        return -1;
+    }
+    return load_pattern(pc->rules, elem, json_string_value(item), pc->macros, pc->units, pwhat,
+                        errstr, errstr_size, &pc->rules->max_captures);
+}
+
 static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t index, json_t *macros,
                      const char *path, char *errstr, size_t errstr_size)
 {
     char what[512];
-    rule->id = dup_string_field(obj, "id");
-    rule->key = dup_string_field(obj, "key");
+    rule->id = rulefile_string(obj, "id");
+    rule->key = rulefile_string(obj, "key");
     json_t *units = json_object_get(obj, "units");
     json_t *patterns = json_object_get(obj, "patterns");
     snprintf(what, sizeof(what), "%s: rule #%zu '%s'", path, index + 1,
@@ -210,107 +174,14 @@ static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t ind
     rule->priority = (int)json_integer_value(json_object_get(obj, "priority"));
     char units_what[600];
     snprintf(units_what, sizeof(units_what), "%s: \"units\"", what);
-    if (load_strings(units, false, units_what, &rule->units, &rule->unit_cnt, errstr,
-                     errstr_size) != 0) {
+    if (rulefile_strings(units, false, units_what, &rule->units, &rule->unit_cnt, errstr,
+                         errstr_size) != 0) {
         return -1;
     }
-    rule->patterns = calloc(json_array_size(patterns), sizeof(*rule->patterns));
-    if (!rule->patterns) {
-        snprintf(errstr, errstr_size, "%s: out of memory", what);
-        return -1;
-    }
-    size_t i;
-    json_t *p;
-    json_array_foreach(patterns, i, p)
-    {
-        char pwhat[600];
-        snprintf(pwhat, sizeof(pwhat), "%s pattern %zu", what, i + 1);
-        if (!json_is_string(p)) {
-            snprintf(errstr, errstr_size, "%s: not a string", pwhat);
-            return -1;
-        }
-        if (load_pattern(r, &rule->patterns[i], json_string_value(p), macros, units, pwhat, errstr,
-                         errstr_size, &r->max_captures) != 0) {
-            return -1;
-        }
-        rule->pattern_cnt++;
-    }
-    return 0;
-}
-
-/* Copies of @p word and @p label into @p pair. @returns 0, or -1 on ENOMEM. */
-static int set_pair(struct name_pair *pair, const char *word, const char *label)
-{
-    pair->word = strdup(word);
-    pair->label = strdup(label);
-    pair->len = strlen(word);
-    return pair->word && pair->label ? 0 : -1;
-}
-
-static int load_pairs(json_t *root, const char *field, struct name_pair **out, size_t *cnt,
-                      const char *path, char *errstr, size_t errstr_size)
-{
-    json_t *arr = json_object_get(root, field);
-    if (!json_is_array(arr)) {
-        snprintf(errstr, errstr_size, "%s: \"%s\" must be an array of [word, label] pairs", path,
-                 field);
-        return -1;
-    }
-    *out = calloc(json_array_size(arr) + 1, sizeof(**out));
-    if (!*out) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    size_t i;
-    json_t *pair;
-    json_array_foreach(arr, i, pair)
-    {
-        const char *word = json_string_value(json_array_get(pair, 0));
-        const char *label = json_string_value(json_array_get(pair, 1));
-        if (!word || !label) {
-            snprintf(errstr, errstr_size, "%s: \"%s\" item %zu must be [word, label]", path, field,
-                     i + 1);
-            return -1;
-        }
-        (*cnt)++;
-        if (set_pair(&(*out)[i], word, label) != 0) {
-            snprintf(errstr, errstr_size, "%s: out of memory", path);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/*
- * An optional array of strings (@p field of @p obj, which @p where names in
- * errors: "vocabulary " or ""), kept as pairs whose label is the word itself.
- */
-static int load_words(json_t *obj, const char *where, const char *field, struct name_pair **out,
-                      size_t *cnt, const char *path, char *errstr, size_t errstr_size)
-{
-    json_t *arr = json_object_get(obj, field);
-    *cnt = 0;
-    if (!arr) {
-        return 0;
-    }
-    char what[512];
-    snprintf(what, sizeof(what), "%s: %s\"%s\"", path, where, field);
-    char **words = NULL;
-    size_t word_cnt = 0;
-    if (load_strings(arr, true, what, &words, &word_cnt, errstr, errstr_size) != 0) {
-        free_strings(words, word_cnt);
-        return -1;
-    }
-    int rc = (*out = calloc(word_cnt + 1, sizeof(**out))) ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < word_cnt; i++) {
-        (*cnt)++;
-        rc = set_pair(&(*out)[i], words[i], words[i]);
-    }
-    free_strings(words, word_cnt);
-    if (rc != 0) {
-        snprintf(errstr, errstr_size, "%s: out of memory", what);
-    }
-    return rc;
+    struct pattern_ctx ctx = {r, macros, units};
+    return rulefile_array(patterns, true, what, "an array of patterns", sizeof(*rule->patterns),
+                          (void **)&rule->patterns, &rule->pattern_cnt, load_rule_pattern, &ctx,
+                          errstr, errstr_size);
 }
 
 /* A taxonomy key: group.name in lowercase letters and '_' (it also names a view column). */
@@ -321,6 +192,30 @@ static bool is_taxonomy_key(const char *s)
            strspn(s + group + 1, "abcdefghijklmnopqrstuvwxyz_") == strlen(s + group + 1);
 }
 
+/* One of "core_keys": a taxonomy key that no earlier item (the first @p index of @p ctx) names. */
+static int load_core_key(json_t *item, size_t index, void *elem, void *ctx, const char *what,
+                         char *errstr, size_t errstr_size)
+{
+    char **keys = *(char ***)ctx;
+    const char *key = json_string_value(item);
+    if (!key || !is_taxonomy_key(key)) {
+        snprintf(errstr, errstr_size, "%s item %zu must be a key like \"hazards.found\"", what,
+                 index + 1);
+        return -1;
+    }
+    for (size_t seen = 0; seen < index; seen++) {
+        if (strcmp(keys[seen], key) == 0) {
+            snprintf(errstr, errstr_size, "%s lists \"%s\" twice", what, key);
+            return -1;
+        }
+    }
+    if (!(*(char **)elem = strdup(key))) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+        return -1;
+    }
+    return 0;
+}
+
 /* "core_keys" (optional): distinct taxonomy keys, declared once for eval and the summary view. */
 static int load_core_keys(struct rules *r, json_t *root, const char *path, char *errstr,
                           size_t errstr_size)
@@ -329,40 +224,11 @@ static int load_core_keys(struct rules *r, json_t *root, const char *path, char 
     if (!arr) {
         return 0;
     }
-    if (!json_is_array(arr)) {
-        snprintf(errstr, errstr_size, "%s: \"core_keys\" must be an array of keys", path);
-        return -1;
-    }
-    r->core_keys = calloc(json_array_size(arr) + 1, sizeof(*r->core_keys));
-    if (!r->core_keys) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    size_t i;
-    json_t *k;
-    json_array_foreach(arr, i, k)
-    {
-        const char *key = json_string_value(k);
-        if (!key || !is_taxonomy_key(key)) {
-            snprintf(errstr, errstr_size,
-                     "%s: \"core_keys\" item %zu must be a key like \"hazards.found\"", path,
-                     i + 1);
-            return -1;
-        }
-        for (size_t seen = 0; seen < r->core_key_cnt; seen++) {
-            if (strcmp(r->core_keys[seen], key) == 0) {
-                snprintf(errstr, errstr_size, "%s: \"core_keys\" lists \"%s\" twice", path, key);
-                return -1;
-            }
-        }
-        r->core_keys[i] = strdup(key);
-        if (!r->core_keys[i]) {
-            snprintf(errstr, errstr_size, "%s: out of memory", path);
-            return -1;
-        }
-        r->core_key_cnt++;
-    }
-    return 0;
+    char what[512];
+    snprintf(what, sizeof(what), "%s: \"core_keys\"", path);
+    return rulefile_array(arr, true, what, "an array of keys", sizeof(char *),
+                          (void **)&r->core_keys, &r->core_key_cnt, load_core_key, &r->core_keys,
+                          errstr, errstr_size);
 }
 
 /* An optional string @p field of the vocabulary @p v, copied into *@p out (NULL when absent). */
@@ -385,144 +251,6 @@ static int load_vocab_string(json_t *v, const char *field, char **out, const cha
     return 0;
 }
 
-static int cmp_qualifier_longest_first(const void *a, const void *b)
-{
-    size_t la = strlen(((const struct quantity_word *)a)->word);
-    size_t lb = strlen(((const struct quantity_word *)b)->word);
-    return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
-/* number_words' @p field: [[word, "about" | "at_least"], ...] into @p out, longest word first. */
-static int load_qualifiers(json_t *arr, const char *field, struct quantity_word *out, size_t *cnt,
-                           const char *path, char *errstr, size_t errstr_size)
-{
-    *cnt = 0;
-    if (arr && !json_is_array(arr)) {
-        snprintf(errstr, errstr_size,
-                 "%s: vocabulary \"number_words\" \"%s\" must be an array of [word, approx]", path,
-                 field);
-        return -1;
-    }
-    size_t i;
-    json_t *pair;
-    json_array_foreach(arr, i, pair)
-    {
-        const char *word = json_string_value(json_array_get(pair, 0));
-        const char *kind = json_string_value(json_array_get(pair, 1));
-        enum approx a = !kind                           ? APPROX_EXACT
-                        : strcmp(kind, "about") == 0    ? APPROX_ABOUT
-                        : strcmp(kind, "at_least") == 0 ? APPROX_AT_LEAST
-                                                        : APPROX_EXACT;
-        if (!word || !word[0] || a == APPROX_EXACT) {
-            snprintf(errstr, errstr_size,
-                     "%s: vocabulary \"number_words\" \"%s\" item %zu must be [word, "
-                     "\"about\" or \"at_least\"]",
-                     path, field, i + 1);
-            return -1;
-        }
-        if (!(out[*cnt].word = strdup(word))) {
-            snprintf(errstr, errstr_size, "%s: out of memory", path);
-            return -1;
-        }
-        out[(*cnt)++].approx = a;
-    }
-    qsort(out, *cnt, sizeof(*out), cmp_qualifier_longest_first);
-    return 0;
-}
-
-/* number_words' list of words @p field into *@p out (longest first). */
-static int load_number_list(json_t *nw, const char *field, char ***out, size_t *cnt,
-                            const char *path, char *errstr, size_t errstr_size)
-{
-    char what[512];
-    snprintf(what, sizeof(what), "%s: vocabulary \"number_words\" \"%s\"", path, field);
-    if (load_strings(json_object_get(nw, field), true, what, out, cnt, errstr, errstr_size) != 0) {
-        return -1;
-    }
-    qsort(*out, *cnt, sizeof(char *), cmp_longest_first);
-    return 0;
-}
-
-/* "(?:w1|w2)?" of @p cnt words (got by @p word_of), or "" for none: {Q}'s optional words. */
-static char *optional_words_re(const void *words, size_t cnt,
-                               const char *(*word_of)(const void *, size_t))
-{
-    struct rf_buf out = RF_BUF_INIT;
-    int rc = rf_buf_append_str(&out, cnt ? "(?:" : "");
-    for (size_t i = 0; i < cnt && rc == 0; i++) {
-        rc = rf_buf_printf(&out, "%s\\Q%s\\E", i ? "|" : "", word_of(words, i));
-    }
-    if (rc == 0) {
-        rc = rf_buf_append_str(&out, cnt ? ")?" : "");
-    }
-    if (rc != 0) {
-        rf_buf_release(&out);
-        return NULL;
-    }
-    return rf_buf_detach(&out);
-}
-
-static const char *qualifier_word(const void *words, size_t i)
-{
-    return ((const struct quantity_word *)words)[i].word;
-}
-
-static const char *string_word(const void *words, size_t i)
-{
-    return ((char *const *)words)[i];
-}
-
-/*
- * The vocabulary's "number_words" (optional: without them a count takes no
- * qualifier), and the finder's view of them and of the measure words.
- */
-static int load_number_words(struct rules *r, json_t *v, const char *path, char *errstr,
-                             size_t errstr_size)
-{
-    json_t *nw = v ? json_object_get(v, "number_words") : NULL;
-    if (nw && !json_is_object(nw)) {
-        snprintf(errstr, errstr_size, "%s: vocabulary \"number_words\" must be an object", path);
-        return -1;
-    }
-    json_t *before = json_object_get(nw, "before"), *after = json_object_get(nw, "after");
-    r->qualifiers =
-        calloc(json_array_size(before) + json_array_size(after) + 1, sizeof(*r->qualifiers));
-    if (!r->qualifiers) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    struct quantity_vocab *n = &r->numbers;
-    if (load_qualifiers(before, "before", r->qualifiers, &n->before_cnt, path, errstr,
-                        errstr_size) != 0 ||
-        load_qualifiers(after, "after", r->qualifiers + n->before_cnt, &n->after_cnt, path, errstr,
-                        errstr_size) != 0 ||
-        load_number_list(nw, "more", &r->more_words, &r->more_cnt, path, errstr, errstr_size) !=
-            0 ||
-        load_number_list(nw, "word_starts", &r->word_starts, &r->word_start_cnt, path, errstr,
-                         errstr_size) != 0 ||
-        load_number_list(nw, "round_openers", &r->round_openers, &r->round_opener_cnt, path, errstr,
-                         errstr_size) != 0) {
-        return -1;
-    }
-    n->units = (const char *const *)r->measure_words;
-    n->unit_cnt = r->measure_cnt;
-    n->before = r->qualifiers;
-    n->after = r->qualifiers + n->before_cnt;
-    n->more = (const char *const *)r->more_words;
-    n->more_cnt = r->more_cnt;
-    n->word_starts = (const char *const *)r->word_starts;
-    n->word_start_cnt = r->word_start_cnt;
-    n->round_openers = (const char *const *)r->round_openers;
-    n->round_opener_cnt = r->round_opener_cnt;
-    r->qualifier_re = optional_words_re(n->before, n->before_cnt, qualifier_word);
-    r->more_re = optional_words_re(r->more_words, r->more_cnt, string_word);
-    if (!r->qualifier_re || !r->more_re) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    return 0;
-}
-
 static int load_vocabulary(struct rules *r, json_t *root, const char *path, char *errstr,
                            size_t errstr_size)
 {
@@ -532,37 +260,37 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
         snprintf(errstr, errstr_size, "%s: \"vocabulary\" must be an object", path);
         return -1;
     }
-    if (load_number_words(r, v, path, errstr, errstr_size) != 0) {
+    if (number_words_load(r, v, path, errstr, errstr_size) != 0) {
         return -1;
     }
     if (!v) {
         return 0;
     }
-    if (load_words(v, VOCAB, "title_labels", &r->title_labels, &r->title_label_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(v, VOCAB, "title_endings", &r->title_endings, &r->title_ending_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(v, VOCAB, "title_words", &r->title_words, &r->title_word_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(v, VOCAB, "date_labels", &r->date_labels, &r->date_label_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(v, VOCAB, "doc_number_labels", &r->doc_number_labels, &r->doc_number_label_cnt,
-                   path, errstr, errstr_size) != 0 ||
-        load_words(v, VOCAB, "as_of_markers", &r->as_of_markers, &r->as_of_marker_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(v, VOCAB, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(v, VOCAB, "yoy_up", &r->yoy_up, &r->yoy_up_cnt, path, errstr, errstr_size) !=
+    if (rulefile_words(v, VOCAB, "title_labels", &r->title_labels, &r->title_label_cnt, path,
+                       errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "title_endings", &r->title_endings, &r->title_ending_cnt, path,
+                       errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "title_words", &r->title_words, &r->title_word_cnt, path, errstr,
+                       errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "date_labels", &r->date_labels, &r->date_label_cnt, path, errstr,
+                       errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "doc_number_labels", &r->doc_number_labels,
+                       &r->doc_number_label_cnt, path, errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "as_of_markers", &r->as_of_markers, &r->as_of_marker_cnt, path,
+                       errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "yoy_markers", &r->yoy_markers, &r->yoy_marker_cnt, path, errstr,
+                       errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "yoy_up", &r->yoy_up, &r->yoy_up_cnt, path, errstr, errstr_size) !=
             0 ||
-        load_words(v, VOCAB, "yoy_down", &r->yoy_down, &r->yoy_down_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_words(v, VOCAB, "own_report_words", &r->own_report_words, &r->own_report_word_cnt,
-                   path, errstr, errstr_size) != 0 ||
-        load_words(v, VOCAB, "self_references", &r->self_references, &r->self_reference_cnt, path,
-                   errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "yoy_down", &r->yoy_down, &r->yoy_down_cnt, path, errstr,
+                       errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "own_report_words", &r->own_report_words, &r->own_report_word_cnt,
+                       path, errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "self_references", &r->self_references, &r->self_reference_cnt,
+                       path, errstr, errstr_size) != 0 ||
         (json_object_get(v, "addressee_parents") &&
-         load_pairs(v, "addressee_parents", &r->addressee_parents, &r->addressee_parent_cnt, path,
-                    errstr, errstr_size) != 0) ||
+         rulefile_pairs(v, "addressee_parents", &r->addressee_parents, &r->addressee_parent_cnt,
+                        path, errstr, errstr_size) != 0) ||
         load_vocab_string(v, "own_report_body", &r->own_report_body, path, errstr, errstr_size) !=
             0) {
         return -1;
@@ -618,11 +346,11 @@ static int load_measure_words(struct rules *r, json_t *root, const char *path, c
     }
     char what[512];
     snprintf(what, sizeof(what), "%s: \"measure_words\"", path);
-    if (load_strings(arr, false, what, &r->measure_words, &r->measure_cnt, errstr, errstr_size) !=
-        0) {
+    if (rulefile_strings(arr, false, what, &r->measure_words, &r->measure_cnt, errstr,
+                         errstr_size) != 0) {
         return -1;
     }
-    qsort(r->measure_words, r->measure_cnt, sizeof(char *), cmp_longest_first);
+    rulefile_sort_longest_first(r->measure_words, r->measure_cnt);
     return 0;
 }
 
@@ -647,120 +375,12 @@ static int load_optional_regex(const struct rules *r, json_t *root, const char *
     return *out ? 0 : -1;
 }
 
-/* "script_fold": a string of pairs, traditional then simplified (區区縣县...). */
+/* "script_fold" (optional): a string of pairs, traditional then simplified (區区縣县...). */
 static int load_fold(struct rules *r, json_t *root, const char *path, char *errstr,
                      size_t errstr_size)
 {
     const char *pairs = json_string_value(json_object_get(root, "script_fold"));
-    if (!pairs) {
-        return 0;
-    }
-    size_t len = strlen(pairs);
-    if (len % 6 != 0) {
-        snprintf(errstr, errstr_size,
-                 "%s: \"script_fold\" must be pairs of three-byte characters (from, to)", path);
-        return -1;
-    }
-    r->fold_from = calloc(len / 6 + 1, sizeof(uint32_t));
-    r->fold_to = calloc(len / 6 + 1, sizeof(uint32_t));
-    r->fold_bits = calloc(0x10000 / 8, 1);
-    if (!r->fold_from || !r->fold_to || !r->fold_bits) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    for (size_t i = 0; i < len; i += 6) {
-        uint32_t from = text_three_byte_cp(pairs + i, len - i),
-                 to = text_three_byte_cp(pairs + i + 3, len - i - 3);
-        if (!from || !to) {
-            snprintf(errstr, errstr_size,
-                     "%s: \"script_fold\" pair %zu is not two three-byte "
-                     "characters",
-                     path, i / 6 + 1);
-            return -1;
-        }
-        /* insertion keeps the table sorted for bsearch; it is short */
-        size_t k = r->fold_cnt++;
-        while (k > 0 && r->fold_from[k - 1] > from) {
-            r->fold_from[k] = r->fold_from[k - 1];
-            r->fold_to[k] = r->fold_to[k - 1];
-            k--;
-        }
-        r->fold_from[k] = from;
-        r->fold_to[k] = to;
-        r->fold_bits[from >> 3] |= (uint8_t)(1u << (from & 7));
-    }
-    return 0;
-}
-
-void rules_fold_script(const struct rules *r, char *s, size_t len)
-{
-    for (size_t i = 0; r->fold_cnt && i < len;) {
-        size_t n;
-        uint32_t cp = text_codepoint(s, i, &n);
-        /* only three-byte characters are listed, and one bit says whether this one is */
-        if (n == 3 && (r->fold_bits[cp >> 3] & (1u << (cp & 7)))) {
-            size_t lo = 0, hi = r->fold_cnt;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (r->fold_from[mid] < cp) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            if (lo < r->fold_cnt && r->fold_from[lo] == cp) {
-                rf_utf8_encode(r->fold_to[lo], s + i); /* three bytes for three */
-            }
-        }
-        i += n;
-    }
-}
-
-static int cmp_last_byte(const void *a, const void *b)
-{
-    const struct name_pair *x = a, *y = b;
-    unsigned char lx = (unsigned char)x->word[x->len - 1], ly = (unsigned char)y->word[y->len - 1];
-    return lx < ly ? -1 : lx > ly ? 1 : strcmp(x->word, y->word);
-}
-
-static int load_word_index(json_t *lex, const char *field, struct lexicon *out, const char *path,
-                           char *errstr, size_t errstr_size)
-{
-    if (load_pairs(lex, field, &out->words, &out->cnt, path, errstr, errstr_size) != 0) {
-        return -1;
-    }
-    for (size_t i = 0; i < out->cnt; i++) {
-        if (out->words[i].len < 2) {
-            snprintf(errstr, errstr_size, "%s: keyer_lexicon \"%s\" item %zu: '%s' is too short",
-                     path, field, i + 1, out->words[i].word);
-            return -1;
-        }
-    }
-    qsort(out->words, out->cnt, sizeof(*out->words), cmp_last_byte);
-    out->by_second = calloc(out->cnt + 1, sizeof(size_t));
-    if (!out->by_second) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    size_t counts[257] = {0};
-    for (size_t i = 0; i < out->cnt; i++) {
-        counts[(unsigned char)out->words[i].word[out->words[i].len - 1] + 1]++;
-    }
-    for (size_t b = 0; b < 256; b++) {
-        counts[b + 1] += counts[b];
-    }
-    memcpy(out->by_last, counts, sizeof(out->by_last));
-    size_t n = 0;
-    for (size_t b = 0; b < 256; b++) {
-        out->second_at[b] = n;
-        for (size_t i = 0; i < out->cnt; i++) {
-            if ((unsigned char)out->words[i].word[1] == b) {
-                out->by_second[n++] = i;
-            }
-        }
-    }
-    out->second_at[256] = n;
-    return 0;
+    return pairs ? fold_load(&r->fold, pairs, path, errstr, errstr_size) : 0;
 }
 
 /* "keyer_lexicon": the action and object concepts the keyer model composes. */
@@ -775,10 +395,10 @@ static int load_lexicon(struct rules *r, json_t *root, const char *path, char *e
         snprintf(errstr, errstr_size, "%s: \"keyer_lexicon\" must be an object", path);
         return -1;
     }
-    if (load_word_index(lex, "actions", &r->keyer_actions, path, errstr, errstr_size) != 0) {
+    if (lexicon_load(lex, "actions", &r->keyer_actions, path, errstr, errstr_size) != 0) {
         return -1;
     }
-    return load_word_index(lex, "objects", &r->keyer_objects, path, errstr, errstr_size);
+    return lexicon_load(lex, "objects", &r->keyer_objects, path, errstr, errstr_size);
 }
 
 /* "model": a keyer model file, relative to the rule file's folder. */
@@ -810,30 +430,45 @@ static int load_model(struct rules *r, json_t *root, const char *path, char *err
     return r->keyer ? 0 : -1;
 }
 
+/* What every rule is read with. */
+struct rule_ctx {
+    struct rules *rules;
+    json_t *macros;
+    const char *path;
+};
+
+static int load_rule_item(json_t *item, size_t index, void *elem, void *ctx, const char *what,
+                          char *errstr, size_t errstr_size)
+{
+    (void)what; /* a rule's errors name it by number and id */
+    struct rule_ctx *rc = ctx;
+    return load_rule(rc->rules, elem, item, index, rc->macros, rc->path, errstr, errstr_size);
+}
+
 static int load_root(struct rules *r, json_t *root, const char *path, char *errstr,
                      size_t errstr_size)
 {
-    r->name = dup_string_field(root, "name");
-    r->version = dup_string_field(root, "version");
+    r->name = rulefile_string(root, "name");
+    r->version = rulefile_string(root, "version");
     if (!r->name || !r->version) {
         snprintf(errstr, errstr_size, "%s: needs \"name\" and \"version\" strings", path);
         return -1;
     }
     json_t *macros = json_object_get(root, "macros");
     if (load_measure_words(r, root, path, errstr, errstr_size) != 0 ||
-        load_pairs(root, "citation_kinds", &r->citation_kinds, &r->citation_kind_cnt, path, errstr,
-                   errstr_size) != 0 ||
-        load_pairs(root, "section_categories", &r->section_categories, &r->section_category_cnt,
-                   path, errstr, errstr_size) != 0 ||
-        load_pairs(root, "agency_suffixes", &r->agency_suffixes, &r->agency_suffix_cnt, path,
-                   errstr, errstr_size) != 0 ||
-        load_pairs(root, "admin_levels", &r->admin_levels, &r->admin_level_cnt, path, errstr,
-                   errstr_size) != 0 ||
+        rulefile_pairs(root, "citation_kinds", &r->citation_kinds, &r->citation_kind_cnt, path,
+                       errstr, errstr_size) != 0 ||
+        rulefile_pairs(root, "section_categories", &r->section_categories, &r->section_category_cnt,
+                       path, errstr, errstr_size) != 0 ||
+        rulefile_pairs(root, "agency_suffixes", &r->agency_suffixes, &r->agency_suffix_cnt, path,
+                       errstr, errstr_size) != 0 ||
+        rulefile_pairs(root, "admin_levels", &r->admin_levels, &r->admin_level_cnt, path, errstr,
+                       errstr_size) != 0 ||
         (json_object_get(root, "national_bodies") &&
-         load_pairs(root, "national_bodies", &r->national_bodies, &r->national_body_cnt, path,
-                    errstr, errstr_size) != 0) ||
-        load_words(root, "", "weak_bodies", &r->weak_bodies, &r->weak_body_cnt, path, errstr,
-                   errstr_size) != 0) {
+         rulefile_pairs(root, "national_bodies", &r->national_bodies, &r->national_body_cnt, path,
+                        errstr, errstr_size) != 0) ||
+        rulefile_words(root, "", "weak_bodies", &r->weak_bodies, &r->weak_body_cnt, path, errstr,
+                       errstr_size) != 0) {
         return -1;
     }
     /* the vocabulary first: {Q} is made of its number words */
@@ -851,42 +486,17 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
         load_model(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
-    json_t *items = json_object_get(root, "rules");
-    if (!json_is_array(items)) {
-        snprintf(errstr, errstr_size, "%s: \"rules\" must be an array", path);
-        return -1;
-    }
-    r->items = calloc(json_array_size(items) + 1, sizeof(*r->items));
-    if (!r->items) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    size_t i;
-    json_t *obj;
-    json_array_foreach(items, i, obj)
-    {
-        r->cnt++;
-        if (load_rule(r, &r->items[i], obj, i, macros, path, errstr, errstr_size) != 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
-json_t *rules_load_json(const char *path, const char *what, char *errstr, size_t errstr_size)
-{
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        snprintf(errstr, errstr_size, "%s:%d:%d: cannot load %s: %s", path, jerr.line, jerr.column,
-                 what, jerr.text);
-    }
-    return root;
+    char what[512];
+    snprintf(what, sizeof(what), "%s: \"rules\"", path);
+    struct rule_ctx ctx = {r, macros, path};
+    return rulefile_array(json_object_get(root, "rules"), true, what, "an array of rules",
+                          sizeof(*r->items), (void **)&r->items, &r->cnt, load_rule_item, &ctx,
+                          errstr, errstr_size);
 }
 
 struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
 {
-    json_t *root = rules_load_json(path, "rule file", errstr, errstr_size);
+    json_t *root = rulefile_load_json(path, "rule file", errstr, errstr_size);
     if (!root) {
         return NULL;
     }
@@ -905,15 +515,6 @@ struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
     return r;
 }
 
-static void free_pairs(struct name_pair *pairs, size_t cnt)
-{
-    for (size_t i = 0; pairs && i < cnt; i++) {
-        free(pairs[i].word);
-        free(pairs[i].label);
-    }
-    free(pairs);
-}
-
 void rules_free(struct rules *r)
 {
     if (!r) {
@@ -925,50 +526,46 @@ void rules_free(struct rules *r)
             pcre2_code_free(rule->patterns[k].code);
         }
         free(rule->patterns);
-        free_strings(rule->units, rule->unit_cnt);
+        rulefile_free_strings(rule->units, rule->unit_cnt);
         free(rule->id);
         free(rule->key);
     }
     free(r->items);
-    free_strings(r->measure_words, r->measure_cnt);
+    rulefile_free_strings(r->measure_words, r->measure_cnt);
     for (size_t i = 0; r->qualifiers && i < r->numbers.before_cnt + r->numbers.after_cnt; i++) {
         free((char *)r->qualifiers[i].word); /* strdup'ed by load_qualifiers() */
     }
     free(r->qualifiers);
-    free_strings(r->more_words, r->more_cnt);
-    free_strings(r->word_starts, r->word_start_cnt);
-    free_strings(r->round_openers, r->round_opener_cnt);
+    rulefile_free_strings(r->more_words, r->more_cnt);
+    rulefile_free_strings(r->word_starts, r->word_start_cnt);
+    rulefile_free_strings(r->round_openers, r->round_opener_cnt);
     free(r->qualifier_re);
     free(r->more_re);
-    free_strings(r->core_keys, r->core_key_cnt);
-    free_pairs(r->citation_kinds, r->citation_kind_cnt);
-    free_pairs(r->section_categories, r->section_category_cnt);
-    free_pairs(r->agency_suffixes, r->agency_suffix_cnt);
-    free_pairs(r->admin_levels, r->admin_level_cnt);
-    free_pairs(r->national_bodies, r->national_body_cnt);
-    free_pairs(r->weak_bodies, r->weak_body_cnt);
-    free_pairs(r->keyer_actions.words, r->keyer_actions.cnt);
-    free(r->keyer_actions.by_second);
-    free_pairs(r->keyer_objects.words, r->keyer_objects.cnt);
-    free(r->keyer_objects.by_second);
-    free_pairs(r->title_labels, r->title_label_cnt);
-    free_pairs(r->title_endings, r->title_ending_cnt);
-    free_pairs(r->title_words, r->title_word_cnt);
-    free_pairs(r->date_labels, r->date_label_cnt);
-    free_pairs(r->doc_number_labels, r->doc_number_label_cnt);
-    free_pairs(r->as_of_markers, r->as_of_marker_cnt);
-    free_pairs(r->yoy_markers, r->yoy_marker_cnt);
-    free_pairs(r->yoy_up, r->yoy_up_cnt);
-    free_pairs(r->yoy_down, r->yoy_down_cnt);
-    free_pairs(r->own_report_words, r->own_report_word_cnt);
-    free_pairs(r->self_references, r->self_reference_cnt);
-    free_pairs(r->addressee_parents, r->addressee_parent_cnt);
+    rulefile_free_strings(r->core_keys, r->core_key_cnt);
+    rulefile_free_pairs(r->citation_kinds, r->citation_kind_cnt);
+    rulefile_free_pairs(r->section_categories, r->section_category_cnt);
+    rulefile_free_pairs(r->agency_suffixes, r->agency_suffix_cnt);
+    rulefile_free_pairs(r->admin_levels, r->admin_level_cnt);
+    rulefile_free_pairs(r->national_bodies, r->national_body_cnt);
+    rulefile_free_pairs(r->weak_bodies, r->weak_body_cnt);
+    lexicon_release(&r->keyer_actions);
+    lexicon_release(&r->keyer_objects);
+    rulefile_free_pairs(r->title_labels, r->title_label_cnt);
+    rulefile_free_pairs(r->title_endings, r->title_ending_cnt);
+    rulefile_free_pairs(r->title_words, r->title_word_cnt);
+    rulefile_free_pairs(r->date_labels, r->date_label_cnt);
+    rulefile_free_pairs(r->doc_number_labels, r->doc_number_label_cnt);
+    rulefile_free_pairs(r->as_of_markers, r->as_of_marker_cnt);
+    rulefile_free_pairs(r->yoy_markers, r->yoy_marker_cnt);
+    rulefile_free_pairs(r->yoy_up, r->yoy_up_cnt);
+    rulefile_free_pairs(r->yoy_down, r->yoy_down_cnt);
+    rulefile_free_pairs(r->own_report_words, r->own_report_word_cnt);
+    rulefile_free_pairs(r->self_references, r->self_reference_cnt);
+    rulefile_free_pairs(r->addressee_parents, r->addressee_parent_cnt);
     free(r->own_report_body);
     free(r->citation_prefix);
     free(r->place_stop_chars);
-    free(r->fold_from);
-    free(r->fold_to);
-    free(r->fold_bits);
+    fold_release(&r->fold);
     keyer_free(r->keyer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);

@@ -16,7 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fold.h"
+#include "lexicon.h"
 #include "quantity.h"
+#include "rulefile.h"
 
 struct keyer_model;
 
@@ -34,26 +37,6 @@ struct rule {
     size_t unit_cnt;
     struct rule_pattern *patterns; /* at least one */
     size_t pattern_cnt;
-};
-
-struct name_pair {
-    char *word;  /* suffix or keyword to look for */
-    char *label; /* what it means: a citation kind, a section category, a level */
-    size_t len;  /* strlen(word), for matchers that try every position */
-};
-
-/*
- * Words tried at every position of a window: indexed by their last byte (a
- * word ending where the window ends) and by their second byte (one starting
- * where it starts). Both are continuation bytes of a Han character, so a
- * bucket holds one or two words.
- */
-struct lexicon {
-    struct name_pair *words; /* sorted by last byte */
-    size_t cnt;
-    size_t by_last[257];   /* words[by_last[b] .. by_last[b + 1]) end with byte b */
-    size_t *by_second;     /* word indexes grouped by second byte */
-    size_t second_at[257]; /* by_second[second_at[b] .. second_at[b + 1]) */
 };
 
 struct rules {
@@ -116,29 +99,16 @@ struct rules {
     size_t addressee_parent_cnt;
     struct name_pair *self_references; /* 全市, 本市: the report's own place is a city */
     size_t self_reference_cnt;
-    char *citation_prefix;  /* dropped when normalising a title (中华人民共和国) */
-    int min_report_han;     /* fewer Han characters: not a report (default 20) */
-    char *place_stop_chars; /* characters that end a place name (的在和...) */
-    uint32_t *fold_from;    /* "script_fold": traditional code points, sorted */
-    uint32_t *fold_to;      /* ... and their simplified forms */
-    size_t fold_cnt;
-    uint8_t *fold_bits; /* one bit per BMP code point: listed in fold_from */
-    char **core_keys;   /* "core_keys": the keys scored apart and summarised per
-                           report (sql view report_summary), in order */
+    char *citation_prefix;   /* dropped when normalising a title (中华人民共和国) */
+    int min_report_han;      /* fewer Han characters: not a report (default 20) */
+    char *place_stop_chars;  /* characters that end a place name (的在和...) */
+    struct script_fold fold; /* "script_fold": traditional -> simplified (fold.h) */
+    char **core_keys;        /* "core_keys": the keys scored apart and summarised per
+                                report (sql view report_summary), in order */
     size_t core_key_cnt;
     size_t max_captures;       /* for sizing match data */
     struct keyer_model *keyer; /* learned key assignment ("model" in the file), or NULL */
 };
-
-struct json_t;
-
-/**
- * Parse the JSON file @p path, one of the rule set's files, named @p what in
- * errors ("rule file", "keyer model"). @returns its root (the caller
- * decrefs it), or NULL with @p errstr naming the file, line and column.
- */
-struct json_t *rules_load_json(const char *path, const char *what, char *errstr,
-                               size_t errstr_size);
 
 /**
  * Load and compile the rule set in @p path. @returns a new set (free with
@@ -147,13 +117,6 @@ struct json_t *rules_load_json(const char *path, const char *what, char *errstr,
  */
 struct rules *rules_load(const char *path, char *errstr, size_t errstr_size);
 void rules_free(struct rules *r);
-
-/**
- * Fold the three-byte characters of valid UTF-8 @p s (@p len bytes) that the rule
- * set's "script_fold" lists to their simplified forms, in place (both forms
- * are three bytes, so offsets hold): 宣州區應急管理局 -> 宣州区应急管理局.
- */
-void rules_fold_script(const struct rules *r, char *s, size_t len);
 
 /** Per-thread match state. */
 struct rules_matcher {

@@ -16,7 +16,7 @@ static void fields_of(const struct rules *r, const char *s, struct docfields *ou
 {
     struct text t;
     assert_int_equal(text_init(&t, s, strlen(s)), 0);
-    rules_fold_script(r, t.norm, t.norm_len); /* as extractor_run() does */
+    fold_apply(&r->fold, t.norm, t.norm_len); /* as extractor_run() does */
     assert_int_equal(docfields_extract(&t, r, NULL, out), 0);
     text_release(&t);
 }

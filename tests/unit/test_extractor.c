@@ -1,4 +1,5 @@
-/* test_extractor.c - the envelope: outline, citations, document fields, metric rules, rule errors. */
+/* test_extractor.c - the envelope: outline, citations, document fields, metric rules, rule errors.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -461,10 +462,10 @@ static void test_rules_fold_script_between_characters_of_every_length(void **sta
 {
     struct fixture *f = *state;
     char s[] = "a\xc2\xa0宣州區\xf0\x9f\x98\x80應急 區";
-    rules_fold_script(f->rules, s, strlen(s));
+    fold_apply(&f->rules->fold, s, strlen(s));
     assert_string_equal(s, "a\xc2\xa0宣州区\xf0\x9f\x98\x80应急 区");
     char cut[] = "區\xe5"; /* nothing past @p len is read */
-    rules_fold_script(f->rules, cut, 3);
+    fold_apply(&f->rules->fold, cut, 3);
     assert_string_equal(cut, "区\xe5");
 }
 

@@ -1,0 +1,75 @@
+/*
+ * rulefile.h - reading a rule set's JSON files: the file itself and the lists
+ * it is made of (strings, words, [word, label] pairs), each read by one array
+ * loader, with errors that name the file, the field and the item.
+ */
+#ifndef RF_RULEFILE_H
+#define RF_RULEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+struct name_pair {
+    char *word;  /* suffix or keyword to look for */
+    char *label; /* what it means: a citation kind, a section category, a level */
+    size_t len;  /* strlen(word), for matchers that try every position */
+};
+
+/**
+ * Parse the JSON file @p path, named @p what in errors ("rule file", "keyer
+ * model"). @returns its root (the caller decrefs it), or NULL with @p errstr
+ * naming the file, line and column.
+ */
+json_t *rulefile_load_json(const char *path, const char *what, char *errstr, size_t errstr_size);
+
+/** A copy of string field @p name of @p obj (the caller frees it), or NULL when absent. */
+char *rulefile_string(json_t *obj, const char *name);
+
+/**
+ * Reads item @p index of an array into @p elem (zeroed), @p what naming the
+ * array in errors. @returns 0, or -1 with the reason in @p errstr.
+ */
+typedef int (*rulefile_item_fn)(json_t *item, size_t index, void *elem, void *ctx, const char *what,
+                                char *errstr, size_t errstr_size);
+
+/**
+ * The one array loader. JSON array @p arr (@p what names it in errors, @p shape
+ * says what it must be: "an array of strings") becomes a new zeroed array of
+ * its size plus one elements of @p elem_size bytes in *@p out, each item read
+ * by @p load_item with @p ctx. *@p cnt counts the items handed to @p load_item,
+ * so the caller frees as far as it got, after an error too. A missing array
+ * is an error when @p required, else an empty one.
+ * @returns 0, or -1 with the reason in @p errstr.
+ */
+int rulefile_array(json_t *arr, bool required, const char *what, const char *shape,
+                   size_t elem_size, void **out, size_t *cnt, rulefile_item_fn load_item, void *ctx,
+                   char *errstr, size_t errstr_size);
+
+/**
+ * Copies of the strings in optional JSON array @p arr into a new
+ * NULL-terminated *@p out, counted in *@p cnt; the caller frees them with
+ * rulefile_free_strings(), after an error too. With @p nonempty an empty string
+ * is an error.
+ */
+int rulefile_strings(json_t *arr, bool nonempty, const char *what, char ***out, size_t *cnt,
+                     char *errstr, size_t errstr_size);
+void rulefile_free_strings(char **strings, size_t cnt);
+
+/** Sort @p cnt strings longest first, so a matcher trying them in order takes the longest. */
+void rulefile_sort_longest_first(char **strings, size_t cnt);
+
+/** Required array @p field of @p obj, of [word, label] pairs. Free with rulefile_free_pairs(). */
+int rulefile_pairs(json_t *obj, const char *field, struct name_pair **out, size_t *cnt,
+                   const char *path, char *errstr, size_t errstr_size);
+
+/**
+ * Optional array of strings @p field of @p obj (@p where names the object in
+ * errors: "vocabulary " or ""), kept as pairs whose label is the word itself.
+ */
+int rulefile_words(json_t *obj, const char *where, const char *field, struct name_pair **out,
+                   size_t *cnt, const char *path, char *errstr, size_t errstr_size);
+void rulefile_free_pairs(struct name_pair *pairs, size_t cnt);
+
+#endif
