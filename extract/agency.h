@@ -1,0 +1,30 @@
+/*
+ * agency.h - the reporting agency of a report, the region it governs and its
+ * level, read from the text alone (agency.c says how).
+ */
+#ifndef RF_AGENCY_H
+#define RF_AGENCY_H
+
+#include "budget.h"
+#include "docscan.h"
+#include "rules.h"
+#include "text.h"
+
+struct agency_result {
+    char *agency;      /* shortest full name of the reporting body, or NULL */
+    char *region;      /* the place it governs, as written, or NULL */
+    const char *level; /* province/city/district/county (borrowed from rules), or NULL */
+};
+
+/**
+ * Find the agency of @p t (norm text folded to simplified script), whose
+ * lines are @p ls and title @p title (original text, or NULL), within
+ * @p budget (may be NULL; a spent one leaves fewer candidates). @returns 0
+ * (fields NULL when none is found), or -1 on ENOMEM. Release with
+ * agency_release().
+ */
+int agency_find(const struct text *t, const struct rules *rules, const struct docscan_lines *ls,
+                const char *title, struct budget *budget, struct agency_result *out);
+void agency_release(struct agency_result *a);
+
+#endif
