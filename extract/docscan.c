@@ -4,15 +4,12 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "reportflow/vec.h"
 
 int docscan_lines_split(const struct text *t, struct docscan_lines *out)
 {
-    size_t cap = 64;
-    out->cnt = 0;
-    out->items = malloc(cap * sizeof(*out->items));
-    if (!out->items) {
-        return -1;
-    }
+    size_t cap = 0;
+    *out = (struct docscan_lines){NULL, 0};
     size_t pos = 0;
     const char *s = t->norm;
     while (pos <= t->norm_len) {
@@ -26,14 +23,12 @@ int docscan_lines_split(const struct text *t, struct docscan_lines *out)
             b--;
         }
         if (b > a) {
-            if (out->cnt == cap) {
-                cap *= 2;
-                struct docscan_line *grown = realloc(out->items, cap * sizeof(*grown));
-                if (!grown) {
-                    return -1;
-                }
-                out->items = grown;
+            struct docscan_line *grown =
+                rf_vec_reserve(out->items, &cap, out->cnt, 1, sizeof(*grown));
+            if (!grown) {
+                return -1;
             }
+            out->items = grown;
             out->items[out->cnt++] = (struct docscan_line){a, b};
         }
         if (!nl) {

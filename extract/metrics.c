@@ -10,6 +10,7 @@
 #include "citations.h"
 #include "keyer.h"
 #include "reportflow/utf8.h"
+#include "reportflow/vec.h"
 
 struct candidate {
     const struct rule *rule; /* NULL: no rule named this quantity */
@@ -28,15 +29,11 @@ struct as_of_marks {
 
 static int push_mark(struct as_of_marks *out, size_t end, size_t len)
 {
-    if (out->cnt == out->cap) {
-        size_t ncap = out->cap ? out->cap * 2 : 16;
-        struct as_of_mark *items = realloc(out->items, ncap * sizeof(*items));
-        if (!items) {
-            return -1;
-        }
-        out->items = items;
-        out->cap = ncap;
+    struct as_of_mark *grown = rf_vec_reserve(out->items, &out->cap, out->cnt, 1, sizeof(*grown));
+    if (!grown) {
+        return -1;
     }
+    out->items = grown;
     out->items[out->cnt++] = (struct as_of_mark){(uint32_t)end, (uint8_t)len};
     return 0;
 }
@@ -252,15 +249,11 @@ static bool unit_accepted(const struct rule *rule, const struct quantity *q)
 
 static int push_fact(struct fact_list *l, size_t *cap, const struct fact *f)
 {
-    if (l->cnt == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 32;
-        struct fact *grown = realloc(l->items, ncap * sizeof(*grown));
-        if (!grown) {
-            return -1;
-        }
-        l->items = grown;
-        *cap = ncap;
+    struct fact *grown = rf_vec_reserve(l->items, cap, l->cnt, 1, sizeof(*grown));
+    if (!grown) {
+        return -1;
     }
+    l->items = grown;
     l->items[l->cnt++] = *f;
     return 0;
 }
@@ -315,19 +308,16 @@ struct scan {
 /* The cited titles of @p t, found as citations.c finds them. NULL on ENOMEM. */
 static struct range *find_titles(const struct text *t, size_t *cnt)
 {
-    size_t cap = 16, from = 0, start, end;
-    struct range *titles = malloc(cap * sizeof(*titles));
+    size_t cap = 0, from = 0, start, end;
+    struct range *titles = rf_vec_reserve(NULL, &cap, 0, 1, sizeof(*titles));
     *cnt = 0;
     while (titles && citations_next(t, from, &start, &end)) {
-        if (*cnt == cap) {
-            cap *= 2;
-            struct range *grown = realloc(titles, cap * sizeof(*grown));
-            if (!grown) {
-                free(titles);
-                return NULL;
-            }
-            titles = grown;
+        struct range *grown = rf_vec_reserve(titles, &cap, *cnt, 1, sizeof(*grown));
+        if (!grown) {
+            free(titles);
+            return NULL;
         }
+        titles = grown;
         titles[(*cnt)++] = (struct range){start, end};
         from = end + 3; /* past the 》 */
     }

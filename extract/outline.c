@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "reportflow/utf8.h"
+#include "reportflow/vec.h"
 
 static bool is_cn_numeral(const char *s)
 {
@@ -113,15 +114,11 @@ static size_t heading_end(const char *s, size_t from, size_t line_end)
 
 static int push_section(struct outline *o, size_t *cap, const struct section *s)
 {
-    if (o->cnt == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 32;
-        struct section *grown = realloc(o->items, ncap * sizeof(*grown));
-        if (!grown) {
-            return -1;
-        }
-        o->items = grown;
-        *cap = ncap;
+    struct section *grown = rf_vec_reserve(o->items, cap, o->cnt, 1, sizeof(*grown));
+    if (!grown) {
+        return -1;
     }
+    o->items = grown;
     o->items[o->cnt++] = *s;
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "reportflow/vec.h"
 
 const char *quantity_approx_name(enum approx a)
 {
@@ -283,15 +284,11 @@ static bool excluded_context(const char *norm, size_t len, size_t num_start, siz
 
 static int list_push(struct quantity_list *l, const struct quantity *q)
 {
-    if (l->cnt == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct quantity *grown = realloc(l->items, cap * sizeof(*grown));
-        if (!grown) {
-            return -1;
-        }
-        l->items = grown;
-        l->cap = cap;
+    struct quantity *grown = rf_vec_reserve(l->items, &l->cap, l->cnt, 1, sizeof(*grown));
+    if (!grown) {
+        return -1;
     }
+    l->items = grown;
     l->items[l->cnt++] = *q;
     return 0;
 }

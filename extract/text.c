@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "reportflow/utf8.h"
+#include "reportflow/vec.h"
 
 uint32_t text_codepoint(const char *s, size_t byte, size_t *len)
 {
@@ -52,15 +53,11 @@ static bool sentence_break(const char *s, size_t i, size_t len)
 /* Append @p v to a growable array. @returns 0 or -1 on ENOMEM. */
 static int push_offset(uint32_t **v, size_t *cnt, size_t *cap, size_t value)
 {
-    if (*cnt == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        uint32_t *grown = realloc(*v, ncap * sizeof(**v));
-        if (!grown) {
-            return -1;
-        }
-        *v = grown;
-        *cap = ncap;
+    uint32_t *grown = rf_vec_reserve(*v, cap, *cnt, 1, sizeof(*grown));
+    if (!grown) {
+        return -1;
     }
+    *v = grown;
     (*v)[(*cnt)++] = (uint32_t)value;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include "reportflow/clock.h"
 #include "reportflow/kafka.h"
 #include "reportflow/utf8.h"
+#include "reportflow/vec.h"
 
 #define TIMEOUT_MS 5000
 
@@ -201,8 +202,8 @@ static int add_owners(struct cluster_group_info *out, const rd_kafka_MemberDescr
     if (!parts || parts->cnt == 0) {
         return 0;
     }
-    struct cluster_owner *grown =
-        realloc(out->owners, (out->owner_cnt + (size_t)parts->cnt) * sizeof(*grown));
+    struct cluster_owner *grown = rf_vec_reserve(out->owners, &out->owner_cap, out->owner_cnt,
+                                                 (size_t)parts->cnt, sizeof(*grown));
     if (!grown) {
         return -1;
     }
@@ -212,9 +213,10 @@ static int add_owners(struct cluster_group_info *out, const rd_kafka_MemberDescr
         rf_utf8_copy_str(o->topic, sizeof(o->topic), parts->elems[i].topic);
         o->partition = parts->elems[i].partition;
         rf_utf8_copy_str(o->consumer_id, sizeof(o->consumer_id),
-                  rd_kafka_MemberDescription_consumer_id(m));
+                         rd_kafka_MemberDescription_consumer_id(m));
         rf_utf8_copy_str(o->host, sizeof(o->host), rd_kafka_MemberDescription_host(m));
-        rf_utf8_copy_str(o->client_id, sizeof(o->client_id), rd_kafka_MemberDescription_client_id(m));
+        rf_utf8_copy_str(o->client_id, sizeof(o->client_id),
+                         rd_kafka_MemberDescription_client_id(m));
     }
     return 0;
 }

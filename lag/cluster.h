@@ -31,7 +31,7 @@ struct cluster_group_info {
     char state[32]; /* Stable, PreparingRebalance, CompletingRebalance, Empty, Dead */
     int members;
     struct cluster_owner *owners; /* owned; one per assigned partition */
-    size_t owner_cnt;
+    size_t owner_cnt, owner_cap;
 };
 
 /** Connect a client for @p cfg. @returns NULL with a message in @p errstr. */

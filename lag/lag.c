@@ -8,6 +8,7 @@
 #include "cluster.h"
 #include "reportflow/utf8.h"
 #include "reportflow/clock.h"
+#include "reportflow/vec.h"
 
 #define HISTORY_CAP 256    /* samples per partition; judge_history_add() keeps the oldest */
 #define AGE_BUDGET_MS 2000 /* time to fetch the oldest unconsumed record of each partition */
@@ -30,11 +31,11 @@ struct lag_monitor {
     const struct rf_config *cfg;
     struct cluster *cluster;
     struct group_spec *specs; /* lag.groups; NULL with every_group */
-    size_t spec_cnt;
+    size_t spec_cnt, spec_cap;
     bool every_group; /* lag.groups empty or "all": ListGroups on each sample */
     struct judge_rules rules;
     struct history **hist; /* owned, one per partition seen */
-    size_t hist_cnt;
+    size_t hist_cnt, hist_cap;
 };
 
 static void append_note(char *note, size_t size, const char *text)
@@ -74,7 +75,8 @@ static void spec_for(const struct rf_config *cfg, const char *spec, size_t len,
 
 static int add_spec(struct lag_monitor *m, const char *spec, size_t len)
 {
-    struct group_spec *grown = realloc(m->specs, (m->spec_cnt + 1) * sizeof(*grown));
+    struct group_spec *grown =
+        rf_vec_reserve(m->specs, &m->spec_cap, m->spec_cnt, 1, sizeof(*grown));
     if (!grown) {
         return -1;
     }
@@ -137,7 +139,7 @@ static struct history *history_of(struct lag_monitor *m, const char *group,
             return h;
         }
     }
-    struct history **grown = realloc(m->hist, (m->hist_cnt + 1) * sizeof(*grown));
+    struct history **grown = rf_vec_reserve(m->hist, &m->hist_cap, m->hist_cnt, 1, sizeof(*grown));
     struct history *h = grown ? calloc(1, sizeof(*h)) : NULL;
     if (grown) {
         m->hist = grown;

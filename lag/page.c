@@ -7,6 +7,7 @@
 
 #include "reportflow/buf.h"
 #include "reportflow/clock.h"
+#include "reportflow/vec.h"
 
 #define CHART_SPAN_MS (10 * 60 * 1000) /* what the charts show */
 #define CHART_POINTS 600               /* per group; the oldest goes first */
@@ -27,7 +28,7 @@ struct chart {
 
 struct page {
     struct chart *charts; /* owned, one per group seen */
-    size_t cnt;
+    size_t cnt, cap;
 };
 
 struct page *page_new(void)
@@ -50,7 +51,7 @@ static struct chart *chart_of(struct page *pg, const char *group)
             return &pg->charts[i];
         }
     }
-    struct chart *grown = realloc(pg->charts, (pg->cnt + 1) * sizeof(*grown));
+    struct chart *grown = rf_vec_reserve(pg->charts, &pg->cap, pg->cnt, 1, sizeof(*grown));
     if (!grown) {
         return NULL;
     }

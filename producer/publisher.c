@@ -22,6 +22,7 @@
 #include "reportflow/run.h"
 #include "reportflow/sha256.h"
 #include "reportflow/strset.h"
+#include "reportflow/vec.h"
 
 #define COMPONENT "publish"
 
@@ -233,18 +234,15 @@ static void settle(struct publisher *p, struct inflight *f)
  */
 static void refuse(struct publisher *p, struct inflight *f, const char *code, const char *why)
 {
-    if (p->refused_cnt == p->refused_cap) {
-        size_t cap = p->refused_cap ? p->refused_cap * 2 : 16;
-        struct inflight **grown = realloc(p->refused, cap * sizeof(*grown));
-        if (!grown) {
-            rf_error(COMPONENT, "out of memory recording '%s' as refused; it stays in the inbox",
-                     f->rel);
-            settle(p, f);
-            return;
-        }
-        p->refused = grown;
-        p->refused_cap = cap;
+    struct inflight **grown =
+        rf_vec_reserve(p->refused, &p->refused_cap, p->refused_cnt, 1, sizeof(*grown));
+    if (!grown) {
+        rf_error(COMPONENT, "out of memory recording '%s' as refused; it stays in the inbox",
+                 f->rel);
+        settle(p, f);
+        return;
     }
+    p->refused = grown;
     f->kind = SEND_FAILED;
     snprintf(f->code, sizeof(f->code), "%s", code);
     set_reason(f, "'%s' (%zu bytes) cannot be sent: %s", f->rel, f->size, why);
@@ -357,15 +355,11 @@ static int queue_push(struct publisher *p, const char *rel)
             p->q_tail -= p->q_head;
             p->q_head = 0;
         }
-        if (p->q_tail == p->q_cap) {
-            size_t cap = p->q_cap ? p->q_cap * 2 : 256;
-            char **grown = realloc(p->queue, cap * sizeof(char *));
-            if (!grown) {
-                return -1;
-            }
-            p->queue = grown;
-            p->q_cap = cap;
+        char **grown = rf_vec_reserve(p->queue, &p->q_cap, p->q_tail, 1, sizeof(*grown));
+        if (!grown) {
+            return -1;
         }
+        p->queue = grown;
     }
     p->queue[p->q_tail] = strdup(rel);
     if (!p->queue[p->q_tail]) {

@@ -19,6 +19,7 @@
 #include "reportflow/fs.h"
 #include "reportflow/log.h"
 #include "reportflow/strset.h"
+#include "reportflow/vec.h"
 
 #define COMPONENT "watch"
 /* IN_CREATE: a FIFO, socket or symlink made in place is never closed after writing */
@@ -33,10 +34,10 @@ struct watch {
     char *dir;      /* inbox path */
     bool recursive; /* also watch subdirectories */
     char **globs;   /* ignore patterns */
-    size_t glob_cnt;
+    size_t glob_cnt, glob_cap;
     int fd;                   /* inotify */
     struct watched_dir *dirs; /* one per watched directory */
-    size_t dir_cnt;
+    size_t dir_cnt, dir_cap;
     struct rf_strset skipped; /* subfolders already logged as left alone */
     struct watch_stats stats;
 };
@@ -52,7 +53,7 @@ static int split_globs(struct watch *w, const char *list)
             n--;
         }
         if (n > 0) {
-            char **grown = realloc(w->globs, (w->glob_cnt + 1) * sizeof(char *));
+            char **grown = rf_vec_reserve(w->globs, &w->glob_cap, w->glob_cnt, 1, sizeof(*grown));
             if (!grown) {
                 return -1;
             }
@@ -108,7 +109,7 @@ static int add_dir_watch(struct watch *w, const char *rel)
             return 0; /* already watched */
         }
     }
-    struct watched_dir *grown = realloc(w->dirs, (w->dir_cnt + 1) * sizeof(*grown));
+    struct watched_dir *grown = rf_vec_reserve(w->dirs, &w->dir_cap, w->dir_cnt, 1, sizeof(*grown));
     if (!grown) {
         return -1;
     }

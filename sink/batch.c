@@ -10,6 +10,7 @@
 #include "reportflow/headers.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
+#include "reportflow/vec.h"
 
 #define COMPONENT "sink"
 #define ENVELOPE_SCHEMA "reportflow.envelope"
@@ -136,16 +137,20 @@ static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct ba
 
 static int grow(struct batch *b)
 {
-    size_t cap = b->cap ? b->cap * 2 : 64;
-    rd_kafka_message_t **msgs = realloc(b->msgs, cap * sizeof(*msgs));
+    /* three arrays of one capacity: the largest element sets the overflow bound */
+    size_t cap = rf_vec_grown_cap(b->cap, b->cnt + 1, sizeof(struct db_item));
+    if (cap == 0) {
+        return -1;
+    }
+    rd_kafka_message_t **msgs = rf_vec_resize(b->msgs, cap, sizeof(*msgs));
     if (msgs) {
         b->msgs = msgs;
     }
-    struct batch_record *recs = realloc(b->recs, cap * sizeof(*recs));
+    struct batch_record *recs = rf_vec_resize(b->recs, cap, sizeof(*recs));
     if (recs) {
         b->recs = recs;
     }
-    struct db_item *items = realloc(b->items, cap * sizeof(*items));
+    struct db_item *items = rf_vec_resize(b->items, cap, sizeof(*items));
     if (items) {
         b->items = items;
     }
