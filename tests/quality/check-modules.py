@@ -8,7 +8,8 @@ uses (nm), and fails when
   - a module exports a name without its prefix (the file name: worker.c
     exports worker_*, common/src/log.c exports rf_log_*; main.c only main);
   - a source file is over 700 lines without saying why in its first lines
-    ("Long because: ...").
+    ("Long because: ...");
+  - two headers share an include guard, or two integration tests a number.
 Tests, benchmarks and generated files are not modules and are not read.
 """
 import os
@@ -148,6 +149,24 @@ def self_test():
     return not missed
 
 
+def guards_and_numbers(root):
+    """Headers with the same include guard; integration tests with the same number."""
+    listed = subprocess.run(["git", "-C", root, "ls-files", "*.h", "tests/integration/*.sh"],
+                            check=True, capture_output=True, text=True).stdout.split()
+    seen, bad = {}, []
+    for rel in listed:
+        if rel.endswith(".h"):
+            with open(os.path.join(root, rel), encoding="utf-8") as f:
+                guard = next((l.split()[1] for l in f if l.startswith("#ifndef ")), None)
+            key = ("guard", guard or rel)
+        else:
+            key = ("test number", os.path.basename(rel).split("-")[0])
+        if key in seen:
+            bad.append(f"{seen[key]} and {rel} share the {key[0]} {key[1]}")
+        seen[key] = rel
+    return bad
+
+
 def main():
     build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     if not self_test():
@@ -155,6 +174,7 @@ def main():
     modules = list(objects(build, root))
     problems, edges = analyse(modules)
     problems += long_files(root)
+    problems += guards_and_numbers(root)
     if len(modules) < 20:
         problems.append(f"only {len(modules)} object files found under {build}: is it built?")
     for p in sorted(set(problems)):
