@@ -20,7 +20,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "publisher.h"
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/headers.h"
 

@@ -22,7 +22,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "db.h"
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 #include "reportflow/fsutil.h"
 #include "reportflow/run.h"
 #include "sink.h"

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 /** A program's own option: @returns 0, or -1 when its argument is bad (message printed). */
 typedef int (*rf_cli_option_fn)(void *ctx, int opt, const char *arg);

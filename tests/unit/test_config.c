@@ -1,4 +1,6 @@
-/* test_cfg.c - configuration: defaults, file lines, environment, -X, and errors that name things.
+/*
+ * test_config.c - configuration: defaults, file lines, environment, -X, and errors that name
+ * things.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 static char *write_temp(const char *content)
 {

@@ -1,5 +1,5 @@
-/* cfg.c - the configuration table, its parser and the file/env/flag layering. */
-#include "reportflow/cfg.h"
+/* config.c - the configuration table, its parser and the file/env/flag layering. */
+#include "reportflow/config.h"
 
 #include <ctype.h>
 #include <errno.h>

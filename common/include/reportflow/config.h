@@ -1,0 +1,121 @@
+/*
+ * config.h - reportflow configuration: one key=value file read by every program,
+ * then REPORTFLOW_* environment variables, then -X key=value flags.
+ *
+ * Keys are dotted lowercase and checked against one table (config.c); an unknown
+ * key or a bad value is an error naming the file, line and key. Keys starting
+ * with "kafka." are kept as-is for librdkafka (see rf_kafka_conf_new()).
+ */
+#ifndef RF_CONFIG_H
+#define RF_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define RF_CFG_DEFAULT_PATH "config/reportflow.conf"
+
+struct rf_cfg_kv {
+    char *key;   /* librdkafka property name, without the "kafka." prefix */
+    char *value; /* its value, as written */
+};
+
+struct rf_config {
+    /* common */
+    char *log_level;             /* log.level */
+    char *log_format;            /* log.format: text or json */
+    char *metrics_listen;        /* metrics.listen: host:port for /metrics and /healthz, "" = off */
+    char *topic_raw;             /* topic.raw */
+    char *topic_events;          /* topic.events */
+    char *topic_dlq;             /* topic.dlq */
+    long long raw_partitions;    /* topic.raw.partitions (broker creates topics) */
+    long long events_partitions; /* topic.events.partitions */
+    long long dlq_partitions;    /* topic.dlq.partitions */
+    long long topic_replication_factor;  /* topic.replication_factor: replicas of our topics */
+    long long topic_min_insync_replicas; /* topic.min_insync_replicas */
+    bool topic_check; /* topic.check: programs create/check our topics at start */
+    /* producer */
+    char *watch_dir;              /* watch.dir */
+    bool watch_recursive;         /* watch.recursive */
+    char *watch_ignore;           /* watch.ignore: comma-separated glob patterns */
+    long long watch_rescan_ms;    /* watch.rescan_ms: safety rescan of the inbox */
+    char *archive_mode;           /* archive.mode: move or delete */
+    char *archive_dir;            /* archive.dir */
+    char *failed_dir;             /* failed.dir */
+    long long max_file_bytes;     /* producer.max_file_bytes */
+    long long max_inflight_bytes; /* producer.max_inflight_bytes */
+    long long max_inflight_files; /* producer.max_inflight_files */
+    long long flush_timeout_ms;   /* producer.flush_timeout_ms: bound on shutdown wait */
+    long long progress_ms;        /* progress.interval_ms */
+    /* worker */
+    char *worker_group;                  /* worker.group */
+    char *rules_path;                    /* worker.rules */
+    long long worker_batch;              /* worker.batch_size */
+    long long worker_max_extract_ms;     /* worker.max_extract_ms: per document, 0 = none */
+    long long worker_max_envelope_bytes; /* worker.max_envelope_bytes: larger go to the DLQ */
+    /* sink */
+    char *sink_group;            /* sink.group */
+    char *pg_conninfo;           /* pg.conninfo: libpq connection string, "" = PG* variables */
+    long long sink_batch_docs;   /* sink.batch_docs */
+    long long sink_batch_ms;     /* sink.batch_ms */
+    long long sink_retry_max_ms; /* sink.retry_max_ms: cap of the reconnect backoff */
+    /* broker and lag */
+    char *broker_address_file; /* broker.address_file */
+    long long broker_count;    /* broker.count */
+    char *lag_groups;          /* lag.groups: comma-separated consumer groups */
+    long long lag_window_s;    /* lag.window_s: evaluation window for the status rule */
+    long long lag_stop_s;      /* lag.stop_s: no commit for this long with lag > 0 is STOP */
+
+    struct rf_cfg_kv *kafka; /* kafka.* pass-through, in the order set */
+    size_t kafka_cnt;
+};
+
+/** A configuration holding every default. Free with rf_config_free(). NULL on ENOMEM. */
+struct rf_config *rf_config_new(void);
+void rf_config_free(struct rf_config *cfg);
+
+/**
+ * Set one key. @p origin ("file.conf:12", "environment", "-X") prefixes errors.
+ * @returns 0, or -1 with a message naming the origin, key and value in @p errstr.
+ */
+int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
+                  char *errstr, size_t errstr_size);
+
+/** Read a key=value file ('#' comments, blank lines). @returns 0 or -1 with errstr. */
+int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, size_t errstr_size);
+
+/** Apply REPORTFLOW_<KEY> variables (dots as underscores) from @p envp. */
+int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t errstr_size);
+
+/**
+ * The usual order: @p path (or REPORTFLOW_CONFIG, or config/reportflow.conf when it
+ * exists), then the environment, then each "key=value" of @p overrides.
+ * @returns a new configuration, or NULL with errstr.
+ */
+struct rf_config *rf_config_build(const char *path, char **overrides, size_t override_cnt,
+                                  char **envp, char *errstr, size_t errstr_size);
+
+/** Value of a kafka.* pass-through key (without prefix), or NULL. Borrowed. */
+const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
+
+/**
+ * True when @p key (dotted, with its "kafka." prefix if any) names a secret:
+ * its name holds password, passwd, token, secret, oauthbearer.config,
+ * sasl.jaas, key.pem or private.key, in any case.
+ */
+bool rf_config_key_is_secret(const char *key);
+
+/**
+ * @p value of @p key made fit for a screen or a log: the whole value of a
+ * secret key becomes "***"; in any other value, every password of a libpq
+ * key/value string ("password=...", "sslpassword = '...'") and the password
+ * of a URI ("postgresql://user:PASSWORD@host", "?password=...") become "***".
+ * @p key may be NULL (a value of unknown origin: only the inner passwords).
+ * @returns a new string (free() it), or NULL when out of memory.
+ */
+char *rf_config_mask_value(const char *key, const char *value);
+
+/** Print every resolved key, secrets masked (rf_config_mask_value()), in file syntax. */
+void rf_config_print(const struct rf_config *cfg, FILE *out);
+
+#endif
