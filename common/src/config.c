@@ -204,7 +204,7 @@ static int set_kafka(struct rf_config *cfg, const char *key, const char *value, 
             return 0;
         }
     }
-    struct rf_cfg_kv *grown = realloc(cfg->kafka, (cfg->kafka_cnt + 1) * sizeof(*grown));
+    struct rf_config_kv *grown = realloc(cfg->kafka, (cfg->kafka_cnt + 1) * sizeof(*grown));
     if (!grown) {
         goto out_nomem;
     }
@@ -397,8 +397,8 @@ struct rf_config *rf_config_build(const char *path, char **overrides, size_t ove
     if (!path) {
         path = getenv("REPORTFLOW_CONFIG");
     }
-    if (!path && access(RF_CFG_DEFAULT_PATH, R_OK) == 0) {
-        path = RF_CFG_DEFAULT_PATH;
+    if (!path && access(RF_CONFIG_DEFAULT_PATH, R_OK) == 0) {
+        path = RF_CONFIG_DEFAULT_PATH;
     }
     if (path && rf_config_load_file(cfg, path, errstr, errstr_size) != 0) {
         goto out_fail;

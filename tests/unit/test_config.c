@@ -16,7 +16,7 @@
 
 static char *write_temp(const char *content)
 {
-    char *path = strdup("/tmp/rf-test-cfg-XXXXXX");
+    char *path = strdup("/tmp/rf-test-config-XXXXXX");
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, content, strlen(content)), (ssize_t)strlen(content));
@@ -24,7 +24,7 @@ static char *write_temp(const char *content)
     return path;
 }
 
-static void test_cfg_defaults(void **state)
+static void test_config_defaults(void **state)
 {
     (void)state;
     struct rf_config *cfg = rf_config_new();
@@ -37,7 +37,7 @@ static void test_cfg_defaults(void **state)
     rf_config_free(cfg);
 }
 
-static void test_cfg_file_env_and_flags_layer(void **state)
+static void test_config_file_env_and_flags_layer(void **state)
 {
     (void)state;
     char *path = write_temp("# comment\n\nwatch.dir = /data/in\nsink.batch_docs=10\n"
@@ -58,7 +58,7 @@ static void test_cfg_file_env_and_flags_layer(void **state)
     free(path);
 }
 
-static void test_cfg_unknown_key_names_file_line_and_key(void **state)
+static void test_config_unknown_key_names_file_line_and_key(void **state)
 {
     (void)state;
     char *path = write_temp("watch.dir=in\nwatch.dri=oops\n");
@@ -72,7 +72,7 @@ static void test_cfg_unknown_key_names_file_line_and_key(void **state)
     free(path);
 }
 
-static void test_cfg_bad_values_are_named(void **state)
+static void test_config_bad_values_are_named(void **state)
 {
     (void)state;
     struct rf_config *cfg = rf_config_new();
@@ -92,7 +92,7 @@ static void test_cfg_bad_values_are_named(void **state)
     rf_config_free(cfg);
 }
 
-static void test_cfg_env_unknown_key_is_an_error(void **state)
+static void test_config_env_unknown_key_is_an_error(void **state)
 {
     (void)state;
     char *envp[] = {"REPORTFLOW_WATCH_DRI=x", NULL};
@@ -102,7 +102,7 @@ static void test_cfg_env_unknown_key_is_an_error(void **state)
     assert_non_null(strstr(errstr, "REPORTFLOW_WATCH_DRI"));
 }
 
-static void test_cfg_flag_without_equals(void **state)
+static void test_config_flag_without_equals(void **state)
 {
     (void)state;
     char *flags[] = {"watch.dir"};
@@ -144,7 +144,7 @@ static void assert_print_masks(const char *key, const char *value, const char *s
     free(text);
 }
 
-static void test_cfg_print_masks_secrets(void **state)
+static void test_config_print_masks_secrets(void **state)
 {
     (void)state;
     assert_print_masks("kafka.sasl.password", "hunter2", "hunter2", "kafka.sasl.password=***\n");
@@ -165,7 +165,7 @@ static void assert_masked(const char *key, const char *value, const char *want)
     free(got);
 }
 
-static void test_cfg_mask_secret_keys_whole(void **state)
+static void test_config_mask_secret_keys_whole(void **state)
 {
     (void)state;
     assert_masked("kafka.sasl.password", "hunter2", "***");
@@ -180,7 +180,7 @@ static void test_cfg_mask_secret_keys_whole(void **state)
     assert_false(rf_config_key_is_secret("pg.conninfo"));
 }
 
-static void test_cfg_mask_conninfo_key_value(void **state)
+static void test_config_mask_conninfo_key_value(void **state)
 {
     (void)state;
     assert_masked("pg.conninfo", "host=db password=pw user=u", "host=db password=*** user=u");
@@ -192,7 +192,7 @@ static void test_cfg_mask_conninfo_key_value(void **state)
     assert_masked(NULL, "dbname=x password=s3", "dbname=x password=***");
 }
 
-static void test_cfg_mask_conninfo_uri(void **state)
+static void test_config_mask_conninfo_uri(void **state)
 {
     (void)state;
     assert_masked("pg.conninfo", "postgresql://u:secret@db:5432/rf",
@@ -207,16 +207,16 @@ static void test_cfg_mask_conninfo_uri(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cfg_defaults),
-        cmocka_unit_test(test_cfg_file_env_and_flags_layer),
-        cmocka_unit_test(test_cfg_unknown_key_names_file_line_and_key),
-        cmocka_unit_test(test_cfg_bad_values_are_named),
-        cmocka_unit_test(test_cfg_env_unknown_key_is_an_error),
-        cmocka_unit_test(test_cfg_flag_without_equals),
-        cmocka_unit_test(test_cfg_print_masks_secrets),
-        cmocka_unit_test(test_cfg_mask_secret_keys_whole),
-        cmocka_unit_test(test_cfg_mask_conninfo_key_value),
-        cmocka_unit_test(test_cfg_mask_conninfo_uri),
+        cmocka_unit_test(test_config_defaults),
+        cmocka_unit_test(test_config_file_env_and_flags_layer),
+        cmocka_unit_test(test_config_unknown_key_names_file_line_and_key),
+        cmocka_unit_test(test_config_bad_values_are_named),
+        cmocka_unit_test(test_config_env_unknown_key_is_an_error),
+        cmocka_unit_test(test_config_flag_without_equals),
+        cmocka_unit_test(test_config_print_masks_secrets),
+        cmocka_unit_test(test_config_mask_secret_keys_whole),
+        cmocka_unit_test(test_config_mask_conninfo_key_value),
+        cmocka_unit_test(test_config_mask_conninfo_uri),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define RF_CFG_DEFAULT_PATH "config/reportflow.conf"
+#define RF_CONFIG_DEFAULT_PATH "config/reportflow.conf"
 
-struct rf_cfg_kv {
+struct rf_config_kv {
     char *key;   /* librdkafka property name, without the "kafka." prefix */
     char *value; /* its value, as written */
 };
@@ -66,7 +66,7 @@ struct rf_config {
     long long lag_window_s;    /* lag.window_s: evaluation window for the status rule */
     long long lag_stop_s;      /* lag.stop_s: no commit for this long with lag > 0 is STOP */
 
-    struct rf_cfg_kv *kafka; /* kafka.* pass-through, in the order set */
+    struct rf_config_kv *kafka; /* kafka.* pass-through, in the order set */
     size_t kafka_cnt;
 };
 
