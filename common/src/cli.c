@@ -103,7 +103,8 @@ struct rf_config *rf_cli_start(const struct rf_cli_program *prog, int argc, char
     }
     *first_arg = optind;
     char errstr[1024];
-    cfg = rf_config_build(config_path, overrides, override_cnt, environ, errstr, sizeof(errstr));
+    cfg = rf_config_build(prog->program, config_path, overrides, override_cnt, environ, errstr,
+                          sizeof(errstr));
     if (!cfg) {
         fprintf(stderr, "%s: %s\n", prog->name, errstr);
         goto out;

@@ -14,6 +14,7 @@ enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ENUM };
 
 struct field {
     const char *name;        /* dotted key */
+    unsigned programs;       /* RF_PROG_* that read it */
     enum field_type type;    /* how the value is parsed */
     size_t offset;           /* where it lives in struct rf_config */
     const char *def;         /* default, in file syntax */
@@ -22,82 +23,117 @@ struct field {
     const char *description; /* one line for --print-config and docs */
 };
 
-#define STR(key, member, def, desc)                                                                \
+#define STR(key, progs, member, def, desc)                                                         \
     {                                                                                              \
-        key, FIELD_STRING, offsetof(struct rf_config, member), def, NULL, 0, 0, desc               \
+        key, progs, FIELD_STRING, offsetof(struct rf_config, member), def, NULL, 0, 0, desc        \
     }
-#define INT(key, member, def, lo, hi, desc)                                                        \
+#define INT(key, progs, member, def, lo, hi, desc)                                                 \
     {                                                                                              \
-        key, FIELD_INT, offsetof(struct rf_config, member), def, NULL, lo, hi, desc                \
+        key, progs, FIELD_INT, offsetof(struct rf_config, member), def, NULL, lo, hi, desc         \
     }
-#define BOOL(key, member, def, desc)                                                               \
+#define BOOL(key, progs, member, def, desc)                                                        \
     {                                                                                              \
-        key, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc                 \
+        key, progs, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc          \
     }
-#define ENUM(key, member, def, choices, desc)                                                      \
+#define ENUM(key, progs, member, def, choices, desc)                                               \
     {                                                                                              \
-        key, FIELD_ENUM, offsetof(struct rf_config, member), def, choices, 0, 0, desc              \
+        key, progs, FIELD_ENUM, offsetof(struct rf_config, member), def, choices, 0, 0, desc       \
     }
 
+/*
+ * Who reads each key, as the code does. A program's own keys are tagged with it alone;
+ * the common code reads the others for every program that calls it:
+ */
+/* rf_daemon_main() (metrics.listen), rf_kafka_check_topics() (topic.check), progress lines */
+#define DAEMONS (RF_PROG_PRODUCER | RF_PROG_WORKER | RF_PROG_SINK)
+/* rf_kafka_conf_new(): kafka.* and broker.address_file. Not reportflow-broker: its own
+ * client connects nowhere (it reads broker.address_file to write it) */
+#define KAFKA_CLIENTS (DAEMONS | RF_PROG_LAG | RF_PROG_TOPICS)
+/* rf_topics_ensure() creates and checks the topics, rf_topics_largest_record_bytes()
+ * sizes produce and fetch requests: the daemons' clients and reportflow-topics */
+#define TOPIC_USERS (DAEMONS | RF_PROG_TOPICS)
+
 static const struct field fields[] = {
-    ENUM("log.level", log_level, "info", "error|warn|info|debug|trace",
+    ENUM("log.level", RF_PROG_ALL, log_level, "info", "error|warn|info|debug|trace",
          "least severe level logged"),
-    ENUM("log.format", log_format, "text", "text|json", "log line format on stderr"),
-    STR("metrics.listen", metrics_listen, "",
+    ENUM("log.format", RF_PROG_ALL, log_format, "text", "text|json", "log line format on stderr"),
+    STR("metrics.listen", DAEMONS, metrics_listen, "",
         "host:port serving /metrics and /healthz; empty: off"),
-    STR("topic.raw", topic_raw, "reports.raw", "topic of raw report files"),
-    STR("topic.events", topic_events, "reports.events", "topic of extracted envelopes"),
-    STR("topic.dlq", topic_dlq, "reports.dlq", "dead-letter topic"),
-    INT("topic.raw.partitions", raw_partitions, "12", 1, 1024,
+    STR("topic.raw", TOPIC_USERS | RF_PROG_LAG | RF_PROG_BROKER, topic_raw, "reports.raw",
+        "topic of raw report files"),
+    STR("topic.events", TOPIC_USERS | RF_PROG_LAG | RF_PROG_BROKER, topic_events, "reports.events",
+        "topic of extracted envelopes"),
+    STR("topic.dlq", TOPIC_USERS | RF_PROG_LAG | RF_PROG_BROKER, topic_dlq, "reports.dlq",
+        "dead-letter topic"),
+    INT("topic.raw.partitions", TOPIC_USERS | RF_PROG_BROKER, raw_partitions, "12", 1, 1024,
         "partitions reportflow-topics creates"),
-    INT("topic.events.partitions", events_partitions, "12", 1, 1024,
+    INT("topic.events.partitions", TOPIC_USERS | RF_PROG_BROKER, events_partitions, "12", 1, 1024,
         "partitions reportflow-topics creates"),
-    INT("topic.dlq.partitions", dlq_partitions, "3", 1, 1024,
+    INT("topic.dlq.partitions", TOPIC_USERS | RF_PROG_BROKER, dlq_partitions, "3", 1, 1024,
         "partitions reportflow-topics creates"),
-    INT("topic.replication_factor", topic_replication_factor, "1", 1, 16,
+    INT("topic.replication_factor", TOPIC_USERS, topic_replication_factor, "1", 1, 16,
         "replicas of each topic reportflow creates (3 on a 3-broker cluster)"),
-    INT("topic.min_insync_replicas", topic_min_insync_replicas, "1", 1, 16,
+    INT("topic.min_insync_replicas", TOPIC_USERS, topic_min_insync_replicas, "1", 1, 16,
         "replicas that must have a record before acks=all succeeds (2 of 3)"),
-    BOOL("topic.check", topic_check, "true",
+    BOOL("topic.check", DAEMONS, topic_check, "true",
          "create missing topics and check existing ones at start (off for the embedded broker, "
          "which lacks the admin calls)"),
-    STR("watch.dir", watch_dir, "inbox", "directory the producer watches"),
-    BOOL("watch.recursive", watch_recursive, "false", "also watch subdirectories"),
-    STR("watch.ignore", watch_ignore, ".*,*.tmp,*.part,*~", "comma-separated globs never sent"),
-    INT("watch.rescan_ms", watch_rescan_ms, "30000", 100, 86400000, "periodic safety rescan"),
-    ENUM("archive.mode", archive_mode, "move", "move|delete", "what happens to a delivered file"),
-    STR("archive.dir", archive_dir, "done", "where delivered files go (dated subfolders)"),
-    STR("failed.dir", failed_dir, "failed", "where unsendable files go, with NAME.error"),
-    INT("producer.max_file_bytes", max_file_bytes, "8388608", 1, 1000000000, "larger files fail"),
-    INT("producer.max_inflight_bytes", max_inflight_bytes, "67108864", 1024, 4000000000LL,
-        "bytes sent but not yet acknowledged"),
-    INT("producer.max_inflight_files", max_inflight_files, "2000", 1, 1000000,
+    STR("watch.dir", RF_PROG_PRODUCER, watch_dir, "inbox", "directory the producer watches"),
+    BOOL("watch.recursive", RF_PROG_PRODUCER, watch_recursive, "false",
+         "also watch subdirectories"),
+    STR("watch.ignore", RF_PROG_PRODUCER, watch_ignore, ".*,*.tmp,*.part,*~",
+        "comma-separated globs never sent"),
+    INT("watch.rescan_ms", RF_PROG_PRODUCER, watch_rescan_ms, "30000", 100, 86400000,
+        "periodic safety rescan"),
+    ENUM("archive.mode", RF_PROG_PRODUCER, archive_mode, "move", "move|delete",
+         "what happens to a delivered file"),
+    STR("archive.dir", RF_PROG_PRODUCER, archive_dir, "done",
+        "where delivered files go (dated subfolders)"),
+    STR("failed.dir", RF_PROG_PRODUCER, failed_dir, "failed",
+        "where unsendable files go, with NAME.error"),
+    INT("producer.max_file_bytes", TOPIC_USERS | RF_PROG_EXTRACT, max_file_bytes, "8388608", 1,
+        1000000000, "larger files fail"),
+    INT("producer.max_inflight_bytes", RF_PROG_PRODUCER, max_inflight_bytes, "67108864", 1024,
+        4000000000LL, "bytes sent but not yet acknowledged"),
+    INT("producer.max_inflight_files", RF_PROG_PRODUCER, max_inflight_files, "2000", 1, 1000000,
         "files sent but not yet acknowledged"),
-    INT("producer.flush_timeout_ms", flush_timeout_ms, "10000", 0, 3600000,
+    INT("producer.flush_timeout_ms", RF_PROG_PRODUCER, flush_timeout_ms, "10000", 0, 3600000,
         "shutdown waits this long for acknowledgements"),
-    INT("progress.interval_ms", progress_ms, "5000", 100, 3600000, "progress log interval"),
-    STR("worker.group", worker_group, "reportflow-workers", "consumer group of the workers"),
-    STR("worker.rules", rules_path, "config/rules/emergency-management-annual.json",
-        "metric rule file"),
-    INT("worker.batch_size", worker_batch, "64", 1, 100000,
+    INT("progress.interval_ms", DAEMONS, progress_ms, "5000", 100, 3600000,
+        "progress log interval"),
+    STR("worker.group", RF_PROG_WORKER | RF_PROG_LAG, worker_group, "reportflow-workers",
+        "consumer group of the workers"),
+    STR("worker.rules", RF_PROG_WORKER | RF_PROG_EVAL | RF_PROG_EXTRACT, rules_path,
+        "config/rules/emergency-management-annual.json", "metric rule file"),
+    INT("worker.batch_size", RF_PROG_WORKER, worker_batch, "64", 1, 100000,
         "raw records per produce-and-ack round"),
-    INT("worker.max_extract_ms", worker_max_extract_ms, "3000", 0, 3600000,
+    INT("worker.max_extract_ms", RF_PROG_WORKER, worker_max_extract_ms, "3000", 0, 3600000,
         "time budget per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
-    INT("worker.max_envelope_bytes", worker_max_envelope_bytes, "8388608", 65536, 16000000,
-        "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),
-    STR("sink.group", sink_group, "reportflow-sink", "consumer group of the sink"),
-    STR("pg.conninfo", pg_conninfo, "", "libpq connection string; empty: PG* variables"),
-    INT("sink.batch_docs", sink_batch_docs, "500", 1, 100000, "documents per transaction"),
-    INT("sink.batch_ms", sink_batch_ms, "500", 1, 600000, "longest wait to fill a transaction"),
-    INT("sink.retry_max_ms", sink_retry_max_ms, "2000", 100, 10000, "cap of reconnect backoff"),
-    STR("broker.address_file", broker_address_file, "",
+    INT("worker.max_envelope_bytes", TOPIC_USERS, worker_max_envelope_bytes, "8388608", 65536,
+        16000000, "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),
+    STR("sink.group", RF_PROG_SINK | RF_PROG_LAG, sink_group, "reportflow-sink",
+        "consumer group of the sink"),
+    STR("pg.conninfo", RF_PROG_SINK | RF_PROG_REPORT, pg_conninfo, "",
+        "libpq connection string; empty: PG* variables"),
+    INT("sink.batch_docs", RF_PROG_SINK, sink_batch_docs, "500", 1, 100000,
+        "documents per transaction"),
+    INT("sink.batch_ms", RF_PROG_SINK, sink_batch_ms, "500", 1, 600000,
+        "longest wait to fill a transaction"),
+    INT("sink.retry_max_ms", RF_PROG_SINK, sink_retry_max_ms, "2000", 100, 10000,
+        "cap of reconnect backoff"),
+    STR("broker.address_file", KAFKA_CLIENTS | RF_PROG_BROKER, broker_address_file, "",
         "reportflow-broker writes its address here"),
-    INT("broker.count", broker_count, "1", 1, 16, "brokers in the embedded cluster"),
-    STR("lag.groups", lag_groups, "reportflow-workers,reportflow-sink",
+    INT("broker.count", RF_PROG_BROKER, broker_count, "1", 1, 16,
+        "brokers in the embedded cluster"),
+    STR("lag.groups", RF_PROG_LAG, lag_groups, "reportflow-workers,reportflow-sink",
         "groups reportflow-lag reports"),
-    INT("lag.window_s", lag_window_s, "60", 1, 86400, "window of the lag status rule"),
-    INT("lag.stop_s", lag_stop_s, "120", 1, 86400, "no commit for this long with lag is STOP"),
+    INT("lag.window_s", RF_PROG_LAG, lag_window_s, "60", 1, 86400, "window of the lag status rule"),
+    INT("lag.stop_s", RF_PROG_LAG, lag_stop_s, "120", 1, 86400,
+        "no commit for this long with lag is STOP"),
 };
+
+/* Who reads the kafka.* pass-through keys: the programs that make a client with them. */
+#define KAFKA_READERS KAFKA_CLIENTS
 
 #define FIELD_CNT (sizeof(fields) / sizeof(fields[0]))
 
@@ -237,13 +273,14 @@ int rf_config_set(struct rf_config *cfg, const char *key, const char *value, con
     return set_field(cfg, f, value, origin, errstr, errstr_size);
 }
 
-struct rf_config *rf_config_new(void)
+struct rf_config *rf_config_new(unsigned programs)
 {
     char errstr[256];
     struct rf_config *cfg = calloc(1, sizeof(*cfg));
     if (!cfg) {
         return NULL;
     }
+    cfg->programs = programs;
     for (size_t i = 0; i < FIELD_CNT; i++) {
         if (set_field(cfg, &fields[i], fields[i].def, "default", errstr, sizeof(errstr)) != 0) {
             rf_config_free(cfg);
@@ -386,10 +423,11 @@ int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t 
     return 0;
 }
 
-struct rf_config *rf_config_build(const char *path, char **overrides, size_t override_cnt,
-                                  char **envp, char *errstr, size_t errstr_size)
+struct rf_config *rf_config_build(unsigned programs, const char *path, char **overrides,
+                                  size_t override_cnt, char **envp, char *errstr,
+                                  size_t errstr_size)
 {
-    struct rf_config *cfg = rf_config_new();
+    struct rf_config *cfg = rf_config_new(programs);
     if (!cfg) {
         snprintf(errstr, errstr_size, "out of memory");
         return NULL;

@@ -27,7 +27,7 @@ static char *write_temp(const char *content)
 static void test_config_defaults(void **state)
 {
     (void)state;
-    struct rf_config *cfg = rf_config_new();
+    struct rf_config *cfg = rf_config_new(RF_PROG_ALL);
     assert_non_null(cfg);
     assert_string_equal(cfg->topic_raw, "reports.raw");
     assert_int_equal(cfg->raw_partitions, 12);
@@ -46,7 +46,8 @@ static void test_config_file_env_and_flags_layer(void **state)
                     "OTHER=1", NULL};
     char *flags[] = {"sink.batch_docs=30", "watch.recursive=true"};
     char errstr[256];
-    struct rf_config *cfg = rf_config_build(path, flags, 2, envp, errstr, sizeof(errstr));
+    struct rf_config *cfg =
+        rf_config_build(RF_PROG_ALL, path, flags, 2, envp, errstr, sizeof(errstr));
     assert_non_null(cfg);
     assert_string_equal(cfg->watch_dir, "/data/in");
     assert_int_equal(cfg->sink_batch_docs, 30); /* -X beats env beats file */
@@ -63,7 +64,8 @@ static void test_config_unknown_key_names_file_line_and_key(void **state)
     (void)state;
     char *path = write_temp("watch.dir=in\nwatch.dri=oops\n");
     char errstr[512];
-    struct rf_config *cfg = rf_config_build(path, NULL, 0, NULL, errstr, sizeof(errstr));
+    struct rf_config *cfg =
+        rf_config_build(RF_PROG_WORKER, path, NULL, 0, NULL, errstr, sizeof(errstr));
     assert_null(cfg);
     char want[600];
     snprintf(want, sizeof(want), "%s:2: unknown key 'watch.dri'", path);
@@ -75,7 +77,7 @@ static void test_config_unknown_key_names_file_line_and_key(void **state)
 static void test_config_bad_values_are_named(void **state)
 {
     (void)state;
-    struct rf_config *cfg = rf_config_new();
+    struct rf_config *cfg = rf_config_new(RF_PROG_ALL);
     char errstr[512];
     assert_int_equal(rf_config_set(cfg, "sink.batch_docs", "many", "-X", errstr, sizeof(errstr)),
                      -1);
@@ -97,7 +99,8 @@ static void test_config_env_unknown_key_is_an_error(void **state)
     (void)state;
     char *envp[] = {"REPORTFLOW_WATCH_DRI=x", NULL};
     char errstr[256];
-    struct rf_config *cfg = rf_config_build(NULL, NULL, 0, envp, errstr, sizeof(errstr));
+    struct rf_config *cfg =
+        rf_config_build(RF_PROG_PRODUCER, NULL, NULL, 0, envp, errstr, sizeof(errstr));
     assert_null(cfg);
     assert_non_null(strstr(errstr, "REPORTFLOW_WATCH_DRI"));
 }
@@ -107,7 +110,7 @@ static void test_config_flag_without_equals(void **state)
     (void)state;
     char *flags[] = {"watch.dir"};
     char errstr[256];
-    assert_null(rf_config_build(NULL, flags, 1, NULL, errstr, sizeof(errstr)));
+    assert_null(rf_config_build(RF_PROG_PRODUCER, NULL, flags, 1, NULL, errstr, sizeof(errstr)));
     assert_non_null(strstr(errstr, "expected key=value"));
 }
 
@@ -127,7 +130,7 @@ static void set_flag(struct rf_config *cfg, const char *key, const char *value)
 static void assert_print_masks(const char *key, const char *value, const char *secret,
                                const char *shown)
 {
-    struct rf_config *cfg = rf_config_new();
+    struct rf_config *cfg = rf_config_new(RF_PROG_ALL);
     assert_non_null(cfg);
     set_flag(cfg, key, value);
     char *text = NULL;

@@ -15,12 +15,27 @@
 
 #define RF_CONFIG_DEFAULT_PATH "config/reportflow.conf"
 
+/* The programs that read a configuration; each key of the table is tagged with a set of them. */
+enum rf_program {
+    RF_PROG_PRODUCER = 1 << 0,
+    RF_PROG_WORKER = 1 << 1,
+    RF_PROG_SINK = 1 << 2,
+    RF_PROG_LAG = 1 << 3,
+    RF_PROG_TOPICS = 1 << 4,
+    RF_PROG_BROKER = 1 << 5,
+    RF_PROG_EVAL = 1 << 6,
+    RF_PROG_EXTRACT = 1 << 7,
+    RF_PROG_REPORT = 1 << 8,
+    RF_PROG_ALL = (1 << 9) - 1, /* every key applies: tests, the whole table */
+};
+
 struct rf_config_kv {
     char *key;   /* librdkafka property name, without the "kafka." prefix */
     char *value; /* its value, as written */
 };
 
 struct rf_config {
+    unsigned programs; /* who reads this configuration: one RF_PROG_*, or RF_PROG_ALL */
     /* common */
     char *log_level;             /* log.level */
     char *log_format;            /* log.format: text or json */
@@ -70,8 +85,11 @@ struct rf_config {
     size_t kafka_cnt;
 };
 
-/** A configuration holding every default. Free with rf_config_free(). NULL on ENOMEM. */
-struct rf_config *rf_config_new(void);
+/**
+ * A configuration holding every default, read by @p programs (one RF_PROG_*, or
+ * RF_PROG_ALL). Free with rf_config_free(). NULL on ENOMEM.
+ */
+struct rf_config *rf_config_new(unsigned programs);
 void rf_config_free(struct rf_config *cfg);
 
 /**
@@ -88,12 +106,14 @@ int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, s
 int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t errstr_size);
 
 /**
- * The usual order: @p path (or REPORTFLOW_CONFIG, or config/reportflow.conf when it
- * exists), then the environment, then each "key=value" of @p overrides.
+ * The configuration of @p programs (one RF_PROG_*, or RF_PROG_ALL) in the usual order:
+ * @p path (or REPORTFLOW_CONFIG, or config/reportflow.conf when it exists), then the
+ * environment, then each "key=value" of @p overrides (rf_config_set()).
  * @returns a new configuration, or NULL with errstr.
  */
-struct rf_config *rf_config_build(const char *path, char **overrides, size_t override_cnt,
-                                  char **envp, char *errstr, size_t errstr_size);
+struct rf_config *rf_config_build(unsigned programs, const char *path, char **overrides,
+                                  size_t override_cnt, char **envp, char *errstr,
+                                  size_t errstr_size);
 
 /** Value of a kafka.* pass-through key (without prefix), or NULL. Borrowed. */
 const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
