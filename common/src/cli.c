@@ -27,8 +27,8 @@ static const char common_usage[] =
     "  -c FILE           configuration file (default $REPORTFLOW_CONFIG, else "
     "config/reportflow.conf)\n"
     "  -X key=value      set one configuration key (after the file and REPORTFLOW_* variables)\n"
-    "  --print-config    print every key with its value (secrets masked) and description, then "
-    "exit\n"
+    "  --print-config    print the keys this program reads, with their values (secrets masked)\n"
+    "                    and descriptions, then exit\n"
     "  --version         print the versions of reportflow and of the libraries it runs on, then "
     "exit\n"
     "  -h, --help        print this help\n";

@@ -608,27 +608,32 @@ static void print_masked(FILE *out, const char *prefix, const char *key, const c
     free(masked);
 }
 
+static void print_field(const struct rf_config *cfg, const struct field *f, FILE *out)
+{
+    const char *base = (const char *)cfg + f->offset;
+    fprintf(out, "# %s\n", f->description);
+    switch (f->type) {
+    case FIELD_STRING:
+    case FIELD_ENUM:
+        print_masked(out, "", f->name, *(char *const *)base);
+        break;
+    case FIELD_INT:
+        fprintf(out, "%s=%lld\n", f->name, *(const long long *)base);
+        break;
+    case FIELD_BOOL:
+        fprintf(out, "%s=%s\n", f->name, *(const bool *)base ? "true" : "false");
+        break;
+    }
+}
+
 void rf_config_print(const struct rf_config *cfg, FILE *out)
 {
     for (size_t i = 0; i < FIELD_CNT; i++) {
-        const struct field *f = &fields[i];
-        const char *base = (const char *)cfg + f->offset;
-        fprintf(out, "# %s\n", f->description);
-        switch (f->type) {
-        case FIELD_STRING:
-        case FIELD_ENUM: {
-            print_masked(out, "", f->name, *(char *const *)base);
-            break;
-        }
-        case FIELD_INT:
-            fprintf(out, "%s=%lld\n", f->name, *(const long long *)base);
-            break;
-        case FIELD_BOOL:
-            fprintf(out, "%s=%s\n", f->name, *(const bool *)base ? "true" : "false");
-            break;
+        if (fields[i].programs & cfg->programs) {
+            print_field(cfg, &fields[i], out);
         }
     }
-    for (size_t i = 0; i < cfg->kafka_cnt; i++) {
+    for (size_t i = 0; i < cfg->kafka_cnt && (KAFKA_READERS & cfg->programs); i++) {
         print_masked(out, "kafka.", cfg->kafka[i].key, cfg->kafka[i].value);
     }
 }

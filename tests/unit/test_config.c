@@ -4,6 +4,7 @@
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,22 +124,30 @@ static void set_flag(struct rf_config *cfg, const char *key, const char *value)
     }
 }
 
-/*
- * With @p key set to @p value, rf_config_print() must not show @p secret
- * anywhere and must show the line @p shown.
- */
-static void assert_print_masks(const char *key, const char *value, const char *secret,
-                               const char *shown)
+/* What rf_config_print() prints for @p cfg; free() it. */
+static char *print_of(const struct rf_config *cfg)
 {
-    struct rf_config *cfg = rf_config_new(RF_PROG_ALL);
-    assert_non_null(cfg);
-    set_flag(cfg, key, value);
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
     assert_non_null(out);
     rf_config_print(cfg, out);
     assert_int_equal(fclose(out), 0);
+    assert_non_null(text);
+    return text;
+}
+
+/*
+ * With @p key set to @p value, the sink's rf_config_print() must not show @p secret
+ * anywhere and must show the line @p shown.
+ */
+static void assert_print_masks(const char *key, const char *value, const char *secret,
+                               const char *shown)
+{
+    struct rf_config *cfg = rf_config_new(RF_PROG_SINK);
+    assert_non_null(cfg);
+    set_flag(cfg, key, value);
+    char *text = print_of(cfg);
     rf_config_free(cfg);
     if (strstr(text, secret) || !strstr(text, shown)) {
         fail_msg("%s=%s printed without hiding '%s' or without the line '%s'", key, value, secret,
@@ -157,6 +166,170 @@ static void test_config_print_masks_secrets(void **state)
                        "pg.conninfo=postgresql://u:***@db/rf\n");
     assert_print_masks("kafka.sasl.oauthbearer.config", "principal=admin extension_x=t0ps3cr3t",
                        "t0ps3cr3t", "kafka.sasl.oauthbearer.config=***\n");
+}
+
+/* The keys of the key=value lines of @p text, in order, each followed by one space. */
+static void keys_of(const char *text, char *keys, size_t keys_size)
+{
+    size_t used = 0;
+    keys[0] = '\0';
+    for (const char *line = text; *line;) {
+        size_t len = strcspn(line, "\n");
+        if (*line != '#') {
+            int n = snprintf(keys + used, keys_size - used, "%.*s ", (int)strcspn(line, "="), line);
+            assert_true(n > 0 && (size_t)n < keys_size - used);
+            used += (size_t)n;
+        }
+        line += len + (line[len] == '\n');
+    }
+}
+
+/* Whether the space-separated list @p keys holds @p key. */
+static bool has_key(const char *keys, const char *key)
+{
+    size_t n = strlen(key);
+    for (const char *p = keys; *p;) {
+        size_t len = strcspn(p, " ");
+        if (len == n && strncmp(p, key, n) == 0) {
+            return true;
+        }
+        p += len + (p[len] == ' ');
+    }
+    return false;
+}
+
+/* The keys --print-config shows for @p programs, with their defaults (no kafka.* set). */
+static void printed_keys(unsigned programs, char *keys, size_t keys_size)
+{
+    struct rf_config *cfg = rf_config_new(programs);
+    assert_non_null(cfg);
+    char *text = print_of(cfg);
+    keys_of(text, keys, keys_size);
+    free(text);
+    rf_config_free(cfg);
+}
+
+/* What each program reads, as its code does: the tag table of config.c, spelt out. */
+static const struct {
+    unsigned program;
+    const char *keys;
+} reads[] = {
+    {RF_PROG_PRODUCER,
+     "log.level log.format metrics.listen topic.raw topic.events topic.dlq topic.raw.partitions "
+     "topic.events.partitions topic.dlq.partitions topic.replication_factor "
+     "topic.min_insync_replicas topic.check watch.dir watch.recursive watch.ignore "
+     "watch.rescan_ms archive.mode archive.dir failed.dir producer.max_file_bytes "
+     "producer.max_inflight_bytes producer.max_inflight_files producer.flush_timeout_ms "
+     "progress.interval_ms worker.max_envelope_bytes broker.address_file "},
+    {RF_PROG_WORKER,
+     "log.level log.format metrics.listen topic.raw topic.events topic.dlq topic.raw.partitions "
+     "topic.events.partitions topic.dlq.partitions topic.replication_factor "
+     "topic.min_insync_replicas topic.check producer.max_file_bytes progress.interval_ms "
+     "worker.group worker.rules worker.batch_size worker.max_extract_ms "
+     "worker.max_envelope_bytes broker.address_file "},
+    {RF_PROG_SINK,
+     "log.level log.format metrics.listen topic.raw topic.events topic.dlq topic.raw.partitions "
+     "topic.events.partitions topic.dlq.partitions topic.replication_factor "
+     "topic.min_insync_replicas topic.check producer.max_file_bytes progress.interval_ms "
+     "worker.max_envelope_bytes sink.group pg.conninfo sink.batch_docs sink.batch_ms "
+     "sink.retry_max_ms broker.address_file "},
+    {RF_PROG_LAG, "log.level log.format topic.raw topic.events topic.dlq worker.group sink.group "
+                  "broker.address_file lag.groups lag.window_s lag.stop_s "},
+    {RF_PROG_TOPICS, "log.level log.format topic.raw topic.events topic.dlq topic.raw.partitions "
+                     "topic.events.partitions topic.dlq.partitions topic.replication_factor "
+                     "topic.min_insync_replicas producer.max_file_bytes worker.max_envelope_bytes "
+                     "broker.address_file "},
+    {RF_PROG_BROKER, "log.level log.format topic.raw topic.events topic.dlq topic.raw.partitions "
+                     "topic.events.partitions topic.dlq.partitions broker.address_file "
+                     "broker.count "},
+    {RF_PROG_EVAL, "log.level log.format worker.rules "},
+    {RF_PROG_EXTRACT, "log.level log.format producer.max_file_bytes worker.rules "},
+    {RF_PROG_REPORT, "log.level log.format pg.conninfo "},
+};
+
+#define READS_CNT (sizeof(reads) / sizeof(reads[0]))
+
+/* The worker's --print-config shows its keys and not the sink's pg.conninfo nor lag.*. */
+static void test_config_worker_prints_only_its_keys(void **state)
+{
+    (void)state;
+    char keys[2048];
+    printed_keys(RF_PROG_WORKER, keys, sizeof(keys));
+    assert_true(has_key(keys, "worker.rules"));
+    assert_false(has_key(keys, "pg.conninfo"));
+    assert_null(strstr(keys, "lag."));
+    assert_false(has_key(keys, "watch.dir"));
+}
+
+/* The producer's shows watch.* and not lag.* (nor the sink's keys). */
+static void test_config_producer_prints_only_its_keys(void **state)
+{
+    (void)state;
+    char keys[2048];
+    printed_keys(RF_PROG_PRODUCER, keys, sizeof(keys));
+    assert_true(has_key(keys, "watch.dir"));
+    assert_null(strstr(keys, "lag."));
+    assert_false(has_key(keys, "pg.conninfo"));
+    assert_false(has_key(keys, "sink.batch_docs"));
+}
+
+/* Each program prints exactly the keys its code reads. */
+static void test_config_each_program_prints_what_it_reads(void **state)
+{
+    (void)state;
+    char keys[2048];
+    for (size_t i = 0; i < READS_CNT; i++) {
+        printed_keys(reads[i].program, keys, sizeof(keys));
+        if (strcmp(keys, reads[i].keys) != 0) {
+            fail_msg("program bit %u prints\n  %s\nwhere it reads\n  %s", reads[i].program, keys,
+                     reads[i].keys);
+        }
+    }
+}
+
+/* No key of the table is read by no program: each is in some program's print. */
+static void test_config_every_key_has_a_reader(void **state)
+{
+    (void)state;
+    char all[4096], key[128];
+    printed_keys(RF_PROG_ALL, all, sizeof(all));
+    size_t cnt = 0;
+    for (const char *p = all; *p; p += strlen(key) + 1, cnt++) {
+        snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, " "), p);
+        bool found = false;
+        for (size_t i = 0; i < READS_CNT; i++) {
+            found = found || has_key(reads[i].keys, key);
+        }
+        if (!found) {
+            fail_msg("no program reads '%s'", key);
+        }
+    }
+    assert_int_equal(cnt, 39); /* a key tagged with no program would not even print here */
+}
+
+/* kafka.* shows only for the programs that make a Kafka client. */
+static void test_config_kafka_keys_print_for_kafka_clients(void **state)
+{
+    (void)state;
+    char *path = write_temp("kafka.bootstrap.servers=k1:9092\nkafka.sasl.password=hunter2\n");
+    char errstr[512];
+    struct rf_config *lag =
+        rf_config_build(RF_PROG_LAG, path, NULL, 0, NULL, errstr, sizeof(errstr));
+    struct rf_config *report =
+        rf_config_build(RF_PROG_REPORT, path, NULL, 0, NULL, errstr, sizeof(errstr));
+    assert_non_null(lag);
+    assert_non_null(report);
+    char *lag_text = print_of(lag), *report_text = print_of(report);
+    assert_non_null(strstr(lag_text, "\nkafka.bootstrap.servers=k1:9092\n"));
+    assert_non_null(strstr(lag_text, "\nkafka.sasl.password=***\n"));
+    assert_null(strstr(lag_text, "hunter2"));
+    assert_null(strstr(report_text, "kafka."));
+    free(lag_text);
+    free(report_text);
+    rf_config_free(lag);
+    rf_config_free(report);
+    unlink(path);
+    free(path);
 }
 
 /* rf_config_mask_value(key, value) must equal @p want. */
@@ -217,6 +390,11 @@ int main(void)
         cmocka_unit_test(test_config_env_unknown_key_is_an_error),
         cmocka_unit_test(test_config_flag_without_equals),
         cmocka_unit_test(test_config_print_masks_secrets),
+        cmocka_unit_test(test_config_worker_prints_only_its_keys),
+        cmocka_unit_test(test_config_producer_prints_only_its_keys),
+        cmocka_unit_test(test_config_each_program_prints_what_it_reads),
+        cmocka_unit_test(test_config_every_key_has_a_reader),
+        cmocka_unit_test(test_config_kafka_keys_print_for_kafka_clients),
         cmocka_unit_test(test_config_mask_secret_keys_whole),
         cmocka_unit_test(test_config_mask_conninfo_key_value),
         cmocka_unit_test(test_config_mask_conninfo_uri),

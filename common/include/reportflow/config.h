@@ -135,7 +135,10 @@ bool rf_config_key_is_secret(const char *key);
  */
 char *rf_config_mask_value(const char *key, const char *value);
 
-/** Print every resolved key, secrets masked (rf_config_mask_value()), in file syntax. */
+/**
+ * Print every key the configuration's programs read with its description and resolved
+ * value, secrets masked (rf_config_mask_value()), in file syntax.
+ */
 void rf_config_print(const struct rf_config *cfg, FILE *out);
 
 #endif
