@@ -135,7 +135,16 @@ static const struct field fields[] = {
 /* Who reads the kafka.* pass-through keys: the programs that make a client with them. */
 #define KAFKA_READERS KAFKA_CLIENTS
 
+/* Program names by bit of enum rf_program, for messages. */
+static const char *const program_names[] = {
+    "reportflow-producer", "reportflow-worker",  "reportflow-sink",
+    "reportflow-lag",      "reportflow-topics",  "reportflow-broker",
+    "reportflow-eval",     "reportflow-extract", "reportflow-report",
+};
+
 #define FIELD_CNT (sizeof(fields) / sizeof(fields[0]))
+#define PROGRAM_CNT (sizeof(program_names) / sizeof(program_names[0]))
+_Static_assert(RF_PROG_ALL == (1 << PROGRAM_CNT) - 1, "one name per program");
 
 static const struct field *field_find(const char *key)
 {
@@ -259,18 +268,77 @@ out_nomem:
     return -1;
 }
 
-int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
-                  char *errstr, size_t errstr_size)
+/*
+ * Where a key=value comes from decides what a key of another program means.
+ *
+ * SCOPE_SHARED, a file or the environment: accepted without a word. One file serves
+ * every program (config/reportflow.conf, which the Docker image and scripts/stack.sh
+ * name in REPORTFLOW_CONFIG), and variables are set once for every program started:
+ * the image sets REPORTFLOW_WORKER_RULES in the sink's and the producer's containers
+ * too, stack.sh exports REPORTFLOW_PG_CONNINFO and REPORTFLOW_WATCH_DIR to the broker
+ * and the workers, the tests export REPORTFLOW_LAG_WINDOW_S to everything. That is how
+ * a Kafka user's client.properties or a PostgreSQL user's PG* variables work: many
+ * tools read one source and each takes what it knows. A key no program reads is still
+ * an error there, and so is a bad value of any program's key: the file is one
+ * document, and whichever program starts first reports its mistakes.
+ *
+ * SCOPE_OWN, the command line (-X, rf_config_set()): addressed to this process alone,
+ * which would silently ignore a key it does not read; refused, naming the program.
+ */
+enum scope { SCOPE_SHARED, SCOPE_OWN };
+
+/* "a, b and c": the names of the programs in @p programs. */
+static void program_list(unsigned programs, char *out, size_t out_size)
 {
-    if (strncmp(key, "kafka.", 6) == 0) {
-        return set_kafka(cfg, key + 6, value, origin, errstr, errstr_size);
+    size_t cnt = 0, total = 0, used = 0;
+    for (size_t i = 0; i < PROGRAM_CNT; i++) {
+        total += (programs >> i) & 1u;
     }
-    const struct field *f = field_find(key);
-    if (!f) {
+    out[0] = '\0';
+    for (size_t i = 0; i < PROGRAM_CNT && used < out_size; i++) {
+        if (!((programs >> i) & 1u)) {
+            continue;
+        }
+        const char *sep = cnt == 0 ? "" : cnt + 1 == total ? " and " : ", ";
+        int n = snprintf(out + used, out_size - used, "%s%s", sep, program_names[i]);
+        used += n > 0 ? (size_t)n : 0;
+        cnt++;
+    }
+}
+
+/* Refuse @p key, read by @p readers only, on behalf of @p cfg's programs. @returns -1. */
+static int not_read(const struct rf_config *cfg, const char *key, unsigned readers,
+                    const char *origin, char *errstr, size_t errstr_size)
+{
+    char ours[256], theirs[256];
+    program_list(cfg->programs, ours, sizeof(ours));
+    program_list(readers, theirs, sizeof(theirs));
+    snprintf(errstr, errstr_size, "%s: %s does not read '%s' (%s %s)", origin, ours, key, theirs,
+             (readers & (readers - 1)) ? "do" : "does");
+    return -1;
+}
+
+static int set_key(struct rf_config *cfg, const char *key, const char *value, const char *origin,
+                   enum scope scope, char *errstr, size_t errstr_size)
+{
+    bool kafka = strncmp(key, "kafka.", 6) == 0;
+    const struct field *f = kafka ? NULL : field_find(key);
+    if (!kafka && !f) {
         snprintf(errstr, errstr_size, "%s: unknown key '%s'", origin, key);
         return -1;
     }
-    return set_field(cfg, f, value, origin, errstr, errstr_size);
+    unsigned readers = kafka ? KAFKA_READERS : f->programs;
+    if (scope == SCOPE_OWN && !(readers & cfg->programs)) {
+        return not_read(cfg, key, readers, origin, errstr, errstr_size);
+    }
+    return kafka ? set_kafka(cfg, key + 6, value, origin, errstr, errstr_size)
+                 : set_field(cfg, f, value, origin, errstr, errstr_size);
+}
+
+int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
+                  char *errstr, size_t errstr_size)
+{
+    return set_key(cfg, key, value, origin, SCOPE_OWN, errstr, errstr_size);
 }
 
 struct rf_config *rf_config_new(unsigned programs)
@@ -346,7 +414,7 @@ int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, s
             break;
         }
         *eq = '\0';
-        rc = rf_config_set(cfg, trim(s), trim(eq + 1), origin, errstr, errstr_size);
+        rc = set_key(cfg, trim(s), trim(eq + 1), origin, SCOPE_SHARED, errstr, errstr_size);
     }
     free(line);
     fclose(fp);
@@ -398,7 +466,7 @@ int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t 
             char tmp[256];
             snprintf(tmp, sizeof(tmp), "%.*s", (int)name_len, name);
             env_name_to_key(tmp, key, sizeof(key));
-            if (rf_config_set(cfg, key, eq + 1, origin, errstr, errstr_size) != 0) {
+            if (set_key(cfg, key, eq + 1, origin, SCOPE_SHARED, errstr, errstr_size) != 0) {
                 return -1;
             }
             continue;
@@ -416,7 +484,7 @@ int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t 
             snprintf(errstr, errstr_size, "%s: no such configuration key", origin);
             return -1;
         }
-        if (set_field(cfg, match, eq + 1, origin, errstr, errstr_size) != 0) {
+        if (set_field(cfg, match, eq + 1, origin, errstr, errstr_size) != 0) { /* SCOPE_SHARED */
             return -1;
         }
     }

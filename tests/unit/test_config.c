@@ -65,6 +65,7 @@ static void test_config_unknown_key_names_file_line_and_key(void **state)
     (void)state;
     char *path = write_temp("watch.dir=in\nwatch.dri=oops\n");
     char errstr[512];
+    /* the file serves every program, but no program reads watch.dri */
     struct rf_config *cfg =
         rf_config_build(RF_PROG_WORKER, path, NULL, 0, NULL, errstr, sizeof(errstr));
     assert_null(cfg);
@@ -332,6 +333,82 @@ static void test_config_kafka_keys_print_for_kafka_clients(void **state)
     free(path);
 }
 
+/* An unknown key on the command line is refused with its name. */
+static void test_config_unknown_flag_names_the_key(void **state)
+{
+    (void)state;
+    char *flags[] = {"worker.rulez=x.json"};
+    char errstr[512];
+    assert_null(
+        rf_config_build(RF_PROG_WORKER, "/dev/null", flags, 1, NULL, errstr, sizeof(errstr)));
+    assert_string_equal(errstr, "-X: unknown key 'worker.rulez'");
+}
+
+/* -X addresses one program: another program's key is refused, naming both. */
+static void test_config_flag_of_another_program_is_refused(void **state)
+{
+    (void)state;
+    char *flags[] = {"pg.conninfo=host=db"};
+    char errstr[512];
+    assert_null(
+        rf_config_build(RF_PROG_WORKER, "/dev/null", flags, 1, NULL, errstr, sizeof(errstr)));
+    assert_string_equal(errstr, "-X: reportflow-worker does not read 'pg.conninfo' "
+                                "(reportflow-sink and reportflow-report do)");
+    char *lag_flags[] = {"lag.window_s=5"};
+    assert_null(
+        rf_config_build(RF_PROG_PRODUCER, "/dev/null", lag_flags, 1, NULL, errstr, sizeof(errstr)));
+    assert_string_equal(
+        errstr, "-X: reportflow-producer does not read 'lag.window_s' (reportflow-lag does)");
+    char *kafka_flags[] = {"kafka.bootstrap.servers=k1:9092"};
+    assert_null(
+        rf_config_build(RF_PROG_REPORT, "/dev/null", kafka_flags, 1, NULL, errstr, sizeof(errstr)));
+    assert_non_null(
+        strstr(errstr, "-X: reportflow-report does not read 'kafka.bootstrap.servers'"));
+    /* the programs that read them take the same flags */
+    struct rf_config *sink =
+        rf_config_build(RF_PROG_SINK, "/dev/null", flags, 1, NULL, errstr, sizeof(errstr));
+    assert_non_null(sink);
+    assert_string_equal(sink->pg_conninfo, "host=db");
+    rf_config_free(sink);
+}
+
+/* One file and one environment serve every program: other programs' keys pass there. */
+static void test_config_shared_file_and_env_take_every_programs_keys(void **state)
+{
+    (void)state;
+    char *path = write_temp("worker.rules=/r.json\npg.conninfo=host=db password=pw\n"
+                            "lag.window_s=5\nwatch.dir=/in\n");
+    char *envp[] = {"REPORTFLOW_SINK_BATCH_DOCS=20", "REPORTFLOW_LAG_GROUPS=all", NULL};
+    char errstr[512];
+    struct rf_config *cfg =
+        rf_config_build(RF_PROG_WORKER, path, NULL, 0, envp, errstr, sizeof(errstr));
+    if (!cfg) {
+        fail_msg("the worker refused the shared file: %s", errstr);
+    }
+    assert_string_equal(cfg->rules_path, "/r.json");
+    char *text = print_of(cfg);
+    assert_null(strstr(text, "pg.conninfo"));
+    assert_null(strstr(text, "password"));
+    assert_null(strstr(text, "\nlag."));
+    free(text);
+    rf_config_free(cfg);
+    unlink(path);
+    free(path);
+}
+
+/* A bad value in the shared file is an error for every program, as an unknown key is. */
+static void test_config_shared_file_bad_value_is_an_error(void **state)
+{
+    (void)state;
+    char *path = write_temp("worker.rules=/r.json\nsink.batch_docs=many\n");
+    char errstr[512], want[600];
+    assert_null(rf_config_build(RF_PROG_WORKER, path, NULL, 0, NULL, errstr, sizeof(errstr)));
+    snprintf(want, sizeof(want), "%s:2: bad value 'many' for 'sink.batch_docs'", path);
+    assert_non_null(strstr(errstr, want));
+    unlink(path);
+    free(path);
+}
+
 /* rf_config_mask_value(key, value) must equal @p want. */
 static void assert_masked(const char *key, const char *value, const char *want)
 {
@@ -395,6 +472,10 @@ int main(void)
         cmocka_unit_test(test_config_each_program_prints_what_it_reads),
         cmocka_unit_test(test_config_every_key_has_a_reader),
         cmocka_unit_test(test_config_kafka_keys_print_for_kafka_clients),
+        cmocka_unit_test(test_config_unknown_flag_names_the_key),
+        cmocka_unit_test(test_config_flag_of_another_program_is_refused),
+        cmocka_unit_test(test_config_shared_file_and_env_take_every_programs_keys),
+        cmocka_unit_test(test_config_shared_file_bad_value_is_an_error),
         cmocka_unit_test(test_config_mask_secret_keys_whole),
         cmocka_unit_test(test_config_mask_conninfo_key_value),
         cmocka_unit_test(test_config_mask_conninfo_uri),

@@ -2,9 +2,14 @@
  * config.h - reportflow configuration: one key=value file read by every program,
  * then REPORTFLOW_* environment variables, then -X key=value flags.
  *
- * Keys are dotted lowercase and checked against one table (config.c); an unknown
- * key or a bad value is an error naming the file, line and key. Keys starting
- * with "kafka." are kept as-is for librdkafka (see rf_kafka_conf_new()).
+ * Keys are dotted lowercase and checked against one table (config.c), which tags
+ * each key with the programs that read it. A key no program reads, or a bad
+ * value, is an error naming the file and line, the variable or the flag, and the
+ * key. A key only other programs read is accepted from the file and the
+ * environment (both serve every program) and refused on the command line, which
+ * addresses one program; --print-config shows only the program's own keys.
+ * Keys starting with "kafka." are kept as-is for librdkafka (see
+ * rf_kafka_conf_new()) and read by the programs that talk to Kafka.
  */
 #ifndef RF_CONFIG_H
 #define RF_CONFIG_H
@@ -93,16 +98,20 @@ struct rf_config *rf_config_new(unsigned programs);
 void rf_config_free(struct rf_config *cfg);
 
 /**
- * Set one key. @p origin ("file.conf:12", "environment", "-X") prefixes errors.
+ * Set one key, addressed to this configuration's programs: as for a -X flag, a key
+ * that only other programs read is refused. @p origin ("-X") prefixes errors.
  * @returns 0, or -1 with a message naming the origin, key and value in @p errstr.
  */
 int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
                   char *errstr, size_t errstr_size);
 
-/** Read a key=value file ('#' comments, blank lines). @returns 0 or -1 with errstr. */
+/**
+ * Read a key=value file ('#' comments, blank lines). The file may hold other programs'
+ * keys. @returns 0 or -1 with errstr.
+ */
 int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, size_t errstr_size);
 
-/** Apply REPORTFLOW_<KEY> variables (dots as underscores) from @p envp. */
+/** Apply REPORTFLOW_<KEY> variables (dots as underscores) from @p envp, any program's keys. */
 int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t errstr_size);
 
 /**
