@@ -4,7 +4,7 @@
 
 #include <stdio.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 /** Print "rules NAME VERSION (PATH)" for worker.rules, or why it cannot be loaded. */
 void ruleset_version_print(const struct rf_config *cfg, FILE *out);

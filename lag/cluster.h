@@ -13,7 +13,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 struct cluster;
 

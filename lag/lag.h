@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "judge.h"
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 struct lag_partition {
     char topic[128];

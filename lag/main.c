@@ -140,7 +140,7 @@ int main(int argc, char **argv)
                                           {"watch", required_argument, NULL, OPT_WATCH},
                                           {"serve", required_argument, NULL, OPT_SERVE},
                                           {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"lag", usage, extra, on_option, &o, NULL};
+    const struct rf_cli_program prog = {"lag", RF_PROG_LAG, usage, extra, on_option, &o, NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

@@ -186,6 +186,6 @@ static int run_app(void *p, struct rf_http *http)
 int main(int argc, char **argv)
 {
     const struct rf_daemon d = {
-        {"producer", usage, NULL, NULL, NULL, NULL}, create, run_app, destroy};
+        {"producer", RF_PROG_PRODUCER, usage, NULL, NULL, NULL, NULL}, create, run_app, destroy};
     return rf_daemon_main(&d, argc, argv);
 }

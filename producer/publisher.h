@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 struct publish_stats {
     uint64_t seen;             /* files offered */

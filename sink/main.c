@@ -25,6 +25,7 @@ static void destroy(void *s)
 
 int main(int argc, char **argv)
 {
-    const struct rf_daemon d = {{"sink", usage, NULL, NULL, NULL, NULL}, create, run, destroy};
+    const struct rf_daemon d = {
+        {"sink", RF_PROG_SINK, usage, NULL, NULL, NULL, NULL}, create, run, destroy};
     return rf_daemon_main(&d, argc, argv);
 }

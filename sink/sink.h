@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 struct sink_stats {
     uint64_t records;      /* Kafka records handled */

@@ -14,7 +14,7 @@
 
 #include "batch.h"
 #include "db.h"
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 enum writer_outcome {
     WRITER_STORED,  /* committed: the batch's offsets may be stored */

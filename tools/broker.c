@@ -154,7 +154,8 @@ int main(int argc, char **argv)
     const char *address_file = NULL;
     static const struct option extra[] = {
         {"address-file", required_argument, NULL, OPT_ADDRESS_FILE}, {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"broker", usage, extra, on_option, &address_file, NULL};
+    const struct rf_cli_program prog = {"broker",  RF_PROG_BROKER, usage, extra,
+                                        on_option, &address_file,  NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

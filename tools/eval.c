@@ -430,7 +430,8 @@ int main(int argc, char **argv)
         {"min-year", required_argument, NULL, OPT_YEAR},
         {"min-published", required_argument, NULL, OPT_PUBLISHED},
         {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"eval", usage, extra, on_option, &o, ruleset_version_print};
+    const struct rf_cli_program prog = {"eval", RF_PROG_EVAL,         usage, extra, on_option,
+                                        &o,     ruleset_version_print};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

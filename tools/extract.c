@@ -73,8 +73,8 @@ int main(int argc, char **argv)
     bool pretty = false;
     static const struct option extra[] = {{"pretty", no_argument, NULL, OPT_PRETTY},
                                           {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"extract", usage,   extra,
-                                        on_option, &pretty, ruleset_version_print};
+    const struct rf_cli_program prog = {"extract", RF_PROG_EXTRACT,      usage, extra, on_option,
+                                        &pretty,   ruleset_version_print};
     int rc, optind_files;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &optind_files);
     if (!cfg) {

@@ -105,7 +105,8 @@ int main(int argc, char **argv)
     bool count_only = false;
     static const struct option extra[] = {{"count", no_argument, NULL, OPT_COUNT},
                                           {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"report", usage, extra, on_option, &count_only, NULL};
+    const struct rf_cli_program prog = {"report",  RF_PROG_REPORT, usage, extra,
+                                        on_option, &count_only,    NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

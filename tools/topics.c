@@ -54,7 +54,8 @@ int main(int argc, char **argv)
     static const struct option extra[] = {{"check", no_argument, NULL, OPT_CHECK},
                                           {"timeout-ms", required_argument, NULL, OPT_TIMEOUT},
                                           {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"topics", usage, extra, on_option, &o, NULL};
+    const struct rf_cli_program prog = {"topics", RF_PROG_TOPICS, usage, extra, on_option, &o,
+                                        NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {

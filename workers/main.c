@@ -56,6 +56,9 @@ static int run(void *p, struct rf_http *http)
 int main(int argc, char **argv)
 {
     const struct rf_daemon d = {
-        {"worker", usage, NULL, NULL, NULL, ruleset_version_print}, create, run, destroy};
+        {"worker", RF_PROG_WORKER, usage, NULL, NULL, NULL, ruleset_version_print},
+        create,
+        run,
+        destroy};
     return rf_daemon_main(&d, argc, argv);
 }

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "extractor.h"
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 struct worker_stats {
     uint64_t consumed;  /* raw records processed */

@@ -26,9 +26,10 @@ static const char common_usage[] =
     "Every reportflow program also takes:\n"
     "  -c FILE           configuration file (default $REPORTFLOW_CONFIG, else "
     "config/reportflow.conf)\n"
-    "  -X key=value      set one configuration key (after the file and REPORTFLOW_* variables)\n"
-    "  --print-config    print every key with its value (secrets masked) and description, then "
-    "exit\n"
+    "  -X key=value      set one configuration key (after the file and REPORTFLOW_* variables);\n"
+    "                    a key this program does not read is an error\n"
+    "  --print-config    print the keys this program reads, with their values (secrets masked)\n"
+    "                    and descriptions, then exit\n"
     "  --version         print the versions of reportflow and of the libraries it runs on, then "
     "exit\n"
     "  -h, --help        print this help\n";
@@ -103,7 +104,8 @@ struct rf_config *rf_cli_start(const struct rf_cli_program *prog, int argc, char
     }
     *first_arg = optind;
     char errstr[1024];
-    cfg = rf_config_build(config_path, overrides, override_cnt, environ, errstr, sizeof(errstr));
+    cfg = rf_config_build(prog->program, config_path, overrides, override_cnt, environ, errstr,
+                          sizeof(errstr));
     if (!cfg) {
         fprintf(stderr, "%s: %s\n", prog->name, errstr);
         goto out;

@@ -16,7 +16,7 @@
 static int make_folder(void **state)
 {
     static char dir[64];
-    snprintf(dir, sizeof(dir), "/tmp/rf-test-fsutil-XXXXXX");
+    snprintf(dir, sizeof(dir), "/tmp/rf-test-fs-XXXXXX");
     if (!mkdtemp(dir)) {
         return -1;
     }

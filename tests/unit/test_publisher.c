@@ -20,7 +20,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "publisher.h"
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 #include "reportflow/fs.h"
 #include "reportflow/headers.h"
 
@@ -58,7 +58,7 @@ static struct fixture *fixture_new_in(const char *done_dir, const char *failed_d
         snprintf(fx->done, sizeof(fx->done), "%s/done", fx->root);
     }
     assert_int_equal(mkdir(fx->inbox, 0755), 0);
-    fx->cfg = rf_config_new();
+    fx->cfg = rf_config_new(RF_PROG_PRODUCER);
     assert_non_null(fx->cfg);
     set(fx->cfg, "watch.dir", fx->inbox);
     set(fx->cfg, "archive.dir", fx->done);

@@ -22,8 +22,8 @@
 #include <librdkafka/rdkafka_mock.h>
 
 #include "db.h"
-#include "reportflow/cfg.h"
 #include "reportflow/clock.h"
+#include "reportflow/config.h"
 #include "reportflow/run.h"
 #include "sink.h"
 #include "writer.h"
@@ -207,7 +207,7 @@ static struct rf_config *sink_config(const struct cluster *c)
                      "topic.check=false"};
     char errstr[256];
     char *envp[] = {NULL};
-    return rf_config_build("/dev/null", flags, 8, envp, errstr, sizeof(errstr));
+    return rf_config_build(RF_PROG_SINK, "/dev/null", flags, 8, envp, errstr, sizeof(errstr));
 }
 
 /* Poll @p done every 100 ms for up to @p seconds. */
@@ -377,7 +377,7 @@ static void test_sink_no_offset_past_an_uncommitted_batch(void **state)
 static void test_sink_probe_interval_capped(void **state)
 {
     (void)state;
-    struct rf_config *cfg = rf_config_new();
+    struct rf_config *cfg = rf_config_new(RF_PROG_SINK);
     assert_non_null(cfg);
     int64_t wait = WRITER_BACKOFF_FIRST_MS, longest = 0;
     for (int attempt = 0; attempt < 30; attempt++) {

@@ -10,13 +10,14 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 /** A program's own option: @returns 0, or -1 when its argument is bad (message printed). */
 typedef int (*rf_cli_option_fn)(void *ctx, int opt, const char *arg);
 
 struct rf_cli_program {
     const char *name;           /* "worker": prefixes messages and log lines */
+    enum rf_program program;    /* RF_PROG_WORKER: which keys it reads (config.c) */
     const char *usage;          /* printed by -h, and on a bad flag */
     const struct option *extra; /* the program's own long options (val >= 256), or NULL */
     rf_cli_option_fn on_option; /* called for each of them */

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 #include "reportflow/cli.h"
 #include "reportflow/http.h"
 

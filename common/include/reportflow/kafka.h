@@ -7,7 +7,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 /**
  * A librdkafka configuration: first @p defaults (NULL-terminated key/value

@@ -11,7 +11,7 @@
 
 #include <librdkafka/rdkafka.h>
 
-#include "reportflow/cfg.h"
+#include "reportflow/config.h"
 
 enum rf_topic_role { RF_TOPIC_RAW, RF_TOPIC_EVENTS, RF_TOPIC_DLQ, RF_TOPIC_ROLES };
 

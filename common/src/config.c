@@ -1,5 +1,10 @@
-/* cfg.c - the configuration table, its parser and the file/env/flag layering. */
-#include "reportflow/cfg.h"
+/*
+ * config.c - the configuration table, its parser and the file/env/flag layering.
+ * Long because: the table of every key (the one home of each key's name, type,
+ * default, bounds, programs and description) is some 150 lines of data, kept
+ * beside the only code that reads it.
+ */
+#include "reportflow/config.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,6 +19,7 @@ enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ENUM };
 
 struct field {
     const char *name;        /* dotted key */
+    unsigned programs;       /* RF_PROG_* that read it */
     enum field_type type;    /* how the value is parsed */
     size_t offset;           /* where it lives in struct rf_config */
     const char *def;         /* default, in file syntax */
@@ -22,84 +28,128 @@ struct field {
     const char *description; /* one line for --print-config and docs */
 };
 
-#define STR(key, member, def, desc)                                                                \
+#define STR(key, progs, member, def, desc)                                                         \
     {                                                                                              \
-        key, FIELD_STRING, offsetof(struct rf_config, member), def, NULL, 0, 0, desc               \
+        key, progs, FIELD_STRING, offsetof(struct rf_config, member), def, NULL, 0, 0, desc        \
     }
-#define INT(key, member, def, lo, hi, desc)                                                        \
+#define INT(key, progs, member, def, lo, hi, desc)                                                 \
     {                                                                                              \
-        key, FIELD_INT, offsetof(struct rf_config, member), def, NULL, lo, hi, desc                \
+        key, progs, FIELD_INT, offsetof(struct rf_config, member), def, NULL, lo, hi, desc         \
     }
-#define BOOL(key, member, def, desc)                                                               \
+#define BOOL(key, progs, member, def, desc)                                                        \
     {                                                                                              \
-        key, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc                 \
+        key, progs, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc          \
     }
-#define ENUM(key, member, def, choices, desc)                                                      \
+#define ENUM(key, progs, member, def, choices, desc)                                               \
     {                                                                                              \
-        key, FIELD_ENUM, offsetof(struct rf_config, member), def, choices, 0, 0, desc              \
+        key, progs, FIELD_ENUM, offsetof(struct rf_config, member), def, choices, 0, 0, desc       \
     }
 
+/*
+ * Who reads each key, as the code does. A program's own keys are tagged with it alone;
+ * the common code reads the others for every program that calls it:
+ */
+/* rf_daemon_main() (metrics.listen), rf_kafka_check_topics() (topic.check), progress lines */
+#define DAEMONS (RF_PROG_PRODUCER | RF_PROG_WORKER | RF_PROG_SINK)
+/* rf_kafka_conf_new(): kafka.* and broker.address_file. Not reportflow-broker: its own
+ * client connects nowhere (it reads broker.address_file to write it) */
+#define KAFKA_CLIENTS (DAEMONS | RF_PROG_LAG | RF_PROG_TOPICS)
+/* rf_topics_ensure() creates and checks the topics, rf_topics_largest_record_bytes()
+ * sizes produce and fetch requests: the daemons' clients and reportflow-topics */
+#define TOPIC_USERS (DAEMONS | RF_PROG_TOPICS)
+
 static const struct field fields[] = {
-    ENUM("log.level", log_level, "info", "error|warn|info|debug|trace",
+    ENUM("log.level", RF_PROG_ALL, log_level, "info", "error|warn|info|debug|trace",
          "least severe level logged"),
-    ENUM("log.format", log_format, "text", "text|json", "log line format on stderr"),
-    STR("metrics.listen", metrics_listen, "",
+    ENUM("log.format", RF_PROG_ALL, log_format, "text", "text|json", "log line format on stderr"),
+    STR("metrics.listen", DAEMONS, metrics_listen, "",
         "host:port serving /metrics and /healthz; empty: off"),
-    STR("topic.raw", topic_raw, "reports.raw", "topic of raw report files"),
-    STR("topic.events", topic_events, "reports.events", "topic of extracted envelopes"),
-    STR("topic.dlq", topic_dlq, "reports.dlq", "dead-letter topic"),
-    INT("topic.raw.partitions", raw_partitions, "12", 1, 1024,
+    STR("topic.raw", TOPIC_USERS | RF_PROG_LAG | RF_PROG_BROKER, topic_raw, "reports.raw",
+        "topic of raw report files"),
+    STR("topic.events", TOPIC_USERS | RF_PROG_LAG | RF_PROG_BROKER, topic_events, "reports.events",
+        "topic of extracted envelopes"),
+    STR("topic.dlq", TOPIC_USERS | RF_PROG_LAG | RF_PROG_BROKER, topic_dlq, "reports.dlq",
+        "dead-letter topic"),
+    INT("topic.raw.partitions", TOPIC_USERS | RF_PROG_BROKER, raw_partitions, "12", 1, 1024,
         "partitions reportflow-topics creates"),
-    INT("topic.events.partitions", events_partitions, "12", 1, 1024,
+    INT("topic.events.partitions", TOPIC_USERS | RF_PROG_BROKER, events_partitions, "12", 1, 1024,
         "partitions reportflow-topics creates"),
-    INT("topic.dlq.partitions", dlq_partitions, "3", 1, 1024,
+    INT("topic.dlq.partitions", TOPIC_USERS | RF_PROG_BROKER, dlq_partitions, "3", 1, 1024,
         "partitions reportflow-topics creates"),
-    INT("topic.replication_factor", topic_replication_factor, "1", 1, 16,
+    INT("topic.replication_factor", TOPIC_USERS, topic_replication_factor, "1", 1, 16,
         "replicas of each topic reportflow creates (3 on a 3-broker cluster)"),
-    INT("topic.min_insync_replicas", topic_min_insync_replicas, "1", 1, 16,
+    INT("topic.min_insync_replicas", TOPIC_USERS, topic_min_insync_replicas, "1", 1, 16,
         "replicas that must have a record before acks=all succeeds (2 of 3)"),
-    BOOL("topic.check", topic_check, "true",
+    BOOL("topic.check", DAEMONS, topic_check, "true",
          "create missing topics and check existing ones at start (off for the embedded broker, "
          "which lacks the admin calls)"),
-    STR("watch.dir", watch_dir, "inbox", "directory the producer watches"),
-    BOOL("watch.recursive", watch_recursive, "false", "also watch subdirectories"),
-    STR("watch.ignore", watch_ignore, ".*,*.tmp,*.part,*~", "comma-separated globs never sent"),
-    INT("watch.rescan_ms", watch_rescan_ms, "30000", 100, 86400000, "periodic safety rescan"),
-    ENUM("archive.mode", archive_mode, "move", "move|delete", "what happens to a delivered file"),
-    STR("archive.dir", archive_dir, "done", "where delivered files go (dated subfolders)"),
-    STR("failed.dir", failed_dir, "failed", "where unsendable files go, with NAME.error"),
-    INT("producer.max_file_bytes", max_file_bytes, "8388608", 1, 1000000000, "larger files fail"),
-    INT("producer.max_inflight_bytes", max_inflight_bytes, "67108864", 1024, 4000000000LL,
-        "bytes sent but not yet acknowledged"),
-    INT("producer.max_inflight_files", max_inflight_files, "2000", 1, 1000000,
+    STR("watch.dir", RF_PROG_PRODUCER, watch_dir, "inbox", "directory the producer watches"),
+    BOOL("watch.recursive", RF_PROG_PRODUCER, watch_recursive, "false",
+         "also watch subdirectories"),
+    STR("watch.ignore", RF_PROG_PRODUCER, watch_ignore, ".*,*.tmp,*.part,*~",
+        "comma-separated globs never sent"),
+    INT("watch.rescan_ms", RF_PROG_PRODUCER, watch_rescan_ms, "30000", 100, 86400000,
+        "periodic safety rescan"),
+    ENUM("archive.mode", RF_PROG_PRODUCER, archive_mode, "move", "move|delete",
+         "what happens to a delivered file"),
+    STR("archive.dir", RF_PROG_PRODUCER, archive_dir, "done",
+        "where delivered files go (dated subfolders)"),
+    STR("failed.dir", RF_PROG_PRODUCER, failed_dir, "failed",
+        "where unsendable files go, with NAME.error"),
+    INT("producer.max_file_bytes", TOPIC_USERS | RF_PROG_EXTRACT, max_file_bytes, "8388608", 1,
+        1000000000, "larger files fail"),
+    INT("producer.max_inflight_bytes", RF_PROG_PRODUCER, max_inflight_bytes, "67108864", 1024,
+        4000000000LL, "bytes sent but not yet acknowledged"),
+    INT("producer.max_inflight_files", RF_PROG_PRODUCER, max_inflight_files, "2000", 1, 1000000,
         "files sent but not yet acknowledged"),
-    INT("producer.flush_timeout_ms", flush_timeout_ms, "10000", 0, 3600000,
+    INT("producer.flush_timeout_ms", RF_PROG_PRODUCER, flush_timeout_ms, "10000", 0, 3600000,
         "shutdown waits this long for acknowledgements"),
-    INT("progress.interval_ms", progress_ms, "5000", 100, 3600000, "progress log interval"),
-    STR("worker.group", worker_group, "reportflow-workers", "consumer group of the workers"),
-    STR("worker.rules", rules_path, "config/rules/emergency-management-annual.json",
-        "metric rule file"),
-    INT("worker.batch_size", worker_batch, "64", 1, 100000,
+    INT("progress.interval_ms", DAEMONS, progress_ms, "5000", 100, 3600000,
+        "progress log interval"),
+    STR("worker.group", RF_PROG_WORKER | RF_PROG_LAG, worker_group, "reportflow-workers",
+        "consumer group of the workers"),
+    STR("worker.rules", RF_PROG_WORKER | RF_PROG_EVAL | RF_PROG_EXTRACT, rules_path,
+        "config/rules/emergency-management-annual.json", "metric rule file"),
+    INT("worker.batch_size", RF_PROG_WORKER, worker_batch, "64", 1, 100000,
         "raw records per produce-and-ack round"),
-    INT("worker.max_extract_ms", worker_max_extract_ms, "3000", 0, 3600000,
+    INT("worker.max_extract_ms", RF_PROG_WORKER, worker_max_extract_ms, "3000", 0, 3600000,
         "time budget per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
-    INT("worker.max_envelope_bytes", worker_max_envelope_bytes, "8388608", 65536, 16000000,
-        "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),
-    STR("sink.group", sink_group, "reportflow-sink", "consumer group of the sink"),
-    STR("pg.conninfo", pg_conninfo, "", "libpq connection string; empty: PG* variables"),
-    INT("sink.batch_docs", sink_batch_docs, "500", 1, 100000, "documents per transaction"),
-    INT("sink.batch_ms", sink_batch_ms, "500", 1, 600000, "longest wait to fill a transaction"),
-    INT("sink.retry_max_ms", sink_retry_max_ms, "2000", 100, 10000, "cap of reconnect backoff"),
-    STR("broker.address_file", broker_address_file, "",
+    INT("worker.max_envelope_bytes", TOPIC_USERS, worker_max_envelope_bytes, "8388608", 65536,
+        16000000, "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),
+    STR("sink.group", RF_PROG_SINK | RF_PROG_LAG, sink_group, "reportflow-sink",
+        "consumer group of the sink"),
+    STR("pg.conninfo", RF_PROG_SINK | RF_PROG_REPORT, pg_conninfo, "",
+        "libpq connection string; empty: PG* variables"),
+    INT("sink.batch_docs", RF_PROG_SINK, sink_batch_docs, "500", 1, 100000,
+        "documents per transaction"),
+    INT("sink.batch_ms", RF_PROG_SINK, sink_batch_ms, "500", 1, 600000,
+        "longest wait to fill a transaction"),
+    INT("sink.retry_max_ms", RF_PROG_SINK, sink_retry_max_ms, "2000", 100, 10000,
+        "cap of reconnect backoff"),
+    STR("broker.address_file", KAFKA_CLIENTS | RF_PROG_BROKER, broker_address_file, "",
         "reportflow-broker writes its address here"),
-    INT("broker.count", broker_count, "1", 1, 16, "brokers in the embedded cluster"),
-    STR("lag.groups", lag_groups, "reportflow-workers,reportflow-sink",
+    INT("broker.count", RF_PROG_BROKER, broker_count, "1", 1, 16,
+        "brokers in the embedded cluster"),
+    STR("lag.groups", RF_PROG_LAG, lag_groups, "reportflow-workers,reportflow-sink",
         "groups reportflow-lag reports"),
-    INT("lag.window_s", lag_window_s, "60", 1, 86400, "window of the lag status rule"),
-    INT("lag.stop_s", lag_stop_s, "120", 1, 86400, "no commit for this long with lag is STOP"),
+    INT("lag.window_s", RF_PROG_LAG, lag_window_s, "60", 1, 86400, "window of the lag status rule"),
+    INT("lag.stop_s", RF_PROG_LAG, lag_stop_s, "120", 1, 86400,
+        "no commit for this long with lag is STOP"),
+};
+
+/* Who reads the kafka.* pass-through keys: the programs that make a client with them. */
+#define KAFKA_READERS KAFKA_CLIENTS
+
+/* Program names by bit of enum rf_program, for messages. */
+static const char *const program_names[] = {
+    "reportflow-producer", "reportflow-worker",  "reportflow-sink",
+    "reportflow-lag",      "reportflow-topics",  "reportflow-broker",
+    "reportflow-eval",     "reportflow-extract", "reportflow-report",
 };
 
 #define FIELD_CNT (sizeof(fields) / sizeof(fields[0]))
+#define PROGRAM_CNT (sizeof(program_names) / sizeof(program_names[0]))
+_Static_assert(RF_PROG_ALL == (1 << PROGRAM_CNT) - 1, "one name per program");
 
 static const struct field *field_find(const char *key)
 {
@@ -204,7 +254,7 @@ static int set_kafka(struct rf_config *cfg, const char *key, const char *value, 
             return 0;
         }
     }
-    struct rf_cfg_kv *grown = realloc(cfg->kafka, (cfg->kafka_cnt + 1) * sizeof(*grown));
+    struct rf_config_kv *grown = realloc(cfg->kafka, (cfg->kafka_cnt + 1) * sizeof(*grown));
     if (!grown) {
         goto out_nomem;
     }
@@ -223,27 +273,87 @@ out_nomem:
     return -1;
 }
 
-int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
-                  char *errstr, size_t errstr_size)
+/*
+ * Where a key=value comes from decides what a key of another program means.
+ *
+ * SCOPE_SHARED, a file or the environment: accepted without a word. One file serves
+ * every program (config/reportflow.conf, which the Docker image and scripts/stack.sh
+ * name in REPORTFLOW_CONFIG), and variables are set once for every program started:
+ * the image sets REPORTFLOW_WORKER_RULES in the sink's and the producer's containers
+ * too, stack.sh exports REPORTFLOW_PG_CONNINFO and REPORTFLOW_WATCH_DIR to the broker
+ * and the workers, the tests export REPORTFLOW_LAG_WINDOW_S to everything. That is how
+ * a Kafka user's client.properties or a PostgreSQL user's PG* variables work: many
+ * tools read one source and each takes what it knows. A key no program reads is still
+ * an error there, and so is a bad value of any program's key: the file is one
+ * document, and whichever program starts first reports its mistakes.
+ *
+ * SCOPE_OWN, the command line (-X, rf_config_set()): addressed to this process alone,
+ * which would silently ignore a key it does not read; refused, naming the program.
+ */
+enum scope { SCOPE_SHARED, SCOPE_OWN };
+
+/* "a, b and c": the names of the programs in @p programs. */
+static void program_list(unsigned programs, char *out, size_t out_size)
 {
-    if (strncmp(key, "kafka.", 6) == 0) {
-        return set_kafka(cfg, key + 6, value, origin, errstr, errstr_size);
+    size_t cnt = 0, total = 0, used = 0;
+    for (size_t i = 0; i < PROGRAM_CNT; i++) {
+        total += (programs >> i) & 1u;
     }
-    const struct field *f = field_find(key);
-    if (!f) {
+    out[0] = '\0';
+    for (size_t i = 0; i < PROGRAM_CNT && used < out_size; i++) {
+        if (!((programs >> i) & 1u)) {
+            continue;
+        }
+        const char *sep = cnt == 0 ? "" : cnt + 1 == total ? " and " : ", ";
+        int n = snprintf(out + used, out_size - used, "%s%s", sep, program_names[i]);
+        used += n > 0 ? (size_t)n : 0;
+        cnt++;
+    }
+}
+
+/* Refuse @p key, read by @p readers only, on behalf of @p cfg's programs. @returns -1. */
+static int not_read(const struct rf_config *cfg, const char *key, unsigned readers,
+                    const char *origin, char *errstr, size_t errstr_size)
+{
+    char ours[256], theirs[256];
+    program_list(cfg->programs, ours, sizeof(ours));
+    program_list(readers, theirs, sizeof(theirs));
+    snprintf(errstr, errstr_size, "%s: %s does not read '%s' (%s %s)", origin, ours, key, theirs,
+             (readers & (readers - 1)) ? "do" : "does");
+    return -1;
+}
+
+static int set_key(struct rf_config *cfg, const char *key, const char *value, const char *origin,
+                   enum scope scope, char *errstr, size_t errstr_size)
+{
+    bool kafka = strncmp(key, "kafka.", 6) == 0;
+    const struct field *f = kafka ? NULL : field_find(key);
+    if (!kafka && !f) {
         snprintf(errstr, errstr_size, "%s: unknown key '%s'", origin, key);
         return -1;
     }
-    return set_field(cfg, f, value, origin, errstr, errstr_size);
+    unsigned readers = kafka ? KAFKA_READERS : f->programs;
+    if (scope == SCOPE_OWN && !(readers & cfg->programs)) {
+        return not_read(cfg, key, readers, origin, errstr, errstr_size);
+    }
+    return kafka ? set_kafka(cfg, key + 6, value, origin, errstr, errstr_size)
+                 : set_field(cfg, f, value, origin, errstr, errstr_size);
 }
 
-struct rf_config *rf_config_new(void)
+int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
+                  char *errstr, size_t errstr_size)
+{
+    return set_key(cfg, key, value, origin, SCOPE_OWN, errstr, errstr_size);
+}
+
+struct rf_config *rf_config_new(unsigned programs)
 {
     char errstr[256];
     struct rf_config *cfg = calloc(1, sizeof(*cfg));
     if (!cfg) {
         return NULL;
     }
+    cfg->programs = programs;
     for (size_t i = 0; i < FIELD_CNT; i++) {
         if (set_field(cfg, &fields[i], fields[i].def, "default", errstr, sizeof(errstr)) != 0) {
             rf_config_free(cfg);
@@ -309,7 +419,7 @@ int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, s
             break;
         }
         *eq = '\0';
-        rc = rf_config_set(cfg, trim(s), trim(eq + 1), origin, errstr, errstr_size);
+        rc = set_key(cfg, trim(s), trim(eq + 1), origin, SCOPE_SHARED, errstr, errstr_size);
     }
     free(line);
     fclose(fp);
@@ -361,7 +471,7 @@ int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t 
             char tmp[256];
             snprintf(tmp, sizeof(tmp), "%.*s", (int)name_len, name);
             env_name_to_key(tmp, key, sizeof(key));
-            if (rf_config_set(cfg, key, eq + 1, origin, errstr, errstr_size) != 0) {
+            if (set_key(cfg, key, eq + 1, origin, SCOPE_SHARED, errstr, errstr_size) != 0) {
                 return -1;
             }
             continue;
@@ -379,17 +489,18 @@ int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t 
             snprintf(errstr, errstr_size, "%s: no such configuration key", origin);
             return -1;
         }
-        if (set_field(cfg, match, eq + 1, origin, errstr, errstr_size) != 0) {
+        if (set_field(cfg, match, eq + 1, origin, errstr, errstr_size) != 0) { /* SCOPE_SHARED */
             return -1;
         }
     }
     return 0;
 }
 
-struct rf_config *rf_config_build(const char *path, char **overrides, size_t override_cnt,
-                                  char **envp, char *errstr, size_t errstr_size)
+struct rf_config *rf_config_build(unsigned programs, const char *path, char **overrides,
+                                  size_t override_cnt, char **envp, char *errstr,
+                                  size_t errstr_size)
 {
-    struct rf_config *cfg = rf_config_new();
+    struct rf_config *cfg = rf_config_new(programs);
     if (!cfg) {
         snprintf(errstr, errstr_size, "out of memory");
         return NULL;
@@ -397,8 +508,8 @@ struct rf_config *rf_config_build(const char *path, char **overrides, size_t ove
     if (!path) {
         path = getenv("REPORTFLOW_CONFIG");
     }
-    if (!path && access(RF_CFG_DEFAULT_PATH, R_OK) == 0) {
-        path = RF_CFG_DEFAULT_PATH;
+    if (!path && access(RF_CONFIG_DEFAULT_PATH, R_OK) == 0) {
+        path = RF_CONFIG_DEFAULT_PATH;
     }
     if (path && rf_config_load_file(cfg, path, errstr, errstr_size) != 0) {
         goto out_fail;
@@ -570,27 +681,32 @@ static void print_masked(FILE *out, const char *prefix, const char *key, const c
     free(masked);
 }
 
+static void print_field(const struct rf_config *cfg, const struct field *f, FILE *out)
+{
+    const char *base = (const char *)cfg + f->offset;
+    fprintf(out, "# %s\n", f->description);
+    switch (f->type) {
+    case FIELD_STRING:
+    case FIELD_ENUM:
+        print_masked(out, "", f->name, *(char *const *)base);
+        break;
+    case FIELD_INT:
+        fprintf(out, "%s=%lld\n", f->name, *(const long long *)base);
+        break;
+    case FIELD_BOOL:
+        fprintf(out, "%s=%s\n", f->name, *(const bool *)base ? "true" : "false");
+        break;
+    }
+}
+
 void rf_config_print(const struct rf_config *cfg, FILE *out)
 {
     for (size_t i = 0; i < FIELD_CNT; i++) {
-        const struct field *f = &fields[i];
-        const char *base = (const char *)cfg + f->offset;
-        fprintf(out, "# %s\n", f->description);
-        switch (f->type) {
-        case FIELD_STRING:
-        case FIELD_ENUM: {
-            print_masked(out, "", f->name, *(char *const *)base);
-            break;
-        }
-        case FIELD_INT:
-            fprintf(out, "%s=%lld\n", f->name, *(const long long *)base);
-            break;
-        case FIELD_BOOL:
-            fprintf(out, "%s=%s\n", f->name, *(const bool *)base ? "true" : "false");
-            break;
+        if (fields[i].programs & cfg->programs) {
+            print_field(cfg, &fields[i], out);
         }
     }
-    for (size_t i = 0; i < cfg->kafka_cnt; i++) {
+    for (size_t i = 0; i < cfg->kafka_cnt && (KAFKA_READERS & cfg->programs); i++) {
         print_masked(out, "kafka.", cfg->kafka[i].key, cfg->kafka[i].value);
     }
 }

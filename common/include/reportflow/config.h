@@ -1,26 +1,46 @@
 /*
- * cfg.h - reportflow configuration: one key=value file read by every program,
+ * config.h - reportflow configuration: one key=value file read by every program,
  * then REPORTFLOW_* environment variables, then -X key=value flags.
  *
- * Keys are dotted lowercase and checked against one table (cfg.c); an unknown
- * key or a bad value is an error naming the file, line and key. Keys starting
- * with "kafka." are kept as-is for librdkafka (see rf_kafka_conf_new()).
+ * Keys are dotted lowercase and checked against one table (config.c), which tags
+ * each key with the programs that read it. A key no program reads, or a bad
+ * value, is an error naming the file and line, the variable or the flag, and the
+ * key. A key only other programs read is accepted from the file and the
+ * environment (both serve every program) and refused on the command line, which
+ * addresses one program; --print-config shows only the program's own keys.
+ * Keys starting with "kafka." are kept as-is for librdkafka (see
+ * rf_kafka_conf_new()) and read by the programs that talk to Kafka.
  */
-#ifndef RF_CFG_H
-#define RF_CFG_H
+#ifndef RF_CONFIG_H
+#define RF_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#define RF_CFG_DEFAULT_PATH "config/reportflow.conf"
+#define RF_CONFIG_DEFAULT_PATH "config/reportflow.conf"
 
-struct rf_cfg_kv {
+/* The programs that read a configuration; each key of the table is tagged with a set of them. */
+enum rf_program {
+    RF_PROG_PRODUCER = 1 << 0,
+    RF_PROG_WORKER = 1 << 1,
+    RF_PROG_SINK = 1 << 2,
+    RF_PROG_LAG = 1 << 3,
+    RF_PROG_TOPICS = 1 << 4,
+    RF_PROG_BROKER = 1 << 5,
+    RF_PROG_EVAL = 1 << 6,
+    RF_PROG_EXTRACT = 1 << 7,
+    RF_PROG_REPORT = 1 << 8,
+    RF_PROG_ALL = (1 << 9) - 1, /* every key applies: tests, the whole table */
+};
+
+struct rf_config_kv {
     char *key;   /* librdkafka property name, without the "kafka." prefix */
     char *value; /* its value, as written */
 };
 
 struct rf_config {
+    unsigned programs; /* who reads this configuration: one RF_PROG_*, or RF_PROG_ALL */
     /* common */
     char *log_level;             /* log.level */
     char *log_format;            /* log.format: text or json */
@@ -66,34 +86,43 @@ struct rf_config {
     long long lag_window_s;    /* lag.window_s: evaluation window for the status rule */
     long long lag_stop_s;      /* lag.stop_s: no commit for this long with lag > 0 is STOP */
 
-    struct rf_cfg_kv *kafka; /* kafka.* pass-through, in the order set */
+    struct rf_config_kv *kafka; /* kafka.* pass-through, in the order set */
     size_t kafka_cnt;
 };
 
-/** A configuration holding every default. Free with rf_config_free(). NULL on ENOMEM. */
-struct rf_config *rf_config_new(void);
+/**
+ * A configuration holding every default, read by @p programs (one RF_PROG_*, or
+ * RF_PROG_ALL). Free with rf_config_free(). NULL on ENOMEM.
+ */
+struct rf_config *rf_config_new(unsigned programs);
 void rf_config_free(struct rf_config *cfg);
 
 /**
- * Set one key. @p origin ("file.conf:12", "environment", "-X") prefixes errors.
+ * Set one key, addressed to this configuration's programs: as for a -X flag, a key
+ * that only other programs read is refused. @p origin ("-X") prefixes errors.
  * @returns 0, or -1 with a message naming the origin, key and value in @p errstr.
  */
 int rf_config_set(struct rf_config *cfg, const char *key, const char *value, const char *origin,
                   char *errstr, size_t errstr_size);
 
-/** Read a key=value file ('#' comments, blank lines). @returns 0 or -1 with errstr. */
+/**
+ * Read a key=value file ('#' comments, blank lines). The file may hold other programs'
+ * keys. @returns 0 or -1 with errstr.
+ */
 int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, size_t errstr_size);
 
-/** Apply REPORTFLOW_<KEY> variables (dots as underscores) from @p envp. */
+/** Apply REPORTFLOW_<KEY> variables (dots as underscores) from @p envp, any program's keys. */
 int rf_config_load_env(struct rf_config *cfg, char **envp, char *errstr, size_t errstr_size);
 
 /**
- * The usual order: @p path (or REPORTFLOW_CONFIG, or config/reportflow.conf when it
- * exists), then the environment, then each "key=value" of @p overrides.
+ * The configuration of @p programs (one RF_PROG_*, or RF_PROG_ALL) in the usual order:
+ * @p path (or REPORTFLOW_CONFIG, or config/reportflow.conf when it exists), then the
+ * environment, then each "key=value" of @p overrides (rf_config_set()).
  * @returns a new configuration, or NULL with errstr.
  */
-struct rf_config *rf_config_build(const char *path, char **overrides, size_t override_cnt,
-                                  char **envp, char *errstr, size_t errstr_size);
+struct rf_config *rf_config_build(unsigned programs, const char *path, char **overrides,
+                                  size_t override_cnt, char **envp, char *errstr,
+                                  size_t errstr_size);
 
 /** Value of a kafka.* pass-through key (without prefix), or NULL. Borrowed. */
 const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
@@ -115,7 +144,10 @@ bool rf_config_key_is_secret(const char *key);
  */
 char *rf_config_mask_value(const char *key, const char *value);
 
-/** Print every resolved key, secrets masked (rf_config_mask_value()), in file syntax. */
+/**
+ * Print every key the configuration's programs read with its description and resolved
+ * value, secrets masked (rf_config_mask_value()), in file syntax.
+ */
 void rf_config_print(const struct rf_config *cfg, FILE *out);
 
 #endif
