@@ -1,7 +1,7 @@
 /*
  * decode.h - raw report bytes to UTF-8 text: BOMs, UTF-16, GB18030/GBK, HTML.
  *
- * The text that comes out is "the original text" of DESIGN.md: every offset
+ * The text that comes out is "the original text" of docs/DESIGN.md: every offset
  * and every evidence string in an envelope points into it.
  */
 #ifndef RF_DECODE_H

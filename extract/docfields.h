@@ -1,4 +1,4 @@
-/* docfields.h - the document block of TAXONOMY.md section 1. */
+/* docfields.h - the document block of docs/TAXONOMY.md section 1. */
 #ifndef RF_DOCFIELDS_H
 #define RF_DOCFIELDS_H
 

@@ -1,5 +1,5 @@
 /*
- * extractor.h - one raw report to one envelope (DESIGN.md "The envelope"):
+ * extractor.h - one raw report to one envelope (docs/DESIGN.md "The envelope"):
  * decode, normalise, then document fields, sections, citations, quantities
  * and metrics. The same code serves reportflow-worker, reportflow-extract,
  * reportflow-eval and the fuzz target.

@@ -1,7 +1,7 @@
 /*
  * quantity.h - numbers with a measure word: "1.6万项", "210多万人次", "近千人次",
  * "十余次", "两宗", "9.2%". Years, dates, document numbers, ordinals and names
- * are not quantities (TAXONOMY.md section 4).
+ * are not quantities (docs/TAXONOMY.md section 4).
  */
 #ifndef RF_QUANTITY_H
 #define RF_QUANTITY_H

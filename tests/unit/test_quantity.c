@@ -1,4 +1,4 @@
-/* test_quantity.c - number parsing and quantity finding (TAXONOMY.md sections 4 and 5). */
+/* test_quantity.c - number parsing and quantity finding (docs/TAXONOMY.md sections 4 and 5). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,9 +48,9 @@ static void quantities_of(struct rules *r, const char *s, char *out, size_t out_
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < qs.cnt; i++) {
-        used +=
-            (size_t)snprintf(out + used, out_size - used, "%s%g/%s/%s", i ? " " : "",
-                             qs.items[i].value, qs.items[i].unit, quantity_approx_name(qs.items[i].approx));
+        used += (size_t)snprintf(out + used, out_size - used, "%s%g/%s/%s", i ? " " : "",
+                                 qs.items[i].value, qs.items[i].unit,
+                                 quantity_approx_name(qs.items[i].approx));
     }
     quantity_list_release(&qs);
     text_release(&t);

@@ -42,7 +42,7 @@ static void test_core_keys_of_the_shipped_rule_set(void **state)
     char errstr[512];
     struct rules *r = rules_load(RF_RULES_PATH, errstr, sizeof(errstr));
     assert_non_null(r);
-    assert_int_equal(r->core_key_cnt, 16); /* TAXONOMY.md's core keys */
+    assert_int_equal(r->core_key_cnt, 16); /* docs/TAXONOMY.md's core keys */
     assert_string_equal(r->core_keys[0], "inspection.enterprises");
     assert_string_equal(r->core_keys[15], "accidents.deaths");
     rules_free(r);

@@ -1,4 +1,4 @@
-/* headers.h - Kafka header names shared by producer, worker and sink (DESIGN.md "Kafka"). */
+/* headers.h - Kafka header names shared by producer, worker and sink (docs/DESIGN.md "Kafka"). */
 #ifndef RF_HEADERS_H
 #define RF_HEADERS_H
 
