@@ -1,5 +1,8 @@
-/* budget.c - the per-document deadline, stop request and output cap. */
+/* budget.c - the per-document CPU time, stop request, output cap and fault. */
 #include "budget.h"
+
+#include <stdarg.h>
+#include <stdio.h>
 
 #include "reportflow/clock.h"
 
@@ -8,12 +11,13 @@
 
 void budget_init(struct budget *b, long long max_ms, size_t max_bytes, bool (*stop_requested)(void))
 {
-    b->deadline_ms = max_ms > 0 ? rf_clock_mono_ms() + max_ms : 0;
+    b->cpu_limit_ms = max_ms > 0 ? rf_clock_thread_cpu_ms() + max_ms : 0;
     b->stop_requested = stop_requested;
     b->max_bytes = max_bytes;
     b->bytes = 0;
     b->countdown = STEPS_PER_CHECK;
     b->state = BUDGET_OK;
+    b->fault[0] = '\0';
 }
 
 bool budget_spent(struct budget *b)
@@ -30,7 +34,7 @@ bool budget_spent(struct budget *b)
     b->countdown = STEPS_PER_CHECK;
     if (b->stop_requested && b->stop_requested()) {
         b->state = BUDGET_STOPPED;
-    } else if (b->deadline_ms > 0 && rf_clock_mono_ms() >= b->deadline_ms) {
+    } else if (b->cpu_limit_ms > 0 && rf_clock_thread_cpu_ms() >= b->cpu_limit_ms) {
         b->state = BUDGET_TIMEOUT;
     }
     return b->state != BUDGET_OK;
@@ -46,6 +50,18 @@ bool budget_charge(struct budget *b, size_t n)
         b->state = BUDGET_TOO_LARGE;
     }
     return budget_spent(b);
+}
+
+void budget_fault(struct budget *b, const char *fmt, ...)
+{
+    if (!b || b->state != BUDGET_OK) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->fault, sizeof(b->fault), fmt, ap);
+    va_end(ap);
+    b->state = BUDGET_FAULT;
 }
 
 enum budget_state budget_state(const struct budget *b)

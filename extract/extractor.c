@@ -196,6 +196,11 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < qs->cnt; i++) {
+        if (!isfinite(qs->items[i].value)) { /* JSON has no such number: our parser's fault */
+            budget_fault(budget, "quantity %zu: its value is not a finite number", i + 1);
+            json_decref(arr);
+            return NULL;
+        }
         size_t bytes = 0;
         json_t *obj = quantity_json(&qs->items[i], o, t, &bytes);
         if (append_charged(arr, obj, bytes, budget) != 0) {
@@ -240,8 +245,14 @@ static json_t *metrics_json(const struct fact_list *facts, const struct outline 
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < facts->cnt; i++) {
+        const struct fact *f = &facts->items[i];
+        if (!isfinite(f->value) || (f->has_yoy && !isfinite(f->yoy_pct))) {
+            budget_fault(budget, "fact %zu (%s): a number that is not finite", i + 1, f->rule->id);
+            json_decref(arr);
+            return NULL;
+        }
         size_t bytes = 0;
-        json_t *obj = fact_json(&facts->items[i], o, t, &bytes);
+        json_t *obj = fact_json(f, o, t, &bytes);
         if (append_charged(arr, obj, bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
@@ -294,6 +305,10 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
                     "reportflow", "version", RF_VERSION, "rules_name", ex->rules->name,
                     "rules_version", ex->rules->version, "document", parts[0], "sections", parts[1],
                     "citations", parts[2], "quantities", parts[3], "metrics", parts[4]);
+    if (!env) {
+        /* json_pack says no alike for ENOMEM and for a value JSON cannot hold */
+        budget_fault(budget, "cannot assemble the envelope (out of memory, or a bad value)");
+    }
 out_release:
     docfields_release(&fields);
     metrics_facts_release(&facts);
@@ -310,7 +325,8 @@ static enum extract_status budget_verdict(const struct budget *b, const struct e
     switch (budget_state(b)) {
     case BUDGET_TIMEOUT:
         *reason_code = "extract-timeout";
-        snprintf(errstr, errstr_size, "extraction took longer than %lld ms (worker.max_extract_ms)",
+        snprintf(errstr, errstr_size,
+                 "extraction used more than %lld ms of CPU time (worker.max_extract_ms)",
                  l->max_ms);
         return EXTRACT_TIMEOUT;
     case BUDGET_TOO_LARGE:
@@ -322,9 +338,15 @@ static enum extract_status budget_verdict(const struct budget *b, const struct e
     case BUDGET_STOPPED:
         snprintf(errstr, errstr_size, "stopped before the extraction finished");
         return EXTRACT_STOPPED;
+    case BUDGET_FAULT:
+        *reason_code = "internal";
+        snprintf(errstr, errstr_size, "%s", b->fault);
+        return EXTRACT_INTERNAL;
     case BUDGET_OK:
         break;
     }
+    *reason_code = "out-of-memory";
+    snprintf(errstr, errstr_size, "extraction ran out of memory");
     return EXTRACT_NOMEM;
 }
 
@@ -377,6 +399,10 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     budget_init(&budget, l->max_ms, l->max_envelope_bytes, l->stop_requested);
     enum extract_status st =
         extractor_text(ex, bytes, len, &d, &t, reason_code, errstr, errstr_size);
+    if (st == EXTRACT_NOMEM) {
+        *reason_code = "out-of-memory";
+        snprintf(errstr, errstr_size, "decoding ran out of memory (%zu bytes)", len);
+    }
     if (st != EXTRACT_OK) {
         return st;
     }

@@ -54,11 +54,12 @@ enum extract_status {
     EXTRACT_TIMEOUT,   /* past max_ms: reason "extract-timeout" */
     EXTRACT_TOO_LARGE, /* the envelope would pass max_envelope_bytes: reason "envelope-too-large" */
     EXTRACT_STOPPED,   /* stop_requested() said so: no verdict, hand the record back */
+    EXTRACT_INTERNAL,  /* our fault, not the report's: reason "internal", errstr says what */
 };
 
 /** What one document may cost. Zero / NULL members mean no limit. */
 struct extract_limits {
-    long long max_ms;             /* wall-clock time for the whole extraction */
+    long long max_ms;             /* CPU time of the extracting thread for the whole extraction */
     size_t max_envelope_bytes;    /* serialised envelope size (checked while building it too) */
     bool (*stop_requested)(void); /* polled with the clock, e.g. rf_run_stopping */
 };

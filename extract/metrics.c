@@ -121,9 +121,11 @@ static bool yoy_change_at(const struct text *t, size_t p, const struct name_pair
     for (size_t k = 0; k < verb_cnt; k++) {
         size_t vl = verbs[k].len;
         if (p + vl <= t->norm_len && memcmp(s + p, verbs[k].word, vl) == 0) {
-            char *end = NULL;
-            double v = strtod(s + p + vl, &end);
-            if (end && end != s + p + vl && *end == '%') {
+            /* a plain decimal: strtod would take 1e999 and nan, and no JSON holds them */
+            double v = 0;
+            size_t at = p + vl;
+            size_t n = quantity_parse_decimal(s + at, t->norm_len - at, &v);
+            if (n > 0 && at + n < t->norm_len && s[at + n] == '%') {
                 *pct = sign * v;
                 return true;
             }
@@ -362,6 +364,12 @@ static int run_pattern(struct scan *s, const struct rule *rule, const struct rul
             return 0;
         }
         if (rc < 0) {
+            PCRE2_UCHAR msg[120];
+            if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0) {
+                snprintf((char *)msg, sizeof(msg), "unknown error");
+            }
+            budget_fault(s->budget, "rule '%s': PCRE2 match error %d (%s) at byte %zu", rule->id,
+                         rc, (const char *)msg, pos);
             return -1;
         }
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->m->md);

@@ -212,6 +212,14 @@ size_t quantity_parse_number(const char *s, size_t len, const struct quantity_vo
     return i;
 }
 
+size_t quantity_parse_decimal(const char *s, size_t len, double *value)
+{
+    if (len > MAX_NUMBER_BYTES) {
+        len = MAX_NUMBER_BYTES;
+    }
+    return len > 0 && s[0] >= '0' && s[0] <= '9' ? parse_arabic(s, len, value) : 0;
+}
+
 static bool is_ascii_alnum(char c)
 {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

@@ -69,6 +69,14 @@ size_t quantity_parse_number(const char *s, size_t len, const struct quantity_vo
                              double *value, enum approx *approx);
 
 /**
+ * A plain decimal at @p s (@p len bytes): Arabic digits, commas between groups
+ * of three, one decimal point, at most a number's length; never an exponent,
+ * "inf" or "nan", so the value is always finite. @returns bytes read, 0 when
+ * none.
+ */
+size_t quantity_parse_decimal(const char *s, size_t len, double *value);
+
+/**
  * Find every quantity in the normalised text, with the words of @p v, within
  * @p budget (may be NULL).
  * @returns 0, or -1 on ENOMEM or a spent budget (budget_state() says which).

@@ -31,9 +31,11 @@ static int on_option(void *ctx, int opt, const char *arg)
     return 0;
 }
 
-static int extract_file(struct extractor *ex, const char *path, size_t max_bytes, bool pretty)
+static int extract_file(struct extractor *ex, const char *path, const struct rf_config *cfg,
+                        bool pretty)
 {
-    char errstr[512];
+    size_t max_bytes = (size_t)cfg->max_file_bytes;
+    char errstr[512] = "";
     char *data = NULL;
     size_t len = 0;
     if (rf_fs_read_file(path, max_bytes, &data, &len, errstr, sizeof(errstr)) != RF_READ_OK) {
@@ -50,12 +52,14 @@ static int extract_file(struct extractor *ex, const char *path, size_t max_bytes
         base ? base + 1 : path, (long long)len, mtime, NULL, NULL, NULL, -1, -1};
     json_t *env = NULL;
     const char *reason = NULL;
+    /* the worker's limits, so this tool's verdict on a file is the worker's */
+    const struct extract_limits limits = {cfg->worker_max_extract_ms,
+                                          (size_t)cfg->worker_max_envelope_bytes, NULL};
     enum extract_status st_ex =
-        extractor_run(ex, data, len, &src, &env, &reason, errstr, sizeof(errstr));
+        extractor_run_limited(ex, data, len, &src, &limits, &env, &reason, errstr, sizeof(errstr));
     free(data);
     if (st_ex != EXTRACT_OK) {
-        rf_error("extract", "'%s' rejected (%s): %s", path,
-                 st_ex == EXTRACT_NOMEM ? "out-of-memory" : reason, errstr);
+        rf_error("extract", "'%s' rejected (%s): %s", path, reason ? reason : "unknown", errstr);
         return 1;
     }
     char *text = json_dumps(env, pretty ? JSON_INDENT(2) : JSON_COMPACT);
@@ -98,7 +102,7 @@ int main(int argc, char **argv)
         rc = 1;
     } else {
         for (int i = optind_files; i < argc; i++) {
-            rc |= extract_file(&ex, argv[i], (size_t)cfg->max_file_bytes, pretty);
+            rc |= extract_file(&ex, argv[i], cfg, pretty);
         }
         extractor_release(&ex);
     }

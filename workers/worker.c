@@ -192,14 +192,13 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
     }
     w->stats.consumed++;
     w->stats.bytes += m->len;
-    if (st == EXTRACT_NOMEM) {
-        return send_to_dlq(w, m, file_name, "out-of-memory", "extraction ran out of memory");
-    }
     if (st != EXTRACT_OK) {
         if (st == EXTRACT_TIMEOUT) {
             w->stats.timeouts++;
-            rf_warn(COMPONENT, "'%s': extraction stopped after %lld ms", file_name,
-                    (long long)(rf_clock_mono_ms() - started));
+            rf_warn(COMPONENT, "'%s': extraction stopped after %lld ms of wall-clock time",
+                    file_name, (long long)(rf_clock_mono_ms() - started));
+        } else if (st == EXTRACT_INTERNAL) {
+            rf_error(COMPONENT, "'%s': internal error, dead-lettered: %s", file_name, errstr);
         }
         return send_to_dlq(w, m, file_name, reason, errstr);
     }

@@ -18,6 +18,13 @@ int64_t rf_clock_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t rf_clock_thread_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void rf_clock_format(int64_t ms, char *out, size_t out_size)
 {
     time_t secs = (time_t)(ms / 1000);

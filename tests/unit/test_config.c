@@ -244,7 +244,8 @@ static const struct {
                      "topic.events.partitions topic.dlq.partitions broker.address_file "
                      "broker.count "},
     {RF_PROG_EVAL, "log.level log.format worker.rules "},
-    {RF_PROG_EXTRACT, "log.level log.format producer.max_file_bytes worker.rules "},
+    {RF_PROG_EXTRACT, "log.level log.format producer.max_file_bytes worker.rules "
+                      "worker.max_extract_ms worker.max_envelope_bytes "},
     {RF_PROG_REPORT, "log.level log.format pg.conninfo "},
 };
 

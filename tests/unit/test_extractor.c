@@ -211,6 +211,69 @@ static void test_extract_metric_evidence_as_of_and_yoy(void **state)
     json_decref(env);
 }
 
+/* A change read past what JSON holds (1e999, nan, inf) is no change: the report still lands. */
+static void test_extract_yoy_is_a_plain_finite_decimal(void **state)
+{
+    const char *texts[] = {
+        PREAMBLE "全区生产安全事故59起,同比增长1e999%。",
+        PREAMBLE "全区生产安全事故59起,同比下降nan%。",
+        PREAMBLE "全区生产安全事故59起,同比增长inf%。",
+        PREAMBLE "全区生产安全事故59起,同比增长0x1p9%。",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        json_t *env = extract(*state, texts[i]);
+        json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
+        assert_non_null(m);
+        assert_int_equal(json_integer_value(json_object_get(m, "value")), 59);
+        json_t *yoy = json_object_get(m, "yoy_pct");
+        if (!json_is_null(yoy) && !(json_is_number(yoy) && json_number_value(yoy) == 0)) {
+            fail_msg("%s: yoy_pct %g", texts[i], json_number_value(yoy));
+        }
+        json_decref(env);
+    }
+}
+
+/* Our own failure (here a PCRE2 match limit) is "internal" with PCRE2's words, not ENOMEM. */
+static void test_extract_pcre2_error_is_internal(void **state)
+{
+    struct fixture *f = *state;
+    int err;
+    PCRE2_SIZE off;
+    pcre2_code *limited = pcre2_compile((PCRE2_SPTR) "(*LIMIT_MATCH=1)(?:检查|企业)+(?<q>[0-9]+)家",
+                                        PCRE2_ZERO_TERMINATED, PCRE2_UTF, &err, &off, NULL);
+    assert_non_null(limited);
+    /* a rule that takes 家, so its patterns run on the window around 12家 */
+    const struct rule *rule = NULL;
+    for (size_t i = 0; !rule && i < f->rules->cnt; i++) {
+        for (size_t u = 0; u < f->rules->items[i].unit_cnt; u++) {
+            if (strcmp(f->rules->items[i].units[u], "家") == 0) {
+                rule = &f->rules->items[i];
+            }
+        }
+    }
+    assert_non_null(rule);
+    struct rule_pattern *rp = &rule->patterns[0];
+    pcre2_code *kept = rp->code;
+    int kept_q = rp->q_group;
+    rp->code = limited;
+    rp->q_group = 1;
+    char text[] = PREAMBLE "检查企业检查企业检查企业12家,整改隐患3项。";
+    json_t *env = NULL;
+    const char *reason = NULL;
+    char errstr[256] = "";
+    enum extract_status st =
+        extractor_run(&f->ex, text, strlen(text), NULL, &env, &reason, errstr, sizeof(errstr));
+    rp->code = kept;
+    rp->q_group = kept_q;
+    pcre2_code_free(limited);
+    assert_int_equal(st, EXTRACT_INTERNAL);
+    assert_null(env);
+    assert_string_equal(reason, "internal");
+    if (!strstr(errstr, "PCRE2 match error") || !strstr(errstr, rule->id)) {
+        fail_msg("errstr: %s", errstr);
+    }
+}
+
 /* The period-limit and year-on-year words are the rule set's: without them, neither is read. */
 static void test_extract_as_of_and_yoy_words_come_from_the_rule_set(void **state)
 {
@@ -549,6 +612,8 @@ int main(void)
         cmocka_unit_test(test_extract_metrics_not_changes_floors_or_titles),
         cmocka_unit_test(test_extract_metrics_one_space_before_the_measure_word),
         cmocka_unit_test(test_extract_metric_evidence_as_of_and_yoy),
+        cmocka_unit_test(test_extract_yoy_is_a_plain_finite_decimal),
+        cmocka_unit_test(test_extract_pcre2_error_is_internal),
         cmocka_unit_test(test_extract_as_of_and_yoy_words_come_from_the_rule_set),
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),
         cmocka_unit_test(test_extract_run_on_clauses_are_capped),
