@@ -20,6 +20,18 @@
 
 #define COMPONENT "worker"
 
+/*
+ * What the broker refused for good, per batch slot: the envelope (then the
+ * record is dead-lettered whole), or that dead letter too (then it is sent
+ * again without the raw bytes, which the dead-letter topic cannot hold). A
+ * stripped letter is not retried: a worker that re-sent a refused record at
+ * every restart would never get past it.
+ */
+enum refusal { REFUSED_NONE = 0, REFUSED_ENVELOPE, REFUSED_LETTER };
+
+/* The opaque of a produced record: its batch slot + 1, with this bit for a dead letter. */
+#define LETTER_BIT ((uintptr_t)1 << (sizeof(uintptr_t) * 8 - 1))
+
 struct worker {
     const struct rf_config *cfg; /* borrowed */
     rd_kafka_t *consumer;        /* reports.raw, group worker.group */
@@ -27,25 +39,27 @@ struct worker {
     struct extractor ex;         /* per-worker match state over shared rules */
     bool extractor_ready;
     rd_kafka_message_t **batch; /* raw records awaiting acknowledgement of their output */
-    bool *refused;              /* batch[i]'s envelope was refused as too large by the broker */
+    enum refusal *refused;      /* what the broker refused of batch[i]'s output */
     size_t batch_cnt;
+    size_t batch_bytes;         /* raw bytes held plus output bytes queued for this batch */
     uint64_t delivery_failures; /* failed deliveries of the current batch (delivery callback) */
     bool fatal;                 /* producing failed for good */
     struct worker_stats stats;
     int64_t next_progress_ms;
 };
 
-/* An envelope's message carries its batch slot + 1 as opaque; DLQ records carry 0. */
+/* A record's opaque (LETTER_BIT | slot + 1) says which batch slot it served; 0: none. */
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     (void)rk;
     struct worker *w = opaque;
-    size_t slot = (size_t)(uintptr_t)msg->_private;
+    uintptr_t tag = (uintptr_t)msg->_private;
+    size_t slot = (size_t)(tag & ~LETTER_BIT);
     if (msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && slot > 0 && slot <= w->batch_cnt) {
-        /* permanent for this envelope, not for the worker: settle_batch() dead-letters it */
-        w->refused[slot - 1] = true;
-        rf_warn(COMPONENT, "'%s' refused an envelope of %zu bytes: %s",
-                rd_kafka_topic_name(msg->rkt), msg->len, rd_kafka_err2str(msg->err));
+        /* permanent for this record, not for the worker: settle_batch() sends the next form */
+        w->refused[slot - 1] = tag & LETTER_BIT ? REFUSED_LETTER : REFUSED_ENVELOPE;
+        rf_warn(COMPONENT, "'%s' refused a record of %zu bytes: %s", rd_kafka_topic_name(msg->rkt),
+                msg->len, rd_kafka_err2str(msg->err));
     } else if (msg->err) {
         w->delivery_failures++;
         rf_error(COMPONENT, "delivery to '%s' failed: %s", rd_kafka_topic_name(msg->rkt),
@@ -88,17 +102,19 @@ struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules
 
 /*
  * Produce, waiting while the local queue is full. Takes @p value (malloc'd) and
- * @p hdrs. @p slot is the raw record's batch slot + 1 for an envelope, 0 otherwise.
+ * @p hdrs. @p tag is the opaque on_delivery() reads (the batch slot + 1, with
+ * LETTER_BIT for a dead letter), 0 for none.
  */
 static int produce(struct worker *w, const char *topic, const void *key, size_t key_len,
-                   char *value, size_t value_len, rd_kafka_headers_t *hdrs, size_t slot)
+                   char *value, size_t value_len, rd_kafka_headers_t *hdrs, uintptr_t tag)
 {
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
             w->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key_len),
             RD_KAFKA_V_VALUE(value, value_len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE),
-            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)slot), RD_KAFKA_V_END);
+            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE((void *)tag), RD_KAFKA_V_END);
         if (!err) {
+            w->batch_bytes += value_len; /* librdkafka holds it until the batch settles */
             return 0;
         }
         if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -112,8 +128,12 @@ static int produce(struct worker *w, const char *topic, const void *key, size_t 
     }
 }
 
-static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char *file_name,
-                       const char *code, const char *why)
+/*
+ * Dead-letter raw record @p m (batch slot @p slot) with its bytes, or, when
+ * @p stripped, without them (the topic refused them): then not retried again.
+ */
+static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, size_t slot, bool stripped,
+                       const char *file_name, const char *code, const char *why)
 {
     char key[RF_SHA256_HEX_LEN + 1];
     if (m->key && m->key_len == RF_SHA256_HEX_LEN) {
@@ -130,18 +150,20 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, const char
     rd_kafka_header_add(hdrs, RF_HDR_ERROR_TEXT, -1, why, -1);
     rd_kafka_header_add(hdrs, RF_HDR_ATTEMPT, -1, "1", -1);
     rd_kafka_header_add(hdrs, RF_HDR_FILE_NAME, -1, file_name, -1);
-    char *copy = malloc(m->len ? m->len : 1);
+    size_t len = stripped ? 0 : m->len;
+    char *copy = malloc(len ? len : 1);
     if (!copy) {
         rd_kafka_headers_destroy(hdrs);
         return -1;
     }
-    if (m->len) {
-        memcpy(copy, m->payload, m->len);
+    if (len) {
+        memcpy(copy, m->payload, len);
     }
     rf_warn(COMPONENT, "'%s' (partition %d offset %lld) to dead-letter topic: %s: %s", file_name,
             m->partition, (long long)m->offset, code, why);
-    w->stats.rejected++;
-    return produce(w, w->cfg->topic_dlq, key, RF_SHA256_HEX_LEN, copy, m->len, hdrs, 0);
+    w->stats.rejected += !stripped; /* a stripped letter is the same rejection, sent again */
+    uintptr_t tag = stripped ? 0 : LETTER_BIT | (uintptr_t)(slot + 1);
+    return produce(w, w->cfg->topic_dlq, key, RF_SHA256_HEX_LEN, copy, len, hdrs, tag);
 }
 
 /* What a record that no stop interrupted may cost: the worker's per-document limits. */
@@ -200,7 +222,7 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
         } else if (st == EXTRACT_INTERNAL) {
             rf_error(COMPONENT, "'%s': internal error, dead-lettered: %s", file_name, errstr);
         }
-        return send_to_dlq(w, m, file_name, reason, errstr);
+        return send_to_dlq(w, m, slot, false, file_name, reason, errstr);
     }
     char *text = json_dumps(env, JSON_COMPACT);
     const char *doc_id = json_string_value(json_object_get(env, "doc_id"));
@@ -208,7 +230,8 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
     snprintf(key, sizeof(key), "%s", doc_id ? doc_id : "");
     json_decref(env);
     if (!text) {
-        return send_to_dlq(w, m, file_name, "out-of-memory", "cannot serialise the envelope");
+        return send_to_dlq(w, m, slot, false, file_name, "out-of-memory",
+                           "cannot serialise the envelope");
     }
     size_t text_len = strlen(text);
     if (text_len > (size_t)w->cfg->worker_max_envelope_bytes) {
@@ -216,27 +239,38 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
         snprintf(errstr, sizeof(errstr),
                  "the envelope has %zu bytes, over %lld (worker.max_envelope_bytes)", text_len,
                  w->cfg->worker_max_envelope_bytes);
-        return send_to_dlq(w, m, file_name, "envelope-too-large", errstr);
+        return send_to_dlq(w, m, slot, false, file_name, "envelope-too-large", errstr);
     }
     w->stats.extracted++;
     return produce(w, w->cfg->topic_events, key, strlen(key), text, text_len, NULL, slot + 1);
 }
 
-/* Dead-letter the records whose envelopes the broker refused as too large; -1 on failure. */
+/* The next form of each output the broker refused as too large; -1 on failure. */
 static int dead_letter_refused(struct worker *w)
 {
     int rc = 0;
     for (size_t i = 0; i < w->batch_cnt && rc == 0; i++) {
-        if (!w->refused[i]) {
+        enum refusal what = w->refused[i];
+        if (what == REFUSED_NONE) {
             continue;
         }
-        w->refused[i] = false;
-        w->stats.extracted--;
-        char file_name[512];
+        w->refused[i] = REFUSED_NONE;
+        char file_name[512], why[512];
         rf_kafka_header_get(w->batch[i], RF_HDR_FILE_NAME, file_name, sizeof(file_name));
-        rc = send_to_dlq(w, w->batch[i], file_name, "envelope-too-large",
-                         "the broker refused the envelope: Message size too large (raise the "
-                         "events topic's max.message.bytes or lower worker.max_envelope_bytes)");
+        if (what == REFUSED_ENVELOPE) {
+            w->stats.extracted--;
+            rc = send_to_dlq(w, w->batch[i], i, false, file_name, "envelope-too-large",
+                             "the broker refused the envelope: Message size too large (raise the "
+                             "events topic's max.message.bytes or lower "
+                             "worker.max_envelope_bytes)");
+            continue;
+        }
+        /* the first letter's reason went with it; this one says why it has no bytes */
+        snprintf(why, sizeof(why),
+                 "the dead-letter topic refused the record's %zu bytes (raise its "
+                 "max.message.bytes); sent without them",
+                 w->batch[i]->len);
+        rc = send_to_dlq(w, w->batch[i], i, true, file_name, "dead-letter-too-large", why);
     }
     return rc;
 }
@@ -264,7 +298,7 @@ static void flush_outputs(struct worker *w)
 static bool any_refused(const struct worker *w)
 {
     for (size_t i = 0; i < w->batch_cnt; i++) {
-        if (w->refused[i]) {
+        if (w->refused[i] != REFUSED_NONE) {
             return true;
         }
     }
@@ -275,7 +309,8 @@ static bool any_refused(const struct worker *w)
 static int settle_batch(struct worker *w)
 {
     flush_outputs(w);
-    if (any_refused(w) && !w->fatal) {
+    /* an envelope refused becomes a letter; a letter refused, one without the bytes: two rounds */
+    for (int round = 0; round < 2 && any_refused(w) && !w->fatal; round++) {
         if (dead_letter_refused(w) != 0) {
             w->fatal = true;
         }
@@ -292,9 +327,10 @@ static int settle_batch(struct worker *w)
     }
     for (size_t i = 0; i < w->batch_cnt; i++) {
         rd_kafka_message_destroy(w->batch[i]);
-        w->refused[i] = false;
+        w->refused[i] = REFUSED_NONE;
     }
     w->batch_cnt = 0;
+    w->batch_bytes = 0;
     w->delivery_failures = 0; /* counted per batch: an old failure must not fail the next one */
     return rc;
 }
@@ -343,6 +379,7 @@ int worker_run(struct worker *w, struct rf_http *http)
         }
         if (m) {
             w->batch[w->batch_cnt++] = m;
+            w->batch_bytes += m->len;
             int handled = handle_record(w, m, w->batch_cnt - 1);
             if (handled == 1) {
                 /* interrupted by a stop: not part of the batch, its offset is not stored */
@@ -354,7 +391,9 @@ int worker_run(struct worker *w, struct rf_http *http)
                 break;
             }
         }
-        if ((!m && w->batch_cnt > 0) || w->batch_cnt == (size_t)w->cfg->worker_batch) {
+        /* a batch is bounded in bytes as in records: dense reports' envelopes are large */
+        if ((!m && w->batch_cnt > 0) || w->batch_cnt == (size_t)w->cfg->worker_batch ||
+            w->batch_bytes >= (size_t)w->cfg->worker_batch_bytes) {
             if (settle_batch(w) != 0) {
                 break;
             }

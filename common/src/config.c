@@ -110,6 +110,8 @@ static const struct field fields[] = {
         "consumer group of the workers"),
     STR("worker.rules", RF_PROG_WORKER | RF_PROG_EVAL | RF_PROG_EXTRACT, rules_path,
         "config/rules/emergency-management-annual.json", "metric rule file"),
+    INT("worker.batch_bytes", RF_PROG_WORKER, worker_batch_bytes, "67108864", 65536, 4000000000LL,
+        "raw and envelope bytes a worker holds per batch; the batch settles when it is reached"),
     INT("worker.batch_size", RF_PROG_WORKER, worker_batch, "64", 1, 100000,
         "raw records per produce-and-ack round"),
     INT("worker.max_extract_ms", RF_PROG_WORKER | RF_PROG_EXTRACT, worker_max_extract_ms, "3000", 0,
