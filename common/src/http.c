@@ -16,6 +16,11 @@
 #include "reportflow/buf.h"
 #include "reportflow/clock.h"
 
+/* Bounds of the metrics server: it serves a few scrapers, never a crowd. */
+#define HTTP_IDLE_TIMEOUT_S 10
+#define HTTP_MAX_CONNECTIONS 32
+#define HTTP_MAX_PER_IP 8
+
 #define STALE_AFTER_MS 30000 /* /healthz fails when the program stopped publishing */
 
 struct rf_http {
@@ -113,9 +118,13 @@ struct rf_http *rf_http_start(const char *listen, char *errstr, size_t errstr_si
         return NULL;
     }
     pthread_mutex_init(&http->lock, NULL);
-    http->daemon =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, ntohs(addr.sin_port), NULL, NULL, handle,
-                         http, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_END);
+    http->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD, ntohs(addr.sin_port), NULL, NULL, handle, http,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        /* a scraper that connects and says nothing must not hold a slot */
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_IDLE_TIMEOUT_S,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)HTTP_MAX_PER_IP, MHD_OPTION_END);
     if (!http->daemon) {
         snprintf(errstr, errstr_size, "metrics.listen: cannot listen on '%s' (in use?)", listen);
         rf_http_stop(http);

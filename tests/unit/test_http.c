@@ -1,10 +1,18 @@
 /* test_http.c - Prometheus text: escaping, summaries as _sum and _count, process_* metrics. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -68,9 +76,61 @@ static void test_process_metrics_from_proc(void **state)
     rf_buf_release(&b);
 }
 
+/* A TCP connection to 127.0.0.1:@p port, or -1. */
+static int connect_local(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* True when the server closes @p fd within @p ms (read gives end of file or a reset). */
+static bool closed_within(int fd, int ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    char c;
+    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) <= 0;
+}
+
+/* Idle connections from one address cannot take the server: past 8, the next is closed. */
+static void test_metrics_server_bounds_idle_connections(void **state)
+{
+    (void)state;
+    char errstr[256];
+    int port = 0;
+    struct rf_http *http = NULL;
+    for (int p = 39151; !http && p < 39251; p++) { /* a free port of a range nothing else uses */
+        char listen[32];
+        snprintf(listen, sizeof(listen), "127.0.0.1:%d", p);
+        http = rf_http_start(listen, errstr, sizeof(errstr));
+        port = p;
+    }
+    assert_non_null(http);
+    int idle[8];
+    for (int i = 0; i < 8; i++) {
+        idle[i] = connect_local(port);
+        assert_true(idle[i] >= 0);
+    }
+    int extra = connect_local(port);
+    assert_true(extra >= 0);
+    assert_true(closed_within(extra, 2000));
+    assert_false(closed_within(idle[0], 200)); /* the first ones are still served */
+    for (int i = 0; i < 8; i++) {
+        close(idle[i]);
+    }
+    close(extra);
+    rf_http_stop(http);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_metrics_server_bounds_idle_connections),
         cmocka_unit_test(test_label_values_escaped),
         cmocka_unit_test(test_help_escaped_quotes_kept),
         cmocka_unit_test(test_summary_shares_one_family),
