@@ -13,6 +13,8 @@
 #define CHART_POINTS 600               /* per group; the oldest goes first */
 #define CHART_W 560
 #define CHART_H 120
+/* "lag.groups=all" sees every group of the cluster: the page keeps at most this many charts */
+#define MAX_CHARTS 64
 
 struct chart_point {
     int64_t at_ms;
@@ -27,7 +29,7 @@ struct chart {
 };
 
 struct page {
-    struct chart *charts; /* owned, one per group seen */
+    struct chart *charts; /* owned, one per group seen in the chart span, at most MAX_CHARTS */
     size_t cnt, cap;
 };
 
@@ -44,12 +46,39 @@ void page_free(struct page *pg)
     }
 }
 
-static struct chart *chart_of(struct page *pg, const char *group)
+/* Forget the charts of groups not seen within the chart span: nothing of them would show. */
+static void drop_stale_charts(struct page *pg, int64_t now_ms)
 {
+    size_t kept = 0;
+    for (size_t i = 0; i < pg->cnt; i++) {
+        const struct chart *c = &pg->charts[i];
+        if (c->n > 0 && c->pts[c->n - 1].at_ms >= now_ms - CHART_SPAN_MS) {
+            if (kept != i) {
+                pg->charts[kept] = *c;
+            }
+            kept++;
+        }
+    }
+    pg->cnt = kept;
+}
+
+size_t page_chart_cnt(const struct page *pg)
+{
+    return pg->cnt;
+}
+
+/* The chart of @p group, a new one while there is room, else NULL (*@p full says which). */
+static struct chart *chart_of(struct page *pg, const char *group, bool *full)
+{
+    *full = false;
     for (size_t i = 0; i < pg->cnt; i++) {
         if (strcmp(pg->charts[i].group, group) == 0) {
             return &pg->charts[i];
         }
+    }
+    if (pg->cnt >= MAX_CHARTS) {
+        *full = true;
+        return NULL;
     }
     struct chart *grown = rf_vec_reserve(pg->charts, &pg->cap, pg->cnt, 1, sizeof(*grown));
     if (!grown) {
@@ -64,9 +93,14 @@ static struct chart *chart_of(struct page *pg, const char *group)
 
 int page_record(struct page *pg, const struct lag_sample *s)
 {
+    drop_stale_charts(pg, s->at_ms);
     for (size_t i = 0; i < s->cnt; i++) {
         const struct lag_group *g = &s->groups[i];
-        struct chart *c = chart_of(pg, g->name);
+        bool full;
+        struct chart *c = chart_of(pg, g->name, &full);
+        if (full) {
+            continue; /* its row still shows; only the chart is left out */
+        }
         if (!c) {
             return -1;
         }

@@ -7,6 +7,8 @@
 #ifndef RF_PAGE_H
 #define RF_PAGE_H
 
+#include <stddef.h>
+
 #include "lag.h"
 
 struct rf_buf;
@@ -18,6 +20,9 @@ void page_free(struct page *pg);
 
 /** Remember each group's total lag and time lag of @p s for the charts. @returns 0, -1 ENOMEM. */
 int page_record(struct page *pg, const struct lag_sample *s);
+
+/** Groups with a chart now (at most 64; a group unseen for the chart span loses its chart). */
+size_t page_chart_cnt(const struct page *pg);
 
 /** Append the HTML page for @p s (reloading every @p refresh_s seconds). @returns 0, -1 ENOMEM. */
 int page_render(const struct page *pg, const struct lag_sample *s, int refresh_s,
