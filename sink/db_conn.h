@@ -13,7 +13,8 @@
 
 #include "children.h"
 
-/* What to do after a failed statement (one place decides it); decided in db_conn_classify() only. */
+/* What to do after a failed statement (one place decides it); decided in db_conn_classify() only.
+ */
 enum db_result {
     DB_OK = 0,
     DB_RETRY,  /* connection or server trouble: reconnect, back off, try the batch again */
