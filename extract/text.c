@@ -53,11 +53,13 @@ static bool sentence_break(const char *s, size_t i, size_t len)
 /* Append @p v to a growable array. @returns 0 or -1 on ENOMEM. */
 static int push_offset(uint32_t **v, size_t *cnt, size_t *cap, size_t value)
 {
-    uint32_t *grown = rf_vec_reserve(*v, cap, *cnt, 1, sizeof(*grown));
-    if (!grown) {
-        return -1;
+    if (*cnt == *cap) { /* called per character: the call only when the array is full */
+        uint32_t *grown = rf_vec_reserve(*v, cap, *cnt, 1, sizeof(*grown));
+        if (!grown) {
+            return -1;
+        }
+        *v = grown;
     }
-    *v = grown;
     (*v)[(*cnt)++] = (uint32_t)value;
     return 0;
 }
