@@ -9,7 +9,8 @@ uses (nm), and fails when
     exports worker_*, common/src/log.c exports rf_log_*; main.c only main);
   - a source file is over 700 lines without saying why in its first lines
     ("Long because: ...");
-  - two headers share an include guard, or two integration tests a number.
+  - two headers share an include guard, or two integration tests a number;
+  - a module is missing from the module table of docs/DESIGN.md.
 Tests, benchmarks and generated files are not modules and are not read.
 """
 import os
@@ -167,6 +168,14 @@ def guards_and_numbers(root):
     return bad
 
 
+def undocumented(root, modules):
+    """Modules that docs/DESIGN.md's module table does not name."""
+    with open(os.path.join(root, "docs", "DESIGN.md"), encoding="utf-8") as f:
+        design = f.read()
+    return [f"{m}.c is not in the module table of docs/DESIGN.md" for m in sorted({m for m, _ in modules})
+            if f"`{m}.c`" not in design]
+
+
 def main():
     build, root = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     if not self_test():
@@ -175,6 +184,7 @@ def main():
     problems, edges = analyse(modules)
     problems += long_files(root)
     problems += guards_and_numbers(root)
+    problems += undocumented(root, modules)
     if len(modules) < 20:
         problems.append(f"only {len(modules)} object files found under {build}: is it built?")
     for p in sorted(set(problems)):
