@@ -9,9 +9,42 @@
 #include "reportflow/buf.h"
 #include "reportflow/clock.h"
 #include "reportflow/http.h"
+#include "reportflow/utf8.h"
+
+/*
+ * The table goes to a terminal, and group names, client ids, hosts and the reasons that
+ * quote them are whatever a client chose: each is shown escaped (rf_utf8_escape_terminal()),
+ * so an escape sequence in a client id cannot move the cursor, recolour or retitle the
+ * terminal. SAFE_MAX strings are held at a time, freed by safe_release().
+ */
+enum { SAFE_MAX = 8 };
+
+struct safe_strings {
+    char *held[SAFE_MAX];
+    size_t cnt;
+};
+
+static const char *safe(struct safe_strings *ss, const char *text)
+{
+    char *escaped = ss->cnt < SAFE_MAX ? rf_utf8_escape_terminal(text, true) : NULL;
+    if (!escaped) {
+        return "?"; /* out of memory: never the raw text */
+    }
+    ss->held[ss->cnt++] = escaped;
+    return escaped;
+}
+
+static void safe_release(struct safe_strings *ss)
+{
+    for (size_t i = 0; i < ss->cnt; i++) {
+        free(ss->held[i]);
+    }
+    ss->cnt = 0;
+}
 
 void print_table(const struct lag_sample *s, FILE *out)
 {
+    struct safe_strings ss = {{NULL}, 0};
     fprintf(out, "%-20s %-16s %9s %14s %14s %8s %10s %-6s %-46s %-16s %s\n", "GROUP", "TOPIC",
             "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "TIME-LAG-S", "STATUS",
             "CONSUMER-ID", "HOST", "CLIENT-ID");
@@ -21,10 +54,12 @@ void print_table(const struct lag_sample *s, FILE *out)
             const struct lag_partition *p = &g->parts[k];
             char committed[24];
             snprintf(committed, sizeof(committed), "%lld", (long long)p->committed);
-            fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-46s %-16s %s\n", g->name,
-                    p->topic, p->partition, p->committed >= 0 ? committed : "-",
-                    (long long)p->log_end, (long long)p->lag, p->time_lag_s,
-                    judge_status_name(p->status), p->consumer_id, p->host, p->client_id);
+            fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-46s %-16s %s\n",
+                    safe(&ss, g->name), safe(&ss, p->topic), p->partition,
+                    p->committed >= 0 ? committed : "-", (long long)p->log_end, (long long)p->lag,
+                    p->time_lag_s, judge_status_name(p->status), safe(&ss, p->consumer_id),
+                    safe(&ss, p->host), safe(&ss, p->client_id));
+            safe_release(&ss);
         }
         char members[24] = "?";
         if (g->members >= 0) {
@@ -32,11 +67,13 @@ void print_table(const struct lag_sample *s, FILE *out)
         }
         fprintf(out,
                 "%-20s state %s, %s members, total lag %lld, max time lag %.1f s, status %s (%s)\n",
-                g->name, g->state, members, (long long)g->total_lag, g->max_time_lag_s,
-                judge_status_name(g->status), g->reason);
+                safe(&ss, g->name), safe(&ss, g->state), members, (long long)g->total_lag,
+                g->max_time_lag_s, judge_status_name(g->status), safe(&ss, g->reason));
+        safe_release(&ss);
     }
     if (s->note[0]) {
-        fprintf(out, "note: %s\n", s->note);
+        fprintf(out, "note: %s\n", safe(&ss, s->note));
+        safe_release(&ss);
     }
 }
 
@@ -81,14 +118,27 @@ void print_json(const struct lag_sample *s, FILE *out)
     json_decref(doc);
 }
 
+/*
+ * A label value: escaped for the text format, and its control characters and invalid
+ * bytes shown as text (\x1B), as the table shows them: the format has no escape for
+ * them, and the one-shot --prometheus output lands on a terminal.
+ */
+static int label_value(struct rf_buf *out, const char *value)
+{
+    char *shown = rf_utf8_escape_terminal(value, false);
+    int rc = shown ? rf_http_escape_label(out, shown) : -1;
+    free(shown);
+    return rc;
+}
+
 /* name{group="..",topic="..",partition=".."} value, labels escaped. */
 static int partition_line(struct rf_buf *out, const char *name, const struct lag_group *g,
                           const struct lag_partition *p, double v)
 {
     int rc = rf_buf_printf(out, "%s{group=\"", name);
-    rc = rc ? rc : rf_http_escape_label(out, g->name);
+    rc = rc ? rc : label_value(out, g->name);
     rc = rc ? rc : rf_buf_append_str(out, "\",topic=\"");
-    rc = rc ? rc : rf_http_escape_label(out, p->topic);
+    rc = rc ? rc : label_value(out, p->topic);
     return rc ? rc : rf_buf_printf(out, "\",partition=\"%d\"} %.15g\n", p->partition, v);
 }
 
@@ -113,7 +163,7 @@ static int group_status_lines(struct rf_buf *out, const struct lag_sample *s)
     for (size_t i = 0; rc == 0 && i < s->cnt; i++) {
         for (int st = JUDGE_OK; rc == 0 && st <= JUDGE_ERR; st++) {
             rc = rf_buf_append_str(out, "reportflow_consumer_group_status{group=\"");
-            rc = rc ? rc : rf_http_escape_label(out, s->groups[i].name);
+            rc = rc ? rc : label_value(out, s->groups[i].name);
             rc = rc ? rc
                     : rf_buf_printf(out, "\",status=\"%s\"} %d\n",
                                     judge_status_name((enum judge_status)st),

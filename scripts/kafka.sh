@@ -14,6 +14,11 @@
 # picks), on 127.0.0.1, and kept in STATE_DIR/kafka/node-K/ports, so a node
 # restarted after a crash is found where the programs already dial it.
 # RF_KAFKA_HEAP (default 320m) sets each node's heap.
+# A node's pid is kept with its start time (node-K/pid, node-K/pid.start: field 22 of
+# /proc/PID/stat) and counts as the node only while both match, so a pid the system gave
+# to another process since is never signalled. A format that fails leaves nothing behind,
+# and a folder a failed format left (node folders but no cluster.id) is cleared before the
+# next one: the next start formats afresh.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -87,7 +92,33 @@ node_dir() { echo "$kdir/node-$1"; }
 node_port() { cut -d' ' -f1 "$(node_dir "$1")/ports"; }
 node_cport() { cut -d' ' -f2 "$(node_dir "$1")/ports"; }
 node_pid() { cat "$(node_dir "$1")/pid" 2>/dev/null || true; }
-node_alive() { local pid; pid=$(node_pid "$1"); [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
+
+# proc_start PID: when the process started (clock ticks since boot, field 22 of its
+# /proc/PID/stat), nothing when there is no such process or it is a zombie
+proc_start() {
+    local stat fields
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    # fields after the command name, which may hold spaces and ')': state is field 3
+    read -r -a fields <<<"${stat##*) }"
+    case "${fields[0]:-}" in Z | X | "") return 0 ;; esac
+    echo "${fields[19]:-}"
+}
+
+# node_alive K: node K's recorded pid is still the java process started for it
+node_alive() {
+    local d pid now
+    d=$(node_dir "$1")
+    pid=$(node_pid "$1")
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    now=$(proc_start "$pid")
+    [ -n "$now" ] || return 1
+    if [ -f "$d/pid.start" ]; then
+        [ "$now" = "$(cat "$d/pid.start")" ]
+        return
+    fi
+    # a pid file of an older kafka.sh: the process must be this node's server
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "$d/server.properties"
+}
 node_count() { cat "$kdir/nodes"; }
 
 write_log_config() { # the broker's own log4j2 config: server.log in the node folder
@@ -159,8 +190,17 @@ num.recovery.threads.per.data.dir=1
 EOF
 }
 
+# format_clear: what a format makes, removed (this folder has no cluster.id: no node of it
+# ever started, so nothing in it is data)
+format_clear() {
+    rm -rf -- "$kdir"/node-* "$kdir/nodes" "$kdir/cluster.id"
+}
+
 format() { # format NODES: first start only
     local n=$1 ports voters="" k cid i=0
+    # a format that failed or was killed may have left node folders, even a log folder
+    # formatted with another cluster id, which the storage tool refuses
+    format_clear
     read -r -a ports <<<"$(pick_ports "$n")"
     for k in $(seq 0 $((n - 1))); do
         mkdir -p "$(node_dir "$k")/logs"
@@ -185,11 +225,19 @@ format() { # format NODES: first start only
             >"$(node_dir "$k")/logs/format.log" 2>&1 &
         pids+=($!)
     done
+    local failed=""
     for i in "${!pids[@]}"; do
-        wait "${pids[$i]}" || { cat "$(node_dir "$i")/logs/format.log" >&2; die "formatting node $i failed"; }
+        wait "${pids[$i]}" || {
+            cat "$(node_dir "$i")/logs/format.log" >&2
+            failed+="${failed:+, }$i"
+        }
     done
-    echo "$cid" >"$kdir/cluster.id"
+    if [ -n "$failed" ]; then
+        format_clear # all of it: a node formatted alone would refuse the next cluster id
+        die "formatting node(s) $failed failed; nothing of the format is left, the next start formats afresh"
+    fi
     echo "$n" >"$kdir/nodes"
+    echo "$cid" >"$kdir/cluster.id" # last: a folder with cluster.id is formatted
 }
 
 bootstrap() {
@@ -211,7 +259,10 @@ start_node() {
         -Djava.awt.headless=true -Dkafka.logs.dir="$d/logs" \
         -Dlog4j2.configurationFile="$d/log4j2.properties" \
         -cp "$jars/*" kafka.Kafka "$d/server.properties" >>"$d/logs/stdout.log" 2>&1 </dev/null &
-    echo $! >"$d/pid"
+    # no job control here, so setsid needs no fork: $! is java's own pid
+    local pid=$!
+    proc_start "$pid" >"$d/pid.start.tmp" && mv -f "$d/pid.start.tmp" "$d/pid.start"
+    echo "$pid" >"$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
 }
 
 # ready SECONDS: every live node answers metadata and lists every live node as a broker
@@ -268,19 +319,19 @@ start() {
     cat "$kdir/bootstrap"
 }
 
-stop_node() { # stop_node K SIGNAL
+stop_node() { # stop_node K SIGNAL: each signal only while the pid is still the node's
     local k=$1 sig=$2 pid
     pid=$(node_pid "$k")
     touch "$(node_dir "$k")/down"
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    node_alive "$k" || return 0
     kill -"$sig" "$pid" 2>/dev/null || true
     local i
     for i in $(seq 300); do
-        kill -0 "$pid" 2>/dev/null || return 0
+        node_alive "$k" || return 0
         sleep 0.1
     done
     echo "kafka.sh: node $k did not stop in 30 s; killing it" >&2
-    kill -KILL "$pid" 2>/dev/null || true
+    if node_alive "$k"; then kill -KILL "$pid" 2>/dev/null || true; fi
 }
 
 stop() {

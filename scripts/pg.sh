@@ -7,11 +7,19 @@
 # Secure by default: a generated password (scram-sha-256, no 'trust' in pg_hba) kept in
 # STATE_DIR/pg.password (mode 0600), and a libpq password file STATE_DIR/pg.pgpass (0600)
 # named by the connection string (passfile=), so the string itself holds no secret; the
-# socket directory is the server user's alone (0700).
+# socket directory is the server user's alone (0700). No password is ever an argument of
+# a command (every user sees arguments in ps): psql reads it from stdin or a file.
 # As root the server runs as the 'postgres' user (runuser). Its files stay under
 # STATE_DIR/pg when 'postgres' can reach that; otherwise (a checkout inside a 0700 home,
 # such as /root) they go to /var/lib/reportflow/<hash of STATE_DIR>, owned by postgres,
 # mode 0700. STATE_DIR/pg.home records where they are.
+# Root working in a checkout another user can write to follows no link planted there:
+# each file pg.sh keeps in STATE_DIR (pg.password, pg.pgpass, pg.conninfo, pg.home) must
+# be a regular file of its own user (a new one is written under an unguessable name,
+# created exclusively, then renamed into place); the cluster's folder must be a real
+# folder (not a link) of the server's user at one of the two places above (a pg.home
+# naming anything else is refused, so 'destroy' removes nothing else). Anything else
+# stops pg.sh with the path to remove.
 set -euo pipefail
 
 cmd=${1:?usage: pg.sh start|stop|status|destroy STATE_DIR}
@@ -25,6 +33,9 @@ bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$bindir/initdb" ] || { echo "pg.sh: no PostgreSQL server binaries (run scripts/setup.sh)" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
+me=$(id -u)
+
+die() { echo "pg.sh: $*" >&2; exit 1; }
 
 as_owner() {
     if is_root; then
@@ -34,36 +45,120 @@ as_owner() {
     fi
 }
 
+# the user of the cluster's files: postgres when root runs the server through it
+owner_uid() { if is_root; then id -u postgres; else echo "$me"; fi; }
+
+# check_own_file PATH: PATH is absent, or a regular file (not a link) of this user
+check_own_file() {
+    local f=$1
+    [ ! -L "$f" ] || die "$f is a symbolic link, not a file pg.sh made; remove it"
+    if [ -e "$f" ] && { [ ! -f "$f" ] || [ "$(stat -c %u -- "$f")" != "$me" ]; }; then
+        die "$f is not a regular file of user $(id -un) (pg.sh did not make it); remove it"
+    fi
+}
+
+# read_own PATH: the content of a file pg.sh made (nothing when it is absent)
+read_own() {
+    check_own_file "$1"
+    [ ! -e "$1" ] || cat -- "$1"
+}
+
+# write_own PATH: stdin into PATH, mode 0600, through a new file created exclusively
+# under an unguessable name (set -C: O_EXCL, which follows no link) and a rename (which
+# replaces the name, never writes through it)
+write_own() {
+    local f=$1 tmp
+    check_own_file "$f"
+    tmp=$(dirname -- "$f")/.pg-new.$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+    (umask 077 && set -C && cat >"$tmp") || die "cannot write $tmp"
+    mv -T -- "$tmp" "$f" || { rm -f -- "$tmp"; die "cannot replace $f"; }
+}
+
+# check_home_dir PATH: PATH is absent, or a real folder (not a link) of the server's user
+check_home_dir() {
+    local d=$1
+    [ ! -L "$d" ] || die "$d is a symbolic link, not the folder pg.sh made; remove it"
+    if [ -e "$d" ] && { [ ! -d "$d" ] || [ "$(stat -c %u -- "$d")" != "$(owner_uid)" ]; }; then
+        die "$d is not a folder of the server's user (pg.sh did not make it); remove it"
+    fi
+}
+
+# make_home_dir PATH: the cluster's folder, made 0700 from the start (mkdir refuses any
+# existing name, a link included) and given to postgres with chown -h (never through a link)
+make_home_dir() {
+    local d=$1
+    check_home_dir "$d"
+    if [ ! -e "$d" ]; then
+        mkdir -m 0700 -- "$d"
+        if is_root; then
+            chown -h postgres:postgres -- "$d"
+        fi
+    fi
+    check_home_dir "$d"
+}
+
+# the folder under /var/lib/reportflow for this state folder
+shared_home() { echo "/var/lib/reportflow/$(printf '%s' "$state" | sha256sum | cut -c1-16)"; }
+
+# /var/lib/reportflow: root's, writable by root alone, not a link
+check_shared_parent() {
+    local p=/var/lib/reportflow
+    if [ ! -e "$p" ] && [ ! -L "$p" ]; then
+        mkdir -m 0755 -- "$p"
+    fi
+    if [ -L "$p" ] || [ ! -d "$p" ] || [ "$(stat -c %u -- "$p")" != 0 ] ||
+        [ $((8#$(stat -c %a -- "$p") & 8#022)) -ne 0 ]; then
+        die "$p is not a folder of root's alone (a link, or writable by others); remove it"
+    fi
+}
+
+# where pg.home says the files are: one of the two places pg.sh uses, nothing else
+read_home() {
+    local h
+    h=$(read_own "$home_file")
+    if [ "$h" != "$state/pg" ] && [ "$h" != "$(shared_home)" ]; then
+        die "$home_file names '$h', not a folder pg.sh makes ($state/pg or $(shared_home)); remove it"
+    fi
+    if [ "$h" != "$state/pg" ]; then
+        check_shared_parent
+    fi
+    echo "$h"
+}
+
 # where the server's files live: STATE_DIR/pg, or a folder 'postgres' can reach
 choose_home() {
-    if [ -f "$home_file" ]; then
-        cat "$home_file"
+    if [ -e "$home_file" ] || [ -L "$home_file" ]; then
+        read_home
         return
     fi
     local home=$state/pg
-    mkdir -p "$home"
-    chmod 0700 "$home"
     if is_root; then
         chmod a+x "$state" # the server must enter the state folder (not list it)
-        chown postgres:postgres "$home"
-        if ! runuser -u postgres -- test -w "$home" 2>/dev/null; then
-            # a folder above the state folder is closed to 'postgres' (e.g. /root is 0700)
-            home=/var/lib/reportflow/$(printf '%s' "$state" | sha256sum | cut -c1-16)
-            mkdir -p "$home"
-            chown postgres:postgres "$home"
-            chmod 0700 "$home"
-            runuser -u postgres -- test -w "$home" || {
-                echo "pg.sh: the postgres user can reach neither $state/pg nor $home;" \
-                    "put the state folder (RF_STATE) where postgres can enter" >&2
-                exit 1
-            }
-        fi
     fi
-    echo "$home" >"$home_file"
+    make_home_dir "$home"
+    if is_root && ! runuser -u postgres -- test -w "$home" 2>/dev/null; then
+        # a folder above the state folder is closed to 'postgres' (e.g. /root is 0700)
+        home=$(shared_home)
+        check_shared_parent
+        make_home_dir "$home"
+        runuser -u postgres -- test -w "$home" || {
+            echo "pg.sh: the postgres user can reach neither $state/pg nor $home;" \
+                "put the state folder (RF_STATE) where postgres can enter" >&2
+            exit 1
+        }
+    fi
+    echo "$home" | write_own "$home_file"
     echo "$home"
 }
 
-home=$(if [ "$cmd" = start ]; then choose_home; elif [ -f "$home_file" ]; then cat "$home_file"; else echo "$state/pg"; fi)
+if [ "$cmd" = start ]; then
+    home=$(choose_home)
+elif [ -e "$home_file" ] || [ -L "$home_file" ]; then
+    home=$(read_home)
+else
+    home=$state/pg
+fi
+check_home_dir "$home"
 data=$home/data
 sock=$home/sock
 server_log=$home/server.log
@@ -99,20 +194,19 @@ conninfo_quote() {
 
 # the password (made once, kept 0600) and the libpq password file that carries it
 make_secrets() {
-    (
-        umask 077
-        if [ ! -s "$password_file" ]; then
-            od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$password_file"
-        fi
-        # any port: the cluster keeps its port, but may have to move to a free one
-        printf '127.0.0.1:*:*:postgres:%s\n' "$(cat "$password_file")" >"$pgpass"
-    )
-    chmod 0600 "$password_file" "$pgpass"
+    local pw
+    pw=$(read_own "$password_file")
+    if [ -z "$pw" ]; then
+        pw=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+        printf '%s' "$pw" | write_own "$password_file"
+    fi
+    # any port: the cluster keeps its port, but may have to move to a free one
+    printf '127.0.0.1:*:*:postgres:%s\n' "$pw" | write_own "$pgpass"
 }
 
 init_cluster() {
     local pwfile=$home/.initdb-pw log
-    as_owner sh -c 'umask 077 && cat >"$1"' sh "$pwfile" <"$password_file"
+    read_own "$password_file" | as_owner sh -c 'umask 077 && cat >"$1"' sh "$pwfile"
     if ! log=$(as_owner "$bindir/initdb" -D "$data" -U postgres --auth=scram-sha-256 \
         --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 2>&1); then
         as_owner rm -f "$pwfile"
@@ -123,13 +217,18 @@ init_cluster() {
 }
 
 # A cluster made by an older pg.sh trusts every local user: give 'postgres' the
-# password and replace 'trust' in pg_hba.conf (the server must be running).
+# password and replace 'trust' in pg_hba.conf (the server must be running). The
+# statement goes to psql on stdin: an argument would show the password in ps.
 secure_old_cluster() {
-    local port=$1
+    local port=$1 pw
     as_owner grep -Eq '^[^#]*[[:space:]]trust[[:space:]]*$' "$data/pg_hba.conf" || return 0
     echo "pg.sh: securing a cluster made with 'trust' authentication" >&2
-    PGPASSFILE=$state/.no-pgpass "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAtc \
-        "ALTER ROLE postgres PASSWORD '$(cat "$password_file")'" >/dev/null
+    pw=$(read_own "$password_file")
+    [[ "$pw" =~ ^[0-9a-f]+$ ]] || die "$password_file holds no password pg.sh made; remove it"
+    # printf is bash's own: the password reaches psql through the pipe, in no argument
+    printf "ALTER ROLE postgres PASSWORD '%s';\n" "$pw" |
+        PGPASSFILE=/dev/null "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+            -qAt -v ON_ERROR_STOP=1 -f - >/dev/null
     as_owner sed -i -E 's/^([^#]*[[:space:]])trust[[:space:]]*$/\1scram-sha-256/' "$data/pg_hba.conf"
     as_owner "$bindir/pg_ctl" -D "$data" reload >/dev/null
 }
@@ -142,16 +241,14 @@ start() {
         init_cluster
     fi
     if running; then
-        cat "$conninfo_file"
+        read_own "$conninfo_file"
         return
     fi
     local port=""
     # a restarted cluster keeps its port, so connection strings handed out stay valid
-    if [ -f "$conninfo_file" ]; then
-        port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$conninfo_file")
-        if (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
-            port=""
-        fi
+    port=$(read_own "$conninfo_file" | sed -n 's/.*port=\([0-9]*\).*/\1/p')
+    if [ -n "$port" ] && (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null; then
+        port=""
     fi
     [ -n "$port" ] || port=$(free_port)
     as_owner "$bindir/pg_ctl" -D "$data" -l "$server_log" -w -t 60 \
@@ -164,7 +261,7 @@ start() {
         "SELECT 1 FROM pg_database WHERE datname = 'reportflow'" | grep -q 1; then
         PGPASSFILE=$pgpass "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres reportflow
     fi
-    echo "$conninfo" >"$conninfo_file"
+    echo "$conninfo" | write_own "$conninfo_file"
     echo "$conninfo"
 }
 
@@ -176,16 +273,22 @@ stop() {
 
 destroy() {
     stop
-    if [ -f "$home_file" ] && [ "$home" != "$state/pg" ]; then
+    # $home is checked: $state/pg or this state folder's own folder in /var/lib/reportflow,
+    # a real folder of the server's user
+    if [ "$home" != "$state/pg" ]; then
         rm -rf -- "$home"
     fi
+    check_home_dir "$state/pg"
+    for f in "$home_file" "$conninfo_file" "$password_file" "$pgpass"; do
+        check_own_file "$f"
+    done
     rm -rf -- "$state/pg" "$home_file" "$conninfo_file" "$password_file" "$pgpass"
 }
 
 case "$cmd" in
     start) start ;;
     stop) stop ;;
-    status) if running; then echo "running: $(cat "$conninfo_file")"; else echo "stopped"; exit 1; fi ;;
+    status) if running; then echo "running: $(read_own "$conninfo_file")"; else echo "stopped"; exit 1; fi ;;
     destroy) destroy ;;
     *) echo "usage: pg.sh start|stop|status|destroy STATE_DIR" >&2; exit 2 ;;
 esac

@@ -14,6 +14,10 @@
 # holds the bootstrap servers of either broker.
 # RF_METRICS_PORT=N serves /metrics and /healthz on 127.0.0.1: producer N, sink N+1,
 # worker-K N+1+K.
+# A program's pid is kept with its start time (pids/NAME.pid, pids/NAME.start: field 22 of
+# /proc/PID/stat), and a pid counts as the program only while both match: a pid the
+# system gave to another process since is never signalled. If 'up' fails, it stops what
+# it started itself and nothing that was running before it.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,10 +44,44 @@ stack_env() {
     fi
 }
 
-alive() {
-    local pidfile=$state/pids/$1.pid
-    [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+# proc_start PID: when the process started (clock ticks since boot, field 22 of its
+# /proc/PID/stat), nothing when there is no such process or it is a zombie
+proc_start() {
+    local stat fields
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+    # fields after the command name, which may hold spaces and ')': state is field 3
+    read -r -a fields <<<"${stat##*) }"
+    case "${fields[0]:-}" in Z | X | "") return 0 ;; esac
+    echo "${fields[19]:-}"
 }
+
+# record_pid NAME PID: the pid and its start time
+record_pid() {
+    local dir=$state/pids
+    proc_start "$2" >"$dir/$1.start.tmp"
+    mv -f "$dir/$1.start.tmp" "$dir/$1.start"
+    echo "$2" >"$dir/$1.pid.tmp"
+    mv -f "$dir/$1.pid.tmp" "$dir/$1.pid"
+}
+
+# alive NAME: the recorded pid is still the process stack.sh started (same start time)
+alive() {
+    local pid now
+    pid=$(cat "$state/pids/$1.pid" 2>/dev/null) || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    now=$(proc_start "$pid")
+    [ -n "$now" ] || return 1
+    if [ -f "$state/pids/$1.start" ]; then
+        [ "$now" = "$(cat "$state/pids/$1.start")" ]
+        return
+    fi
+    # a pid file of an older stack.sh, without a start time: at least one of our programs
+    local exe
+    exe=$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n 1) || return 1
+    case "${exe##*/}" in reportflow-*) return 0 ;; *) return 1 ;; esac
+}
+
+forget() { rm -f "$state/pids/$1.pid" "$state/pids/$1.start"; }
 
 metrics_flag() { # metrics_flag NAME: -X metrics.listen=... when RF_METRICS_PORT is set
     [ -n "${RF_METRICS_PORT:-}" ] || return 0
@@ -68,8 +106,10 @@ launch() { # launch NAME PROGRAM [ARGS...]
     if [ -n "$flag" ]; then
         set -- "$@" "$flag"
     fi
+    # no job control here, so setsid needs no fork: $! is the program's own pid
     setsid nohup "$@" >>"$state/logs/$name.log" 2>&1 </dev/null &
-    echo $! >"$state/pids/$name.pid"
+    record_pid "$name" $!
+    started+=("$name")
 }
 
 wait_for_file() {
@@ -82,21 +122,23 @@ wait_for_file() {
     return 1
 }
 
+# stop_one NAME: SIGTERM, then SIGKILL after 15 s; each signal only while the pid is still
+# the program's (alive), never to a process that took over its pid
 stop_one() {
-    local name=$1 pidfile=$state/pids/$1.pid
-    alive "$name" || { rm -f "$pidfile"; return 0; }
+    local name=$1
+    alive "$name" || { forget "$name"; return 0; }
     local pid
-    pid=$(cat "$pidfile")
+    pid=$(cat "$state/pids/$name.pid")
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 150); do
-        kill -0 "$pid" 2>/dev/null || break
+        alive "$name" || break
         sleep 0.1
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$name"; then
         echo "stack: $name did not stop in 15 s; killing it" >&2
         kill -KILL "$pid" 2>/dev/null || true
     fi
-    rm -f "$pidfile"
+    forget "$name"
 }
 
 worker_names() {
@@ -122,7 +164,10 @@ start_broker() {
         wait_for_file "$state/broker.addr" 10
         return 0
     fi
-    local servers
+    local servers before
+    # started by this 'up' unless a node of it was running already
+    before=$("$root/scripts/kafka.sh" status "$state" 2>/dev/null || true)
+    grep -q ' running ' <<<"$before" || kafka_started=1
     servers=$("$root/scripts/kafka.sh" start "$state" "$nodes") || return 1
     echo "$servers" >"$state/broker.addr.tmp" && mv "$state/broker.addr.tmp" "$state/broker.addr"
     stack_env
@@ -133,10 +178,32 @@ start_broker() {
         { tail -3 "$state/logs/topics.log" >&2; return 1; }
 }
 
-# the step that failed, and everything this 'up' started, undone
+# What this 'up' started (programs by name; the broker and PostgreSQL when they were not
+# running before it), so that a failed 'up' stops those and nothing that ran before.
+started=()
+kafka_started=0
+pg_started=0
+
+was_started() {
+    local n
+    for n in "${started[@]}"; do [ "$n" = "$1" ] && return 0; done
+    return 1
+}
+
+# the step that failed, and what this 'up' started, undone
 up_failed() {
-    echo "stack: up failed while starting $1; stopping what it started" >&2
-    down >/dev/null 2>&1 || true
+    echo "stack: up failed while starting $1; stopping what this 'up' started" \
+        "(${started[*]:-no program}); what ran before keeps running" >&2
+    local name
+    for name in producer $(worker_names | sort -r) sink broker; do
+        if was_started "$name"; then stop_one "$name"; fi
+    done
+    if [ "$kafka_started" = 1 ]; then
+        "$root/scripts/kafka.sh" stop "$state" >/dev/null 2>&1 || true
+    fi
+    if [ "$pg_started" = 1 ]; then
+        "$root/scripts/pg.sh" stop "$state" >/dev/null 2>&1 || true
+    fi
     exit 1
 }
 
@@ -158,6 +225,7 @@ up() {
     fi
     [ -x "$bin/bin/reportflow-worker" ] || { echo "stack: build first (scripts/build.sh)" >&2; exit 1; }
     start_broker "$kind" "$nodes" || up_failed "the $kind broker"
+    "$root/scripts/pg.sh" status "$state" >/dev/null 2>&1 || pg_started=1
     "$root/scripts/pg.sh" start "$state" >/dev/null || up_failed "PostgreSQL"
     stack_env
     launch sink "$bin/bin/reportflow-sink"

@@ -16,6 +16,7 @@
 
 #include "reportflow/cli.h"
 #include "reportflow/log.h"
+#include "reportflow/utf8.h"
 
 static const char summary_sql[] = "SELECT * FROM report_summary ORDER BY agency, year, file_name";
 
@@ -25,16 +26,55 @@ static const char dead_letters_sql[] =
 
 static int fail(PGconn *conn, const char *what)
 {
-    const char *msg = PQerrorMessage(conn);
-    fprintf(stderr, "report: %s: %.*s\n", what, (int)strcspn(msg, "\n"), msg);
+    char *msg = strdup(PQerrorMessage(conn));
+    if (msg) {
+        msg[strcspn(msg, "\n")] = '\0'; /* its first line */
+    }
+    char *shown = msg ? rf_utf8_escape_terminal(msg, true) : NULL;
+    fprintf(stderr, "report: %s: %s\n", what, shown ? shown : "?");
+    free(shown);
+    free(msg);
     PQfinish(conn);
     return 1;
 }
 
-/* Column @p col of row @p row, or @p none when the row has no value there. */
-static const char *value_or(const PGresult *res, int row, int col, const char *none)
+/*
+ * Everything printed from the database is text someone else wrote (a file name, an
+ * agency, an error text quoting either): each value goes through safe(), which shows
+ * control characters and invalid bytes as \xNN (rf_utf8_escape_terminal()), so no
+ * value can send an escape sequence to the terminal. SAFE_MAX values are held at a
+ * time, freed by safe_release().
+ */
+enum { SAFE_MAX = 8 };
+
+struct safe_strings {
+    char *held[SAFE_MAX];
+    size_t cnt;
+};
+
+static const char *safe(struct safe_strings *ss, const char *text)
 {
-    return col < 0 || PQgetisnull(res, row, col) ? none : PQgetvalue(res, row, col);
+    char *escaped = ss->cnt < SAFE_MAX ? rf_utf8_escape_terminal(text, true) : NULL;
+    if (!escaped) {
+        return "?"; /* out of memory: never the raw text */
+    }
+    ss->held[ss->cnt++] = escaped;
+    return escaped;
+}
+
+static void safe_release(struct safe_strings *ss)
+{
+    for (size_t i = 0; i < ss->cnt; i++) {
+        free(ss->held[i]);
+    }
+    ss->cnt = 0;
+}
+
+/* Column @p col of row @p row, escaped, or @p none when the row has no value there. */
+static const char *value_or(struct safe_strings *ss, const PGresult *res, int row, int col,
+                            const char *none)
+{
+    return col < 0 || PQgetisnull(res, row, col) ? none : safe(ss, PQgetvalue(res, row, col));
 }
 
 /* Agency names are CJK, two columns wide each: pad by characters, not bytes. */
@@ -51,11 +91,13 @@ static void print_padded_wide(const char *s, int width)
 /* The core metrics of row @p row that it states: the view's columns after "metrics". */
 static void print_core_metrics(const PGresult *res, int row, int first_core)
 {
+    struct safe_strings ss = {{NULL}, 0};
     int shown = 0;
     fputs("   ", stdout);
     for (int c = first_core; c < PQnfields(res); c++) {
         if (!PQgetisnull(res, row, c)) {
-            printf(" %s %s", PQfname(res, c), PQgetvalue(res, row, c));
+            printf(" %s %s", safe(&ss, PQfname(res, c)), safe(&ss, PQgetvalue(res, row, c)));
+            safe_release(&ss);
             shown++;
         }
     }
@@ -74,13 +116,16 @@ static int print_summary(const PGresult *res)
     }
     printf("%-28s %-20s %-5s %8s %9s %7s\n", "report", "agency", "year", "sections", "citations",
            "metrics");
+    struct safe_strings ss = {{NULL}, 0};
     for (int i = 0; i < PQntuples(res); i++) {
         char id[13];
         snprintf(id, sizeof(id), "%s", PQgetvalue(res, i, doc));
-        printf("%-28s ", value_or(res, i, file, id));
-        print_padded_wide(value_or(res, i, agency, "?"), 20);
-        printf(" %-5s %8s %9s %7s\n", value_or(res, i, year, "?"), value_or(res, i, sections, "-"),
-               value_or(res, i, citations, "-"), value_or(res, i, metrics, "-"));
+        printf("%-28s ", value_or(&ss, res, i, file, safe(&ss, id)));
+        print_padded_wide(value_or(&ss, res, i, agency, "?"), 20);
+        printf(" %-5s %8s %9s %7s\n", value_or(&ss, res, i, year, "?"),
+               value_or(&ss, res, i, sections, "-"), value_or(&ss, res, i, citations, "-"),
+               value_or(&ss, res, i, metrics, "-"));
+        safe_release(&ss);
         print_core_metrics(res, i, metrics + 1);
     }
     printf("%d report(s)\n", PQntuples(res));
@@ -138,9 +183,12 @@ int main(int argc, char **argv)
         res = PQexecParams(conn, dead_letters_sql, 0, NULL, NULL, NULL, NULL, 0);
         if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
             printf("\n%d dead letter(s):\n", PQntuples(res));
+            struct safe_strings ss = {{NULL}, 0};
             for (int i = 0; i < PQntuples(res); i++) {
-                printf("  [%s] %s %s: %s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-                       PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+                printf("  [%s] %s %s: %s\n", safe(&ss, PQgetvalue(res, i, 0)),
+                       safe(&ss, PQgetvalue(res, i, 1)), safe(&ss, PQgetvalue(res, i, 2)),
+                       safe(&ss, PQgetvalue(res, i, 3)));
+                safe_release(&ss);
             }
         }
         PQclear(res);

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <librdkafka/rdkafka.h>
+
 #include "reportflow/buf.h"
 
 enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ENUM };
@@ -197,11 +199,12 @@ static int set_field(struct rf_config *cfg, const struct field *f, const char *v
                      const char *origin, char *errstr, size_t errstr_size)
 {
     char *base = (char *)cfg + f->offset;
+    const char *shown = rf_config_key_is_secret(f->name) ? "***" : value; /* in messages */
     switch (f->type) {
     case FIELD_ENUM:
         if (!choice_allowed(f->choices, value)) {
             snprintf(errstr, errstr_size, "%s: bad value '%s' for '%s': expected one of %s", origin,
-                     value, f->name, f->choices);
+                     shown, f->name, f->choices);
             return -1;
         }
         /* fall through */
@@ -223,7 +226,7 @@ static int set_field(struct rf_config *cfg, const struct field *f, const char *v
         if (errno || end == value || *end != '\0' || v < f->min || v > f->max) {
             snprintf(errstr, errstr_size,
                      "%s: bad value '%s' for '%s': expected an integer from %lld to %lld", origin,
-                     value, f->name, f->min, f->max);
+                     shown, f->name, f->min, f->max);
             return -1;
         }
         *(long long *)base = v;
@@ -232,7 +235,7 @@ static int set_field(struct rf_config *cfg, const struct field *f, const char *v
     case FIELD_BOOL:
         if (parse_bool(value, (bool *)base) != 0) {
             snprintf(errstr, errstr_size, "%s: bad value '%s' for '%s': expected true or false",
-                     origin, value, f->name);
+                     origin, shown, f->name);
             return -1;
         }
         return 0;
@@ -240,11 +243,36 @@ static int set_field(struct rf_config *cfg, const struct field *f, const char *v
     return -1;
 }
 
+/*
+ * Whether librdkafka has a client or topic property @p name (aliases and its hidden test
+ * properties too): set to "" on a scratch configuration, only an unknown name is
+ * RD_KAFKA_CONF_UNKNOWN (a known one is OK or INVALID). "" loads nothing, even for
+ * plugin.library.paths.
+ */
+static bool kafka_property_known(const char *name)
+{
+    rd_kafka_conf_t *scratch = rd_kafka_conf_new();
+    if (!scratch) {
+        return true; /* out of memory: librdkafka judges the key when a client is made */
+    }
+    char why[512];
+    bool known = rd_kafka_conf_set(scratch, name, "", why, sizeof(why)) != RD_KAFKA_CONF_UNKNOWN;
+    rd_kafka_conf_destroy(scratch);
+    return known;
+}
+
 static int set_kafka(struct rf_config *cfg, const char *key, const char *value, const char *origin,
                      char *errstr, size_t errstr_size)
 {
     if (*key == '\0') {
         snprintf(errstr, errstr_size, "%s: empty librdkafka property after 'kafka.'", origin);
+        return -1;
+    }
+    if (!kafka_property_known(key)) {
+        /* a misspelt secret (kafka.sasl.pasword) must not reach an error message or
+         * --print-config: no unknown property is shown with its value */
+        snprintf(errstr, errstr_size,
+                 "%s: unknown librdkafka property 'kafka.%s' (value not shown)", origin, key);
         return -1;
     }
     for (size_t i = 0; i < cfg->kafka_cnt; i++) {
@@ -418,7 +446,10 @@ int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, s
         }
         char *eq = strchr(s, '=');
         if (!eq) {
-            snprintf(errstr, errstr_size, "%s: expected 'key=value', got '%s'", origin, s);
+            /* not quoted: a line without '=' may be a secret pasted alone */
+            snprintf(errstr, errstr_size,
+                     "%s: expected 'key=value' (the line is not shown: it may hold a secret)",
+                     origin);
             rc = -1;
             break;
         }
@@ -525,7 +556,8 @@ struct rf_config *rf_config_build(unsigned programs, const char *path, char **ov
         char key[256];
         const char *eq = strchr(overrides[i], '=');
         if (!eq || eq == overrides[i] || (size_t)(eq - overrides[i]) >= sizeof(key)) {
-            snprintf(errstr, errstr_size, "-X: expected key=value, got '%s'", overrides[i]);
+            snprintf(errstr, errstr_size,
+                     "-X: expected key=value (the argument is not shown: it may hold a secret)");
             goto out_fail;
         }
         snprintf(key, sizeof(key), "%.*s", (int)(eq - overrides[i]), overrides[i]);
@@ -549,31 +581,102 @@ const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key)
     return NULL;
 }
 
-/* Key names whose whole value is a secret (matched anywhere in the key, any case). */
+/*
+ * Which keys hold a secret. A key is read in lower case with '_' and '-' as '.', so
+ * "kafka.SASL_PASSWORD" and "kafka.sasl.password" are one name. Its whole value is a
+ * secret when the name holds one of secret_key_parts anywhere, or when one of its
+ * words (a run of letters and digits) is a misspelling of a secret word: at most
+ * secret_words[].edits letters added, dropped, changed or two swapped. A misspelt key
+ * is unknown to every program and refused, but its value must not show in the error
+ * that says so, nor in --print-config.
+ */
 static const char *const secret_key_parts[] = {
-    "password",           "passwd",    "token",   "secret",
-    "oauthbearer.config", "sasl.jaas", "key.pem", "private.key",
+    "pass",        "pwd",        "secret", "token",   "credential",         "jaas",
+    "private.key", "privatekey", "apikey", "api.key", "oauthbearer.config", "key.pem",
 };
 
-static bool contains_nocase(const char *hay, const char *needle)
+static const struct {
+    const char *word;
+    size_t edits;
+} secret_words[] = {
+    {"password", 2}, {"passwd", 1},     {"secret", 1},
+    {"token", 1},    {"credential", 2}, {"credentials", 2},
+};
+
+/* Lower case, '_' and '-' as '.': the form every rule reads. */
+static void key_fold(const char *key, char *out, size_t out_size)
 {
-    size_t n = strlen(needle);
-    for (; *hay; hay++) {
-        if (strncasecmp(hay, needle, n) == 0) {
-            return true;
+    size_t i = 0;
+    for (; key[i] && i + 1 < out_size; i++) {
+        char c = (char)tolower((unsigned char)key[i]);
+        out[i] = c == '_' || c == '-' ? '.' : c;
+    }
+    out[i] = '\0';
+}
+
+/*
+ * Edits (insert, delete, substitute, swap of neighbours) from @p a[0..an) to @p b, a
+ * short word; more than @p most is reported as most + 1.
+ */
+static size_t edit_distance(const char *a, size_t an, const char *b, size_t most)
+{
+    enum { WORD_MAX = 24 };
+    size_t bn = strlen(b);
+    if (an > WORD_MAX || bn > WORD_MAX) {
+        return most + 1;
+    }
+    size_t d[WORD_MAX + 1][WORD_MAX + 1];
+    for (size_t i = 0; i <= an; i++) {
+        for (size_t j = 0; j <= bn; j++) {
+            if (i == 0 || j == 0) {
+                d[i][j] = i + j;
+                continue;
+            }
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            best = d[i - 1][j] + 1 < best ? d[i - 1][j] + 1 : best;
+            best = d[i][j - 1] + 1 < best ? d[i][j - 1] + 1 : best;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < best) {
+                best = d[i - 2][j - 2] + 1;
+            }
+            d[i][j] = best;
         }
+    }
+    return d[an][bn] > most ? most + 1 : d[an][bn];
+}
+
+/* Whether a word of folded key @p k is a misspelt secret word. */
+static bool has_misspelt_secret_word(const char *k)
+{
+    for (const char *p = k; *p;) {
+        size_t n = 0;
+        while (isalnum((unsigned char)p[n])) {
+            n++;
+        }
+        for (size_t i = 0; n > 0 && i < sizeof(secret_words) / sizeof(secret_words[0]); i++) {
+            if (edit_distance(p, n, secret_words[i].word, secret_words[i].edits) <=
+                secret_words[i].edits) {
+                return true;
+            }
+        }
+        p += n ? n : 1;
     }
     return false;
 }
 
 bool rf_config_key_is_secret(const char *key)
 {
+    char k[256];
+    if (strlen(key) >= sizeof(k)) {
+        return true; /* no such key; its value stays hidden */
+    }
+    key_fold(key, k, sizeof(k));
     for (size_t i = 0; i < sizeof(secret_key_parts) / sizeof(secret_key_parts[0]); i++) {
-        if (contains_nocase(key, secret_key_parts[i])) {
+        if (strstr(k, secret_key_parts[i])) {
             return true;
         }
     }
-    return false;
+    return has_misspelt_secret_word(k);
 }
 
 #define MASK "***"

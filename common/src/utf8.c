@@ -1,6 +1,8 @@
 /* utf8.c - validating, writing and cutting UTF-8. */
 #include "reportflow/utf8.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t rf_utf8_seq_len(const char *s, size_t avail)
@@ -138,4 +140,55 @@ void rf_utf8_copy_str(char *dst, size_t size, const char *src)
 {
     rf_utf8_copy(dst, size, src, strlen(src));
     rf_utf8_trim_str(dst);
+}
+
+/* The code point of the valid sequence of @p n bytes at @p s. */
+static uint32_t decode_valid(const unsigned char *s, size_t n)
+{
+    static const unsigned char lead_bits[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+    uint32_t cp = s[0] & lead_bits[n];
+    for (size_t i = 1; i < n; i++) {
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    return cp;
+}
+
+/* Characters a terminal acts on or that change how the text around them reads. */
+static bool hides_or_controls(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c || (cp >= 0x200b && cp <= 0x200f) ||
+           (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
+
+char *rf_utf8_escape_terminal(const char *s, bool double_backslash)
+{
+    size_t len = strlen(s);
+    /* the most a byte grows: 4 (\xNN); a 2-byte C1 control 6 (\uXXXX) */
+    char *out = malloc(len * 4 + 1);
+    if (!out) {
+        return NULL;
+    }
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = rf_utf8_seq_len(s + i, len - i);
+        if (n == 0 || c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(out + o, 5, "\\x%02X", c);
+            i++;
+            continue;
+        }
+        uint32_t cp = decode_valid((const unsigned char *)s + i, n);
+        if (hides_or_controls(cp)) {
+            o += (size_t)snprintf(out + o, 7, "\\u%04X", (unsigned)cp);
+        } else if (c == '\\' && double_backslash) {
+            out[o++] = '\\';
+            out[o++] = '\\';
+        } else {
+            memcpy(out + o, s + i, n);
+            o += n;
+        }
+        i += n;
+    }
+    out[o] = '\0';
+    return out;
 }

@@ -458,6 +458,130 @@ static void test_config_mask_conninfo_uri(void **state)
     assert_masked("kafka.bootstrap.servers", "SASL_SSL://k1:9093", "SASL_SSL://k1:9093");
 }
 
+/* A misspelt or unknown secret-like key is masked whole, however it is spelt. */
+static void test_config_mask_misspelt_secret_keys(void **state)
+{
+    (void)state;
+    static const char *const secret[] = {
+        "kafka.sasl.pasword",
+        "kafka.sasl.passwort",
+        "kafka.sasl.pssword",
+        "kafka.sasl.psasword",
+        "kafka.sasl.paswrd",
+        "kafka.sasl.pwd",
+        "kafka.ssl.keystore.pasword",
+        "kafka.sasl.oauthbearer.client.secert",
+        "kafka.sasl.oauthbearer.clientSecret",
+        "kafka.SASL_PASSWD",
+        "kafka.sasl.scret",
+        "some.api_key",
+        "some.apikey",
+        "x.credentails",
+        "x.tokn",
+        "x.access-token",
+        "kafka.ssl.private.key",
+        "kafka.sasl.passphrase",
+    };
+    for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
+        if (!rf_config_key_is_secret(secret[i])) {
+            fail_msg("'%s' is not taken for a secret", secret[i]);
+        }
+        assert_masked(secret[i], "hunter2", "***");
+    }
+    /* words near a secret word that are not one */
+    static const char *const plain[] = {
+        "kafka.sasl.username",
+        "kafka.ssl.key.location",
+        "kafka.bootstrap.servers",
+        "kafka.socket.timeout.ms",
+        "kafka.enable.sasl.oauthbearer.unsecure.jwt",
+        "kafka.session.timeout.ms",
+        "topic.raw",
+        "broker.count",
+    };
+    for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+        if (rf_config_key_is_secret(plain[i])) {
+            fail_msg("'%s' is taken for a secret", plain[i]);
+        }
+    }
+}
+
+/* No key of the table is a secret by the misspelling rule unless its name says so. */
+static void test_config_no_table_key_is_taken_for_a_secret(void **state)
+{
+    (void)state;
+    char all[4096], key[128];
+    printed_keys(RF_PROG_ALL, all, sizeof(all));
+    for (const char *p = all; *p; p += strlen(key) + 1) {
+        snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, " "), p);
+        if (rf_config_key_is_secret(key)) {
+            fail_msg("the table key '%s' is taken for a secret", key);
+        }
+    }
+}
+
+/* An unknown kafka.* key is refused wherever it comes from, naming it, never showing its value. */
+static void test_config_unknown_kafka_key_refused_value_hidden(void **state)
+{
+    (void)state;
+    char errstr[512];
+    char *path = write_temp("kafka.bootstrap.servers=k1:9092\nkafka.sasl.pasword=hunter2\n");
+    assert_null(rf_config_build(RF_PROG_SINK, path, NULL, 0, NULL, errstr, sizeof(errstr)));
+    char want[600];
+    snprintf(want, sizeof(want), "%s:2: unknown librdkafka property 'kafka.sasl.pasword'", path);
+    assert_non_null(strstr(errstr, want));
+    assert_null(strstr(errstr, "hunter2"));
+    /* a program that makes no Kafka client reads the same file: refused there too */
+    assert_null(rf_config_build(RF_PROG_REPORT, path, NULL, 0, NULL, errstr, sizeof(errstr)));
+    assert_null(strstr(errstr, "hunter2"));
+    unlink(path);
+    free(path);
+
+    char *envp[] = {"REPORTFLOW_KAFKA_SASL_PASWORD=hunter2", NULL};
+    assert_null(rf_config_build(RF_PROG_SINK, "/dev/null", NULL, 0, envp, errstr, sizeof(errstr)));
+    assert_non_null(strstr(errstr, "REPORTFLOW_KAFKA_SASL_PASWORD"));
+    assert_null(strstr(errstr, "hunter2"));
+
+    char *flags[] = {"kafka.sasl.oauthbearer.client.secert=hunter2", "kafka.ssl.key.pme=hunter2"};
+    for (size_t i = 0; i < 2; i++) {
+        assert_null(
+            rf_config_build(RF_PROG_SINK, "/dev/null", &flags[i], 1, NULL, errstr, sizeof(errstr)));
+        assert_non_null(strstr(errstr, "-X: unknown librdkafka property"));
+        assert_null(strstr(errstr, "hunter2"));
+    }
+    /* librdkafka's own names, client and topic properties and aliases, pass */
+    char *known[] = {"kafka.sasl.password=p", "kafka.message.timeout.ms=0",
+                     "kafka.metadata.broker.list=k1:9092", "kafka.ssl.key.pem=x"};
+    struct rf_config *cfg =
+        rf_config_build(RF_PROG_SINK, "/dev/null", known, 4, NULL, errstr, sizeof(errstr));
+    if (!cfg) {
+        fail_msg("a librdkafka property was refused: %s", errstr);
+    }
+    char *text = print_of(cfg);
+    assert_non_null(strstr(text, "\nkafka.sasl.password=***\n"));
+    assert_non_null(strstr(text, "\nkafka.ssl.key.pem=***\n"));
+    free(text);
+    rf_config_free(cfg);
+}
+
+/* A malformed line is named by file and line, never quoted (it may be a pasted secret). */
+static void test_config_malformed_line_not_quoted(void **state)
+{
+    (void)state;
+    char *path = write_temp("watch.dir=in\nkafka.sasl.password hunter2\n");
+    char errstr[512], want[600];
+    assert_null(rf_config_build(RF_PROG_SINK, path, NULL, 0, NULL, errstr, sizeof(errstr)));
+    snprintf(want, sizeof(want), "%s:2: expected 'key=value'", path);
+    assert_non_null(strstr(errstr, want));
+    assert_null(strstr(errstr, "hunter2"));
+    unlink(path);
+    free(path);
+    char *flags[] = {"kafka.sasl.password:hunter2"};
+    assert_null(rf_config_build(RF_PROG_SINK, "/dev/null", flags, 1, NULL, errstr, sizeof(errstr)));
+    assert_non_null(strstr(errstr, "-X: expected key=value"));
+    assert_null(strstr(errstr, "hunter2"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +604,10 @@ int main(void)
         cmocka_unit_test(test_config_mask_secret_keys_whole),
         cmocka_unit_test(test_config_mask_conninfo_key_value),
         cmocka_unit_test(test_config_mask_conninfo_uri),
+        cmocka_unit_test(test_config_mask_misspelt_secret_keys),
+        cmocka_unit_test(test_config_no_table_key_is_taken_for_a_secret),
+        cmocka_unit_test(test_config_unknown_kafka_key_refused_value_hidden),
+        cmocka_unit_test(test_config_malformed_line_not_quoted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

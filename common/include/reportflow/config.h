@@ -108,7 +108,8 @@ int rf_config_set(struct rf_config *cfg, const char *key, const char *value, con
 
 /**
  * Read a key=value file ('#' comments, blank lines). The file may hold other programs'
- * keys. @returns 0 or -1 with errstr.
+ * keys. A kafka.* key must be a librdkafka property. No error quotes a malformed line or
+ * the value of an unknown kafka.* key (either may be a secret). @returns 0 or -1 with errstr.
  */
 int rf_config_load_file(struct rf_config *cfg, const char *path, char *errstr, size_t errstr_size);
 
@@ -129,9 +130,13 @@ struct rf_config *rf_config_build(unsigned programs, const char *path, char **ov
 const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
 
 /**
- * True when @p key (dotted, with its "kafka." prefix if any) names a secret:
- * its name holds password, passwd, token, secret, oauthbearer.config,
- * sasl.jaas, key.pem or private.key, in any case.
+ * True when @p key (dotted, with its "kafka." prefix if any) names a secret. The
+ * name is read in lower case with '_' and '-' as '.'; it names a secret when it
+ * holds pass, pwd, secret, token, credential, jaas, private.key, privatekey,
+ * apikey, api.key, oauthbearer.config or key.pem anywhere, or when one of its
+ * words is a misspelling of password (two edits), passwd, secret, token (one),
+ * credential(s) (two): kafka.sasl.pasword, kafka.SASL_PASSWD, client.secert. A
+ * name longer than 255 bytes counts as a secret.
  */
 bool rf_config_key_is_secret(const char *key);
 

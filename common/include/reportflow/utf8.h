@@ -61,4 +61,16 @@ void rf_utf8_copy_str(char *dst, size_t size, const char *src);
  */
 bool rf_utf8_lossy(const char *in, size_t len, char *out, size_t out_size);
 
+/**
+ * @p s made safe for a terminal, one line that says what the bytes were: each
+ * control character (C0, DEL) and each byte that is not valid UTF-8 becomes
+ * \xNN; each C1 control (U+0080-U+009F, which terminals may read as ESC [)
+ * and each character that reorders or hides text (U+061C, U+200B-U+200F,
+ * U+2028-U+202E, U+2060-U+2069, U+FEFF) becomes \uXXXX. With
+ * @p double_backslash a backslash becomes \\, so no escape can be faked;
+ * without it (for a format that escapes backslashes itself) it stays.
+ * @returns a new string (free() it), or NULL when out of memory.
+ */
+char *rf_utf8_escape_terminal(const char *s, bool double_backslash);
+
 #endif
