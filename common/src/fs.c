@@ -355,25 +355,46 @@ static int move_noreplace(const char *src, const char *dst)
 }
 
 /*
- * Write @p data to a temporary file beside @p path, named in @p tmp, and fsync
- * it, so that a link or rename publishes all of it or nothing.
+ * A new file beside @p path, its name in @p tmp: "PATH.tmp.PID", or when that
+ * name is taken "PATH.tmp.PID.1", ... O_EXCL makes it ours alone: a file
+ * already there under that name (a failed report of that very name, or a
+ * planted link) is never truncated, written through, or later unlinked.
+ * @returns the descriptor, or -1 with errno set.
+ */
+static int open_new_temp(const char *path, char *tmp, size_t tmp_size)
+{
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        int n = attempt == 0
+                    ? snprintf(tmp, tmp_size, "%s.tmp.%d", path, (int)getpid())
+                    : snprintf(tmp, tmp_size, "%s.tmp.%d.%d", path, (int)getpid(), attempt);
+        if (n < 0 || (size_t)n >= tmp_size) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0 || errno != EEXIST) {
+            return fd;
+        }
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/*
+ * Write @p data to a new temporary file beside @p path, named in @p tmp, and
+ * fsync it, so that a link or rename publishes all of it or nothing.
  * @returns 0, or -1 with errno set and no temporary file left.
  */
 static int write_temp(const char *path, const void *data, size_t len, char *tmp, size_t tmp_size)
 {
-    int n = snprintf(tmp, tmp_size, "%s.tmp.%d", path, (int)getpid());
-    if (n < 0 || (size_t)n >= tmp_size) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = open_new_temp(path, tmp, tmp_size);
     if (fd < 0) {
         return -1;
     }
     if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         int err = errno;
         close(fd);
-        unlink(tmp);
+        unlink(tmp); /* ours: O_EXCL made it */
         errno = err;
         return -1;
     }

@@ -1,4 +1,7 @@
-/* test_fs.c - files written whole: atomic replace, and the sidecar that reserves a name. */
+/*
+ * test_fs.c - files written whole: atomic replace, and the sidecar that
+ * reserves a name; temporary files that never touch a file already there.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,17 +74,48 @@ static void test_write_atomic_replaces_and_leaves_no_temporary(void **state)
     assert_entries(*state, 1);
 }
 
-/* A link where the temporary file goes is not followed: nothing is written through it. */
+/* A link where the temporary file goes is not followed, nor removed: another name is taken. */
 static void test_write_atomic_does_not_follow_a_planted_link(void **state)
 {
-    char path[256], tmp[300], victim[256];
+    char path[256], tmp[300], victim[256], target[256];
     in_folder(*state, "state", path, sizeof(path));
     in_folder(*state, "victim", victim, sizeof(victim));
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
     assert_int_equal(rf_fs_write_atomic(victim, "keep", 4), 0);
     assert_int_equal(symlink(victim, tmp), 0);
-    assert_int_equal(rf_fs_write_atomic(path, "new", 3), -1);
+    assert_int_equal(rf_fs_write_atomic(path, "new", 3), 0);
     assert_file_holds(victim, "keep");
+    assert_file_holds(path, "new");
+    ssize_t n = readlink(tmp, target, sizeof(target) - 1);
+    assert_true(n > 0);
+    target[n] = '\0';
+    assert_string_equal(target, victim);
+    assert_entries(*state, 3); /* state, victim, the link: no temporary file left */
+}
+
+/*
+ * A file whose name is the sidecar's temporary name (a failed report called
+ * "x.error.tmp.PID": PID 1 under Docker) is neither truncated nor removed.
+ */
+static void test_sidecar_temporary_never_touches_a_namesake(void **state)
+{
+    char src[256], dead[256], namesake[300], out[256], side[300];
+    in_folder(*state, "in", src, sizeof(src));
+    in_folder(*state, "dead", dead, sizeof(dead));
+    assert_int_equal(rf_fs_mkdir_p(dead), 0);
+    assert_int_equal(rf_fs_write_atomic(src, "report", 6), 0);
+    snprintf(namesake, sizeof(namesake), "%s/x.error.tmp.%d", dead, (int)getpid());
+    FILE *f = fopen(namesake, "wb");
+    assert_non_null(f);
+    fputs("the only copy of a failed report", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(
+        rf_fs_move_unique_with_sidecar(src, dead, "x", ".error", "why", 3, out, sizeof(out)), 0);
+    snprintf(side, sizeof(side), "%s.error", out);
+    assert_file_holds(namesake, "the only copy of a failed report");
+    assert_file_holds(out, "report");
+    assert_file_holds(side, "why");
+    assert_entries(dead, 3);
 }
 
 static void test_move_with_sidecar_takes_a_free_name_pair(void **state)
@@ -114,6 +148,8 @@ int main(void)
                                         make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(test_move_with_sidecar_takes_a_free_name_pair, make_folder,
                                         remove_folder),
+        cmocka_unit_test_setup_teardown(test_sidecar_temporary_never_touches_a_namesake,
+                                        make_folder, remove_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

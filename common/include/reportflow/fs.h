@@ -90,7 +90,8 @@ int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *
  * rf_fs_move_unique() plus a sidecar: the final name N is chosen so that N and
  * "N@p suffix" are both new, and "N@p suffix" receives @p side (@p side_len
  * bytes) before @p src moves, so a sidecar never replaces another file, even
- * one literally named "x.error". Both folders are fsynced before it returns.
+ * one literally named "x.error", and its temporary file is new as in
+ * rf_fs_write_atomic(). Both folders are fsynced before it returns.
  */
 int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char *name,
                                    const char *suffix, const void *side, size_t side_len, char *out,
@@ -98,7 +99,9 @@ int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char 
 
 /**
  * Write @p len bytes to @p path atomically (temporary file, fsync, rename,
- * folder fsync); a link planted at the temporary name is not followed.
+ * folder fsync). The temporary file is always a new one (O_EXCL): a file or a
+ * link already at its name ("PATH.tmp.PID") is neither written, followed nor
+ * removed; the next name ("PATH.tmp.PID.1", ...) is taken instead.
  */
 int rf_fs_write_atomic(const char *path, const void *data, size_t len);
 
