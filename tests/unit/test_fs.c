@@ -1,6 +1,7 @@
 /*
  * test_fs.c - files written whole: atomic replace, and the sidecar that
- * reserves a name; temporary files that never touch a file already there.
+ * reserves a name; temporary files that never touch a file already there;
+ * inbox reads that tell a passing failure from a lasting one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,6 +122,36 @@ static void test_sidecar_temporary_never_touches_a_namesake(void **state)
     assert_entries(dead, 3);
 }
 
+/* Out of descriptors is a passing failure (RF_READ_RETRY, errno EMFILE); no permission is not. */
+static void test_read_regular_tells_passing_failures(void **state)
+{
+    char path[256], why[512];
+    char *data = NULL;
+    size_t len = 0;
+    struct stat st;
+    in_folder(*state, "r.txt", path, sizeof(path));
+    assert_int_equal(rf_fs_write_atomic(path, "report", 6), 0);
+    struct rlimit saved, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    low = saved;
+    low.rlim_cur = 0;
+    while (fcntl((int)low.rlim_cur, F_GETFD) != -1) {
+        low.rlim_cur++; /* the lowest free descriptor: the next open() fails */
+    }
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    enum rf_read_result rr = rf_fs_read_regular(path, 100, &data, &len, &st, why, sizeof(why));
+    int err = errno;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    assert_int_equal(rr, RF_READ_RETRY);
+    assert_int_equal(err, EMFILE);
+    assert_null(data);
+    assert_true(rf_fs_error_passes(EIO));
+    assert_false(rf_fs_error_passes(EACCES));
+    assert_int_equal(rf_fs_read_regular(path, 100, &data, &len, &st, why, sizeof(why)), RF_READ_OK);
+    assert_int_equal(len, 6);
+    free(data);
+}
+
 static void test_move_with_sidecar_takes_a_free_name_pair(void **state)
 {
     char src[256], sub[256], taken[300], out[256], side[300], expected[300];
@@ -150,6 +184,8 @@ int main(void)
                                         remove_folder),
         cmocka_unit_test_setup_teardown(test_sidecar_temporary_never_touches_a_namesake,
                                         make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_read_regular_tells_passing_failures, make_folder,
+                                        remove_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
