@@ -28,6 +28,12 @@ static void offer(void *ctx, const char *rel, enum rf_fs_kind kind)
     publisher_offer(ctx, rel);
 }
 
+/* A file that changed after it was found: offered again as it is now. */
+static void offer_again(void *ctx, const char *rel)
+{
+    publisher_offer(ctx, rel);
+}
+
 struct progress {
     int64_t next_ms;    /* when to log next */
     int64_t last_ms;    /* when we logged last */
@@ -69,11 +75,23 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p, con
         {"reportflow_producer_files_seen_total", "counter", "Files found in the inbox.",
          (double)s->seen},
         {"reportflow_producer_files_sent_total", "counter",
-         "Files acknowledged by Kafka and archived.", (double)s->sent},
+         "Files acknowledged by Kafka (each once, archived or not).", (double)s->sent},
         {"reportflow_producer_files_failed_total", "counter",
          "Files moved to failed/ with a dead-letter record.", (double)s->failed},
         {"reportflow_producer_files_replaced_total", "counter",
          "Files changed while in flight; the new version was sent too.", (double)s->replaced},
+        {"reportflow_producer_files_changed_total", "counter",
+         "Files that changed between found complete and read; not sent, waiting again.",
+         (double)s->changed},
+        {"reportflow_producer_read_retries_total", "counter",
+         "Reads that failed for a passing reason (descriptors, memory, I/O), tried again later.",
+         (double)s->read_retries},
+        {"reportflow_producer_archive_retries_total", "counter",
+         "Failed moves of delivered files to done/ (or unlinks), tried again later.",
+         (double)s->archive_retries},
+        {"reportflow_producer_files_unarchived_total", "counter",
+         "Delivered files done/ never took: moved to failed/ (error=not-archived).",
+         (double)s->unarchived},
         {"reportflow_producer_skipped_folders_total", "counter",
          "Subfolders left in the inbox because watch.recursive is off.",
          (double)ws->skipped_folders},
@@ -85,6 +103,8 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p, con
          (double)s->bytes_sent},
         {"reportflow_producer_queued_files", "gauge", "Files waiting to be read and sent.",
          (double)s->queued},
+        {"reportflow_producer_archive_waiting_files", "gauge",
+         "Delivered files whose move to done/ is to be tried again.", (double)s->archive_waiting},
         {"reportflow_producer_inflight_files", "gauge", "Files sent and not yet acknowledged.",
          (double)s->inflight},
         {"reportflow_producer_inflight_bytes", "gauge", "Bytes sent and not yet acknowledged.",
@@ -113,7 +133,7 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
         /* wait where the next event comes from: delivery reports while files are in
            flight, the inbox otherwise; never block while files are queued */
         const struct publish_stats *st = publisher_stats(p);
-        bool busy = st->queued > 0;
+        bool busy = publisher_ready(p);
         bool waiting_for_acks = st->inflight > 0;
         struct pollfd pfd = {watch_fd(w), POLLIN, 0};
         int n = poll(&pfd, 1, busy || waiting_for_acks ? 0 : 50);
@@ -174,6 +194,7 @@ static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_siz
         destroy(app);
         return NULL;
     }
+    publisher_on_changed(app->publisher, offer_again, app->publisher);
     return app;
 }
 
