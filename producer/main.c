@@ -19,19 +19,26 @@
 
 #define COMPONENT "producer"
 
+/*
+ * How long a regular file must stay unchanged, with no writer known to hold it
+ * open, before it is sent. To become the key watch.quiet_ms
+ * (cfg->watch_quiet_ms) once common/src/config.c has it.
+ */
+#define WATCH_QUIET_MS 2000
+
 static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]...\n"
                             "Watches watch.dir and sends every finished file to topic.raw.\n";
 
-static void offer(void *ctx, const char *rel, enum rf_fs_kind kind)
+static void offer(void *ctx, const char *rel, enum rf_fs_kind kind, const struct stat *st)
 {
     (void)kind; /* the publisher classifies again, on what it opens */
-    publisher_offer(ctx, rel);
+    publisher_offer_claimed(ctx, rel, st);
 }
 
-/* A file that changed after it was found: offered again as it is now. */
-static void offer_again(void *ctx, const char *rel)
+/* The publisher found a file changed after it was claimed: the watcher waits for quiet again. */
+static void wait_again(void *ctx, const char *rel)
 {
-    publisher_offer(ctx, rel);
+    watch_wait_again(ctx, rel);
 }
 
 struct progress {
@@ -101,6 +108,9 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p, con
          "Deliveries that failed and were sent again.", (double)s->retried},
         {"reportflow_producer_bytes_sent_total", "counter", "Bytes acknowledged by Kafka.",
          (double)s->bytes_sent},
+        {"reportflow_producer_waiting_files", "gauge",
+         "Files in the inbox waiting to be complete (quiet, no writer known).",
+         (double)watch_waiting(w)},
         {"reportflow_producer_queued_files", "gauge", "Files waiting to be read and sent.",
          (double)s->queued},
         {"reportflow_producer_archive_waiting_files", "gauge",
@@ -123,7 +133,8 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
     int64_t next_metrics = 0;
     struct progress pr = {0, rf_clock_mono_ms(), 0, 0};
     pr.next_ms = pr.last_ms + cfg->progress_ms;
-    size_t found = watch_scan(w, 0, offer, p);
+    /* files already there wait to be complete like any other: a writer may be at one */
+    size_t found = watch_scan(w, offer, p);
     rf_info(COMPONENT, "watching '%s': %zu file(s) already there", cfg->watch_dir, found);
     int64_t next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
     while (!rf_run_stopping()) {
@@ -141,9 +152,10 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
             return 1;
         }
         publisher_poll(p, !busy && waiting_for_acks ? 10 : 0);
+        watch_claim(w, offer, p);
         if (rf_clock_mono_ms() >= next_rescan) {
-            /* missed events are rare; files still being written are younger than this */
-            watch_scan(w, cfg->watch_rescan_ms, offer, p);
+            /* missed events are rare; what it finds waits to be complete like the rest */
+            watch_scan(w, offer, p);
             next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
         }
         log_progress(cfg, p, &pr, false);
@@ -188,13 +200,13 @@ static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_siz
         return NULL;
     }
     app->cfg = cfg;
-    if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore, errstr,
-                                 errstr_size)) ||
+    if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore,
+                                 WATCH_QUIET_MS, errstr, errstr_size)) ||
         !(app->publisher = publisher_new(cfg, errstr, errstr_size))) {
         destroy(app);
         return NULL;
     }
-    publisher_on_changed(app->publisher, offer_again, app->publisher);
+    publisher_on_changed(app->publisher, wait_again, app->watch);
     return app;
 }
 
