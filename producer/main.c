@@ -19,13 +19,26 @@
 
 #define COMPONENT "producer"
 
+/*
+ * How long a regular file must stay unchanged, with no writer known to hold it
+ * open, before it is sent. To become the key watch.quiet_ms
+ * (cfg->watch_quiet_ms) once common/src/config.c has it.
+ */
+#define WATCH_QUIET_MS 2000
+
 static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]...\n"
                             "Watches watch.dir and sends every finished file to topic.raw.\n";
 
-static void offer(void *ctx, const char *rel, enum rf_fs_kind kind)
+static void offer(void *ctx, const char *rel, enum rf_fs_kind kind, const struct stat *st)
 {
     (void)kind; /* the publisher classifies again, on what it opens */
-    publisher_offer(ctx, rel);
+    publisher_offer_claimed(ctx, rel, st);
+}
+
+/* The publisher found a file changed after it was claimed: the watcher waits for quiet again. */
+static void wait_again(void *ctx, const char *rel)
+{
+    watch_wait_again(ctx, rel);
 }
 
 struct progress {
@@ -69,11 +82,23 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p, con
         {"reportflow_producer_files_seen_total", "counter", "Files found in the inbox.",
          (double)s->seen},
         {"reportflow_producer_files_sent_total", "counter",
-         "Files acknowledged by Kafka and archived.", (double)s->sent},
+         "Files acknowledged by Kafka (each once, archived or not).", (double)s->sent},
         {"reportflow_producer_files_failed_total", "counter",
          "Files moved to failed/ with a dead-letter record.", (double)s->failed},
         {"reportflow_producer_files_replaced_total", "counter",
          "Files changed while in flight; the new version was sent too.", (double)s->replaced},
+        {"reportflow_producer_files_changed_total", "counter",
+         "Files that changed between found complete and read; not sent, waiting again.",
+         (double)s->changed},
+        {"reportflow_producer_read_retries_total", "counter",
+         "Reads that failed for a passing reason (descriptors, memory, I/O), tried again later.",
+         (double)s->read_retries},
+        {"reportflow_producer_archive_retries_total", "counter",
+         "Failed moves of delivered files to done/ (or unlinks), tried again later.",
+         (double)s->archive_retries},
+        {"reportflow_producer_files_unarchived_total", "counter",
+         "Delivered files done/ never took: moved to failed/ (error=not-archived).",
+         (double)s->unarchived},
         {"reportflow_producer_skipped_folders_total", "counter",
          "Subfolders left in the inbox because watch.recursive is off.",
          (double)ws->skipped_folders},
@@ -83,8 +108,13 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p, con
          "Deliveries that failed and were sent again.", (double)s->retried},
         {"reportflow_producer_bytes_sent_total", "counter", "Bytes acknowledged by Kafka.",
          (double)s->bytes_sent},
+        {"reportflow_producer_waiting_files", "gauge",
+         "Files in the inbox waiting to be complete (quiet, no writer known).",
+         (double)watch_waiting(w)},
         {"reportflow_producer_queued_files", "gauge", "Files waiting to be read and sent.",
          (double)s->queued},
+        {"reportflow_producer_archive_waiting_files", "gauge",
+         "Delivered files whose move to done/ is to be tried again.", (double)s->archive_waiting},
         {"reportflow_producer_inflight_files", "gauge", "Files sent and not yet acknowledged.",
          (double)s->inflight},
         {"reportflow_producer_inflight_bytes", "gauge", "Bytes sent and not yet acknowledged.",
@@ -103,7 +133,8 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
     int64_t next_metrics = 0;
     struct progress pr = {0, rf_clock_mono_ms(), 0, 0};
     pr.next_ms = pr.last_ms + cfg->progress_ms;
-    size_t found = watch_scan(w, 0, offer, p);
+    /* files already there wait to be complete like any other: a writer may be at one */
+    size_t found = watch_scan(w, offer, p);
     rf_info(COMPONENT, "watching '%s': %zu file(s) already there", cfg->watch_dir, found);
     int64_t next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
     while (!rf_run_stopping()) {
@@ -113,7 +144,7 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
         /* wait where the next event comes from: delivery reports while files are in
            flight, the inbox otherwise; never block while files are queued */
         const struct publish_stats *st = publisher_stats(p);
-        bool busy = st->queued > 0;
+        bool busy = publisher_ready(p);
         bool waiting_for_acks = st->inflight > 0;
         struct pollfd pfd = {watch_fd(w), POLLIN, 0};
         int n = poll(&pfd, 1, busy || waiting_for_acks ? 0 : 50);
@@ -121,9 +152,10 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
             return 1;
         }
         publisher_poll(p, !busy && waiting_for_acks ? 10 : 0);
+        watch_claim(w, offer, p);
         if (rf_clock_mono_ms() >= next_rescan) {
-            /* missed events are rare; files still being written are younger than this */
-            watch_scan(w, cfg->watch_rescan_ms, offer, p);
+            /* missed events are rare; what it finds waits to be complete like the rest */
+            watch_scan(w, offer, p);
             next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
         }
         log_progress(cfg, p, &pr, false);
@@ -168,12 +200,13 @@ static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_siz
         return NULL;
     }
     app->cfg = cfg;
-    if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore, errstr,
-                                 errstr_size)) ||
+    if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore,
+                                 WATCH_QUIET_MS, errstr, errstr_size)) ||
         !(app->publisher = publisher_new(cfg, errstr, errstr_size))) {
         destroy(app);
         return NULL;
     }
+    publisher_on_changed(app->publisher, wait_again, app->watch);
     return app;
 }
 

@@ -20,10 +20,17 @@
 #include "reportflow/log.h"
 #include "reportflow/strset.h"
 #include "reportflow/vec.h"
+#include "quiet.h"
 
 #define COMPONENT "watch"
-/* IN_CREATE: a FIFO, socket or symlink made in place is never closed after writing */
-#define FILE_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)
+/*
+ * IN_CREATE: a FIFO, socket or symlink made in place is never closed after
+ * writing, and a regular file made in place is open for writing until its
+ * IN_CLOSE_WRITE; IN_MODIFY: a writer is at a file (until IN_CLOSE_WRITE);
+ * IN_MOVED_TO: a file renamed in; IN_DELETE, IN_MOVED_FROM: a name that left.
+ */
+#define FILE_EVENTS                                                                                \
+    (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM)
 
 struct watched_dir {
     int wd;    /* inotify watch descriptor */
@@ -39,6 +46,7 @@ struct watch {
     struct watched_dir *dirs; /* one per watched directory */
     size_t dir_cnt, dir_cap;
     struct rf_strset skipped; /* subfolders already logged as left alone */
+    struct quiet *quiet;      /* regular files waiting to be complete */
     struct watch_stats stats;
 };
 
@@ -123,8 +131,8 @@ static int add_dir_watch(struct watch *w, const char *rel)
     return 0;
 }
 
-struct watch *watch_new(const char *dir, bool recursive, const char *ignore_globs, char *errstr,
-                        size_t errstr_size)
+struct watch *watch_new(const char *dir, bool recursive, const char *ignore_globs, int64_t quiet_ms,
+                        char *errstr, size_t errstr_size)
 {
     struct watch *w = calloc(1, sizeof(*w));
     if (!w) {
@@ -135,7 +143,8 @@ struct watch *watch_new(const char *dir, bool recursive, const char *ignore_glob
     w->recursive = recursive;
     rf_strset_init(&w->skipped);
     w->dir = strdup(dir);
-    if (!w->dir || split_globs(w, ignore_globs) != 0) {
+    w->quiet = w->dir ? quiet_new(dir, quiet_ms) : NULL;
+    if (!w->quiet || split_globs(w, ignore_globs) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
         goto out_fail;
     }
@@ -175,6 +184,7 @@ void watch_free(struct watch *w)
     free(w->dirs);
     free(w->globs);
     rf_strset_release(&w->skipped);
+    quiet_free(w->quiet);
     free(w->dir);
     free(w);
 }
@@ -234,12 +244,20 @@ static void skip_folder(struct watch *w, const char *rel)
             rel);
 }
 
-static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watch_found_fn fn,
-                       void *ctx);
+static size_t scan_dir(struct watch *w, const char *rel, watch_found_fn fn, void *ctx);
 
-/* One entry of folder @p rel: report it, descend, or skip it. @returns entries reported. */
+/* A regular file waits for quiet; @returns 1 (it counts as found). */
+static size_t track(struct watch *w, const char *rel)
+{
+    if (quiet_track(w->quiet, rel) != 0) {
+        rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", rel);
+    }
+    return 1;
+}
+
+/* One entry of folder @p rel: report it, track it, descend, or skip it. @returns entries found. */
 static size_t visit(struct watch *w, const char *rel, const char *name, unsigned char d_type,
-                    int64_t cutoff_ms, watch_found_fn fn, void *ctx)
+                    watch_found_fn fn, void *ctx)
 {
     char child_rel[PATH_MAX], child[PATH_MAX];
     if (join_rel(w, child_rel, sizeof(child_rel), rel, name) != 0 ||
@@ -248,15 +266,11 @@ static size_t visit(struct watch *w, const char *rel, const char *name, unsigned
     }
     bool known;
     enum rf_fs_kind kind = kind_of_dtype(d_type, &known);
-    int64_t mtime_ms = 0;
-    /* a stat per file only when the type is unknown or the age matters (rescans) */
-    if (!known || (kind == RF_FS_REGULAR && cutoff_ms < rf_clock_now_ms())) {
-        struct stat st;
-        if (lstat(child, &st) != 0) {
-            return 0;
-        }
-        kind = rf_fs_kind_of_mode(st.st_mode);
-        mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    if (!known) {
+        kind = rf_fs_kind_of(child); /* a stat only when readdir cannot tell */
+    }
+    if (kind == RF_FS_GONE) {
+        return 0;
     }
     if (kind == RF_FS_DIR) {
         if (!w->recursive) {
@@ -264,17 +278,16 @@ static size_t visit(struct watch *w, const char *rel, const char *name, unsigned
             return 0;
         }
         add_dir_watch(w, child_rel);
-        return scan_dir(w, child_rel, cutoff_ms, fn, ctx);
+        return scan_dir(w, child_rel, fn, ctx);
     }
-    if (kind == RF_FS_REGULAR && mtime_ms > cutoff_ms) {
-        return 0; /* may still be written: its close or the next rescan reports it */
+    if (kind == RF_FS_REGULAR) {
+        return track(w, child_rel); /* of any age: quiet decides when it is complete */
     }
-    fn(ctx, child_rel, kind);
+    fn(ctx, child_rel, kind, NULL);
     return 1;
 }
 
-static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watch_found_fn fn,
-                       void *ctx)
+static size_t scan_dir(struct watch *w, const char *rel, watch_found_fn fn, void *ctx)
 {
     char path[PATH_MAX];
     if (dir_path(w, rel, path, sizeof(path)) != 0) {
@@ -296,7 +309,7 @@ static size_t scan_dir(struct watch *w, const char *rel, int64_t cutoff_ms, watc
         if (watch_ignored(w, e->d_name) || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) {
             continue;
         }
-        found += visit(w, rel, e->d_name, e->d_type, cutoff_ms, fn, ctx);
+        found += visit(w, rel, e->d_name, e->d_type, fn, ctx);
     }
     closedir(d);
     return found;
@@ -312,7 +325,7 @@ static bool inbox_watched(const struct watch *w)
     return false;
 }
 
-size_t watch_scan(struct watch *w, int64_t min_age_ms, watch_found_fn fn, void *ctx)
+size_t watch_scan(struct watch *w, watch_found_fn fn, void *ctx)
 {
     if (!inbox_watched(w)) {
         /* lost (IN_IGNORED): the inbox was removed or replaced; watch it again */
@@ -323,8 +336,24 @@ size_t watch_scan(struct watch *w, int64_t min_age_ms, watch_found_fn fn, void *
         }
         rf_info(COMPONENT, "watching inbox '%s' again", w->dir);
     }
-    /* min_age_ms == 0: every file, whatever its age (INT64_MAX skips the stat) */
-    return scan_dir(w, "", min_age_ms > 0 ? rf_clock_now_ms() - min_age_ms : INT64_MAX, fn, ctx);
+    return scan_dir(w, "", fn, ctx);
+}
+
+size_t watch_claim(struct watch *w, watch_found_fn fn, void *ctx)
+{
+    return quiet_claim(w->quiet, fn, ctx);
+}
+
+void watch_wait_again(struct watch *w, const char *rel)
+{
+    if (quiet_again(w->quiet, rel) != 0) {
+        rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", rel);
+    }
+}
+
+size_t watch_waiting(const struct watch *w)
+{
+    return quiet_count(w->quiet);
 }
 
 size_t watch_folder_count(const struct watch *w)
@@ -354,6 +383,8 @@ static void forget_watch(struct watch *w, int wd)
             free(w->dirs[i].rel);
             w->dirs[i] = w->dirs[w->dir_cnt - 1];
             w->dir_cnt--;
+            /* closes in that folder can no longer be seen: its files wait on their looks */
+            quiet_forget_writers(w->quiet);
             return;
         }
     }
@@ -369,12 +400,51 @@ static const char *rel_of_wd(const struct watch *w, int wd)
     return NULL;
 }
 
+/* A new subfolder: watched and scanned when recursive, else logged once and left alone. */
+static void new_folder(struct watch *w, const char *child_rel, watch_found_fn fn, void *ctx)
+{
+    if (!w->recursive) {
+        skip_folder(w, child_rel);
+    } else if (add_dir_watch(w, child_rel) == 0) {
+        /* files may have landed before the watch existed */
+        scan_dir(w, child_rel, fn, ctx);
+    }
+}
+
+/*
+ * A name that appeared (IN_CREATE, IN_MOVED_TO): anything but a regular file is
+ * reported now; a regular file waits for quiet. One made in place is open for
+ * writing until its close, unless it is a hard link (no writer: only a name).
+ */
+static int appeared(struct watch *w, const char *child_rel, uint32_t mask, watch_found_fn fn,
+                    void *ctx)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (dir_path(w, child_rel, path, sizeof(path)) != 0 || lstat(path, &st) != 0) {
+        return 0; /* gone already */
+    }
+    enum rf_fs_kind kind = rf_fs_kind_of_mode(st.st_mode);
+    if (kind == RF_FS_DIR) {
+        return 0;
+    }
+    if (kind != RF_FS_REGULAR) {
+        fn(ctx, child_rel, kind, &st);
+        return 0;
+    }
+    if ((mask & IN_CREATE) && st.st_nlink == 1) {
+        return quiet_writing(w->quiet, child_rel);
+    }
+    return quiet_closed(w->quiet, child_rel);
+}
+
 static void handle_event(struct watch *w, const struct inotify_event *ev, watch_found_fn fn,
                          void *ctx)
 {
     if (ev->mask & IN_Q_OVERFLOW) {
         rf_warn(COMPONENT, "inotify queue overflowed; rescanning the inbox");
-        watch_scan(w, 0, fn, ctx);
+        quiet_forget_writers(w->quiet); /* closes may have been lost with the rest */
+        watch_scan(w, fn, ctx);
         return;
     }
     if (ev->mask & IN_IGNORED) {
@@ -389,26 +459,23 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
     if (join_rel(w, child_rel, sizeof(child_rel), rel, ev->name) != 0) {
         return;
     }
+    int rc = 0;
     if (ev->mask & IN_ISDIR) {
-        if (!w->recursive) {
-            skip_folder(w, child_rel);
-        } else if (add_dir_watch(w, child_rel) == 0) {
-            /* files may have landed before the watch existed */
-            scan_dir(w, child_rel, INT64_MAX, fn, ctx);
+        if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+            new_folder(w, child_rel, fn, ctx);
         }
         return;
+    } else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
+        quiet_drop(w->quiet, child_rel);
+    } else if (ev->mask & IN_MODIFY) {
+        rc = quiet_writing(w->quiet, child_rel);
+    } else if (ev->mask & IN_CLOSE_WRITE) {
+        rc = quiet_closed(w->quiet, child_rel);
+    } else if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+        rc = appeared(w, child_rel, ev->mask, fn, ctx);
     }
-    if (ev->mask & IN_CLOSE_WRITE) {
-        fn(ctx, child_rel, RF_FS_REGULAR); /* a hint: the publisher looks again before it opens */
-        return;
-    }
-    char path[PATH_MAX];
-    enum rf_fs_kind kind =
-        dir_path(w, child_rel, path, sizeof(path)) == 0 ? rf_fs_kind_of(path) : RF_FS_GONE;
-    /* a regular file created here is reported when closed; anything else now */
-    bool report = (ev->mask & IN_MOVED_TO) || kind != RF_FS_REGULAR;
-    if (report && kind != RF_FS_GONE && kind != RF_FS_DIR) {
-        fn(ctx, child_rel, kind);
+    if (rc != 0) {
+        rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", child_rel);
     }
 }
 

@@ -48,10 +48,52 @@ const char *rf_fs_kind_name(enum rf_fs_kind kind)
     return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "unknown";
 }
 
-/* Read what @p fd holds (its size from @p st), at most max_bytes. Closes fd. */
-static enum rf_read_result read_fd_all(int fd, const char *path, const struct stat *st,
-                                       size_t max_bytes, char **data, size_t *len, char *errstr,
+bool rf_fs_error_passes(int err)
+{
+    switch (err) {
+    case EMFILE:
+    case ENFILE:
+    case ENOMEM:
+    case ENOBUFS:
+    case EIO:
+    case ESTALE:
+    case ETIMEDOUT:
+    case EINTR:
+    case EAGAIN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A failed call with errno @p err on @p path: RF_READ_RETRY when it may pass. Keeps errno. */
+static enum rf_read_result read_failed(int err, const char *what, const char *path, char *errstr,
                                        size_t errstr_size)
+{
+    snprintf(errstr, errstr_size, "cannot %s '%s': %s", what, path, strerror(err));
+    errno = err;
+    if (err == ENOENT) {
+        return RF_READ_GONE;
+    }
+    return rf_fs_error_passes(err) ? RF_READ_RETRY : RF_READ_ERROR;
+}
+
+/* Same size, mtime and ctime: nothing wrote to the file between the two looks. */
+static bool unchanged(const struct stat *a, const struct stat *b)
+{
+    return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+           a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+           a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/*
+ * Read what @p fd holds (its size from @p st), at most max_bytes. Closes fd.
+ * With @p check, a file whose size or times moved while it was read is
+ * RF_READ_CHANGED: a writer is still at it.
+ */
+static enum rf_read_result read_fd_all(int fd, const char *path, const struct stat *st,
+                                       size_t max_bytes, bool check, char **data, size_t *len,
+                                       char *errstr, size_t errstr_size)
 {
     if ((size_t)st->st_size > max_bytes) {
         snprintf(errstr, errstr_size, "'%s' is %lld bytes, over the limit of %zu", path,
@@ -61,9 +103,8 @@ static enum rf_read_result read_fd_all(int fd, const char *path, const struct st
     }
     char *buf = malloc((size_t)st->st_size + 1);
     if (!buf) {
-        snprintf(errstr, errstr_size, "cannot read '%s': out of memory", path);
         close(fd);
-        return RF_READ_ERROR;
+        return read_failed(ENOMEM, "read", path, errstr, errstr_size);
     }
     size_t got = 0;
     while (got < (size_t)st->st_size) {
@@ -72,15 +113,23 @@ static enum rf_read_result read_fd_all(int fd, const char *path, const struct st
             continue;
         }
         if (n < 0) {
-            snprintf(errstr, errstr_size, "cannot read '%s': %s", path, strerror(errno));
+            int err = errno;
             free(buf);
             close(fd);
-            return RF_READ_ERROR;
+            return read_failed(err, "read", path, errstr, errstr_size);
         }
         if (n == 0) {
-            break; /* truncated while we read: send what is there */
+            break; /* truncated while we read */
         }
         got += (size_t)n;
+    }
+    struct stat after;
+    if (check &&
+        (fstat(fd, &after) != 0 || !unchanged(st, &after) || got != (size_t)after.st_size)) {
+        snprintf(errstr, errstr_size, "'%s' changed while it was read", path);
+        free(buf);
+        close(fd);
+        return RF_READ_CHANGED;
     }
     close(fd);
     buf[got] = '\0';
@@ -106,7 +155,7 @@ enum rf_read_result rf_fs_read_file(const char *path, size_t max_bytes, char **d
         close(fd);
         return RF_READ_ERROR;
     }
-    return read_fd_all(fd, path, &st, max_bytes, data, len, errstr, errstr_size);
+    return read_fd_all(fd, path, &st, max_bytes, false, data, len, errstr, errstr_size);
 }
 
 static enum rf_read_result refuse_kind(const char *path, enum rf_fs_kind kind, char *errstr,
@@ -125,9 +174,7 @@ enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char 
     struct stat st;
     /* look first: opening a device or FIFO at all can have effects */
     if (lstat(path, &st) != 0) {
-        int err = errno;
-        snprintf(errstr, errstr_size, "cannot look at '%s': %s", path, strerror(err));
-        return err == ENOENT ? RF_READ_GONE : RF_READ_ERROR;
+        return read_failed(errno, "look at", path, errstr, errstr_size);
     }
     if (!S_ISREG(st.st_mode)) {
         return refuse_kind(path, rf_fs_kind_of_mode(st.st_mode), errstr, errstr_size);
@@ -136,17 +183,15 @@ enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char 
        or FIFO put there from being followed or blocking us; fstat tells */
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        int err = errno;
-        if (err == ELOOP) {
+        if (errno == ELOOP) {
             return refuse_kind(path, RF_FS_SYMLINK, errstr, errstr_size);
         }
-        snprintf(errstr, errstr_size, "cannot open '%s': %s", path, strerror(err));
-        return err == ENOENT ? RF_READ_GONE : RF_READ_ERROR;
+        return read_failed(errno, "open", path, errstr, errstr_size);
     }
     if (fstat(fd, &st) != 0) {
-        snprintf(errstr, errstr_size, "cannot look at '%s': %s", path, strerror(errno));
+        int err = errno;
         close(fd);
-        return RF_READ_ERROR;
+        return read_failed(err, "look at", path, errstr, errstr_size);
     }
     if (!S_ISREG(st.st_mode)) {
         close(fd);
@@ -154,14 +199,14 @@ enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char 
     }
     int flags = fcntl(fd, F_GETFL);
     if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
-        snprintf(errstr, errstr_size, "cannot read '%s': fcntl: %s", path, strerror(errno));
+        int err = errno;
         close(fd);
-        return RF_READ_ERROR;
+        return read_failed(err, "set blocking reads on", path, errstr, errstr_size);
     }
     if (st_out) {
         *st_out = st;
     }
-    return read_fd_all(fd, path, &st, max_bytes, data, len, errstr, errstr_size);
+    return read_fd_all(fd, path, &st, max_bytes, true, data, len, errstr, errstr_size);
 }
 
 bool rf_fs_same_version(const struct stat *a, const struct stat *b)
@@ -355,25 +400,46 @@ static int move_noreplace(const char *src, const char *dst)
 }
 
 /*
- * Write @p data to a temporary file beside @p path, named in @p tmp, and fsync
- * it, so that a link or rename publishes all of it or nothing.
+ * A new file beside @p path, its name in @p tmp: "PATH.tmp.PID", or when that
+ * name is taken "PATH.tmp.PID.1", ... O_EXCL makes it ours alone: a file
+ * already there under that name (a failed report of that very name, or a
+ * planted link) is never truncated, written through, or later unlinked.
+ * @returns the descriptor, or -1 with errno set.
+ */
+static int open_new_temp(const char *path, char *tmp, size_t tmp_size)
+{
+    for (int attempt = 0; attempt < 1000; attempt++) {
+        int n = attempt == 0
+                    ? snprintf(tmp, tmp_size, "%s.tmp.%d", path, (int)getpid())
+                    : snprintf(tmp, tmp_size, "%s.tmp.%d.%d", path, (int)getpid(), attempt);
+        if (n < 0 || (size_t)n >= tmp_size) {
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd >= 0 || errno != EEXIST) {
+            return fd;
+        }
+    }
+    errno = EEXIST;
+    return -1;
+}
+
+/*
+ * Write @p data to a new temporary file beside @p path, named in @p tmp, and
+ * fsync it, so that a link or rename publishes all of it or nothing.
  * @returns 0, or -1 with errno set and no temporary file left.
  */
 static int write_temp(const char *path, const void *data, size_t len, char *tmp, size_t tmp_size)
 {
-    int n = snprintf(tmp, tmp_size, "%s.tmp.%d", path, (int)getpid());
-    if (n < 0 || (size_t)n >= tmp_size) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = open_new_temp(path, tmp, tmp_size);
     if (fd < 0) {
         return -1;
     }
     if (write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         int err = errno;
         close(fd);
-        unlink(tmp);
+        unlink(tmp); /* ours: O_EXCL made it */
         errno = err;
         return -1;
     }

@@ -1,10 +1,17 @@
-/* test_fs.c - files written whole: atomic replace, and the sidecar that reserves a name. */
+/*
+ * test_fs.c - files written whole: atomic replace, and the sidecar that
+ * reserves a name; temporary files that never touch a file already there;
+ * inbox reads that tell a passing failure from a lasting one.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,17 +78,78 @@ static void test_write_atomic_replaces_and_leaves_no_temporary(void **state)
     assert_entries(*state, 1);
 }
 
-/* A link where the temporary file goes is not followed: nothing is written through it. */
+/* A link where the temporary file goes is not followed, nor removed: another name is taken. */
 static void test_write_atomic_does_not_follow_a_planted_link(void **state)
 {
-    char path[256], tmp[300], victim[256];
+    char path[256], tmp[300], victim[256], target[256];
     in_folder(*state, "state", path, sizeof(path));
     in_folder(*state, "victim", victim, sizeof(victim));
     snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
     assert_int_equal(rf_fs_write_atomic(victim, "keep", 4), 0);
     assert_int_equal(symlink(victim, tmp), 0);
-    assert_int_equal(rf_fs_write_atomic(path, "new", 3), -1);
+    assert_int_equal(rf_fs_write_atomic(path, "new", 3), 0);
     assert_file_holds(victim, "keep");
+    assert_file_holds(path, "new");
+    ssize_t n = readlink(tmp, target, sizeof(target) - 1);
+    assert_true(n > 0);
+    target[n] = '\0';
+    assert_string_equal(target, victim);
+    assert_entries(*state, 3); /* state, victim, the link: no temporary file left */
+}
+
+/*
+ * A file whose name is the sidecar's temporary name (a failed report called
+ * "x.error.tmp.PID": PID 1 under Docker) is neither truncated nor removed.
+ */
+static void test_sidecar_temporary_never_touches_a_namesake(void **state)
+{
+    char src[256], dead[256], namesake[300], out[256], side[300];
+    in_folder(*state, "in", src, sizeof(src));
+    in_folder(*state, "dead", dead, sizeof(dead));
+    assert_int_equal(rf_fs_mkdir_p(dead), 0);
+    assert_int_equal(rf_fs_write_atomic(src, "report", 6), 0);
+    snprintf(namesake, sizeof(namesake), "%s/x.error.tmp.%d", dead, (int)getpid());
+    FILE *f = fopen(namesake, "wb");
+    assert_non_null(f);
+    fputs("the only copy of a failed report", f);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(
+        rf_fs_move_unique_with_sidecar(src, dead, "x", ".error", "why", 3, out, sizeof(out)), 0);
+    snprintf(side, sizeof(side), "%s.error", out);
+    assert_file_holds(namesake, "the only copy of a failed report");
+    assert_file_holds(out, "report");
+    assert_file_holds(side, "why");
+    assert_entries(dead, 3);
+}
+
+/* Out of descriptors is a passing failure (RF_READ_RETRY, errno EMFILE); no permission is not. */
+static void test_read_regular_tells_passing_failures(void **state)
+{
+    char path[256], why[512];
+    char *data = NULL;
+    size_t len = 0;
+    struct stat st;
+    in_folder(*state, "r.txt", path, sizeof(path));
+    assert_int_equal(rf_fs_write_atomic(path, "report", 6), 0);
+    struct rlimit saved, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    low = saved;
+    low.rlim_cur = 0;
+    while (fcntl((int)low.rlim_cur, F_GETFD) != -1) {
+        low.rlim_cur++; /* the lowest free descriptor: the next open() fails */
+    }
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    enum rf_read_result rr = rf_fs_read_regular(path, 100, &data, &len, &st, why, sizeof(why));
+    int err = errno;
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    assert_int_equal(rr, RF_READ_RETRY);
+    assert_int_equal(err, EMFILE);
+    assert_null(data);
+    assert_true(rf_fs_error_passes(EIO));
+    assert_false(rf_fs_error_passes(EACCES));
+    assert_int_equal(rf_fs_read_regular(path, 100, &data, &len, &st, why, sizeof(why)), RF_READ_OK);
+    assert_int_equal(len, 6);
+    free(data);
 }
 
 static void test_move_with_sidecar_takes_a_free_name_pair(void **state)
@@ -113,6 +181,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_atomic_does_not_follow_a_planted_link,
                                         make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(test_move_with_sidecar_takes_a_free_name_pair, make_folder,
+                                        remove_folder),
+        cmocka_unit_test_setup_teardown(test_sidecar_temporary_never_touches_a_namesake,
+                                        make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_read_regular_tells_passing_failures, make_folder,
                                         remove_folder),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,10 @@
  * sent again; too large (before sending, or refused by the broker) -> failed/
  * with a dead letter; what is not a regular file -> failed/, never read;
  * sidecars that never replace a file; names that are not UTF-8; EXDEV.
+ * Sent once: changed after it was found complete -> not sent, handed back;
+ * a read out of descriptors -> tried again, never failed/; a delivered file
+ * done/ refuses -> never sent again, archived once done/ takes it, or failed/
+ * (not-archived) after the tries.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -101,18 +107,34 @@ static void write_file(const char *dir, const char *name, const char *text, size
     assert_int_equal(fclose(f), 0);
 }
 
-/* Pump and poll until nothing is queued or in flight. */
+/* Pump and poll until nothing is queued, in flight or waiting for a retry. */
 static void settle_all(struct fixture *fx)
 {
     for (int i = 0; i < 400; i++) {
         assert_int_equal(publisher_pump(fx->p), 0);
         publisher_poll(fx->p, 25);
         const struct publish_stats *s = publisher_stats(fx->p);
-        if (s->queued == 0 && s->inflight == 0) {
+        if (s->queued == 0 && s->inflight == 0 && s->archive_waiting == 0) {
             return;
         }
     }
     fail_msg("the publisher did not settle");
+}
+
+/* Pump and poll for about @p ms, whatever happens. */
+static void run_for(struct fixture *fx, int ms)
+{
+    for (int waited = 0; waited < ms; waited += 10) {
+        assert_int_equal(publisher_pump(fx->p), 0);
+        publisher_poll(fx->p, 10);
+    }
+}
+
+/* Short waits: the retries of a test take milliseconds, not minutes. */
+static void quick_retries(struct fixture *fx, unsigned archive_tries)
+{
+    const struct publisher_timing t = {20, 100, archive_tries};
+    publisher_set_timing(fx->p, &t);
 }
 
 static bool exists_at(const char *dir, const char *name)
@@ -201,6 +223,51 @@ static void first_header(struct fixture *fx, const char *topic, const char *name
     assert_true(out[0] != '\0');
 }
 
+/* Records on @p topic, counted by an independent consumer reading every partition to its end. */
+static int count_records(struct fixture *fx, const char *topic)
+{
+    rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(publisher_kafka(fx->p));
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    assert_int_equal(rd_kafka_conf_set(conf, "bootstrap.servers",
+                                       rd_kafka_mock_cluster_bootstraps(mc), err, sizeof(err)),
+                     RD_KAFKA_CONF_OK);
+    assert_int_equal(rd_kafka_conf_set(conf, "group.id", "count", err, sizeof(err)),
+                     RD_KAFKA_CONF_OK);
+    assert_int_equal(rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof(err)),
+                     RD_KAFKA_CONF_OK);
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    assert_non_null(c);
+    rd_kafka_poll_set_consumer(c);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(c, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    assert_int_equal(rd_kafka_metadata(c, 0, rkt, &md, 5000), 0);
+    int partitions = md->topics[0].partition_cnt;
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(partitions);
+    for (int i = 0; i < partitions; i++) {
+        rd_kafka_topic_partition_list_add(parts, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    }
+    rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(rkt);
+    assert_int_equal(rd_kafka_assign(c, parts), 0);
+    rd_kafka_topic_partition_list_destroy(parts);
+    int records = 0, ends = 0;
+    for (int i = 0; i < 300 && ends < partitions; i++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+        if (m && m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            ends++;
+        } else if (m && !m->err) {
+            records++;
+        }
+        if (m) {
+            rd_kafka_message_destroy(m);
+        }
+    }
+    rd_kafka_destroy(c);
+    assert_int_equal(ends, partitions);
+    return records;
+}
+
 static void test_delivered_then_archived(void **state)
 {
     (void)state;
@@ -221,10 +288,17 @@ static void test_delivered_then_archived(void **state)
     fixture_free(fx);
 }
 
+/* The watcher's part, done at once: a file handed back is offered again as it is now. */
+static void offer_again(void *ctx, const char *rel)
+{
+    publisher_offer(ctx, rel);
+}
+
 static void test_replaced_in_flight_is_sent_again(void **state)
 {
     (void)state;
     struct fixture *fx = fixture_new(NULL, NULL);
+    publisher_on_changed(fx->p, offer_again, fx->p);
     write_file(fx->inbox, "b.txt", "version one", 11);
     publisher_offer(fx->p, "b.txt");
     assert_int_equal(publisher_pump(fx->p), 0); /* read and in flight, report not served */
@@ -448,6 +522,157 @@ static void test_symlink_to_failed_across_file_systems(void **state)
     fixture_free(fx);
 }
 
+struct handed_back {
+    char rel[64];
+    int cnt;
+};
+
+static void note_changed(void *ctx, const char *rel)
+{
+    struct handed_back *h = ctx;
+    snprintf(h->rel, sizeof(h->rel), "%s", rel);
+    h->cnt++;
+}
+
+/* Found complete, then written again before it was read: not sent, handed back to wait. */
+static void test_changed_after_claim_is_not_sent(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(NULL, NULL);
+    struct handed_back h = {{0}, 0};
+    publisher_on_changed(fx->p, note_changed, &h);
+    write_file(fx->inbox, "c.txt", "HEAD", 4);
+    char path[256];
+    struct stat claimed;
+    snprintf(path, sizeof(path), "%s/c.txt", fx->inbox);
+    assert_int_equal(lstat(path, &claimed), 0);
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("BODY", f);
+    assert_int_equal(fclose(f), 0);
+    publisher_offer_claimed(fx->p, "c.txt", &claimed);
+    settle_all(fx);
+    assert_int_equal(publisher_stats(fx->p)->sent, 0);
+    assert_int_equal(publisher_stats(fx->p)->changed, 1);
+    assert_int_equal(h.cnt, 1);
+    assert_string_equal(h.rel, "c.txt");
+    assert_true(exists_at(fx->inbox, "c.txt"));
+    /* offered again as it is now: sent, whole */
+    assert_int_equal(lstat(path, &claimed), 0);
+    publisher_offer_claimed(fx->p, "c.txt", &claimed);
+    settle_all(fx);
+    assert_int_equal(publisher_stats(fx->p)->sent, 1);
+    assert_int_equal(publisher_stats(fx->p)->bytes_sent, 8);
+    fixture_free(fx);
+}
+
+/* The lowest free descriptor: with the soft limit there, the next open() fails with EMFILE. */
+static rlim_t lowest_free_fd(void)
+{
+    rlim_t fd = 0;
+    while (fcntl((int)fd, F_GETFD) != -1) {
+        fd++;
+    }
+    return fd;
+}
+
+/* Out of file descriptors when it is read: tried again later, never failed/. */
+static void test_read_out_of_descriptors_is_retried(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(NULL, NULL);
+    quick_retries(fx, 5);
+    write_file(fx->inbox, "warm.txt", "connections up first", 20);
+    publisher_offer(fx->p, "warm.txt");
+    settle_all(fx);
+    write_file(fx->inbox, "e.txt", "a good report", 13);
+    struct rlimit saved, low;
+    assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
+    low = saved;
+    low.rlim_cur = lowest_free_fd();
+    publisher_offer(fx->p, "e.txt");
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+    int rc = publisher_pump(fx->p); /* its open() fails with EMFILE */
+    assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+    assert_int_equal(rc, 0);
+    assert_int_equal(publisher_stats(fx->p)->read_retries, 1);
+    settle_all(fx);
+    assert_false(exists_at(fx->failed, "e.txt"));
+    assert_int_equal(publisher_stats(fx->p)->failed, 0);
+    assert_int_equal(publisher_stats(fx->p)->sent, 2);
+    fixture_free(fx);
+}
+
+/* done/ cannot be made: a regular file sits where its folder would be (ENOTDIR, even for root). */
+static void block_done(struct fixture *fx)
+{
+    write_file(fx->root, "done", "not a folder", 12);
+}
+
+static void unblock_done(struct fixture *fx)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/done", fx->root);
+    assert_int_equal(unlink(path), 0);
+}
+
+/* Delivered, done/ refuses it: never sent again (a rescan offers it again); archived once it can.
+ */
+static void test_archive_failure_is_retried_never_resent(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(NULL, NULL);
+    quick_retries(fx, 1000);
+    block_done(fx);
+    write_file(fx->inbox, "a.txt", "report a", 8);
+    publisher_offer(fx->p, "a.txt");
+    run_for(fx, 500);
+    assert_int_equal(publisher_stats(fx->p)->sent, 1);
+    assert_int_equal(publisher_stats(fx->p)->archive_waiting, 1);
+    assert_true(publisher_stats(fx->p)->archive_retries >= 2);
+    publisher_offer(fx->p, "a.txt"); /* what a rescan does: it is still in the inbox */
+    run_for(fx, 200);
+    assert_true(exists_at(fx->inbox, "a.txt"));
+    unblock_done(fx);
+    settle_all(fx);
+    char day[256];
+    today(day, sizeof(day), fx->done);
+    assert_true(exists_at(day, "a.txt"));
+    assert_false(exists_at(fx->inbox, "a.txt"));
+    assert_false(exists_at(fx->failed, "a.txt"));
+    assert_int_equal(publisher_stats(fx->p)->sent, 1);
+    assert_int_equal(count_records(fx, "reports.raw"), 1);
+    fixture_free(fx);
+}
+
+/* done/ never takes it: after the tries, failed/ with a sidecar saying it was delivered. */
+static void test_archive_failure_gives_up_to_failed(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(NULL, NULL);
+    quick_retries(fx, 3);
+    block_done(fx);
+    write_file(fx->inbox, "b.txt", "report b", 8);
+    publisher_offer(fx->p, "b.txt");
+    settle_all(fx);
+    assert_false(exists_at(fx->inbox, "b.txt"));
+    assert_true(exists_at(fx->failed, "b.txt"));
+    char *side = read_text(fx->failed, "b.txt.error");
+    assert_non_null(side);
+    assert_non_null(strstr(side, "error=not-archived\n"));
+    assert_non_null(strstr(side, "delivered to reports.raw (partition "));
+    assert_non_null(strstr(side, "after 3 tries"));
+    free(side);
+    const struct publish_stats *s = publisher_stats(fx->p);
+    assert_int_equal(s->sent, 1);
+    assert_int_equal(s->unarchived, 1);
+    assert_int_equal(s->archive_retries, 2);
+    assert_int_equal(s->failed, 0); /* no dead letter: it was delivered */
+    assert_int_equal(count_records(fx, "reports.raw"), 1);
+    assert_int_equal(count_records(fx, "reports.dlq"), 0);
+    fixture_free(fx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -461,6 +686,10 @@ int main(void)
         cmocka_unit_test(test_non_utf8_name_is_sent),
         cmocka_unit_test(test_archive_across_file_systems),
         cmocka_unit_test(test_symlink_to_failed_across_file_systems),
+        cmocka_unit_test(test_changed_after_claim_is_not_sent),
+        cmocka_unit_test(test_read_out_of_descriptors_is_retried),
+        cmocka_unit_test(test_archive_failure_is_retried_never_resent),
+        cmocka_unit_test(test_archive_failure_gives_up_to_failed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

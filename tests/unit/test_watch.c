@@ -1,7 +1,11 @@
 /*
  * test_watch.c - the inbox watcher: what each kind of entry becomes (regular
  * file, symlink, FIFO, folder), ignore patterns, subfolders when not
- * recursive (logged once, counted), and IN_IGNORED when a watched folder goes.
+ * recursive (logged once, counted), and IN_IGNORED when a watched folder goes;
+ * and when a regular file is complete: quiet for the quiet period with no
+ * writer known (a file written in two opens is reported once, whole; one held
+ * open by a stalled writer never, until closed; a file found by a scan only
+ * after two looks a quiet period apart).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -18,20 +24,43 @@
 #include "watch.h"
 
 #define MAX_SEEN 16
+/* short, so the tests are quick; long enough that a loaded machine keeps to it */
+#define QUIET_MS 200
 
 struct seen {
     char rel[MAX_SEEN][64];
     enum rf_fs_kind kind[MAX_SEEN];
+    long long size[MAX_SEEN]; /* of the version reported; -1 when none was given */
     size_t cnt;
 };
 
-static void record(void *ctx, const char *rel, enum rf_fs_kind kind)
+static void record(void *ctx, const char *rel, enum rf_fs_kind kind, const struct stat *st)
 {
     struct seen *s = ctx;
     assert_true(s->cnt < MAX_SEEN);
     snprintf(s->rel[s->cnt], sizeof(s->rel[0]), "%s", rel);
     s->kind[s->cnt] = kind;
+    s->size[s->cnt] = st ? (long long)st->st_size : -1;
     s->cnt++;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* What the producer's loop does for @p ms: read events and claim complete files. */
+static void run_for(struct watch *w, long ms, struct seen *s)
+{
+    for (long waited = 0; waited < ms; waited += 10) {
+        assert_int_equal(watch_read_events(w, record, s), 0);
+        watch_claim(w, record, s);
+        sleep_ms(10);
+    }
+    assert_int_equal(watch_read_events(w, record, s), 0);
+    watch_claim(w, record, s);
 }
 
 /* How often @p rel was reported; its kind in @p kind. */
@@ -87,7 +116,7 @@ static struct watch *watch_fresh_inbox(struct dirs *d, bool recursive, const cha
 {
     make_dirs(d);
     char err[256];
-    struct watch *w = watch_new(d->inbox, recursive, ignore, err, sizeof(err));
+    struct watch *w = watch_new(d->inbox, recursive, ignore, QUIET_MS, err, sizeof(err));
     if (!w) {
         fail_msg("watch_new(%s): %s", d->inbox, err);
     }
@@ -127,9 +156,9 @@ static void test_scan_classifies_every_kind(void **state)
 
     struct seen s = {0};
     enum rf_fs_kind kind;
-    assert_int_equal(watch_scan(w, 0, record, &s), 3);
-    assert_int_equal(reported(&s, "a.txt", &kind), 1);
-    assert_int_equal(kind, RF_FS_REGULAR);
+    assert_int_equal(watch_scan(w, record, &s), 3);
+    assert_int_equal(reported(&s, "a.txt", &kind), 0); /* a regular file waits for quiet */
+    assert_int_equal(watch_waiting(w), 1);
     assert_int_equal(reported(&s, "link.txt", &kind), 1);
     assert_int_equal(kind, RF_FS_SYMLINK); /* the link, not its target */
     assert_int_equal(reported(&s, "pipe.txt", &kind), 1);
@@ -139,9 +168,13 @@ static void test_scan_classifies_every_kind(void **state)
     assert_int_equal(reported(&s, ".hidden", &kind), 0);
     assert_int_equal(reported(&s, "b.part", &kind), 0);
     assert_int_equal(watch_stats(w)->skipped_folders, 1);
+    run_for(w, 2 * QUIET_MS + 50, &s);
+    assert_int_equal(reported(&s, "a.txt", &kind), 1);
+    assert_int_equal(kind, RF_FS_REGULAR);
+    assert_int_equal(reported(&s, "sub/inner.txt", &kind), 0);
     /* a rescan reports again but counts (and logs) the folder once */
     struct seen again = {0};
-    watch_scan(w, 0, record, &again);
+    watch_scan(w, record, &again);
     assert_int_equal(watch_stats(w)->skipped_folders, 1);
     unwatch(w, &d);
 }
@@ -156,7 +189,8 @@ static void test_recursive_scan_descends(void **state)
     touch(path, "c.txt", "x");
     struct seen s = {0};
     enum rf_fs_kind kind;
-    assert_int_equal(watch_scan(w, 0, record, &s), 1);
+    assert_int_equal(watch_scan(w, record, &s), 1);
+    run_for(w, 2 * QUIET_MS + 50, &s);
     assert_int_equal(reported(&s, "2024/c.txt", &kind), 1);
     assert_int_equal(watch_stats(w)->skipped_folders, 0);
     assert_int_equal(watch_folder_count(w), 2);
@@ -193,7 +227,9 @@ static void test_events_report_what_appears(void **state)
     struct seen s = {0};
     enum rf_fs_kind kind;
     assert_int_equal(watch_read_events(w, record, &s), 0);
-    assert_int_equal(reported(&s, "closed.txt", &kind), 1); /* once: at its close */
+    assert_int_equal(reported(&s, "closed.txt", &kind), 0); /* closed, not yet quiet */
+    run_for(w, 2 * QUIET_MS + 50, &s);
+    assert_int_equal(reported(&s, "closed.txt", &kind), 1); /* once */
     assert_int_equal(kind, RF_FS_REGULAR);
     assert_int_equal(reported(&s, "made.fifo", &kind), 1);
     assert_int_equal(kind, RF_FS_FIFO);
@@ -222,13 +258,149 @@ static void test_in_ignored_drops_the_watch(void **state)
     assert_int_equal(rmdir(d.inbox), 0);
     assert_int_equal(watch_read_events(w, record, &s), 0);
     assert_int_equal(watch_folder_count(w), 0);
-    watch_scan(w, 0, record, &s);
+    watch_scan(w, record, &s);
     assert_int_equal(watch_folder_count(w), 1);
     touch(d.inbox, "back.txt", "x");
     struct seen after = {0};
     enum rf_fs_kind kind;
-    assert_int_equal(watch_read_events(w, record, &after), 0);
+    run_for(w, 2 * QUIET_MS + 50, &after);
     assert_int_equal(reported(&after, "back.txt", &kind), 1);
+    unwatch(w, &d);
+}
+
+/* Append @p text to inbox file @p name in one open and close, as `printf TEXT >> f` does. */
+static void append(const struct dirs *d, const char *name, const char *text)
+{
+    char path[256];
+    in_inbox(d, name, path, sizeof(path));
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A file written in two opens, the second before the quiet period ran out: one report, whole. */
+static void test_split_write_is_reported_once_whole(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    touch(d.inbox, "f", "HEAD");
+    run_for(w, QUIET_MS / 2, &s);
+    append(&d, "f", "BODY");
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "f", &kind), 1);
+    assert_int_equal(s.size[0], 8); /* HEAD and BODY */
+    unwatch(w, &d);
+}
+
+/* A writer that stalls longer than the quiet period, its file open: never reported until closed. */
+static void test_open_writer_is_waited_for(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char path[256];
+    in_inbox(&d, "slow.txt", path, sizeof(path));
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "first half ", 11), 11);
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    run_for(w, 3 * QUIET_MS, &s);
+    watch_scan(w, record, &s); /* a rescan meanwhile changes nothing */
+    run_for(w, 2 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "slow.txt", &kind), 0);
+    assert_int_equal(write(fd, "second half", 11), 11);
+    assert_int_equal(close(fd), 0);
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "slow.txt", &kind), 1);
+    assert_int_equal(s.size[0], 22);
+    unwatch(w, &d);
+}
+
+/* A file found by a scan (no events): reported after two looks a quiet period apart agree. */
+static void test_scanned_file_needs_two_equal_looks(void **state)
+{
+    (void)state;
+    struct dirs d;
+    make_dirs(&d);
+    assert_int_equal(mkdir(d.inbox, 0755), 0);
+    touch(d.inbox, "old.txt", "there before the watch");
+    char err[256], path[256];
+    struct watch *w = watch_new(d.inbox, false, ".*", QUIET_MS, err, sizeof(err));
+    assert_non_null(w);
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    assert_int_equal(watch_scan(w, record, &s), 1);
+    run_for(w, QUIET_MS / 2, &s);
+    /* a change no event tells of (times set by hand, a remote writer): the next look sees it */
+    in_inbox(&d, "old.txt", path, sizeof(path));
+    struct timespec times[2] = {{0, UTIME_NOW}, {12345, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+    run_for(w, QUIET_MS, &s);
+    assert_int_equal(reported(&s, "old.txt", &kind), 0);
+    run_for(w, 2 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "old.txt", &kind), 1);
+    unwatch(w, &d);
+}
+
+/* A hard link made in the inbox has no writer: reported once quiet, without a close. */
+static void test_hard_link_is_reported(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char from[256], to[256];
+    touch(d.root, "original", "linked in");
+    snprintf(from, sizeof(from), "%s/original", d.root);
+    in_inbox(&d, "linked.txt", to, sizeof(to));
+    assert_int_equal(link(from, to), 0);
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "linked.txt", &kind), 1);
+    unwatch(w, &d);
+}
+
+/* Handed back (it changed after it was reported): reported again once quiet again. */
+static void test_wait_again_reports_again(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    touch(d.inbox, "r.txt", "v1");
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "r.txt", &kind), 1);
+    watch_wait_again(w, "r.txt");
+    run_for(w, QUIET_MS / 2, &s);
+    assert_int_equal(reported(&s, "r.txt", &kind), 1);
+    run_for(w, 2 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "r.txt", &kind), 2);
+    assert_int_equal(watch_waiting(w), 0);
+    unwatch(w, &d);
+}
+
+/* A file deleted while it waits is forgotten, never reported. */
+static void test_deleted_while_waiting_is_forgotten(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char path[256];
+    touch(d.inbox, "gone.txt", "x");
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    run_for(w, QUIET_MS / 2, &s);
+    in_inbox(&d, "gone.txt", path, sizeof(path));
+    assert_int_equal(unlink(path), 0);
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "gone.txt", &kind), 0);
+    assert_int_equal(watch_waiting(w), 0);
     unwatch(w, &d);
 }
 
@@ -240,6 +412,12 @@ int main(void)
         cmocka_unit_test(test_ignore_patterns),
         cmocka_unit_test(test_events_report_what_appears),
         cmocka_unit_test(test_in_ignored_drops_the_watch),
+        cmocka_unit_test(test_split_write_is_reported_once_whole),
+        cmocka_unit_test(test_open_writer_is_waited_for),
+        cmocka_unit_test(test_scanned_file_needs_two_equal_looks),
+        cmocka_unit_test(test_hard_link_is_reported),
+        cmocka_unit_test(test_wait_again_reports_again),
+        cmocka_unit_test(test_deleted_while_waiting_is_forgotten),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

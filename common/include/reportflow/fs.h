@@ -15,6 +15,8 @@ enum rf_read_result {
     RF_READ_TOO_BIG = -2,     /* larger than max_bytes */
     RF_READ_GONE = -3,        /* no such file (any more) */
     RF_READ_NOT_REGULAR = -4, /* a symlink, FIFO, socket, device or folder: never opened */
+    RF_READ_RETRY = -5,       /* a passing failure (rf_fs_error_passes()): try again later */
+    RF_READ_CHANGED = -6,     /* rf_fs_read_regular(): the file changed while it was read */
 };
 
 /** What a directory entry is, from lstat (a symlink is a symlink, never its target). */
@@ -46,11 +48,22 @@ enum rf_read_result rf_fs_read_file(const char *path, size_t max_bytes, char **d
                                     char *errstr, size_t errstr_size);
 
 /**
+ * True when a failure with errno @p err says nothing about the file itself and
+ * may pass: no file descriptors (EMFILE, ENFILE) or memory (ENOMEM, ENOBUFS)
+ * left, an I/O error or a stale or slow network file system (EIO, ESTALE,
+ * ETIMEDOUT), or an interrupted or would-block call (EINTR, EAGAIN).
+ */
+bool rf_fs_error_passes(int err);
+
+/**
  * Read an inbox file: a regular file only, never through a symlink and never
  * blocking (O_NOFOLLOW | O_NONBLOCK; anything but a regular file is refused
  * before it is opened for reading, and checked again on the descriptor).
  * Hands back the descriptor's status in @p st_out (also for RF_READ_TOO_BIG),
  * so a caller can tell later whether the path still holds the same file.
+ * RF_READ_CHANGED when the file's size, mtime or ctime moved while it was read
+ * (a writer is still at it: the bytes may be half old, half new);
+ * RF_READ_RETRY, with errno set, for a failure that rf_fs_error_passes().
  * Otherwise as rf_fs_read_file().
  */
 enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char **data, size_t *len,
@@ -90,7 +103,8 @@ int rf_fs_move_unique(const char *src, const char *dir, const char *name, char *
  * rf_fs_move_unique() plus a sidecar: the final name N is chosen so that N and
  * "N@p suffix" are both new, and "N@p suffix" receives @p side (@p side_len
  * bytes) before @p src moves, so a sidecar never replaces another file, even
- * one literally named "x.error". Both folders are fsynced before it returns.
+ * one literally named "x.error", and its temporary file is new as in
+ * rf_fs_write_atomic(). Both folders are fsynced before it returns.
  */
 int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char *name,
                                    const char *suffix, const void *side, size_t side_len, char *out,
@@ -98,7 +112,9 @@ int rf_fs_move_unique_with_sidecar(const char *src, const char *dir, const char 
 
 /**
  * Write @p len bytes to @p path atomically (temporary file, fsync, rename,
- * folder fsync); a link planted at the temporary name is not followed.
+ * folder fsync). The temporary file is always a new one (O_EXCL): a file or a
+ * link already at its name ("PATH.tmp.PID") is neither written, followed nor
+ * removed; the next name ("PATH.tmp.PID.1", ...) is taken instead.
  */
 int rf_fs_write_atomic(const char *path, const void *data, size_t len);
 
