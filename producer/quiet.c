@@ -82,13 +82,20 @@ static struct pending *lookup(const struct quiet *q, const char *rel)
     return found ? q->slots[i] : NULL;
 }
 
-/* Room for one more name: rehash into twice the slots when 70% are taken. */
+/*
+ * Room for one more name: when 70% of the slots are live or removed, rehash
+ * into a table sized for the live names alone (at most 35% full), so removed
+ * names never make it grow, however many files pass through.
+ */
 static int reserve_slot(struct quiet *q)
 {
     if ((q->filled + 1) * 10 <= q->cap * 7) {
         return 0;
     }
-    size_t cap = q->cap ? q->cap * 2 : 64;
+    size_t cap = 64;
+    while ((q->used + 1) * 20 > cap * 7) {
+        cap *= 2;
+    }
     struct pending **old = q->slots;
     size_t old_cap = q->cap;
     q->slots = calloc(cap, sizeof(*q->slots));

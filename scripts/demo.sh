@@ -53,7 +53,8 @@ cat <<EOT
 Where the data is: PostgreSQL, $REPORTFLOW_PG_CONNINFO
   psql "$REPORTFLOW_PG_CONNINFO" -c 'SELECT agency, year, key, largest FROM metric_by_agency_year ORDER BY 1, 2, 3'
   psql "$REPORTFLOW_PG_CONNINFO" -c "SELECT evidence, value FROM metrics WHERE key = 'hazards.found'"
-Drop more reports:  cp report.txt $REPORTFLOW_WATCH_DIR/   (write elsewhere, then mv, for big files)
+Drop more reports:  cp report.txt $REPORTFLOW_WATCH_DIR/   (sent once closed and unchanged for 2 s;
+                    a slow or remote writer: write it as .NAME.part in the inbox, then mv it to NAME)
 Stack status:       scripts/stack.sh status      logs: $state/logs/
 Stop everything:    scripts/stack.sh down
 EOT
