@@ -19,13 +19,6 @@
 
 #define COMPONENT "producer"
 
-/*
- * How long a regular file must stay unchanged, with no writer known to hold it
- * open, before it is sent. To become the key watch.quiet_ms
- * (cfg->watch_quiet_ms) once common/src/config.c has it.
- */
-#define WATCH_QUIET_MS 2000
-
 static const char usage[] = "usage: reportflow-producer [-c FILE] [-X key=value]...\n"
                             "Watches watch.dir and sends every finished file to topic.raw.\n";
 
@@ -201,7 +194,7 @@ static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_siz
     }
     app->cfg = cfg;
     if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore,
-                                 WATCH_QUIET_MS, errstr, errstr_size)) ||
+                                 cfg->watch_quiet_ms, errstr, errstr_size)) ||
         !(app->publisher = publisher_new(cfg, errstr, errstr_size))) {
         destroy(app);
         return NULL;

@@ -90,6 +90,8 @@ static const struct field fields[] = {
          "also watch subdirectories"),
     STR("watch.ignore", RF_PROG_PRODUCER, watch_ignore, ".*,*.tmp,*.part,*~",
         "comma-separated globs never sent"),
+    INT("watch.quiet_ms", RF_PROG_PRODUCER, watch_quiet_ms, "2000", 1, 3600000,
+        "a file is sent once unchanged this long, with no writer holding it open"),
     INT("watch.rescan_ms", RF_PROG_PRODUCER, watch_rescan_ms, "30000", 100, 86400000,
         "periodic safety rescan"),
     ENUM("archive.mode", RF_PROG_PRODUCER, archive_mode, "move", "move|delete",

@@ -58,6 +58,7 @@ struct rf_config {
     char *watch_dir;              /* watch.dir */
     bool watch_recursive;         /* watch.recursive */
     char *watch_ignore;           /* watch.ignore: comma-separated glob patterns */
+    long long watch_quiet_ms;     /* watch.quiet_ms: a file is sent once quiet this long */
     long long watch_rescan_ms;    /* watch.rescan_ms: safety rescan of the inbox */
     char *archive_mode;           /* archive.mode: move or delete */
     char *archive_dir;            /* archive.dir */
