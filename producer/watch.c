@@ -400,6 +400,38 @@ static const char *rel_of_wd(const struct watch *w, int wd)
     return NULL;
 }
 
+/* True when folder @p rel is @p top or inside it. */
+static bool within(const char *rel, const char *top)
+{
+    size_t n = strlen(top);
+    return strncmp(rel, top, n) == 0 && (rel[n] == '\0' || rel[n] == '/');
+}
+
+/*
+ * Folder @p child_rel was renamed away (IN_MOVED_FROM): its watch and those of
+ * its subfolders go now. The kernel keeps a watch on a moved folder, so it
+ * would go on reporting under the old name, or from outside the inbox; a folder
+ * moved within the inbox comes back with its new name by IN_MOVED_TO.
+ */
+static void drop_folder(struct watch *w, const char *child_rel)
+{
+    for (size_t i = 0; i < w->dir_cnt;) {
+        if (w->dirs[i].rel[0] == '\0' || !within(w->dirs[i].rel, child_rel)) {
+            i++;
+            continue;
+        }
+        if (inotify_rm_watch(w->fd, w->dirs[i].wd) != 0) {
+            rf_warn(COMPONENT, "cannot stop watching '%s': %s", w->dirs[i].rel, strerror(errno));
+        }
+        rf_info(COMPONENT, "folder '%s' was renamed; its files are found under the new name",
+                w->dirs[i].rel);
+        free(w->dirs[i].rel);
+        w->dirs[i] = w->dirs[--w->dir_cnt];
+    }
+    /* closes in that folder can no longer be seen: its files wait on their looks */
+    quiet_forget_writers(w->quiet);
+}
+
 /* A new subfolder: watched and scanned when recursive, else logged once and left alone. */
 static void new_folder(struct watch *w, const char *child_rel, watch_found_fn fn, void *ctx)
 {
@@ -463,6 +495,8 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
     if (ev->mask & IN_ISDIR) {
         if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
             new_folder(w, child_rel, fn, ctx);
+        } else if (ev->mask & IN_MOVED_FROM) {
+            drop_folder(w, child_rel);
         }
         return;
     } else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {

@@ -268,6 +268,37 @@ static void test_in_ignored_drops_the_watch(void **state)
     unwatch(w, &d);
 }
 
+/* A folder renamed in the inbox is watched under its new name; one moved out, not at all. */
+static void test_renamed_folder_keeps_no_old_path(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, true, ".*");
+    char old_path[256], new_path[256], outside[256];
+    mkdir_in_inbox(&d, "a", old_path, sizeof(old_path));
+    struct seen s = {0};
+    run_for(w, 50, &s);
+    in_inbox(&d, "b", new_path, sizeof(new_path));
+    assert_int_equal(rename(old_path, new_path), 0);
+    run_for(w, 50, &s);
+    touch(new_path, "x.txt", "x");
+    struct seen after = {0};
+    enum rf_fs_kind kind;
+    run_for(w, 2 * QUIET_MS + 100, &after);
+    assert_int_equal(reported(&after, "b/x.txt", &kind), 1);
+    assert_int_equal(reported(&after, "a/x.txt", &kind), 0);
+    /* moved out of the inbox: nothing there is watched or reported */
+    snprintf(outside, sizeof(outside), "%s/gone", d.root);
+    assert_int_equal(rename(new_path, outside), 0);
+    run_for(w, 50, &after);
+    assert_int_equal(watch_folder_count(w), 1);
+    touch(outside, "y.txt", "y");
+    struct seen late = {0};
+    run_for(w, 2 * QUIET_MS + 100, &late);
+    assert_int_equal(late.cnt, 0);
+    unwatch(w, &d);
+}
+
 /* Append @p text to inbox file @p name in one open and close, as `printf TEXT >> f` does. */
 static void append(const struct dirs *d, const char *name, const char *text)
 {
@@ -409,6 +440,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_classifies_every_kind),
         cmocka_unit_test(test_recursive_scan_descends),
+        cmocka_unit_test(test_renamed_folder_keeps_no_old_path),
         cmocka_unit_test(test_ignore_patterns),
         cmocka_unit_test(test_events_report_what_appears),
         cmocka_unit_test(test_in_ignored_drops_the_watch),
