@@ -74,10 +74,12 @@ data=$(cat "$s4/pg.home")/data
 # what an older pg.sh left: trust for everyone
 runuser -u postgres -- sed -i -E 's/scram-sha-256[[:space:]]*$/trust/' "$data/pg_hba.conf"
 grep -Eq '^[^#]*[[:space:]]trust[[:space:]]*$' "$data/pg_hba.conf" || fail "could not make the cluster trusting"
-# -b execve: a command's arguments are logged, then it is let go (the server runs on)
-strace -f -qq -b execve -e trace=execve -s 4096 -o "$TEST_STATE/execs.log" "$RF_ROOT/scripts/pg.sh" start "$s4" \
+# -b execve: each command's arguments are logged, then it is let go (the server runs on).
+# bash is named, not the script: its #! line would exec bash, and strace let that go.
+strace -f -qq -b execve -e trace=execve -s 4096 -o "$TEST_STATE/execs.log" bash "$RF_ROOT/scripts/pg.sh" start "$s4" \
     >"$TEST_STATE/out4" 2>&1 || fail "pg.sh start failed on a trusting cluster:\n$(cat "$TEST_STATE/out4")"
 grep -q 'securing a cluster' "$TEST_STATE/out4" || fail "pg.sh did not secure the trusting cluster"
+grep -q 'bin/psql"' "$TEST_STATE/execs.log" || fail "strace saw no psql: the check would prove nothing"
 pw=$(cat "$s4/pg.password")
 [ -n "$pw" ] || fail "no password made"
 if grep -F -- "$pw" "$TEST_STATE/execs.log" >"$TEST_STATE/leaks"; then
