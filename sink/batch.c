@@ -24,9 +24,11 @@ struct batch_record {
     char doc_id[65];
     char extracted_at[64];
     struct pgtext_bytes stage, code, text, file_name, key; /* dead letter */
-    char reason[512];                                      /* an envelope this sink refuses: why */
-    int attempt;        /* dead letter: how many times its stage tried */
-    struct rows_doc at; /* envelope: where its bytes are in the batch's rows */
+    bool has_raw;            /* dead letter: the name's bytes are in the batch's names */
+    size_t raw_off, raw_len; /* where (names moves as it grows: resolved when sealed) */
+    char reason[512];        /* an envelope this sink refuses: why */
+    int attempt;             /* dead letter: how many times its stage tried */
+    struct rows_doc at;      /* envelope: where its bytes are in the batch's rows */
 };
 
 #define LIT(s) ((struct pgtext_bytes){s, sizeof(s) - 1})
@@ -98,7 +100,22 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char
     return env;
 }
 
-static void read_dead_letter(const rd_kafka_message_t *m, struct batch_record *r)
+/*
+ * The file name's bytes, when they are not UTF-8: from file.name.raw (the
+ * producer's exact bytes, %XX-escaped) into the batch's names. @returns -1 on ENOMEM.
+ */
+static int read_raw_name(struct batch *b, const rd_kafka_message_t *m, struct batch_record *r)
+{
+    struct pgtext_bytes raw = header_bytes(m, RF_HDR_FILE_NAME_RAW);
+    size_t before = b->names.len;
+    int got = pgtext_name_raw(&b->names, raw.data, raw.len);
+    r->has_raw = got == 1;
+    r->raw_off = before;
+    r->raw_len = b->names.len - before;
+    return got < 0 ? -1 : 0;
+}
+
+static int read_dead_letter(struct batch *b, const rd_kafka_message_t *m, struct batch_record *r)
 {
     r->dead_letter = true;
     r->stage = header_bytes(m, RF_HDR_STAGE);
@@ -112,6 +129,7 @@ static void read_dead_letter(const rd_kafka_message_t *m, struct batch_record *r
     if (!r->stage.data || r->stage.len == 0) {
         r->stage = LIT("unknown");
     }
+    return read_raw_name(b, m, r);
 }
 
 /* Parse, check and format an envelope; a bad one becomes a dead letter. @returns -1 on ENOMEM. */
@@ -173,11 +191,17 @@ int batch_add(struct batch *b, rd_kafka_message_t *m, const char *dlq_topic)
     struct batch_record *r = &b->recs[b->cnt];
     memset(r, 0, sizeof(*r));
     b->msgs[b->cnt++] = m;
-    if (strcmp(rd_kafka_topic_name(m->rkt), dlq_topic) == 0) {
-        read_dead_letter(m, r);
-        return 0;
-    }
-    return read_envelope(b, m, r);
+    size_t held = rows_bytes(&b->rows) + b->names.len;
+    int rc = strcmp(rd_kafka_topic_name(m->rkt), dlq_topic) == 0 ? read_dead_letter(b, m, r)
+                                                                 : read_envelope(b, m, r);
+    /* the record as it came, and what it became: its rows often weigh as much again */
+    b->bytes += m->len + m->key_len + (rows_bytes(&b->rows) + b->names.len - held);
+    return rc;
+}
+
+bool batch_full(const struct batch *b, size_t max_docs, size_t max_bytes)
+{
+    return b->cnt >= max_docs || (b->cnt > 0 && b->bytes >= max_bytes);
 }
 
 static void mark_older_duplicates(struct batch *b)
@@ -205,6 +229,11 @@ static void fill_item(struct db_item *it, const struct batch *b, size_t i)
     it->error_code = r->code;
     it->error_text = r->refused ? (struct pgtext_bytes){r->reason, strlen(r->reason)} : r->text;
     it->file_name = r->file_name;
+    if (r->has_raw) {
+        it->file_name_raw = (struct pgtext_bytes){b->names.data + r->raw_off, r->raw_len};
+    } else if (r->file_name.data && !pgtext_is_clean(r->file_name.data, r->file_name.len)) {
+        it->file_name_raw = r->file_name; /* a file.name header of raw bytes: keep them */
+    }
     it->key = r->key;
     it->timestamp = timestamp_of(m);
     it->attempt = r->dead_letter ? r->attempt : 1;
@@ -237,13 +266,16 @@ void batch_clear(struct batch *b)
     b->cnt = 0;
     b->nitems = 0;
     b->stale = 0;
+    b->bytes = 0;
     rows_reset(&b->rows);
+    rf_buf_clear(&b->names);
 }
 
 void batch_release(struct batch *b)
 {
     batch_clear(b);
     rows_release(&b->rows);
+    rf_buf_release(&b->names);
     free(b->msgs);
     free(b->recs);
     free(b->items);

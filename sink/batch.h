@@ -1,13 +1,16 @@
 /*
  * batch.h - the Kafka records of one sink transaction, made ready for db_store()
  * as they arrive: each envelope is parsed, checked and formatted (rows.h) once,
- * each dead-letter record read from its headers. The batch owns its messages
+ * each dead-letter record read from its headers. It counts the bytes it holds
+ * (messages and formatted rows), so the loop can close it by size as well as by
+ * count: a few dense envelopes weigh more than hundreds of plain ones. The batch owns its messages
  * until batch_clear(); the Kafka loop fills one batch while the database writer
  * stores the previous one.
  */
 #ifndef RF_BATCH_H
 #define RF_BATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -22,8 +25,10 @@ struct batch {
     rd_kafka_message_t **msgs; /* owned, in arrival order */
     struct batch_record *recs; /* one per message */
     size_t cnt, cap;
-    struct rows rows;   /* the envelopes' bytes */
-    int64_t started_ms; /* when its first record arrived (monotonic) */
+    struct rows rows;    /* the envelopes' bytes */
+    struct rf_buf names; /* dead letters' file names as bytes, decoded from file.name.raw */
+    size_t bytes;        /* what the records and their rows hold: bounded by sink.batch_bytes */
+    int64_t started_ms;  /* when its first record arrived (monotonic) */
     /* set by batch_seal(): what goes to PostgreSQL */
     struct db_item *items; /* points into recs and rows */
     size_t nitems;
@@ -36,6 +41,13 @@ struct batch {
  * dead letter with the reason. @returns 0, or -1 when out of memory.
  */
 int batch_add(struct batch *b, rd_kafka_message_t *m, const char *dlq_topic);
+
+/**
+ * True when @p b takes no more records: @p max_docs of them, or @p max_bytes
+ * held. A batch always takes its first record, however large: one record over
+ * the bound is stored alone.
+ */
+bool batch_full(const struct batch *b, size_t max_docs, size_t max_bytes);
 
 /** Drop older duplicates of a doc_id (ties: the later record) and lay out items. */
 void batch_seal(struct batch *b);

@@ -21,13 +21,14 @@
 /* clang-format off */
 static const char upsert_documents_sql[] =
     "INSERT INTO documents AS d (doc_id, agency, region, level, year, title, published,"
-    " doc_number, chars, file_name, file_size, encoding, file_mtime, dropped_at, produced_at,"
+    " doc_number, chars, file_name, file_name_raw, file_size, encoding, file_mtime, dropped_at, produced_at,"
     " extracted_at, extractor_version, rules_name, rules_version, raw_topic, raw_partition,"
     " raw_offset, stored_at)"
     " SELECT e->>'doc_id', e->'document'->>'agency', e->'document'->>'region',"
     " e->'document'->>'level', (e->'document'->>'year')::int, e->'document'->>'title',"
     " " TXT("e->'document'->>'published'") "::date, e->'document'->>'doc_number',"
     " (e->'document'->>'chars')::int, e->'source'->>'file_name',"
+    " decode(e->>'file_name_raw', 'hex'),"
     " (e->'source'->>'size')::bigint, e->'source'->>'encoding',"
     " " TXT("e->'source'->>'mtime'") "::timestamptz,"
     " " TXT("e->'source'->>'dropped_at'") "::timestamptz,"
@@ -39,7 +40,8 @@ static const char upsert_documents_sql[] =
     " ON CONFLICT (doc_id) DO UPDATE SET agency = EXCLUDED.agency, region = EXCLUDED.region,"
     " level = EXCLUDED.level, year = EXCLUDED.year, title = EXCLUDED.title,"
     " published = EXCLUDED.published, doc_number = EXCLUDED.doc_number, chars = EXCLUDED.chars,"
-    " file_name = EXCLUDED.file_name, file_size = EXCLUDED.file_size,"
+    " file_name = EXCLUDED.file_name, file_name_raw = EXCLUDED.file_name_raw,"
+    " file_size = EXCLUDED.file_size,"
     " encoding = EXCLUDED.encoding, file_mtime = EXCLUDED.file_mtime,"
     " dropped_at = EXCLUDED.dropped_at, produced_at = EXCLUDED.produced_at,"
     " extracted_at = EXCLUDED.extracted_at, extractor_version = EXCLUDED.extractor_version,"
@@ -90,10 +92,12 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
 {
     const struct children_table *t = children_at(table);
     const char *sql = db->sql->copy[table];
+    db_conn_busy(db, true); /* until the COPY's result: the server's statement_timeout counts
+                               the same span */
     PGresult *res = PQexec(db->conn, sql);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
-        enum db_result r = db_conn_classify(db->conn, res);
-        db_conn_error(errstr, errstr_size, sql, db->conn);
+        db_conn_busy(db, false);
+        enum db_result r = db_conn_failed(db, res, sql, errstr, errstr_size);
         PQclear(res);
         return r;
     }
@@ -116,17 +120,23 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
         run_len = it->at.table[table].len;
     }
     ok = ok && (!run || put_copy_data(db->conn, run, run_len));
-    PQputCopyEnd(db->conn, ok ? NULL : "reportflow-sink lost the connection while sending rows");
+    if (PQputCopyEnd(db->conn, ok ? NULL : "reportflow-sink could not send its rows") != 1) {
+        ok = false; /* the results below say why, or the check after them */
+    }
     enum db_result r = DB_OK;
     while ((res = PQgetResult(db->conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && r == DB_OK) {
-            r = db_conn_classify(db->conn, res);
-            db_conn_error(errstr, errstr_size, t->name, db->conn);
+            r = db_conn_failed(db, res, t->name, errstr, errstr_size);
         }
         PQclear(res);
     }
-    if (!ok && r == DB_OK) {
-        snprintf(errstr, errstr_size, "COPY %s: connection lost", t->name);
+    db_conn_busy(db, false);
+    if (!ok) {
+        /* our rows did not all go (the server then reports the COPY as cancelled, 57014, which
+           is no statement timeout): the connection is the trouble, whatever came back */
+        if (r == DB_OK) {
+            snprintf(errstr, errstr_size, "COPY %s: connection lost", t->name);
+        }
         r = DB_RETRY;
     }
     return r;
@@ -208,6 +218,7 @@ static void reject_envelope(struct db_item *it, const char *why)
     it->error_text = (struct pgtext_bytes){it->reject_reason, strlen(it->reject_reason)};
     it->key = (struct pgtext_bytes){it->doc_id, strlen(it->doc_id)};
     it->file_name = (struct pgtext_bytes){NULL, 0};
+    it->file_name_raw = (struct pgtext_bytes){NULL, 0};
     it->attempt = 1; /* payload and payload_len already hold the record's bytes */
 }
 
@@ -253,13 +264,30 @@ static size_t count_envelopes(const struct db_item *items, size_t cnt)
     return n;
 }
 
+/*
+ * BEGIN, and the transaction's statement_timeout (SET LOCAL, as a parameter): no
+ * statement of a batch may run for ever, whatever the server's own setting.
+ */
+static enum db_result begin(struct db *db, char *errstr, size_t errstr_size)
+{
+    enum db_result r = db_conn_exec(db, "BEGIN", errstr, errstr_size);
+    if (r == DB_OK && db->statement_timeout_ms > 0) {
+        char ms[24];
+        snprintf(ms, sizeof(ms), "%lld", db->statement_timeout_ms);
+        const char *params[1] = {ms};
+        r = db_conn_run(db, "SELECT set_config('statement_timeout', $1, true)", 1, params, NULL,
+                        "set statement_timeout", errstr, errstr_size);
+    }
+    return r;
+}
+
 /* BEGIN, the whole batch, dead letters, COMMIT; or per document when PostgreSQL refuses one. */
 static enum db_result store_transaction(struct db *db, struct db_item *items, size_t cnt,
                                         bool one_by_one, struct db_counts *counts, char *errstr,
                                         size_t errstr_size)
 {
     memset(counts, 0, sizeof(*counts));
-    enum db_result r = db_conn_exec(db, "BEGIN", errstr, errstr_size);
+    enum db_result r = begin(db, errstr, errstr_size);
     size_t envelopes = count_envelopes(items, cnt);
     if (r == DB_OK && envelopes > 0 && !one_by_one) {
         r = store_envelopes(db, items, cnt, NULL, &counts->written, errstr, errstr_size);
@@ -274,7 +302,9 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
         r = db_conn_exec(db, "COMMIT", errstr, errstr_size);
     }
     if (r != DB_OK && db->conn && PQstatus(db->conn) == CONNECTION_OK) {
+        db_conn_busy(db, true); /* a server that stops answering here is dropped as well */
         PQclear(PQexec(db->conn, "ROLLBACK"));
+        db_conn_busy(db, false);
     }
     return r;
 }

@@ -29,11 +29,13 @@ struct db_item {
     struct pgtext_bytes stage; /* producer, extract or sink */
     struct pgtext_bytes error_code;
     struct pgtext_bytes error_text;
-    struct pgtext_bytes file_name; /* .data NULL: none */
-    struct pgtext_bytes key;       /* the record key (a document id), .data NULL: none */
+    struct pgtext_bytes file_name;     /* .data NULL: none */
+    struct pgtext_bytes file_name_raw; /* the name's bytes when not UTF-8; .data NULL: none */
+    struct pgtext_bytes key;           /* the record key (a document id), .data NULL: none */
     int attempt;
     const void *payload; /* the record's original bytes (borrowed) */
     size_t payload_len;
+    bool no_payload;   /* dead letter: store it without its payload (it failed alone with it) */
     const char *topic; /* Kafka coordinates of the record it came from */
     int partition;
     long long offset;
@@ -57,8 +59,10 @@ struct db_counts {
  * kept as bytes, and one PostgreSQL still refuses is stored stripped to its
  * payload, so no single record can stop the sink. A dead letter already
  * stored (same letter_key: a replay) is not stored again.
- * @returns DB_OK (committed), DB_RETRY or DB_FATAL (the database is unusable:
- * our SQL or schema is wrong; nothing committed).
+ * The transaction runs under db->statement_timeout_ms (SET LOCAL).
+ * @returns DB_OK (committed), DB_RETRY, DB_SMALLER (a limit a smaller batch may
+ * not meet: the SQLSTATE is in db->sqlstate) or DB_FATAL (the database is
+ * unusable: our SQL or schema is wrong; nothing committed).
  */
 enum db_result db_store(struct db *db, struct db_item *items, size_t cnt, struct db_counts *counts,
                         char *errstr, size_t errstr_size);

@@ -95,8 +95,8 @@ static enum db_result store_dead_letter(struct db *db, const struct db_item *it,
     }
     values[3] = attempt;
     values[6] = size;
-    values[7] = it->payload;
-    lengths[7] = (int)it->payload_len;
+    values[7] = it->no_payload ? NULL : it->payload; /* size still says how large it was */
+    lengths[7] = it->no_payload ? 0 : (int)it->payload_len;
     formats[7] = 1; /* the payload goes as binary: any bytes, verbatim */
     values[8] = it->topic;
     values[9] = partition;
@@ -110,23 +110,19 @@ static enum db_result store_dead_letter(struct db *db, const struct db_item *it,
                  it->timestamp);
     }
     values[11] = letter_key;
-    if (!stripped && it->file_name.data &&
-        !pgtext_is_clean(it->file_name.data, it->file_name.len)) {
-        values[12] = it->file_name.data; /* the name's bytes as they were, beside the text */
-        lengths[12] = (int)it->file_name.len;
+    if (!stripped && it->file_name_raw.data) {
+        values[12] = it->file_name_raw.data; /* the name's bytes as they were, beside the text */
+        lengths[12] = (int)it->file_name_raw.len;
         formats[12] = 1;
     }
-    PGresult *res =
-        PQexecParams(db->conn, insert_dead_letter_sql, 13, NULL, values, lengths, formats, 0);
+    PGresult *res = NULL;
+    enum db_result r = db_conn_run_binary(db, insert_dead_letter_sql, 13, values, lengths, formats,
+                                          &res, "insert dead letter", errstr, errstr_size);
     letter_text_release(&t);
-    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+    if (r == DB_OK) {
         *inserted = strcmp(PQcmdTuples(res), "1") == 0;
         PQclear(res);
-        return DB_OK;
     }
-    enum db_result r = db_conn_classify(db->conn, res);
-    db_conn_error(errstr, errstr_size, "insert dead letter", db->conn);
-    PQclear(res);
     return r;
 }
 

@@ -1,6 +1,7 @@
 /* pgtext.c - any bytes made into text PostgreSQL accepts. */
 #include "pgtext.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "reportflow/utf8.h"
@@ -45,4 +46,61 @@ int pgtext_append_lossy(struct rf_buf *out, const char *s, size_t len, size_t ma
 void pgtext_copy(char *dst, size_t dst_size, const char *src)
 {
     rf_utf8_copy(dst, dst_size, src, strlen(src));
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    return -1;
+}
+
+/* Decode %XX escapes of @p s into @p bytes (at least @p len long). @returns the length, or -1
+   when @p s is not what the producer writes. */
+static long unescape(const char *s, size_t len, char *bytes)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7F) {
+            return -1;
+        }
+        if (c != '%') {
+            bytes[n++] = (char)c;
+            continue;
+        }
+        int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
+        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        if (lo < 0) {
+            return -1; /* a stray '%', or an escape cut short */
+        }
+        bytes[n++] = (char)(hi << 4 | lo);
+        i += 2;
+    }
+    return (long)n;
+}
+
+int pgtext_name_raw(struct rf_buf *out, const char *escaped, size_t len)
+{
+    if (!escaped || len == 0) {
+        return 0;
+    }
+    char *bytes = malloc(len);
+    if (!bytes) {
+        return -1;
+    }
+    long n = unescape(escaped, len, bytes);
+    int rc = 0;
+    if (n > 0 && !pgtext_is_clean(bytes, (size_t)n)) {
+        rc = rf_buf_append(out, bytes, (size_t)n) == 0 ? 1 : -1;
+    }
+    free(bytes);
+    return rc;
 }

@@ -30,6 +30,17 @@ bool pgtext_is_clean(const char *s, size_t len);
 int pgtext_append_lossy(struct rf_buf *out, const char *s, size_t len, size_t max);
 
 /**
+ * The bytes of a file name as the producer sends them in its file.name.raw
+ * header (every byte outside printable ASCII, and '%', as %XX), appended to
+ * @p out only when they are not clean text: a UTF-8 name is exact in
+ * file.name already, and only another name (GBK, Latin-1) needs its bytes kept.
+ * @returns 1 when bytes were appended, 0 when none are needed or @p escaped is
+ * not such a header (a stray '%', a byte outside printable ASCII, a cut
+ * escape), -1 when out of memory.
+ */
+int pgtext_name_raw(struct rf_buf *out, const char *escaped, size_t len);
+
+/**
  * Copy the NUL-terminated @p src into @p dst (@p dst_size bytes), cut at a
  * character boundary when it does not fit (snprintf would cut inside one).
  */

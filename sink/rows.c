@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pgtext.h"
+
 static int append_int(struct rf_buf *b, long long v)
 {
     char digits[24];
@@ -81,13 +83,44 @@ static int add_table_rows(struct rf_buf *b, const struct children_table *t, json
     return rc;
 }
 
-/* The documents upsert needs these four members only, not the arrays. */
+/*
+ * The bytes of source.file_name_raw (the %XX-escaped name the producer sent) as
+ * hex, for documents.file_name_raw, when the name is not UTF-8; NULL when there
+ * is nothing to keep. JSON cannot carry the bytes themselves. @returns -1 on ENOMEM.
+ */
+static int raw_name_hex(json_t *env, char **hex)
+{
+    *hex = NULL;
+    json_t *raw = json_object_get(json_object_get(env, "source"), "file_name_raw");
+    struct rf_buf bytes = RF_BUF_INIT;
+    int got = pgtext_name_raw(&bytes, json_string_value(raw), json_string_length(raw));
+    if (got == 1) {
+        static const char digits[] = "0123456789abcdef";
+        *hex = malloc(bytes.len * 2 + 1);
+        for (size_t i = 0; *hex && i < bytes.len; i++) {
+            (*hex)[2 * i] = digits[(unsigned char)bytes.data[i] >> 4];
+            (*hex)[2 * i + 1] = digits[(unsigned char)bytes.data[i] & 0x0F];
+        }
+        if (*hex) {
+            (*hex)[bytes.len * 2] = '\0';
+        }
+    }
+    rf_buf_release(&bytes);
+    return got < 0 || (got == 1 && !*hex) ? -1 : 0;
+}
+
+/* The documents upsert needs these four members only, not the arrays (and the raw name). */
 static int add_head(struct rf_buf *b, json_t *env)
 {
+    char *hex = NULL;
+    if (raw_name_hex(env, &hex) != 0) {
+        return -1;
+    }
     json_t *head =
-        json_pack("{s:O, s:O, s:O, s:O}", "doc_id", json_object_get(env, "doc_id"), "source",
+        json_pack("{s:O, s:O, s:O, s:O, s:s?}", "doc_id", json_object_get(env, "doc_id"), "source",
                   json_object_get(env, "source"), "extractor", json_object_get(env, "extractor"),
-                  "document", json_object_get(env, "document"));
+                  "document", json_object_get(env, "document"), "file_name_raw", hex);
+    free(hex);
     char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
     json_decref(head);
     int rc = text ? rf_buf_append_str(b, text) : -1;
@@ -109,6 +142,15 @@ int rows_add(struct rows *rows, json_t *env, const char *doc_id, struct rows_doc
         where->table[t].len = rows->table[t].len - where->table[t].off;
     }
     return rc;
+}
+
+size_t rows_bytes(const struct rows *rows)
+{
+    size_t n = rows->head.len;
+    for (size_t t = 0; t < children_count(); t++) {
+        n += rows->table[t].len;
+    }
+    return n;
 }
 
 void rows_reset(struct rows *rows)

@@ -1,6 +1,7 @@
 /*
  * rows.h - an envelope turned into the bytes its transaction sends: the
- * document's head as JSON (for the documents upsert) and its child rows in
+ * document's head as JSON (for the documents upsert; with the file name's bytes
+ * as hex in "file_name_raw" when they are not UTF-8) and its child rows in
  * COPY text format, one buffer per child table. The sink formats a batch here,
  * while the previous batch is still in PostgreSQL's hands, so the database
  * writer only ships bytes.
@@ -47,6 +48,9 @@ struct rows {
  * @returns 0, or -1 when out of memory (@p rows may hold a partial document).
  */
 int rows_add(struct rows *rows, json_t *env, const char *doc_id, struct rows_doc *where);
+
+/** Bytes held (formatted so far), for the batch's bound in bytes. */
+size_t rows_bytes(const struct rows *rows);
 
 /** Forget the bytes, keep the memory for the next batch. */
 void rows_reset(struct rows *rows);

@@ -1,6 +1,7 @@
 /* sink.c - reportflow-sink's Kafka loop. */
 #include "sink.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +31,17 @@ struct sink {
     struct writer *writer;
     struct batch batches[2];
     struct batch *filling; /* the one the Kafka loop adds to */
-    bool in_flight;        /* the other one is in the writer's hands */
+    struct batch probe; /* always empty: a transaction that only asks whether PostgreSQL answers */
+    bool in_flight;     /* the other one (or the probe) is in the writer's hands */
     int64_t submitted_ms;
     bool paused;
     bool lost_batch; /* a batch was not committed: no later offset may be stored */
     bool warned_overflow;
+    bool abandoning; /* the writer was told to give up its batch: leave the group when it has */
+    /* out of the group until PostgreSQL answers (sink.max_outage_ms passed); atomic, as
+       sink_in_group() may be asked from another thread */
+    _Atomic bool left;
+    int64_t down_since_ms; /* before the writer runs: when the first connection began failing */
     struct sink_stats stats;
     int64_t next_progress_ms;
     uint64_t last_logged_records;
@@ -58,7 +65,8 @@ static void set_paused(struct sink *s, bool paused)
 
 static bool filling_full(const struct sink *s)
 {
-    return s->filling->cnt >= (size_t)s->cfg->sink_batch_docs;
+    return batch_full(s->filling, (size_t)s->cfg->sink_batch_docs,
+                      (size_t)s->cfg->sink_batch_bytes);
 }
 
 /*
@@ -68,13 +76,20 @@ static bool filling_full(const struct sink *s)
  */
 static int poll_once(struct sink *s, int timeout_ms)
 {
-    if (filling_full(s) && !s->paused) {
-        rf_info(COMPONENT, "batch full (%zu records): paused consuming until it is stored",
-                s->filling->cnt);
+    if (filling_full(s) && !s->paused && !s->left) {
+        rf_info(COMPONENT,
+                "batch full (%zu records, %zu bytes): paused consuming until it is stored",
+                s->filling->cnt, s->filling->bytes);
         set_paused(s, true);
     }
     rd_kafka_message_t *m = rd_kafka_consumer_poll(s->consumer, timeout_ms);
     if (!m) {
+        return 0;
+    }
+    if (s->left) {
+        /* out of the group: a record fetched before the partitions went is dropped unstored;
+           its offset was never stored, so it comes again */
+        rd_kafka_message_destroy(m);
         return 0;
     }
     if (m->err) {
@@ -121,6 +136,59 @@ static void submit(struct sink *s)
 }
 
 /*
+ * Out of the group while PostgreSQL cannot take anything: another sink may
+ * take the partitions (and this one does not hold them for nothing). Nothing
+ * in hand was stored, so nothing of it is lost: Kafka hands it out again.
+ */
+static void leave_group(struct sink *s)
+{
+    if (s->paused) {
+        set_paused(s, false); /* a partition assigned again later must not come back paused */
+    }
+    rd_kafka_resp_err_t err = rd_kafka_unsubscribe(s->consumer);
+    if (err) {
+        rf_warn(COMPONENT, "cannot leave the group: %s", rd_kafka_err2str(err));
+    }
+    batch_clear(s->filling);
+    s->left = true;
+    s->paused = false;
+    rf_warn(COMPONENT,
+            "PostgreSQL has taken nothing for %lld ms (sink.max_outage_ms): left group '%s' "
+            "until it answers; the records in hand come again",
+            s->cfg->sink_max_outage_ms, s->cfg->sink_group);
+}
+
+/* PostgreSQL answers again: subscribe, and consume from the committed offsets. */
+static void rejoin_group(struct sink *s)
+{
+    const char *const topics[] = {s->cfg->topic_events, s->cfg->topic_dlq};
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(2);
+    for (size_t i = 0; i < 2; i++) {
+        rd_kafka_topic_partition_list_add(list, topics[i], RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t err = rd_kafka_subscribe(s->consumer, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err) {
+        rf_warn(COMPONENT, "cannot join group '%s' again: %s; trying again", s->cfg->sink_group,
+                rd_kafka_err2str(err));
+        return;
+    }
+    s->left = false;
+    s->lost_batch = false; /* the partitions restart at their committed offsets */
+    s->down_since_ms = 0;
+    rf_info(COMPONENT, "PostgreSQL answers again: joined group '%s' again", s->cfg->sink_group);
+}
+
+/* The probe came back: stored means PostgreSQL answers. */
+static int finish_probe(struct sink *s, const struct writer_done *done)
+{
+    if (done->outcome == WRITER_STORED) {
+        rejoin_group(s);
+    }
+    return done->outcome == WRITER_FATAL ? -1 : 0;
+}
+
+/*
  * What the writer did with a batch: offsets after a commit only, and never
  * past a batch that was not committed (storing a later offset of the same
  * partition would commit the lost batch's records as done).
@@ -129,6 +197,9 @@ static void submit(struct sink *s)
 static int finish(struct sink *s, struct batch *b, const struct writer_done *done)
 {
     s->in_flight = false;
+    if (b == &s->probe) {
+        return finish_probe(s, done);
+    }
     if (done->outcome != WRITER_STORED) {
         s->lost_batch = true;
     }
@@ -145,6 +216,10 @@ static int finish(struct sink *s, struct batch *b, const struct writer_done *don
         }
     }
     batch_clear(b);
+    if (s->abandoning && done->outcome != WRITER_FATAL) {
+        s->abandoning = false;
+        leave_group(s);
+    }
     return done->outcome == WRITER_FATAL ? -1 : 0;
 }
 
@@ -178,8 +253,38 @@ static int wait_for_writer(struct sink *s)
 /* The writer's status; before it runs, what the first connection says. */
 static struct writer_status db_status(struct sink *s)
 {
-    struct writer_status st = {false, s->db.conn != NULL, 0};
+    struct writer_status st = {false, s->db.conn != NULL, 0, 0, 0, 0};
     return s->writer ? writer_status(s->writer) : st;
+}
+
+/*
+ * The writer has been unable to write for sink.max_outage_ms: have it give up
+ * its batch; the group is left when the batch comes back (finish()).
+ */
+static void check_outage(struct sink *s)
+{
+    if (s->left || s->abandoning || !s->in_flight) {
+        return;
+    }
+    struct writer_status st = writer_status(s->writer);
+    if (st.outage_ms >= s->cfg->sink_max_outage_ms) {
+        s->abandoning = true;
+        writer_abandon(s->writer);
+    }
+}
+
+/* Out of the group: the probe (an empty transaction the writer retries until PostgreSQL
+   answers) is in flight; poll, so the rebalance is served and nothing is held. */
+static int step_left(struct sink *s)
+{
+    if (!s->in_flight) {
+        batch_seal(&s->probe);
+        writer_submit(s->writer, &s->probe);
+        s->in_flight = true;
+        s->submitted_ms = rf_clock_mono_ms();
+    }
+    poll_once(s, 100);
+    return collect(s, 0);
 }
 
 static void log_progress(struct sink *s, bool force)
@@ -216,6 +321,7 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
         return NULL;
     }
     s->db.sql = &s->sql;
+    s->db.statement_timeout_ms = cfg->pg_statement_timeout_ms;
     const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
     s->consumer = rf_kafka_group_consumer_new(cfg, cfg->sink_group, topics, 2, errstr, errstr_size);
     if (!s->consumer || rf_kafka_check_topics(s->consumer, cfg, errstr, errstr_size) != 0) {
@@ -246,22 +352,45 @@ static void publish_metrics(struct rf_http *http, struct sink *s)
          "Failed attempts at a batch (PostgreSQL unreachable).", (double)st.retries},
         {"reportflow_sink_postgres_up", "gauge", "1 while connected to PostgreSQL.",
          st.connected ? 1 : 0},
+        {"reportflow_sink_outage_seconds", "gauge",
+         "How long the sink has been unable to write (0 while it can).",
+         (double)st.outage_ms / 1000.0},
+        {"reportflow_sink_in_group", "gauge",
+         "1 while a member of the sink's group; 0 after sink.max_outage_ms without PostgreSQL.",
+         s->left ? 0 : 1},
+        {"reportflow_sink_splits_total", "counter",
+         "Batches (or parts) stored in halves after failing twice for their size.",
+         (double)st.splits},
+        {"reportflow_sink_dropped_connections_total", "counter",
+         "Connections dropped: a statement unanswered past pg.statement_timeout_ms + 5 s.",
+         (double)st.dropped},
+        {"reportflow_sink_filling_bytes", "gauge",
+         "Bytes held by the batch being filled (bounded by sink.batch_bytes).",
+         (double)s->filling->bytes},
     };
     rf_http_publish_metrics(http, metrics, sizeof(metrics) / sizeof(metrics[0]));
 }
 
-/* Connect and migrate before consuming, so a schema problem shows at once. @returns -1 fatal. */
+/*
+ * Connect and migrate before consuming, so a schema problem shows at once;
+ * out of the group while it takes longer than sink.max_outage_ms. @returns -1 fatal.
+ */
 static int connect_first(struct sink *s)
 {
     char errstr[1024];
     int64_t backoff = WRITER_BACKOFF_FIRST_MS;
+    s->down_since_ms = rf_clock_mono_ms();
     while (!s->db.conn && !rf_run_stopping()) {
         enum db_result r = db_conn_open(&s->db, s->cfg->pg_conninfo, errstr, sizeof(errstr));
         if (r == DB_FATAL) {
             rf_error(COMPONENT, "%s", errstr);
             return -1;
         }
-        if (r == DB_RETRY) {
+        if (r != DB_OK && !s->left &&
+            rf_clock_mono_ms() - s->down_since_ms >= s->cfg->sink_max_outage_ms) {
+            leave_group(s);
+        }
+        if (r != DB_OK) {
             rf_warn(COMPONENT, "%s; retrying in %lld ms", errstr, (long long)backoff);
             if (wait_polling(s, backoff) != 0) {
                 return -1;
@@ -269,14 +398,22 @@ static int connect_first(struct sink *s)
             backoff = writer_backoff_next(backoff, s->cfg->sink_retry_max_ms);
         }
     }
+    if (s->db.conn && s->left) {
+        rejoin_group(s);
+    }
     return 0;
 }
 
 /* One turn of the loop: wait for the writer, or poll, and hand over a batch when due. */
 static int step(struct sink *s)
 {
+    writer_watch(s->writer);
+    check_outage(s);
+    if (s->left) {
+        return step_left(s);
+    }
     struct batch *b = s->filling;
-    bool full = b->cnt >= (size_t)s->cfg->sink_batch_docs;
+    bool full = filling_full(s);
     if (full && s->in_flight) {
         return wait_for_writer(s);
     }
@@ -306,6 +443,7 @@ static int collect_or_cancel(struct sink *s)
     int rc = 0;
     bool told = false;
     while (s->in_flight && rc == 0) {
+        writer_watch(s->writer); /* a first signal waits for an answer, not for ever */
         rc = collect(s, 100);
         if (s->in_flight && rf_run_hurry()) {
             if (!told) {
@@ -326,7 +464,7 @@ static int collect_or_cancel(struct sink *s)
 static int drain(struct sink *s, int rc)
 {
     rc |= collect_or_cancel(s);
-    if (rc == 0 && s->filling->cnt > 0 && !rf_run_hurry() && !s->lost_batch) {
+    if (rc == 0 && s->filling->cnt > 0 && !rf_run_hurry() && !s->lost_batch && !s->left) {
         submit(s);
         rc |= collect_or_cancel(s);
     }
@@ -375,6 +513,16 @@ size_t sink_filling_records(const struct sink *s)
     return s->filling->cnt;
 }
 
+size_t sink_filling_bytes(const struct sink *s)
+{
+    return s->filling->bytes;
+}
+
+bool sink_in_group(const struct sink *s)
+{
+    return !s->left;
+}
+
 void sink_free(struct sink *s)
 {
     if (!s) {
@@ -383,6 +531,7 @@ void sink_free(struct sink *s)
     writer_stop(s->writer); /* before the batches it may hold go */
     batch_release(&s->batches[0]);
     batch_release(&s->batches[1]);
+    batch_release(&s->probe);
     if (s->consumer) {
         rd_kafka_consumer_close(s->consumer);
         rd_kafka_destroy(s->consumer);

@@ -4,16 +4,21 @@
  * offsets only after the transaction that holds them committed. Two batches
  * take turns: one is parsed and formatted here while the database thread
  * (writer.h) stores the other. A batch never takes more than sink.batch_docs
- * records, whatever the state (before the first connection too): a full batch
- * pauses the partitions before the next poll. While PostgreSQL is unreachable
- * the writer retries its batch with backoff (capped by sink.retry_max_ms), the
- * partitions are paused and the group membership kept alive. Once a batch was
- * not committed, no later offset is stored. A second stop signal cancels the
- * transaction in progress and exits.
+ * records nor holds more than sink.batch_bytes (its first record excepted,
+ * stored alone), whatever the state (before the first connection too): a full
+ * batch pauses the partitions before the next poll. While PostgreSQL is
+ * unreachable the writer retries its batch with backoff (capped by
+ * sink.retry_max_ms), the partitions are paused and the group membership kept
+ * alive; after sink.max_outage_ms without writing, the batch is given up and
+ * the group left (another sink may take the partitions), and joined again
+ * when PostgreSQL answers an empty transaction. Once a batch was not
+ * committed, no later offset is stored until the group is joined again. A
+ * second stop signal cancels the transaction in progress and exits.
  */
 #ifndef RF_SINK_H
 #define RF_SINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,5 +48,9 @@ struct sink_stats sink_get_stats(const struct sink *s);
  * race, one record per partition assigned while consumption was paused).
  */
 size_t sink_filling_records(const struct sink *s);
+/** Bytes the batch being filled holds: below sink.batch_bytes, or one record alone. */
+size_t sink_filling_bytes(const struct sink *s);
+/** False while out of the group (sink.max_outage_ms without PostgreSQL). */
+bool sink_in_group(const struct sink *s);
 
 #endif

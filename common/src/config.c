@@ -134,6 +134,15 @@ static const struct field fields[] = {
         "longest wait to fill a transaction"),
     INT("sink.retry_max_ms", RF_PROG_SINK, sink_retry_max_ms, "2000", 100, 10000,
         "cap of reconnect backoff"),
+    INT("sink.batch_bytes", RF_PROG_SINK, sink_batch_bytes, "67108864", 1024, 4000000000LL,
+        "bytes a batch holds (records and their rows) before it closes; one larger record "
+        "goes alone"),
+    INT("sink.max_outage_ms", RF_PROG_SINK, sink_max_outage_ms, "300000", 1000, 86400000,
+        "longer than this unable to write: leave the group (hand the partitions back) "
+        "until PostgreSQL answers"),
+    INT("pg.statement_timeout_ms", RF_PROG_SINK, pg_statement_timeout_ms, "60000", 10, 86400000,
+        "statement_timeout of each sink transaction; a statement unanswered this long plus "
+        "5 s drops the connection"),
     STR("broker.address_file", KAFKA_CLIENTS | RF_PROG_BROKER, broker_address_file, "",
         "reportflow-broker writes its address here"),
     INT("broker.count", RF_PROG_BROKER, broker_count, "1", 1, 16,

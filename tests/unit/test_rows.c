@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "children.h"
+#include "pgtext.h"
 #include "rows.h"
 
 #define ID1 "1111111111111111111111111111111111111111111111111111111111111111"
@@ -165,6 +166,63 @@ static void test_children_delete_reaches_every_table(void **state)
     children_sql_release(&sql);
 }
 
+/* The head's file_name_raw (hex) for an envelope whose source carries @p raw, or NULL. */
+static char *head_raw_name(const char *raw)
+{
+    json_t *env = envelope(ID1, "\"sections\":[],\"citations\":[],\"quantities\":[],"
+                                "\"metrics\":[]");
+    if (raw) {
+        json_object_set_new(json_object_get(env, "source"), "file_name_raw", json_string(raw));
+    }
+    struct rows rows = ROWS_INIT;
+    struct rows_doc at;
+    assert_int_equal(rows_add(&rows, env, ID1, &at), 0);
+    char *head = span_text(&rows.head, at.head);
+    json_error_t err;
+    json_t *parsed = json_loads(head, 0, &err);
+    assert_non_null(parsed);
+    const char *hex = json_string_value(json_object_get(parsed, "file_name_raw"));
+    char *out = hex ? strdup(hex) : NULL;
+    json_decref(parsed);
+    free(head);
+    json_decref(env);
+    rows_release(&rows);
+    return out;
+}
+
+/* documents.file_name_raw: the name's bytes, from source.file_name_raw, when not UTF-8. */
+static void test_rows_head_keeps_a_raw_name_that_is_not_utf8(void **state)
+{
+    (void)state;
+    char *hex = head_raw_name("%B2%E2%CA%D4.txt"); /* 测试.txt in GBK */
+    assert_non_null(hex);
+    assert_string_equal(hex, "b2e2cad42e747874");
+    free(hex);
+    assert_null(head_raw_name("%E6%B5%8B%E8%AF%95.txt")); /* UTF-8: file_name is exact */
+    assert_null(head_raw_name("plain.txt"));
+    assert_null(head_raw_name(NULL));
+    assert_null(head_raw_name("%B2%E")); /* an escape cut short: not the producer's */
+    assert_null(head_raw_name("100%.txt"));
+}
+
+/* pgtext_name_raw() decodes the producer's escapes; a NUL byte is kept as a byte. */
+static void test_pgtext_name_raw_decodes_escapes(void **state)
+{
+    (void)state;
+    struct rf_buf out = RF_BUF_INIT;
+    assert_int_equal(pgtext_name_raw(&out, "a%00b", 5), 1);
+    assert_int_equal(out.len, 3);
+    assert_memory_equal(out.data, "a\0b", 3);
+    rf_buf_clear(&out);
+    assert_int_equal(pgtext_name_raw(&out, "%ff%25", 6), 1);
+    assert_memory_equal(out.data, "\xff%", 2);
+    rf_buf_clear(&out);
+    assert_int_equal(pgtext_name_raw(&out, "a\xff", 2), 0); /* not ASCII: not the header */
+    assert_int_equal(pgtext_name_raw(&out, "", 0), 0);
+    assert_int_equal(out.len, 0);
+    rf_buf_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +232,8 @@ int main(void)
         cmocka_unit_test(test_rows_refuse_an_id_of_the_wrong_width),
         cmocka_unit_test(test_children_in_copy_order_with_their_columns),
         cmocka_unit_test(test_children_delete_reaches_every_table),
+        cmocka_unit_test(test_rows_head_keeps_a_raw_name_that_is_not_utf8),
+        cmocka_unit_test(test_pgtext_name_raw_decodes_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

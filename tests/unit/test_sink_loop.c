@@ -1,283 +1,13 @@
 /*
  * test_sink_loop.c - the sink's Kafka loop and database thread (sink.c,
  * writer.c, batch.c) against librdkafka's mock cluster and a scripted
- * PostgreSQL: this file stands in for db.c, so each case says when the
- * database is up and sees what was stored. Each case runs in a child process,
- * since a stop signal is process-wide.
+ * PostgreSQL (sink_fixture.h): batches bounded in records and in bytes before
+ * the first connection; no offset past a batch that was lost; a second signal
+ * cancels at once; dead letters keep a file name's bytes from file.name.raw.
+ * The failure cases (split, outage, cancel, unanswered statement) are in
+ * test_sink_faults.c.
  */
-#include <pthread.h>
-#include <setjmp.h>
-#include <signal.h>
-#include <stdatomic.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cmocka.h>
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-
-#include "db.h"
-#include "reportflow/clock.h"
-#include "reportflow/config.h"
-#include "reportflow/run.h"
-#include "sink.h"
-#include "writer.h"
-
-/* ---- the scripted PostgreSQL (replaces db.c) ---- */
-
-enum fake_pg_mode {
-    FAKE_PG_DOWN,         /* nothing connects */
-    FAKE_PG_BACK_AT_STOP, /* connects; fails every batch until a stop signal came */
-    FAKE_PG_HANGS,        /* connects; a batch takes 20 s unless cancelled */
-};
-
-static struct {
-    enum fake_pg_mode mode;
-    atomic_int failed_stores;  /* read by the test while the writer runs */
-    atomic_int storing;        /* a batch is in db_store() */
-    atomic_int cancelled;      /* db_conn_cancel_send() was called */
-    long long stored_below[1]; /* partition 0: every offset below this was stored */
-    bool stored_gap;           /* a batch was stored although one before it was not */
-} fake;
-
-static char fake_conn; /* a non-NULL PGconn for the sink to hold */
-
-enum db_result db_conn_open(struct db *db, const char *conninfo, char *errstr, size_t errstr_size)
-{
-    db->conninfo = conninfo;
-    if (fake.mode == FAKE_PG_DOWN) {
-        snprintf(errstr, errstr_size, "fake: PostgreSQL is down");
-        return DB_RETRY;
-    }
-    db->conn = (PGconn *)&fake_conn;
-    return DB_OK;
-}
-
-void db_conn_close(struct db *db)
-{
-    db->conn = NULL;
-}
-
-enum db_result db_store(struct db *db, struct db_item *items, size_t cnt, struct db_counts *counts,
-                        char *errstr, size_t errstr_size)
-{
-    (void)db;
-    memset(counts, 0, sizeof(*counts));
-    if (fake.mode == FAKE_PG_HANGS) {
-        atomic_store(&fake.storing, 1);
-        for (int i = 0; i < 2000 && !atomic_load(&fake.cancelled); i++) {
-            usleep(10 * 1000);
-        }
-        snprintf(errstr, errstr_size, "fake: canceling statement due to user request");
-        return DB_RETRY;
-    }
-    if (!rf_run_stopping()) {
-        atomic_fetch_add(&fake.failed_stores, 1);
-        snprintf(errstr, errstr_size, "fake: connection lost");
-        return DB_RETRY;
-    }
-    for (size_t i = 0; i < cnt; i++) {
-        if (items[i].offset != fake.stored_below[0]) {
-            fake.stored_gap = true;
-        }
-        fake.stored_below[0] = items[i].offset + 1;
-    }
-    return DB_OK;
-}
-
-PGcancel *db_conn_cancel_new(struct db *db)
-{
-    (void)db;
-    return NULL;
-}
-
-void db_conn_cancel_send(PGcancel *cancel)
-{
-    (void)cancel;
-    atomic_store(&fake.cancelled, 1);
-}
-
-void db_conn_cancel_free(PGcancel *cancel)
-{
-    (void)cancel;
-}
-
-/* ---- a mock cluster with RECORDS envelopes-to-be in reports.events partition 0 ---- */
-
-#define RECORDS 200
-#define BATCH_DOCS "10"
-
-struct cluster {
-    rd_kafka_t *host;
-    rd_kafka_mock_cluster_t *mock;
-    char bootstraps[256];
-};
-
-static int cluster_start(struct cluster *c)
-{
-    char errstr[256];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    c->host = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-    c->mock = c->host ? rd_kafka_mock_cluster_new(c->host, 1) : NULL;
-    if (!c->mock || rd_kafka_mock_topic_create(c->mock, "reports.events", 1, 1) ||
-        rd_kafka_mock_topic_create(c->mock, "reports.dlq", 1, 1)) {
-        return -1;
-    }
-    snprintf(c->bootstraps, sizeof(c->bootstraps), "%s", rd_kafka_mock_cluster_bootstraps(c->mock));
-    rd_kafka_conf_t *pconf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(pconf, "bootstrap.servers", c->bootstraps, errstr, sizeof(errstr))) {
-        return -1;
-    }
-    rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, errstr, sizeof(errstr));
-    if (!producer) {
-        return -1;
-    }
-    for (int i = 0; i < RECORDS; i++) {
-        char value[32];
-        snprintf(value, sizeof(value), "not an envelope %d", i);
-        if (rd_kafka_producev(producer, RD_KAFKA_V_TOPIC("reports.events"), RD_KAFKA_V_PARTITION(0),
-                              RD_KAFKA_V_VALUE(value, strlen(value)),
-                              RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END)) {
-            return -1;
-        }
-    }
-    int left = rd_kafka_flush(producer, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
-    rd_kafka_destroy(producer);
-    return left;
-}
-
-static void cluster_stop(struct cluster *c)
-{
-    if (c->mock) {
-        rd_kafka_mock_cluster_destroy(c->mock);
-    }
-    if (c->host) {
-        rd_kafka_destroy(c->host);
-    }
-}
-
-/* The offset the sink's group committed on partition 0 (-1001 when none). */
-static long long committed_offset(const struct cluster *c)
-{
-    char errstr[256];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", c->bootstraps, errstr, sizeof(errstr));
-    rd_kafka_conf_set(conf, "group.id", "reportflow-sink", errstr, sizeof(errstr));
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(parts, "reports.events", 0);
-    long long off = -2;
-    if (rd_kafka_committed(rk, parts, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        off = parts->elems[0].offset;
-    }
-    rd_kafka_topic_partition_list_destroy(parts);
-    rd_kafka_destroy(rk);
-    return off;
-}
-
-struct run_args {
-    struct sink *sink;
-    int rc;
-};
-
-static void *run_sink(void *arg)
-{
-    struct run_args *a = arg;
-    a->rc = sink_run(a->sink, NULL);
-    return NULL;
-}
-
-static struct rf_config *sink_config(const struct cluster *c)
-{
-    char bootstrap[300];
-    snprintf(bootstrap, sizeof(bootstrap), "kafka.bootstrap.servers=%s", c->bootstraps);
-    /* the mock's topics have one partition: the sink checks the topics it is given */
-    char *flags[] = {bootstrap,
-                     "sink.batch_docs=" BATCH_DOCS,
-                     "sink.batch_ms=50",
-                     "log.level=warn",
-                     "topic.events.partitions=1",
-                     "topic.dlq.partitions=1",
-                     "topic.raw.partitions=1",
-                     "topic.check=false"};
-    char errstr[256];
-    char *envp[] = {NULL};
-    return rf_config_build(RF_PROG_SINK, "/dev/null", flags, 8, envp, errstr, sizeof(errstr));
-}
-
-/* Poll @p done every 100 ms for up to @p seconds. */
-static bool wait_until(bool (*done)(void), int seconds)
-{
-    for (int i = 0; i < seconds * 10; i++) {
-        if (done()) {
-            return true;
-        }
-        usleep(100 * 1000);
-    }
-    return false;
-}
-
-static bool two_failed_stores(void)
-{
-    return atomic_load(&fake.failed_stores) >= 2;
-}
-
-/* Run @p scenario in a child process; it returns 0 when its checks held. */
-static void run_in_child(int (*scenario)(void))
-{
-    fflush(stderr);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        _exit(scenario());
-    }
-    int status = 0;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 0);
-}
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "check failed: " __VA_ARGS__);                                         \
-            fprintf(stderr, "\n");                                                                 \
-            return 1;                                                                              \
-        }                                                                                          \
-    } while (0)
-
-/* A sink on the mock cluster, with the fake PostgreSQL in a given mode, in a thread of its own. */
-struct running {
-    struct cluster cluster;
-    struct rf_config *cfg;
-    struct run_args args;
-    pthread_t thread;
-};
-
-/* @returns 0, or 1 having said on stderr what failed; stop_cluster() after sink_free() in both. */
-static int start_sink(struct running *r, enum fake_pg_mode mode)
-{
-    CHECK(cluster_start(&r->cluster) == 0, "mock cluster");
-    r->cfg = sink_config(&r->cluster);
-    CHECK(r->cfg, "config");
-    fake.mode = mode;
-    char errstr[256];
-    r->args.sink = sink_new(r->cfg, errstr, sizeof(errstr));
-    CHECK(r->args.sink, "sink_new: %s", errstr);
-    CHECK(pthread_create(&r->thread, NULL, run_sink, &r->args) == 0, "thread");
-    return 0;
-}
-
-static void stop_cluster(struct running *r)
-{
-    rf_config_free(r->cfg);
-    cluster_stop(&r->cluster);
-}
+#include "sink_fixture.h"
 
 /* PostgreSQL down from the start: the sink polls to keep its group, but takes one batch only. */
 static int scenario_bounded_before_first_connection(void)
@@ -295,6 +25,33 @@ static int scenario_bounded_before_first_connection(void)
     CHECK(st.records <= 10 && filling <= 10,
           "PostgreSQL down at start: %llu records taken, %zu in the batch (at most " BATCH_DOCS ")",
           (unsigned long long)st.records, filling);
+    return 0;
+}
+
+/*
+ * The same, bounded in bytes: with room for 1000 records but 1024 bytes, the
+ * batch closes after four records of some 300 bytes (the fourth crosses the
+ * bound; two small dead letters may come first), not after a thousand.
+ */
+static int scenario_bounded_in_bytes(void)
+{
+    static const char *const flags[] = {"sink.batch_docs=1000", "sink.batch_bytes=1024", NULL};
+    extra_flags = flags;
+    record_kind = RECORDS_LARGE;
+    struct running r = {0};
+    CHECK(start_sink(&r, FAKE_PG_DOWN) == 0, "sink not started");
+    sleep(8);
+    rf_run_request_stop();
+    pthread_join(r.thread, NULL);
+    struct sink_stats st = sink_get_stats(r.args.sink);
+    size_t bytes = sink_filling_bytes(r.args.sink);
+    size_t filling = sink_filling_records(r.args.sink);
+    sink_free(r.args.sink);
+    stop_cluster(&r);
+    CHECK(st.records > 0, "the sink took no record at all: the test proves nothing");
+    CHECK(filling <= 6 && bytes < 1024 + 320,
+          "PostgreSQL down at start: %zu records of %zu bytes in the batch (bound 1024 bytes)",
+          filling, bytes);
     return 0;
 }
 
@@ -326,11 +83,6 @@ static int scenario_no_offset_past_an_uncommitted_batch(void)
     return 0;
 }
 
-static bool storing(void)
-{
-    return atomic_load(&fake.storing) != 0;
-}
-
 /* A first signal waits for the transaction in progress; a second cancels it and exits. */
 static int scenario_second_signal_exits_at_once(void)
 {
@@ -354,6 +106,27 @@ static int scenario_second_signal_exits_at_once(void)
     CHECK(committed < 0, "offset %lld committed for a batch that was cancelled", committed);
     return 0;
 }
+
+/* Dead letters keep a file name's bytes, from the producer's file.name.raw, when not UTF-8. */
+static int scenario_dead_letters_keep_raw_names(void)
+{
+    struct running r = {0};
+    CHECK(start_sink(&r, FAKE_PG_STORES) == 0, "sink not started");
+    bool all = wait_until(all_records_stored, 30);
+    rf_run_request_stop();
+    pthread_join(r.thread, NULL);
+    sink_free(r.args.sink);
+    stop_cluster(&r);
+    CHECK(all, "not every record was stored");
+    CHECK(strcmp(fake.raw_names[0], "b2e2cad42e747874") == 0,
+          "the GBK name's bytes were not kept from file.name.raw: '%s'", fake.raw_names[0]);
+    CHECK(fake.raw_names[1][0] == '\0', "a UTF-8 name needs no bytes kept, got '%s'",
+          fake.raw_names[1]);
+    return 0;
+}
+
+CHILD_TEST(bounded_in_bytes)
+CHILD_TEST(dead_letters_keep_raw_names)
 
 static void test_sink_second_signal_exits_at_once(void **state)
 {
@@ -396,6 +169,8 @@ int main(void)
         cmocka_unit_test(test_sink_batch_bounded_before_first_connection),
         cmocka_unit_test(test_sink_no_offset_past_an_uncommitted_batch),
         cmocka_unit_test(test_sink_second_signal_exits_at_once),
+        cmocka_unit_test(test_bounded_in_bytes),
+        cmocka_unit_test(test_dead_letters_keep_raw_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

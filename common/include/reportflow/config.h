@@ -76,11 +76,14 @@ struct rf_config {
     long long worker_max_extract_ms;     /* worker.max_extract_ms: per document, 0 = none */
     long long worker_max_envelope_bytes; /* worker.max_envelope_bytes: larger go to the DLQ */
     /* sink */
-    char *sink_group;            /* sink.group */
-    char *pg_conninfo;           /* pg.conninfo: libpq connection string, "" = PG* variables */
-    long long sink_batch_docs;   /* sink.batch_docs */
-    long long sink_batch_ms;     /* sink.batch_ms */
-    long long sink_retry_max_ms; /* sink.retry_max_ms: cap of the reconnect backoff */
+    char *sink_group;             /* sink.group */
+    char *pg_conninfo;            /* pg.conninfo: libpq connection string, "" = PG* variables */
+    long long sink_batch_docs;    /* sink.batch_docs */
+    long long sink_batch_ms;      /* sink.batch_ms */
+    long long sink_retry_max_ms;  /* sink.retry_max_ms: cap of the reconnect backoff */
+    long long sink_batch_bytes;   /* sink.batch_bytes: bytes a batch holds before it closes */
+    long long sink_max_outage_ms; /* sink.max_outage_ms: leave the group after this */
+    long long pg_statement_timeout_ms; /* pg.statement_timeout_ms: per sink transaction */
     /* broker and lag */
     char *broker_address_file; /* broker.address_file */
     long long broker_count;    /* broker.count */
