@@ -216,9 +216,12 @@ static int finish(struct sink *s, struct batch *b, const struct writer_done *don
         }
     }
     batch_clear(b);
-    if (s->abandoning && done->outcome != WRITER_FATAL) {
+    if (s->abandoning) {
         s->abandoning = false;
-        leave_group(s);
+        /* stored after all (PostgreSQL came back meanwhile): stay in the group */
+        if (done->outcome == WRITER_GAVE_UP) {
+            leave_group(s);
+        }
     }
     return done->outcome == WRITER_FATAL ? -1 : 0;
 }

@@ -97,6 +97,15 @@ static bool giving_up(const struct writer *w)
     return w->quit || w->abandon || rf_run_stopping();
 }
 
+/* Asked to give up? Checked between the parts of a split batch, which wait for nothing. */
+static bool stop_asked(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    bool stop = giving_up(w);
+    pthread_mutex_unlock(&w->lock);
+    return stop;
+}
+
 /* Sleep @p ms unless quit or abandon is asked or a stop signal comes first. @returns true if so. */
 static bool backoff_sleep(struct writer *w, int64_t ms)
 {
@@ -233,6 +242,9 @@ static enum writer_outcome store_range(struct writer *w, struct db_item *items, 
 static enum writer_outcome store_smaller(struct writer *w, struct db_item *items, size_t n,
                                          struct db_counts *sum, const char *why)
 {
+    if (stop_asked(w)) {
+        return WRITER_GAVE_UP; /* parts may have committed: the whole batch comes again */
+    }
     pthread_mutex_lock(&w->lock);
     w->splits++;
     pthread_mutex_unlock(&w->lock);
@@ -289,6 +301,9 @@ static enum writer_outcome store_range(struct writer *w, struct db_item *items, 
         }
         if (r == DB_SMALLER && n > 0 && ++size_failures >= 2) {
             return store_smaller(w, items, n, sum, errstr);
+        }
+        if (r == DB_SMALLER && n > 0 && stop_asked(w)) {
+            return WRITER_GAVE_UP;
         }
         if (r == DB_SMALLER && n > 0) {
             /* the server answered: once more at once (a passing load, a lock let go), then
