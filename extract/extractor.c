@@ -86,6 +86,9 @@ static json_t *source_json(const struct source_info *src, size_t len, const stru
     rc |= set_new(o, "mtime", safe_string(src ? src->mtime : NULL));
     rc |= set_new(o, "dropped_at", safe_string(src ? src->dropped_at : NULL));
     rc |= set_new(o, "produced_at", safe_string(src ? src->produced_at : NULL));
+    if (rc == 0 && src && src->file_name_raw) {
+        rc |= set_new(o, "file_name_raw", safe_string(src->file_name_raw));
+    }
     if (rc == 0 && src && src->topic && src->partition >= 0) {
         rc |= set_new(o, "topic", safe_string(src->topic));
         rc |= set_new(o, "partition", json_integer(src->partition));

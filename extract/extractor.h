@@ -39,6 +39,7 @@ struct source_info {
     const char *topic;
     int partition;
     long long offset;
+    const char *file_name_raw; /* the name's bytes, %-escaped (file.name.raw), or NULL */
 };
 
 /** Per-thread extraction state over a shared, read-only rule set. */

@@ -49,7 +49,7 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
     }
     const char *base = strrchr(path, '/');
     struct source_info src = {
-        base ? base + 1 : path, (long long)len, mtime, NULL, NULL, NULL, -1, -1};
+        base ? base + 1 : path, (long long)len, mtime, NULL, NULL, NULL, -1, -1, NULL};
     json_t *env = NULL;
     const char *reason = NULL;
     /* the worker's limits, so this tool's verdict on a file is the worker's */

@@ -20,6 +20,9 @@
 
 #define COMPONENT "worker"
 
+/* file.name.raw: a name of up to 4096 bytes, each %-escaped, is never cut */
+#define RAW_NAME_BYTES (4096 * 3 + 1)
+
 /*
  * What the broker refused for good, per batch slot: the envelope (then the
  * record is dead-lettered whole), or that dead letter too (then it is sent
@@ -144,12 +147,17 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, size_t slo
         rf_error(COMPONENT, "cannot hash a record for the dead-letter topic: libcrypto failed");
         return -1;
     }
-    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(5);
+    char file_name_raw[RAW_NAME_BYTES];
+    rf_kafka_header_get(m, RF_HDR_FILE_NAME_RAW, file_name_raw, sizeof(file_name_raw));
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(6);
     rd_kafka_header_add(hdrs, RF_HDR_STAGE, -1, "extract", -1);
     rd_kafka_header_add(hdrs, RF_HDR_ERROR_CODE, -1, code, -1);
     rd_kafka_header_add(hdrs, RF_HDR_ERROR_TEXT, -1, why, -1);
     rd_kafka_header_add(hdrs, RF_HDR_ATTEMPT, -1, "1", -1);
     rd_kafka_header_add(hdrs, RF_HDR_FILE_NAME, -1, file_name, -1);
+    if (file_name_raw[0]) { /* a name that is not UTF-8: its bytes, for dead_letters */
+        rd_kafka_header_add(hdrs, RF_HDR_FILE_NAME_RAW, -1, file_name_raw, -1);
+    }
     size_t len = stripped ? 0 : m->len;
     char *copy = malloc(len ? len : 1);
     if (!copy) {
@@ -182,7 +190,9 @@ static struct extract_limits worker_limits(const struct worker *w)
 static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t slot)
 {
     char file_name[512], mtime[64], dropped[64], produced[40] = "", errstr[512];
+    char file_name_raw[RAW_NAME_BYTES];
     rf_kafka_header_get(m, RF_HDR_FILE_NAME, file_name, sizeof(file_name));
+    rf_kafka_header_get(m, RF_HDR_FILE_NAME_RAW, file_name_raw, sizeof(file_name_raw));
     rf_kafka_header_get(m, RF_HDR_FILE_MTIME, mtime, sizeof(mtime));
     rf_kafka_header_get(m, RF_HDR_DROPPED_AT, dropped, sizeof(dropped));
     rd_kafka_timestamp_type_t tstype;
@@ -197,7 +207,8 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
                               produced[0] ? produced : NULL,
                               rd_kafka_topic_name(m->rkt),
                               m->partition,
-                              (long long)m->offset};
+                              (long long)m->offset,
+                              file_name_raw[0] ? file_name_raw : NULL};
     struct extract_limits limits = worker_limits(w);
     json_t *env = NULL;
     const char *reason = NULL;
