@@ -9,6 +9,7 @@
 #include "reportflow/log.h"
 #include "reportflow/utf8.h"
 #include "reportflow/run.h"
+#include "reportflow/secret.h"
 #include "reportflow/topics.h"
 
 static void route_kafka_log(const rd_kafka_t *rk, int level, const char *facility, const char *buf)
@@ -32,7 +33,7 @@ static int conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, c
     char why[512];
     if (rd_kafka_conf_set(conf, key, value, why, sizeof(why)) != RD_KAFKA_CONF_OK) {
         /* the message is logged: never with a secret in it (librdkafka may quote the value) */
-        char *shown = rf_config_mask_value(key, value);
+        char *shown = rf_secret_mask(key, value);
         bool quoted = *value && strstr(why, value) && (!shown || strcmp(shown, value) != 0);
         snprintf(errstr, errstr_size, "bad librdkafka property 'kafka.%s=%s': %s", key,
                  shown ? shown : "***", quoted ? "librdkafka refused the value" : why);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "reportflow/config.h"
+#include "reportflow/secret.h"
 
 static char *write_temp(const char *content)
 {
@@ -411,10 +412,10 @@ static void test_config_shared_file_bad_value_is_an_error(void **state)
     free(path);
 }
 
-/* rf_config_mask_value(key, value) must equal @p want. */
+/* rf_secret_mask(key, value) must equal @p want. */
 static void assert_masked(const char *key, const char *value, const char *want)
 {
-    char *got = rf_config_mask_value(key, value);
+    char *got = rf_secret_mask(key, value);
     assert_non_null(got);
     assert_string_equal(got, want);
     free(got);
@@ -431,8 +432,8 @@ static void test_config_mask_secret_keys_whole(void **state)
     assert_masked("kafka.ssl.key.pem", "-----BEGIN", "***");
     assert_masked("some.API_TOKEN", "t0k", "***");
     assert_masked("kafka.sasl.password", "", ""); /* unset stays visibly unset */
-    assert_false(rf_config_key_is_secret("kafka.sasl.username"));
-    assert_false(rf_config_key_is_secret("pg.conninfo"));
+    assert_false(rf_secret_key("kafka.sasl.username"));
+    assert_false(rf_secret_key("pg.conninfo"));
 }
 
 static void test_config_mask_conninfo_key_value(void **state)
@@ -484,7 +485,7 @@ static void test_config_mask_misspelt_secret_keys(void **state)
         "kafka.sasl.passphrase",
     };
     for (size_t i = 0; i < sizeof(secret) / sizeof(secret[0]); i++) {
-        if (!rf_config_key_is_secret(secret[i])) {
+        if (!rf_secret_key(secret[i])) {
             fail_msg("'%s' is not taken for a secret", secret[i]);
         }
         assert_masked(secret[i], "hunter2", "***");
@@ -501,7 +502,7 @@ static void test_config_mask_misspelt_secret_keys(void **state)
         "broker.count",
     };
     for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
-        if (rf_config_key_is_secret(plain[i])) {
+        if (rf_secret_key(plain[i])) {
             fail_msg("'%s' is taken for a secret", plain[i]);
         }
     }
@@ -515,7 +516,7 @@ static void test_config_no_table_key_is_taken_for_a_secret(void **state)
     printed_keys(RF_PROG_ALL, all, sizeof(all));
     for (const char *p = all; *p; p += strlen(key) + 1) {
         snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, " "), p);
-        if (rf_config_key_is_secret(key)) {
+        if (rf_secret_key(key)) {
             fail_msg("the table key '%s' is taken for a secret", key);
         }
     }

@@ -134,29 +134,8 @@ struct rf_config *rf_config_build(unsigned programs, const char *path, char **ov
 const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
 
 /**
- * True when @p key (dotted, with its "kafka." prefix if any) names a secret. The
- * name is read in lower case with '_' and '-' as '.'; it names a secret when it
- * holds pass, pwd, secret, token, credential, jaas, private.key, privatekey,
- * apikey, api.key, oauthbearer.config or key.pem anywhere, or when one of its
- * words is a misspelling of password (two edits), passwd, secret, token (one),
- * credential(s) (two): kafka.sasl.pasword, kafka.SASL_PASSWD, client.secert. A
- * name longer than 255 bytes counts as a secret.
- */
-bool rf_config_key_is_secret(const char *key);
-
-/**
- * @p value of @p key made fit for a screen or a log: the whole value of a
- * secret key becomes "***"; in any other value, every password of a libpq
- * key/value string ("password=...", "sslpassword = '...'") and the password
- * of a URI ("postgresql://user:PASSWORD@host", "?password=...") become "***".
- * @p key may be NULL (a value of unknown origin: only the inner passwords).
- * @returns a new string (free() it), or NULL when out of memory.
- */
-char *rf_config_mask_value(const char *key, const char *value);
-
-/**
  * Print every key the configuration's programs read with its description and resolved
- * value, secrets masked (rf_config_mask_value()), in file syntax.
+ * value, secrets masked (rf_secret_mask()), in file syntax.
  */
 void rf_config_print(const struct rf_config *cfg, FILE *out);
 
