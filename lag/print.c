@@ -15,36 +15,11 @@
  * The table goes to a terminal, and group names, client ids, hosts and the reasons that
  * quote them are whatever a client chose: each is shown escaped (rf_utf8_escape_terminal()),
  * so an escape sequence in a client id cannot move the cursor, recolour or retitle the
- * terminal. SAFE_MAX strings are held at a time, freed by safe_release().
+ * terminal. At most RF_UTF8_ESCAPES_MAX are held at a time (rf_utf8_escapes_release()).
  */
-enum { SAFE_MAX = 8 };
-
-struct safe_strings {
-    char *held[SAFE_MAX];
-    size_t cnt;
-};
-
-static const char *safe(struct safe_strings *ss, const char *text)
-{
-    char *escaped = ss->cnt < SAFE_MAX ? rf_utf8_escape_terminal(text, true) : NULL;
-    if (!escaped) {
-        return "?"; /* out of memory: never the raw text */
-    }
-    ss->held[ss->cnt++] = escaped;
-    return escaped;
-}
-
-static void safe_release(struct safe_strings *ss)
-{
-    for (size_t i = 0; i < ss->cnt; i++) {
-        free(ss->held[i]);
-    }
-    ss->cnt = 0;
-}
-
 void print_table(const struct lag_sample *s, FILE *out)
 {
-    struct safe_strings ss = {{NULL}, 0};
+    struct rf_utf8_escapes ss = {{NULL}, 0};
     fprintf(out, "%-20s %-16s %9s %14s %14s %8s %10s %-6s %-46s %-16s %s\n", "GROUP", "TOPIC",
             "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "TIME-LAG-S", "STATUS",
             "CONSUMER-ID", "HOST", "CLIENT-ID");
@@ -55,11 +30,12 @@ void print_table(const struct lag_sample *s, FILE *out)
             char committed[24];
             snprintf(committed, sizeof(committed), "%lld", (long long)p->committed);
             fprintf(out, "%-20s %-16s %9d %14s %14lld %8lld %10.1f %-6s %-46s %-16s %s\n",
-                    safe(&ss, g->name), safe(&ss, p->topic), p->partition,
+                    rf_utf8_escaped(&ss, g->name), rf_utf8_escaped(&ss, p->topic), p->partition,
                     p->committed >= 0 ? committed : "-", (long long)p->log_end, (long long)p->lag,
-                    p->time_lag_s, judge_status_name(p->status), safe(&ss, p->consumer_id),
-                    safe(&ss, p->host), safe(&ss, p->client_id));
-            safe_release(&ss);
+                    p->time_lag_s, judge_status_name(p->status),
+                    rf_utf8_escaped(&ss, p->consumer_id), rf_utf8_escaped(&ss, p->host),
+                    rf_utf8_escaped(&ss, p->client_id));
+            rf_utf8_escapes_release(&ss);
         }
         char members[24] = "?";
         if (g->members >= 0) {
@@ -67,13 +43,14 @@ void print_table(const struct lag_sample *s, FILE *out)
         }
         fprintf(out,
                 "%-20s state %s, %s members, total lag %lld, max time lag %.1f s, status %s (%s)\n",
-                safe(&ss, g->name), safe(&ss, g->state), members, (long long)g->total_lag,
-                g->max_time_lag_s, judge_status_name(g->status), safe(&ss, g->reason));
-        safe_release(&ss);
+                rf_utf8_escaped(&ss, g->name), rf_utf8_escaped(&ss, g->state), members,
+                (long long)g->total_lag, g->max_time_lag_s, judge_status_name(g->status),
+                rf_utf8_escaped(&ss, g->reason));
+        rf_utf8_escapes_release(&ss);
     }
     if (s->note[0]) {
-        fprintf(out, "note: %s\n", safe(&ss, s->note));
-        safe_release(&ss);
+        fprintf(out, "note: %s\n", rf_utf8_escaped(&ss, s->note));
+        rf_utf8_escapes_release(&ss);
     }
 }
 

@@ -93,16 +93,8 @@ node_port() { cut -d' ' -f1 "$(node_dir "$1")/ports"; }
 node_cport() { cut -d' ' -f2 "$(node_dir "$1")/ports"; }
 node_pid() { cat "$(node_dir "$1")/pid" 2>/dev/null || true; }
 
-# proc_start PID: when the process started (clock ticks since boot, field 22 of its
-# /proc/PID/stat), nothing when there is no such process or it is a zombie
-proc_start() {
-    local stat fields
-    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
-    # fields after the command name, which may hold spaces and ')': state is field 3
-    read -r -a fields <<<"${stat##*) }"
-    case "${fields[0]:-}" in Z | X | "") return 0 ;; esac
-    echo "${fields[19]:-}"
-}
+# proc_start PID (scripts/proc.sh)
+source "$root/scripts/proc.sh"
 
 # node_alive K: node K's recorded pid is still the java process started for it
 node_alive() {

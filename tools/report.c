@@ -40,41 +40,17 @@ static int fail(PGconn *conn, const char *what)
 
 /*
  * Everything printed from the database is text someone else wrote (a file name, an
- * agency, an error text quoting either): each value goes through safe(), which shows
+ * agency, an error text quoting either): each value goes through rf_utf8_escaped(), which shows
  * control characters and invalid bytes as \xNN (rf_utf8_escape_terminal()), so no
- * value can send an escape sequence to the terminal. SAFE_MAX values are held at a
- * time, freed by safe_release().
+ * value can send an escape sequence to the terminal. At most RF_UTF8_ESCAPES_MAX values are held at
+ * a time, freed by rf_utf8_escapes_release().
  */
-enum { SAFE_MAX = 8 };
-
-struct safe_strings {
-    char *held[SAFE_MAX];
-    size_t cnt;
-};
-
-static const char *safe(struct safe_strings *ss, const char *text)
-{
-    char *escaped = ss->cnt < SAFE_MAX ? rf_utf8_escape_terminal(text, true) : NULL;
-    if (!escaped) {
-        return "?"; /* out of memory: never the raw text */
-    }
-    ss->held[ss->cnt++] = escaped;
-    return escaped;
-}
-
-static void safe_release(struct safe_strings *ss)
-{
-    for (size_t i = 0; i < ss->cnt; i++) {
-        free(ss->held[i]);
-    }
-    ss->cnt = 0;
-}
-
 /* Column @p col of row @p row, escaped, or @p none when the row has no value there. */
-static const char *value_or(struct safe_strings *ss, const PGresult *res, int row, int col,
+static const char *value_or(struct rf_utf8_escapes *ss, const PGresult *res, int row, int col,
                             const char *none)
 {
-    return col < 0 || PQgetisnull(res, row, col) ? none : safe(ss, PQgetvalue(res, row, col));
+    return col < 0 || PQgetisnull(res, row, col) ? none
+                                                 : rf_utf8_escaped(ss, PQgetvalue(res, row, col));
 }
 
 /* Agency names are CJK, two columns wide each: pad by characters, not bytes. */
@@ -91,13 +67,14 @@ static void print_padded_wide(const char *s, int width)
 /* The core metrics of row @p row that it states: the view's columns after "metrics". */
 static void print_core_metrics(const PGresult *res, int row, int first_core)
 {
-    struct safe_strings ss = {{NULL}, 0};
+    struct rf_utf8_escapes ss = {{NULL}, 0};
     int shown = 0;
     fputs("   ", stdout);
     for (int c = first_core; c < PQnfields(res); c++) {
         if (!PQgetisnull(res, row, c)) {
-            printf(" %s %s", safe(&ss, PQfname(res, c)), safe(&ss, PQgetvalue(res, row, c)));
-            safe_release(&ss);
+            printf(" %s %s", rf_utf8_escaped(&ss, PQfname(res, c)),
+                   rf_utf8_escaped(&ss, PQgetvalue(res, row, c)));
+            rf_utf8_escapes_release(&ss);
             shown++;
         }
     }
@@ -116,16 +93,16 @@ static int print_summary(const PGresult *res)
     }
     printf("%-28s %-20s %-5s %8s %9s %7s\n", "report", "agency", "year", "sections", "citations",
            "metrics");
-    struct safe_strings ss = {{NULL}, 0};
+    struct rf_utf8_escapes ss = {{NULL}, 0};
     for (int i = 0; i < PQntuples(res); i++) {
         char id[13];
         snprintf(id, sizeof(id), "%s", PQgetvalue(res, i, doc));
-        printf("%-28s ", value_or(&ss, res, i, file, safe(&ss, id)));
+        printf("%-28s ", value_or(&ss, res, i, file, rf_utf8_escaped(&ss, id)));
         print_padded_wide(value_or(&ss, res, i, agency, "?"), 20);
         printf(" %-5s %8s %9s %7s\n", value_or(&ss, res, i, year, "?"),
                value_or(&ss, res, i, sections, "-"), value_or(&ss, res, i, citations, "-"),
                value_or(&ss, res, i, metrics, "-"));
-        safe_release(&ss);
+        rf_utf8_escapes_release(&ss);
         print_core_metrics(res, i, metrics + 1);
     }
     printf("%d report(s)\n", PQntuples(res));
@@ -183,12 +160,13 @@ int main(int argc, char **argv)
         res = PQexecParams(conn, dead_letters_sql, 0, NULL, NULL, NULL, NULL, 0);
         if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0) {
             printf("\n%d dead letter(s):\n", PQntuples(res));
-            struct safe_strings ss = {{NULL}, 0};
+            struct rf_utf8_escapes ss = {{NULL}, 0};
             for (int i = 0; i < PQntuples(res); i++) {
-                printf("  [%s] %s %s: %s\n", safe(&ss, PQgetvalue(res, i, 0)),
-                       safe(&ss, PQgetvalue(res, i, 1)), safe(&ss, PQgetvalue(res, i, 2)),
-                       safe(&ss, PQgetvalue(res, i, 3)));
-                safe_release(&ss);
+                printf("  [%s] %s %s: %s\n", rf_utf8_escaped(&ss, PQgetvalue(res, i, 0)),
+                       rf_utf8_escaped(&ss, PQgetvalue(res, i, 1)),
+                       rf_utf8_escaped(&ss, PQgetvalue(res, i, 2)),
+                       rf_utf8_escaped(&ss, PQgetvalue(res, i, 3)));
+                rf_utf8_escapes_release(&ss);
             }
         }
         PQclear(res);

@@ -192,3 +192,21 @@ char *rf_utf8_escape_terminal(const char *s, bool double_backslash)
     out[o] = '\0';
     return out;
 }
+
+const char *rf_utf8_escaped(struct rf_utf8_escapes *e, const char *text)
+{
+    char *escaped = e->cnt < RF_UTF8_ESCAPES_MAX ? rf_utf8_escape_terminal(text, true) : NULL;
+    if (!escaped) {
+        return "?";
+    }
+    e->held[e->cnt++] = escaped;
+    return escaped;
+}
+
+void rf_utf8_escapes_release(struct rf_utf8_escapes *e)
+{
+    for (size_t i = 0; i < e->cnt; i++) {
+        free(e->held[i]);
+    }
+    e->cnt = 0;
+}

@@ -63,6 +63,7 @@ static struct {
     atomic_int stored_records;  /* records stored, all partitions and topics */
     char poison_code[64];       /* the dead-letter code the record at POISON was stored with */
     char raw_names[2][64];      /* file_name_raw of the dead letters at offsets 0 and 1, hex */
+    atomic_int letters_named;   /* of those two, how many were stored (raw_names set first) */
     int socks[2];               /* FAKE_PG_SILENT: the writer's end and the silent server's */
 } fake;
 
@@ -113,6 +114,7 @@ static void note_stored(const struct db_item *items, size_t cnt)
             for (size_t k = 0; k < it->file_name_raw.len && 2 * k + 2 < 64; k++) {
                 snprintf(hex + 2 * k, 3, "%02x", (unsigned char)it->file_name_raw.data[k]);
             }
+            atomic_fetch_add(&fake.letters_named, 1);
         }
     }
 }

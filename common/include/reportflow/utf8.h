@@ -73,4 +73,19 @@ bool rf_utf8_lossy(const char *in, size_t len, char *out, size_t out_size);
  */
 char *rf_utf8_escape_terminal(const char *s, bool double_backslash);
 
+/* Escaped strings held for one printed line or row: printf arguments, freed together. */
+#define RF_UTF8_ESCAPES_MAX 8
+struct rf_utf8_escapes {
+    char *held[RF_UTF8_ESCAPES_MAX];
+    size_t cnt;
+};
+
+/**
+ * @p text escaped for a terminal (rf_utf8_escape_terminal(), backslashes
+ * doubled), held in @p e until rf_utf8_escapes_release(). "?" when out of
+ * memory or past RF_UTF8_ESCAPES_MAX: never the raw text.
+ */
+const char *rf_utf8_escaped(struct rf_utf8_escapes *e, const char *text);
+void rf_utf8_escapes_release(struct rf_utf8_escapes *e);
+
 #endif
