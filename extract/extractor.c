@@ -302,12 +302,13 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
         }
         goto out_release;
     }
-    env = json_pack("{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o}",
+    env = json_pack("{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o}",
                     "schema", EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id",
                     doc_id, "source", source_json(src, len, d), "extractor", "program",
                     "reportflow", "version", RF_VERSION, "rules_name", ex->rules->name,
-                    "rules_version", ex->rules->version, "document", parts[0], "sections", parts[1],
-                    "citations", parts[2], "quantities", parts[3], "metrics", parts[4]);
+                    "rules_version", ex->rules->version, "rules_hash", ex->rules->hash, "document",
+                    parts[0], "sections", parts[1], "citations", parts[2], "quantities", parts[3],
+                    "metrics", parts[4]);
     if (!env) {
         /* json_pack says no alike for ENOMEM and for a value JSON cannot hold */
         budget_fault(budget, "cannot assemble the envelope (out of memory, or a bad value)");

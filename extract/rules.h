@@ -23,6 +23,8 @@
 
 struct keyer_model;
 
+#define RULES_HASH_LEN 16
+
 struct rule_pattern {
     pcre2_code *code; /* compiled, JIT'd when available */
     int q_group;      /* capture number of the quantity, or -1 */
@@ -40,8 +42,12 @@ struct rule {
 };
 
 struct rules {
-    char *name;           /* rule set name, travels in every envelope */
-    char *version;        /* rule set version */
+    char *name;    /* rule set name, travels in every envelope */
+    char *version; /* rule set version */
+    /* the first RULES_HASH_LEN hex digits of the SHA-256 of the rule file and its model:
+       with name and version, what identifies an extraction (sql/012); an edited file that
+       kept its version number still gets a hash of its own */
+    char hash[RULES_HASH_LEN + 1];
     char **measure_words; /* longest first */
     size_t measure_cnt;
     struct quantity_vocab numbers;    /* what quantity.c reads: points into the lists below */

@@ -19,10 +19,10 @@
 /* What a record became; db_item's strings point here or into the message. */
 struct batch_record {
     bool dead_letter;
-    bool skip;    /* an older duplicate of a doc_id in the same batch */
+    bool skip;    /* an earlier record of the same extraction in the same batch */
     bool refused; /* an envelope this sink refuses, the reason in reason */
     char doc_id[65];
-    char extracted_at[64];
+    char rules_hash[ROWS_RULES_HASH_SIZE]; /* envelope: the version it is stored under */
     struct pgtext_bytes stage, code, text, file_name, key; /* dead letter */
     bool has_raw;            /* dead letter: the name's bytes are in the batch's names */
     size_t raw_off, raw_len; /* where (names moves as it grows: resolved when sealed) */
@@ -55,8 +55,8 @@ static struct pgtext_bytes header_bytes(const rd_kafka_message_t *m, const char 
     return (struct pgtext_bytes){value, size};
 }
 
-json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
-                                char *why, size_t why_size)
+json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
+                                char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
 {
     json_error_t jerr;
     json_t *env = json_loadb(json, len, 0, &jerr);
@@ -79,6 +79,8 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char
         snprintf(why, why_size, "doc_id is not 64 lowercase hex digits");
     } else if (!when || strlen(when) >= 64) {
         snprintf(why, why_size, "source.extracted_at is missing");
+    } else if (rows_rules_hash(env, rules_hash, why, why_size) != 0) {
+        /* why says it */
     } else if (!json_is_object(json_object_get(env, "document"))) {
         snprintf(why, why_size, "document is not an object");
     } else {
@@ -96,7 +98,6 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char
         return NULL;
     }
     snprintf(doc_id, 65, "%s", id);
-    snprintf(extracted_at, 64, "%s", when);
     return env;
 }
 
@@ -136,7 +137,7 @@ static int read_dead_letter(struct batch *b, const rd_kafka_message_t *m, struct
 static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct batch_record *r)
 {
     json_t *env = batch_validate_envelope(m->payload ? m->payload : "", m->len, r->doc_id,
-                                          r->extracted_at, r->reason, sizeof(r->reason));
+                                          r->rules_hash, r->reason, sizeof(r->reason));
     if (!env) {
         rf_warn(COMPONENT, "bad envelope at %s/%d@%lld, stored as a dead letter: %s",
                 rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, r->reason);
@@ -148,7 +149,7 @@ static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct ba
         r->key = (struct pgtext_bytes){m->key, m->key ? m->key_len : 0};
         return 0;
     }
-    int rc = rows_add(&b->rows, env, r->doc_id, &r->at);
+    int rc = rows_add(&b->rows, env, r->doc_id, r->rules_hash, &r->at);
     json_decref(env);
     return rc;
 }
@@ -204,13 +205,21 @@ bool batch_full(const struct batch *b, size_t max_docs, size_t max_bytes)
     return b->cnt >= max_docs || (b->cnt > 0 && b->bytes >= max_bytes);
 }
 
-static void mark_older_duplicates(struct batch *b)
+/*
+ * Of two records of one extraction (doc_id and rules_hash) in a batch, the later wins, as
+ * it would in two batches: the order of the events topic decides, never a worker's clock.
+ * Quadratic in the batch, which is small and bounded (sink.batch_size).
+ */
+static void mark_replaced(struct batch *b)
 {
     for (size_t i = 0; i < b->cnt; i++) {
-        for (size_t k = i + 1; k < b->cnt && !b->recs[i].dead_letter; k++) {
-            if (!b->recs[k].dead_letter && strcmp(b->recs[i].doc_id, b->recs[k].doc_id) == 0) {
-                bool i_newer = strcmp(b->recs[i].extracted_at, b->recs[k].extracted_at) > 0;
-                b->recs[i_newer ? k : i].skip = true;
+        const struct batch_record *r = &b->recs[i];
+        for (size_t k = i + 1; k < b->cnt && !r->dead_letter && !r->refused; k++) {
+            const struct batch_record *later = &b->recs[k];
+            if (!later->dead_letter && strcmp(r->doc_id, later->doc_id) == 0 &&
+                strcmp(r->rules_hash, later->rules_hash) == 0) {
+                b->recs[i].skip = true;
+                break;
             }
         }
     }
@@ -223,6 +232,7 @@ static void fill_item(struct db_item *it, const struct batch *b, size_t i)
     memset(it, 0, sizeof(*it));
     it->dead_letter = r->dead_letter;
     it->doc_id = r->dead_letter ? NULL : r->doc_id;
+    it->rules_hash = r->dead_letter ? NULL : r->rules_hash;
     it->rows = &b->rows;
     it->at = r->at;
     it->stage = r->stage;
@@ -246,7 +256,7 @@ static void fill_item(struct db_item *it, const struct batch *b, size_t i)
 
 void batch_seal(struct batch *b)
 {
-    mark_older_duplicates(b);
+    mark_replaced(b);
     b->nitems = 0;
     b->stale = 0;
     for (size_t i = 0; i < b->cnt; i++) {

@@ -32,7 +32,7 @@ struct batch {
     /* set by batch_seal(): what goes to PostgreSQL */
     struct db_item *items; /* points into recs and rows */
     size_t nitems;
-    size_t stale; /* older duplicates of a doc_id within the batch, dropped */
+    size_t stale; /* earlier records of an extraction replaced within the batch, dropped */
 };
 
 /**
@@ -49,7 +49,7 @@ int batch_add(struct batch *b, rd_kafka_message_t *m, const char *dlq_topic);
  */
 bool batch_full(const struct batch *b, size_t max_docs, size_t max_bytes);
 
-/** Drop older duplicates of a doc_id (ties: the later record) and lay out items. */
+/** Drop earlier records of an extraction (doc_id, rules_hash) and lay out items. */
 void batch_seal(struct batch *b);
 
 /** Destroy the messages and forget the records; the memory is kept for reuse. */
@@ -58,11 +58,12 @@ void batch_release(struct batch *b);
 
 /**
  * Parse and check an envelope this sink understands (schema, version, doc_id,
- * extracted_at, the document object, the child tables' arrays: children.h). @returns the parsed
- * envelope (a new reference), or NULL with a reason in @p why. Fills @p doc_id
- * (65 bytes) and @p extracted_at (64 bytes).
+ * extracted_at, the rules' hash or version, the document object, the child tables'
+ * arrays: children.h). @returns the parsed envelope (a new reference), or NULL
+ * with a reason in @p why. Fills @p doc_id (65 bytes) and @p rules_hash (the
+ * version it is stored under: rows_rules_hash()).
  */
-json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id, char *extracted_at,
-                                char *why, size_t why_size);
+json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
+                                char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size);
 
 #endif

@@ -44,10 +44,10 @@ static const char *const quantity_unstored[] = {"clause_cut", NULL};
 static const char *const metric_unstored[] = {"evidence_cut", NULL};
 
 static const struct children_table tables[] = {
-    {"sections", COLS(section_cols), section_unstored},
-    {"citations", COLS(citation_cols), citation_unstored},
-    {"quantities", COLS(quantity_cols), quantity_unstored},
-    {"metrics", COLS(metric_cols), metric_unstored},
+    {"sections", "extraction_sections", COLS(section_cols), section_unstored},
+    {"citations", "extraction_citations", COLS(citation_cols), citation_unstored},
+    {"quantities", "extraction_quantities", COLS(quantity_cols), quantity_unstored},
+    {"metrics", "extraction_metrics", COLS(metric_cols), metric_unstored},
 };
 
 #define TABLE_CNT (sizeof(tables) / sizeof(tables[0]))
@@ -63,11 +63,11 @@ const struct children_table *children_at(size_t i)
     return i < TABLE_CNT ? &tables[i] : NULL;
 }
 
-/* "COPY <table> (doc_id, ord, ...) FROM STDIN". @returns NULL on ENOMEM. */
+/* "COPY <table> (doc_id, rules_hash, ord, ...) FROM STDIN". @returns NULL on ENOMEM. */
 static char *copy_sql(const struct children_table *t)
 {
     struct rf_buf out = RF_BUF_INIT;
-    int rc = rf_buf_printf(&out, "COPY %s (doc_id, ord", t->name);
+    int rc = rf_buf_printf(&out, "COPY %s (doc_id, rules_hash, ord", t->table);
     for (size_t c = 0; c < t->ncols; c++) {
         rc |= rf_buf_printf(&out, ", %s", t->cols[c].column);
     }
@@ -84,12 +84,13 @@ static char *delete_sql(void)
 {
     struct rf_buf out = RF_BUF_INIT;
     int rc = 0;
+    static const char which[] = "(doc_id, rules_hash) IN (SELECT e->>'doc_id', e->>'rules_hash'"
+                                " FROM jsonb_array_elements($1::jsonb) AS e)";
     for (size_t i = 0; i + 1 < TABLE_CNT; i++) {
-        rc |= rf_buf_printf(&out, "%s d%zu AS (DELETE FROM %s WHERE doc_id = ANY($1::text[])) ",
-                            i == 0 ? "WITH" : ",", i, tables[i].name);
+        rc |= rf_buf_printf(&out, "%s d%zu AS (DELETE FROM %s WHERE %s) ", i == 0 ? "WITH" : ",", i,
+                            tables[i].table, which);
     }
-    rc |= rf_buf_printf(&out, "DELETE FROM %s WHERE doc_id = ANY($1::text[])",
-                        tables[TABLE_CNT - 1].name);
+    rc |= rf_buf_printf(&out, "DELETE FROM %s WHERE %s", tables[TABLE_CNT - 1].table, which);
     if (rc != 0) {
         rf_buf_release(&out);
         return NULL;

@@ -22,8 +22,9 @@ struct children_column {
 };
 
 struct children_table {
-    const char *name;                   /* the envelope array and the SQL table */
-    const struct children_column *cols; /* in COPY order, after doc_id and ord */
+    const char *name;  /* the envelope array, and the view analysts read (sql/012) */
+    const char *table; /* the SQL table that keeps every version's rows */
+    const struct children_column *cols; /* in COPY order, after doc_id, rules_hash and ord */
     size_t ncols;
     const char *const *unstored; /* element members deliberately not stored; NULL-terminated */
 };
@@ -42,8 +43,9 @@ const struct children_table *children_at(size_t i);
  * depends on the table above) and lent to every store.
  */
 struct children_sql {
-    char *copy[CHILDREN_MAX]; /* "COPY <table> (doc_id, ord, ...) FROM STDIN", by table */
-    char *delete_all; /* one statement deleting the child rows of the doc_ids in $1 (text[]) */
+    char *copy[CHILDREN_MAX]; /* "COPY <table> (doc_id, rules_hash, ord, ...) FROM STDIN" */
+    char *delete_all;         /* one statement deleting the child rows of the extractions whose
+                                 heads (rows.h) are the elements of $1, a JSON array */
 };
 
 /** Build @p out (release with children_sql_release()). @returns 0, or -1 on ENOMEM. */

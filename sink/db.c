@@ -10,7 +10,6 @@
 #include "reportflow/buf.h"
 #include "reportflow/clock.h"
 #include "reportflow/log.h"
-#include "reportflow/strset.h"
 
 #define COMPONENT "db"
 
@@ -20,11 +19,12 @@
 /* one SQL clause per line reads better than what the formatter makes of it */
 /* clang-format off */
 static const char upsert_documents_sql[] =
-    "INSERT INTO documents AS d (doc_id, agency, region, level, year, title, published,"
-    " doc_number, chars, file_name, file_name_raw, file_size, encoding, file_mtime, dropped_at, produced_at,"
+    "INSERT INTO extractions AS d (doc_id, rules_hash, agency, region, level, year, title,"
+    " published, doc_number, chars, file_name, file_name_raw, file_size, encoding, file_mtime,"
+    " dropped_at, produced_at,"
     " extracted_at, extractor_version, rules_name, rules_version, raw_topic, raw_partition,"
     " raw_offset, stored_at)"
-    " SELECT e->>'doc_id', e->'document'->>'agency', e->'document'->>'region',"
+    " SELECT e->>'doc_id', e->>'rules_hash', e->'document'->>'agency', e->'document'->>'region',"
     " e->'document'->>'level', (e->'document'->>'year')::int, e->'document'->>'title',"
     " " TXT("e->'document'->>'published'") "::date, e->'document'->>'doc_number',"
     " (e->'document'->>'chars')::int, e->'source'->>'file_name',"
@@ -37,7 +37,10 @@ static const char upsert_documents_sql[] =
     " e->'extractor'->>'rules_name', e->'extractor'->>'rules_version', e->'source'->>'topic',"
     " (e->'source'->>'partition')::int, (e->'source'->>'offset')::bigint, now()"
     " FROM jsonb_array_elements($1::jsonb) AS e"
-    " ON CONFLICT (doc_id) DO UPDATE SET agency = EXCLUDED.agency, region = EXCLUDED.region,"
+    /* the same extraction again (a re-drop, a replay, a reprocess under the same rules):
+       replaced, whatever the clocks say; the events topic's order decided which came last */
+    " ON CONFLICT (doc_id, rules_hash) DO UPDATE SET agency = EXCLUDED.agency,"
+    " region = EXCLUDED.region,"
     " level = EXCLUDED.level, year = EXCLUDED.year, title = EXCLUDED.title,"
     " published = EXCLUDED.published, doc_number = EXCLUDED.doc_number, chars = EXCLUDED.chars,"
     " file_name = EXCLUDED.file_name, file_name_raw = EXCLUDED.file_name_raw,"
@@ -47,11 +50,30 @@ static const char upsert_documents_sql[] =
     " extracted_at = EXCLUDED.extracted_at, extractor_version = EXCLUDED.extractor_version,"
     " rules_name = EXCLUDED.rules_name, rules_version = EXCLUDED.rules_version,"
     " raw_topic = EXCLUDED.raw_topic, raw_partition = EXCLUDED.raw_partition,"
-    " raw_offset = EXCLUDED.raw_offset, stored_at = now()"
-    /* an older extraction never overwrites a newer one */
-    " WHERE d.extracted_at <= EXCLUDED.extracted_at"
-    " RETURNING doc_id";
+    " raw_offset = EXCLUDED.raw_offset, stored_at = now()";
+
+/*
+ * After the rows: a document's first extraction is the one shown (promoted); a later
+ * version waits for a promotion (reportflow-reprocess). A document now stored resolves
+ * its open dead letters (a re-drive, or the same file dropped again, succeeded).
+ */
+static const char promote_first_sql[] =
+    "WITH e AS (SELECT x->>'doc_id' AS doc_id, x->>'rules_hash' AS rules_hash"
+    " FROM jsonb_array_elements($1::jsonb) AS x),"
+    " resolved AS (UPDATE dead_letters SET resolved_at = now(), resolved_doc_id = doc_id"
+    " WHERE resolved_at IS NULL AND doc_id IN (SELECT doc_id FROM e))"
+    " INSERT INTO promotions (doc_id, rules_hash) SELECT doc_id, rules_hash FROM e"
+    " ON CONFLICT (doc_id) DO NOTHING";
 /* clang-format on */
+
+static size_t count_envelopes(const struct db_item *items, size_t cnt)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cnt; i++) {
+        n += !items[i].dead_letter;
+    }
+    return n;
+}
 
 /* "[head,head,...]" of the envelopes among @p items (all, or only @p only). */
 static int documents_json(const struct db_item *items, size_t cnt, const struct db_item *only,
@@ -84,10 +106,9 @@ static bool put_copy_data(PGconn *conn, const char *data, size_t len)
     return true;
 }
 
-/* COPY one child table's rows of the written documents; runs of neighbours go as one piece. */
+/* COPY one child table's rows of the extractions; runs of neighbours go as one piece. */
 static enum db_result copy_children(struct db *db, size_t table, const struct db_item *items,
-                                    size_t cnt, const struct db_item *only,
-                                    const struct rf_strset *written, char *errstr,
+                                    size_t cnt, const struct db_item *only, char *errstr,
                                     size_t errstr_size)
 {
     const struct children_table *t = children_at(table);
@@ -107,7 +128,7 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
     size_t run_len = 0;
     for (size_t i = 0; i < cnt && ok; i++) {
         const struct db_item *it = &items[i];
-        if (it->dead_letter || (only && it != only) || !rf_strset_has(written, it->doc_id)) {
+        if (it->dead_letter || (only && it != only)) {
             continue;
         }
         const char *data = it->rows->table[table].data + it->at.table[table].off;
@@ -143,25 +164,8 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
 }
 
 /*
- * The ids PostgreSQL wrote (RETURNING doc_id), as a set for the COPYs and as
- * "{id,id}" for the delete: hex ids need no quoting in an array literal.
- * @returns 0, or -1 on ENOMEM.
- */
-static int written_ids(PGresult *res, struct rf_strset *set, struct rf_buf *literal)
-{
-    int rc = rf_buf_append(literal, "{", 1);
-    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
-        const char *id = PQgetvalue(res, i, 0);
-        rc |= rf_strset_add(set, id) < 0 ? -1 : 0;
-        rc |= i ? rf_buf_append(literal, ",", 1) : 0;
-        rc |= rf_buf_append_str(literal, id);
-    }
-    return rc | rf_buf_append(literal, "}", 1);
-}
-
-/*
- * Upsert the documents among @p items (or only @p only), then replace the
- * children of those that won: delete, then COPY.
+ * Upsert the extractions among @p items (or only @p only), replace their children
+ * (delete, then COPY), then promote the firsts and resolve dead letters.
  */
 static enum db_result store_envelopes(struct db *db, const struct db_item *items, size_t cnt,
                                       const struct db_item *only, size_t *written, char *errstr,
@@ -173,38 +177,30 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
         snprintf(errstr, errstr_size, "out of memory");
         return DB_RETRY;
     }
-    PGresult *upserted = NULL;
     const char *params[1] = {json.data};
     int64_t t0 = rf_clock_mono_ms();
-    enum db_result r = db_conn_run(db, upsert_documents_sql, 1, params, &upserted,
-                                   "upsert documents", errstr, errstr_size);
-    rf_buf_release(&json);
-    if (r != DB_OK) {
-        return r;
-    }
+    enum db_result r = db_conn_run(db, upsert_documents_sql, 1, params, NULL, "upsert extractions",
+                                   errstr, errstr_size);
     int64_t t1 = rf_clock_mono_ms();
-    *written = (size_t)PQntuples(upserted);
-    struct rf_strset won;
-    struct rf_buf ids = RF_BUF_INIT;
-    rf_strset_init(&won);
-    if (*written > 0 && written_ids(upserted, &won, &ids) != 0) {
-        snprintf(errstr, errstr_size, "out of memory");
-        r = DB_RETRY;
-    } else if (*written > 0) {
-        params[0] = ids.data;
+    if (r == DB_OK) {
         r = db_conn_run(db, db->sql->delete_all, 1, params, NULL, "delete old rows", errstr,
                         errstr_size);
     }
-    rf_buf_release(&ids);
     int64_t t2 = rf_clock_mono_ms();
-    for (size_t t = 0; *written > 0 && r == DB_OK && t < children_count(); t++) {
-        r = copy_children(db, t, items, cnt, only, &won, errstr, errstr_size);
+    for (size_t t = 0; r == DB_OK && t < children_count(); t++) {
+        r = copy_children(db, t, items, cnt, only, errstr, errstr_size);
     }
-    rf_strset_release(&won);
-    rf_debug(COMPONENT, "%zu document(s) written: upsert %lld ms, delete %lld ms, copy %lld ms",
-             *written, (long long)(t1 - t0), (long long)(t2 - t1),
-             (long long)(rf_clock_mono_ms() - t2));
-    PQclear(upserted);
+    int64_t t3 = rf_clock_mono_ms();
+    if (r == DB_OK) {
+        r = db_conn_run(db, promote_first_sql, 1, params, NULL, "promote", errstr, errstr_size);
+    }
+    rf_buf_release(&json);
+    *written = r == DB_OK ? (only ? 1 : count_envelopes(items, cnt)) : 0;
+    rf_debug(COMPONENT,
+             "%zu extraction(s) written: upsert %lld ms, delete %lld ms, copy %lld ms, "
+             "promote %lld ms",
+             *written, (long long)(t1 - t0), (long long)(t2 - t1), (long long)(t3 - t2),
+             (long long)(rf_clock_mono_ms() - t3));
     return r;
 }
 
@@ -244,7 +240,6 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
             r = db_conn_exec(db, "ROLLBACK TO SAVEPOINT one_document", errstr, errstr_size);
         } else if (r == DB_OK) {
             counts->written += written;
-            counts->stale += 1 - written;
             /* released, so a batch does not hold hundreds of open subtransactions */
             r = db_conn_exec(db, "RELEASE SAVEPOINT one_document", errstr, errstr_size);
         }
@@ -253,15 +248,6 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
         }
     }
     return DB_OK;
-}
-
-static size_t count_envelopes(const struct db_item *items, size_t cnt)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < cnt; i++) {
-        n += !items[i].dead_letter;
-    }
-    return n;
 }
 
 /*
@@ -291,7 +277,6 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
     size_t envelopes = count_envelopes(items, cnt);
     if (r == DB_OK && envelopes > 0 && !one_by_one) {
         r = store_envelopes(db, items, cnt, NULL, &counts->written, errstr, errstr_size);
-        counts->stale = envelopes - counts->written;
     } else if (r == DB_OK && envelopes > 0) {
         r = store_one_by_one(db, items, cnt, counts, errstr, errstr_size);
     }

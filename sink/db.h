@@ -23,6 +23,7 @@
 struct db_item {
     bool dead_letter;        /* false: an envelope; true: a dead letter */
     const char *doc_id;      /* envelope: its id (64 hex digits) */
+    const char *rules_hash;  /* envelope: the version it is stored under (rows_rules_hash()) */
     const struct rows *rows; /* envelope: its batch's formatted bytes (borrowed) */
     struct rows_doc at;      /* envelope: where its bytes are in rows */
     /* dead letter: bytes as they came (any bytes; db_store() makes them safe text) */
@@ -44,16 +45,19 @@ struct db_item {
 };
 
 struct db_counts {
-    size_t written;      /* documents inserted or replaced */
-    size_t stale;        /* envelopes older than the stored extraction: ignored */
+    size_t written;      /* extractions inserted or replaced */
+    size_t stale;        /* earlier records of an extraction in the same batch: ignored */
     size_t rejected;     /* envelopes PostgreSQL refused: now dead letters */
     size_t dead_letters; /* dead-letter rows written (new ones) */
     size_t unstorable;   /* dead letters PostgreSQL refused even made safe: logged, skipped */
 };
 
 /**
- * Store @p items in one transaction. Envelopes with the same doc_id must not
- * repeat within a batch (the caller keeps the newest). An envelope that
+ * Store @p items in one transaction. Envelopes of the same extraction (doc_id and
+ * rules_hash) must not repeat within a batch (the caller keeps the later). The
+ * first extraction stored of a document is promoted (shown); later versions
+ * wait for reportflow-reprocess promote. Open dead letters of a written
+ * document are marked resolved. An envelope that
  * PostgreSQL rejects becomes a dead letter and the rest still land; a dead
  * letter's text is made safe (pgtext.h), a file name that is not UTF-8 also
  * kept as bytes, and one PostgreSQL still refuses is stored stripped to its

@@ -61,7 +61,7 @@ static int append_value(struct rf_buf *b, json_t *v, enum children_kind kind)
 }
 
 static int add_table_rows(struct rf_buf *b, const struct children_table *t, json_t *env,
-                          const char *doc_id)
+                          const char *doc_id, const char *rules_hash)
 {
     size_t ord;
     json_t *el;
@@ -69,6 +69,8 @@ static int add_table_rows(struct rf_buf *b, const struct children_table *t, json
     json_array_foreach(json_object_get(env, t->name), ord, el)
     {
         rc |= rf_buf_append(b, doc_id, 64);
+        rc |= rf_buf_append(b, "\t", 1);
+        rc |= append_text(b, rules_hash, strlen(rules_hash));
         rc |= rf_buf_append(b, "\t", 1);
         rc |= append_int(b, (long long)ord + 1);
         for (size_t c = 0; c < t->ncols; c++) {
@@ -110,16 +112,17 @@ static int raw_name_hex(json_t *env, char **hex)
 }
 
 /* The documents upsert needs these four members only, not the arrays (and the raw name). */
-static int add_head(struct rf_buf *b, json_t *env)
+static int add_head(struct rf_buf *b, json_t *env, const char *rules_hash)
 {
     char *hex = NULL;
     if (raw_name_hex(env, &hex) != 0) {
         return -1;
     }
     json_t *head =
-        json_pack("{s:O, s:O, s:O, s:O, s:s?}", "doc_id", json_object_get(env, "doc_id"), "source",
-                  json_object_get(env, "source"), "extractor", json_object_get(env, "extractor"),
-                  "document", json_object_get(env, "document"), "file_name_raw", hex);
+        json_pack("{s:O, s:s, s:O, s:O, s:O, s:s?}", "doc_id", json_object_get(env, "doc_id"),
+                  "rules_hash", rules_hash, "source", json_object_get(env, "source"), "extractor",
+                  json_object_get(env, "extractor"), "document", json_object_get(env, "document"),
+                  "file_name_raw", hex);
     free(hex);
     char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
     json_decref(head);
@@ -128,17 +131,42 @@ static int add_head(struct rf_buf *b, json_t *env)
     return rc;
 }
 
-int rows_add(struct rows *rows, json_t *env, const char *doc_id, struct rows_doc *where)
+int rows_rules_hash(json_t *env, char out[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
+{
+    json_t *extractor = json_object_get(env, "extractor");
+    json_t *hash = json_object_get(extractor, "rules_hash");
+    if (hash) {
+        const char *h = json_string_value(hash);
+        if (!h || strlen(h) != 16 || strspn(h, "0123456789abcdef") != 16) {
+            snprintf(why, why_size, "extractor.rules_hash is not 16 lowercase hex digits");
+            return -1;
+        }
+        snprintf(out, ROWS_RULES_HASH_SIZE, "%s", h);
+        return 0;
+    }
+    /* a worker from before versioned extractions: named as migration 012 named its rows */
+    const char *version = json_string_value(json_object_get(extractor, "rules_version"));
+    if (version && strlen(version) >= ROWS_RULES_HASH_SIZE - sizeof("legacy-")) {
+        snprintf(why, why_size, "extractor.rules_version is longer than %zu bytes",
+                 ROWS_RULES_HASH_SIZE - sizeof("legacy-"));
+        return -1;
+    }
+    snprintf(out, ROWS_RULES_HASH_SIZE, "legacy-%s", version ? version : "unknown");
+    return 0;
+}
+
+int rows_add(struct rows *rows, json_t *env, const char *doc_id, const char *rules_hash,
+             struct rows_doc *where)
 {
     if (strlen(doc_id) != 64) {
         return -1; /* validated envelopes only: the COPY rows rely on the width */
     }
     where->head.off = rows->head.len;
-    int rc = add_head(&rows->head, env);
+    int rc = add_head(&rows->head, env, rules_hash);
     where->head.len = rows->head.len - where->head.off;
     for (size_t t = 0; t < children_count() && rc == 0; t++) {
         where->table[t].off = rows->table[t].len;
-        rc = add_table_rows(&rows->table[t], children_at(t), env, doc_id);
+        rc = add_table_rows(&rows->table[t], children_at(t), env, doc_id, rules_hash);
         where->table[t].len = rows->table[t].len - where->table[t].off;
     }
     return rc;

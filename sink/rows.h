@@ -24,7 +24,7 @@ struct rows_span {
 
 /** Where one envelope's bytes are in its batch's struct rows. */
 struct rows_doc {
-    struct rows_span head;                /* a JSON object: doc_id, source, extractor, document */
+    struct rows_span head; /* a JSON object: doc_id, rules_hash, source, extractor, document */
     struct rows_span table[CHILDREN_MAX]; /* per children_at(): its COPY rows, lines end in '\n' */
 };
 
@@ -42,12 +42,25 @@ struct rows {
         }                                                                                          \
     }
 
+/* Room for an extraction's rules_hash: 16 hex digits, or "legacy-" and a rules_version. */
+#define ROWS_RULES_HASH_SIZE 80
+
+/**
+ * The version @p env (a validated envelope) is stored under, into @p out: its
+ * extractor.rules_hash, or "legacy-<rules_version>" for envelopes of workers
+ * before sql/012 (rows stored before it got the same name).
+ * @returns 0, or -1 with a reason in @p why for a malformed hash or version.
+ */
+int rows_rules_hash(json_t *env, char out[ROWS_RULES_HASH_SIZE], char *why, size_t why_size);
+
 /**
  * Append the bytes of @p env (a validated envelope, borrowed) whose id is
- * @p doc_id, and say where they went in @p where.
+ * @p doc_id, stored under @p rules_hash (rows_rules_hash()), and say where
+ * they went in @p where.
  * @returns 0, or -1 when out of memory (@p rows may hold a partial document).
  */
-int rows_add(struct rows *rows, json_t *env, const char *doc_id, struct rows_doc *where);
+int rows_add(struct rows *rows, json_t *env, const char *doc_id, const char *rules_hash,
+             struct rows_doc *where);
 
 /** Bytes held (formatted so far), for the batch's bound in bytes. */
 size_t rows_bytes(const struct rows *rows);

@@ -183,6 +183,34 @@ static struct extract_limits worker_limits(const struct worker *w)
 }
 
 /*
+ * Point @p src at the raw record @p origin names (RF_HDR_ORIGIN, "TOPIC:PARTITION:OFFSET")
+ * when @p m is a copy made for reprocessing; @p topic receives the name. A malformed
+ * header leaves @p src as it was: the copy's own coordinates are true, if less useful.
+ */
+static void apply_origin(const char *origin, struct source_info *src, char *topic,
+                         size_t topic_size)
+{
+    const char *colon = strchr(origin, ':');
+    char *end = NULL;
+    if (!colon || colon == origin || (size_t)(colon - origin) >= topic_size) {
+        return;
+    }
+    long partition = strtol(colon + 1, &end, 10);
+    if (*end != ':' || partition < 0 || partition > INT32_MAX) {
+        return;
+    }
+    long long offset = strtoll(end + 1, &end, 10);
+    if (*end || offset < 0) {
+        return;
+    }
+    memcpy(topic, origin, (size_t)(colon - origin));
+    topic[colon - origin] = '\0';
+    src->topic = topic;
+    src->partition = (int)partition;
+    src->offset = offset;
+}
+
+/*
  * Extract one raw record (batch slot @p slot) and produce its output.
  * @returns 0, 1 when a stop signal interrupted the extraction (nothing was
  * produced: the record is handed back), or -1 when producing failed.
@@ -190,8 +218,9 @@ static struct extract_limits worker_limits(const struct worker *w)
 static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t slot)
 {
     char file_name[512], mtime[64], dropped[64], produced[40] = "", errstr[512];
-    char file_name_raw[RAW_NAME_BYTES];
+    char file_name_raw[RAW_NAME_BYTES], origin[320], origin_topic[256];
     rf_kafka_header_get(m, RF_HDR_FILE_NAME, file_name, sizeof(file_name));
+    rf_kafka_header_get(m, RF_HDR_ORIGIN, origin, sizeof(origin));
     rf_kafka_header_get(m, RF_HDR_FILE_NAME_RAW, file_name_raw, sizeof(file_name_raw));
     rf_kafka_header_get(m, RF_HDR_FILE_MTIME, mtime, sizeof(mtime));
     rf_kafka_header_get(m, RF_HDR_DROPPED_AT, dropped, sizeof(dropped));
@@ -209,6 +238,9 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
                               m->partition,
                               (long long)m->offset,
                               file_name_raw[0] ? file_name_raw : NULL};
+    if (origin[0]) {
+        apply_origin(origin, &src, origin_topic, sizeof(origin_topic));
+    }
     struct extract_limits limits = worker_limits(w);
     json_t *env = NULL;
     const char *reason = NULL;

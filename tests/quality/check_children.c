@@ -4,7 +4,7 @@
  * a private PostgreSQL):
  *  - sink/children.c (the child tables) against the schema the migrations
  *    build (information_schema: each table's real columns and their types;
- *    every table referencing documents is a child table) and against
+ *    every table referencing extractions is a child table) and against
  *    schema/envelope.schema.json (each array and its items' properties);
  *  - the rule set's "core_keys" against the view report_summary: its columns
  *    after "metrics", in order, and each column showing its own key's value.
@@ -85,27 +85,28 @@ static const struct children_column *column_named(const struct children_table *t
     return NULL;
 }
 
-/* The table's real columns are doc_id, ord and the descriptor's, of fitting types. */
+/* The table's real columns are doc_id, rules_hash, ord and the descriptor's, of fitting types. */
 static int check_table_columns(struct check *ck, PGconn *conn, const struct children_table *t)
 {
-    PGresult *res = query(conn, columns_sql, t->name, NULL, NULL);
+    PGresult *res = query(conn, columns_sql, t->table, NULL, NULL);
     if (!res) {
         return -1;
     }
     if (PQntuples(res) == 0) {
-        mismatch(ck, "child table %s: no such table after the migrations", t->name);
+        mismatch(ck, "child table %s: no such table after the migrations", t->table);
     }
     for (int i = 0; i < PQntuples(res); i++) {
         const char *name = PQgetvalue(res, i, 0), *type = PQgetvalue(res, i, 1);
         const struct children_column *c = column_named(t, name);
-        if (strcmp(name, "doc_id") == 0 || strcmp(name, "ord") == 0) {
+        if (strcmp(name, "doc_id") == 0 || strcmp(name, "rules_hash") == 0 ||
+            strcmp(name, "ord") == 0) {
             continue;
         }
         if (!c) {
-            mismatch(ck, "table %s: column %s is not in sink/children.c", t->name, name);
+            mismatch(ck, "table %s: column %s is not in sink/children.c", t->table, name);
         } else if (!type_fits(c->kind, type)) {
             mismatch(ck, "table %s: column %s is %s, which does not hold what the sink writes",
-                     t->name, name, type);
+                     t->table, name, type);
         }
     }
     for (size_t k = 0; k < t->ncols; k++) {
@@ -115,36 +116,38 @@ static int check_table_columns(struct check *ck, PGconn *conn, const struct chil
         }
         if (!found && PQntuples(res) > 0) {
             mismatch(ck, "table %s: sink/children.c copies into %s, which the migrations lack",
-                     t->name, t->cols[k].column);
+                     t->table, t->cols[k].column);
         }
     }
     PQclear(res);
     return 0;
 }
 
+/* The child table of an envelope array or of a SQL table. */
 static const struct children_table *child_named(const char *name)
 {
     for (size_t i = 0; i < children_count(); i++) {
-        if (strcmp(children_at(i)->name, name) == 0) {
+        if (strcmp(children_at(i)->name, name) == 0 || strcmp(children_at(i)->table, name) == 0) {
             return children_at(i);
         }
     }
     return NULL;
 }
 
-/* Every table whose rows belong to a document must be deleted and copied by the sink. */
+/* Every table whose rows belong to an extraction must be deleted and copied by the sink. */
 static int check_no_other_children(struct check *ck, PGconn *conn)
 {
     PGresult *res = query(conn,
                           "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint"
-                          " WHERE contype = 'f' AND confrelid = 'documents'::regclass",
+                          " WHERE contype = 'f' AND confrelid = 'extractions'::regclass"
+                          " AND conrelid <> 'promotions'::regclass",
                           NULL, NULL, NULL);
     if (!res) {
         return -1;
     }
     for (int i = 0; i < PQntuples(res); i++) {
         if (!child_named(PQgetvalue(res, i, 0))) {
-            mismatch(ck, "table %s references documents but is not in sink/children.c",
+            mismatch(ck, "table %s references extractions but is not in sink/children.c",
                      PQgetvalue(res, i, 0));
         }
     }
@@ -195,7 +198,7 @@ static void check_envelope_schema(struct check *ck, json_t *schema)
                 mismatch(ck,
                          "envelope %s item property %s is neither a column nor unstored in "
                          "sink/children.c",
-                         t->name, name);
+                         t->table, name);
             }
         }
         for (size_t k = 0; k < t->ncols; k++) {
@@ -256,16 +259,21 @@ static int check_core_values(struct check *ck, PGconn *conn, const struct rules 
 {
     PGresult *res = query(conn, "BEGIN", NULL, NULL, NULL);
     PQclear(res);
-    res = query(conn, "INSERT INTO documents (doc_id, extracted_at) VALUES ($1, now())", DOC_ID,
-                NULL, NULL);
+    /* the shown version of a document: its extraction, and its promotion (sql/012) */
+    res = query(conn,
+                "WITH x AS (INSERT INTO extractions (doc_id, rules_hash, extracted_at)"
+                " VALUES ($1, 'check', now()) RETURNING doc_id, rules_hash)"
+                " INSERT INTO promotions (doc_id, rules_hash) SELECT * FROM x",
+                DOC_ID, NULL, NULL);
     int rc = res ? 0 : -1;
     PQclear(res);
     for (size_t k = 0; rc == 0 && k < rules->core_key_cnt; k++) {
         char ord[24];
         snprintf(ord, sizeof(ord), "%zu", k + 1);
-        res = query(
-            conn, "INSERT INTO metrics (doc_id, ord, key, value) VALUES ($3, $1::int, $2, $1::int)",
-            ord, rules->core_keys[k], DOC_ID);
+        res = query(conn,
+                    "INSERT INTO extraction_metrics (doc_id, rules_hash, ord, key, value)"
+                    " VALUES ($3, 'check', $1::int, $2, $1::int)",
+                    ord, rules->core_keys[k], DOC_ID);
         rc = res ? 0 : -1;
         PQclear(res);
     }

@@ -10,13 +10,35 @@
 
 #define ID "0f883fdf5ed81324aa0f883fdf5ed81324aa0f883fdf5ed81324aa0f883fdf5e"
 
+/* The version the envelope is stored under, when it is accepted. */
+static char last_hash[ROWS_RULES_HASH_SIZE];
+
 static bool check(const char *json, char *why)
 {
-    char id[65], when[64];
-    json_t *env = batch_validate_envelope(json, strlen(json), id, when, why, 256);
+    char id[65];
+    json_t *env = batch_validate_envelope(json, strlen(json), id, last_hash, why, 256);
     bool ok = env != NULL;
     json_decref(env);
     return ok;
+}
+
+#define HEAD "{\"schema\":\"reportflow.envelope\",\"schema_version\":1,\"doc_id\":\"" ID "\","
+#define ARRAYS "\"document\":{},\"sections\":[],\"citations\":[],\"quantities\":[],\"metrics\":[]}"
+#define SOURCE "\"source\":{\"extracted_at\":\"2026-01-01T00:00:00.000Z\"},"
+
+static void test_sink_stores_under_the_rules_hash_or_a_legacy_name(void **state)
+{
+    (void)state;
+    char why[256];
+    assert_true(check(HEAD SOURCE "\"extractor\":{\"rules_version\":\"2.1.0\","
+                                  "\"rules_hash\":\"0123456789abcdef\"}," ARRAYS,
+                      why));
+    assert_string_equal(last_hash, "0123456789abcdef");
+    /* a worker from before versioned extractions: named as migration 012 named old rows */
+    assert_true(check(HEAD SOURCE "\"extractor\":{\"rules_version\":\"2.1.0\"}," ARRAYS, why));
+    assert_string_equal(last_hash, "legacy-2.1.0");
+    assert_false(check(HEAD SOURCE "\"extractor\":{\"rules_hash\":\"0123'; --\"}," ARRAYS, why));
+    assert_string_equal(why, "extractor.rules_hash is not 16 lowercase hex digits");
 }
 
 static void test_sink_accepts_a_well_formed_envelope(void **state)
@@ -56,6 +78,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sink_accepts_a_well_formed_envelope),
         cmocka_unit_test(test_sink_rejects_with_a_reason),
+        cmocka_unit_test(test_sink_stores_under_the_rules_hash_or_a_legacy_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

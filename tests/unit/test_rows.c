@@ -13,6 +13,7 @@
 #include "rows.h"
 
 #define ID1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define HASH "0123456789abcdef"
 #define ID2 "2222222222222222222222222222222222222222222222222222222222222222"
 
 static json_t *envelope(const char *id, const char *arrays)
@@ -55,16 +56,17 @@ static void test_rows_escape_text_and_write_nulls(void **state)
              "\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, ID1, &at), 0);
+    assert_int_equal(rows_add(&rows, env, ID1, HASH, &at), 0);
     /* path level number heading category start end: tab, backslash, newline, CR escaped */
     assert_span(&rows.table[0], at.table[0],
-                ID1 "\t1\t1\t1\t\\N\ta\\tb\\\\c\\nd\\re\t\\N\t0\t\\N\n");
+                ID1 "\t" HASH "\t1\t1\t1\t\\N\ta\\tb\\\\c\\nd\\re\t\\N\t0\t\\N\n");
     assert_int_equal(at.table[1].len, 0);
     /* value unit approx text clause start end section: verbatim quotes, UTF-8 as is */
     assert_span(&rows.table[2], at.table[2],
                 ID1
+                "\t" HASH
                 "\t1\t2.5\t\xe5\x85\x83\t\\N\t'); DROP TABLE documents; --\t\\N\t3\t7\t\\N\n" ID1
-                "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\n");
+                "\t" HASH "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\n");
     json_decref(env);
     rows_release(&rows);
 }
@@ -76,7 +78,7 @@ static void test_rows_head_holds_the_document_not_the_arrays(void **state)
                                 "\"quantities\":[],\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, ID1, &at), 0);
+    assert_int_equal(rows_add(&rows, env, ID1, HASH, &at), 0);
     char *head = span_text(&rows.head, at.head);
     json_error_t err;
     json_t *parsed = json_loads(head, 0, &err);
@@ -100,16 +102,17 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
     json_t *one = envelope(ID1, arrays), *two = envelope(ID2, arrays);
     struct rows rows = ROWS_INIT;
     struct rows_doc at1, at2;
-    assert_int_equal(rows_add(&rows, one, ID1, &at1), 0);
-    assert_int_equal(rows_add(&rows, two, ID2, &at2), 0);
+    assert_int_equal(rows_add(&rows, one, ID1, HASH, &at1), 0);
+    assert_int_equal(rows_add(&rows, two, ID2, HASH, &at2), 0);
     assert_int_equal(at2.table[3].off, at1.table[3].off + at1.table[3].len);
     assert_int_equal(at2.head.off, at1.head.off + at1.head.len);
     assert_span(&rows.table[3], at2.table[3],
                 ID2
+                "\t" HASH
                 "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\t0.875\n");
     rows_reset(&rows);
     assert_int_equal(rows.table[3].len, 0);
-    assert_int_equal(rows_add(&rows, two, ID2, &at2), 0);
+    assert_int_equal(rows_add(&rows, two, ID2, HASH, &at2), 0);
     assert_int_equal(at2.table[3].off, 0);
     json_decref(one);
     json_decref(two);
@@ -123,7 +126,7 @@ static void test_rows_refuse_an_id_of_the_wrong_width(void **state)
                                   "\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, "abc", &at), -1);
+    assert_int_equal(rows_add(&rows, env, "abc", HASH, &at), -1);
     json_decref(env);
     rows_release(&rows);
 }
@@ -139,12 +142,14 @@ static void test_children_in_copy_order_with_their_columns(void **state)
     assert_null(children_at(children_count()));
     struct children_sql sql;
     assert_int_equal(children_sql_build(&sql), 0);
-    assert_string_equal(sql.copy[3],
-                        "COPY metrics (doc_id, ord, key, value, approx, unit, evidence,"
-                        " start_char, end_char, section_path, category, as_of, yoy_pct,"
-                        " rule_id, confidence) FROM STDIN");
-    assert_string_equal(sql.copy[0], "COPY sections (doc_id, ord, path, level, number, heading,"
-                                     " category, start_char, end_char) FROM STDIN");
+    assert_string_equal(
+        sql.copy[3],
+        "COPY extraction_metrics (doc_id, rules_hash, ord, key, value, approx, unit, evidence,"
+        " start_char, end_char, section_path, category, as_of, yoy_pct,"
+        " rule_id, confidence) FROM STDIN");
+    assert_string_equal(sql.copy[0],
+                        "COPY extraction_sections (doc_id, rules_hash, ord, path, level, number,"
+                        " heading, category, start_char, end_char) FROM STDIN");
     children_sql_release(&sql);
     assert_null(sql.copy[0]); /* released twice is harmless */
     children_sql_release(&sql);
@@ -157,9 +162,11 @@ static void test_children_delete_reaches_every_table(void **state)
     struct children_sql sql;
     assert_int_equal(children_sql_build(&sql), 0);
     for (size_t t = 0; t < children_count(); t++) {
-        char clause[64];
-        snprintf(clause, sizeof(clause), "DELETE FROM %s WHERE doc_id = ANY($1::text[])",
-                 children_at(t)->name);
+        char clause[160];
+        snprintf(clause, sizeof(clause),
+                 "DELETE FROM %s WHERE (doc_id, rules_hash) IN (SELECT e->>'doc_id',"
+                 " e->>'rules_hash' FROM jsonb_array_elements($1::jsonb) AS e)",
+                 children_at(t)->table);
         assert_non_null(strstr(sql.delete_all, clause));
     }
     assert_int_equal(strncmp(sql.delete_all, "WITH ", 5), 0);
@@ -176,7 +183,7 @@ static char *head_raw_name(const char *raw)
     }
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, ID1, &at), 0);
+    assert_int_equal(rows_add(&rows, env, ID1, HASH, &at), 0);
     char *head = span_text(&rows.head, at.head);
     json_error_t err;
     json_t *parsed = json_loads(head, 0, &err);

@@ -9,6 +9,11 @@
 #define RF_HDR_FILE_MTIME "file.mtime"
 #define RF_HDR_DROPPED_AT "dropped.at"
 
+/* a raw report copied onto a reprocessing topic (tools/reprocess.c): where its record lives
+   in the raw topic, "TOPIC:PARTITION:OFFSET", so its extraction points at the record, not
+   at the copy */
+#define RF_HDR_ORIGIN "raw.origin"
+
 /* reports.dlq, after Kafka Connect's dead-letter convention */
 #define RF_HDR_STAGE "stage"
 #define RF_HDR_ERROR_CODE "error.code"
