@@ -51,10 +51,12 @@ struct field {
 #define DAEMONS (RF_PROG_PRODUCER | RF_PROG_WORKER | RF_PROG_SINK)
 /* rf_kafka_conf_new(): kafka.* and broker.address_file. Not reportflow-broker: its own
  * client connects nowhere (it reads broker.address_file to write it) */
-#define KAFKA_CLIENTS (DAEMONS | RF_PROG_LAG | RF_PROG_TOPICS)
+#define KAFKA_CLIENTS (DAEMONS | RF_PROG_LAG | RF_PROG_TOPICS | RF_PROG_REPROCESS)
 /* rf_topics_ensure() creates and checks the topics, rf_topics_largest_record_bytes()
  * sizes produce and fetch requests: the daemons' clients and reportflow-topics */
-#define TOPIC_USERS (DAEMONS | RF_PROG_TOPICS)
+#define TOPIC_USERS (DAEMONS | RF_PROG_TOPICS | RF_PROG_REPROCESS)
+/* reportflow-reprocess reads the workers' keys it hands to the workers it starts */
+#define WORKER_KEYS (RF_PROG_WORKER | RF_PROG_REPROCESS)
 
 static const struct field fields[] = {
     ENUM("log.level", RF_PROG_ALL, log_level, "info", "error|warn|info|debug|trace",
@@ -104,25 +106,25 @@ static const struct field fields[] = {
         "files sent but not yet acknowledged"),
     INT("producer.flush_timeout_ms", RF_PROG_PRODUCER, flush_timeout_ms, "10000", 0, 3600000,
         "shutdown waits this long for acknowledgements"),
-    INT("progress.interval_ms", DAEMONS, progress_ms, "5000", 100, 3600000,
+    INT("progress.interval_ms", DAEMONS | RF_PROG_REPROCESS, progress_ms, "5000", 100, 3600000,
         "progress log interval"),
-    STR("worker.group", RF_PROG_WORKER | RF_PROG_LAG, worker_group, "reportflow-workers",
+    STR("worker.group", WORKER_KEYS | RF_PROG_LAG, worker_group, "reportflow-workers",
         "consumer group of the workers"),
-    STR("worker.rules", RF_PROG_WORKER | RF_PROG_EVAL | RF_PROG_EXTRACT, rules_path,
+    STR("worker.rules", WORKER_KEYS | RF_PROG_EVAL | RF_PROG_EXTRACT, rules_path,
         "config/rules/emergency-management-annual.json", "metric rule file"),
-    INT("worker.batch_bytes", RF_PROG_WORKER, worker_batch_bytes, "67108864", 65536, 4000000000LL,
+    INT("worker.batch_bytes", WORKER_KEYS, worker_batch_bytes, "67108864", 65536, 4000000000LL,
         "raw and envelope bytes a worker holds per batch; the batch settles when it is reached"),
-    INT("worker.batch_size", RF_PROG_WORKER, worker_batch, "64", 1, 100000,
+    INT("worker.batch_size", WORKER_KEYS, worker_batch, "64", 1, 100000,
         "raw records per produce-and-ack round"),
-    INT("worker.max_extract_ms", RF_PROG_WORKER | RF_PROG_EXTRACT, worker_max_extract_ms, "3000", 0,
+    INT("worker.max_extract_ms", WORKER_KEYS | RF_PROG_EXTRACT, worker_max_extract_ms, "3000", 0,
         3600000,
         "CPU time per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
     INT("worker.max_envelope_bytes", TOPIC_USERS | RF_PROG_EXTRACT, worker_max_envelope_bytes,
         "8388608", 65536, 16000000,
         "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),
-    STR("sink.group", RF_PROG_SINK | RF_PROG_LAG, sink_group, "reportflow-sink",
+    STR("sink.group", RF_PROG_SINK | RF_PROG_LAG | RF_PROG_REPROCESS, sink_group, "reportflow-sink",
         "consumer group of the sink"),
-    STR("pg.conninfo", RF_PROG_SINK | RF_PROG_REPORT, pg_conninfo, "",
+    STR("pg.conninfo", RF_PROG_SINK | RF_PROG_REPORT | RF_PROG_REPROCESS, pg_conninfo, "",
         "libpq connection string; empty: PG* variables"),
     INT("sink.batch_docs", RF_PROG_SINK, sink_batch_docs, "500", 1, 100000,
         "documents per transaction"),
@@ -139,6 +141,10 @@ static const struct field fields[] = {
     INT("pg.statement_timeout_ms", RF_PROG_SINK, pg_statement_timeout_ms, "60000", 10, 86400000,
         "statement_timeout of each sink transaction; a statement unanswered this long plus "
         "5 s drops the connection"),
+    INT("reprocess.max_live_lag", RF_PROG_REPROCESS, reprocess_max_live_lag, "200", 0,
+        1000000000,
+        "records the live groups (worker.group, sink.group) may lag before a reprocess stops "
+        "feeding its workers until they catch up; 0: never wait"),
     STR("broker.address_file", KAFKA_CLIENTS | RF_PROG_BROKER, broker_address_file, "",
         "reportflow-broker writes its address here"),
     INT("broker.count", RF_PROG_BROKER, broker_count, "1", 1, 16,
@@ -158,6 +164,7 @@ static const char *const program_names[] = {
     "reportflow-producer", "reportflow-worker",  "reportflow-sink",
     "reportflow-lag",      "reportflow-topics",  "reportflow-broker",
     "reportflow-eval",     "reportflow-extract", "reportflow-report",
+    "reportflow-reprocess",
 };
 
 #define FIELD_CNT (sizeof(fields) / sizeof(fields[0]))
@@ -360,6 +367,15 @@ static int not_read(const struct rf_config *cfg, const char *key, unsigned reade
     snprintf(errstr, errstr_size, "%s: %s does not read '%s' (%s %s)", origin, ours, key, theirs,
              (readers & (readers - 1)) ? "do" : "does");
     return -1;
+}
+
+bool rf_config_reads(unsigned programs, const char *key)
+{
+    if (strncmp(key, "kafka.", 6) == 0) {
+        return (KAFKA_READERS & programs) != 0;
+    }
+    const struct field *f = field_find(key);
+    return f && (f->programs & programs) != 0;
 }
 
 static int set_key(struct rf_config *cfg, const char *key, const char *value, const char *origin,

@@ -31,7 +31,8 @@ enum rf_program {
     RF_PROG_EVAL = 1 << 6,
     RF_PROG_EXTRACT = 1 << 7,
     RF_PROG_REPORT = 1 << 8,
-    RF_PROG_ALL = (1 << 9) - 1, /* every key applies: tests, the whole table */
+    RF_PROG_REPROCESS = 1 << 9,
+    RF_PROG_ALL = (1 << 10) - 1, /* every key applies: tests, the whole table */
 };
 
 struct rf_config_kv {
@@ -84,6 +85,7 @@ struct rf_config {
     long long sink_batch_bytes;   /* sink.batch_bytes: bytes a batch holds before it closes */
     long long sink_max_outage_ms; /* sink.max_outage_ms: leave the group after this */
     long long pg_statement_timeout_ms; /* pg.statement_timeout_ms: per sink transaction */
+    long long reprocess_max_live_lag; /* reprocess.max_live_lag: records, 0 never waits */
     /* broker and lag */
     char *broker_address_file; /* broker.address_file */
     long long broker_count;    /* broker.count */
@@ -131,6 +133,12 @@ struct rf_config *rf_config_build(unsigned programs, const char *path, char **ov
                                   size_t errstr_size);
 
 /** Value of a kafka.* pass-through key (without prefix), or NULL. Borrowed. */
+/**
+ * True when one of @p programs (RF_PROG_* bits) reads @p key: a kafka.* key, or a
+ * key tagged with one of them. Lets a program hand -X flags on to another it starts.
+ */
+bool rf_config_reads(unsigned programs, const char *key);
+
 const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
 
 /**

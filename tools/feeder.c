@@ -1,0 +1,416 @@
+/* feeder.c - raw records onto a reprocess's work topic. */
+#include "feeder.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "reportflow/headers.h"
+#include "reportflow/kafka.h"
+#include "reportflow/log.h"
+#include "reportflow/strset.h"
+#include "reportflow/topics.h"
+
+#define COMPONENT "reprocess"
+/* A work topic outlives a crashed run long enough to resume it, not for ever. */
+#define WORK_RETENTION_MS "604800000"
+/* Farther than this ahead, seek rather than read through the records between. */
+#define SEEK_GAP 1000
+/* A partition that yields nothing for this long is given up on (its records stay unfound). */
+#define READ_IDLE_MS 30000
+#define ADMIN_TIMEOUT_MS 30000
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    struct feeder *f = opaque;
+    f->outstanding--;
+    if (m->err) {
+        f->failed++;
+        rf_error(COMPONENT, "could not write to '%s': %s", rd_kafka_topic_name(m->rkt),
+                 rd_kafka_err2str(m->err));
+    }
+}
+
+static rd_kafka_t *reader_new(const struct rf_config *cfg, char *errstr, size_t errstr_size)
+{
+    char fetch[24];
+    snprintf(fetch, sizeof(fetch), "%lld", rf_topics_largest_record_bytes(cfg));
+    /* key, value pairs: */
+    /* clang-format off */
+    const char *const defaults[] = {
+        "group.id", "reportflow-reprocess-reader", /* assign() only: it joins and commits nothing */
+        "enable.auto.commit", "false",
+        "enable.partition.eof", "true",
+        "max.partition.fetch.bytes", fetch,
+        "queued.max.messages.kbytes", "65536", /* what it reads ahead, in bytes */
+        NULL};
+    /* clang-format on */
+    rd_kafka_conf_t *conf = rf_kafka_conf_new(cfg, defaults, errstr, errstr_size);
+    if (!conf) {
+        return NULL;
+    }
+    rd_kafka_conf_set_error_cb(conf, rf_kafka_error_cb);
+    return rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
+}
+
+int feeder_open(struct feeder *f, const struct rf_config *cfg, const char *work_topic,
+                char *errstr, size_t errstr_size)
+{
+    memset(f, 0, sizeof(*f));
+    f->cfg = cfg;
+    snprintf(f->work_topic, sizeof(f->work_topic), "%s", work_topic);
+    f->reader = reader_new(cfg, errstr, errstr_size);
+    f->producer = f->reader ? rf_kafka_producer_new(cfg, f, on_delivery, errstr, errstr_size) : NULL;
+    f->cluster = f->producer ? cluster_new(cfg, errstr, errstr_size) : NULL;
+    if (!f->cluster) {
+        feeder_close(f);
+        return -1;
+    }
+    return 0;
+}
+
+void feeder_close(struct feeder *f)
+{
+    if (f->producer) {
+        rd_kafka_flush(f->producer, 10000);
+        rd_kafka_destroy(f->producer);
+    }
+    if (f->reader) {
+        rd_kafka_consumer_close(f->reader);
+        rd_kafka_destroy(f->reader);
+    }
+    if (f->cluster) {
+        cluster_free(f->cluster);
+    }
+    f->producer = f->reader = NULL;
+    f->cluster = NULL;
+}
+
+/* The one result event of an admin call on @p q, or NULL with @p errstr. */
+static rd_kafka_event_t *admin_result(rd_kafka_queue_t *q, const char *what, char *errstr,
+                                      size_t errstr_size)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_TIMEOUT_MS + 1000);
+    if (!ev) {
+        snprintf(errstr, errstr_size, "%s: no answer from Kafka", what);
+    } else if (rd_kafka_event_error(ev)) {
+        snprintf(errstr, errstr_size, "%s: %s", what, rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        ev = NULL;
+    }
+    return ev;
+}
+
+/* The error of the first topic result, or NO_ERROR. */
+static rd_kafka_resp_err_t topic_result(const rd_kafka_topic_result_t **res, size_t n,
+                                        const char **why)
+{
+    *why = "";
+    if (n == 0) {
+        return RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    *why = rd_kafka_topic_result_error_string(res[0]) ? rd_kafka_topic_result_error_string(res[0])
+                                                      : "";
+    return rd_kafka_topic_result_error(res[0]);
+}
+
+int feeder_create_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
+{
+    struct rf_topic_spec raw = rf_topics_spec(f->cfg, RF_TOPIC_RAW);
+    char why[512], bytes[24];
+    snprintf(bytes, sizeof(bytes), "%lld", raw.max_message_bytes);
+    rd_kafka_NewTopic_t *t = rd_kafka_NewTopic_new(f->work_topic, raw.partitions,
+                                                   raw.replication_factor, why, sizeof(why));
+    if (!t || rd_kafka_NewTopic_set_config(t, "max.message.bytes", bytes) ||
+        rd_kafka_NewTopic_set_config(t, "retention.ms", WORK_RETENTION_MS)) {
+        snprintf(errstr, errstr_size, "topic '%s': %s", f->work_topic, t ? "bad config" : why);
+        if (t) {
+            rd_kafka_NewTopic_destroy(t);
+        }
+        return -1;
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(f->producer);
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(f->producer, RD_KAFKA_ADMIN_OP_ANY);
+    rd_kafka_AdminOptions_set_request_timeout(o, ADMIN_TIMEOUT_MS, why, sizeof(why));
+    rd_kafka_CreateTopics(f->producer, &t, 1, o, q);
+    rd_kafka_event_t *ev = admin_result(q, "creating the work topic", errstr, errstr_size);
+    int rc = -1;
+    if (ev) {
+        size_t n = 0;
+        const char *reason;
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        rd_kafka_resp_err_t err = topic_result(res, n, &reason);
+        rc = err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS
+                 ? 0
+                 : -1;
+        if (rc != 0) {
+            snprintf(errstr, errstr_size, "cannot create topic '%s': %s", f->work_topic, reason);
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(t);
+    return rc;
+}
+
+int feeder_delete_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
+{
+    rd_kafka_DeleteTopic_t *t = rd_kafka_DeleteTopic_new(f->work_topic);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(f->producer);
+    rd_kafka_DeleteTopics(f->producer, &t, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, "deleting the work topic", errstr, errstr_size);
+    int rc = -1;
+    if (ev) {
+        size_t n = 0;
+        const char *reason;
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
+        rc = topic_result(res, n, &reason) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
+        if (rc != 0) {
+            snprintf(errstr, errstr_size, "cannot delete topic '%s': %s", f->work_topic, reason);
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_queue_destroy(q);
+    rd_kafka_DeleteTopic_destroy(t);
+    return rc;
+}
+
+/* Produce one record (value copied), waiting while librdkafka's queue is full. */
+static int produce(struct feeder *f, const char *topic, const char *key, const void *value,
+                   size_t len, rd_kafka_headers_t *hdrs, char *errstr, size_t errstr_size)
+{
+    for (;;) {
+        rd_kafka_resp_err_t err = rd_kafka_producev(
+            f->producer, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, strlen(key)),
+            RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        if (!err) {
+            f->outstanding++;
+            return 0;
+        }
+        if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            snprintf(errstr, errstr_size, "cannot produce to '%s': %s", topic,
+                     rd_kafka_err2str(err));
+            rd_kafka_headers_destroy(hdrs);
+            return -1;
+        }
+        rd_kafka_poll(f->producer, 100);
+    }
+}
+
+/* Copy raw record @p m onto the work topic, with the origin header. */
+static int forward(struct feeder *f, const rd_kafka_message_t *m, const char *doc_id,
+                   char *errstr, size_t errstr_size)
+{
+    rd_kafka_headers_t *have = NULL;
+    rd_kafka_headers_t *hdrs = rd_kafka_message_headers(m, &have) == RD_KAFKA_RESP_ERR_NO_ERROR
+                                   ? rd_kafka_headers_copy(have)
+                                   : rd_kafka_headers_new(1);
+    char origin[320];
+    snprintf(origin, sizeof(origin), "%s:%" PRId32 ":%" PRId64, rd_kafka_topic_name(m->rkt),
+             m->partition, m->offset);
+    rd_kafka_header_add(hdrs, RF_HDR_ORIGIN, -1, origin, -1);
+    return produce(f, f->work_topic, doc_id, m->payload, m->len, hdrs, errstr, errstr_size);
+}
+
+/* Read partition @p p of the raw topic from @p from on. */
+static int assign_at(struct feeder *f, int p, long long from, char *errstr, size_t errstr_size)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, f->cfg->topic_raw, p)->offset = from;
+    rd_kafka_resp_err_t err = rd_kafka_assign(f->reader, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (err) {
+        snprintf(errstr, errstr_size, "cannot read %s [%d]: %s", f->cfg->topic_raw, p,
+                 rd_kafka_err2str(err));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The next unfound document of [docs, docs + cnt) at an offset above @p after;
+ * @p missed is set when one at or below it is still unfound (compacted away: its
+ * latest record, if any, lies further on, so no seeking past it).
+ */
+static size_t next_wanted(const struct backlog_doc *docs, size_t cnt, const bool *found,
+                          long long after, bool *missed)
+{
+    *missed = false;
+    for (size_t i = 0; i < cnt; i++) {
+        if (found[i]) {
+            continue;
+        }
+        if (docs[i].offset <= after) {
+            *missed = true;
+            continue;
+        }
+        return i;
+    }
+    return cnt;
+}
+
+/* Mark and forward the document of @p m's key, if it is one of those wanted. */
+static int take(struct feeder *f, const rd_kafka_message_t *m, const struct backlog_doc *docs,
+                size_t cnt, bool *found, struct rf_strset *wanted, char *errstr,
+                size_t errstr_size)
+{
+    char key[65];
+    if (!m->key || m->key_len != 64) {
+        return 0;
+    }
+    memcpy(key, m->key, 64);
+    key[64] = '\0';
+    if (!rf_strset_remove(wanted, key)) {
+        return 0;
+    }
+    for (size_t i = 0; i < cnt; i++) {
+        if (!found[i] && strcmp(docs[i].doc_id, key) == 0) {
+            found[i] = true;
+        }
+    }
+    return forward(f, m, key, errstr, errstr_size);
+}
+
+/* Find the records of @p docs, all of partition @p p, by reading it forward. */
+static int copy_partition(struct feeder *f, int p, const struct backlog_doc *docs, size_t cnt,
+                          bool *found, char *errstr, size_t errstr_size)
+{
+    int64_t low = 0, high = 0;
+    char why[256];
+    if (cluster_watermarks(f->cluster, f->cfg->topic_raw, p, &low, &high, why, sizeof(why)) != 0) {
+        snprintf(errstr, errstr_size, "%s", why);
+        return -1;
+    }
+    struct rf_strset wanted;
+    rf_strset_init(&wanted);
+    int rc = 0;
+    for (size_t i = 0; i < cnt && rc == 0; i++) {
+        rc = rf_strset_add(&wanted, docs[i].doc_id) < 0 ? -1 : 0;
+    }
+    long long at = docs[0].offset > low ? docs[0].offset : low;
+    rc = rc == 0 && at < high ? assign_at(f, p, at, errstr, errstr_size) : rc;
+    int idle_ms = 0;
+    while (rc == 0 && at < high && wanted.used > 0 && idle_ms < READ_IDLE_MS) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(f->reader, 100);
+        idle_ms = m ? 0 : idle_ms + 100;
+        rd_kafka_poll(f->producer, 0);
+        if (!m) {
+            continue;
+        }
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            at = high;
+        } else if (m->err) {
+            rf_warn(COMPONENT, "reading %s [%d]: %s", f->cfg->topic_raw, p,
+                    rd_kafka_message_errstr(m));
+        } else {
+            f->scanned++;
+            at = m->offset + 1;
+            rc = take(f, m, docs, cnt, found, &wanted, errstr, errstr_size);
+            bool missed;
+            size_t next = next_wanted(docs, cnt, found, m->offset, &missed);
+            if (rc == 0 && !missed && next < cnt && docs[next].offset > at + SEEK_GAP) {
+                at = docs[next].offset;
+                rc = assign_at(f, p, at, errstr, errstr_size);
+            }
+        }
+        rd_kafka_message_destroy(m);
+    }
+    if (idle_ms >= READ_IDLE_MS) {
+        rf_warn(COMPONENT, "%s [%d]: nothing read for %d s; its remaining reports are not found",
+                f->cfg->topic_raw, p, READ_IDLE_MS / 1000);
+    }
+    rf_strset_release(&wanted);
+    return rc;
+}
+
+int feeder_copy(struct feeder *f, const struct backlog_doc *docs, size_t cnt, bool *found,
+                char *errstr, size_t errstr_size)
+{
+    memset(found, 0, cnt * sizeof(*found));
+    size_t i = 0;
+    while (i < cnt) {
+        size_t end = i + 1;
+        while (end < cnt && docs[end].partition == docs[i].partition) {
+            end++;
+        }
+        bool ours = strcmp(docs[i].topic, f->cfg->topic_raw) == 0 && docs[i].partition >= 0;
+        if (ours && copy_partition(f, docs[i].partition, docs + i, end - i, found + i, errstr,
+                                   errstr_size) != 0) {
+            return -1;
+        }
+        i = end;
+    }
+    rd_kafka_assign(f->reader, NULL);
+    return 0;
+}
+
+int feeder_redrive(struct feeder *f, const struct backlog_letter *l, char *errstr,
+                   size_t errstr_size)
+{
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(1);
+    rd_kafka_header_add(hdrs, RF_HDR_FILE_NAME, -1, l->file_name, -1);
+    return produce(f, f->work_topic, l->doc_id, l->payload, l->len, hdrs, errstr, errstr_size);
+}
+
+int feeder_dead_letter(struct feeder *f, const char *doc_id, const char *code, const char *text,
+                       char *errstr, size_t errstr_size)
+{
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(4);
+    rd_kafka_header_add(hdrs, RF_HDR_STAGE, -1, "reprocess", -1);
+    rd_kafka_header_add(hdrs, RF_HDR_ERROR_CODE, -1, code, -1);
+    rd_kafka_header_add(hdrs, RF_HDR_ERROR_TEXT, -1, text, -1);
+    rd_kafka_header_add(hdrs, RF_HDR_ATTEMPT, -1, "1", -1);
+    return produce(f, f->cfg->topic_dlq, doc_id, "", 0, hdrs, errstr, errstr_size);
+}
+
+long long feeder_poll(struct feeder *f, int ms)
+{
+    rd_kafka_poll(f->producer, ms);
+    return f->outstanding;
+}
+
+/* What @p group has yet to consume of @p topic; -1 when Kafka did not say. */
+static long long group_lag(struct feeder *f, const char *group, const char *topic)
+{
+    char why[256];
+    rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(16);
+    rd_kafka_topic_partition_list_t *committed = NULL;
+    long long lag = -1;
+    if (cluster_partitions(f->cluster, topic, parts, why, sizeof(why)) == 0 &&
+        (committed = cluster_committed(f->cluster, group, parts, why, sizeof(why))) != NULL) {
+        lag = 0;
+        for (int i = 0; i < committed->cnt && lag >= 0; i++) {
+            int64_t low, high;
+            const rd_kafka_topic_partition_t *c = &committed->elems[i];
+            if (cluster_watermarks(f->cluster, topic, c->partition, &low, &high, why,
+                                   sizeof(why)) != 0) {
+                lag = -1;
+                break;
+            }
+            long long from = c->offset >= 0 ? c->offset : low;
+            lag += high > from ? high - from : 0;
+        }
+    }
+    if (lag < 0) {
+        rf_debug(COMPONENT, "live lag of %s unknown: %s", group, why);
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+    if (committed) {
+        rd_kafka_topic_partition_list_destroy(committed);
+    }
+    return lag;
+}
+
+long long feeder_live_lag(struct feeder *f)
+{
+    long long workers = group_lag(f, f->cfg->worker_group, f->cfg->topic_raw);
+    long long sink = group_lag(f, f->cfg->sink_group, f->cfg->topic_events);
+    return workers < 0 || sink < 0 ? -1 : workers + sink;
+}
