@@ -6,6 +6,7 @@
  * columns after "metrics", whatever they are: the rule set declares the core
  * keys ("core_keys") and the view's columns are checked against it
  * (tests/quality/check-children.sh), so this file names none.
+ * "diff OLD NEW" compares two rule versions' extractions (diff.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include "reportflow/cli.h"
 #include "reportflow/log.h"
 #include "reportflow/utf8.h"
+
+#include "diff.h"
 
 static const char summary_sql[] = "SELECT * FROM report_summary ORDER BY agency, year, file_name";
 
@@ -109,31 +112,85 @@ static int print_summary(const PGresult *res)
     return 0;
 }
 
-static const char usage[] = "usage: reportflow-report [-c FILE] [-X key=value]... [--count]\n";
+static const char usage[] =
+    "usage: reportflow-report [-c FILE] [-X key=value]... [--count]\n"
+    "       reportflow-report [-c FILE] [-X key=value]... diff OLD NEW [--where SQL]\n"
+    "  (no command)   the summary: one line per report with its core metrics, then the dead\n"
+    "                 letters\n"
+    "  --count        print only the number of documents\n"
+    "  diff OLD NEW   per metric key (and document.agency, .year, .published, .title), the\n"
+    "                 facts NEW adds, removes and changes against OLD on the documents that\n"
+    "                 have both, with a few examples and their evidence. OLD and NEW: a\n"
+    "                 rules_version (2.1.0), rules_name@rules_version, or a prefix of a\n"
+    "                 rules_hash (4 hex digits or more)\n"
+    "  --where SQL    diff only the documents of the view documents matching SQL, e.g.\n"
+    "                 \"year = 2023 AND agency LIKE '%应急%'\"\n"
+    "Exit status of diff: 0 nothing differs, 1 something differs, 2 usage or configuration\n"
+    "error (a version unknown, or a name with two hashes), 3 database error.\n";
 
-enum { OPT_COUNT = 256 };
+struct report_opts {
+    bool count_only;   /* --count */
+    const char *where; /* --where SQL, for diff */
+};
+
+enum { OPT_COUNT = 256, OPT_WHERE };
 
 static int on_option(void *ctx, int opt, const char *arg)
 {
-    (void)arg;
+    struct report_opts *o = ctx;
     if (opt == OPT_COUNT) {
-        *(bool *)ctx = true;
+        o->count_only = true;
+    } else if (opt == OPT_WHERE) {
+        o->where = arg;
     }
     return 0;
 }
 
+/* diff OLD NEW: the arguments checked (2 when wrong), then the comparison. */
+static int run_diff(const char *conninfo, const struct report_opts *o, int argc, char **argv)
+{
+    if (argc != 3 || o->count_only) {
+        fprintf(stderr, "report: diff takes two versions, OLD and NEW, and no --count\n%s", usage);
+        return DIFF_USAGE;
+    }
+    PGconn *conn = PQconnectdb(conninfo);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fail(conn, "cannot connect to PostgreSQL");
+        return DIFF_DB_ERROR;
+    }
+    const struct diff_args args = {argv[1], argv[2], o->where};
+    int rc = diff_run(conn, &args);
+    PQfinish(conn);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    bool count_only = false;
+    struct report_opts opts = {false, NULL};
     static const struct option extra[] = {{"count", no_argument, NULL, OPT_COUNT},
+                                          {"where", required_argument, NULL, OPT_WHERE},
                                           {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"report",  RF_PROG_REPORT, usage, extra,
-                                        on_option, &count_only,    NULL};
+                                        on_option, &opts,          NULL};
     int rc, first_arg;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &first_arg);
     if (!cfg) {
         return rc;
     }
+    if (first_arg < argc && strcmp(argv[first_arg], "diff") == 0) {
+        rc = run_diff(cfg->pg_conninfo, &opts, argc - first_arg, argv + first_arg);
+        rf_config_free(cfg);
+        return rc;
+    }
+    if (first_arg < argc || opts.where) {
+        fprintf(stderr, "report: %s\n%s",
+                first_arg < argc ? "unknown command (diff is the only one)"
+                                 : "--where goes with diff",
+                usage);
+        rf_config_free(cfg);
+        return 2;
+    }
+    bool count_only = opts.count_only;
     PGconn *conn = PQconnectdb(cfg->pg_conninfo);
     rf_config_free(cfg);
     if (PQstatus(conn) != CONNECTION_OK) {

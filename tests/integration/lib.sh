@@ -140,3 +140,18 @@ refuses_to_start() {
 documents_exactly() {
     [ "$(q "SELECT count(*) || '/' || count(DISTINCT file_name) FROM documents")" = "$1/$1" ]
 }
+
+# start_pg_schema: a private PostgreSQL alone with the migrations of sql/ applied in order
+# (what the sink would do at start), for tests of the database side without Kafka; exports
+# REPORTFLOW_PG_CONNINFO. The cluster's files stay under the test state, removed with it.
+start_pg_schema() {
+    chmod 0755 "$TEST_STATE" # reachable by the server's user when root runs pg.sh
+    REPORTFLOW_PG_CONNINFO=$("$RF_ROOT/scripts/pg.sh" start "$TEST_STATE")
+    export REPORTFLOW_PG_CONNINFO
+    local f
+    for f in "$RF_ROOT"/sql/[0-9]*.sql; do
+        PGOPTIONS="-c client_min_messages=warning" psql "$REPORTFLOW_PG_CONNINFO" -q \
+            -v ON_ERROR_STOP=1 -f "$f" >/dev/null ||
+            fail "cannot apply $(basename "$f")"
+    done
+}

@@ -6,7 +6,8 @@ uses (nm), and fails when
   - two modules call each other, directly or round a longer loop (a cycle in
     the graph "module A uses a symbol that module B defines");
   - a module exports a name without its prefix (the file name: worker.c
-    exports worker_*, common/src/log.c exports rf_log_*; main.c only main);
+    exports worker_*, common/src/log.c exports rf_log_*; main.c only main; a
+    tool's file main, a module of a tool its name: tools/diff.c diff_*);
   - a source file is over 700 lines without saying why in its first lines
     ("Long because: ...");
   - two headers share an include guard, or two integration tests a number;
@@ -55,8 +56,10 @@ def symbols(path):
 def prefixes(module):
     """The prefixes a module's exported names may carry."""
     name = os.path.basename(module)
-    if name == "main" or module.startswith("tools/"):
+    if name == "main":
         return ("main",)
+    if module.startswith("tools/"):
+        return ("main", name + "_")  # a tool's file, or a module of a tool (tools/diff.c: diff_*)
     if module.startswith("common/src/"):
         return ("rf_" + name + "_", "rf_" + name)
     return (name + "_", name)
