@@ -258,24 +258,22 @@ int backlog_next_letter(struct backlog *b, const char *code, const char *after,
     return 1;
 }
 
-long long backlog_promote(struct backlog *b, long long *without, char *errstr,
-                          size_t errstr_size)
+long long backlog_promote(struct backlog *b, long long *without, char *errstr, size_t errstr_size)
 {
     const char *params[1] = {b->hash};
-    *without = count_of(b, with_where(b, "SELECT count(*) FROM documents d WHERE", LACKS_TARGET),
-                        1, params, "counting documents without the version", errstr,
-                        errstr_size);
+    *without = count_of(b, with_where(b, "SELECT count(*) FROM documents d WHERE", LACKS_TARGET), 1,
+                        params, "counting documents without the version", errstr, errstr_size);
     if (*without < 0) {
         return -1;
     }
     /* one statement: the switch is atomic, a reader sees the old version or the new */
-    char *sql = with_where(
-        b,
-        "INSERT INTO promotions AS p (doc_id, rules_hash)"
-        " SELECT x.doc_id, x.rules_hash FROM extractions x WHERE x.rules_hash = $1"
-        " AND x.doc_id IN (SELECT doc_id FROM documents WHERE",
-        ") ON CONFLICT (doc_id) DO UPDATE SET rules_hash = EXCLUDED.rules_hash,"
-        " promoted_at = now() WHERE p.rules_hash IS DISTINCT FROM EXCLUDED.rules_hash");
+    char *sql =
+        with_where(b,
+                   "INSERT INTO promotions AS p (doc_id, rules_hash)"
+                   " SELECT x.doc_id, x.rules_hash FROM extractions x WHERE x.rules_hash = $1"
+                   " AND x.doc_id IN (SELECT doc_id FROM documents WHERE",
+                   ") ON CONFLICT (doc_id) DO UPDATE SET rules_hash = EXCLUDED.rules_hash,"
+                   " promoted_at = now() WHERE p.rules_hash IS DISTINCT FROM EXCLUDED.rules_hash");
     PGresult *res = run(b, sql, 1, params, 0, "promoting", errstr, errstr_size);
     free(sql);
     long long changed = res ? strtoll(PQcmdTuples(res), NULL, 10) : -1;

@@ -39,7 +39,10 @@ struct backlog_cursor {
     char doc_id[65];
 };
 
-#define BACKLOG_CURSOR_START {-2, -2, ""}
+#define BACKLOG_CURSOR_START                                                                       \
+    {                                                                                              \
+        -2, -2, ""                                                                                 \
+    }
 
 /** A dead letter to re-drive: the report's bytes (owned, free()) and its name. */
 struct backlog_letter {
@@ -94,7 +97,6 @@ int backlog_next_letter(struct backlog *b, const char *code, const char *after,
  * statement. @p *without receives how many selected documents lack it.
  * @returns the documents whose shown version changed, or -1 on error.
  */
-long long backlog_promote(struct backlog *b, long long *without, char *errstr,
-                          size_t errstr_size);
+long long backlog_promote(struct backlog *b, long long *without, char *errstr, size_t errstr_size);
 
 #endif

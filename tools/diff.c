@@ -19,12 +19,12 @@
 
 #include "reportflow/buf.h"
 #include "reportflow/utf8.h"
+#include "versions.h"
 
-#define EXAMPLE_DOCS 3     /* documents shown per key */
-#define EXAMPLE_LINES 6    /* facts shown per key and document */
-#define EXAMPLE_ROWS 3000  /* all example lines: the memory bound of the example query */
-#define EVIDENCE_CHARS 80  /* an evidence sentence is cut to this many characters */
-#define VERSIONS_LISTED 50 /* versions listed when a name matches none */
+#define EXAMPLE_DOCS 3    /* documents shown per key */
+#define EXAMPLE_LINES 6   /* facts shown per key and document */
+#define EXAMPLE_ROWS 3000 /* all example lines: the memory bound of the example query */
+#define EVIDENCE_CHARS 80 /* an evidence sentence is cut to this many characters */
 #define STR_(x) #x
 #define STR(x) STR_(x) /* a limit above as text: a literal in SQL, or a parameter */
 
@@ -35,20 +35,6 @@ struct version {
     char *hash;       /* owned */
     char *label;      /* owned: "rules_name@rules_version" */
 };
-
-/* name@version of a row of extractions, and the forms a name may take. */
-#define LABEL_SQL "coalesce(rules_name, '?') || '@' || coalesce(rules_version, '?')"
-static const char resolve_sql[] =
-    "SELECT rules_hash, string_agg(DISTINCT " LABEL_SQL ", ', '), count(*)"
-    " FROM extractions"
-    " WHERE rules_version = $1::text OR " LABEL_SQL " = $1::text OR rules_hash = $1::text"
-    "    OR (lower($1::text) ~ '^[0-9a-f]{4,}$'"
-    "        AND left(rules_hash, length($1::text)) = lower($1::text))"
-    " GROUP BY rules_hash ORDER BY 2, 1";
-
-static const char versions_sql[] =
-    "SELECT rules_hash, string_agg(DISTINCT " LABEL_SQL ", ', '), count(*)"
-    " FROM extractions GROUP BY rules_hash ORDER BY 2, 1 LIMIT " STR(VERSIONS_LISTED);
 
 /*
  * The operator's --where goes between select_head and the rest, on lines of its own (a
@@ -176,79 +162,29 @@ static char *with_where(const char *where, const char *tail, const char *more)
     return rf_buf_detach(&b);
 }
 
-/* The rows of a version query, one per hash: label, hash, documents. */
-static void print_versions(const PGresult *res)
-{
-    struct rf_utf8_escapes ss = {{NULL}, 0};
-    for (int i = 0; i < PQntuples(res); i++) {
-        fprintf(stderr, "  %-40s %-20s %s document(s)\n",
-                rf_utf8_escaped(&ss, PQgetvalue(res, i, 1)),
-                rf_utf8_escaped(&ss, PQgetvalue(res, i, 0)), PQgetvalue(res, i, 2));
-        rf_utf8_escapes_release(&ss);
-    }
-}
-
-/* No version has that name: say which exist. */
-static int unknown_version(PGconn *conn, const struct version *v)
-{
-    PGresult *res = query(conn, versions_sql, 0, NULL, "cannot list the versions");
-    if (!res) {
-        return DIFF_DB_ERROR;
-    }
-    struct rf_utf8_escapes ss = {{NULL}, 0};
-    fprintf(stderr, "report diff: no extraction has the version '%s' (%s); ",
-            rf_utf8_escaped(&ss, v->name), v->role);
-    rf_utf8_escapes_release(&ss);
-    if (PQntuples(res) == 0) {
-        fprintf(stderr, "none is stored\n");
-    } else {
-        fprintf(stderr, "these are stored (name a version, name@version or a hash prefix):\n");
-        print_versions(res);
-    }
-    PQclear(res);
-    return DIFF_USAGE;
-}
-
-/* A rule file edited without a version bump: one name, several hashes. */
-static int ambiguous_version(const PGresult *res, const struct version *v)
-{
-    struct rf_utf8_escapes ss = {{NULL}, 0};
-    fprintf(stderr,
-            "report diff: '%s' (%s) names %d rule sets with different hashes (a rule file "
-            "edited without a version bump?); name one by its hash:\n",
-            rf_utf8_escaped(&ss, v->name), v->role, PQntuples(res));
-    rf_utf8_escapes_release(&ss);
-    print_versions(res);
-    return DIFF_USAGE;
-}
-
-/* Resolve @p v->name to one rules_hash. @returns 0, or a diff_status (message printed). */
+/* Resolve @p v->name to one rules_hash (versions.h). @returns 0, or a diff_status. */
 static int resolve(PGconn *conn, struct version *v)
 {
     if (!v->name[0]) {
         fprintf(stderr, "report diff: the %s version is empty\n", v->role);
         return DIFF_USAGE;
     }
-    const char *params[] = {v->name};
-    PGresult *res = query(conn, resolve_sql, 1, params, "cannot resolve the version");
-    if (!res) {
-        return DIFF_DB_ERROR;
+    char hash[VERSIONS_HASH_SIZE], label[256], errstr[4096];
+    enum versions_result r =
+        versions_resolve(conn, v->name, hash, label, sizeof(label), errstr, sizeof(errstr));
+    if (r != VERSIONS_FOUND) {
+        char *shown = rf_utf8_escape_terminal(errstr, true);
+        fprintf(stderr, "report diff: %s: %s\n", v->role, shown ? shown : errstr);
+        free(shown);
+        return r == VERSIONS_DB_ERROR ? DIFF_DB_ERROR : DIFF_USAGE;
     }
-    int rc = 0;
-    if (PQntuples(res) == 0) {
-        rc = unknown_version(conn, v);
-    } else if (PQntuples(res) > 1) {
-        rc = ambiguous_version(res, v);
-    } else {
-        v->hash = strdup(PQgetvalue(res, 0, 0));
-        v->label = strdup(PQgetvalue(res, 0, 1));
-        if (!v->hash || !v->label) {
-            fprintf(stderr, "report diff: out of memory\n");
-            rc = DIFF_USAGE;
-        }
+    v->hash = strdup(hash);
+    v->label = strdup(label);
+    if (!v->hash || !v->label) {
+        fprintf(stderr, "report diff: out of memory\n");
+        return DIFF_USAGE;
     }
-    PQclear(res);
-    return rc;
+    return 0;
 }
 
 static void print_version(const struct version *v)

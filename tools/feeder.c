@@ -56,14 +56,15 @@ static rd_kafka_t *reader_new(const struct rf_config *cfg, char *errstr, size_t 
     return rf_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, errstr_size);
 }
 
-int feeder_open(struct feeder *f, const struct rf_config *cfg, const char *work_topic,
-                char *errstr, size_t errstr_size)
+int feeder_open(struct feeder *f, const struct rf_config *cfg, const char *work_topic, char *errstr,
+                size_t errstr_size)
 {
     memset(f, 0, sizeof(*f));
     f->cfg = cfg;
     snprintf(f->work_topic, sizeof(f->work_topic), "%s", work_topic);
     f->reader = reader_new(cfg, errstr, errstr_size);
-    f->producer = f->reader ? rf_kafka_producer_new(cfg, f, on_delivery, errstr, errstr_size) : NULL;
+    f->producer =
+        f->reader ? rf_kafka_producer_new(cfg, f, on_delivery, errstr, errstr_size) : NULL;
     f->cluster = f->producer ? cluster_new(cfg, errstr, errstr_size) : NULL;
     if (!f->cluster) {
         feeder_close(f);
@@ -205,8 +206,8 @@ static int produce(struct feeder *f, const char *topic, const char *key, const v
 }
 
 /* Copy raw record @p m onto the work topic, with the origin header. */
-static int forward(struct feeder *f, const rd_kafka_message_t *m, const char *doc_id,
-                   char *errstr, size_t errstr_size)
+static int forward(struct feeder *f, const rd_kafka_message_t *m, const char *doc_id, char *errstr,
+                   size_t errstr_size)
 {
     rd_kafka_headers_t *have = NULL;
     rd_kafka_headers_t *hdrs = rd_kafka_message_headers(m, &have) == RD_KAFKA_RESP_ERR_NO_ERROR
@@ -258,8 +259,7 @@ static size_t next_wanted(const struct backlog_doc *docs, size_t cnt, const bool
 
 /* Mark and forward the document of @p m's key, if it is one of those wanted. */
 static int take(struct feeder *f, const rd_kafka_message_t *m, const struct backlog_doc *docs,
-                size_t cnt, bool *found, struct rf_strset *wanted, char *errstr,
-                size_t errstr_size)
+                size_t cnt, bool *found, struct rf_strset *wanted, char *errstr, size_t errstr_size)
 {
     char key[65];
     if (!m->key || m->key_len != 64) {

@@ -32,8 +32,8 @@ struct feeder {
 };
 
 /** Connect for @p cfg, copying onto @p work_topic. @returns 0, or -1 with @p errstr. */
-int feeder_open(struct feeder *f, const struct rf_config *cfg, const char *work_topic,
-                char *errstr, size_t errstr_size);
+int feeder_open(struct feeder *f, const struct rf_config *cfg, const char *work_topic, char *errstr,
+                size_t errstr_size);
 void feeder_close(struct feeder *f);
 
 /**

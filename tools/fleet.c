@@ -31,8 +31,7 @@ static int worker_path(char *out, size_t size, char *errstr, size_t errstr_size)
     *slash = '\0';
     if ((size_t)snprintf(out, size, "%s/reportflow-worker", self) >= size ||
         access(out, X_OK) != 0) {
-        snprintf(errstr, errstr_size, "cannot run %s/reportflow-worker: %s", self,
-                 strerror(errno));
+        snprintf(errstr, errstr_size, "cannot run %s/reportflow-worker: %s", self, strerror(errno));
         return -1;
     }
     return 0;
@@ -52,8 +51,8 @@ static int push(struct fleet *f, size_t *n, const char *a, const char *b)
     return f->argv[*n - 1] ? 0 : -1;
 }
 
-int fleet_init(struct fleet *f, size_t cnt, char *const *pass, const char *rules,
-               const char *topic, const char *group, int nice, char *errstr, size_t errstr_size)
+int fleet_init(struct fleet *f, size_t cnt, char *const *pass, const char *rules, const char *topic,
+               const char *group, int nice, char *errstr, size_t errstr_size)
 {
     memset(f, 0, sizeof(*f));
     f->cnt = cnt < FLEET_MAX ? cnt : FLEET_MAX;
@@ -66,9 +65,9 @@ int fleet_init(struct fleet *f, size_t cnt, char *const *pass, const char *rules
         rc = push(f, &n, pass[i], NULL);
     }
     /* after the user's flags: the run's settings win */
-    const char *set[][2] = {{"-X", NULL},     {"worker.rules=", rules}, {"-X", NULL},
-                            {"topic.raw=", topic}, {"-X", NULL},         {"worker.group=", group},
-                            {"-X", NULL},     {"metrics.listen=", ""}};
+    const char *set[][2] = {
+        {"-X", NULL}, {"worker.rules=", rules}, {"-X", NULL}, {"topic.raw=", topic},
+        {"-X", NULL}, {"worker.group=", group}, {"-X", NULL}, {"metrics.listen=", ""}};
     for (size_t i = 0; i < sizeof(set) / sizeof(set[0]) && rc == 0; i++) {
         rc = push(f, &n, set[i][0], set[i][1]);
     }

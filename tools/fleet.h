@@ -28,8 +28,8 @@ struct fleet {
  * @p pass (the -c and -X flags the user gave, already filtered: NULL-terminated),
  * then the run's settings. @returns 0, or -1 with @p errstr.
  */
-int fleet_init(struct fleet *f, size_t cnt, char *const *pass, const char *rules,
-               const char *topic, const char *group, int nice, char *errstr, size_t errstr_size);
+int fleet_init(struct fleet *f, size_t cnt, char *const *pass, const char *rules, const char *topic,
+               const char *group, int nice, char *errstr, size_t errstr_size);
 
 /** Start the workers that are not running (all, the first time). @returns how many run. */
 size_t fleet_tend(struct fleet *f);

@@ -174,7 +174,8 @@ static void progress(struct run *r, bool last)
     char line[256];
     snprintf(line, sizeof(line),
              "%lld/%lld documents, %.1f/s, ETA %llds, %lld failed, %zu in flight%s", done, todo,
-             rate, eta, r->failed, r->inflight_cnt, r->yielding ? ", yielding to live traffic" : "");
+             rate, eta, r->failed, r->inflight_cnt,
+             r->yielding ? ", yielding to live traffic" : "");
     if (r->tty) {
         int filled = todo > 0 ? (int)(30 * done / todo) : 30;
         fprintf(stderr, "\r[%-30.*s] %s\033[K%s", filled, "##############################", line,
@@ -215,8 +216,8 @@ static int feed_documents(struct run *r, size_t room, char *errstr, size_t errst
 {
     struct backlog_doc docs[CHUNK];
     bool found[CHUNK];
-    long long n = backlog_next(r->b, &r->cursor, docs, room < CHUNK ? room : CHUNK, errstr,
-                               errstr_size);
+    long long n =
+        backlog_next(r->b, &r->cursor, docs, room < CHUNK ? room : CHUNK, errstr, errstr_size);
     if (n <= 0) {
         r->feeding_done = n == 0;
         return (int)(n < 0 ? -1 : 0);
@@ -233,8 +234,8 @@ static int feed_documents(struct run *r, size_t room, char *errstr, size_t errst
                      docs[i].topic[0] ? docs[i].topic : "?", docs[i].partition, docs[i].offset);
             rf_warn(COMPONENT, "%s: %s", docs[i].doc_id, why);
             r->missing_raw++;
-            if (feeder_dead_letter(r->f, docs[i].doc_id, "raw-missing", why, errstr,
-                                   errstr_size) != 0) {
+            if (feeder_dead_letter(r->f, docs[i].doc_id, "raw-missing", why, errstr, errstr_size) !=
+                0) {
                 return -1;
             }
         }
@@ -247,8 +248,8 @@ static int feed_documents(struct run *r, size_t room, char *errstr, size_t errst
 static int feed_letter(struct run *r, char *errstr, size_t errstr_size)
 {
     struct backlog_letter l;
-    int got = backlog_next_letter(r->b, r->o->code ? r->o->code : "", r->letter_after, &l,
-                                  errstr, errstr_size);
+    int got = backlog_next_letter(r->b, r->o->code ? r->o->code : "", r->letter_after, &l, errstr,
+                                  errstr_size);
     if (got <= 0) {
         r->feeding_done = got == 0;
         return got;
@@ -293,10 +294,10 @@ static int settle(struct run *r, char *errstr, size_t errstr_size)
     }
     bool *stored = calloc(r->inflight_cnt, sizeof(bool));
     bool *failed = calloc(r->inflight_cnt, sizeof(bool));
-    int rc = stored && failed ? backlog_settled(r->b, (const char(*)[65])r->inflight,
-                                                r->inflight_cnt, stored, failed, errstr,
-                                                errstr_size)
-                              : -1;
+    int rc = stored && failed
+                 ? backlog_settled(r->b, (const char(*)[65])r->inflight, r->inflight_cnt, stored,
+                                   failed, errstr, errstr_size)
+                 : -1;
     size_t kept = 0;
     for (size_t i = 0; rc == 0 && i < r->inflight_cnt; i++) {
         if (stored[i] || failed[i]) {
@@ -367,8 +368,8 @@ static int finish(struct run *r, const struct rules *rules, char *errstr, size_t
     int64_t deadline = rf_clock_mono_ms() + 30000;
     while (feeder_poll(r->f, 100) > 0 && rf_clock_mono_ms() < deadline) {
     }
-    long long missing = r->o->letters ? (long long)r->inflight_cnt
-                                      : backlog_missing(r->b, errstr, errstr_size);
+    long long missing =
+        r->o->letters ? (long long)r->inflight_cnt : backlog_missing(r->b, errstr, errstr_size);
     if (missing < 0) {
         return 3;
     }
@@ -422,8 +423,8 @@ static int run_open(struct run *r, const struct rf_config *cfg, char **pass, con
         (missing > 0 && feeder_create_work_topic(r->f, errstr, errstr_size) != 0)) {
         return -1;
     }
-    return fleet_init(r->fleet, missing > 0 ? (size_t)o->workers : 0, pass, path, topic, group,
-                      10, errstr, errstr_size);
+    return fleet_init(r->fleet, missing > 0 ? (size_t)o->workers : 0, pass, path, topic, group, 10,
+                      errstr, errstr_size);
 }
 
 static int reprocess(const struct rf_config *cfg, struct options *o, char **pass)
@@ -467,13 +468,14 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
 
 static int promote(const struct rf_config *cfg, const struct options *o, const char *version)
 {
-    char errstr[1024], hash[VERSIONS_HASH_SIZE];
+    char errstr[2048], hash[VERSIONS_HASH_SIZE], label[256];
     struct backlog b;
     if (backlog_open(&b, cfg->pg_conninfo, o->where, "", errstr, sizeof(errstr)) != 0) {
         fprintf(stderr, "reprocess: %s\n", errstr);
         return 3;
     }
-    enum versions_result v = versions_resolve(b.conn, version, hash, errstr, sizeof(errstr));
+    enum versions_result v =
+        versions_resolve(b.conn, version, hash, label, sizeof(label), errstr, sizeof(errstr));
     int rc = 0;
     if (v != VERSIONS_FOUND) {
         fprintf(stderr, "reprocess: %s\n", errstr);
@@ -488,7 +490,7 @@ static int promote(const struct rf_config *cfg, const struct options *o, const c
         } else {
             printf("promoted %s (rules_hash %s) for %lld document(s); %lld selected "
                    "document(s) lack it\n",
-                   version, hash, changed, without);
+                   label, hash, changed, without);
         }
     }
     backlog_close(&b);
@@ -508,8 +510,8 @@ int main(int argc, char **argv)
                                           {"dead-letters", no_argument, NULL, OPT_LETTERS},
                                           {"code", required_argument, NULL, OPT_CODE},
                                           {NULL, 0, NULL, 0}};
-    const struct rf_cli_program prog = {"reprocess", RF_PROG_REPROCESS, usage, extra, on_option,
-                                        &o,          NULL};
+    const struct rf_cli_program prog = {"reprocess", RF_PROG_REPROCESS, usage, extra, on_option, &o,
+                                        NULL};
     char **pass = worker_flags(argc, argv); /* before getopt reorders argv */
     int rc, first;
     struct rf_config *cfg = pass ? rf_cli_start(&prog, argc, argv, &rc, &first) : NULL;
@@ -518,8 +520,7 @@ int main(int argc, char **argv)
         return pass ? rc : 3;
     }
     bool promoting = first < argc && strcmp(argv[first], "promote") == 0;
-    if ((promoting && first + 2 != argc) || (!promoting && first != argc) ||
-        rf_run_init() != 0) {
+    if ((promoting && first + 2 != argc) || (!promoting && first != argc) || rf_run_init() != 0) {
         fputs(usage, stderr);
         rc = 2;
     } else {

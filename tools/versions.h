@@ -22,11 +22,12 @@ enum versions_result {
 };
 
 /**
- * Resolve @p name to the rules_hash of the extractions it names, into @p hash.
- * On anything but VERSIONS_FOUND, @p errstr says what to do.
+ * Resolve @p name to the rules_hash of the extractions it names, into @p hash, and
+ * their "rules_name@rules_version" into @p label. On anything but VERSIONS_FOUND,
+ * @p errstr says what to do (it holds text from the database: escape it to print).
  */
-enum versions_result versions_resolve(PGconn *conn, const char *name,
-                                      char hash[VERSIONS_HASH_SIZE], char *errstr,
+enum versions_result versions_resolve(PGconn *conn, const char *name, char hash[VERSIONS_HASH_SIZE],
+                                      char *label, size_t label_size, char *errstr,
                                       size_t errstr_size);
 
 #endif
