@@ -98,10 +98,17 @@ void backlog_close(struct backlog *b)
     b->conn = NULL;
 }
 
+/*
+ * A run selects the documents stored before it began: reports arriving meanwhile are the
+ * live workers' (and the next run's), so a run under steady traffic still ends.
+ */
 long long backlog_selected(struct backlog *b, char *errstr, size_t errstr_size)
 {
-    return count_of(b, with_where(b, "SELECT count(*) FROM documents WHERE", ""), 0, NULL,
-                    "counting the selected documents (--where)", errstr, errstr_size);
+    const char *params[1] = {b->started};
+    return count_of(b,
+                    with_where(b, "SELECT count(*) FROM documents d WHERE",
+                               "AND d.stored_at < $1::timestamptz"),
+                    1, params, "counting the selected documents (--where)", errstr, errstr_size);
 }
 
 /* clang-format off */
@@ -114,7 +121,8 @@ long long backlog_missing(struct backlog *b, char *errstr, size_t errstr_size)
     const char *params[2] = {b->hash, b->started};
     return count_of(b,
                     with_where(b, "SELECT count(*) FROM documents d WHERE",
-                               LACKS_TARGET " AND NOT EXISTS (SELECT 1 FROM dead_letters l"
+                               LACKS_TARGET " AND d.stored_at < $2::timestamptz"
+                                            " AND NOT EXISTS (SELECT 1 FROM dead_letters l"
                                             " WHERE l.doc_id = d.doc_id"
                                             " AND l.failed_at >= $2::timestamptz)"),
                     2, params, "counting what is left", errstr, errstr_size);
@@ -127,14 +135,15 @@ long long backlog_next(struct backlog *b, struct backlog_cursor *cur, struct bac
     snprintf(part, sizeof(part), "%d", cur->partition);
     snprintf(off, sizeof(off), "%lld", cur->offset);
     snprintf(limit, sizeof(limit), "%zu", max);
-    const char *params[5] = {b->hash, part, off, cur->doc_id, limit};
+    const char *params[6] = {b->hash, part, off, cur->doc_id, limit, b->started};
     char *sql = with_where(
         b,
         "SELECT d.doc_id, coalesce(d.raw_topic, ''), coalesce(d.raw_partition, -1),"
         " coalesce(d.raw_offset, -1) FROM documents d WHERE",
-        LACKS_TARGET " AND (coalesce(d.raw_partition, -1), coalesce(d.raw_offset, -1), d.doc_id)"
+        LACKS_TARGET " AND d.stored_at < $6::timestamptz"
+                     " AND (coalesce(d.raw_partition, -1), coalesce(d.raw_offset, -1), d.doc_id)"
                      " > ($2::int, $3::bigint, $4) ORDER BY 3, 4, 1 LIMIT $5::int");
-    PGresult *res = run(b, sql, 5, params, 0, "selecting documents", errstr, errstr_size);
+    PGresult *res = run(b, sql, 6, params, 0, "selecting documents", errstr, errstr_size);
     free(sql);
     if (!res) {
         return -1;

@@ -61,7 +61,7 @@ int backlog_open(struct backlog *b, const char *conninfo, const char *where, con
                  char *errstr, size_t errstr_size);
 void backlog_close(struct backlog *b);
 
-/** Documents the condition selects; -1 on error. */
+/** Documents the condition selects among those stored before the run began; -1 on error. */
 long long backlog_selected(struct backlog *b, char *errstr, size_t errstr_size);
 
 /** Selected documents with no extraction under the target and no dead letter of this run. */
