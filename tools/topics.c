@@ -1,7 +1,9 @@
 /*
  * topics.c - reportflow-topics: create reportflow's three topics when missing, with their
- * partitions, replicas and size limits, and check those that exist. The local stack runs it
- * before starting the programs; run it by hand against any cluster before the first start.
+ * partitions, replicas and size limits (the raw one compacted and kept forever: the record of
+ * every report), check those that exist, and alter a raw topic that is not yet compacted. The local
+ * stack runs it before starting the programs; run it by hand against any cluster before the first
+ * start.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,9 @@ static const char usage[] =
     "topic.*.partitions, replicas from topic.replication_factor, min.insync.replicas from\n"
     "topic.min_insync_replicas, max.message.bytes from producer.max_file_bytes and\n"
     "worker.max_envelope_bytes), then checks that each can carry what reportflow sends.\n"
-    "  --check          only check; a missing topic is an error\n"
+    "topic.raw is the record of every report: cleanup.policy=compact, retention.ms=-1; an\n"
+    "existing one that is not is altered in place (never recreated).\n"
+    "  --check          only check; a missing topic or an uncompacted topic.raw is an error\n"
     "  --timeout-ms N   wait at most N ms for the cluster (default 30000)\n"
     "Exit status: 0 usable, 1 a topic cannot work (the message names topic and setting),\n"
     "3 the cluster did not answer or lacks the admin calls (the embedded broker).\n";
@@ -77,8 +81,9 @@ int main(int argc, char **argv)
     case RF_TOPICS_OK:
         for (size_t i = 0; i < 3; i++) {
             struct rf_topic_spec s = rf_topics_spec(cfg, roles[i]);
-            printf("%s: ok (%d partitions wanted, max.message.bytes >= %lld)\n", s.name,
-                   s.partitions, s.max_message_bytes);
+            printf("%s: ok (%d partitions wanted, max.message.bytes >= %lld%s)\n", s.name,
+                   s.partitions, s.max_message_bytes,
+                   s.compacted ? ", cleanup.policy=compact, retention.ms=-1" : "");
         }
         rc = 0;
         break;

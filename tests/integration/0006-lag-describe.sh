@@ -67,7 +67,9 @@ for w in worker-1 worker-2; do kill -STOP "$(cat "$RF_STATE/pids/$w.pid")"; done
 committed_partitions=$(awk '$1 == "reportflow-workers" && $4 != "-" {print $3}' "$TEST_STATE/theirs.txt")
 [ -n "$committed_partitions" ] || fail "quiet: no committed partition of reports.raw"
 for p in $committed_partitions; do
-    printf 'not a report %s\nnot a report either\n' "$p" | kcat -P -b "$BROKER" -t reports.raw -p "$p"
+    # keyed: reports.raw is compacted, and a compacted topic refuses a record without a key
+    printf 'not-%s-1\tnot a report %s\nnot-%s-2\tnot a report either\n' "$p" "$p" "$p" |
+        kcat -P -b "$BROKER" -t reports.raw -p "$p" -K $'\t'
 done
 compare "lagging"
 for p in $committed_partitions; do
