@@ -14,8 +14,6 @@
 #include "reportflow/topics.h"
 
 #define COMPONENT "reprocess"
-/* A work topic outlives a crashed run long enough to resume it, not for ever. */
-#define WORK_RETENTION_MS "604800000"
 /* Farther than this ahead, seek rather than read through the records between. */
 #define SEEK_GAP 1000
 /* A partition that yields nothing for this long is given up on (its records stay unfound). */
@@ -125,8 +123,14 @@ int feeder_create_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
     snprintf(bytes, sizeof(bytes), "%lld", raw.max_message_bytes);
     rd_kafka_NewTopic_t *t = rd_kafka_NewTopic_new(f->work_topic, raw.partitions,
                                                    raw.replication_factor, why, sizeof(why));
-    if (!t || rd_kafka_NewTopic_set_config(t, "max.message.bytes", bytes) ||
-        rd_kafka_NewTopic_set_config(t, "retention.ms", WORK_RETENTION_MS)) {
+    /* configured as the raw topic it stands in for (the workers check it as such); a
+       finished run deletes it, a crashed one leaves it for the next run of the rule set */
+    bool bad = !t || rd_kafka_NewTopic_set_config(t, "max.message.bytes", bytes);
+    for (size_t i = 0; i < RF_TOPICS_RECORD_CONFIG_CNT && !bad && raw.compacted; i++) {
+        bad = rd_kafka_NewTopic_set_config(t, rf_topics_record_configs[i].name,
+                                           rf_topics_record_configs[i].value) != 0;
+    }
+    if (bad) {
         snprintf(errstr, errstr_size, "topic '%s': %s", f->work_topic, t ? "bad config" : why);
         if (t) {
             rd_kafka_NewTopic_destroy(t);

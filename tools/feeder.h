@@ -37,8 +37,8 @@ int feeder_open(struct feeder *f, const struct rf_config *cfg, const char *work_
 void feeder_close(struct feeder *f);
 
 /**
- * Create the work topic when missing: the raw topic's partitions and record
- * size, kept a week. @returns 0, or -1 with @p errstr.
+ * Create the work topic when missing, configured as the raw topic (partitions,
+ * record size, compaction). @returns 0, or -1 with @p errstr.
  */
 int feeder_create_work_topic(struct feeder *f, char *errstr, size_t errstr_size);
 

@@ -91,12 +91,12 @@ wait_for 300 "a first part reprocessed" first_part
 kill -9 $pid
 wait $pid 2>/dev/null || true
 echo "killed reportflow-reprocess at $(new_count) of $N"
-wait_for 30 "its workers gone with it" bash -c "! pgrep -f 'worker.group=reportflow-reprocess' >/dev/null"
+wait_for 30 "its workers gone with it" bash -c "! pgrep -f 'worker.group=reportflow-[r]eprocess' >/dev/null"
 reprocess --window 200 >"$TEST_STATE/reprocess-2.out" 2>"$TEST_STATE/reprocess-2.log" &
 pid=$!
-wait_for 120 "a reprocess worker" pgrep -f 'worker.group=reportflow-reprocess'
+wait_for 120 "a reprocess worker" pgrep -f 'worker.group=reportflow-[r]eprocess'
 sleep 2
-pkill -9 -f 'worker.group=reportflow-reprocess' || true
+pkill -9 -f 'worker.group=reportflow-[r]eprocess' || true
 rc=0
 wait $pid || rc=$?
 wait $dropper
