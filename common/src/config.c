@@ -141,8 +141,7 @@ static const struct field fields[] = {
     INT("pg.statement_timeout_ms", RF_PROG_SINK, pg_statement_timeout_ms, "60000", 10, 86400000,
         "statement_timeout of each sink transaction; a statement unanswered this long plus "
         "5 s drops the connection"),
-    INT("reprocess.max_live_lag", RF_PROG_REPROCESS, reprocess_max_live_lag, "200", 0,
-        1000000000,
+    INT("reprocess.max_live_lag", RF_PROG_REPROCESS, reprocess_max_live_lag, "200", 0, 1000000000,
         "records the live groups (worker.group, sink.group) may lag before a reprocess stops "
         "feeding its workers until they catch up; 0: never wait"),
     STR("broker.address_file", KAFKA_CLIENTS | RF_PROG_BROKER, broker_address_file, "",
@@ -161,10 +160,9 @@ static const struct field fields[] = {
 
 /* Program names by bit of enum rf_program, for messages. */
 static const char *const program_names[] = {
-    "reportflow-producer", "reportflow-worker",  "reportflow-sink",
-    "reportflow-lag",      "reportflow-topics",  "reportflow-broker",
-    "reportflow-eval",     "reportflow-extract", "reportflow-report",
-    "reportflow-reprocess",
+    "reportflow-producer", "reportflow-worker",    "reportflow-sink", "reportflow-lag",
+    "reportflow-topics",   "reportflow-broker",    "reportflow-eval", "reportflow-extract",
+    "reportflow-report",   "reportflow-reprocess",
 };
 
 #define FIELD_CNT (sizeof(fields) / sizeof(fields[0]))

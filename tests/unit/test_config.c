@@ -249,6 +249,13 @@ static const struct {
     {RF_PROG_EXTRACT, "log.level log.format producer.max_file_bytes worker.rules "
                       "worker.max_extract_ms worker.max_envelope_bytes "},
     {RF_PROG_REPORT, "log.level log.format pg.conninfo "},
+    {RF_PROG_REPROCESS,
+     "log.level log.format topic.raw topic.events topic.dlq topic.raw.partitions "
+     "topic.events.partitions topic.dlq.partitions topic.replication_factor "
+     "topic.min_insync_replicas producer.max_file_bytes progress.interval_ms worker.group "
+     "worker.rules worker.batch_bytes worker.batch_size worker.max_extract_ms "
+     "worker.max_envelope_bytes sink.group pg.conninfo reprocess.max_live_lag "
+     "broker.address_file "},
 };
 
 #define READS_CNT (sizeof(reads) / sizeof(reads[0]))
@@ -308,7 +315,7 @@ static void test_config_every_key_has_a_reader(void **state)
             fail_msg("no program reads '%s'", key);
         }
     }
-    assert_int_equal(cnt, 44); /* a key tagged with no program would not even print here */
+    assert_int_equal(cnt, 45); /* a key tagged with no program would not even print here */
 }
 
 /* kafka.* shows only for the programs that make a Kafka client. */
@@ -356,7 +363,7 @@ static void test_config_flag_of_another_program_is_refused(void **state)
     assert_null(
         rf_config_build(RF_PROG_WORKER, "/dev/null", flags, 1, NULL, errstr, sizeof(errstr)));
     assert_string_equal(errstr, "-X: reportflow-worker does not read 'pg.conninfo' "
-                                "(reportflow-sink and reportflow-report do)");
+                                "(reportflow-sink, reportflow-report and reportflow-reprocess do)");
     char *lag_flags[] = {"lag.window_s=5"};
     assert_null(
         rf_config_build(RF_PROG_PRODUCER, "/dev/null", lag_flags, 1, NULL, errstr, sizeof(errstr)));

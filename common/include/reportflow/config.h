@@ -85,7 +85,7 @@ struct rf_config {
     long long sink_batch_bytes;   /* sink.batch_bytes: bytes a batch holds before it closes */
     long long sink_max_outage_ms; /* sink.max_outage_ms: leave the group after this */
     long long pg_statement_timeout_ms; /* pg.statement_timeout_ms: per sink transaction */
-    long long reprocess_max_live_lag; /* reprocess.max_live_lag: records, 0 never waits */
+    long long reprocess_max_live_lag;  /* reprocess.max_live_lag: records, 0 never waits */
     /* broker and lag */
     char *broker_address_file; /* broker.address_file */
     long long broker_count;    /* broker.count */
