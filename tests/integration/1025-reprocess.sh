@@ -105,6 +105,7 @@ grep -q "starting another" "$TEST_STATE/reprocess-2.log" || fail "the killed wor
 new_hash=$(q "SELECT DISTINCT rules_hash FROM extractions WHERE rules_version = '9.0.0-test'")
 gen_done=$(q "SELECT count(*) FROM extractions WHERE rules_hash = '$new_hash' AND file_name NOT LIKE 'live-%'")
 [ "$gen_done" = "$N" ] || fail "$gen_done of the $N stored reports have the new version"
+cat "$TEST_STATE/reprocess-2.out"
 pass "reprocess killed with -9 and run again, a worker killed: all $N reports under the new version"
 passed=$((passed + 1))
 
