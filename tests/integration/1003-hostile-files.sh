@@ -122,7 +122,7 @@ pass "symlink, FIFO, empty, over-size: failed/ with a reason and a dead letter; 
 # the secret is in no table and no topic
 # read into files first: a dump or a read that fails must fail the test, not look clean
 pg_dump -d "$REPORTFLOW_PG_CONNINFO" --data-only >"$TEST_STATE/dump.sql" || fail "pg_dump failed"
-grep -q 'COPY public.documents' "$TEST_STATE/dump.sql" || fail "the dump holds no documents table"
+grep -q 'COPY public.extractions' "$TEST_STATE/dump.sql" || fail "the dump holds no extractions table"
 leaks=$(grep -a -c "$secret_mark" "$TEST_STATE/dump.sql" || true)
 hex_mark=$(printf '%s' "$secret_mark" | od -An -tx1 | tr -d ' \n')
 hex_leaks=$(grep -a -c "$hex_mark" "$TEST_STATE/dump.sql" || true)
