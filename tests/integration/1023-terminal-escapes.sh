@@ -25,8 +25,9 @@ fname="evil${esc}]0;pwned${bel}${esc}[2J.txt"
 agency="应急${esc}[31m管理局${csi8}1m"
 psql "$conninfo" -v ON_ERROR_STOP=1 -q \
     -v fname="$fname" -v agency="$agency" -v doc="$doc" -v bidi="x${bidi}gnp.exe" <<'SQL' || fail "could not store the rows"
-INSERT INTO documents (doc_id, agency, year, file_name, extracted_at)
-VALUES (:'doc', :'agency', 2024, :'fname', now());
+INSERT INTO extractions (doc_id, rules_hash, agency, year, file_name, extracted_at)
+VALUES (:'doc', 'h', :'agency', 2024, :'fname', now());
+INSERT INTO promotions (doc_id, rules_hash) VALUES (:'doc', 'h');
 INSERT INTO dead_letters (stage, error_code, file_name, error_text, letter_key)
 VALUES ('producer', 'empty-file', :'bidi', 'reason: ' || :'fname', 'k1');
 SQL
