@@ -214,7 +214,7 @@ static void mark_replaced(struct batch *b)
 {
     for (size_t i = 0; i < b->cnt; i++) {
         const struct batch_record *r = &b->recs[i];
-        for (size_t k = i + 1; k < b->cnt && !r->dead_letter && !r->refused; k++) {
+        for (size_t k = i + 1; k < b->cnt && !r->dead_letter; k++) {
             const struct batch_record *later = &b->recs[k];
             if (!later->dead_letter && strcmp(r->doc_id, later->doc_id) == 0 &&
                 strcmp(r->rules_hash, later->rules_hash) == 0) {
@@ -232,7 +232,6 @@ static void fill_item(struct db_item *it, const struct batch *b, size_t i)
     memset(it, 0, sizeof(*it));
     it->dead_letter = r->dead_letter;
     it->doc_id = r->dead_letter ? NULL : r->doc_id;
-    it->rules_hash = r->dead_letter ? NULL : r->rules_hash;
     it->rows = &b->rows;
     it->at = r->at;
     it->stage = r->stage;

@@ -168,8 +168,7 @@ static enum db_result copy_children(struct db *db, size_t table, const struct db
  * (delete, then COPY), then promote the firsts and resolve dead letters.
  */
 static enum db_result store_envelopes(struct db *db, const struct db_item *items, size_t cnt,
-                                      const struct db_item *only, size_t *written, char *errstr,
-                                      size_t errstr_size)
+                                      const struct db_item *only, char *errstr, size_t errstr_size)
 {
     struct rf_buf json = RF_BUF_INIT;
     if (documents_json(items, cnt, only, &json) != 0) {
@@ -195,12 +194,11 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
         r = db_conn_run(db, promote_first_sql, 1, params, NULL, "promote", errstr, errstr_size);
     }
     rf_buf_release(&json);
-    *written = r == DB_OK ? (only ? 1 : count_envelopes(items, cnt)) : 0;
     rf_debug(COMPONENT,
              "%zu extraction(s) written: upsert %lld ms, delete %lld ms, copy %lld ms, "
              "promote %lld ms",
-             *written, (long long)(t1 - t0), (long long)(t2 - t1), (long long)(t3 - t2),
-             (long long)(rf_clock_mono_ms() - t3));
+             only ? 1 : count_envelopes(items, cnt), (long long)(t1 - t0), (long long)(t2 - t1),
+             (long long)(t3 - t2), (long long)(rf_clock_mono_ms() - t3));
     return r;
 }
 
@@ -230,8 +228,7 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
         if (r != DB_OK) {
             return r;
         }
-        size_t written = 0;
-        r = store_envelopes(db, items, cnt, &items[i], &written, errstr, errstr_size);
+        r = store_envelopes(db, items, cnt, &items[i], errstr, errstr_size);
         if (r == DB_REJECT) {
             rf_warn(COMPONENT, "document %s refused, stored as a dead letter: %s", items[i].doc_id,
                     errstr);
@@ -239,7 +236,7 @@ static enum db_result store_one_by_one(struct db *db, struct db_item *items, siz
             counts->rejected++;
             r = db_conn_exec(db, "ROLLBACK TO SAVEPOINT one_document", errstr, errstr_size);
         } else if (r == DB_OK) {
-            counts->written += written;
+            counts->written++;
             /* released, so a batch does not hold hundreds of open subtransactions */
             r = db_conn_exec(db, "RELEASE SAVEPOINT one_document", errstr, errstr_size);
         }
@@ -276,7 +273,8 @@ static enum db_result store_transaction(struct db *db, struct db_item *items, si
     enum db_result r = begin(db, errstr, errstr_size);
     size_t envelopes = count_envelopes(items, cnt);
     if (r == DB_OK && envelopes > 0 && !one_by_one) {
-        r = store_envelopes(db, items, cnt, NULL, &counts->written, errstr, errstr_size);
+        r = store_envelopes(db, items, cnt, NULL, errstr, errstr_size);
+        counts->written = r == DB_OK ? envelopes : 0;
     } else if (r == DB_OK && envelopes > 0) {
         r = store_one_by_one(db, items, cnt, counts, errstr, errstr_size);
     }

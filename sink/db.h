@@ -1,7 +1,7 @@
 /*
  * db.h - the sink's PostgreSQL side: connect (and migrate), and store a batch
- * of envelopes and dead letters in one transaction. Document rows are upserted
- * from one JSONB parameter (an older extraction never wins); their child rows
+ * of envelopes and dead letters in one transaction. Extraction rows are upserted
+ * from one JSONB parameter (keyed by doc_id and rules_hash); their child rows
  * (sections, citations, quantities, metrics), formatted beforehand (rows.h),
  * stream in with COPY FROM STDIN; dead letters go in by dead_letters.h.
  * No value is ever spliced into SQL.
@@ -23,7 +23,6 @@
 struct db_item {
     bool dead_letter;        /* false: an envelope; true: a dead letter */
     const char *doc_id;      /* envelope: its id (64 hex digits) */
-    const char *rules_hash;  /* envelope: the version it is stored under (rows_rules_hash()) */
     const struct rows *rows; /* envelope: its batch's formatted bytes (borrowed) */
     struct rows_doc at;      /* envelope: where its bytes are in rows */
     /* dead letter: bytes as they came (any bytes; db_store() makes them safe text) */
@@ -46,7 +45,6 @@ struct db_item {
 
 struct db_counts {
     size_t written;      /* extractions inserted or replaced */
-    size_t stale;        /* earlier records of an extraction in the same batch: ignored */
     size_t rejected;     /* envelopes PostgreSQL refused: now dead letters */
     size_t dead_letters; /* dead-letter rows written (new ones) */
     size_t unstorable;   /* dead letters PostgreSQL refused even made safe: logged, skipped */

@@ -206,7 +206,7 @@ static int finish(struct sink *s, struct batch *b, const struct writer_done *don
     if (done->outcome == WRITER_STORED && !s->lost_batch) {
         rf_kafka_store_offsets(s->consumer, b->msgs, b->cnt, COMPONENT);
         s->stats.written += done->counts.written;
-        s->stats.stale += b->stale + done->counts.stale;
+        s->stats.stale += b->stale;
         s->stats.dead_letters += done->counts.dead_letters;
         s->stats.unstorable += done->counts.unstorable;
         s->stats.batches++;
@@ -342,8 +342,8 @@ static void publish_metrics(struct rf_http *http, struct sink *s)
          (double)s->stats.records},
         {"reportflow_sink_documents_written_total", "counter", "Documents inserted or replaced.",
          (double)s->stats.written},
-        {"reportflow_sink_stale_total", "counter", "Older or duplicate envelopes ignored.",
-         (double)s->stats.stale},
+        {"reportflow_sink_stale_total", "counter",
+         "Earlier records of an extraction replaced in the same batch.", (double)s->stats.stale},
         {"reportflow_sink_dead_letters_total", "counter", "Dead-letter rows written.",
          (double)s->stats.dead_letters},
         {"reportflow_sink_unstorable_dead_letters_total", "counter",

@@ -27,7 +27,7 @@
 struct sink_stats {
     uint64_t records;      /* Kafka records handled */
     uint64_t written;      /* documents inserted or replaced */
-    uint64_t stale;        /* older or duplicate envelopes ignored */
+    uint64_t stale;        /* earlier records of an extraction replaced in the same batch */
     uint64_t dead_letters; /* dead-letter rows written */
     uint64_t unstorable;   /* dead letters PostgreSQL refused even made safe: logged, skipped */
     uint64_t batches;      /* transactions committed */

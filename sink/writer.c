@@ -190,7 +190,6 @@ static enum db_result attempt(struct writer *w, struct db_item *items, size_t n,
 static void add_counts(struct db_counts *sum, const struct db_counts *c)
 {
     sum->written += c->written;
-    sum->stale += c->stale;
     sum->rejected += c->rejected;
     sum->dead_letters += c->dead_letters;
     sum->unstorable += c->unstorable;

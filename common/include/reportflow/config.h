@@ -132,13 +132,13 @@ struct rf_config *rf_config_build(unsigned programs, const char *path, char **ov
                                   size_t override_cnt, char **envp, char *errstr,
                                   size_t errstr_size);
 
-/** Value of a kafka.* pass-through key (without prefix), or NULL. Borrowed. */
 /**
  * True when one of @p programs (RF_PROG_* bits) reads @p key: a kafka.* key, or a
  * key tagged with one of them. Lets a program hand -X flags on to another it starts.
  */
 bool rf_config_reads(unsigned programs, const char *key);
 
+/** Value of a kafka.* pass-through key (without prefix), or NULL. Borrowed. */
 const char *rf_config_kafka_get(const struct rf_config *cfg, const char *key);
 
 /**
