@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "lexicon.h"
+#include "reportflow/sha256.h"
 #include "rulefile.h"
 
 #define BEFORE_CHARS 24      /* same-clause window before the number */
@@ -39,9 +40,10 @@ struct keyer_entry {
 
 struct keyer_model {
     char *name;
-    double threshold; /* a key the rules did not propose needs this probability */
-    double veto;      /* a rule's key is dropped when "none" has this probability */
-    bool arbiter;     /* policy "arbiter": the model overrides the rules' key */
+    char sha256[RF_SHA256_HEX_LEN + 1]; /* of the file loaded */
+    double threshold;                   /* a key the rules did not propose needs this probability */
+    double veto;  /* a rule's key is dropped when "none" has this probability */
+    bool arbiter; /* policy "arbiter": the model overrides the rules' key */
     size_t class_cnt;
     char **classes;
     struct rule *pseudo; /* one per class; NULL key for "none" */
@@ -415,11 +417,15 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
 
 struct keyer_model *keyer_load(const char *path, char *errstr, size_t errstr_size)
 {
-    json_t *root = rulefile_load_json(path, "keyer model", errstr, errstr_size);
+    char sha256[RF_SHA256_HEX_LEN + 1];
+    json_t *root = rulefile_load_json(path, "keyer model", sha256, errstr, errstr_size);
     if (!root) {
         return NULL;
     }
     struct keyer_model *m = calloc(1, sizeof(*m));
+    if (m) {
+        memcpy(m->sha256, sha256, sizeof(sha256));
+    }
     const char *name = json_string_value(json_object_get(root, "name"));
     json_t *threshold = json_object_get(root, "threshold");
     int rc = -1;
@@ -471,6 +477,11 @@ void keyer_free(struct keyer_model *m)
 const char *keyer_name(const struct keyer_model *m)
 {
     return m->name;
+}
+
+const char *keyer_sha256(const struct keyer_model *m)
+{
+    return m->sha256;
 }
 
 static const struct keyer_weight *find_weight(const struct keyer_model *m, const char *feature)

@@ -39,6 +39,9 @@ void keyer_free(struct keyer_model *m);
 /** The model's identity for the envelope ("keyer-2026-11-30"), borrowed. */
 const char *keyer_name(const struct keyer_model *m);
 
+/** SHA-256 of the model file as loaded (64 hex digits), borrowed: part of the rules' hash. */
+const char *keyer_sha256(const struct keyer_model *m);
+
 /**
  * Compute the features of @p q in @p t, with the concepts of @p rules'
  * "keyer_lexicon". @p rule_key is the key the rules chose for it, or NULL.

@@ -5,14 +5,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_t *rulefile_load_json(const char *path, const char *what, char *errstr, size_t errstr_size)
+#include "reportflow/fs.h"
+#include "reportflow/sha256.h"
+
+/* The largest rule or model file read: far above any real one (about 1 MB). */
+#define RULEFILE_MAX_BYTES (256u << 20)
+
+json_t *rulefile_load_json(const char *path, const char *what, char *sha256, char *errstr,
+                           size_t errstr_size)
 {
+    char *data = NULL;
+    size_t len = 0;
+    if (rf_fs_read_file(path, RULEFILE_MAX_BYTES, &data, &len, errstr, errstr_size) != RF_READ_OK) {
+        return NULL;
+    }
     json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
+    json_t *root = json_loadb(data, len, 0, &jerr);
     if (!root) {
         snprintf(errstr, errstr_size, "%s:%d:%d: cannot load %s: %s", path, jerr.line, jerr.column,
                  what, jerr.text);
+    } else if (sha256 && rf_sha256_hex(data, len, sha256) != 0) {
+        snprintf(errstr, errstr_size, "%s: cannot hash it: libcrypto failed", path);
+        json_decref(root);
+        root = NULL;
     }
+    free(data);
     return root;
 }
 

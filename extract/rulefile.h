@@ -19,10 +19,13 @@ struct name_pair {
 
 /**
  * Parse the JSON file @p path, named @p what in errors ("rule file", "keyer
- * model"). @returns its root (the caller decrefs it), or NULL with @p errstr
+ * model"), and write the SHA-256 of the bytes parsed into @p sha256 (64 hex
+ * digits and NUL; NULL: not wanted), so what names a rule set's version is what
+ * was loaded. @returns its root (the caller decrefs it), or NULL with @p errstr
  * naming the file, line and column.
  */
-json_t *rulefile_load_json(const char *path, const char *what, char *errstr, size_t errstr_size);
+json_t *rulefile_load_json(const char *path, const char *what, char *sha256, char *errstr,
+                           size_t errstr_size);
 
 /** A copy of string field @p name of @p obj (the caller frees it), or NULL when absent. */
 char *rulefile_string(json_t *obj, const char *name);

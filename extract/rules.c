@@ -12,7 +12,6 @@
 #include "lexicon.h"
 #include "number_words.h"
 #include "reportflow/buf.h"
-#include "reportflow/fs.h"
 #include "reportflow/log.h"
 #include "reportflow/sha256.h"
 #include "rulefile.h"
@@ -403,30 +402,9 @@ static int load_lexicon(struct rules *r, json_t *root, const char *path, char *e
     return lexicon_load(lex, "objects", &r->keyer_objects, path, errstr, errstr_size);
 }
 
-/* The largest rule or model file hashed: far above any real one (about 1 MB). */
-#define RULES_MAX_FILE_BYTES (256u << 20)
-
-/* SHA-256 of the file at @p path, as hex into @p hex. */
-static int file_sha256(const char *path, char hex[RF_SHA256_HEX_LEN + 1], char *errstr,
-                       size_t errstr_size)
-{
-    char *data = NULL;
-    size_t len = 0;
-    if (rf_fs_read_file(path, RULES_MAX_FILE_BYTES, &data, &len, errstr, errstr_size) !=
-        RF_READ_OK) {
-        return -1;
-    }
-    int rc = rf_sha256_hex(data, len, hex);
-    free(data);
-    if (rc != 0) {
-        snprintf(errstr, errstr_size, "%s: cannot hash it: libcrypto failed", path);
-    }
-    return rc;
-}
-
-/* "model": a keyer model file, relative to the rule file's folder; @p model_sha its hash. */
-static int load_model(struct rules *r, json_t *root, const char *path,
-                      char model_sha[RF_SHA256_HEX_LEN + 1], char *errstr, size_t errstr_size)
+/* "model": a keyer model file, relative to the rule file's folder. */
+static int load_model(struct rules *r, json_t *root, const char *path, char *errstr,
+                      size_t errstr_size)
 {
     json_t *model = json_object_get(root, "model");
     if (!model) {
@@ -449,9 +427,8 @@ static int load_model(struct rules *r, json_t *root, const char *path,
         return -1;
     }
     r->keyer = keyer_load(model_path, errstr, errstr_size);
-    int rc = r->keyer ? file_sha256(model_path, model_sha, errstr, errstr_size) : -1;
     free(model_path);
-    return rc;
+    return r->keyer ? 0 : -1;
 }
 
 /* What every rule is read with. */
@@ -469,8 +446,8 @@ static int load_rule_item(json_t *item, size_t index, void *elem, void *ctx, con
     return load_rule(rc->rules, elem, item, index, rc->macros, rc->path, errstr, errstr_size);
 }
 
-static int load_root(struct rules *r, json_t *root, const char *path,
-                     char model_sha[RF_SHA256_HEX_LEN + 1], char *errstr, size_t errstr_size)
+static int load_root(struct rules *r, json_t *root, const char *path, char *errstr,
+                     size_t errstr_size)
 {
     r->name = rulefile_string(root, "name");
     r->version = rulefile_string(root, "version");
@@ -507,7 +484,7 @@ static int load_root(struct rules *r, json_t *root, const char *path,
         load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
         load_fold(r, root, path, errstr, errstr_size) != 0 ||
         load_core_keys(r, root, path, errstr, errstr_size) != 0 ||
-        load_model(r, root, path, model_sha, errstr, errstr_size) != 0) {
+        load_model(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
     char what[512];
@@ -518,17 +495,15 @@ static int load_root(struct rules *r, json_t *root, const char *path,
                           errstr, errstr_size);
 }
 
-/* r->hash: of the rule file's hash and its model's ("" without one), so either edit shows. */
+/* r->hash: of the rule file's bytes and its model's (none: ""), so either edit shows. */
 static int hash_rule_set(struct rules *r, const char *path,
-                         const char model_sha[RF_SHA256_HEX_LEN + 1], char *errstr,
+                         const char file_sha[RF_SHA256_HEX_LEN + 1], char *errstr,
                          size_t errstr_size)
 {
-    char file_sha[RF_SHA256_HEX_LEN + 1], both[RF_SHA256_HEX_LEN + 1];
-    if (file_sha256(path, file_sha, errstr, errstr_size) != 0) {
-        return -1;
-    }
+    const char *model_sha = r->keyer ? keyer_sha256(r->keyer) : "";
     const struct rf_sha256_part parts[] = {{file_sha, RF_SHA256_HEX_LEN},
                                            {model_sha, strlen(model_sha)}};
+    char both[RF_SHA256_HEX_LEN + 1];
     if (rf_sha256_hex_parts(parts, 2, both) != 0) {
         snprintf(errstr, errstr_size, "%s: cannot hash it: libcrypto failed", path);
         return -1;
@@ -540,8 +515,8 @@ static int hash_rule_set(struct rules *r, const char *path,
 
 struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
 {
-    char model_sha[RF_SHA256_HEX_LEN + 1] = "";
-    json_t *root = rulefile_load_json(path, "rule file", errstr, errstr_size);
+    char file_sha[RF_SHA256_HEX_LEN + 1];
+    json_t *root = rulefile_load_json(path, "rule file", file_sha, errstr, errstr_size);
     if (!root) {
         return NULL;
     }
@@ -552,8 +527,8 @@ struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
         return NULL;
     }
     r->max_captures = 1;
-    if (load_root(r, root, path, model_sha, errstr, errstr_size) != 0 ||
-        hash_rule_set(r, path, model_sha, errstr, errstr_size) != 0) {
+    if (load_root(r, root, path, errstr, errstr_size) != 0 ||
+        hash_rule_set(r, path, file_sha, errstr, errstr_size) != 0) {
         rules_free(r);
         r = NULL;
     }

@@ -1,4 +1,7 @@
-/* test_rules_core_keys.c - the rule set's "core_keys": loaded in order, refused when malformed. */
+/*
+ * test_rules_core_keys.c - the rule set's "core_keys": loaded in order, refused when malformed;
+ * and the rule set's hash, which names its extractions (sql/012).
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -34,6 +37,27 @@ static struct rules *load_with(const char *keys, char *errstr, size_t errstr_siz
     struct rules *r = rules_load(path, errstr, errstr_size);
     unlink(path);
     return r;
+}
+
+/* An edit that keeps the version number still gives the rule set another hash. */
+static void test_rules_hash_follows_the_bytes_not_the_version(void **state)
+{
+    (void)state;
+    char errstr[512];
+    struct rules *a = load_with(NULL, errstr, sizeof(errstr));
+    struct rules *again = load_with(NULL, errstr, sizeof(errstr));
+    struct rules *edited = load_with("[\"hazards.found\"]", errstr, sizeof(errstr));
+    assert_non_null(a);
+    assert_non_null(again);
+    assert_non_null(edited);
+    assert_int_equal(strlen(a->hash), RULES_HASH_LEN);
+    assert_int_equal(strspn(a->hash, "0123456789abcdef"), RULES_HASH_LEN);
+    assert_string_equal(a->hash, again->hash);
+    assert_string_equal(a->version, edited->version);
+    assert_string_not_equal(a->hash, edited->hash);
+    rules_free(a);
+    rules_free(again);
+    rules_free(edited);
 }
 
 static void test_core_keys_of_the_shipped_rule_set(void **state)
@@ -83,6 +107,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_core_keys_of_the_shipped_rule_set),
+        cmocka_unit_test(test_rules_hash_follows_the_bytes_not_the_version),
         cmocka_unit_test(test_core_keys_are_optional),
         cmocka_unit_test(test_core_keys_refuse_what_names_no_column),
     };
