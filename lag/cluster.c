@@ -367,6 +367,18 @@ int cluster_watermarks(struct cluster *c, const char *topic, int partition, int6
     return 0;
 }
 
+int cluster_partition_lag(struct cluster *c, const char *topic, int partition, int64_t committed,
+                          int64_t *log_end, int64_t *lag, char *err, size_t err_size)
+{
+    int64_t low = 0;
+    if (cluster_watermarks(c, topic, partition, &low, log_end, err, err_size) != 0) {
+        return -1;
+    }
+    int64_t from = committed >= 0 ? committed : low;
+    *lag = *log_end > from ? *log_end - from : 0;
+    return 0;
+}
+
 void cluster_record_ages(struct cluster *c, const rd_kafka_topic_partition_list_t *at,
                          int64_t now_ms, int budget_ms, double *age_s)
 {

@@ -73,6 +73,14 @@ int cluster_watermarks(struct cluster *c, const char *topic, int partition, int6
                        int64_t *high, char *err, size_t err_size);
 
 /**
+ * Records of @p topic / @p partition a group whose committed offset is @p committed
+ * (-1: never committed, so from the log start) has yet to consume, into @p lag, and
+ * the log end into @p log_end. @returns 0, or -1 naming the partition in @p err.
+ */
+int cluster_partition_lag(struct cluster *c, const char *topic, int partition, int64_t committed,
+                          int64_t *log_end, int64_t *lag, char *err, size_t err_size);
+
+/**
  * Timestamps of the records at the given offsets (@p at, one per partition;
  * an offset < 0 means the log start) within @p budget_ms: ages go to
  * @p age_s[i] in seconds relative to @p now_ms, 0 where none arrived in time.

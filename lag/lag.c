@@ -230,21 +230,17 @@ static int read_offsets(struct lag_monitor *m, struct lag_group *g)
     g->parts = rc == 0 ? calloc((size_t)committed->cnt + 1, sizeof(*g->parts)) : NULL;
     for (int i = 0; g->parts && i < committed->cnt; i++) {
         struct lag_partition *p = &g->parts[g->cnt++];
-        int64_t low = 0, high = 0;
         rf_utf8_copy_str(p->topic, sizeof(p->topic), committed->elems[i].topic);
         p->partition = committed->elems[i].partition;
         p->committed = committed->elems[i].offset >= 0 ? committed->elems[i].offset : -1;
         snprintf(p->consumer_id, sizeof(p->consumer_id), "-");
         snprintf(p->host, sizeof(p->host), "-");
         snprintf(p->client_id, sizeof(p->client_id), "-");
-        if (cluster_watermarks(m->cluster, p->topic, p->partition, &low, &high, err, sizeof(err)) !=
-            0) {
+        if (cluster_partition_lag(m->cluster, p->topic, p->partition, p->committed, &p->log_end,
+                                  &p->lag, err, sizeof(err)) != 0) {
             rc = -1;
             break;
         }
-        p->log_end = high;
-        int64_t from = p->committed >= 0 ? p->committed : low;
-        p->lag = high > from ? high - from : 0;
         g->total_lag += p->lag;
     }
     if (rc == 0 && !g->parts) {

@@ -16,7 +16,8 @@
 #define COMPONENT "reprocess"
 /* Farther than this ahead, seek rather than read through the records between. */
 #define SEEK_GAP 1000
-/* A partition that yields nothing for this long is given up on (its records stay unfound). */
+/* A partition that yields nothing for this long ends the run (Kafka unreachable): a record
+   not read is not a record missing, so nothing may be dead-lettered as raw-missing for it. */
 #define READ_IDLE_MS 30000
 #define ADMIN_TIMEOUT_MS 30000
 
@@ -103,64 +104,20 @@ static rd_kafka_event_t *admin_result(rd_kafka_queue_t *q, const char *what, cha
     return ev;
 }
 
-/* The error of the first topic result, or NO_ERROR. */
-static rd_kafka_resp_err_t topic_result(const rd_kafka_topic_result_t **res, size_t n,
-                                        const char **why)
-{
-    *why = "";
-    if (n == 0) {
-        return RD_KAFKA_RESP_ERR_NO_ERROR;
-    }
-    *why = rd_kafka_topic_result_error_string(res[0]) ? rd_kafka_topic_result_error_string(res[0])
-                                                      : "";
-    return rd_kafka_topic_result_error(res[0]);
-}
-
 int feeder_create_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
 {
-    struct rf_topic_spec raw = rf_topics_spec(f->cfg, RF_TOPIC_RAW);
-    char why[512], bytes[24];
-    snprintf(bytes, sizeof(bytes), "%lld", raw.max_message_bytes);
-    rd_kafka_NewTopic_t *t = rd_kafka_NewTopic_new(f->work_topic, raw.partitions,
-                                                   raw.replication_factor, why, sizeof(why));
-    /* configured as the raw topic it stands in for (the workers check it as such); a
-       finished run deletes it, a crashed one leaves it for the next run of the rule set */
-    bool bad = !t || rd_kafka_NewTopic_set_config(t, "max.message.bytes", bytes);
-    for (size_t i = 0; i < RF_TOPICS_RECORD_CONFIG_CNT && !bad && raw.compacted; i++) {
-        bad = rd_kafka_NewTopic_set_config(t, rf_topics_record_configs[i].name,
-                                           rf_topics_record_configs[i].value) != 0;
+    /* the raw topic's spec under the work topic's name: created (and checked) as the raw
+       topic it stands in for, since the workers check it as such; a finished run deletes
+       it, a crashed one leaves it to the next run of the rule set */
+    struct rf_config work = *f->cfg;
+    work.topic_raw = f->work_topic;
+    const enum rf_topic_role raw = RF_TOPIC_RAW;
+    enum rf_topics_result r =
+        rf_topics_ensure(f->producer, &work, &raw, 1, true, ADMIN_TIMEOUT_MS, errstr, errstr_size);
+    if (r == RF_TOPICS_UNCHECKED) {
+        rf_warn(COMPONENT, "work topic '%s' not checked: %s", f->work_topic, errstr);
     }
-    if (bad) {
-        snprintf(errstr, errstr_size, "topic '%s': %s", f->work_topic, t ? "bad config" : why);
-        if (t) {
-            rd_kafka_NewTopic_destroy(t);
-        }
-        return -1;
-    }
-    rd_kafka_queue_t *q = rd_kafka_queue_new(f->producer);
-    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(f->producer, RD_KAFKA_ADMIN_OP_ANY);
-    rd_kafka_AdminOptions_set_request_timeout(o, ADMIN_TIMEOUT_MS, why, sizeof(why));
-    rd_kafka_CreateTopics(f->producer, &t, 1, o, q);
-    rd_kafka_event_t *ev = admin_result(q, "creating the work topic", errstr, errstr_size);
-    int rc = -1;
-    if (ev) {
-        size_t n = 0;
-        const char *reason;
-        const rd_kafka_topic_result_t **res =
-            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
-        rd_kafka_resp_err_t err = topic_result(res, n, &reason);
-        rc = err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS
-                 ? 0
-                 : -1;
-        if (rc != 0) {
-            snprintf(errstr, errstr_size, "cannot create topic '%s': %s", f->work_topic, reason);
-        }
-        rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_AdminOptions_destroy(o);
-    rd_kafka_queue_destroy(q);
-    rd_kafka_NewTopic_destroy(t);
-    return rc;
+    return r == RF_TOPICS_UNUSABLE ? -1 : 0;
 }
 
 int feeder_delete_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
@@ -172,12 +129,12 @@ int feeder_delete_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
     int rc = -1;
     if (ev) {
         size_t n = 0;
-        const char *reason;
         const rd_kafka_topic_result_t **res =
             rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(ev), &n);
-        rc = topic_result(res, n, &reason) == RD_KAFKA_RESP_ERR_NO_ERROR ? 0 : -1;
+        rc = n == 1 && rd_kafka_topic_result_error(res[0]) ? -1 : 0;
         if (rc != 0) {
-            snprintf(errstr, errstr_size, "cannot delete topic '%s': %s", f->work_topic, reason);
+            snprintf(errstr, errstr_size, "cannot delete topic '%s': %s", f->work_topic,
+                     rd_kafka_topic_result_error_string(res[0]));
         }
         rd_kafka_event_destroy(ev);
     }
@@ -326,9 +283,11 @@ static int copy_partition(struct feeder *f, int p, const struct backlog_doc *doc
         }
         rd_kafka_message_destroy(m);
     }
-    if (idle_ms >= READ_IDLE_MS) {
-        rf_warn(COMPONENT, "%s [%d]: nothing read for %d s; its remaining reports are not found",
-                f->cfg->topic_raw, p, READ_IDLE_MS / 1000);
+    if (rc == 0 && idle_ms >= READ_IDLE_MS) {
+        snprintf(errstr, errstr_size,
+                 "%s [%d]: nothing read for %d s below its end (%lld): is Kafka reachable?",
+                 f->cfg->topic_raw, p, READ_IDLE_MS / 1000, (long long)high);
+        rc = -1;
     }
     rf_strset_release(&wanted);
     return rc;
@@ -383,7 +342,7 @@ long long feeder_poll(struct feeder *f, int ms)
 /* What @p group has yet to consume of @p topic; -1 when Kafka did not say. */
 static long long group_lag(struct feeder *f, const char *group, const char *topic)
 {
-    char why[256];
+    char why[256] = "";
     rd_kafka_topic_partition_list_t *parts = rd_kafka_topic_partition_list_new(16);
     rd_kafka_topic_partition_list_t *committed = NULL;
     long long lag = -1;
@@ -391,15 +350,14 @@ static long long group_lag(struct feeder *f, const char *group, const char *topi
         (committed = cluster_committed(f->cluster, group, parts, why, sizeof(why))) != NULL) {
         lag = 0;
         for (int i = 0; i < committed->cnt && lag >= 0; i++) {
-            int64_t low, high;
+            int64_t end, part_lag;
             const rd_kafka_topic_partition_t *c = &committed->elems[i];
-            if (cluster_watermarks(f->cluster, topic, c->partition, &low, &high, why,
-                                   sizeof(why)) != 0) {
+            if (cluster_partition_lag(f->cluster, topic, c->partition, c->offset, &end, &part_lag,
+                                      why, sizeof(why)) != 0) {
                 lag = -1;
                 break;
             }
-            long long from = c->offset >= 0 ? c->offset : low;
-            lag += high > from ? high - from : 0;
+            lag += part_lag;
         }
     }
     if (lag < 0) {

@@ -48,8 +48,9 @@ int feeder_delete_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
 /**
  * Copy the raw records of @p docs (ordered by partition and offset) onto the
  * work topic; @p found[i] says whether docs[i]'s record was there (at its
- * offset, or later: compaction keeps the latest record of a key).
- * @returns 0, or -1 with @p errstr when Kafka could not be read or written.
+ * offset, or later: compaction keeps the latest record of a key), read up to
+ * the partition's end. @returns 0, or -1 with @p errstr when Kafka could not
+ * be read to the end or written.
  */
 int feeder_copy(struct feeder *f, const struct backlog_doc *docs, size_t cnt, bool *found,
                 char *errstr, size_t errstr_size);

@@ -103,9 +103,9 @@ static pid_t start_one(const struct fleet *f)
     return pid;
 }
 
-size_t fleet_tend(struct fleet *f)
+long fleet_tend(struct fleet *f)
 {
-    size_t running = 0;
+    long running = 0;
     for (size_t i = 0; i < f->cnt; i++) {
         int status;
         if (f->pids[i] > 0 && waitpid(f->pids[i], &status, WNOHANG) == f->pids[i]) {
@@ -115,12 +115,12 @@ size_t fleet_tend(struct fleet *f)
             f->pids[i] = 0;
             f->restarts++;
         }
-        if (f->pids[i] == 0) {
+        if (f->pids[i] == 0 && f->restarts <= FLEET_MAX_RESTARTS) {
             f->pids[i] = start_one(f);
         }
         running += f->pids[i] > 0;
     }
-    return running;
+    return f->restarts > FLEET_MAX_RESTARTS ? -1 : running;
 }
 
 /* Reap @p pid within @p ms; @returns true when it is gone. */

@@ -23,6 +23,9 @@ struct fleet {
     long long restarts;
 };
 
+/* More restarts than this in a run: the workers cannot work (their messages say why). */
+#define FLEET_MAX_RESTARTS 20
+
 /**
  * Prepare @p cnt workers: the worker binary beside /proc/self/exe, then
  * @p pass (the -c and -X flags the user gave, already filtered: NULL-terminated),
@@ -31,8 +34,11 @@ struct fleet {
 int fleet_init(struct fleet *f, size_t cnt, char *const *pass, const char *rules, const char *topic,
                const char *group, int nice, char *errstr, size_t errstr_size);
 
-/** Start the workers that are not running (all, the first time). @returns how many run. */
-size_t fleet_tend(struct fleet *f);
+/**
+ * Start the workers that are not running (all, the first time). @returns how many run,
+ * or -1 once they stopped more than FLEET_MAX_RESTARTS times: none is started again.
+ */
+long fleet_tend(struct fleet *f);
 
 /** SIGTERM, then SIGKILL after @p grace_ms; reaps them. */
 void fleet_stop(struct fleet *f, int grace_ms);

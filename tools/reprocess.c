@@ -32,6 +32,8 @@
 #define COMPONENT "reprocess"
 #define WINDOW_MAX 10000
 #define CHUNK 100
+/* Passes over the backlog at most: the second finds what committed behind the first */
+#define MAX_PASSES 3
 
 static const char usage[] =
     "usage: reportflow-reprocess [-c FILE] [-X key=value]... [--rules FILE] [--where SQL]\n"
@@ -161,8 +163,7 @@ struct run {
 static void progress(struct run *r, bool last)
 {
     int64_t now = rf_clock_mono_ms();
-    long long interval = r->b && r->f ? r->f->cfg->progress_ms : 5000;
-    if (!last && now - r->last_progress_ms < (r->tty ? 250 : interval)) {
+    if (!last && now - r->last_progress_ms < (r->tty ? 250 : r->f->cfg->progress_ms)) {
         return;
     }
     r->last_progress_ms = now;
@@ -317,12 +318,45 @@ static int settle(struct run *r, char *errstr, size_t errstr_size)
 }
 
 /* Feed, wait and count until every selected document settled. @returns 0, or -1 (errstr). */
+/*
+ * After a pass over the backlog: 1 to go over it again, 0 when nothing is left, -1 on error.
+ * A document can join the selection behind the scan: the sink stamps stored_at when its
+ * transaction began, and one that began before the run and committed after the scan went
+ * past that document's place holds a document the scan could not see.
+ */
+static int another_pass(struct run *r, int *passes, char *errstr, size_t errstr_size)
+{
+    if (r->o->letters) {
+        return 0; /* letters are read one at a time; a late one waits for the next run */
+    }
+    long long left = backlog_missing(r->b, errstr, errstr_size);
+    if (left <= 0 || ++*passes > MAX_PASSES) {
+        return left < 0 ? -1 : 0;
+    }
+    rf_info(COMPONENT, "%lld document(s) committed behind the scan: pass %d over the backlog", left,
+            *passes + 1);
+    r->cursor = (struct backlog_cursor)BACKLOG_CURSOR_START;
+    r->feeding_done = false;
+    return 1;
+}
+
 static int run_loop(struct run *r, char *errstr, size_t errstr_size)
 {
     int64_t last_settle_check = 0;
-    while (!rf_run_stopping() && (!r->feeding_done || r->inflight_cnt > 0)) {
-        if (r->fleet->cnt > 0) {
-            fleet_tend(r->fleet);
+    int passes = 0;
+    while (!rf_run_stopping()) {
+        if (r->feeding_done && r->inflight_cnt == 0) {
+            int again = another_pass(r, &passes, errstr, errstr_size);
+            if (again <= 0) {
+                return again;
+            }
+        }
+        if (r->fleet->cnt > 0 && fleet_tend(r->fleet) < 0) {
+            snprintf(errstr, errstr_size,
+                     "its workers stopped %lld times: see their messages above (run again once "
+                     "fixed)",
+                     r->fleet->restarts);
+            return -1;
         }
         if (feed(r, errstr, errstr_size) != 0) {
             return -1;
@@ -365,9 +399,6 @@ static struct rules *load_rules(const char *path, char *errstr, size_t errstr_si
 
 static int finish(struct run *r, const struct rules *rules, char *errstr, size_t errstr_size)
 {
-    int64_t deadline = rf_clock_mono_ms() + 30000;
-    while (feeder_poll(r->f, 100) > 0 && rf_clock_mono_ms() < deadline) {
-    }
     long long missing =
         r->o->letters ? (long long)r->inflight_cnt : backlog_missing(r->b, errstr, errstr_size);
     if (missing < 0) {
