@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Reprocessing (issue 19) on real Kafka and PostgreSQL: reports stored under the shipped rules
 # are extracted again under a second rule set (one rule removed, one measure word added, a new
-# version) while live reports arrive; reportflow-reprocess is killed with -9 mid-run, as is
-# one of its workers, and run again; every document then has exactly one extraction under the
+# version) while live reports arrive; reportflow-reprocess is killed with -9 mid-run and run
+# again, and during that run its worker, the sink and the broker are killed with -9 in turn; every document then has exactly one extraction under the
 # new version, the shown version changes only with 'promote' (and back), 'report diff' counts
 # what the rule change changes, and dead letters of extract-timeout come back as documents
 # once re-driven with a larger budget.
@@ -83,30 +83,48 @@ reprocess() { "$bin/reportflow-reprocess" --rules "$new_rules" "$@"; }
     for f in "$TEST_STATE"/live/*.txt; do drop "$f"; sleep 0.05; done
 ) &
 dropper=$!
-reprocess --window 200 >"$TEST_STATE/reprocess-1.out" 2>"$TEST_STATE/reprocess-1.log" &
+# started directly, not through the function: $! must be the program's pid, not a subshell's
+"$bin/reportflow-reprocess" --rules "$new_rules" --window 200 \
+    >"$TEST_STATE/reprocess-1.out" 2>"$TEST_STATE/reprocess-1.log" &
 pid=$!
 new_count() { q "SELECT count(*) FROM extractions WHERE rules_hash <> '$old_hash'"; }
 first_part() { [ "$(new_count)" -ge $((N / 5)) ]; }
 wait_for 300 "a first part reprocessed" first_part
 kill -9 $pid
 wait $pid 2>/dev/null || true
-echo "killed reportflow-reprocess at $(new_count) of $N"
+at_kill=$(new_count)
+echo "killed reportflow-reprocess at $at_kill of $N"
 wait_for 30 "its workers gone with it" bash -c "! pgrep -f 'worker.group=reportflow-[r]eprocess' >/dev/null"
-reprocess --window 200 >"$TEST_STATE/reprocess-2.out" 2>"$TEST_STATE/reprocess-2.log" &
+"$bin/reportflow-reprocess" --rules "$new_rules" --window 200 \
+    >"$TEST_STATE/reprocess-2.out" 2>"$TEST_STATE/reprocess-2.log" &
 pid=$!
 wait_for 120 "a reprocess worker" pgrep -f 'worker.group=reportflow-[r]eprocess'
 sleep 2
 pkill -9 -f 'worker.group=reportflow-[r]eprocess' || true
+# then the sink, and then the broker, while the resumed run goes on
+sleep 2
+kill -9 "$(cat "$RF_STATE/pids/sink.pid")"
+sleep 1
+stack up 2 >/dev/null
+echo "killed the sink with -9 and started it again at $(new_count) extractions under the new version"
+"$RF_ROOT/scripts/kafka.sh" kill-node "$RF_STATE" 0
+sleep 2
+"$RF_ROOT/scripts/kafka.sh" start-node "$RF_STATE" 0 >/dev/null
+echo "killed the broker with -9 and started it again at $(new_count) extractions under the new version"
 rc=0
 wait $pid || rc=$?
 wait $dropper
-[ $rc = 0 ] || fail "the resumed reprocess exited $rc:\n$(tail -5 "$TEST_STATE/reprocess-2.log")\n$(cat "$TEST_STATE/reprocess-2.out")"
+grep -q "reprocess: " "$TEST_STATE/reprocess-1.out" && fail "the first run finished: it was not killed"
+done_before=$(sed -n 's/.* \([0-9]*\) already done.*/\1/p' "$TEST_STATE/reprocess-2.out")
+[ -n "$done_before" ] && [ "$done_before" -lt "$N" ] ||
+    fail "the resumed run found ${done_before:-?} of $N already done: the kill did not stop the first run"
+[ $rc = 0 ] || fail "the resumed reprocess exited $rc; without the new version:\n$(q "SELECT doc_id, file_name, raw_partition, raw_offset, stored_at, (SELECT string_agg(stage || ':' || error_code || '@' || failed_at, ',') FROM dead_letters l WHERE l.doc_id = d.doc_id) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM extractions x WHERE x.doc_id = d.doc_id AND x.rules_version = '9.0.0-test') ORDER BY stored_at LIMIT 30")\n$(grep -v 'program=worker' "$TEST_STATE/reprocess-2.log" | tail -20):\n$(tail -5 "$TEST_STATE/reprocess-2.log")\n$(cat "$TEST_STATE/reprocess-2.out")"
 grep -q "starting another" "$TEST_STATE/reprocess-2.log" || fail "the killed worker was not replaced"
 new_hash=$(q "SELECT DISTINCT rules_hash FROM extractions WHERE rules_version = '9.0.0-test'")
 gen_done=$(q "SELECT count(*) FROM extractions WHERE rules_hash = '$new_hash' AND file_name NOT LIKE 'live-%'")
 [ "$gen_done" = "$N" ] || fail "$gen_done of the $N stored reports have the new version"
 cat "$TEST_STATE/reprocess-2.out"
-pass "reprocess killed with -9 and run again, a worker killed: all $N reports under the new version"
+pass "reprocess killed with -9 and run again; its worker, the sink and the broker killed meanwhile: all $N reports under the new version"
 passed=$((passed + 1))
 
 wait_for 120 "the live reports stored" doc_count_is $((N + LIVE))
