@@ -217,6 +217,13 @@ static void apply_origin(const char *origin, struct source_info *src, char *topi
  */
 static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t slot)
 {
+    if (!m->payload) {
+        /* a tombstone: a report forgotten on the compacted raw topic (docs/operations.md),
+           nothing to extract; its offset is stored with the batch's */
+        rf_info(COMPONENT, "tombstone at partition %d offset %lld: a forgotten report, skipped",
+                m->partition, (long long)m->offset);
+        return 0;
+    }
     char file_name[512], mtime[64], dropped[64], produced[40] = "", errstr[512];
     char file_name_raw[RAW_NAME_BYTES], origin[320], origin_topic[256];
     rf_kafka_header_get(m, RF_HDR_FILE_NAME, file_name, sizeof(file_name));

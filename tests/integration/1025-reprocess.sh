@@ -5,7 +5,7 @@
 # again, and during that run its worker, the sink and the broker are killed with -9 in turn; every document then has exactly one extraction under the
 # new version, the shown version changes only with 'promote' (and back), 'report diff' counts
 # what the rule change changes, and dead letters of extract-timeout come back as documents
-# once re-driven with a larger budget.
+# once re-driven with a larger budget; a tombstone (a report forgotten) is skipped.
 source "$(dirname "$0")/lib.sh"
 N=${RF_REPROCESS_DOCS:-1000} # reports stored before the reprocess (a multiple of 5)
 LIVE=100                     # reports dropped while it runs
@@ -191,5 +191,16 @@ wait_for 120 "three extract-timeout dead letters" letters_open
 [ "$(q "SELECT count(*) FROM dead_letters WHERE error_code = 'extract-timeout' AND resolved_at IS NOT NULL AND resolved_doc_id = doc_id")" = 3 ] ||
     fail "the letters are not marked resolved"
 pass "extract-timeout letters re-driven with a larger budget: stored, and marked resolved (not deleted)"
+passed=$((passed + 1))
+
+# forgetting a report: a tombstone on the raw topic is skipped by the workers, not dead-lettered
+letters_before=$(q "SELECT count(*) FROM dead_letters")
+forget=$(q "SELECT doc_id FROM documents WHERE file_name LIKE 'big-%' LIMIT 1")
+printf '%s\t\n' "$forget" | kcat -b "$(cat "$RF_STATE/broker.addr")" -P -t reports.raw -K $'\t' -Z
+tombstone_seen() { grep -q "tombstone at partition" "$RF_STATE"/logs/worker-*.log; }
+wait_for 60 "the worker to skip the tombstone" tombstone_seen
+sleep 2
+[ "$(q "SELECT count(*) FROM dead_letters")" = "$letters_before" ] || fail "a tombstone became a dead letter"
+pass "a tombstone on the raw topic (forgetting a report) is skipped, not dead-lettered"
 passed=$((passed + 1))
 echo "$passed passed, 0 failed"
