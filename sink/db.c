@@ -61,7 +61,7 @@ static const char promote_first_sql[] =
     "WITH e AS (SELECT x->>'doc_id' AS doc_id, x->>'rules_hash' AS rules_hash"
     " FROM jsonb_array_elements($1::jsonb) AS x),"
     " resolved AS (UPDATE dead_letters SET resolved_at = now(), resolved_doc_id = doc_id"
-    " WHERE resolved_at IS NULL AND doc_id IN (SELECT doc_id FROM e))"
+    " WHERE resolved_at IS NULL AND doc_id = ANY(ARRAY(SELECT doc_id FROM e)))"
     " INSERT INTO promotions (doc_id, rules_hash) SELECT doc_id, rules_hash FROM e"
     " ON CONFLICT (doc_id) DO NOTHING";
 /* clang-format on */

@@ -162,10 +162,11 @@ static void test_children_delete_reaches_every_table(void **state)
     struct children_sql sql;
     assert_int_equal(children_sql_build(&sql), 0);
     for (size_t t = 0; t < children_count(); t++) {
-        char clause[160];
+        char clause[320];
         snprintf(clause, sizeof(clause),
-                 "DELETE FROM %s WHERE (doc_id, rules_hash) IN (SELECT e->>'doc_id',"
-                 " e->>'rules_hash' FROM jsonb_array_elements($1::jsonb) AS e)",
+                 "DELETE FROM %s WHERE doc_id = ANY(ARRAY(SELECT e->>'doc_id' FROM"
+                 " jsonb_array_elements($1::jsonb) AS e)) AND (doc_id, rules_hash) IN (SELECT"
+                 " e->>'doc_id', e->>'rules_hash' FROM jsonb_array_elements($1::jsonb) AS e)",
                  children_at(t)->table);
         assert_non_null(strstr(sql.delete_all, clause));
     }
