@@ -3,7 +3,10 @@
 #  1. throughput: N files (default 10,000) dropped at once, reports per second from the drop
 #     to the last row in documents;
 #  2. latency: files dropped at a steady RATE (default 50/s) for SECONDS (default 30), p50 and
-#     p99 from the producer seeing a file to its document row being committed.
+#     p99 from the producer seeing a file to its document row being committed;
+#  3. reprocessing: the N documents of (1) extracted again under a new rule version by
+#     reportflow-reprocess (one worker of its own) while files arrive at RATE as in (2): its
+#     documents per second beside (1)'s, and the live files' p50 and p99 meanwhile.
 #   bench-e2e.sh [N] [RATE] [SECONDS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,7 +46,8 @@ python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[3]) - float(sys.
 total=$((rate * seconds))
 make_files "$RF_STATE/steady" "$total" s
 echo "latency: $total files at $rate files/s"
-python3 - "$RF_STATE/steady" "$REPORTFLOW_WATCH_DIR" "$rate" <<'PY'
+drop_at_rate() { # drop_at_rate DIR: its files into the inbox, $rate a second
+    python3 - "$1" "$REPORTFLOW_WATCH_DIR" "$rate" <<'PY'
 import os, sys, time
 src, dst, rate = sys.argv[1], sys.argv[2], float(sys.argv[3])
 names = sorted(os.listdir(src), key=lambda s: int(s[1:-4]))
@@ -54,7 +58,36 @@ for i, name in enumerate(names):
         time.sleep(delay)
     os.rename(os.path.join(src, name), os.path.join(dst, name))
 PY
-until [ "$(q "SELECT count(*) FROM documents WHERE file_name LIKE 's%'")" -ge "$total" ]; do sleep 0.5; done
-q "SELECT format('  drop to row latency p50 %s ms, p99 %s ms, max %s ms',
-       round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)), round(max(ms)))
-     FROM (SELECT extract(epoch FROM stored_at - dropped_at) * 1000 AS ms FROM documents WHERE file_name LIKE 's%') l"
+}
+latency() { # latency TAG: p50, p99 and max from drop to row of the files named TAG...
+    until [ "$(q "SELECT count(*) FROM documents WHERE file_name LIKE '$1%'")" -ge "$total" ]; do sleep 0.5; done
+    q "SELECT format('  drop to row latency p50 %s ms, p99 %s ms, max %s ms',
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)), round(max(ms)))
+         FROM (SELECT extract(epoch FROM stored_at - dropped_at) * 1000 AS ms FROM documents WHERE file_name LIKE '$1%') l"
+}
+drop_at_rate "$RF_STATE/steady"
+latency s
+
+# 3. reprocess (1)'s documents under a new version while live files arrive at the same rate
+python3 - "$root/config/rules/emergency-management-annual.json" "$RF_STATE/rules.json" <<'PY'
+import json, os, sys
+r = json.load(open(sys.argv[1]))
+r["version"] += "-bench"
+r["model"] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r["model"])
+json.dump(r, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+make_files "$RF_STATE/live" "$total" r
+echo "reprocessing the $n documents of the burst, $total live files at $rate files/s meanwhile"
+"$RF_BIN/bin/reportflow-reprocess" --rules "$RF_STATE/rules.json" --where "file_name LIKE 't%'" \
+    >"$RF_STATE/reprocess.out" 2>"$RF_STATE/reprocess.log" &
+reprocess=$!
+drop_at_rate "$RF_STATE/live"
+wait $reprocess || { echo "  reportflow-reprocess failed: $(tail -3 "$RF_STATE/reprocess.log")"; exit 1; }
+python3 - "$RF_STATE/reprocess.out" "$n" "$t0" "$t1" <<'PY'
+import re, sys
+line = open(sys.argv[1]).read()
+rate = float(re.search(r"([0-9.]+) documents/s", line).group(1))
+burst = int(sys.argv[2]) / (float(sys.argv[4]) - float(sys.argv[3]))
+print(f"  reprocess           {rate:8.1f} documents/s  (burst {burst:.0f} reports/s: ratio {rate / burst:.2f})")
+PY
+latency r
