@@ -40,6 +40,13 @@ static PGresult *run(struct backlog *b, const char *sql, int n, const char *cons
         return NULL;
     }
     PGresult *res = PQexecParams(b->conn, sql, n, NULL, params, NULL, NULL, result_format);
+    if (PQstatus(b->conn) == CONNECTION_BAD) {
+        /* the server restarted or the network dropped: the run's state is all in PostgreSQL
+           and Kafka, so one new connection and the same statement again lose nothing */
+        PQclear(res);
+        PQreset(b->conn);
+        res = PQexecParams(b->conn, sql, n, NULL, params, NULL, NULL, result_format);
+    }
     ExecStatusType st = PQresultStatus(res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         db_error(b->conn, what, errstr, errstr_size);
@@ -90,6 +97,11 @@ int backlog_open(struct backlog *b, const char *conninfo, const char *where, con
         return -1;
     }
     return 0;
+}
+
+bool backlog_lost(const struct backlog *b)
+{
+    return PQstatus(b->conn) == CONNECTION_BAD;
 }
 
 void backlog_close(struct backlog *b)

@@ -61,6 +61,12 @@ int backlog_open(struct backlog *b, const char *conninfo, const char *where, con
                  char *errstr, size_t errstr_size);
 void backlog_close(struct backlog *b);
 
+/**
+ * True when the last call failed because PostgreSQL could not be reached (the next call
+ * connects again): the caller may wait and retry rather than give up.
+ */
+bool backlog_lost(const struct backlog *b);
+
 /** Documents the condition selects among those stored before the run began; -1 on error. */
 long long backlog_selected(struct backlog *b, char *errstr, size_t errstr_size);
 

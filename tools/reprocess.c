@@ -154,7 +154,7 @@ struct run {
     size_t inflight_cnt;
     long long total, before, fed, stored, failed, missing_raw;
     bool feeding_done, yielding, tty;
-    int64_t started_ms, last_settle_ms, last_lag_ms, last_progress_ms;
+    int64_t started_ms, last_settle_ms, last_lag_ms, last_progress_ms, last_lost_log_ms;
     struct backlog_cursor cursor;
     char letter_after[65];
 };
@@ -340,6 +340,23 @@ static int another_pass(struct run *r, int *passes, char *errstr, size_t errstr_
     return 1;
 }
 
+/*
+ * True when PostgreSQL could not be reached (@p why says so): the run waits for it, as
+ * the sink does, within --max-idle-s, and says so once in a while.
+ */
+static bool database_lost(struct run *r, const char *why)
+{
+    int64_t now = rf_clock_mono_ms();
+    if (!backlog_lost(r->b) || now - r->last_settle_ms > r->o->max_idle_s * 1000) {
+        return false;
+    }
+    if (now - r->last_lost_log_ms >= 5000) {
+        rf_warn(COMPONENT, "waiting for PostgreSQL: %s", why);
+        r->last_lost_log_ms = now;
+    }
+    return true;
+}
+
 static int run_loop(struct run *r, char *errstr, size_t errstr_size)
 {
     int64_t last_settle_check = 0;
@@ -347,6 +364,10 @@ static int run_loop(struct run *r, char *errstr, size_t errstr_size)
     while (!rf_run_stopping()) {
         if (r->feeding_done && r->inflight_cnt == 0) {
             int again = another_pass(r, &passes, errstr, errstr_size);
+            if (again < 0 && database_lost(r, errstr)) {
+                feeder_poll(r->f, 500);
+                continue;
+            }
             if (again <= 0) {
                 return again;
             }
@@ -358,7 +379,7 @@ static int run_loop(struct run *r, char *errstr, size_t errstr_size)
                      r->fleet->restarts);
             return -1;
         }
-        if (feed(r, errstr, errstr_size) != 0) {
+        if (feed(r, errstr, errstr_size) != 0 && !database_lost(r, errstr)) {
             return -1;
         }
         feeder_poll(r->f, 100);
@@ -370,7 +391,7 @@ static int run_loop(struct run *r, char *errstr, size_t errstr_size)
         int64_t now = rf_clock_mono_ms();
         if (now - last_settle_check >= 1000) {
             last_settle_check = now;
-            if (settle(r, errstr, errstr_size) != 0) {
+            if (settle(r, errstr, errstr_size) != 0 && !database_lost(r, errstr)) {
                 return -1;
             }
         }
@@ -480,11 +501,12 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
         r.started_ms = r.last_settle_ms = r.last_progress_ms = rf_clock_mono_ms();
         int looped = run_loop(&r, errstr, sizeof(errstr));
         progress(&r, true);
+        /* before the work topic goes: a worker commits its offsets there as it leaves */
+        fleet_stop(&fleet, 10000);
         rc = looped != 0 ? (rf_run_stopping() ? 1 : 3) : finish(&r, rules, errstr, sizeof(errstr));
         if (rf_run_stopping()) {
             errstr[0] = '\0'; /* stopped on request: nothing went wrong */
         }
-        fleet_stop(&fleet, 10000);
     }
     if (rc == 3 && errstr[0]) {
         fprintf(stderr, "reprocess: %s\n", errstr);

@@ -2,7 +2,8 @@
 # Reprocessing (issue 19) on real Kafka and PostgreSQL: reports stored under the shipped rules
 # are extracted again under a second rule set (one rule removed, one measure word added, a new
 # version) while live reports arrive; reportflow-reprocess is killed with -9 mid-run and run
-# again, and during that run its worker, the sink and the broker are killed with -9 in turn; every document then has exactly one extraction under the
+# again, and during that run its worker, the sink and the broker are killed with -9 in turn and
+# PostgreSQL is restarted; every document then has exactly one extraction under the
 # new version, the shown version changes only with 'promote' (and back), 'report diff' counts
 # what the rule change changes, and dead letters of extract-timeout come back as documents
 # once re-driven with a larger budget; a tombstone (a report forgotten) is skipped.
@@ -111,6 +112,10 @@ echo "killed the sink with -9 and started it again at $(new_count) extractions u
 sleep 2
 "$RF_ROOT/scripts/kafka.sh" start-node "$RF_STATE" 0 >/dev/null
 echo "killed the broker with -9 and started it again at $(new_count) extractions under the new version"
+"$RF_ROOT/scripts/pg.sh" stop "$RF_STATE" >/dev/null
+sleep 3
+"$RF_ROOT/scripts/pg.sh" start "$RF_STATE" >/dev/null
+echo "stopped PostgreSQL for 3 s"
 rc=0
 wait $pid || rc=$?
 wait $dropper
@@ -120,11 +125,13 @@ done_before=$(sed -n 's/.* \([0-9]*\) already done.*/\1/p' "$TEST_STATE/reproces
     fail "the resumed run found ${done_before:-?} of $N already done: the kill did not stop the first run"
 [ $rc = 0 ] || fail "the resumed reprocess exited $rc; without the new version:\n$(q "SELECT doc_id, file_name, raw_partition, raw_offset, stored_at, (SELECT string_agg(stage || ':' || error_code || '@' || failed_at, ',') FROM dead_letters l WHERE l.doc_id = d.doc_id) FROM documents d WHERE NOT EXISTS (SELECT 1 FROM extractions x WHERE x.doc_id = d.doc_id AND x.rules_version = '9.0.0-test') ORDER BY stored_at LIMIT 30")\n$(grep -v 'program=worker' "$TEST_STATE/reprocess-2.log" | tail -20):\n$(tail -5 "$TEST_STATE/reprocess-2.log")\n$(cat "$TEST_STATE/reprocess-2.out")"
 grep -q "starting another" "$TEST_STATE/reprocess-2.log" || fail "the killed worker was not replaced"
+! grep -q "did not stop" "$TEST_STATE/reprocess-2.log" ||
+    fail "a reprocess worker had to be killed at the end: $(grep "did not stop" "$TEST_STATE/reprocess-2.log")"
 new_hash=$(q "SELECT DISTINCT rules_hash FROM extractions WHERE rules_version = '9.0.0-test'")
 gen_done=$(q "SELECT count(*) FROM extractions WHERE rules_hash = '$new_hash' AND file_name NOT LIKE 'live-%'")
 [ "$gen_done" = "$N" ] || fail "$gen_done of the $N stored reports have the new version"
 cat "$TEST_STATE/reprocess-2.out"
-pass "reprocess killed with -9 and run again; its worker, the sink and the broker killed meanwhile: all $N reports under the new version"
+pass "reprocess killed with -9 and run again; its worker, the sink and the broker killed and PostgreSQL restarted meanwhile: all $N reports under the new version"
 passed=$((passed + 1))
 
 wait_for 120 "the live reports stored" doc_count_is $((N + LIVE))
