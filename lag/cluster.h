@@ -88,4 +88,13 @@ int cluster_partition_lag(struct cluster *c, const char *topic, int partition, i
 void cluster_record_ages(struct cluster *c, const rd_kafka_topic_partition_list_t *at,
                          int64_t now_ms, int budget_ms, double *age_s);
 
+/**
+ * Hand each of the last @p tail records of every partition of @p topic to @p on_record, in
+ * offset order per partition, within @p budget_ms. A topic that does not exist has none.
+ * @returns 0, or -1 with the reason in @p err (some records may have been handed on).
+ */
+int cluster_read_tail(struct cluster *c, const char *topic, int64_t tail, int budget_ms,
+                      void (*on_record)(void *ctx, const rd_kafka_message_t *m), void *ctx,
+                      char *err, size_t err_size);
+
 #endif

@@ -8,6 +8,7 @@
 #include "cluster.h"
 #include "reportflow/utf8.h"
 #include "reportflow/clock.h"
+#include "reportflow/jobs.h"
 #include "reportflow/vec.h"
 
 #define HISTORY_CAP 256    /* samples per partition; judge_history_add() keeps the oldest */
@@ -429,12 +430,38 @@ static int groups_to_sample(struct lag_monitor *m, struct group_spec **specs, si
         return *specs ? 0 : -1;
     }
     *specs = calloc(n + 1, sizeof(**specs));
+    *cnt = 0;
     for (size_t i = 0; *specs && i < n; i++) {
-        spec_for(m->cfg, names[i], strlen(names[i]), &(*specs)[i]);
+        if (!rf_jobs_is_group(names[i])) { /* shown as jobs, apart from live lag */
+            spec_for(m->cfg, names[i], strlen(names[i]), &(*specs)[(*cnt)++]);
+        }
     }
-    *cnt = *specs ? n : 0;
     cluster_names_free(names, n);
     return *specs ? 0 : -1;
+}
+
+/* Records on a running job's work topic that its workers have yet to take. */
+static int64_t job_queued(struct lag_monitor *m, const struct lag_job *j)
+{
+    struct lag_group g = {.total_lag = 0};
+    rf_jobs_group(j->st.hash, g.name, sizeof(g.name));
+    rf_jobs_work_topic(m->cfg, j->st.hash, g.topics, sizeof(g.topics));
+    int64_t queued = read_offsets(m, &g) == 0 ? g.total_lag : -1;
+    free(g.parts);
+    return queued;
+}
+
+static void sample_jobs(struct lag_monitor *m, struct lag_sample *out)
+{
+    char err[512];
+    if (jobs_read(m->cluster, m->cfg, out->at_ms, &out->jobs, err, sizeof(err)) != 0) {
+        append_note(out->note, sizeof(out->note), err);
+    }
+    for (size_t i = 0; i < out->jobs.cnt; i++) {
+        struct lag_job *j = &out->jobs.items[i];
+        bool active = strcmp(j->state, "running") == 0 || strcmp(j->state, "stale") == 0;
+        j->queued = active ? job_queued(m, j) : -1;
+    }
 }
 
 int lag_monitor_sample(struct lag_monitor *m, struct lag_sample *out)
@@ -458,6 +485,7 @@ int lag_monitor_sample(struct lag_monitor *m, struct lag_sample *out)
         return -1;
     }
     out->dead_letters = dead_letters(m);
+    sample_jobs(m, out);
     history_prune(m, out->at_ms);
     return 0;
 }
@@ -468,6 +496,7 @@ void lag_sample_release(struct lag_sample *s)
         free(s->groups[i].parts);
     }
     free(s->groups);
+    jobs_release(&s->jobs);
     memset(s, 0, sizeof(*s));
 }
 

@@ -3,7 +3,8 @@
  * committed offset, log-end offset, lag in records and in seconds, the
  * partition's owner (consumer id, host, client id) and its status in Burrow's
  * terms (judge.h), rolled up to a status per group that names its worst
- * partitions.
+ * partitions. Reprocess runs are shown apart (jobs.h): their groups never
+ * count as live lag, nor in the exit status.
  */
 #ifndef RF_LAG_H
 #define RF_LAG_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "jobs.h"
 #include "judge.h"
 #include "reportflow/config.h"
 
@@ -47,6 +49,7 @@ struct lag_sample {
     struct lag_group *groups; /* owned */
     size_t cnt;
     int64_t dead_letters; /* records ever written to the dead-letter topic; -1 unknown */
+    struct lag_jobs jobs; /* reprocess runs, apart from the live groups */
     char note[512]; /* what the broker could not tell (the embedded broker has no ListGroups) */
 };
 

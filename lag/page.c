@@ -255,6 +255,47 @@ static int group_section(struct rf_buf *out, const struct page *pg, const struct
     return rc ? rc : rf_buf_append_str(out, "</section>");
 }
 
+/* One row per reprocess run: apart from the live groups, with its progress as a bar. */
+static int jobs_section(struct rf_buf *out, const struct lag_jobs *js)
+{
+    if (js->cnt == 0) {
+        return 0;
+    }
+    int rc = rf_buf_append_str(
+        out, "<section id=\"reprocess\"><h2>Reprocess runs</h2><table><tr><th>rules</th>"
+             "<th>rules_hash</th><th>kind</th><th>state</th><th>progress</th><th>done / "
+             "selected</th><th>failed</th><th>in flight</th><th>queued</th><th>rate/s</th>"
+             "<th>ETA s</th><th>host</th></tr>");
+    for (size_t i = 0; rc == 0 && i < js->cnt; i++) {
+        const struct lag_job *j = &js->items[i];
+        long long done = j->st.total - j->st.todo;
+        int pct = j->st.total > 0 ? (int)(100 * done / j->st.total) : 100;
+        rc = rf_buf_append_str(out, "<tr><td>");
+        rc = rc ? rc : html(out, j->st.rules);
+        rc = rc ? rc : rf_buf_append_str(out, "</td><td>");
+        rc = rc ? rc : html(out, j->st.hash);
+        rc = rc ? rc : rf_buf_append_str(out, "</td><td>");
+        rc = rc ? rc : html(out, j->st.kind);
+        rc = rc ? rc
+                : rf_buf_printf(out, "</td><td style=\"color:%s\">",
+                                strcmp(j->state, "stale") == 0 || strcmp(j->state, "failed") == 0
+                                    ? status_color(JUDGE_STALL)
+                                    : status_color(JUDGE_OK));
+        rc = rc ? rc : html(out, j->state);
+        rc = rc ? rc
+                : rf_buf_printf(out,
+                                "%s</td><td><progress max=\"100\" value=\"%d\"></progress> "
+                                "%d%%</td><td>%lld / %lld</td><td>%lld</td><td>%lld</td>"
+                                "<td>%lld</td><td>%.1f</td><td>%lld</td><td>",
+                                j->st.yielding ? " (yielding to live)" : "", pct, pct, done,
+                                j->st.total, j->st.failed, j->st.in_flight, (long long)j->queued,
+                                j->st.rate, j->st.eta_s);
+        rc = rc ? rc : html(out, j->st.host);
+        rc = rc ? rc : rf_buf_append_str(out, "</td></tr>");
+    }
+    return rc ? rc : rf_buf_append_str(out, "</table></section>");
+}
+
 int page_render(const struct page *pg, const struct lag_sample *s, int refresh_s,
                 struct rf_buf *out)
 {
@@ -283,5 +324,6 @@ int page_render(const struct page *pg, const struct lag_sample *s, int refresh_s
     for (size_t i = 0; rc == 0 && i < s->cnt; i++) {
         rc = group_section(out, pg, &s->groups[i], s->at_ms);
     }
+    rc = rc ? rc : jobs_section(out, &s->jobs);
     return rc ? rc : rf_buf_append_str(out, "</body></html>\n");
 }

@@ -6,14 +6,16 @@
 #                           real Apache Kafka (scripts/kafka.sh, N nodes, default 1) unless
 #                           --embedded picks librdkafka's in-memory mock (no Java needed);
 #                           the choice is kept in the state folder until it is removed
-#   stack.sh add-worker     start one more worker in the running stack
+#   stack.sh add-worker [--rules FILE]
+#                           start one more worker in the running stack; with --rules, a
+#                           worker serving reprocess runs of FILE's rule set (reprocess-N)
 #   stack.sh status         processes, addresses, documents stored, inbox backlog
 #   stack.sh down           stop everything (producer first, PostgreSQL last)
 #   stack.sh env            print the variables that point a program at this stack
 # State, logs and the inbox live in $RF_STATE (default .reportflow/); broker.addr there
 # holds the bootstrap servers of either broker.
 # RF_METRICS_PORT=N serves /metrics and /healthz on 127.0.0.1: producer N, sink N+1,
-# worker-K N+1+K.
+# worker-K N+1+K, reprocess-K N+100+K.
 # A program's pid is kept with its start time (pids/NAME.pid, pids/NAME.start: field 22 of
 # /proc/PID/stat), and a pid counts as the program only while both match: a pid the
 # system gave to another process since is never signalled. If 'up' fails, it stops what
@@ -82,6 +84,7 @@ metrics_flag() { # metrics_flag NAME: -X metrics.listen=... when RF_METRICS_PORT
         producer) offset=0 ;;
         sink) offset=1 ;;
         worker-*) offset=$((1 + ${1#worker-})) ;;
+        reprocess-*) offset=$((100 + ${1#reprocess-})) ;;
         *) return 0 ;;
     esac
     echo "-Xmetrics.listen=127.0.0.1:$((RF_METRICS_PORT + offset))"
@@ -232,17 +235,36 @@ up() {
     echo "stack: up ($kind broker $(cat "$state/broker.addr"), $workers worker(s)); inbox: $state/inbox"
 }
 
-add_worker() {
+add_worker() { # add_worker [--rules FILE]
     stack_env
-    local n=1
+    local n=1 rules=""
+    if [ "${1:-}" = --rules ]; then
+        [ -r "${2:-}" ] || { echo "stack: add-worker --rules: cannot read '${2:-}'" >&2; exit 2; }
+        rules=$(realpath "$2")
+        while alive "reprocess-$n"; do n=$((n + 1)); done
+        # its rule set's work topic, in its group: reportflow-reprocess uses it, starting none
+        launch "reprocess-$n" "$bin/bin/reportflow-worker" -X "worker.rules=$rules" \
+            -X worker.reprocess=true
+        sleep 0.5
+        alive "reprocess-$n" || { tail -5 "$state/logs/reprocess-$n.log" >&2; exit 1; }
+        echo "stack: started reprocess-$n for $rules"
+        return
+    fi
+    [ $# = 0 ] || { echo "usage: stack.sh add-worker [--rules FILE]" >&2; exit 2; }
     while alive "worker-$n"; do n=$((n + 1)); done
     launch "worker-$n" "$bin/bin/reportflow-worker"
     echo "stack: started worker-$n"
 }
 
+reprocess_names() {
+    for f in "$state"/pids/reprocess-*.pid; do
+        [ -e "$f" ] && basename "$f" .pid
+    done
+}
+
 down() {
     stop_one producer
-    for w in $(worker_names); do stop_one "$w"; done
+    for w in $(worker_names) $(reprocess_names); do stop_one "$w"; done
     stop_one sink
     stop_one broker
     "$root/scripts/kafka.sh" stop "$state" >/dev/null 2>&1 || true
@@ -254,7 +276,7 @@ status() {
     if [ "$(broker_kind)" = kafka ]; then
         "$root/scripts/kafka.sh" status "$state" || true
     fi
-    for name in $( [ "$(broker_kind)" = embedded ] && echo broker) sink producer $(worker_names); do
+    for name in $( [ "$(broker_kind)" = embedded ] && echo broker) sink producer $(worker_names) $(reprocess_names); do
         if alive "$name"; then
             printf '%-10s running (pid %s)\n' "$name" "$(cat "$state/pids/$name.pid")"
         else
@@ -272,12 +294,12 @@ status() {
 
 case "${1:-}" in
     up) shift; up "$@" ;;
-    add-worker) add_worker ;;
+    add-worker) shift; add_worker "$@" ;;
     down) down ;;
     status) status ;;
     env)
         stack_env
         for v in $(compgen -e | grep '^REPORTFLOW_'); do printf 'export %s=%q\n' "$v" "${!v}"; done
         ;;
-    *) sed -n '2,16p' "$0"; exit 2 ;;
+    *) sed -n '2,18p' "$0"; exit 2 ;;
 esac

@@ -8,6 +8,7 @@
 
 #include "cluster.h"
 #include "reportflow/headers.h"
+#include "reportflow/jobs.h"
 #include "reportflow/kafka.h"
 #include "reportflow/log.h"
 #include "reportflow/strset.h"
@@ -26,7 +27,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     (void)rk;
     struct feeder *f = opaque;
     f->outstanding--;
-    if (m->err) {
+    if (m->err && strcmp(rd_kafka_topic_name(m->rkt), f->status_topic) == 0) {
+        /* progress others cannot see is no reason to stop the work */
+        rf_warn(COMPONENT, "could not publish the run's status to '%s': %s", f->status_topic,
+                rd_kafka_err2str(m->err));
+    } else if (m->err) {
         f->failed++;
         rf_error(COMPONENT, "could not write to '%s': %s", rd_kafka_topic_name(m->rkt),
                  rd_kafka_err2str(m->err));
@@ -61,6 +66,7 @@ int feeder_open(struct feeder *f, const struct rf_config *cfg, const char *work_
     memset(f, 0, sizeof(*f));
     f->cfg = cfg;
     snprintf(f->work_topic, sizeof(f->work_topic), "%s", work_topic);
+    rf_jobs_status_topic(cfg, f->status_topic, sizeof(f->status_topic));
     f->reader = reader_new(cfg, errstr, errstr_size);
     f->producer =
         f->reader ? rf_kafka_producer_new(cfg, f, on_delivery, errstr, errstr_size) : NULL;
@@ -143,6 +149,53 @@ int feeder_delete_work_topic(struct feeder *f, char *errstr, size_t errstr_size)
     return rc;
 }
 
+/* The status topic as a NewTopic: one partition, compacted by job, cleaned within hours. */
+static rd_kafka_NewTopic_t *status_topic_spec(const struct feeder *f, char *errstr,
+                                              size_t errstr_size)
+{
+    char isr[16];
+    snprintf(isr, sizeof(isr), "%lld", (long long)f->cfg->topic_min_insync_replicas);
+    rd_kafka_NewTopic_t *t = rd_kafka_NewTopic_new(
+        f->status_topic, 1, (int)f->cfg->topic_replication_factor, errstr, errstr_size);
+    const char *const set[][2] = {
+        {"cleanup.policy", "compact"}, {"segment.ms", "3600000"}, {"min.insync.replicas", isr}};
+    for (size_t i = 0; t && i < sizeof(set) / sizeof(set[0]); i++) {
+        if (rd_kafka_NewTopic_set_config(t, set[i][0], set[i][1])) {
+            snprintf(errstr, errstr_size, "cannot set %s=%s", set[i][0], set[i][1]);
+            rd_kafka_NewTopic_destroy(t);
+            t = NULL;
+        }
+    }
+    return t;
+}
+
+int feeder_create_status_topic(struct feeder *f, char *errstr, size_t errstr_size)
+{
+    rd_kafka_NewTopic_t *t = status_topic_spec(f, errstr, errstr_size);
+    if (!t) {
+        return -1;
+    }
+    rd_kafka_queue_t *q = rd_kafka_queue_new(f->producer);
+    rd_kafka_CreateTopics(f->producer, &t, 1, NULL, q);
+    rd_kafka_event_t *ev = admin_result(q, "creating the status topic", errstr, errstr_size);
+    int rc = ev ? 0 : -1;
+    if (ev) {
+        size_t n = 0;
+        const rd_kafka_topic_result_t **res =
+            rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(ev), &n);
+        rd_kafka_resp_err_t err = n == 1 ? rd_kafka_topic_result_error(res[0]) : 0;
+        if (err && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+            snprintf(errstr, errstr_size, "cannot create topic '%s': %s", f->status_topic,
+                     rd_kafka_topic_result_error_string(res[0]));
+            rc = -1;
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_queue_destroy(q);
+    rd_kafka_NewTopic_destroy(t);
+    return rc;
+}
+
 /* Produce one record (value copied), waiting while librdkafka's queue is full. */
 static int produce(struct feeder *f, const char *topic, const char *key, const void *value,
                    size_t len, rd_kafka_headers_t *hdrs, char *errstr, size_t errstr_size)
@@ -164,6 +217,25 @@ static int produce(struct feeder *f, const char *topic, const char *key, const v
         }
         rd_kafka_poll(f->producer, 100);
     }
+}
+
+int feeder_publish_status(struct feeder *f, const struct rf_job_status *status)
+{
+    char *json = rf_jobs_status_encode(status);
+    if (!json) {
+        return -1;
+    }
+    /* never waits: a status that does not fit in the queue is superseded by the next */
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        f->producer, RD_KAFKA_V_TOPIC(f->status_topic),
+        RD_KAFKA_V_KEY(status->key, strlen(status->key)), RD_KAFKA_V_VALUE(json, strlen(json)),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_FREE), RD_KAFKA_V_END);
+    if (err) {
+        free(json);
+        return -1;
+    }
+    f->outstanding++;
+    return 0;
 }
 
 /* Copy raw record @p m onto the work topic, with the origin header. */
@@ -337,6 +409,20 @@ long long feeder_poll(struct feeder *f, int ms)
 {
     rd_kafka_poll(f->producer, ms);
     return f->outstanding;
+}
+
+int feeder_group_members(struct feeder *f, const char *group)
+{
+    struct cluster_group_info info;
+    char why[512];
+    int members = -1;
+    if (cluster_describe_group(f->cluster, group, &info, why, sizeof(why)) == 0) {
+        members = info.members;
+    } else {
+        rf_debug(COMPONENT, "members of %s unknown: %s", group, why);
+    }
+    cluster_group_info_release(&info);
+    return members;
 }
 
 /* What @p group has yet to consume of @p topic; -1 when Kafka did not say. */

@@ -17,6 +17,7 @@
 
 #include "backlog.h"
 #include "reportflow/config.h"
+#include "reportflow/jobs.h"
 
 struct cluster;
 
@@ -26,9 +27,10 @@ struct feeder {
     rd_kafka_t *producer;
     struct cluster *cluster; /* for the live groups' committed offsets */
     char work_topic[256];
-    long long outstanding; /* produced, delivery report not yet seen */
-    long long failed;      /* delivery reports with an error */
-    long long scanned;     /* raw records read to find the selected ones */
+    char status_topic[256]; /* where the run's progress goes, for reportflow-lag */
+    long long outstanding;  /* produced, delivery report not yet seen */
+    long long failed;       /* delivery reports with an error */
+    long long scanned;      /* raw records read to find the selected ones */
 };
 
 /** Connect for @p cfg, copying onto @p work_topic. @returns 0, or -1 with @p errstr. */
@@ -41,6 +43,15 @@ void feeder_close(struct feeder *f);
  * record size, compaction). @returns 0, or -1 with @p errstr.
  */
 int feeder_create_work_topic(struct feeder *f, char *errstr, size_t errstr_size);
+
+/**
+ * Create the status topic when missing: one partition, compacted by job.
+ * @returns 0, or -1 with @p errstr (the run goes on; only its status is unseen).
+ */
+int feeder_create_status_topic(struct feeder *f, char *errstr, size_t errstr_size);
+
+/** Queue @p status for the status topic, never waiting. @returns 0, or -1 (queue full, memory). */
+int feeder_publish_status(struct feeder *f, const struct rf_job_status *status);
 
 /** Delete the work topic (after a finished run). @returns 0, or -1 with @p errstr. */
 int feeder_delete_work_topic(struct feeder *f, char *errstr, size_t errstr_size);
@@ -65,6 +76,9 @@ int feeder_dead_letter(struct feeder *f, const char *doc_id, const char *code, c
 
 /** Serve delivery reports for up to @p ms; @returns what is still outstanding. */
 long long feeder_poll(struct feeder *f, int ms);
+
+/** Members of consumer group @p group now; -1 when Kafka did not say. */
+int feeder_group_members(struct feeder *f, const char *group);
 
 /**
  * Records the live groups have yet to consume: worker.group on the raw topic

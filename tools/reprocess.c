@@ -24,8 +24,10 @@
 #include "fleet.h"
 #include "reportflow/cli.h"
 #include "reportflow/clock.h"
+#include "reportflow/jobs.h"
 #include "reportflow/log.h"
 #include "reportflow/run.h"
+#include "reportflow/utf8.h"
 #include "rules.h"
 #include "versions.h"
 
@@ -46,8 +48,9 @@ static const char usage[] =
     "  --where SQL       a condition over the documents view, e.g. \"year = 2023\" (default all)\n"
     "  --rate N          at most N documents per second (default: as fast as the workers go)\n"
     "  --promote         show the new version for the selected documents once all are done\n"
-    "  --workers N       workers this run starts (default 1, at a lower CPU priority); 0: only\n"
-    "                    workers started elsewhere in group reportflow-reprocess-HASH\n"
+    "  --workers N       workers this run starts, at a lower CPU priority (default: none when\n"
+    "                    workers of the rule set already serve its group, e.g. started with\n"
+    "                    'stack.sh add-worker --rules FILE' or -X worker.reprocess=true; else 1)\n"
     "  --window N        documents in flight at most (default 500)\n"
     "  --max-idle-s N    give up when nothing settles for N seconds (default 600)\n"
     "  --dead-letters    re-drive open dead letters of stage extract through the rule set\n"
@@ -153,8 +156,12 @@ struct run {
     char (*inflight)[65];
     size_t inflight_cnt;
     long long total, before, fed, stored, failed, missing_raw;
+    long long left; /* what the database says is left at the end; -1 before */
     bool feeding_done, yielding, tty;
     int64_t started_ms, last_settle_ms, last_lag_ms, last_progress_ms, last_lost_log_ms;
+    int64_t started_wall_ms, last_status_ms;
+    const struct rules *rules;
+    char group[256];
     struct backlog_cursor cursor;
     char letter_after[65];
 };
@@ -183,6 +190,51 @@ static void progress(struct run *r, bool last)
                 last ? "\n" : "");
     } else {
         rf_info(COMPONENT, "progress: %s", line);
+    }
+}
+
+/*
+ * The run as reportflow-lag shows it, published every RF_JOBS_STATUS_INTERVAL_MS while it
+ * runs and once with its outcome (@p state other than "running").
+ */
+static void publish_status(struct run *r, const char *state)
+{
+    int64_t now = rf_clock_mono_ms();
+    bool running = strcmp(state, "running") == 0;
+    if (running && now - r->last_status_ms < RF_JOBS_STATUS_INTERVAL_MS) {
+        return;
+    }
+    r->last_status_ms = now;
+    struct rf_job_status st = {.pid = getpid(),
+                               .total = r->total,
+                               .before = r->before,
+                               .done = r->stored + r->failed,
+                               .failed = r->failed,
+                               .in_flight = (long long)r->inflight_cnt,
+                               .eta_s = -1,
+                               .yielding = r->yielding,
+                               .started_ms = r->started_wall_ms,
+                               .updated_ms = rf_clock_now_ms()};
+    snprintf(st.key, sizeof(st.key), "%s%s", r->rules->hash, r->o->letters ? "/dead-letters" : "");
+    snprintf(st.hash, sizeof(st.hash), "%s", r->rules->hash);
+    rf_utf8_copy_str(st.rules, sizeof(st.rules), r->rules->name);
+    size_t used = strlen(st.rules);
+    snprintf(st.rules + used, sizeof(st.rules) - used, " %s", r->rules->version);
+    rf_utf8_trim_str(st.rules);
+    snprintf(st.kind, sizeof(st.kind), "%s", r->o->letters ? "dead-letters" : "documents");
+    snprintf(st.state, sizeof(st.state), "%s", state);
+    if (gethostname(st.host, sizeof(st.host) - 1) != 0) {
+        snprintf(st.host, sizeof(st.host), "?");
+    }
+    double secs = (double)(now - r->started_ms) / 1000.0;
+    /* while running, an estimate: documents can settle that this run did not feed (those
+       in flight when a run before it was killed) */
+    long long todo = r->left >= 0 ? r->left : r->total - r->before - st.done;
+    st.todo = todo > 0 ? todo : 0;
+    st.rate = secs > 0 ? (double)st.done / secs : 0;
+    st.eta_s = st.rate > 0 && todo > 0 ? (long long)((double)todo / st.rate) : (todo > 0 ? -1 : 0);
+    if (feeder_publish_status(r->f, &st) != 0) {
+        rf_debug(COMPONENT, "status not published (queue full); the next one will be");
     }
 }
 
@@ -403,6 +455,7 @@ static int run_loop(struct run *r, char *errstr, size_t errstr_size)
             return -1;
         }
         progress(r, false);
+        publish_status(r, "running");
     }
     return rf_run_stopping() ? -1 : 0;
 }
@@ -425,6 +478,7 @@ static int finish(struct run *r, const struct rules *rules, char *errstr, size_t
     if (missing < 0) {
         return 3;
     }
+    r->left = missing;
     double secs = (double)(rf_clock_mono_ms() - r->started_ms) / 1000.0;
     printf("reprocess: %s %s (rules_hash %s): %lld stored, %lld dead-lettered (%lld raw "
            "missing), %lld already done, %lld left; %.1f s, %.1f documents/s\n",
@@ -444,8 +498,14 @@ static int finish(struct run *r, const struct rules *rules, char *errstr, size_t
                rules->name, rules->version, changed, without);
     }
     char why[512];
-    if (feeder_delete_work_topic(r->f, why, sizeof(why)) != 0) {
-        rf_warn(COMPONENT, "%s (it expires in a week)", why);
+    int serving = feeder_group_members(r->f, r->group);
+    if (serving != 0) {
+        /* workers of the rule set serve it (or Kafka did not say): theirs to keep */
+        rf_info(COMPONENT,
+                "work topic %s kept: %d worker(s) serve group %s (-1: Kafka did not say)",
+                r->f->work_topic, serving, r->group);
+    } else if (feeder_delete_work_topic(r->f, why, sizeof(why)) != 0) {
+        rf_warn(COMPONENT, "%s (the next run of this rule set uses it again)", why);
     }
     return 0;
 }
@@ -456,8 +516,8 @@ static int run_open(struct run *r, const struct rf_config *cfg, char **pass, con
 {
     const struct options *o = r->o;
     char topic[256], group[256];
-    snprintf(topic, sizeof(topic), "%s.reprocess.%s", cfg->topic_raw, rules->hash);
-    snprintf(group, sizeof(group), "reportflow-reprocess-%s", rules->hash);
+    rf_jobs_work_topic(cfg, rules->hash, topic, sizeof(topic));
+    rf_jobs_group(rules->hash, group, sizeof(group));
     if (backlog_open(r->b, cfg->pg_conninfo, o->where, rules->hash, errstr, errstr_size) != 0) {
         return -1;
     }
@@ -475,7 +535,21 @@ static int run_open(struct run *r, const struct rf_config *cfg, char **pass, con
         (missing > 0 && feeder_create_work_topic(r->f, errstr, errstr_size) != 0)) {
         return -1;
     }
-    return fleet_init(r->fleet, missing > 0 ? (size_t)o->workers : 0, pass, path, topic, group, 10,
+    char why[512];
+    if (feeder_create_status_topic(r->f, why, sizeof(why)) != 0) {
+        rf_warn(COMPONENT, "%s: reportflow-lag will not show this run", why);
+    }
+    long workers = o->workers;
+    if (workers < 0 && missing > 0) {
+        int serving = feeder_group_members(r->f, group);
+        workers = serving > 0 ? 0 : 1;
+        if (serving > 0) {
+            rf_info(COMPONENT, "%d worker(s) already serve group %s: starting none", serving,
+                    group);
+        }
+    }
+    snprintf(r->group, sizeof(r->group), "%s", group);
+    return fleet_init(r->fleet, missing > 0 ? (size_t)workers : 0, pass, path, topic, group, 10,
                       errstr, errstr_size);
 }
 
@@ -491,7 +565,8 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
     struct backlog b = {0};
     struct feeder f = {0};
     struct fleet fleet = {0};
-    struct run r = {.o = o, .b = &b, .f = &f, .fleet = &fleet, .tty = isatty(2)};
+    struct run r = {
+        .o = o, .b = &b, .f = &f, .fleet = &fleet, .tty = isatty(2), .rules = rules, .left = -1};
     r.cursor = (struct backlog_cursor)BACKLOG_CURSOR_START;
     r.inflight = calloc((size_t)o->window, 65);
     int rc = 3;
@@ -499,6 +574,7 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
         snprintf(errstr, sizeof(errstr), "out of memory");
     } else if (run_open(&r, cfg, pass, path, rules, errstr, sizeof(errstr)) == 0) {
         r.started_ms = r.last_settle_ms = r.last_progress_ms = rf_clock_mono_ms();
+        r.started_wall_ms = rf_clock_now_ms();
         int looped = run_loop(&r, errstr, sizeof(errstr));
         progress(&r, true);
         /* before the work topic goes: a worker commits its offsets there as it leaves */
@@ -507,6 +583,10 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
         if (rf_run_stopping()) {
             errstr[0] = '\0'; /* stopped on request: nothing went wrong */
         }
+        publish_status(&r, rf_run_stopping() ? "stopped"
+                           : rc == 0         ? "done"
+                           : rc == 1         ? "incomplete"
+                                             : "failed");
     }
     if (rc == 3 && errstr[0]) {
         fprintf(stderr, "reprocess: %s\n", errstr);
@@ -552,7 +632,7 @@ static int promote(const struct rf_config *cfg, const struct options *o, const c
 
 int main(int argc, char **argv)
 {
-    struct options o = {.workers = 1, .window = 500, .max_idle_s = 600};
+    struct options o = {.workers = -1, .window = 500, .max_idle_s = 600};
     static const struct option extra[] = {{"rules", required_argument, NULL, OPT_RULES},
                                           {"where", required_argument, NULL, OPT_WHERE},
                                           {"rate", required_argument, NULL, OPT_RATE},

@@ -6,18 +6,23 @@
 #include <stdlib.h>
 
 #include "reportflow/daemon.h"
+#include "reportflow/jobs.h"
 #include "reportflow/log.h"
 #include "rules.h"
 #include "ruleset_version.h"
 #include "worker.h"
 
 static const char usage[] = "usage: reportflow-worker [-c FILE] [-X key=value]...\n"
-                            "Extracts every record of topic.raw with the rule set worker.rules.\n";
+                            "Extracts every record of topic.raw with the rule set worker.rules;\n"
+                            "with worker.reprocess=true, the reprocess runs of that rule set.\n";
 
 /* The worker and the rule set it borrows, freed together. */
 struct worker_app {
     struct rules *rules;
     struct worker *worker;
+    /* with worker.reprocess: the configuration with its rule set's work topic and group */
+    struct rf_config served;
+    char topic[256], group[256];
 };
 
 static void destroy(void *p)
@@ -41,7 +46,15 @@ static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_siz
     }
     rf_info("worker", "rules '%s' version %s: %zu metric rules", app->rules->name,
             app->rules->version, app->rules->cnt);
-    if (!(app->worker = worker_new(cfg, app->rules, errstr, errstr_size))) {
+    app->served = *cfg; /* shallow: the strings stay the caller's, but for these two */
+    if (cfg->worker_reprocess) {
+        rf_jobs_work_topic(cfg, app->rules->hash, app->topic, sizeof(app->topic));
+        rf_jobs_group(app->rules->hash, app->group, sizeof(app->group));
+        app->served.topic_raw = app->topic;
+        app->served.worker_group = app->group;
+        rf_info("worker", "serving reprocess runs of rules_hash %s", app->rules->hash);
+    }
+    if (!(app->worker = worker_new(&app->served, app->rules, errstr, errstr_size))) {
         destroy(app);
         return NULL;
     }

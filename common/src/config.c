@@ -112,6 +112,9 @@ static const struct field fields[] = {
         "consumer group of the workers"),
     STR("worker.rules", WORKER_KEYS | RF_PROG_EVAL | RF_PROG_EXTRACT, rules_path,
         "config/rules/emergency-management-annual.json", "metric rule file"),
+    BOOL("worker.reprocess", RF_PROG_WORKER, worker_reprocess, "false",
+         "serve reprocess runs of worker.rules's rule set (its work topic, in its group) instead "
+         "of topic.raw"),
     INT("worker.batch_bytes", WORKER_KEYS, worker_batch_bytes, "67108864", 65536, 4000000000LL,
         "raw and envelope bytes a worker holds per batch; the batch settles when it is reached"),
     INT("worker.batch_size", WORKER_KEYS, worker_batch, "64", 1, 100000,

@@ -91,10 +91,26 @@ pid=$!
 new_count() { q "SELECT count(*) FROM extractions WHERE rules_hash <> '$old_hash'"; }
 first_part() { [ "$(new_count)" -ge $((N / 5)) ]; }
 wait_for 300 "a first part reprocessed" first_part
+# the run as reportflow-lag shows it, apart from the live groups: FIELD of its job
+job() {
+    "$bin/reportflow-lag" --json 2>/dev/null | python3 -c '
+import json, sys
+jobs = [j for j in json.load(sys.stdin)["reprocess"] if j["rules"].endswith("9.0.0-test")]
+print(jobs[0][sys.argv[1]] if jobs else "none")' "$1"
+}
+job_running() { [ "$(job state)" = running ] && [ "$(job done)" -gt 0 ]; }
+wait_for 30 "reportflow-lag showing the run" job_running
+[ "$(job selected)" -ge "$N" ] || fail "reportflow-lag shows $(job selected) selected, expected at least $N"
+[ "$(job kind)" = documents ] || fail "reportflow-lag shows kind $(job kind)"
+echo "reportflow-lag during the run: $(job done) done of $(job selected), $(job todo) to do, $(job queued) queued"
 kill -9 $pid
 wait $pid 2>/dev/null || true
 at_kill=$(new_count)
 echo "killed reportflow-reprocess at $at_kill of $N"
+job_stale() { [ "$(job state)" = stale ]; }
+wait_for 30 "reportflow-lag showing the killed run as stale" job_stale
+pass "reportflow-lag showed the run's progress apart from live lag, and the killed run as stale"
+passed=$((passed + 1))
 wait_for 30 "its workers gone with it" bash -c "! pgrep -f 'worker.group=reportflow-[r]eprocess' >/dev/null"
 "$bin/reportflow-reprocess" --rules "$new_rules" --window 200 \
     >"$TEST_STATE/reprocess-2.out" 2>"$TEST_STATE/reprocess-2.log" &
@@ -131,6 +147,10 @@ new_hash=$(q "SELECT DISTINCT rules_hash FROM extractions WHERE rules_version = 
 gen_done=$(q "SELECT count(*) FROM extractions WHERE rules_hash = '$new_hash' AND file_name NOT LIKE 'live-%'")
 [ "$gen_done" = "$N" ] || fail "$gen_done of the $N stored reports have the new version"
 cat "$TEST_STATE/reprocess-2.out"
+[ "$(job state)" = done ] && [ "$(job todo)" = 0 ] ||
+    fail "reportflow-lag after the run: state $(job state), $(job todo) to do"
+"$bin/reportflow-lag" --prometheus | grep -q 'reportflow_reprocess_state{.*state="done"} 1' ||
+    fail "no reportflow_reprocess_state done in reportflow-lag --prometheus"
 pass "reprocess killed with -9 and run again; its worker, the sink and the broker killed and PostgreSQL restarted meanwhile: all $N reports under the new version"
 passed=$((passed + 1))
 
@@ -177,6 +197,27 @@ q "SELECT * FROM metric_by_agency_year LIMIT 1" >/dev/null
 grep -q "for $((N + LIVE)) document(s)" "$TEST_STATE/back.out" || fail "promote back: $(cat "$TEST_STATE/back.out")"
 [ "$(q "SELECT count(*) FROM documents WHERE rules_hash = '$old_hash'")" = $((N + LIVE)) ] || fail "not all back"
 pass "promote switches the shown version (documents, metrics, the views), and back, re-extracting nothing"
+passed=$((passed + 1))
+
+# a worker of the stack serving a third rule set: the run uses it and starts none of its own
+python3 - "$new_rules" "$TEST_STATE/third-rules.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["version"] = "9.0.1-test"
+json.dump(r, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+stack add-worker --rules "$TEST_STATE/third-rules.json" >/dev/null || fail "add-worker --rules"
+"$bin/reportflow-reprocess" --rules "$TEST_STATE/third-rules.json" --where "file_name LIKE 'live-%'" \
+    >"$TEST_STATE/third.out" 2>"$TEST_STATE/third.log" || fail "third rule set: $(tail -5 "$TEST_STATE/third.log")"
+grep -q "already serve group" "$TEST_STATE/third.log" || fail "the run did not see the stack's worker: $(head -5 "$TEST_STATE/third.log")"
+! grep -q "program=worker" "$TEST_STATE/third.log" || fail "the run started workers of its own"
+grep -q "serving reprocess runs" "$RF_STATE/logs/reprocess-1.log" || fail "the stack's worker did not serve the run"
+[ "$(q "SELECT count(*) FROM extractions WHERE rules_version = '9.0.1-test'")" = "$LIVE" ] ||
+    fail "$(q "SELECT count(*) FROM extractions WHERE rules_version = '9.0.1-test'") of $LIVE under the third rule set"
+grep -q "work topic .* kept" "$TEST_STATE/third.log" || fail "the work topic its worker serves was deleted"
+status=$(stack status)
+grep -q "^reprocess-1 *running" <<<"$status" || fail "stack status does not show reprocess-1:\n$status"
+pass "a worker started with 'stack.sh add-worker --rules' served a run of its rule set ($LIVE documents); the run started none and kept its work topic"
 passed=$((passed + 1))
 
 # dead letters: extract-timeout under a tiny budget, re-driven with a larger one

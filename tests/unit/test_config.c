@@ -227,8 +227,8 @@ static const struct {
      "log.level log.format metrics.listen topic.raw topic.events topic.dlq topic.raw.partitions "
      "topic.events.partitions topic.dlq.partitions topic.replication_factor "
      "topic.min_insync_replicas topic.check producer.max_file_bytes progress.interval_ms "
-     "worker.group worker.rules worker.batch_bytes worker.batch_size worker.max_extract_ms "
-     "worker.max_envelope_bytes broker.address_file "},
+     "worker.group worker.rules worker.reprocess worker.batch_bytes worker.batch_size "
+     "worker.max_extract_ms worker.max_envelope_bytes broker.address_file "},
     {RF_PROG_SINK,
      "log.level log.format metrics.listen topic.raw topic.events topic.dlq topic.raw.partitions "
      "topic.events.partitions topic.dlq.partitions topic.replication_factor "
@@ -315,7 +315,7 @@ static void test_config_every_key_has_a_reader(void **state)
             fail_msg("no program reads '%s'", key);
         }
     }
-    assert_int_equal(cnt, 45); /* a key tagged with no program would not even print here */
+    assert_int_equal(cnt, 46); /* a key tagged with no program would not even print here */
 }
 
 /* kafka.* shows only for the programs that make a Kafka client. */

@@ -71,6 +71,7 @@ struct rf_config {
     long long progress_ms;        /* progress.interval_ms */
     /* worker */
     char *worker_group;                  /* worker.group */
+    bool worker_reprocess;               /* worker.reprocess: serve reprocess runs (jobs.h) */
     char *rules_path;                    /* worker.rules */
     long long worker_batch;              /* worker.batch_size */
     long long worker_batch_bytes;        /* worker.batch_bytes */
