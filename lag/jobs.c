@@ -1,6 +1,7 @@
 /* jobs.c - the latest status of each reprocess run, judged. */
 #include "jobs.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,8 +76,7 @@ void jobs_settle(struct lag_jobs *js, int64_t now_ms)
         }
         /* killed with -9 or its host lost: it cannot say so, its silence does */
         bool stale = running && silent_ms > 3 * RF_JOBS_STATUS_INTERVAL_MS + 5000;
-        memcpy(j->state, stale ? "stale" : j->st.state, sizeof(j->state));
-        j->state[sizeof(j->state) - 1] = '\0';
+        snprintf(j->state, sizeof(j->state), "%s", stale ? "stale" : j->st.state);
         js->items[kept++] = *j;
     }
     js->cnt = kept;

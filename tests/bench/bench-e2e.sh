@@ -5,8 +5,8 @@
 #  2. latency: files dropped at a steady RATE (default 50/s) for SECONDS (default 30), p50 and
 #     p99 from the producer seeing a file to its document row being committed;
 #  3. reprocessing: the N documents of (1) extracted again under a new rule version by
-#     reportflow-reprocess (one worker of its own) while files arrive at RATE as in (2): its
-#     documents per second beside (1)'s, and the live files' p50 and p99 meanwhile.
+#     reportflow-reprocess (one worker of its own) while files arrive at RATE for as long as it
+#     runs: its documents per second beside (1)'s, and the live files' p50 and p99 meanwhile.
 #   bench-e2e.sh [N] [RATE] [SECONDS]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -76,12 +76,29 @@ r["version"] += "-bench"
 r["model"] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r["model"])
 json.dump(r, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
-make_files "$RF_STATE/live" "$total" r
-echo "reprocessing the $n documents of the burst, $total live files at $rate files/s meanwhile"
+echo "reprocessing the $n documents of the burst, live files at $rate files/s for as long as it runs"
 "$RF_BIN/bin/reportflow-reprocess" --rules "$RF_STATE/rules.json" --where "file_name LIKE 't%'" \
     >"$RF_STATE/reprocess.out" 2>"$RF_STATE/reprocess.log" &
 reprocess=$!
-drop_at_rate "$RF_STATE/live"
+# live files, made on the fly, until the reprocess ends: each written aside, then renamed in
+total=$(python3 - "$root/examples/reports" "$RF_STATE/live" "$REPORTFLOW_WATCH_DIR" "$rate" "$reprocess" <<'PY'
+import os, sys, time
+seeds = [open(os.path.join(sys.argv[1], f), "rb").read() for f in sorted(os.listdir(sys.argv[1]))]
+aside, inbox, rate, pid = sys.argv[2], sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+os.makedirs(aside, exist_ok=True)
+start, i = time.monotonic(), 0
+while os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z":
+    delay = start + i / rate - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)
+    name = f"r{i}.txt"
+    with open(os.path.join(aside, name), "wb") as f:
+        f.write(seeds[i % len(seeds)] + f"\nbench r {i}\n".encode())
+    os.rename(os.path.join(aside, name), os.path.join(inbox, name))
+    i += 1
+print(i)
+PY
+)
 wait $reprocess || { echo "  reportflow-reprocess failed: $(tail -3 "$RF_STATE/reprocess.log")"; exit 1; }
 python3 - "$RF_STATE/reprocess.out" "$n" "$t0" "$t1" <<'PY'
 import re, sys
@@ -90,4 +107,5 @@ rate = float(re.search(r"([0-9.]+) documents/s", line).group(1))
 burst = int(sys.argv[2]) / (float(sys.argv[4]) - float(sys.argv[3]))
 print(f"  reprocess           {rate:8.1f} documents/s  (burst {burst:.0f} reports/s: ratio {rate / burst:.2f})")
 PY
+echo "  live files during the reprocess: $total"
 latency r
