@@ -22,6 +22,9 @@
 /* A transaction in hand longer than this is an outage or a stall, not a busy writer:
    pause the partitions and keep polling, so the group keeps us. */
 #define SINK_STALL_MS 5000
+/* How long a poll waits: briefly while a batch waits for the writer, longer when idle. */
+#define SINK_WAITING_POLL_MS 5
+#define SINK_IDLE_POLL_MS 50
 
 struct sink {
     const struct rf_config *cfg;
@@ -407,7 +410,12 @@ static int connect_first(struct sink *s)
     return 0;
 }
 
-/* One turn of the loop: wait for the writer, or poll, and hand over a batch when due. */
+/*
+ * One turn of the loop: wait for the writer, or poll, and hand over a batch when due. Group
+ * commit: while the writer is idle, what has arrived is written at once (after
+ * sink.batch_ms, 0 by default); while it is busy the next batch fills, so batches grow with
+ * the backlog and not with a timer.
+ */
 static int step(struct sink *s)
 {
     writer_watch(s->writer);
@@ -424,13 +432,16 @@ static int step(struct sink *s)
         submit(s);
         return 0;
     }
-    int got = poll_once(s, 50);
+    /* a batch waiting for the writer: poll briefly, so the writer's end is seen soon */
+    int got = poll_once(s, s->in_flight && b->cnt > 0 ? SINK_WAITING_POLL_MS : SINK_IDLE_POLL_MS);
+    while (got > 0 && !filling_full(s)) {
+        got = poll_once(s, 0); /* take in what has already arrived */
+    }
     if (got < 0 || collect(s, 0) != 0) {
         return -1;
     }
     bool due = b->cnt > 0 && rf_clock_mono_ms() - b->started_ms >= s->cfg->sink_batch_ms;
-    bool quiet = b->cnt > 0 && got == 0; /* nothing more waiting: do not hold records back */
-    if ((due || quiet) && !s->in_flight) {
+    if (due && !s->in_flight) {
         submit(s);
     }
     return 0;

@@ -131,8 +131,9 @@ static const struct field fields[] = {
         "libpq connection string; empty: PG* variables"),
     INT("sink.batch_docs", RF_PROG_SINK, sink_batch_docs, "500", 1, 100000,
         "documents per transaction"),
-    INT("sink.batch_ms", RF_PROG_SINK, sink_batch_ms, "500", 1, 600000,
-        "longest wait to fill a transaction"),
+    INT("sink.batch_ms", RF_PROG_SINK, sink_batch_ms, "0", 0, 600000,
+        "how long a batch waits for more records while PostgreSQL is idle; 0: written at once "
+        "(while a transaction runs, the next batch fills anyway)"),
     INT("sink.retry_max_ms", RF_PROG_SINK, sink_retry_max_ms, "2000", 100, 10000,
         "cap of reconnect backoff"),
     INT("sink.batch_bytes", RF_PROG_SINK, sink_batch_bytes, "67108864", 1024, 4000000000LL,
