@@ -80,7 +80,9 @@ void jobs_settle(struct lag_jobs *js, int64_t now_ms)
         js->items[kept++] = *j;
     }
     js->cnt = kept;
-    qsort(js->items, js->cnt, sizeof(*js->items), newest_first);
+    if (js->cnt > 1) { /* qsort wants an array, even of nothing */
+        qsort(js->items, js->cnt, sizeof(*js->items), newest_first);
+    }
     js->cnt = js->cnt < JOBS_MAX ? js->cnt : JOBS_MAX;
 }
 
