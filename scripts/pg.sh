@@ -9,8 +9,10 @@
 # named by the connection string (passfile=), so the string itself holds no secret; the
 # socket directory is the server user's alone (0700). No password is ever an argument of
 # a command (every user sees arguments in ps): psql reads it from stdin or a file.
-# As root the server runs as the 'postgres' user (runuser). Its files stay under
-# STATE_DIR/pg when 'postgres' can reach that; otherwise (a checkout inside a 0700 home,
+# As root the server runs as the 'postgres' user (runuser), and every command as that user
+# runs from / (with absolute paths): the caller's folder may be closed to it (a checkout in
+# /root), and PostgreSQL's programs would say "could not change directory" on stderr.
+# Its files stay under STATE_DIR/pg when 'postgres' can reach that; otherwise (a checkout inside a 0700 home,
 # such as /root) they go to /var/lib/reportflow/<hash of STATE_DIR>, owned by postgres,
 # mode 0700. STATE_DIR/pg.home records where they are.
 # Root working in a checkout another user can write to follows no link planted there:
@@ -37,9 +39,12 @@ me=$(id -u)
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
+# as_postgres CMD...: CMD as the server's user, from / (see above)
+as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+
 as_owner() {
     if is_root; then
-        runuser -u postgres -- "$@"
+        as_postgres "$@"
     else
         "$@"
     fi
@@ -136,12 +141,12 @@ choose_home() {
         chmod a+x "$state" # the server must enter the state folder (not list it)
     fi
     make_home_dir "$home"
-    if is_root && ! runuser -u postgres -- test -w "$home" 2>/dev/null; then
+    if is_root && ! as_postgres test -w "$home" 2>/dev/null; then
         # a folder above the state folder is closed to 'postgres' (e.g. /root is 0700)
         home=$(shared_home)
         check_shared_parent
         make_home_dir "$home"
-        runuser -u postgres -- test -w "$home" || {
+        as_postgres test -w "$home" || {
             echo "pg.sh: the postgres user can reach neither $state/pg nor $home;" \
                 "put the state folder (RF_STATE) where postgres can enter" >&2
             exit 1

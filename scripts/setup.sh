@@ -97,7 +97,8 @@ quiet_new_services() {
                     dir=$(dirname "$conf")
                     ver=$(basename "$(dirname "$dir")")
                     name=$(basename "$dir")
-                    "${sudo_cmd[@]}" pg_ctlcluster "$ver" "$name" stop >/dev/null 2>&1 || true
+                    # from /: pg_ctlcluster runs pg_ctl as postgres, who may not enter this folder
+                    (cd / && "${sudo_cmd[@]}" pg_ctlcluster "$ver" "$name" stop) >/dev/null 2>&1 || true
                 fi
                 printf 'manual\n' | "${sudo_cmd[@]}" tee "$conf" >/dev/null
             done

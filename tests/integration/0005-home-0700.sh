@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Start anywhere: a checkout inside a home directory only its owner can enter (mode
 # 0700, like /root for a root user) runs the private PostgreSQL and the README's main
-# command (scripts/demo.sh), though
-# the server runs as 'postgres' when root starts it. Also: the cluster asks for a
-# password (no 'trust'), and the secrets and the socket directory are closed to others.
+# command (scripts/demo.sh), though the server runs as 'postgres' when root starts it,
+# and nothing alarming is printed (no "could not change directory": every command as
+# 'postgres' runs from /). Also: the cluster asks for a password (no 'trust'), and the
+# secrets and the socket directory are closed to others.
 source "$(dirname "$0")/lib.sh"
 
 home=$TEST_STATE/home
@@ -23,9 +24,14 @@ cleanup_home() {
 trap cleanup_home EXIT
 passed=0
 
-conninfo=$("$checkout/scripts/pg.sh" start "$state") || fail "pg.sh start failed in a 0700 home"
+# run from inside the checkout, as a user would: the server's user cannot enter this folder
+conninfo=$(cd "$checkout" && scripts/pg.sh start "$state" 2>"$TEST_STATE/pg.err") ||
+    fail "pg.sh start failed in a 0700 home:\n$(cat "$TEST_STATE/pg.err")"
 [ "$(psql "$conninfo" -tAc 'SELECT 40 + 2')" = 42 ] || fail "no query through the conninfo"
-pass "pg.sh start and a query from a checkout in a 0700 home"; passed=$((passed + 1))
+(cd "$checkout" && scripts/pg.sh stop "$state" && scripts/pg.sh start "$state" >/dev/null) 2>>"$TEST_STATE/pg.err" ||
+    fail "pg.sh stop and start again failed in a 0700 home:\n$(cat "$TEST_STATE/pg.err")"
+[ ! -s "$TEST_STATE/pg.err" ] || fail "pg.sh printed on stderr with all well:\n$(cat "$TEST_STATE/pg.err")"
+pass "pg.sh start, stop, start and a query from a checkout in a 0700 home, nothing on stderr"; passed=$((passed + 1))
 
 port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' <<<"$conninfo")
 PGPASSFILE=$TEST_STATE/none psql -w -h 127.0.0.1 -p "$port" -U postgres -d reportflow -c 'SELECT 1' \
@@ -47,5 +53,8 @@ pass "password required (scram-sha-256), secrets 0600, socket directory 0700"; p
     fail "scripts/demo.sh failed in a 0700 home:\n$(tail -20 "$TEST_STATE/demo.log")"
 grep -q '5/5 documents stored' "$TEST_STATE/demo.log" || fail "demo.sh did not store the 5 samples"
 grep -q '5 report(s)' "$TEST_STATE/demo.log" || fail "demo.sh printed no summary of 5 reports"
+# run as another user from a folder that user cannot enter, a command says so on stderr
+grep -n 'could not change directory' "$TEST_STATE/demo.log" &&
+    fail "demo.sh printed PostgreSQL's 'could not change directory'"
 pass "scripts/demo.sh (the README's main command) runs from a checkout in a 0700 home"; passed=$((passed + 1))
 echo "$passed passed, 0 failed"

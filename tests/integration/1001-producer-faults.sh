@@ -11,7 +11,8 @@ if [ "$(id -u)" -eq 0 ]; then
     # root reads everything: run the producer as 'nobody' so chmod 000 means unreadable
     chown -R nobody "$TEST_STATE"
     chmod 755 "$TEST_STATE"
-    runas=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+    # from /: the folder ctest runs in may be closed to 'nobody' (a checkout in /root)
+    runas=(setpriv --reuid=nobody --regid=nogroup --clear-groups -- env -C /)
 fi
 start_producer "${runas[@]}"
 sleep 1

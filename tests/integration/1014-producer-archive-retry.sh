@@ -20,7 +20,8 @@ runas=()
 if [ "$(id -u)" -eq 0 ]; then
     chown -R nobody "$REPORTFLOW_WATCH_DIR" "$REPORTFLOW_ARCHIVE_DIR" "$REPORTFLOW_FAILED_DIR"
     chmod 755 "$TEST_STATE"
-    runas=(setpriv --reuid=nobody --regid=nogroup --clear-groups --)
+    # from /: the folder ctest runs in may be closed to 'nobody' (a checkout in /root)
+    runas=(setpriv --reuid=nobody --regid=nogroup --clear-groups -- env -C /)
 fi
 chmod 555 "$REPORTFLOW_ARCHIVE_DIR"
 start_producer "${runas[@]}"

@@ -72,7 +72,7 @@ pg start "$s4" >/dev/null || fail "pg.sh start failed in a clean state folder"
 pg stop "$s4"
 data=$(cat "$s4/pg.home")/data
 # what an older pg.sh left: trust for everyone
-runuser -u postgres -- sed -i -E 's/scram-sha-256[[:space:]]*$/trust/' "$data/pg_hba.conf"
+(cd / && runuser -u postgres -- sed -i -E 's/scram-sha-256[[:space:]]*$/trust/' "$data/pg_hba.conf")
 grep -Eq '^[^#]*[[:space:]]trust[[:space:]]*$' "$data/pg_hba.conf" || fail "could not make the cluster trusting"
 # -b execve: each command's arguments are logged, then it is let go (the server runs on).
 # bash is named, not the script: its #! line would exec bash, and strace let that go.
