@@ -38,8 +38,11 @@ fetch() {
     mkdir -p "$cache"
     local tmp
     tmp=$(mktemp -d "$cache/libs.XXXXXX")
-    # maven 3.8's default dependency plugin is from 2013: name a current one
-    if ! mvn -q -B -f "$pom" \
+    # maven 3.8's default dependency plugin is from 2013: name a current one. Batch mode,
+    # no progress and no colour; jansi (Maven's console library) still writes its reset
+    # code ESC[0m unless jansi.noreset is set: the log holds plain text only
+    if ! MAVEN_OPTS="${MAVEN_OPTS:-} -Djansi.noreset=true" \
+        mvn -q --batch-mode --no-transfer-progress -Dstyle.color=never -f "$pom" \
         org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
         -DincludeScope=runtime -DoutputDirectory="$tmp" >"$cache/fetch.log" 2>&1; then
         rm -rf "$tmp"

@@ -3,6 +3,7 @@
 # 1. scripts/build.sh with a compile error planted in a copy of the tree exits non-zero,
 #    shows the compiler's error and prints no build folder, though binaries of an earlier
 #    build are in place (the tests, the demo and the benchmark used to run those).
+# 1b. scripts/kafka.sh fetch into an empty cache writes no terminal codes into its log.
 # 2. scripts/setup.sh, installing postgresql and prometheus (a fake apt-get, in a mount
 #    namespace with its own /usr/sbin and /etc/postgresql, so nothing of this machine
 #    changes): no service may start while apt installs (policy-rc.d answers 101), the
@@ -26,6 +27,21 @@ out=$(RF_BUILD_JOBS=1 "$tree/scripts/build.sh" release "$tree/build" 2>"$TEST_ST
 grep -q 'buf\.c.*error' "$TEST_STATE/build.err" ||
     fail "build.sh did not show the compiler's error:\n$(tail -20 "$TEST_STATE/build.err")"
 pass "build.sh: a compile error exits $rc and shows the compiler's message, stale binaries or not"; passed=$((passed + 1))
+
+# 1b. kafka.sh fetch (the jars through Maven, which setup runs once) logs plain text: batch
+#     mode, and no colour or reset codes (ESC[0m) from Maven's console library
+if command -v mvn >/dev/null && command -v java >/dev/null; then
+    RF_KAFKA_CACHE=$TEST_STATE/kafka-cache "$RF_ROOT/scripts/kafka.sh" fetch 2>"$TEST_STATE/fetch.err" ||
+        fail "kafka.sh fetch failed:\n$(cat "$TEST_STATE/fetch.err")"
+    [ -f "$TEST_STATE/kafka-cache/libs/.complete" ] || fail "kafka.sh fetch left no complete jar folder"
+    if grep -c $'\e' "$TEST_STATE/kafka-cache/fetch.log" "$TEST_STATE/fetch.err" >"$TEST_STATE/esc.count"; then
+        fail "terminal codes in kafka.sh fetch's output:\n$(cat "$TEST_STATE/esc.count")\n$(cat -A "$TEST_STATE/kafka-cache/fetch.log" | head -5)"
+    fi
+    pass "kafka.sh fetch: the jars fetched, its log and stderr hold no terminal codes"; passed=$((passed + 1))
+    rm -rf "$TEST_STATE/kafka-cache"
+else
+    echo "SKIP part 1b: no mvn or java (scripts/setup.sh installs them)"
+fi
 
 # 2. setup.sh starts no service
 if ! unshare -m true 2>/dev/null; then
