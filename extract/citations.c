@@ -1,7 +1,8 @@
-/* citations.c - every title in 《》. */
+/* citations.c - every title in 《》, with its kind. */
 #include "citations.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,15 +96,82 @@ bool citations_next(const struct text *t, size_t from, size_t *start, size_t *en
     return false;
 }
 
+/* True when norm byte @p i starts @p word (of @p len bytes). */
+static bool norm_has_at(const struct text *t, size_t i, const char *word, size_t len)
+{
+    return len > 0 && i <= t->norm_len && t->norm_len - i >= len &&
+           memcmp(t->norm + i, word, len) == 0;
+}
+
+static size_t skip_spaces(const struct text *t, size_t i)
+{
+    while (i < t->norm_len && t->norm[i] == ' ') {
+        i++;
+    }
+    return i;
+}
+
+/*
+ * The 《 of the next title of the same run as the title closed just before
+ * norm byte @p after: 《A》《B》 or 《A》、《B》. @returns its byte, or SIZE_MAX
+ * when the run ends at @p after.
+ */
+static size_t run_next_open(const struct text *t, size_t after)
+{
+    static const char open[] = "《", joiner[] = "、";
+    size_t i = skip_spaces(t, after);
+    if (norm_has_at(t, i, joiner, 3)) {
+        i = skip_spaces(t, i + 3);
+    }
+    return norm_has_at(t, i, open, 3) ? i : SIZE_MAX;
+}
+
+/*
+ * True when the words right after a run of titles, ended at norm byte
+ * @p after, say the titles name a column, a programme or a book (《应急说法》栏目,
+ * 《A》《B》等栏目): one of the rule set's citation_other_after, after an optional 等.
+ */
+static bool run_names_other(const struct text *t, const struct rules *rules, size_t after)
+{
+    static const char etc[] = "等";
+    size_t i = skip_spaces(t, after);
+    if (norm_has_at(t, i, etc, 3)) {
+        i += 3;
+    }
+    for (size_t k = 0; k < rules->citation_other_after_cnt; k++) {
+        const struct name_pair *w = &rules->citation_other_after[k];
+        if (norm_has_at(t, i, w->word, w->len)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Kind other for the citations of @p arr from index @p first on. @returns 0, -1 on ENOMEM. */
+static int mark_other(json_t *arr, size_t first)
+{
+    for (size_t i = first; i < json_array_size(arr); i++) {
+        if (json_object_set_new(json_array_get(arr, i), "kind", json_string("other")) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 json_t *citations_extract(const struct text *t, const struct rules *rules,
                           const struct outline *outline, struct budget *budget)
 {
     json_t *arr = json_array();
     size_t from = 0, start, end;
+    size_t run_first = 0;         /* index of the first title of the current run */
+    size_t run_expect = SIZE_MAX; /* byte where its next title opens, if it goes on */
     while (arr && citations_next(t, from, &start, &end)) {
         if (budget_spent(budget)) {
             json_decref(arr);
             return NULL;
+        }
+        if (start - 3 != run_expect) {
+            run_first = json_array_size(arr); /* a run of its own (stray marks end a run) */
         }
         json_t *obj = citation_json(t, rules, outline, start, end);
         if (!obj || json_array_append_new(arr, obj) != 0 || budget_charge(budget, end - start)) {
@@ -111,6 +179,13 @@ json_t *citations_extract(const struct text *t, const struct rules *rules,
             return NULL;
         }
         from = end + 3; /* past the 》 */
+        /* each title is looked past once and marked at most once: linear in the titles */
+        run_expect = run_next_open(t, from);
+        if (run_expect == SIZE_MAX && run_names_other(t, rules, from) &&
+            mark_other(arr, run_first) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
     }
     return arr;
 }

@@ -289,6 +289,8 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
                        path, errstr, errstr_size) != 0 ||
         rulefile_words(v, VOCAB, "self_references", &r->self_references, &r->self_reference_cnt,
                        path, errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "citation_other_after", &r->citation_other_after,
+                       &r->citation_other_after_cnt, path, errstr, errstr_size) != 0 ||
         (json_object_get(v, "addressee_parents") &&
          rulefile_pairs(v, "addressee_parents", &r->addressee_parents, &r->addressee_parent_cnt,
                         path, errstr, errstr_size) != 0) ||
@@ -582,6 +584,7 @@ void rules_free(struct rules *r)
     rulefile_free_pairs(r->yoy_down, r->yoy_down_cnt);
     rulefile_free_pairs(r->own_report_words, r->own_report_word_cnt);
     rulefile_free_pairs(r->self_references, r->self_reference_cnt);
+    rulefile_free_pairs(r->citation_other_after, r->citation_other_after_cnt);
     rulefile_free_pairs(r->addressee_parents, r->addressee_parent_cnt);
     free(r->own_report_body);
     free(r->citation_prefix);

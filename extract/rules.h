@@ -105,7 +105,11 @@ struct rules {
     size_t addressee_parent_cnt;
     struct name_pair *self_references; /* 全市, 本市: the report's own place is a city */
     size_t self_reference_cnt;
-    char *citation_prefix;   /* dropped when normalising a title (中华人民共和国) */
+    char *citation_prefix; /* dropped when normalising a title (中华人民共和国) */
+    /* "citation_other_after" (栏目, 节目): right after a title, or a run of titles, it
+       names a column, a programme or a book, not a document: kind other */
+    struct name_pair *citation_other_after;
+    size_t citation_other_after_cnt;
     int min_report_han;      /* fewer Han characters: not a report (default 20) */
     char *place_stop_chars;  /* characters that end a place name (的在和...) */
     struct script_fold fold; /* "script_fold": traditional -> simplified (fold.h) */

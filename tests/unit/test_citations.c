@@ -1,4 +1,7 @@
-/* test_citations.c - titles in 《》: pairing, normalising, kinds, linear time on stray marks. */
+/*
+ * test_citations.c - titles in 《》: pairing, normalising, kinds (no law in a column's or a
+ * programme's name), linear time on stray marks and on long runs of titles.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +77,74 @@ static void test_citations_normalise_and_kind(void **state)
     assert_string_equal(citations_kind(*state, "某某"), "other");
 }
 
+static const char *kind_at(json_t *arr, size_t i)
+{
+    return json_string_value(json_object_get(json_array_get(arr, i), "kind"));
+}
+
+/* A title is a law only when it names one: not a programme's name (说法), not a column's. */
+static void test_citations_programme_and_column_are_no_law(void **state)
+{
+    /* the sample 002: a TV column whose name ends in 法 */
+    const char *s = "在西安电视台推出《应急说法》栏目。学习《安全生产法》。";
+    json_t *arr = cite(*state, s, strlen(s));
+    assert_int_equal(json_array_size(arr), 2);
+    assert_string_equal(kind_at(arr, 0), "other");
+    assert_string_equal(kind_at(arr, 1), "法");
+    json_decref(arr);
+    /* a programme's name alone (以案说法), and 做法, 方法: no law */
+    assert_string_equal(citations_kind(*state, "以案说法"), "other");
+    assert_string_equal(citations_kind(*state, "应急说法"), "other");
+    assert_string_equal(citations_kind(*state, "安全评价方法"), "other");
+    assert_string_equal(citations_kind(*state, "宪法"), "法");
+    assert_string_equal(citations_kind(*state, "立法法"), "法");
+}
+
+/* The word after a run of titles (《A》《B》等栏目, 《A》、《B》专栏) names every title of it. */
+static void test_citations_run_of_columns(void **state)
+{
+    const char *s = "开设《应急播报》《说案释法》、《安全条例》等栏目,"
+                    "依据《行政处罚法》《消防法》书面告知,出版《应急管理法》一书,"
+                    "学习《安全生产法》,开设《应急普法》专栏";
+    json_t *arr = cite(*state, s, strlen(s));
+    assert_int_equal(json_array_size(arr), 8);
+    assert_string_equal(kind_at(arr, 0), "other");
+    assert_string_equal(kind_at(arr, 1), "other"); /* 法 alone, other in the run of 栏目 */
+    assert_string_equal(kind_at(arr, 2), "other"); /* 条例 alone */
+    assert_string_equal(kind_at(arr, 3), "法");    /* 书面 is no book */
+    assert_string_equal(kind_at(arr, 4), "法");
+    assert_string_equal(kind_at(arr, 5), "other"); /* 一书: a book */
+    assert_string_equal(kind_at(arr, 6), "法");    /* a comma ends the run */
+    assert_string_equal(kind_at(arr, 7), "other");
+    json_decref(arr);
+}
+
+/* Titles back to back, then a column's word: each title is marked once, in linear time. */
+static void test_citations_long_run_is_linear(void **state)
+{
+    const size_t titles = 100000;
+    const char title[] = "《安全法》";
+    size_t tl = strlen(title);
+    char *s = malloc(titles * tl + 16);
+    assert_non_null(s);
+    for (size_t i = 0; i < titles; i++) {
+        memcpy(s + i * tl, title, tl);
+    }
+    strcpy(s + titles * tl, "等栏目");
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    json_t *arr = cite(*state, s, strlen(s));
+    double took = seconds_since(&start);
+    assert_int_equal(json_array_size(arr), titles);
+    assert_string_equal(kind_at(arr, 0), "other");
+    assert_string_equal(kind_at(arr, titles - 1), "other");
+    json_decref(arr);
+    if (took > 10.0) {
+        fail_msg("%zu titles in a run took %.1f s", titles, took);
+    }
+    free(s);
+}
+
 static void test_citations_overlong_title_is_skipped(void **state)
 {
     size_t n = 400; /* 1200 bytes between the marks: not a title */
@@ -119,6 +190,9 @@ int main(void)
         cmocka_unit_test(test_citations_pairs_and_offsets),
         cmocka_unit_test(test_citations_unbalanced_marks_pair_innermost),
         cmocka_unit_test(test_citations_normalise_and_kind),
+        cmocka_unit_test(test_citations_programme_and_column_are_no_law),
+        cmocka_unit_test(test_citations_run_of_columns),
+        cmocka_unit_test(test_citations_long_run_is_linear),
         cmocka_unit_test(test_citations_overlong_title_is_skipped),
         cmocka_unit_test(test_citations_unbalanced_megabyte_is_linear),
     };
