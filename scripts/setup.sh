@@ -1,5 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages reportflow needs to build, test and run; skip what is there.
+#   setup.sh            what building, the test build, the local stack and the demo need
+#   setup.sh --test     also what only some tests need: chromium (0008 renders the lag page),
+#                       strace (1021); scripts/test.sh runs this
+#   setup.sh --slow     also what only the slow suite needs: clang and libFuzzer (9001);
+#                       scripts/test.sh --slow runs this
+# No test installs anything: a test whose tool is missing skips (exit 77) and names the flag.
 # It starts no service: apt starts the service of what it installs (Debian's postgresql
 # would run its own cluster on port 5432, prometheus an unauthenticated server on *:9090),
 # and reportflow needs neither (scripts/pg.sh runs a private cluster on 127.0.0.1, the
@@ -9,12 +15,27 @@
 # from starting at boot. Services installed before are left as they are.
 set -euo pipefail
 
+want_test=0 want_slow=0
+for arg in "$@"; do
+    case "$arg" in
+        --test) want_test=1 ;;
+        --slow) want_slow=1 ;;
+        *) echo "usage: setup.sh [--test] [--slow]" >&2; exit 2 ;;
+    esac
+done
+
 packages=(
     gcc make cmake pkg-config
     librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev libxml2-dev
     postgresql kcat python3 python3-jsonschema python3-yaml clang-format
     prometheus
 )
+if [ "$want_test" = 1 ]; then
+    packages+=(chromium strace) # chromium: about 250 MB to download with its dependencies
+fi
+if [ "$want_slow" = 1 ]; then
+    packages+=(clang libclang-rt-14-dev)
+fi
 # a real Apache Kafka for the stack and the tests (scripts/kafka.sh); RF_SETUP_KAFKA=0 skips it
 # (an image that talks to a Kafka elsewhere)
 kafka=${RF_SETUP_KAFKA:-1}

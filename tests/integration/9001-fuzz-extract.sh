@@ -8,7 +8,8 @@ set -euo pipefail
 : "${RF_ROOT:?run through ctest}"
 seconds=${RF_FUZZ_SECONDS:-60}
 if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-    apt-get install -y -qq clang libclang-rt-14-dev >/dev/null 2>&1 || { echo "clang/libFuzzer not installable: skipped"; exit 77; }
+    echo "SKIP: clang or libFuzzer missing (scripts/setup.sh --slow installs them)"
+    exit 77
 fi
 work=$(mktemp -d /tmp/rf-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -25,8 +26,10 @@ cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
 python3 "$RF_ROOT/tests/hostile/make-content.py" "$work/hostile" >/dev/null
 find "$work/hostile" -type f -size -65k -exec cp {} "$work/corpus/" \;
-# a crashing or slow input is kept outside the checkout and the temporary folder
-artifacts=${RF_FUZZ_ARTIFACTS:-/tmp/rf-fuzz-artifacts}
+# a crashing or slow input is kept in the build folder (BUILD/artefacts/fuzz/), outside the
+# temporary folder
+artifacts=${RF_FUZZ_ARTIFACTS:-${RF_BIN:+$RF_BIN/artefacts/fuzz}}
+artifacts=${artifacts:-/tmp/rf-fuzz-artifacts}
 mkdir -p "$artifacts"
 cd "$RF_ROOT"
 RF_FUZZ_RULES="$RF_ROOT/config/rules/emergency-management-annual.json" "$work/fuzz_extract" -max_total_time="$seconds" \
