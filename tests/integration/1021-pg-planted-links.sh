@@ -66,6 +66,11 @@ pg destroy "$s3" >/dev/null 2>&1 || true
 pass "a link in place of pg.pgpass: refused, its target unchanged"; passed=$((passed + 1))
 
 # 4. no password in any argument: a cluster made with 'trust' is secured through stdin
+if ! command -v strace >/dev/null; then
+    echo "$passed passed, 0 failed"
+    echo "SKIP part 4 (no password in any argument): strace missing (scripts/setup.sh --test installs it)"
+    exit 77
+fi
 s4=$TEST_STATE/s4
 mkdir "$s4"
 pg start "$s4" >/dev/null || fail "pg.sh start failed in a clean state folder"
