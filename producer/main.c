@@ -55,11 +55,12 @@ static void log_progress(const struct rf_config *cfg, const struct publisher *p,
     }
     if (force || s->sent != pr->last_sent || s->queued || s->inflight) {
         rf_info(COMPONENT,
-                "progress: seen=%llu sent=%llu failed=%llu queued=%zu in_flight=%zu "
-                "files_per_s=%.1f mb_per_s=%.2f",
+                "progress: seen=%llu sent=%llu same_content=%llu failed=%llu queued=%zu "
+                "in_flight=%zu files_per_s=%.1f mb_per_s=%.2f",
                 (unsigned long long)s->seen, (unsigned long long)s->sent,
-                (unsigned long long)s->failed, s->queued, s->inflight,
-                (s->sent - pr->last_sent) / secs, (s->bytes_sent - pr->last_bytes) / secs / 1e6);
+                (unsigned long long)s->same_content, (unsigned long long)s->failed, s->queued,
+                s->inflight, (s->sent - pr->last_sent) / secs,
+                (s->bytes_sent - pr->last_bytes) / secs / 1e6);
     }
     pr->next_ms = now + cfg->progress_ms;
     pr->last_ms = now;
@@ -76,6 +77,10 @@ static void publish_metrics(struct rf_http *http, const struct publisher *p, con
          (double)s->seen},
         {"reportflow_producer_files_sent_total", "counter",
          "Files acknowledged by Kafka (each once, archived or not).", (double)s->sent},
+        {"reportflow_producer_files_same_content_total", "counter",
+         "Files sent whose content this producer had sent before: the same document, stored "
+         "again, not a new one.",
+         (double)s->same_content},
         {"reportflow_producer_files_failed_total", "counter",
          "Files moved to failed/ with a dead-letter record.", (double)s->failed},
         {"reportflow_producer_files_replaced_total", "counter",

@@ -14,6 +14,7 @@
 #include "archive.h"
 #include "item.h"
 #include "later.h"
+#include "recent.h"
 #include "record.h"
 #include "reportflow/clock.h"
 #include "reportflow/fs.h"
@@ -40,6 +41,7 @@ struct publisher {
     struct later later;     /* waiting for a retry: a read, or putting a delivered file away */
     size_t later_reads;     /* of them, reads */
     int64_t pause_until_ms; /* no reads before this: the process ran out of descriptors or memory */
+    struct recent sent;     /* documents sent lately, and the file that carried each first */
     struct publish_stats stats;
 };
 
@@ -221,6 +223,36 @@ static void put_away(struct publisher *p, struct item *f)
     }
 }
 
+/*
+ * Say when a delivered file carried a document this producer sent before (its
+ * id, the record's key, is the SHA-256 of the bytes): the sink stores it again
+ * in its place, and no new document appears. Only what this process sent is
+ * known (see recent.h); whether PostgreSQL holds it, the producer cannot know.
+ */
+static void tell_same_content(struct publisher *p, const struct item *f,
+                              const rd_kafka_message_t *msg)
+{
+    char id[RF_SHA256_HEX_LEN + 1];
+    if (!msg->key || msg->key_len != RF_SHA256_HEX_LEN) {
+        return;
+    }
+    memcpy(id, msg->key, RF_SHA256_HEX_LEN);
+    id[RF_SHA256_HEX_LEN] = '\0';
+    const char *first = recent_find(&p->sent, id);
+    if (first) {
+        p->stats.same_content++;
+        rf_info(COMPONENT,
+                "'%s' sent: stored again (same content as '%s', sent before): document %.12s, "
+                "not a new one",
+                f->rel, first, id);
+        return;
+    }
+    rf_debug(COMPONENT, "'%s' sent: document %.12s, new to this producer", f->rel, id);
+    if (recent_note(&p->sent, id, f->rel) != 0) {
+        rf_debug(COMPONENT, "out of memory: document %.12s not remembered", id);
+    }
+}
+
 static void raw_delivered(struct publisher *p, struct item *f, const rd_kafka_message_t *msg)
 {
     int64_t latency = rf_clock_mono_ms() - f->started_ms;
@@ -232,6 +264,7 @@ static void raw_delivered(struct publisher *p, struct item *f, const rd_kafka_me
     }
     rf_debug(COMPONENT, "'%s' delivered to partition %d offset %lld", f->rel, msg->partition,
              (long long)msg->offset);
+    tell_same_content(p, f, msg);
     f->delivered = true;
     f->partition = msg->partition;
     f->offset = msg->offset;
@@ -547,6 +580,7 @@ struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_
                                           PUBLISHER_ARCHIVE_TRIES};
     rf_strset_init(&p->known);
     later_init(&p->later);
+    recent_init(&p->sent, RECENT_SLOTS);
     p->archive = archive_new(cfg);
     if (!p->archive) {
         snprintf(errstr, errstr_size, "out of memory");
@@ -646,6 +680,7 @@ void publisher_free(struct publisher *p)
         item_free(f);
     }
     later_release(&p->later);
+    recent_release(&p->sent);
     archive_free(p->archive);
     rf_strset_release(&p->known);
     free(p);

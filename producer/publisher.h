@@ -25,6 +25,7 @@
 struct publish_stats {
     uint64_t seen;             /* files offered */
     uint64_t sent;             /* files acknowledged by Kafka (once each, archived or not) */
+    uint64_t same_content;     /* of them, the content of a file sent before: the same document */
     uint64_t failed;           /* files sent to reports.dlq, for failed/ */
     uint64_t retried;          /* transient delivery failures, sent again */
     uint64_t replaced;         /* changed while in flight: the new version is sent too */

@@ -48,13 +48,28 @@ while :; do
 done
 echo
 "$bin/bin/reportflow-report"
+
+# A report to suggest that is not stored yet: the samples are, and a file with their bytes
+# is the same document (its id is the SHA-256 of the bytes), stored again in its place. The
+# extraction fixtures are reports too, in other encodings.
+suggest="any report not stored yet, e.g. your own: cp report.txt $REPORTFLOW_WATCH_DIR/"
+for f in "$root"/tests/fixtures/extract/*/report.*; do
+    id=$(sha256sum "$f" | cut -c1-64)
+    if [ "$("${psql_cmd[@]}" "SELECT count(*) FROM documents WHERE doc_id = '$id'" 2>/dev/null)" = 0 ]; then
+        suggest="cp $f $REPORTFLOW_WATCH_DIR/$(basename "$(dirname "$f")").${f##*.}"
+        break
+    fi
+done
 cat <<EOT
 
 Where the data is: PostgreSQL, $REPORTFLOW_PG_CONNINFO
   psql "$REPORTFLOW_PG_CONNINFO" -c 'SELECT agency, year, key, largest FROM metric_by_agency_year ORDER BY 1, 2, 3'
   psql "$REPORTFLOW_PG_CONNINFO" -c "SELECT evidence, value FROM metrics WHERE key = 'hazards.found'"
-Drop more reports:  cp report.txt $REPORTFLOW_WATCH_DIR/   (sent once closed and unchanged for 2 s;
-                    a slow or remote writer: write it as .NAME.part in the inbox, then mv it to NAME)
+Drop a new report:  $suggest
+                    (sent once closed and unchanged for 2 s; a slow or remote writer: write it as
+                    .NAME.part in the inbox, then mv it to NAME). A file with the bytes of a stored
+                    report (a sample again) is stored again in its place, not as a new document:
+                    the producer's log says "stored again (same content ...)".
 Stack status:       scripts/stack.sh status      logs: $state/logs/
 Stop everything:    scripts/stack.sh down
 EOT

@@ -9,7 +9,8 @@
 #   stack.sh add-worker [--rules FILE]
 #                           start one more worker in the running stack; with --rules, a
 #                           worker serving reprocess runs of FILE's rule set (reprocess-N)
-#   stack.sh status         processes, addresses, documents stored, inbox backlog
+#   stack.sh status         processes, addresses, documents stored, inbox backlog, files sent
+#                           (from done/): new, or stored again with the same content
 #   stack.sh down           stop everything (producer first, PostgreSQL last)
 #   stack.sh env            print the variables that point a program at this stack
 # State, logs and the inbox live in $RF_STATE (default .reportflow/); broker.addr there
@@ -288,8 +289,22 @@ status() {
     echo "inbox:     $(find "$state/inbox" -type f | wc -l) file(s) waiting in $state/inbox"
     stack_env
     if "$root/scripts/pg.sh" status "$state" >/dev/null 2>&1; then
-        echo "documents: $("$bin/bin/reportflow-report" --count 2>/dev/null || echo '?')"
+        echo "documents: $("$bin/bin/reportflow-report" --count 2>/dev/null || echo '?') stored in PostgreSQL"
     fi
+    sent_files
+}
+
+# What done/ holds: every file the producer delivered (archive.mode=move). A file with
+# the same bytes as another is the same document (its id is their SHA-256): stored again
+# in its place, not a new one, so documents do not grow with it.
+sent_files() {
+    local dir=$state/done files distinct
+    [ -d "$dir" ] || return 0
+    files=$(find "$dir" -type f | wc -l)
+    [ "$files" -gt 0 ] || return 0
+    distinct=$(find "$dir" -type f -print0 | xargs -0 sha256sum | cut -c1-64 | sort -u | wc -l)
+    echo "sent:      $files file(s) in $dir, $distinct different content(s):" \
+        "$((files - distinct)) stored again (same content as an earlier file: no new document)"
 }
 
 case "${1:-}" in
@@ -301,5 +316,5 @@ case "${1:-}" in
         stack_env
         for v in $(compgen -e | grep '^REPORTFLOW_'); do printf 'export %s=%q\n' "$v" "${!v}"; done
         ;;
-    *) sed -n '2,18p' "$0"; exit 2 ;;
+    *) sed -n '2,19p' "$0"; exit 2 ;;
 esac

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End to end on the embedded stack: the five seeds become five documents whose
 # agency and year match the gold file, with exactly the metric rows
-# reportflow-extract prints; dropping a file again leaves five documents.
+# reportflow-extract prints; dropping a file again leaves five documents, and the
+# producer's log and stack.sh status say it was stored again (same content), where a
+# report with other bytes is a new document.
 source "$(dirname "$0")/lib.sh"
 
 stack up 2
@@ -44,7 +46,30 @@ rows_after=$(q "SELECT (SELECT count(*) FROM metrics) + (SELECT count(*) FROM se
 [ "$rows_before" = "$rows_after" ] || fail "child rows changed from $rows_before to $rows_after"
 pass "dropping a file again leaves five documents and the same $rows_after child rows"
 
+# ... and says so: the producer's log, and stack.sh status (from done/); a copy under another
+# name is the same document; a report with other bytes is a new one, told as none of these
+plog=$RF_STATE/logs/producer.log
+said_again() { grep -F "'$1' sent: stored again (same content as '$2', sent before)" "$plog"; }
+wait_for 20 "the producer's line on the re-drop" said_again "$(basename "$seed")" "$(basename "$seed")" ||
+    fail "the producer's log does not say the re-drop was stored again:\n$(grep -v progress "$plog" | tail -5)"
+cp "$seed" "$TEST_STATE/copy.txt"
+drop "$TEST_STATE/copy.txt"
+wait_for 30 "the producer's line on the copy" said_again copy.txt "$(basename "$seed")" ||
+    fail "the producer's log does not say the copy was stored again:\n$(grep -v progress "$plog" | tail -5)"
+fixture=$RF_ROOT/tests/fixtures/extract/gb18030-county/report.txt
+cp "$fixture" "$TEST_STATE/new-report.txt"
+drop "$TEST_STATE/new-report.txt"
+wait_for 60 "a sixth document" doc_count_is 6
+grep -F "'new-report.txt' sent: stored again" "$plog" && fail "a new report was said to be stored again"
+wait_for 10 "a progress line counting the two files of the same content" grep -q 'same_content=2 ' "$plog" ||
+    fail "no progress line counts the two files of the same content:\n$(grep progress "$plog" | tail -2)"
+status=$(stack status)
+grep -q '^documents: 6 stored' <<<"$status" || fail "stack.sh status does not count 6 documents:\n$status"
+grep -q '^sent: .* 8 file(s) in .*, 6 different content(s): 2 stored again (same content' <<<"$status" ||
+    fail "stack.sh status does not tell the files stored again:\n$status"
+pass "the producer's log and stack.sh status tell a file stored again (same content) from a new report"
+
 # the summary command works on what is stored
-"$RF_BIN/bin/reportflow-report" | grep -q "5 report(s)" || fail "reportflow-report does not list 5 reports"
-pass "reportflow-report lists the five reports"
-echo "6 passed, 0 failed"
+"$RF_BIN/bin/reportflow-report" | grep -q "6 report(s)" || fail "reportflow-report does not list 6 reports"
+pass "reportflow-report lists the six reports"
+echo "7 passed, 0 failed"

@@ -53,6 +53,10 @@ pass "password required (scram-sha-256), secrets 0600, socket directory 0700"; p
     fail "scripts/demo.sh failed in a 0700 home:\n$(tail -20 "$TEST_STATE/demo.log")"
 grep -q '5/5 documents stored' "$TEST_STATE/demo.log" || fail "demo.sh did not store the 5 samples"
 grep -q '5 report(s)' "$TEST_STATE/demo.log" || fail "demo.sh printed no summary of 5 reports"
+# the hint suggests a report that is not stored yet (the samples are: dropped again, each
+# would only be stored again in its place)
+grep -q "^Drop a new report:  cp $checkout/tests/fixtures/extract/" "$TEST_STATE/demo.log" ||
+    fail "demo.sh does not suggest a new report:\n$(grep -A1 '^Drop' "$TEST_STATE/demo.log")"
 # run as another user from a folder that user cannot enter, a command says so on stderr
 grep -n 'could not change directory' "$TEST_STATE/demo.log" &&
     fail "demo.sh printed PostgreSQL's 'could not change directory'"
