@@ -285,7 +285,9 @@ status() {
         fi
     done
     [ -f "$state/broker.addr" ] && echo "broker:    $(cat "$state/broker.addr")"
-    echo "postgres:  $("$root/scripts/pg.sh" status "$state" 2>/dev/null || echo stopped)"
+    local pg_line
+    pg_line=$("$root/scripts/pg.sh" status "$state" 2>/dev/null) || true # it says 'stopped' itself
+    echo "postgres:  ${pg_line:-stopped}"
     echo "inbox:     $(find "$state/inbox" -type f | wc -l) file(s) waiting in $state/inbox"
     stack_env
     if "$root/scripts/pg.sh" status "$state" >/dev/null 2>&1; then
