@@ -305,8 +305,12 @@ sent_files() {
     files=$(find "$dir" -type f | wc -l)
     [ "$files" -gt 0 ] || return 0
     distinct=$(find "$dir" -type f -print0 | xargs -0 sha256sum | cut -c1-64 | sort -u | wc -l)
-    echo "sent:      $files file(s) in $dir, $distinct different content(s):" \
-        "$((files - distinct)) stored again (same content as an earlier file: no new document)"
+    if [ "$files" -eq "$distinct" ]; then
+        echo "sent:      $files file(s) in $dir, each a different content"
+    else
+        echo "sent:      $files file(s) in $dir, $distinct different content(s):" \
+            "$((files - distinct)) stored again (same content as an earlier file: no new document)"
+    fi
 }
 
 case "${1:-}" in
