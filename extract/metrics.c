@@ -283,6 +283,7 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     memset(&f, 0, sizeof(f));
     f.rule = rule;
     f.confidence = -1;
+    f.quantity = METRICS_NO_QUANTITY;
     f.start = a;
     f.end = b;
     complete_fact(t, &f);
@@ -513,6 +514,7 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         rf_utf8_copy(f.unit, sizeof(f.unit), q->unit, strlen(q->unit));
         f.start = q->start;
         f.end = q->end;
+        f.quantity = i;
         complete_fact(t, &f);
         if (push_fact(out, &cap, &f) != 0) {
             return -1;

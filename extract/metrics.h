@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "budget.h"
 #include "quantity.h"
@@ -26,7 +27,11 @@ struct fact {
     bool has_yoy;
     double yoy_pct;    /* year-on-year change in percent, signed */
     double confidence; /* the keyer model's probability for the key, or -1 (rule only) */
+    size_t quantity;   /* index of the quantity it names, or METRICS_NO_QUANTITY (a stated zero) */
 };
+
+/* struct fact's quantity when the fact is a stated zero (无 wording), not a quantity. */
+#define METRICS_NO_QUANTITY SIZE_MAX
 
 struct fact_list {
     struct fact *items; /* in text order */

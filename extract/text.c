@@ -269,36 +269,39 @@ size_t text_sentence_start(const struct text *t, size_t at)
 
 #define ELLIPSIS "…"
 
-char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, size_t m_to,
-                   size_t max_chars, bool *cut)
+void text_excerpt_range(size_t cf, size_t ct, size_t mf, size_t mt, size_t max_chars, size_t *a,
+                        size_t *b)
 {
-    size_t cf = text_char_at(t, from), ct = text_char_at(t, to);
-    size_t mf = text_char_at(t, m_from), mt = text_char_at(t, m_to);
-    *cut = false;
     if (ct <= cf || ct - cf <= max_chars) {
-        return text_orig_dup(t, cf, ct);
+        *a = cf;
+        *b = ct < cf ? cf : ct;
+        return;
     }
     mf = mf < cf ? cf : mf > ct ? ct : mf;
     mt = mt < mf ? mf : mt > ct ? ct : mt;
-    size_t a, b;
     if (mt - mf >= max_chars) {
-        a = mf;
-        b = mf + max_chars;
-    } else {
-        /* the wording before a number says what it counts: give it two thirds */
-        size_t spare = max_chars - (mt - mf);
-        size_t before = spare * 2 / 3, after = spare - before;
-        if (mf - cf < before) {
-            after += before - (mf - cf);
-            before = mf - cf;
-        } else if (ct - mt < after) {
-            before += after - (ct - mt);
-            after = ct - mt;
-        }
-        a = mf - before;
-        b = mt + after;
+        *a = mf;
+        *b = mf + max_chars;
+        return;
     }
-    *cut = true;
+    /* the wording before a number says what it counts: give it two thirds */
+    size_t spare = max_chars - (mt - mf);
+    size_t before = spare * 2 / 3, after = spare - before;
+    if (mf - cf < before) {
+        after += before - (mf - cf);
+        before = mf - cf;
+    } else if (ct - mt < after) {
+        before += after - (ct - mt);
+        after = ct - mt;
+    }
+    *a = mf - before;
+    *b = mt + after;
+}
+
+char *text_orig_marked(const struct text *t, size_t a, size_t b, bool lead, bool trail)
+{
+    b = b > t->nchars ? t->nchars : b;
+    a = a > b ? b : a;
     size_t oa = t->orig_off[a], ob = t->orig_off[b];
     size_t el = strlen(ELLIPSIS);
     char *out = malloc(ob - oa + 2 * el + 1);
@@ -306,16 +309,26 @@ char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, 
         return NULL;
     }
     size_t n = 0;
-    if (a > cf) {
+    if (lead) {
         memcpy(out, ELLIPSIS, el);
         n += el;
     }
     memcpy(out + n, t->orig + oa, ob - oa);
     n += ob - oa;
-    if (b < ct) {
+    if (trail) {
         memcpy(out + n, ELLIPSIS, el);
         n += el;
     }
     out[n] = '\0';
     return out;
+}
+
+char *text_excerpt(const struct text *t, size_t from, size_t to, size_t m_from, size_t m_to,
+                   size_t max_chars, bool *cut)
+{
+    size_t cf = text_char_at(t, from), ct = text_char_at(t, to);
+    size_t a, b;
+    text_excerpt_range(cf, ct, text_char_at(t, m_from), text_char_at(t, m_to), max_chars, &a, &b);
+    *cut = a > cf || b < ct;
+    return text_orig_marked(t, a, b, a > cf, b < ct);
 }

@@ -54,6 +54,22 @@ void text_clause(const struct text *t, size_t at, size_t *start, size_t *end);
 size_t text_sentence_start(const struct text *t, size_t at);
 
 /**
+ * The characters [*@p a, *@p b) of the clause of characters [@p cf, @p ct) shown for the
+ * mention [@p mf, @p mt): all of the clause when it has at most @p max_chars characters,
+ * else max_chars characters around the mention, two thirds of the room before it (the
+ * wording before a number says what it counts); a mention longer than max_chars keeps
+ * its first max_chars characters. Arithmetic only: O(1).
+ */
+void text_excerpt_range(size_t cf, size_t ct, size_t mf, size_t mt, size_t max_chars, size_t *a,
+                        size_t *b);
+
+/**
+ * Chars [@p a, @p b) of orig (clamped to the text) into a new string, with "…" before them when
+ * @p lead and after them when @p trail. @returns NULL on ENOMEM (caller frees).
+ */
+char *text_orig_marked(const struct text *t, size_t a, size_t b, bool lead, bool trail);
+
+/**
  * The original wording of norm bytes [@p from, @p to) (a clause) around the mention
  * [@p m_from, @p m_to): all of it when it has at most @p max_chars characters, else
  * max_chars characters around the mention with "…" where the text was cut, and *cut
