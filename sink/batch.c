@@ -14,7 +14,9 @@
 
 #define COMPONENT "sink"
 #define ENVELOPE_SCHEMA "reportflow.envelope"
-#define ENVELOPE_VERSION 1
+/* the versions this sink reads: 1 (texts in every row) and 2 (excerpts by reference) */
+#define ENVELOPE_VERSION_MIN 1
+#define ENVELOPE_VERSION_MAX 2
 
 /* What a record became; db_item's strings point here or into the message. */
 struct batch_record {
@@ -73,8 +75,10 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
         json_string_value(json_object_get(json_object_get(env, "source"), "extracted_at"));
     if (!schema || strcmp(schema, ENVELOPE_SCHEMA) != 0) {
         snprintf(why, why_size, "schema is not '%s'", ENVELOPE_SCHEMA);
-    } else if (!json_is_integer(version) || json_integer_value(version) != ENVELOPE_VERSION) {
-        snprintf(why, why_size, "unsupported schema_version (want %d)", ENVELOPE_VERSION);
+    } else if (!json_is_integer(version) || json_integer_value(version) < ENVELOPE_VERSION_MIN ||
+               json_integer_value(version) > ENVELOPE_VERSION_MAX) {
+        snprintf(why, why_size, "unsupported schema_version (want %d to %d)", ENVELOPE_VERSION_MIN,
+                 ENVELOPE_VERSION_MAX);
     } else if (!id || strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
         snprintf(why, why_size, "doc_id is not 64 lowercase hex digits");
     } else if (!when || strlen(when) >= 64) {
@@ -92,6 +96,7 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
                 ok = false;
             }
         }
+        ok = ok && rows_check_refs(env, (int)json_integer_value(version), why, why_size) == 0;
     }
     if (!ok) {
         json_decref(env);

@@ -57,9 +57,10 @@ void batch_clear(struct batch *b);
 void batch_release(struct batch *b);
 
 /**
- * Parse and check an envelope this sink understands (schema, version, doc_id,
+ * Parse and check an envelope this sink understands (schema, version 1 or 2, doc_id,
  * extracted_at, the rules' hash or version, the document object, the child tables'
- * arrays: children.h). @returns the parsed envelope (a new reference), or NULL
+ * arrays: children.h; in version 2 every reference to an excerpt or a quantity:
+ * rows_check_refs()). @returns the parsed envelope (a new reference), or NULL
  * with a reason in @p why. Fills @p doc_id (65 bytes) and @p rules_hash (the
  * version it is stored under: rows_rules_hash()).
  */

@@ -10,44 +10,49 @@
 #define COLS(a) a, sizeof(a) / sizeof(a[0])
 
 static const struct children_column section_cols[] = {
-    {"path", "path", CHILDREN_TEXT},         {"level", "level", CHILDREN_INT},
-    {"number", "number", CHILDREN_TEXT},     {"heading", "heading", CHILDREN_TEXT},
-    {"category", "category", CHILDREN_TEXT}, {"start", "start_char", CHILDREN_INT},
-    {"end", "end_char", CHILDREN_INT}};
+    {"path", "path", CHILDREN_TEXT, NULL},         {"level", "level", CHILDREN_INT, NULL},
+    {"number", "number", CHILDREN_TEXT, NULL},     {"heading", "heading", CHILDREN_TEXT, NULL},
+    {"category", "category", CHILDREN_TEXT, NULL}, {"start", "start_char", CHILDREN_INT, NULL},
+    {"end", "end_char", CHILDREN_INT, NULL}};
 static const struct children_column citation_cols[] = {
-    {"title", "title", CHILDREN_TEXT}, {"normalized", "normalized", CHILDREN_TEXT},
-    {"kind", "kind", CHILDREN_TEXT},   {"start", "start_char", CHILDREN_INT},
-    {"end", "end_char", CHILDREN_INT}, {"section", "section_path", CHILDREN_TEXT}};
+    {"title", "title", CHILDREN_TEXT, NULL}, {"normalized", "normalized", CHILDREN_TEXT, NULL},
+    {"kind", "kind", CHILDREN_TEXT, NULL},   {"start", "start_char", CHILDREN_INT, NULL},
+    {"end", "end_char", CHILDREN_INT, NULL}, {"section", "section_path", CHILDREN_TEXT, NULL}};
 static const struct children_column quantity_cols[] = {
-    {"value", "value", CHILDREN_NUM},    {"unit", "unit", CHILDREN_TEXT},
-    {"approx", "approx", CHILDREN_TEXT}, {"text", "text", CHILDREN_TEXT},
-    {"clause", "clause", CHILDREN_TEXT}, {"start", "start_char", CHILDREN_INT},
-    {"end", "end_char", CHILDREN_INT},   {"section", "section_path", CHILDREN_TEXT}};
-static const struct children_column metric_cols[] = {{"key", "key", CHILDREN_TEXT},
-                                                     {"value", "value", CHILDREN_NUM},
-                                                     {"approx", "approx", CHILDREN_TEXT},
-                                                     {"unit", "unit", CHILDREN_TEXT},
-                                                     {"evidence", "evidence", CHILDREN_TEXT},
-                                                     {"start", "start_char", CHILDREN_INT},
-                                                     {"end", "end_char", CHILDREN_INT},
-                                                     {"section", "section_path", CHILDREN_TEXT},
-                                                     {"category", "category", CHILDREN_TEXT},
-                                                     {"as_of", "as_of", CHILDREN_TEXT},
-                                                     {"yoy_pct", "yoy_pct", CHILDREN_NUM},
-                                                     {"rule", "rule_id", CHILDREN_TEXT},
-                                                     {"confidence", "confidence", CHILDREN_NUM}};
+    {"value", "value", CHILDREN_NUM, NULL},      {"unit", "unit", CHILDREN_TEXT, NULL},
+    {"approx", "approx", CHILDREN_TEXT, NULL},   {"text", "text", CHILDREN_TEXT, NULL},
+    {"clause", "clause", CHILDREN_CLAUSE, NULL}, {"start", "start_char", CHILDREN_INT, NULL},
+    {"end", "end_char", CHILDREN_INT, NULL},     {"section", "section_path", CHILDREN_TEXT, NULL}};
+/* a metric that names its quantity (schema_version 2) takes where it was read from it */
+static const struct children_column metric_cols[] = {
+    {"key", "key", CHILDREN_TEXT, NULL},
+    {"value", "value", CHILDREN_NUM, NULL},
+    {"approx", "approx", CHILDREN_TEXT, NULL},
+    {"unit", "unit", CHILDREN_TEXT, "unit"},
+    {"evidence", "evidence", CHILDREN_CLAUSE, "clause"},
+    {"start", "start_char", CHILDREN_INT, "start"},
+    {"end", "end_char", CHILDREN_INT, "end"},
+    {"section", "section_path", CHILDREN_TEXT, "section"},
+    {"category", "category", CHILDREN_TEXT, NULL},
+    {"as_of", "as_of", CHILDREN_TEXT, NULL},
+    {"yoy_pct", "yoy_pct", CHILDREN_NUM, NULL},
+    {"rule", "rule_id", CHILDREN_TEXT, NULL},
+    {"confidence", "confidence", CHILDREN_NUM, NULL}};
 
-/* The *_cut flags say an excerpt was shortened; the stored text shows it already (…). */
+/*
+ * The *_cut flags of schema_version 1 said an excerpt was shortened; the stored text
+ * shows it already (…), as does an excerpt's own "cut" in version 2.
+ */
 static const char *const section_unstored[] = {"heading_cut", NULL};
 static const char *const citation_unstored[] = {NULL};
 static const char *const quantity_unstored[] = {"clause_cut", NULL};
 static const char *const metric_unstored[] = {"evidence_cut", NULL};
 
 static const struct children_table tables[] = {
-    {"sections", "extraction_sections", COLS(section_cols), section_unstored},
-    {"citations", "extraction_citations", COLS(citation_cols), citation_unstored},
-    {"quantities", "extraction_quantities", COLS(quantity_cols), quantity_unstored},
-    {"metrics", "extraction_metrics", COLS(metric_cols), metric_unstored},
+    {"sections", "extraction_sections", COLS(section_cols), section_unstored, NULL, NULL},
+    {"citations", "extraction_citations", COLS(citation_cols), citation_unstored, NULL, NULL},
+    {"quantities", "extraction_quantities", COLS(quantity_cols), quantity_unstored, NULL, NULL},
+    {"metrics", "extraction_metrics", COLS(metric_cols), metric_unstored, "quantity", "quantities"},
 };
 
 #define TABLE_CNT (sizeof(tables) / sizeof(tables[0]))

@@ -12,13 +12,23 @@
 
 #include <stddef.h>
 
-/* How a field is written in COPY text format (and which SQL types may hold it). */
-enum children_kind { CHILDREN_TEXT, CHILDREN_INT, CHILDREN_NUM };
+/*
+ * How a field is written in COPY text format (and which SQL types may hold it).
+ * CHILDREN_CLAUSE is text given by reference: in an envelope of schema_version 2
+ * the index of an excerpt in its array CHILDREN_CLAUSES, whose "text" is written;
+ * in one of schema_version 1 the text itself.
+ */
+enum children_kind { CHILDREN_TEXT, CHILDREN_INT, CHILDREN_NUM, CHILDREN_CLAUSE };
+
+/* The envelope's array of excerpts that CHILDREN_CLAUSE fields index (schema_version 2). */
+#define CHILDREN_CLAUSES "clauses"
 
 struct children_column {
     const char *field;  /* member of the envelope array's element */
     const char *column; /* SQL column */
     enum children_kind kind;
+    const char *via_field; /* when the element lacks field but has its table's via member:
+                              this field of the element that names; NULL: no such fallback */
 };
 
 struct children_table {
@@ -27,6 +37,10 @@ struct children_table {
     const struct children_column *cols; /* in COPY order, after doc_id, rules_hash and ord */
     size_t ncols;
     const char *const *unstored; /* element members deliberately not stored; NULL-terminated */
+    const char *via;             /* member holding the index of an element of via_array whose fields
+                                    fill in the columns this element lacks (a metric's "quantity"), or
+                                    NULL; never stored itself */
+    const char *via_array;       /* the envelope array via indexes ("quantities") */
 };
 
 /* Room for child tables in per-batch structures (struct rows); children.c checks it. */

@@ -1,6 +1,7 @@
 /* rows.c - envelopes formatted for the documents upsert and the child tables' COPY. */
 #include "rows.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,42 @@ static int append_text(struct rf_buf *b, const char *s, size_t len)
     return rc | rf_buf_append(b, s + run, len - run);
 }
 
-/* One field: \N for a missing or null value; numbers as JSON gave them. */
-static int append_value(struct rf_buf *b, json_t *v, enum children_kind kind)
+/* The text of excerpt @p index of @p clauses (checked by rows_check_refs()), or NULL. */
+static json_t *clause_text(json_t *clauses, json_t *index)
 {
+    if (!json_is_integer(index) || json_integer_value(index) < 0) {
+        return NULL;
+    }
+    return json_object_get(json_array_get(clauses, (size_t)json_integer_value(index)), "text");
+}
+
+/*
+ * The value of column @p c of @p t for element @p el: its own field, else the
+ * via_field of the element its via member names (an index into @p via_arr).
+ */
+static json_t *field_of(const struct children_table *t, size_t c, json_t *el, json_t *via_arr)
+{
+    const struct children_column *col = &t->cols[c];
+    json_t *v = json_object_get(el, col->field);
+    if (!v && col->via_field && t->via) {
+        json_t *at = json_object_get(el, t->via);
+        if (json_is_integer(at) && json_integer_value(at) >= 0) {
+            v = json_object_get(json_array_get(via_arr, (size_t)json_integer_value(at)),
+                                col->via_field);
+        }
+    }
+    return v;
+}
+
+/*
+ * One field: \N for a missing or null value; numbers as JSON gave them; a clause
+ * given by its index (schema_version 2) as the text of that excerpt of @p clauses.
+ */
+static int append_value(struct rf_buf *b, json_t *v, enum children_kind kind, json_t *clauses)
+{
+    if (kind == CHILDREN_CLAUSE && json_is_integer(v)) {
+        v = clause_text(clauses, v);
+    }
     if (!v || json_is_null(v)) {
         return rf_buf_append(b, "\\N", 2);
     }
@@ -66,6 +100,8 @@ static int add_table_rows(struct rf_buf *b, const struct children_table *t, json
     size_t ord;
     json_t *el;
     int rc = 0;
+    json_t *clauses = json_object_get(env, CHILDREN_CLAUSES);
+    json_t *via_arr = t->via_array ? json_object_get(env, t->via_array) : NULL;
     json_array_foreach(json_object_get(env, t->name), ord, el)
     {
         rc |= rf_buf_append(b, doc_id, 64);
@@ -75,7 +111,7 @@ static int add_table_rows(struct rf_buf *b, const struct children_table *t, json
         rc |= append_int(b, (long long)ord + 1);
         for (size_t c = 0; c < t->ncols; c++) {
             rc |= rf_buf_append(b, "\t", 1);
-            rc |= append_value(b, json_object_get(el, t->cols[c].field), t->cols[c].kind);
+            rc |= append_value(b, field_of(t, c, el, via_arr), t->cols[c].kind, clauses);
         }
         rc |= rf_buf_append(b, "\n", 1);
         if (rc != 0) {
@@ -83,6 +119,60 @@ static int add_table_rows(struct rf_buf *b, const struct children_table *t, json
         }
     }
     return rc;
+}
+
+/* Is @p v an index into @p arr? */
+static bool index_in(json_t *v, json_t *arr)
+{
+    return json_is_integer(v) && json_integer_value(v) >= 0 &&
+           (unsigned long long)json_integer_value(v) < json_array_size(arr);
+}
+
+int rows_check_refs(json_t *env, int schema_version, char *why, size_t why_size)
+{
+    if (schema_version < 2) {
+        return 0; /* version 1 carries its texts, no references */
+    }
+    json_t *clauses = json_object_get(env, CHILDREN_CLAUSES);
+    if (!json_is_array(clauses)) {
+        snprintf(why, why_size, "'%s' is not an array", CHILDREN_CLAUSES);
+        return -1;
+    }
+    size_t i;
+    json_t *el;
+    json_array_foreach(clauses, i, el)
+    {
+        if (!json_is_string(json_object_get(el, "text"))) {
+            snprintf(why, why_size, "%s[%zu] has no text", CHILDREN_CLAUSES, i);
+            return -1;
+        }
+    }
+    for (size_t k = 0; k < children_count(); k++) {
+        const struct children_table *t = children_at(k);
+        json_t *via_arr = t->via_array ? json_object_get(env, t->via_array) : NULL;
+        json_array_foreach(json_object_get(env, t->name), i, el)
+        {
+            json_t *at = t->via ? json_object_get(el, t->via) : NULL;
+            if (at && !json_is_null(at) && !index_in(at, via_arr)) {
+                snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)",
+                         t->name, i, t->via, t->via_array, json_array_size(via_arr));
+                return -1;
+            }
+            for (size_t c = 0; c < t->ncols; c++) {
+                if (t->cols[c].kind != CHILDREN_CLAUSE) {
+                    continue;
+                }
+                json_t *v = field_of(t, c, el, via_arr);
+                if (!index_in(v, clauses)) {
+                    snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)",
+                             t->name, i, t->cols[c].field, CHILDREN_CLAUSES,
+                             json_array_size(clauses));
+                    return -1;
+                }
+            }
+        }
+    }
+    return 0;
 }
 
 /*

@@ -54,6 +54,15 @@ struct rows {
 int rows_rules_hash(json_t *env, char out[ROWS_RULES_HASH_SIZE], char *why, size_t why_size);
 
 /**
+ * Check the references of @p env, an envelope of @p schema_version: from version 2
+ * on, its "clauses" are objects with a "text", every clause a child row reads
+ * (a quantity's "clause", a metric's "evidence", its own or its quantity's) is an
+ * index into them, and every metric's "quantity" an index into "quantities".
+ * @returns 0, or -1 with the first bad reference in @p why.
+ */
+int rows_check_refs(json_t *env, int schema_version, char *why, size_t why_size);
+
+/**
  * Append the bytes of @p env (a validated envelope, borrowed) whose id is
  * @p doc_id, stored under @p rules_hash (rows_rules_hash()), and say where
  * they went in @p where.

@@ -60,7 +60,7 @@ static void test_sink_rejects_with_a_reason(void **state)
     assert_non_null(strstr(why, "invalid JSON at line 1"));
     assert_false(check("{\"schema\":\"other\"}", why));
     assert_non_null(strstr(why, "schema is not"));
-    assert_false(check("{\"schema\":\"reportflow.envelope\",\"schema_version\":2}", why));
+    assert_false(check("{\"schema\":\"reportflow.envelope\",\"schema_version\":3}", why));
     assert_non_null(strstr(why, "schema_version"));
     assert_false(check("{\"schema\":\"reportflow.envelope\",\"schema_version\":1,"
                        "\"doc_id\":\"'); DROP TABLE documents; --\"}",
@@ -73,11 +73,46 @@ static void test_sink_rejects_with_a_reason(void **state)
     assert_string_equal(why, "'sections' is not an array");
 }
 
+#define HEAD2 "{\"schema\":\"reportflow.envelope\",\"schema_version\":2,\"doc_id\":\"" ID "\","
+#define CLAUSES "\"clauses\":[{\"text\":\"检查企业3家\",\"start\":0,\"end\":6,\"cut\":false}],"
+#define QUANTITY "\"quantities\":[{\"value\":3,\"unit\":\"家\",\"clause\":0}],"
+#define V2(clauses, quantities, metrics)                                                           \
+    HEAD2 SOURCE "\"document\":{},\"sections\":[],\"citations\":[]," clauses quantities            \
+                 "\"metrics\":[" metrics "]}"
+
+/* Version 2: every index into clauses and quantities is checked before a row is made. */
+static void test_sink_checks_the_references_of_version_2(void **state)
+{
+    (void)state;
+    char why[256];
+    assert_true(check(V2(CLAUSES, QUANTITY, "{\"key\":\"a.b\",\"quantity\":0}"), why));
+    assert_true(check(V2(CLAUSES, QUANTITY, "{\"key\":\"a.b\",\"evidence\":0}"), why));
+    assert_false(check(V2(CLAUSES, QUANTITY, "{\"key\":\"a.b\",\"quantity\":1}"), why));
+    assert_string_equal(why, "metrics[0].quantity is not an index into quantities (1 elements)");
+    assert_false(check(V2(CLAUSES, QUANTITY, "{\"key\":\"a.b\",\"evidence\":-1}"), why));
+    assert_string_equal(why, "metrics[0].evidence is not an index into clauses (1 elements)");
+    assert_false(check(V2(CLAUSES, QUANTITY, "{\"key\":\"a.b\"}"), why));
+    assert_string_equal(why, "metrics[0].evidence is not an index into clauses (1 elements)");
+    assert_false(check(V2(CLAUSES, "\"quantities\":[{\"clause\":1}],", ""), why));
+    assert_string_equal(why, "quantities[0].clause is not an index into clauses (1 elements)");
+    assert_false(check(V2(CLAUSES, "\"quantities\":[{\"clause\":\"检查企业3家\"}],", ""), why));
+    assert_string_equal(why, "quantities[0].clause is not an index into clauses (1 elements)");
+    assert_false(check(V2("", QUANTITY, ""), why));
+    assert_string_equal(why, "'clauses' is not an array");
+    assert_false(check(V2("\"clauses\":[{\"start\":0}],", QUANTITY, ""), why));
+    assert_string_equal(why, "clauses[0] has no text");
+    /* version 1 carries its texts */
+    assert_true(check(HEAD SOURCE "\"document\":{},\"sections\":[],\"citations\":[],"
+                                  "\"quantities\":[{\"clause\":\"检查企业3家\"}],\"metrics\":[]}",
+                      why));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sink_accepts_a_well_formed_envelope),
         cmocka_unit_test(test_sink_rejects_with_a_reason),
+        cmocka_unit_test(test_sink_checks_the_references_of_version_2),
         cmocka_unit_test(test_sink_stores_under_the_rules_hash_or_a_legacy_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -119,6 +119,64 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
     rows_release(&rows);
 }
 
+/*
+ * Schema 2 refers to excerpts and quantities where schema 1 repeated them: the same facts
+ * give the same rows either way.
+ */
+static void test_rows_of_version_1_and_2_are_the_same(void **state)
+{
+    (void)state;
+    json_t *v1 = envelope(
+        ID1, "\"sections\":[],\"citations\":[],\"quantities\":["
+             "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
+             "\"clause\":\"检查企业3家、隐患4处\",\"start\":4,\"end\":6,\"section\":\"1\"},"
+             "{\"value\":4,\"unit\":\"处\",\"approx\":\"exact\",\"text\":\"4处\","
+             "\"clause\":\"检查企业3家、隐患4处\",\"start\":9,\"end\":11,\"section\":\"1\"}],"
+             "\"metrics\":["
+             "{\"key\":\"a.b\",\"value\":4,\"approx\":\"exact\",\"unit\":\"处\","
+             "\"evidence\":\"检查企业3家、隐患4处\",\"start\":9,\"end\":11,\"section\":\"1\","
+             "\"category\":\"other\",\"as_of\":null,\"rule\":\"r\",\"yoy_pct\":null,"
+             "\"confidence\":0.5},"
+             "{\"key\":\"c.d\",\"value\":0,\"approx\":\"exact\",\"unit\":\"\","
+             "\"evidence\":\"全年无复议\",\"start\":13,\"end\":16,\"section\":null,"
+             "\"category\":null,\"as_of\":\"10月\",\"rule\":\"z\",\"yoy_pct\":-2.5,"
+             "\"confidence\":null}]");
+    json_t *v2 = envelope(
+        ID1, "\"sections\":[],\"citations\":[],\"clauses\":["
+             "{\"text\":\"检查企业3家、隐患4处\",\"start\":0,\"end\":11,\"cut\":false},"
+             "{\"text\":\"全年无复议\",\"start\":12,\"end\":17,\"cut\":false}],"
+             "\"quantities\":["
+             "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
+             "\"clause\":0,\"start\":4,\"end\":6,\"section\":\"1\"},"
+             "{\"value\":4,\"unit\":\"处\",\"approx\":\"exact\",\"text\":\"4处\","
+             "\"clause\":0,\"start\":9,\"end\":11,\"section\":\"1\"}],"
+             "\"metrics\":["
+             "{\"key\":\"a.b\",\"value\":4,\"approx\":\"exact\",\"category\":\"other\","
+             "\"as_of\":null,\"rule\":\"r\",\"quantity\":1,\"yoy_pct\":null,\"confidence\":0.5},"
+             "{\"key\":\"c.d\",\"value\":0,\"approx\":\"exact\",\"category\":null,"
+             "\"as_of\":\"10月\",\"rule\":\"z\",\"unit\":\"\",\"evidence\":1,\"start\":13,"
+             "\"end\":16,\"section\":null,\"yoy_pct\":-2.5,\"confidence\":null}]");
+    char why[128];
+    assert_int_equal(rows_check_refs(v2, 2, why, sizeof(why)), 0);
+    struct rows one = ROWS_INIT, two = ROWS_INIT;
+    struct rows_doc at1, at2;
+    assert_int_equal(rows_add(&one, v1, ID1, HASH, &at1), 0);
+    assert_int_equal(rows_add(&two, v2, ID1, HASH, &at2), 0);
+    for (size_t t = 0; t < children_count(); t++) {
+        char *a = span_text(&one.table[t], at1.table[t]);
+        assert_span(&two.table[t], at2.table[t], a);
+        free(a);
+    }
+    assert_span(&two.table[3], at2.table[3],
+                ID1 "\t" HASH "\t1\ta.b\t4\texact\t处\t检查企业3家、隐患4处\t9\t11\t1\tother\t\\N\t"
+                    "\\N\tr\t0.5\n" ID1 "\t" HASH "\t2\tc.d\t0\texact\t\t全年无复议\t13\t16\t\\N\t"
+                    "\\N\t10月\t-2.5\tz\t\\N\n");
+    json_decref(v1);
+    json_decref(v2);
+    rows_release(&one);
+    rows_release(&two);
+}
+
 static void test_rows_refuse_an_id_of_the_wrong_width(void **state)
 {
     (void)state;
@@ -238,6 +296,7 @@ int main(void)
         cmocka_unit_test(test_rows_head_holds_the_document_not_the_arrays),
         cmocka_unit_test(test_rows_of_two_documents_follow_each_other),
         cmocka_unit_test(test_rows_refuse_an_id_of_the_wrong_width),
+        cmocka_unit_test(test_rows_of_version_1_and_2_are_the_same),
         cmocka_unit_test(test_children_in_copy_order_with_their_columns),
         cmocka_unit_test(test_children_delete_reaches_every_table),
         cmocka_unit_test(test_rows_head_keeps_a_raw_name_that_is_not_utf8),
