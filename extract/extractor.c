@@ -10,6 +10,7 @@
 #include "citations.h"
 #include "decode.h"
 #include "docfields.h"
+#include "excerpts.h"
 #include "metrics.h"
 #include "outline.h"
 #include "quantity.h"
@@ -173,29 +174,29 @@ static json_t *sections_json(const struct outline *o, const struct text *t, stru
 }
 
 static json_t *quantity_json(const struct quantity *q, const struct outline *o,
-                             const struct text *t, size_t *bytes)
+                             const struct text *t, struct excerpts *clauses, size_t *bytes)
 {
     size_t cs = text_char_at(t, q->start), ce = text_char_at(t, q->end);
-    bool cut = false;
+    size_t clause = 0;
+    if (excerpts_add(clauses, t, q->clause_start, q->clause_end, q->start, q->end, &clause) != 0) {
+        return NULL;
+    }
     char *written = text_orig_dup(t, cs, ce);
-    char *clause = text_excerpt(t, q->clause_start, q->clause_end, q->start, q->end,
-                                EXTRACT_EXCERPT_MAX_CHARS, &cut);
     const struct section *sec = outline_find(o, q->start);
-    json_t *obj =
-        written && clause
-            ? json_pack("{s:o, s:s, s:s, s:s, s:s, s:I, s:I, s:s?}", "value", number_json(q->value),
-                        "unit", q->unit, "approx", quantity_approx_name(q->approx), "text", written,
-                        "clause", clause, "start", (json_int_t)cs, "end", (json_int_t)ce, "section",
-                        sec ? sec->path : NULL)
-            : NULL;
-    *bytes = (written ? strlen(written) : 0) + (clause ? strlen(clause) : 0);
+    json_t *obj = written ? json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:s?}", "value",
+                                      number_json(q->value), "unit", q->unit, "approx",
+                                      quantity_approx_name(q->approx), "text", written, "clause",
+                                      (json_int_t)clause, "start", (json_int_t)cs, "end",
+                                      (json_int_t)ce, "section", sec ? sec->path : NULL)
+                          : NULL;
+    *bytes = written ? strlen(written) : 0;
     free(written);
-    free(clause);
-    return flag_cut(obj, "clause_cut", cut);
+    return obj;
 }
 
 static json_t *quantities_json(const struct quantity_list *qs, const struct outline *o,
-                               const struct text *t, struct budget *budget)
+                               const struct text *t, struct excerpts *clauses,
+                               struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < qs->cnt; i++) {
@@ -205,7 +206,7 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
             return NULL;
         }
         size_t bytes = 0;
-        json_t *obj = quantity_json(&qs->items[i], o, t, &bytes);
+        json_t *obj = quantity_json(&qs->items[i], o, t, clauses, &bytes);
         if (append_charged(arr, obj, bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
@@ -214,37 +215,54 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
     return arr;
 }
 
-static json_t *fact_json(const struct fact *f, const struct outline *o, const struct text *t,
-                         size_t *bytes)
+/*
+ * Where a fact was read: the quantity it names ("quantity", whose unit, offsets,
+ * section and clause are the fact's), or for a stated zero its own unit, "evidence"
+ * (an excerpt's index), offsets and section. @returns -1 on ENOMEM.
+ */
+static int fact_place(json_t *obj, const struct fact *f, const struct outline *o,
+                      const struct text *t, struct excerpts *clauses)
 {
-    bool cut = false;
-    char *evidence = text_excerpt(t, f->clause_start, f->clause_end, f->start, f->end,
-                                  EXTRACT_EXCERPT_MAX_CHARS, &cut);
-    const struct section *sec = outline_find(o, f->start);
-    if (!evidence) {
-        return NULL;
+    if (f->quantity != METRICS_NO_QUANTITY) {
+        return set_new(obj, "quantity", json_integer((json_int_t)f->quantity));
     }
-    json_t *obj = json_pack(
-        "{s:s, s:o, s:s, s:s, s:s, s:I, s:I, s:s?, s:s?, s:s?, s:s}", "key", f->rule->key, "value",
-        number_json(f->value), "approx", quantity_approx_name(f->approx), "unit", f->unit,
-        "evidence", evidence, "start", (json_int_t)text_char_at(t, f->start), "end",
-        (json_int_t)text_char_at(t, f->end), "section", sec ? sec->path : NULL, "category",
-        sec ? sec->category : NULL, "as_of", f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
-    *bytes = strlen(evidence) + strlen(f->as_of);
-    free(evidence);
+    size_t evidence = 0;
+    if (excerpts_add(clauses, t, f->clause_start, f->clause_end, f->start, f->end, &evidence) !=
+        0) {
+        return -1;
+    }
+    const struct section *sec = outline_find(o, f->start);
+    int rc = set_new(obj, "unit", json_string(f->unit));
+    rc |= set_new(obj, "evidence", json_integer((json_int_t)evidence));
+    rc |= set_new(obj, "start", json_integer((json_int_t)text_char_at(t, f->start)));
+    rc |= set_new(obj, "end", json_integer((json_int_t)text_char_at(t, f->end)));
+    rc |= set_new(obj, "section", sec ? json_string(sec->path) : json_null());
+    return rc;
+}
+
+static json_t *fact_json(const struct fact *f, const struct outline *o, const struct text *t,
+                         struct excerpts *clauses, size_t *bytes)
+{
+    const struct section *sec = outline_find(o, f->start);
+    json_t *obj = json_pack("{s:s, s:o, s:s, s:s?, s:s?, s:s}", "key", f->rule->key, "value",
+                            number_json(f->value), "approx", quantity_approx_name(f->approx),
+                            "category", sec ? sec->category : NULL, "as_of",
+                            f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
+    *bytes = strlen(f->as_of) + strlen(f->unit);
     if (obj &&
-        (json_object_set_new(obj, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null()) !=
+        (fact_place(obj, f, o, t, clauses) != 0 ||
+         json_object_set_new(obj, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null()) !=
              0 ||
          json_object_set_new(obj, "confidence",
                              f->confidence >= 0 ? json_real(f->confidence) : json_null()) != 0)) {
         json_decref(obj);
         return NULL;
     }
-    return flag_cut(obj, "evidence_cut", cut);
+    return obj;
 }
 
 static json_t *metrics_json(const struct fact_list *facts, const struct outline *o,
-                            const struct text *t, struct budget *budget)
+                            const struct text *t, struct excerpts *clauses, struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < facts->cnt; i++) {
@@ -255,7 +273,7 @@ static json_t *metrics_json(const struct fact_list *facts, const struct outline 
             return NULL;
         }
         size_t bytes = 0;
-        json_t *obj = fact_json(f, o, t, &bytes);
+        json_t *obj = fact_json(f, o, t, clauses, &bytes);
         if (append_charged(arr, obj, bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
@@ -289,26 +307,31 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     if (rf_sha256_hex(bytes, len, doc_id) != 0) {
         goto out_release;
     }
-    /* built one by one: a later part is not started once the budget is spent */
-    json_t *parts[5] = {NULL, NULL, NULL, NULL, NULL};
+    /* built one by one: a later part is not started once the budget is spent; the
+       clauses last, once the quantities and facts have said which they need */
+    struct excerpts clauses;
+    excerpts_init(&clauses, EXTRACT_EXCERPT_MAX_CHARS);
+    json_t *parts[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
     parts[0] = document_json(&fields, t);
     parts[1] = parts[0] ? sections_json(&outline, t, budget) : NULL;
     parts[2] = parts[1] ? citations_extract(t, ex->rules, &outline, budget) : NULL;
-    parts[3] = parts[2] ? quantities_json(&qs, &outline, t, budget) : NULL;
-    parts[4] = parts[3] ? metrics_json(&facts, &outline, t, budget) : NULL;
-    if (!parts[4]) {
-        for (size_t i = 0; i < 5; i++) {
+    parts[3] = parts[2] ? quantities_json(&qs, &outline, t, &clauses, budget) : NULL;
+    parts[4] = parts[3] ? metrics_json(&facts, &outline, t, &clauses, budget) : NULL;
+    parts[5] = parts[4] ? excerpts_json(&clauses, t, budget) : NULL;
+    excerpts_release(&clauses);
+    if (!parts[5]) {
+        for (size_t i = 0; i < 6; i++) {
             json_decref(parts[i]);
         }
         goto out_release;
     }
-    env = json_pack("{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o}",
-                    "schema", EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id",
-                    doc_id, "source", source_json(src, len, d), "extractor", "program",
-                    "reportflow", "version", RF_VERSION, "rules_name", ex->rules->name,
-                    "rules_version", ex->rules->version, "rules_hash", ex->rules->hash, "document",
-                    parts[0], "sections", parts[1], "citations", parts[2], "quantities", parts[3],
-                    "metrics", parts[4]);
+    env = json_pack(
+        "{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}", "schema",
+        EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id", doc_id, "source",
+        source_json(src, len, d), "extractor", "program", "reportflow", "version", RF_VERSION,
+        "rules_name", ex->rules->name, "rules_version", ex->rules->version, "rules_hash",
+        ex->rules->hash, "document", parts[0], "sections", parts[1], "citations", parts[2],
+        "clauses", parts[5], "quantities", parts[3], "metrics", parts[4]);
     if (!env) {
         /* json_pack says no alike for ENOMEM and for a value JSON cannot hold */
         budget_fault(budget, "cannot assemble the envelope (out of memory, or a bad value)");

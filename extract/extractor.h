@@ -17,13 +17,14 @@
 #include "text.h"
 
 #define EXTRACT_SCHEMA "reportflow.envelope"
-#define EXTRACT_SCHEMA_VERSION 1
+#define EXTRACT_SCHEMA_VERSION 2
 
 /*
- * The longest clause (quantities) or evidence (metrics) copied into the
- * envelope, in characters; a longer one is cut around its number, with "…"
- * where it was cut and clause_cut / evidence_cut set. Real clauses are
- * shorter (99% under 90 characters in the samples); run-on text is not.
+ * The longest excerpt of a clause (the envelope's "clauses", which quantities
+ * and metrics refer to by index), in characters; a longer clause is shown
+ * through windows of this many characters, with "…" where it goes on and
+ * "cut" set (excerpts.h). Real clauses are shorter (99% under 90 characters
+ * in the samples); run-on text is not.
  */
 #define EXTRACT_EXCERPT_MAX_CHARS 160
 /* The longest section heading copied, in characters, marked the same way. */

@@ -53,8 +53,32 @@ static bool is_core(const struct rules *rules, const char *key)
     return false;
 }
 
-/* (key, value) pairs of a fact array, without duplicates. */
-static json_t *fact_set(json_t *facts)
+/*
+ * The evidence of fact @p f as text: a gold fact's (or an envelope of schema 1's)
+ * own string; in an envelope of schema 2, the excerpt of @p env's "clauses" it
+ * refers to, or its quantity's. NULL when there is none.
+ */
+static json_t *evidence_text(json_t *f, json_t *env)
+{
+    json_t *ev = json_object_get(f, "evidence");
+    if (!ev && json_is_integer(json_object_get(f, "quantity"))) {
+        json_t *q = json_array_get(json_object_get(env, "quantities"),
+                                   (size_t)json_integer_value(json_object_get(f, "quantity")));
+        ev = json_object_get(q, "clause");
+    }
+    if (json_is_integer(ev)) {
+        ev = json_object_get(
+            json_array_get(json_object_get(env, "clauses"), (size_t)json_integer_value(ev)),
+            "text");
+    }
+    return json_is_string(ev) ? ev : NULL;
+}
+
+/*
+ * (key, value) pairs of a fact array (an envelope's metrics, with the envelope @p env,
+ * or a gold file's facts, with NULL), without duplicates: each a {key, rule, evidence}.
+ */
+static json_t *fact_set(json_t *facts, json_t *env)
 {
     json_t *set = json_object();
     size_t i;
@@ -64,9 +88,23 @@ static json_t *fact_set(json_t *facts)
         char k[160];
         snprintf(k, sizeof(k), "%s=%.6g", json_string_value(json_object_get(f, "key")),
                  json_number_value(json_object_get(f, "value")));
-        if (!json_object_get(set, k)) {
-            json_object_set(set, k, f);
+        if (!set) {
+            break;
         }
+        if (!json_object_get(set, k)) {
+            json_t *ev = evidence_text(f, env);
+            json_t *pair =
+                json_pack("{s:O?, s:O?, s:s}", "key", json_object_get(f, "key"), "rule",
+                          json_object_get(f, "rule"), "evidence", ev ? json_string_value(ev) : "");
+            if (json_object_set_new(set, k, pair) != 0 || !pair) {
+                json_decref(set);
+                set = NULL;
+            }
+        }
+    }
+    if (!set) {
+        fprintf(stderr, "reportflow-eval: out of memory\n");
+        exit(1);
     }
     return set;
 }
@@ -293,8 +331,8 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         char path[4096];
         snprintf(path, sizeof(path), "%s/%s", o->dir, name);
         json_t *env = extract_path(ex, path);
-        json_t *ours = fact_set(env ? json_object_get(env, "metrics") : NULL);
-        json_t *theirs = fact_set(json_object_get(want, "facts"));
+        json_t *ours = fact_set(env ? json_object_get(env, "metrics") : NULL, env);
+        json_t *theirs = fact_set(json_object_get(want, "facts"), NULL);
         struct score dc = {0, 0, 0}, da = {0, 0, 0};
         if (o->verbose) {
             printf("%s\n", name);

@@ -38,12 +38,19 @@ with open(f"{out}/events.tsv", "w", encoding="utf-8") as events:
         for k, v in enumerate(env["citations"], 1):
             w["citations"].writerow([doc_id, k, v["title"], v["normalized"], v["kind"], v["start"],
                                      v["end"], nz(v.get("section"))])
-        for k, v in enumerate(env["quantities"], 1):
+        # schema 2: clauses stored once, referred to by index; a metric takes its place
+        # (unit, offsets, section, clause) from the quantity it names
+        clauses = [c["text"] for c in env["clauses"]]
+        qs = env["quantities"]
+        for k, v in enumerate(qs, 1):
             w["quantities"].writerow([doc_id, k, v["value"], v["unit"], v["approx"], v["text"],
-                                      v["clause"], v["start"], v["end"], nz(v.get("section"))])
+                                      clauses[v["clause"]], v["start"], v["end"],
+                                      nz(v.get("section"))])
         for k, v in enumerate(env["metrics"], 1):
-            w["metrics"].writerow([doc_id, k, v["key"], v["value"], v["approx"], v["unit"],
-                                   v["evidence"], v["start"], v["end"], nz(v.get("section")),
+            at = qs[v["quantity"]] if "quantity" in v else v
+            evidence = clauses[at["clause"] if "quantity" in v else v["evidence"]]
+            w["metrics"].writerow([doc_id, k, v["key"], v["value"], v["approx"], at["unit"],
+                                   evidence, at["start"], at["end"], nz(at.get("section")),
                                    nz(v.get("category")), nz(v.get("as_of")), nz(v.get("yoy_pct")),
                                    v["rule"], nz(v.get("confidence"))])
 for f in files.values():

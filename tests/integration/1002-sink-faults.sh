@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sink faults: hostile text stored verbatim, the same envelope twice, an envelope from a
-# clock behind and one of another rule set, an invalid envelope inside a batch, dead letters
+# clock behind and one of another rule set, an invalid envelope inside a batch, envelopes of
+# schema 1 and 2 and a reference out of range, dead letters
 # from every stage, and PostgreSQL stopped in the middle of a stream.
 source "$(dirname "$0")/lib.sh"
 help=$(dirname "$0")/rfhelp.py
@@ -25,7 +26,10 @@ drop "$hostile"
 hostile_id=$(sha256sum "$hostile" | cut -c1-64)
 hostile_stored() { [ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$hostile_id'")" = 1 ]; }
 wait_for 60 "the hostile report stored" hostile_stored
-want=$(extract "$hostile" | python3 -c 'import json,sys; e=json.load(sys.stdin); [print(c["title"]) for c in e["citations"]]; [print(m["evidence"]) for m in e["metrics"]]')
+# the evidence by reference (schema 2): a metric's excerpt, or its quantity's clause
+want=$(extract "$hostile" | python3 -c 'import json,sys; e=json.load(sys.stdin); c=e["clauses"]; qs=e["quantities"]
+[print(t["title"]) for t in e["citations"]]
+[print(c[qs[m["quantity"]]["clause"] if "quantity" in m else m["evidence"]]["text"]) for m in e["metrics"]]')
 got=$(q "SELECT title FROM citations WHERE doc_id = '$hostile_id' ORDER BY ord"; q "SELECT evidence FROM metrics WHERE doc_id = '$hostile_id' ORDER BY ord")
 [ "$want" = "$got" ] || fail "hostile text changed on its way:\n$(diff <(echo "$want") <(echo "$got"))"
 echo "$got" | grep -qF "'); DROP TABLE documents; --" || fail "the SQL text is not stored as text"
@@ -78,6 +82,32 @@ wait_for 30 "the valid envelope next to a bad one" good_stored
 bad_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'sink' AND error_code = 'invalid-envelope' AND error_text LIKE 'invalid JSON%'")" = 1 ]; }
 wait_for 30 "a dead letter for the invalid envelope" bad_letter
 pass "invalid envelope: dead letter with the reason; its neighbour stored"; passed=$((passed + 1))
+
+# 4c. envelopes of both schemas: one of schema 1 (an older worker's, still in the topic
+# during an upgrade) is stored with the same rows as the same extraction in schema 2; one
+# whose reference points past its clauses becomes a dead letter that says which
+v1_id=$(printf 'd%.0s' {1..64})
+badref_id=$(printf 'e%.0s' {1..64})
+{
+    echo "$good" | python3 "$help" v1 "$v1_id"
+    echo "$good" | python3 "$help" mutate "$badref_id" quantities.0.clause 100000
+} | produce_events
+v1_stored() { [ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$v1_id'")" = 1 ]; }
+wait_for 30 "the envelope of schema 1" v1_stored
+rows_of() {
+    q "SELECT ord, value, unit, approx, text, clause, start_char, end_char, section_path
+         FROM quantities WHERE doc_id = '$1' ORDER BY ord"
+    q "SELECT ord, key, value, approx, unit, evidence, start_char, end_char, section_path, category,
+              as_of, yoy_pct, rule_id, confidence FROM metrics WHERE doc_id = '$1' ORDER BY ord"
+}
+[ -n "$(q "SELECT 1 FROM metrics WHERE doc_id = '$good_id' AND evidence <> '' LIMIT 1")" ] ||
+    fail "the schema 2 envelope stored no evidence"
+[ "$(rows_of "$v1_id")" = "$(rows_of "$good_id")" ] ||
+    fail "schema 1 and 2 of one extraction gave other rows:\n$(diff <(rows_of "$v1_id") <(rows_of "$good_id") | head)"
+badref_letter() { [ "$(q "SELECT count(*) FROM dead_letters WHERE stage = 'sink' AND error_code = 'invalid-envelope' AND error_text LIKE 'quantities[0].clause is not an index into clauses%'")" = 1 ]; }
+wait_for 30 "a dead letter for the envelope with a reference out of range" badref_letter
+[ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$badref_id'")" = 0 ] || fail "the envelope with a bad reference was stored"
+pass "schema 1 and 2 envelopes give the same rows; a reference out of range is a dead letter with the reason"; passed=$((passed + 1))
 
 # 4b. an envelope PostgreSQL refuses (a date that is no date) becomes a dead letter with
 # PostgreSQL's reason; its neighbour in the same partition, stored one by one, lands whole

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The sink's memory is bounded in bytes, not only in records: a backlog of dense
 # envelopes (a 25 KB report whose every few characters are a count: its envelope is
-# some 70 times its size) is stored whole, in batches that close at sink.batch_bytes,
-# while the sink's peak resident memory (VmHWM) stays under a stated bound. With
-# batches bounded by count alone, sink.batch_docs=500 such envelopes made one batch of
-# several hundred megabytes, twice over (one filling, one being stored).
+# some 17 times its size, and its rows, where every quantity and metric carries its
+# clause's text again, weigh some 65 times its size) is stored whole, in batches that
+# close at sink.batch_bytes, while the sink's peak resident memory (VmHWM) stays under
+# a stated bound. With batches bounded by count alone, sink.batch_docs=500 such
+# envelopes made one batch of several hundred megabytes, twice over (one filling, one
+# being stored).
 #
 # The envelopes are the real extractor's output for one dense file, cloned under
 # distinct document ids, and sent to reports.events before the sink starts. PostgreSQL is
@@ -43,8 +45,22 @@ EOF
 "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" \
     "$dense" >"$TEST_STATE/dense.json"
 env_bytes=$(stat -c %s "$TEST_STATE/dense.json")
-echo "a $(stat -c %s "$dense")-byte dense report gives a $env_bytes-byte envelope"
-[ "$env_bytes" -gt 1000000 ] || fail "the dense envelope is only $env_bytes bytes: the test proves nothing"
+# the clause texts its rows carry: an envelope of schema 2 holds each excerpt once
+row_text=$(python3 - "$TEST_STATE/dense.json" <<'EOF'
+import json, sys
+env = json.load(open(sys.argv[1], encoding="utf-8"))
+clauses = [len(c["text"].encode()) for c in env["clauses"]]
+qs = env["quantities"]
+n = sum(clauses[q["clause"]] for q in qs)
+n += sum(clauses[qs[m["quantity"]]["clause"] if "quantity" in m else m["evidence"]]
+         for m in env["metrics"])
+print(n)
+EOF
+)
+in_bytes=$(stat -c %s "$dense")
+echo "a $in_bytes-byte dense report gives a $env_bytes-byte envelope" \
+    "($((env_bytes / in_bytes)) times its size), whose rows carry $row_text bytes of clauses"
+[ "$row_text" -gt 1000000 ] || fail "the dense rows carry only $row_text bytes of clauses: the test proves nothing"
 
 # N clones under distinct ids, as "doc_id<TAB>envelope" for kcat
 python3 - "$N" "$TEST_STATE/dense.json" >"$TEST_STATE/events.tsv" <<'EOF'
@@ -60,7 +76,7 @@ kcat -b "$BROKER" -P -t reports.events -K $'\t' -X message.max.bytes=16000000 \
     -X queue.buffering.max.kbytes=1048576 <"$TEST_STATE/events.tsv" ||
     fail "kcat could not send the envelopes"
 rm -f "$TEST_STATE/events.tsv"
-echo "$N dense envelopes ($((N * env_bytes / 1048576)) MiB) waiting in reports.events"
+echo "$N dense envelopes ($((N * env_bytes / 1048576)) MiB, rows of $((N * row_text / 1048576)) MiB of clauses) waiting in reports.events"
 
 "$RF_ROOT/scripts/pg.sh" stop "$TEST_STATE"
 "$RF_BIN/bin/reportflow-sink" >"$TEST_STATE/sink.log" 2>&1 &

@@ -5,6 +5,8 @@
   rfhelp.py field PATH < ENVELOPE print one field, e.g. "metrics" (as JSON) or "doc_id"
   rfhelp.py retime WHEN AGENCY < ENVELOPE   the envelope with another extracted_at and agency,
                                   as "doc_id<TAB>json" for kcat -K'\t'
+  rfhelp.py v1 DOC_ID < ENVELOPE  the envelope (schema 2) under another doc_id as an older
+                                  worker wrote it (schema 1: texts in every row, no clauses)
   rfhelp.py mutate DOC_ID PATH JSON < ENVELOPE   the envelope under another doc_id, with
                                   PATH (e.g. document.published) set to JSON, as for retime
 """
@@ -21,10 +23,13 @@ def gold_docs(path):
 
 def metrics():
     for line in sys.stdin:
-        for m in json.loads(line)["metrics"]:
+        env = json.loads(line)
+        for m in env["metrics"]:
             value = m["value"]
             text = str(int(value)) if float(value).is_integer() else str(value)
-            print("|".join([m["key"], text, str(m["start"])]))
+            # schema 2: a metric read from a quantity has its offsets there
+            start = env["quantities"][m["quantity"]]["start"] if "quantity" in m else m["start"]
+            print("|".join([m["key"], text, str(start)]))
 
 
 def field(path):
@@ -44,11 +49,36 @@ def retime(when, agency):
 def mutate(doc_id, path, value):
     env = json.loads(sys.stdin.readline())
     env["doc_id"] = doc_id
-    *parents, last = path.split(".")
+    *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
     node = env
     for part in parents:
         node = node[part]
     node[last] = json.loads(value)
+    print(doc_id + "\t" + json.dumps(env, ensure_ascii=False))
+
+
+def v1(doc_id):
+    env = json.loads(sys.stdin.readline())
+    env["doc_id"], env["schema_version"] = doc_id, 1
+    clauses = env.pop("clauses")
+    quantities = env["quantities"]
+    for q in quantities:
+        c = clauses[q["clause"]]
+        q["clause"] = c["text"]
+        if c["cut"]:
+            q["clause_cut"] = True
+    for m in env["metrics"]:
+        if "quantity" in m:
+            q = quantities[m.pop("quantity")]
+            m.update({k: q[k] for k in ("unit", "start", "end", "section") if k in q})
+            m["evidence"] = q["clause"]
+            if q.get("clause_cut"):
+                m["evidence_cut"] = True
+        else:
+            c = clauses[m["evidence"]]
+            m["evidence"] = c["text"]
+            if c["cut"]:
+                m["evidence_cut"] = True
     print(doc_id + "\t" + json.dumps(env, ensure_ascii=False))
 
 
@@ -57,6 +87,8 @@ if __name__ == "__main__":
         gold_docs(sys.argv[2])
     elif sys.argv[1] == "metrics":
         metrics()
+    elif sys.argv[1] == "v1":
+        v1(sys.argv[2])
     elif sys.argv[1] == "field":
         field(sys.argv[2])
     elif sys.argv[1] == "retime":

@@ -24,9 +24,17 @@ for line in open(sys.argv[2], encoding="utf-8"):
     for err in validator.iter_errors(env):
         bad += 1
         print(f"{env.get('source', {}).get('file_name')}: {'/'.join(map(str, err.path))}: {err.message}")
-    # offsets must point at the evidence in the original text: spot-check bounds
+    # references must hold: every quantity lies inside its clause's excerpt, every metric
+    # names a quantity or an excerpt, and offsets point into the original text
+    clauses, quantities = env["clauses"], env["quantities"]
+    for q in quantities:
+        c = clauses[q["clause"]]
+        assert c["start"] <= q["start"] <= q["end"] <= c["end"], (q, c)
+        assert q["text"] in c["text"], (q, c)
     for m in env["metrics"]:
-        assert 0 <= m["start"] <= m["end"] <= env["document"]["chars"], m
+        place = quantities[m["quantity"]] if "quantity" in m else m
+        assert 0 <= place["start"] <= place["end"] <= env["document"]["chars"], m
+        clauses[place["clause" if "quantity" in m else "evidence"]]
 if count == 0:
     sys.exit("no envelopes to validate")
 print(f"{count - min(bad, count)} passed, {min(bad, count)} failed")

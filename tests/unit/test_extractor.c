@@ -52,7 +52,31 @@ static json_t *extract(struct fixture *f, const char *text)
     return env;
 }
 
-/* "key=value" of every metric, sorted as found, joined by spaces. */
+/* Excerpt @p index of @p env's clauses (schema 2: quantities and metrics refer to one). */
+static json_t *clause_at(json_t *env, json_t *index)
+{
+    assert_true(json_is_integer(index));
+    json_t *c = json_array_get(json_object_get(env, "clauses"), (size_t)json_integer_value(index));
+    assert_non_null(c);
+    return c;
+}
+
+/* The quantity metric @p m names, or NULL for a stated zero. */
+static json_t *quantity_of(json_t *env, json_t *m)
+{
+    json_t *at = json_object_get(m, "quantity");
+    return at ? json_array_get(json_object_get(env, "quantities"), (size_t)json_integer_value(at))
+              : NULL;
+}
+
+/* The evidence text of metric @p m: its own excerpt, or its quantity's clause. */
+static const char *evidence_of(json_t *env, json_t *m)
+{
+    json_t *q = quantity_of(env, m);
+    json_t *c = clause_at(env, q ? json_object_get(q, "clause") : json_object_get(m, "evidence"));
+    return json_string_value(json_object_get(c, "text"));
+}
+
 /* The metrics extracted from @p text, as "key=value" joined by spaces, must read @p want. */
 static void assert_metrics(struct fixture *f, const char *text, const char *want)
 {
@@ -204,8 +228,7 @@ static void test_extract_metric_evidence_as_of_and_yoy(void **state)
     assert_non_null(m);
     assert_string_equal(json_string_value(json_object_get(m, "key")), "accidents.count");
     assert_int_equal(json_integer_value(json_object_get(m, "value")), 59);
-    assert_string_equal(json_string_value(json_object_get(m, "evidence")),
-                        "全区生产安全事故５９起");
+    assert_string_equal(evidence_of(env, m), "全区生产安全事故５９起");
     assert_string_equal(json_string_value(json_object_get(m, "as_of")), "10月底");
     assert_true(json_real_value(json_object_get(m, "yoy_pct")) == -9.2);
     json_decref(env);
@@ -327,7 +350,10 @@ static void test_extract_long_as_of_is_cut_between_characters(void **state)
     json_decref(env);
 }
 
-/* Clause and evidence of a run-on text are capped, and say so. */
+/*
+ * Clause and evidence of a run-on text are capped, and say so; the quantities of one
+ * window share its excerpt, and every mention lies inside its excerpt.
+ */
 static void test_extract_run_on_clauses_are_capped(void **state)
 {
     char *text = repeated("检查企业1家次、", 1000);
@@ -338,16 +364,25 @@ static void test_extract_run_on_clauses_are_capped(void **state)
     json_t *q;
     json_array_foreach(qs, i, q)
     {
-        const char *clause = json_string_value(json_object_get(q, "clause"));
+        json_t *c = clause_at(env, json_object_get(q, "clause"));
+        const char *clause = json_string_value(json_object_get(c, "text"));
         assert_true(utf8_chars(clause) <= EXTRACT_EXCERPT_MAX_CHARS + 2);
-        assert_true(json_is_true(json_object_get(q, "clause_cut")));
+        assert_true(json_is_true(json_object_get(c, "cut")));
         assert_non_null(strstr(clause, json_string_value(json_object_get(q, "text"))));
+        assert_true(json_integer_value(json_object_get(c, "start")) <=
+                    json_integer_value(json_object_get(q, "start")));
+        assert_true(json_integer_value(json_object_get(q, "end")) <=
+                    json_integer_value(json_object_get(c, "end")));
     }
+    /* 8 characters a quantity: windows every 80 characters, each stored once */
+    size_t windows = json_array_size(json_object_get(env, "clauses"));
+    assert_true(windows >= 8000 / 80 - 1 && windows <= 8000 / 80 + 2);
     json_t *m;
     json_array_foreach(json_object_get(env, "metrics"), i, m)
     {
-        const char *evidence = json_string_value(json_object_get(m, "evidence"));
-        assert_true(utf8_chars(evidence) <= EXTRACT_EXCERPT_MAX_CHARS + 2);
+        assert_non_null(quantity_of(env, m));
+        assert_null(json_object_get(m, "evidence"));
+        assert_true(utf8_chars(evidence_of(env, m)) <= EXTRACT_EXCERPT_MAX_CHARS + 2);
     }
     json_decref(env);
     free(text);
