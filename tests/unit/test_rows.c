@@ -32,7 +32,10 @@ static json_t *envelope(const char *id, const char *arrays)
 static char *span_text(const struct rf_buf *b, struct rows_span s)
 {
     char *out = malloc(s.len + 1);
-    memcpy(out, b->data + s.off, s.len);
+    assert_non_null(out);
+    if (s.len > 0) { /* an empty table has no buffer at all */
+        memcpy(out, b->data + s.off, s.len);
+    }
     out[s.len] = '\0';
     return out;
 }
