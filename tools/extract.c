@@ -62,9 +62,24 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
         rf_error("extract", "'%s' rejected (%s): %s", path, reason ? reason : "unknown", errstr);
         return 1;
     }
-    char *text = json_dumps(env, pretty ? JSON_INDENT(2) : JSON_COMPACT);
+    /* the worker sends the compact form and refuses it past the limit: so does this tool */
+    char *text = json_dumps(env, JSON_COMPACT);
+    size_t compact_len = text ? strlen(text) : 0;
+    if (text && pretty) {
+        free(text);
+        text = json_dumps(env, JSON_INDENT(2));
+    }
     json_decref(env);
     if (!text) {
+        rf_error("extract", "'%s': out of memory writing the envelope", path);
+        return 1;
+    }
+    if (compact_len > (size_t)cfg->worker_max_envelope_bytes) {
+        rf_error("extract",
+                 "'%s' rejected (envelope-too-large): the envelope has %zu bytes, over %lld "
+                 "(worker.max_envelope_bytes)",
+                 path, compact_len, cfg->worker_max_envelope_bytes);
+        free(text);
         return 1;
     }
     puts(text);

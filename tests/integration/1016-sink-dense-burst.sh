@@ -45,6 +45,13 @@ EOF
 "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" \
     "$dense" >"$TEST_STATE/dense.json"
 env_bytes=$(stat -c %s "$TEST_STATE/dense.json")
+# just under the envelope's size, reportflow-extract refuses it as the worker would, though
+# the budget's running estimate (below the real size) let it through
+if "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" \
+    -X "worker.max_envelope_bytes=$((env_bytes - 1000))" "$dense" >/dev/null 2>"$TEST_STATE/limit.err" ||
+    ! grep -q "envelope-too-large" "$TEST_STATE/limit.err"; then
+    fail "reportflow-extract printed an envelope over worker.max_envelope_bytes: $(cat "$TEST_STATE/limit.err")"
+fi
 # the clause texts its rows carry: an envelope of schema 2 holds each excerpt once
 row_text=$(python3 - "$TEST_STATE/dense.json" <<'EOF'
 import json, sys
