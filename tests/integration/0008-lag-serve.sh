@@ -81,7 +81,15 @@ print(res[0]["value"][1] if res else "")
 PY
     }
     all_up() { [ "$(query 'sum(up{job="reportflow"})')" = 4 ]; }
-    wait_for 60 "Prometheus to scrape all four targets" all_up
+    targets() { # each target's health and last error, to tell which one failed
+        python3 - "http://127.0.0.1:$PROM_PORT/api/v1/targets" <<'PY' || true
+import json, sys, urllib.request
+for t in json.load(urllib.request.urlopen(sys.argv[1], timeout=5))["data"]["activeTargets"]:
+    print(t["scrapeUrl"], t["health"], t.get("lastError", ""), t.get("lastScrapeDuration", ""))
+PY
+    }
+    wait_for 60 "Prometheus to scrape all four targets" all_up ||
+        fail "Prometheus' targets:\n$(targets)\n$(tail -5 "$TEST_STATE/prometheus.log")"
     [ "$(query 'reportflow_producer_files_sent_total')" = 5 ] || fail "Prometheus: producer files sent is not 5"
     [ "$(query 'sum(reportflow_sink_documents_written_total)')" = 5 ] || fail "Prometheus: sink documents is not 5"
     [ "$(query 'sum(reportflow_worker_records_total)')" = 5 ] || fail "Prometheus: worker records is not 5"
