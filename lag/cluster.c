@@ -329,8 +329,12 @@ rd_kafka_topic_partition_list_t *cluster_committed(struct cluster *c, const char
     return out;
 }
 
-int cluster_partitions(struct cluster *c, const char *topic, rd_kafka_topic_partition_list_t *out,
-                       char *err, size_t err_size)
+/*
+ * Append every partition of @p topic to @p out. A topic that does not exist is an error,
+ * unless @p missing_ok (then it has none). @returns 0, or -1 naming the topic in @p err.
+ */
+static int topic_partitions(struct cluster *c, const char *topic, bool missing_ok,
+                            rd_kafka_topic_partition_list_t *out, char *err, size_t err_size)
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, topic, NULL);
     const struct rd_kafka_metadata *md = NULL;
@@ -339,19 +343,30 @@ int cluster_partitions(struct cluster *c, const char *topic, rd_kafka_topic_part
     if (rkt) {
         rd_kafka_topic_destroy(rkt);
     }
-    if (e || md->topic_cnt != 1 || md->topics[0].err) {
-        snprintf(err, err_size, "no metadata for topic '%s': %s", topic,
-                 rd_kafka_err2str(e ? e : md->topics[0].err));
-        if (md) {
-            rd_kafka_metadata_destroy(md);
+    bool missing = false;
+    if (!e && md->topic_cnt == 1) {
+        e = md->topics[0].err;
+        missing = e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+        for (int p = 0; !e && p < md->topics[0].partition_cnt; p++) {
+            rd_kafka_topic_partition_list_add(out, topic, md->topics[0].partitions[p].id);
         }
+    } else if (!e) {
+        e = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    }
+    if (md) {
+        rd_kafka_metadata_destroy(md);
+    }
+    if (e && !(missing && missing_ok)) {
+        snprintf(err, err_size, "no metadata for topic '%s': %s", topic, rd_kafka_err2str(e));
         return -1;
     }
-    for (int p = 0; p < md->topics[0].partition_cnt; p++) {
-        rd_kafka_topic_partition_list_add(out, topic, md->topics[0].partitions[p].id);
-    }
-    rd_kafka_metadata_destroy(md);
     return 0;
+}
+
+int cluster_partitions(struct cluster *c, const char *topic, rd_kafka_topic_partition_list_t *out,
+                       char *err, size_t err_size)
+{
+    return topic_partitions(c, topic, false, out, err, err_size);
 }
 
 int cluster_watermarks(struct cluster *c, const char *topic, int partition, int64_t *low,
@@ -420,32 +435,6 @@ void cluster_record_ages(struct cluster *c, const rd_kafka_topic_partition_list_
     rd_kafka_topic_partition_list_destroy(from);
 }
 
-/* The partitions of @p topic into @p out; 0 also when it does not exist (it stays empty). */
-static int existing_partitions(struct cluster *c, const char *topic,
-                               rd_kafka_topic_partition_list_t *out, char *err, size_t err_size)
-{
-    rd_kafka_topic_t *rkt = rd_kafka_topic_new(c->rk, topic, NULL);
-    const struct rd_kafka_metadata *md = NULL;
-    rd_kafka_resp_err_t e =
-        rkt ? rd_kafka_metadata(c->rk, 0, rkt, &md, TIMEOUT_MS) : rd_kafka_last_error();
-    if (rkt) {
-        rd_kafka_topic_destroy(rkt);
-    }
-    if (!e && md->topic_cnt == 1) {
-        e = md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ? 0 : md->topics[0].err;
-        for (int p = 0; !e && p < md->topics[0].partition_cnt; p++) {
-            rd_kafka_topic_partition_list_add(out, topic, md->topics[0].partitions[p].id);
-        }
-    }
-    if (e) {
-        snprintf(err, err_size, "no metadata for topic '%s': %s", topic, rd_kafka_err2str(e));
-    }
-    if (md) {
-        rd_kafka_metadata_destroy(md);
-    }
-    return e ? -1 : 0;
-}
-
 /*
  * Set each partition of @p from to read its last @p tail records, its log end into @p ends.
  * @returns how many partitions have records to read, or -1 (@p err).
@@ -472,7 +461,7 @@ int cluster_read_tail(struct cluster *c, const char *topic, int64_t tail, int bu
                       char *err, size_t err_size)
 {
     rd_kafka_topic_partition_list_t *from = rd_kafka_topic_partition_list_new(4);
-    int rc = from && existing_partitions(c, topic, from, err, err_size) == 0 ? 0 : -1;
+    int rc = from && topic_partitions(c, topic, true, from, err, err_size) == 0 ? 0 : -1;
     int64_t *ends = rc == 0 ? calloc((size_t)from->cnt + 1, sizeof(*ends)) : NULL;
     int left = ends ? tail_offsets(c, from, tail, ends, err, err_size) : -1;
     rc = left < 0 ? -1 : 0;
