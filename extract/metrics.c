@@ -201,7 +201,9 @@ static bool clause_prefix_matches(pcre2_code *re, struct rules_matcher *m, const
 
 /*
  * Planned numbers are not metrics: 计划检查1297家, 将陆续开展4场; nor is a change or a
- * floor written right before a number (同比增长2件, 不少于1次: "not_count_before"). A clause that
+ * floor written right before a number (同比增长2件, 不少于1次: "not_count_before"), nor
+ * what the quantity finder knows is no count (a duration, a rate, a value before a change).
+ * A clause that
  * only breaks a planned number down (其中重点检查企业为777家) inherits its veto
  * until the sentence ends or a clause says the work was done (实际, 已).
  */
@@ -219,7 +221,8 @@ static bool *planned_flags(const struct rules *rules, struct rules_matcher *m, c
             free(flags);
             return NULL;
         }
-        if (clause_prefix_matches(rules->not_count, m, t, q->clause_start, q->start)) {
+        if (q->role != ROLE_COUNT ||
+            clause_prefix_matches(rules->not_count, m, t, q->clause_start, q->start)) {
             flags[i] = true; /* a change or a floor, not a count; the sentence goes on as it was */
             continue;
         }

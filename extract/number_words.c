@@ -121,6 +121,12 @@ int number_words_load(struct rules *r, json_t *v, const char *path, char *errstr
         load_number_list(nw, "word_starts", &r->word_starts, &r->word_start_cnt, path, errstr,
                          errstr_size) != 0 ||
         load_number_list(nw, "round_openers", &r->round_openers, &r->round_opener_cnt, path, errstr,
+                         errstr_size) != 0 ||
+        load_number_list(nw, "durations", &r->durations, &r->duration_cnt, path, errstr,
+                         errstr_size) != 0 ||
+        load_number_list(nw, "rates", &r->rates, &r->rate_cnt, path, errstr, errstr_size) != 0 ||
+        load_number_list(nw, "totals", &r->totals, &r->total_cnt, path, errstr, errstr_size) != 0 ||
+        load_number_list(nw, "change_from", &r->change_from, &r->change_from_cnt, path, errstr,
                          errstr_size) != 0) {
         return -1;
     }
@@ -134,6 +140,14 @@ int number_words_load(struct rules *r, json_t *v, const char *path, char *errstr
     n->word_start_cnt = r->word_start_cnt;
     n->round_openers = (const char *const *)r->round_openers;
     n->round_opener_cnt = r->round_opener_cnt;
+    n->durations = (const char *const *)r->durations;
+    n->duration_cnt = r->duration_cnt;
+    n->rates = (const char *const *)r->rates;
+    n->rate_cnt = r->rate_cnt;
+    n->totals = (const char *const *)r->totals;
+    n->total_cnt = r->total_cnt;
+    n->change_from = (const char *const *)r->change_from;
+    n->change_from_cnt = r->change_from_cnt;
     r->qualifier_re = optional_words_re(n->before, n->before_cnt, qualifier_word);
     r->more_re = optional_words_re(r->more_words, r->more_cnt, string_word);
     if (!r->qualifier_re || !r->more_re) {

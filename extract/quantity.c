@@ -19,6 +19,20 @@ const char *quantity_approx_name(enum approx a)
     }
 }
 
+const char *quantity_role_name(enum quantity_role r)
+{
+    switch (r) {
+    case ROLE_DURATION:
+        return "duration";
+    case ROLE_RATE:
+        return "rate";
+    case ROLE_BEFORE_CHANGE:
+        return "before_change";
+    default:
+        return "count";
+    }
+}
+
 static bool starts_with(const char *s, size_t len, const char *prefix)
 {
     size_t n = strlen(prefix);
@@ -307,8 +321,9 @@ static bool numeral_inside_word(const struct quantity_vocab *v, const char *s, s
     if (s[i] >= '0' && s[i] <= '9') {
         return false;
     }
-    if (word_ends_at(s, i, v->word_starts, v->word_start_cnt)) {
-        return true;
+    if (word_ends_at(s, i, v->word_starts, v->word_start_cnt) ||
+        word_at(s + i, len - i, v->names, v->name_cnt)) {
+        return true; /* 统一, or a place: 七台河 is no 七台 */
     }
     /* 百姓, 万家灯火, 千方百计: a bare 百/千/万 counts only after a round opener (近千人次) */
     if (chinese_digit(s + i, len - i) < 0 && !starts_with(s + i, len - i, "十")) {
@@ -328,6 +343,56 @@ static bool fills_table_cell(const char *s, size_t len, size_t num_start, size_t
         b++;
     }
     return a > 0 && s[a - 1] == '|' && b < len && s[b] == '|';
+}
+
+/*
+ * How far back in its clause a rate word still qualifies a number: 每个执法组每月至少检查
+ * is 10 characters. A bound keeps the work per number constant in a clause of any length.
+ */
+#define RATE_REACH_BYTES 60
+
+/* A rate word (每, 人均) in the @p at bytes before @p at, with no total word (共) after it. */
+static bool follows_rate_word(const struct quantity_vocab *v, const struct text *t,
+                              size_t clause_start, size_t at)
+{
+    const char *s = t->norm;
+    size_t from = at > clause_start + RATE_REACH_BYTES ? at - RATE_REACH_BYTES : clause_start;
+    while (from < at && (s[from] & 0xC0) == 0x80) {
+        from++; /* start on a character */
+    }
+    bool rate = false;
+    for (size_t j = from; j < at;) {
+        size_t n = word_at(s + j, at - j, v->rates, v->rate_cnt);
+        if (n) {
+            rate = true;
+        } else if ((n = word_at(s + j, at - j, v->totals, v->total_cnt)) != 0) {
+            rate = false;
+        } else {
+            text_codepoint(s, j, &n);
+        }
+        j += n;
+    }
+    return rate;
+}
+
+/* What the quantity @p q, measure word read, stands for (see enum quantity_role). */
+static enum quantity_role role_of(const struct quantity_vocab *v, const struct text *t,
+                                  const struct quantity *q, size_t unit_start, size_t unit_end)
+{
+    const char *s = t->norm;
+    size_t len = t->norm_len;
+    if ((unit_end > unit_start && word_at(s + unit_start, len - unit_start, v->durations,
+                                          v->duration_cnt) == unit_end - unit_start) ||
+        word_at(s + unit_end, len - unit_end, v->durations, v->duration_cnt)) {
+        return ROLE_DURATION; /* 2天, 10个工作日 */
+    }
+    if (word_ends_at(s, q->start, v->change_from, v->change_from_cnt)) {
+        return ROLE_BEFORE_CHANGE;
+    }
+    if (follows_rate_word(v, t, q->clause_start, q->start)) {
+        return ROLE_RATE;
+    }
+    return ROLE_COUNT;
 }
 
 /* Try a quantity whose number starts at byte @p i. @returns its end, or 0. */
@@ -367,7 +432,9 @@ static size_t scan_one(const struct text *t, const struct quantity_vocab *v, siz
     }
     memcpy(q->unit, s + end, unit_len);
     q->unit[unit_len] = '\0';
+    size_t unit_start = end;
     end += unit_len;
+    size_t unit_end = end;
     end += qualifier_after(v, s + end, len - end, &q->approx);
     enum approx before = APPROX_EXACT;
     size_t qual = qualifier_before(v, s, i, &before);
@@ -378,6 +445,7 @@ static size_t scan_one(const struct text *t, const struct quantity_vocab *v, siz
     q->num_start = i;
     q->end = end;
     text_clause(t, q->start, &q->clause_start, &q->clause_end);
+    q->role = role_of(v, t, q, unit_start, unit_end);
     return end;
 }
 

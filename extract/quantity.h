@@ -14,6 +14,13 @@
 
 enum approx { APPROX_EXACT = 0, APPROX_AT_LEAST, APPROX_ABOUT };
 
+/*
+ * What a number with a measure word stands for. Only a count can be a metric: a
+ * duration or a deadline (10个工作日, 2天内), a rate or a norm (每月至少检查2家) and
+ * the value before a change (由原来的12份精简为4份) count nothing that happened.
+ */
+enum quantity_role { ROLE_COUNT = 0, ROLE_DURATION, ROLE_RATE, ROLE_BEFORE_CHANGE };
+
 struct quantity {
     double value;        /* in the unit's base: 万 and 千 multiplied out */
     enum approx approx;  /* from 余/多/超/以上/逾 or 约/近/左右 */
@@ -24,6 +31,7 @@ struct quantity {
     size_t clause_end;
     char unit[32]; /* measure word as written ("项", "人次", "%") */
     bool cell;     /* a bare number filling a table cell (| 行政许可 | 44 |): unit "" */
+    enum quantity_role role;
 };
 
 struct quantity_list {
@@ -56,7 +64,20 @@ struct quantity_vocab {
     size_t word_start_cnt;
     const char *const *round_openers; /* a bare 百/千/万 counts after these: 近千人次, 上万 */
     size_t round_opener_cnt;
+    const char *const *durations; /* as or right after the measure word: 天, 工作日 */
+    size_t duration_cnt;
+    const char *const *rates; /* earlier in the clause, a rate or a norm: 每, 人均 */
+    size_t rate_cnt;
+    const char *const *totals; /* ... unless one of these follows it: 共, 累计 */
+    size_t total_cnt;
+    const char *const *change_from; /* right before the number, the value before a change: 由 */
+    size_t change_from_cnt;
+    const char *const *names; /* names that start with a numeral: 七台河, 三门 (gazetteer) */
+    size_t name_cnt;
 };
+
+/** "count", "duration", "rate" or "before_change". */
+const char *quantity_role_name(enum quantity_role r);
 
 const char *quantity_approx_name(enum approx a);
 

@@ -562,6 +562,10 @@ void rules_free(struct rules *r)
     rulefile_free_strings(r->more_words, r->more_cnt);
     rulefile_free_strings(r->word_starts, r->word_start_cnt);
     rulefile_free_strings(r->round_openers, r->round_opener_cnt);
+    rulefile_free_strings(r->durations, r->duration_cnt);
+    rulefile_free_strings(r->rates, r->rate_cnt);
+    rulefile_free_strings(r->totals, r->total_cnt);
+    rulefile_free_strings(r->change_from, r->change_from_cnt);
     free(r->qualifier_re);
     free(r->more_re);
     rulefile_free_strings(r->core_keys, r->core_key_cnt);

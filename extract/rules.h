@@ -58,6 +58,14 @@ struct rules {
     size_t word_start_cnt;
     char **round_openers; /* ... "round_openers" (近, 约, 上) */
     size_t round_opener_cnt;
+    char **durations; /* ... "durations" (天, 工作日) */
+    size_t duration_cnt;
+    char **rates; /* ... "rates" (每, 人均) */
+    size_t rate_cnt;
+    char **totals; /* ... "totals" (共, 累计) */
+    size_t total_cnt;
+    char **change_from; /* ... "change_from" (由原来的, 从) */
+    size_t change_from_cnt;
     char *qualifier_re;   /* {Q}'s qualifier before the number, from the "before" words */
     char *more_re;        /* {Q}'s "more" word after a number or its 万 */
     pcre2_code *veto;     /* matched against the clause before a quantity, or NULL */

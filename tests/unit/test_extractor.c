@@ -210,6 +210,21 @@ static void test_extract_metrics_not_changes_floors_or_titles(void **state)
                    "inspection.enterprises=120 cases.filed=15");
 }
 
+static void test_extract_metrics_issue_20_precision_classes(void **state)
+{
+    /* durations, norms per group and month, the value before a change and a zero of a
+       narrower scope count nothing; the count after a change, after a place with a numeral
+       and a zero of the report's own subject still do */
+    assert_metrics(*state,
+                   PREAMBLE "办理时限由10个工作日压缩至3个工作日,2天内办结。"
+                            "每个执法组每月至少检查2家企业、开展1次宣讲。"
+                            "申报材料由原来的12份精简为4份。全年办理行政许可44件。"
+                            "未发生因告知不到位引起的行政诉讼。三河市检查企业3家。"
+                            "未发生因政府信息公开引起的行政复议。发放特种作业操作证1200份。",
+                   "permits.processed=44 inspection.enterprises=3 disputes.reconsiderations=0 "
+                   "permits.processed=1200");
+}
+
 static void test_extract_metrics_from_table_rows(void **state)
 {
     /* the 政府信息公开 annual report's table: the first figure of a labelled row; a bare
@@ -642,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_extract_citations_normalised),
         cmocka_unit_test(test_extract_metrics_most_specific_and_first_decides),
         cmocka_unit_test(test_extract_metrics_zero_and_planned),
+        cmocka_unit_test(test_extract_metrics_issue_20_precision_classes),
         cmocka_unit_test(test_extract_metrics_compose_actions_objects_and_measure_words),
         cmocka_unit_test(test_extract_metrics_from_table_rows),
         cmocka_unit_test(test_extract_metrics_not_changes_floors_or_titles),

@@ -56,6 +56,70 @@ static void quantities_of(struct rules *r, const char *s, char *out, size_t out_
     text_release(&t);
 }
 
+/* Roles of the quantities of @p s, as "value/role" joined by spaces, into @p out. */
+static void roles_of(const struct quantity_vocab *v, const char *s, char *out, size_t out_size)
+{
+    struct text t;
+    struct quantity_list qs;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    assert_int_equal(quantity_find_all(&t, v, NULL, &qs), 0);
+    out[0] = '\0';
+    size_t used = 0;
+    for (size_t i = 0; i < qs.cnt; i++) {
+        used += (size_t)snprintf(out + used, out_size - used, "%s%g/%s", i ? " " : "",
+                                 qs.items[i].value, quantity_role_name(qs.items[i].role));
+    }
+    quantity_list_release(&qs);
+    text_release(&t);
+}
+
+/* A deadline or a duration is no count: 10个工作日, 2天内; a count next to one still is. */
+static void test_quantity_durations_are_no_counts(void **state)
+{
+    struct rules *rules = *state;
+    char got[256];
+    roles_of(&rules->numbers, "办理时限由10个工作日压缩至3个工作日,2天内办结,检查企业3家", got,
+             sizeof(got));
+    assert_string_equal(got, "10/duration 3/duration 2/duration 3/count");
+}
+
+/* A norm per group or per month is a rate; a total after it (共) is a count again. */
+static void test_quantity_rates_are_no_counts(void **state)
+{
+    struct rules *rules = *state;
+    char got[256];
+    roles_of(&rules->numbers, "每个执法组每月至少检查2家企业、开展1次宣讲", got, sizeof(got));
+    assert_string_equal(got, "2/rate 1/rate");
+    roles_of(&rules->numbers, "每月开展检查全年共检查企业300家", got, sizeof(got));
+    assert_string_equal(got, "300/count");
+}
+
+/* The value before a change is not this year's count; the value after it may be. */
+static void test_quantity_value_before_a_change(void **state)
+{
+    struct rules *rules = *state;
+    char got[256];
+    roles_of(&rules->numbers, "申报材料由原来的12份精简为4份", got, sizeof(got));
+    assert_string_equal(got, "12/before_change 4/count");
+    roles_of(&rules->numbers, "行政许可从30件增至44件", got, sizeof(got));
+    assert_string_equal(got, "30/before_change 44/count");
+}
+
+/* A numeral that starts a place's name is no number (七台河 is not 七台); a count after it is. */
+static void test_quantity_numeral_inside_a_place_name(void **state)
+{
+    struct rules *rules = *state;
+    char got[256];
+    struct quantity_vocab v = rules->numbers;
+    roles_of(&v, "七台河市检查企业3家", got, sizeof(got));
+    assert_string_equal(got, "7/count 3/count"); /* without names: 七台 is seven machines */
+    static const char *const names[] = {"七台河"};
+    v.names = names;
+    v.name_cnt = 1;
+    roles_of(&v, "七台河市检查企业3家", got, sizeof(got));
+    assert_string_equal(got, "3/count");
+}
+
 static void test_quantity_finds_counts_with_measure_words(void **state)
 {
     struct rules *rules = *state;
@@ -91,7 +155,14 @@ static void test_quantity_words_come_from_the_vocabulary(void **state)
     static const struct quantity_word before[] = {{"至少", APPROX_AT_LEAST}};
     static const struct quantity_word after[] = {{"上下", APPROX_ABOUT}};
     static const char *const more[] = {"几"};
-    const struct quantity_vocab v = {units, 2, before, 1, after, 1, more, 1, NULL, 0, NULL, 0};
+    const struct quantity_vocab v = {.units = units,
+                                     .unit_cnt = 2,
+                                     .before = before,
+                                     .before_cnt = 1,
+                                     .after = after,
+                                     .after_cnt = 1,
+                                     .more = more,
+                                     .more_cnt = 1};
     const char *s = "受理至少12宗,聘用30名上下,参与20几名,约5宗";
     struct text t;
     struct quantity_list qs;
@@ -138,6 +209,10 @@ int main(void)
         cmocka_unit_test(test_quantity_one_space_before_the_measure_word),
         cmocka_unit_test(test_quantity_bare_number_only_in_a_table_cell),
         cmocka_unit_test(test_quantity_words_come_from_the_vocabulary),
+        cmocka_unit_test(test_quantity_durations_are_no_counts),
+        cmocka_unit_test(test_quantity_rates_are_no_counts),
+        cmocka_unit_test(test_quantity_value_before_a_change),
+        cmocka_unit_test(test_quantity_numeral_inside_a_place_name),
         cmocka_unit_test(test_quantity_not_years_dates_ordinals_or_names),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
