@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gazetteer.h"
 #include "pinyin.h"
 #include "place.h"
 #include "reportflow/buf.h"
@@ -103,6 +104,13 @@ static bool named_agency(const struct text *t, const struct rules *rules, size_t
     struct place p;
     if (!place_parse(rules, t->norm + s, at - s, &p) ||
         !(p.last_chars >= 2 || strcmp(p.level, "county") == 0)) {
+        return false;
+    }
+    /* with a gazetteer, a place is a place only if it is one: 依法治市 is no city; it lists
+       no towns, so a town (新城镇) is judged by the places before it, if any */
+    size_t known = strcmp(p.level, "town") == 0 ? p.last_start : at - s;
+    if (rules->gazetteer && known > 0 &&
+        !gazetteer_is_region(rules->gazetteer, t->norm + s, known)) {
         return false;
     }
     snprintf(c->region, sizeof(c->region), "%.*s", (int)(at - s), t->norm + s);
@@ -230,15 +238,21 @@ static bool agency_at(const struct text *t, const struct rules *rules, struct ag
     if (bare_city_agency(t, rules, scan, run, at, canonical, c)) {
         return true;
     }
-    /* only a suffix that is the whole run: in 朔州消防支队 the 州 ends a name, not abbreviates */
+    /* only a suffix that is the whole run: in 朔州消防支队 the 州 ends a name, not abbreviates;
+       with a gazetteer, also a suffix after words that name no place (依法治市应急管理局) */
     const char *level = NULL;
-    size_t sl = place_suffix_at(rules, t->norm + run, at - run, &level);
-    /* 各区应急局: the bureaus below the author, not the author */
+    size_t from = run;
+    if (rules->gazetteer && at - run >= 9 &&
+        !gazetteer_is_region(rules->gazetteer, t->norm + run, at - run)) {
+        from = at - 3; /* three characters or more: a phrase, not a bare name (蒲州) */
+    }
+    size_t sl = place_suffix_at(rules, t->norm + from, at - from, &level);
+    /* 各区应急局, 各设区市应急管理局: the bureaus below the author, not the author */
     bool others = run >= 3 && memcmp(t->norm + run - 3, "各", 3) == 0;
-    if (sl == 0 || sl != at - run || others) {
+    if (sl == 0 || sl != at - from || others) {
         return false;
     }
-    snprintf(c->name, sizeof(c->name), "%.*s%s", (int)sl, t->norm + run, canonical);
+    snprintf(c->name, sizeof(c->name), "%.*s%s", (int)sl, t->norm + from, canonical);
     c->level = level;
     c->unnamed = true;
     return true;
@@ -517,6 +531,24 @@ static void add_addressee_writer(const struct text *t, const struct rules *rules
     }
 }
 
+/*
+ * The division code of @p a's region, from the rule set's gazetteer: a namesake (朝阳区) is
+ * told apart by the places the top of the text names.
+ */
+static void resolve_region_code(const struct text *t, const struct rules *rules,
+                                struct agency_result *a)
+{
+    if (!rules->gazetteer || !a->region) {
+        return;
+    }
+    size_t to = t->norm_len < PLACE_SEARCH_BYTES ? t->norm_len : PLACE_SEARCH_BYTES;
+    const struct gazetteer_place *p =
+        gazetteer_resolve(rules->gazetteer, a->region, strlen(a->region), t, 0, to);
+    if (p) {
+        memcpy(a->region_code, p->code, sizeof(a->region_code));
+    }
+}
+
 /* The agency of @p t whose title is @p title (may be NULL). @returns 0, or -1 on ENOMEM. */
 static int find_agency(const struct text *t, const struct rules *rules,
                        const struct docscan_lines *ls, const char *title, struct budget *budget,
@@ -562,7 +594,11 @@ static int find_agency(const struct text *t, const struct rules *rules,
         }
     }
     out->region = strdup(region);
-    return out->region ? 0 : -1;
+    if (!out->region) {
+        return -1;
+    }
+    resolve_region_code(t, rules, out);
+    return 0;
 }
 
 /* find_agency() on @p t, or on a copy of it without readings when it has some. */
@@ -595,7 +631,7 @@ static int find_agency_read(const struct text *t, const struct rules *rules,
 int agency_find(const struct text *t, const struct rules *rules, const struct docscan_lines *ls,
                 const char *title, struct budget *budget, struct agency_result *out)
 {
-    *out = (struct agency_result){NULL, NULL, NULL};
+    *out = (struct agency_result){NULL, NULL, NULL, ""};
     /* the norm text is folded already (extractor_run); the title is original text */
     char *folded = title ? strdup(title) : NULL;
     if (title && !folded) {
@@ -626,5 +662,5 @@ void agency_release(struct agency_result *a)
 {
     free(a->agency);
     free(a->region);
-    *a = (struct agency_result){NULL, NULL, NULL};
+    *a = (struct agency_result){NULL, NULL, NULL, ""};
 }

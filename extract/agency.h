@@ -7,6 +7,7 @@
 
 #include "budget.h"
 #include "docscan.h"
+#include "gazetteer.h"
 #include "rules.h"
 #include "text.h"
 
@@ -14,6 +15,7 @@ struct agency_result {
     char *agency;      /* shortest full name of the reporting body, or NULL */
     char *region;      /* the place it governs, as written, or NULL */
     const char *level; /* province/city/district/county (borrowed from rules), or NULL */
+    char region_code[GAZETTEER_CODE_LEN + 1]; /* its division code (440304), or "" */
 };
 
 /**

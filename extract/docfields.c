@@ -345,6 +345,7 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct bu
     out->agency = agency.agency; /* ownership moves to out */
     out->region = agency.region;
     out->level = agency.level;
+    memcpy(out->region_code, agency.region_code, sizeof(out->region_code));
     find_published(t, rules, &ls, out);
     find_year(t, &ls, title_line, out);
     find_doc_number(t, rules, &ls, out);

@@ -6,18 +6,20 @@
 #include <stddef.h>
 
 #include "budget.h"
+#include "gazetteer.h"
 #include "rules.h"
 #include "text.h"
 
 struct docfields {
-    char *agency;       /* shortest full name of the reporting body, or NULL */
-    char *region;       /* the place it governs, as written, or NULL */
-    const char *level;  /* province/city/district/county (borrowed from rules), or NULL */
-    int year;           /* the year reported on, 0 when unknown */
-    char *title;        /* title line, or NULL */
-    char published[11]; /* YYYY-MM-DD, or "" */
-    char *doc_number;   /* 文号 with full-width forms folded, or NULL */
-    char warning[160];  /* a value found but dropped (an impossible date), or "" */
+    char *agency;      /* shortest full name of the reporting body, or NULL */
+    char *region;      /* the place it governs, as written, or NULL */
+    const char *level; /* province/city/district/county (borrowed from rules), or NULL */
+    char region_code[GAZETTEER_CODE_LEN + 1]; /* the region's division code, or "" */
+    int year;                                 /* the year reported on, 0 when unknown */
+    char *title;                              /* title line, or NULL */
+    char published[11];                       /* YYYY-MM-DD, or "" */
+    char *doc_number;                         /* 文号 with full-width forms folded, or NULL */
+    char warning[160]; /* a value found but dropped (an impossible date), or "" */
 };
 
 /** True when @p y-@p m-@p d is a day of the calendar (and 1949 <= y <= 2100). */

@@ -111,6 +111,7 @@ static json_t *document_json(const struct docfields *f, const struct text *t)
     int rc = set_new(o, "agency", safe_string(f->agency));
     rc |= set_new(o, "region", safe_string(f->region));
     rc |= set_new(o, "level", safe_string(f->level));
+    rc |= set_new(o, "region_code", f->region_code[0] ? json_string(f->region_code) : json_null());
     rc |= set_new(o, "title", safe_string(f->title));
     rc |= set_new(o, "doc_number", safe_string(f->doc_number));
     if (rc == 0 && f->warning[0]) {

@@ -38,8 +38,22 @@ struct keyer_entry {
     float w;
 };
 
+/*
+ * A step function from the model's raw probability to the share of facts found right at
+ * that probability on documents the model was not trained on (tools/train/calibrate.py).
+ */
+#define KEYER_MAX_STEPS 16
+struct keyer_steps {
+    double from[KEYER_MAX_STEPS]; /* ascending; from[0] is 0 */
+    double value[KEYER_MAX_STEPS];
+    size_t cnt; /* 0: not calibrated, the raw probability stands */
+};
+
 struct keyer_model {
     char *name;
+    struct keyer_steps by_rule;         /* a key a rule chose, by the model's probability of it */
+    struct keyer_steps by_model;        /* a key the model chose alone */
+    double zero;                        /* a stated zero (a rule's, the model has no say): or -1 */
     char sha256[RF_SHA256_HEX_LEN + 1]; /* of the file loaded */
     double threshold;                   /* a key the rules did not propose needs this probability */
     double veto;  /* a rule's key is dropped when "none" has this probability */
@@ -415,6 +429,86 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
     return 0;
 }
 
+/* "calibration"'s step list @p arr ([[from, value], ...], from ascending) into @p out. */
+static int load_steps(json_t *arr, const char *field, struct keyer_steps *out, const char *path,
+                      char *errstr, size_t errstr_size)
+{
+    out->cnt = 0;
+    if (!arr) {
+        return 0;
+    }
+    size_t i;
+    json_t *step;
+    if (!json_is_array(arr) || json_array_size(arr) > KEYER_MAX_STEPS) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"calibration\" \"%s\" must be an array of at most %d [from, value] pairs",
+                 path, field, KEYER_MAX_STEPS);
+        return -1;
+    }
+    json_array_foreach(arr, i, step)
+    {
+        json_t *from = json_array_get(step, 0), *value = json_array_get(step, 1);
+        double f = json_number_value(from), v = json_number_value(value);
+        if (!json_is_number(from) || !json_is_number(value) || f < 0 || f > 1 || v < 0 || v > 1 ||
+            (i > 0 && f <= out->from[i - 1]) || (i == 0 && f != 0)) {
+            snprintf(errstr, errstr_size,
+                     "%s: \"calibration\" \"%s\" item %zu must be [from, value] within 0..1, "
+                     "the first from 0, each from above the one before",
+                     path, field, i + 1);
+            return -1;
+        }
+        out->from[i] = f;
+        out->value[i] = v;
+        out->cnt++;
+    }
+    return 0;
+}
+
+/* "calibration" (optional): {"rule": steps, "model": steps, "zero": value}. */
+static int load_calibration(struct keyer_model *m, json_t *root, const char *path, char *errstr,
+                            size_t errstr_size)
+{
+    json_t *c = json_object_get(root, "calibration");
+    m->zero = -1;
+    if (!c) {
+        return 0;
+    }
+    json_t *zero = json_object_get(c, "zero");
+    if (!json_is_object(c) || (zero && (!json_is_number(zero) || json_number_value(zero) < 0 ||
+                                        json_number_value(zero) > 1))) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"calibration\" must be an object with \"rule\" and \"model\" steps and "
+                 "a \"zero\" within 0..1",
+                 path);
+        return -1;
+    }
+    m->zero = zero ? json_number_value(zero) : -1;
+    if (load_steps(json_object_get(c, "rule"), "rule", &m->by_rule, path, errstr, errstr_size) !=
+        0) {
+        return -1;
+    }
+    return load_steps(json_object_get(c, "model"), "model", &m->by_model, path, errstr,
+                      errstr_size);
+}
+
+/* The calibrated value of raw probability @p p (-1: the model had no class; lowest step). */
+static double calibrated(const struct keyer_steps *s, double p)
+{
+    if (s->cnt == 0) {
+        return p;
+    }
+    size_t i = 0;
+    while (i + 1 < s->cnt && p >= s->from[i + 1]) {
+        i++;
+    }
+    return s->value[i];
+}
+
+double keyer_zero_confidence(const struct keyer_model *m)
+{
+    return m ? m->zero : -1;
+}
+
 struct keyer_model *keyer_load(const char *path, char *errstr, size_t errstr_size)
 {
     char sha256[RF_SHA256_HEX_LEN + 1];
@@ -443,7 +537,8 @@ struct keyer_model *keyer_load(const char *path, char *errstr, size_t errstr_siz
         const char *policy = json_string_value(json_object_get(root, "policy"));
         m->arbiter = policy && strcmp(policy, "arbiter") == 0;
         rc = load_classes(m, root, path, errstr, errstr_size) == 0 &&
-                     load_weights(m, root, path, errstr, errstr_size) == 0
+                     load_weights(m, root, path, errstr, errstr_size) == 0 &&
+                     load_calibration(m, root, path, errstr, errstr_size) == 0
                  ? 0
                  : -1;
     }
@@ -542,12 +637,15 @@ const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
             *confidence = 1.0 / sum;
             return NULL;
         }
+        *confidence = calibrated(&m->by_rule, *confidence);
         return rule_choice;
     }
-    *confidence = 1.0 / sum;
-    if ((int)top == m->none_class || *confidence < m->threshold) {
+    double p = 1.0 / sum;
+    if ((int)top == m->none_class || p < m->threshold) {
+        *confidence = p;
         return NULL;
     }
+    *confidence = calibrated(&m->by_model, p);
     /* the rule that proposed the same key keeps the credit, so its id stays meaningful */
     if (rule_choice && strcmp(rule_choice->key, m->classes[top]) == 0) {
         return rule_choice;

@@ -58,10 +58,18 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
  * that proposed the chosen key, the model's pseudo-rule for it (borrowed; its id is the model's
  * name), or NULL for "no metric" or a best key under the model's "threshold".
  * *@p confidence gets the model's probability of the outcome, or -1 for a
- * rule's key the model has no class for.
+ * rule's key the model has no class for; for a key chosen, calibrated when
+ * the model file has a "calibration": the share of such facts found right on
+ * documents the model was not trained on.
  */
 const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
                                 const struct quantity *q, const struct rule *rule_choice,
                                 double *confidence);
+
+/**
+ * The confidence of a stated zero under model @p m (may be NULL): its
+ * calibration's "zero", or -1 (none) when it has none.
+ */
+double keyer_zero_confidence(const struct keyer_model *m);
 
 #endif

@@ -285,7 +285,7 @@ static int zero_fact(const struct text *t, const struct rule *rule, size_t a, si
     struct fact f;
     memset(&f, 0, sizeof(f));
     f.rule = rule;
-    f.confidence = -1;
+    f.confidence = -1; /* merge_facts() sets it from the model's calibration */
     f.quantity = METRICS_NO_QUANTITY;
     f.start = a;
     f.end = b;
@@ -492,7 +492,9 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         }
         size_t at = i < qs->cnt ? qs->items[i].start : (size_t)-1;
         while (z < zeros->cnt && zeros->items[z].start <= at) {
-            if (push_fact(out, &cap, &zeros->items[z++]) != 0) {
+            struct fact zero = zeros->items[z++];
+            zero.confidence = keyer_zero_confidence(rules->keyer);
+            if (push_fact(out, &cap, &zero) != 0) {
                 return -1;
             }
         }

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE /* memmem */
 #include "place.h"
 
+#include "gazetteer.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -99,6 +101,11 @@ static bool place_ending_at(const struct rules *rules, const struct text *t, siz
     for (size_t c = run; c + 2 <= end_char; c++) {
         struct place p;
         size_t start = t->norm_off[c];
+        /* with a gazetteer, only a known place (有青川市 is none; 青川县 is one) */
+        if (rules->gazetteer &&
+            !gazetteer_is_region(rules->gazetteer, t->norm + start, end - start)) {
+            continue;
+        }
         if (place_parse(rules, t->norm + start, end - start, &p)) {
             if (!p.level || strcmp(p.level, level) != 0 || p.last_chars < 2 ||
                 p.last_chars > MAX_NAME_CHARS) {

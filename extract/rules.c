@@ -10,6 +10,7 @@
 
 #include "keyer.h"
 #include "lexicon.h"
+#include "gazetteer.h"
 #include "number_words.h"
 #include "reportflow/buf.h"
 #include "reportflow/log.h"
@@ -404,6 +405,18 @@ static int load_lexicon(struct rules *r, json_t *root, const char *path, char *e
     return lexicon_load(lex, "objects", &r->keyer_objects, path, errstr, errstr_size);
 }
 
+/* @p name relative to the folder of the rule file @p path (malloc'd), or NULL on ENOMEM. */
+static char *beside_rule_file(const char *path, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+    struct rf_buf full = RF_BUF_INIT;
+    if (name[0] != '/' && slash) {
+        rf_buf_append(&full, path, (size_t)(slash - path) + 1);
+    }
+    rf_buf_append_str(&full, name);
+    return rf_buf_detach(&full);
+}
+
 /* "model": a keyer model file, relative to the rule file's folder. */
 static int load_model(struct rules *r, json_t *root, const char *path, char *errstr,
                       size_t errstr_size)
@@ -416,14 +429,7 @@ static int load_model(struct rules *r, json_t *root, const char *path, char *err
         snprintf(errstr, errstr_size, "%s: \"model\" must be a file name", path);
         return -1;
     }
-    const char *name = json_string_value(model);
-    const char *slash = strrchr(path, '/');
-    struct rf_buf full = RF_BUF_INIT;
-    if (name[0] != '/' && slash) {
-        rf_buf_append(&full, path, (size_t)(slash - path) + 1);
-    }
-    rf_buf_append_str(&full, name);
-    char *model_path = rf_buf_detach(&full);
+    char *model_path = beside_rule_file(path, json_string_value(model));
     if (!model_path) {
         snprintf(errstr, errstr_size, "%s: out of memory", path);
         return -1;
@@ -431,6 +437,36 @@ static int load_model(struct rules *r, json_t *root, const char *path, char *err
     r->keyer = keyer_load(model_path, errstr, errstr_size);
     free(model_path);
     return r->keyer ? 0 : -1;
+}
+
+/*
+ * "gazetteer": the administrative divisions file, relative to the rule file's
+ * folder. Its names that start with a numeral (七台河) become the quantity
+ * finder's names, so the vocabulary must be loaded first.
+ */
+static int load_gazetteer(struct rules *r, json_t *root, const char *path, char *errstr,
+                          size_t errstr_size)
+{
+    json_t *file = json_object_get(root, "gazetteer");
+    if (!file) {
+        return 0;
+    }
+    if (!json_is_string(file)) {
+        snprintf(errstr, errstr_size, "%s: \"gazetteer\" must be a file name", path);
+        return -1;
+    }
+    char *full = beside_rule_file(path, json_string_value(file));
+    if (!full) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    r->gazetteer = gazetteer_load(full, errstr, errstr_size);
+    free(full);
+    if (!r->gazetteer) {
+        return -1;
+    }
+    r->numbers.names = gazetteer_numeral_names(r->gazetteer, &r->numbers.name_cnt);
+    return 0;
 }
 
 /* What every rule is read with. */
@@ -486,7 +522,8 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
         load_lexicon(r, root, path, errstr, errstr_size) != 0 ||
         load_fold(r, root, path, errstr, errstr_size) != 0 ||
         load_core_keys(r, root, path, errstr, errstr_size) != 0 ||
-        load_model(r, root, path, errstr, errstr_size) != 0) {
+        load_model(r, root, path, errstr, errstr_size) != 0 ||
+        load_gazetteer(r, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
     char what[512];
@@ -497,16 +534,19 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
                           errstr, errstr_size);
 }
 
-/* r->hash: of the rule file's bytes and its model's (none: ""), so either edit shows. */
+/* r->hash: of the rule file's bytes, its model's and its gazetteer's (none: ""), so any edit
+   shows. */
 static int hash_rule_set(struct rules *r, const char *path,
                          const char file_sha[RF_SHA256_HEX_LEN + 1], char *errstr,
                          size_t errstr_size)
 {
     const char *model_sha = r->keyer ? keyer_sha256(r->keyer) : "";
+    const char *places_sha = r->gazetteer ? gazetteer_sha256(r->gazetteer) : "";
     const struct rf_sha256_part parts[] = {{file_sha, RF_SHA256_HEX_LEN},
-                                           {model_sha, strlen(model_sha)}};
+                                           {model_sha, strlen(model_sha)},
+                                           {places_sha, strlen(places_sha)}};
     char both[RF_SHA256_HEX_LEN + 1];
-    if (rf_sha256_hex_parts(parts, 2, both) != 0) {
+    if (rf_sha256_hex_parts(parts, 3, both) != 0) {
         snprintf(errstr, errstr_size, "%s: cannot hash it: libcrypto failed", path);
         return -1;
     }
@@ -595,6 +635,7 @@ void rules_free(struct rules *r)
     free(r->place_stop_chars);
     fold_release(&r->fold);
     keyer_free(r->keyer);
+    gazetteer_free(r->gazetteer);
     pcre2_code_free(r->veto);
     pcre2_code_free(r->realised);
     pcre2_code_free(r->not_count);

@@ -22,6 +22,7 @@
 #include "rulefile.h"
 
 struct keyer_model;
+struct gazetteer;
 
 #define RULES_HASH_LEN 16
 
@@ -124,8 +125,9 @@ struct rules {
     char **core_keys;        /* "core_keys": the keys scored apart and summarised per
                                 report (sql view report_summary), in order */
     size_t core_key_cnt;
-    size_t max_captures;       /* for sizing match data */
-    struct keyer_model *keyer; /* learned key assignment ("model" in the file), or NULL */
+    size_t max_captures;         /* for sizing match data */
+    struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */
+    struct gazetteer *gazetteer; /* China's divisions ("gazetteer" in the file), or NULL */
 };
 
 /**

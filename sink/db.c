@@ -19,12 +19,14 @@
 /* one SQL clause per line reads better than what the formatter makes of it */
 /* clang-format off */
 static const char upsert_documents_sql[] =
-    "INSERT INTO extractions AS d (doc_id, rules_hash, agency, region, level, year, title,"
+    "INSERT INTO extractions AS d (doc_id, rules_hash, agency, region, region_code, level, year,"
+    " title,"
     " published, doc_number, chars, file_name, file_name_raw, file_size, encoding, file_mtime,"
     " dropped_at, produced_at,"
     " extracted_at, extractor_version, rules_name, rules_version, raw_topic, raw_partition,"
     " raw_offset, stored_at)"
     " SELECT e->>'doc_id', e->>'rules_hash', e->'document'->>'agency', e->'document'->>'region',"
+    " " TXT("e->'document'->>'region_code'") ","
     " e->'document'->>'level', (e->'document'->>'year')::int, e->'document'->>'title',"
     " " TXT("e->'document'->>'published'") "::date, e->'document'->>'doc_number',"
     " (e->'document'->>'chars')::int, e->'source'->>'file_name',"
@@ -40,7 +42,7 @@ static const char upsert_documents_sql[] =
     /* the same extraction again (a re-drop, a replay, a reprocess under the same rules):
        replaced, whatever the clocks say; the events topic's order decided which came last */
     " ON CONFLICT (doc_id, rules_hash) DO UPDATE SET agency = EXCLUDED.agency,"
-    " region = EXCLUDED.region,"
+    " region = EXCLUDED.region, region_code = EXCLUDED.region_code,"
     " level = EXCLUDED.level, year = EXCLUDED.year, title = EXCLUDED.title,"
     " published = EXCLUDED.published, doc_number = EXCLUDED.doc_number, chars = EXCLUDED.chars,"
     " file_name = EXCLUDED.file_name, file_name_raw = EXCLUDED.file_name_raw,"

@@ -33,6 +33,7 @@ struct eval_opts {
     bool verbose;
     const char *model_path; /* replaces the rule set's keyer model; "none" drops it */
     const char *dump_path;  /* write every quantity's features here instead of scoring */
+    const char *facts_path; /* write every fact found, right or wrong, with its confidence */
     double min_core_p, min_core_r, min_all_p, min_all_r, min_fields;
     double min_agency, min_year, min_published; /* share right of the docs whose gold names one */
 };
@@ -93,9 +94,12 @@ static json_t *fact_set(json_t *facts, json_t *env)
         }
         if (!json_object_get(set, k)) {
             json_t *ev = evidence_text(f, env);
+            /* a stated zero has no quantity (a gold fact has neither) */
+            bool zero = env && !json_object_get(f, "quantity");
             json_t *pair =
-                json_pack("{s:O?, s:O?, s:s}", "key", json_object_get(f, "key"), "rule",
-                          json_object_get(f, "rule"), "evidence", ev ? json_string_value(ev) : "");
+                json_pack("{s:O?, s:O?, s:s, s:O?, s:b}", "key", json_object_get(f, "key"), "rule",
+                          json_object_get(f, "rule"), "evidence", ev ? json_string_value(ev) : "",
+                          "confidence", json_object_get(f, "confidence"), "zero", zero);
             if (json_object_set_new(set, k, pair) != 0 || !pair) {
                 json_decref(set);
                 set = NULL;
@@ -307,6 +311,34 @@ static int dump_features(struct extractor *ex, const struct eval_opts *o, json_t
     return rc;
 }
 
+/*
+ * One JSON line per fact of @p ours: its document, key=value, rule, confidence, whether
+ * it is a core key and whether the gold has it. What calibration learns from.
+ */
+static int write_facts(FILE *out, const struct rules *rules, const char *doc, json_t *ours,
+                       json_t *gold)
+{
+    const char *k;
+    json_t *f;
+    json_object_foreach(ours, k, f)
+    {
+        json_t *line =
+            json_pack("{s:s, s:s, s:O?, s:O?, s:O?, s:b, s:b}", "doc", doc, "fact", k, "rule",
+                      json_object_get(f, "rule"), "confidence", json_object_get(f, "confidence"),
+                      "zero", json_object_get(f, "zero"), "core",
+                      is_core(rules, json_string_value(json_object_get(f, "key"))), "correct",
+                      json_object_get(gold, k) != NULL);
+        char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+        json_decref(line);
+        if (!text || fprintf(out, "%s\n", text) < 0) {
+            free(text);
+            return -1;
+        }
+        free(text);
+    }
+    return 0;
+}
+
 static int evaluate(struct extractor *ex, const struct eval_opts *o)
 {
     json_error_t jerr;
@@ -319,6 +351,12 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         int rc = dump_features(ex, o, gold);
         json_decref(gold);
         return rc;
+    }
+    FILE *facts = o->facts_path ? fopen(o->facts_path, "w") : NULL;
+    if (o->facts_path && !facts) {
+        fprintf(stderr, "eval: cannot write '%s': %s\n", o->facts_path, strerror(errno));
+        json_decref(gold);
+        return 2;
     }
     struct score core = {0, 0, 0}, all = {0, 0, 0};
     int fields_right = 0, fields_total = 0;
@@ -338,6 +376,11 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
             printf("%s\n", name);
         }
         count_pairs(ex->rules, ours, theirs, &dc, &da, o->verbose);
+        if (facts && write_facts(facts, ex->rules, name, ours, theirs) != 0) {
+            fprintf(stderr, "eval: cannot write '%s': %s\n", o->facts_path, strerror(errno));
+            fclose(facts);
+            facts = NULL;
+        }
         int fr = compare_fields(env ? json_object_get(env, "document") : NULL, want, name,
                                 o->verbose, per_field);
         printf("%-28s fields %d/4  facts tp=%d fp=%d fn=%d\n", name, fr, da.tp, da.fp, da.fn);
@@ -350,6 +393,9 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         json_decref(env);
     }
     json_decref(gold);
+    if (facts && fclose(facts) != 0) {
+        fprintf(stderr, "eval: cannot write '%s': %s\n", o->facts_path, strerror(errno));
+    }
     double cp = ratio(core.tp, core.tp + core.fp), cr = ratio(core.tp, core.tp + core.fn);
     double ap = ratio(all.tp, all.tp + all.fp), ar = ratio(all.tp, all.tp + all.fn);
     double fa = ratio(fields_right, fields_total);
@@ -380,9 +426,11 @@ static const char usage[] =
     "usage: reportflow-eval [-c FILE] [-X key=value]... --gold FILE --dir DIR [--verbose]\n"
     "       [--min-core-precision X] [--min-core-recall X] [--min-all-precision X]\n"
     "       [--min-all-recall X] [--min-fields X] [--min-agency X] [--min-year X]\n"
-    "       [--min-published X] [--model FILE|none] [--dump-features FILE]\n"
+    "       [--min-published X] [--model FILE|none] [--dump-features FILE] [--facts FILE]\n"
     "--model replaces the rule set's keyer model (none: rules alone); --dump-features\n"
-    "writes each quantity's keyer features (rules alone) as JSON lines and scores nothing.\n"
+    "writes each quantity's keyer features (rules alone) as JSON lines and scores nothing;\n"
+    "--facts writes every fact found as a JSON line: its rule, confidence and whether the\n"
+    "gold has it (what tools/train/calibrate.py learns from).\n"
     "Exit status: 0 scores meet the given minimums, 1 they do not, 2 usage.\n";
 
 enum {
@@ -398,7 +446,8 @@ enum {
     OPT_DUMP,
     OPT_AGENCY,
     OPT_YEAR,
-    OPT_PUBLISHED
+    OPT_PUBLISHED,
+    OPT_FACTS
 };
 
 static int on_option(void *ctx, int opt, const char *arg)
@@ -435,6 +484,9 @@ static int on_option(void *ctx, int opt, const char *arg)
     case OPT_DUMP:
         o->dump_path = arg;
         break;
+    case OPT_FACTS:
+        o->facts_path = arg;
+        break;
     case OPT_AGENCY:
         o->min_agency = atof(arg);
         break;
@@ -452,7 +504,7 @@ static int on_option(void *ctx, int opt, const char *arg)
 
 int main(int argc, char **argv)
 {
-    struct eval_opts o = {NULL, NULL, false, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0};
+    struct eval_opts o = {0};
     static const struct option extra[] = {
         {"gold", required_argument, NULL, OPT_GOLD},
         {"dir", required_argument, NULL, OPT_DIR},
@@ -464,6 +516,7 @@ int main(int argc, char **argv)
         {"min-fields", required_argument, NULL, OPT_FIELDS},
         {"model", required_argument, NULL, OPT_MODEL},
         {"dump-features", required_argument, NULL, OPT_DUMP},
+        {"facts", required_argument, NULL, OPT_FACTS},
         {"min-agency", required_argument, NULL, OPT_AGENCY},
         {"min-year", required_argument, NULL, OPT_YEAR},
         {"min-published", required_argument, NULL, OPT_PUBLISHED},

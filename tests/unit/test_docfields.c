@@ -98,8 +98,8 @@ static void test_docfields_abbreviations_written_out(void **state)
 {
     assert_agency(*state, "2022年,临川区市监局加大执法力度,临川区市监局全年立案。\n",
                   "临川区市场监督管理局", "临川区", "district");
-    assert_agency(*state, "记者从鹤山县安办获悉,今年鹤山县安办组织检查。\n",
-                  "鹤山县安全生产委员会办公室", "鹤山县", "county");
+    assert_agency(*state, "记者从鹤峰县安办获悉,今年鹤峰县安办组织检查。\n",
+                  "鹤峰县安全生产委员会办公室", "鹤峰县", "county");
     /* 省政府安办 with no province named: the abbreviation stays as written */
     assert_agency(*state, "记者从省政府安办获悉,全省事故总量下降。\n",
                   "省人民政府安全生产委员会办公室", NULL, "province");
@@ -108,12 +108,12 @@ static void test_docfields_abbreviations_written_out(void **state)
 static void test_docfields_city_name_ending_like_a_suffix(void **state)
 {
     /* 朔 + 州 is no place name: the city is 朔州市, not a 州 cut out of it */
-    assert_agency(*state, "本报讯 蒲州消防支队开展整治,全市未发生较大火灾。\n", "蒲州市消防支队",
-                  "蒲州市", "city");
-    assert_agency(*state, "本报讯 蒲州消防支队开展整治,蒲州市各单位积极配合。\n", "蒲州市消防支队",
-                  "蒲州市", "city");
+    assert_agency(*state, "本报讯 忻州消防支队开展整治,全市未发生较大火灾。\n", "忻州市消防支队",
+                  "忻州市", "city");
+    assert_agency(*state, "本报讯 忻州消防支队开展整治,忻州市各单位积极配合。\n", "忻州市消防支队",
+                  "忻州市", "city");
     /* nothing says it is a city: no agency rather than a cut one */
-    assert_agency(*state, "本报讯 蒲州消防支队开展整治,隐患全部整改。\n", NULL, NULL, NULL);
+    assert_agency(*state, "本报讯 忻州消防支队开展整治,隐患全部整改。\n", NULL, NULL, NULL);
 }
 
 static void test_docfields_bodies_below_and_departments(void **state)
@@ -134,13 +134,13 @@ static void test_docfields_government_reports_on_itself(void **state)
                   "青阳县综合行政执法局全年办结案件。\n",
                   "青阳县人民政府", "青阳县", "county");
     assert_agency(*state,
-                  "目 录\n第一部分 柳溪县2024年度行政执法数据表\n一、行政处罚实施情况统计表\n",
-                  "柳溪县人民政府", "柳溪县", "county");
+                  "目 录\n第一部分 松阳县2024年度行政执法数据表\n一、行政处罚实施情况统计表\n",
+                  "松阳县人民政府", "松阳县", "county");
     /* a place cited in a title, or inside a clause, is not the author */
     assert_agency(*state,
-                  "2023年,市应急管理局严格落实《青阳市2023年法治政府建设要点》,推进青阳市法治"
+                  "2023年,市应急管理局严格落实《衡阳市2023年法治政府建设要点》,推进衡阳市法治"
                   "政府建设。\n",
-                  "青阳市应急管理局", "青阳市", "city");
+                  "衡阳市应急管理局", "衡阳市", "city");
     /* deep in a one-line report, a county's year is another body's business */
     char one_line[2048] = "2023年,深圳市应急管理局依法行政";
     while (strlen(one_line) < 1500) {
@@ -159,9 +159,9 @@ static void test_docfields_notice_to_bodies_below(void **state)
 {
     /* a notice to 各区应急局 comes from the city's bureau, not the ministry it mentions */
     assert_agency(*state,
-                  "青阳市执业行为整治情况通报\n  • 各区应急局:\n现将青阳市整治情况通报如下,做法被"
+                  "衡阳市执业行为整治情况通报\n  • 各区应急局:\n现将衡阳市整治情况通报如下,做法被"
                   "应急管理部网站刊登。\n",
-                  "青阳市应急管理局", "青阳市", "city");
+                  "衡阳市应急管理局", "衡阳市", "city");
     /* the same words in a sentence address no one */
     assert_agency(*state, "2021年,各区应急局与应急管理部联合检查。\n", "应急管理部", NULL, NULL);
 }
@@ -170,10 +170,10 @@ static void test_docfields_pinyin_readings_skipped(void **state)
 {
     /* a converted page prints readings after some characters: 環(huán)保局 is 环保局 */
     assert_agency(*state,
-                  "記者從青陽市環(huán)保局獲悉,上半年青陽市環(huán)保部門處罰(chǔ)案件。\n",
-                  "青阳市环境保护局", "青阳市", "city");
+                  "記者從衡陽市環(huán)保局獲悉,上半年衡陽市環(huán)保部門處罰(chǔ)案件。\n",
+                  "衡阳市环境保护局", "衡阳市", "city");
     /* a parenthesised word without a tone mark is no reading */
-    assert_agency(*state, "青阳市环保(app)局上线。\n", NULL, NULL, NULL);
+    assert_agency(*state, "衡阳市环保(app)局上线。\n", NULL, NULL, NULL);
 }
 
 int main(void)

@@ -21,7 +21,8 @@ static struct rules *load_with(const char *keys, char *errstr, size_t errstr_siz
     json_error_t jerr;
     json_t *root = json_load_file(RF_RULES_PATH, 0, &jerr);
     assert_non_null(root);
-    json_object_del(root, "model"); /* a relative name: the copy lives elsewhere */
+    json_object_del(root, "model"); /* relative names: the copy lives elsewhere */
+    json_object_del(root, "gazetteer");
     json_object_del(root, "core_keys");
     if (keys) {
         json_t *k = json_loads(keys, JSON_DECODE_ANY, &jerr);

@@ -8,7 +8,7 @@ each threshold given. Prints one table row per threshold with the pooled
 held-out scores, next to the model trained on everything scored on everything.
 
 usage: crossval.py [--bin build-test/bin] [--rules FILE] [--k 5] [--thresholds 0.5 0.6]
-                   [--policies fill arbiter] [--vetoes 0.9 1.01] [--keep DIR]
+                   [--policies fill arbiter] [--vetoes 0.9 1.01] [--keep DIR] [--facts FILE]
                    [--min-core-precision X] [--min-core-recall X]
                    [--min-all-precision X] [--min-all-recall X]
 Threshold, policy and veto default to the shipped model's. The minimums apply to
@@ -86,6 +86,8 @@ def main():
     ap.add_argument("--policies", nargs="+", choices=["fill", "arbiter"])
     ap.add_argument("--vetoes", type=float, nargs="+")
     ap.add_argument("--keep", help="folder for the fold models; reused when they are there")
+    ap.add_argument("--facts", help="write every held-out fact of the first setting here (JSON lines, "
+                    "reportflow-eval --facts): what tools/train/calibrate.py fits")
     for name in ("core-precision", "core-recall", "all-precision", "all-recall"):
         ap.add_argument(f"--min-{name}", type=float, default=0.0)
     args = ap.parse_args()
@@ -103,6 +105,8 @@ def main():
     # features depend on the rules, not on the model: dump with the rules alone
     bare = json.load(open(args.rules, encoding="utf-8"))
     bare.pop("model", None)
+    if "gazetteer" in bare:  # relative to the rule file's folder, which the copy leaves
+        bare["gazetteer"] = os.path.join(os.path.dirname(os.path.abspath(args.rules)), bare["gazetteer"])
     bare_rules = os.path.join(tmp, "rules.json")
     json.dump(bare, open(bare_rules, "w", encoding="utf-8"), ensure_ascii=False)
     args.bare_rules = bare_rules
@@ -131,6 +135,7 @@ def main():
           f"(folds of {', '.join(str(len(f)) for f in folds)})")
     settings = [(p, t, v) for p in args.policies for t in args.thresholds for v in args.vetoes]
     first_dev = None
+    facts_out = open(args.facts, "w", encoding="utf-8") if args.facts else None
     for policy, threshold, veto in settings:
         label = f"{policy} t={threshold:.2f} veto={veto:.2f}"
         totals = {stem: {"core": [0, 0, 0], "all": [0, 0, 0]} for stem in golds}
@@ -144,7 +149,14 @@ def main():
                 sub = os.path.join(tmp, f"{stem}.fold{i}.json")
                 json.dump({"documents": {n: gold["documents"][n] for n in names}},
                           open(sub, "w", encoding="utf-8"), ensure_ascii=False)
-                add(totals[stem], score(run_eval(args, sub, folder, model)))
+                facts = os.path.join(tmp, f"{stem}.fold{i}.facts.jsonl")
+                extra = ["--facts", facts] if facts_out else []
+                add(totals[stem], score(run_eval(args, sub, folder, model, extra)))
+                if facts_out:
+                    for line in open(facts, encoding="utf-8"):
+                        f = json.loads(line)
+                        f["corpus"], f["fold"] = stem, i
+                        facts_out.write(json.dumps(f, ensure_ascii=False) + "\n")
         full_t = with_threshold(full, threshold, os.path.join(tmp, "all.t.json"), policy, veto)
         for stem, (gold, folder) in golds.items():
             gold_path = dict((s, g) for s, g, _ in corpora())[stem]
@@ -154,6 +166,9 @@ def main():
                 first_dev = totals[stem]
             print(f"{label} {stem:5s} trained-on core {pr(*everything['core'])}  all {pr(*everything['all'])}")
         sys.stdout.flush()
+        if facts_out:
+            facts_out.close()
+            facts_out = None
     for stem, (gold, folder) in golds.items():
         gold_path = dict((s, g) for s, g, _ in corpora())[stem]
         rules_only = score(run_eval(args, gold_path, folder, "none"))

@@ -19,9 +19,11 @@ trap 'rm -rf "$work"' EXIT
 [ -f "$shared/dev/gold.json" ] || { echo "train-shipped: $shared/dev is absent" >&2; exit 77; }
 # features depend on the rules, not on the model: dump with the rules alone
 python3 - "$rules" "$work/rules.json" <<'PY'
-import json, sys
+import json, os, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
 r.pop("model", None)
+if "gazetteer" in r:  # relative to the rule file's folder, which the copy leaves
+    r["gazetteer"] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r["gazetteer"])
 json.dump(r, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
 "$bin/reportflow-eval" -X "worker.rules=$work/rules.json" --gold "$shared/dev/gold.json" \
@@ -32,3 +34,7 @@ python3 "$root/tools/train/keyer.py" \
     --corpus dev "$shared/dev/gold.json" "$work/dev.jsonl" \
     --corpus seeds "$shared/gold/seeds.json" "$work/seeds.jsonl" \
     --name "keyer@$version" --out "$model" --threshold "$threshold" --veto "$veto"
+# keyer.py writes a model without "calibration": fit it again on held-out facts
+# (docs/quality.md, "Calibrated confidence"), or the raw probabilities stand
+echo "train-shipped: now refit the calibration: tools/train/crossval.py --facts FILE, then" \
+    "tools/train/calibrate.py FILE --model $model" >&2
