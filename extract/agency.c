@@ -337,17 +337,47 @@ static const struct agency_candidate *best_agency(const struct rules *rules,
     return best;
 }
 
+/*
+ * With a gazetteer, the place of @p level most named in the first @p to bytes of @p t by a
+ * full name or a short form (四川 for 省应急管理厅: 四川省), whose name ends with the
+ * unnamed agency's suffix (the first @p sl bytes of @p name), into @p out.
+ */
+static bool gazetteer_named(const struct text *t, const struct rules *rules, size_t to,
+                            const char *level, const char *name, size_t sl, char *out,
+                            size_t out_size)
+{
+    char suffix[16];
+    if (!rules->gazetteer || sl == 0 || sl >= sizeof(suffix)) {
+        return false;
+    }
+    memcpy(suffix, name, sl);
+    suffix[sl] = '\0';
+    /* the gazetteer's levels: districts and counties are both county level */
+    const char *g_level = strcmp(level, "province") == 0 ? "province"
+                          : strcmp(level, "city") == 0   ? "city"
+                                                         : "county";
+    const struct gazetteer_place *p =
+        gazetteer_most_named(rules->gazetteer, t, 0, to, g_level, suffix);
+    if (!p) {
+        return false;
+    }
+    snprintf(out, out_size, "%s", p->name);
+    return true;
+}
+
 /* 市应急管理局 in a report whose title or first paragraph names 深圳市: 深圳市应急管理局. */
 static void expand_unnamed(const struct text *t, const struct rules *rules,
                            struct agency_candidate *c)
 {
     char place[64];
     size_t to = t->norm_len < PLACE_SEARCH_BYTES ? t->norm_len : PLACE_SEARCH_BYTES;
-    if (!c->level || !place_find_named(rules, t, 0, to, c->level, place, sizeof(place))) {
-        return;
-    }
     const char *level = NULL;
     size_t sl = place_suffix_at(rules, c->name, strlen(c->name), &level);
+    if (!c->level ||
+        (!place_find_named(rules, t, 0, to, c->level, place, sizeof(place)) &&
+         !gazetteer_named(t, rules, to, c->level, c->name, sl, place, sizeof(place)))) {
+        return;
+    }
     char name[128];
     snprintf(name, sizeof(name), "%s%s", place, c->name + sl);
     snprintf(c->name, sizeof(c->name), "%s", name);

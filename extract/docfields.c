@@ -305,7 +305,8 @@ static void find_doc_number(const struct text *t, const struct rules *rules,
             const char *hit = memmem(t->norm + a, b - a, label, strlen(label));
             if (hit) {
                 size_t s = (size_t)(hit - t->norm) + strlen(label);
-                while (s < b && (t->norm[s] == ' ' || t->norm[s] == ':')) {
+                /* 文号: X, and a portal's table row | 文 号 | X | */
+                while (s < b && (t->norm[s] == ' ' || t->norm[s] == ':' || t->norm[s] == '|')) {
                     s++;
                 }
                 size_t e = s;

@@ -472,6 +472,77 @@ static bool text_names_ancestor(const struct text *t, size_t from, size_t to,
     return false;
 }
 
+#define MAX_TALLIED 32        /* distinct places counted per text */
+#define SHORTEST_FORM_BYTES 6 /* two characters: 四川 */
+#define LONGEST_COUNTED_BYTES 24
+
+struct tally {
+    const struct gazetteer_place *place;
+    int count;
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+static void count_place(struct tally *tallies, size_t *cnt, const struct gazetteer_place *p)
+{
+    for (size_t i = 0; i < *cnt; i++) {
+        if (tallies[i].place == p) {
+            tallies[i].count++;
+            return;
+        }
+    }
+    if (*cnt < MAX_TALLIED) {
+        tallies[(*cnt)++] = (struct tally){p, 1};
+    }
+}
+
+const struct gazetteer_place *gazetteer_most_named(const struct gazetteer *g, const struct text *t,
+                                                   size_t from, size_t to, const char *level,
+                                                   const char *suffix)
+{
+    struct tally tallies[MAX_TALLIED];
+    size_t cnt = 0;
+    const char *s = t->norm;
+    for (size_t at = from; at < to; at++) {
+        if ((s[at] & 0xC0) == 0x80) {
+            continue; /* forms start on a character */
+        }
+        /* the longest form wins at each place: 四川省 is not also 四川 */
+        for (size_t k = LONGEST_COUNTED_BYTES; k >= SHORTEST_FORM_BYTES; k--) {
+            if (at + k > to || (at + k < to && (s[at + k] & 0xC0) == 0x80)) {
+                continue;
+            }
+            const struct gazetteer_place *found[2];
+            size_t n = gazetteer_find(g, s + at, k, found, 2);
+            if (n == 1 && !found[0]->former && strcmp(found[0]->level, level) == 0 &&
+                ends_with(found[0]->name, suffix)) {
+                count_place(tallies, &cnt, found[0]);
+            }
+            if (n > 0) {
+                at += k - 1;
+                break;
+            }
+        }
+    }
+    const struct gazetteer_place *best = NULL;
+    int best_count = 0;
+    bool tie = false;
+    for (size_t i = 0; i < cnt; i++) {
+        if (tallies[i].count > best_count) {
+            best = tallies[i].place;
+            best_count = tallies[i].count;
+            tie = false;
+        } else if (tallies[i].count == best_count) {
+            tie = true;
+        }
+    }
+    return tie ? NULL : best;
+}
+
 const struct gazetteer_place *gazetteer_resolve(const struct gazetteer *g, const char *region,
                                                 size_t len, const struct text *t, size_t from,
                                                 size_t to)

@@ -127,6 +127,8 @@ int number_words_load(struct rules *r, json_t *v, const char *path, char *errstr
         load_number_list(nw, "rates", &r->rates, &r->rate_cnt, path, errstr, errstr_size) != 0 ||
         load_number_list(nw, "totals", &r->totals, &r->total_cnt, path, errstr, errstr_size) != 0 ||
         load_number_list(nw, "change_from", &r->change_from, &r->change_from_cnt, path, errstr,
+                         errstr_size) != 0 ||
+        load_number_list(nw, "inventories", &r->inventories, &r->inventory_cnt, path, errstr,
                          errstr_size) != 0) {
         return -1;
     }
@@ -148,6 +150,8 @@ int number_words_load(struct rules *r, json_t *v, const char *path, char *errstr
     n->total_cnt = r->total_cnt;
     n->change_from = (const char *const *)r->change_from;
     n->change_from_cnt = r->change_from_cnt;
+    n->inventories = (const char *const *)r->inventories;
+    n->inventory_cnt = r->inventory_cnt;
     r->qualifier_re = optional_words_re(n->before, n->before_cnt, qualifier_word);
     r->more_re = optional_words_re(r->more_words, r->more_cnt, string_word);
     if (!r->qualifier_re || !r->more_re) {

@@ -28,6 +28,8 @@ const char *quantity_role_name(enum quantity_role r)
         return "rate";
     case ROLE_BEFORE_CHANGE:
         return "before_change";
+    case ROLE_INVENTORY:
+        return "inventory";
     default:
         return "count";
     }
@@ -375,6 +377,44 @@ static bool follows_rate_word(const struct quantity_vocab *v, const struct text 
     return rate;
 }
 
+/* How far after a quantity a list word still names what it sizes: 212家检查企业清单. */
+#define INVENTORY_REACH_BYTES 24
+
+/*
+ * True when the quantity ending at @p end sizes a list: an inventory word follows it in its
+ * clause before another number (212家检查企业清单), or it stands inside parentheses opened
+ * right after one (事项清单(行政强制、行政许可共188项)).
+ */
+static bool sizes_a_list(const struct quantity_vocab *v, const struct text *t,
+                         const struct quantity *q, size_t end)
+{
+    const char *s = t->norm;
+    size_t stop =
+        end + INVENTORY_REACH_BYTES < q->clause_end ? end + INVENTORY_REACH_BYTES : q->clause_end;
+    for (size_t j = end; j < stop;) {
+        if ((s[j] >= '0' && s[j] <= '9') || s[j] == '(' || s[j] == ')') {
+            break;
+        }
+        if (word_at(s + j, stop - j, v->inventories, v->inventory_cnt)) {
+            return true;
+        }
+        size_t n;
+        text_codepoint(s, j, &n);
+        j += n;
+    }
+    size_t from = q->start > q->clause_start + RATE_REACH_BYTES ? q->start - RATE_REACH_BYTES
+                                                                : q->clause_start;
+    for (size_t j = q->start; j > from; j--) {
+        if (s[j - 1] == ')') {
+            return false;
+        }
+        if (s[j - 1] == '(') {
+            return word_ends_at(s, j - 1, v->inventories, v->inventory_cnt);
+        }
+    }
+    return false;
+}
+
 /* What the quantity @p q, measure word read, stands for (see enum quantity_role). */
 static enum quantity_role role_of(const struct quantity_vocab *v, const struct text *t,
                                   const struct quantity *q, size_t unit_start, size_t unit_end)
@@ -391,6 +431,9 @@ static enum quantity_role role_of(const struct quantity_vocab *v, const struct t
     }
     if (follows_rate_word(v, t, q->clause_start, q->start)) {
         return ROLE_RATE;
+    }
+    if (sizes_a_list(v, t, q, unit_end)) {
+        return ROLE_INVENTORY;
     }
     return ROLE_COUNT;
 }

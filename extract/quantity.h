@@ -17,9 +17,10 @@ enum approx { APPROX_EXACT = 0, APPROX_AT_LEAST, APPROX_ABOUT };
 /*
  * What a number with a measure word stands for. Only a count can be a metric: a
  * duration or a deadline (10个工作日, 2天内), a rate or a norm (每月至少检查2家) and
- * the value before a change (由原来的12份精简为4份) count nothing that happened.
+ * the value before a change (由原来的12份精简为4份) and the size of a list or a
+ * catalogue (明确212家检查企业清单, 事项清单(...共188项)) count nothing that happened.
  */
-enum quantity_role { ROLE_COUNT = 0, ROLE_DURATION, ROLE_RATE, ROLE_BEFORE_CHANGE };
+enum quantity_role { ROLE_COUNT = 0, ROLE_DURATION, ROLE_RATE, ROLE_BEFORE_CHANGE, ROLE_INVENTORY };
 
 struct quantity {
     double value;        /* in the unit's base: 万 and 千 multiplied out */
@@ -72,11 +73,13 @@ struct quantity_vocab {
     size_t total_cnt;
     const char *const *change_from; /* right before the number, the value before a change: 由 */
     size_t change_from_cnt;
+    const char *const *inventories; /* a list the number sizes: 清单, 名单 (after it, or 清单(…) */
+    size_t inventory_cnt;
     const char *const *names; /* names that start with a numeral: 七台河, 三门 (gazetteer) */
     size_t name_cnt;
 };
 
-/** "count", "duration", "rate" or "before_change". */
+/** "count", "duration", "rate", "before_change" or "inventory". */
 const char *quantity_role_name(enum quantity_role r);
 
 const char *quantity_approx_name(enum approx a);

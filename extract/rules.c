@@ -606,6 +606,7 @@ void rules_free(struct rules *r)
     rulefile_free_strings(r->rates, r->rate_cnt);
     rulefile_free_strings(r->totals, r->total_cnt);
     rulefile_free_strings(r->change_from, r->change_from_cnt);
+    rulefile_free_strings(r->inventories, r->inventory_cnt);
     free(r->qualifier_re);
     free(r->more_re);
     rulefile_free_strings(r->core_keys, r->core_key_cnt);

@@ -67,6 +67,8 @@ struct rules {
     size_t total_cnt;
     char **change_from; /* ... "change_from" (由原来的, 从) */
     size_t change_from_cnt;
+    char **inventories; /* ... "inventories" (清单, 名单) */
+    size_t inventory_cnt;
     char *qualifier_re;   /* {Q}'s qualifier before the number, from the "before" words */
     char *more_re;        /* {Q}'s "more" word after a number or its 万 */
     pcre2_code *veto;     /* matched against the clause before a quantity, or NULL */

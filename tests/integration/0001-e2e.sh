@@ -28,6 +28,19 @@ for f in "$RF_ROOT"/examples/reports/*; do
 done
 pass "metric rows equal reportflow-extract output"
 
+# each seed's region resolved to its division code (config/divisions/cn.tsv); the summary
+# views count only facts of calibrated confidence >= 0.95, the metrics table keeps all
+codes=$(q "SELECT string_agg(region || '=' || coalesce(region_code, '?'), ' ' ORDER BY file_name) FROM documents")
+[ "$codes" = "深圳市罗湖区=440303 常州市=320400 西安市=610100 烟台市=370600 深圳市福田区=440304" ] ||
+    fail "region codes: $codes"
+[ "$(q "SELECT count(*) FROM report_summary WHERE region_code IS NULL")" = 0 ] || fail "report_summary lacks region codes"
+low=$(q "SELECT count(*) FROM metrics WHERE confidence < 0.95")
+trusted=$(q "SELECT count(*) FROM trusted_metrics")
+all=$(q "SELECT count(*) FROM metrics")
+[ "$low" -gt 0 ] && [ "$trusted" -eq $((all - low)) ] ||
+    fail "trusted_metrics has $trusted of $all rows, $low under 0.95"
+pass "region codes stored; trusted_metrics leaves out the $low facts under confidence 0.95"
+
 # files were archived only after delivery, nothing is left in the inbox
 [ "$(find "$REPORTFLOW_WATCH_DIR" -type f | wc -l)" -eq 0 ] || fail "files left in the inbox"
 [ "$(find "$REPORTFLOW_ARCHIVE_DIR" -type f | wc -l)" -eq 5 ] || fail "expected 5 archived files"

@@ -125,6 +125,22 @@ static void test_docfields_bodies_below_and_departments(void **state)
                   NULL, NULL, NULL);
 }
 
+/* A gazetteer tells a place from a phrase, and completes a body whose place is named once */
+static void test_docfields_places_from_the_gazetteer(void **state)
+{
+    /* 依法治市 and 围绕省 name no place: the body is the unnamed one, completed from the text */
+    assert_agency(*state, "推进依法治市应急管理局工作。2023年常州市安全形势稳定。\n",
+                  "常州市应急管理局", "常州市", "city");
+    /* the province named once, by its short form, far from the body */
+    assert_agency(*state,
+                  "今年以来四川各地加强安全生产执法。\n全省共检查企业。\n"
+                  "省人民政府安全生产委员会办公室通报情况。\n",
+                  "四川省人民政府安全生产委员会办公室", "四川省", "province");
+    /* a made-up place is none: 有青川市 is no city, so nothing completes the body */
+    assert_agency(*state, "围绕省应急管理厅部署。有青川市检查企业。\n", "省应急管理厅", NULL,
+                  "province");
+}
+
 static void test_docfields_government_reports_on_itself(void **state)
 {
     /* the county is the subject of the opening: its government reports */
@@ -186,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_docfields_abbreviations_written_out),
         cmocka_unit_test(test_docfields_city_name_ending_like_a_suffix),
         cmocka_unit_test(test_docfields_bodies_below_and_departments),
+        cmocka_unit_test(test_docfields_places_from_the_gazetteer),
         cmocka_unit_test(test_docfields_government_reports_on_itself),
         cmocka_unit_test(test_docfields_notice_to_bodies_below),
         cmocka_unit_test(test_docfields_pinyin_readings_skipped),

@@ -107,6 +107,8 @@ static void test_extract_document_fields(void **state)
     assert_string_equal(json_string_value(json_object_get(doc, "agency")), "南山区应急管理局");
     assert_string_equal(json_string_value(json_object_get(doc, "region")), "深圳市南山区");
     assert_string_equal(json_string_value(json_object_get(doc, "level")), "district");
+    /* the division code of 深圳市南山区 (config/divisions/cn.tsv) */
+    assert_string_equal(json_string_value(json_object_get(doc, "region_code")), "440305");
     assert_int_equal(json_integer_value(json_object_get(doc, "year")), 2023);
     assert_string_equal(json_string_value(json_object_get(doc, "published")), "2024-01-08");
     assert_string_equal(json_string_value(json_object_get(doc, "doc_number")), "南应急〔2024〕5号");
@@ -220,9 +222,11 @@ static void test_extract_metrics_issue_20_precision_classes(void **state)
                             "每个执法组每月至少检查2家企业、开展1次宣讲。"
                             "申报材料由原来的12份精简为4份。全年办理行政许可44件。"
                             "未发生因告知不到位引起的行政诉讼。三河市检查企业3家。"
-                            "未发生因政府信息公开引起的行政复议。发放特种作业操作证1200份。",
+                            "未发生因政府信息公开引起的行政复议。发放特种作业操作证1200份。"
+                            "抽查行政处罚案卷30份和7起事故调查卷,评出优秀案卷5份、合格案卷20份。"
+                            "召开党委会16次、集中培训2期。明确212家检查企业清单。",
                    "permits.processed=44 inspection.enterprises=3 disputes.reconsiderations=0 "
-                   "permits.processed=1200");
+                   "permits.processed=1200 legal_review.case_files=30 training.sessions=2");
 }
 
 static void test_extract_metrics_from_table_rows(void **state)

@@ -105,6 +105,19 @@ static void test_quantity_value_before_a_change(void **state)
     assert_string_equal(got, "30/before_change 44/count");
 }
 
+/* The size of a list or a catalogue is no count of work done; a count beside one still is. */
+static void test_quantity_size_of_a_list(void **state)
+{
+    struct rules *rules = *state;
+    char got[256];
+    roles_of(&rules->numbers, "明确212家检查企业清单,检查企业30家", got, sizeof(got));
+    assert_string_equal(got, "212/inventory 30/count");
+    roles_of(&rules->numbers, "梳理事项清单(行政强制、行政许可共188项)", got, sizeof(got));
+    assert_string_equal(got, "188/inventory");
+    roles_of(&rules->numbers, "对照检查清单,检查企业(含个体户)30家", got, sizeof(got));
+    assert_string_equal(got, "30/count");
+}
+
 /* A numeral that starts a place's name is no number (七台河 is not 七台); a count after it is. */
 static void test_quantity_numeral_inside_a_place_name(void **state)
 {
@@ -217,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_quantity_rates_are_no_counts),
         cmocka_unit_test(test_quantity_value_before_a_change),
         cmocka_unit_test(test_quantity_numeral_inside_a_place_name),
+        cmocka_unit_test(test_quantity_size_of_a_list),
         cmocka_unit_test(test_quantity_not_years_dates_ordinals_or_names),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
