@@ -244,7 +244,16 @@ static bool agency_at(const struct text *t, const struct rules *rules, struct ag
     size_t from = run;
     if (rules->gazetteer && at - run >= 9 &&
         !gazetteer_is_region(rules->gazetteer, t->norm + run, at - run)) {
-        from = at - 3; /* three characters or more: a phrase, not a bare name (蒲州) */
+        /* three characters or more: a phrase, not a bare name (蒲州); the longest suffix
+           that ends the run stands alone (依法治市: 市; 自治区 is one suffix, not 区) */
+        from = at - 3;
+        for (size_t k = at - run; k > 3; k -= 3) {
+            const char *lv = NULL;
+            if (place_suffix_at(rules, t->norm + at - k, k, &lv) == k) {
+                from = at - k;
+                break;
+            }
+        }
     }
     size_t sl = place_suffix_at(rules, t->norm + from, at - from, &level);
     /* 各区应急局, 各设区市应急管理局: the bureaus below the author, not the author */

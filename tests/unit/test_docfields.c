@@ -136,6 +136,10 @@ static void test_docfields_places_from_the_gazetteer(void **state)
                   "今年以来四川各地加强安全生产执法。\n全省共检查企业。\n"
                   "省人民政府安全生产委员会办公室通报情况。\n",
                   "四川省人民政府安全生产委员会办公室", "四川省", "province");
+    /* 自治区 is one suffix: the body is the region's, completed from its short form */
+    assert_agency(*state,
+                  "全区应急管理系统加强执法。\n推进依法治区自治区应急管理厅部署。广西各地落实。\n",
+                  "广西壮族自治区应急管理厅", "广西壮族自治区", "province");
     /* a made-up place is none: 有青川市 is no city, so nothing completes the body */
     assert_agency(*state, "围绕省应急管理厅部署。有青川市检查企业。\n", "省应急管理厅", NULL,
                   "province");
