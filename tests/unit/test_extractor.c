@@ -229,6 +229,19 @@ static void test_extract_metrics_issue_20_precision_classes(void **state)
                    "permits.processed=1200 legal_review.case_files=30 training.sessions=2");
 }
 
+static void test_extract_metrics_issue_20_missed_classes(void **state)
+{
+    /* certificates in 份, drills in 场, a total after a list, reach with 约/余, participants
+       before the verb, a drill the year held (全年举办 is no plan) */
+    assert_metrics(*state,
+                   PREAMBLE "发放特种作业操作证1200份。开展应急演练6场。罚没款合计12.5万元。"
+                            "覆盖群众3万余人次。200余名执法人员参加培训。组织领导干部约70人专题学习。"
+                            "服务人群约5万余人次。全年举办大型综合性演练4场。",
+                   "permits.processed=1200 drills.count=6 penalties.fines_cny=125000 "
+                   "publicity.reach=30000 training.participants=200 training.participants=70 "
+                   "publicity.reach=50000 drills.count=4");
+}
+
 static void test_extract_metrics_from_table_rows(void **state)
 {
     /* the 政府信息公开 annual report's table: the first figure of a labelled row; a bare
@@ -662,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_extract_metrics_most_specific_and_first_decides),
         cmocka_unit_test(test_extract_metrics_zero_and_planned),
         cmocka_unit_test(test_extract_metrics_issue_20_precision_classes),
+        cmocka_unit_test(test_extract_metrics_issue_20_missed_classes),
         cmocka_unit_test(test_extract_metrics_compose_actions_objects_and_measure_words),
         cmocka_unit_test(test_extract_metrics_from_table_rows),
         cmocka_unit_test(test_extract_metrics_not_changes_floors_or_titles),
