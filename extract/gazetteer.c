@@ -306,6 +306,7 @@ struct gazetteer *gazetteer_load(const char *path, char *errstr, size_t errstr_s
         gazetteer_free(g);
         return NULL;
     }
+    qsort(g->forms, g->form_cnt, sizeof(*g->forms), cmp_form);
     long bad = link_parents(g);
     if (bad != -1 || collect_numeral_names(g) != 0) {
         if (bad >= 0) {
@@ -317,7 +318,6 @@ struct gazetteer *gazetteer_load(const char *path, char *errstr, size_t errstr_s
         gazetteer_free(g);
         return NULL;
     }
-    qsort(g->forms, g->form_cnt, sizeof(*g->forms), cmp_form);
     return g;
 }
 

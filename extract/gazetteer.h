@@ -50,7 +50,7 @@ size_t gazetteer_find(const struct gazetteer *g, const char *name, size_t len,
  * The names that start with a Chinese numeral (七台河市, 七台河, 三门县): a
  * numeral there is part of a name, not a count. Short forms of counties of two
  * characters (三门, 五台) are left out: 三台 is as often three machines.
- * Borrowed; valid while @p g lives.
+ * Sorted by bytes; borrowed, valid while @p g lives.
  */
 const char *const *gazetteer_numeral_names(const struct gazetteer *g, size_t *cnt);
 

@@ -1,4 +1,5 @@
 /* quantity.c - numbers with a measure word. */
+#define _GNU_SOURCE /* memmem */
 #include "quantity.h"
 
 #include <math.h>
@@ -317,6 +318,32 @@ static int list_push(struct quantity_list *l, const struct quantity *q)
     return 0;
 }
 
+/*
+ * True when one of @p v's names (sorted by bytes) starts at @p s: a binary search for the
+ * names that share its first character, then those few tried in turn.
+ */
+static bool starts_with_name(const struct quantity_vocab *v, const char *s, size_t len)
+{
+    if (len < 3 || v->name_cnt == 0) {
+        return false;
+    }
+    size_t lo = 0, hi = v->name_cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (memcmp(v->names[mid], s, 3) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    for (size_t i = lo; i < v->name_cnt && memcmp(v->names[i], s, 3) == 0; i++) {
+        if (starts_with(s, len, v->names[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* A numeral that is part of a word, not a count: 统一部署, 进一步, 唯一, 逐一. */
 static bool numeral_inside_word(const struct quantity_vocab *v, const char *s, size_t len, size_t i)
 {
@@ -324,7 +351,7 @@ static bool numeral_inside_word(const struct quantity_vocab *v, const char *s, s
         return false;
     }
     if (word_ends_at(s, i, v->word_starts, v->word_start_cnt) ||
-        word_at(s + i, len - i, v->names, v->name_cnt)) {
+        starts_with_name(v, s + i, len - i)) {
         return true; /* 统一, or a place: 七台河 is no 七台 */
     }
     /* 百姓, 万家灯火, 千方百计: a bare 百/千/万 counts only after a round opener (近千人次) */
@@ -362,19 +389,29 @@ static bool follows_rate_word(const struct quantity_vocab *v, const struct text 
     while (from < at && (s[from] & 0xC0) == 0x80) {
         from++; /* start on a character */
     }
-    bool rate = false;
-    for (size_t j = from; j < at;) {
-        size_t n = word_at(s + j, at - j, v->rates, v->rate_cnt);
-        if (n) {
-            rate = true;
-        } else if ((n = word_at(s + j, at - j, v->totals, v->total_cnt)) != 0) {
-            rate = false;
-        } else {
-            text_codepoint(s, j, &n);
+    /* the last rate word, then whether a total word follows it: a few memmem calls over a
+       short window rather than every list word tried at every character */
+    size_t last_rate = (size_t)-1;
+    for (size_t i = 0; i < v->rate_cnt; i++) {
+        size_t n = strlen(v->rates[i]);
+        const char *hit = s + from;
+        while ((hit = memmem(hit, (size_t)(s + at - hit), v->rates[i], n)) != NULL) {
+            size_t off = (size_t)(hit - s);
+            if (last_rate == (size_t)-1 || off > last_rate) {
+                last_rate = off;
+            }
+            hit += n;
         }
-        j += n;
     }
-    return rate;
+    if (last_rate == (size_t)-1) {
+        return false;
+    }
+    for (size_t i = 0; i < v->total_cnt; i++) {
+        if (memmem(s + last_rate, at - last_rate, v->totals[i], strlen(v->totals[i]))) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* How far after a quantity a list word still names what it sizes: 212家检查企业清单. */

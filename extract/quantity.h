@@ -75,7 +75,7 @@ struct quantity_vocab {
     size_t change_from_cnt;
     const char *const *inventories; /* a list the number sizes: 清单, 名单 (after it, or 清单(…) */
     size_t inventory_cnt;
-    const char *const *names; /* names that start with a numeral: 七台河, 三门 (gazetteer) */
+    const char *const *names; /* names that start with a numeral: 七台河 (sorted by bytes) */
     size_t name_cnt;
 };
 

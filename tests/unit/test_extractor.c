@@ -234,9 +234,10 @@ static void test_extract_metrics_issue_20_missed_classes(void **state)
     /* certificates in 份, drills in 场, a total after a list, reach with 约/余, participants
        before the verb, a drill the year held (全年举办 is no plan) */
     assert_metrics(*state,
-                   PREAMBLE "发放特种作业操作证1200份。开展应急演练6场。罚没款合计12.5万元。"
-                            "覆盖群众3万余人次。200余名执法人员参加培训。组织领导干部约70人专题学习。"
-                            "服务人群约5万余人次。全年举办大型综合性演练4场。",
+                   PREAMBLE
+                   "发放特种作业操作证1200份。开展应急演练6场。罚没款合计12.5万元。"
+                   "覆盖群众3万余人次。200余名执法人员参加培训。组织领导干部约70人专题学习。"
+                   "服务人群约5万余人次。全年举办大型综合性演练4场。",
                    "permits.processed=1200 drills.count=6 penalties.fines_cny=125000 "
                    "publicity.reach=30000 training.participants=200 training.participants=70 "
                    "publicity.reach=50000 drills.count=4");
