@@ -320,7 +320,7 @@ static bool is_weak_body(const struct rules *rules, const char *name)
 /*
  * A name in the title wins; then a local body over a national one and a
  * bureau over a government that only oversees it (weak_bodies); then the most
- * frequent; then the shortest.
+ * frequent; then one named with its place; then the shortest.
  */
 static int agency_rank(const struct rules *rules, const struct agency_candidate *c)
 {
@@ -335,10 +335,15 @@ static const struct agency_candidate *best_agency(const struct rules *rules,
     for (size_t i = 0; i < cnt; i++) {
         const struct agency_candidate *c = &cands[i];
         int rank = agency_rank(rules, c);
+        /* between equals, a body the text names in full (江门市应急管理局) before one it
+           names without its place (省应急管理厅, often the body above), then the shorter */
+        bool named_first = !c->unnamed && best && best->unnamed;
+        bool unnamed_after = c->unnamed && best && !best->unnamed;
         if (!best || rank > best_rank ||
             (rank == best_rank &&
              (c->count > best->count ||
-              (c->count == best->count && strlen(c->name) < strlen(best->name))))) {
+              (c->count == best->count &&
+               (named_first || (!unnamed_after && strlen(c->name) < strlen(best->name))))))) {
             best = c;
             best_rank = rank;
         }
@@ -415,8 +420,27 @@ static const struct agency_candidate *named_twin(const struct agency_candidate *
 }
 
 /*
+ * @p c named from its own place (铜川市耀州区应急管理局 -> 耀州区应急管理局), the
+ * shortest full name a text implies when it also writes the body without its
+ * place (区应急管理局). Its region keeps the places above.
+ */
+static void name_from_own_place(const struct rules *rules, struct agency_candidate *c)
+{
+    struct place p;
+    size_t rl = strlen(c->region), nl = strlen(c->name);
+    if (rl == 0 || nl <= rl || strncmp(c->name, c->region, rl) != 0 ||
+        !place_parse(rules, c->region, rl, &p) || p.last_start == 0) {
+        return;
+    }
+    char name[sizeof(c->name)];
+    snprintf(name, sizeof(name), "%s", c->name + p.last_start);
+    memcpy(c->name, name, sizeof(name));
+}
+
+/*
  * 州应急管理局 twice and 楚雄州应急管理局 once are one agency mentioned three
- * times: an abbreviation counts for the named form of the same body and level.
+ * times: an abbreviation counts for the named form of the same body and level,
+ * which is then named from its own place.
  */
 static void merge_unnamed_into_twins(const struct rules *rules, struct agency_candidate *cands,
                                      size_t *cnt)
@@ -431,6 +455,7 @@ static void merge_unnamed_into_twins(const struct rules *rules, struct agency_ca
         }
         twin->count += cands[i].count;
         twin->titled |= cands[i].titled;
+        name_from_own_place(rules, twin);
         cands[i] = cands[--(*cnt)];
     }
 }

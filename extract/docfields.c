@@ -210,11 +210,51 @@ static bool date_after_label(const char *s, size_t len, const char *label, struc
         return false;
     }
     hit += strlen(label);
-    while (hit < s + len && (*hit == ' ' || *hit == ':')) {
+    /* 发布日期: X, and a portal's table row [ 成文日期 ] | X | */
+    while (hit < s + len && (*hit == ' ' || *hit == ':' || *hit == '|' || *hit == ']')) {
         hit++;
     }
     size_t rest = len - (size_t)(hit - s);
     return parse_date(hit, rest < 20 ? rest : 20, out->published, out);
+}
+
+/* Past a bullet (•, ·) and spaces at the start of [@p s, @p s + @p len). */
+static const char *past_bullet(const char *s, size_t len)
+{
+    const char *p = s, *end = s + len;
+    for (;;) {
+        if (p < end && *p == ' ') {
+            p++;
+        } else if (end - p >= 3 && (memcmp(p, "•", 3) == 0 || memcmp(p, "·", 2) == 0)) {
+            p += memcmp(p, "•", 3) == 0 ? 3 : 2;
+        } else {
+            return p;
+        }
+    }
+}
+
+/*
+ * A head line that starts with a date and its time of day, as a page's byline prints the
+ * moment it was published: "2022-01-26 16:15  来源: ...", "• 2023年03月30日 09时24分".
+ */
+static bool timestamp_line(const char *s, size_t len, struct docfields *out)
+{
+    const char *p = past_bullet(s, len), *end = s + len;
+    if (p >= end || *p < '1' || *p > '2') {
+        return false;
+    }
+    const char *day = memmem(p, (size_t)(end - p) < 20 ? (size_t)(end - p) : 20, "日", 3);
+    const char *after = day ? day + 3 : p + 10; /* 2023年03月30日, or 2022-01-26 */
+    if (after > end) {
+        return false;
+    }
+    while (after < end && *after == ' ') {
+        after++;
+    }
+    bool time = end - after >= 3 && after[0] >= '0' && after[0] <= '9' && after[1] >= '0' &&
+                after[1] <= '9' &&
+                (after[2] == ':' || (end - after >= 5 && !memcmp(after + 2, "时", 3)));
+    return time && parse_date(p, (size_t)(after - p), out->published, out);
 }
 
 /* A line of the page head that is only a date ("2021-10-30"), as news pages print it. */
@@ -227,7 +267,8 @@ static bool is_date_line(const char *s, size_t len)
 /*
  * The publication date: after a date label of the page head, the labels in
  * the rule set's order (发布日期 before 成文日期); else a head line that is
- * only a date; else the signature date near the end.
+ * only a date, or starts with a date and a time of day; else the signature
+ * date near the end.
  */
 static void find_published(const struct text *t, const struct rules *rules,
                            const struct docscan_lines *ls, struct docfields *out)
@@ -245,7 +286,8 @@ static void find_published(const struct text *t, const struct rules *rules,
     for (size_t i = 0; i < head; i++) {
         const char *s = t->norm + ls->items[i].start;
         size_t len = ls->items[i].end - ls->items[i].start;
-        if (is_date_line(s, len) && parse_date(s, len, out->published, out)) {
+        if ((is_date_line(s, len) && parse_date(s, len, out->published, out)) ||
+            timestamp_line(s, len, out)) {
             return;
         }
     }

@@ -140,6 +140,12 @@ static void test_docfields_places_from_the_gazetteer(void **state)
     assert_agency(*state,
                   "全区应急管理系统加强执法。\n推进依法治区自治区应急管理厅部署。广西各地落实。\n",
                   "广西壮族自治区应急管理厅", "广西壮族自治区", "province");
+    /* named once in full and once without its place: named from its own place */
+    assert_agency(*state, "2023年,铜川市耀州区应急管理局坚持依法行政。\n区应急管理局检查企业。\n",
+                  "耀州区应急管理局", "铜川市耀州区", "district");
+    /* the body above, named without its place, does not win over the one named in full */
+    assert_agency(*state, "在省应急管理厅的关心指导下,江门市应急管理局坚持依法行政。广东各地。\n",
+                  "江门市应急管理局", "江门市", "city");
     /* a made-up place is none: 有青川市 is no city, so nothing completes the body */
     assert_agency(*state, "围绕省应急管理厅部署。有青川市检查企业。\n", "省应急管理厅", NULL,
                   "province");
