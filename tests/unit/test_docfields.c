@@ -162,6 +162,15 @@ static void test_docfields_government_reports_on_itself(void **state)
     assert_agency(*state,
                   "目 录\n第一部分 松阳县2024年度行政执法数据表\n一、行政处罚实施情况统计表\n",
                   "松阳县人民政府", "松阳县", "county");
+    /* the place is the subject of the opening sentence, or its party committee and
+       government are: the government reports on its own work */
+    assert_agency(*state, "2021年,黑龙江省坚持以习近平新时代中国特色社会主义思想为指导。\n",
+                  "黑龙江省人民政府", "黑龙江省", "province");
+    assert_agency(*state, "2022年,鞍山市委、市政府深入学习宣传贯彻党的二十大精神。\n",
+                  "鞍山市人民政府", "鞍山市", "city");
+    /* ... but a body after the place is that body */
+    assert_agency(*state, "2023年,常州市应急管理局坚持依法行政。\n", "常州市应急管理局", "常州市",
+                  "city");
     /* a place cited in a title, or inside a clause, is not the author */
     assert_agency(*state,
                   "2023年,市应急管理局严格落实《衡阳市2023年法治政府建设要点》,推进衡阳市法治"
