@@ -30,5 +30,8 @@ score "$RF_ROOT/docs/labels/holdout-1.json" "$base/holdout/texts" \
 score "$RF_ROOT/docs/labels/holdout-2.json" "$base/holdout2/texts" \
     --min-core-precision 0.95 --min-core-recall 0.90 \
     --min-all-precision 0.90 --min-all-recall 0.80 --min-agency 0.80 --min-year 0.95
+# holdout 3: document fields only (no facts labelled), all of it tuned on
+score "$RF_ROOT/docs/labels/holdout-3.json" "$base/holdout3/texts" \
+    --min-agency 0.90 --min-year 0.90 --min-published 0.85
 [ "$scored" -gt 0 ] || exit 77
 [ "$failed" -eq 0 ]
