@@ -351,34 +351,6 @@ static const struct agency_candidate *best_agency(const struct rules *rules,
     return best;
 }
 
-/*
- * With a gazetteer, the place of @p level most named in the first @p to bytes of @p t by a
- * full name or a short form (四川 for 省应急管理厅: 四川省), whose name ends with the
- * unnamed agency's suffix (the first @p sl bytes of @p name), into @p out.
- */
-static bool gazetteer_named(const struct text *t, const struct rules *rules, size_t to,
-                            const char *level, const char *name, size_t sl, char *out,
-                            size_t out_size)
-{
-    char suffix[16];
-    if (!rules->gazetteer || sl == 0 || sl >= sizeof(suffix)) {
-        return false;
-    }
-    memcpy(suffix, name, sl);
-    suffix[sl] = '\0';
-    /* the gazetteer's levels: districts and counties are both county level */
-    const char *g_level = strcmp(level, "province") == 0 ? "province"
-                          : strcmp(level, "city") == 0   ? "city"
-                                                         : "county";
-    const struct gazetteer_place *p =
-        gazetteer_most_named(rules->gazetteer, t, 0, to, g_level, suffix);
-    if (!p) {
-        return false;
-    }
-    snprintf(out, out_size, "%s", p->name);
-    return true;
-}
-
 /* 市应急管理局 in a report whose title or first paragraph names 深圳市: 深圳市应急管理局. */
 static void expand_unnamed(const struct text *t, const struct rules *rules,
                            struct agency_candidate *c)
@@ -387,10 +359,19 @@ static void expand_unnamed(const struct text *t, const struct rules *rules,
     size_t to = t->norm_len < PLACE_SEARCH_BYTES ? t->norm_len : PLACE_SEARCH_BYTES;
     const char *level = NULL;
     size_t sl = place_suffix_at(rules, c->name, strlen(c->name), &level);
-    if (!c->level ||
-        (!place_find_named(rules, t, 0, to, c->level, place, sizeof(place)) &&
-         !gazetteer_named(t, rules, to, c->level, c->name, sl, place, sizeof(place)))) {
+    if (!c->level) {
         return;
+    }
+    if (!place_find_named(rules, t, 0, to, c->level, place, sizeof(place))) {
+        /* else the place the text names most by any form (四川 for 省…: 四川省) */
+        const struct gazetteer_place *known =
+            rules->gazetteer
+                ? gazetteer_most_named(rules->gazetteer, t, 0, to, c->level, c->name, sl)
+                : NULL;
+        if (!known) {
+            return;
+        }
+        snprintf(place, sizeof(place), "%s", known->name);
     }
     char name[128];
     snprintf(name, sizeof(name), "%s%s", place, c->name + sl);
@@ -420,24 +401,6 @@ static const struct agency_candidate *named_twin(const struct agency_candidate *
 }
 
 /*
- * @p c named from its own place (铜川市耀州区应急管理局 -> 耀州区应急管理局), the
- * shortest full name a text implies when it also writes the body without its
- * place (区应急管理局). Its region keeps the places above.
- */
-static void name_from_own_place(const struct rules *rules, struct agency_candidate *c)
-{
-    struct place p;
-    size_t rl = strlen(c->region), nl = strlen(c->name);
-    if (rl == 0 || nl <= rl || strncmp(c->name, c->region, rl) != 0 ||
-        !place_parse(rules, c->region, rl, &p) || p.last_start == 0) {
-        return;
-    }
-    char name[sizeof(c->name)];
-    snprintf(name, sizeof(name), "%s", c->name + p.last_start);
-    memcpy(c->name, name, sizeof(name));
-}
-
-/*
  * 州应急管理局 twice and 楚雄州应急管理局 once are one agency mentioned three
  * times: an abbreviation counts for the named form of the same body and level,
  * which is then named from its own place.
@@ -455,7 +418,7 @@ static void merge_unnamed_into_twins(const struct rules *rules, struct agency_ca
         }
         twin->count += cands[i].count;
         twin->titled |= cands[i].titled;
-        name_from_own_place(rules, twin);
+        place_own_name(rules, twin->region, twin->name);
         cands[i] = cands[--(*cnt)];
     }
 }

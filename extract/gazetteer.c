@@ -481,9 +481,9 @@ struct tally {
     int count;
 };
 
-static bool ends_with(const char *s, const char *suffix)
+static bool ends_with(const char *s, const char *suffix, size_t k)
 {
-    size_t n = strlen(s), k = strlen(suffix);
+    size_t n = strlen(s);
     return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
@@ -502,8 +502,11 @@ static void count_place(struct tally *tallies, size_t *cnt, const struct gazette
 
 const struct gazetteer_place *gazetteer_most_named(const struct gazetteer *g, const struct text *t,
                                                    size_t from, size_t to, const char *level,
-                                                   const char *suffix)
+                                                   const char *suffix, size_t suffix_len)
 {
+    level = strcmp(level, "province") == 0 ? "province"
+            : strcmp(level, "city") == 0   ? "city"
+                                           : "county";
     struct tally tallies[MAX_TALLIED];
     size_t cnt = 0;
     const char *s = t->norm;
@@ -519,7 +522,7 @@ const struct gazetteer_place *gazetteer_most_named(const struct gazetteer *g, co
             const struct gazetteer_place *found[2];
             size_t n = gazetteer_find(g, s + at, k, found, 2);
             if (n == 1 && !found[0]->former && strcmp(found[0]->level, level) == 0 &&
-                ends_with(found[0]->name, suffix)) {
+                ends_with(found[0]->name, suffix, suffix_len)) {
                 count_place(tallies, &cnt, found[0]);
             }
             if (n > 0) {

@@ -74,13 +74,15 @@ const struct gazetteer_place *gazetteer_resolve(const struct gazetteer *g, const
 /**
  * The place named most often in the norm text of @p t, bytes [@p from,
  * @p to), by its full name or a short form (四川 for 四川省), among the
- * places of gazetteer level @p level whose full name ends with @p suffix
- * (省, 市, 区, 县): to complete an agency the text writes without its
- * place (省应急管理厅). A form several places share counts for none.
+ * places of level @p level (a rule set's: province, city, district or
+ * county; districts and counties are both the gazetteer's county level)
+ * whose full name ends with @p suffix (@p suffix_len bytes: 省, 市, 区, 县):
+ * to complete an agency the text writes without its place (省应急管理厅). A
+ * form several places share counts for none.
  * @returns NULL when the text names none, or two equally often.
  */
 const struct gazetteer_place *gazetteer_most_named(const struct gazetteer *g, const struct text *t,
                                                    size_t from, size_t to, const char *level,
-                                                   const char *suffix);
+                                                   const char *suffix, size_t suffix_len);
 
 #endif

@@ -165,6 +165,17 @@ bool place_find_named(const struct rules *rules, const struct text *t, size_t fr
     return true;
 }
 
+void place_own_name(const struct rules *rules, const char *region, char *name)
+{
+    struct place p;
+    size_t rl = strlen(region), nl = strlen(name);
+    if (rl == 0 || nl <= rl || strncmp(name, region, rl) != 0 ||
+        !place_parse(rules, region, rl, &p) || p.last_start == 0) {
+        return;
+    }
+    memmove(name, name + p.last_start, nl - p.last_start + 1); /* only ever shorter */
+}
+
 bool place_completes(const struct rules *rules, const char *suffix, const char *other,
                      size_t other_len)
 {

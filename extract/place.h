@@ -69,4 +69,11 @@ bool place_completion_in(const struct rules *rules, const struct text *t, size_t
 bool place_completes(const struct rules *rules, const char *suffix, const char *other,
                      size_t other_len);
 
+/**
+ * @p name, a body named after @p region (铜川市耀州区应急管理局 in 铜川市耀州区),
+ * named from its own place instead, in place: 耀州区应急管理局. Left as it is
+ * when @p region has one place or does not start @p name.
+ */
+void place_own_name(const struct rules *rules, const char *region, char *name);
+
 #endif

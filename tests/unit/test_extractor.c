@@ -1,4 +1,7 @@
 /* test_extractor.c - the envelope: outline, citations, document fields, metric rules, rule errors.
+ *
+ * Long because: one case per behaviour of the whole extraction, each a few lines over
+ * the same fixture (the shipped rule set) and the same envelope readers.
  */
 #include <setjmp.h>
 #include <stdarg.h>

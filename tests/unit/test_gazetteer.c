@@ -133,6 +133,30 @@ static void test_gazetteer_resolve_namesakes_by_context(void **state)
     assert_resolves(g, "依法治市", "", "-");
 }
 
+/* The place @p s names most often of @p level whose name ends with @p suffix, or "-". */
+static void assert_most_named(const struct gazetteer *g, const char *s, const char *level,
+                              const char *suffix, const char *want)
+{
+    struct text t;
+    assert_int_equal(text_init(&t, s, strlen(s)), 0);
+    const struct gazetteer_place *p =
+        gazetteer_most_named(g, &t, 0, t.norm_len, level, suffix, strlen(suffix));
+    text_release(&t);
+    assert_string_equal(p ? p->name : "-", want);
+}
+
+static void test_gazetteer_most_named_by_any_form(void **state)
+{
+    const struct gazetteer *g = *state;
+    /* a short form counts, the longest form at each place wins, the level must fit */
+    assert_most_named(g, "吉林各地加强执法,吉林省检查企业", "province", "省", "吉林省");
+    assert_most_named(g, "七台河各企业", "city", "市", "七台河市");
+    assert_most_named(g, "七台河各企业", "province", "省", "-");
+    /* a district is the gazetteer's county level; 朝阳区 is two places: none */
+    assert_most_named(g, "朝阳区检查企业", "district", "区", "-");
+    assert_most_named(g, "没有地名", "city", "市", "-");
+}
+
 static void test_gazetteer_bad_lines_are_named(void **state)
 {
     (void)state;
@@ -158,6 +182,7 @@ int main(void)
         cmocka_unit_test(test_gazetteer_numeral_names_leave_out_short_county_forms),
         cmocka_unit_test(test_gazetteer_region_is_a_chain_of_known_places),
         cmocka_unit_test(test_gazetteer_resolve_namesakes_by_context),
+        cmocka_unit_test(test_gazetteer_most_named_by_any_form),
         cmocka_unit_test(test_gazetteer_bad_lines_are_named),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

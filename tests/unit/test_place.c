@@ -91,9 +91,29 @@ static void test_place_completion_of_bare_name(void **state)
     assert_false(place_completes(*state, "区", "县", strlen("县")));
 }
 
+/* A body named after its region, named from its own place instead. */
+static void assert_own_name(const struct rules *r, const char *region, const char *name,
+                            const char *want)
+{
+    char got[128];
+    snprintf(got, sizeof(got), "%s", name);
+    place_own_name(r, region, got);
+    assert_string_equal(got, want);
+}
+
+static void test_place_own_name(void **state)
+{
+    assert_own_name(*state, "铜川市耀州区", "铜川市耀州区应急管理局", "耀州区应急管理局");
+    assert_own_name(*state, "广东省深圳市", "广东省深圳市应急管理局", "深圳市应急管理局");
+    /* one place, or a region that does not start the name: as it is */
+    assert_own_name(*state, "常州市", "常州市应急管理局", "常州市应急管理局");
+    assert_own_name(*state, "深圳市罗湖区", "罗湖区应急管理局", "罗湖区应急管理局");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_place_own_name),
         cmocka_unit_test(test_place_parse_components),
         cmocka_unit_test(test_place_find_named_most_frequent_of_level),
         cmocka_unit_test(test_place_completion_of_bare_name),
