@@ -97,9 +97,19 @@ static double chinese_multiplier(const char *s, size_t len)
 /* The first of @p words that @p s starts with; @returns its length, or 0. */
 static size_t word_at(const char *s, size_t len, const char *const *words, size_t cnt)
 {
+    if (len == 0) {
+        return 0;
+    }
     for (size_t i = 0; i < cnt; i++) {
-        if (starts_with(s, len, words[i])) {
-            return strlen(words[i]);
+        /* most words differ in their last byte of the first character: test the first
+           three bytes before measuring the word (a word is never shorter than its NUL) */
+        const char *w = words[i];
+        if (w[0] != s[0] || (w[1] && (len < 2 || w[1] != s[1])) ||
+            (w[1] && w[2] && (len < 3 || w[2] != s[2]))) {
+            continue;
+        }
+        if (starts_with(s, len, w)) {
+            return strlen(w);
         }
     }
     return 0;
@@ -428,16 +438,15 @@ static bool sizes_a_list(const struct quantity_vocab *v, const struct text *t,
     const char *s = t->norm;
     size_t stop =
         end + INVENTORY_REACH_BYTES < q->clause_end ? end + INVENTORY_REACH_BYTES : q->clause_end;
-    for (size_t j = end; j < stop;) {
+    for (size_t j = end; j < stop; j++) {
         if ((s[j] >= '0' && s[j] <= '9') || s[j] == '(' || s[j] == ')') {
-            break;
+            stop = j; /* the next number or parenthesis has its own words */
         }
-        if (word_at(s + j, stop - j, v->inventories, v->inventory_cnt)) {
+    }
+    for (size_t i = 0; i < v->inventory_cnt && stop > end; i++) {
+        if (memmem(s + end, stop - end, v->inventories[i], strlen(v->inventories[i]))) {
             return true;
         }
-        size_t n;
-        text_codepoint(s, j, &n);
-        j += n;
     }
     size_t from = q->start > q->clause_start + RATE_REACH_BYTES ? q->start - RATE_REACH_BYTES
                                                                 : q->clause_start;
