@@ -57,6 +57,13 @@ static struct pgtext_bytes header_bytes(const rd_kafka_message_t *m, const char 
     return (struct pgtext_bytes){value, size};
 }
 
+/* A division code (440304), JSON null, or absent (an envelope from before sql/013). */
+static bool region_code_ok(json_t *code)
+{
+    const char *s = json_string_value(code);
+    return !code || json_is_null(code) || (s && strlen(s) == 6 && strspn(s, "0123456789") == 6);
+}
+
 json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
                                 char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
 {
@@ -87,6 +94,8 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
         /* why says it */
     } else if (!json_is_object(json_object_get(env, "document"))) {
         snprintf(why, why_size, "document is not an object");
+    } else if (!region_code_ok(json_object_get(json_object_get(env, "document"), "region_code"))) {
+        snprintf(why, why_size, "document.region_code is not 6 digits or null");
     } else {
         ok = true;
         for (size_t i = 0; i < children_count() && ok; i++) {

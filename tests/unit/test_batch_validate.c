@@ -41,6 +41,23 @@ static void test_sink_stores_under_the_rules_hash_or_a_legacy_name(void **state)
     assert_string_equal(why, "extractor.rules_hash is not 16 lowercase hex digits");
 }
 
+/* A region code is six digits or null; anything else would fail the table's CHECK. */
+static void test_sink_checks_the_region_code(void **state)
+{
+    (void)state;
+    char why[256];
+#define WITH_CODE(code)                                                                            \
+    HEAD SOURCE                                                                                    \
+        "\"extractor\":{\"rules_hash\":\"0123456789abcdef\"},\"document\":{\"region_code\":" code  \
+        "},\"sections\":[],\"citations\":[],\"quantities\":[],\"metrics\":[]}"
+    assert_true(check(WITH_CODE("\"440304\""), why));
+    assert_true(check(WITH_CODE("null"), why));
+    assert_false(check(WITH_CODE("\"44030'\""), why));
+    assert_string_equal(why, "document.region_code is not 6 digits or null");
+    assert_false(check(WITH_CODE("440304"), why));
+#undef WITH_CODE
+}
+
 static void test_sink_accepts_a_well_formed_envelope(void **state)
 {
     (void)state;
@@ -110,6 +127,7 @@ static void test_sink_checks_the_references_of_version_2(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sink_checks_the_region_code),
         cmocka_unit_test(test_sink_accepts_a_well_formed_envelope),
         cmocka_unit_test(test_sink_rejects_with_a_reason),
         cmocka_unit_test(test_sink_checks_the_references_of_version_2),
