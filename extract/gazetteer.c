@@ -504,9 +504,10 @@ const struct gazetteer_place *gazetteer_most_named(const struct gazetteer *g, co
                                                    size_t from, size_t to, const char *level,
                                                    const char *suffix, size_t suffix_len)
 {
-    level = strcmp(level, "province") == 0 ? "province"
-            : strcmp(level, "city") == 0   ? "city"
-                                           : "county";
+    /* a body of a 市 may be a municipality's (北京市, province level), a prefecture's or a
+       county-level city's (临湘市): for a city, the suffix decides, not the level */
+    bool any_level = strcmp(level, "city") == 0;
+    level = strcmp(level, "province") == 0 ? "province" : any_level ? "city" : "county";
     struct tally tallies[MAX_TALLIED];
     size_t cnt = 0;
     const char *s = t->norm;
@@ -521,7 +522,7 @@ const struct gazetteer_place *gazetteer_most_named(const struct gazetteer *g, co
             }
             const struct gazetteer_place *found[2];
             size_t n = gazetteer_find(g, s + at, k, found, 2);
-            if (n == 1 && !found[0]->former && strcmp(found[0]->level, level) == 0 &&
+            if (n == 1 && !found[0]->former && (any_level || strcmp(found[0]->level, level) == 0) &&
                 ends_with(found[0]->name, suffix, suffix_len)) {
                 count_place(tallies, &cnt, found[0]);
             }

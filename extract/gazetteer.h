@@ -75,7 +75,8 @@ const struct gazetteer_place *gazetteer_resolve(const struct gazetteer *g, const
  * The place named most often in the norm text of @p t, bytes [@p from,
  * @p to), by its full name or a short form (四川 for 四川省), among the
  * places of level @p level (a rule set's: province, city, district or
- * county; districts and counties are both the gazetteer's county level)
+ * county; districts and counties are both the gazetteer's county level, and
+ * a city is any place whose name ends with @p suffix: 北京市, 临湘市)
  * whose full name ends with @p suffix (@p suffix_len bytes: 省, 市, 区, 县):
  * to complete an agency the text writes without its place (省应急管理厅). A
  * form several places share counts for none.

@@ -155,6 +155,8 @@ static void test_gazetteer_most_named_by_any_form(void **state)
     /* a district is the gazetteer's county level; 朝阳区 is two places: none */
     assert_most_named(g, "朝阳区检查企业", "district", "区", "-");
     assert_most_named(g, "没有地名", "city", "市", "-");
+    /* a 市 body may be a municipality's: 北京市 is province level */
+    assert_most_named(g, "北京各区开展检查", "city", "市", "北京市");
 }
 
 static void test_gazetteer_bad_lines_are_named(void **state)

@@ -130,6 +130,8 @@ def county_shorts(name):
             stem = strip_ethnic(stem)  # 管城回族区 -> 管城, 梅里斯达斡尔族区 -> 梅里斯
     if len(stem) < 2 or stem in GENERIC or stem.endswith(("左翼", "右翼")):
         return []
+    if name.endswith("自治县"):
+        return [stem + "县", stem]  # 肃南裕固族自治县 is written 肃南县 as often as 肃南
     return [stem]
 
 
