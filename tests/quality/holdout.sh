@@ -33,5 +33,8 @@ score "$RF_ROOT/docs/labels/holdout-2.json" "$base/holdout2/texts" \
 # holdout 3: document fields only (no facts labelled), all of it tuned on
 score "$RF_ROOT/docs/labels/holdout-3.json" "$base/holdout3/texts" \
     --min-agency 0.90 --min-year 0.90 --min-published 0.85
+# holdout 4: document fields of other bodies' reports; odd numbers tuned on
+score "$RF_ROOT/docs/labels/holdout-4.json" "$base/holdout4/texts" \
+    --min-agency 0.70 --min-year 0.95 --min-published 0.85
 [ "$scored" -gt 0 ] || exit 77
 [ "$failed" -eq 0 ]
