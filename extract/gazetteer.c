@@ -472,6 +472,21 @@ static bool text_names_ancestor(const struct text *t, size_t from, size_t to,
     return false;
 }
 
+/* True when some form starts with the @p len bytes at @p s. */
+static bool form_starts_with(const struct gazetteer *g, const char *s, size_t len)
+{
+    size_t lo = 0, hi = g->form_cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strncmp(g->forms[mid].text, s, len) < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < g->form_cnt && strncmp(g->forms[lo].text, s, len) == 0;
+}
+
 #define MAX_TALLIED 32        /* distinct places counted per text */
 #define SHORTEST_FORM_BYTES 6 /* two characters: 四川 */
 #define LONGEST_COUNTED_BYTES 24
@@ -514,6 +529,10 @@ const struct gazetteer_place *gazetteer_most_named(const struct gazetteer *g, co
     for (size_t at = from; at < to; at++) {
         if ((s[at] & 0xC0) == 0x80) {
             continue; /* forms start on a character */
+        }
+        /* most characters start no form: one search for the first two before the rest */
+        if (at + SHORTEST_FORM_BYTES > to || !form_starts_with(g, s + at, SHORTEST_FORM_BYTES)) {
+            continue;
         }
         /* the longest form wins at each place: 四川省 is not also 四川 */
         for (size_t k = LONGEST_COUNTED_BYTES; k >= SHORTEST_FORM_BYTES; k--) {
