@@ -123,7 +123,9 @@ static int first_year(const char *s, size_t a, size_t b, bool bare)
         if (cited > 0 || !docscan_year_at(s, a, i)) {
             continue;
         }
-        if (i + 7 <= b && memcmp(s + i + 4, "年", 3) == 0) {
+        /* 2023年, and 2023 年 where a converted page put a space before it */
+        if ((i + 7 <= b && memcmp(s + i + 4, "年", 3) == 0) ||
+            (i + 8 <= b && s[i + 4] == ' ' && memcmp(s + i + 5, "年", 3) == 0)) {
             return year_value(s + i);
         }
         if (bare && (i + 4 == b || s[i + 4] < '0' || s[i + 4] > '9')) {
@@ -286,7 +288,11 @@ static void find_published(const struct text *t, const struct rules *rules,
     for (size_t i = 0; i < head; i++) {
         const char *s = t->norm + ls->items[i].start;
         size_t len = ls->items[i].end - ls->items[i].start;
-        if ((is_date_line(s, len) && parse_date(s, len, out->published, out)) ||
+        /* (2024年1月31日) under a title, as a date line in parentheses */
+        bool parens = len > 2 && s[0] == '(' && s[len - 1] == ')';
+        const char *in = parens ? s + 1 : s;
+        size_t in_len = parens ? len - 2 : len;
+        if ((is_date_line(in, in_len) && parse_date(in, in_len, out->published, out)) ||
             timestamp_line(s, len, out)) {
             return;
         }
@@ -306,15 +312,17 @@ static void find_published(const struct text *t, const struct rules *rules,
 static bool is_doc_number(const char *s, size_t len)
 {
     size_t i = 0, han = 0;
-    while (i + 3 <= len && (unsigned char)s[i] >= 0xe4 && memcmp(s + i, "〔", 3) != 0 &&
-           memcmp(s + i, "[", 1) != 0) {
+    while (i + 3 <= len && (unsigned char)s[i] >= 0xe4 && memcmp(s + i, "〔", 3) != 0) {
         i += 3;
         han++;
     }
     if (han == 0 || han > 12) {
         return false;
     }
-    size_t open = (i + 3 <= len && memcmp(s + i, "〔", 3) == 0) ? 3 : (s[i] == '[' ? 1 : 0);
+    /* 〔2024〕, [2024] and, as some bureaus print it, 【2024】 */
+    size_t open = (i + 3 <= len && (memcmp(s + i, "〔", 3) == 0 || memcmp(s + i, "【", 3) == 0))
+                      ? 3
+                      : (i < len && s[i] == '[' ? 1 : 0);
     if (!open) {
         return false;
     }
@@ -324,7 +332,9 @@ static bool is_doc_number(const char *s, size_t len)
             return false;
         }
     }
-    size_t close = (i + 3 <= len && memcmp(s + i, "〕", 3) == 0) ? 3 : (s[i] == ']' ? 1 : 0);
+    size_t close = (i + 3 <= len && (memcmp(s + i, "〕", 3) == 0 || memcmp(s + i, "】", 3) == 0))
+                       ? 3
+                       : (i < len && s[i] == ']' ? 1 : 0);
     if (!close) {
         return false;
     }
@@ -363,6 +373,12 @@ static void find_doc_number(const struct text *t, const struct rules *rules,
         }
         if (is_doc_number(t->norm + a, b - a)) {
             out->doc_number = strndup(t->norm + a, b - a);
+            return;
+        }
+        /* (市应急发〔2021〕98号)西安市应急管理局…关于印发…的通知 */
+        const char *close = b - a > 2 && t->norm[a] == '(' ? memchr(t->norm + a, ')', b - a) : NULL;
+        if (close && is_doc_number(t->norm + a + 1, (size_t)(close - t->norm) - a - 1)) {
+            out->doc_number = strndup(t->norm + a + 1, (size_t)(close - t->norm) - a - 1);
             return;
         }
     }

@@ -53,6 +53,42 @@ static void test_docfields_impossible_date_dropped_with_warning(void **state)
     docfields_release(&f);
 }
 
+/* The published date, year and 文号 docfields reads from @p s must be these ("" for none). */
+static void assert_head(const struct rules *r, const char *s, const char *published, int year,
+                        const char *doc_number)
+{
+    struct docfields f;
+    fields_of(r, s, &f);
+    assert_string_equal(f.published, published);
+    assert_int_equal(f.year, year);
+    assert_string_equal(f.doc_number ? f.doc_number : "", doc_number);
+    docfields_release(&f);
+}
+
+/* The shapes portals and converted pages give a report's head. */
+static void test_docfields_head_shapes(void **state)
+{
+    /* a byline's date and time of day, with or without a bullet */
+    assert_head(*state, "2022-01-26 16:15     来源:某市应急管理局\n2021年工作总结\n", "2022-01-26",
+                2021, "");
+    assert_head(*state,
+                "四川省人民政府2022年度法治政府建设工作情况\n  • 2023年03月30日 09时24分\n"
+                "2022年,省政府坚持依法行政。\n",
+                "2023-03-30", 2022, "");
+    /* a portal's table rows */
+    assert_head(*state,
+                "| [ 成文日期 ] | 2021-12-28 | [ 有 效 性 ] |\n| 文 号 | 厦应急〔2026〕11号 |\n"
+                "关于2021年度法治政府建设情况的报告\n",
+                "2021-12-28", 2021, "厦应急〔2026〕11号");
+    /* a date in parentheses under the title; a 文号 in 【】; one in parentheses before a title */
+    assert_head(*state, "2023年度法治政府建设情况报告\n(2024年1月31日)\n厦同应急【2026】1号\n",
+                "2024-01-31", 2023, "厦同应急【2026】1号");
+    assert_head(*state, "(市应急发〔2021〕98号)西安市应急管理局关于印发规划的通知\n", "", 0,
+                "市应急发〔2021〕98号");
+    /* a space before 年, as a page with pinyin readings removed leaves it */
+    assert_head(*state, "章丘区文化和旅游局\n2023 年政府信息公开工作年度报告\n", "", 2023, "");
+}
+
 /* The agency, region and level docfields finds in @p s must be these (NULL: none found). */
 static void assert_agency(const struct rules *r, const char *s, const char *agency,
                           const char *region, const char *level)
@@ -216,6 +252,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_docfields_calendar),
         cmocka_unit_test(test_docfields_impossible_date_dropped_with_warning),
+        cmocka_unit_test(test_docfields_head_shapes),
         cmocka_unit_test(test_docfields_abbreviated_agency_expanded),
         cmocka_unit_test(test_docfields_other_bodies),
         cmocka_unit_test(test_docfields_abbreviations_written_out),
