@@ -4,7 +4,8 @@
 # exactly once and the logs show the rebalances. The programs' /metrics and
 # /healthz answer while this runs.
 source "$(dirname "$0")/lib.sh"
-export RF_METRICS_PORT=$((20000 + RANDOM % 20000))
+RF_METRICS_PORT=$(free_port_base 6) || fail "no free ports for /metrics"
+export RF_METRICS_PORT
 get() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
 
 stack up 1

@@ -10,7 +10,8 @@
 # other parts run and the test exits 77: skipped, never installing anything.
 source "$(dirname "$0")/lib.sh"
 command -v promtool >/dev/null || { echo "SKIP: promtool missing (scripts/setup.sh installs prometheus)"; exit 77; }
-export RF_METRICS_PORT=$((20000 + RANDOM % 20000))
+RF_METRICS_PORT=$(free_port_base 12) || fail "no free ports for /metrics"
+export RF_METRICS_PORT
 LAG_PORT=$((RF_METRICS_PORT + 10))
 get() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
 passed=0

@@ -102,6 +102,32 @@ distinct_keys() { topic_keys "$1" | sort -u | wc -l; }
 total_keys() { topic_keys "$1" | wc -l; }
 count_files() { find "$1" -type f ${2:+-name "$2"} 2>/dev/null | wc -l; }
 
+# free_port_base N: a port P below the kernel's ephemeral range (32768 on) such that P .. P+N-1
+# can all be bound now; programs given those ports will not meet a client's outgoing port
+free_port_base() {
+    python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    base = random.randrange(20000, 32700 - n)
+    socks = []
+    try:
+        for p in range(base, base + n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", p))
+            socks.append(s)
+    except OSError:
+        continue
+    finally:
+        for s in socks:
+            s.close()
+    print(base)
+    break
+else:
+    sys.exit("free_port_base: no free run of %d ports below 32700" % n)
+PY
+}
+
 # make_reports N DIR [TAG]: N distinct small reports (distinct bytes, so distinct ids); TAG
 # makes another set distinct from the first
 make_reports() {
