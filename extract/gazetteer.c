@@ -160,68 +160,51 @@ static int cmp_form(const void *a, const void *b)
     return strcmp(((const struct form *)a)->text, ((const struct form *)b)->text);
 }
 
-/* The current place with code @p code, or NULL (places are in file order, not sorted). */
-static const struct gazetteer_place *place_by_code(const struct gazetteer *g, const char *code)
+static int cmp_place_code(const void *a, const void *b)
 {
-    for (size_t i = 0; i < g->place_cnt; i++) {
-        if (!g->places[i].former && memcmp(g->places[i].code, code, GAZETTEER_CODE_LEN) == 0) {
-            return &g->places[i];
-        }
-    }
-    return NULL;
+    const struct gazetteer_place *pa = *(const struct gazetteer_place *const *)a;
+    const struct gazetteer_place *pb = *(const struct gazetteer_place *const *)b;
+    return memcmp(pa->code, pb->code, GAZETTEER_CODE_LEN);
 }
 
-/* Parent codes into pointers. @returns the index of a place whose parent is unknown, or -1. */
+/* bsearch()'s order: a parent's code (the key) against a current place. */
+static int cmp_code_place(const void *code, const void *place)
+{
+    return memcmp(code, (*(const struct gazetteer_place *const *)place)->code, GAZETTEER_CODE_LEN);
+}
+
+/*
+ * Parent codes into pointers, each found by a binary search over the current places sorted
+ * by code. @returns the index of a place whose parent is unknown, -1 when all are known, or
+ * -2 on ENOMEM.
+ */
 static long link_parents(struct gazetteer *g)
 {
-    /* one pass per level keeps this linear in practice: parents are looked up by code in a
-       sorted copy of the current places' indices */
-    size_t *by_code = malloc((g->place_cnt + 1) * sizeof(*by_code));
-    if (!by_code) {
+    const struct gazetteer_place **current = malloc((g->place_cnt + 1) * sizeof(*current));
+    if (!current) {
         return -2;
     }
     size_t n = 0;
     for (size_t i = 0; i < g->place_cnt; i++) {
         if (!g->places[i].former) {
-            by_code[n++] = i;
+            current[n++] = &g->places[i];
         }
     }
-    /* the file is sorted by code; a binary search needs it, so check rather than trust */
-    bool sorted = true;
-    for (size_t i = 1; i < n && sorted; i++) {
-        sorted = strcmp(g->places[by_code[i - 1]].code, g->places[by_code[i]].code) < 0;
-    }
+    qsort(current, n, sizeof(*current), cmp_place_code);
     long bad = -1;
     for (size_t i = 0; i < g->place_cnt && bad < 0; i++) {
         const char *code = (const char *)g->places[i].parent;
         if (!code) {
             continue;
         }
-        const struct gazetteer_place *parent = NULL;
-        if (sorted) {
-            size_t lo = 0, hi = n;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                int c = memcmp(g->places[by_code[mid]].code, code, GAZETTEER_CODE_LEN);
-                if (c == 0) {
-                    parent = &g->places[by_code[mid]];
-                    break;
-                }
-                if (c < 0) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-        } else {
-            parent = place_by_code(g, code);
-        }
+        const struct gazetteer_place *const *parent =
+            bsearch(code, current, n, sizeof(*current), cmp_code_place);
         if (!parent) {
             bad = (long)i;
         }
-        g->places[i].parent = parent;
+        g->places[i].parent = parent ? *parent : NULL;
     }
-    free(by_code);
+    free(current);
     return bad;
 }
 
@@ -351,18 +334,25 @@ static int cmp_bytes_form(const char *s, size_t len, const struct form *f)
     return c ? c : len < f->len ? -1 : len > f->len ? 1 : 0;
 }
 
-size_t gazetteer_find(const struct gazetteer *g, const char *name, size_t len,
-                      const struct gazetteer_place **out, size_t max)
+/* The index of the first form not below @p s (@p len bytes) in the forms' order. */
+static size_t first_form_from(const struct gazetteer *g, const char *s, size_t len)
 {
     size_t lo = 0, hi = g->form_cnt;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (cmp_bytes_form(name, len, &g->forms[mid]) > 0) {
+        if (cmp_bytes_form(s, len, &g->forms[mid]) > 0) {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
+    return lo;
+}
+
+size_t gazetteer_find(const struct gazetteer *g, const char *name, size_t len,
+                      const struct gazetteer_place **out, size_t max)
+{
+    size_t lo = first_form_from(g, name, len);
     size_t n = 0;
     for (size_t i = lo; i < g->form_cnt && cmp_bytes_form(name, len, &g->forms[i]) == 0; i++) {
         const struct gazetteer_place *p = &g->places[g->forms[i].place];
@@ -472,19 +462,11 @@ static bool text_names_ancestor(const struct text *t, size_t from, size_t to,
     return false;
 }
 
-/* True when some form starts with the @p len bytes at @p s. */
+/* True when some form starts with the @p len bytes at @p s: the first not below them does. */
 static bool form_starts_with(const struct gazetteer *g, const char *s, size_t len)
 {
-    size_t lo = 0, hi = g->form_cnt;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strncmp(g->forms[mid].text, s, len) < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo < g->form_cnt && strncmp(g->forms[lo].text, s, len) == 0;
+    size_t i = first_form_from(g, s, len);
+    return i < g->form_cnt && g->forms[i].len >= len && memcmp(g->forms[i].text, s, len) == 0;
 }
 
 #define MAX_TALLIED 32        /* distinct places counted per text */

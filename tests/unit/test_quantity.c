@@ -1,6 +1,7 @@
 /* test_quantity.c - number parsing and quantity finding (docs/TAXONOMY.md sections 4 and 5). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,26 +39,12 @@ static void test_quantity_parse_taxonomy_examples(void **state)
     check_number(r, "三万人", 30000, APPROX_EXACT, strlen("三万"));
 }
 
-/* Quantities of @p s, as "value/unit/approx" joined by spaces, into @p out. */
-static void quantities_of(struct rules *r, const char *s, char *out, size_t out_size)
-{
-    struct text t;
-    struct quantity_list qs;
-    assert_int_equal(text_init(&t, s, strlen(s)), 0);
-    assert_int_equal(quantity_find_all(&t, &r->numbers, NULL, &qs), 0);
-    out[0] = '\0';
-    size_t used = 0;
-    for (size_t i = 0; i < qs.cnt; i++) {
-        used += (size_t)snprintf(out + used, out_size - used, "%s%g/%s/%s", i ? " " : "",
-                                 qs.items[i].value, qs.items[i].unit,
-                                 quantity_approx_name(qs.items[i].approx));
-    }
-    quantity_list_release(&qs);
-    text_release(&t);
-}
-
-/* Roles of the quantities of @p s, as "value/role" joined by spaces, into @p out. */
-static void roles_of(const struct quantity_vocab *v, const char *s, char *out, size_t out_size)
+/*
+ * The quantities @p v finds in @p s, joined by spaces into @p out: "value/unit/approx", or
+ * with @p roles "value/role".
+ */
+static void describe(const struct quantity_vocab *v, bool roles, const char *s, char *out,
+                     size_t out_size)
 {
     struct text t;
     struct quantity_list qs;
@@ -66,11 +53,24 @@ static void roles_of(const struct quantity_vocab *v, const char *s, char *out, s
     out[0] = '\0';
     size_t used = 0;
     for (size_t i = 0; i < qs.cnt; i++) {
-        used += (size_t)snprintf(out + used, out_size - used, "%s%g/%s", i ? " " : "",
-                                 qs.items[i].value, quantity_role_name(qs.items[i].role));
+        const struct quantity *q = &qs.items[i];
+        used += roles ? (size_t)snprintf(out + used, out_size - used, "%s%g/%s", i ? " " : "",
+                                         q->value, quantity_role_name(q->role))
+                      : (size_t)snprintf(out + used, out_size - used, "%s%g/%s/%s", i ? " " : "",
+                                         q->value, q->unit, quantity_approx_name(q->approx));
     }
     quantity_list_release(&qs);
     text_release(&t);
+}
+
+static void quantities_of(struct rules *r, const char *s, char *out, size_t out_size)
+{
+    describe(&r->numbers, false, s, out, out_size);
+}
+
+static void roles_of(const struct quantity_vocab *v, const char *s, char *out, size_t out_size)
+{
+    describe(v, true, s, out, out_size);
 }
 
 /* A deadline or a duration is no count: 10个工作日, 2天内; a count next to one still is. */
