@@ -12,25 +12,27 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "agency.h"
+#include "agency_pick.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "byline.h"
 #include "gazetteer.h"
 #include "pinyin.h"
 #include "place.h"
 #include "reportflow/buf.h"
 
-#define MAX_AGENCIES 32
-#define PLACE_SEARCH_BYTES 6000 /* an abbreviated agency's place is named near the top */
-#define OWN_REPORT_LINES 3      /* a place reporting on itself says so in its opening lines */
-#define OWN_REPORT_BYTES 600    /* ... within about 200 characters, however long a line is */
+#define OWN_REPORT_LINES 3   /* a place reporting on itself says so in its opening lines */
+#define OWN_REPORT_BYTES 600 /* ... within about 200 characters, however long a line is */
 /* 汉源县, 滨海新区: a longer run there is a phrase (推进青阳市) */
 #define OWN_REPORT_NAME_CHARS 3
-/* bare city names (朔州消防支队) completed per document: each looks PLACE_SEARCH_BYTES around */
+/* bare city names (朔州消防支队) completed per document: each looks AGENCY_PLACE_SEARCH_BYTES
+ * around */
 #define MAX_BARE_CITY_LOOKUPS 64
+#define BRANCH_PLACE_CHARS 4 /* 鹿城区 + 分局: the place of a branch */
 
 /*
  * What the agency search works out once per document rather than once per
@@ -42,35 +44,6 @@ struct agency_scan {
     uint64_t self_refs; /* bit k: rules->self_references[k] occurs (the first 64) */
     size_t bare_lookups;
 };
-
-struct agency_candidate {
-    char name[128];    /* 福田区应急管理局 */
-    char region[96];   /* 深圳市福田区 */
-    const char *level; /* district */
-    bool unnamed;      /* 市应急管理局: the place is named elsewhere */
-    bool titled;       /* the title names it (or a form merged into it) */
-    int count;         /* occurrences */
-    size_t first;      /* first norm offset */
-};
-
-static void add_candidate(struct agency_candidate *cands, size_t *cnt,
-                          const struct agency_candidate *c)
-{
-    for (size_t i = 0; i < *cnt; i++) {
-        if (strcmp(cands[i].name, c->name) == 0) {
-            cands[i].count++;
-            if (strlen(c->region) > strlen(cands[i].region)) {
-                snprintf(cands[i].region, sizeof(cands[i].region), "%s", c->region);
-            }
-            return;
-        }
-    }
-    if (*cnt < MAX_AGENCIES) {
-        cands[*cnt] = *c;
-        cands[*cnt].count = 1;
-        (*cnt)++;
-    }
-}
 
 /* Walk back from @p at over Han characters that can belong to a place name. */
 static size_t place_run_start(const struct text *t, const struct rules *rules, size_t at)
@@ -114,49 +87,38 @@ static bool named_agency(const struct text *t, const struct rules *rules, size_t
         return false;
     }
     snprintf(c->region, sizeof(c->region), "%.*s", (int)(at - s), t->norm + s);
-    /* as written: merge_written_forms() keeps the shortest form the text uses */
+    /* as written: agency_pick_merge() keeps the shortest form the text uses */
     snprintf(c->name, sizeof(c->name), "%.*s%s", (int)(at - s), t->norm + s, canonical);
     c->level = p.level;
     return true;
 }
 
 /*
- * 深圳市罗湖区应急管理局 and 罗湖区应急管理局 are one agency: the shortest full
- * name the text uses stands for both and counts the mentions of both.
+ * The self-references (全市, 本县) @p t uses, one bit each: one pass over the text, each word
+ * tried where its first character stands.
  */
-static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
-{
-    for (size_t i = 0; i < *cnt; i++) {
-        size_t il = strlen(cands[i].name);
-        for (size_t j = 0; j < *cnt; j++) {
-            size_t jl = strlen(cands[j].name);
-            if (i == j || cands[j].unnamed || jl <= il ||
-                strcmp(cands[j].name + jl - il, cands[i].name) != 0 || cands[i].unnamed) {
-                continue;
-            }
-            cands[i].count += cands[j].count;
-            cands[i].titled |= cands[j].titled;
-            if (strlen(cands[j].region) > strlen(cands[i].region)) {
-                memcpy(cands[i].region, cands[j].region, sizeof(cands[i].region));
-            }
-            cands[j] = cands[--(*cnt)];
-            if (i == *cnt) {
-                i = j; /* the shorter one moved into j's place */
-            }
-            j = (size_t)-1; /* start over: the list changed */
-            il = strlen(cands[i].name);
-        }
-    }
-}
-
-/* The self-references (全市, 本县) @p t uses, one bit each: one scan per word per document. */
 static uint64_t self_references_used(const struct text *t, const struct rules *rules)
 {
+    struct docscan_firsts firsts;
+    memset(&firsts, 0, sizeof(firsts));
+    size_t cnt = rules->self_reference_cnt < 64 ? rules->self_reference_cnt : 64;
+    for (size_t k = 0; k < cnt; k++) {
+        docscan_firsts_add(&firsts, rules->self_references[k].word, rules->self_references[k].len);
+    }
     uint64_t used = 0;
-    for (size_t k = 0; k < rules->self_reference_cnt && k < 64; k++) {
-        if (docscan_contains(t->norm, t->norm_len, rules->self_references[k].word)) {
-            used |= (uint64_t)1 << k;
+    for (size_t at = 0; at < t->norm_len;) {
+        uint32_t cp;
+        if (!docscan_firsts_at(&firsts, t->norm + at, t->norm_len - at, &cp)) {
+            at += cp ? 3 : 1;
+            continue;
         }
+        for (size_t k = 0; k < cnt; k++) {
+            const struct name_pair *w = &rules->self_references[k];
+            if (w->len <= t->norm_len - at && memcmp(t->norm + at, w->word, w->len) == 0) {
+                used |= (uint64_t)1 << k;
+            }
+        }
+        at += 3;
     }
     return used;
 }
@@ -201,9 +163,9 @@ static bool bare_city_agency(const struct text *t, const struct rules *rules,
     char own[4], completion[16];
     memcpy(own, t->norm + run + 3, 3);
     own[3] = '\0';
-    size_t from = run > PLACE_SEARCH_BYTES ? run - PLACE_SEARCH_BYTES : 0;
-    if (!place_completion_in(rules, t, from, at + PLACE_SEARCH_BYTES, t->norm + run, 6, completion,
-                             sizeof(completion)) &&
+    size_t from = run > AGENCY_PLACE_SEARCH_BYTES ? run - AGENCY_PLACE_SEARCH_BYTES : 0;
+    if (!place_completion_in(rules, t, from, at + AGENCY_PLACE_SEARCH_BYTES, t->norm + run, 6,
+                             completion, sizeof(completion)) &&
         !self_completion(rules, scan, own, completion, sizeof(completion))) {
         return false;
     }
@@ -267,160 +229,184 @@ static bool agency_at(const struct text *t, const struct rules *rules, struct ag
     return true;
 }
 
-/* Every agency mention, while @p budget lasts (a spent one leaves the list short). */
-static void collect_agencies(const struct text *t, const struct rules *rules, struct budget *budget,
-                             struct agency_candidate *cands, size_t *cnt)
+/*
+ * The agency that a publisher span names (see byline.h): the first body word in it, or for a
+ * byline one that ends the span, with its place starting it. @returns false for none.
+ */
+static bool span_agency(const struct text *t, const struct rules *rules, struct agency_scan *scan,
+                        const struct byline_span *sp, struct agency_candidate *c)
 {
-    struct agency_scan scan = {self_references_used(t, rules), 0};
-    for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
-        const char *suffix = rules->agency_suffixes[k].word;
-        const char *canonical = rules->agency_suffixes[k].label;
-        const char *p = t->norm;
-        while ((p = strstr(p, suffix)) != NULL) {
-            if (budget_spent(budget)) {
-                return;
-            }
-            size_t at = (size_t)(p - t->norm);
-            struct agency_candidate c;
-            if (agency_at(t, rules, &scan, at, canonical, &c)) {
-                add_candidate(cands, cnt, &c);
-            }
-            p += strlen(suffix);
-        }
-    }
-    for (size_t k = 0; k < rules->national_body_cnt; k++) {
-        const char *p = t->norm;
-        const char *word = rules->national_bodies[k].word;
-        while ((p = strstr(p, word)) != NULL) {
-            /* 各级应急管理部门: departments of any level, not the ministry */
-            if (strncmp(p + strlen(word), "门", strlen("门")) == 0) {
-                p += strlen(word);
+    for (size_t at = sp->start; at < sp->end; at++) {
+        for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
+            const struct name_pair *suf = &rules->agency_suffixes[k];
+            if (at + suf->len > sp->end || memcmp(t->norm + at, suf->word, suf->len) != 0 ||
+                (sp->alone &&
+                 (at + suf->len != sp->end || place_run_start(t, rules, at) != sp->start))) {
                 continue;
             }
-            struct agency_candidate c;
-            memset(&c, 0, sizeof(c));
-            snprintf(c.name, sizeof(c.name), "%s", rules->national_bodies[k].label);
-            c.first = (size_t)(p - t->norm);
-            add_candidate(cands, cnt, &c);
-            p += strlen(word);
-        }
-    }
-}
-
-static bool is_weak_body(const struct rules *rules, const char *name)
-{
-    for (size_t k = 0; k < rules->weak_body_cnt; k++) {
-        if (docscan_ends_with(name, strlen(name), rules->weak_bodies[k].word)) {
-            return true;
+            if (agency_at(t, rules, scan, at, suf->label, c)) {
+                return true;
+            }
         }
     }
     return false;
 }
 
 /*
- * A name in the title wins; then a local body over a national one and a
- * bureau over a government that only oversees it (weak_bodies); then the most
- * frequent; then one named with its place; then the shortest.
+ * The body a page head says published it (发布机构: 县应急管理局; 清水县人民政府
+ * 2024年01月08日) ranks below one the title names and above all others: a city's report
+ * may give its drafting bureau as its source (来源: 市司法局).
  */
-static int agency_rank(const struct rules *rules, const struct agency_candidate *c)
+static void add_publishers(const struct text *t, const struct rules *rules,
+                           const struct docscan_lines *ls, struct agency_candidate *cands,
+                           size_t *cnt)
 {
-    return (c->titled ? 4 : 0) + (c->level ? 2 : 0) + (is_weak_body(rules, c->name) ? 0 : 1);
-}
-
-static const struct agency_candidate *best_agency(const struct rules *rules,
-                                                  const struct agency_candidate *cands, size_t cnt)
-{
-    const struct agency_candidate *best = NULL;
-    int best_rank = -1;
-    for (size_t i = 0; i < cnt; i++) {
-        const struct agency_candidate *c = &cands[i];
-        int rank = agency_rank(rules, c);
-        /* between equals, a body the text names in full (江门市应急管理局) before one it
-           names without its place (省应急管理厅, often the body above), then the shorter */
-        bool named_first = !c->unnamed && best && best->unnamed;
-        bool unnamed_after = c->unnamed && best && !best->unnamed;
-        if (!best || rank > best_rank ||
-            (rank == best_rank &&
-             (c->count > best->count ||
-              (c->count == best->count &&
-               (named_first || (!unnamed_after && strlen(c->name) < strlen(best->name))))))) {
-            best = c;
-            best_rank = rank;
+    struct byline_span spans[BYLINE_MAX_SPANS];
+    size_t n = byline_find(t, rules, ls, spans);
+    struct agency_scan scan = {self_references_used(t, rules), 0};
+    for (size_t i = 0; i < n; i++) {
+        struct agency_candidate c;
+        if (!span_agency(t, rules, &scan, &spans[i], &c)) {
+            continue;
+        }
+        c.published = true;
+        agency_pick_add(cands, cnt, &c);
+        for (size_t k = 0; k < *cnt; k++) {
+            cands[k].published |= strcmp(cands[k].name, c.name) == 0;
         }
     }
-    return best;
-}
-
-/* 市应急管理局 in a report whose title or first paragraph names 深圳市: 深圳市应急管理局. */
-static void expand_unnamed(const struct text *t, const struct rules *rules,
-                           struct agency_candidate *c)
-{
-    char place[64];
-    size_t to = t->norm_len < PLACE_SEARCH_BYTES ? t->norm_len : PLACE_SEARCH_BYTES;
-    const char *level = NULL;
-    size_t sl = place_suffix_at(rules, c->name, strlen(c->name), &level);
-    if (!c->level) {
-        return;
-    }
-    if (!place_find_named(rules, t, 0, to, c->level, place, sizeof(place))) {
-        /* else the place the text names most by any form (四川 for 省…: 四川省) */
-        const struct gazetteer_place *known =
-            rules->gazetteer
-                ? gazetteer_most_named(rules->gazetteer, t, 0, to, c->level, c->name, sl)
-                : NULL;
-        if (!known) {
-            return;
-        }
-        snprintf(place, sizeof(place), "%s", known->name);
-    }
-    char name[128];
-    snprintf(name, sizeof(name), "%s%s", place, c->name + sl);
-    snprintf(c->name, sizeof(c->name), "%s", name);
-    snprintf(c->region, sizeof(c->region), "%s", place);
-    c->unnamed = false;
-}
-
-/* 区生态环境局 in the title and 和平区生态环境局 in the page's byline: the named one. */
-static const struct agency_candidate *named_twin(const struct agency_candidate *cands, size_t cnt,
-                                                 const struct agency_candidate *unnamed,
-                                                 const struct rules *rules)
-{
-    const char *level = NULL;
-    size_t sl = place_suffix_at(rules, unnamed->name, strlen(unnamed->name), &level);
-    const char *body = unnamed->name + sl;
-    const struct agency_candidate *best = NULL;
-    for (size_t i = 0; i < cnt; i++) {
-        const struct agency_candidate *c = &cands[i];
-        size_t nl = strlen(c->name), bl = strlen(body);
-        if (!c->unnamed && c->level == unnamed->level && nl > bl &&
-            strcmp(c->name + nl - bl, body) == 0 && (!best || c->count > best->count)) {
-            best = c;
-        }
-    }
-    return best;
 }
 
 /*
- * 州应急管理局 twice and 楚雄州应急管理局 once are one agency mentioned three
- * times: an abbreviation counts for the named form of the same body and level,
- * which is then named from its own place.
+ * A branch named right after the body that ends at norm byte @p end (温州市公安局 +
+ * 鹿城区分局, 十堰市生态环境局 + 郧阳分局): its length in bytes, or 0.
  */
-static void merge_unnamed_into_twins(const struct rules *rules, struct agency_candidate *cands,
-                                     size_t *cnt)
+static size_t branch_after(const struct text *t, const struct rules *rules, size_t end)
 {
-    for (size_t i = 0; i < *cnt;) {
-        struct agency_candidate *twin =
-            cands[i].unnamed ? (struct agency_candidate *)named_twin(cands, *cnt, &cands[i], rules)
-                             : NULL;
-        if (!twin) {
-            i++;
-            continue;
+    size_t at = end;
+    for (size_t chars = 0; chars <= BRANCH_PLACE_CHARS && at + 3 <= t->norm_len; chars++) {
+        for (size_t k = 0; chars >= 2 && k < rules->branch_word_cnt; k++) {
+            const struct name_pair *w = &rules->branch_words[k];
+            if (at + w->len <= t->norm_len && memcmp(t->norm + at, w->word, w->len) == 0) {
+                return at + w->len - end;
+            }
         }
-        twin->count += cands[i].count;
-        twin->titled |= cands[i].titled;
-        place_own_name(rules, twin->region, twin->name);
-        cands[i] = cands[--(*cnt)];
+        size_t n;
+        uint32_t cp = text_codepoint(t->norm, at, &n);
+        if (!docscan_is_han(cp) || place_stop_char(rules, cp)) {
+            return 0;
+        }
+        at += n;
     }
+    return 0;
+}
+
+/* A body word of the rule set: an agency suffix or a national body, by its first character. */
+struct body_word {
+    uint32_t first; /* code point of its first character */
+    const struct name_pair *pair;
+    bool national;
+};
+
+static int by_first_character(const void *a, const void *b)
+{
+    const struct body_word *x = a, *y = b;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The body words sorted by first character into @p out (room for every word). */
+static size_t index_body_words(const struct rules *rules, struct body_word *out)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
+        const struct name_pair *w = &rules->agency_suffixes[k];
+        out[n++] = (struct body_word){text_three_byte_cp(w->word, w->len), w, false};
+    }
+    for (size_t k = 0; k < rules->national_body_cnt; k++) {
+        const struct name_pair *w = &rules->national_bodies[k];
+        out[n++] = (struct body_word){text_three_byte_cp(w->word, w->len), w, true};
+    }
+    qsort(out, n, sizeof(*out), by_first_character);
+    return n;
+}
+
+/* The agency a body word at norm byte @p at names, if any, into the list. */
+static void agency_candidate_at(const struct text *t, const struct rules *rules,
+                                struct agency_scan *scan, const struct body_word *w, size_t at,
+                                struct agency_candidate *cands, size_t *cnt)
+{
+    struct agency_candidate c;
+    size_t end = at + w->pair->len;
+    if (w->national) {
+        /* 各级应急管理部门: departments of any level, not the ministry */
+        if (end + 3 <= t->norm_len && memcmp(t->norm + end, "门", 3) == 0) {
+            return;
+        }
+        memset(&c, 0, sizeof(c));
+        snprintf(c.name, sizeof(c.name), "%s", w->pair->label);
+        c.first = at;
+        agency_pick_add(cands, cnt, &c);
+        return;
+    }
+    if (!agency_at(t, rules, scan, at, w->pair->label, &c)) {
+        return;
+    }
+    size_t bl = branch_after(t, rules, end);
+    size_t nl = strlen(c.name);
+    if (bl > 0 && nl + bl < sizeof(c.name)) {
+        memcpy(c.name + nl, t->norm + end, bl);
+        c.name[nl + bl] = '\0';
+    }
+    agency_pick_add(cands, cnt, &c);
+}
+
+/*
+ * Every agency mention, in text order, while @p budget lasts (a spent one leaves the list
+ * short): one pass over the text, each character looked up among the body words' first
+ * characters, rather than one pass per word.
+ */
+static int collect_agencies(const struct text *t, const struct rules *rules, struct budget *budget,
+                            struct agency_candidate *cands, size_t *cnt)
+{
+    size_t nw = rules->agency_suffix_cnt + rules->national_body_cnt;
+    struct body_word *words = malloc((nw + 1) * sizeof(*words));
+    struct docscan_firsts *firsts = calloc(1, sizeof(*firsts));
+    if (!words || !firsts) {
+        free(words);
+        free(firsts);
+        return -1;
+    }
+    index_body_words(rules, words);
+    for (size_t k = 0; k < nw; k++) {
+        docscan_firsts_add(firsts, words[k].pair->word, words[k].pair->len);
+    }
+    struct agency_scan scan = {self_references_used(t, rules), 0};
+    for (size_t at = 0; at < t->norm_len && !budget_spent(budget);) {
+        uint32_t cp;
+        /* most characters start no body word: one bit says so */
+        for (; at < t->norm_len && !docscan_firsts_at(firsts, t->norm + at, t->norm_len - at, &cp);
+             at += cp ? 3 : 1) {
+        }
+        if (at >= t->norm_len) {
+            break;
+        }
+        struct body_word key = {cp, NULL, false};
+        const struct body_word *w = bsearch(&key, words, nw, sizeof(*words), by_first_character);
+        /* bsearch lands on any word of that character: back to the first of them */
+        while (w && w > words && w[-1].first == cp) {
+            w--;
+        }
+        for (; w && w < words + nw && w->first == cp; w++) {
+            if (w->pair->len <= t->norm_len - at &&
+                memcmp(t->norm + at, w->pair->word, w->pair->len) == 0) {
+                agency_candidate_at(t, rules, &scan, w, at, cands, cnt);
+            }
+        }
+        at += 3;
+    }
+    free(firsts);
+    free(words);
+    return 0;
 }
 
 /* At norm byte @p at: a year (2024年度) or an own-report word (行政执法). */
@@ -497,7 +483,7 @@ static void add_own_report(const struct text *t, const struct rules *rules,
                 !own_report_at(t, rules, at, &c)) {
                 continue;
             }
-            add_candidate(cands, cnt, &c);
+            agency_pick_add(cands, cnt, &c);
             for (size_t k = 0; k < *cnt; k++) {
                 cands[k].titled |= strcmp(cands[k].name, c.name) == 0;
             }
@@ -552,7 +538,7 @@ static void add_addressee_writer(const struct text *t, const struct rules *rules
     for (size_t i = 0; i < ls->cnt && i < DOCSCAN_HEAD_LINES; i++) {
         struct agency_candidate c;
         if (addressee_line(t, rules, ls->items[i].start, ls->items[i].end, &c)) {
-            add_candidate(cands, cnt, &c);
+            agency_pick_add(cands, cnt, &c);
             return;
         }
     }
@@ -568,7 +554,7 @@ static void resolve_region_code(const struct text *t, const struct rules *rules,
     if (!rules->gazetteer || !a->region) {
         return;
     }
-    size_t to = t->norm_len < PLACE_SEARCH_BYTES ? t->norm_len : PLACE_SEARCH_BYTES;
+    size_t to = t->norm_len < AGENCY_PLACE_SEARCH_BYTES ? t->norm_len : AGENCY_PLACE_SEARCH_BYTES;
     const struct gazetteer_place *p =
         gazetteer_resolve(rules->gazetteer, a->region, strlen(a->region), t, 0, to);
     if (p) {
@@ -581,28 +567,25 @@ static int find_agency(const struct text *t, const struct rules *rules,
                        const struct docscan_lines *ls, const char *title, struct budget *budget,
                        struct agency_result *out)
 {
-    struct agency_candidate cands[MAX_AGENCIES];
+    struct agency_candidate cands[AGENCY_PICK_MAX];
     size_t cnt = 0;
-    collect_agencies(t, rules, budget, cands, &cnt);
+    if (collect_agencies(t, rules, budget, cands, &cnt) != 0) {
+        return -1;
+    }
     for (size_t i = 0; i < cnt; i++) {
         cands[i].titled = title && strstr(title, cands[i].name);
     }
+    add_publishers(t, rules, ls, cands, &cnt);
     add_own_report(t, rules, ls, cands, &cnt);
     add_addressee_writer(t, rules, ls, cands, &cnt);
-    merge_written_forms(cands, &cnt);
-    merge_unnamed_into_twins(rules, cands, &cnt);
-    const struct agency_candidate *chosen = best_agency(rules, cands, cnt);
+    agency_pick_merge(rules, cands, &cnt);
+    const struct agency_candidate *chosen = agency_pick_best(rules, cands, cnt);
     if (!chosen) {
         return 0;
     }
     struct agency_candidate best = *chosen;
     if (best.unnamed) {
-        const struct agency_candidate *named = named_twin(cands, cnt, &best, rules);
-        if (named) {
-            best = *named;
-        } else {
-            expand_unnamed(t, rules, &best);
-        }
+        agency_pick_complete(t, rules, ls, cands, cnt, &best);
     }
     out->level = best.level;
     if (!(out->agency = strdup(best.name))) {

@@ -75,3 +75,11 @@ void docscan_lines_release(struct docscan_lines *ls)
     free(ls->items);
     *ls = (struct docscan_lines){NULL, 0};
 }
+
+void docscan_firsts_add(struct docscan_firsts *f, const char *word, size_t len)
+{
+    uint32_t cp = text_three_byte_cp(word, len);
+    if (cp) {
+        f->bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
+}

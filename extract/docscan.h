@@ -46,4 +46,24 @@ bool docscan_is_han(uint32_t cp);
  */
 bool docscan_year_at(const char *s, size_t a, size_t i);
 
+/*
+ * The first characters of a list of words (three-byte ones: Han, 。), one bit
+ * per code point of the Basic Multilingual Plane, so that one pass over a text
+ * tries the words only where one may start, instead of one pass per word.
+ */
+struct docscan_firsts {
+    uint8_t bits[0x10000 / 8];
+};
+
+/** Mark the first character of @p word (@p len bytes) in @p f (zeroed first). */
+void docscan_firsts_add(struct docscan_firsts *f, const char *word, size_t len);
+
+/** True when a marked first character starts at @p s (@p avail bytes); its code point in *cp. */
+static inline bool docscan_firsts_at(const struct docscan_firsts *f, const char *s, size_t avail,
+                                     uint32_t *cp)
+{
+    *cp = text_three_byte_cp(s, avail);
+    return *cp && (f->bits[*cp >> 3] >> (*cp & 7) & 1);
+}
+
 #endif

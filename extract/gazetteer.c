@@ -36,6 +36,8 @@ struct gazetteer {
     size_t place_cnt;
     struct form *forms; /* sorted by bytes */
     size_t form_cnt;
+    const struct gazetteer_place **by_code; /* the current places, sorted by code */
+    size_t by_code_cnt;
     const char **numeral_names;
     size_t numeral_cnt;
     char sha256[RF_SHA256_HEX_LEN + 1];
@@ -175,8 +177,8 @@ static int cmp_code_place(const void *code, const void *place)
 
 /*
  * Parent codes into pointers, each found by a binary search over the current places sorted
- * by code. @returns the index of a place whose parent is unknown, -1 when all are known, or
- * -2 on ENOMEM.
+ * by code (kept: gazetteer_by_code()). @returns the index of a place whose parent is unknown,
+ * -1 when all are known, or -2 on ENOMEM.
  */
 static long link_parents(struct gazetteer *g)
 {
@@ -191,21 +193,31 @@ static long link_parents(struct gazetteer *g)
         }
     }
     qsort(current, n, sizeof(*current), cmp_place_code);
-    long bad = -1;
-    for (size_t i = 0; i < g->place_cnt && bad < 0; i++) {
+    g->by_code = current;
+    g->by_code_cnt = n;
+    for (size_t i = 0; i < g->place_cnt; i++) {
         const char *code = (const char *)g->places[i].parent;
         if (!code) {
             continue;
         }
         const struct gazetteer_place *const *parent =
             bsearch(code, current, n, sizeof(*current), cmp_code_place);
-        if (!parent) {
-            bad = (long)i;
-        }
         g->places[i].parent = parent ? *parent : NULL;
+        if (!parent) {
+            return (long)i;
+        }
     }
-    free(current);
-    return bad;
+    return -1;
+}
+
+const struct gazetteer_place *gazetteer_by_code(const struct gazetteer *g, const char *code)
+{
+    if (!g->by_code) {
+        return NULL;
+    }
+    const struct gazetteer_place *const *p =
+        bsearch(code, g->by_code, g->by_code_cnt, sizeof(*g->by_code), cmp_code_place);
+    return p ? *p : NULL;
 }
 
 static bool starts_with_numeral(const char *s)
@@ -310,6 +322,7 @@ void gazetteer_free(struct gazetteer *g)
         return;
     }
     free(g->numeral_names);
+    free(g->by_code);
     free(g->forms);
     free(g->places);
     free(g->data);

@@ -46,6 +46,9 @@ size_t gazetteer_count(const struct gazetteer *g);
 size_t gazetteer_find(const struct gazetteer *g, const char *name, size_t len,
                       const struct gazetteer_place **out, size_t max);
 
+/** The current division whose code is @p code (six digits), or NULL. */
+const struct gazetteer_place *gazetteer_by_code(const struct gazetteer *g, const char *code);
+
 /**
  * The names that start with a Chinese numeral (七台河市, 七台河, 三门县): a
  * numeral there is part of a name, not a count. Short forms of counties of two

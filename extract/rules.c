@@ -288,6 +288,10 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
                        errstr_size) != 0 ||
         rulefile_words(v, VOCAB, "own_report_words", &r->own_report_words, &r->own_report_word_cnt,
                        path, errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "branch_words", &r->branch_words, &r->branch_word_cnt, path,
+                       errstr, errstr_size) != 0 ||
+        rulefile_words(v, VOCAB, "publisher_labels", &r->publisher_labels, &r->publisher_label_cnt,
+                       path, errstr, errstr_size) != 0 ||
         rulefile_words(v, VOCAB, "self_references", &r->self_references, &r->self_reference_cnt,
                        path, errstr, errstr_size) != 0 ||
         rulefile_words(v, VOCAB, "citation_other_after", &r->citation_other_after,
@@ -379,12 +383,40 @@ static int load_optional_regex(const struct rules *r, json_t *root, const char *
     return *out ? 0 : -1;
 }
 
-/* "script_fold" (optional): a string of pairs, traditional then simplified (區区縣县...). */
+/* @p name relative to the folder of the rule file @p path (malloc'd), or NULL on ENOMEM. */
+static char *beside_rule_file(const char *path, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+    struct rf_buf full = RF_BUF_INIT;
+    if (name[0] != '/' && slash) {
+        rf_buf_append(&full, path, (size_t)(slash - path) + 1);
+    }
+    rf_buf_append_str(&full, name);
+    return rf_buf_detach(&full);
+}
+
+/*
+ * "script_fold_table" (optional): a table file of traditional characters and
+ * their simplified forms, relative to the rule file's folder; "script_fold"
+ * (optional): pairs of the rule set's own (區区縣县...), which win.
+ */
 static int load_fold(struct rules *r, json_t *root, const char *path, char *errstr,
                      size_t errstr_size)
 {
+    json_t *table = json_object_get(root, "script_fold_table");
     const char *pairs = json_string_value(json_object_get(root, "script_fold"));
-    return pairs ? fold_load(&r->fold, pairs, path, errstr, errstr_size) : 0;
+    if (table && !json_is_string(table)) {
+        snprintf(errstr, errstr_size, "%s: \"script_fold_table\" must be a file name", path);
+        return -1;
+    }
+    char *table_path = table ? beside_rule_file(path, json_string_value(table)) : NULL;
+    if (table && !table_path) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
+    int rc = fold_load(&r->fold, table_path, pairs, path, errstr, errstr_size);
+    free(table_path);
+    return rc;
 }
 
 /* "keyer_lexicon": the action and object concepts the keyer model composes. */
@@ -403,18 +435,6 @@ static int load_lexicon(struct rules *r, json_t *root, const char *path, char *e
         return -1;
     }
     return lexicon_load(lex, "objects", &r->keyer_objects, path, errstr, errstr_size);
-}
-
-/* @p name relative to the folder of the rule file @p path (malloc'd), or NULL on ENOMEM. */
-static char *beside_rule_file(const char *path, const char *name)
-{
-    const char *slash = strrchr(path, '/');
-    struct rf_buf full = RF_BUF_INIT;
-    if (name[0] != '/' && slash) {
-        rf_buf_append(&full, path, (size_t)(slash - path) + 1);
-    }
-    rf_buf_append_str(&full, name);
-    return rf_buf_detach(&full);
 }
 
 /* "model": a keyer model file, relative to the rule file's folder. */
@@ -534,8 +554,8 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
                           errstr, errstr_size);
 }
 
-/* r->hash: of the rule file's bytes, its model's and its gazetteer's (none: ""), so any edit
-   shows. */
+/* r->hash: of the rule file's bytes, its model's, its gazetteer's and its fold table's (none:
+   ""), so any edit shows. */
 static int hash_rule_set(struct rules *r, const char *path,
                          const char file_sha[RF_SHA256_HEX_LEN + 1], char *errstr,
                          size_t errstr_size)
@@ -544,9 +564,10 @@ static int hash_rule_set(struct rules *r, const char *path,
     const char *places_sha = r->gazetteer ? gazetteer_sha256(r->gazetteer) : "";
     const struct rf_sha256_part parts[] = {{file_sha, RF_SHA256_HEX_LEN},
                                            {model_sha, strlen(model_sha)},
-                                           {places_sha, strlen(places_sha)}};
+                                           {places_sha, strlen(places_sha)},
+                                           {r->fold.table_sha256, strlen(r->fold.table_sha256)}};
     char both[RF_SHA256_HEX_LEN + 1];
-    if (rf_sha256_hex_parts(parts, 3, both) != 0) {
+    if (rf_sha256_hex_parts(parts, sizeof(parts) / sizeof(parts[0]), both) != 0) {
         snprintf(errstr, errstr_size, "%s: cannot hash it: libcrypto failed", path);
         return -1;
     }
@@ -628,6 +649,8 @@ void rules_free(struct rules *r)
     rulefile_free_pairs(r->yoy_up, r->yoy_up_cnt);
     rulefile_free_pairs(r->yoy_down, r->yoy_down_cnt);
     rulefile_free_pairs(r->own_report_words, r->own_report_word_cnt);
+    rulefile_free_pairs(r->publisher_labels, r->publisher_label_cnt);
+    rulefile_free_pairs(r->branch_words, r->branch_word_cnt);
     rulefile_free_pairs(r->self_references, r->self_reference_cnt);
     rulefile_free_pairs(r->citation_other_after, r->citation_other_after_cnt);
     rulefile_free_pairs(r->addressee_parents, r->addressee_parent_cnt);

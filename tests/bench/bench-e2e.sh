@@ -73,8 +73,8 @@ python3 - "$root/config/rules/emergency-management-annual.json" "$RF_STATE/rules
 import json, os, sys
 r = json.load(open(sys.argv[1]))
 r["version"] += "-bench"
-r["model"] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r["model"])
-r["gazetteer"] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r["gazetteer"])
+for k in ("model", "gazetteer", "script_fold_table"):  # files named beside the rule file
+    r[k] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r[k])
 json.dump(r, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
 echo "reprocessing the $n documents of the burst, live files at $rate files/s for as long as it runs"

@@ -47,8 +47,8 @@ r = json.load(open(src))
 r["rules"] = [x for x in r["rules"] if x["id"] != drop]
 r["measure_words"].append("宗次")
 r["version"] = "9.0.0-test"
-r["model"] = os.path.join(os.path.dirname(os.path.abspath(src)), r["model"])
-r["gazetteer"] = os.path.join(os.path.dirname(os.path.abspath(src)), r["gazetteer"])
+for k in ("model", "gazetteer", "script_fold_table"):  # files named beside the rule file
+    r[k] = os.path.join(os.path.dirname(os.path.abspath(src)), r[k])
 json.dump(r, open(dst, "w"), ensure_ascii=False)
 PY
 new_rules=$TEST_STATE/new-rules.json

@@ -247,6 +247,47 @@ static void test_docfields_pinyin_readings_skipped(void **state)
     assert_agency(*state, "衡阳市环保(app)局上线。\n", NULL, NULL, NULL);
 }
 
+/* What a page head says about its publisher, and what the ministries are called */
+static void test_docfields_publisher_from_the_page_head(void **state)
+{
+    /* a labelled publisher, its value on the next line as portals list it */
+    assert_agency(*state,
+                  "  • 发布机构:\n  • 县应急管理局\n2021年工作总结\n县司法局检查企业,县司法局"
+                  "办结案件。仙居县召开会议。\n",
+                  "仙居县应急管理局", "仙居县", "county");
+    /* a byline (a name and a date) puts the government before the bureau it mentions */
+    assert_agency(*state,
+                  "清水县人民政府 2024年01月08日\n按照要求,县司法局总结全县工作,县司法局"
+                  "起草报告。\n",
+                  "清水县人民政府", "清水县", "county");
+    /* ... but an addressee line is no byline: the bureau that writes to it */
+    assert_agency(*state, "省人民政府:\n2022年,广东省交通运输厅坚持依法行政。\n",
+                  "广东省交通运输厅", "广东省", "province");
+    /* a city report whose source is its drafting bureau stays the city's */
+    assert_agency(*state,
+                  "长沙市2023年法治政府建设情况报告\n来源:市司法局 发布时间:2024-02-22\n"
+                  "2023年,我市全面推进依法行政。\n",
+                  "长沙市人民政府", "长沙市", "city");
+    /* the index number's credit code names the place the text never writes (331024) */
+    assert_agency(*state,
+                  "索引号 113310247793773537/2022-117418\n县应急管理局2021年工作总结\n"
+                  "县应急管理局全年检查企业。\n",
+                  "仙居县应急管理局", "仙居县", "county");
+    /* ... one digit off, its check fails and it names nothing */
+    assert_agency(*state,
+                  "索引号 113310247793773538/2022-117418\n县应急管理局2021年工作总结\n"
+                  "县应急管理局全年检查企业。\n",
+                  "县应急管理局", NULL, "county");
+    /* a branch named after its bureau is the branch */
+    assert_agency(*state, "十堰市生态环境局郧阳分局2023年政府信息公开工作年度报告\n",
+                  "十堰市生态环境局郧阳分局", "十堰市", "city");
+    /* a ministry of the State Council, in traditional script folded by the table */
+    assert_agency(*state, "2022年,在黨中央的領導下,交通運輸部堅持依法行政。\n", "交通运输部", NULL,
+                  NULL);
+    assert_agency(*state, "2022年,三張鎮堅持以法治政府建設為抓手。\n", "三张镇人民政府", "三张镇",
+                  "town");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_docfields_government_reports_on_itself),
         cmocka_unit_test(test_docfields_notice_to_bodies_below),
         cmocka_unit_test(test_docfields_pinyin_readings_skipped),
+        cmocka_unit_test(test_docfields_publisher_from_the_page_head),
     };
     return cmocka_run_group_tests(tests, rules_fixture_setup, rules_fixture_teardown);
 }

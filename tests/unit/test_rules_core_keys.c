@@ -23,6 +23,7 @@ static struct rules *load_with(const char *keys, char *errstr, size_t errstr_siz
     assert_non_null(root);
     json_object_del(root, "model"); /* relative names: the copy lives elsewhere */
     json_object_del(root, "gazetteer");
+    json_object_del(root, "script_fold_table");
     json_object_del(root, "core_keys");
     if (keys) {
         json_t *k = json_loads(keys, JSON_DECODE_ANY, &jerr);

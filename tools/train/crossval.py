@@ -105,8 +105,9 @@ def main():
     # features depend on the rules, not on the model: dump with the rules alone
     bare = json.load(open(args.rules, encoding="utf-8"))
     bare.pop("model", None)
-    if "gazetteer" in bare:  # relative to the rule file's folder, which the copy leaves
-        bare["gazetteer"] = os.path.join(os.path.dirname(os.path.abspath(args.rules)), bare["gazetteer"])
+    for key in ("gazetteer", "script_fold_table"):  # relative to the rule file's folder,
+        if key in bare:                             # which the copy leaves
+            bare[key] = os.path.join(os.path.dirname(os.path.abspath(args.rules)), bare[key])
     bare_rules = os.path.join(tmp, "rules.json")
     json.dump(bare, open(bare_rules, "w", encoding="utf-8"), ensure_ascii=False)
     args.bare_rules = bare_rules

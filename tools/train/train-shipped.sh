@@ -22,8 +22,9 @@ python3 - "$rules" "$work/rules.json" <<'PY'
 import json, os, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))
 r.pop("model", None)
-if "gazetteer" in r:  # relative to the rule file's folder, which the copy leaves
-    r["gazetteer"] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r["gazetteer"])
+for key in ("gazetteer", "script_fold_table"):  # relative to the rule file's folder,
+    if key in r:                                # which the copy leaves
+        r[key] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r[key])
 json.dump(r, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
 "$bin/reportflow-eval" -X "worker.rules=$work/rules.json" --gold "$shared/dev/gold.json" \
