@@ -258,15 +258,14 @@ static bool span_agency(const struct text *t, const struct rules *rules, struct 
  * may give its drafting bureau as its source (来源: 市司法局).
  */
 static void add_publishers(const struct text *t, const struct rules *rules,
-                           const struct docscan_lines *ls, struct agency_candidate *cands,
-                           size_t *cnt)
+                           const struct docscan_lines *ls, struct agency_scan *scan,
+                           struct agency_candidate *cands, size_t *cnt)
 {
     struct byline_span spans[BYLINE_MAX_SPANS];
     size_t n = byline_find(t, rules, ls, spans);
-    struct agency_scan scan = {self_references_used(t, rules), 0};
     for (size_t i = 0; i < n; i++) {
         struct agency_candidate c;
-        if (!span_agency(t, rules, &scan, &spans[i], &c)) {
+        if (!span_agency(t, rules, scan, &spans[i], &c)) {
             continue;
         }
         c.published = true;
@@ -366,7 +365,7 @@ static void agency_candidate_at(const struct text *t, const struct rules *rules,
  * characters, rather than one pass per word.
  */
 static int collect_agencies(const struct text *t, const struct rules *rules, struct budget *budget,
-                            struct agency_candidate *cands, size_t *cnt)
+                            struct agency_scan *scan, struct agency_candidate *cands, size_t *cnt)
 {
     size_t nw = rules->agency_suffix_cnt + rules->national_body_cnt;
     struct body_word *words = malloc((nw + 1) * sizeof(*words));
@@ -380,7 +379,6 @@ static int collect_agencies(const struct text *t, const struct rules *rules, str
     for (size_t k = 0; k < nw; k++) {
         docscan_firsts_add(firsts, words[k].pair->word, words[k].pair->len);
     }
-    struct agency_scan scan = {self_references_used(t, rules), 0};
     for (size_t at = 0; at < t->norm_len && !budget_spent(budget);) {
         uint32_t cp;
         /* most characters start no body word: one bit says so */
@@ -399,7 +397,7 @@ static int collect_agencies(const struct text *t, const struct rules *rules, str
         for (; w && w < words + nw && w->first == cp; w++) {
             if (w->pair->len <= t->norm_len - at &&
                 memcmp(t->norm + at, w->pair->word, w->pair->len) == 0) {
-                agency_candidate_at(t, rules, &scan, w, at, cands, cnt);
+                agency_candidate_at(t, rules, scan, w, at, cands, cnt);
             }
         }
         at += 3;
@@ -569,13 +567,14 @@ static int find_agency(const struct text *t, const struct rules *rules,
 {
     struct agency_candidate cands[AGENCY_PICK_MAX];
     size_t cnt = 0;
-    if (collect_agencies(t, rules, budget, cands, &cnt) != 0) {
+    struct agency_scan scan = {self_references_used(t, rules), 0};
+    if (collect_agencies(t, rules, budget, &scan, cands, &cnt) != 0) {
         return -1;
     }
     for (size_t i = 0; i < cnt; i++) {
         cands[i].titled = title && strstr(title, cands[i].name);
     }
-    add_publishers(t, rules, ls, cands, &cnt);
+    add_publishers(t, rules, ls, &scan, cands, &cnt);
     add_own_report(t, rules, ls, cands, &cnt);
     add_addressee_writer(t, rules, ls, cands, &cnt);
     agency_pick_merge(rules, cands, &cnt);

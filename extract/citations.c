@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "reportflow/buf.h"
 
 char *citations_normalise(const char *title, size_t len, const char *prefix)
@@ -58,9 +59,15 @@ static json_t *citation_json(const struct text *t, const struct rules *rules,
     const struct section *sec = outline_find(outline, open_end);
     json_t *obj = NULL;
     if (title && normalised) {
-        obj = json_pack("{s:s, s:s, s:s, s:I, s:I, s:s?}", "title", title, "normalized", normalised,
-                        "kind", citations_kind(rules, normalised), "start", (json_int_t)c_from - 1,
-                        "end", (json_int_t)c_to + 1, "section", sec ? sec->path : NULL);
+        struct jsonout out;
+        jsonout_begin(&out);
+        jsonout_str(&out, "title", title);
+        jsonout_str(&out, "normalized", normalised);
+        jsonout_str(&out, "kind", citations_kind(rules, normalised));
+        jsonout_int(&out, "start", (json_int_t)c_from - 1);
+        jsonout_int(&out, "end", (json_int_t)c_to + 1);
+        jsonout_str(&out, "section", sec ? sec->path : NULL);
+        obj = jsonout_end(&out);
     }
     free(title);
     free(normalised);

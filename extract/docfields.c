@@ -12,6 +12,10 @@
 #include "reportflow/buf.h"
 
 #define TAIL_LINES 12 /* the signature date lives at the end */
+/* a page's metadata line names its labels early (发布日期, 文号): further on, a long head line
+   is a paragraph, and searching all of it for every label cost a crafted one-line report
+   a pass per label */
+#define LABEL_SEARCH_BYTES 300
 
 /* ---- title, year, dates, document number ---- */
 
@@ -207,7 +211,9 @@ static bool parse_date(const char *s, size_t len, char out[11], struct docfields
 /* After @p label in the line [s, s+len): a date. */
 static bool date_after_label(const char *s, size_t len, const char *label, struct docfields *out)
 {
-    const char *hit = memmem(s, len, label, strlen(label));
+    size_t ll = strlen(label);
+    size_t searched = len < LABEL_SEARCH_BYTES + ll ? len : LABEL_SEARCH_BYTES + ll;
+    const char *hit = memmem(s, searched, label, ll);
     if (!hit) {
         return false;
     }
@@ -354,7 +360,9 @@ static void find_doc_number(const struct text *t, const struct rules *rules,
         size_t a = ls->items[i].start, b = ls->items[i].end;
         for (size_t k = 0; k < rules->doc_number_label_cnt; k++) {
             const char *label = rules->doc_number_labels[k].word;
-            const char *hit = memmem(t->norm + a, b - a, label, strlen(label));
+            size_t ll = strlen(label);
+            size_t searched = b - a < LABEL_SEARCH_BYTES + ll ? b - a : LABEL_SEARCH_BYTES + ll;
+            const char *hit = memmem(t->norm + a, searched, label, ll);
             if (hit) {
                 size_t s = (size_t)(hit - t->norm) + strlen(label);
                 /* 文号: X, and a portal's table row | 文 号 | X | */

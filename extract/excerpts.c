@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonout.h"
 #include "reportflow/vec.h"
 
 /* Per excerpt: {"text":"","start":,"end":,"cut":false} and its numbers, charged with its text. */
@@ -116,10 +117,16 @@ json_t *excerpts_json(const struct excerpts *x, const struct text *t, struct bud
     for (size_t i = 0; arr && i < x->cnt; i++) {
         const struct excerpt *e = &x->items[i];
         char *text = text_orig_marked(t, e->from, e->to, e->lead, e->trail);
-        json_t *obj =
-            text ? json_pack("{s:s, s:I, s:I, s:b}", "text", text, "start", (json_int_t)e->from,
-                             "end", (json_int_t)e->to, "cut", e->lead || e->trail)
-                 : NULL;
+        json_t *obj = NULL;
+        if (text) {
+            struct jsonout out;
+            jsonout_begin(&out);
+            jsonout_str(&out, "text", text);
+            jsonout_int(&out, "start", (json_int_t)e->from);
+            jsonout_int(&out, "end", (json_int_t)e->to);
+            jsonout_bool(&out, "cut", e->lead || e->trail);
+            obj = jsonout_end(&out);
+        }
         size_t bytes = text ? strlen(text) : 0;
         free(text);
         if (!obj) {

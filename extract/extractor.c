@@ -11,6 +11,7 @@
 #include "decode.h"
 #include "docfields.h"
 #include "excerpts.h"
+#include "jsonout.h"
 #include "metrics.h"
 #include "outline.h"
 #include "quantity.h"
@@ -161,12 +162,19 @@ static json_t *sections_json(const struct outline *o, const struct text *t, stru
         bool cut = false;
         char *heading = text_excerpt(t, s->heading_start, s->heading_end, s->heading_start,
                                      s->heading_start, EXTRACT_HEADING_MAX_CHARS, &cut);
-        json_t *obj =
-            heading ? json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:I}", "path", s->path, "level",
-                                s->level, "number", s->number, "heading", heading, "category",
-                                s->category, "start", (json_int_t)text_char_at(t, s->start), "end",
-                                (json_int_t)text_char_at(t, s->end))
-                    : NULL;
+        json_t *obj = NULL;
+        if (heading) {
+            struct jsonout out;
+            jsonout_begin(&out);
+            jsonout_str(&out, "path", s->path);
+            jsonout_int(&out, "level", s->level);
+            jsonout_str(&out, "number", s->number);
+            jsonout_str(&out, "heading", heading);
+            jsonout_str(&out, "category", s->category);
+            jsonout_int(&out, "start", (json_int_t)text_char_at(t, s->start));
+            jsonout_int(&out, "end", (json_int_t)text_char_at(t, s->end));
+            obj = jsonout_end(&out);
+        }
         size_t bytes = heading ? strlen(heading) : 0;
         free(heading);
         if (append_charged(arr, flag_cut(obj, "heading_cut", cut), bytes, budget) != 0) {
@@ -187,12 +195,20 @@ static json_t *quantity_json(const struct quantity *q, const struct outline *o,
     }
     char *written = text_orig_dup(t, cs, ce);
     const struct section *sec = outline_find(o, q->start);
-    json_t *obj = written ? json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:s?}", "value",
-                                      number_json(q->value), "unit", q->unit, "approx",
-                                      quantity_approx_name(q->approx), "text", written, "clause",
-                                      (json_int_t)clause, "start", (json_int_t)cs, "end",
-                                      (json_int_t)ce, "section", sec ? sec->path : NULL)
-                          : NULL;
+    json_t *obj = NULL;
+    if (written) {
+        struct jsonout out;
+        jsonout_begin(&out);
+        jsonout_set(&out, "value", number_json(q->value));
+        jsonout_str(&out, "unit", q->unit);
+        jsonout_str(&out, "approx", quantity_approx_name(q->approx));
+        jsonout_str(&out, "text", written);
+        jsonout_int(&out, "clause", (json_int_t)clause);
+        jsonout_int(&out, "start", (json_int_t)cs);
+        jsonout_int(&out, "end", (json_int_t)ce);
+        jsonout_str(&out, "section", sec ? sec->path : NULL);
+        obj = jsonout_end(&out);
+    }
     *bytes = (written ? strlen(written) : 0) + strlen(q->unit) + (sec ? strlen(sec->path) : 0);
     free(written);
     return obj;
@@ -224,47 +240,46 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
  * section and clause are the fact's), or for a stated zero its own unit, "evidence"
  * (an excerpt's index), offsets and section. @returns -1 on ENOMEM.
  */
-static int fact_place(json_t *obj, const struct fact *f, const struct outline *o,
-                      const struct text *t, struct excerpts *clauses)
+static void fact_place(struct jsonout *out, const struct fact *f, const struct outline *o,
+                       const struct text *t, struct excerpts *clauses)
 {
     if (f->quantity != METRICS_NO_QUANTITY) {
-        return set_new(obj, "quantity", json_integer((json_int_t)f->quantity));
+        jsonout_int(out, "quantity", (json_int_t)f->quantity);
+        return;
     }
     size_t evidence = 0;
     if (excerpts_add(clauses, t, f->clause_start, f->clause_end, f->start, f->end, &evidence) !=
         0) {
-        return -1;
+        out->failed = true;
+        return;
     }
     const struct section *sec = outline_find(o, f->start);
-    int rc = set_new(obj, "unit", json_string(f->unit));
-    rc |= set_new(obj, "evidence", json_integer((json_int_t)evidence));
-    rc |= set_new(obj, "start", json_integer((json_int_t)text_char_at(t, f->start)));
-    rc |= set_new(obj, "end", json_integer((json_int_t)text_char_at(t, f->end)));
-    rc |= set_new(obj, "section", sec ? json_string(sec->path) : json_null());
-    return rc;
+    jsonout_str(out, "unit", f->unit);
+    jsonout_int(out, "evidence", (json_int_t)evidence);
+    jsonout_int(out, "start", (json_int_t)text_char_at(t, f->start));
+    jsonout_int(out, "end", (json_int_t)text_char_at(t, f->end));
+    jsonout_str(out, "section", sec ? sec->path : NULL);
 }
 
 static json_t *fact_json(const struct fact *f, const struct outline *o, const struct text *t,
                          struct excerpts *clauses, size_t *bytes)
 {
     const struct section *sec = outline_find(o, f->start);
-    json_t *obj = json_pack("{s:s, s:o, s:s, s:s?, s:s?, s:s}", "key", f->rule->key, "value",
-                            number_json(f->value), "approx", quantity_approx_name(f->approx),
-                            "category", sec ? sec->category : NULL, "as_of",
-                            f->as_of[0] ? f->as_of : NULL, "rule", f->rule->id);
+    struct jsonout out;
+    jsonout_begin(&out);
+    jsonout_str(&out, "key", f->rule->key);
+    jsonout_set(&out, "value", number_json(f->value));
+    jsonout_str(&out, "approx", quantity_approx_name(f->approx));
+    jsonout_str(&out, "category", sec ? sec->category : NULL);
+    jsonout_str(&out, "as_of", f->as_of[0] ? f->as_of : NULL);
+    jsonout_str(&out, "rule", f->rule->id);
     /* its strings; a stated zero's own unit and section are charged with it too */
     *bytes = strlen(f->rule->key) + strlen(f->rule->id) + strlen(f->as_of) + strlen(f->unit) +
              (sec ? strlen(sec->path) : 0) + (sec && sec->category ? strlen(sec->category) : 0);
-    if (obj &&
-        (fact_place(obj, f, o, t, clauses) != 0 ||
-         json_object_set_new(obj, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null()) !=
-             0 ||
-         json_object_set_new(obj, "confidence",
-                             f->confidence >= 0 ? json_real(f->confidence) : json_null()) != 0)) {
-        json_decref(obj);
-        return NULL;
-    }
-    return obj;
+    fact_place(&out, f, o, t, clauses);
+    jsonout_set(&out, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null());
+    jsonout_set(&out, "confidence", f->confidence >= 0 ? json_real(f->confidence) : json_null());
+    return jsonout_end(&out);
 }
 
 static json_t *metrics_json(const struct fact_list *facts, const struct outline *o,

@@ -85,22 +85,22 @@ static void add_feature(struct keyer_features *f, const char *prefix, const char
     dst[pl + len] = '\0';
 }
 
-/* Norm bytes of chars [a, b) as one feature; every digit reads 0, since numbers vary. */
+/* Norm bytes of chars [a, b) as one feature; every digit reads 0, since numbers vary. Written
+   in place: it runs for every character around every quantity. */
 static void add_chars(struct keyer_features *f, const char *prefix, const struct text *t, size_t a,
                       size_t b)
 {
-    char buf[KEYER_FEATURE_BYTES];
-    size_t len = t->norm_off[b] - t->norm_off[a];
-    if (len >= sizeof(buf)) {
+    size_t pl = strlen(prefix), len = t->norm_off[b] - t->norm_off[a];
+    if (f->cnt >= KEYER_MAX_FEATURES || pl + len + 1 > KEYER_FEATURE_BYTES) {
         return;
     }
-    memcpy(buf, t->norm + t->norm_off[a], len);
+    char *dst = f->items[f->cnt++];
+    const char *src = t->norm + t->norm_off[a];
+    memcpy(dst, prefix, pl);
     for (size_t i = 0; i < len; i++) {
-        if (buf[i] >= '0' && buf[i] <= '9') {
-            buf[i] = '0';
-        }
+        dst[pl + i] = src[i] >= '0' && src[i] <= '9' ? '0' : src[i];
     }
-    add_feature(f, prefix, buf, len);
+    dst[pl + len] = '\0';
 }
 
 static void add_ngrams(struct keyer_features *f, const char *uni, const char *bi,
@@ -607,10 +607,9 @@ const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
     for (size_t i = 0; i < f.cnt; i++) {
         const struct keyer_weight *kw = find_weight(m, f.items[i]);
         for (size_t e = 0; kw && e < kw->cnt; e++) {
+            /* every entry's class is one of the model's: keyer_load() refuses others */
             const struct keyer_entry *en = &m->entries[kw->first + e];
-            if (en->cls < n) {
-                score[en->cls] += en->w;
-            }
+            score[en->cls] += en->w;
         }
     }
     size_t top = 0;

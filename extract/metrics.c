@@ -244,8 +244,13 @@ static bool *planned_flags(const struct rules *rules, struct rules_matcher *m, c
 static bool unit_accepted(const struct rule *rule, const struct quantity *q)
 {
     const char *unit = q->cell ? RULES_TABLE_CELL : q->unit;
+    if (!(rule->unit_bits >> rules_unit_bit(unit) & 1)) {
+        return false;
+    }
     for (size_t i = 0; i < rule->unit_cnt; i++) {
-        if (strcmp(rule->units[i], unit) == 0) {
+        /* the second byte tells most Chinese measure words apart: no call for them */
+        const char *u = rule->units[i];
+        if (u[0] == unit[0] && (!u[0] || (u[1] == unit[1] && strcmp(u, unit) == 0))) {
             return true;
         }
     }

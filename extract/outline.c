@@ -89,12 +89,11 @@ static const char *categorise(const struct rules *rules, const char *heading, si
     for (size_t i = 0; i < rules->section_category_cnt; i++) {
         const char *word = rules->section_categories[i].word;
         size_t wl = strlen(word);
-        for (size_t k = 0; k + wl <= len; k++) {
-            if (memcmp(heading + k, word, wl) == 0) {
-                if (k < best_at) {
-                    best_at = k;
-                    best = rules->section_categories[i].label;
-                }
+        /* only up to the earliest keyword found so far; a byte compared before a call */
+        for (size_t k = 0; k + wl <= len && k < best_at; k++) {
+            if (heading[k] == word[0] && memcmp(heading + k, word, wl) == 0) {
+                best_at = k;
+                best = rules->section_categories[i].label;
                 break;
             }
         }

@@ -46,6 +46,13 @@ char *pinyin_strip_readings(const char *s, size_t len, size_t *out_len, bool *no
     size_t o = 0;
     *nomem = false;
     for (size_t i = 0; i < len;) {
+        if (!out) { /* nothing cut yet: on to the next '(' at once */
+            const char *open = memchr(s + i, '(', len - i);
+            if (!open) {
+                break;
+            }
+            i = (size_t)(open - s);
+        }
         size_t skip = i >= 3 && ((unsigned char)s[i - 3] & 0xf0) == 0xe0 && s[i] == '('
                           ? reading_at(s + i, len - i)
                           : 0;

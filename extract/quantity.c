@@ -42,11 +42,10 @@ static bool starts_with(const char *s, size_t len, const char *prefix)
     return len >= n && memcmp(s, prefix, n) == 0;
 }
 
-/* Value of a Chinese digit at @p s, or -1. Called on every character: a switch, not strings. */
-static int chinese_digit(const char *s, size_t len)
+/* Value of the Chinese digit @p cp, or -1. Called on every character: a switch, not strings. */
+static inline int digit_of(uint32_t cp)
 {
-    /* every numeral is three bytes */
-    switch (text_three_byte_cp(s, len)) {
+    switch (cp) {
     case 0x96f6: /* 零 */
     case 0x3007: /* 〇 */
         return 0;
@@ -74,11 +73,10 @@ static int chinese_digit(const char *s, size_t len)
     }
 }
 
-/* Multiplier character (十 百 千 万 亿) at @p s, or 0. */
-static double chinese_multiplier(const char *s, size_t len)
+/* Multiplier of the character @p cp (十 百 千 万 亿), or 0. */
+static inline double multiplier_of(uint32_t cp)
 {
-    /* every numeral is three bytes */
-    switch (text_three_byte_cp(s, len)) {
+    switch (cp) {
     case 0x5341: /* 十 */
         return 10;
     case 0x767e: /* 百 */
@@ -92,6 +90,18 @@ static double chinese_multiplier(const char *s, size_t len)
     default:
         return 0;
     }
+}
+
+/* Value of a Chinese digit at @p s, or -1 (every numeral is three bytes). */
+static int chinese_digit(const char *s, size_t len)
+{
+    return digit_of(text_three_byte_cp(s, len));
+}
+
+/* Multiplier character (十 百 千 万 亿) at @p s, or 0. */
+static double chinese_multiplier(const char *s, size_t len)
+{
+    return multiplier_of(text_three_byte_cp(s, len));
 }
 
 /* The first of @p words that @p s starts with; @returns its length, or 0. */
@@ -293,8 +303,11 @@ static size_t qualifier_after(const struct quantity_vocab *v, const char *s, siz
 
 static bool is_number_start_char(const char *s, size_t len)
 {
-    return (s[0] >= '0' && s[0] <= '9') || chinese_digit(s, len) >= 0 ||
-           chinese_multiplier(s, len) > 0;
+    if (s[0] >= '0' && s[0] <= '9') {
+        return true;
+    }
+    uint32_t cp = text_three_byte_cp(s, len); /* decoded once for both questions */
+    return cp && (digit_of(cp) >= 0 || multiplier_of(cp) > 0);
 }
 
 /* Ordinals, names and codes that look like numbers: 第一, 1+70+20+N, GB-2024, 一是. */
@@ -546,13 +559,17 @@ int quantity_find_all(const struct text *t, const struct quantity_vocab *v, stru
     size_t len = t->norm_len;
     size_t i = 0;
     bool prev_numeric = false; /* a number may not start in the middle of another */
-    while (i < len) {
-        size_t cl;
-        if (budget_spent(budget)) {
+    for (unsigned steps = 0; i < len; steps++) {
+        /* the budget every 64 characters: asked at each one, it cost more than the scan */
+        if ((steps & 63) == 0 && budget_spent(budget)) {
             quantity_list_release(out);
             return -1;
         }
-        text_codepoint(s, i, &cl);
+        unsigned char b = (unsigned char)s[i];
+        size_t cl = b < 0x80 ? 1 : (b & 0xf0) == 0xe0 ? 3 : 0; /* ASCII and Han: no call */
+        if (cl == 0) {
+            text_codepoint(s, i, &cl);
+        }
         bool numeric = is_number_start_char(s + i, len - i) || (s[i] == '.' && prev_numeric);
         if (numeric && !prev_numeric) {
             struct quantity q;

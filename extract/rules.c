@@ -180,6 +180,9 @@ static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t ind
                          errstr_size) != 0) {
         return -1;
     }
+    for (size_t i = 0; i < rule->unit_cnt; i++) {
+        rule->unit_bits |= (uint64_t)1 << rules_unit_bit(rule->units[i]);
+    }
     struct pattern_ctx ctx = {r, macros, units};
     return rulefile_array(patterns, true, what, "an array of patterns", sizeof(*rule->patterns),
                           (void **)&rule->patterns, &rule->pattern_cnt, load_rule_pattern, &ctx,

@@ -32,12 +32,23 @@ struct rule_pattern {
     int zero_group;   /* capture number of an explicit "none" (无), or -1 */
 };
 
+/* One of 64 bits for a measure word: a rule's units as a set that may err only by excess. */
+static inline unsigned rules_unit_bit(const char *unit)
+{
+    unsigned h = 2166136261u;
+    for (; *unit; unit++) {
+        h = (h ^ (unsigned char)*unit) * 16777619u;
+    }
+    return h & 63u;
+}
+
 struct rule {
     char *id;     /* unique, for errors and the envelope */
     char *key;    /* taxonomy key, e.g. hazards.found */
     int priority; /* the more specific rule wins a mention */
     char **units; /* measure words it accepts ("" = a bare 万/亿 count, "|" = a table cell) */
     size_t unit_cnt;
+    uint64_t unit_bits; /* rules_unit_bit() of each: most units are ruled out by one test */
     struct rule_pattern *patterns; /* at least one */
     size_t pattern_cnt;
 };

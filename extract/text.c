@@ -121,6 +121,23 @@ static int index_clauses(struct text *t)
     return 0;
 }
 
+/* text_codepoint(), with ASCII and three-byte characters (Han), nearly all of a report,
+   decoded inline. */
+static inline uint32_t decode_fast(const char *s, size_t len, size_t at, size_t *n)
+{
+    unsigned char b = (unsigned char)s[at];
+    if (b < 0x80) {
+        *n = 1;
+        return b;
+    }
+    uint32_t cp = text_three_byte_cp(s + at, len - at);
+    if (cp) {
+        *n = 3;
+        return cp;
+    }
+    return text_codepoint(s, at, n);
+}
+
 int text_init(struct text *t, const char *orig, size_t len)
 {
     memset(t, 0, sizeof(*t));
@@ -139,12 +156,14 @@ int text_init(struct text *t, const char *orig, size_t len)
     size_t in = 0, out = 0, c = 0;
     while (in < len) {
         size_t n;
-        uint32_t cp = text_codepoint(orig, in, &n);
+        uint32_t cp = decode_fast(orig, len, in, &n);
         t->orig_off[c] = (uint32_t)in;
         t->norm_off[c] = (uint32_t)out;
         uint32_t folded = fold_codepoint(cp);
         if (folded == cp) {
-            memcpy(t->norm + out, orig + in, n); /* most characters: no re-encoding */
+            for (size_t k = 0; k < n; k++) { /* most characters: no re-encoding */
+                t->norm[out + k] = orig[in + k];
+            }
             out += n;
         } else {
             out += rf_utf8_encode(folded, t->norm + out); /* never longer than the input */

@@ -42,7 +42,19 @@ size_t rf_utf8_seq_len(const char *s, size_t avail)
 
 bool rf_utf8_valid(const char *s, size_t len)
 {
+    const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
+        /* ASCII, and the three-byte characters whose second byte may take any continuation
+           value (E1-EC, EE-EF: Han among them), inline; the rest by the full rules */
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (((u[i] >= 0xe1 && u[i] <= 0xec) || u[i] >= 0xee) && u[i] <= 0xef && len - i >= 3 &&
+            (u[i + 1] & 0xc0) == 0x80 && (u[i + 2] & 0xc0) == 0x80) {
+            i += 3;
+            continue;
+        }
         size_t n = rf_utf8_seq_len(s + i, len - i);
         if (n == 0) {
             return false;
