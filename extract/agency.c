@@ -29,6 +29,7 @@
 #define OWN_REPORT_BYTES 600 /* ... within about 200 characters, however long a line is */
 /* 汉源县, 滨海新区: a longer run there is a phrase (推进青阳市) */
 #define OWN_REPORT_NAME_CHARS 3
+#define OWN_REPORT_TOWN_CHARS 4 /* 天目西路街道 */
 /* bare city names (朔州消防支队) completed per document: each looks AGENCY_PLACE_SEARCH_BYTES
  * around */
 #define MAX_BARE_CITY_LOOKUPS 64
@@ -443,11 +444,23 @@ static bool own_report_at(const struct text *t, const struct rules *rules, size_
     }
     memset(c, 0, sizeof(*c));
     c->first = run;
-    /* the run must be the place and nothing else: 推进青阳市 is no four-character name */
+    /* the run must be the place and nothing else: 推进青阳市 is no four-character name, but
+       a subdistrict may be named after a road (天目西路街道) */
     struct place p;
-    return place_parse(rules, t->norm + run, at - run, &p) &&
-           p.last_chars <= OWN_REPORT_NAME_CHARS &&
-           named_agency(t, rules, run, at, rules->own_report_body, c);
+    if (!place_parse(rules, t->norm + run, at - run, &p) ||
+        p.last_chars >
+            (strcmp(p.level, "town") == 0 ? OWN_REPORT_TOWN_CHARS : OWN_REPORT_NAME_CHARS)) {
+        return false;
+    }
+    /* a subdistrict's office reports for it (街道 -> 办事处), a government for the others */
+    const char *body = rules->own_report_body;
+    for (size_t k = 0; k < rules->own_report_office_cnt; k++) {
+        const struct name_pair *o = &rules->own_report_offices[k];
+        if (at - run > o->len && memcmp(t->norm + at - o->len, o->word, o->len) == 0) {
+            body = o->label;
+        }
+    }
+    return named_agency(t, rules, run, at, body, c);
 }
 
 /*

@@ -299,6 +299,9 @@ static int load_vocabulary(struct rules *r, json_t *root, const char *path, char
                        path, errstr, errstr_size) != 0 ||
         rulefile_words(v, VOCAB, "citation_other_after", &r->citation_other_after,
                        &r->citation_other_after_cnt, path, errstr, errstr_size) != 0 ||
+        (json_object_get(v, "own_report_offices") &&
+         rulefile_pairs(v, "own_report_offices", &r->own_report_offices, &r->own_report_office_cnt,
+                        path, errstr, errstr_size) != 0) ||
         (json_object_get(v, "addressee_parents") &&
          rulefile_pairs(v, "addressee_parents", &r->addressee_parents, &r->addressee_parent_cnt,
                         path, errstr, errstr_size) != 0) ||
@@ -658,6 +661,7 @@ void rules_free(struct rules *r)
     rulefile_free_pairs(r->citation_other_after, r->citation_other_after_cnt);
     rulefile_free_pairs(r->addressee_parents, r->addressee_parent_cnt);
     free(r->own_report_body);
+    rulefile_free_pairs(r->own_report_offices, r->own_report_office_cnt);
     free(r->citation_prefix);
     free(r->place_stop_chars);
     fold_release(&r->fold);

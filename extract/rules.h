@@ -123,6 +123,8 @@ struct rules {
     struct name_pair *own_report_words; /* 庆元县2024年度行政执法: a place reporting on */
     size_t own_report_word_cnt; /* itself as a whole ("行政执法", "法治政府建设") */
     char *own_report_body;      /* ... whose body is its government ("人民政府") */
+    struct name_pair *own_report_offices; /* ... or for these places, another (街道: 办事处) */
+    size_t own_report_office_cnt;
     struct name_pair *branch_words; /* 温州市公安局鹿城区分局: a bureau's branch ("分局") */
     size_t branch_word_cnt;
     struct name_pair *publisher_labels; /* "发布机构" before the body that published the page */

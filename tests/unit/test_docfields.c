@@ -204,6 +204,9 @@ static void test_docfields_government_reports_on_itself(void **state)
                   "黑龙江省人民政府", "黑龙江省", "province");
     assert_agency(*state, "2022年,鞍山市委、市政府深入学习宣传贯彻党的二十大精神。\n",
                   "鞍山市人民政府", "鞍山市", "city");
+    /* a subdistrict reports through its office, and may be named after a road */
+    assert_agency(*state, "2023年,天目西路街道坚持以习近平法治思想为指导,推进法治建设。\n",
+                  "天目西路街道办事处", "天目西路街道", "town");
     /* ... but a body after the place is that body */
     assert_agency(*state, "2023年,常州市应急管理局坚持依法行政。\n", "常州市应急管理局", "常州市",
                   "city");
