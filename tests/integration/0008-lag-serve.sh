@@ -30,6 +30,14 @@ lag_pid=$!
 wait_for 30 "the lag page" get "http://127.0.0.1:$LAG_PORT/"
 wait_for 30 "the lag metrics" get "http://127.0.0.1:$LAG_PORT/metrics"
 
+# the producer publishes its metrics once a second: the five deliveries may reach PostgreSQL
+# before they reach its /metrics
+producer_sent_5() {
+    get "http://127.0.0.1:$RF_METRICS_PORT/metrics" |
+        grep -q '^reportflow_producer_delivery_latency_seconds_count 5$'
+}
+wait_for 10 "the producer's metrics counting five deliveries" producer_sent_5
+
 # 1. promtool accepts every endpoint, and each has its process_* basics
 for ep in "producer $RF_METRICS_PORT" "sink $((RF_METRICS_PORT + 1))" "worker $((RF_METRICS_PORT + 2))" \
           "lag $LAG_PORT"; do

@@ -85,8 +85,10 @@ reprocess() { "$bin/reportflow-reprocess" --rules "$new_rules" "$@"; }
     for f in "$TEST_STATE"/live/*.txt; do drop "$f"; sleep 0.05; done
 ) &
 dropper=$!
-# started directly, not through the function: $! must be the program's pid, not a subshell's
-"$bin/reportflow-reprocess" --rules "$new_rules" --window 200 \
+# started directly, not through the function: $! must be the program's pid, not a subshell's;
+# fed at 40 documents/s, so that it is still running when it is killed however fast extraction
+# is (unthrottled, a faster worker finished all 1000 before the checks below were done)
+"$bin/reportflow-reprocess" --rules "$new_rules" --window 200 --rate 40 \
     >"$TEST_STATE/reprocess-1.out" 2>"$TEST_STATE/reprocess-1.log" &
 pid=$!
 new_count() { q "SELECT count(*) FROM extractions WHERE rules_hash <> '$old_hash'"; }
