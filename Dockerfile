@@ -10,10 +10,10 @@ RUN RF_SETUP_KAFKA=0 scripts/setup.sh && scripts/build.sh release /src/build
 
 FROM debian:bookworm-slim
 # the shared libraries the programs need (tests/quality/check-compose.sh checks the list
-# against the binaries), and nothing else
+# against the binaries), and the converters the worker runs for PDF and Word files
 RUN apt-get update \
  && apt-get install -y --no-install-recommends librdkafka1 libjansson4 libpcre2-8-0 libpq5 libssl3 \
-        libmicrohttpd12 libxml2 ca-certificates \
+        libmicrohttpd12 libxml2 ca-certificates poppler-utils libreoffice-writer-nogui \
  && rm -rf /var/lib/apt/lists/*
 # the programs run as an unprivileged user of their own (uid 10001, no shell, no home);
 # /data (the producer's inbox, done and failed, a volume) belongs to it

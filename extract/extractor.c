@@ -8,12 +8,15 @@
 
 #include "budget.h"
 #include "citations.h"
+#include "convert.h"
 #include "decode.h"
 #include "docfields.h"
+#include "docformat.h"
 #include "excerpts.h"
 #include "jsonout.h"
 #include "metrics.h"
 #include "outline.h"
+#include "pdftext.h"
 #include "quantity.h"
 #include "reportflow/clock.h"
 #include "reportflow/sha256.h"
@@ -78,12 +81,27 @@ static int set_new(json_t *obj, const char *key, json_t *value)
     return json_object_set_new(obj, key, value);
 }
 
-static json_t *source_json(const struct source_info *src, size_t len, const struct decoded *d)
+/* What the raw bytes were and what read them (convert.h): the envelope's source says it. */
+struct reading {
+    const char *media_type; /* "application/pdf"; text/plain or text/html for text */
+    const char *converter;  /* "pdftotext", "libreoffice"; NULL for text */
+    int pages;              /* PDF pages; 0: none or unknown */
+};
+
+static json_t *source_json(const struct source_info *src, size_t len, const struct decoded *d,
+                           const struct reading *rd)
 {
     char now[40];
     rf_clock_format(rf_clock_now_ms(), now, sizeof(now));
     json_t *o = json_pack("{s:I, s:s, s:s, s:b}", "size", (json_int_t)len, "extracted_at", now,
                           "encoding", d->encoding, "html", d->html);
+    int media = set_new(o, "media_type", json_string(rd->media_type));
+    media |= set_new(o, "converter", rd->converter ? json_string(rd->converter) : json_null());
+    media |= set_new(o, "pages", rd->pages > 0 ? json_integer(rd->pages) : json_null());
+    if (media != 0) {
+        json_decref(o);
+        return NULL;
+    }
     int rc = set_new(o, "file_name", safe_string(src ? src->file_name : NULL));
     rc |= set_new(o, "mtime", safe_string(src ? src->mtime : NULL));
     rc |= set_new(o, "dropped_at", safe_string(src ? src->dropped_at : NULL));
@@ -309,7 +327,7 @@ static json_t *metrics_json(const struct fact_list *facts, const struct outline 
  */
 static json_t *build_envelope(struct extractor *ex, const struct text *t, const char *bytes,
                               size_t len, const struct source_info *src, const struct decoded *d,
-                              struct budget *budget)
+                              const struct reading *rd, struct budget *budget)
 {
     struct outline outline = {NULL, 0};
     struct quantity_list qs = {NULL, 0, 0};
@@ -349,7 +367,7 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     env = json_pack(
         "{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}", "schema",
         EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id", doc_id, "source",
-        source_json(src, len, d), "extractor", "program", "reportflow", "version", RF_VERSION,
+        source_json(src, len, d, rd), "extractor", "program", "reportflow", "version", RF_VERSION,
         "rules_name", ex->rules->name, "rules_version", ex->rules->version, "rules_hash",
         ex->rules->hash, "document", parts[0], "sections", parts[1], "citations", parts[2],
         "clauses", parts[5], "quantities", parts[3], "metrics", parts[4]);
@@ -431,13 +449,78 @@ enum extract_status extractor_text(const struct extractor *ex, const char *bytes
     return EXTRACT_OK;
 }
 
+/*
+ * When @p bytes are a document, its text through its converter (convert.h): a PDF's reflowed
+ * as a reader reads it, an office document's as XHTML for decode.c. @p rd says what was read
+ * and by what. Text and HTML are left alone (*text NULL). A document no converter reads, or
+ * one the converter refused, is EXTRACT_REJECT with its reason.
+ */
+static enum extract_status convert_if_document(const char *bytes, size_t len,
+                                               const struct extract_limits *l, struct reading *rd,
+                                               char **text, size_t *text_len,
+                                               const char **reason_code, char *errstr,
+                                               size_t errstr_size)
+{
+    enum docformat f = docformat_detect(bytes, len);
+    if (f == DOCFORMAT_TEXT) {
+        return EXTRACT_OK;
+    }
+    rd->media_type = docformat_media_type(f);
+    if (f == DOCFORMAT_OTHER) {
+        *reason_code = "unsupported-format";
+        snprintf(errstr, errstr_size,
+                 "a ZIP or OLE container that is no word-processing "
+                 "document (DOCX, ODT, DOC, WPS) reportflow reads");
+        return EXTRACT_REJECT;
+    }
+    struct converted c;
+    enum convert_result r = convert_document(f, bytes, len, l->max_convert_ms, l->stop_requested,
+                                             &c, &rd->converter, errstr, errstr_size);
+    if (r == CONVERT_NOMEM) {
+        *reason_code = "out-of-memory";
+        return EXTRACT_NOMEM;
+    }
+    if (r == CONVERT_STOPPED) {
+        return EXTRACT_STOPPED;
+    }
+    if (r != CONVERT_OK) {
+        *reason_code = convert_result_code(r);
+        return EXTRACT_REJECT;
+    }
+    rd->pages = c.pages;
+    if (c.html) {
+        *text = c.bytes;
+        *text_len = c.len;
+        return EXTRACT_OK;
+    }
+    *text = pdftext_reflow(c.bytes, c.len, text_len);
+    free(c.bytes);
+    if (!*text) {
+        *reason_code = "out-of-memory";
+        snprintf(errstr, errstr_size, "reflowing the PDF's text ran out of memory");
+        return EXTRACT_NOMEM;
+    }
+    return EXTRACT_OK;
+}
+
+/* A PDF with (almost) no text layer: scanned pages, which need OCR. */
+static void needs_ocr(const struct reading *rd, size_t han, const char **reason_code, char *errstr,
+                      size_t errstr_size)
+{
+    *reason_code = "needs-ocr";
+    snprintf(errstr, errstr_size,
+             "only %zu Chinese characters in the text layer of %d PDF page(s): scanned pages "
+             "need OCR, which this version does not do",
+             han, rd->pages);
+}
+
 enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
                                           const struct source_info *src,
                                           const struct extract_limits *limits, json_t **envelope,
                                           const char **reason_code, char *errstr,
                                           size_t errstr_size)
 {
-    static const struct extract_limits no_limits = {0, 0, NULL};
+    static const struct extract_limits no_limits = {0, 0, NULL, 0};
     const struct extract_limits *l = limits ? limits : &no_limits;
     struct budget budget;
     struct decoded d;
@@ -445,8 +528,24 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     *envelope = NULL;
     *reason_code = NULL;
     budget_init(&budget, l->max_ms, l->max_envelope_bytes, l->stop_requested);
-    enum extract_status st =
-        extractor_text(ex, bytes, len, &d, &t, reason_code, errstr, errstr_size);
+    /* a document (PDF, DOCX ...) becomes text first; its raw bytes still make the doc_id */
+    struct reading rd = {"text/plain", NULL, 0};
+    char *converted = NULL;
+    size_t converted_len = 0;
+    enum extract_status st = convert_if_document(bytes, len, l, &rd, &converted, &converted_len,
+                                                 reason_code, errstr, errstr_size);
+    if (st != EXTRACT_OK) {
+        return st;
+    }
+    st = extractor_text(ex, converted ? converted : bytes, converted ? converted_len : len, &d, &t,
+                        reason_code, errstr, errstr_size);
+    free(converted);
+    if (st == EXTRACT_OK && !rd.converter && d.html) {
+        rd.media_type = "text/html";
+    }
+    if (st == EXTRACT_REJECT && rd.pages > 0) {
+        needs_ocr(&rd, 0, reason_code, errstr, errstr_size);
+    }
     if (st == EXTRACT_NOMEM) {
         *reason_code = "out-of-memory";
         snprintf(errstr, errstr_size, "decoding ran out of memory (%zu bytes)", len);
@@ -459,9 +558,12 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         *reason_code = "no-report-text";
         snprintf(errstr, errstr_size, "only %zu Chinese characters after decoding (%s); need %d",
                  han, d.encoding, ex->rules->min_report_han);
+        if (rd.pages > 0) {
+            needs_ocr(&rd, han, reason_code, errstr, errstr_size);
+        }
         st = EXTRACT_REJECT;
     } else {
-        *envelope = build_envelope(ex, &t, bytes, len, src, &d, &budget);
+        *envelope = build_envelope(ex, &t, bytes, len, src, &d, &rd, &budget);
         st = *envelope ? EXTRACT_OK : budget_verdict(&budget, l, reason_code, errstr, errstr_size);
     }
     text_release(&t);

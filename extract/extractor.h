@@ -64,6 +64,7 @@ struct extract_limits {
     long long max_ms;             /* CPU time of the extracting thread for the whole extraction */
     size_t max_envelope_bytes;    /* serialised envelope size (checked while building it too) */
     bool (*stop_requested)(void); /* polled with the clock, e.g. rf_run_stopping */
+    long long max_convert_ms;     /* wall clock for a document's converter (0: the default) */
 };
 
 int extractor_init(struct extractor *ex, const struct rules *rules);

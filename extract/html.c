@@ -17,14 +17,17 @@ struct html_out {
     struct rf_buf buf;  /* text so far */
     bool space_pending; /* collapse white space: emit one space before the next text */
     bool failed;        /* an append ran out of memory */
+    bool in_row;        /* inside a table row: cells become | a | b | */
+    bool in_cell;       /* inside one of its cells: blocks are spaces, not lines */
+    size_t cells;       /* cells of the row so far */
 };
 
 static void put(struct html_out *o, const char *s, size_t n)
 {
     if (o->space_pending) {
         o->space_pending = false;
-        if (o->buf.len > 0 && o->buf.data[o->buf.len - 1] != '\n' &&
-            rf_buf_append(&o->buf, " ", 1) != 0) {
+        char last = o->buf.len > 0 ? o->buf.data[o->buf.len - 1] : '\n';
+        if (last != '\n' && last != ' ' && rf_buf_append(&o->buf, " ", 1) != 0) {
             o->failed = true;
         }
     }
@@ -119,6 +122,46 @@ static size_t skip_raw_element(const char *s, size_t i, size_t len, const char *
     return len;
 }
 
+/* The row so far ends: " |" after its last cell, then a line break. */
+static void end_row(struct html_out *o)
+{
+    if (o->in_row && o->cells > 0) {
+        o->space_pending = false;
+        put(o, " |", 2);
+    }
+    o->in_row = o->in_cell = false;
+    o->cells = 0;
+    put_newline(o);
+}
+
+/*
+ * A table's structure as the rules read tables (| 行政许可 | 44 |): <tr> opens a row
+ * (@p opens_row), </td> closes a cell (@p closes_cell), anything else (</tr>, <table>,
+ * </table>) ends the row.
+ */
+static void table_tag(struct html_out *o, bool opens_row, bool closes_cell)
+{
+    if (closes_cell) {
+        o->in_cell = false;
+        return;
+    }
+    end_row(o);
+    o->in_row = opens_row;
+}
+
+/* <td> or <th>: a cell of the row, or a space outside a row, as a browser shows it. */
+static void open_cell(struct html_out *o)
+{
+    if (!o->in_row) {
+        o->space_pending = true;
+        return;
+    }
+    o->space_pending = false;
+    put(o, o->cells == 0 ? "| " : " | ", o->cells == 0 ? 2 : 3);
+    o->cells++;
+    o->in_cell = true;
+}
+
 /* Handle the tag starting at s[i] == '<'; @returns the index after it. */
 static size_t handle_tag(struct html_out *o, const char *s, size_t i, size_t len)
 {
@@ -155,17 +198,28 @@ static size_t handle_tag(struct html_out *o, const char *s, size_t i, size_t len
         name[name_len] = '\0';
         return skip_raw_element(s, after, len, name);
     }
-    if (is_block_tag(s + name_start, name_len)) {
-        put_newline(o);
-    } else if (name_len == 2 && strncasecmp(s + name_start, "td", 2) == 0) {
-        o->space_pending = true;
+    const char *name = s + name_start;
+    bool cell =
+        name_len == 2 && (strncasecmp(name, "td", 2) == 0 || strncasecmp(name, "th", 2) == 0);
+    bool row = name_len == 2 && strncasecmp(name, "tr", 2) == 0;
+    bool table = name_len == 5 && strncasecmp(name, "table", 5) == 0;
+    if (row || table || (cell && closing)) {
+        table_tag(o, row && !closing, cell && closing);
+    } else if (cell) {
+        open_cell(o);
+    } else if (is_block_tag(name, name_len)) {
+        if (o->in_cell) {
+            o->space_pending = o->buf.len > 0; /* a paragraph inside a cell stays in its row */
+        } else {
+            put_newline(o);
+        }
     }
     return after;
 }
 
 char *html_to_text(const char *html, size_t len, size_t *out_len)
 {
-    struct html_out o = {RF_BUF_INIT, false, false};
+    struct html_out o = {RF_BUF_INIT, false, false, false, false, 0};
     size_t i = 0;
     while (i < len && !o.failed) {
         char c = html[i];
@@ -190,6 +244,7 @@ char *html_to_text(const char *html, size_t len, size_t *out_len)
             i = run;
         }
     }
+    end_row(&o); /* a table left open at the end */
     if (o.failed) {
         rf_buf_release(&o.buf);
         return NULL;

@@ -168,21 +168,23 @@ data=$home/data
 sock=$home/sock
 server_log=$home/server.log
 
-# A free port of 54320-54419, searched from one that depends on the state folder, so
+# A free port of 25432-25531, searched from one that depends on the state folder, so
 # clusters of different folders (tests running side by side) rarely want the same one:
 # a cluster restarted while its port was taken by another must move, and clients that
-# hold its connection string lose it.
+# hold its connection string lose it. Below the kernel's ephemeral range (32768 on): a
+# port there can be a client's outgoing one, free to connect to but not to bind (a test
+# failed so: "could not bind ... Address already in use" on 54384).
 free_port() {
     local first i p
     first=$(( 0x$(printf '%s' "$state" | sha256sum | cut -c1-4) % 100 ))
     for i in $(seq 0 99); do
-        p=$(( 54320 + (first + i) % 100 ))
+        p=$(( 25432 + (first + i) % 100 ))
         if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
             echo "$p"
             return
         fi
     done
-    echo "pg.sh: no free port in 54320-54419" >&2
+    echo "pg.sh: no free port in 25432-25531" >&2
     exit 1
 }
 

@@ -29,9 +29,11 @@ packages=(
     librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev libxml2-dev
     postgresql kcat python3 python3-jsonschema python3-yaml clang-format
     prometheus
+    poppler-utils libreoffice-writer-nogui # PDF and word-processor documents (extract/convert.c)
 )
 if [ "$want_test" = 1 ]; then
     packages+=(chromium strace) # chromium: about 250 MB to download with its dependencies
+    packages+=(fonts-wqy-zenhei) # Chinese glyphs for the PDFs tests/quality/formats.sh makes
 fi
 if [ "$want_slow" = 1 ]; then
     packages+=(clang libclang-rt-14-dev)

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "children.h"
@@ -64,6 +65,14 @@ static bool region_code_ok(json_t *code)
     return !code || json_is_null(code) || (s && strlen(s) == 6 && strspn(s, "0123456789") == 6);
 }
 
+/* A PDF's page count (a positive integer), JSON null, or absent (before sql/014). */
+static bool pages_ok(json_t *pages)
+{
+    return !pages || json_is_null(pages) ||
+           (json_is_integer(pages) && json_integer_value(pages) > 0 &&
+            json_integer_value(pages) <= INT32_MAX);
+}
+
 json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
                                 char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
 {
@@ -96,6 +105,8 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
         snprintf(why, why_size, "document is not an object");
     } else if (!region_code_ok(json_object_get(json_object_get(env, "document"), "region_code"))) {
         snprintf(why, why_size, "document.region_code is not 6 digits or null");
+    } else if (!pages_ok(json_object_get(json_object_get(env, "source"), "pages"))) {
+        snprintf(why, why_size, "source.pages is not a positive integer or null");
     } else {
         ok = true;
         for (size_t i = 0; i < children_count() && ok; i++) {

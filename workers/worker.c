@@ -178,7 +178,8 @@ static int send_to_dlq(struct worker *w, const rd_kafka_message_t *m, size_t slo
 static struct extract_limits worker_limits(const struct worker *w)
 {
     struct extract_limits l = {w->cfg->worker_max_extract_ms,
-                               (size_t)w->cfg->worker_max_envelope_bytes, rf_run_stopping};
+                               (size_t)w->cfg->worker_max_envelope_bytes, rf_run_stopping,
+                               w->cfg->worker_max_convert_ms};
     return l;
 }
 

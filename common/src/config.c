@@ -122,6 +122,10 @@ static const struct field fields[] = {
     INT("worker.max_extract_ms", WORKER_KEYS | RF_PROG_EXTRACT, worker_max_extract_ms, "3000", 0,
         3600000,
         "CPU time per document; past it the record goes to the DLQ (extract-timeout); 0: none"),
+    INT("worker.max_convert_ms", WORKER_KEYS | RF_PROG_EXTRACT, worker_max_convert_ms, "120000",
+        1000, 3600000,
+        "wall-clock time a document's converter (pdftotext, LibreOffice) may take; past it the "
+        "record goes to the DLQ (convert-timeout)"),
     INT("worker.max_envelope_bytes", TOPIC_USERS | RF_PROG_EXTRACT, worker_max_envelope_bytes,
         "8388608", 65536, 16000000,
         "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),

@@ -58,6 +58,23 @@ static void test_sink_checks_the_region_code(void **state)
 #undef WITH_CODE
 }
 
+/* A PDF's page count is a positive integer or null; 0 would fail the table's CHECK. */
+static void test_sink_checks_the_pages(void **state)
+{
+    (void)state;
+    char why[256];
+#define WITH_PAGES(pages)                                                                          \
+    HEAD "\"source\":{\"extracted_at\":\"2026-01-01T00:00:00.000Z\",\"pages\":" pages "},"         \
+         "\"extractor\":{\"rules_hash\":\"0123456789abcdef\"},\"document\":{},"                    \
+         "\"sections\":[],\"citations\":[],\"quantities\":[],\"metrics\":[]}"
+    assert_true(check(WITH_PAGES("3"), why));
+    assert_true(check(WITH_PAGES("null"), why));
+    assert_false(check(WITH_PAGES("0"), why));
+    assert_string_equal(why, "source.pages is not a positive integer or null");
+    assert_false(check(WITH_PAGES("\"3\""), why));
+#undef WITH_PAGES
+}
+
 static void test_sink_accepts_a_well_formed_envelope(void **state)
 {
     (void)state;
@@ -128,6 +145,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sink_checks_the_region_code),
+        cmocka_unit_test(test_sink_checks_the_pages),
         cmocka_unit_test(test_sink_accepts_a_well_formed_envelope),
         cmocka_unit_test(test_sink_rejects_with_a_reason),
         cmocka_unit_test(test_sink_checks_the_references_of_version_2),

@@ -25,7 +25,13 @@ static void test_html_blocks_and_white_space(void **state)
 {
     (void)state;
     check("<p>一、 主要\n  工作</p><div>二</div><br/><li>三</li>", "一、 主要 工作\n二\n三");
-    check("<table><tr><td>检查</td><td>364家</td></tr></table>", "检查 364家");
+    /* a table's rows as the rules read tables: | cell | cell | */
+    check("<table><tr><td>检查</td><td>364家</td></tr></table>", "| 检查 | 364家 |");
+    check("<table><tr><th>项目</th><th>数量</th><tr><td><p>行政</p><p>许可</p></td><td>44</td>"
+          "</table>后文",
+          "| 项目 | 数量 |\n| 行政 许可 | 44 |\n后文");
+    /* a cell outside any row is a space, as a browser shows it */
+    check("检查<td>364家", "检查 364家");
     check("<b>立案</b><i>665</i>宗", "立案665宗");
 }
 

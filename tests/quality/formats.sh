@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Reports as agencies publish them (issue 21). The seeds are made into DOCX, DOC, ODT, RTF and
+# PDF here by LibreOffice (nothing binary is committed), read as the worker reads them, and
+# scored against the seeds' gold: each format's all-keys F1 and its document fields must be
+# within 0.03 of the plain text's. Then documents a converter must refuse, each with its reason
+# and within its limit: a broken PDF, a truncated DOCX, a ZIP bomb, a PDF with no text layer,
+# a ZIP that is no document. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
+set -euo pipefail
+: "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
+gold=$RF_SHARED/gold/seeds.json
+for tool in soffice pdftotext; do
+    command -v $tool >/dev/null || { echo "formats: $tool is not installed (scripts/setup.sh --test)" >&2; exit 77; }
+done
+[ -f "$gold" ] || { echo "formats: $gold is absent" >&2; exit 77; }
+work=$(mktemp -d /tmp/rf-formats.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work # LibreOffice's profile
+rules=$RF_ROOT/config/rules/emergency-management-annual.json
+office() { soffice --headless --norestore --nologo "$@" >"$work/soffice.log" 2>&1; }
+cp "$RF_ROOT"/examples/reports/*.txt "$work/"
+office --convert-to "docx:MS Word 2007 XML" --outdir "$work/docx" "$work"/*.txt
+office --convert-to "doc:MS Word 97" --outdir "$work/doc" "$work"/docx/*.docx
+office --convert-to odt --outdir "$work/odt" "$work"/docx/*.docx
+office --convert-to rtf --outdir "$work/rtf" "$work"/docx/*.docx
+office --convert-to pdf:writer_pdf_Export --outdir "$work/pdf" "$work"/docx/*.docx
+
+# F1 of all keys and the share of right document fields, from reportflow-eval's summary
+score() { # format folder
+    local ext=$1 dir=$2
+    python3 - "$gold" "$ext" "$work/gold-$ext.json" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+ext = sys.argv[2]
+g["documents"] = {k.rsplit(".", 1)[0] + "." + ext: v for k, v in g["documents"].items()}
+json.dump(g, open(sys.argv[3], "w"), ensure_ascii=False)
+PY
+    "$RF_BIN/bin/reportflow-eval" -X "worker.rules=$rules" --gold "$work/gold-$ext.json" \
+        --dir "$dir" >"$work/eval-$ext.out" 2>&1 || true
+    python3 - "$work/eval-$ext.out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+p, r = map(float, re.search(r"all keys:\s+precision ([\d.]+) recall ([\d.]+)", text).groups())
+fields = float(re.search(r"document fields: \d+/\d+ right \(([\d.]+)\)", text).group(1))
+print("%.3f %.3f" % (2 * p * r / (p + r) if p + r else 0.0, fields))
+PY
+}
+read -r text_f1 text_fields < <(score txt "$work")
+echo "text: all-keys F1 $text_f1, fields $text_fields"
+failed=0
+for ext in docx doc odt rtf pdf; do
+    read -r f1 fields < <(score $ext "$work/$ext")
+    ok=$(python3 -c "print(int(abs($f1 - $text_f1) <= 0.03 and abs($fields - $text_fields) <= 0.03))")
+    echo "$ext: all-keys F1 $f1, fields $fields$([ "$ok" = 1 ] || echo '   <- more than 0.03 from the text')"
+    [ "$ok" = 1 ] || { failed=1; grep -E "FIELD|^  (FN|FP)" "$work/eval-$ext.out" | head -20 || true; }
+done
+grep -q '"converter":"pdftotext"' <("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$rules" "$work"/pdf/*.pdf) ||
+    { echo "FAIL: a PDF's envelope does not name its converter"; failed=1; }
+
+# documents a converter refuses: reason and time
+mkdir -p "$work/bad"
+head -c 3000 "$work"/docx/$(ls "$work/docx" | head -n 1) >"$work/bad/truncated.docx"
+printf '%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >>\nstream\n\x00\x01garbage' >"$work/bad/broken.pdf"
+python3 - "$work/bad" "$work"/docx/$(ls "$work/docx" | head -n 1) <<'PY'
+import sys, zipfile
+d, template = sys.argv[1], zipfile.ZipFile(sys.argv[2])
+# a real DOCX whose body unpacks to about 1.3 GB
+with zipfile.ZipFile(d + "/bomb.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    for info in template.infolist():
+        if info.filename != "word/document.xml":
+            z.writestr(info, template.read(info))
+    body = "<w:p><w:r><w:t>" + "安" * 64 + "</w:t></w:r></w:p>"
+    with z.open("word/document.xml", "w") as f:
+        f.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+        chunk = (body * 4096).encode()
+        for _ in range(1500):
+            f.write(chunk)
+        f.write(b"</w:body></w:document>")
+with zipfile.ZipFile(d + "/archive.zip", "w") as z:
+    z.writestr("data/report.csv", "a,b\n1,2\n")
+PY
+printf '{\\rtf1\\ansi }' >"$work/blank.rtf"
+office --convert-to pdf:writer_pdf_Export --outdir "$work/bad" "$work/blank.rtf"
+mv "$work/bad/blank.pdf" "$work/bad/scanned.pdf"
+expect() { # file, allowed reasons (a regex), limit in s
+    local file=$1 reasons=$2 limit=$3 start end reason
+    start=$(date +%s)
+    if "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$rules" -X worker.max_convert_ms=20000 \
+        "$work/bad/$file" >/dev/null 2>"$work/bad/$file.log"; then
+        echo "FAIL: $file was extracted"; failed=1; return
+    fi
+    end=$(date +%s)
+    reason=$(sed -n 's/.*rejected (\([a-z-]*\)).*/\1/p' "$work/bad/$file.log" | head -n 1)
+    if ! [[ "$reason" =~ ^($reasons)$ ]] || [ $((end - start)) -gt "$limit" ]; then
+        echo "FAIL: $file: '$reason' after $((end - start)) s (want $reasons within $limit s): $(cat "$work/bad/$file.log")"
+        failed=1
+    else
+        echo "$file: $reason after $((end - start)) s"
+    fi
+}
+expect broken.pdf convert-failed 10
+expect truncated.docx convert-failed 25
+expect bomb.docx "convert-failed|convert-timeout|convert-too-large" 30
+expect scanned.pdf needs-ocr 10
+expect archive.zip unsupported-format 5
+pgrep -f 'rf-convert\.' >/dev/null && { echo "FAIL: a converter outlived its document"; failed=1; }
+exit $failed

@@ -1,0 +1,139 @@
+/* test_convert.c - formats told by content, PDF text reflowed, converters in a limited child. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "convert.h"
+#include "docformat.h"
+#include "pdftext.h"
+
+static void test_docformat_by_content(void **state)
+{
+    (void)state;
+    static const char ole_doc[] =
+        "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1....W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0";
+    static const char ole_other[] = "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1....B\0o\0o\0k\0";
+    static const char docx[] = "PK\x03\x04....................................word/document.xml";
+    static const char zip[] = "PK\x03\x04..........................xl/workbook.xml";
+    char odt[128];
+    memset(odt, '.', sizeof(odt));
+    memcpy(odt, "PK\x03\x04", 4);
+    memcpy(odt + 30, "mimetypeapplication/vnd.oasis.opendocument.text", 47);
+    assert_int_equal(docformat_detect("%PDF-1.7\n", 9), DOCFORMAT_PDF);
+    assert_int_equal(docformat_detect("\xef\xbb\xbf  %PDF-1.4", 14), DOCFORMAT_PDF);
+    assert_int_equal(docformat_detect(docx, sizeof(docx) - 1), DOCFORMAT_DOCX);
+    assert_int_equal(docformat_detect(odt, sizeof(odt)), DOCFORMAT_ODT);
+    assert_int_equal(docformat_detect(ole_doc, sizeof(ole_doc) - 1), DOCFORMAT_DOC);
+    assert_int_equal(docformat_detect(ole_other, sizeof(ole_other) - 1), DOCFORMAT_OTHER);
+    assert_int_equal(docformat_detect(zip, sizeof(zip) - 1), DOCFORMAT_OTHER);
+    assert_int_equal(docformat_detect("{\\rtf1\\ansi", 11), DOCFORMAT_RTF);
+    /* a report that is text, whatever its name says */
+    assert_int_equal(docformat_detect("2023年,市应急管理局", 26), DOCFORMAT_TEXT);
+    assert_string_equal(docformat_media_type(DOCFORMAT_PDF), "application/pdf");
+}
+
+static void check_reflow(const char *in, const char *want)
+{
+    size_t len = 0;
+    char *out = pdftext_reflow(in, strlen(in), &len);
+    assert_non_null(out);
+    if (strcmp(out, want) != 0) {
+        fail_msg("reflowed:\n%s\nwant:\n%s", out, want);
+    }
+    assert_int_equal(len, strlen(want));
+    free(out);
+}
+
+static void test_pdftext_reflow(void **state)
+{
+    (void)state;
+    /* full lines that end mid-sentence go on; a heading, an item and a sentence's end do not;
+       no space between Han characters and digits */
+    check_reflow("一、主要工作\n"
+                 "2023 年,市应急管理局全面贯彻落实党的二十大精神,深入学习贯彻习近平法治\n"
+                 "思想,组织召开局党委会中心组法治学习 5 次。\n"
+                 "(一)强化组织领导,严格履行责任。市应急管理局高度重视法治建设工作,成立\n"
+                 "领导小组。\n",
+                 "一、主要工作\n"
+                 "2023年,市应急管理局全面贯彻落实党的二十大精神,深入学习贯彻习近平法治"
+                 "思想,组织召开局党委会中心组法治学习5次。\n"
+                 "(一)强化组织领导,严格履行责任。市应急管理局高度重视法治建设工作,成立"
+                 "领导小组。\n");
+    /* page numbers and a header repeated at the top of every page are dropped, and a sentence
+       goes on across the page break */
+    check_reflow(
+        "某某市应急管理局\n第一页的正文很长很长很长很长很长很长很长很长很长很长的一行,没有\n- 1 -\f"
+        "某某市应急管理局\n结束于第二页。第二页的正文很长很长很长很长很长很长很长很长很长\n- 2 -\f"
+        "某某市应急管理局\n第三页。\n3\f",
+        "第一页的正文很长很长很长很长很长很长很长很长很长很长的一行,没有结束于第二页。"
+        "第二页的正文很长很长很长很长很长很长很长很长很长第三页。\n");
+}
+
+static bool installed(const char *program)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", program);
+    return system(cmd) == 0;
+}
+
+static void test_convert_refuses_with_a_reason(void **state)
+{
+    (void)state;
+    if (!installed("pdftotext")) {
+        skip();
+    }
+    struct converted c;
+    const char *converter = NULL;
+    char err[512] = "";
+    static const char broken[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage\n";
+    enum convert_result r = convert_document(DOCFORMAT_PDF, broken, sizeof(broken) - 1, 10000, NULL,
+                                             &c, &converter, err, sizeof(err));
+    assert_int_equal(r, CONVERT_FAILED);
+    assert_string_equal(converter, "pdftotext");
+    assert_non_null(strstr(err, "pdftotext"));
+    assert_string_equal(convert_result_code(r), "convert-failed");
+    assert_null(c.bytes);
+}
+
+static bool stop_now(void)
+{
+    return true;
+}
+
+static void test_convert_deadline_and_stop(void **state)
+{
+    (void)state;
+    if (!installed("soffice")) {
+        skip();
+    }
+    static const char doc[] = "{\\rtf1\\ansi 2023}";
+    struct converted c;
+    const char *converter = NULL;
+    char err[512] = "";
+    /* LibreOffice takes a second to start: 1 ms is past its time, and its group is killed */
+    assert_int_equal(convert_document(DOCFORMAT_RTF, doc, sizeof(doc) - 1, 1, NULL, &c, &converter,
+                                      err, sizeof(err)),
+                     CONVERT_TIMEOUT);
+    assert_non_null(strstr(err, "worker.max_convert_ms"));
+    assert_int_equal(convert_document(DOCFORMAT_RTF, doc, sizeof(doc) - 1, 60000, stop_now, &c,
+                                      &converter, err, sizeof(err)),
+                     CONVERT_STOPPED);
+    assert_int_equal(system("pgrep -f 'rf-convert\\.' >/dev/null"), 256); /* nothing left */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_docformat_by_content),
+        cmocka_unit_test(test_pdftext_reflow),
+        cmocka_unit_test(test_convert_refuses_with_a_reason),
+        cmocka_unit_test(test_convert_deadline_and_stop),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
