@@ -20,6 +20,7 @@
 #include "reportflow/fs.h"
 
 #define POLL_MIN_MS 2
+#define VERSION_MS 20000 /* for `--version`: LibreOffice starts up to say it */
 #define POLL_MAX_MS 25
 
 /* How one format is converted: the program, its arguments after the input's place, and the
@@ -134,9 +135,10 @@ static void child_exec(const char *program, char *const argv[], char *const envp
     if (chdir(dir) != 0) {
         _exit(126);
     }
-    int null_fd = open("/dev/null", O_RDWR);
+    int null_fd = open("/dev/null", O_RDONLY);
+    int out_fd = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err_fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (null_fd < 0 || err_fd < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 ||
+    if (null_fd < 0 || out_fd < 0 || err_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
         dup2(err_fd, 2) < 0) {
         _exit(126);
     }
@@ -189,12 +191,12 @@ static int wait_child(pid_t pid, long long deadline, bool (*stop_requested)(void
     return status;
 }
 
-/* The first line the converter wrote to its error output, for the dead letter. */
-static void first_error_line(const char *dir, char *out, size_t out_size)
+/* The first line the converter wrote to @p file ("err.txt": its error output). */
+static void first_line_of(const char *dir, const char *file, char *out, size_t out_size)
 {
     char path[PATH_MAX], *data = NULL, why[128];
     size_t len = 0;
-    snprintf(path, sizeof(path), "%s/err.txt", dir);
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
     out[0] = '\0';
     if (rf_fs_read_file(path, 4096, &data, &len, why, sizeof(why)) != RF_READ_OK) {
         return;
@@ -271,7 +273,7 @@ static enum convert_result run_tool(const struct tool *t, const char *program, c
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char said[256];
-        first_error_line(dir, said, sizeof(said));
+        first_line_of(dir, "err.txt", said, sizeof(said));
         snprintf(errstr, errstr_size, "%s %s %d%s%s", t->label,
                  WIFEXITED(status) ? "exited" : "died of signal",
                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), said[0] ? ": " : "",
@@ -286,11 +288,12 @@ static enum convert_result read_output(const struct tool *t, const char *dir, co
                                        struct converted *out, char *errstr, size_t errstr_size)
 {
     char path[PATH_MAX], why[256];
-    if (t->html) {
-        const char *dot = strrchr(in, '.');
-        snprintf(path, sizeof(path), "%s/out/%.*s.html", dir, (int)(dot - in), in);
-    } else {
-        snprintf(path, sizeof(path), "%s/out.txt", dir);
+    const char *dot = strrchr(in, '.');
+    int n = t->html ? snprintf(path, sizeof(path), "%s/out/%.*s.html", dir, (int)(dot - in), in)
+                    : snprintf(path, sizeof(path), "%s/out.txt", dir);
+    if (n < 0 || (size_t)n >= sizeof(path)) {
+        snprintf(errstr, errstr_size, "the converter's folder name is too long: %s", dir);
+        return CONVERT_FAILED;
     }
     enum rf_read_result r =
         rf_fs_read_file(path, CONVERT_MAX_OUTPUT, &out->bytes, &out->len, why, sizeof(why));
@@ -354,4 +357,52 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
     }
     remove_tree(dir);
     return r;
+}
+
+/* The first token of @p line that starts with a digit (7.4.7.2 of "LibreOffice 7.4.7.2 40"). */
+static bool version_token(const char *line, const char **at, size_t *len)
+{
+    for (const char *p = line; *p; p++) {
+        if (*p >= '0' && *p <= '9' && (p == line || p[-1] == ' ')) {
+            *at = p;
+            *len = strcspn(p, " ");
+            return true;
+        }
+    }
+    return false;
+}
+
+void convert_version(enum docformat f, char *out, size_t out_size)
+{
+    const struct tool *t = f == DOCFORMAT_PDF ? &PDF_TOOL : &OFFICE_TOOL;
+    char program[PATH_MAX], dir[PATH_MAX], home[PATH_MAX + 8];
+    snprintf(out, out_size, "%s", t->label);
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/rf-convert.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    if (!find_program(t->program, program, sizeof(program)) || !mkdtemp(dir)) {
+        return;
+    }
+    snprintf(home, sizeof(home), "HOME=%s", dir);
+    const char *argv[] = {program, t->html ? "--version" : "-v", NULL};
+    char *const envp[] = {home, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_exec(program, (char *const *)argv, envp, dir, VERSION_MS);
+    }
+    if (pid > 0) {
+        bool timed_out, stopped;
+        wait_child(pid, now_ms() + VERSION_MS, NULL, &timed_out, &stopped);
+        char line[256];
+        const char *at;
+        size_t len;
+        /* LibreOffice says it on its output, pdftotext on its error output */
+        first_line_of(dir, "stdout.txt", line, sizeof(line));
+        if (!version_token(line, &at, &len)) {
+            first_line_of(dir, "err.txt", line, sizeof(line));
+        }
+        if (version_token(line, &at, &len)) {
+            snprintf(out, out_size, "%s %.*s", t->label, (int)len, at);
+        }
+    }
+    remove_tree(dir);
 }

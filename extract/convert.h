@@ -50,6 +50,12 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
                                      struct converted *out, const char **converter, char *errstr,
                                      size_t errstr_size);
 
+/**
+ * The converter of format @p f with its version ("pdftotext 22.12.0", "libreoffice
+ * 7.4.7.2"), asked of the tool in a limited child; its name alone when it does not say.
+ */
+void convert_version(enum docformat f, char *out, size_t out_size);
+
 /** The DLQ code of a result: "convert-failed", "convert-timeout", ... */
 const char *convert_result_code(enum convert_result r);
 

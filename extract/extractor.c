@@ -26,6 +26,7 @@
 int extractor_init(struct extractor *ex, const struct rules *rules)
 {
     ex->rules = rules;
+    ex->pdf_converter[0] = ex->office_converter[0] = '\0';
     return rules_matcher_init(&ex->matcher, rules);
 }
 
@@ -455,7 +456,7 @@ enum extract_status extractor_text(const struct extractor *ex, const char *bytes
  * and by what. Text and HTML are left alone (*text NULL). A document no converter reads, or
  * one the converter refused, is EXTRACT_REJECT with its reason.
  */
-static enum extract_status convert_if_document(const char *bytes, size_t len,
+static enum extract_status convert_if_document(struct extractor *ex, const char *bytes, size_t len,
                                                const struct extract_limits *l, struct reading *rd,
                                                char **text, size_t *text_len,
                                                const char **reason_code, char *errstr,
@@ -476,6 +477,12 @@ static enum extract_status convert_if_document(const char *bytes, size_t len,
     struct converted c;
     enum convert_result r = convert_document(f, bytes, len, l->max_convert_ms, l->stop_requested,
                                              &c, &rd->converter, errstr, errstr_size);
+    /* named with its version, asked once per extractor */
+    char *named = f == DOCFORMAT_PDF ? ex->pdf_converter : ex->office_converter;
+    if (r == CONVERT_OK && !named[0]) {
+        convert_version(f, named, EXTRACTOR_CONVERTER_LEN);
+    }
+    rd->converter = named[0] ? named : rd->converter;
     if (r == CONVERT_NOMEM) {
         *reason_code = "out-of-memory";
         return EXTRACT_NOMEM;
@@ -532,7 +539,7 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     struct reading rd = {"text/plain", NULL, 0};
     char *converted = NULL;
     size_t converted_len = 0;
-    enum extract_status st = convert_if_document(bytes, len, l, &rd, &converted, &converted_len,
+    enum extract_status st = convert_if_document(ex, bytes, len, l, &rd, &converted, &converted_len,
                                                  reason_code, errstr, errstr_size);
     if (st != EXTRACT_OK) {
         return st;

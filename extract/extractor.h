@@ -44,9 +44,14 @@ struct source_info {
 };
 
 /** Per-thread extraction state over a shared, read-only rule set. */
+#define EXTRACTOR_CONVERTER_LEN 80
+
 struct extractor {
     const struct rules *rules; /* borrowed */
     struct rules_matcher matcher;
+    /* the converters with their versions, asked once per extractor (convert_version()) */
+    char pdf_converter[EXTRACTOR_CONVERTER_LEN];
+    char office_converter[EXTRACTOR_CONVERTER_LEN];
 };
 
 enum extract_status {

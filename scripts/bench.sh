@@ -14,6 +14,8 @@ python3 "$root/tests/hostile/make-content.py" "$hostile" --big >/dev/null
 "$RF_BIN/bin/bench_extract" --per-file "$root/config/rules/emergency-management-annual.json" "${RF_BENCH_SHAPE_SECONDS:-2}" \
     "$hostile"/*-1m.txt "$hostile"/*-4m.txt "$hostile"/single-line-8m.txt
 echo
+"$root/tests/bench/bench-formats.sh" "${RF_BENCH_FORMAT_ROUNDS:-3}"
+echo
 "$root/tests/bench/bench-producer.sh" "${RF_BENCH_FILES:-10000}"
 echo
 "$root/tests/bench/bench-sink.sh" "${RF_BENCH_ENVELOPES:-10000}"

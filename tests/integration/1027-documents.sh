@@ -37,12 +37,14 @@ lettered() { [ "$(q "SELECT count(*) FROM dead_letters")" -ge 2 ]; }
 wait_for 180 "two documents and a text report stored" stored
 wait_for 60 "two dead letters" lettered
 
-got=$(q "SELECT file_name, media_type, coalesce(converter, '-'), coalesce(pages::text, '-') FROM documents ORDER BY file_name")
+got=$(q "SELECT file_name, media_type, coalesce(split_part(converter, ' ', 1), '-'), coalesce(pages::text, '-') FROM documents ORDER BY file_name")
 want="000_0f883fdf5ed81324.txt|text/plain|-|-
 年度报告.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|libreoffice|-
 年度报告.pdf|application/pdf|pdftotext|3"
 [ "$got" = "$want" ] || fail "documents:\n$got\nwant:\n$want"
-pass "a DOCX and a PDF stored with their media type and converter (and the PDF's pages)"
+versions=$(q "SELECT count(*) FROM documents WHERE converter ~ '^(pdftotext|libreoffice) [0-9]'")
+[ "$versions" = 2 ] || fail "converters without versions: $(q "SELECT converter FROM documents")"
+pass "a DOCX and a PDF stored with their media type, converter and its version (and the PDF's pages)"
 
 # the same facts as the plain text gives
 text_facts=$("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" "$seed" |

@@ -53,8 +53,8 @@ for ext in docx doc odt rtf pdf; do
     echo "$ext: all-keys F1 $f1, fields $fields$([ "$ok" = 1 ] || echo '   <- more than 0.03 from the text')"
     [ "$ok" = 1 ] || { failed=1; grep -E "FIELD|^  (FN|FP)" "$work/eval-$ext.out" | head -20 || true; }
 done
-grep -q '"converter":"pdftotext"' <("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$rules" "$work"/pdf/*.pdf) ||
-    { echo "FAIL: a PDF's envelope does not name its converter"; failed=1; }
+grep -qE '"converter":"pdftotext [0-9]' <("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$rules" "$work"/pdf/*.pdf) ||
+    { echo "FAIL: a PDF's envelope does not name its converter and its version"; failed=1; }
 
 # documents a converter refuses: reason and time
 mkdir -p "$work/bad"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Documents per format (issue 21): the seeds made into PDF, DOCX, DOC, ODT and RTF by
+# LibreOffice, each read by reportflow-extract as the worker reads it, ROUNDS times. Prints
+# documents/s, MB/s of input, pages/s for PDF, and the share of the time spent converting
+# (the rest is the same extraction as the plain text's, measured in the same run).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${RF_BIN:-$root/build}/bin
+rounds=${1:-3}
+for tool in soffice pdftotext; do
+    command -v $tool >/dev/null || { echo "bench-formats: $tool is not installed"; exit 0; }
+done
+work=$(mktemp -d /tmp/rf-bench-formats.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export HOME=$work
+office() { soffice --headless --norestore --nologo "$@" >/dev/null 2>&1; }
+cp "$root"/examples/reports/*.txt "$work/"
+office --convert-to "docx:MS Word 2007 XML" --outdir "$work/docx" "$work"/*.txt
+office --convert-to pdf:writer_pdf_Export --outdir "$work/pdf" "$work"/docx/*.docx
+office --convert-to "doc:MS Word 97" --outdir "$work/doc" "$work"/docx/*.docx
+office --convert-to odt --outdir "$work/odt" "$work"/docx/*.docx
+office --convert-to rtf --outdir "$work/rtf" "$work"/docx/*.docx
+mkdir -p "$work/txt" && mv "$work"/*.txt "$work/txt/"
+rules=$root/config/rules/emergency-management-annual.json
+pages=0
+for f in "$work"/pdf/*.pdf; do
+    pages=$((pages + $(pdfinfo "$f" 2>/dev/null | sed -n 's/^Pages: *//p' || echo 0)))
+done
+echo "documents per format: the 5 seeds, $rounds rounds, reportflow-extract (one process per round)"
+printf '  %-6s %10s %10s %10s %12s\n' format docs/s MB/s pages/s converting
+text_s=
+for ext in txt pdf docx doc odt rtf; do
+    bytes=$(cat "$work/$ext"/* | wc -c)
+    start=$(date +%s.%N)
+    for _ in $(seq "$rounds"); do
+        "$bin/reportflow-extract" -X "worker.rules=$rules" "$work/$ext"/* >/dev/null
+    done
+    end=$(date +%s.%N)
+    python3 - "$ext" "$start" "$end" "$rounds" "$bytes" "$pages" "${text_s:-0}" <<'PY'
+import sys
+ext, start, end, rounds, size, pages, text_s = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7])
+s = (end - start) / rounds
+docs = 5 / s
+share = "-" if ext == "txt" else "%.0f%%" % (100 * max(s - text_s, 0) / s)
+pps = "%.1f" % (pages / s) if ext == "pdf" else "-"
+print("  %-6s %10.1f %10.3f %10s %12s" % (ext, docs, size / s / 1e6, pps, share))
+PY
+    [ "$ext" = txt ] && text_s=$(python3 -c "print(($end - $start) / $rounds)")
+done
