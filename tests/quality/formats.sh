@@ -4,7 +4,7 @@
 # scored against the seeds' gold: each format's all-keys F1 and its document fields must be
 # within 0.03 of the plain text's. Then documents a converter must refuse, each with its reason
 # and within its limit: a broken PDF, a truncated DOCX, a ZIP bomb, a PDF with no text layer,
-# a ZIP that is no document. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
+# a DOCX with an external entity, a ZIP that is no document. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
 gold=$RF_SHARED/gold/seeds.json
@@ -67,7 +67,8 @@ d, template = sys.argv[1], zipfile.ZipFile(sys.argv[2])
 with zipfile.ZipFile(d + "/bomb.docx", "w", zipfile.ZIP_DEFLATED) as z:
     for info in template.infolist():
         if info.filename != "word/document.xml":
-            z.writestr(info, template.read(info))
+            # by name: writestr() would rewrite the template's own entry (its offset)
+            z.writestr(info.filename, template.read(info.filename))
     body = "<w:p><w:r><w:t>" + "安" * 64 + "</w:t></w:r></w:p>"
     with z.open("word/document.xml", "w") as f:
         f.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
@@ -75,6 +76,14 @@ with zipfile.ZipFile(d + "/bomb.docx", "w", zipfile.ZIP_DEFLATED) as z:
         for _ in range(1500):
             f.write(chunk)
         f.write(b"</w:body></w:document>")
+# a DOCX whose body asks for a file of this host as an external entity
+doc = template.read("word/document.xml").decode()
+doc = doc.replace('standalone="yes"?>', '?><!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', 1)
+doc = doc.replace("<w:t>", "<w:t>&xxe;", 1)
+with zipfile.ZipFile(d + "/entity.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    for info in template.infolist():
+        z.writestr(info.filename, doc.encode() if info.filename == "word/document.xml"
+                   else template.read(info.filename))
 with zipfile.ZipFile(d + "/archive.zip", "w") as z:
     z.writestr("data/report.csv", "a,b\n1,2\n")
 PY
@@ -101,6 +110,7 @@ expect broken.pdf convert-failed 10
 expect truncated.docx convert-failed 25
 expect bomb.docx "convert-failed|convert-timeout|convert-too-large" 30
 expect scanned.pdf needs-ocr 10
+expect entity.docx convert-failed 25 # LibreOffice takes no DTD in OOXML: nothing of /etc/passwd
 expect archive.zip unsupported-format 5
 pgrep -f 'rf-convert\.' >/dev/null && { echo "FAIL: a converter outlived its document"; failed=1; }
 exit $failed
