@@ -33,7 +33,8 @@ packages=(
 )
 if [ "$want_test" = 1 ]; then
     packages+=(chromium strace) # chromium: about 250 MB to download with its dependencies
-    packages+=(fonts-wqy-zenhei) # Chinese glyphs for the PDFs tests/quality/formats.sh makes
+    packages+=(fonts-wqy-zenhei qpdf) # Chinese glyphs for the PDFs tests/quality/formats.sh makes,
+                                      # and an encrypted one
 fi
 if [ "$want_slow" = 1 ]; then
     packages+=(clang libclang-rt-14-dev)

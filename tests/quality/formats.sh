@@ -4,7 +4,8 @@
 # scored against the seeds' gold: each format's all-keys F1 and its document fields must be
 # within 0.03 of the plain text's. Then documents a converter must refuse, each with its reason
 # and within its limit: a broken PDF, a truncated DOCX, a ZIP bomb, a PDF with no text layer,
-# a DOCX with an external entity, a ZIP that is no document. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
+# a DOCX with an external entity, a ZIP that is no document, a PDF of 50,000 pages, an
+# encrypted PDF. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
 gold=$RF_SHARED/gold/seeds.json
@@ -87,6 +88,22 @@ with zipfile.ZipFile(d + "/entity.docx", "w", zipfile.ZIP_DEFLATED) as z:
 with zipfile.ZipFile(d + "/archive.zip", "w") as z:
     z.writestr("data/report.csv", "a,b\n1,2\n")
 PY
+python3 - "$work/bad/pages.pdf" <<'PY'
+import sys
+n = 50000  # a PDF of 50,000 empty pages, written by hand
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Count %d /Kids [%s] >>" % (n, b" ".join(b"%d 0 R" % (3 + i) for i in range(n)))]
+objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * n
+out, offsets = bytearray(b"%PDF-1.4\n"), []
+for i, o in enumerate(objs):
+    offsets.append(len(out))
+    out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+open(sys.argv[1], "wb").write(out)
+PY
 printf '{\\rtf1\\ansi }' >"$work/blank.rtf"
 office --convert-to pdf:writer_pdf_Export --outdir "$work/bad" "$work/blank.rtf"
 mv "$work/bad/blank.pdf" "$work/bad/scanned.pdf"
@@ -112,5 +129,12 @@ expect bomb.docx "convert-failed|convert-timeout|convert-too-large" 30
 expect scanned.pdf needs-ocr 10
 expect entity.docx convert-failed 25 # LibreOffice takes no DTD in OOXML: nothing of /etc/passwd
 expect archive.zip unsupported-format 5
+expect pages.pdf needs-ocr 20
+if command -v qpdf >/dev/null; then
+    qpdf --encrypt user owner 256 -- "$work"/pdf/$(ls "$work/pdf" | head -n 1) "$work/bad/encrypted.pdf"
+    expect encrypted.pdf convert-failed 10
+else
+    echo "qpdf is not installed: the encrypted PDF is not tried (scripts/setup.sh --test)"
+fi
 pgrep -f 'rf-convert\.' >/dev/null && { echo "FAIL: a converter outlived its document"; failed=1; }
 exit $failed
