@@ -24,6 +24,7 @@
 #include "pinyin.h"
 #include "place.h"
 #include "reportflow/buf.h"
+#include "wordscan.h"
 
 #define OWN_REPORT_LINES 3   /* a place reporting on itself says so in its opening lines */
 #define OWN_REPORT_BYTES 600 /* ... within about 200 characters, however long a line is */
@@ -42,9 +43,12 @@
  * report's search grow with the square of its length.
  */
 struct agency_scan {
-    uint64_t self_refs; /* bit k: rules->self_references[k] occurs (the first 64) */
+    const struct wordscan *bodies; /* agency suffixes (BODY_SUFFIXES) and national bodies */
+    uint64_t self_refs;            /* bit k: rules->self_references[k] occurs (the first 64) */
     size_t bare_lookups;
 };
+
+enum { BODY_SUFFIXES, BODY_NATIONAL }; /* the lists of agency_scan.bodies */
 
 /* Walk back from @p at over Han characters that can belong to a place name. */
 static size_t place_run_start(const struct text *t, const struct rules *rules, size_t at)
@@ -94,32 +98,17 @@ static bool named_agency(const struct text *t, const struct rules *rules, size_t
     return true;
 }
 
-/*
- * The self-references (全市, 本县) @p t uses, one bit each: one pass over the text, each word
- * tried where its first character stands.
- */
-static uint64_t self_references_used(const struct text *t, const struct rules *rules)
+/* The self-references (全市, 本县) @p t uses, one bit each (the first 64), found by @p selfs. */
+static uint64_t self_references_used(const struct text *t, const struct rules *rules,
+                                     const struct wordscan *selfs)
 {
-    struct docscan_firsts firsts;
-    memset(&firsts, 0, sizeof(firsts));
-    size_t cnt = rules->self_reference_cnt < 64 ? rules->self_reference_cnt : 64;
-    for (size_t k = 0; k < cnt; k++) {
-        docscan_firsts_add(&firsts, rules->self_references[k].word, rules->self_references[k].len);
-    }
     uint64_t used = 0;
-    for (size_t at = 0; at < t->norm_len;) {
-        uint32_t cp;
-        if (!docscan_firsts_at(&firsts, t->norm + at, t->norm_len - at, &cp)) {
-            at += cp ? 3 : 1;
-            continue;
-        }
-        for (size_t k = 0; k < cnt; k++) {
-            const struct name_pair *w = &rules->self_references[k];
-            if (w->len <= t->norm_len - at && memcmp(t->norm + at, w->word, w->len) == 0) {
-                used |= (uint64_t)1 << k;
-            }
-        }
-        at += 3;
+    struct wordscan_cursor c = wordscan_from(0);
+    size_t at;
+    for (const struct wordscan_word *w;
+         (w = wordscan_next(selfs, t->norm, t->norm_len, &c, &at));) {
+        size_t k = (size_t)(w->pair - rules->self_references);
+        used |= k < 64 ? (uint64_t)1 << k : 0;
     }
     return used;
 }
@@ -237,17 +226,19 @@ static bool agency_at(const struct text *t, const struct rules *rules, struct ag
 static bool span_agency(const struct text *t, const struct rules *rules, struct agency_scan *scan,
                         const struct byline_span *sp, struct agency_candidate *c)
 {
-    for (size_t at = sp->start; at < sp->end; at++) {
-        for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
-            const struct name_pair *suf = &rules->agency_suffixes[k];
-            if (at + suf->len > sp->end || memcmp(t->norm + at, suf->word, suf->len) != 0 ||
-                (sp->alone &&
-                 (at + suf->len != sp->end || place_run_start(t, rules, at) != sp->start))) {
-                continue;
-            }
-            if (agency_at(t, rules, scan, at, suf->label, c)) {
-                return true;
-            }
+    struct wordscan_cursor cur = wordscan_from(sp->start);
+    size_t at;
+    /* the text ends at the span's end: a body word must lie inside it */
+    for (const struct wordscan_word *w;
+         (w = wordscan_next(scan->bodies, t->norm, sp->end, &cur, &at));) {
+        const struct name_pair *suf = w->pair;
+        if (w->list != BODY_SUFFIXES ||
+            (sp->alone &&
+             (at + suf->len != sp->end || place_run_start(t, rules, at) != sp->start))) {
+            continue;
+        }
+        if (agency_at(t, rules, scan, at, suf->label, c)) {
+            return true;
         }
     }
     return false;
@@ -271,9 +262,6 @@ static void add_publishers(const struct text *t, const struct rules *rules,
         }
         c.published = true;
         agency_pick_add(cands, cnt, &c);
-        for (size_t k = 0; k < *cnt; k++) {
-            cands[k].published |= strcmp(cands[k].name, c.name) == 0;
-        }
     }
 }
 
@@ -301,43 +289,14 @@ static size_t branch_after(const struct text *t, const struct rules *rules, size
     return 0;
 }
 
-/* A body word of the rule set: an agency suffix or a national body, by its first character. */
-struct body_word {
-    uint32_t first; /* code point of its first character */
-    const struct name_pair *pair;
-    bool national;
-};
-
-static int by_first_character(const void *a, const void *b)
-{
-    const struct body_word *x = a, *y = b;
-    return x->first < y->first ? -1 : x->first > y->first;
-}
-
-/* The body words sorted by first character into @p out (room for every word). */
-static size_t index_body_words(const struct rules *rules, struct body_word *out)
-{
-    size_t n = 0;
-    for (size_t k = 0; k < rules->agency_suffix_cnt; k++) {
-        const struct name_pair *w = &rules->agency_suffixes[k];
-        out[n++] = (struct body_word){text_three_byte_cp(w->word, w->len), w, false};
-    }
-    for (size_t k = 0; k < rules->national_body_cnt; k++) {
-        const struct name_pair *w = &rules->national_bodies[k];
-        out[n++] = (struct body_word){text_three_byte_cp(w->word, w->len), w, true};
-    }
-    qsort(out, n, sizeof(*out), by_first_character);
-    return n;
-}
-
 /* The agency a body word at norm byte @p at names, if any, into the list. */
 static void agency_candidate_at(const struct text *t, const struct rules *rules,
-                                struct agency_scan *scan, const struct body_word *w, size_t at,
+                                struct agency_scan *scan, const struct wordscan_word *w, size_t at,
                                 struct agency_candidate *cands, size_t *cnt)
 {
     struct agency_candidate c;
     size_t end = at + w->pair->len;
-    if (w->national) {
+    if (w->list == BODY_NATIONAL) {
         /* 各级应急管理部门: departments of any level, not the ministry */
         if (end + 3 <= t->norm_len && memcmp(t->norm + end, "门", 3) == 0) {
             return;
@@ -360,52 +319,18 @@ static void agency_candidate_at(const struct text *t, const struct rules *rules,
     agency_pick_add(cands, cnt, &c);
 }
 
-/*
- * Every agency mention, in text order, while @p budget lasts (a spent one leaves the list
- * short): one pass over the text, each character looked up among the body words' first
- * characters, rather than one pass per word.
+/* Every agency mention, in text order, while @p budget lasts (a spent one leaves the list short).
  */
-static int collect_agencies(const struct text *t, const struct rules *rules, struct budget *budget,
-                            struct agency_scan *scan, struct agency_candidate *cands, size_t *cnt)
+static void collect_agencies(const struct text *t, const struct rules *rules, struct budget *budget,
+                             struct agency_scan *scan, struct agency_candidate *cands, size_t *cnt)
 {
-    size_t nw = rules->agency_suffix_cnt + rules->national_body_cnt;
-    struct body_word *words = malloc((nw + 1) * sizeof(*words));
-    struct docscan_firsts *firsts = calloc(1, sizeof(*firsts));
-    if (!words || !firsts) {
-        free(words);
-        free(firsts);
-        return -1;
+    struct wordscan_cursor c = wordscan_from(0);
+    size_t at;
+    for (const struct wordscan_word *w;
+         !budget_spent(budget) &&
+         (w = wordscan_next(scan->bodies, t->norm, t->norm_len, &c, &at));) {
+        agency_candidate_at(t, rules, scan, w, at, cands, cnt);
     }
-    index_body_words(rules, words);
-    for (size_t k = 0; k < nw; k++) {
-        docscan_firsts_add(firsts, words[k].pair->word, words[k].pair->len);
-    }
-    for (size_t at = 0; at < t->norm_len && !budget_spent(budget);) {
-        uint32_t cp;
-        /* most characters start no body word: one bit says so */
-        for (; at < t->norm_len && !docscan_firsts_at(firsts, t->norm + at, t->norm_len - at, &cp);
-             at += cp ? 3 : 1) {
-        }
-        if (at >= t->norm_len) {
-            break;
-        }
-        struct body_word key = {cp, NULL, false};
-        const struct body_word *w = bsearch(&key, words, nw, sizeof(*words), by_first_character);
-        /* bsearch lands on any word of that character: back to the first of them */
-        while (w && w > words && w[-1].first == cp) {
-            w--;
-        }
-        for (; w && w < words + nw && w->first == cp; w++) {
-            if (w->pair->len <= t->norm_len - at &&
-                memcmp(t->norm + at, w->pair->word, w->pair->len) == 0) {
-                agency_candidate_at(t, rules, scan, w, at, cands, cnt);
-            }
-        }
-        at += 3;
-    }
-    free(firsts);
-    free(words);
-    return 0;
 }
 
 /* At norm byte @p at: a year (2024年度) or an own-report word (行政执法). */
@@ -494,10 +419,8 @@ static void add_own_report(const struct text *t, const struct rules *rules,
                 !own_report_at(t, rules, at, &c)) {
                 continue;
             }
+            c.titled = true; /* the place's own report ranks like one its title names */
             agency_pick_add(cands, cnt, &c);
-            for (size_t k = 0; k < *cnt; k++) {
-                cands[k].titled |= strcmp(cands[k].name, c.name) == 0;
-            }
             return;
         }
     }
@@ -573,21 +496,19 @@ static void resolve_region_code(const struct text *t, const struct rules *rules,
     }
 }
 
-/* The agency of @p t whose title is @p title (may be NULL). @returns 0, or -1 on ENOMEM. */
-static int find_agency(const struct text *t, const struct rules *rules,
-                       const struct docscan_lines *ls, const char *title, struct budget *budget,
-                       struct agency_result *out)
+/* The agency of @p t whose title is @p title (may be NULL), with @p scan's words. @returns 0, or
+   -1 on ENOMEM. */
+static int choose_agency(const struct text *t, const struct rules *rules,
+                         const struct docscan_lines *ls, const char *title, struct budget *budget,
+                         struct agency_scan *scan, struct agency_result *out)
 {
     struct agency_candidate cands[AGENCY_PICK_MAX];
     size_t cnt = 0;
-    struct agency_scan scan = {self_references_used(t, rules), 0};
-    if (collect_agencies(t, rules, budget, &scan, cands, &cnt) != 0) {
-        return -1;
-    }
+    collect_agencies(t, rules, budget, scan, cands, &cnt);
     for (size_t i = 0; i < cnt; i++) {
         cands[i].titled = title && strstr(title, cands[i].name);
     }
-    add_publishers(t, rules, ls, &scan, cands, &cnt);
+    add_publishers(t, rules, ls, scan, cands, &cnt);
     add_own_report(t, rules, ls, cands, &cnt);
     add_addressee_writer(t, rules, ls, cands, &cnt);
     agency_pick_merge(rules, cands, &cnt);
@@ -621,6 +542,36 @@ static int find_agency(const struct text *t, const struct rules *rules,
     }
     resolve_region_code(t, rules, out);
     return 0;
+}
+
+/* choose_agency() with the rule set's words indexed once for the document. */
+static int find_agency(const struct text *t, const struct rules *rules,
+                       const struct docscan_lines *ls, const char *title, struct budget *budget,
+                       struct agency_result *out)
+{
+    const struct name_pair *const body_lists[] = {rules->agency_suffixes, rules->national_bodies};
+    const size_t body_counts[] = {rules->agency_suffix_cnt, rules->national_body_cnt};
+    const struct name_pair *const self_list[] = {rules->self_references};
+    const size_t self_count[] = {rules->self_reference_cnt};
+    /* two bitmaps of 8 KiB: on the heap, not a worker thread's stack */
+    struct wordscan *bodies = calloc(1, sizeof(*bodies)), *selfs = calloc(1, sizeof(*selfs));
+    int rc = bodies && selfs && wordscan_init(bodies, body_lists, body_counts, 2) == 0 &&
+                     wordscan_init(selfs, self_list, self_count, 1) == 0
+                 ? 0
+                 : -1;
+    if (rc == 0) {
+        struct agency_scan scan = {bodies, self_references_used(t, rules, selfs), 0};
+        rc = choose_agency(t, rules, ls, title, budget, &scan, out);
+    }
+    if (bodies) {
+        wordscan_release(bodies);
+    }
+    if (selfs) {
+        wordscan_release(selfs);
+    }
+    free(bodies);
+    free(selfs);
+    return rc;
 }
 
 /* find_agency() on @p t, or on a copy of it without readings when it has some. */

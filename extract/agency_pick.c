@@ -8,14 +8,22 @@
 #include "orgcode.h"
 #include "place.h"
 
+/* @p from's mentions (@p count of them), marks and fuller region counted for @p into. */
+static void absorb(struct agency_candidate *into, const struct agency_candidate *from, int count)
+{
+    into->count += count;
+    into->titled |= from->titled;
+    into->published |= from->published;
+    if (strlen(from->region) > strlen(into->region)) {
+        memcpy(into->region, from->region, sizeof(into->region));
+    }
+}
+
 void agency_pick_add(struct agency_candidate *cands, size_t *cnt, const struct agency_candidate *c)
 {
     for (size_t i = 0; i < *cnt; i++) {
         if (strcmp(cands[i].name, c->name) == 0) {
-            cands[i].count++;
-            if (strlen(c->region) > strlen(cands[i].region)) {
-                snprintf(cands[i].region, sizeof(cands[i].region), "%s", c->region);
-            }
+            absorb(&cands[i], c, 1);
             return;
         }
     }
@@ -40,12 +48,7 @@ static void merge_written_forms(struct agency_candidate *cands, size_t *cnt)
                 strcmp(cands[j].name + jl - il, cands[i].name) != 0 || cands[i].unnamed) {
                 continue;
             }
-            cands[i].count += cands[j].count;
-            cands[i].titled |= cands[j].titled;
-            cands[i].published |= cands[j].published;
-            if (strlen(cands[j].region) > strlen(cands[i].region)) {
-                memcpy(cands[i].region, cands[j].region, sizeof(cands[i].region));
-            }
+            absorb(&cands[i], &cands[j], cands[j].count);
             cands[j] = cands[--(*cnt)];
             if (i == *cnt) {
                 i = j; /* the shorter one moved into j's place */
@@ -189,9 +192,7 @@ static void merge_unnamed_into_twins(const struct rules *rules, struct agency_ca
             i++;
             continue;
         }
-        twin->count += cands[i].count;
-        twin->titled |= cands[i].titled;
-        twin->published |= cands[i].published;
+        absorb(twin, &cands[i], cands[i].count); /* an unnamed body has no region to give */
         place_own_name(rules, twin->region, twin->name);
         cands[i] = cands[--(*cnt)];
     }

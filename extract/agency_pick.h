@@ -28,7 +28,10 @@ struct agency_candidate {
     size_t first;      /* first norm offset */
 };
 
-/** Add @p c to @p cands (@p cnt of them), or count one more mention of the one named alike. */
+/**
+ * Add @p c to @p cands (@p cnt of them), or count one more mention of the one named alike,
+ * which takes @p c's marks (titled, published) and its region when fuller.
+ */
 void agency_pick_add(struct agency_candidate *cands, size_t *cnt, const struct agency_candidate *c);
 
 /**

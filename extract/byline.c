@@ -76,6 +76,16 @@ static bool only_date(const char *s, size_t a, size_t b)
     return digit || a0 == b;
 }
 
+/* The bytes of [s, s + len) up to BYLINE_MAX_NAME_BYTES, cut at a character's start. */
+static size_t char_prefix(const char *s, size_t len)
+{
+    size_t n = len < BYLINE_MAX_NAME_BYTES ? len : BYLINE_MAX_NAME_BYTES;
+    while (n < len && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80) {
+        n--;
+    }
+    return n;
+}
+
 size_t byline_find(const struct text *t, const struct rules *rules, const struct docscan_lines *ls,
                    struct byline_span *out)
 {
@@ -92,7 +102,8 @@ size_t byline_find(const struct text *t, const struct rules *rules, const struct
                 v = skip_decoration(s, ls->items[i + 1].start, b);
             }
             if (v < b) {
-                out[n++] = (struct byline_span){v, b, false};
+                /* a publisher is named in its first characters: not a long line's every byte */
+                out[n++] = (struct byline_span){v, v + char_prefix(s + v, b - v), false};
             }
             continue;
         }

@@ -206,6 +206,43 @@ static void first_line_of(const char *dir, const char *file, char *out, size_t o
     free(data);
 }
 
+/*
+ * Run @p program with @p argv in the limited child (child_exec()), its home and temporary
+ * folder @p dir, until it ends or @p max_ms pass. @returns its wait status, or -1 when it
+ * could not be started (errno says why).
+ */
+static int spawn(const char *program, const char *const argv[], const char *dir, long long max_ms,
+                 bool (*stop_requested)(void), bool *timed_out, bool *stopped)
+{
+    char home[PATH_MAX + 8], tmp[PATH_MAX + 8];
+    snprintf(home, sizeof(home), "HOME=%s", dir);
+    snprintf(tmp, sizeof(tmp), "TMPDIR=%s", dir);
+    char *const envp[] = {home, tmp, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
+    long long deadline = now_ms() + max_ms;
+    pid_t pid = fork();
+    if (pid < 0) {
+        return -1;
+    }
+    if (pid == 0) {
+        child_exec(program, (char *const *)argv, envp, dir, max_ms);
+    }
+    return wait_child(pid, deadline, stop_requested, timed_out, stopped);
+}
+
+/* The converter of format @p f. */
+static const struct tool *tool_of(enum docformat f)
+{
+    return f == DOCFORMAT_PDF ? &PDF_TOOL : &OFFICE_TOOL;
+}
+
+/* A new private folder for one run of a converter, under $TMPDIR. @returns false on failure. */
+static bool make_workdir(char *dir, size_t dir_size)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, dir_size, "%s/rf-convert.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    return mkdtemp(dir) != NULL;
+}
+
 /* argv of @p tool for the input @p in, writing into the child's folder. */
 static void build_argv(const struct tool *t, const char *program, const char *dir, const char *in,
                        char profile[], size_t profile_size, const char *argv[])
@@ -240,23 +277,15 @@ static enum convert_result run_tool(const struct tool *t, const char *program, c
                                     const char *in, long long max_ms, bool (*stop_requested)(void),
                                     char *errstr, size_t errstr_size)
 {
-    char profile[PATH_MAX + 64], home[PATH_MAX + 8], tmp[PATH_MAX + 8];
+    char profile[PATH_MAX + 64];
     const char *argv[16];
     build_argv(t, program, dir, in, profile, sizeof(profile), argv);
-    snprintf(home, sizeof(home), "HOME=%s", dir);
-    snprintf(tmp, sizeof(tmp), "TMPDIR=%s", dir);
-    char *const envp[] = {home, tmp, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
-    long long deadline = now_ms() + max_ms;
-    pid_t pid = fork();
-    if (pid < 0) {
+    bool timed_out, stopped;
+    int status = spawn(program, argv, dir, max_ms, stop_requested, &timed_out, &stopped);
+    if (status < 0) {
         snprintf(errstr, errstr_size, "cannot start %s: %s", t->label, strerror(errno));
         return CONVERT_FAILED;
     }
-    if (pid == 0) {
-        child_exec(program, (char *const *)argv, envp, dir, max_ms);
-    }
-    bool timed_out, stopped;
-    int status = wait_child(pid, deadline, stop_requested, &timed_out, &stopped);
     if (stopped) {
         snprintf(errstr, errstr_size, "stopped while %s converted the document", t->label);
         return CONVERT_STOPPED;
@@ -326,7 +355,7 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
                                      size_t errstr_size)
 {
     *out = (struct converted){NULL, 0, false, 0};
-    const struct tool *t = f == DOCFORMAT_PDF ? &PDF_TOOL : &OFFICE_TOOL;
+    const struct tool *t = tool_of(f);
     *converter = t->label;
     char program[PATH_MAX];
     if (!find_program(t->program, program, sizeof(program))) {
@@ -334,10 +363,8 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
                  docformat_name(f), t->program);
         return CONVERT_UNAVAILABLE;
     }
-    const char *tmp = getenv("TMPDIR");
     char dir[PATH_MAX], in[32], in_path[PATH_MAX + 40];
-    snprintf(dir, sizeof(dir), "%s/rf-convert.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!mkdtemp(dir)) {
+    if (!make_workdir(dir, sizeof(dir))) {
         snprintf(errstr, errstr_size, "cannot make a folder for the converter: %s",
                  strerror(errno));
         return CONVERT_FAILED;
@@ -374,24 +401,15 @@ static bool version_token(const char *line, const char **at, size_t *len)
 
 void convert_version(enum docformat f, char *out, size_t out_size)
 {
-    const struct tool *t = f == DOCFORMAT_PDF ? &PDF_TOOL : &OFFICE_TOOL;
-    char program[PATH_MAX], dir[PATH_MAX], home[PATH_MAX + 8];
+    const struct tool *t = tool_of(f);
+    char program[PATH_MAX], dir[PATH_MAX];
     snprintf(out, out_size, "%s", t->label);
-    const char *tmp = getenv("TMPDIR");
-    snprintf(dir, sizeof(dir), "%s/rf-convert.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-    if (!find_program(t->program, program, sizeof(program)) || !mkdtemp(dir)) {
+    if (!find_program(t->program, program, sizeof(program)) || !make_workdir(dir, sizeof(dir))) {
         return;
     }
-    snprintf(home, sizeof(home), "HOME=%s", dir);
     const char *argv[] = {program, t->html ? "--version" : "-v", NULL};
-    char *const envp[] = {home, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
-    pid_t pid = fork();
-    if (pid == 0) {
-        child_exec(program, (char *const *)argv, envp, dir, VERSION_MS);
-    }
-    if (pid > 0) {
-        bool timed_out, stopped;
-        wait_child(pid, now_ms() + VERSION_MS, NULL, &timed_out, &stopped);
+    bool timed_out, stopped;
+    if (spawn(program, argv, dir, VERSION_MS, NULL, &timed_out, &stopped) >= 0) {
         char line[256];
         const char *at;
         size_t len;

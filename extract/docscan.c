@@ -75,12 +75,3 @@ void docscan_lines_release(struct docscan_lines *ls)
     free(ls->items);
     *ls = (struct docscan_lines){NULL, 0};
 }
-
-void docscan_firsts_add(struct docscan_firsts *f, const char *word, size_t len)
-{
-    uint32_t first = text_three_byte_cp(word, len);
-    if (first) {
-        uint32_t bit = docscan_pair_bit(first, len > 3 ? text_three_byte_cp(word + 3, len - 3) : 0);
-        f->bits[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-    }
-}

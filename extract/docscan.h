@@ -46,39 +46,4 @@ bool docscan_is_han(uint32_t cp);
  */
 bool docscan_year_at(const char *s, size_t a, size_t i);
 
-/*
- * The first two characters of a list of words (three-byte ones: Han, 。), hashed
- * into one bit each, so that one pass over a text tries the words only where
- * one may start, instead of one pass per word. Two characters, not one: the
- * first characters of a vocabulary (人, 市, 国) are among a text's commonest.
- */
-struct docscan_firsts {
-    uint8_t bits[0x10000 / 8];
-};
-
-/* The bit of a pair of code points (the second is 0 for a word of one character). */
-static inline uint32_t docscan_pair_bit(uint32_t first, uint32_t second)
-{
-    return (first * 40503u ^ second) & 0xffffu;
-}
-
-/** Mark the first two characters of @p word (@p len bytes) in @p f (zeroed first). */
-void docscan_firsts_add(struct docscan_firsts *f, const char *word, size_t len);
-
-/**
- * True when a marked pair of characters may start at @p s (@p avail bytes);
- * the first one's code point in *cp (0: not a three-byte character).
- */
-static inline bool docscan_firsts_at(const struct docscan_firsts *f, const char *s, size_t avail,
-                                     uint32_t *cp)
-{
-    *cp = text_three_byte_cp(s, avail);
-    if (!*cp) {
-        return false;
-    }
-    uint32_t pair = docscan_pair_bit(*cp, text_three_byte_cp(s + 3, avail - 3));
-    uint32_t alone = docscan_pair_bit(*cp, 0);
-    return (f->bits[pair >> 3] >> (pair & 7) & 1) || (f->bits[alone >> 3] >> (alone & 7) & 1);
-}
-
 #endif

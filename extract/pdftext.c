@@ -12,12 +12,15 @@
 #define WIDE_SHARE 0.85  /* a line this share of the page's width or more is a full line */
 #define REPEATED_MIN 3   /* a header or footer repeats on this many pages at least ... */
 #define MAX_LINE_KEY 120 /* ... compared by its first bytes */
+/* more non-blank lines than this are no pages of prose (a table of numbers, a hostile file):
+   passed through as they are, so the lines' records take at most 48 MiB */
+#define MAX_LINES (1u << 21)
 
-struct line {
+struct line { /* 24 bytes: there may be MAX_LINES of them */
     const char *s;
-    size_t len; /* trimmed */
-    size_t page;
-    double width;     /* Han and full-width characters 1, the rest 0.5 */
+    uint32_t len; /* trimmed; the text is under 4 GiB (split_lines() checks) */
+    uint32_t page;
+    float width;      /* Han and full-width characters 1, the rest 0.5 */
     bool first, last; /* first or last non-blank line of its page */
     bool dropped;
 };
@@ -27,22 +30,41 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-static double width_of(const char *s, size_t len)
+static float width_of(const char *s, size_t len)
 {
-    double w = 0;
+    float w = 0;
     for (size_t i = 0; i < len;) {
         unsigned char b = (unsigned char)s[i];
         size_t n = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-        w += n >= 3 ? 1.0 : 0.5;
+        w += n >= 3 ? 1.0f : 0.5f;
         i += n;
     }
     return w;
 }
 
-/* The non-blank lines of @p text, trimmed, with their pages. NULL on ENOMEM. */
+/*
+ * The non-blank lines of @p text, trimmed, with their pages. NULL on ENOMEM, or NULL with *cnt
+ * 0 when there are more than MAX_LINES.
+ */
 static struct line *split_lines(const char *text, size_t len, size_t *cnt, size_t *pages)
 {
-    struct line *lines = malloc((len / 2 + 2) * sizeof(*lines));
+    /* the non-blank lines counted first, so that memory follows the text's lines, not its
+       bytes or its blank lines (a line record is larger than most lines) */
+    size_t nonblank = 0;
+    bool seen = false;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '\n' || text[i] == '\f') {
+            nonblank += seen;
+            seen = false;
+        } else {
+            seen |= !is_space(text[i]);
+        }
+    }
+    if (nonblank + seen > MAX_LINES || len >= UINT32_MAX) {
+        *cnt = 0;
+        return NULL;
+    }
+    struct line *lines = malloc((nonblank + 1 + seen) * sizeof(*lines));
     if (!lines) {
         return NULL;
     }
@@ -268,10 +290,28 @@ static int put_line(struct rf_buf *out, const char *s, size_t len)
     return rf_buf_append(out, s + from, len - from);
 }
 
+/* The text as it is, page breaks as line breaks: for a text of too many lines to reflow. */
+static char *pass_through(const char *text, size_t len, size_t *out_len)
+{
+    char *out = malloc(len + 1);
+    if (!out) {
+        return NULL;
+    }
+    for (size_t i = 0; i < len; i++) {
+        out[i] = text[i] == '\f' ? '\n' : text[i];
+    }
+    out[len] = '\0';
+    *out_len = len;
+    return out;
+}
+
 char *pdftext_reflow(const char *text, size_t len, size_t *out_len)
 {
-    size_t cnt = 0, pages = 0;
+    size_t cnt = 1, pages = 0;
     struct line *lines = split_lines(text, len, &cnt, &pages);
+    if (!lines && cnt == 0) {
+        return pass_through(text, len, out_len);
+    }
     if (!lines || drop_page_furniture(lines, cnt, pages) != 0) {
         free(lines);
         return NULL;

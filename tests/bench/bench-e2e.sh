@@ -69,12 +69,11 @@ drop_at_rate "$RF_STATE/steady"
 latency s
 
 # 3. reprocess (1)'s documents under a new version while live files arrive at the same rate
-python3 - "$root/config/rules/emergency-management-annual.json" "$RF_STATE/rules.json" <<'PY'
-import json, os, sys
-r = json.load(open(sys.argv[1]))
+PYTHONPATH="$root/tools" python3 - "$root/config/rules/emergency-management-annual.json" "$RF_STATE/rules.json" <<'PY'
+import json, sys
+from rulefile import load_portable
+r = load_portable(sys.argv[1])
 r["version"] += "-bench"
-for k in ("model", "gazetteer", "script_fold_table"):  # files named beside the rule file
-    r[k] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r[k])
 json.dump(r, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
 echo "reprocessing the $n documents of the burst, live files at $rate files/s for as long as it runs"

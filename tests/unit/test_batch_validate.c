@@ -41,15 +41,18 @@ static void test_sink_stores_under_the_rules_hash_or_a_legacy_name(void **state)
     assert_string_equal(why, "extractor.rules_hash is not 16 lowercase hex digits");
 }
 
+/* An envelope of version 1 whose source and document hold @p source_extra and @p document. */
+#define ENVELOPE(source_extra, document)                                                           \
+    HEAD "\"source\":{\"extracted_at\":\"2026-01-01T00:00:00.000Z\"" source_extra "},"             \
+         "\"extractor\":{\"rules_hash\":\"0123456789abcdef\"},\"document\":{" document "},"        \
+         "\"sections\":[],\"citations\":[],\"quantities\":[],\"metrics\":[]}"
+
 /* A region code is six digits or null; anything else would fail the table's CHECK. */
 static void test_sink_checks_the_region_code(void **state)
 {
     (void)state;
     char why[256];
-#define WITH_CODE(code)                                                                            \
-    HEAD SOURCE                                                                                    \
-        "\"extractor\":{\"rules_hash\":\"0123456789abcdef\"},\"document\":{\"region_code\":" code  \
-        "},\"sections\":[],\"citations\":[],\"quantities\":[],\"metrics\":[]}"
+#define WITH_CODE(code) ENVELOPE("", "\"region_code\":" code)
     assert_true(check(WITH_CODE("\"440304\""), why));
     assert_true(check(WITH_CODE("null"), why));
     assert_false(check(WITH_CODE("\"44030'\""), why));
@@ -63,10 +66,7 @@ static void test_sink_checks_the_pages(void **state)
 {
     (void)state;
     char why[256];
-#define WITH_PAGES(pages)                                                                          \
-    HEAD "\"source\":{\"extracted_at\":\"2026-01-01T00:00:00.000Z\",\"pages\":" pages "},"         \
-         "\"extractor\":{\"rules_hash\":\"0123456789abcdef\"},\"document\":{},"                    \
-         "\"sections\":[],\"citations\":[],\"quantities\":[],\"metrics\":[]}"
+#define WITH_PAGES(pages) ENVELOPE(",\"pages\":" pages, "")
     assert_true(check(WITH_PAGES("3"), why));
     assert_true(check(WITH_PAGES("null"), why));
     assert_false(check(WITH_PAGES("0"), why));

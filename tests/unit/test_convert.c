@@ -75,6 +75,28 @@ static void test_pdftext_reflow(void **state)
         "第二页的正文很长很长很长很长很长很长很长很长很长第三页。\n");
 }
 
+/* More lines than a text of pages has: passed through, page breaks as line breaks, in memory
+   that follows its bytes (reflowing 32 MB of one-letter lines once took 190 MB of records) */
+static void test_pdftext_too_many_lines_pass_through(void **state)
+{
+    (void)state;
+    size_t lines = (1u << 21) + 1, len = 2 * lines + 2;
+    char *in = malloc(len + 1);
+    assert_non_null(in);
+    for (size_t i = 0; i < lines; i++) {
+        memcpy(in + 2 * i, "a\n", 2);
+    }
+    memcpy(in + 2 * lines, "\fb", 3);
+    size_t out_len = 0;
+    char *out = pdftext_reflow(in, len, &out_len);
+    assert_non_null(out);
+    assert_int_equal(out_len, len);
+    assert_memory_equal(out, in, len - 2);
+    assert_memory_equal(out + len - 2, "\nb", 2);
+    free(out);
+    free(in);
+}
+
 static bool installed(const char *program)
 {
     char cmd[128];
@@ -132,6 +154,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_docformat_by_content),
         cmocka_unit_test(test_pdftext_reflow),
+        cmocka_unit_test(test_pdftext_too_many_lines_pass_through),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
         cmocka_unit_test(test_convert_deadline_and_stop),
     };

@@ -23,6 +23,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from rulefile import load_portable  # noqa: E402 (tools/ is not a package)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
@@ -103,11 +106,8 @@ def main():
     TEMPS.append(tmp)
     golds, corpus_args, docs = {}, [], []
     # features depend on the rules, not on the model: dump with the rules alone
-    bare = json.load(open(args.rules, encoding="utf-8"))
+    bare = load_portable(args.rules)
     bare.pop("model", None)
-    for key in ("gazetteer", "script_fold_table"):  # relative to the rule file's folder,
-        if key in bare:                             # which the copy leaves
-            bare[key] = os.path.join(os.path.dirname(os.path.abspath(args.rules)), bare[key])
     bare_rules = os.path.join(tmp, "rules.json")
     json.dump(bare, open(bare_rules, "w", encoding="utf-8"), ensure_ascii=False)
     args.bare_rules = bare_rules

@@ -18,13 +18,11 @@ work=$(mktemp -d /tmp/rf-train.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 [ -f "$shared/dev/gold.json" ] || { echo "train-shipped: $shared/dev is absent" >&2; exit 77; }
 # features depend on the rules, not on the model: dump with the rules alone
-python3 - "$rules" "$work/rules.json" <<'PY'
-import json, os, sys
-r = json.load(open(sys.argv[1], encoding="utf-8"))
+PYTHONPATH="$root/tools" python3 - "$rules" "$work/rules.json" <<'PY'
+import json, sys
+from rulefile import load_portable
+r = load_portable(sys.argv[1])
 r.pop("model", None)
-for key in ("gazetteer", "script_fold_table"):  # relative to the rule file's folder,
-    if key in r:                                # which the copy leaves
-        r[key] = os.path.join(os.path.dirname(os.path.abspath(sys.argv[1])), r[key])
 json.dump(r, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
 "$bin/reportflow-eval" -X "worker.rules=$work/rules.json" --gold "$shared/dev/gold.json" \

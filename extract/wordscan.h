@@ -1,0 +1,58 @@
+/*
+ * wordscan.h - the words of several lists (a rule set's [word, label] pairs)
+ * found in one pass over a text: each position is tried only where the first
+ * two characters of some word stand (a bit per pair of characters says so), and
+ * then only the words that start with its character. One pass for all the
+ * words, instead of one per word: the agency finder's body words and
+ * self-references are some 170 words. Words start with a three-byte character
+ * (Han, 。); others are never found.
+ */
+#ifndef RF_WORDSCAN_H
+#define RF_WORDSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rulefile.h"
+
+struct wordscan_word {
+    uint32_t first; /* code point of its first character */
+    const struct name_pair *pair;
+    unsigned list; /* which of the lists given to wordscan_init() */
+};
+
+struct wordscan {
+    uint8_t bits[0x10000 / 8];   /* pairs of first characters, hashed */
+    struct wordscan_word *words; /* sorted by first character */
+    size_t cnt;
+};
+
+/* Where a scan is: the position tried and the words of its character left to try. */
+struct wordscan_cursor {
+    size_t at;
+    size_t next, end; /* words[next .. end) start with the character at @p at */
+};
+
+/**
+ * Index @p list_cnt lists of words (@p lists[i] holds @p counts[i] pairs) into @p s.
+ * @returns 0, or -1 on ENOMEM; wordscan_release() frees @p s either way.
+ */
+int wordscan_init(struct wordscan *s, const struct name_pair *const lists[], const size_t counts[],
+                  size_t list_cnt);
+void wordscan_release(struct wordscan *s);
+
+/** A cursor at byte @p from of a text. */
+static inline struct wordscan_cursor wordscan_from(size_t from)
+{
+    return (struct wordscan_cursor){from, 0, 0};
+}
+
+/**
+ * The next word of @p s in @p text (@p len bytes, valid UTF-8) at or after the
+ * cursor, positions ascending, the words at one position one by one; *at gets
+ * its byte offset. @returns NULL past the end.
+ */
+const struct wordscan_word *wordscan_next(const struct wordscan *s, const char *text, size_t len,
+                                          struct wordscan_cursor *c, size_t *at);
+
+#endif
