@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ocrtext.h"
+#include "reportflow/buf.h"
 #include "reportflow/fs.h"
 
 #define POLL_MIN_MS 2
@@ -33,6 +35,16 @@ struct tool {
 
 static const struct tool PDF_TOOL = {"pdftotext", "pdftotext", false};
 static const struct tool OFFICE_TOOL = {"soffice", "libreoffice", true};
+static const struct tool RENDER_TOOL = {"pdftoppm", "pdftoppm", false};
+static const struct tool OCR_TOOL = {"tesseract", "tesseract", false};
+
+/* One document's conversion: its folder, its one deadline, and who may stop it. */
+struct run {
+    const char *dir;
+    long long deadline; /* monotonic ms */
+    long long max_ms;   /* as configured, for messages */
+    bool (*stop_requested)(void);
+};
 
 const char *convert_result_code(enum convert_result r)
 {
@@ -120,10 +132,10 @@ static void limit(int resource, rlim_t soft, rlim_t hard)
  * limits, no network where a namespace can be had, its folder, and no terminal.
  */
 static void child_exec(const char *program, char *const argv[], char *const envp[], const char *dir,
-                       long long max_ms)
+                       long long cpu_ms)
 {
     setpgid(0, 0);
-    rlim_t cpu = (rlim_t)(max_ms / 1000 + 1);
+    rlim_t cpu = (rlim_t)(cpu_ms / 1000 + 1);
     limit(RLIMIT_CPU, cpu, cpu + 1);
     limit(RLIMIT_AS, CONVERT_ADDRESS_SPACE, CONVERT_ADDRESS_SPACE);
     limit(RLIMIT_FSIZE, CONVERT_MAX_OUTPUT, CONVERT_MAX_OUTPUT);
@@ -208,23 +220,30 @@ static void first_line_of(const char *dir, const char *file, char *out, size_t o
 
 /*
  * Run @p program with @p argv in the limited child (child_exec()), its home and temporary
- * folder @p dir, until it ends or @p max_ms pass. @returns its wait status, or -1 when it
- * could not be started (errno says why).
+ * folder @p dir, until it ends or the monotonic clock reaches @p deadline. @returns its wait
+ * status, or -1 when it could not be started (errno says why).
  */
-static int spawn(const char *program, const char *const argv[], const char *dir, long long max_ms,
+static int spawn(const char *program, const char *const argv[], const char *dir, long long deadline,
                  bool (*stop_requested)(void), bool *timed_out, bool *stopped)
 {
     char home[PATH_MAX + 8], tmp[PATH_MAX + 8];
     snprintf(home, sizeof(home), "HOME=%s", dir);
     snprintf(tmp, sizeof(tmp), "TMPDIR=%s", dir);
-    char *const envp[] = {home, tmp, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL};
-    long long deadline = now_ms() + max_ms;
+    /* OMP_THREAD_LIMIT: tesseract would take every core; a worker is one */
+    char *const envp[] = {
+        home, tmp, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "OMP_THREAD_LIMIT=1", NULL};
+    long long left = deadline - now_ms();
+    if (left <= 0) {
+        *timed_out = true;
+        *stopped = false;
+        return 0;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         return -1;
     }
     if (pid == 0) {
-        child_exec(program, (char *const *)argv, envp, dir, max_ms);
+        child_exec(program, (char *const *)argv, envp, dir, left);
     }
     return wait_child(pid, deadline, stop_requested, timed_out, stopped);
 }
@@ -273,43 +292,50 @@ static void build_argv(const struct tool *t, const char *program, const char *di
     argv[n] = NULL;
 }
 
-static enum convert_result run_tool(const struct tool *t, const char *program, const char *dir,
-                                    const char *in, long long max_ms, bool (*stop_requested)(void),
-                                    char *errstr, size_t errstr_size)
+/* Run @p argv[0] (the program @p label names) for @p r; @returns its verdict. */
+static enum convert_result run_program(const char *label, const char *const argv[],
+                                       const struct run *r, char *errstr, size_t errstr_size)
 {
-    char profile[PATH_MAX + 64];
-    const char *argv[16];
-    build_argv(t, program, dir, in, profile, sizeof(profile), argv);
     bool timed_out, stopped;
-    int status = spawn(program, argv, dir, max_ms, stop_requested, &timed_out, &stopped);
+    int status = spawn(argv[0], argv, r->dir, r->deadline, r->stop_requested, &timed_out, &stopped);
     if (status < 0) {
-        snprintf(errstr, errstr_size, "cannot start %s: %s", t->label, strerror(errno));
+        snprintf(errstr, errstr_size, "cannot start %s: %s", label, strerror(errno));
         return CONVERT_FAILED;
     }
     if (stopped) {
-        snprintf(errstr, errstr_size, "stopped while %s converted the document", t->label);
+        snprintf(errstr, errstr_size, "stopped while %s converted the document", label);
         return CONVERT_STOPPED;
     }
     if (timed_out ||
         (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))) {
-        snprintf(errstr, errstr_size, "%s took longer than %lld ms (worker.max_convert_ms)",
-                 t->label, max_ms);
+        snprintf(errstr, errstr_size,
+                 "%s: the document took longer than %lld ms (worker.max_convert_ms)", label,
+                 r->max_ms);
         return CONVERT_TIMEOUT;
     }
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
-        snprintf(errstr, errstr_size, "%s wrote more than %u bytes", t->label, CONVERT_MAX_OUTPUT);
+        snprintf(errstr, errstr_size, "%s wrote more than %u bytes", label, CONVERT_MAX_OUTPUT);
         return CONVERT_TOO_LARGE;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char said[256];
-        first_line_of(dir, "err.txt", said, sizeof(said));
-        snprintf(errstr, errstr_size, "%s %s %d%s%s", t->label,
+        first_line_of(r->dir, "err.txt", said, sizeof(said));
+        snprintf(errstr, errstr_size, "%s %s %d%s%s", label,
                  WIFEXITED(status) ? "exited" : "died of signal",
                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), said[0] ? ": " : "",
                  said);
         return CONVERT_FAILED;
     }
     return CONVERT_OK;
+}
+
+static enum convert_result run_tool(const struct tool *t, const char *program, const struct run *r,
+                                    const char *in, char *errstr, size_t errstr_size)
+{
+    char profile[PATH_MAX + 64];
+    const char *argv[16];
+    build_argv(t, program, r->dir, in, profile, sizeof(profile), argv);
+    return run_program(t->label, argv, r, errstr, errstr_size);
 }
 
 /* The converter's output file into @p out. */
@@ -349,12 +375,175 @@ static enum convert_result read_output(const struct tool *t, const char *dir, co
     return CONVERT_OK;
 }
 
-enum convert_result convert_document(enum docformat f, const char *bytes, size_t len,
-                                     long long max_ms, bool (*stop_requested)(void),
-                                     struct converted *out, const char **converter, char *errstr,
+/* The spans of @p s between form feeds: a PDF's pages as pdftotext ends each of them. */
+struct span {
+    size_t at, len;
+};
+
+/* Chinese characters in @p len bytes of UTF-8, counted up to @p enough. */
+static size_t han_in(const char *s, size_t len, size_t enough)
+{
+    size_t n = 0;
+    for (size_t i = 0; i + 3 <= len && n < enough; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 0xe3 && b <= 0xe9) { /* lead bytes of U+3000..U+9FFF */
+            n++;
+            i += 2;
+        }
+    }
+    return n;
+}
+
+/* The pages of @p c (c->pages of them), or NULL on ENOMEM. */
+static struct span *page_spans(const struct converted *c)
+{
+    struct span *pages = calloc((size_t)c->pages, sizeof(*pages));
+    if (!pages) {
+        return NULL;
+    }
+    size_t p = 0, at = 0;
+    for (size_t i = 0; i <= c->len && p < (size_t)c->pages; i++) {
+        if (i == c->len || c->bytes[i] == '\f') {
+            pages[p++] = (struct span){at, i - at};
+            at = i + 1;
+        }
+    }
+    return pages;
+}
+
+/* tesseract's text of page @p page of "in.pdf", cleaned (ocrtext.h), into @p text. */
+static enum convert_result ocr_page(const struct run *r, const char *render, const char *ocr,
+                                    int page, struct rf_buf *text, char *errstr, size_t errstr_size)
+{
+    char number[16], pixels[16], png[PATH_MAX], txt[PATH_MAX], why[256];
+    snprintf(number, sizeof(number), "%d", page);
+    snprintf(pixels, sizeof(pixels), "%d", CONVERT_OCR_PIXELS);
+    const char *render_argv[] = {render,      "-f",   number,  "-l",   number,
+                                 "-scale-to", pixels, "-gray", "-png", "-singlefile",
+                                 "in.pdf",    "page", NULL};
+    const char *ocr_argv[] = {ocr, "page.png", "page", "-l", "chi_sim", "--oem", "1", NULL};
+    enum convert_result res = run_program(RENDER_TOOL.label, render_argv, r, errstr, errstr_size);
+    if (res == CONVERT_OK) {
+        res = run_program(OCR_TOOL.label, ocr_argv, r, errstr, errstr_size);
+    }
+    snprintf(png, sizeof(png), "%s/page.png", r->dir);
+    snprintf(txt, sizeof(txt), "%s/page.txt", r->dir);
+    char *raw = NULL;
+    size_t raw_len = 0;
+    if (res == CONVERT_OK &&
+        rf_fs_read_file(txt, CONVERT_MAX_OUTPUT, &raw, &raw_len, why, sizeof(why)) != RF_READ_OK) {
+        snprintf(errstr, errstr_size, "tesseract wrote no text for page %d: %s", page, why);
+        res = CONVERT_FAILED;
+    }
+    remove(png);
+    remove(txt);
+    if (res != CONVERT_OK) {
+        return res;
+    }
+    size_t clean_len = 0;
+    char *clean = ocrtext_clean(raw, raw_len, &clean_len);
+    free(raw);
+    if (!clean || rf_buf_append(text, clean, clean_len) != 0) {
+        free(clean);
+        return CONVERT_NOMEM;
+    }
+    free(clean);
+    return CONVERT_OK;
+}
+
+/* The pages of @p c that have no text layer, marked in @p scan; @returns how many. */
+static int find_scans(const struct converted *c, const struct span *pages, unsigned char *scan)
+{
+    int n = 0;
+    for (int p = 0; p < c->pages; p++) {
+        scan[p] = han_in(c->bytes + pages[p].at, pages[p].len, CONVERT_SCAN_MAX_HAN) <
+                  CONVERT_SCAN_MAX_HAN;
+        n += scan[p];
+    }
+    return n;
+}
+
+/* The text of @p c again, each page marked in @p scan read by OCR instead. */
+static enum convert_result ocr_pages(const struct run *r, struct converted *c,
+                                     const struct span *pages, unsigned char *scan, char *errstr,
                                      size_t errstr_size)
 {
-    *out = (struct converted){NULL, 0, false, 0};
+    char render[PATH_MAX], ocr[PATH_MAX];
+    if (!find_program(RENDER_TOOL.program, render, sizeof(render)) ||
+        !find_program(OCR_TOOL.program, ocr, sizeof(ocr))) {
+        return CONVERT_UNAVAILABLE;
+    }
+    struct rf_buf text = RF_BUF_INIT;
+    enum convert_result res = CONVERT_OK;
+    for (int p = 0; p < c->pages && res == CONVERT_OK; p++) {
+        if (p > 0 && rf_buf_append(&text, "\f", 1) != 0) {
+            res = CONVERT_NOMEM;
+        } else if (scan[p]) {
+            res = ocr_page(r, render, ocr, p + 1, &text, errstr, errstr_size);
+        } else if (pages[p].len > 0 &&
+                   rf_buf_append(&text, c->bytes + pages[p].at, pages[p].len) != 0) {
+            res = CONVERT_NOMEM;
+        }
+    }
+    size_t joined_len = text.len;
+    char *joined = res == CONVERT_OK ? rf_buf_detach(&text) : NULL;
+    if (!joined) {
+        rf_buf_release(&text);
+        return res == CONVERT_OK ? CONVERT_NOMEM : res;
+    }
+    free(c->bytes);
+    c->bytes = joined;
+    c->len = joined_len;
+    return CONVERT_OK;
+}
+
+/*
+ * Read the scanned pages of the PDF @p c by OCR when @p req allows it and the tools are
+ * here; otherwise count them in c->scanned_pages. More scans than the deadline can hold
+ * are refused at once rather than read until it passes.
+ */
+static enum convert_result read_scans(const struct run *r, const struct convert_request *req,
+                                      struct converted *c, char *errstr, size_t errstr_size)
+{
+    struct span *pages = page_spans(c);
+    unsigned char *scan = calloc((size_t)c->pages, 1);
+    if (!pages || !scan) {
+        free(pages);
+        free(scan);
+        return CONVERT_NOMEM;
+    }
+    int scans = find_scans(c, pages, scan);
+    long long left = r->deadline - now_ms();
+    enum convert_result res = CONVERT_OK;
+    if (scans == 0 || !req->ocr) {
+        c->scanned_pages = scans;
+    } else if ((long long)scans * CONVERT_OCR_MIN_MS_PER_PAGE > left) {
+        snprintf(errstr, errstr_size,
+                 "%d scanned pages need OCR: at %d ms a page at least, more than "
+                 "worker.max_convert_ms (%lld ms) allows",
+                 scans, CONVERT_OCR_MIN_MS_PER_PAGE, r->max_ms);
+        res = CONVERT_TOO_LARGE;
+    } else {
+        res = ocr_pages(r, c, pages, scan, errstr, errstr_size);
+        if (res == CONVERT_UNAVAILABLE) { /* no tesseract: the pages stay unread, and say so */
+            c->scanned_pages = scans;
+            res = CONVERT_OK;
+        } else if (res == CONVERT_OK) {
+            c->ocr_pages = scans;
+            c->page_ocr = scan;
+            scan = NULL;
+        }
+    }
+    free(pages);
+    free(scan);
+    return res;
+}
+
+enum convert_result convert_document(enum docformat f, const char *bytes, size_t len,
+                                     const struct convert_request *req, struct converted *out,
+                                     const char **converter, char *errstr, size_t errstr_size)
+{
+    *out = (struct converted){NULL, 0, false, 0, NULL, 0, 0};
     const struct tool *t = tool_of(f);
     *converter = t->label;
     char program[PATH_MAX];
@@ -369,21 +558,43 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
                  strerror(errno));
         return CONVERT_FAILED;
     }
+    long long max_ms = req->max_ms > 0 ? req->max_ms : CONVERT_DEFAULT_MS;
+    const struct run r = {dir, now_ms() + max_ms, max_ms, req->stop_requested};
     snprintf(in, sizeof(in), "in.%s", docformat_name(f));
     snprintf(in_path, sizeof(in_path), "%s/%s", dir, in);
-    enum convert_result r = CONVERT_FAILED;
+    enum convert_result res = CONVERT_FAILED;
     if (write_input(in_path, bytes, len) != 0) {
         snprintf(errstr, errstr_size, "cannot write the document for the converter: %s",
                  strerror(errno));
     } else {
-        r = run_tool(t, program, dir, in, max_ms > 0 ? max_ms : CONVERT_DEFAULT_MS, stop_requested,
-                     errstr, errstr_size);
-        if (r == CONVERT_OK) {
-            r = read_output(t, dir, in, out, errstr, errstr_size);
+        res = run_tool(t, program, &r, in, errstr, errstr_size);
+        if (res == CONVERT_OK) {
+            res = read_output(t, dir, in, out, errstr, errstr_size);
+        }
+        if (res == CONVERT_OK && f == DOCFORMAT_PDF) {
+            res = read_scans(&r, req, out, errstr, errstr_size);
         }
     }
     remove_tree(dir);
-    return r;
+    if (res != CONVERT_OK) {
+        converted_release(out);
+    }
+    return res;
+}
+
+void converted_release(struct converted *c)
+{
+    free(c->bytes);
+    free(c->page_ocr);
+    c->bytes = NULL;
+    c->page_ocr = NULL;
+}
+
+bool convert_ocr_available(void)
+{
+    char path[PATH_MAX];
+    return find_program(RENDER_TOOL.program, path, sizeof(path)) &&
+           find_program(OCR_TOOL.program, path, sizeof(path));
 }
 
 /* The first token of @p line that starts with a digit (7.4.7.2 of "LibreOffice 7.4.7.2 40"). */
@@ -409,7 +620,7 @@ void convert_version(enum docformat f, char *out, size_t out_size)
     }
     const char *argv[] = {program, t->html ? "--version" : "-v", NULL};
     bool timed_out, stopped;
-    if (spawn(program, argv, dir, VERSION_MS, NULL, &timed_out, &stopped) >= 0) {
+    if (spawn(program, argv, dir, now_ms() + VERSION_MS, NULL, &timed_out, &stopped) >= 0) {
         char line[256];
         const char *at;
         size_t len;

@@ -84,10 +84,29 @@ static int set_new(json_t *obj, const char *key, json_t *value)
 
 /* What the raw bytes were and what read them (convert.h): the envelope's source says it. */
 struct reading {
-    const char *media_type; /* "application/pdf"; text/plain or text/html for text */
-    const char *converter;  /* "pdftotext", "libreoffice"; NULL for text */
-    int pages;              /* PDF pages; 0: none or unknown */
+    const char *media_type;     /* "application/pdf"; text/plain or text/html for text */
+    const char *converter;      /* "pdftotext", "libreoffice"; NULL for text */
+    int pages;                  /* PDF pages; 0: none or unknown */
+    int ocr_pages;              /* of them, read by OCR */
+    int unread_pages;           /* scanned pages left unread (OCR off or not installed) */
+    struct pdftext_pages where; /* where each page begins in the text (a PDF's) */
+    unsigned char *page_ocr;    /* per page, 1 when read by OCR; NULL when none was */
 };
+
+static void reading_release(struct reading *rd)
+{
+    pdftext_pages_release(&rd->where);
+    free(rd->page_ocr);
+    rd->page_ocr = NULL;
+}
+
+/* The page (from 1) of character @p ch, and whether OCR read it; 0 when the text has none. */
+static int page_of(const struct reading *rd, size_t ch, bool *ocr)
+{
+    int page = pdftext_page_at(&rd->where, ch);
+    *ocr = page > 0 && rd->page_ocr && page <= rd->pages && rd->page_ocr[page - 1];
+    return page;
+}
 
 static json_t *source_json(const struct source_info *src, size_t len, const struct decoded *d,
                            const struct reading *rd)
@@ -99,6 +118,7 @@ static json_t *source_json(const struct source_info *src, size_t len, const stru
     int media = set_new(o, "media_type", json_string(rd->media_type));
     media |= set_new(o, "converter", rd->converter ? json_string(rd->converter) : json_null());
     media |= set_new(o, "pages", rd->pages > 0 ? json_integer(rd->pages) : json_null());
+    media |= set_new(o, "ocr", rd->pages > 0 ? json_integer(rd->ocr_pages) : json_null());
     if (media != 0) {
         json_decref(o);
         return NULL;
@@ -122,7 +142,31 @@ static json_t *source_json(const struct source_info *src, size_t len, const stru
     return o;
 }
 
-static json_t *document_json(const struct docfields *f, const struct text *t)
+/* The document's warnings: a value found but dropped, scanned pages left unread. */
+static json_t *warnings_json(const struct docfields *f, const struct reading *rd)
+{
+    json_t *arr = json_array();
+    int rc = arr ? 0 : -1;
+    if (rc == 0 && f->warning[0]) {
+        rc = json_array_append_new(arr, safe_string(f->warning));
+    }
+    if (rc == 0 && rd->unread_pages > 0) {
+        char said[160];
+        snprintf(said, sizeof(said),
+                 "%d of %d pages are scans without text, not read: OCR is off (worker.ocr) or "
+                 "tesseract is not installed",
+                 rd->unread_pages, rd->pages);
+        rc = json_array_append_new(arr, json_string(said));
+    }
+    if (rc != 0) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+static json_t *document_json(const struct docfields *f, const struct text *t,
+                             const struct reading *rd)
 {
     json_t *o = json_pack("{s:o, s:s?, s:I}", "year", f->year ? json_integer(f->year) : json_null(),
                           "published", f->published[0] ? f->published : NULL, "chars",
@@ -134,8 +178,8 @@ static json_t *document_json(const struct docfields *f, const struct text *t)
     rc |= set_new(o, "region_code", f->region_code[0] ? json_string(f->region_code) : json_null());
     rc |= set_new(o, "title", safe_string(f->title));
     rc |= set_new(o, "doc_number", safe_string(f->doc_number));
-    if (rc == 0 && f->warning[0]) {
-        rc = set_new(o, "warnings", json_pack("[o]", safe_string(f->warning)));
+    if (rc == 0 && (f->warning[0] || rd->unread_pages > 0)) {
+        rc = set_new(o, "warnings", warnings_json(f, rd));
     }
     if (rc != 0) {
         json_decref(o);
@@ -205,7 +249,8 @@ static json_t *sections_json(const struct outline *o, const struct text *t, stru
 }
 
 static json_t *quantity_json(const struct quantity *q, const struct outline *o,
-                             const struct text *t, struct excerpts *clauses, size_t *bytes)
+                             const struct text *t, const struct reading *rd,
+                             struct excerpts *clauses, size_t *bytes)
 {
     size_t cs = text_char_at(t, q->start), ce = text_char_at(t, q->end);
     size_t clause = 0;
@@ -226,6 +271,11 @@ static json_t *quantity_json(const struct quantity *q, const struct outline *o,
         jsonout_int(&out, "start", (json_int_t)cs);
         jsonout_int(&out, "end", (json_int_t)ce);
         jsonout_str(&out, "section", sec ? sec->path : NULL);
+        bool ocr;
+        int page = page_of(rd, cs, &ocr);
+        if (page > 0) {
+            jsonout_int(&out, "page", page);
+        }
         obj = jsonout_end(&out);
     }
     *bytes = (written ? strlen(written) : 0) + strlen(q->unit) + (sec ? strlen(sec->path) : 0);
@@ -234,8 +284,8 @@ static json_t *quantity_json(const struct quantity *q, const struct outline *o,
 }
 
 static json_t *quantities_json(const struct quantity_list *qs, const struct outline *o,
-                               const struct text *t, struct excerpts *clauses,
-                               struct budget *budget)
+                               const struct text *t, const struct reading *rd,
+                               struct excerpts *clauses, struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < qs->cnt; i++) {
@@ -245,7 +295,7 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
             return NULL;
         }
         size_t bytes = 0;
-        json_t *obj = quantity_json(&qs->items[i], o, t, clauses, &bytes);
+        json_t *obj = quantity_json(&qs->items[i], o, t, rd, clauses, &bytes);
         if (append_charged(arr, obj, bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
@@ -260,7 +310,7 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
  * (an excerpt's index), offsets and section. @returns -1 on ENOMEM.
  */
 static void fact_place(struct jsonout *out, const struct fact *f, const struct outline *o,
-                       const struct text *t, struct excerpts *clauses)
+                       const struct text *t, int page, struct excerpts *clauses)
 {
     if (f->quantity != METRICS_NO_QUANTITY) {
         jsonout_int(out, "quantity", (json_int_t)f->quantity);
@@ -278,12 +328,20 @@ static void fact_place(struct jsonout *out, const struct fact *f, const struct o
     jsonout_int(out, "start", (json_int_t)text_char_at(t, f->start));
     jsonout_int(out, "end", (json_int_t)text_char_at(t, f->end));
     jsonout_str(out, "section", sec ? sec->path : NULL);
+    if (page > 0) {
+        jsonout_int(out, "page", page);
+    }
 }
 
 static json_t *fact_json(const struct fact *f, const struct outline *o, const struct text *t,
-                         struct excerpts *clauses, size_t *bytes)
+                         const struct reading *rd, struct excerpts *clauses, size_t *bytes)
 {
     const struct section *sec = outline_find(o, f->start);
+    bool ocr;
+    int page = page_of(rd, text_char_at(t, f->start), &ocr);
+    /* OCR misreads digits a text layer cannot: the same wording is less sure of its number */
+    double confidence =
+        f->confidence >= 0 && ocr ? f->confidence * EXTRACT_OCR_CONFIDENCE : f->confidence;
     struct jsonout out;
     jsonout_begin(&out);
     jsonout_str(&out, "key", f->rule->key);
@@ -295,14 +353,15 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
     /* its strings; a stated zero's own unit and section are charged with it too */
     *bytes = strlen(f->rule->key) + strlen(f->rule->id) + strlen(f->as_of) + strlen(f->unit) +
              (sec ? strlen(sec->path) : 0) + (sec && sec->category ? strlen(sec->category) : 0);
-    fact_place(&out, f, o, t, clauses);
+    fact_place(&out, f, o, t, page, clauses);
     jsonout_set(&out, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null());
-    jsonout_set(&out, "confidence", f->confidence >= 0 ? json_real(f->confidence) : json_null());
+    jsonout_set(&out, "confidence", confidence >= 0 ? json_real(confidence) : json_null());
     return jsonout_end(&out);
 }
 
 static json_t *metrics_json(const struct fact_list *facts, const struct outline *o,
-                            const struct text *t, struct excerpts *clauses, struct budget *budget)
+                            const struct text *t, const struct reading *rd,
+                            struct excerpts *clauses, struct budget *budget)
 {
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < facts->cnt; i++) {
@@ -313,7 +372,7 @@ static json_t *metrics_json(const struct fact_list *facts, const struct outline 
             return NULL;
         }
         size_t bytes = 0;
-        json_t *obj = fact_json(f, o, t, clauses, &bytes);
+        json_t *obj = fact_json(f, o, t, rd, clauses, &bytes);
         if (append_charged(arr, obj, bytes, budget) != 0) {
             json_decref(arr);
             return NULL;
@@ -352,11 +411,11 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     struct excerpts clauses;
     excerpts_init(&clauses, EXTRACT_EXCERPT_MAX_CHARS);
     json_t *parts[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-    parts[0] = document_json(&fields, t);
+    parts[0] = document_json(&fields, t, rd);
     parts[1] = parts[0] ? sections_json(&outline, t, budget) : NULL;
     parts[2] = parts[1] ? citations_extract(t, ex->rules, &outline, budget) : NULL;
-    parts[3] = parts[2] ? quantities_json(&qs, &outline, t, &clauses, budget) : NULL;
-    parts[4] = parts[3] ? metrics_json(&facts, &outline, t, &clauses, budget) : NULL;
+    parts[3] = parts[2] ? quantities_json(&qs, &outline, t, rd, &clauses, budget) : NULL;
+    parts[4] = parts[3] ? metrics_json(&facts, &outline, t, rd, &clauses, budget) : NULL;
     parts[5] = parts[4] ? excerpts_json(&clauses, t, budget) : NULL;
     excerpts_release(&clauses);
     if (!parts[5]) {
@@ -475,8 +534,9 @@ static enum extract_status convert_if_document(struct extractor *ex, const char 
         return EXTRACT_REJECT;
     }
     struct converted c;
-    enum convert_result r = convert_document(f, bytes, len, l->max_convert_ms, l->stop_requested,
-                                             &c, &rd->converter, errstr, errstr_size);
+    const struct convert_request req = {l->max_convert_ms, !l->ocr_off, l->stop_requested};
+    enum convert_result r =
+        convert_document(f, bytes, len, &req, &c, &rd->converter, errstr, errstr_size);
     /* named with its version, asked once per extractor */
     char *named = f == DOCFORMAT_PDF ? ex->pdf_converter : ex->office_converter;
     if (r == CONVERT_OK && !named[0]) {
@@ -495,13 +555,17 @@ static enum extract_status convert_if_document(struct extractor *ex, const char 
         return EXTRACT_REJECT;
     }
     rd->pages = c.pages;
+    rd->ocr_pages = c.ocr_pages;
+    rd->unread_pages = c.scanned_pages;
+    rd->page_ocr = c.page_ocr;
+    c.page_ocr = NULL;
     if (c.html) {
         *text = c.bytes;
         *text_len = c.len;
         return EXTRACT_OK;
     }
-    *text = pdftext_reflow(c.bytes, c.len, text_len);
-    free(c.bytes);
+    *text = pdftext_reflow(c.bytes, c.len, text_len, &rd->where);
+    converted_release(&c);
     if (!*text) {
         *reason_code = "out-of-memory";
         snprintf(errstr, errstr_size, "reflowing the PDF's text ran out of memory");
@@ -510,15 +574,25 @@ static enum extract_status convert_if_document(struct extractor *ex, const char 
     return EXTRACT_OK;
 }
 
-/* A PDF with (almost) no text layer: scanned pages, which need OCR. */
+/* A PDF with (almost) no text: scanned pages left unread, or read by OCR to little avail. */
 static void needs_ocr(const struct reading *rd, size_t han, const char **reason_code, char *errstr,
                       size_t errstr_size)
 {
     *reason_code = "needs-ocr";
+    if (rd->ocr_pages > 0) {
+        snprintf(errstr, errstr_size,
+                 "only %zu Chinese characters in %d PDF page(s), %d of them read by OCR: "
+                 "too little text to be a report",
+                 han, rd->pages, rd->ocr_pages);
+        return;
+    }
     snprintf(errstr, errstr_size,
              "only %zu Chinese characters in the text layer of %d PDF page(s): scanned pages "
-             "need OCR, which this version does not do",
-             han, rd->pages);
+             "need OCR, which is %s",
+             han, rd->pages,
+             !convert_ocr_available()
+                 ? "not installed (tesseract-ocr, tesseract-ocr-chi-sim: scripts/setup.sh)"
+                 : "off (worker.ocr=false)");
 }
 
 enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
@@ -527,7 +601,7 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
                                           const char **reason_code, char *errstr,
                                           size_t errstr_size)
 {
-    static const struct extract_limits no_limits = {0, 0, NULL, 0};
+    static const struct extract_limits no_limits = {0, 0, NULL, 0, false};
     const struct extract_limits *l = limits ? limits : &no_limits;
     struct budget budget;
     struct decoded d;
@@ -536,19 +610,21 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     *reason_code = NULL;
     budget_init(&budget, l->max_ms, l->max_envelope_bytes, l->stop_requested);
     /* a document (PDF, DOCX ...) becomes text first; its raw bytes still make the doc_id */
-    struct reading rd = {"text/plain", NULL, 0};
+    struct reading rd = {"text/plain", NULL, 0, 0, 0, {NULL, 0}, NULL};
     char *converted = NULL;
     size_t converted_len = 0;
     enum extract_status st = convert_if_document(ex, bytes, len, l, &rd, &converted, &converted_len,
                                                  reason_code, errstr, errstr_size);
     if (st != EXTRACT_OK) {
+        reading_release(&rd);
         return st;
     }
     st = extractor_text(ex, converted ? converted : bytes, converted ? converted_len : len, &d, &t,
                         reason_code, errstr, errstr_size);
     free(converted);
-    if (st == EXTRACT_OK && !rd.converter && d.html) {
-        rd.media_type = "text/html";
+    if (st == EXTRACT_OK && d.html) {
+        rd.media_type = rd.converter ? rd.media_type : "text/html";
+        pdftext_pages_release(&rd.where); /* a text read as HTML has offsets of its own */
     }
     if (st == EXTRACT_REJECT && rd.pages > 0) {
         needs_ocr(&rd, 0, reason_code, errstr, errstr_size);
@@ -558,6 +634,7 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         snprintf(errstr, errstr_size, "decoding ran out of memory (%zu bytes)", len);
     }
     if (st != EXTRACT_OK) {
+        reading_release(&rd);
         return st;
     }
     size_t han = count_han(&t, (size_t)ex->rules->min_report_han);
@@ -575,5 +652,6 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     }
     text_release(&t);
     decode_release(&d);
+    reading_release(&rd);
     return st;
 }

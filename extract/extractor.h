@@ -29,6 +29,9 @@
 #define EXTRACT_EXCERPT_MAX_CHARS 160
 /* The longest section heading copied, in characters, marked the same way. */
 #define EXTRACT_HEADING_MAX_CHARS 160
+/* A fact read from a page of OCR text has its confidence times this (docs/quality.md says
+   how OCR's facts compare with the same pages' text layer) */
+#define EXTRACT_OCR_CONFIDENCE 0.8
 
 /** Where the bytes came from; any string may be NULL, partition -1 when not from Kafka. */
 struct source_info {
@@ -70,6 +73,7 @@ struct extract_limits {
     size_t max_envelope_bytes;    /* serialised envelope size (checked while building it too) */
     bool (*stop_requested)(void); /* polled with the clock, e.g. rf_run_stopping */
     long long max_convert_ms;     /* wall clock for a document's converter (0: the default) */
+    bool ocr_off;                 /* worker.ocr=false: a PDF's scanned pages are not read */
 };
 
 int extractor_init(struct extractor *ex, const struct rules *rules);

@@ -290,29 +290,102 @@ static int put_line(struct rf_buf *out, const char *s, size_t len)
     return rf_buf_append(out, s + from, len - from);
 }
 
-/* The text as it is, page breaks as line breaks: for a text of too many lines to reflow. */
-static char *pass_through(const char *text, size_t len, size_t *out_len)
+/* Characters (UTF-8 lead bytes) in @p len bytes. */
+static size_t count_chars(const char *s, size_t len)
 {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        n += ((unsigned char)s[i] & 0xc0) != 0x80;
+    }
+    return n;
+}
+
+/* @p cnt pages, none placed yet (SIZE_MAX). @returns -1 on ENOMEM. */
+static int pages_init(struct pdftext_pages *pages, size_t cnt)
+{
+    pages->first_char = malloc((cnt ? cnt : 1) * sizeof(*pages->first_char));
+    if (!pages->first_char) {
+        return -1;
+    }
+    pages->cnt = cnt;
+    for (size_t i = 0; i < cnt; i++) {
+        pages->first_char[i] = SIZE_MAX;
+    }
+    return 0;
+}
+
+/* A page of no kept lines begins where the next one does: page_at() passes over it. */
+static void pages_fill(struct pdftext_pages *pages, size_t total_chars)
+{
+    size_t next = total_chars;
+    for (size_t i = pages->cnt; i-- > 0;) {
+        if (pages->first_char[i] == SIZE_MAX) {
+            pages->first_char[i] = next;
+        }
+        next = pages->first_char[i];
+    }
+}
+
+/* The text as it is, page breaks as line breaks: for a text of too many lines to reflow. */
+static char *pass_through(const char *text, size_t len, size_t *out_len,
+                          struct pdftext_pages *pages)
+{
+    size_t cnt = 1;
+    for (size_t i = 0; i < len; i++) {
+        cnt += text[i] == '\f';
+    }
     char *out = malloc(len + 1);
-    if (!out) {
+    if (!out || pages_init(pages, cnt) != 0) {
+        free(out);
         return NULL;
     }
+    size_t page = 0, chars = 0;
+    pages->first_char[0] = 0;
     for (size_t i = 0; i < len; i++) {
         out[i] = text[i] == '\f' ? '\n' : text[i];
+        chars += ((unsigned char)text[i] & 0xc0) != 0x80;
+        if (text[i] == '\f') {
+            pages->first_char[++page] = chars;
+        }
     }
     out[len] = '\0';
     *out_len = len;
     return out;
 }
 
-char *pdftext_reflow(const char *text, size_t len, size_t *out_len)
+int pdftext_page_at(const struct pdftext_pages *pages, size_t ch)
 {
-    size_t cnt = 1, pages = 0;
-    struct line *lines = split_lines(text, len, &cnt, &pages);
-    if (!lines && cnt == 0) {
-        return pass_through(text, len, out_len);
+    if (!pages || pages->cnt == 0) {
+        return 0;
     }
-    if (!lines || drop_page_furniture(lines, cnt, pages) != 0) {
+    size_t lo = 0, hi = pages->cnt; /* the last page that begins at or before ch */
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (pages->first_char[mid] <= ch) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    return (int)(lo + 1);
+}
+
+void pdftext_pages_release(struct pdftext_pages *pages)
+{
+    free(pages->first_char);
+    pages->first_char = NULL;
+    pages->cnt = 0;
+}
+
+char *pdftext_reflow(const char *text, size_t len, size_t *out_len, struct pdftext_pages *pages)
+{
+    *pages = (struct pdftext_pages){NULL, 0};
+    size_t cnt = 1, npages = 0;
+    struct line *lines = split_lines(text, len, &cnt, &npages);
+    if (!lines && cnt == 0) {
+        return pass_through(text, len, out_len, pages);
+    }
+    if (!lines || drop_page_furniture(lines, cnt, npages) != 0 || pages_init(pages, npages) != 0) {
         free(lines);
         return NULL;
     }
@@ -320,6 +393,7 @@ char *pdftext_reflow(const char *text, size_t len, size_t *out_len)
     struct rf_buf out = RF_BUF_INIT;
     int rc = 0;
     const struct line *prev = NULL;
+    size_t counted = 0, chars = 0; /* chars in out's first counted bytes */
     for (size_t i = 0; i < cnt && rc == 0; i++) {
         const struct line *l = &lines[i];
         if (l->dropped) {
@@ -329,6 +403,11 @@ char *pdftext_reflow(const char *text, size_t len, size_t *out_len)
             prev && prev->width >= full * WIDE_SHARE && !ends_sentence(prev) && !starts_item(l);
         if (prev && !joins) {
             rc = rf_buf_append(&out, "\n", 1);
+        }
+        if (rc == 0 && pages->first_char[l->page] == SIZE_MAX) {
+            chars += out.len > counted ? count_chars(out.data + counted, out.len - counted) : 0;
+            counted = out.len;
+            pages->first_char[l->page] = chars;
         }
         if (rc == 0) {
             rc = put_line(&out, l->s, l->len);
@@ -341,8 +420,10 @@ char *pdftext_reflow(const char *text, size_t len, size_t *out_len)
     free(lines);
     if (rc != 0) {
         rf_buf_release(&out);
+        pdftext_pages_release(pages);
         return NULL;
     }
+    pages_fill(pages, chars + count_chars(out.data + counted, out.len - counted)); /* len > 0 */
     *out_len = out.len;
     return rf_buf_detach(&out);
 }

@@ -30,11 +30,12 @@ packages=(
     postgresql kcat python3 python3-jsonschema python3-yaml clang-format
     prometheus
     poppler-utils libreoffice-writer-nogui # PDF and word-processor documents (extract/convert.c)
+    tesseract-ocr tesseract-ocr-chi-sim    # scanned PDF pages (OCR)
 )
 if [ "$want_test" = 1 ]; then
     packages+=(chromium strace) # chromium: about 250 MB to download with its dependencies
-    packages+=(fonts-wqy-zenhei qpdf) # Chinese glyphs for the PDFs tests/quality/formats.sh makes,
-                                      # and an encrypted one
+    packages+=(fonts-wqy-zenhei qpdf img2pdf) # Chinese glyphs for the PDFs tests/quality/formats.sh
+                                              # makes, an encrypted one, and scans of them
 fi
 if [ "$want_slow" = 1 ]; then
     packages+=(clang libclang-rt-14-dev)

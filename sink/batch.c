@@ -65,11 +65,11 @@ static bool region_code_ok(json_t *code)
     return !code || json_is_null(code) || (s && strlen(s) == 6 && strspn(s, "0123456789") == 6);
 }
 
-/* A PDF's page count (a positive integer), JSON null, or absent (before sql/014). */
-static bool pages_ok(json_t *pages)
+/* A count of a PDF's pages at least @p least, JSON null, or absent (before sql/014, 015). */
+static bool pages_ok(json_t *pages, json_int_t least)
 {
     return !pages || json_is_null(pages) ||
-           (json_is_integer(pages) && json_integer_value(pages) > 0 &&
+           (json_is_integer(pages) && json_integer_value(pages) >= least &&
             json_integer_value(pages) <= INT32_MAX);
 }
 
@@ -105,8 +105,10 @@ json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
         snprintf(why, why_size, "document is not an object");
     } else if (!region_code_ok(json_object_get(json_object_get(env, "document"), "region_code"))) {
         snprintf(why, why_size, "document.region_code is not 6 digits or null");
-    } else if (!pages_ok(json_object_get(json_object_get(env, "source"), "pages"))) {
+    } else if (!pages_ok(json_object_get(json_object_get(env, "source"), "pages"), 1)) {
         snprintf(why, why_size, "source.pages is not a positive integer or null");
+    } else if (!pages_ok(json_object_get(json_object_get(env, "source"), "ocr"), 0)) {
+        snprintf(why, why_size, "source.ocr is not a count of pages or null");
     } else {
         ok = true;
         for (size_t i = 0; i < children_count() && ok; i++) {

@@ -22,7 +22,8 @@ static const struct children_column quantity_cols[] = {
     {"value", "value", CHILDREN_NUM, NULL},      {"unit", "unit", CHILDREN_TEXT, NULL},
     {"approx", "approx", CHILDREN_TEXT, NULL},   {"text", "text", CHILDREN_TEXT, NULL},
     {"clause", "clause", CHILDREN_CLAUSE, NULL}, {"start", "start_char", CHILDREN_INT, NULL},
-    {"end", "end_char", CHILDREN_INT, NULL},     {"section", "section_path", CHILDREN_TEXT, NULL}};
+    {"end", "end_char", CHILDREN_INT, NULL},     {"section", "section_path", CHILDREN_TEXT, NULL},
+    {"page", "page", CHILDREN_INT, NULL}};
 /* a metric that names its quantity (schema_version 2) takes where it was read from it */
 static const struct children_column metric_cols[] = {
     {"key", "key", CHILDREN_TEXT, NULL},
@@ -37,7 +38,8 @@ static const struct children_column metric_cols[] = {
     {"as_of", "as_of", CHILDREN_TEXT, NULL},
     {"yoy_pct", "yoy_pct", CHILDREN_NUM, NULL},
     {"rule", "rule_id", CHILDREN_TEXT, NULL},
-    {"confidence", "confidence", CHILDREN_NUM, NULL}};
+    {"confidence", "confidence", CHILDREN_NUM, NULL},
+    {"page", "page", CHILDREN_INT, "page"}};
 
 /*
  * The *_cut flags of schema_version 1 said an excerpt was shortened; the stored text

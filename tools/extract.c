@@ -55,7 +55,7 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
     /* the worker's limits, so this tool's verdict on a file is the worker's */
     const struct extract_limits limits = {cfg->worker_max_extract_ms,
                                           (size_t)cfg->worker_max_envelope_bytes, NULL,
-                                          cfg->worker_max_convert_ms};
+                                          cfg->worker_max_convert_ms, !cfg->worker_ocr};
     enum extract_status st_ex =
         extractor_run_limited(ex, data, len, &src, &limits, &env, &reason, errstr, sizeof(errstr));
     free(data);

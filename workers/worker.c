@@ -179,7 +179,7 @@ static struct extract_limits worker_limits(const struct worker *w)
 {
     struct extract_limits l = {w->cfg->worker_max_extract_ms,
                                (size_t)w->cfg->worker_max_envelope_bytes, rf_run_stopping,
-                               w->cfg->worker_max_convert_ms};
+                               w->cfg->worker_max_convert_ms, !w->cfg->worker_ocr};
     return l;
 }
 

@@ -126,6 +126,9 @@ static const struct field fields[] = {
         1000, 3600000,
         "wall-clock time a document's converter (pdftotext, LibreOffice) may take; past it the "
         "record goes to the DLQ (convert-timeout)"),
+    BOOL("worker.ocr", WORKER_KEYS | RF_PROG_EXTRACT, worker_ocr, "true",
+         "read a PDF's scanned pages by OCR (tesseract), when it is installed; off, a PDF of "
+         "scans goes to the DLQ (needs-ocr)"),
     INT("worker.max_envelope_bytes", TOPIC_USERS | RF_PROG_EXTRACT, worker_max_envelope_bytes,
         "8388608", 65536, 16000000,
         "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),

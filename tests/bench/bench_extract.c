@@ -92,7 +92,7 @@ static const char *verdict_name(enum extract_status st, const char *reason)
 static double time_one(struct extractor *ex, const struct input *in, double seconds,
                        const char **verdict)
 {
-    const struct extract_limits limits = {0, BENCH_MAX_ENVELOPE_BYTES, NULL, 0};
+    const struct extract_limits limits = {0, BENCH_MAX_ENVELOPE_BYTES, NULL, 0, false};
     int64_t start = rf_clock_mono_ms(), deadline = start + (int64_t)(seconds * 1000);
     size_t runs = 0;
     do {

@@ -3,7 +3,9 @@
 # DOCX and a PDF by LibreOffice here (nothing binary is committed) is stored with its media
 # type and converter, and with the facts the plain text gives; a broken PDF and a PDF without
 # a text layer are dead letters with their reasons, and a text report dropped behind them is
-# stored: no document stops the worker. Skips (77) without LibreOffice or pdftotext.
+# stored: no document stops the worker. Each fact of a PDF names its page; a scanned PDF (the
+# PDF's pages as images) is read by OCR, its facts less sure. Skips (77) without LibreOffice or
+# pdftotext.
 source "$(dirname "$0")/lib.sh"
 for tool in soffice pdftotext; do
     command -v $tool >/dev/null || { echo "1027: $tool is not installed" >&2; exit 77; }
@@ -25,6 +27,13 @@ cp "$made/report.docx" "$made/in/年度报告.docx"
 cp "$made/report.pdf" "$made/in/年度报告.pdf"
 cp "$made/broken.pdf" "$made/in/broken.pdf"
 cp "$made/blank.pdf" "$made/in/scanned.pdf"
+# the PDF's first two pages as a scanner makes them: images at 300 dpi, no text layer
+have_ocr=0
+if command -v tesseract >/dev/null && command -v img2pdf >/dev/null; then
+    have_ocr=1
+    pdftoppm -r 300 -gray -png -f 1 -l 2 "$made/report.pdf" "$made/page"
+    img2pdf "$made"/page-*.png -o "$made/in/扫描件.pdf"
+fi
 
 stack up 1
 stack_env
@@ -32,18 +41,18 @@ drop "$made"/in/*
 # a text report behind the documents: stored, so none of them stopped the worker
 sleep 1
 drop "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt"
-stored() { [ "$(q "SELECT count(*) FROM documents")" = 3 ]; }
+stored() { [ "$(q "SELECT count(*) FROM documents")" = $((3 + have_ocr)) ]; }
 lettered() { [ "$(q "SELECT count(*) FROM dead_letters")" -ge 2 ]; }
 wait_for 180 "two documents and a text report stored" stored
 wait_for 60 "two dead letters" lettered
 
-got=$(q "SELECT file_name, media_type, coalesce(split_part(converter, ' ', 1), '-'), coalesce(pages::text, '-') FROM documents ORDER BY file_name")
-want="000_0f883fdf5ed81324.txt|text/plain|-|-
-年度报告.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|libreoffice|-
-年度报告.pdf|application/pdf|pdftotext|3"
+got=$(q "SELECT file_name, media_type, coalesce(split_part(converter, ' ', 1), '-'), coalesce(pages::text, '-'), coalesce(ocr_pages::text, '-') FROM documents WHERE file_name <> '扫描件.pdf' ORDER BY file_name")
+want="000_0f883fdf5ed81324.txt|text/plain|-|-|-
+年度报告.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|libreoffice|-|-
+年度报告.pdf|application/pdf|pdftotext|3|0"
 [ "$got" = "$want" ] || fail "documents:\n$got\nwant:\n$want"
 versions=$(q "SELECT count(*) FROM documents WHERE converter ~ '^(pdftotext|libreoffice) [0-9]'")
-[ "$versions" = 2 ] || fail "converters without versions: $(q "SELECT converter FROM documents")"
+[ "$versions" = $((2 + have_ocr)) ] || fail "converters without versions: $(q "SELECT converter FROM documents")"
 pass "a DOCX and a PDF stored with their media type, converter and its version (and the PDF's pages)"
 
 # the same facts as the plain text gives
@@ -54,6 +63,42 @@ for f in 年度报告.docx 年度报告.pdf; do
     [ "$facts" = "$text_facts" ] || fail "$f: facts differ from the text's:\n$(diff <(echo "$text_facts") <(echo "$facts"))"
 done
 pass "their facts are the plain text's ($(echo "$text_facts" | wc -l) facts)"
+
+# each number of a PDF names its page: the page where pdftotext finds its text
+q "SELECT page, text FROM quantities x JOIN documents d USING (doc_id) WHERE d.file_name = '年度报告.pdf'" >"$TEST_STATE/paged"
+python3 - "$TEST_STATE/paged" "$made/report.pdf" <<'PY' || fail "numbers of the PDF on the wrong page"
+import subprocess, sys
+rows = [line.split("|", 1) for line in open(sys.argv[1]).read().splitlines()]
+pages = {}
+def page_text(n):
+    if n not in pages:
+        out = subprocess.run(["pdftotext", "-f", n, "-l", n, sys.argv[2], "-"], capture_output=True,
+                             text=True, check=True).stdout
+        pages[n] = "".join(out.split())
+    return pages[n]
+wrong = [(p, t) for p, t in rows if not p or "".join(t.split()) not in page_text(p)]
+print("%d numbers on %d pages, %d not on the page they name: %s" % (len(rows), len({p for p, _ in rows}), len(wrong), wrong[:5]))
+sys.exit(1 if wrong or len(rows) < 10 or len({p for p, _ in rows}) < 2 else 0)
+PY
+pass "each number of the PDF names the page it is on"
+
+if [ "$have_ocr" = 1 ]; then
+    got=$(q "SELECT pages || ' pages, ' || ocr_pages || ' by OCR' FROM documents WHERE file_name = '扫描件.pdf'")
+    [ "$got" = "2 pages, 2 by OCR" ] || fail "the scanned PDF: '$got'"
+    # the facts of the same two pages of the text-layer PDF, each on the same page
+    facts_of() { q "SELECT m.key || '=' || m.value::float8 || '@' || m.page FROM metrics m JOIN documents d USING (doc_id) WHERE d.file_name = '$1' AND m.page <= 2 ORDER BY 1"; }
+    scanned=$(facts_of 扫描件.pdf) text=$(facts_of 年度报告.pdf)
+    [ -n "$scanned" ] && [ "$scanned" = "$text" ] ||
+        fail "the scanned pages' facts differ from their text layer's:\n$(diff <(echo "$text") <(echo "$scanned"))"
+    n=$(echo "$scanned" | wc -l)
+    unsure=$(q "SELECT max(m.confidence) <= 0.8 FROM metrics m JOIN documents d USING (doc_id) WHERE d.file_name = '扫描件.pdf'")
+    [ "$unsure" = t ] || fail "OCR's facts as sure as a text layer's"
+    trusted=$(q "SELECT count(*) FROM trusted_metrics m JOIN documents d USING (doc_id) WHERE d.file_name = '扫描件.pdf' AND m.confidence IS NOT NULL")
+    [ "$trusted" = 0 ] || fail "OCR's facts among trusted_metrics: $trusted"
+    pass "a scanned PDF is read by OCR: its $n facts are its text layer's, on the same pages, none among trusted_metrics"
+else
+    echo "tesseract or img2pdf is not installed: the scanned PDF is not tried (scripts/setup.sh --test)"
+fi
 
 letters=$(q "SELECT file_name || '=' || error_code FROM dead_letters ORDER BY file_name")
 [ "$letters" = "broken.pdf=convert-failed

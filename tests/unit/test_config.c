@@ -228,7 +228,8 @@ static const struct {
      "topic.events.partitions topic.dlq.partitions topic.replication_factor "
      "topic.min_insync_replicas topic.check producer.max_file_bytes progress.interval_ms "
      "worker.group worker.rules worker.reprocess worker.batch_bytes worker.batch_size "
-     "worker.max_extract_ms worker.max_convert_ms worker.max_envelope_bytes broker.address_file "},
+     "worker.max_extract_ms worker.max_convert_ms worker.ocr worker.max_envelope_bytes "
+     "broker.address_file "},
     {RF_PROG_SINK,
      "log.level log.format metrics.listen topic.raw topic.events topic.dlq topic.raw.partitions "
      "topic.events.partitions topic.dlq.partitions topic.replication_factor "
@@ -246,15 +247,16 @@ static const struct {
                      "topic.events.partitions topic.dlq.partitions broker.address_file "
                      "broker.count "},
     {RF_PROG_EVAL, "log.level log.format worker.rules "},
-    {RF_PROG_EXTRACT, "log.level log.format producer.max_file_bytes worker.rules "
-                      "worker.max_extract_ms worker.max_convert_ms worker.max_envelope_bytes "},
+    {RF_PROG_EXTRACT,
+     "log.level log.format producer.max_file_bytes worker.rules "
+     "worker.max_extract_ms worker.max_convert_ms worker.ocr worker.max_envelope_bytes "},
     {RF_PROG_REPORT, "log.level log.format pg.conninfo "},
     {RF_PROG_REPROCESS,
      "log.level log.format topic.raw topic.events topic.dlq topic.raw.partitions "
      "topic.events.partitions topic.dlq.partitions topic.replication_factor "
      "topic.min_insync_replicas producer.max_file_bytes progress.interval_ms worker.group "
      "worker.rules worker.batch_bytes worker.batch_size worker.max_extract_ms "
-     "worker.max_convert_ms worker.max_envelope_bytes sink.group pg.conninfo "
+     "worker.max_convert_ms worker.ocr worker.max_envelope_bytes sink.group pg.conninfo "
      "reprocess.max_live_lag "
      "broker.address_file "},
 };
@@ -316,7 +318,7 @@ static void test_config_every_key_has_a_reader(void **state)
             fail_msg("no program reads '%s'", key);
         }
     }
-    assert_int_equal(cnt, 47); /* a key tagged with no program would not even print here */
+    assert_int_equal(cnt, 48); /* a key tagged with no program would not even print here */
 }
 
 /* kafka.* shows only for the programs that make a Kafka client. */

@@ -1,6 +1,7 @@
 /* test_convert.c - formats told by content, PDF text reflowed, converters in a limited child. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "convert.h"
 #include "docformat.h"
+#include "ocrtext.h"
 #include "pdftext.h"
 
 static void test_docformat_by_content(void **state)
@@ -41,13 +43,15 @@ static void test_docformat_by_content(void **state)
 static void check_reflow(const char *in, const char *want)
 {
     size_t len = 0;
-    char *out = pdftext_reflow(in, strlen(in), &len);
+    struct pdftext_pages pages;
+    char *out = pdftext_reflow(in, strlen(in), &len, &pages);
     assert_non_null(out);
     if (strcmp(out, want) != 0) {
         fail_msg("reflowed:\n%s\nwant:\n%s", out, want);
     }
     assert_int_equal(len, strlen(want));
     free(out);
+    pdftext_pages_release(&pages);
 }
 
 static void test_pdftext_reflow(void **state)
@@ -75,6 +79,59 @@ static void test_pdftext_reflow(void **state)
         "第二页的正文很长很长很长很长很长很长很长很长很长第三页。\n");
 }
 
+/* Each page's first character, through joins across a page break and an empty page. */
+static void test_pdftext_pages(void **state)
+{
+    (void)state;
+    static const char in[] =
+        "第一页的正文很长很长很长很长很长很长很长很长很长很长的一行,没有\n- 1 -\f"
+        "结束于第二页。检查企业3家。\f"
+        "\f"
+        "第四页。\n";
+    size_t len = 0;
+    struct pdftext_pages pages;
+    char *out = pdftext_reflow(in, sizeof(in) - 1, &len, &pages);
+    assert_non_null(out);
+    assert_int_equal(pages.cnt, 4);
+    /* characters, not bytes: 每 of 第一页 is character 0, 结束 follows the first line joined */
+    const char *second = strstr(out, "结束"), *fourth = strstr(out, "第四页");
+    assert_non_null(second);
+    assert_non_null(fourth);
+    size_t second_ch = 0, fourth_ch = 0;
+    for (const char *p = out; p < fourth; p++) {
+        bool lead = ((unsigned char)*p & 0xc0) != 0x80;
+        second_ch += lead && p < second;
+        fourth_ch += lead;
+    }
+    assert_int_equal(pdftext_page_at(&pages, 0), 1);
+    assert_int_equal(pdftext_page_at(&pages, second_ch - 1), 1);
+    assert_int_equal(pdftext_page_at(&pages, second_ch), 2);
+    assert_int_equal(pdftext_page_at(&pages, fourth_ch - 1), 2);
+    assert_int_equal(pdftext_page_at(&pages, fourth_ch), 4); /* the empty third is passed over */
+    pdftext_pages_release(&pages);
+    free(out);
+}
+
+/* Tesseract's spacing and ASCII punctuation made like typed Chinese; Latin words and thousands
+   separators stay as they are. */
+static void test_ocrtext_clean(void **state)
+{
+    (void)state;
+    static const char in[] =
+        "2024 年,区应急管理局在区委 , 在\n1 .坚持“法治政府\" 的 要求:\n"
+        "(一)罚款 1,200 元 , 占 35 % 。 Open Data Day\f常应急 [2024] 33号 [1]\n"
+        "隐患1. 6万项, 2024- 12- 19, 1. Item";
+    static const char want[] = "2024年，区应急管理局在区委，在\n1.坚持“法治政府”的要求：\n"
+                               "（一）罚款1,200元，占35%。Open Data Day\n常应急〔2024〕33号[1]\n"
+                               "隐患1.6万项，2024-12-19, 1. Item";
+    size_t len = 0;
+    char *out = ocrtext_clean(in, sizeof(in) - 1, &len);
+    assert_non_null(out);
+    assert_string_equal(out, want);
+    assert_int_equal(len, strlen(want));
+    free(out);
+}
+
 /* More lines than a text of pages has: passed through, page breaks as line breaks, in memory
    that follows its bytes (reflowing 32 MB of one-letter lines once took 190 MB of records) */
 static void test_pdftext_too_many_lines_pass_through(void **state)
@@ -88,11 +145,17 @@ static void test_pdftext_too_many_lines_pass_through(void **state)
     }
     memcpy(in + 2 * lines, "\fb", 3);
     size_t out_len = 0;
-    char *out = pdftext_reflow(in, len, &out_len);
+    struct pdftext_pages pages;
+    char *out = pdftext_reflow(in, len, &out_len, &pages);
     assert_non_null(out);
     assert_int_equal(out_len, len);
     assert_memory_equal(out, in, len - 2);
     assert_memory_equal(out + len - 2, "\nb", 2);
+    /* passed through, its pages are still told apart */
+    assert_int_equal(pages.cnt, 2);
+    assert_int_equal(pdftext_page_at(&pages, len - 3), 1);
+    assert_int_equal(pdftext_page_at(&pages, len - 1), 2);
+    pdftext_pages_release(&pages);
     free(out);
     free(in);
 }
@@ -114,8 +177,9 @@ static void test_convert_refuses_with_a_reason(void **state)
     const char *converter = NULL;
     char err[512] = "";
     static const char broken[] = "%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage\n";
-    enum convert_result r = convert_document(DOCFORMAT_PDF, broken, sizeof(broken) - 1, 10000, NULL,
-                                             &c, &converter, err, sizeof(err));
+    const struct convert_request req = {10000, true, NULL};
+    enum convert_result r = convert_document(DOCFORMAT_PDF, broken, sizeof(broken) - 1, &req, &c,
+                                             &converter, err, sizeof(err));
     assert_int_equal(r, CONVERT_FAILED);
     assert_string_equal(converter, "pdftotext");
     assert_non_null(strstr(err, "pdftotext"));
@@ -126,6 +190,65 @@ static void test_convert_refuses_with_a_reason(void **state)
 static bool stop_now(void)
 {
     return true;
+}
+
+/* A PDF of @p n pages with nothing on them, as a scanner without a text layer makes (but
+   without the images). Caller frees. */
+static char *blank_pdf(int n, size_t *len)
+{
+    size_t cap = 200 + (size_t)n * 90;
+    char *pdf = malloc(cap);
+    assert_non_null(pdf);
+    size_t at = (size_t)snprintf(pdf, cap,
+                                 "%%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> "
+                                 "endobj\n2 0 obj << /Type /Pages /Count %d /Kids [",
+                                 n);
+    for (int i = 0; i < n; i++) {
+        at += (size_t)snprintf(pdf + at, cap - at, " %d 0 R", 3 + i);
+    }
+    at += (size_t)snprintf(pdf + at, cap - at, "] >> endobj\n");
+    for (int i = 0; i < n; i++) {
+        at += (size_t)snprintf(pdf + at, cap - at,
+                               "%d 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >> "
+                               "endobj\n",
+                               3 + i);
+    }
+    at += (size_t)snprintf(pdf + at, cap - at, "trailer << /Root 1 0 R >>\n%%%%EOF\n");
+    assert_true(at < cap);
+    *len = at;
+    return pdf;
+}
+
+/* Scanned pages are counted; more than the deadline can read by OCR are refused at once. */
+static void test_convert_too_many_scans(void **state)
+{
+    (void)state;
+    if (!installed("pdftotext")) {
+        skip();
+    }
+    size_t len = 0;
+    char *pdf = blank_pdf(200, &len);
+    struct converted c;
+    const char *converter = NULL;
+    char err[512] = "";
+    const struct convert_request off = {100000, false, NULL}, on = {100000, true, NULL};
+    assert_int_equal(
+        convert_document(DOCFORMAT_PDF, pdf, len, &off, &c, &converter, err, sizeof(err)),
+        CONVERT_OK);
+    assert_int_equal(c.pages, 200);
+    assert_int_equal(c.scanned_pages, 200);
+    assert_int_equal(c.ocr_pages, 0);
+    assert_null(c.page_ocr);
+    converted_release(&c);
+    if (convert_ocr_available()) {
+        assert_int_equal(
+            convert_document(DOCFORMAT_PDF, pdf, len, &on, &c, &converter, err, sizeof(err)),
+            CONVERT_TOO_LARGE);
+        assert_non_null(strstr(err, "200 scanned pages need OCR"));
+        assert_non_null(strstr(err, "worker.max_convert_ms"));
+        assert_null(c.bytes);
+    }
+    free(pdf);
 }
 
 static void test_convert_deadline_and_stop(void **state)
@@ -139,12 +262,13 @@ static void test_convert_deadline_and_stop(void **state)
     const char *converter = NULL;
     char err[512] = "";
     /* LibreOffice takes a second to start: 1 ms is past its time, and its group is killed */
-    assert_int_equal(convert_document(DOCFORMAT_RTF, doc, sizeof(doc) - 1, 1, NULL, &c, &converter,
+    const struct convert_request quick = {1, true, NULL}, stopped = {60000, true, stop_now};
+    assert_int_equal(convert_document(DOCFORMAT_RTF, doc, sizeof(doc) - 1, &quick, &c, &converter,
                                       err, sizeof(err)),
                      CONVERT_TIMEOUT);
     assert_non_null(strstr(err, "worker.max_convert_ms"));
-    assert_int_equal(convert_document(DOCFORMAT_RTF, doc, sizeof(doc) - 1, 60000, stop_now, &c,
-                                      &converter, err, sizeof(err)),
+    assert_int_equal(convert_document(DOCFORMAT_RTF, doc, sizeof(doc) - 1, &stopped, &c, &converter,
+                                      err, sizeof(err)),
                      CONVERT_STOPPED);
     assert_int_equal(system("pgrep -f 'rf-convert\\.' >/dev/null"), 256); /* nothing left */
 }
@@ -155,6 +279,9 @@ int main(void)
         cmocka_unit_test(test_docformat_by_content),
         cmocka_unit_test(test_pdftext_reflow),
         cmocka_unit_test(test_pdftext_too_many_lines_pass_through),
+        cmocka_unit_test(test_pdftext_pages),
+        cmocka_unit_test(test_ocrtext_clean),
+        cmocka_unit_test(test_convert_too_many_scans),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
         cmocka_unit_test(test_convert_deadline_and_stop),
     };

@@ -470,7 +470,7 @@ static void test_extract_budget_exceeded_is_a_timeout(void **state)
 {
     /* 4 MB cannot be decoded and indexed in 1 ms, so the first check finds the deadline passed */
     char *text = repeated("检查企业1家次、", 4u << 20 >> 5);
-    struct extract_limits limits = {1, 0, NULL, 0};
+    struct extract_limits limits = {1, 0, NULL, 0, false};
     const char *reason = NULL;
     assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_TIMEOUT);
     assert_string_equal(reason, "extract-timeout");
@@ -480,7 +480,7 @@ static void test_extract_budget_exceeded_is_a_timeout(void **state)
 static void test_extract_stop_request_hands_the_record_back(void **state)
 {
     char *text = repeated("检查企业1家次、", 1000);
-    struct extract_limits limits = {0, 0, always_stop, 0};
+    struct extract_limits limits = {0, 0, always_stop, 0, false};
     const char *reason = NULL;
     assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_STOPPED);
     assert_null(reason);
@@ -490,7 +490,7 @@ static void test_extract_stop_request_hands_the_record_back(void **state)
 static void test_extract_envelope_over_the_limit_is_too_large(void **state)
 {
     char *text = repeated("检查企业1家次、", 1000);
-    struct extract_limits limits = {0, 20000, NULL, 0};
+    struct extract_limits limits = {0, 20000, NULL, 0, false};
     const char *reason = NULL;
     assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_TOO_LARGE);
     assert_string_equal(reason, "envelope-too-large");
@@ -508,7 +508,7 @@ static void test_extract_run_on_megabyte_is_fast(void **state)
     const char *const shapes[] = {"检查企业1家次、", "1家", "截至十二月检查企业", "《"};
     for (size_t k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
         char *text = repeated(shapes[k], (1u << 20) / strlen(shapes[k]));
-        struct extract_limits limits = {3000, 8388608, NULL, 0};
+        struct extract_limits limits = {3000, 8388608, NULL, 0, false};
         const char *reason = NULL;
         struct timespec start, end;
         clock_gettime(CLOCK_MONOTONIC, &start);

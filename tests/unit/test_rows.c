@@ -55,7 +55,8 @@ static void test_rows_escape_text_and_write_nulls(void **state)
              "\"start\":0,\"end\":null}],"
              "\"citations\":[],"
              "\"quantities\":[{\"value\":2.5,\"unit\":\"\\u5143\",\"text\":\"'); DROP TABLE "
-             "documents; --\",\"start\":3,\"end\":7},{\"value\":12,\"text\":\"\\ud83d\\ude00\"}],"
+             "documents; "
+             "--\",\"start\":3,\"end\":7,\"page\":3},{\"value\":12,\"text\":\"\\ud83d\\ude00\"}],"
              "\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
@@ -64,12 +65,12 @@ static void test_rows_escape_text_and_write_nulls(void **state)
     assert_span(&rows.table[0], at.table[0],
                 ID1 "\t" HASH "\t1\t1\t1\t\\N\ta\\tb\\\\c\\nd\\re\t\\N\t0\t\\N\n");
     assert_int_equal(at.table[1].len, 0);
-    /* value unit approx text clause start end section: verbatim quotes, UTF-8 as is */
+    /* value unit approx text clause start end section page: verbatim quotes, UTF-8 as is */
     assert_span(&rows.table[2], at.table[2],
                 ID1
                 "\t" HASH
-                "\t1\t2.5\t\xe5\x85\x83\t\\N\t'); DROP TABLE documents; --\t\\N\t3\t7\t\\N\n" ID1
-                "\t" HASH "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\n");
+                "\t1\t2.5\t\xe5\x85\x83\t\\N\t'); DROP TABLE documents; --\t\\N\t3\t7\t\\N\t3\n" ID1
+                "\t" HASH "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\t\\N\n");
     json_decref(env);
     rows_release(&rows);
 }
@@ -109,10 +110,10 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
     assert_int_equal(rows_add(&rows, two, ID2, HASH, &at2), 0);
     assert_int_equal(at2.table[3].off, at1.table[3].off + at1.table[3].len);
     assert_int_equal(at2.head.off, at1.head.off + at1.head.len);
-    assert_span(&rows.table[3], at2.table[3],
-                ID2
-                "\t" HASH
-                "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\t0.875\n");
+    assert_span(
+        &rows.table[3], at2.table[3],
+        ID2 "\t" HASH
+            "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\t0.875\t\\N\n");
     rows_reset(&rows);
     assert_int_equal(rows.table[3].len, 0);
     assert_int_equal(rows_add(&rows, two, ID2, HASH, &at2), 0);
@@ -130,20 +131,22 @@ static void test_rows_of_version_1_and_2_are_the_same(void **state)
 {
     (void)state;
     json_t *v1 = envelope(
-        ID1, "\"sections\":[],\"citations\":[],\"quantities\":["
-             "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
-             "\"clause\":\"检查企业3家、隐患4处\",\"start\":4,\"end\":6,\"section\":\"1\"},"
-             "{\"value\":4,\"unit\":\"处\",\"approx\":\"exact\",\"text\":\"4处\","
-             "\"clause\":\"检查企业3家、隐患4处\",\"start\":9,\"end\":11,\"section\":\"1\"}],"
-             "\"metrics\":["
-             "{\"key\":\"a.b\",\"value\":4,\"approx\":\"exact\",\"unit\":\"处\","
-             "\"evidence\":\"检查企业3家、隐患4处\",\"start\":9,\"end\":11,\"section\":\"1\","
-             "\"category\":\"other\",\"as_of\":null,\"rule\":\"r\",\"yoy_pct\":null,"
-             "\"confidence\":0.5},"
-             "{\"key\":\"c.d\",\"value\":0,\"approx\":\"exact\",\"unit\":\"\","
-             "\"evidence\":\"全年无复议\",\"start\":13,\"end\":16,\"section\":null,"
-             "\"category\":null,\"as_of\":\"10月\",\"rule\":\"z\",\"yoy_pct\":-2.5,"
-             "\"confidence\":null}]");
+        ID1,
+        "\"sections\":[],\"citations\":[],\"quantities\":["
+        "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
+        "\"clause\":\"检查企业3家、隐患4处\",\"start\":4,\"end\":6,\"section\":\"1\"},"
+        "{\"value\":4,\"unit\":\"处\",\"approx\":\"exact\",\"text\":\"4处\","
+        "\"clause\":\"检查企业3家、隐患4处\",\"start\":9,\"end\":11,\"section\":\"1\","
+        "\"page\":2}],"
+        "\"metrics\":["
+        "{\"key\":\"a.b\",\"value\":4,\"approx\":\"exact\",\"unit\":\"处\","
+        "\"evidence\":\"检查企业3家、隐患4处\",\"start\":9,\"end\":11,\"section\":\"1\",\"page\":2,"
+        "\"category\":\"other\",\"as_of\":null,\"rule\":\"r\",\"yoy_pct\":null,"
+        "\"confidence\":0.5},"
+        "{\"key\":\"c.d\",\"value\":0,\"approx\":\"exact\",\"unit\":\"\","
+        "\"evidence\":\"全年无复议\",\"start\":13,\"end\":16,\"section\":null,"
+        "\"category\":null,\"as_of\":\"10月\",\"rule\":\"z\",\"yoy_pct\":-2.5,"
+        "\"confidence\":null}]");
     json_t *v2 = envelope(
         ID1, "\"sections\":[],\"citations\":[],\"clauses\":["
              "{\"text\":\"检查企业3家、隐患4处\",\"start\":0,\"end\":11,\"cut\":false},"
@@ -152,7 +155,7 @@ static void test_rows_of_version_1_and_2_are_the_same(void **state)
              "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
              "\"clause\":0,\"start\":4,\"end\":6,\"section\":\"1\"},"
              "{\"value\":4,\"unit\":\"处\",\"approx\":\"exact\",\"text\":\"4处\","
-             "\"clause\":0,\"start\":9,\"end\":11,\"section\":\"1\"}],"
+             "\"clause\":0,\"start\":9,\"end\":11,\"section\":\"1\",\"page\":2}],"
              "\"metrics\":["
              "{\"key\":\"a.b\",\"value\":4,\"approx\":\"exact\",\"category\":\"other\","
              "\"as_of\":null,\"rule\":\"r\",\"quantity\":1,\"yoy_pct\":null,\"confidence\":0.5},"
@@ -172,8 +175,9 @@ static void test_rows_of_version_1_and_2_are_the_same(void **state)
     }
     assert_span(&two.table[3], at2.table[3],
                 ID1 "\t" HASH "\t1\ta.b\t4\texact\t处\t检查企业3家、隐患4处\t9\t11\t1\tother\t\\N\t"
-                    "\\N\tr\t0.5\n" ID1 "\t" HASH "\t2\tc.d\t0\texact\t\t全年无复议\t13\t16\t\\N\t"
-                    "\\N\t10月\t-2.5\tz\t\\N\n");
+                    "\\N\tr\t0.5\t2\n" ID1 "\t" HASH
+                    "\t2\tc.d\t0\texact\t\t全年无复议\t13\t16\t\\N\t"
+                    "\\N\t10月\t-2.5\tz\t\\N\t\\N\n");
     json_decref(v1);
     json_decref(v2);
     rows_release(&one);
@@ -207,7 +211,7 @@ static void test_children_in_copy_order_with_their_columns(void **state)
         sql.copy[3],
         "COPY extraction_metrics (doc_id, rules_hash, ord, key, value, approx, unit, evidence,"
         " start_char, end_char, section_path, category, as_of, yoy_pct,"
-        " rule_id, confidence) FROM STDIN");
+        " rule_id, confidence, page) FROM STDIN");
     assert_string_equal(sql.copy[0],
                         "COPY extraction_sections (doc_id, rules_hash, ord, path, level, number,"
                         " heading, category, start_char, end_char) FROM STDIN");

@@ -77,6 +77,7 @@ struct rf_config {
     long long worker_batch_bytes;        /* worker.batch_bytes */
     long long worker_max_extract_ms;     /* worker.max_extract_ms: per document, 0 = none */
     long long worker_max_convert_ms;     /* worker.max_convert_ms: a document's converter */
+    bool worker_ocr;                     /* worker.ocr: scanned PDF pages read by tesseract */
     long long worker_max_envelope_bytes; /* worker.max_envelope_bytes: larger go to the DLQ */
     /* sink */
     char *sink_group;             /* sink.group */
