@@ -13,7 +13,8 @@ FROM debian:bookworm-slim
 # against the binaries), and the converters the worker runs for PDF and Word files
 RUN apt-get update \
  && apt-get install -y --no-install-recommends librdkafka1 libjansson4 libpcre2-8-0 libpq5 libssl3 \
-        libmicrohttpd12 libxml2 ca-certificates poppler-utils libreoffice-writer-nogui tesseract-ocr tesseract-ocr-chi-sim \
+        libmicrohttpd12 libxml2 libseccomp2 ca-certificates poppler-utils libreoffice-writer-nogui \
+        tesseract-ocr tesseract-ocr-chi-sim \
  && rm -rf /var/lib/apt/lists/*
 # the programs run as an unprivileged user of their own (uid 10001, no shell, no home);
 # /data (the producer's inbox, done and failed, a volume) belongs to it

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ocrtext.h"
+#include "sandbox.h"
 #include "reportflow/buf.h"
 #include "reportflow/fs.h"
 
@@ -44,6 +45,7 @@ struct run {
     long long deadline; /* monotonic ms */
     long long max_ms;   /* as configured, for messages */
     bool (*stop_requested)(void);
+    const struct sandbox *sandbox; /* every child enters it */
 };
 
 const char *convert_result_code(enum convert_result r)
@@ -132,7 +134,7 @@ static void limit(int resource, rlim_t soft, rlim_t hard)
  * limits, no network where a namespace can be had, its folder, and no terminal.
  */
 static void child_exec(const char *program, char *const argv[], char *const envp[], const char *dir,
-                       long long cpu_ms)
+                       long long cpu_ms, const struct sandbox *sandbox)
 {
     setpgid(0, 0);
     rlim_t cpu = (rlim_t)(cpu_ms / 1000 + 1);
@@ -153,6 +155,11 @@ static void child_exec(const char *program, char *const argv[], char *const envp
     if (null_fd < 0 || out_fd < 0 || err_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
         dup2(err_fd, 2) < 0) {
         _exit(126);
+    }
+    if (!sandbox_enter(sandbox)) {
+        static const char said[] = "the kernel refused the converter's seccomp filter\n";
+        ssize_t n = write(2, said, sizeof(said) - 1);
+        _exit(n > 0 ? 126 : 125);
     }
     execve(program, argv, envp);
     _exit(127);
@@ -219,20 +226,21 @@ static void first_line_of(const char *dir, const char *file, char *out, size_t o
 }
 
 /*
- * Run @p program with @p argv in the limited child (child_exec()), its home and temporary
- * folder @p dir, until it ends or the monotonic clock reaches @p deadline. @returns its wait
- * status, or -1 when it could not be started (errno says why).
+ * Run @p program with @p argv in the limited child (child_exec()) of @p r: its home and
+ * temporary folder r->dir, until it ends or the monotonic clock reaches r->deadline.
+ * @returns its wait status, or -1 when it could not be started (errno says why).
  */
-static int spawn(const char *program, const char *const argv[], const char *dir, long long deadline,
-                 bool (*stop_requested)(void), bool *timed_out, bool *stopped)
+static int spawn(const char *program, const char *const argv[], const struct run *r,
+                 bool *timed_out, bool *stopped)
 {
+    const char *dir = r->dir;
     char home[PATH_MAX + 8], tmp[PATH_MAX + 8];
     snprintf(home, sizeof(home), "HOME=%s", dir);
     snprintf(tmp, sizeof(tmp), "TMPDIR=%s", dir);
     /* OMP_THREAD_LIMIT: tesseract would take every core; a worker is one */
     char *const envp[] = {
         home, tmp, "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", "OMP_THREAD_LIMIT=1", NULL};
-    long long left = deadline - now_ms();
+    long long left = r->deadline - now_ms();
     if (left <= 0) {
         *timed_out = true;
         *stopped = false;
@@ -243,9 +251,9 @@ static int spawn(const char *program, const char *const argv[], const char *dir,
         return -1;
     }
     if (pid == 0) {
-        child_exec(program, (char *const *)argv, envp, dir, left);
+        child_exec(program, (char *const *)argv, envp, dir, left, r->sandbox);
     }
-    return wait_child(pid, deadline, stop_requested, timed_out, stopped);
+    return wait_child(pid, r->deadline, r->stop_requested, timed_out, stopped);
 }
 
 /* The converter of format @p f. */
@@ -297,7 +305,7 @@ static enum convert_result run_program(const char *label, const char *const argv
                                        const struct run *r, char *errstr, size_t errstr_size)
 {
     bool timed_out, stopped;
-    int status = spawn(argv[0], argv, r->dir, r->deadline, r->stop_requested, &timed_out, &stopped);
+    int status = spawn(argv[0], argv, r, &timed_out, &stopped);
     if (status < 0) {
         snprintf(errstr, errstr_size, "cannot start %s: %s", label, strerror(errno));
         return CONVERT_FAILED;
@@ -558,8 +566,13 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
                  strerror(errno));
         return CONVERT_FAILED;
     }
+    struct sandbox sandbox;
+    if (sandbox_build(&sandbox, errstr, errstr_size) != 0) {
+        remove_tree(dir);
+        return CONVERT_FAILED;
+    }
     long long max_ms = req->max_ms > 0 ? req->max_ms : CONVERT_DEFAULT_MS;
-    const struct run r = {dir, now_ms() + max_ms, max_ms, req->stop_requested};
+    const struct run r = {dir, now_ms() + max_ms, max_ms, req->stop_requested, &sandbox};
     snprintf(in, sizeof(in), "in.%s", docformat_name(f));
     snprintf(in_path, sizeof(in_path), "%s/%s", dir, in);
     enum convert_result res = CONVERT_FAILED;
@@ -576,6 +589,7 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
         }
     }
     remove_tree(dir);
+    sandbox_release(&sandbox);
     if (res != CONVERT_OK) {
         converted_release(out);
     }
@@ -620,7 +634,14 @@ void convert_version(enum docformat f, char *out, size_t out_size)
     }
     const char *argv[] = {program, t->html ? "--version" : "-v", NULL};
     bool timed_out, stopped;
-    if (spawn(program, argv, dir, now_ms() + VERSION_MS, NULL, &timed_out, &stopped) >= 0) {
+    char why[256];
+    struct sandbox sandbox;
+    if (sandbox_build(&sandbox, why, sizeof(why)) != 0) {
+        remove_tree(dir);
+        return;
+    }
+    const struct run r = {dir, now_ms() + VERSION_MS, VERSION_MS, NULL, &sandbox};
+    if (spawn(program, argv, &r, &timed_out, &stopped) >= 0) {
         char line[256];
         const char *at;
         size_t len;
@@ -633,5 +654,6 @@ void convert_version(enum docformat f, char *out, size_t out_size)
             snprintf(out, out_size, "%s %.*s", t->label, (int)len, at);
         }
     }
+    sandbox_release(&sandbox);
     remove_tree(dir);
 }

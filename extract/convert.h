@@ -6,7 +6,8 @@
  * a private temporary folder as its only working place and home, no network
  * when the kernel lets it have a namespace of its own, and limits on CPU time,
  * address space, file size and open files; the parent gives it a wall-clock
- * deadline and kills its whole group past it. A malformed or hostile document
+ * deadline and kills its whole group past it; a seccomp filter (sandbox.h) takes
+ * from it the system calls an exploit would want. A malformed or hostile document
  * costs at most the limits and comes back as a reason, never as a crash.
  *
  * A PDF page without a text layer (a scan) is read by OCR: Poppler's pdftoppm

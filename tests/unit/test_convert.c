@@ -1,4 +1,6 @@
 /* test_convert.c - formats told by content, PDF text reflowed, converters in a limited child. */
+#define _GNU_SOURCE /* unshare */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -6,6 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -14,6 +20,7 @@
 #include "docformat.h"
 #include "ocrtext.h"
 #include "pdftext.h"
+#include "sandbox.h"
 
 static void test_docformat_by_content(void **state)
 {
@@ -192,6 +199,43 @@ static bool stop_now(void)
     return true;
 }
 
+/* In the converters' filter: no network socket, no tracing, no namespace; a local socket and
+   exec still work. The child says which check failed by its exit status. */
+static void test_sandbox_takes_what_no_converter_needs(void **state)
+{
+    (void)state;
+    struct sandbox sb;
+    char err[256] = "";
+    assert_int_equal(sandbox_build(&sb, err, sizeof(err)), 0);
+    assert_true(sb.len > 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!sandbox_enter(&sb)) {
+            _exit(10);
+        }
+        if (socket(AF_INET, SOCK_STREAM, 0) >= 0 || errno != EACCES) {
+            _exit(11);
+        }
+        if (socket(AF_UNIX, SOCK_STREAM, 0) < 0) {
+            _exit(12);
+        }
+        if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 || errno != EPERM) {
+            _exit(13);
+        }
+        if (unshare(CLONE_NEWNET) == 0 || errno != EPERM) {
+            _exit(14);
+        }
+        execl("/bin/sh", "sh", "-c", "exit 7", (char *)NULL);
+        _exit(15);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 7);
+    sandbox_release(&sb);
+}
+
 /* A PDF of @p n pages with nothing on them, as a scanner without a text layer makes (but
    without the images). Caller frees. */
 static char *blank_pdf(int n, size_t *len)
@@ -282,6 +326,7 @@ int main(void)
         cmocka_unit_test(test_pdftext_pages),
         cmocka_unit_test(test_ocrtext_clean),
         cmocka_unit_test(test_convert_too_many_scans),
+        cmocka_unit_test(test_sandbox_takes_what_no_converter_needs),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
         cmocka_unit_test(test_convert_deadline_and_stop),
     };
