@@ -162,11 +162,12 @@ share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=$isr
 # topics are created by reportflow-topics, with their partitions and sizes
 auto.create.topics.enable=false
-# reports up to producer.max_file_bytes (8 MiB) after compression, and envelopes: the topics
-# set max.message.bytes; followers and the broker must carry what the topics accept
-message.max.bytes=16777216
-replica.fetch.max.bytes=16777216
-replica.fetch.response.max.bytes=33554432
+# reports up to producer.max_file_bytes (64 MiB: a scanned PDF of tens of pages) after
+# compression, and envelopes: the topics set max.message.bytes; followers and the broker must
+# carry what the topics accept
+message.max.bytes=75497472
+replica.fetch.max.bytes=75497472
+replica.fetch.response.max.bytes=150994944
 socket.request.max.bytes=104857600
 group.initial.rebalance.delay.ms=0
 group.min.session.timeout.ms=2000

@@ -98,7 +98,7 @@ static const struct field fields[] = {
         "where delivered files go (dated subfolders)"),
     STR("failed.dir", RF_PROG_PRODUCER, failed_dir, "failed",
         "where unsendable files go, with NAME.error"),
-    INT("producer.max_file_bytes", TOPIC_USERS | RF_PROG_EXTRACT, max_file_bytes, "8388608", 1,
+    INT("producer.max_file_bytes", TOPIC_USERS | RF_PROG_EXTRACT, max_file_bytes, "67108864", 1,
         1000000000, "larger files fail"),
     INT("producer.max_inflight_bytes", RF_PROG_PRODUCER, max_inflight_bytes, "67108864", 1024,
         4000000000LL, "bytes sent but not yet acknowledged"),

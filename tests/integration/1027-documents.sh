@@ -4,8 +4,8 @@
 # type and converter, and with the facts the plain text gives; a broken PDF and a PDF without
 # a text layer are dead letters with their reasons, and a text report dropped behind them is
 # stored: no document stops the worker. Each fact of a PDF names its page; a scanned PDF (the
-# PDF's pages as images) is read by OCR, its facts less sure. Skips (77) without LibreOffice or
-# pdftotext.
+# PDF's pages as images) is read by OCR, its facts less sure; a PDF of 30 MB fits. Skips (77)
+# without LibreOffice or pdftotext.
 source "$(dirname "$0")/lib.sh"
 for tool in soffice pdftotext; do
     command -v $tool >/dev/null || { echo "1027: $tool is not installed" >&2; exit 77; }
@@ -27,6 +27,14 @@ cp "$made/report.docx" "$made/in/年度报告.docx"
 cp "$made/report.pdf" "$made/in/年度报告.pdf"
 cp "$made/broken.pdf" "$made/in/broken.pdf"
 cp "$made/blank.pdf" "$made/in/scanned.pdf"
+# a PDF of 30 MB (its text pages and an attachment of incompressible bytes): reports of tens
+# of MB fit the producer's limit and the topics
+have_big=0
+if command -v qpdf >/dev/null; then
+    have_big=1
+    head -c 31000000 /dev/urandom >"$made/annex.bin"
+    qpdf --add-attachment "$made/annex.bin" -- "$made/report.pdf" "$made/in/附件30MB.pdf"
+fi
 # the PDF's first two pages as a scanner makes them: images at 300 dpi, no text layer
 have_ocr=0
 if command -v tesseract >/dev/null && command -v img2pdf >/dev/null; then
@@ -41,18 +49,18 @@ drop "$made"/in/*
 # a text report behind the documents: stored, so none of them stopped the worker
 sleep 1
 drop "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt"
-stored() { [ "$(q "SELECT count(*) FROM documents")" = $((3 + have_ocr)) ]; }
+stored() { [ "$(q "SELECT count(*) FROM documents")" = $((3 + have_ocr + have_big)) ]; }
 lettered() { [ "$(q "SELECT count(*) FROM dead_letters")" -ge 2 ]; }
 wait_for 180 "two documents and a text report stored" stored
 wait_for 60 "two dead letters" lettered
 
-got=$(q "SELECT file_name, media_type, coalesce(split_part(converter, ' ', 1), '-'), coalesce(pages::text, '-'), coalesce(ocr_pages::text, '-') FROM documents WHERE file_name <> '扫描件.pdf' ORDER BY file_name")
+got=$(q "SELECT file_name, media_type, coalesce(split_part(converter, ' ', 1), '-'), coalesce(pages::text, '-'), coalesce(ocr_pages::text, '-') FROM documents WHERE file_name NOT IN ('扫描件.pdf', '附件30MB.pdf') ORDER BY file_name")
 want="000_0f883fdf5ed81324.txt|text/plain|-|-|-
 年度报告.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|libreoffice|-|-
 年度报告.pdf|application/pdf|pdftotext|3|0"
 [ "$got" = "$want" ] || fail "documents:\n$got\nwant:\n$want"
 versions=$(q "SELECT count(*) FROM documents WHERE converter ~ '^(pdftotext|libreoffice) [0-9]'")
-[ "$versions" = $((2 + have_ocr)) ] || fail "converters without versions: $(q "SELECT converter FROM documents")"
+[ "$versions" = $((2 + have_ocr + have_big)) ] || fail "converters without versions: $(q "SELECT converter FROM documents")"
 pass "a DOCX and a PDF stored with their media type, converter and its version (and the PDF's pages)"
 
 # the same facts as the plain text gives
@@ -63,6 +71,12 @@ for f in 年度报告.docx 年度报告.pdf; do
     [ "$facts" = "$text_facts" ] || fail "$f: facts differ from the text's:\n$(diff <(echo "$text_facts") <(echo "$facts"))"
 done
 pass "their facts are the plain text's ($(echo "$text_facts" | wc -l) facts)"
+
+if [ "$have_big" = 1 ]; then
+    big=$(q "SELECT file_size > 30000000 AND pages = 3 FROM documents WHERE file_name = '附件30MB.pdf'")
+    [ "$big" = t ] || fail "the 30 MB PDF: $(q "SELECT file_size, pages FROM documents WHERE file_name = '附件30MB.pdf'")"
+    pass "a PDF of 30 MB is stored"
+fi
 
 # each number of a PDF names its page: the page where pdftotext finds its text
 q "SELECT page, text FROM quantities x JOIN documents d USING (doc_id) WHERE d.file_name = '年度报告.pdf'" >"$TEST_STATE/paged"

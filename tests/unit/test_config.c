@@ -34,7 +34,7 @@ static void test_config_defaults(void **state)
     assert_string_equal(cfg->topic_raw, "reports.raw");
     assert_int_equal(cfg->raw_partitions, 12);
     assert_int_equal(cfg->dlq_partitions, 3);
-    assert_int_equal(cfg->max_file_bytes, 8 * 1024 * 1024);
+    assert_int_equal(cfg->max_file_bytes, 64 * 1024 * 1024);
     assert_false(cfg->watch_recursive);
     rf_config_free(cfg);
 }
