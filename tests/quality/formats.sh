@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Reports as agencies publish them (issue 21). The seeds are made into DOCX, DOC, ODT, RTF and
-# PDF here by LibreOffice (nothing binary is committed), read as the worker reads them, and
+# Reports as agencies publish them (issue 21). The seeds (or ../shared/dev, RF_FORMATS_CORPUS=dev)
+# are made into DOCX, DOC, ODT, RTF and PDF here by LibreOffice (nothing binary is committed), read as the worker reads them, and
 # scored against the seeds' gold: each format's all-keys F1 and its document fields must be
 # within 0.03 of the plain text's. Scanned PDFs (pages as images) are read by OCR and must keep
-# an all-keys F1 of 0.9. Then documents a converter must refuse, each with its reason
+# their all-keys F1 within 0.05 of the text's. Then documents a converter must refuse, each with its reason
 # and within its limit: a broken PDF, a truncated DOCX, a ZIP bomb, a PDF with no text layer,
 # a DOCX with an external entity, a ZIP that is no document, a PDF of 50,000 pages, an
 # encrypted PDF. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
-gold=$RF_SHARED/gold/seeds.json
+# RF_FORMATS_CORPUS=dev: ../shared/dev's 78 excerpts instead of the seeds (the slow suite)
+corpus=${RF_FORMATS_CORPUS:-seeds}
+case "$corpus" in
+seeds) gold=$RF_SHARED/gold/seeds.json texts=$RF_ROOT/examples/reports ;;
+dev) gold=$RF_SHARED/dev/gold.json texts=$RF_SHARED/dev/texts ;;
+*) echo "formats: RF_FORMATS_CORPUS is seeds or dev, not '$corpus'" >&2; exit 2 ;;
+esac
 for tool in soffice pdftotext; do
     command -v $tool >/dev/null || { echo "formats: $tool is not installed (scripts/setup.sh --test)" >&2; exit 77; }
 done
@@ -19,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 export HOME=$work # LibreOffice's profile
 rules=$RF_ROOT/config/rules/emergency-management-annual.json
 office() { soffice --headless --norestore --nologo "$@" >"$work/soffice.log" 2>&1; }
-cp "$RF_ROOT"/examples/reports/*.txt "$work/"
+cp "$texts"/*.txt "$work/"
 office --convert-to "docx:MS Word 2007 XML" --outdir "$work/docx" "$work"/*.txt
 office --convert-to "doc:MS Word 97" --outdir "$work/doc" "$work"/docx/*.docx
 office --convert-to odt --outdir "$work/odt" "$work"/docx/*.docx
@@ -78,8 +84,8 @@ if command -v tesseract >/dev/null && command -v img2pdf >/dev/null; then
     read -r f1 fields < <(score pdf "$work/scan")
     pages=$(for f in "$work"/scan/*.pdf; do pdfinfo "$f" | sed -n 's/^Pages: *//p'; done | awk '{s += $1} END {print s}')
     echo "scanned pdf ($scans documents, $pages pages, OCR in $(($(date +%s) - start)) s): all-keys F1 $f1, fields $fields"
-    ok=$(python3 -c "print(int($f1 >= 0.9 and $fields >= 0.75))")
-    [ "$ok" = 1 ] || { echo "FAIL: OCR's F1 below 0.90 or fields below 0.75"; failed=1; grep -E "FIELD|MISS|EXTRA" "$work/eval-pdf.out" | head -20; }
+    ok=$(python3 -c "print(int($f1 >= $text_f1 - 0.05 and $fields >= $text_fields - 0.25))")
+    [ "$ok" = 1 ] || { echo "FAIL: OCR's F1 more than 0.05 below the text's, or fields more than 0.25"; failed=1; grep -E "FIELD|MISS|EXTRA" "$work/eval-pdf.out" | head -20; }
     # the envelope says which pages OCR read, each fact its page, and OCR's facts are less sure
     "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$rules" "$(ls "$work"/scan/*.pdf | head -n 1)" >"$work/scan.json"
     python3 - "$work/scan.json" <<'PY' || failed=1
