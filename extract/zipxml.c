@@ -199,9 +199,12 @@ static void on_xml_error(void *ctx, xmlErrorPtr error)
         return;
     }
     const char *message = error->message ? error->message : "not well-formed";
+    char line[32] = ""; /* an error outside the parser (the input's encoding) has none */
+    if (error->line > 0) {
+        snprintf(line, sizeof(line), " at line %d", error->line);
+    }
     fail(s->outcome, error->code == XML_ERR_NO_MEMORY ? ZIPXML_NOMEM : ZIPXML_BAD_XML,
-         "%s: XML error at line %d: %.*s", s->name, error->line, (int)strcspn(message, "\n"),
-         message);
+         "%s: XML error%s: %.*s", s->name, line, (int)strcspn(message, "\n"), message);
 }
 
 /* Every node to @p on_node while it wants them and nothing failed. A document type
