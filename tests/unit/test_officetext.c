@@ -8,9 +8,9 @@
  * Long because: the documents are written here as their XML, one per behaviour, rather than
  * committed as binaries.
  */
-#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
