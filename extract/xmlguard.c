@@ -201,10 +201,17 @@ static void step(struct xmlguard *g, char c)
 
 const char *xmlguard_scan(struct xmlguard *g, const char *bytes, size_t n)
 {
+    if (g->state != REFUSED && memchr(bytes, '\0', n)) {
+        refuse(g, "a NUL byte: not XML in UTF-8 (UTF-16 and UTF-32 are refused)");
+    }
     for (size_t i = 0; i < n && g->state != REFUSED; i++) {
-        if (bytes[i] == '\0') {
-            refuse(g, "a NUL byte: not XML in UTF-8 (UTF-16 and UTF-32 are refused)");
-            break;
+        if (g->state == IN_TEXT) {
+            /* most bytes are text: on to the next '<' at once, not a step per byte */
+            const char *lt = memchr(bytes + i, '<', n - i);
+            if (!lt) {
+                break;
+            }
+            i = (size_t)(lt - bytes);
         }
         step(g, bytes[i]);
     }
