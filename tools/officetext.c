@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "officetext.h"
 
@@ -23,6 +24,14 @@ static int failed(const char *code, const char *why)
     return 1;
 }
 
+/* Whether @p out is a regular file: only such a file is removed after a failure, never a
+   device or a pipe it was asked to write to (/dev/full, /dev/stdout). */
+static bool is_regular_file(FILE *out)
+{
+    struct stat st;
+    return fstat(fileno(out), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* Convert @p in into @p out_path; a failure leaves no part of a text behind. */
 static int convert(const char *in, const char *out_path)
 {
@@ -33,6 +42,7 @@ static int convert(const char *in, const char *out_path)
         snprintf(why, sizeof(why), "cannot create %s: %s", out_path, strerror(errno));
         return failed(officetext_result_code(OFFICETEXT_WRITE_FAILED), why);
     }
+    bool removable = !to_stdout && is_regular_file(out);
     char why[512] = "";
     enum officetext_result r = officetext_convert(in, out, why, sizeof(why));
     if (!to_stdout && fclose(out) != 0 && r == OFFICETEXT_OK) {
@@ -40,7 +50,7 @@ static int convert(const char *in, const char *out_path)
         snprintf(why, sizeof(why), "cannot write %s: %s", out_path, strerror(errno));
     }
     if (r != OFFICETEXT_OK) {
-        if (!to_stdout) {
+        if (removable) {
             remove(out_path);
         }
         return failed(officetext_result_code(r), why);

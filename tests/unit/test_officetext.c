@@ -690,6 +690,16 @@ static void test_program(void **state)
     assert_int_equal(run_program(dir, args, err, sizeof(err)), 1);
     assert_string_equal(err, "reportflow-officetext: bad-xml: word/document.xml: XML error: input "
                              "conversion failed due to input error, bytes 0xFF 0xFF 0x3C 0x2F\n");
+    /* a device it cannot write to stays in place: only a regular file is removed (through a
+       link of the test's own, so that a regression removes the link, not the device) */
+    struct file full = file_in(dir, "full");
+    assert_int_equal(symlink("/dev/full", full.path), 0);
+    snprintf(args, sizeof(args), "%s %s", docx.path, full.path);
+    assert_int_equal(run_program(dir, args, err, sizeof(err)), 1);
+    assert_string_equal(err, "reportflow-officetext: write-failed: cannot write the text: No "
+                             "space left on device\n");
+    struct stat st;
+    assert_int_equal(lstat(full.path, &st), 0);
     assert_int_equal(run_program(dir, "only-one-argument", err, sizeof(err)), 2);
     assert_non_null(strstr(err, "usage: reportflow-officetext IN OUT"));
     snprintf(args, sizeof(args), "--version >%s", out);
