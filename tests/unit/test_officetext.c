@@ -2,9 +2,9 @@
  * test_officetext.c - DOCX and ODT to text (officetext.c, textlines.c, zipxml.c, xmlguard.c)
  * and reportflow-officetext. Every document is made here with libzip as the test runs:
  * paragraphs, tabs, breaks, tables, deleted text, ODF's spaces and repeated cells; and
- * hostile ones: not a ZIP, no document part, an external entity, a ZIP bomb, a ZIP that
- * understates its sizes, a ZIP cut short, malformed XML, too many attributes, namespaces
- * and levels.
+ * hostile ones: not a ZIP, no document part, an encrypted part, an external entity, a ZIP
+ * bomb, a ZIP that understates its sizes, a ZIP cut short, malformed XML, too many
+ * attributes, namespaces and levels.
  * Long because: the documents are written here as their XML, one per behaviour, rather than
  * committed as binaries.
  */
@@ -361,6 +361,24 @@ static void test_not_a_zip_or_no_document(void **state)
                                   {"content.xml", ODT_OPEN ODT_CLOSE, 0}};
     check_refused(write_zip(dir, "sheet.ods", sheet, 2).path, NULL, OFFICETEXT_NO_DOCUMENT,
                   "spreadsheet", NULL);
+}
+
+/* A ZIP's encrypted entry is a reason, not a stream of ciphertext for the XML reader. */
+static void test_encrypted_entry(void **state)
+{
+    const char *dir = *state;
+    struct file doc = file_in(dir, "encrypted.docx");
+    int err = 0;
+    zip_t *z = zip_open(doc.path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+    assert_non_null(z);
+    static const char xml[] =
+        DOCX_HEAD DOCUMENT_OPEN "<w:p><w:r><w:t>密</w:t></w:r></w:p>" DOCUMENT_CLOSE;
+    zip_int64_t index =
+        zip_file_add(z, "word/document.xml", zip_source_buffer(z, xml, sizeof(xml) - 1, 0), 0);
+    assert_true(index >= 0);
+    assert_int_equal(zip_file_set_encryption(z, (zip_uint64_t)index, ZIP_EM_AES_256, "secret"), 0);
+    assert_int_equal(zip_close(z), 0);
+    check_refused(doc.path, NULL, OFFICETEXT_BAD_ZIP, "word/document.xml is encrypted", "密");
 }
 
 /* An external entity is never fetched: the DOCTYPE that declares it is refused. */
@@ -741,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_odt_spaces_headings_lists),
         cmocka_unit_test(test_odt_table_repeated_column),
         cmocka_unit_test(test_not_a_zip_or_no_document),
+        cmocka_unit_test(test_encrypted_entry),
         cmocka_unit_test(test_external_entity_refused),
         cmocka_unit_test(test_zip_bomb),
         cmocka_unit_test(test_size_cap_holds_when_the_zip_lies),
