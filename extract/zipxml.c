@@ -53,7 +53,7 @@ static bool starts_as_zip(const char *path)
     }
     bool zip = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
                memcmp(magic, "PK\x03\x04", sizeof(magic)) == 0;
-    fclose(f);
+    fclose(f); /* read only: nothing to lose */
     return zip;
 }
 
@@ -88,6 +88,8 @@ zip_t *zipxml_open(const char *path, enum zipxml_result *result, char *errstr, s
     /* from a source rather than zip_open(): its error keeps the system's (ENOENT, EACCES) */
     zip_source_t *source = zip_source_file_create(path, 0, -1, &error);
     if (source) {
+        /* no ZIP_CHECKCONS: the small inconsistencies of some writers stay readable, as in
+           LibreOffice; what is read is checked as it inflates (its CRC at the end) */
         zip = zip_open_from_source(source, ZIP_RDONLY, &error);
         if (!zip) {
             zip_source_free(source); /* still ours when the open failed */
