@@ -8,6 +8,7 @@
  * Long because: the documents are written here as their XML, one per behaviour, rather than
  * committed as binaries.
  */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -561,7 +562,24 @@ static void test_output_cap(void **state)
     assert_int_equal(r, OFFICETEXT_OK);
 }
 
-static void test_truncated_zip(void **state)
+/* In place of @p from, @p to (as long) in the file at @p path: damage a ZIP's data. */
+static void overwrite(const char *path, const char *from, const char *to)
+{
+    FILE *f = fopen(path, "r+b");
+    assert_non_null(f);
+    char bytes[4096];
+    size_t len = fread(bytes, 1, sizeof(bytes), f);
+    char *at = memmem(bytes, len, from, strlen(from));
+    assert_non_null(at);
+    memcpy(at, to, strlen(to));
+    assert_int_equal(fseek(f, 0, SEEK_SET), 0);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A ZIP cut short, and one whose data no longer matches its CRC (the XML still well-formed:
+   the check at the end of the entry finds it). */
+static void test_damaged_zip(void **state)
 {
     const char *dir = *state;
     struct file doc =
@@ -571,6 +589,21 @@ static void test_truncated_zip(void **state)
     assert_int_equal(stat(doc.path, &st), 0);
     assert_int_equal(truncate(doc.path, st.st_size / 2), 0);
     check_refused(doc.path, NULL, OFFICETEXT_BAD_ZIP, "cut short", NULL);
+    struct file crc = file_in(dir, "crc.docx");
+    int err = 0;
+    zip_t *z = zip_open(crc.path, ZIP_CREATE | ZIP_TRUNCATE, &err);
+    assert_non_null(z);
+    static const char xml[] =
+        DOCX_HEAD DOCUMENT_OPEN "<w:p><w:r><w:t>crc-abc</w:t></w:r></w:p>" DOCUMENT_CLOSE;
+    zip_int64_t index =
+        zip_file_add(z, "word/document.xml", zip_source_buffer(z, xml, sizeof(xml) - 1, 0), 0);
+    assert_true(index >= 0);
+    /* stored, so that the damaged byte is still a letter of the text */
+    assert_int_equal(zip_set_file_compression(z, (zip_uint64_t)index, ZIP_CM_STORE, 0), 0);
+    assert_int_equal(zip_close(z), 0);
+    overwrite(crc.path, "crc-abc", "crc-abd");
+    check_refused(crc.path, NULL, OFFICETEXT_BAD_ZIP, "word/document.xml is damaged: CRC error",
+                  NULL);
 }
 
 static void test_malformed_xml(void **state)
@@ -764,7 +797,7 @@ int main(void)
         cmocka_unit_test(test_zip_bomb),
         cmocka_unit_test(test_size_cap_holds_when_the_zip_lies),
         cmocka_unit_test(test_output_cap),
-        cmocka_unit_test(test_truncated_zip),
+        cmocka_unit_test(test_damaged_zip),
         cmocka_unit_test(test_malformed_xml),
         cmocka_unit_test(test_xml_guard_limits),
         cmocka_unit_test(test_xmlguard_lexing),
