@@ -346,8 +346,7 @@ static void element_begin(struct walker *w, xmlTextReaderPtr r, int depth)
     const char *name = local ? (const char *)local : "";
     if (depth == 0 && (ns != w->format->root_ns || strcmp(name, w->format->root_name) != 0)) {
         fail(w->conversion, OFFICETEXT_NO_DOCUMENT,
-             "%s is not a %s document part: its root element is <%s>", w->part, w->format->name,
-             name);
+             "%s is no %s document: its root element is <%s>", w->part, w->format->name, name);
         return;
     }
     enum role role = role_of(w->format, ns, name);
