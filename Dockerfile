@@ -13,7 +13,7 @@ FROM debian:bookworm-slim
 # against the binaries), and the converters the worker runs for PDF and Word files
 RUN apt-get update \
  && apt-get install -y --no-install-recommends librdkafka1 libjansson4 libpcre2-8-0 libpq5 libssl3 \
-        libmicrohttpd12 libxml2 libseccomp2 ca-certificates poppler-utils libreoffice-writer-nogui \
+        libmicrohttpd12 libxml2 libseccomp2 libzip4 ca-certificates poppler-utils libreoffice-writer-nogui \
         tesseract-ocr tesseract-ocr-chi-sim \
  && rm -rf /var/lib/apt/lists/*
 # the programs run as an unprivileged user of their own (uid 10001, no shell, no home);
@@ -25,7 +25,7 @@ RUN groupadd --system --gid 10001 reportflow \
 COPY --from=build /src/build/bin/reportflow-producer /src/build/bin/reportflow-worker \
      /src/build/bin/reportflow-extract /src/build/bin/reportflow-sink \
      /src/build/bin/reportflow-report /src/build/bin/reportflow-lag \
-     /src/build/bin/reportflow-topics /usr/local/bin/
+     /src/build/bin/reportflow-topics /src/build/bin/reportflow-officetext /usr/local/bin/
 COPY config /etc/reportflow
 ENV REPORTFLOW_CONFIG=/etc/reportflow/reportflow.conf \
     REPORTFLOW_WORKER_RULES=/etc/reportflow/rules/emergency-management-annual.json

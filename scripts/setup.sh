@@ -26,7 +26,7 @@ done
 
 packages=(
     gcc make cmake pkg-config
-    librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev libxml2-dev libseccomp-dev
+    librdkafka-dev libjansson-dev libpcre2-dev libpq-dev libmicrohttpd-dev libcmocka-dev libssl-dev libxml2-dev libseccomp-dev libzip-dev
     postgresql kcat python3 python3-jsonschema python3-yaml clang-format
     prometheus
     poppler-utils libreoffice-writer-nogui # PDF and word-processor documents (extract/convert.c)
