@@ -1,13 +1,11 @@
 /*
  * convert.h - a document (PDF, DOCX, ODT, DOC/WPS, RTF) to text, by a converter
- * from Debian run as a child process with limits: Poppler's pdftotext for PDF,
- * LibreOffice (headless) for the word processors' formats, which it writes as
- * XHTML so that tables keep their rows. The child gets its own process group,
- * a private temporary folder as its only working place and home, no network
- * when the kernel lets it have a namespace of its own, and limits on CPU time,
- * address space, file size and open files; the parent gives it a wall-clock
- * deadline and kills its whole group past it; a seccomp filter (sandbox.h) takes
- * from it the system calls an exploit would want. A malformed or hostile document
+ * run as a child process with limits: Poppler's pdftotext for PDF; our own
+ * reportflow-officetext for DOCX and ODT (a millisecond where LibreOffice takes a
+ * second; LibreOffice again for what it cannot read); LibreOffice (headless) for
+ * DOC, WPS and RTF, written as XHTML so that tables keep their rows. Each runs
+ * as a limited child (childproc.h: its own group and folder, no network, a
+ * seccomp filter, limits, a deadline). A malformed or hostile document
  * costs at most the limits and comes back as a reason, never as a crash.
  *
  * A PDF page without a text layer (a scan) is read by OCR: Poppler's pdftoppm
@@ -22,10 +20,7 @@
 
 #include "docformat.h"
 
-#define CONVERT_DEFAULT_MS 120000          /* LibreOffice's start alone takes a second */
-#define CONVERT_ADDRESS_SPACE (4ull << 30) /* LibreOffice maps much it never touches */
-#define CONVERT_MAX_OUTPUT (64u << 20)     /* text (or XHTML) written by the converter */
-#define CONVERT_MAX_FILES 256              /* open files of the child */
+#define CONVERT_DEFAULT_MS 120000 /* LibreOffice's start alone takes a second */
 /* a page with fewer Chinese characters in its text layer is a scan (a page number or a
    scanner app's stamp may be all it has) */
 #define CONVERT_SCAN_MAX_HAN 10
@@ -40,7 +35,7 @@ enum convert_result {
     CONVERT_OK = 0,
     CONVERT_FAILED,      /* the converter refused the document: errstr says what it said */
     CONVERT_TIMEOUT,     /* past the deadline or its CPU time */
-    CONVERT_TOO_LARGE,   /* its output passed CONVERT_MAX_OUTPUT */
+    CONVERT_TOO_LARGE,   /* its output passed CHILDPROC_MAX_FILE_BYTES, or its scans the time */
     CONVERT_UNAVAILABLE, /* no converter for the format is installed */
     CONVERT_STOPPED,     /* the caller asked to stop: the child was killed */
     CONVERT_NOMEM,
@@ -52,14 +47,19 @@ struct convert_request {
     bool (*stop_requested)(void); /* polled while a child runs; may be NULL */
 };
 
+/* The converters: pdftotext, LibreOffice, reportflow-officetext (convert_tool()). */
+#define CONVERT_TOOLS 3
+
 struct converted {
     char *bytes; /* the converter's output, NUL-terminated */
     size_t len;
-    bool html;               /* XHTML (the office formats), else plain text (PDF) */
+    bool html;               /* XHTML (LibreOffice) */
+    bool paged;              /* a PDF's text, pages ended by form feeds: pdftext.h reflows it */
     int pages;               /* PDF: its pages, their texts separated by form feeds; 0: unknown */
     unsigned char *page_ocr; /* PDF: per page, 1 when its text was read by OCR; NULL if none was */
     int ocr_pages;           /* pages read by OCR */
     int scanned_pages;       /* pages with no text layer left unread (OCR off or not installed) */
+    size_t tool;             /* the converter that made it (convert_version() names it) */
 };
 
 /**
@@ -76,11 +76,14 @@ void converted_release(struct converted *c);
 /** Whether scanned pages can be read here: pdftoppm and tesseract are installed. */
 bool convert_ocr_available(void);
 
+/** The converter tried first for format @p f (DOCX and ODT: ours, then LibreOffice). */
+size_t convert_tool(enum docformat f);
+
 /**
- * The converter of format @p f with its version ("pdftotext 22.12.0", "libreoffice
+ * Converter @p tool (below CONVERT_TOOLS) with its version ("pdftotext 22.12.0", "libreoffice
  * 7.4.7.2"), asked of the tool in a limited child; its name alone when it does not say.
  */
-void convert_version(enum docformat f, char *out, size_t out_size);
+void convert_version(size_t tool, char *out, size_t out_size);
 
 /** The DLQ code of a result: "convert-failed", "convert-timeout", ... */
 const char *convert_result_code(enum convert_result r);

@@ -26,7 +26,9 @@
 int extractor_init(struct extractor *ex, const struct rules *rules)
 {
     ex->rules = rules;
-    ex->pdf_converter[0] = ex->office_converter[0] = '\0';
+    for (size_t i = 0; i < CONVERT_TOOLS; i++) {
+        ex->converters[i][0] = '\0';
+    }
     return rules_matcher_init(&ex->matcher, rules);
 }
 
@@ -538,9 +540,9 @@ static enum extract_status convert_if_document(struct extractor *ex, const char 
     enum convert_result r =
         convert_document(f, bytes, len, &req, &c, &rd->converter, errstr, errstr_size);
     /* named with its version, asked once per extractor */
-    char *named = f == DOCFORMAT_PDF ? ex->pdf_converter : ex->office_converter;
+    char *named = ex->converters[c.tool < CONVERT_TOOLS ? c.tool : 0];
     if (r == CONVERT_OK && !named[0]) {
-        convert_version(f, named, EXTRACTOR_CONVERTER_LEN);
+        convert_version(c.tool, named, EXTRACTOR_CONVERTER_LEN);
     }
     rd->converter = named[0] ? named : rd->converter;
     if (r == CONVERT_NOMEM) {
@@ -559,7 +561,7 @@ static enum extract_status convert_if_document(struct extractor *ex, const char 
     rd->unread_pages = c.scanned_pages;
     rd->page_ocr = c.page_ocr;
     c.page_ocr = NULL;
-    if (c.html) {
+    if (!c.paged) { /* XHTML for decode.c, or text as it is */
         *text = c.bytes;
         *text_len = c.len;
         return EXTRACT_OK;

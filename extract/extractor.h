@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "convert.h"
 #include "decode.h"
 #include "rules.h"
 #include "text.h"
@@ -53,8 +54,7 @@ struct extractor {
     const struct rules *rules; /* borrowed */
     struct rules_matcher matcher;
     /* the converters with their versions, asked once per extractor (convert_version()) */
-    char pdf_converter[EXTRACTOR_CONVERTER_LEN];
-    char office_converter[EXTRACTOR_CONVERTER_LEN];
+    char converters[CONVERT_TOOLS][EXTRACTOR_CONVERTER_LEN];
 };
 
 enum extract_status {

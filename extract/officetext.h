@@ -18,10 +18,11 @@
 #include <stdio.h>
 
 #define OFFICETEXT_MAX_XML_BYTES (256u << 20) /* inflated XML read from the document part */
-#define OFFICETEXT_MAX_OUTPUT (64u << 20)     /* text written, as convert.c's CONVERT_MAX_OUTPUT */
-#define OFFICETEXT_MAX_DEPTH 128              /* element nesting; Word's own stays under 40 */
-#define OFFICETEXT_MAX_REPEAT 64              /* ODT's repeated cells and rows honoured up to */
-#define OFFICETEXT_MAX_SPACES 1024            /* ODT's <text:s text:c="N"/> honoured up to */
+#define OFFICETEXT_MAX_OUTPUT                                                                      \
+    (64u << 20)                    /* text written, as childproc.h's CHILDPROC_MAX_FILE_BYTES */
+#define OFFICETEXT_MAX_DEPTH 128   /* element nesting; Word's own stays under 40 */
+#define OFFICETEXT_MAX_REPEAT 64   /* ODT's repeated cells and rows honoured up to */
+#define OFFICETEXT_MAX_SPACES 1024 /* ODT's <text:s text:c="N"/> honoured up to */
 
 enum officetext_result {
     OFFICETEXT_OK = 0,

@@ -16,12 +16,16 @@ static const char usage[] =
     "usage: reportflow-officetext IN OUT\n"
     "Writes the text of the DOCX or ODT IN to OUT (- for stdout): one line per paragraph,\n"
     "one line \"| a | b |\" per table row. Exit status: 0 written; 1 the document could not\n"
-    "be read, its reason on stderr and OUT removed; 2 usage.\n";
+    "be read, its reason on stderr and OUT removed; 2 usage; 3 the document passed a size\n"
+    "limit (its XML or its text), as 1 otherwise.\n";
 
-static int failed(const char *code, const char *why)
+/* the exit status of a document past a limit: the worker calls it convert-too-large */
+#define EXIT_TOO_LARGE 3
+
+static int failed(enum officetext_result r, const char *why)
 {
-    fprintf(stderr, "reportflow-officetext: %s: %s\n", code, why);
-    return 1;
+    fprintf(stderr, "reportflow-officetext: %s: %s\n", officetext_result_code(r), why);
+    return r == OFFICETEXT_TOO_LARGE ? EXIT_TOO_LARGE : 1;
 }
 
 /* Whether @p out is a regular file: only such a file is removed after a failure, never a
@@ -40,7 +44,7 @@ static int convert(const char *in, const char *out_path)
     if (!out) {
         char why[512];
         snprintf(why, sizeof(why), "cannot create %s: %s", out_path, strerror(errno));
-        return failed(officetext_result_code(OFFICETEXT_WRITE_FAILED), why);
+        return failed(OFFICETEXT_WRITE_FAILED, why);
     }
     bool removable = !to_stdout && is_regular_file(out);
     char why[512] = "";
@@ -53,7 +57,7 @@ static int convert(const char *in, const char *out_path)
         if (removable) {
             remove(out_path);
         }
-        return failed(officetext_result_code(r), why);
+        return failed(r, why);
     }
     return 0;
 }

@@ -56,10 +56,10 @@ wait_for 60 "two dead letters" lettered
 
 got=$(q "SELECT file_name, media_type, coalesce(split_part(converter, ' ', 1), '-'), coalesce(pages::text, '-'), coalesce(ocr_pages::text, '-') FROM documents WHERE file_name NOT IN ('扫描件.pdf', '附件30MB.pdf') ORDER BY file_name")
 want="000_0f883fdf5ed81324.txt|text/plain|-|-|-
-年度报告.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|libreoffice|-|-
+年度报告.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|reportflow-officetext|-|-
 年度报告.pdf|application/pdf|pdftotext|3|0"
 [ "$got" = "$want" ] || fail "documents:\n$got\nwant:\n$want"
-versions=$(q "SELECT count(*) FROM documents WHERE converter ~ '^(pdftotext|libreoffice) [0-9]'")
+versions=$(q "SELECT count(*) FROM documents WHERE converter ~ '^(pdftotext|reportflow-officetext) [0-9]'")
 [ "$versions" = $((2 + have_ocr + have_big)) ] || fail "converters without versions: $(q "SELECT converter FROM documents")"
 pass "a DOCX and a PDF stored with their media type, converter and its version (and the PDF's pages)"
 
