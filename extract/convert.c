@@ -16,6 +16,8 @@
 #include "reportflow/fs.h"
 
 #define VERSION_MS 20000 /* for `--version`: LibreOffice starts up to say it */
+/* where LibreOffice binds its single-instance socket, whatever TMPDIR says */
+#define LIBREOFFICE_SOCKET_DIR "/tmp"
 
 /* What a converter writes. */
 enum output {
@@ -48,7 +50,8 @@ static const struct tool OCR_TOOL = {"tesseract", "tesseract", OUTPUT_TEXT, NULL
 /* One document's conversion: its folder, its one deadline, and who may stop it. */
 struct run {
     struct childproc_run child;
-    long long max_ms; /* as configured, for messages */
+    long long max_ms;                     /* as configured, for messages */
+    const struct sandbox *office_sandbox; /* LibreOffice's: its socket in /tmp too */
 };
 
 const char *convert_result_code(enum convert_result r)
@@ -165,7 +168,9 @@ static enum convert_result run_tool(const struct tool *t, const char *program, c
     char profile[PATH_MAX + 64];
     const char *argv[16];
     build_argv(t, program, r->child.dir, in, profile, sizeof(profile), argv);
-    return run_program(t, argv, r, errstr, errstr_size);
+    struct run office = *r;
+    office.child.sandbox = r->office_sandbox;
+    return run_program(t, argv, t == &TOOLS[OFFICE_TOOL] ? &office : r, errstr, errstr_size);
 }
 
 /* The converter's output file into @p out. */
@@ -414,14 +419,21 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
                  strerror(errno));
         return CONVERT_FAILED;
     }
-    struct sandbox sandbox;
-    if (sandbox_build(&sandbox, errstr, errstr_size) != 0) {
+    /* LibreOffice's own (its socket in /tmp) only where it may run: not for a PDF */
+    struct sandbox sandbox, office = {NULL, 0, -1};
+    if (sandbox_build(&sandbox, dir, NULL, errstr, errstr_size) != 0) {
+        childproc_remove_tree(dir);
+        return CONVERT_FAILED;
+    }
+    if (f != DOCFORMAT_PDF &&
+        sandbox_build(&office, dir, LIBREOFFICE_SOCKET_DIR, errstr, errstr_size) != 0) {
+        sandbox_release(&sandbox);
         childproc_remove_tree(dir);
         return CONVERT_FAILED;
     }
     long long max_ms = req->max_ms > 0 ? req->max_ms : CONVERT_DEFAULT_MS;
-    const struct run r = {{dir, childproc_now_ms() + max_ms, req->stop_requested, &sandbox},
-                          max_ms};
+    const struct run r = {
+        {dir, childproc_now_ms() + max_ms, req->stop_requested, &sandbox}, max_ms, &office};
     snprintf(in, sizeof(in), "in.%s", docformat_name(f));
     snprintf(in_path, sizeof(in_path), "%s/%s", dir, in);
     enum convert_result res = CONVERT_FAILED;
@@ -443,6 +455,7 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
     *converter = TOOLS[out->tool].label;
     childproc_remove_tree(dir);
     sandbox_release(&sandbox);
+    sandbox_release(&office);
     if (res != CONVERT_OK) {
         converted_release(out);
     }
@@ -490,11 +503,13 @@ void convert_version(size_t tool, char *out, size_t out_size)
     bool timed_out, stopped;
     char why[256];
     struct sandbox sandbox;
-    if (sandbox_build(&sandbox, why, sizeof(why)) != 0) {
+    const char *sockets = t == &TOOLS[OFFICE_TOOL] ? LIBREOFFICE_SOCKET_DIR : NULL;
+    if (sandbox_build(&sandbox, dir, sockets, why, sizeof(why)) != 0) {
         childproc_remove_tree(dir);
         return;
     }
-    const struct run r = {{dir, childproc_now_ms() + VERSION_MS, NULL, &sandbox}, VERSION_MS};
+    const struct run r = {
+        {dir, childproc_now_ms() + VERSION_MS, NULL, &sandbox}, VERSION_MS, &sandbox};
     if (childproc_spawn(program, argv, &r.child, &timed_out, &stopped) >= 0) {
         char line[256];
         const char *at;

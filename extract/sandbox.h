@@ -5,9 +5,12 @@
  * would: sockets other than local ones, tracing and reading other processes,
  * mounting, namespaces, loading kernel modules or BPF programs, keys, setting
  * the clock. Each such call fails with EPERM (EACCES for a socket), and the
- * child cannot gain privileges (no_new_privs). The filter is built in the
- * parent, where allocating is safe, and entered in the child between fork and
- * exec with two system calls.
+ * child cannot gain privileges (no_new_privs). Where the kernel has Landlock,
+ * the child writes nowhere but beneath its private folder (and to devices such
+ * as /dev/null): creating, removing or writing a file elsewhere fails with
+ * EACCES. (LibreOffice binds its single-instance socket in /tmp whatever
+ * TMPDIR says: its sandbox lets it make and remove a socket there.) Both are built in the parent,
+ * where allocating is safe, and entered in the child between fork and exec with a few system calls.
  */
 #ifndef RF_SANDBOX_H
 #define RF_SANDBOX_H
@@ -20,10 +23,16 @@ struct sock_filter;
 struct sandbox {
     struct sock_filter *prog; /* the filter as the kernel takes it (sandbox_release() frees) */
     unsigned short len;       /* instructions */
+    int writes_fd;            /* the Landlock ruleset (close-on-exec), or -1 without Landlock */
 };
 
-/** Build the filter for this machine's architecture. @returns 0, or -1 with @p errstr. */
-int sandbox_build(struct sandbox *sb, char *errstr, size_t errstr_size);
+/**
+ * Build the filter for this machine's architecture, and the rule that the child writes only
+ * beneath @p writable_dir; beneath @p socket_dir (NULL: nowhere else) it may also make and
+ * remove local sockets. @returns 0, or -1 with @p errstr.
+ */
+int sandbox_build(struct sandbox *sb, const char *writable_dir, const char *socket_dir,
+                  char *errstr, size_t errstr_size);
 
 /**
  * Enter @p sb in the calling process, for good (async-signal-safe: for a child between fork

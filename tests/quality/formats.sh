@@ -90,22 +90,26 @@ if command -v tesseract >/dev/null && command -v img2pdf >/dev/null; then
     echo "scanned pdf ($scans documents, $pages pages, OCR in $(($(date +%s) - start)) s): all-keys F1 $f1, fields $fields"
     ok=$(python3 -c "print(int($f1 >= $text_f1 - 0.05 and $fields >= $text_fields - 0.25))")
     [ "$ok" = 1 ] || { echo "FAIL: OCR's F1 more than 0.05 below the text's, or fields more than 0.25"; failed=1; grep -E "FIELD|MISS|EXTRA" "$work/eval-pdf.out" | head -20; }
-    # the envelope says which pages OCR read, each fact its page, and OCR's facts are less sure
-    "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$rules" "$(ls "$work"/scan/*.pdf | head -n 1)" >"$work/scan.json"
-    python3 - "$work/scan.json" <<'PY' || failed=1
+    # the envelopes say which pages OCR read, each number its page, and OCR's facts are less sure
+    for f in "$work"/scan/*.pdf; do
+        "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$rules" "$f" >"$f.json"
+    done
+    python3 - "$work"/scan/*.pdf.json <<'PY' || failed=1
 import json, sys
-e = json.load(open(sys.argv[1]))
-src, qs = e["source"], e["quantities"]
-problems = []
-if not (src["ocr"] == src["pages"] and src["pages"] >= 1):
-    problems.append("source.ocr %r of %r pages" % (src["ocr"], src["pages"]))
-if not qs or any(not 1 <= q.get("page", 0) <= src["pages"] for q in qs):
-    problems.append("a quantity without its page")
-if len({q["page"] for q in qs}) < min(2, src["pages"]):
-    problems.append("every quantity on one page of %d" % src["pages"])
-sure = [m["confidence"] for m in e["metrics"] if m["confidence"] is not None]
+problems, sure, paged = [], [], 0
+for path in sys.argv[1:]:
+    e = json.load(open(path))
+    src, qs = e["source"], e["quantities"]
+    if not (src["ocr"] == src["pages"] and src["pages"] >= 1):
+        problems.append("%s: source.ocr %r of %r pages" % (path, src["ocr"], src["pages"]))
+    if any(not 1 <= q.get("page", 0) <= src["pages"] for q in qs):
+        problems.append("%s: a quantity without its page" % path)
+    paged += len({q["page"] for q in qs}) >= 2
+    sure += [m["confidence"] for m in e["metrics"] if m["confidence"] is not None]
 if not sure or max(sure) > 0.8:
     problems.append("OCR's facts as sure as a text layer's (max confidence %r)" % max(sure or [None]))
+if not paged and any(json.load(open(p))["source"]["pages"] >= 2 for p in sys.argv[1:]):
+    problems.append("no scan of two pages has numbers on two pages")
 for p in problems:
     print("FAIL: scanned PDF: " + p)
 sys.exit(1 if problems else 0)

@@ -1,6 +1,7 @@
 /* test_convert.c - formats told by content, PDF text reflowed, converters in a limited child. */
 #define _GNU_SOURCE /* unshare */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -199,15 +200,23 @@ static bool stop_now(void)
     return true;
 }
 
-/* In the converters' filter: no network socket, no tracing, no namespace; a local socket and
-   exec still work. The child says which check failed by its exit status. */
+/* In the converters' sandbox: no network socket, no tracing, no namespace, and (with Landlock)
+   no file written outside its folder; a local socket, its folder, /dev/null and exec still
+   work. The child says which check failed by its exit status. */
 static void test_sandbox_takes_what_no_converter_needs(void **state)
 {
     (void)state;
+    char dir[] = "/tmp/rf-sandbox-test.XXXXXX", outside[] = "/tmp/rf-sandbox-outside.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_non_null(mkdtemp(outside));
+    char inside_file[64], outside_file[64];
+    snprintf(inside_file, sizeof(inside_file), "%s/made", dir);
+    snprintf(outside_file, sizeof(outside_file), "%s/made", outside);
     struct sandbox sb;
     char err[256] = "";
-    assert_int_equal(sandbox_build(&sb, err, sizeof(err)), 0);
+    assert_int_equal(sandbox_build(&sb, dir, NULL, err, sizeof(err)), 0);
     assert_true(sb.len > 0);
+    bool landlock = sb.writes_fd >= 0;
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -226,14 +235,28 @@ static void test_sandbox_takes_what_no_converter_needs(void **state)
         if (unshare(CLONE_NEWNET) == 0 || errno != EPERM) {
             _exit(14);
         }
+        if (open(inside_file, O_WRONLY | O_CREAT, 0600) < 0 || open("/dev/null", O_WRONLY) < 0) {
+            _exit(15);
+        }
+        if (landlock && (open(outside_file, O_WRONLY | O_CREAT, 0600) >= 0 || errno != EACCES)) {
+            _exit(16);
+        }
         execl("/bin/sh", "sh", "-c", "exit 7", (char *)NULL);
-        _exit(15);
+        _exit(17);
     }
     int status = 0;
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 7);
     sandbox_release(&sb);
+    assert_int_equal(access(inside_file, F_OK), 0);
+    assert_int_equal(access(outside_file, F_OK), -1);
+    unlink(inside_file);
+    rmdir(dir);
+    rmdir(outside);
+    if (!landlock) {
+        print_message("no Landlock in this kernel: writes outside the folder not tried\n");
+    }
 }
 
 /* A PDF of @p n pages with nothing on them, as a scanner without a text layer makes (but
