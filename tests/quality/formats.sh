@@ -5,8 +5,8 @@
 # within 0.03 of the plain text's. Scanned PDFs (pages as images) are read by OCR and must keep
 # their all-keys F1 within 0.05 of the text's. Then documents a converter must refuse, each with its reason
 # and within its limit: a broken PDF, a truncated DOCX, a ZIP bomb, a PDF with no text layer,
-# a DOCX with an external entity, a ZIP that is no document, a PDF of 50,000 pages, an
-# encrypted PDF. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
+# a DOCX with an external entity, a ZIP that is no document, a PDF of 50,000 pages, a PDF whose
+# page inflates to 1 GiB, an encrypted PDF. Skips (77) without LibreOffice, pdftotext or ../shared/gold.
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}" "${RF_SHARED:?}"
 # RF_FORMATS_CORPUS=dev: ../shared/dev's 78 excerpts instead of the seeds (the slow suite)
@@ -165,6 +165,27 @@ out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
 out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 open(sys.argv[1], "wb").write(out)
 PY
+python3 - "$work/bad/inflate.pdf" <<'PY'
+import sys, zlib
+# a one-page PDF whose content stream inflates to 1 GiB of text-drawing operators
+chunk = b"BT /F1 12 Tf 72 700 Td (AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA) Tj ET\n" * 8192
+z = zlib.compressobj(9)
+body = b"".join(z.compress(chunk) for _ in range((1 << 30) // len(chunk) + 1)) + z.flush()
+objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+out, offsets = bytearray(b"%PDF-1.4\n"), []
+for i, o in enumerate(objs):
+    offsets.append(len(out))
+    out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+open(sys.argv[1], "wb").write(out)
+PY
 printf '{\\rtf1\\ansi }' >"$work/blank.rtf"
 office --convert-to pdf:writer_pdf_Export --outdir "$work/bad" "$work/blank.rtf"
 mv "$work/bad/blank.pdf" "$work/bad/scanned.pdf"
@@ -191,6 +212,7 @@ expect scanned.pdf needs-ocr 30 # a blank page: OCR, where installed, reads noth
 expect entity.docx convert-failed 25 # LibreOffice takes no DTD in OOXML: nothing of /etc/passwd
 expect archive.zip unsupported-format 5
 expect pages.pdf "needs-ocr|convert-too-large" 20 # OCR, where installed, knows it cannot
+expect inflate.pdf "convert-failed|convert-too-large|convert-timeout" 40 # 3.6 MB to 1 GiB
 if command -v qpdf >/dev/null; then
     qpdf --encrypt user owner 256 -- "$work"/pdf/$(ls "$work/pdf" | head -n 1) "$work/bad/encrypted.pdf"
     expect encrypted.pdf convert-failed 10
