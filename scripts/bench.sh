@@ -7,6 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh" release >/dev/null
 export RF_BIN=$root/build
 "$RF_BIN/bin/bench_extract" "$root/config/rules/emergency-management-annual.json" "${RF_BENCH_SECONDS:-5}" "$root"/examples/reports/*
+# each seed's time and envelope bytes per input byte
+"$RF_BIN/bin/bench_extract" --per-file "$root/config/rules/emergency-management-annual.json" 1 "$root"/examples/reports/*
 # the same extraction over hostile shapes at 1 MB and 4 MB: the time ratio shows linear work
 hostile=$(mktemp -d /tmp/rf-bench-hostile.XXXXXX)
 trap 'rm -rf "$hostile"' EXIT
