@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -134,9 +135,13 @@ static bool address_space_exempt(const char *program)
  * limits, no network where a namespace can be had, its folder, and no terminal.
  */
 static void child_exec(const char *program, char *const argv[], char *const envp[], const char *dir,
-                       long long cpu_ms, const struct sandbox *sandbox)
+                       long long cpu_ms, const struct sandbox *sandbox, pid_t parent)
 {
     setpgid(0, 0);
+    /* a worker killed (kill -9) takes its converter with it, not leaving it to run its time */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
+        _exit(126);
+    }
     rlim_t cpu = (rlim_t)(cpu_ms / 1000 + 1);
     limit(RLIMIT_CPU, cpu, cpu + 1);
     if (!address_space_exempt(program)) {
@@ -253,12 +258,13 @@ int childproc_spawn(const char *program, const char *const argv[], const struct 
         *stopped = false;
         return 0;
     }
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         return -1;
     }
     if (pid == 0) {
-        child_exec(program, (char *const *)argv, envp, dir, left, r->sandbox);
+        child_exec(program, (char *const *)argv, envp, dir, left, r->sandbox, parent);
     }
     return wait_child(pid, r->deadline, r->stop_requested, timed_out, stopped);
 }

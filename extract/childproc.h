@@ -4,7 +4,8 @@
  * home, no network when the kernel lets it have a namespace of its own, a
  * seccomp filter (sandbox.h), and limits on CPU time, address space, file size
  * and open files. The parent waits for it until a wall-clock deadline or a
- * stop, then kills its whole group, so that nothing it started outlives it.
+ * stop, then kills its whole group, so that nothing it started outlives it;
+ * a parent killed outright takes the child with it (its parent-death signal).
  */
 #ifndef RF_CHILDPROC_H
 #define RF_CHILDPROC_H

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "childproc.h"
 #include "convert.h"
 #include "docformat.h"
 #include "ocrtext.h"
@@ -259,6 +261,44 @@ static void test_sandbox_takes_what_no_converter_needs(void **state)
     }
 }
 
+static bool sleeper_running(void)
+{
+    return system("pgrep -f '^/bin/sleep 29.4242' >/dev/null") == 0;
+}
+
+/* A worker killed outright (kill -9) takes its converter with it: the child's parent-death
+   signal, not its deadline, ends it. */
+static void test_child_dies_with_its_parent(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rf-pdeath.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct sandbox sb;
+    char err[256] = "";
+    assert_int_equal(sandbox_build(&sb, dir, NULL, err, sizeof(err)), 0);
+    pid_t parent = fork();
+    assert_true(parent >= 0);
+    if (parent == 0) {
+        const struct childproc_run r = {dir, childproc_now_ms() + 60000, NULL, &sb};
+        const char *argv[] = {"/bin/sleep", "29.4242", NULL};
+        bool timed_out, stopped;
+        childproc_spawn("/bin/sleep", argv, &r, &timed_out, &stopped);
+        _exit(0);
+    }
+    for (int i = 0; i < 250 && !sleeper_running(); i++) {
+        usleep(20000);
+    }
+    assert_true(sleeper_running());
+    assert_int_equal(kill(parent, SIGKILL), 0);
+    assert_int_equal(waitpid(parent, NULL, 0), parent);
+    for (int i = 0; i < 250 && sleeper_running(); i++) {
+        usleep(20000);
+    }
+    assert_false(sleeper_running());
+    sandbox_release(&sb);
+    childproc_remove_tree(dir);
+}
+
 /* A PDF of @p n pages with nothing on them, as a scanner without a text layer makes (but
    without the images). Caller frees. */
 static char *blank_pdf(int n, size_t *len)
@@ -350,6 +390,7 @@ int main(void)
         cmocka_unit_test(test_ocrtext_clean),
         cmocka_unit_test(test_convert_too_many_scans),
         cmocka_unit_test(test_sandbox_takes_what_no_converter_needs),
+        cmocka_unit_test(test_child_dies_with_its_parent),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
         cmocka_unit_test(test_convert_deadline_and_stop),
     };
