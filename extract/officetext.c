@@ -2,6 +2,7 @@
 #include "officetext.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <libxml/xmlreader.h>
 #include <zip.h>
 
+#include "numbering.h"
 #include "textlines.h"
 #include "zipxml.h"
 
@@ -48,7 +50,8 @@ enum role {
     ROLE_TABLE,
     ROLE_ROW,
     ROLE_CELL,
-    ROLE_MERGED, /* DOCX's w:vMerge: the cell continues the one above, unless it restarts */
+    ROLE_MERGED,     /* DOCX's w:vMerge: the cell continues the one above, unless it restarts */
+    ROLE_PROPERTIES, /* DOCX's w:pPr: left out, but its list and style number the paragraph */
 };
 
 struct element_rule {
@@ -69,7 +72,7 @@ static const struct element_rule DOCX_RULES[] = {
     {NS_W, "tr", ROLE_ROW},
     {NS_W, "tc", ROLE_CELL},
     {NS_W, "vMerge", ROLE_MERGED},
-    {NS_W, "pPr", ROLE_SKIP},       /* its w:tabs/w:tab are tab stops, not tabs */
+    {NS_W, "pPr", ROLE_PROPERTIES}, /* its w:tabs/w:tab are tab stops, not tabs */
     {NS_W, "sdtPr", ROLE_SKIP},     /* a content control's settings */
     {NS_W, "del", ROLE_SKIP},       /* tracked deletions */
     {NS_W, "moveFrom", ROLE_SKIP},  /* text moved away: it stands again where it went */
@@ -188,6 +191,10 @@ struct walker {
     bool holds_text[OFFICETEXT_MAX_DEPTH + 1];       /* its text nodes are the document's */
     const xmlChar *last_uri; /* interned by the reader: one lookup per change of namespace */
     enum ns last_ns;
+    struct numbering *numbering; /* DOCX's lists (owned), or NULL */
+    int properties_depth;        /* of the open paragraph's w:pPr; -1: none open */
+    bool in_numpr;               /* inside its w:numPr */
+    struct numbering_paragraph paragraph_numbering; /* what the open w:pPr says so far */
 };
 
 static enum ns namespace_of(struct walker *w, xmlTextReaderPtr r)
@@ -312,6 +319,7 @@ static void role_begin(struct textlines *t, xmlTextReaderPtr r, enum role role)
     case ROLE_NONE:
     case ROLE_SKIP:
     case ROLE_TEXT:
+    case ROLE_PROPERTIES:
         break;
     }
 }
@@ -336,9 +344,52 @@ static void role_end(struct textlines *t, enum role role)
     }
 }
 
+/* An element inside a paragraph's w:pPr: its w:pStyle, w:numPr/w:ilvl and w:numPr/w:numId
+   (not those of w:pPrChange, the properties before a tracked change). */
+static void paragraph_property(struct walker *w, xmlTextReaderPtr r, int depth)
+{
+    int below = depth - w->properties_depth;
+    if ((below != 1 && below != 2) || namespace_of(w, r) != NS_W) {
+        return;
+    }
+    const xmlChar *local = xmlTextReaderConstLocalName(r);
+    const char *name = local ? (const char *)local : "";
+    struct numbering_paragraph *p = &w->paragraph_numbering;
+    char value[NUMBERING_MAX_STYLE_ID];
+    if (below == 1) {
+        w->in_numpr = strcmp(name, "numPr") == 0;
+        if (strcmp(name, "pStyle") == 0 && attribute(r, "val", true, value, sizeof(value))) {
+            snprintf(p->style, sizeof(p->style), "%s", value);
+        }
+    } else if (w->in_numpr && attribute(r, "val", true, value, sizeof(value))) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        int number = *end == '\0' && end != value && v >= 0 && v <= INT_MAX ? (int)v : -1;
+        if (strcmp(name, "numId") == 0) {
+            p->num_id = number;
+        } else if (strcmp(name, "ilvl") == 0) {
+            p->level = number;
+        }
+    }
+}
+
+/* The w:pPr of a paragraph ended: its list's label starts the paragraph's line. */
+static void paragraph_properties_end(struct walker *w)
+{
+    char label[NUMBERING_MAX_LABEL];
+    size_t len = numbering_next_label(w->numbering, &w->paragraph_numbering, label, sizeof(label));
+    if (len > 0) {
+        textlines_text(&w->lines, label, len, false);
+    }
+    w->properties_depth = -1;
+}
+
 static void element_begin(struct walker *w, xmlTextReaderPtr r, int depth)
 {
     if (w->skip_depth >= 0) {
+        if (w->properties_depth >= 0) {
+            paragraph_property(w, r, depth);
+        }
         return;
     }
     enum ns ns = namespace_of(w, r);
@@ -352,7 +403,13 @@ static void element_begin(struct walker *w, xmlTextReaderPtr r, int depth)
     enum role role = role_of(w->format, ns, name);
     bool empty = xmlTextReaderIsEmptyElement(r) == 1;
     w->role_at[depth] = (unsigned char)role;
-    if (role == ROLE_SKIP) {
+    if (role == ROLE_PROPERTIES && w->numbering && !empty && depth > 0 &&
+        w->role_at[depth - 1] == ROLE_PARAGRAPH) {
+        w->properties_depth = depth;
+        w->in_numpr = false;
+        numbering_paragraph_clear(&w->paragraph_numbering);
+    }
+    if (role == ROLE_SKIP || role == ROLE_PROPERTIES) {
         w->skip_depth = empty ? -1 : depth;
         return;
     }
@@ -366,6 +423,9 @@ static void element_begin(struct walker *w, xmlTextReaderPtr r, int depth)
 
 static void element_end(struct walker *w, int depth)
 {
+    if (depth == w->properties_depth) {
+        paragraph_properties_end(w);
+    }
     if (w->skip_depth >= 0) {
         w->skip_depth = depth == w->skip_depth ? -1 : w->skip_depth;
         return;
@@ -512,8 +572,15 @@ static bool find_document(struct conversion *c, struct document_part *part)
 
 static void write_text(struct conversion *c, const struct document_part *part, FILE *out)
 {
-    struct walker w = {
-        .conversion = c, .format = part->format, .part = part->name, .skip_depth = -1};
+    struct walker w = {.conversion = c,
+                       .format = part->format,
+                       .part = part->name,
+                       .skip_depth = -1,
+                       .properties_depth = -1};
+    /* read before the document: the numbers its paragraphs get come from it */
+    if (part->format == &DOCX) {
+        w.numbering = numbering_read(c->zip, "word/numbering.xml", "word/styles.xml");
+    }
     textlines_init(&w.lines, out, c->limits.max_output_bytes);
     took(c, zipxml_read(c->zip, part->name, c->limits.max_xml_bytes, OFFICETEXT_MAX_DEPTH,
                         on_document_node, &w, c->errstr, c->errstr_size));
@@ -521,6 +588,7 @@ static void write_text(struct conversion *c, const struct document_part *part, F
         report_lines_failure(&w, textlines_finish(&w.lines));
     }
     textlines_release(&w.lines);
+    numbering_free(w.numbering);
 }
 
 enum officetext_result officetext_convert_limited(const char *path, FILE *out,
