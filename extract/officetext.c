@@ -21,6 +21,8 @@
 #define ODF_MEDIA_PREFIX "application/vnd.oasis.opendocument."
 #define ODT_MEDIA_TYPE ODF_MEDIA_PREFIX "text" /* and its -template and -master */
 #define RELS_NS "http://schemas.openxmlformats.org/package/2006/relationships"
+#define MANIFEST_MAX_BYTES (1u << 20) /* META-INF/manifest.xml lists a few dozen parts */
+#define MANIFEST_NS "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 
 enum ns { NS_OTHER, NS_W, NS_MC, NS_TEXT, NS_TABLE, NS_OFFICE };
 
@@ -543,6 +545,51 @@ static bool find_docx_part(struct conversion *c, struct document_part *part)
     return true;
 }
 
+/* Where META-INF/manifest.xml's reader stands. */
+struct manifest_reader {
+    bool in_content_entry;  /* the manifest:file-entry of content.xml */
+    bool content_encrypted; /* it holds manifest:encryption-data */
+};
+
+static bool is_manifest_element(xmlTextReaderPtr r, const char *name)
+{
+    const xmlChar *local = xmlTextReaderConstLocalName(r);
+    const xmlChar *uri = xmlTextReaderConstNamespaceUri(r);
+    return local && uri && strcmp((const char *)local, name) == 0 &&
+           strcmp((const char *)uri, MANIFEST_NS) == 0;
+}
+
+static bool on_manifest_node(void *ctx, xmlTextReaderPtr r, int type, int depth)
+{
+    struct manifest_reader *m = ctx;
+    char path[PART_NAME_MAX];
+    if (type != XML_READER_TYPE_ELEMENT) {
+        return true;
+    }
+    if (depth == 1) {
+        m->in_content_entry = is_manifest_element(r, "file-entry") &&
+                              attribute(r, "full-path", true, path, sizeof(path)) &&
+                              strcmp(path + (path[0] == '/'), "content.xml") == 0;
+    } else if (depth == 2 && m->in_content_entry && is_manifest_element(r, "encryption-data")) {
+        m->content_encrypted = true;
+    }
+    return !m->content_encrypted;
+}
+
+/* ODF's own encryption (a password's key, in the manifest) makes content.xml ciphertext that
+   the ZIP does not call encrypted. A manifest that cannot be read says nothing: content.xml
+   is read as it is. */
+static bool odf_encrypted(struct conversion *c)
+{
+    struct manifest_reader m = {false, false};
+    char why[256];
+    if (has_entry(c, "META-INF/manifest.xml")) {
+        (void)zipxml_read(c->zip, "META-INF/manifest.xml", MANIFEST_MAX_BYTES, OFFICETEXT_MAX_DEPTH,
+                          on_manifest_node, &m, why, sizeof(why));
+    }
+    return m.content_encrypted;
+}
+
 /* ODF's mimetype says what the file is; without one, the parts a DOCX or an ODT has. */
 static bool find_document(struct conversion *c, struct document_part *part)
 {
@@ -560,6 +607,10 @@ static bool find_document(struct conversion *c, struct document_part *part)
         return true;
     }
     if (c->result == OFFICETEXT_OK && has_entry(c, "content.xml")) {
+        if (odf_encrypted(c)) {
+            fail(c, OFFICETEXT_BAD_ZIP, "content.xml is encrypted (ODF's own encryption)");
+            return false;
+        }
         part->format = &ODT;
         snprintf(part->name, sizeof(part->name), "content.xml");
         return true;

@@ -2,8 +2,8 @@
  * test_officetext.c - DOCX and ODT to text (officetext.c, textlines.c, zipxml.c, xmlguard.c)
  * and reportflow-officetext. Every document is made here with libzip as the test runs:
  * paragraphs, tabs, breaks, tables, deleted text, ODF's spaces and repeated cells; and
- * hostile ones: not a ZIP, no document part, an encrypted part, an external entity, a ZIP
- * bomb, a ZIP that understates its sizes, a ZIP cut short, malformed XML, too many
+ * hostile ones: not a ZIP, no document part, an encrypted part (the ZIP's, ODF's), an external
+ * entity, a ZIP bomb, a ZIP that understates its sizes, a ZIP cut short, malformed XML, too many
  * attributes, namespaces and levels.
  * Long because: the documents are written here as their XML, one per behaviour, rather than
  * committed as binaries.
@@ -492,6 +492,29 @@ static void test_encrypted_entry(void **state)
     check_refused(doc.path, NULL, OFFICETEXT_BAD_ZIP, "word/document.xml is encrypted", "密");
 }
 
+/* ODF's own encryption is refused as the ZIP's is, not read as malformed XML. */
+static void test_odf_encrypted(void **state)
+{
+    const char *dir = *state;
+    const struct entry entries[] = {
+        {"mimetype", "application/vnd.oasis.opendocument.text", 0},
+        {"content.xml", "\x8f\x13\xa2 ciphertext \x01\x02", 0},
+        {"META-INF/manifest.xml",
+         "<?xml version=\"1.0\"?><manifest:manifest "
+         "xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">"
+         "<manifest:file-entry manifest:full-path=\"/\" "
+         "manifest:media-type=\"application/vnd.oasis.opendocument.text\"/>"
+         "<manifest:file-entry manifest:full-path=\"content.xml\" "
+         "manifest:media-type=\"text/xml\" manifest:size=\"1234\"><manifest:encryption-data "
+         "manifest:checksum-type=\"SHA1/1K\" manifest:checksum=\"AAAA\"><manifest:algorithm "
+         "manifest:algorithm-name=\"Blowfish CFB\" manifest:initialisation-vector=\"AAAA\"/>"
+         "</manifest:encryption-data></manifest:file-entry></manifest:manifest>",
+         0},
+    };
+    check_refused(write_zip(dir, "encrypted.odt", entries, 3).path, NULL, OFFICETEXT_BAD_ZIP,
+                  "content.xml is encrypted", NULL);
+}
+
 /* An external entity is never fetched: the DOCTYPE that declares it is refused. */
 static void test_external_entity_refused(void **state)
 {
@@ -906,6 +929,7 @@ int main(void)
         cmocka_unit_test(test_odt_table_repeated_column),
         cmocka_unit_test(test_not_a_zip_or_no_document),
         cmocka_unit_test(test_encrypted_entry),
+        cmocka_unit_test(test_odf_encrypted),
         cmocka_unit_test(test_external_entity_refused),
         cmocka_unit_test(test_zip_bomb),
         cmocka_unit_test(test_size_cap_holds_when_the_zip_lies),
