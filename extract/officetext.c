@@ -2,6 +2,7 @@
 #include "officetext.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <libxml/xmlreader.h>
 #include <zip.h>
 
+#include "numbering.h"
 #include "textlines.h"
 #include "zipxml.h"
 
@@ -19,6 +21,8 @@
 #define ODF_MEDIA_PREFIX "application/vnd.oasis.opendocument."
 #define ODT_MEDIA_TYPE ODF_MEDIA_PREFIX "text" /* and its -template and -master */
 #define RELS_NS "http://schemas.openxmlformats.org/package/2006/relationships"
+#define MANIFEST_MAX_BYTES (1u << 20) /* META-INF/manifest.xml lists a few dozen parts */
+#define MANIFEST_NS "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 
 enum ns { NS_OTHER, NS_W, NS_MC, NS_TEXT, NS_TABLE, NS_OFFICE };
 
@@ -48,7 +52,8 @@ enum role {
     ROLE_TABLE,
     ROLE_ROW,
     ROLE_CELL,
-    ROLE_MERGED, /* DOCX's w:vMerge: the cell continues the one above, unless it restarts */
+    ROLE_MERGED,     /* DOCX's w:vMerge: the cell continues the one above, unless it restarts */
+    ROLE_PROPERTIES, /* DOCX's w:pPr: left out, but its list and style number the paragraph */
 };
 
 struct element_rule {
@@ -69,7 +74,7 @@ static const struct element_rule DOCX_RULES[] = {
     {NS_W, "tr", ROLE_ROW},
     {NS_W, "tc", ROLE_CELL},
     {NS_W, "vMerge", ROLE_MERGED},
-    {NS_W, "pPr", ROLE_SKIP},       /* its w:tabs/w:tab are tab stops, not tabs */
+    {NS_W, "pPr", ROLE_PROPERTIES}, /* its w:tabs/w:tab are tab stops, not tabs */
     {NS_W, "sdtPr", ROLE_SKIP},     /* a content control's settings */
     {NS_W, "del", ROLE_SKIP},       /* tracked deletions */
     {NS_W, "moveFrom", ROLE_SKIP},  /* text moved away: it stands again where it went */
@@ -188,6 +193,10 @@ struct walker {
     bool holds_text[OFFICETEXT_MAX_DEPTH + 1];       /* its text nodes are the document's */
     const xmlChar *last_uri; /* interned by the reader: one lookup per change of namespace */
     enum ns last_ns;
+    struct numbering *numbering; /* DOCX's lists (owned), or NULL */
+    int properties_depth;        /* of the open paragraph's w:pPr; -1: none open */
+    bool in_numpr;               /* inside its w:numPr */
+    struct numbering_paragraph paragraph_numbering; /* what the open w:pPr says so far */
 };
 
 static enum ns namespace_of(struct walker *w, xmlTextReaderPtr r)
@@ -312,6 +321,7 @@ static void role_begin(struct textlines *t, xmlTextReaderPtr r, enum role role)
     case ROLE_NONE:
     case ROLE_SKIP:
     case ROLE_TEXT:
+    case ROLE_PROPERTIES:
         break;
     }
 }
@@ -336,9 +346,52 @@ static void role_end(struct textlines *t, enum role role)
     }
 }
 
+/* An element inside a paragraph's w:pPr: its w:pStyle, w:numPr/w:ilvl and w:numPr/w:numId
+   (not those of w:pPrChange, the properties before a tracked change). */
+static void paragraph_property(struct walker *w, xmlTextReaderPtr r, int depth)
+{
+    int below = depth - w->properties_depth;
+    if ((below != 1 && below != 2) || namespace_of(w, r) != NS_W) {
+        return;
+    }
+    const xmlChar *local = xmlTextReaderConstLocalName(r);
+    const char *name = local ? (const char *)local : "";
+    struct numbering_paragraph *p = &w->paragraph_numbering;
+    char value[NUMBERING_MAX_STYLE_ID];
+    if (below == 1) {
+        w->in_numpr = strcmp(name, "numPr") == 0;
+        if (strcmp(name, "pStyle") == 0 && attribute(r, "val", true, value, sizeof(value))) {
+            snprintf(p->style, sizeof(p->style), "%s", value);
+        }
+    } else if (w->in_numpr && attribute(r, "val", true, value, sizeof(value))) {
+        char *end;
+        long v = strtol(value, &end, 10);
+        int number = *end == '\0' && end != value && v >= 0 && v <= INT_MAX ? (int)v : -1;
+        if (strcmp(name, "numId") == 0) {
+            p->num_id = number;
+        } else if (strcmp(name, "ilvl") == 0) {
+            p->level = number;
+        }
+    }
+}
+
+/* The w:pPr of a paragraph ended: its list's label starts the paragraph's line. */
+static void paragraph_properties_end(struct walker *w)
+{
+    char label[NUMBERING_MAX_LABEL];
+    size_t len = numbering_next_label(w->numbering, &w->paragraph_numbering, label, sizeof(label));
+    if (len > 0) {
+        textlines_text(&w->lines, label, len, false);
+    }
+    w->properties_depth = -1;
+}
+
 static void element_begin(struct walker *w, xmlTextReaderPtr r, int depth)
 {
     if (w->skip_depth >= 0) {
+        if (w->properties_depth >= 0) {
+            paragraph_property(w, r, depth);
+        }
         return;
     }
     enum ns ns = namespace_of(w, r);
@@ -352,7 +405,13 @@ static void element_begin(struct walker *w, xmlTextReaderPtr r, int depth)
     enum role role = role_of(w->format, ns, name);
     bool empty = xmlTextReaderIsEmptyElement(r) == 1;
     w->role_at[depth] = (unsigned char)role;
-    if (role == ROLE_SKIP) {
+    if (role == ROLE_PROPERTIES && w->numbering && !empty && depth > 0 &&
+        w->role_at[depth - 1] == ROLE_PARAGRAPH) {
+        w->properties_depth = depth;
+        w->in_numpr = false;
+        numbering_paragraph_clear(&w->paragraph_numbering);
+    }
+    if (role == ROLE_SKIP || role == ROLE_PROPERTIES) {
         w->skip_depth = empty ? -1 : depth;
         return;
     }
@@ -366,6 +425,9 @@ static void element_begin(struct walker *w, xmlTextReaderPtr r, int depth)
 
 static void element_end(struct walker *w, int depth)
 {
+    if (depth == w->properties_depth) {
+        paragraph_properties_end(w);
+    }
     if (w->skip_depth >= 0) {
         w->skip_depth = depth == w->skip_depth ? -1 : w->skip_depth;
         return;
@@ -483,6 +545,51 @@ static bool find_docx_part(struct conversion *c, struct document_part *part)
     return true;
 }
 
+/* Where META-INF/manifest.xml's reader stands. */
+struct manifest_reader {
+    bool in_content_entry;  /* the manifest:file-entry of content.xml */
+    bool content_encrypted; /* it holds manifest:encryption-data */
+};
+
+static bool is_manifest_element(xmlTextReaderPtr r, const char *name)
+{
+    const xmlChar *local = xmlTextReaderConstLocalName(r);
+    const xmlChar *uri = xmlTextReaderConstNamespaceUri(r);
+    return local && uri && strcmp((const char *)local, name) == 0 &&
+           strcmp((const char *)uri, MANIFEST_NS) == 0;
+}
+
+static bool on_manifest_node(void *ctx, xmlTextReaderPtr r, int type, int depth)
+{
+    struct manifest_reader *m = ctx;
+    char path[PART_NAME_MAX];
+    if (type != XML_READER_TYPE_ELEMENT) {
+        return true;
+    }
+    if (depth == 1) {
+        m->in_content_entry = is_manifest_element(r, "file-entry") &&
+                              attribute(r, "full-path", true, path, sizeof(path)) &&
+                              strcmp(path + (path[0] == '/'), "content.xml") == 0;
+    } else if (depth == 2 && m->in_content_entry && is_manifest_element(r, "encryption-data")) {
+        m->content_encrypted = true;
+    }
+    return !m->content_encrypted;
+}
+
+/* ODF's own encryption (a password's key, in the manifest) makes content.xml ciphertext that
+   the ZIP does not call encrypted. A manifest that cannot be read says nothing: content.xml
+   is read as it is. */
+static bool odf_encrypted(struct conversion *c)
+{
+    struct manifest_reader m = {false, false};
+    char why[256];
+    if (has_entry(c, "META-INF/manifest.xml")) {
+        (void)zipxml_read(c->zip, "META-INF/manifest.xml", MANIFEST_MAX_BYTES, OFFICETEXT_MAX_DEPTH,
+                          on_manifest_node, &m, why, sizeof(why));
+    }
+    return m.content_encrypted;
+}
+
 /* ODF's mimetype says what the file is; without one, the parts a DOCX or an ODT has. */
 static bool find_document(struct conversion *c, struct document_part *part)
 {
@@ -500,6 +607,10 @@ static bool find_document(struct conversion *c, struct document_part *part)
         return true;
     }
     if (c->result == OFFICETEXT_OK && has_entry(c, "content.xml")) {
+        if (odf_encrypted(c)) {
+            fail(c, OFFICETEXT_BAD_ZIP, "content.xml is encrypted (ODF's own encryption)");
+            return false;
+        }
         part->format = &ODT;
         snprintf(part->name, sizeof(part->name), "content.xml");
         return true;
@@ -512,8 +623,15 @@ static bool find_document(struct conversion *c, struct document_part *part)
 
 static void write_text(struct conversion *c, const struct document_part *part, FILE *out)
 {
-    struct walker w = {
-        .conversion = c, .format = part->format, .part = part->name, .skip_depth = -1};
+    struct walker w = {.conversion = c,
+                       .format = part->format,
+                       .part = part->name,
+                       .skip_depth = -1,
+                       .properties_depth = -1};
+    /* read before the document: the numbers its paragraphs get come from it */
+    if (part->format == &DOCX) {
+        w.numbering = numbering_read(c->zip, "word/numbering.xml", "word/styles.xml");
+    }
     textlines_init(&w.lines, out, c->limits.max_output_bytes);
     took(c, zipxml_read(c->zip, part->name, c->limits.max_xml_bytes, OFFICETEXT_MAX_DEPTH,
                         on_document_node, &w, c->errstr, c->errstr_size));
@@ -521,6 +639,7 @@ static void write_text(struct conversion *c, const struct document_part *part, F
         report_lines_failure(&w, textlines_finish(&w.lines));
     }
     textlines_release(&w.lines);
+    numbering_free(w.numbering);
 }
 
 enum officetext_result officetext_convert_limited(const char *path, FILE *out,

@@ -43,7 +43,8 @@ struct officetext_limits {
 
 /**
  * Write the text of the DOCX or ODT at @p path to @p out (the caller's, left open):
- * one line per paragraph (headings and list items are paragraphs), a tab for a tab, a
+ * one line per paragraph (headings and list items are paragraphs; a DOCX list paragraph's
+ * generated number, "一、", starts its line: numbering.h), a tab for a tab, a
  * line break where the document breaks a line; one line per table row, "| a | b |",
  * a cell's paragraphs joined by a space and '|' in a cell written as U+FF5C. Deleted
  * text, field codes, headers, footers, notes and comments are left out. On failure

@@ -2,8 +2,8 @@
  * test_officetext.c - DOCX and ODT to text (officetext.c, textlines.c, zipxml.c, xmlguard.c)
  * and reportflow-officetext. Every document is made here with libzip as the test runs:
  * paragraphs, tabs, breaks, tables, deleted text, ODF's spaces and repeated cells; and
- * hostile ones: not a ZIP, no document part, an encrypted part, an external entity, a ZIP
- * bomb, a ZIP that understates its sizes, a ZIP cut short, malformed XML, too many
+ * hostile ones: not a ZIP, no document part, an encrypted part (the ZIP's, ODF's), an external
+ * entity, a ZIP bomb, a ZIP that understates its sizes, a ZIP cut short, malformed XML, too many
  * attributes, namespaces and levels.
  * Long because: the documents are written here as their XML, one per behaviour, rather than
  * committed as binaries.
@@ -106,6 +106,18 @@ static struct file write_docx(const char *dir, const char *name, const char *doc
         {"word/document.xml", document_xml, 0},
     };
     return write_zip(dir, name, entries, 3);
+}
+
+/* A DOCX whose lists are @p numbering_xml and whose styles are @p styles_xml (may be NULL). */
+static struct file write_numbered_docx(const char *dir, const char *name, const char *document_xml,
+                                       const char *numbering_xml, const char *styles_xml)
+{
+    const struct entry entries[] = {
+        {"word/document.xml", document_xml, 0},
+        {"word/numbering.xml", numbering_xml, 0},
+        {"word/styles.xml", styles_xml ? styles_xml : "", 0},
+    };
+    return write_zip(dir, name, entries, styles_xml ? 3 : 2);
 }
 
 static struct file write_odt(const char *dir, const char *name, const char *content_xml)
@@ -283,6 +295,104 @@ static void test_docx_main_part_from_rels(void **state)
                   "root element is <workbook>", NULL);
 }
 
+#define NUMBERING_OPEN                                                                             \
+    DOCX_HEAD "<w:numbering xmlns:w=\"" W_NS "\" "                                                 \
+              "xmlns:mc=\"http://schemas.openxmlformats.org/markup-compatibility/2006\">"
+#define NUMBERING_CLOSE "</w:numbering>"
+/* A paragraph of list @p num at level @p level. */
+#define NUMBERED(num, level, text)                                                                 \
+    "<w:p><w:pPr><w:numPr><w:ilvl w:val=\"" level "\"/><w:numId w:val=\"" num "\"/></w:numPr>"     \
+    "</w:pPr><w:r><w:t>" text "</w:t></w:r></w:p>"
+
+/* Abstract list 10: "%1、" (Word's custom format in mc:Choice, chineseCounting in mc:Fallback),
+   "（%2）", "%3.", "%3.%4" (%N: level N-1's number); abstract list 20:
+   bullets. Lists 1 and 3 are 10 (3 starts at 十九), 2 is 20. */
+static const char LISTS_XML[] = NUMBERING_OPEN
+    "<w:abstractNum w:abstractNumId=\"10\">"
+    "<w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><mc:AlternateContent><mc:Choice Requires=\"w14\">"
+    "<w:numFmt w:val=\"custom\" w:format=\"一, 二, 三, ...\"/></mc:Choice><mc:Fallback>"
+    "<w:numFmt w:val=\"chineseCounting\"/></mc:Fallback></mc:AlternateContent>"
+    "<w:lvlText w:val=\"%1、\"/></w:lvl>"
+    "<w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/>"
+    "<w:lvlText w:val=\"（%2）\"/></w:lvl>"
+    "<w:lvl w:ilvl=\"2\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/>"
+    "<w:lvlText w:val=\"%3.\"/></w:lvl>"
+    "<w:lvl w:ilvl=\"3\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimalEnclosedCircle\"/>"
+    "<w:lvlText w:val=\"%3.%4\"/></w:lvl>"
+    "</w:abstractNum>"
+    "<w:abstractNum w:abstractNumId=\"20\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/>"
+    "<w:numFmt w:val=\"bullet\"/><w:lvlText w:val=\"\xef\x82\xb7\"/></w:lvl></w:abstractNum>"
+    "<w:num w:numId=\"1\"><w:abstractNumId w:val=\"10\"/></w:num>"
+    "<w:num w:numId=\"2\"><w:abstractNumId w:val=\"20\"/></w:num>"
+    "<w:num w:numId=\"3\"><w:abstractNumId w:val=\"10\"/><w:lvlOverride w:ilvl=\"0\">"
+    "<w:startOverride w:val=\"19\"/></w:lvlOverride></w:num>" NUMBERING_CLOSE;
+
+/* Heading 1 is list 1's level 0; Heading 1a is based on it; Heading 2 is level 1. */
+static const char NUMBERED_STYLES_XML[] = DOCX_HEAD
+    "<w:styles xmlns:w=\"" W_NS "\">"
+    "<w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/>"
+    "<w:pPr><w:numPr><w:numId w:val=\"1\"/></w:numPr></w:pPr></w:style>"
+    "<w:style w:type=\"paragraph\" w:styleId=\"Heading1a\"><w:basedOn w:val=\"Heading1\"/>"
+    "</w:style>"
+    "<w:style w:type=\"paragraph\" w:styleId=\"Heading2\"><w:pPr><w:numPr>"
+    "<w:ilvl w:val=\"1\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr></w:style>"
+    "<w:style w:type=\"character\" w:styleId=\"Heading3\"><w:pPr><w:numPr>"
+    "<w:numId w:val=\"1\"/></w:numPr></w:pPr></w:style>"
+    "</w:styles>";
+
+#define STYLED(style, text)                                                                        \
+    "<w:p><w:pPr><w:pStyle w:val=\"" style "\"/></w:pPr><w:r><w:t>" text "</w:t></w:r></w:p>"
+
+/* Word's generated numbers start their paragraphs' lines: levels count and reset. */
+static void test_docx_numbering_levels(void **state)
+{
+    const char *dir = *state;
+    struct file doc = write_numbered_docx(
+        dir, "numbered.docx",
+        DOCX_HEAD DOCUMENT_OPEN NUMBERED("1", "0", "总体情况") NUMBERED("1", "1", "主动公开")
+            NUMBERED("1", "1", "依申请公开") NUMBERED("1", "0", "收到申请情况")
+                NUMBERED("1", "1", "办理结果") NUMBERED("1", "2", "予以公开")
+                    NUMBERED("1", "3", "全部公开") NUMBERED("1", "3", "部分公开")
+                        NUMBERED("1", "2", "不予公开") DOCUMENT_CLOSE,
+        LISTS_XML, NULL);
+    check_text(doc.path, "一、总体情况\n（一）主动公开\n（二）依申请公开\n二、收到申请情况\n"
+                         "（一）办理结果\n1.予以公开\n1.①全部公开\n1.②部分公开\n2.不予公开\n");
+}
+
+/* Chinese counting past ten, from a list's w:startOverride; numId 0 and bullets write
+   nothing; a paragraph style's list (its own, or the one it is based on) numbers it. */
+static void test_docx_numbering_styles_and_counting(void **state)
+{
+    const char *dir = *state;
+    struct file doc = write_numbered_docx(
+        dir, "styled.docx",
+        DOCX_HEAD DOCUMENT_OPEN NUMBERED("3", "0", "甲") NUMBERED("3", "0", "乙")
+            NUMBERED("3", "0", "丙") NUMBERED("0", "0", "不编号") NUMBERED("2", "0", "圆点")
+                STYLED("Heading1", "标题") STYLED("Heading2", "小标题") STYLED("Heading1a", "续")
+                    STYLED("Heading3", "字符样式") STYLED("Normal", "正文") DOCUMENT_CLOSE,
+        LISTS_XML, NUMBERED_STYLES_XML);
+    check_text(doc.path, "十九、甲\n二十、乙\n二十一、丙\n不编号\n圆点\n一、标题\n（一）小标题\n"
+                         "二、续\n字符样式\n正文\n");
+}
+
+/* A numbering part that is malformed costs the numbers, not the text. */
+static void test_docx_numbering_broken(void **state)
+{
+    const char *dir = *state;
+    static const char document[] = DOCX_HEAD DOCUMENT_OPEN NUMBERED("1", "0", "总体情况")
+        NUMBERED("1", "1", "主动公开") DOCUMENT_CLOSE;
+    check_text(write_numbered_docx(dir, "whole-numbering.docx", document, LISTS_XML, NULL).path,
+               "一、总体情况\n（一）主动公开\n");
+    check_text(write_numbered_docx(dir, "broken-numbering.docx", document,
+                                   NUMBERING_OPEN "<w:abstractNum w:abstractNumId=\"10\">", NULL)
+                   .path,
+               "总体情况\n主动公开\n");
+    check_text(write_numbered_docx(dir, "doctype-numbering.docx", document,
+                                   "<?xml version=\"1.0\"?><!DOCTYPE w:numbering []>", NULL)
+                   .path,
+               "总体情况\n主动公开\n");
+}
+
 static void test_odt_spaces_headings_lists(void **state)
 {
     const char *dir = *state;
@@ -380,6 +490,29 @@ static void test_encrypted_entry(void **state)
     assert_int_equal(zip_file_set_encryption(z, (zip_uint64_t)index, ZIP_EM_AES_256, "secret"), 0);
     assert_int_equal(zip_close(z), 0);
     check_refused(doc.path, NULL, OFFICETEXT_BAD_ZIP, "word/document.xml is encrypted", "密");
+}
+
+/* ODF's own encryption is refused as the ZIP's is, not read as malformed XML. */
+static void test_odf_encrypted(void **state)
+{
+    const char *dir = *state;
+    const struct entry entries[] = {
+        {"mimetype", "application/vnd.oasis.opendocument.text", 0},
+        {"content.xml", "\x8f\x13\xa2 ciphertext \x01\x02", 0},
+        {"META-INF/manifest.xml",
+         "<?xml version=\"1.0\"?><manifest:manifest "
+         "xmlns:manifest=\"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0\">"
+         "<manifest:file-entry manifest:full-path=\"/\" "
+         "manifest:media-type=\"application/vnd.oasis.opendocument.text\"/>"
+         "<manifest:file-entry manifest:full-path=\"content.xml\" "
+         "manifest:media-type=\"text/xml\" manifest:size=\"1234\"><manifest:encryption-data "
+         "manifest:checksum-type=\"SHA1/1K\" manifest:checksum=\"AAAA\"><manifest:algorithm "
+         "manifest:algorithm-name=\"Blowfish CFB\" manifest:initialisation-vector=\"AAAA\"/>"
+         "</manifest:encryption-data></manifest:file-entry></manifest:manifest>",
+         0},
+    };
+    check_refused(write_zip(dir, "encrypted.odt", entries, 3).path, NULL, OFFICETEXT_BAD_ZIP,
+                  "content.xml is encrypted", NULL);
 }
 
 /* An external entity is never fetched: the DOCTYPE that declares it is refused. */
@@ -789,10 +922,14 @@ int main(void)
         cmocka_unit_test(test_docx_table_cells),
         cmocka_unit_test(test_docx_deleted_text_and_field_codes),
         cmocka_unit_test(test_docx_main_part_from_rels),
+        cmocka_unit_test(test_docx_numbering_levels),
+        cmocka_unit_test(test_docx_numbering_styles_and_counting),
+        cmocka_unit_test(test_docx_numbering_broken),
         cmocka_unit_test(test_odt_spaces_headings_lists),
         cmocka_unit_test(test_odt_table_repeated_column),
         cmocka_unit_test(test_not_a_zip_or_no_document),
         cmocka_unit_test(test_encrypted_entry),
+        cmocka_unit_test(test_odf_encrypted),
         cmocka_unit_test(test_external_entity_refused),
         cmocka_unit_test(test_zip_bomb),
         cmocka_unit_test(test_size_cap_holds_when_the_zip_lies),
