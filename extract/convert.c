@@ -50,8 +50,8 @@ static const struct tool OCR_TOOL = {"tesseract", "tesseract", OUTPUT_TEXT, NULL
 /* One document's conversion: its folder, its one deadline, and who may stop it. */
 struct run {
     struct childproc_run child;
-    long long max_ms;                     /* as configured, for messages */
-    const struct sandbox *office_sandbox; /* LibreOffice's: its socket in /tmp too */
+    long long max_ms;               /* as configured, for messages */
+    struct sandbox *office_sandbox; /* LibreOffice's (its socket in /tmp too), made when needed */
 };
 
 const char *convert_result_code(enum convert_result r)
@@ -168,9 +168,18 @@ static enum convert_result run_tool(const struct tool *t, const char *program, c
     char profile[PATH_MAX + 64];
     const char *argv[16];
     build_argv(t, program, r->child.dir, in, profile, sizeof(profile), argv);
+    if (t != &TOOLS[OFFICE_TOOL]) {
+        return run_program(t, argv, r, errstr, errstr_size);
+    }
+    /* most documents never reach LibreOffice: its sandbox is made the first time one does */
+    if (!r->office_sandbox->prog &&
+        sandbox_build(r->office_sandbox, r->child.dir, LIBREOFFICE_SOCKET_DIR, errstr,
+                      errstr_size) != 0) {
+        return CONVERT_FAILED;
+    }
     struct run office = *r;
     office.child.sandbox = r->office_sandbox;
-    return run_program(t, argv, t == &TOOLS[OFFICE_TOOL] ? &office : r, errstr, errstr_size);
+    return run_program(t, argv, &office, errstr, errstr_size);
 }
 
 /* The converter's output file into @p out. */
@@ -419,15 +428,8 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
                  strerror(errno));
         return CONVERT_FAILED;
     }
-    /* LibreOffice's own (its socket in /tmp) only where it may run: not for a PDF */
     struct sandbox sandbox, office = {NULL, 0, -1};
     if (sandbox_build(&sandbox, dir, NULL, errstr, errstr_size) != 0) {
-        childproc_remove_tree(dir);
-        return CONVERT_FAILED;
-    }
-    if (f != DOCFORMAT_PDF &&
-        sandbox_build(&office, dir, LIBREOFFICE_SOCKET_DIR, errstr, errstr_size) != 0) {
-        sandbox_release(&sandbox);
         childproc_remove_tree(dir);
         return CONVERT_FAILED;
     }
@@ -508,8 +510,7 @@ void convert_version(size_t tool, char *out, size_t out_size)
         childproc_remove_tree(dir);
         return;
     }
-    const struct run r = {
-        {dir, childproc_now_ms() + VERSION_MS, NULL, &sandbox}, VERSION_MS, &sandbox};
+    const struct run r = {{dir, childproc_now_ms() + VERSION_MS, NULL, &sandbox}, VERSION_MS, NULL};
     if (childproc_spawn(program, argv, &r.child, &timed_out, &stopped) >= 0) {
         char line[256];
         const char *at;

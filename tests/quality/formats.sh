@@ -149,43 +149,8 @@ with zipfile.ZipFile(d + "/entity.docx", "w", zipfile.ZIP_DEFLATED) as z:
 with zipfile.ZipFile(d + "/archive.zip", "w") as z:
     z.writestr("data/report.csv", "a,b\n1,2\n")
 PY
-python3 - "$work/bad/pages.pdf" <<'PY'
-import sys
-n = 50000  # a PDF of 50,000 empty pages, written by hand
-objs = [b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Count %d /Kids [%s] >>" % (n, b" ".join(b"%d 0 R" % (3 + i) for i in range(n)))]
-objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * n
-out, offsets = bytearray(b"%PDF-1.4\n"), []
-for i, o in enumerate(objs):
-    offsets.append(len(out))
-    out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
-xref = len(out)
-out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-open(sys.argv[1], "wb").write(out)
-PY
-python3 - "$work/bad/inflate.pdf" <<'PY'
-import sys, zlib
-# a one-page PDF whose content stream inflates to 1 GiB of text-drawing operators
-chunk = b"BT /F1 12 Tf 72 700 Td (AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA) Tj ET\n" * 8192
-z = zlib.compressobj(9)
-body = b"".join(z.compress(chunk) for _ in range((1 << 30) // len(chunk) + 1)) + z.flush()
-objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
-        b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-out, offsets = bytearray(b"%PDF-1.4\n"), []
-for i, o in enumerate(objs):
-    offsets.append(len(out))
-    out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
-xref = len(out)
-out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-open(sys.argv[1], "wb").write(out)
-PY
+python3 "$RF_ROOT/tests/quality/hostile-pdf.py" pages "$work/bad/pages.pdf"
+python3 "$RF_ROOT/tests/quality/hostile-pdf.py" inflate "$work/bad/inflate.pdf"
 printf '{\\rtf1\\ansi }' >"$work/blank.rtf"
 office --convert-to pdf:writer_pdf_Export --outdir "$work/bad" "$work/blank.rtf"
 mv "$work/bad/blank.pdf" "$work/bad/scanned.pdf"
