@@ -23,13 +23,13 @@
 #include "reportflow/utf8.h"
 #include "text.h"
 
-int extractor_init(struct extractor *ex, const struct rules *rules)
+int extractor_init(struct extractor *ex, const struct catalogue *rules)
 {
     ex->rules = rules;
     for (size_t i = 0; i < CONVERT_TOOLS; i++) {
         ex->converters[i][0] = '\0';
     }
-    return rules_matcher_init(&ex->matcher, rules);
+    return catalogue_matcher_init(&ex->matcher, rules);
 }
 
 void extractor_release(struct extractor *ex)
@@ -145,10 +145,18 @@ static json_t *source_json(const struct source_info *src, size_t len, const stru
 }
 
 /* The document's warnings: a value found but dropped, scanned pages left unread. */
-static json_t *warnings_json(const struct docfields *f, const struct reading *rd)
+/* Said in the envelope of a document no rule set takes (catalogue.h). */
+#define NO_FAMILY_WARNING                                                                          \
+    "of no known report family (worker.rules): outline, citations and quantities only, no facts"
+
+static json_t *warnings_json(const struct docfields *f, const struct reading *rd,
+                             const struct rules *family)
 {
     json_t *arr = json_array();
     int rc = arr ? 0 : -1;
+    if (rc == 0 && !family) {
+        rc = json_array_append_new(arr, json_string(NO_FAMILY_WARNING));
+    }
     if (rc == 0 && f->warning[0]) {
         rc = json_array_append_new(arr, safe_string(f->warning));
     }
@@ -168,7 +176,7 @@ static json_t *warnings_json(const struct docfields *f, const struct reading *rd
 }
 
 static json_t *document_json(const struct docfields *f, const struct text *t,
-                             const struct reading *rd)
+                             const struct reading *rd, const struct rules *family)
 {
     json_t *o = json_pack("{s:o, s:s?, s:I}", "year", f->year ? json_integer(f->year) : json_null(),
                           "published", f->published[0] ? f->published : NULL, "chars",
@@ -180,8 +188,9 @@ static json_t *document_json(const struct docfields *f, const struct text *t,
     rc |= set_new(o, "region_code", f->region_code[0] ? json_string(f->region_code) : json_null());
     rc |= set_new(o, "title", safe_string(f->title));
     rc |= set_new(o, "doc_number", safe_string(f->doc_number));
-    if (rc == 0 && (f->warning[0] || rd->unread_pages > 0)) {
-        rc = set_new(o, "warnings", warnings_json(f, rd));
+    rc |= set_new(o, "report_family", family ? json_string(family->name) : json_null());
+    if (rc == 0 && (f->warning[0] || rd->unread_pages > 0 || !family)) {
+        rc = set_new(o, "warnings", warnings_json(f, rd, family));
     }
     if (rc != 0) {
         json_decref(o);
@@ -399,10 +408,14 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     char doc_id[RF_SHA256_HEX_LEN + 1];
 
     memset(&fields, 0, sizeof(fields));
-    if (outline_build(t, ex->rules, budget, &outline) != 0 ||
-        docfields_extract(t, ex->rules, budget, &fields) != 0 ||
-        quantity_find_all(t, &ex->rules->numbers, budget, &qs) != 0 ||
-        metrics_extract(ex->rules, &ex->matcher, t, &qs, budget, &facts) != 0) {
+    /* the family's rule set reads the document; with none, the first set's vocabulary reads
+       all but the facts */
+    const struct rules *family = catalogue_pick(ex->rules, t, &ex->matcher);
+    const struct rules *r = family ? family : catalogue_base(ex->rules);
+    if (outline_build(t, r, budget, &outline) != 0 ||
+        docfields_extract(t, r, budget, &fields) != 0 ||
+        quantity_find_all(t, &r->numbers, budget, &qs) != 0 ||
+        (family && metrics_extract(family, &ex->matcher, t, &qs, budget, &facts) != 0)) {
         goto out_release;
     }
     if (rf_sha256_hex(bytes, len, doc_id) != 0) {
@@ -413,9 +426,9 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
     struct excerpts clauses;
     excerpts_init(&clauses, EXTRACT_EXCERPT_MAX_CHARS);
     json_t *parts[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-    parts[0] = document_json(&fields, t, rd);
+    parts[0] = document_json(&fields, t, rd, family);
     parts[1] = parts[0] ? sections_json(&outline, t, budget) : NULL;
-    parts[2] = parts[1] ? citations_extract(t, ex->rules, &outline, budget) : NULL;
+    parts[2] = parts[1] ? citations_extract(t, r, &outline, budget) : NULL;
     parts[3] = parts[2] ? quantities_json(&qs, &outline, t, rd, &clauses, budget) : NULL;
     parts[4] = parts[3] ? metrics_json(&facts, &outline, t, rd, &clauses, budget) : NULL;
     parts[5] = parts[4] ? excerpts_json(&clauses, t, budget) : NULL;
@@ -430,9 +443,9 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
         "{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}", "schema",
         EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id", doc_id, "source",
         source_json(src, len, d, rd), "extractor", "program", "reportflow", "version", RF_VERSION,
-        "rules_name", ex->rules->name, "rules_version", ex->rules->version, "rules_hash",
-        ex->rules->hash, "document", parts[0], "sections", parts[1], "citations", parts[2],
-        "clauses", parts[5], "quantities", parts[3], "metrics", parts[4]);
+        "rules_name", r->name, "rules_version", r->version, "rules_hash", ex->rules->hash,
+        "document", parts[0], "sections", parts[1], "citations", parts[2], "clauses", parts[5],
+        "quantities", parts[3], "metrics", parts[4]);
     if (!env) {
         /* json_pack says no alike for ENOMEM and for a value JSON cannot hold */
         budget_fault(budget, "cannot assemble the envelope (out of memory, or a bad value)");
@@ -507,7 +520,7 @@ enum extract_status extractor_text(const struct extractor *ex, const char *bytes
     }
     /* match in one script: 處罰決定 and 萬元 read as 处罚决定 and 万元 (evidence stays as written)
      */
-    fold_apply(&ex->rules->fold, t->norm, t->norm_len);
+    fold_apply(&catalogue_base(ex->rules)->fold, t->norm, t->norm_len);
     return EXTRACT_OK;
 }
 
@@ -639,11 +652,12 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         reading_release(&rd);
         return st;
     }
-    size_t han = count_han(&t, (size_t)ex->rules->min_report_han);
-    if (han < (size_t)ex->rules->min_report_han) {
+    int min_han = catalogue_base(ex->rules)->min_report_han;
+    size_t han = count_han(&t, (size_t)min_han);
+    if (han < (size_t)min_han) {
         *reason_code = "no-report-text";
         snprintf(errstr, errstr_size, "only %zu Chinese characters after decoding (%s); need %d",
-                 han, d.encoding, ex->rules->min_report_han);
+                 han, d.encoding, min_han);
         if (rd.pages > 0) {
             needs_ocr(&rd, han, reason_code, errstr, errstr_size);
         }

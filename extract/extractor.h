@@ -14,6 +14,7 @@
 
 #include "convert.h"
 #include "decode.h"
+#include "catalogue.h"
 #include "rules.h"
 #include "text.h"
 
@@ -51,7 +52,7 @@ struct source_info {
 #define EXTRACTOR_CONVERTER_LEN 80
 
 struct extractor {
-    const struct rules *rules; /* borrowed */
+    const struct catalogue *rules; /* borrowed: every family's rule set */
     struct rules_matcher matcher;
     /* the converters with their versions, asked once per extractor (convert_version()) */
     char converters[CONVERT_TOOLS][EXTRACTOR_CONVERTER_LEN];
@@ -76,7 +77,7 @@ struct extract_limits {
     bool ocr_off;                 /* worker.ocr=false: a PDF's scanned pages are not read */
 };
 
-int extractor_init(struct extractor *ex, const struct rules *rules);
+int extractor_init(struct extractor *ex, const struct catalogue *rules);
 void extractor_release(struct extractor *ex);
 
 /**

@@ -498,7 +498,8 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         size_t at = i < qs->cnt ? qs->items[i].start : (size_t)-1;
         while (z < zeros->cnt && zeros->items[z].start <= at) {
             struct fact zero = zeros->items[z++];
-            zero.confidence = keyer_zero_confidence(rules->keyer);
+            zero.confidence = zero.rule->table ? zero.rule->table->confidence
+                                               : keyer_zero_confidence(rules->keyer);
             if (push_fact(out, &cap, &zero) != 0) {
                 return -1;
             }
@@ -509,7 +510,9 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         const struct quantity *q = &qs->items[i];
         double confidence = -1;
         const struct rule *rule = best[i].rule;
-        if (rules->keyer && !planned[i]) {
+        if (rule && rule->table) {
+            confidence = rule->table->confidence; /* a cell by its row and column: no guess */
+        } else if (rules->keyer && !planned[i]) {
             rule = keyer_decide(rules, t, q, rule, &confidence);
         }
         if (!rule) {
@@ -519,7 +522,7 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         memset(&f, 0, sizeof(f));
         f.rule = rule;
         f.confidence = confidence;
-        f.value = q->value;
+        f.value = rule->table ? q->value * rule->table->scale : q->value;
         f.approx = q->approx;
         rf_utf8_copy(f.unit, sizeof(f.unit), q->unit, strlen(q->unit));
         f.start = q->start;
@@ -531,6 +534,76 @@ static int merge_facts(const struct rules *rules, const struct text *t,
         }
     }
     return 0;
+}
+
+/* What a table rule's cells add up to while tablegrid_match() finds them. */
+struct table_pick {
+    struct scan *s;
+    const struct rule *rule;
+    double sum;
+    size_t cells;
+    size_t start, end; /* the first cell's norm bytes */
+};
+
+/* The quantity whose number fills @p cell, or SIZE_MAX (qs are sorted by num_start). */
+static size_t quantity_in(const struct quantity_list *qs, const struct tablegrid_cell *cell)
+{
+    size_t lo = 0, hi = qs->cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (qs->items[mid].num_start < cell->start) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo < qs->cnt && qs->items[lo].num_start < cell->end && qs->items[lo].cell ? lo
+                                                                                     : SIZE_MAX;
+}
+
+static int table_cell_found(void *ctx, const struct tablegrid_cell *cell)
+{
+    struct table_pick *p = ctx;
+    size_t q = quantity_in(p->s->qs, cell);
+    if (q == SIZE_MAX) {
+        return 0;
+    }
+    if (!p->rule->table->sum) {
+        offer(p->s->best, q, p->rule, cell->start);
+        return 0;
+    }
+    if (p->cells++ == 0) {
+        p->start = cell->start;
+        p->end = cell->end;
+    }
+    p->sum += p->s->qs->items[q].value;
+    return 0;
+}
+
+/* Every rule that reads a table cell by its row and column (tablegrid.h): a cell is offered
+   like a pattern's quantity; a sum becomes a fact of its own, where its first cell is. */
+static int run_table_rules(struct scan *s, const struct rules *rules)
+{
+    struct tablegrid grid;
+    if (tablegrid_build(&grid, s->t) != 0) {
+        return -1;
+    }
+    int rc = 0;
+    for (size_t r = 0; r < rules->cnt && rc == 0; r++) {
+        const struct rule *rule = &rules->items[r];
+        if (!rule->table || budget_spent(s->budget)) {
+            rc = budget_spent(s->budget) ? -1 : 0;
+            continue;
+        }
+        struct table_pick pick = {s, rule, 0, 0, 0, 0};
+        rc = tablegrid_match(&grid, rule->table, s->t, s->m->md, table_cell_found, &pick);
+        if (rc == 0 && pick.cells > 0) {
+            rc = zero_fact(s->t, rule, pick.start, pick.end, &s->zeros, &s->zero_cap);
+            s->zeros.items[s->zeros.cnt - 1].value = pick.sum * rule->table->scale;
+        }
+    }
+    tablegrid_release(&grid);
+    return rc;
 }
 
 static int cmp_fact_start(const void *a, const void *b)
@@ -574,6 +647,9 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
     }
     free(windows);
     free(s.titles);
+    if (rc == 0 && rules->reads_tables) {
+        rc = run_table_rules(&s, rules);
+    }
     if (rc == 0) {
         if (s.zeros.cnt > 1) {
             qsort(s.zeros.items, s.zeros.cnt, sizeof(*s.zeros.items), cmp_fact_start);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "reportflow/fs.h"
+#include "reportflow/log.h"
 #include "reportflow/sha256.h"
 
 /* The largest rule or model file read: far above any real one (about 1 MB). */
@@ -179,4 +180,25 @@ void rulefile_free_pairs(struct name_pair *pairs, size_t cnt)
         free(pairs[i].label);
     }
     free(pairs);
+}
+
+pcre2_code *rulefile_regex(const char *pattern, uint32_t options, const char *what, char *errstr,
+                           size_t errstr_size)
+{
+    int errcode;
+    PCRE2_SIZE erroffset;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                                     PCRE2_UTF | options, &errcode, &erroffset, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[256];
+        pcre2_get_error_message(errcode, msg, sizeof(msg));
+        snprintf(errstr, errstr_size, "%s: PCRE2 error at offset %zu: %s (pattern: %s)", what,
+                 (size_t)erroffset, (const char *)msg, pattern);
+        return NULL;
+    }
+    int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    if (jit != 0) {
+        rf_debug("rules", "%s: no JIT (%d), matching interpreted", what, jit);
+    }
+    return code;
 }

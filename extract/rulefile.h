@@ -10,6 +10,11 @@
 #include <stddef.h>
 
 #include <jansson.h>
+#ifndef PCRE2_CODE_UNIT_WIDTH
+#define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+#include <stdint.h>
 
 struct name_pair {
     char *word;  /* suffix or keyword to look for */
@@ -75,4 +80,11 @@ int rulefile_words(json_t *obj, const char *where, const char *field, struct nam
                    size_t *cnt, const char *path, char *errstr, size_t errstr_size);
 void rulefile_free_pairs(struct name_pair *pairs, size_t cnt);
 
+/**
+ * Compile @p pattern (UTF-8, PCRE2 @p options) and JIT it when PCRE2 can.
+ * @returns the code (free with pcre2_code_free()), or NULL with @p errstr naming
+ * @p what, PCRE2's error, its offset and the pattern.
+ */
+pcre2_code *rulefile_regex(const char *pattern, uint32_t options, const char *what, char *errstr,
+                           size_t errstr_size);
 #endif

@@ -88,27 +88,6 @@ static char *expand_pattern(const struct rules *r, const char *pattern, json_t *
     return rf_buf_detach(&out);
 }
 
-static pcre2_code *compile(const char *pattern, uint32_t options, const char *what, char *errstr,
-                           size_t errstr_size)
-{
-    int errcode;
-    PCRE2_SIZE erroffset;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_UTF | options, &errcode, &erroffset, NULL);
-    if (!code) {
-        PCRE2_UCHAR msg[256];
-        pcre2_get_error_message(errcode, msg, sizeof(msg));
-        snprintf(errstr, errstr_size, "%s: PCRE2 error at offset %zu: %s (pattern: %s)", what,
-                 (size_t)erroffset, (const char *)msg, pattern);
-        return NULL;
-    }
-    int jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-    if (jit != 0) {
-        rf_debug("rules", "%s: no JIT (%d), matching interpreted", what, jit);
-    }
-    return code;
-}
-
 static int load_pattern(const struct rules *r, struct rule_pattern *rp, const char *pattern,
                         json_t *macros, json_t *units, const char *what, char *errstr,
                         size_t errstr_size, size_t *max_captures)
@@ -118,7 +97,7 @@ static int load_pattern(const struct rules *r, struct rule_pattern *rp, const ch
         snprintf(errstr, errstr_size, "%s: out of memory", what);
         return -1;
     }
-    rp->code = compile(expanded, 0, what, errstr, errstr_size);
+    rp->code = rulefile_regex(expanded, 0, what, errstr, errstr_size);
     free(expanded);
     if (!rp->code) {
         return -1;
@@ -166,14 +145,28 @@ static int load_rule(struct rules *r, struct rule *rule, json_t *obj, size_t ind
     rule->key = rulefile_string(obj, "key");
     json_t *units = json_object_get(obj, "units");
     json_t *patterns = json_object_get(obj, "patterns");
+    json_t *table = json_object_get(obj, "table");
     snprintf(what, sizeof(what), "%s: rule #%zu '%s'", path, index + 1,
              rule->id ? rule->id : "(no id)");
-    if (!rule->id || !rule->key || !json_is_array(patterns) || json_array_size(patterns) == 0) {
+    if (!rule->id || !rule->key ||
+        (!table && (!json_is_array(patterns) || json_array_size(patterns) == 0)) ||
+        (table && patterns)) {
         snprintf(errstr, errstr_size,
-                 "%s: needs \"id\", \"key\" and a non-empty \"patterns\" array", what);
+                 "%s: needs \"id\", \"key\" and either a non-empty \"patterns\" array or a "
+                 "\"table\"",
+                 what);
         return -1;
     }
     rule->priority = (int)json_integer_value(json_object_get(obj, "priority"));
+    if (table) {
+        r->reads_tables = true;
+        rule->table = calloc(1, sizeof(*rule->table));
+        if (!rule->table) {
+            snprintf(errstr, errstr_size, "%s: out of memory", what);
+            return -1;
+        }
+        return tablegrid_spec_load(rule->table, table, what, errstr, errstr_size);
+    }
     char units_what[600];
     snprintf(units_what, sizeof(units_what), "%s: \"units\"", what);
     if (rulefile_strings(units, false, units_what, &rule->units, &rule->unit_cnt, errstr,
@@ -384,7 +377,7 @@ static int load_optional_regex(const struct rules *r, json_t *root, const char *
         snprintf(errstr, errstr_size, "%s: out of memory", what);
         return -1;
     }
-    *out = compile(expanded, options, what, errstr, errstr_size);
+    *out = rulefile_regex(expanded, options, what, errstr, errstr_size);
     free(expanded);
     return *out ? 0 : -1;
 }
@@ -549,7 +542,8 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
         load_fold(r, root, path, errstr, errstr_size) != 0 ||
         load_core_keys(r, root, path, errstr, errstr_size) != 0 ||
         load_model(r, root, path, errstr, errstr_size) != 0 ||
-        load_gazetteer(r, root, path, errstr, errstr_size) != 0) {
+        load_gazetteer(r, root, path, errstr, errstr_size) != 0 ||
+        family_load(&r->family, root, path, errstr, errstr_size) != 0) {
         return -1;
     }
     char what[512];
@@ -582,11 +576,131 @@ static int hash_rule_set(struct rules *r, const char *path,
     return 0;
 }
 
+/* What a family's rule file does not take from the base it extends: its own identity. */
+static bool own_field(const char *key)
+{
+    static const char *const own[] = {"name",   "version", "description",
+                                      "family", "extends", "core_keys"};
+    for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+        if (strcmp(key, own[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The base's rules, but those the file redefines by id, then the file's own. */
+static json_t *merged_rules(json_t *base, json_t *own)
+{
+    json_t *all = json_array();
+    size_t i, k;
+    json_t *b, *o;
+    json_array_foreach(base, i, b)
+    {
+        const char *id = json_string_value(json_object_get(b, "id"));
+        bool redefined = false;
+        json_array_foreach(own, k, o)
+        {
+            const char *own_id = json_string_value(json_object_get(o, "id"));
+            redefined |= id && own_id && strcmp(id, own_id) == 0;
+        }
+        if (!redefined && json_array_append(all, b) != 0) {
+            json_decref(all);
+            return NULL;
+        }
+    }
+    if (json_array_extend(all, own) != 0) {
+        json_decref(all);
+        return NULL;
+    }
+    return all;
+}
+
+/* @p root completed from @p base: a field it lacks, a vocabulary or macro word it lacks, and
+   the base's rules before its own. @returns 0 or -1 on ENOMEM. */
+static int merge_base(json_t *root, json_t *base)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(base, key, value)
+    {
+        json_t *mine = json_object_get(root, key);
+        int rc = 0;
+        if (own_field(key)) {
+            continue;
+        } else if (!mine) {
+            rc = json_object_set(root, key, value);
+        } else if (strcmp(key, "rules") == 0 && json_is_array(mine) && json_is_array(value)) {
+            json_t *all = merged_rules(value, mine);
+            rc = all ? json_object_set_new(root, key, all) : -1;
+        } else if (json_is_object(mine) && json_is_object(value)) {
+            rc = json_object_update_missing(mine, value);
+        }
+        if (rc != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * "extends": a base rule file in the same folder, whose fields the file takes
+ * unless it has its own (a family's rule set reuses a vocabulary and rules it
+ * shares). @p file_sha becomes the hash of both files. @returns 0 or -1.
+ */
+static int extend(json_t *root, const char *path, char file_sha[RF_SHA256_HEX_LEN + 1],
+                  char *errstr, size_t errstr_size)
+{
+    json_t *ext = json_object_get(root, "extends");
+    if (!ext) {
+        return 0;
+    }
+    const char *name = json_string_value(ext);
+    if (!name || !name[0] || strchr(name, '/')) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"extends\" must be the name of a rule file in the same folder", path);
+        return -1;
+    }
+    char *base_path = beside_rule_file(path, name);
+    char base_sha[RF_SHA256_HEX_LEN + 1];
+    json_t *base =
+        base_path ? rulefile_load_json(base_path, "base rule file", base_sha, errstr, errstr_size)
+                  : NULL;
+    int rc = base ? 0 : -1;
+    if (!base_path) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+    } else if (base && json_object_get(base, "extends")) {
+        snprintf(errstr, errstr_size, "%s: its base %s extends another; one level only", path,
+                 base_path);
+        rc = -1;
+    } else if (base && merge_base(root, base) != 0) {
+        snprintf(errstr, errstr_size, "%s: out of memory merging its base %s", path, base_path);
+        rc = -1;
+    }
+    if (rc == 0) {
+        const struct rf_sha256_part parts[] = {{file_sha, RF_SHA256_HEX_LEN},
+                                               {base_sha, RF_SHA256_HEX_LEN}};
+        char both[RF_SHA256_HEX_LEN + 1];
+        if (rf_sha256_hex_parts(parts, 2, both) != 0) {
+            snprintf(errstr, errstr_size, "%s: cannot hash it: libcrypto failed", path);
+            rc = -1;
+        }
+        memcpy(file_sha, both, sizeof(both));
+    }
+    json_decref(base);
+    free(base_path);
+    return rc;
+}
+
 struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
 {
     char file_sha[RF_SHA256_HEX_LEN + 1];
     json_t *root = rulefile_load_json(path, "rule file", file_sha, errstr, errstr_size);
     if (!root) {
+        return NULL;
+    }
+    if (extend(root, path, file_sha, errstr, errstr_size) != 0) {
+        json_decref(root);
         return NULL;
     }
     struct rules *r = calloc(1, sizeof(*r));
@@ -616,6 +730,10 @@ void rules_free(struct rules *r)
             pcre2_code_free(rule->patterns[k].code);
         }
         free(rule->patterns);
+        if (rule->table) {
+            tablegrid_spec_release(rule->table);
+            free(rule->table);
+        }
         rulefile_free_strings(rule->units, rule->unit_cnt);
         free(rule->id);
         free(rule->key);
@@ -665,6 +783,7 @@ void rules_free(struct rules *r)
     free(r->citation_prefix);
     free(r->place_stop_chars);
     fold_release(&r->fold);
+    family_release(&r->family);
     keyer_free(r->keyer);
     gazetteer_free(r->gazetteer);
     pcre2_code_free(r->veto);

@@ -20,6 +20,8 @@
 #include "lexicon.h"
 #include "quantity.h"
 #include "rulefile.h"
+#include "family.h"
+#include "tablegrid.h"
 
 struct keyer_model;
 struct gazetteer;
@@ -49,8 +51,9 @@ struct rule {
     char **units; /* measure words it accepts ("" = a bare 万/亿 count, "|" = a table cell) */
     size_t unit_cnt;
     uint64_t unit_bits; /* rules_unit_bit() of each: most units are ruled out by one test */
-    struct rule_pattern *patterns; /* at least one */
+    struct rule_pattern *patterns; /* at least one, unless the rule reads a table */
     size_t pattern_cnt;
+    struct table_spec *table; /* "table": the cell it reads by row and column, or NULL */
 };
 
 struct rules {
@@ -85,8 +88,10 @@ struct rules {
     pcre2_code *veto;     /* matched against the clause before a quantity, or NULL */
     pcre2_code *realised; /* a clause that says a number happened (实际, 已): no inherited veto */
     pcre2_code *not_count; /* right before a number, makes it no count (同比增长2件, 不少于1次) */
-    struct rule *items; /* metric rules */
+    struct rule *items; /* metric rules: a base's (extends) first, then the file's own */
     size_t cnt;
+    bool reads_tables;    /* some rule has a "table" */
+    struct family family; /* which documents it is for ("family"; none: any) */
     struct name_pair *citation_kinds; /* title ending -> kind, in order */
     size_t citation_kind_cnt;
     struct name_pair *section_categories; /* heading keyword -> category */

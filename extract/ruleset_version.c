@@ -1,16 +1,19 @@
 /* ruleset_version.c - the --version line of programs that extract. */
 #include "ruleset_version.h"
 
-#include "rules.h"
+#include "catalogue.h"
 
 void ruleset_version_print(const struct rf_config *cfg, FILE *out)
 {
     char errstr[512];
-    struct rules *r = rules_load(cfg->rules_path, errstr, sizeof(errstr));
-    if (!r) {
+    struct catalogue *c = catalogue_load(cfg->rules_path, errstr, sizeof(errstr));
+    if (!c) {
         fprintf(out, "rules: cannot load: %s\n", errstr);
         return;
     }
-    fprintf(out, "rules %s %s (%s)\n", r->name, r->version, cfg->rules_path);
-    rules_free(r);
+    for (size_t i = 0; i < c->cnt; i++) {
+        fprintf(out, "rules %s %s (%s)\n", c->sets[i]->name, c->sets[i]->version,
+                cfg->rules_path);
+    }
+    catalogue_free(c);
 }

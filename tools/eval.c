@@ -36,6 +36,7 @@ struct eval_opts {
     const char *facts_path; /* write every fact found, right or wrong, with its confidence */
     double min_core_p, min_core_r, min_all_p, min_all_r, min_fields;
     double min_agency, min_year, min_published; /* share right of the docs whose gold names one */
+    double min_family; /* share of the documents whose gold names a family that got it */
 };
 
 /* Per document field: right answers among the documents whose gold names a value. */
@@ -224,10 +225,11 @@ static int dump_quantities(struct extractor *ex, const struct text *t, const cha
     struct quantity_list qs;
     struct fact_list facts;
     /* no budget: a tool, not the worker */
-    if (quantity_find_all(t, &ex->rules->numbers, NULL, &qs) != 0) {
+    const struct rules *rules = catalogue_base(ex->rules); /* the model is trained on it */
+    if (quantity_find_all(t, &rules->numbers, NULL, &qs) != 0) {
         return -1;
     }
-    if (metrics_extract(ex->rules, &ex->matcher, t, &qs, NULL, &facts) != 0) {
+    if (metrics_extract(rules, &ex->matcher, t, &qs, NULL, &facts) != 0) {
         quantity_list_release(&qs);
         return -1;
     }
@@ -236,7 +238,7 @@ static int dump_quantities(struct extractor *ex, const struct text *t, const cha
     for (size_t i = 0; i < qs.cnt && rc == 0; i++) {
         const struct quantity *q = &qs.items[i];
         struct keyer_features f;
-        keyer_features(ex->rules, t, q, rule_key_at(&facts, &next_fact, q->start), &f);
+        keyer_features(rules, t, q, rule_key_at(&facts, &next_fact, q->start), &f);
         char *clause =
             text_orig_dup(t, text_char_at(t, q->clause_start), text_char_at(t, q->clause_end));
         json_t *feats = json_array();
@@ -315,6 +317,99 @@ static int dump_features(struct extractor *ex, const struct eval_opts *o, json_t
  * One JSON line per fact of @p ours: its document, key=value, rule, confidence, whether
  * it is a core key and whether the gold has it. What calibration learns from.
  */
+/* The rule set that extracted @p env (its "rules_name"), or the first: its core keys count. */
+static const struct rules *rules_of(const struct catalogue *cat, json_t *env)
+{
+    const char *name =
+        json_string_value(json_object_get(json_object_get(env, "extractor"), "rules_name"));
+    for (size_t i = 0; name && i < cat->cnt; i++) {
+        if (strcmp(cat->sets[i]->name, name) == 0) {
+            return cat->sets[i];
+        }
+    }
+    return catalogue_base(cat);
+}
+
+/* Gold's "keys" (optional): only these keys are scored; a fact of another key is dropped. */
+static void keep_keys(json_t *facts, json_t *keys)
+{
+    if (!json_is_array(keys)) {
+        return;
+    }
+    const char *k;
+    json_t *f, *tmp;
+    json_object_foreach_safe(facts, tmp, k, f)
+    {
+        const char *key = json_string_value(json_object_get(f, "key"));
+        bool listed = false;
+        size_t i;
+        json_t *v;
+        json_array_foreach(keys, i, v)
+        {
+            listed |= key && json_is_string(v) && strcmp(json_string_value(v), key) == 0;
+        }
+        if (!listed) {
+            json_object_del(facts, k);
+        }
+    }
+}
+
+/* Families told apart: gold family (row) against ours (column); "none" for no family. */
+#define EVAL_MAX_FAMILIES (CATALOGUE_MAX_SETS + 2)
+struct confusion {
+    const char *names[EVAL_MAX_FAMILIES]; /* borrowed from the gold or the catalogue */
+    size_t cnt;
+    int counts[EVAL_MAX_FAMILIES][EVAL_MAX_FAMILIES];
+    int right, labelled;
+};
+
+static size_t confusion_index(struct confusion *c, const char *name)
+{
+    for (size_t i = 0; i < c->cnt; i++) {
+        if (strcmp(c->names[i], name) == 0) {
+            return i;
+        }
+    }
+    if (c->cnt == EVAL_MAX_FAMILIES) {
+        return EVAL_MAX_FAMILIES - 1; /* more families than a catalogue holds: lumped */
+    }
+    c->names[c->cnt] = name;
+    return c->cnt++;
+}
+
+static void confusion_add(struct confusion *c, const char *gold, json_t *doc)
+{
+    if (!gold) {
+        return;
+    }
+    const char *ours = json_string_value(json_object_get(doc, "report_family"));
+    ours = ours ? ours : "none";
+    c->counts[confusion_index(c, gold)][confusion_index(c, ours)]++;
+    c->right += strcmp(gold, ours) == 0;
+    c->labelled++;
+}
+
+static void confusion_print(const struct confusion *c)
+{
+    if (c->labelled == 0) {
+        return;
+    }
+    printf("report family: %d/%d right (%.3f); rows gold, columns ours:\n", c->right, c->labelled,
+           ratio(c->right, c->labelled));
+    printf("  %-28s", "");
+    for (size_t k = 0; k < c->cnt; k++) {
+        printf(" %12.12s", c->names[k]);
+    }
+    printf("\n");
+    for (size_t i = 0; i < c->cnt; i++) {
+        printf("  %-28s", c->names[i]);
+        for (size_t k = 0; k < c->cnt; k++) {
+            printf(" %12d", c->counts[i][k]);
+        }
+        printf("\n");
+    }
+}
+
 static int write_facts(FILE *out, const struct rules *rules, const char *doc, json_t *ours,
                        json_t *gold)
 {
@@ -359,6 +454,8 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         return 2;
     }
     struct score core = {0, 0, 0}, all = {0, 0, 0};
+    struct confusion families;
+    memset(&families, 0, sizeof(families));
     int fields_right = 0, fields_total = 0;
     struct field_score per_field[FIELD_CNT];
     memset(per_field, 0, sizeof(per_field));
@@ -371,12 +468,16 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         json_t *env = extract_path(ex, path);
         json_t *ours = fact_set(env ? json_object_get(env, "metrics") : NULL, env);
         json_t *theirs = fact_set(json_object_get(want, "facts"), NULL);
+        keep_keys(ours, json_object_get(gold, "keys"));
+        const struct rules *rules = rules_of(ex->rules, env);
         struct score dc = {0, 0, 0}, da = {0, 0, 0};
         if (o->verbose) {
             printf("%s\n", name);
         }
-        count_pairs(ex->rules, ours, theirs, &dc, &da, o->verbose);
-        if (facts && write_facts(facts, ex->rules, name, ours, theirs) != 0) {
+        confusion_add(&families, json_string_value(json_object_get(want, "family")),
+                      env ? json_object_get(env, "document") : NULL);
+        count_pairs(rules, ours, theirs, &dc, &da, o->verbose);
+        if (facts && write_facts(facts, rules, name, ours, theirs) != 0) {
             fprintf(stderr, "eval: cannot write '%s': %s\n", o->facts_path, strerror(errno));
             fclose(facts);
             facts = NULL;
@@ -392,6 +493,8 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         json_decref(theirs);
         json_decref(env);
     }
+    confusion_print(&families);
+    double family_share = ratio(families.right, families.labelled);
     json_decref(gold);
     if (facts && fclose(facts) != 0) {
         fprintf(stderr, "eval: cannot write '%s': %s\n", o->facts_path, strerror(errno));
@@ -412,12 +515,13 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
     }
     bool ok = cp >= o->min_core_p && cr >= o->min_core_r && ap >= o->min_all_p &&
               ar >= o->min_all_r && fa >= o->min_fields && share[0] >= o->min_agency &&
-              share[1] >= o->min_year && share[2] >= o->min_published;
+              share[1] >= o->min_year && share[2] >= o->min_published &&
+              family_share >= o->min_family;
     if (!ok) {
         printf("FAILED: below the thresholds (core P>=%.2f R>=%.2f, all P>=%.2f R>=%.2f, "
-               "fields>=%.2f, agency>=%.2f, year>=%.2f, published>=%.2f)\n",
+               "fields>=%.2f, agency>=%.2f, year>=%.2f, published>=%.2f, family>=%.2f)\n",
                o->min_core_p, o->min_core_r, o->min_all_p, o->min_all_r, o->min_fields,
-               o->min_agency, o->min_year, o->min_published);
+               o->min_agency, o->min_year, o->min_published, o->min_family);
     }
     return ok ? 0 : 1;
 }
@@ -426,8 +530,13 @@ static const char usage[] =
     "usage: reportflow-eval [-c FILE] [-X key=value]... --gold FILE --dir DIR [--verbose]\n"
     "       [--min-core-precision X] [--min-core-recall X] [--min-all-precision X]\n"
     "       [--min-all-recall X] [--min-fields X] [--min-agency X] [--min-year X]\n"
-    "       [--min-published X] [--model FILE|none] [--dump-features FILE] [--facts FILE]\n"
-    "--model replaces the rule set's keyer model (none: rules alone); --dump-features\n"
+    "       [--min-published X] [--min-family X] [--model FILE|none] [--dump-features FILE]\n"
+    "       [--facts FILE]\n"
+    "worker.rules is a rule file or a folder of them, one per report family; each fact is\n"
+    "scored against the core keys of the family that read it, and a gold document's\n"
+    "\"family\" against the family found (a confusion table; --min-family). A gold file's\n"
+    "top-level \"keys\" limits the scoring to those keys.\n"
+    "--model replaces the rule sets' keyer model (none: rules alone); --dump-features\n"
     "writes each quantity's keyer features (rules alone) as JSON lines and scores nothing;\n"
     "--facts writes every fact found as a JSON line: its rule, confidence and whether the\n"
     "gold has it (what tools/train/calibrate.py learns from).\n"
@@ -447,6 +556,7 @@ enum {
     OPT_AGENCY,
     OPT_YEAR,
     OPT_PUBLISHED,
+    OPT_FAMILY,
     OPT_FACTS
 };
 
@@ -493,6 +603,9 @@ static int on_option(void *ctx, int opt, const char *arg)
     case OPT_YEAR:
         o->min_year = atof(arg);
         break;
+    case OPT_FAMILY:
+        o->min_family = atof(arg);
+        break;
     case OPT_PUBLISHED:
         o->min_published = atof(arg);
         break;
@@ -520,6 +633,7 @@ int main(int argc, char **argv)
         {"min-agency", required_argument, NULL, OPT_AGENCY},
         {"min-year", required_argument, NULL, OPT_YEAR},
         {"min-published", required_argument, NULL, OPT_PUBLISHED},
+        {"min-family", required_argument, NULL, OPT_FAMILY},
         {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"eval", RF_PROG_EVAL,         usage, extra, on_option,
                                         &o,     ruleset_version_print};
@@ -534,34 +648,37 @@ int main(int argc, char **argv)
         return 2;
     }
     char errstr[1024];
-    struct rules *rules = rules_load(cfg->rules_path, errstr, sizeof(errstr));
+    struct catalogue *cat = catalogue_load(cfg->rules_path, errstr, sizeof(errstr));
     rf_config_free(cfg);
-    if (!rules) {
+    if (!cat) {
         fprintf(stderr, "eval: %s\n", errstr);
         return 2;
     }
-    if (rules->core_key_cnt == 0) {
-        fprintf(stderr, "eval: rule set %s declares no \"core_keys\": core scores count nothing\n",
-                rules->name);
-    }
-    if (o.model_path || o.dump_path) {
-        keyer_free(rules->keyer);
-        rules->keyer = NULL;
-    }
-    if (o.model_path && strcmp(o.model_path, "none") != 0 && !o.dump_path) {
-        rules->keyer = keyer_load(o.model_path, errstr, sizeof(errstr));
-        if (!rules->keyer) {
-            fprintf(stderr, "eval: %s\n", errstr);
-            rules_free(rules);
-            return 2;
+    for (size_t i = 0; i < cat->cnt; i++) {
+        struct rules *rules = cat->sets[i];
+        if (rules->core_key_cnt == 0) {
+            fprintf(stderr,
+                    "eval: rule set %s declares no \"core_keys\": core scores count nothing\n",
+                    rules->name);
+        }
+        /* --model stands for every set's own (a family takes its base's) */
+        if (rules->keyer && (o.model_path || o.dump_path)) {
+            keyer_free(rules->keyer);
+            rules->keyer = NULL;
+            if (o.model_path && strcmp(o.model_path, "none") != 0 && !o.dump_path &&
+                !(rules->keyer = keyer_load(o.model_path, errstr, sizeof(errstr)))) {
+                fprintf(stderr, "eval: %s\n", errstr);
+                catalogue_free(cat);
+                return 2;
+            }
         }
     }
     struct extractor ex;
     rc = 2;
-    if (extractor_init(&ex, rules) == 0) {
+    if (extractor_init(&ex, cat) == 0) {
         rc = evaluate(&ex, &o);
         extractor_release(&ex);
     }
-    rules_free(rules);
+    catalogue_free(cat);
     return rc;
 }

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char errstr[1024];
-    struct rules *rules = rules_load(cfg->rules_path, errstr, sizeof(errstr));
+    struct catalogue *rules = catalogue_load(cfg->rules_path, errstr, sizeof(errstr));
     if (!rules) {
         fprintf(stderr, "extract: %s\n", errstr);
         rf_config_free(cfg);
@@ -122,7 +122,7 @@ int main(int argc, char **argv)
         }
         extractor_release(&ex);
     }
-    rules_free(rules);
+    catalogue_free(rules);
     rf_config_free(cfg);
     return rc;
 }

@@ -28,7 +28,7 @@
 #include "reportflow/log.h"
 #include "reportflow/run.h"
 #include "reportflow/utf8.h"
-#include "rules.h"
+#include "catalogue.h"
 #include "versions.h"
 
 #define COMPONENT "reprocess"
@@ -160,7 +160,8 @@ struct run {
     bool feeding_done, yielding, tty;
     int64_t started_ms, last_settle_ms, last_lag_ms, last_progress_ms, last_lost_log_ms;
     int64_t started_wall_ms, last_status_ms;
-    const struct rules *rules;
+    const struct catalogue *rules;
+    char rules_named[256]; /* "name version" of each rule set */
     char group[256];
     struct backlog_cursor cursor;
     char letter_after[65];
@@ -217,10 +218,7 @@ static void publish_status(struct run *r, const char *state)
                                .updated_ms = rf_clock_now_ms()};
     snprintf(st.key, sizeof(st.key), "%s%s", r->rules->hash, r->o->letters ? "/dead-letters" : "");
     snprintf(st.hash, sizeof(st.hash), "%s", r->rules->hash);
-    rf_utf8_copy_str(st.rules, sizeof(st.rules), r->rules->name);
-    size_t used = strlen(st.rules);
-    snprintf(st.rules + used, sizeof(st.rules) - used, " %s", r->rules->version);
-    rf_utf8_trim_str(st.rules);
+    rf_utf8_copy_str(st.rules, sizeof(st.rules), r->rules_named);
     snprintf(st.kind, sizeof(st.kind), "%s", r->o->letters ? "dead-letters" : "documents");
     snprintf(st.state, sizeof(st.state), "%s", state);
     if (gethostname(st.host, sizeof(st.host) - 1) != 0) {
@@ -460,18 +458,19 @@ static int run_loop(struct run *r, char *errstr, size_t errstr_size)
     return rf_run_stopping() ? -1 : 0;
 }
 
-/* The rule file's hash, name and version: what the run's extractions are stored under. */
-static struct rules *load_rules(const char *path, char *errstr, size_t errstr_size)
+/* The rule sets' hash, names and versions: what the run's extractions are stored under. */
+static struct catalogue *load_rules(const char *path, char *named, size_t named_size, char *errstr,
+                                    size_t errstr_size)
 {
-    struct rules *rules = rules_load(path, errstr, errstr_size);
+    struct catalogue *rules = catalogue_load(path, errstr, errstr_size);
     if (rules) {
-        rf_info(COMPONENT, "rule set %s %s (rules_hash %s) from %s", rules->name, rules->version,
-                rules->hash, path);
+        catalogue_describe(rules, named, named_size);
+        rf_info(COMPONENT, "rule sets %s (rules_hash %s) from %s", named, rules->hash, path);
     }
     return rules;
 }
 
-static int finish(struct run *r, const struct rules *rules, char *errstr, size_t errstr_size)
+static int finish(struct run *r, const struct catalogue *rules, char *errstr, size_t errstr_size)
 {
     long long missing =
         r->o->letters ? (long long)r->inflight_cnt : backlog_missing(r->b, errstr, errstr_size);
@@ -480,10 +479,10 @@ static int finish(struct run *r, const struct rules *rules, char *errstr, size_t
     }
     r->left = missing;
     double secs = (double)(rf_clock_mono_ms() - r->started_ms) / 1000.0;
-    printf("reprocess: %s %s (rules_hash %s): %lld stored, %lld dead-lettered (%lld raw "
+    printf("reprocess: %s (rules_hash %s): %lld stored, %lld dead-lettered (%lld raw "
            "missing), %lld already done, %lld left; %.1f s, %.1f documents/s\n",
-           rules->name, rules->version, rules->hash, r->stored, r->failed, r->missing_raw,
-           r->before, missing, secs, secs > 0 ? (double)(r->stored + r->failed) / secs : 0);
+           r->rules_named, rules->hash, r->stored, r->failed, r->missing_raw, r->before, missing,
+           secs, secs > 0 ? (double)(r->stored + r->failed) / secs : 0);
     if (missing > 0) {
         return 1;
     }
@@ -493,9 +492,9 @@ static int finish(struct run *r, const struct rules *rules, char *errstr, size_t
         if (changed < 0) {
             return 3;
         }
-        printf("promoted %s %s for %lld document(s); %lld selected document(s) lack it "
-               "(dead letters)\n",
-               rules->name, rules->version, changed, without);
+        printf("promoted %s (rules_hash %s) for %lld document(s); %lld selected document(s) "
+               "lack it (dead letters)\n",
+               r->rules_named, rules->hash, changed, without);
     }
     char why[512];
     int serving = feeder_group_members(r->f, r->group);
@@ -512,7 +511,7 @@ static int finish(struct run *r, const struct rules *rules, char *errstr, size_t
 
 /* Open what a run needs; @returns 0, or -1 with @p errstr. */
 static int run_open(struct run *r, const struct rf_config *cfg, char **pass, const char *path,
-                    const struct rules *rules, char *errstr, size_t errstr_size)
+                    const struct catalogue *rules, char *errstr, size_t errstr_size)
 {
     const struct options *o = r->o;
     char topic[256], group[256];
@@ -557,7 +556,9 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
 {
     char errstr[1024] = "";
     const char *path = o->rules ? o->rules : cfg->rules_path;
-    struct rules *rules = load_rules(path, errstr, sizeof(errstr));
+    struct run r = {.o = o, .tty = isatty(2), .left = -1};
+    struct catalogue *rules =
+        load_rules(path, r.rules_named, sizeof(r.rules_named), errstr, sizeof(errstr));
     if (!rules) {
         fprintf(stderr, "reprocess: %s\n", errstr);
         return 2;
@@ -565,8 +566,10 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
     struct backlog b = {0};
     struct feeder f = {0};
     struct fleet fleet = {0};
-    struct run r = {
-        .o = o, .b = &b, .f = &f, .fleet = &fleet, .tty = isatty(2), .rules = rules, .left = -1};
+    r.b = &b;
+    r.f = &f;
+    r.fleet = &fleet;
+    r.rules = rules;
     r.cursor = (struct backlog_cursor)BACKLOG_CURSOR_START;
     r.inflight = calloc((size_t)o->window, 65);
     int rc = 3;
@@ -595,7 +598,7 @@ static int reprocess(const struct rf_config *cfg, struct options *o, char **pass
     feeder_close(&f);
     backlog_close(&b);
     free(r.inflight);
-    rules_free(rules);
+    catalogue_free(rules);
     return rc;
 }
 

@@ -8,17 +8,19 @@
 #include "reportflow/daemon.h"
 #include "reportflow/jobs.h"
 #include "reportflow/log.h"
-#include "rules.h"
+#include "catalogue.h"
 #include "ruleset_version.h"
 #include "worker.h"
 
-static const char usage[] = "usage: reportflow-worker [-c FILE] [-X key=value]...\n"
-                            "Extracts every record of topic.raw with the rule set worker.rules;\n"
-                            "with worker.reprocess=true, the reprocess runs of that rule set.\n";
+static const char usage[] =
+    "usage: reportflow-worker [-c FILE] [-X key=value]...\n"
+    "Extracts every record of topic.raw with the rule sets of worker.rules (a\n"
+    "rule file, or a folder of them: one per report family); with\n"
+    "worker.reprocess=true, the reprocess runs of those rule sets.\n";
 
 /* The worker and the rule set it borrows, freed together. */
 struct worker_app {
-    struct rules *rules;
+    struct catalogue *rules;
     struct worker *worker;
     /* with worker.reprocess: the configuration with its rule set's work topic and group */
     struct rf_config served;
@@ -29,7 +31,7 @@ static void destroy(void *p)
 {
     struct worker_app *app = p;
     worker_free(app->worker);
-    rules_free(app->rules);
+    catalogue_free(app->rules);
     free(app);
 }
 
@@ -40,12 +42,15 @@ static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_siz
         snprintf(errstr, errstr_size, "out of memory");
         return NULL;
     }
-    if (!(app->rules = rules_load(cfg->rules_path, errstr, errstr_size))) {
+    if (!(app->rules = catalogue_load(cfg->rules_path, errstr, errstr_size))) {
         destroy(app);
         return NULL;
     }
-    rf_info("worker", "rules '%s' version %s: %zu metric rules", app->rules->name,
-            app->rules->version, app->rules->cnt);
+    for (size_t i = 0; i < app->rules->cnt; i++) {
+        const struct rules *r = app->rules->sets[i];
+        rf_info("worker", "rules '%s' version %s: %zu metric rules%s", r->name, r->version, r->cnt,
+                r->family.present ? "" : ", for any report family");
+    }
     app->served = *cfg; /* shallow: the strings stay the caller's, but for these two */
     if (cfg->worker_reprocess) {
         rf_jobs_work_topic(cfg, app->rules->hash, app->topic, sizeof(app->topic));

@@ -70,7 +70,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     }
 }
 
-struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules, char *errstr,
+struct worker *worker_new(const struct rf_config *cfg, const struct catalogue *rules, char *errstr,
                           size_t errstr_size)
 {
     struct worker *w = calloc(1, sizeof(*w));

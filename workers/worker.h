@@ -24,7 +24,7 @@ struct worker_stats {
 struct worker;
 
 /** Connect to Kafka and subscribe. @returns NULL with errstr on failure. */
-struct worker *worker_new(const struct rf_config *cfg, const struct rules *rules, char *errstr,
+struct worker *worker_new(const struct rf_config *cfg, const struct catalogue *rules, char *errstr,
                           size_t errstr_size);
 
 /**

@@ -137,7 +137,7 @@ static void print_ratios(const struct timing *t, size_t n)
     }
 }
 
-static int per_file(struct rules *rules, double seconds, char **paths, size_t n)
+static int per_file(struct catalogue *rules, double seconds, char **paths, size_t n)
 {
     struct extractor ex;
     struct timing *t = calloc(n, sizeof(*t));
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
         return 2;
     }
     char errstr[1024];
-    struct rules *rules = rules_load(argv[1], errstr, sizeof(errstr));
+    struct catalogue *rules = catalogue_load(argv[1], errstr, sizeof(errstr));
     if (!rules) {
         fprintf(stderr, "bench: %s\n", errstr);
         return 2;
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
     size_t n = (size_t)(argc - 3);
     if (files_alone) {
         int rc = per_file(rules, seconds, argv + 3, n);
-        rules_free(rules);
+        catalogue_free(rules);
         return rc;
     }
     struct input *inputs = calloc(n, sizeof(*inputs));
@@ -226,6 +226,6 @@ int main(int argc, char **argv)
         free(inputs[i].data);
     }
     free(inputs);
-    rules_free(rules);
+    catalogue_free(rules);
     return 0;
 }

@@ -11,7 +11,7 @@
 #include "rules.h"
 
 /* libFuzzer's entry points take no context: the rule set is loaded once per process. */
-static struct rules *fuzz_rules;
+static struct catalogue *fuzz_rules;
 static struct extractor fuzz_extractor;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -23,8 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     char errstr[1024];
     const char *path = getenv("RF_FUZZ_RULES");
-    fuzz_rules = rules_load(path ? path : "config/rules/emergency-management-annual.json", errstr,
-                            sizeof(errstr));
+    fuzz_rules = catalogue_load(path ? path : "config/rules", errstr, sizeof(errstr));
     if (!fuzz_rules || extractor_init(&fuzz_extractor, fuzz_rules) != 0) {
         fprintf(stderr, "fuzz: %s\n", errstr);
         abort();

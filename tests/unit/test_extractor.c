@@ -19,7 +19,8 @@
 #include "rules_fixture.h"
 
 struct fixture {
-    struct rules *rules;
+    struct rules *rules; /* borrowed from cat */
+    struct catalogue *cat;
     struct extractor ex;
 };
 
@@ -27,7 +28,8 @@ static int setup(void **state)
 {
     static struct fixture f;
     f.rules = rules_fixture_load();
-    if (extractor_init(&f.ex, f.rules) != 0) {
+    f.cat = catalogue_of_one(f.rules);
+    if (!f.cat || extractor_init(&f.ex, f.cat) != 0) {
         fail_msg("extractor_init: out of memory");
     }
     *state = &f;
@@ -38,7 +40,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     extractor_release(&f->ex);
-    rules_free(f->rules);
+    catalogue_free(f->cat);
     return 0;
 }
 

@@ -1,0 +1,129 @@
+/* family.c - a document's report family, from a rule set's "family" object. */
+#include "family.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+static int load_title(json_t *item, size_t index, void *elem, void *ctx, const char *what,
+                      char *errstr, size_t errstr_size)
+{
+    (void)ctx;
+    char where[600];
+    snprintf(where, sizeof(where), "%s item %zu", what, index + 1);
+    if (!json_is_string(item)) {
+        snprintf(errstr, errstr_size, "%s: not a pattern string", where);
+        return -1;
+    }
+    pcre2_code **code = elem;
+    *code = rulefile_regex(json_string_value(item), 0, where, errstr, errstr_size);
+    return *code ? 0 : -1;
+}
+
+/* A signal: ["pattern", score]. */
+static int load_signal(json_t *item, size_t index, void *elem, void *ctx, const char *what,
+                       char *errstr, size_t errstr_size)
+{
+    (void)ctx;
+    char where[600];
+    snprintf(where, sizeof(where), "%s item %zu", what, index + 1);
+    json_t *re = json_array_get(item, 0);
+    json_t *score = json_array_get(item, 1);
+    if (!json_is_array(item) || json_array_size(item) != 2 || !json_is_string(re) ||
+        !json_is_integer(score)) {
+        snprintf(errstr, errstr_size, "%s: must be [\"pattern\", score]", where);
+        return -1;
+    }
+    struct family_signal *s = elem;
+    s->score = (int)json_integer_value(score);
+    s->re = rulefile_regex(json_string_value(re), 0, where, errstr, errstr_size);
+    return s->re ? 0 : -1;
+}
+
+int family_load(struct family *f, json_t *root, const char *path, char *errstr, size_t errstr_size)
+{
+    memset(f, 0, sizeof(*f));
+    json_t *obj = json_object_get(root, "family");
+    if (!obj) {
+        return 0;
+    }
+    char what[512];
+    json_t *min = json_object_get(obj, "min_score");
+    json_t *title_score = json_object_get(obj, "title_score");
+    if (!json_is_object(obj) || !json_is_integer(min) ||
+        (title_score && !json_is_integer(title_score))) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"family\" must be an object with an integer \"min_score\" (and "
+                 "\"title_score\", \"titles\", \"signals\")",
+                 path);
+        return -1;
+    }
+    f->present = true;
+    f->min_score = (int)json_integer_value(min);
+    f->title_score = (int)json_integer_value(title_score);
+    snprintf(what, sizeof(what), "%s: \"family\" \"titles\"", path);
+    if (rulefile_array(json_object_get(obj, "titles"), false, what, "an array of patterns",
+                       sizeof(*f->titles), (void **)&f->titles, &f->title_cnt, load_title, NULL,
+                       errstr, errstr_size) != 0) {
+        return -1;
+    }
+    snprintf(what, sizeof(what), "%s: \"family\" \"signals\"", path);
+    return rulefile_array(json_object_get(obj, "signals"), false, what,
+                          "an array of [pattern, score]", sizeof(*f->signals), (void **)&f->signals,
+                          &f->signal_cnt, load_signal, NULL, errstr, errstr_size);
+}
+
+void family_release(struct family *f)
+{
+    for (size_t i = 0; f->titles && i < f->title_cnt; i++) {
+        pcre2_code_free(f->titles[i]);
+    }
+    free(f->titles);
+    for (size_t i = 0; f->signals && i < f->signal_cnt; i++) {
+        pcre2_code_free(f->signals[i].re);
+    }
+    free(f->signals);
+    memset(f, 0, sizeof(*f));
+}
+
+/* The length of @p t's first @p max bytes, cut at a character boundary. */
+static size_t head_len(const struct text *t, size_t max)
+{
+    if (t->norm_len <= max) {
+        return t->norm_len;
+    }
+    size_t n = max;
+    while (n > 0 && ((unsigned char)t->norm[n] & 0xC0) == 0x80) {
+        n--;
+    }
+    return n;
+}
+
+static bool found(pcre2_code *re, const struct text *t, size_t len, pcre2_match_data *md)
+{
+    return pcre2_match(re, (PCRE2_SPTR)t->norm, len, 0, 0, md, NULL) >= 0;
+}
+
+int family_score(const struct family *f, const struct text *t, pcre2_match_data *md)
+{
+    if (!f->present) {
+        return 0;
+    }
+    int score = 0;
+    size_t head = head_len(t, FAMILY_HEAD_BYTES);
+    for (size_t i = 0; i < f->title_cnt; i++) {
+        if (found(f->titles[i], t, head, md)) {
+            score += f->title_score;
+            break;
+        }
+    }
+    size_t body = head_len(t, FAMILY_SCAN_BYTES);
+    for (size_t i = 0; i < f->signal_cnt; i++) {
+        if (found(f->signals[i].re, t, body, md)) {
+            score += f->signals[i].score;
+        }
+    }
+    return score >= f->min_score ? score : -1;
+}
