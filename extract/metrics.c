@@ -1,4 +1,8 @@
-/* metrics.c - taxonomy facts from quantities and rules. */
+/*
+ * metrics.c - taxonomy facts from quantities and rules.
+ * Long because: one document's matching (pattern rules, table rules, the keyer's say, the
+ * merge and the period limits) shares one scan state, which splitting would expose.
+ */
 #define _GNU_SOURCE /* memmem */
 #include "metrics.h"
 
@@ -606,6 +610,37 @@ static int run_table_rules(struct scan *s, const struct rules *rules)
     return rc;
 }
 
+/* With "tables_decide": a key some table rule gave is dropped from the facts of sentences, whose
+   figures for it are partial or of another scope (答复申请805件 against the table's total). */
+static void let_tables_decide(struct fact_list *facts)
+{
+    /* the table rules that gave a fact: at most the rule set's, so the check stays linear */
+    const struct rule *given[64];
+    size_t given_cnt = 0;
+    for (size_t i = 0; i < facts->cnt && given_cnt < sizeof(given) / sizeof(given[0]); i++) {
+        const struct rule *r = facts->items[i].rule;
+        bool seen = !r->table;
+        for (size_t k = 0; !seen && k < given_cnt; k++) {
+            seen = strcmp(given[k]->key, r->key) == 0;
+        }
+        if (!seen) {
+            given[given_cnt++] = r;
+        }
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < facts->cnt; i++) {
+        const struct fact *f = &facts->items[i];
+        bool drop = false;
+        for (size_t k = 0; !f->rule->table && !drop && k < given_cnt; k++) {
+            drop = strcmp(given[k]->key, f->rule->key) == 0;
+        }
+        if (!drop) {
+            facts->items[kept++] = *f;
+        }
+    }
+    facts->cnt = kept;
+}
+
 static int cmp_fact_start(const void *a, const void *b)
 {
     const struct fact *fa = a, *fb = b;
@@ -655,6 +690,9 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
             qsort(s.zeros.items, s.zeros.cnt, sizeof(*s.zeros.items), cmp_fact_start);
         }
         rc = merge_facts(rules, t, qs, planned, s.best, &s.zeros, out, budget);
+    }
+    if (rc == 0 && rules->tables_decide) {
+        let_tables_decide(out);
     }
     if (rc == 0) {
         rc = fill_as_of(rules, t, out);

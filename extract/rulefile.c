@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reportflow/buf.h"
 #include "reportflow/fs.h"
 #include "reportflow/log.h"
 #include "reportflow/sha256.h"
@@ -201,4 +202,132 @@ pcre2_code *rulefile_regex(const char *pattern, uint32_t options, const char *wh
         rf_debug("rules", "%s: no JIT (%d), matching interpreted", what, jit);
     }
     return code;
+}
+
+/* @p name relative to the folder of the rule file @p path (malloc'd), or NULL on ENOMEM. */
+char *rulefile_beside(const char *path, const char *name)
+{
+    const char *slash = strrchr(path, '/');
+    struct rf_buf full = RF_BUF_INIT;
+    if (name[0] != '/' && slash) {
+        rf_buf_append(&full, path, (size_t)(slash - path) + 1);
+    }
+    rf_buf_append_str(&full, name);
+    return rf_buf_detach(&full);
+}
+
+/* What a family's rule file does not take from the base it extends: its own identity. */
+static bool own_field(const char *key)
+{
+    static const char *const own[] = {"name",   "version", "description",
+                                      "family", "extends", "core_keys"};
+    for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+        if (strcmp(key, own[i]) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The base's rules, but those the file redefines by id, then the file's own. */
+static json_t *merged_rules(json_t *base, json_t *own)
+{
+    json_t *all = json_array();
+    size_t i, k;
+    json_t *b, *o;
+    json_array_foreach(base, i, b)
+    {
+        const char *id = json_string_value(json_object_get(b, "id"));
+        bool redefined = false;
+        json_array_foreach(own, k, o)
+        {
+            const char *own_id = json_string_value(json_object_get(o, "id"));
+            redefined |= id && own_id && strcmp(id, own_id) == 0;
+        }
+        if (!redefined && json_array_append(all, b) != 0) {
+            json_decref(all);
+            return NULL;
+        }
+    }
+    if (json_array_extend(all, own) != 0) {
+        json_decref(all);
+        return NULL;
+    }
+    return all;
+}
+
+/* @p root completed from @p base: a field it lacks, a vocabulary or macro word it lacks, and
+   the base's rules before its own. @returns 0 or -1 on ENOMEM. */
+static int merge_base(json_t *root, json_t *base)
+{
+    const char *key;
+    json_t *value;
+    json_object_foreach(base, key, value)
+    {
+        json_t *mine = json_object_get(root, key);
+        int rc = 0;
+        if (own_field(key)) {
+            continue;
+        } else if (!mine) {
+            rc = json_object_set(root, key, value);
+        } else if (strcmp(key, "rules") == 0 && json_is_array(mine) && json_is_array(value)) {
+            json_t *all = merged_rules(value, mine);
+            rc = all ? json_object_set_new(root, key, all) : -1;
+        } else if (json_is_object(mine) && json_is_object(value)) {
+            rc = json_object_update_missing(mine, value);
+        }
+        if (rc != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * "extends": a base rule file in the same folder, whose fields the file takes
+ * unless it has its own (a family's rule set reuses a vocabulary and rules it
+ * shares). @p file_sha becomes the hash of both files. @returns 0 or -1.
+ */
+int rulefile_extend(json_t *root, const char *path, char file_sha[RF_SHA256_HEX_LEN + 1],
+                    char *errstr, size_t errstr_size)
+{
+    json_t *ext = json_object_get(root, "extends");
+    if (!ext) {
+        return 0;
+    }
+    const char *name = json_string_value(ext);
+    if (!name || !name[0] || strchr(name, '/')) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"extends\" must be the name of a rule file in the same folder", path);
+        return -1;
+    }
+    char *base_path = rulefile_beside(path, name);
+    char base_sha[RF_SHA256_HEX_LEN + 1];
+    json_t *base =
+        base_path ? rulefile_load_json(base_path, "base rule file", base_sha, errstr, errstr_size)
+                  : NULL;
+    int rc = base ? 0 : -1;
+    if (!base_path) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+    } else if (base && json_object_get(base, "extends")) {
+        snprintf(errstr, errstr_size, "%s: its base %s extends another; one level only", path,
+                 base_path);
+        rc = -1;
+    } else if (base && merge_base(root, base) != 0) {
+        snprintf(errstr, errstr_size, "%s: out of memory merging its base %s", path, base_path);
+        rc = -1;
+    }
+    if (rc == 0) {
+        const struct rf_sha256_part parts[] = {{file_sha, RF_SHA256_HEX_LEN},
+                                               {base_sha, RF_SHA256_HEX_LEN}};
+        char both[RF_SHA256_HEX_LEN + 1];
+        if (rf_sha256_hex_parts(parts, 2, both) != 0) {
+            snprintf(errstr, errstr_size, "%s: cannot hash it: libcrypto failed", path);
+            rc = -1;
+        }
+        memcpy(file_sha, both, sizeof(both));
+    }
+    json_decref(base);
+    free(base_path);
+    return rc;
 }

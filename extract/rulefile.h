@@ -16,6 +16,8 @@
 #include <pcre2.h>
 #include <stdint.h>
 
+#include "reportflow/sha256.h"
+
 struct name_pair {
     char *word;  /* suffix or keyword to look for */
     char *label; /* what it means: a citation kind, a section category, a level */
@@ -87,4 +89,16 @@ void rulefile_free_pairs(struct name_pair *pairs, size_t cnt);
  */
 pcre2_code *rulefile_regex(const char *pattern, uint32_t options, const char *what, char *errstr,
                            size_t errstr_size);
+/** @p name relative to the folder of rule file @p path (the caller frees it), or NULL on ENOMEM. */
+char *rulefile_beside(const char *path, const char *name);
+
+/**
+ * "extends" of rule file @p root (read from @p path): the name of a base rule file in the
+ * same folder, whose fields @p root takes unless it has its own (but name, version,
+ * description, family, core_keys), whose vocabulary and macro words it takes where it has
+ * none, and whose rules come before its own (one of the same id is replaced). @p file_sha
+ * becomes the hash of both files. @returns 0 (also with no "extends"), or -1 with @p errstr.
+ */
+int rulefile_extend(json_t *root, const char *path, char file_sha[RF_SHA256_HEX_LEN + 1],
+                    char *errstr, size_t errstr_size);
 #endif

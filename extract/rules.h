@@ -91,6 +91,7 @@ struct rules {
     struct rule *items; /* metric rules: a base's (extends) first, then the file's own */
     size_t cnt;
     bool reads_tables;    /* some rule has a "table" */
+    bool tables_decide;   /* "tables_decide": a key a table gave is taken from no sentence */
     struct family family; /* which documents it is for ("family"; none: any) */
     struct name_pair *citation_kinds; /* title ending -> kind, in order */
     size_t citation_kind_cnt;

@@ -12,8 +12,7 @@ void ruleset_version_print(const struct rf_config *cfg, FILE *out)
         return;
     }
     for (size_t i = 0; i < c->cnt; i++) {
-        fprintf(out, "rules %s %s (%s)\n", c->sets[i]->name, c->sets[i]->version,
-                cfg->rules_path);
+        fprintf(out, "rules %s %s (%s)\n", c->sets[i]->name, c->sets[i]->version, cfg->rules_path);
     }
     catalogue_free(c);
 }

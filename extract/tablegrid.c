@@ -45,13 +45,15 @@ int tablegrid_spec_load(struct table_spec *s, json_t *obj, const char *what, cha
     s->scale = scale ? json_number_value(scale) : 1.0;
     s->confidence = json_number_value(confidence);
     s->sum = json_is_true(json_object_get(obj, "sum"));
-    if (json_is_integer(column)) {
-        s->column_index = (int)json_integer_value(column);
-        if (s->column_index < 0) {
-            snprintf(errstr, errstr_size, "%s: \"table\" \"column\" must be 0 or more", what);
-            return -1;
-        }
+    json_t *numbers = json_object_get(obj, "numbers");
+    s->numbers = (int)json_integer_value(numbers);
+    if ((numbers && (!json_is_integer(numbers) || s->numbers < 0)) ||
+        (json_is_integer(column) && json_integer_value(column) < -64)) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"table\" \"numbers\" must be 0 or more, \"column\" -64 or more", what);
+        return -1;
     }
+    s->column_index = (int)json_integer_value(column);
     if ((json_is_string(column) &&
          load_pattern(obj, "column", &s->column, what, errstr, errstr_size) != 0) ||
         load_pattern(obj, "row", &s->row, what, errstr, errstr_size) != 0 ||
@@ -172,16 +174,14 @@ static int push_cell(struct tablegrid *g, const char *norm, size_t a, size_t b)
     while (b > a && is_space(norm[b - 1])) {
         b--;
     }
-    if (is_blank(norm + a, b - a)) {
-        return 0;
-    }
     struct tablegrid_cell *grown =
         rf_vec_reserve(g->cells, &g->cell_cap, g->cell_cnt, 1, sizeof(*grown));
     if (!grown) {
         return -1;
     }
     g->cells = grown;
-    g->cells[g->cell_cnt++] = (struct tablegrid_cell){a, b, is_number(norm + a, b - a)};
+    g->cells[g->cell_cnt++] =
+        (struct tablegrid_cell){a, b, is_number(norm + a, b - a), is_blank(norm + a, b - a)};
     return 0;
 }
 
@@ -191,7 +191,7 @@ static void set_path(const struct tablegrid *g, const char *norm, struct tablegr
 {
     size_t own[TABLEGRID_MAX_DEPTH], own_cnt = 0;
     for (size_t c = row->first_cell; c < row->first_cell + row->cell_cnt; c++) {
-        if (!g->cells[c].number) {
+        if (!g->cells[c].number && !g->cells[c].blank) {
             if (own_cnt == TABLEGRID_MAX_DEPTH) {
                 memmove(own, own + 1, sizeof(own[0]) * (TABLEGRID_MAX_DEPTH - 1));
                 own_cnt--;
@@ -216,7 +216,7 @@ static void set_path(const struct tablegrid *g, const char *norm, struct tablegr
 
 /* The line [a, b) of cells between bars, as a row of table @p table. */
 static int push_row(struct tablegrid *g, const char *norm, size_t a, size_t b, size_t table,
-                    bool first_of_table)
+                    bool first_of_table, const size_t caption[2])
 {
     size_t first = g->cell_cnt;
     size_t bar = a;
@@ -231,7 +231,12 @@ static int push_row(struct tablegrid *g, const char *norm, size_t a, size_t b, s
     if (bar + 1 < b && push_cell(g, norm, bar + 1, b) != 0) { /* a last cell without its bar */
         return -1;
     }
-    if (g->cell_cnt == first) {
+    bool says_something = false;
+    for (size_t c = first; c < g->cell_cnt; c++) {
+        says_something |= !g->cells[c].blank;
+    }
+    if (!says_something) { /* |---|---| under a header, or an empty row */
+        g->cell_cnt = first;
         return 0;
     }
     struct tablegrid_row *grown =
@@ -247,8 +252,12 @@ static int push_row(struct tablegrid *g, const char *norm, size_t a, size_t b, s
     row->cell_cnt = g->cell_cnt - first;
     for (size_t c = first; c < g->cell_cnt; c++) {
         row->number_cnt += g->cells[c].number;
+        bool text = !g->cells[c].number && !g->cells[c].blank;
+        row->value_cnt = text ? 0 : row->value_cnt + 1;
     }
     row->header = row->number_cnt == 0;
+    row->caption_start = caption[0];
+    row->caption_end = caption[1];
     const struct tablegrid_row *above =
         !first_of_table && g->row_cnt > 0 && !g->rows[g->row_cnt - 1].header
             ? &g->rows[g->row_cnt - 1]
@@ -265,6 +274,7 @@ int tablegrid_build(struct tablegrid *g, const struct text *t)
     memset(g, 0, sizeof(*g));
     size_t table = 0;
     bool in_table = false;
+    size_t line[2] = {0, 0}, caption[2] = {0, 0}; /* the last line of text; the table's caption */
     for (size_t at = 0; at < t->norm_len;) {
         const char *nl = memchr(t->norm + at, '\n', t->norm_len - at);
         size_t end = nl ? (size_t)(nl - t->norm) : t->norm_len;
@@ -275,14 +285,19 @@ int tablegrid_build(struct tablegrid *g, const struct text *t)
         if (s < end && t->norm[s] == '|') {
             if (!in_table) {
                 table++;
+                bool short_line = line[1] - line[0] <= TABLEGRID_CAPTION_BYTES;
+                caption[0] = short_line ? line[0] : 0;
+                caption[1] = short_line ? line[1] : 0;
             }
-            if (push_row(g, t->norm, s, end, table, !in_table) != 0) {
+            if (push_row(g, t->norm, s, end, table, !in_table, caption) != 0) {
                 tablegrid_release(g);
                 return -1;
             }
             in_table = true;
         } else if (s < end) {
             in_table = false; /* a line of text ends the table; an empty one does not */
+            line[0] = s;
+            line[1] = end;
         }
         at = end + 1;
     }
@@ -321,9 +336,14 @@ static size_t row_label(const struct tablegrid *g, const struct tablegrid_row *r
                         const struct text *t, char *out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < row->depth; i++) {
-        const struct tablegrid_cell *c = &g->cells[row->path[i]];
+    for (size_t i = 0; i <= row->depth; i++) {
+        /* the caption first, then the labels */
+        struct tablegrid_cell caption = {row->caption_start, row->caption_end, false, false};
+        const struct tablegrid_cell *c = i == 0 ? &caption : &g->cells[row->path[i - 1]];
         size_t len = c->end - c->start;
+        if (len == 0) {
+            continue;
+        }
         if (n + len + 1 >= TABLEGRID_LABEL_BYTES) {
             len = TABLEGRID_LABEL_BYTES - 1 - n - (n > 0);
             while (len > 0 && ((unsigned char)t->norm[c->start + len] & 0xC0) == 0x80) {
@@ -346,24 +366,27 @@ static const struct tablegrid_cell *cell_of(const struct tablegrid *g,
                                             const struct tablegrid_row *row,
                                             const struct table_spec *spec, long from_right)
 {
-    size_t want;
+    size_t want, n = row->value_cnt;
     if (spec->column) {
-        if (from_right < 0 || (size_t)from_right >= row->number_cnt) {
+        if (from_right < 0 || (size_t)from_right >= n) {
             return NULL;
         }
-        want = row->number_cnt - 1 - (size_t)from_right;
+        want = n - 1 - (size_t)from_right;
+    } else if (spec->column_index < 0) {
+        size_t back = (size_t)-spec->column_index;
+        if (back > n) {
+            return NULL;
+        }
+        want = n - back;
     } else {
         want = (size_t)spec->column_index;
-        if (want >= row->number_cnt) {
+        if (want >= n) {
             return NULL;
         }
     }
-    for (size_t c = row->first_cell; c < row->first_cell + row->cell_cnt; c++) {
-        if (g->cells[c].number && want-- == 0) {
-            return &g->cells[c];
-        }
-    }
-    return NULL;
+    /* the values are the row's last value_cnt cells; a blank one holds no fact */
+    const struct tablegrid_cell *cell = &g->cells[row->first_cell + row->cell_cnt - n + want];
+    return cell->number ? cell : NULL;
 }
 
 int tablegrid_match(const struct tablegrid *g, const struct table_spec *spec, const struct text *t,
@@ -391,13 +414,13 @@ int tablegrid_match(const struct tablegrid *g, const struct table_spec *spec, co
             from_right = place >= 0 ? place : from_right;
             continue;
         }
-        if ((spec->header && !header_seen) || (spec->row && row->depth == 0) ||
-            (!spec->row && row->depth > 0)) {
+        if ((spec->header && !header_seen) || (!spec->row && row->depth > 0) ||
+            (spec->numbers && row->value_cnt != (size_t)spec->numbers)) {
             continue;
         }
         if (spec->row) {
-            size_t n = row_label(g, row, t, label);
-            if (!matches(spec->row, label, n, md)) {
+            size_t n = row_label(g, row, t, label); /* caption and labels */
+            if (n == 0 || !matches(spec->row, label, n, md)) {
                 continue;
             }
         }

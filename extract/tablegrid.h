@@ -6,9 +6,12 @@
  * whose text cells are its labels. A column is named by a cell of the nearest
  * header row above that has it, counted from the right (labels sit at the left,
  * where spanned cells make the counts differ), or by its place among the row's
- * numbers. A row that a spanned cell leaves without its first labels
+ * values (its numbers and blank cells after its labels: a blank total is no total). A row that a
+ * spanned cell leaves without its first labels
  * (| (二)部分公开 | 2 | under | 三、办理结果 | (一)予以公开 | 5 |) takes them from
- * the row above when its own numbering is of the same kind.
+ * the row above when its own numbering is of the same kind. A short line of text
+ * right above a table is its caption, which every row's label starts with
+ * ("### (三) 不予公开" above rows "1. 属于国家秘密" ...).
  */
 #ifndef RF_TABLEGRID_H
 #define RF_TABLEGRID_H
@@ -22,13 +25,17 @@
 #define TABLEGRID_MAX_DEPTH 4
 /* The longest row label matched, in bytes (cut at a character boundary). */
 #define TABLEGRID_LABEL_BYTES 600
+/* The longest line taken for a table's caption, in bytes (40 characters): a heading, not a
+   paragraph that happens to precede the table. */
+#define TABLEGRID_CAPTION_BYTES 120
 
 /* What a rule's "table" object says (config/rules, docs/quality.md). */
 struct table_spec {
     pcre2_code *header; /* some header row of the table, above the cell, matches; or NULL */
-    pcre2_code *row;    /* the row's labels match; NULL: a row without labels */
+    pcre2_code *row;    /* the row's caption and labels match; NULL: a row without labels */
     pcre2_code *column; /* a header cell names the column; NULL: column_index */
-    int column_index;   /* the cell's place among the row's numbers, from the left (0) */
+    int column_index;   /* the cell's place among the row's numbers: 0 the first, -1 the last */
+    int numbers;        /* the row has exactly this many numbers (0: any) */
     bool sum;           /* the fact is the sum of the cells of every matching row */
     double scale;       /* the cell times this (a table in 万元: 10000) */
     double confidence;  /* the facts' confidence (rule facts by column skip the keyer) */
@@ -45,6 +52,7 @@ void tablegrid_spec_release(struct table_spec *s);
 struct tablegrid_cell {
     size_t start, end; /* norm bytes, spaces trimmed */
     bool number;       /* the cell is one number and nothing else */
+    bool blank;        /* empty, or only dashes: it holds a place, not a value */
 };
 
 struct tablegrid_row {
@@ -52,9 +60,11 @@ struct tablegrid_row {
     size_t first_cell; /* its cells: cells[first_cell .. first_cell + cell_cnt) */
     size_t cell_cnt;
     size_t number_cnt;
+    size_t value_cnt; /* numbers and blanks after its last label: the cells columns count */
     bool header;
     size_t path[TABLEGRID_MAX_DEPTH]; /* its labels' cells, inherited ones first */
     size_t depth;
+    size_t caption_start, caption_end; /* its table's caption (norm bytes; empty: none) */
 };
 
 struct tablegrid {

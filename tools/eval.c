@@ -19,6 +19,7 @@
 #include "quantity.h"
 #include "text.h"
 #include "reportflow/cli.h"
+#include "reportflow/utf8.h"
 #include "ruleset_version.h"
 #include "reportflow/fs.h"
 #include "reportflow/log.h"
@@ -357,7 +358,7 @@ static void keep_keys(json_t *facts, json_t *keys)
 /* Families told apart: gold family (row) against ours (column); "none" for no family. */
 #define EVAL_MAX_FAMILIES (CATALOGUE_MAX_SETS + 2)
 struct confusion {
-    const char *names[EVAL_MAX_FAMILIES]; /* borrowed from the gold or the catalogue */
+    char names[EVAL_MAX_FAMILIES][64]; /* copied: an envelope's strings go with it */
     size_t cnt;
     int counts[EVAL_MAX_FAMILIES][EVAL_MAX_FAMILIES];
     int right, labelled;
@@ -366,14 +367,14 @@ struct confusion {
 static size_t confusion_index(struct confusion *c, const char *name)
 {
     for (size_t i = 0; i < c->cnt; i++) {
-        if (strcmp(c->names[i], name) == 0) {
+        if (strncmp(c->names[i], name, sizeof(c->names[i]) - 1) == 0) {
             return i;
         }
     }
     if (c->cnt == EVAL_MAX_FAMILIES) {
         return EVAL_MAX_FAMILIES - 1; /* more families than a catalogue holds: lumped */
     }
-    c->names[c->cnt] = name;
+    rf_utf8_copy_str(c->names[c->cnt], sizeof(c->names[c->cnt]), name);
     return c->cnt++;
 }
 
@@ -398,13 +399,13 @@ static void confusion_print(const struct confusion *c)
            ratio(c->right, c->labelled));
     printf("  %-28s", "");
     for (size_t k = 0; k < c->cnt; k++) {
-        printf(" %12.12s", c->names[k]);
+        printf(" %-28s", c->names[k]);
     }
     printf("\n");
     for (size_t i = 0; i < c->cnt; i++) {
         printf("  %-28s", c->names[i]);
         for (size_t k = 0; k < c->cnt; k++) {
-            printf(" %12d", c->counts[i][k]);
+            printf(" %-28d", c->counts[i][k]);
         }
         printf("\n");
     }
