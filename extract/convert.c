@@ -11,6 +11,7 @@
 
 #include "childproc.h"
 #include "ocrtext.h"
+#include "pdftable.h"
 #include "sandbox.h"
 #include "reportflow/buf.h"
 #include "reportflow/fs.h"
@@ -386,6 +387,96 @@ static enum convert_result read_scans(const struct run *r, const struct convert_
     return res;
 }
 
+/* pdftotext -layout's text of "in.pdf" into *@p text, split at its form feeds into @p pages
+   (@p want of them); CONVERT_FAILED when it has another number of pages. */
+static enum convert_result layout_text(const struct run *r, const char *program, int want,
+                                       char **text, struct span **pages, char *errstr,
+                                       size_t errstr_size)
+{
+    const char *argv[] = {program, "-layout", "-enc",       "UTF-8", "-eol",
+                          "unix",  "in.pdf",  "layout.txt", NULL};
+    enum convert_result res = run_program(&TOOLS[PDF_TOOL], argv, r, errstr, errstr_size);
+    char path[PATH_MAX + 16], why[256];
+    size_t len = 0;
+    snprintf(path, sizeof(path), "%s/layout.txt", r->child.dir);
+    if (res != CONVERT_OK) {
+        return res;
+    }
+    if (rf_fs_read_file(path, CHILDPROC_MAX_FILE_BYTES, text, &len, why, sizeof(why)) !=
+        RF_READ_OK) {
+        return CONVERT_FAILED;
+    }
+    struct converted as_pages = {*text, len, false, true, 1, NULL, 0, 0, PDF_TOOL};
+    for (size_t i = 0; i + 1 < len; i++) {
+        as_pages.pages += (*text)[i] == '\f';
+    }
+    if (as_pages.pages != want || !(*pages = page_spans(&as_pages))) {
+        free(*text);
+        *text = NULL;
+        return as_pages.pages != want ? CONVERT_FAILED : CONVERT_NOMEM;
+    }
+    return CONVERT_OK;
+}
+
+/*
+ * The pages of the PDF @p c that hold tables (pdftable.h) read again with -layout, their rows
+ * as cells between bars; a page read by OCR stays as it is. When -layout fails or pages
+ * differ, the text stays as it was: a table unread costs its facts, not the document.
+ */
+static enum convert_result read_tables(const struct run *r, struct converted *c, char *errstr,
+                                       size_t errstr_size)
+{
+    struct span *pages = page_spans(c);
+    unsigned char *tabular = calloc((size_t)c->pages, 1);
+    int tables = 0;
+    for (int p = 0; pages && tabular && p < c->pages; p++) {
+        bool ocr = c->page_ocr && c->page_ocr[p];
+        tabular[p] = !ocr && pdftable_page_is_tabular(c->bytes + pages[p].at, pages[p].len);
+        tables += tabular[p];
+    }
+    char program[PATH_MAX];
+    char *layout = NULL;
+    struct span *layout_pages = NULL;
+    enum convert_result res = pages && tabular ? CONVERT_OK : CONVERT_NOMEM;
+    if (res == CONVERT_OK && tables > 0 &&
+        childproc_find(TOOLS[PDF_TOOL].program, program, sizeof(program))) {
+        char why[256];
+        res = layout_text(r, program, c->pages, &layout, &layout_pages, why, sizeof(why));
+        if (res == CONVERT_TIMEOUT || res == CONVERT_STOPPED || res == CONVERT_NOMEM) {
+            snprintf(errstr, errstr_size, "%s", why);
+        } else {
+            res = CONVERT_OK;
+        }
+    }
+    struct rf_buf text = RF_BUF_INIT;
+    for (int p = 0; layout && res == CONVERT_OK && p < c->pages; p++) {
+        int rc = p > 0 ? rf_buf_append(&text, "\f", 1) : 0;
+        if (rc == 0 && tabular[p]) {
+            rc = pdftable_rows(layout + layout_pages[p].at, layout_pages[p].len, &text);
+        } else if (rc == 0) {
+            rc = rf_buf_append(&text, c->bytes + pages[p].at, pages[p].len);
+        }
+        res = rc == 0 ? CONVERT_OK : CONVERT_NOMEM;
+    }
+    if (layout && res == CONVERT_OK) {
+        size_t len = text.len;
+        char *joined = rf_buf_detach(&text);
+        if (!joined) {
+            res = CONVERT_NOMEM;
+        } else {
+            free(c->bytes);
+            c->bytes = joined;
+            c->len = len;
+        }
+    }
+    rf_buf_release(&text);
+    free(layout);
+    free(layout_pages);
+    free(pages);
+    free(tabular);
+    return res;
+}
+
 /* Convert the input @p in of @p r's folder with tool @p ti, and read what it wrote. */
 static enum convert_result convert_with(size_t ti, enum docformat f, const struct run *r,
                                         const char *in, struct converted *out, char *errstr,
@@ -452,6 +543,9 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
         }
         if (res == CONVERT_OK && f == DOCFORMAT_PDF) {
             res = read_scans(&r, req, out, errstr, errstr_size);
+        }
+        if (res == CONVERT_OK && f == DOCFORMAT_PDF) {
+            res = read_tables(&r, out, errstr, errstr_size);
         }
     }
     *converter = TOOLS[out->tool].label;

@@ -1,4 +1,8 @@
-/* extractor.c - one raw report to one envelope. */
+/*
+ * extractor.c - one raw report to one envelope.
+ * Long because: reading a document (its conversion, pages and OCR) and writing each part of
+ * the envelope share struct reading, which no other module needs to see.
+ */
 #include "extractor.h"
 
 #include <math.h>
@@ -610,6 +614,40 @@ static void needs_ocr(const struct reading *rd, size_t han, const char **reason_
                  : "off (worker.ocr=false)");
 }
 
+/*
+ * @p len bytes as text: converted when a document, decoded, normalised. On EXTRACT_OK @p d and
+ * @p t hold it (the caller releases both) and @p rd says what was read; @p rd is released
+ * by the caller in any case.
+ */
+static enum extract_status read_document(struct extractor *ex, const char *bytes, size_t len,
+                                         const struct extract_limits *l, struct reading *rd,
+                                         struct decoded *d, struct text *t,
+                                         const char **reason_code, char *errstr, size_t errstr_size)
+{
+    char *converted = NULL;
+    size_t converted_len = 0;
+    enum extract_status st = convert_if_document(ex, bytes, len, l, rd, &converted, &converted_len,
+                                                 reason_code, errstr, errstr_size);
+    if (st != EXTRACT_OK) {
+        return st;
+    }
+    st = extractor_text(ex, converted ? converted : bytes, converted ? converted_len : len, d, t,
+                        reason_code, errstr, errstr_size);
+    free(converted);
+    if (st == EXTRACT_OK && d->html) {
+        rd->media_type = rd->converter ? rd->media_type : "text/html";
+        pdftext_pages_release(&rd->where); /* a text read as HTML has offsets of its own */
+    }
+    if (st == EXTRACT_REJECT && rd->pages > 0) {
+        needs_ocr(rd, 0, reason_code, errstr, errstr_size);
+    }
+    if (st == EXTRACT_NOMEM) {
+        *reason_code = "out-of-memory";
+        snprintf(errstr, errstr_size, "decoding ran out of memory (%zu bytes)", len);
+    }
+    return st;
+}
+
 enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
                                           const struct source_info *src,
                                           const struct extract_limits *limits, json_t **envelope,
@@ -626,28 +664,8 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     budget_init(&budget, l->max_ms, l->max_envelope_bytes, l->stop_requested);
     /* a document (PDF, DOCX ...) becomes text first; its raw bytes still make the doc_id */
     struct reading rd = {"text/plain", NULL, 0, 0, 0, {NULL, 0}, NULL};
-    char *converted = NULL;
-    size_t converted_len = 0;
-    enum extract_status st = convert_if_document(ex, bytes, len, l, &rd, &converted, &converted_len,
-                                                 reason_code, errstr, errstr_size);
-    if (st != EXTRACT_OK) {
-        reading_release(&rd);
-        return st;
-    }
-    st = extractor_text(ex, converted ? converted : bytes, converted ? converted_len : len, &d, &t,
-                        reason_code, errstr, errstr_size);
-    free(converted);
-    if (st == EXTRACT_OK && d.html) {
-        rd.media_type = rd.converter ? rd.media_type : "text/html";
-        pdftext_pages_release(&rd.where); /* a text read as HTML has offsets of its own */
-    }
-    if (st == EXTRACT_REJECT && rd.pages > 0) {
-        needs_ocr(&rd, 0, reason_code, errstr, errstr_size);
-    }
-    if (st == EXTRACT_NOMEM) {
-        *reason_code = "out-of-memory";
-        snprintf(errstr, errstr_size, "decoding ran out of memory (%zu bytes)", len);
-    }
+    enum extract_status st =
+        read_document(ex, bytes, len, l, &rd, &d, &t, reason_code, errstr, errstr_size);
     if (st != EXTRACT_OK) {
         reading_release(&rd);
         return st;
@@ -670,4 +688,26 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
     decode_release(&d);
     reading_release(&rd);
     return st;
+}
+
+enum extract_status extractor_read_text(struct extractor *ex, const char *bytes, size_t len,
+                                        const struct extract_limits *limits, char **norm,
+                                        const char **reason_code, char *errstr, size_t errstr_size)
+{
+    static const struct extract_limits no_limits = {0, 0, NULL, 0, false};
+    struct reading rd = {"text/plain", NULL, 0, 0, 0, {NULL, 0}, NULL};
+    struct decoded d;
+    struct text t;
+    *norm = NULL;
+    *reason_code = NULL;
+    enum extract_status st = read_document(ex, bytes, len, limits ? limits : &no_limits, &rd, &d,
+                                           &t, reason_code, errstr, errstr_size);
+    reading_release(&rd);
+    if (st != EXTRACT_OK) {
+        return st;
+    }
+    *norm = strndup(t.norm, t.norm_len);
+    text_release(&t);
+    decode_release(&d);
+    return *norm ? EXTRACT_OK : EXTRACT_NOMEM;
 }

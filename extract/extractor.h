@@ -109,4 +109,13 @@ enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_
                                   const struct source_info *src, json_t **envelope,
                                   const char **reason_code, char *errstr, size_t errstr_size);
 
+/**
+ * The text the rules read from @p len bytes (converted, decoded, normalised, folded to one
+ * script), within @p limits' conversion deadline, for tools that show it (reportflow-extract
+ * --text). @returns EXTRACT_OK with *@p norm a new string (the caller frees it), or the
+ * status, *@p reason_code and @p errstr of a rejection.
+ */
+enum extract_status extractor_read_text(struct extractor *ex, const char *bytes, size_t len,
+                                        const struct extract_limits *limits, char **norm,
+                                        const char **reason_code, char *errstr, size_t errstr_size);
 #endif

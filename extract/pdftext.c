@@ -399,8 +399,9 @@ char *pdftext_reflow(const char *text, size_t len, size_t *out_len, struct pdfte
         if (l->dropped) {
             continue;
         }
-        bool joins =
-            prev && prev->width >= full * WIDE_SHARE && !ends_sentence(prev) && !starts_item(l);
+        /* a table row (pdftable.h) stands alone: it is no sentence's end or start */
+        bool joins = prev && prev->width >= full * WIDE_SHARE && !ends_sentence(prev) &&
+                     !starts_item(l) && prev->s[0] != '|' && l->s[0] != '|';
         if (prev && !joins) {
             rc = rf_buf_append(&out, "\n", 1);
         }

@@ -331,14 +331,38 @@ static long column_from_right(const struct tablegrid *g, const struct tablegrid_
     return -1;
 }
 
+/*
+ * Whether @p row sits under its table's caption: not when its own numbering is the caption's
+ * kind or the top one (a (七) after the caption (六), or 四、 further down the same table).
+ */
+static bool under_caption(const struct tablegrid *g, const struct tablegrid_row *row,
+                          const struct text *t)
+{
+    size_t a = row->caption_start, b = row->caption_end;
+    while (a < b && (t->norm[a] == '#' || t->norm[a] == ' ')) {
+        a++; /* a markdown heading's marks */
+    }
+    if (a == b) {
+        return false;
+    }
+    if (row->depth == 0) {
+        return true;
+    }
+    const struct tablegrid_cell *own = &g->cells[row->path[0]];
+    enum numbering mine = numbering_of(t->norm + own->start, own->end - own->start);
+    return mine != NUMBERING_HAN && mine != numbering_of(t->norm + a, b - a);
+}
+
 /* @p row's labels joined by spaces into @p out (TABLEGRID_LABEL_BYTES), cut at a character. */
 static size_t row_label(const struct tablegrid *g, const struct tablegrid_row *row,
                         const struct text *t, char *out)
 {
     size_t n = 0;
+    bool captioned = under_caption(g, row, t);
     for (size_t i = 0; i <= row->depth; i++) {
         /* the caption first, then the labels */
-        struct tablegrid_cell caption = {row->caption_start, row->caption_end, false, false};
+        struct tablegrid_cell caption = {
+            row->caption_start, captioned ? row->caption_end : row->caption_start, false, false};
         const struct tablegrid_cell *c = i == 0 ? &caption : &g->cells[row->path[i - 1]];
         size_t len = c->end - c->start;
         if (len == 0) {

@@ -16,23 +16,47 @@
 #include "reportflow/log.h"
 
 static const char usage[] =
-    "usage: reportflow-extract [-c FILE] [-X key=value]... [--pretty] FILE...\n"
-    "Prints one envelope (JSON) per report. Exit status: 0 all extracted,\n"
+    "usage: reportflow-extract [-c FILE] [-X key=value]... [--pretty | --text] FILE...\n"
+    "Prints one envelope (JSON) per report; --text prints instead the text the rules read\n"
+    "(converted, decoded, normalised), for writing rules. Exit status: 0 all extracted,\n"
     "1 some file was rejected or unreadable, 2 bad configuration or rules.\n";
 
-enum { OPT_PRETTY = 256 };
+enum { OPT_PRETTY = 256, OPT_TEXT };
+
+/* How the envelopes are printed. */
+struct extract_opts {
+    bool pretty;
+    bool text; /* the text the rules read, not the envelope */
+};
 
 static int on_option(void *ctx, int opt, const char *arg)
 {
     (void)arg;
-    if (opt == OPT_PRETTY) {
-        *(bool *)ctx = true;
-    }
+    struct extract_opts *o = ctx;
+    o->pretty |= opt == OPT_PRETTY;
+    o->text |= opt == OPT_TEXT;
     return 0;
 }
 
+/* The text the rules read from @p data, on stdout. */
+static int print_text(struct extractor *ex, const char *path, const char *data, size_t len,
+                      const struct extract_limits *limits)
+{
+    char errstr[512] = "";
+    const char *reason = NULL;
+    char *norm = NULL;
+    if (extractor_read_text(ex, data, len, limits, &norm, &reason, errstr, sizeof(errstr)) !=
+        EXTRACT_OK) {
+        rf_error("extract", "'%s' rejected (%s): %s", path, reason ? reason : "unknown", errstr);
+        return 1;
+    }
+    int rc = puts(norm) < 0 ? 1 : 0;
+    free(norm);
+    return rc;
+}
+
 static int extract_file(struct extractor *ex, const char *path, const struct rf_config *cfg,
-                        bool pretty)
+                        const struct extract_opts *o)
 {
     size_t max_bytes = (size_t)cfg->max_file_bytes;
     char errstr[512] = "";
@@ -56,6 +80,11 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
     const struct extract_limits limits = {cfg->worker_max_extract_ms,
                                           (size_t)cfg->worker_max_envelope_bytes, NULL,
                                           cfg->worker_max_convert_ms, !cfg->worker_ocr};
+    if (o->text) {
+        int rc = print_text(ex, path, data, len, &limits);
+        free(data);
+        return rc;
+    }
     enum extract_status st_ex =
         extractor_run_limited(ex, data, len, &src, &limits, &env, &reason, errstr, sizeof(errstr));
     free(data);
@@ -66,7 +95,7 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
     /* the worker sends the compact form and refuses it past the limit: so does this tool */
     char *text = json_dumps(env, JSON_COMPACT);
     size_t compact_len = text ? strlen(text) : 0;
-    if (text && pretty) {
+    if (text && o->pretty) {
         free(text);
         text = json_dumps(env, JSON_INDENT(2));
     }
@@ -90,11 +119,12 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
 
 int main(int argc, char **argv)
 {
-    bool pretty = false;
+    struct extract_opts opts = {false, false};
     static const struct option extra[] = {{"pretty", no_argument, NULL, OPT_PRETTY},
+                                          {"text", no_argument, NULL, OPT_TEXT},
                                           {NULL, 0, NULL, 0}};
     const struct rf_cli_program prog = {"extract", RF_PROG_EXTRACT,      usage, extra, on_option,
-                                        &pretty,   ruleset_version_print};
+                                        &opts,     ruleset_version_print};
     int rc, optind_files;
     struct rf_config *cfg = rf_cli_start(&prog, argc, argv, &rc, &optind_files);
     if (!cfg) {
@@ -118,7 +148,7 @@ int main(int argc, char **argv)
         rc = 1;
     } else {
         for (int i = optind_files; i < argc; i++) {
-            rc |= extract_file(&ex, argv[i], cfg, pretty);
+            rc |= extract_file(&ex, argv[i], cfg, &opts);
         }
         extractor_release(&ex);
     }
