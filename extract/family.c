@@ -103,7 +103,7 @@ static size_t head_len(const struct text *t, size_t max)
 
 static bool found(pcre2_code *re, const struct text *t, size_t len, pcre2_match_data *md)
 {
-    return pcre2_match(re, (PCRE2_SPTR)t->norm, len, 0, 0, md, NULL) >= 0;
+    return pcre2_match(re, (PCRE2_SPTR)t->norm, len, 0, PCRE2_NO_UTF_CHECK, md, NULL) >= 0;
 }
 
 int family_score(const struct family *f, const struct text *t, pcre2_match_data *md)

@@ -568,19 +568,28 @@ static size_t quantity_in(const struct quantity_list *qs, const struct tablegrid
 static int table_cell_found(void *ctx, const struct tablegrid_cell *cell)
 {
     struct table_pick *p = ctx;
-    size_t q = quantity_in(p->s->qs, cell);
-    if (q == SIZE_MAX) {
+    size_t q = cell->derived ? SIZE_MAX : quantity_in(p->s->qs, cell);
+    if (q == SIZE_MAX && !cell->derived) {
+        return 0;
+    }
+    if (!p->rule->table->sum && !cell->derived) {
+        offer(p->s->best, q, p->rule, cell->start);
         return 0;
     }
     if (!p->rule->table->sum) {
-        offer(p->s->best, q, p->rule, cell->start);
+        /* a number split from digits run together: a fact of its own, as a sum is */
+        if (zero_fact(p->s->t, p->rule, cell->start, cell->end, &p->s->zeros, &p->s->zero_cap) !=
+            0) {
+            return -1;
+        }
+        p->s->zeros.items[p->s->zeros.cnt - 1].value = cell->value * p->rule->table->scale;
         return 0;
     }
     if (p->cells++ == 0) {
         p->start = cell->start;
         p->end = cell->end;
     }
-    p->sum += p->s->qs->items[q].value;
+    p->sum += cell->derived ? cell->value : p->s->qs->items[q].value;
     return 0;
 }
 
@@ -589,7 +598,7 @@ static int table_cell_found(void *ctx, const struct tablegrid_cell *cell)
 static int run_table_rules(struct scan *s, const struct rules *rules)
 {
     struct tablegrid grid;
-    if (tablegrid_build(&grid, s->t) != 0) {
+    if (tablegrid_build(&grid, s->t, rules->runs, rules->run_cnt, s->m->md) != 0) {
         return -1;
     }
     int rc = 0;

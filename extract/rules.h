@@ -90,9 +90,11 @@ struct rules {
     pcre2_code *not_count; /* right before a number, makes it no count (同比增长2件, 不少于1次) */
     struct rule *items; /* metric rules: a base's (extends) first, then the file's own */
     size_t cnt;
-    bool reads_tables;    /* some rule has a "table" */
-    bool tables_decide;   /* "tables_decide": a key a table gave is taken from no sentence */
-    struct family family; /* which documents it is for ("family"; none: any) */
+    bool reads_tables;           /* some rule has a "table" */
+    bool tables_decide;          /* "tables_decide": a key a table gave is taken from no sentence */
+    struct table_run_spec *runs; /* "run_together": tables whose cells lost their borders */
+    size_t run_cnt;
+    struct family family;             /* which documents it is for ("family"; none: any) */
     struct name_pair *citation_kinds; /* title ending -> kind, in order */
     size_t citation_kind_cnt;
     struct name_pair *section_categories; /* heading keyword -> category */

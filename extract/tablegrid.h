@@ -12,6 +12,11 @@
  * the row above when its own numbering is of the same kind. A short line of text
  * right above a table is its caption, which every row's label starts with
  * ("### (三) 不予公开" above rows "1. 属于国家秘密" ...).
+ * Some pages lose a table's borders when copied as text, so a row's numbers run
+ * together after its label (申请数量801000081). Where a rule set says such a
+ * table lies and how many numbers a row has, each of which groups ends in the sum
+ * of the others, a run of digits is split when exactly one split adds up
+ * (80 1 0 0 0 0 81); its cells are then derived values, not quantities.
  */
 #ifndef RF_TABLEGRID_H
 #define RF_TABLEGRID_H
@@ -29,6 +34,30 @@
    paragraph that happens to precede the table. */
 #define TABLEGRID_CAPTION_BYTES 120
 
+/* The longest run of digits split into cells, and the most ways tried before giving up. */
+#define TABLEGRID_RUN_MAX_DIGITS 48
+#define TABLEGRID_RUN_MAX_STEPS 200000
+/* ... and in one document: past it, no more runs are split, whatever the text holds */
+#define TABLEGRID_RUN_DOC_STEPS 4000000
+/* The longest stretch of text read as one table of run-together cells, in bytes. */
+#define TABLEGRID_RUN_MAX_BYTES (64u << 10)
+
+/* A rule set's "run_together" item: where such a table lies, and the shape of its rows. */
+struct table_run_spec {
+    pcre2_code *from; /* the table begins after its match */
+    pcre2_code *to;   /* ... and ends before the next match after that */
+    int cells;        /* numbers in a row */
+    int group;        /* each this many numbers end in the sum of the others (cells: one) */
+};
+
+/**
+ * The optional "run_together" array of rule file @p root (@p path in errors) into *@p out
+ * (free with tablegrid_runs_release()). @returns 0, or -1 with @p errstr.
+ */
+int tablegrid_runs_load(json_t *root, const char *path, struct table_run_spec **out, size_t *cnt,
+                        char *errstr, size_t errstr_size);
+void tablegrid_runs_release(struct table_run_spec *runs, size_t cnt);
+
 /* What a rule's "table" object says (config/rules, docs/quality.md). */
 struct table_spec {
     pcre2_code *header; /* some header row of the table, above the cell, matches; or NULL */
@@ -36,6 +65,7 @@ struct table_spec {
     pcre2_code *column; /* a header cell names the column; NULL: column_index */
     int column_index;   /* the cell's place among the row's numbers: 0 the first, -1 the last */
     int numbers;        /* the row has exactly this many numbers (0: any) */
+    bool run_rows;      /* only rows of run-together cells ("run_together" of the rule set) */
     bool sum;           /* the fact is the sum of the cells of every matching row */
     double scale;       /* the cell times this (a table in 万元: 10000) */
     double confidence;  /* the facts' confidence (rule facts by column skip the keyer) */
@@ -50,9 +80,11 @@ int tablegrid_spec_load(struct table_spec *s, json_t *obj, const char *what, cha
 void tablegrid_spec_release(struct table_spec *s);
 
 struct tablegrid_cell {
-    size_t start, end; /* norm bytes, spaces trimmed */
+    size_t start, end; /* norm bytes, spaces trimmed (a derived cell: its run of digits) */
     bool number;       /* the cell is one number and nothing else */
     bool blank;        /* empty, or only dashes: it holds a place, not a value */
+    bool derived;      /* split from digits run together: value holds it, no quantity does */
+    double value;
 };
 
 struct tablegrid_row {
@@ -65,6 +97,7 @@ struct tablegrid_row {
     size_t path[TABLEGRID_MAX_DEPTH]; /* its labels' cells, inherited ones first */
     size_t depth;
     size_t caption_start, caption_end; /* its table's caption (norm bytes; empty: none) */
+    bool run;                          /* split from digits run together */
 };
 
 struct tablegrid {
@@ -72,10 +105,17 @@ struct tablegrid {
     size_t cell_cnt, cell_cap;
     struct tablegrid_row *rows;
     size_t row_cnt, row_cap;
+    size_t run_tables;   /* tables of run-together cells read */
+    long run_steps_left; /* of TABLEGRID_RUN_DOC_STEPS */
 };
 
-/** The tables of @p t into @p g (release with tablegrid_release()). @returns 0 or -1 on ENOMEM. */
-int tablegrid_build(struct tablegrid *g, const struct text *t);
+/**
+ * The tables of @p t into @p g (release with tablegrid_release()), with the tables of
+ * run-together cells that @p runs (@p run_cnt, matched with @p md) place.
+ * @returns 0 or -1 on ENOMEM.
+ */
+int tablegrid_build(struct tablegrid *g, const struct text *t, const struct table_run_spec *runs,
+                    size_t run_cnt, pcre2_match_data *md);
 void tablegrid_release(struct tablegrid *g);
 
 /* One cell a spec reads: *@p cell of @p g. @returns 0 to go on, -1 to stop with an error. */

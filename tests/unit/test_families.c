@@ -172,6 +172,38 @@ static void row_of_fifteen_numbers_is_table_four(void **state)
     json_decref(env);
 }
 
+static void run_together_cells_are_split_where_the_sums_say(void **state)
+{
+    (void)state;
+    char text[4096];
+    /* a page copied as text: the table's borders are gone, each row's numbers run together */
+    snprintf(
+        text, sizeof(text),
+        "%s三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业"
+        "一、本年新收政府信息公开申请数量801000081二、上年结转政府信息公开申请数量0000000"
+        "三、本年度办理结果（一）予以公开220000022（三）不予公开1.属于国家秘密0000000"
+        "2.其他法律行政法规禁止公开1000001（七）总计801000081"
+        "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果尚未审结总计"
+        "110024001510102五、存在的主要问题及改进情况\n",
+        disclosure_title);
+    json_t *env = extract_with(RF_RULES_DIR, text);
+    double v[4];
+    assert_int_equal(values_of(env, "transparency.disclosure_requests", v, 4), 1);
+    assert_true(v[0] == 81); /* 80 1 0 0 0 0 81: the only split that adds up */
+    assert_int_equal(values_of(env, "requests.carried_in", v, 4), 1);
+    assert_true(v[0] == 0);
+    /* 22 0 0 0 0 0 22 and 2 20 0 0 0 0 22 both add up: they agree on the total alone */
+    assert_int_equal(values_of(env, "requests.disclosed", v, 4), 1);
+    assert_true(v[0] == 22);
+    assert_int_equal(values_of(env, "requests.refused", v, 4), 1);
+    assert_true(v[0] == 1); /* 0 + 1: the 2 of "2.其他" is the label's, not the number's */
+    assert_int_equal(values_of(env, "reconsiderations.total", v, 4), 1);
+    assert_true(v[0] == 2); /* 1 1 0 0 2 | 4 0 0 1 5 | 1 0 1 0 2 */
+    assert_int_equal(values_of(env, "lawsuits.direct_total", v, 4), 1);
+    assert_true(v[0] == 5);
+    json_decref(env);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +213,7 @@ int main(void)
         cmocka_unit_test(cell_is_read_from_the_column_its_header_names),
         cmocka_unit_test(sub_rows_inherit_their_heading_and_are_summed),
         cmocka_unit_test(row_of_fifteen_numbers_is_table_four),
+        cmocka_unit_test(run_together_cells_are_split_where_the_sums_say),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
