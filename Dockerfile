@@ -28,6 +28,6 @@ COPY --from=build /src/build/bin/reportflow-producer /src/build/bin/reportflow-w
      /src/build/bin/reportflow-topics /src/build/bin/reportflow-officetext /usr/local/bin/
 COPY config /etc/reportflow
 ENV REPORTFLOW_CONFIG=/etc/reportflow/reportflow.conf \
-    REPORTFLOW_WORKER_RULES=/etc/reportflow/rules/emergency-management-annual.json
+    REPORTFLOW_WORKER_RULES=/etc/reportflow/rules
 # numeric, so a runtime that refuses root images (runAsNonRoot) can tell
 USER 10001:10001

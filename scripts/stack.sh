@@ -40,7 +40,7 @@ stack_env() {
     if [ "$(broker_kind)" = embedded ]; then
         export REPORTFLOW_TOPIC_CHECK=false # the mock has no admin calls: its topics are its own
     fi
-    export REPORTFLOW_WORKER_RULES=$root/config/rules/emergency-management-annual.json
+    export REPORTFLOW_WORKER_RULES=$root/config/rules
     if [ -f "$state/pg.conninfo" ]; then
         REPORTFLOW_PG_CONNINFO=$(cat "$state/pg.conninfo")
         export REPORTFLOW_PG_CONNINFO

@@ -21,12 +21,17 @@ pass "agency and year equal gold/seeds.json"
 # the metric rows are exactly what reportflow-extract prints (key, value, offsets)
 for f in "$RF_ROOT"/examples/reports/*; do
     id=$(sha256sum "$f" | cut -c1-64)
-    want=$("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules/emergency-management-annual.json" "$f" |
+    want=$("$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules" "$f" |
         python3 "$(dirname "$0")/rfhelp.py" metrics | sort)
     got=$(q "SELECT key, value::float8, start_char FROM metrics WHERE doc_id = '$id'" | sed 's/|\([0-9]*\)\.0|/|\1|/' | sort)
     [ "$want" = "$got" ] || fail "metrics of $(basename "$f") differ:\n$(diff <(echo "$want") <(echo "$got"))"
 done
 pass "metric rows equal reportflow-extract output"
+
+# every rule set of config/rules is loaded; each seed is read by the rule-of-law family
+families=$(q "SELECT string_agg(DISTINCT coalesce(report_family, '?'), ',') FROM documents")
+[ "$families" = "cn-emergency-rule-of-law" ] || fail "report families: $families"
+pass "documents.report_family names the family that read each seed"
 
 # each seed's region resolved to its division code (config/divisions/cn.tsv); the summary
 # views count only facts of calibrated confidence >= 0.95, the metrics table keeps all
