@@ -501,6 +501,13 @@ static int read_run_span(struct tablegrid *g, const struct text *t, size_t from,
     const char *s = t->norm;
     size_t label = from;
     for (size_t i = from; i < to;) {
+        if (s[i] == '|' && (i == 0 || s[i - 1] == '\n')) {
+            /* a row of cells between bars: tablegrid_build() reads it */
+            const char *nl = memchr(s + i, '\n', to - i);
+            i = nl ? (size_t)(nl - s) + 1 : to;
+            label = i;
+            continue;
+        }
         if (!is_digit(s[i])) {
             i++;
             continue;
@@ -521,7 +528,7 @@ static int read_run_span(struct tablegrid *g, const struct text *t, size_t from,
 }
 
 /* The tables of run-together cells @p r places in @p t: each from a match of "from" to the next
-   match of "to", when no bar in it says the table kept its cells apart. */
+   match of "to"; its lines of cells between bars are left to tablegrid_build(). */
 static int read_run_table(struct tablegrid *g, const struct text *t, const struct table_run_spec *r,
                           pcre2_match_data *md)
 {
@@ -538,8 +545,7 @@ static int read_run_table(struct tablegrid *g, const struct text *t, const struc
             to = pcre2_get_ovector_pointer(md)[0];
         }
         /* numbered from the top: never the number of a table of bars */
-        if (!memchr(t->norm + from, '|', to - from) &&
-            read_run_span(g, t, from, to, r, SIZE_MAX - g->run_tables++) != 0) {
+        if (read_run_span(g, t, from, to, r, SIZE_MAX - g->run_tables++) != 0) {
             return -1;
         }
         at = to > from ? to : from;
@@ -605,12 +611,38 @@ static bool matches(pcre2_code *re, const char *s, size_t len, pcre2_match_data 
 }
 
 /* The place from the right of the first cell of header @p row that @p column matches, or -1. */
+/* A cell's text without its spaces (本年新  制作数量: a line broken inside the cell) into @p out
+   of @p cap bytes, cut at a character; @returns its length. */
+static size_t cell_text(const char *s, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 1 < cap; i++) {
+        if (s[i] == ' ') {
+            continue;
+        }
+        size_t k = 1; /* the whole character, or none of it */
+        while (i + k < len && ((unsigned char)s[i + k] & 0xC0) == 0x80) {
+            k++;
+        }
+        if (n + k + 1 > cap) {
+            break;
+        }
+        memcpy(out + n, s + i, k);
+        n += k;
+        i += k - 1;
+    }
+    out[n] = '\0';
+    return n;
+}
+
 static long column_from_right(const struct tablegrid *g, const struct tablegrid_row *row,
                               const struct text *t, pcre2_code *column, pcre2_match_data *md)
 {
+    char text[TABLEGRID_LABEL_BYTES];
     for (size_t c = 0; c < row->cell_cnt; c++) {
         const struct tablegrid_cell *cell = &g->cells[row->first_cell + c];
-        if (matches(column, t->norm + cell->start, cell->end - cell->start, md)) {
+        size_t n = cell_text(t->norm + cell->start, cell->end - cell->start, text, sizeof(text));
+        if (matches(column, text, n, md)) {
             return (long)(row->cell_cnt - 1 - c);
         }
     }
@@ -654,21 +686,13 @@ static size_t row_label(const struct tablegrid *g, const struct tablegrid_row *r
                                          false,
                                          0};
         const struct tablegrid_cell *c = i == 0 ? &caption : &g->cells[row->path[i - 1]];
-        size_t len = c->end - c->start;
-        if (len == 0) {
+        if (c->end == c->start || n + 2 >= TABLEGRID_LABEL_BYTES) {
             continue;
         }
-        if (n + len + 1 >= TABLEGRID_LABEL_BYTES) {
-            len = TABLEGRID_LABEL_BYTES - 1 - n - (n > 0);
-            while (len > 0 && ((unsigned char)t->norm[c->start + len] & 0xC0) == 0x80) {
-                len--;
-            }
-        }
-        if (n > 0 && n + 1 < TABLEGRID_LABEL_BYTES) {
+        if (n > 0) {
             out[n++] = ' ';
         }
-        memcpy(out + n, t->norm + c->start, len);
-        n += len;
+        n += cell_text(t->norm + c->start, c->end - c->start, out + n, TABLEGRID_LABEL_BYTES - n);
     }
     out[n] = '\0';
     return n;
