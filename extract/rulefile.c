@@ -220,7 +220,7 @@ char *rulefile_beside(const char *path, const char *name)
 static bool own_field(const char *key)
 {
     static const char *const own[] = {"name",   "version", "description",
-                                      "family", "extends", "core_keys"};
+                                      "family", "extends", "core_keys", "summary_view"};
     for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
         if (strcmp(key, own[i]) == 0) {
             return true;

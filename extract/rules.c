@@ -496,6 +496,14 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
 {
     r->name = rulefile_string(root, "name");
     r->version = rulefile_string(root, "version");
+    json_t *view = json_object_get(root, "summary_view");
+    r->summary_view = view ? rulefile_string(root, "summary_view") : strdup("report_summary");
+    if (!r->summary_view || !r->summary_view[0] ||
+        strspn(r->summary_view, "abcdefghijklmnopqrstuvwxyz_") != strlen(r->summary_view)) {
+        snprintf(errstr, errstr_size,
+                 "%s: \"summary_view\" must name a view in lowercase letters and '_'", path);
+        return -1;
+    }
     if (!r->name || !r->version) {
         snprintf(errstr, errstr_size, "%s: needs \"name\" and \"version\" strings", path);
         return -1;
@@ -666,6 +674,7 @@ void rules_free(struct rules *r)
     pcre2_code_free(r->not_count);
     free(r->name);
     free(r->version);
+    free(r->summary_view);
     free(r);
 }
 

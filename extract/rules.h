@@ -151,6 +151,7 @@ struct rules {
     struct script_fold fold; /* "script_fold": traditional -> simplified (fold.h) */
     char **core_keys;        /* "core_keys": the keys scored apart and summarised per
                                 report (sql view report_summary), in order */
+    char *summary_view;      /* "summary_view": the view of those columns (report_summary) */
     size_t core_key_cnt;
     size_t max_captures;         /* for sizing match data */
     struct keyer_model *keyer;   /* learned key assignment ("model" in the file), or NULL */

@@ -23,7 +23,7 @@
 
 #include "children.h"
 #include "migrate.h"
-#include "rules.h"
+#include "catalogue.h"
 
 #define DOC_ID "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00"
 
@@ -228,7 +228,8 @@ static void column_of_key(const char *key, char *out, size_t size)
 /* The view's columns after "metrics" are the core keys, in the rule set's order. */
 static int check_core_columns(struct check *ck, PGconn *conn, const struct rules *rules)
 {
-    PGresult *res = query(conn, columns_sql, "report_summary", NULL, NULL);
+    const char *view = rules->summary_view;
+    PGresult *res = query(conn, columns_sql, view, NULL, NULL);
     if (!res) {
         return -1;
     }
@@ -237,7 +238,7 @@ static int check_core_columns(struct check *ck, PGconn *conn, const struct rules
         first = strcmp(PQgetvalue(res, i, 0), "metrics") == 0 ? i + 1 : -1;
     }
     if (first < 0) {
-        mismatch(ck, "view report_summary has no column metrics");
+        mismatch(ck, "view %s has no column metrics", view);
         PQclear(res);
         return 0;
     }
@@ -249,8 +250,8 @@ static int check_core_columns(struct check *ck, PGconn *conn, const struct rules
         }
         const char *got = k < shown ? PQgetvalue(res, first + (int)k, 0) : "(none)";
         if (strcmp(want, got) != 0) {
-            mismatch(ck, "report_summary core column: the rule set wants %s, the view has %s", want,
-                     got);
+            mismatch(ck, "%s core column: the rule set %s wants %s, the view has %s", view,
+                     rules->name, want, got);
         }
     }
     PQclear(res);
@@ -267,10 +268,10 @@ static int check_core_values(struct check *ck, PGconn *conn, const struct rules 
     PQclear(res);
     /* the shown version of a document: its extraction, and its promotion (sql/012) */
     res = query(conn,
-                "WITH x AS (INSERT INTO extractions (doc_id, rules_hash, extracted_at)"
-                " VALUES ($1, 'check', now()) RETURNING doc_id, rules_hash)"
+                "WITH x AS (INSERT INTO extractions (doc_id, rules_hash, extracted_at,"
+                " report_family) VALUES ($1, 'check', now(), $2) RETURNING doc_id, rules_hash)"
                 " INSERT INTO promotions (doc_id, rules_hash) SELECT * FROM x",
-                DOC_ID, NULL, NULL);
+                DOC_ID, rules->name, NULL);
     int rc = res ? 0 : -1;
     PQclear(res);
     for (size_t k = 0; rc == 0 && k < rules->core_key_cnt; k++) {
@@ -283,17 +284,20 @@ static int check_core_values(struct check *ck, PGconn *conn, const struct rules 
         rc = res ? 0 : -1;
         PQclear(res);
     }
-    res = rc == 0
-              ? query(conn, "SELECT * FROM report_summary WHERE doc_id = $1", DOC_ID, NULL, NULL)
-              : NULL;
+    char select[160]; /* the view's name is checked by rules_load(): letters and '_' */
+    snprintf(select, sizeof(select), "SELECT * FROM %s WHERE doc_id = $1", rules->summary_view);
+    res = rc == 0 ? query(conn, select, DOC_ID, NULL, NULL) : NULL;
+    if (res && PQntuples(res) != 1) {
+        mismatch(ck, "%s shows no row for a document of %s", rules->summary_view, rules->name);
+    }
     for (size_t k = 0; res && PQntuples(res) == 1 && k < rules->core_key_cnt; k++) {
         char column[128], want[24];
         column_of_key(rules->core_keys[k], column, sizeof(column));
         snprintf(want, sizeof(want), "%zu", k + 1);
         int c = PQfnumber(res, column);
         if (c >= 0 && strcmp(PQgetvalue(res, 0, c), want) != 0) {
-            mismatch(ck, "report_summary column %s does not show the value of key %s", column,
-                     rules->core_keys[k]);
+            mismatch(ck, "%s column %s does not show the value of key %s", rules->summary_view,
+                     column, rules->core_keys[k]);
         }
     }
     rc = res ? 0 : -1;
@@ -312,7 +316,7 @@ static json_t *load_json(const char *path)
     return j;
 }
 
-static int check_database(struct check *ck, PGconn *conn, const struct rules *rules)
+static int check_database(struct check *ck, PGconn *conn, const struct catalogue *rules)
 {
     char errstr[1024];
     if (migrate_apply(conn, errstr, sizeof(errstr)) < 0) {
@@ -324,9 +328,15 @@ static int check_database(struct check *ck, PGconn *conn, const struct rules *ru
             return -1;
         }
     }
-    if (check_no_other_children(ck, conn) != 0 || check_core_columns(ck, conn, rules) != 0 ||
-        check_core_values(ck, conn, rules) != 0) {
+    if (check_no_other_children(ck, conn) != 0) {
         return -1;
+    }
+    /* each family's core keys against its own summary view */
+    for (size_t i = 0; i < rules->cnt; i++) {
+        if (check_core_columns(ck, conn, rules->sets[i]) != 0 ||
+            check_core_values(ck, conn, rules->sets[i]) != 0) {
+            return -1;
+        }
     }
     return 0;
 }
@@ -334,18 +344,23 @@ static int check_database(struct check *ck, PGconn *conn, const struct rules *ru
 int main(int argc, char **argv)
 {
     if (argc != 4) {
-        fprintf(stderr, "usage: check_children CONNINFO ENVELOPE_SCHEMA RULE_SET\n");
+        fprintf(stderr,
+                "usage: check_children CONNINFO ENVELOPE_SCHEMA RULES (a file or folder)\n");
         return 2;
     }
     struct check ck = {0};
     char errstr[1024];
-    struct rules *rules = rules_load(argv[3], errstr, sizeof(errstr));
+    struct catalogue *rules = catalogue_load(argv[3], errstr, sizeof(errstr));
     if (!rules) {
         fprintf(stderr, "check_children: %s\n", errstr);
         return 2;
     }
-    if (rules->core_key_cnt == 0) {
-        mismatch(&ck, "rule set %s declares no core_keys", argv[3]);
+    size_t keys = 0;
+    for (size_t i = 0; i < rules->cnt; i++) {
+        keys += rules->sets[i]->core_key_cnt;
+        if (rules->sets[i]->core_key_cnt == 0) {
+            mismatch(&ck, "rule set %s declares no core_keys", rules->sets[i]->name);
+        }
     }
     json_t *schema = load_json(argv[2]);
     PGconn *conn = PQconnectdb(argv[1]);
@@ -354,12 +369,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "check_children: cannot connect: %s", PQerrorMessage(conn));
     } else if (schema && check_database(&ck, conn, rules) == 0) {
         check_envelope_schema(&ck, schema);
-        printf("%zu child tables, %zu core keys checked: %d mismatch(es)\n", children_count(),
-               rules->core_key_cnt, ck.mismatches);
+        printf("%zu child tables, %zu core keys of %zu rule sets checked: %d mismatch(es)\n",
+               children_count(), keys, rules->cnt, ck.mismatches);
         rc = ck.mismatches ? 1 : 0;
     }
     PQfinish(conn);
     json_decref(schema);
-    rules_free(rules);
+    catalogue_free(rules);
     return rc;
 }
