@@ -28,6 +28,12 @@ struct score {
     int tp, fp, fn;
 };
 
+/* Scores of the documents one family read (rules_of()): with several families, each apart. */
+struct family_score {
+    int docs;
+    struct score core, all;
+};
+
 struct eval_opts {
     const char *gold_path;
     const char *dir;
@@ -331,6 +337,17 @@ static const struct rules *rules_of(const struct catalogue *cat, json_t *env)
     return catalogue_base(cat);
 }
 
+/* The place of @p r in @p cat. */
+static size_t family_index(const struct catalogue *cat, const struct rules *r)
+{
+    for (size_t i = 0; i < cat->cnt; i++) {
+        if (cat->sets[i] == r) {
+            return i;
+        }
+    }
+    return 0;
+}
+
 /* Gold's "keys" (optional): only these keys are scored; a fact of another key is dropped. */
 static void keep_keys(json_t *facts, json_t *keys)
 {
@@ -455,6 +472,8 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         return 2;
     }
     struct score core = {0, 0, 0}, all = {0, 0, 0};
+    struct family_score by_family[CATALOGUE_MAX_SETS];
+    memset(by_family, 0, sizeof(by_family));
     struct confusion families;
     memset(&families, 0, sizeof(families));
     int fields_right = 0, fields_total = 0;
@@ -490,6 +509,10 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         fields_total += 4;
         core.tp += dc.tp, core.fp += dc.fp, core.fn += dc.fn;
         all.tp += da.tp, all.fp += da.fp, all.fn += da.fn;
+        struct family_score *fs = &by_family[family_index(ex->rules, rules)];
+        fs->docs++;
+        fs->core.tp += dc.tp, fs->core.fp += dc.fp, fs->core.fn += dc.fn;
+        fs->all.tp += da.tp, fs->all.fp += da.fp, fs->all.fn += da.fn;
         json_decref(ours);
         json_decref(theirs);
         json_decref(env);
@@ -507,6 +530,14 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
            core.fp, core.fn);
     printf("all keys:  precision %.3f recall %.3f (tp %d, fp %d, fn %d)\n", ap, ar, all.tp, all.fp,
            all.fn);
+    for (size_t i = 0; ex->rules->cnt > 1 && i < ex->rules->cnt; i++) {
+        const struct family_score *fs = &by_family[i];
+        printf("  family %-28s %d document(s): core P %.3f R %.3f, all keys P %.3f R %.3f\n",
+               ex->rules->sets[i]->name, fs->docs, ratio(fs->core.tp, fs->core.tp + fs->core.fp),
+               ratio(fs->core.tp, fs->core.tp + fs->core.fn),
+               ratio(fs->all.tp, fs->all.tp + fs->all.fp),
+               ratio(fs->all.tp, fs->all.tp + fs->all.fn));
+    }
     printf("document fields: %d/%d right (%.3f)\n", fields_right, fields_total, fa);
     double share[FIELD_CNT];
     for (size_t i = 0; i < FIELD_CNT; i++) {
