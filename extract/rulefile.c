@@ -219,8 +219,8 @@ char *rulefile_beside(const char *path, const char *name)
 /* What a family's rule file does not take from the base it extends: its own identity. */
 static bool own_field(const char *key)
 {
-    static const char *const own[] = {"name",   "version", "description",
-                                      "family", "extends", "core_keys", "summary_view"};
+    static const char *const own[] = {"name",    "version",   "description", "family",
+                                      "extends", "core_keys", "summary_view"};
     for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
         if (strcmp(key, own[i]) == 0) {
             return true;

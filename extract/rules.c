@@ -540,7 +540,7 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
         load_model(r, root, path, errstr, errstr_size) != 0 ||
         load_gazetteer(r, root, path, errstr, errstr_size) != 0 ||
         family_load(&r->family, root, path, errstr, errstr_size) != 0 ||
-        tablegrid_runs_load(root, path, &r->runs, &r->run_cnt, errstr, errstr_size) != 0) {
+        runcells_specs_load(root, path, &r->runs, &r->run_cnt, errstr, errstr_size) != 0) {
         return -1;
     }
     char what[512];
@@ -666,7 +666,7 @@ void rules_free(struct rules *r)
     free(r->place_stop_chars);
     fold_release(&r->fold);
     family_release(&r->family);
-    tablegrid_runs_release(r->runs, r->run_cnt);
+    runcells_specs_release(r->runs, r->run_cnt);
     keyer_free(r->keyer);
     gazetteer_free(r->gazetteer);
     pcre2_code_free(r->veto);

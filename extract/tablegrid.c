@@ -270,126 +270,10 @@ static int push_row(struct tablegrid *g, const char *norm, size_t a, size_t b, s
     return 0;
 }
 
-/* ---- cells run together ---- */
+/* ---- rows of run-together cells (runcells.h) ---- */
 
-static int load_run(json_t *item, size_t index, void *elem, void *ctx, const char *what,
-                    char *errstr, size_t errstr_size)
-{
-    (void)ctx;
-    struct table_run_spec *r = elem;
-    char where[600];
-    snprintf(where, sizeof(where), "%s item %zu", what, index + 1);
-    json_t *from = json_object_get(item, "from"), *to = json_object_get(item, "to");
-    json_t *cells = json_object_get(item, "cells"), *group = json_object_get(item, "group");
-    if (!json_is_string(from) || !json_is_string(to) || !json_is_integer(cells) ||
-        (group && !json_is_integer(group))) {
-        snprintf(errstr, errstr_size,
-                 "%s: needs \"from\" and \"to\" patterns and \"cells\" (and \"group\")", where);
-        return -1;
-    }
-    r->cells = (int)json_integer_value(cells);
-    r->group = group ? (int)json_integer_value(group) : r->cells > 1 ? r->cells : 0;
-    if (r->cells < 1 || r->cells > 32 || r->group < 0 || r->group == 1 ||
-        (r->group && r->cells % r->group != 0)) {
-        snprintf(errstr, errstr_size,
-                 "%s: \"cells\" must be 1 to 32, a multiple of \"group\" (2 or more; 0: no sums)",
-                 where);
-        return -1;
-    }
-    r->from = rulefile_regex(json_string_value(from), 0, where, errstr, errstr_size);
-    r->to = r->from ? rulefile_regex(json_string_value(to), 0, where, errstr, errstr_size) : NULL;
-    return r->to ? 0 : -1;
-}
-
-int tablegrid_runs_load(json_t *root, const char *path, struct table_run_spec **out, size_t *cnt,
-                        char *errstr, size_t errstr_size)
-{
-    char what[512];
-    snprintf(what, sizeof(what), "%s: \"run_together\"", path);
-    return rulefile_array(json_object_get(root, "run_together"), false, what,
-                          "an array of {from, to, cells, group}", sizeof(**out), (void **)out, cnt,
-                          load_run, NULL, errstr, errstr_size);
-}
-
-void tablegrid_runs_release(struct table_run_spec *runs, size_t cnt)
-{
-    for (size_t i = 0; runs && i < cnt; i++) {
-        pcre2_code_free(runs[i].from);
-        pcre2_code_free(runs[i].to);
-    }
-    free(runs);
-}
-
-/* The search for the splits of a run of digits into numbers whose groups add up. */
-struct split {
-    char d[TABLEGRID_RUN_MAX_DIGITS];       /* the digits, spaces taken out */
-    bool cut[TABLEGRID_RUN_MAX_DIGITS + 1]; /* a space stood before this digit: a cell begins */
-    size_t len;
-    int cells, group; /* group 0: no sums, the shape alone decides */
-    double found[32], now[32];
-    bool agreed[32]; /* every split found gives this cell the same number */
-    int solutions;
-    long steps, max_steps;
-};
-
-/* Numbers from digit @p at on, the current group's own sum so far in @p sum. */
-static void split_from(struct split *sp, size_t at, int cell, double sum)
-{
-    if (++sp->steps > sp->max_steps) {
-        return;
-    }
-    if (cell == sp->cells) {
-        for (int c = 0; at == sp->len && c < sp->cells; c++) {
-            sp->agreed[c] = sp->solutions == 0 || (sp->agreed[c] && sp->found[c] == sp->now[c]);
-            sp->found[c] = sp->now[c];
-        }
-        sp->solutions += at == sp->len;
-        return;
-    }
-    bool last_of_group = sp->group && (cell + 1) % sp->group == 0;
-    size_t left_cells = (size_t)(sp->cells - cell);
-    /* a number has no leading zero, at most 9 digits, and no space inside */
-    size_t max = sp->d[at] == '0' ? 1 : 9;
-    double v = 0;
-    for (size_t n = 1; n <= max && at + n + (left_cells - 1) <= sp->len; n++) {
-        if (n > 1 && sp->cut[at + n - 1]) {
-            break;
-        }
-        v = v * 10 + (sp->d[at + n - 1] - '0');
-        if (last_of_group && v != sum) {
-            continue;
-        }
-        sp->now[cell] = v;
-        split_from(sp, at + n, cell + 1, last_of_group ? 0 : sum + v);
-    }
-}
-
-/* Split the digits [da, db) of @p s (single spaces between some) as @p r says into @p sp.
-   @returns whether any split adds up, within the steps allowed. */
-static bool split_digits(const char *s, size_t da, size_t db, const struct table_run_spec *r,
-                         long max_steps, struct split *sp)
-{
-    memset(sp, 0, sizeof(*sp));
-    sp->max_steps = max_steps;
-    sp->cells = r->cells;
-    sp->group = r->group;
-    for (size_t k = da; k < db; k++) {
-        if (s[k] == ' ') {
-            sp->cut[sp->len] = true;
-        } else if (sp->len < TABLEGRID_RUN_MAX_DIGITS && s[k] >= '0' && s[k] <= '9') {
-            sp->d[sp->len++] = s[k];
-        } else {
-            return false; /* too long, or a decimal point: not cells run together */
-        }
-    }
-    if (sp->len < (size_t)r->cells) {
-        return false;
-    }
-    split_from(sp, 0, 0, 0);
-    return sp->solutions > 0 && sp->steps <= sp->max_steps;
-}
-
-/* Push a derived cell of @p value over the digits [a, b). */
+/* A cell of a number split from digits run together, over the digits [a, b); one that the
+   splits disagree on holds its place, as a blank one does. */
 static int push_derived(struct tablegrid *g, size_t a, size_t b, double value, bool known)
 {
     struct tablegrid_cell *grown =
@@ -398,27 +282,18 @@ static int push_derived(struct tablegrid *g, size_t a, size_t b, double value, b
         return -1;
     }
     g->cells = grown;
-    /* a cell the splits disagree on holds its place, as a blank one does */
     g->cells[g->cell_cnt++] = (struct tablegrid_cell){a, b, known, !known, known, value};
     return 0;
 }
 
-/* A row of label [la, lb) (trimmed; may be empty) and the numbers @p sp found in [da, db). */
-static int push_split_row(struct tablegrid *g, const struct text *t, size_t la, size_t lb,
-                          size_t da, size_t db, const struct split *sp, size_t table)
+static int push_run_row(struct tablegrid *g, const struct text *t, const struct runcells_row *r)
 {
     size_t first = g->cell_cnt;
-    while (la < lb && is_space(t->norm[la])) {
-        la++;
-    }
-    while (lb > la && is_space(t->norm[lb - 1])) {
-        lb--;
-    }
-    if (lb > la && push_cell(g, t->norm, la, lb) != 0) {
+    if (r->label_end > r->label_start && push_cell(g, t->norm, r->label_start, r->label_end) != 0) {
         return -1;
     }
-    for (int i = 0; i < sp->cells; i++) {
-        if (push_derived(g, da, db, sp->found[i], sp->agreed[i]) != 0) {
+    for (int i = 0; i < r->cells; i++) {
+        if (push_derived(g, r->digits_start, r->digits_end, r->value[i], r->known[i]) != 0) {
             return -1;
         }
     }
@@ -430,139 +305,35 @@ static int push_split_row(struct tablegrid *g, const struct text *t, size_t la, 
     g->rows = grown;
     struct tablegrid_row *row = &g->rows[g->row_cnt++];
     memset(row, 0, sizeof(*row));
-    row->table = table;
+    row->table = r->table;
     row->first_cell = first;
     row->cell_cnt = g->cell_cnt - first;
-    row->number_cnt = row->value_cnt = (size_t)sp->cells;
+    row->number_cnt = row->value_cnt = (size_t)r->cells;
     row->run = true;
     set_path(g, t->norm, row, NULL);
     return 0;
 }
 
-/* A row of label [la, lb) and the digits [da, db) split as @p r says: a cell that every split
-   that adds up agrees on is known, the others are blank; no row when none adds up. A row of
-   one cell takes a decimal number too (5949.088667). */
-static int push_run_row(struct tablegrid *g, const struct text *t, size_t la, size_t lb, size_t da,
-                        size_t db, const struct table_run_spec *r, size_t table)
+/* The rows of tables of run-together cells @p runs place in @p t. */
+static int read_runs(struct tablegrid *g, const struct text *t, const struct table_run_spec *runs,
+                     size_t run_cnt, pcre2_match_data *md)
 {
-    struct split sp;
-    if (r->cells == 1 && db - da <= TABLEGRID_RUN_MAX_DIGITS) {
-        memset(&sp, 0, sizeof(sp));
-        char number[TABLEGRID_RUN_MAX_DIGITS + 1];
-        memcpy(number, t->norm + da, db - da);
-        number[db - da] = '\0';
-        if (strchr(number, ' ') || (number[0] == '0' && number[1] && number[1] != '.')) {
-            return 0;
-        }
-        sp.cells = 1;
-        sp.found[0] = strtod(number, NULL);
-        sp.agreed[0] = true;
-        return push_split_row(g, t, la, lb, da, db, &sp, table);
+    struct runcells_rows found = {NULL, 0, 0};
+    int rc = runcells_find(t, runs, run_cnt, md, &found);
+    for (size_t i = 0; rc == 0 && i < found.cnt; i++) {
+        rc = push_run_row(g, t, &found.items[i]);
     }
-    long cap =
-        g->run_steps_left < TABLEGRID_RUN_MAX_STEPS ? g->run_steps_left : TABLEGRID_RUN_MAX_STEPS;
-    bool split = cap > 0 && split_digits(t->norm, da, db, r, cap, &sp);
-    g->run_steps_left -= cap > 0 ? sp.steps : 0;
-    return split ? push_split_row(g, t, la, lb, da, db, &sp, table) : 0;
-}
-
-/* "." or "、" after a sub-item's number. */
-static bool is_numbering_mark(const char *s, size_t len)
-{
-    return (len >= 1 && s[0] == '.') || (len >= 3 && memcmp(s, "、", 3) == 0);
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-/* Where the digits from @p i end: at a non-digit, before a sub-item's number (0000002.其他:
-   the 2 is the next label's), or past single spaces between cells already apart. */
-static size_t digits_end(const char *s, size_t i, size_t end, bool *spaced)
-{
-    size_t j = i;
-    *spaced = false;
-    while (j < end && (is_digit(s[j]) || ((s[j] == ' ' || s[j] == '.') && j + 1 < end &&
-                                          is_digit(s[j + 1]) && is_digit(s[j - 1])))) {
-        *spaced |= s[j] == ' ';
-        j++;
-    }
-    if (!*spaced && j - i >= 2 && j < end && is_numbering_mark(s + j, end - j)) {
-        j--;
-    }
-    return j;
-}
-
-/* One table of run-together cells in [from, to) of @p t's text. */
-static int read_run_span(struct tablegrid *g, const struct text *t, size_t from, size_t to,
-                         const struct table_run_spec *r, size_t table)
-{
-    const char *s = t->norm;
-    size_t label = from;
-    for (size_t i = from; i < to;) {
-        if (s[i] == '|' && (i == 0 || s[i - 1] == '\n')) {
-            /* a row of cells between bars: tablegrid_build() reads it */
-            const char *nl = memchr(s + i, '\n', to - i);
-            i = nl ? (size_t)(nl - s) + 1 : to;
-            label = i;
-            continue;
-        }
-        if (!is_digit(s[i])) {
-            i++;
-            continue;
-        }
-        bool spaced;
-        size_t j = digits_end(s, i, to, &spaced);
-        if (!spaced && j - i == 1 && is_numbering_mark(s + j, to - j)) {
-            i = j; /* a label's own number (1.属于国家秘密): part of it */
-            continue;
-        }
-        if (push_run_row(g, t, label, i, i, j, r, table) != 0) {
-            return -1;
-        }
-        label = j;
-        i = j;
-    }
-    return 0;
-}
-
-/* The tables of run-together cells @p r places in @p t: each from a match of "from" to the next
-   match of "to"; its lines of cells between bars are left to tablegrid_build(). */
-static int read_run_table(struct tablegrid *g, const struct text *t, const struct table_run_spec *r,
-                          pcre2_match_data *md)
-{
-    PCRE2_SIZE at = 0;
-    while (at < t->norm_len && pcre2_match(r->from, (PCRE2_SPTR)t->norm, t->norm_len, at,
-                                           PCRE2_NO_UTF_CHECK, md, NULL) >= 0) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-        size_t from = ov[1] > at ? ov[1] : at + 1;
-        size_t limit = from + TABLEGRID_RUN_MAX_BYTES < t->norm_len ? from + TABLEGRID_RUN_MAX_BYTES
-                                                                    : t->norm_len;
-        size_t to = limit;
-        if (pcre2_match(r->to, (PCRE2_SPTR)t->norm, limit, from, PCRE2_NO_UTF_CHECK, md, NULL) >=
-            0) {
-            to = pcre2_get_ovector_pointer(md)[0];
-        }
-        /* numbered from the top: never the number of a table of bars */
-        if (read_run_span(g, t, from, to, r, SIZE_MAX - g->run_tables++) != 0) {
-            return -1;
-        }
-        at = to > from ? to : from;
-    }
-    return 0;
+    free(found.items);
+    return rc;
 }
 
 int tablegrid_build(struct tablegrid *g, const struct text *t, const struct table_run_spec *runs,
                     size_t run_cnt, pcre2_match_data *md)
 {
     memset(g, 0, sizeof(*g));
-    g->run_steps_left = TABLEGRID_RUN_DOC_STEPS;
-    for (size_t i = 0; i < run_cnt; i++) {
-        if (read_run_table(g, t, &runs[i], md) != 0) {
-            tablegrid_release(g);
-            return -1;
-        }
+    if (run_cnt > 0 && read_runs(g, t, runs, run_cnt, md) != 0) {
+        tablegrid_release(g);
+        return -1;
     }
     size_t table = 0;
     bool in_table = false;

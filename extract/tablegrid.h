@@ -12,11 +12,8 @@
  * the row above when its own numbering is of the same kind. A short line of text
  * right above a table is its caption, which every row's label starts with
  * ("### (三) 不予公开" above rows "1. 属于国家秘密" ...).
- * Some pages lose a table's borders when copied as text, so a row's numbers run
- * together after its label (申请数量801000081). Where a rule set says such a
- * table lies and how many numbers a row has, each of which groups ends in the sum
- * of the others, a run of digits is split when exactly one split adds up
- * (80 1 0 0 0 0 81); its cells are then derived values, not quantities.
+ * Rows of tables whose cells lost their borders come from runcells.h; their
+ * cells are derived values, not quantities.
  */
 #ifndef RF_TABLEGRID_H
 #define RF_TABLEGRID_H
@@ -24,6 +21,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include "rulefile.h"
+#include "runcells.h"
 #include "text.h"
 
 /* The labels a row keeps from itself and the rows above (三、 > (三) > 1.). */
@@ -33,30 +31,6 @@
 /* The longest line taken for a table's caption, in bytes (40 characters): a heading, not a
    paragraph that happens to precede the table. */
 #define TABLEGRID_CAPTION_BYTES 120
-
-/* The longest run of digits split into cells, and the most ways tried before giving up. */
-#define TABLEGRID_RUN_MAX_DIGITS 48
-#define TABLEGRID_RUN_MAX_STEPS 200000
-/* ... and in one document: past it, no more runs are split, whatever the text holds */
-#define TABLEGRID_RUN_DOC_STEPS 4000000
-/* The longest stretch of text read as one table of run-together cells, in bytes. */
-#define TABLEGRID_RUN_MAX_BYTES (64u << 10)
-
-/* A rule set's "run_together" item: where such a table lies, and the shape of its rows. */
-struct table_run_spec {
-    pcre2_code *from; /* the table begins after its match */
-    pcre2_code *to;   /* ... and ends before the next match after that */
-    int cells;        /* numbers in a row */
-    int group;        /* each this many numbers end in the sum of the others (cells: one) */
-};
-
-/**
- * The optional "run_together" array of rule file @p root (@p path in errors) into *@p out
- * (free with tablegrid_runs_release()). @returns 0, or -1 with @p errstr.
- */
-int tablegrid_runs_load(json_t *root, const char *path, struct table_run_spec **out, size_t *cnt,
-                        char *errstr, size_t errstr_size);
-void tablegrid_runs_release(struct table_run_spec *runs, size_t cnt);
 
 /* What a rule's "table" object says (config/rules, docs/quality.md). */
 struct table_spec {
@@ -105,8 +79,6 @@ struct tablegrid {
     size_t cell_cnt, cell_cap;
     struct tablegrid_row *rows;
     size_t row_cnt, row_cap;
-    size_t run_tables;   /* tables of run-together cells read */
-    long run_steps_left; /* of TABLEGRID_RUN_DOC_STEPS */
 };
 
 /**

@@ -20,6 +20,7 @@
 #include "text.h"
 #include "reportflow/cli.h"
 #include "reportflow/utf8.h"
+#include "confusion.h"
 #include "ruleset_version.h"
 #include "reportflow/fs.h"
 #include "reportflow/log.h"
@@ -372,62 +373,6 @@ static void keep_keys(json_t *facts, json_t *keys)
     }
 }
 
-/* Families told apart: gold family (row) against ours (column); "none" for no family. */
-#define EVAL_MAX_FAMILIES (CATALOGUE_MAX_SETS + 2)
-struct confusion {
-    char names[EVAL_MAX_FAMILIES][64]; /* copied: an envelope's strings go with it */
-    size_t cnt;
-    int counts[EVAL_MAX_FAMILIES][EVAL_MAX_FAMILIES];
-    int right, labelled;
-};
-
-static size_t confusion_index(struct confusion *c, const char *name)
-{
-    for (size_t i = 0; i < c->cnt; i++) {
-        if (strncmp(c->names[i], name, sizeof(c->names[i]) - 1) == 0) {
-            return i;
-        }
-    }
-    if (c->cnt == EVAL_MAX_FAMILIES) {
-        return EVAL_MAX_FAMILIES - 1; /* more families than a catalogue holds: lumped */
-    }
-    rf_utf8_copy_str(c->names[c->cnt], sizeof(c->names[c->cnt]), name);
-    return c->cnt++;
-}
-
-static void confusion_add(struct confusion *c, const char *gold, json_t *doc)
-{
-    if (!gold) {
-        return;
-    }
-    const char *ours = json_string_value(json_object_get(doc, "report_family"));
-    ours = ours ? ours : "none";
-    c->counts[confusion_index(c, gold)][confusion_index(c, ours)]++;
-    c->right += strcmp(gold, ours) == 0;
-    c->labelled++;
-}
-
-static void confusion_print(const struct confusion *c)
-{
-    if (c->labelled == 0) {
-        return;
-    }
-    printf("report family: %d/%d right (%.3f); rows gold, columns ours:\n", c->right, c->labelled,
-           ratio(c->right, c->labelled));
-    printf("  %-28s", "");
-    for (size_t k = 0; k < c->cnt; k++) {
-        printf(" %-28s", c->names[k]);
-    }
-    printf("\n");
-    for (size_t i = 0; i < c->cnt; i++) {
-        printf("  %-28s", c->names[i]);
-        for (size_t k = 0; k < c->cnt; k++) {
-            printf(" %-28d", c->counts[i][k]);
-        }
-        printf("\n");
-    }
-}
-
 static int write_facts(FILE *out, const struct rules *rules, const char *doc, json_t *ours,
                        json_t *gold)
 {
@@ -475,7 +420,7 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
     struct family_score by_family[CATALOGUE_MAX_SETS];
     memset(by_family, 0, sizeof(by_family));
     struct confusion families;
-    memset(&families, 0, sizeof(families));
+    confusion_init(&families);
     int fields_right = 0, fields_total = 0;
     struct field_score per_field[FIELD_CNT];
     memset(per_field, 0, sizeof(per_field));
@@ -518,7 +463,7 @@ static int evaluate(struct extractor *ex, const struct eval_opts *o)
         json_decref(env);
     }
     confusion_print(&families);
-    double family_share = ratio(families.right, families.labelled);
+    double family_share = confusion_share(&families);
     json_decref(gold);
     if (facts && fclose(facts) != 0) {
         fprintf(stderr, "eval: cannot write '%s': %s\n", o->facts_path, strerror(errno));
