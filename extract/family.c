@@ -1,4 +1,5 @@
 /* family.c - a document's report family, from a rule set's "family" object. */
+#define _GNU_SOURCE /* memmem */
 #include "family.h"
 
 #include <stdio.h>
@@ -37,8 +38,17 @@ static int load_signal(json_t *item, size_t index, void *elem, void *ctx, const 
         return -1;
     }
     struct family_signal *s = elem;
+    const char *pattern = json_string_value(re);
     s->score = (int)json_integer_value(score);
-    s->re = rulefile_regex(json_string_value(re), 0, where, errstr, errstr_size);
+    if (pattern[0] && !pattern[strcspn(pattern, "\\^$.|?*+()[]{}")]) {
+        s->literal = strdup(pattern);
+        s->literal_len = strlen(pattern);
+        if (!s->literal) {
+            snprintf(errstr, errstr_size, "%s: out of memory", where);
+        }
+        return s->literal ? 0 : -1;
+    }
+    s->re = rulefile_regex(pattern, 0, where, errstr, errstr_size);
     return s->re ? 0 : -1;
 }
 
@@ -83,6 +93,7 @@ void family_release(struct family *f)
     free(f->titles);
     for (size_t i = 0; f->signals && i < f->signal_cnt; i++) {
         pcre2_code_free(f->signals[i].re);
+        free(f->signals[i].literal);
     }
     free(f->signals);
     memset(f, 0, sizeof(*f));
@@ -121,8 +132,10 @@ int family_score(const struct family *f, const struct text *t, pcre2_match_data 
     }
     size_t body = head_len(t, FAMILY_SCAN_BYTES);
     for (size_t i = 0; i < f->signal_cnt; i++) {
-        if (found(f->signals[i].re, t, body, md)) {
-            score += f->signals[i].score;
+        const struct family_signal *sig = &f->signals[i];
+        if (sig->literal ? memmem(t->norm, body, sig->literal, sig->literal_len) != NULL
+                         : found(sig->re, t, body, md)) {
+            score += sig->score;
         }
     }
     return score >= f->min_score ? score : -1;

@@ -19,7 +19,10 @@
 #define FAMILY_SCAN_BYTES (256u << 10)
 
 struct family_signal {
-    pcre2_code *re;
+    pcre2_code *re; /* a pattern; NULL for a literal */
+    char *literal;  /* a pattern of no special characters, found with memmem(), which reads
+                       text many times faster than a pattern does */
+    size_t literal_len;
     int score;
 };
 
