@@ -215,6 +215,30 @@ static void set_path(const struct tablegrid *g, const char *norm, struct tablegr
     row->depth += own_cnt;
 }
 
+/*
+ * A row of numbers alone right under a row of text whose last cell is a numbered label
+ * (| 予公开 | 2.其他法律行政 | over | 2 | 0 | 2 |): a PDF's layout set the label on its own
+ * line, above the numbers, and the row takes that line's cells as its labels.
+ */
+static void adopt_labels(const struct tablegrid *g, const char *norm, struct tablegrid_row *row,
+                         const struct tablegrid_row *text_row)
+{
+    if (!text_row->header || text_row->cell_cnt == 0) {
+        return;
+    }
+    const struct tablegrid_cell *last = &g->cells[text_row->first_cell + text_row->cell_cnt - 1];
+    if (last->blank ||
+        numbering_of(norm + last->start, last->end - last->start) == NUMBERING_NONE) {
+        return;
+    }
+    for (size_t c = text_row->first_cell;
+         c < text_row->first_cell + text_row->cell_cnt && row->depth < TABLEGRID_MAX_DEPTH; c++) {
+        if (!g->cells[c].blank) {
+            row->path[row->depth++] = c;
+        }
+    }
+}
+
 /* The line [a, b) of cells between bars, as a row of table @p table. */
 static int push_row(struct tablegrid *g, const char *norm, size_t a, size_t b, size_t table,
                     bool first_of_table, const size_t caption[2])
@@ -265,6 +289,9 @@ static int push_row(struct tablegrid *g, const char *norm, size_t a, size_t b, s
             : NULL;
     if (!row->header) {
         set_path(g, norm, row, above);
+    }
+    if (!row->header && row->depth == 0 && !first_of_table) {
+        adopt_labels(g, norm, row, &g->rows[g->row_cnt - 1]);
     }
     g->row_cnt++;
     return 0;

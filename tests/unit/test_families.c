@@ -152,6 +152,25 @@ static void sub_rows_inherit_their_heading_and_are_summed(void **state)
     json_decref(env);
 }
 
+static void numbers_under_their_label_line_take_it(void **state)
+{
+    (void)state;
+    char text[2048];
+    /* a PDF's layout set the second reason's label on its own line, above its numbers */
+    snprintf(text, sizeof(text),
+             "%s三、收到和处理政府信息公开申请情况\n"
+             "| 1.属于国家秘密 | 1 | 0 | 1 |\n"
+             "| 予公开 | 2.其他法律行政 |\n"
+             "| 2 | 0 | 2 |\n"
+             "法规禁止公开\n",
+             disclosure_title);
+    json_t *env = extract_with(RF_RULES_DIR, text);
+    double v[4];
+    assert_int_equal(values_of(env, "requests.refused", v, 4), 1);
+    assert_true(v[0] == 3);
+    json_decref(env);
+}
+
 static void row_of_fifteen_numbers_is_table_four(void **state)
 {
     (void)state;
@@ -212,6 +231,7 @@ int main(void)
         cmocka_unit_test(document_of_no_family_has_quantities_but_no_facts),
         cmocka_unit_test(cell_is_read_from_the_column_its_header_names),
         cmocka_unit_test(sub_rows_inherit_their_heading_and_are_summed),
+        cmocka_unit_test(numbers_under_their_label_line_take_it),
         cmocka_unit_test(row_of_fifteen_numbers_is_table_four),
         cmocka_unit_test(run_together_cells_are_split_where_the_sums_say),
     };
