@@ -24,6 +24,9 @@ clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DRF_VERSION='
 mkdir -p "$work/corpus"
 cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
+# the disclosure family's tables: between bars (HTML) and run together (text)
+cp "$RF_ROOT/tests/fixtures/disclosure/report.html" "$RF_ROOT/tests/fixtures/disclosure/run-together.txt" \
+    "$work/corpus/"
 python3 "$RF_ROOT/tests/hostile/make-content.py" "$work/hostile" >/dev/null
 find "$work/hostile" -type f -size -65k -exec cp {} "$work/corpus/" \;
 # a crashing or slow input is kept in the build folder (BUILD/artefacts/fuzz/), outside the
@@ -32,7 +35,7 @@ artifacts=${RF_FUZZ_ARTIFACTS:-${RF_BIN:+$RF_BIN/artefacts/fuzz}}
 artifacts=${artifacts:-/tmp/rf-fuzz-artifacts}
 mkdir -p "$artifacts"
 cd "$RF_ROOT"
-RF_FUZZ_RULES="$RF_ROOT/config/rules/emergency-management-annual.json" "$work/fuzz_extract" -max_total_time="$seconds" \
+RF_FUZZ_RULES="$RF_ROOT/config/rules" "$work/fuzz_extract" -max_total_time="$seconds" \
     -max_len=65536 -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$work/corpus" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 40
 echo "1 passed, 0 failed"
