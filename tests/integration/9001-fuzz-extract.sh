@@ -14,13 +14,13 @@ fi
 work=$(mktemp -d /tmp/rf-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 srcs=("$RF_ROOT"/extract/*.c
-      "$RF_ROOT"/common/src/{buf,clock,fs,log,sha256,utf8}.c)
+      "$RF_ROOT"/common/src/{buf,clock,fs,log,sha256,utf8,vec}.c)
 # shellcheck disable=SC2046
 clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DRF_VERSION='"fuzz"' \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$RF_ROOT/extract" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8 libxml-2.0 libcrypto) \
+    -I"$RF_ROOT/extract" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8 libxml-2.0 libcrypto libzip libseccomp) \
     "$RF_ROOT/tests/fuzz/fuzz_extract.c" "${srcs[@]}" \
-    $(pkg-config --libs jansson libpcre2-8 libxml-2.0 libcrypto) -lm -o "$work/fuzz_extract"
+    $(pkg-config --libs jansson libpcre2-8 libxml-2.0 libcrypto libzip libseccomp) -lm -o "$work/fuzz_extract"
 mkdir -p "$work/corpus"
 cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
