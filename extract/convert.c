@@ -183,6 +183,16 @@ static enum convert_result run_tool(const struct tool *t, const char *program, c
     return run_program(t, argv, &office, errstr, errstr_size);
 }
 
+/* The pages of pdftotext's @p len bytes: one, and one more after each form feed between two. */
+static int count_pages(const char *s, size_t len)
+{
+    int pages = 1;
+    for (size_t i = 0; i + 1 < len; i++) {
+        pages += s[i] == '\f';
+    }
+    return pages;
+}
+
 /* The converter's output file into @p out. */
 static enum convert_result read_output(const struct tool *t, const char *dir, const char *in,
                                        struct converted *out, char *errstr, size_t errstr_size)
@@ -213,13 +223,7 @@ static enum convert_result read_output(const struct tool *t, const char *dir, co
     }
     out->html = t->output == OUTPUT_XHTML;
     out->paged = t->output == OUTPUT_PAGES;
-    out->pages = 0;
-    if (out->paged) {
-        out->pages = 1;
-        for (size_t i = 0; i + 1 < out->len; i++) { /* a form feed between pages */
-            out->pages += out->bytes[i] == '\f';
-        }
-    }
+    out->pages = out->paged ? count_pages(out->bytes, out->len) : 0;
     return CONVERT_OK;
 }
 
@@ -242,16 +246,16 @@ static size_t han_in(const char *s, size_t len, size_t enough)
     return n;
 }
 
-/* The pages of @p c (c->pages of them), or NULL on ENOMEM. */
-static struct span *page_spans(const struct converted *c)
+/* The @p cnt pages of pdftotext's @p len bytes @p s (count_pages()), or NULL on ENOMEM. */
+static struct span *page_spans(const char *s, size_t len, int cnt)
 {
-    struct span *pages = calloc((size_t)c->pages, sizeof(*pages));
+    struct span *pages = calloc((size_t)cnt, sizeof(*pages));
     if (!pages) {
         return NULL;
     }
     size_t p = 0, at = 0;
-    for (size_t i = 0; i <= c->len && p < (size_t)c->pages; i++) {
-        if (i == c->len || c->bytes[i] == '\f') {
+    for (size_t i = 0; i <= len && p < (size_t)cnt; i++) {
+        if (i == len || s[i] == '\f') {
             pages[p++] = (struct span){at, i - at};
             at = i + 1;
         }
@@ -353,7 +357,7 @@ static enum convert_result ocr_pages(const struct run *r, struct converted *c,
 static enum convert_result read_scans(const struct run *r, const struct convert_request *req,
                                       struct converted *c, char *errstr, size_t errstr_size)
 {
-    struct span *pages = page_spans(c);
+    struct span *pages = page_spans(c->bytes, c->len, c->pages);
     unsigned char *scan = calloc((size_t)c->pages, 1);
     if (!pages || !scan) {
         free(pages);
@@ -406,14 +410,11 @@ static enum convert_result layout_text(const struct run *r, const char *program,
         RF_READ_OK) {
         return CONVERT_FAILED;
     }
-    struct converted as_pages = {*text, len, false, true, 1, NULL, 0, 0, PDF_TOOL};
-    for (size_t i = 0; i + 1 < len; i++) {
-        as_pages.pages += (*text)[i] == '\f';
-    }
-    if (as_pages.pages != want || !(*pages = page_spans(&as_pages))) {
+    int cnt = count_pages(*text, len);
+    if (cnt != want || !(*pages = page_spans(*text, len, cnt))) {
         free(*text);
         *text = NULL;
-        return as_pages.pages != want ? CONVERT_FAILED : CONVERT_NOMEM;
+        return cnt != want ? CONVERT_FAILED : CONVERT_NOMEM;
     }
     return CONVERT_OK;
 }
@@ -426,7 +427,7 @@ static enum convert_result layout_text(const struct run *r, const char *program,
 static enum convert_result read_tables(const struct run *r, struct converted *c, char *errstr,
                                        size_t errstr_size)
 {
-    struct span *pages = page_spans(c);
+    struct span *pages = page_spans(c->bytes, c->len, c->pages);
     unsigned char *tabular = calloc((size_t)c->pages, 1);
     int tables = 0;
     for (int p = 0; pages && tabular && p < c->pages; p++) {

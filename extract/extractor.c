@@ -27,6 +27,9 @@
 #include "reportflow/utf8.h"
 #include "text.h"
 
+/* What a document may cost when the caller names no limits: no limit. */
+static const struct extract_limits NO_LIMITS = {0, 0, NULL, 0, false};
+
 int extractor_init(struct extractor *ex, const struct catalogue *rules)
 {
     ex->rules = rules;
@@ -654,8 +657,7 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
                                           const char **reason_code, char *errstr,
                                           size_t errstr_size)
 {
-    static const struct extract_limits no_limits = {0, 0, NULL, 0, false};
-    const struct extract_limits *l = limits ? limits : &no_limits;
+    const struct extract_limits *l = limits ? limits : &NO_LIMITS;
     struct budget budget;
     struct decoded d;
     struct text t;
@@ -694,13 +696,12 @@ enum extract_status extractor_read_text(struct extractor *ex, const char *bytes,
                                         const struct extract_limits *limits, char **norm,
                                         const char **reason_code, char *errstr, size_t errstr_size)
 {
-    static const struct extract_limits no_limits = {0, 0, NULL, 0, false};
     struct reading rd = {"text/plain", NULL, 0, 0, 0, {NULL, 0}, NULL};
     struct decoded d;
     struct text t;
     *norm = NULL;
     *reason_code = NULL;
-    enum extract_status st = read_document(ex, bytes, len, limits ? limits : &no_limits, &rd, &d,
+    enum extract_status st = read_document(ex, bytes, len, limits ? limits : &NO_LIMITS, &rd, &d,
                                            &t, reason_code, errstr, errstr_size);
     reading_release(&rd);
     if (st != EXTRACT_OK) {

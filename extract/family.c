@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reportflow/utf8.h"
 #include "text.h"
 
 static int load_title(json_t *item, size_t index, void *elem, void *ctx, const char *what,
@@ -99,19 +100,6 @@ void family_release(struct family *f)
     memset(f, 0, sizeof(*f));
 }
 
-/* The length of @p t's first @p max bytes, cut at a character boundary. */
-static size_t head_len(const struct text *t, size_t max)
-{
-    if (t->norm_len <= max) {
-        return t->norm_len;
-    }
-    size_t n = max;
-    while (n > 0 && ((unsigned char)t->norm[n] & 0xC0) == 0x80) {
-        n--;
-    }
-    return n;
-}
-
 static bool found(pcre2_code *re, const struct text *t, size_t len, pcre2_match_data *md)
 {
     return pcre2_match(re, (PCRE2_SPTR)t->norm, len, 0, PCRE2_NO_UTF_CHECK, md, NULL) >= 0;
@@ -123,14 +111,14 @@ int family_score(const struct family *f, const struct text *t, pcre2_match_data 
         return 0;
     }
     int score = 0;
-    size_t head = head_len(t, FAMILY_HEAD_BYTES);
+    size_t head = rf_utf8_cut(t->norm, t->norm_len, FAMILY_HEAD_BYTES);
     for (size_t i = 0; i < f->title_cnt; i++) {
         if (found(f->titles[i], t, head, md)) {
             score += f->title_score;
             break;
         }
     }
-    size_t body = head_len(t, FAMILY_SCAN_BYTES);
+    size_t body = rf_utf8_cut(t->norm, t->norm_len, FAMILY_SCAN_BYTES);
     for (size_t i = 0; i < f->signal_cnt; i++) {
         const struct family_signal *sig = &f->signals[i];
         if (sig->literal ? memmem(t->norm, body, sig->literal, sig->literal_len) != NULL

@@ -565,6 +565,18 @@ static size_t quantity_in(const struct quantity_list *qs, const struct tablegrid
                                                                                      : SIZE_MAX;
 }
 
+/* A table rule's fact of @p value (times the rule's scale) that no one quantity holds: a sum, or
+   a number split from digits run together; placed at norm bytes [a, b), merged as a stated
+   zero is. @returns 0, or -1 on ENOMEM. */
+static int derived_fact(struct scan *s, const struct rule *rule, size_t a, size_t b, double value)
+{
+    if (zero_fact(s->t, rule, a, b, &s->zeros, &s->zero_cap) != 0) {
+        return -1;
+    }
+    s->zeros.items[s->zeros.cnt - 1].value = value * rule->table->scale;
+    return 0;
+}
+
 static int table_cell_found(void *ctx, const struct tablegrid_cell *cell)
 {
     struct table_pick *p = ctx;
@@ -578,12 +590,7 @@ static int table_cell_found(void *ctx, const struct tablegrid_cell *cell)
     }
     if (!p->rule->table->sum) {
         /* a number split from digits run together: a fact of its own, as a sum is */
-        if (zero_fact(p->s->t, p->rule, cell->start, cell->end, &p->s->zeros, &p->s->zero_cap) !=
-            0) {
-            return -1;
-        }
-        p->s->zeros.items[p->s->zeros.cnt - 1].value = cell->value * p->rule->table->scale;
-        return 0;
+        return derived_fact(p->s, p->rule, cell->start, cell->end, cell->value);
     }
     if (p->cells++ == 0) {
         p->start = cell->start;
@@ -611,8 +618,7 @@ static int run_table_rules(struct scan *s, const struct rules *rules)
         struct table_pick pick = {s, rule, 0, 0, 0, 0};
         rc = tablegrid_match(&grid, rule->table, s->t, s->m->md, table_cell_found, &pick);
         if (rc == 0 && pick.cells > 0) {
-            rc = zero_fact(s->t, rule, pick.start, pick.end, &s->zeros, &s->zero_cap);
-            s->zeros.items[s->zeros.cnt - 1].value = pick.sum * rule->table->scale;
+            rc = derived_fact(s, rule, pick.start, pick.end, pick.sum);
         }
     }
     tablegrid_release(&grid);
@@ -621,19 +627,22 @@ static int run_table_rules(struct scan *s, const struct rules *rules)
 
 /* With "tables_decide": a key some table rule gave is dropped from the facts of sentences, whose
    figures for it are partial or of another scope (答复申请805件 against the table's total). */
-static void let_tables_decide(struct fact_list *facts)
+static int let_tables_decide(const struct rules *rules, struct fact_list *facts)
 {
-    /* the table rules that gave a fact: at most the rule set's, so the check stays linear */
-    const struct rule *given[64];
+    /* the keys table rules gave: no more than the rule set has rules, so the check is linear */
+    const char **given = malloc((rules->cnt + 1) * sizeof(*given));
+    if (!given) {
+        return -1;
+    }
     size_t given_cnt = 0;
-    for (size_t i = 0; i < facts->cnt && given_cnt < sizeof(given) / sizeof(given[0]); i++) {
+    for (size_t i = 0; i < facts->cnt; i++) {
         const struct rule *r = facts->items[i].rule;
         bool seen = !r->table;
         for (size_t k = 0; !seen && k < given_cnt; k++) {
-            seen = strcmp(given[k]->key, r->key) == 0;
+            seen = strcmp(given[k], r->key) == 0;
         }
         if (!seen) {
-            given[given_cnt++] = r;
+            given[given_cnt++] = r->key;
         }
     }
     size_t kept = 0;
@@ -641,13 +650,15 @@ static void let_tables_decide(struct fact_list *facts)
         const struct fact *f = &facts->items[i];
         bool drop = false;
         for (size_t k = 0; !f->rule->table && !drop && k < given_cnt; k++) {
-            drop = strcmp(given[k]->key, f->rule->key) == 0;
+            drop = strcmp(given[k], f->rule->key) == 0;
         }
         if (!drop) {
             facts->items[kept++] = *f;
         }
     }
     facts->cnt = kept;
+    free(given);
+    return 0;
 }
 
 static int cmp_fact_start(const void *a, const void *b)
@@ -701,7 +712,7 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
         rc = merge_facts(rules, t, qs, planned, s.best, &s.zeros, out, budget);
     }
     if (rc == 0 && rules->tables_decide) {
-        let_tables_decide(out);
+        rc = let_tables_decide(rules, out);
     }
     if (rc == 0) {
         rc = fill_as_of(rules, t, out);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "tablegrid.h"
+
 /* The longest line read as a row, in tokens: past it, a line is left as it is. */
 #define MAX_TOKENS 64
 
@@ -16,42 +18,32 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* 36, 1,200, 5949.09, and the signed changes of the 2019 template (+3, -183). */
-static bool is_number(const char *s, size_t len)
+/* The line of @p page (@p len bytes) from *@p at, spaces trimmed, into [*a, *b); *@p at moves
+   past it. */
+static void next_line(const char *page, size_t len, size_t *at, size_t *a, size_t *b)
 {
-    size_t i = len > 1 && (s[0] == '+' || s[0] == '-') ? 1 : 0;
-    if (i >= len || s[i] < '0' || s[i] > '9') {
-        return false;
+    const char *nl = memchr(page + *at, '\n', len - *at);
+    size_t end = nl ? (size_t)(nl - page) : len;
+    *a = *at;
+    *b = end;
+    while (*a < *b && is_blank(page[*a])) {
+        (*a)++;
     }
-    bool dot = false;
-    for (; i < len; i++) {
-        if (s[i] == '.' && !dot && i + 1 < len) {
-            dot = true;
-        } else if (!(s[i] >= '0' && s[i] <= '9') && !(s[i] == ',' && !dot)) {
-            return false;
-        }
+    while (*b > *a && is_blank(page[*b - 1])) {
+        (*b)--;
     }
-    return true;
+    *at = end + 1;
 }
 
 bool pdftable_page_is_tabular(const char *page, size_t len)
 {
     size_t lone_numbers = 0;
-    for (size_t at = 0; at < len;) {
-        const char *nl = memchr(page + at, '\n', len - at);
-        size_t end = nl ? (size_t)(nl - page) : len;
-        size_t a = at, b = end;
-        while (a < b && is_blank(page[a])) {
-            a++;
-        }
-        while (b > a && is_blank(page[b - 1])) {
-            b--;
-        }
-        lone_numbers += b > a && is_number(page + a, b - a);
+    for (size_t at = 0, a, b; at < len;) {
+        next_line(page, len, &at, &a, &b);
+        lone_numbers += b > a && tablegrid_is_number(page + a, b - a);
         if (lone_numbers >= PDFTABLE_MIN_NUMBER_LINES) {
             return true;
         }
-        at = end + 1;
     }
     return false;
 }
@@ -102,7 +94,7 @@ static bool has_sentence_marks(const char *s, size_t len)
 static bool is_row(const char *s, const struct token *t, size_t n, size_t a, size_t b)
 {
     size_t numbers = 0;
-    while (numbers < n && is_number(s + t[n - 1 - numbers].at, t[n - 1 - numbers].len)) {
+    while (numbers < n && tablegrid_is_number(s + t[n - 1 - numbers].at, t[n - 1 - numbers].len)) {
         numbers++;
     }
     if (numbers >= 2 || (numbers == 1 && n >= 2 && t[n - 1].wide_gap)) {
@@ -130,16 +122,8 @@ int pdftable_rows(const char *page, size_t len, struct rf_buf *out)
 {
     struct token t[MAX_TOKENS];
     int rc = 0;
-    for (size_t at = 0; at < len && rc == 0;) {
-        const char *nl = memchr(page + at, '\n', len - at);
-        size_t end = nl ? (size_t)(nl - page) : len;
-        size_t a = at, b = end;
-        while (a < b && is_blank(page[a])) {
-            a++;
-        }
-        while (b > a && is_blank(page[b - 1])) {
-            b--;
-        }
+    for (size_t at = 0, a, b; at < len && rc == 0;) {
+        next_line(page, len, &at, &a, &b);
         size_t n = tokens_of(page, a, b, t);
         if (n <= MAX_TOKENS && is_row(page, t, n, a, b)) {
             rc = put_row(out, page, t, n);
@@ -147,7 +131,6 @@ int pdftable_rows(const char *page, size_t len, struct rf_buf *out)
             rc = rf_buf_append(out, page + a, b - a);
         }
         rc = rc ? rc : rf_buf_append(out, "\n", 1);
-        at = end + 1;
     }
     return rc;
 }

@@ -80,14 +80,14 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
-/* One number and nothing else: 36, 1,200, 5949.09. */
-static bool is_number(const char *s, size_t len)
+bool tablegrid_is_number(const char *s, size_t len)
 {
-    if (len == 0 || s[0] < '0' || s[0] > '9') {
+    size_t i = len > 1 && (s[0] == '+' || s[0] == '-') ? 1 : 0;
+    if (i >= len || s[i] < '0' || s[i] > '9') {
         return false;
     }
     bool dot = false;
-    for (size_t i = 1; i < len; i++) {
+    for (; i < len; i++) {
         if (s[i] == '.' && !dot && i + 1 < len) {
             dot = true;
         } else if (!(s[i] >= '0' && s[i] <= '9') && !(s[i] == ',' && !dot)) {
@@ -182,7 +182,7 @@ static int push_cell(struct tablegrid *g, const char *norm, size_t a, size_t b)
     }
     g->cells = grown;
     g->cells[g->cell_cnt++] = (struct tablegrid_cell){
-        a, b, is_number(norm + a, b - a), is_blank(norm + a, b - a), false, 0};
+        a, b, tablegrid_is_number(norm + a, b - a), is_blank(norm + a, b - a), false, 0};
     return 0;
 }
 

@@ -53,6 +53,10 @@ int tablegrid_spec_load(struct table_spec *s, json_t *obj, const char *what, cha
                         size_t errstr_size);
 void tablegrid_spec_release(struct table_spec *s);
 
+/** A cell that is one number and nothing else: 36, 1,200, 5949.09, and the signed changes of
+    the 2019 template (+3, -183). */
+bool tablegrid_is_number(const char *s, size_t len);
+
 struct tablegrid_cell {
     size_t start, end; /* norm bytes, spaces trimmed (a derived cell: its run of digits) */
     bool number;       /* the cell is one number and nothing else */

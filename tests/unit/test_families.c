@@ -36,18 +36,24 @@ static json_t *extract_with(const char *path, const char *text)
     return env;
 }
 
-/* The values of @p key among @p env's metrics, in text order, into @p out; @returns how many. */
-static size_t values_of(json_t *env, const char *key, double *out, size_t max)
+/* @p env's metrics hold key @p key once, of value @p want; with @p want -1, not at all. The
+   values found are named when they differ. */
+static void assert_one_value(json_t *env, const char *key, double want)
 {
     size_t n = 0, i;
+    double got = -1;
     json_t *m;
     json_array_foreach(json_object_get(env, "metrics"), i, m)
     {
-        if (strcmp(json_string_value(json_object_get(m, "key")), key) == 0 && n < max) {
-            out[n++] = json_number_value(json_object_get(m, "value"));
+        if (strcmp(json_string_value(json_object_get(m, "key")), key) == 0) {
+            got = json_number_value(json_object_get(m, "value"));
+            n++;
         }
     }
-    return n;
+    if (want < 0 ? n != 0 : n != 1 || got != want) {
+        fail_msg("%s: %zu fact(s), the last of value %g; want %s%g", key, n, got,
+                 want < 0 ? "none " : "one of value ", want < 0 ? 0 : want);
+    }
 }
 
 static const char *family_of(json_t *env)
@@ -115,11 +121,8 @@ static void cell_is_read_from_the_column_its_header_names(void **state)
              "| 行政处罚 | 4 | +2 | 12 |\n",
              disclosure_title);
     json_t *env = extract_with(RF_RULES_DIR, text);
-    double v[4];
-    assert_int_equal(values_of(env, "permits.processed", v, 4), 1);
-    assert_true(v[0] == 36);
-    assert_int_equal(values_of(env, "penalties.decisions", v, 4), 1);
-    assert_true(v[0] == 12);
+    assert_one_value(env, "permits.processed", 36);
+    assert_one_value(env, "penalties.decisions", 12);
     json_decref(env);
 }
 
@@ -139,16 +142,14 @@ static void sub_rows_inherit_their_heading_and_are_summed(void **state)
              "| （七）总计 | 19 | 1 |  |\n",
              disclosure_title);
     json_t *env = extract_with(RF_RULES_DIR, text);
-    double v[4];
-    assert_int_equal(values_of(env, "transparency.disclosure_requests", v, 4), 1);
-    assert_true(v[0] == 35);
-    assert_int_equal(values_of(env, "requests.partly_disclosed", v, 4), 1);
-    assert_true(v[0] == 2); /* (二) took 三、 from the row above, and its last cell */
-    assert_int_equal(values_of(env, "requests.refused", v, 4), 1);
-    assert_true(v[0] == 4); /* 1 + 3: the second reason took (三) from the row above */
-    assert_int_equal(values_of(env, "requests.unavailable", v, 4), 1);
-    assert_true(v[0] == 7); /* not 4 + 7: (四) starts a group of its own */
-    assert_int_equal(values_of(env, "requests.answered", v, 4), 0); /* its total is blank */
+    assert_one_value(env, "transparency.disclosure_requests", 35);
+    assert_one_value(env, "requests.partly_disclosed",
+                     2); /* (二) took 三、 from the row above, and its last cell */
+    assert_one_value(env, "requests.refused",
+                     4); /* 1 + 3: the second reason took (三) from the row above */
+    assert_one_value(env, "requests.unavailable",
+                     7);                            /* not 4 + 7: (四) starts a group of its own */
+    assert_one_value(env, "requests.answered", -1); /* its total is blank */
     json_decref(env);
 }
 
@@ -165,9 +166,7 @@ static void numbers_under_their_label_line_take_it(void **state)
              "法规禁止公开\n",
              disclosure_title);
     json_t *env = extract_with(RF_RULES_DIR, text);
-    double v[4];
-    assert_int_equal(values_of(env, "requests.refused", v, 4), 1);
-    assert_true(v[0] == 3);
+    assert_one_value(env, "requests.refused", 3);
     json_decref(env);
 }
 
@@ -181,13 +180,9 @@ static void row_of_fifteen_numbers_is_table_four(void **state)
              "| 3 | 1 | 0 | 1 | 5 | 2 | 0 | 0 | 0 | 2 | 1 | 0 | 0 | 0 | 1 |\n",
              disclosure_title);
     json_t *env = extract_with(RF_RULES_DIR, text);
-    double v[4];
-    assert_int_equal(values_of(env, "reconsiderations.total", v, 4), 1);
-    assert_true(v[0] == 5);
-    assert_int_equal(values_of(env, "lawsuits.direct_total", v, 4), 1);
-    assert_true(v[0] == 2);
-    assert_int_equal(values_of(env, "lawsuits.after_reconsideration_upheld", v, 4), 1);
-    assert_true(v[0] == 1);
+    assert_one_value(env, "reconsiderations.total", 5);
+    assert_one_value(env, "lawsuits.direct_total", 2);
+    assert_one_value(env, "lawsuits.after_reconsideration_upheld", 1);
     json_decref(env);
 }
 
@@ -206,20 +201,15 @@ static void run_together_cells_are_split_where_the_sums_say(void **state)
         "110024001510102五、存在的主要问题及改进情况\n",
         disclosure_title);
     json_t *env = extract_with(RF_RULES_DIR, text);
-    double v[4];
-    assert_int_equal(values_of(env, "transparency.disclosure_requests", v, 4), 1);
-    assert_true(v[0] == 81); /* 80 1 0 0 0 0 81: the only split that adds up */
-    assert_int_equal(values_of(env, "requests.carried_in", v, 4), 1);
-    assert_true(v[0] == 0);
+    assert_one_value(env, "transparency.disclosure_requests",
+                     81); /* 80 1 0 0 0 0 81: the only split that adds up */
+    assert_one_value(env, "requests.carried_in", 0);
     /* 22 0 0 0 0 0 22 and 2 20 0 0 0 0 22 both add up: they agree on the total alone */
-    assert_int_equal(values_of(env, "requests.disclosed", v, 4), 1);
-    assert_true(v[0] == 22);
-    assert_int_equal(values_of(env, "requests.refused", v, 4), 1);
-    assert_true(v[0] == 1); /* 0 + 1: the 2 of "2.其他" is the label's, not the number's */
-    assert_int_equal(values_of(env, "reconsiderations.total", v, 4), 1);
-    assert_true(v[0] == 2); /* 1 1 0 0 2 | 4 0 0 1 5 | 1 0 1 0 2 */
-    assert_int_equal(values_of(env, "lawsuits.direct_total", v, 4), 1);
-    assert_true(v[0] == 5);
+    assert_one_value(env, "requests.disclosed", 22);
+    assert_one_value(env, "requests.refused",
+                     1); /* 0 + 1: the 2 of "2.其他" is the label's, not the number's */
+    assert_one_value(env, "reconsiderations.total", 2); /* 1 1 0 0 2 | 4 0 0 1 5 | 1 0 1 0 2 */
+    assert_one_value(env, "lawsuits.direct_total", 5);
     json_decref(env);
 }
 
