@@ -391,38 +391,38 @@ static enum convert_result read_scans(const struct run *r, const struct convert_
     return res;
 }
 
-/* pdftotext -layout's text of "in.pdf" into *@p text, split at its form feeds into @p pages
-   (@p want of them); CONVERT_FAILED when it has another number of pages. */
-static enum convert_result layout_text(const struct run *r, const char *program, int want,
-                                       char **text, struct span **pages, char *errstr,
-                                       size_t errstr_size)
+/* pdftotext -tsv's words of "in.pdf" into @p words (@p want pages, the TSV's bytes in *@p tsv);
+   CONVERT_FAILED when it has another number of pages or is no such output. */
+static enum convert_result word_boxes(const struct run *r, const char *program, int want,
+                                      char **tsv, struct pdfwords *words, char *errstr,
+                                      size_t errstr_size)
 {
-    const char *argv[] = {program, "-layout", "-enc",       "UTF-8", "-eol",
-                          "unix",  "in.pdf",  "layout.txt", NULL};
+    const char *argv[] = {program, "-tsv", "-enc", "UTF-8", "in.pdf", "words.tsv", NULL};
     enum convert_result res = run_program(&TOOLS[PDF_TOOL], argv, r, errstr, errstr_size);
     char path[PATH_MAX + 16], why[256];
     size_t len = 0;
-    snprintf(path, sizeof(path), "%s/layout.txt", r->child.dir);
+    snprintf(path, sizeof(path), "%s/words.tsv", r->child.dir);
     if (res != CONVERT_OK) {
         return res;
     }
-    if (rf_fs_read_file(path, CHILDPROC_MAX_FILE_BYTES, text, &len, why, sizeof(why)) !=
+    if (rf_fs_read_file(path, CHILDPROC_MAX_FILE_BYTES, tsv, &len, why, sizeof(why)) !=
         RF_READ_OK) {
         return CONVERT_FAILED;
     }
-    int cnt = count_pages(*text, len);
-    if (cnt != want || !(*pages = page_spans(*text, len, cnt))) {
-        free(*text);
-        *text = NULL;
-        return cnt != want ? CONVERT_FAILED : CONVERT_NOMEM;
+    int rc = pdfwords_parse(*tsv, len, want, words);
+    if (rc != 0) {
+        free(*tsv);
+        *tsv = NULL;
+        return rc < 0 ? CONVERT_NOMEM : CONVERT_FAILED;
     }
     return CONVERT_OK;
 }
 
 /*
- * The pages of the PDF @p c that hold tables (pdftable.h) read again with -layout, their rows
- * as cells between bars; a page read by OCR stays as it is. When -layout fails or pages
- * differ, the text stays as it was: a table unread costs its facts, not the document.
+ * The pages of the PDF @p c that hold tables (pdftable.h) read again from their words' boxes,
+ * their rows as cells between bars; a page read by OCR stays as it is. When the second reading
+ * fails or its pages differ, the text stays as it was: a table unread costs its facts, not the
+ * document.
  */
 static enum convert_result read_tables(const struct run *r, struct converted *c, char *errstr,
                                        size_t errstr_size)
@@ -436,13 +436,13 @@ static enum convert_result read_tables(const struct run *r, struct converted *c,
         tables += tabular[p];
     }
     char program[PATH_MAX];
-    char *layout = NULL;
-    struct span *layout_pages = NULL;
+    char *tsv = NULL;
+    struct pdfwords words = {0};
     enum convert_result res = pages && tabular ? CONVERT_OK : CONVERT_NOMEM;
     if (res == CONVERT_OK && tables > 0 &&
         childproc_find(TOOLS[PDF_TOOL].program, program, sizeof(program))) {
         char why[256];
-        res = layout_text(r, program, c->pages, &layout, &layout_pages, why, sizeof(why));
+        res = word_boxes(r, program, c->pages, &tsv, &words, why, sizeof(why));
         if (res == CONVERT_TIMEOUT || res == CONVERT_STOPPED || res == CONVERT_NOMEM) {
             snprintf(errstr, errstr_size, "%s", why);
         } else {
@@ -450,16 +450,18 @@ static enum convert_result read_tables(const struct run *r, struct converted *c,
         }
     }
     struct rf_buf text = RF_BUF_INIT;
-    for (int p = 0; layout && res == CONVERT_OK && p < c->pages; p++) {
+    for (int p = 0; tsv && res == CONVERT_OK && p < c->pages; p++) {
         int rc = p > 0 ? rf_buf_append(&text, "\f", 1) : 0;
         if (rc == 0 && tabular[p]) {
-            rc = pdftable_rows(layout + layout_pages[p].at, layout_pages[p].len, &text);
+            size_t n = 0;
+            const struct pdfword *on_page = pdfwords_page(&words, p, &n);
+            rc = pdftable_rows(tsv, on_page, n, &text);
         } else if (rc == 0) {
             rc = rf_buf_append(&text, c->bytes + pages[p].at, pages[p].len);
         }
         res = rc == 0 ? CONVERT_OK : CONVERT_NOMEM;
     }
-    if (layout && res == CONVERT_OK) {
+    if (tsv && res == CONVERT_OK) {
         size_t len = text.len;
         char *joined = rf_buf_detach(&text);
         if (!joined) {
@@ -471,8 +473,8 @@ static enum convert_result read_tables(const struct run *r, struct converted *c,
         }
     }
     rf_buf_release(&text);
-    free(layout);
-    free(layout_pages);
+    free(tsv);
+    pdfwords_release(&words);
     free(pages);
     free(tabular);
     return res;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Slow suite: libFuzzer over decode + extract for RF_FUZZ_SECONDS (default 60),
 # with ASan and UBSan, seeded with the sample reports, the fixtures and the
-# hostile shapes (tests/hostile/make-content.py, 64 KB versions). Every input
+# hostile shapes (tests/hostile/make-content.py, 64 KB versions); then over a
+# PDF's word boxes and the tables read from them (fuzz_pdftable.c) for half as
+# long, seeded with the disclosure fixture printed to PDF. Every input
 # must finish within RF_FUZZ_INPUT_TIMEOUT seconds (default 5): a 64 KB input
 # takes well under a second when the work is linear, and minutes when it is not.
 set -euo pipefail
@@ -21,6 +23,13 @@ clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DRF_VERSION='
     -I"$RF_ROOT/extract" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8 libxml-2.0 libcrypto libzip libseccomp) \
     "$RF_ROOT/tests/fuzz/fuzz_extract.c" "${srcs[@]}" \
     $(pkg-config --libs jansson libpcre2-8 libxml-2.0 libcrypto libzip libseccomp) -lm -o "$work/fuzz_extract"
+# shellcheck disable=SC2046
+clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+    -I"$RF_ROOT/extract" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8 libcrypto) \
+    "$RF_ROOT/tests/fuzz/fuzz_pdftable.c" "$RF_ROOT"/extract/{pdftable,pdflines,pdfwords,tablegrid,runcells,rulefile,text}.c \
+    "$RF_ROOT"/common/src/{buf,clock,fs,log,sha256,utf8,vec}.c \
+    $(pkg-config --libs jansson libpcre2-8 libcrypto) -lm -o "$work/fuzz_pdftable"
 mkdir -p "$work/corpus"
 cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
@@ -38,4 +47,13 @@ cd "$RF_ROOT"
 RF_FUZZ_RULES="$RF_ROOT/config/rules" "$work/fuzz_extract" -max_total_time="$seconds" \
     -max_len=65536 -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "$work/corpus" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 40
+mkdir -p "$work/tsv"
+if command -v soffice >/dev/null && command -v pdftotext >/dev/null; then
+    (cd "$work" && timeout 120 soffice --headless --convert-to pdf --outdir "$work" \
+        "$RF_ROOT/tests/fixtures/disclosure/report.html" >/dev/null 2>&1) || true
+    [ -f "$work/report.pdf" ] && pdftotext -tsv "$work/report.pdf" "$work/tsv/report.tsv"
+fi
+"$work/fuzz_pdftable" -max_total_time="$((seconds / 2))" -max_len=65536 \
+    -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    "$work/tsv" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 20
 echo "1 passed, 0 failed"

@@ -4,8 +4,10 @@
 #    the DOCX and PDF LibreOffice makes of it: its table cells by row and column;
 # 2. where the labelled texts lie beside the project (public text, never in the repository;
 #    docs/corpus.md): the families of docs/labels/families.json and the table cells of
-#    docs/labels/disclosure-*.json, held to floors just under today's figures. Without them
-#    that part is skipped; without LibreOffice the formats are.
+#    docs/labels/disclosure-*.json, held to floors just under today's figures; and the tuned
+#    reports that hold tables printed to PDF (print-tables.py), so that their tables are
+#    read from the words' places on the page. Without the texts that part is skipped;
+#    without LibreOffice the formats are.
 set -euo pipefail
 : "${RF_BIN:?}" "${RF_ROOT:?}"
 base=${RF_HOLDOUT_BASE:-$RF_ROOT/..}
@@ -37,11 +39,8 @@ for ext in "${formats[@]}"; do
     cp "$work/report.$ext" "$work/$ext/"
     sed "s/report\.EXT/report.$ext/" "$fixture/gold.json" >"$work/$ext/gold.json"
     echo "== fixture as $ext"
-    # a PDF row whose label LibreOffice set on two lines apart from its numbers is lost
-    floor=1.0
-    [ "$ext" = pdf ] && floor=0.95
-    eval_dir "$work/$ext/gold.json" "$work/$ext" --min-all-precision $floor \
-        --min-all-recall $floor --min-family 1
+    eval_dir "$work/$ext/gold.json" "$work/$ext" --min-all-precision 1 --min-all-recall 1 \
+        --min-family 1
 done
 # the labelled corpora, where they are
 python3 - "$RF_ROOT" "$base" "$work" <<'PY'
@@ -71,7 +70,8 @@ for gold in "$work"/family-*.json; do
     eval_dir "$gold" "$(cat "${gold%.json}.dir")" --min-family 0.9
 done
 # tuned on: 12 reports (HTML, markdown, OCR, run-together cells); held out: 3 original PDFs
-for set in disclosure-full:0.93:0.88 disclosure-more:0.95:0.90; do
+# (the held-out floors are issue 25's bar)
+for set in disclosure-full:0.93:0.88 disclosure-more:0.97:0.95; do
     IFS=: read -r name p r <<<"$set"
     gold=$work/cells-$name.json
     [ -e "$gold" ] || continue
@@ -79,6 +79,20 @@ for set in disclosure-full:0.93:0.88 disclosure-more:0.95:0.90; do
     echo "== table cells of $name"
     eval_dir "$gold" "$(cat "$work/cells-$name.dir")" --min-all-precision "$p" --min-all-recall "$r"
 done
+# the tuned reports whose tables have borders, printed to PDF (docs/quality.md: 0.88 and 0.79;
+# layout text read the same PDFs at 0.89 and 0.83)
+if [ -e "$work/cells-disclosure-full.json" ] && command -v soffice >/dev/null; then
+    echo "== table cells of disclosure-full printed to PDF"
+    if HOME=$work python3 "$RF_ROOT/tests/quality/print-tables.py" "$work/cells-disclosure-full.json" \
+        "$(cat "$work/cells-disclosure-full.dir")" "$work/printed" 008.txt 009.txt 010.txt \
+        011.html 012.html; then
+        eval_dir "$work/printed/gold.json" "$work/printed" --min-all-precision 0.87 \
+            --min-all-recall 0.78
+    else
+        echo "disclosure: LibreOffice could not print the tuned reports" >&2
+        failed=$((failed + 1))
+    fi
+fi
 [ "$scored" -gt 0 ] || echo "disclosure: no labelled texts beside the project; the fixture alone was scored" >&2
 if [ "$failed" -gt 0 ]; then
     echo "disclosure: $failed evaluation(s) below their floors" >&2
