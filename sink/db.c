@@ -19,7 +19,7 @@
 /* one SQL clause per line reads better than what the formatter makes of it */
 /* clang-format off */
 static const char upsert_documents_sql[] =
-    "INSERT INTO extractions AS d (doc_id, rules_hash, agency, region, region_code, level, year,"
+    "WITH up AS (INSERT INTO extractions AS d (doc_id, rules_hash, agency, region, region_code, level, year,"
     " title,"
     " published, doc_number, chars, file_name, file_name_raw, file_size, encoding, file_mtime,"
     " dropped_at, produced_at, media_type, converter, pages, ocr_pages, report_family,"
@@ -56,7 +56,12 @@ static const char upsert_documents_sql[] =
     " extracted_at = EXCLUDED.extracted_at, extractor_version = EXCLUDED.extractor_version,"
     " rules_name = EXCLUDED.rules_name, rules_version = EXCLUDED.rules_version,"
     " raw_topic = EXCLUDED.raw_topic, raw_partition = EXCLUDED.raw_partition,"
-    " raw_offset = EXCLUDED.raw_offset, stored_at = now()";
+    " raw_offset = EXCLUDED.raw_offset, stored_at = now()"
+    /* the extractions stored before (xmax set by the update) have child rows to replace; the
+       new ones, nearly all, have none, and looking for them grew with the tables */
+    " RETURNING doc_id, rules_hash, xmax::text <> '0' AS replaced)"
+    " SELECT coalesce(jsonb_agg(jsonb_build_object('doc_id', doc_id, 'rules_hash', rules_hash))"
+    " FILTER (WHERE replaced), '[]')::text FROM up";
 
 /*
  * After the rows: a document's first extraction is the one shown (promoted); a later
@@ -183,14 +188,17 @@ static enum db_result store_envelopes(struct db *db, const struct db_item *items
         return DB_RETRY;
     }
     const char *params[1] = {json.data};
+    PGresult *replaced = NULL;
     int64_t t0 = rf_clock_mono_ms();
-    enum db_result r = db_conn_run(db, upsert_documents_sql, 1, params, NULL, "upsert extractions",
-                                   errstr, errstr_size);
+    enum db_result r = db_conn_run(db, upsert_documents_sql, 1, params, &replaced,
+                                   "upsert extractions", errstr, errstr_size);
     int64_t t1 = rf_clock_mono_ms();
-    if (r == DB_OK) {
-        r = db_conn_run(db, db->sql->delete_all, 1, params, NULL, "delete old rows", errstr,
+    if (r == DB_OK && PQntuples(replaced) == 1 && strcmp(PQgetvalue(replaced, 0, 0), "[]") != 0) {
+        const char *keys[1] = {PQgetvalue(replaced, 0, 0)};
+        r = db_conn_run(db, db->sql->delete_all, 1, keys, NULL, "delete old rows", errstr,
                         errstr_size);
     }
+    PQclear(replaced);
     int64_t t2 = rf_clock_mono_ms();
     for (size_t t = 0; r == DB_OK && t < children_count(); t++) {
         r = copy_children(db, t, items, cnt, only, errstr, errstr_size);

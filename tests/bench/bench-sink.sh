@@ -13,9 +13,11 @@ cleanup() {
     kill $(jobs -p) 2>/dev/null || true
     bench_broker_stop
     "$root/scripts/pg.sh" stop "$work" >/dev/null 2>&1 || true
+    [ -z "${RF_BENCH_KEEP_LOG:-}" ] || cp "$work/sink.log" "$RF_BENCH_KEEP_LOG" || true
     rm -rf "$work"
 }
 trap cleanup EXIT
+# RF_BENCH_KEEP_LOG=FILE keeps the sink's log (with RF_BENCH_SINK_ARGS="-X log.level=debug": each batch's timings)
 
 bench_broker_start
 conninfo=$("$root/scripts/pg.sh" start "$work")
@@ -35,7 +37,7 @@ on_topic=$(kcat -b "$broker" -C -t reports.events -e -q -f '%k\n' 2>/dev/null | 
 
 now() { date +%s.%N; }
 "$bin/bin/reportflow-sink" -X "broker.address_file=$work/broker.addr" -X "pg.conninfo=$conninfo" \
-    2>"$work/sink.log" &
+    ${RF_BENCH_SINK_ARGS:-} 2>"$work/sink.log" &
 # steady state: the clock starts at the first stored batch (after connecting, migrating
 # and joining the group), and only the documents stored after it count
 until [ "$(q 'SELECT count(*) FROM documents' 2>/dev/null || echo 0)" -gt 0 ]; do sleep 0.05; done
@@ -44,18 +46,27 @@ first=$(q 'SELECT count(*) FROM documents')
 until [ "$(q 'SELECT count(*) FROM documents' 2>/dev/null || echo 0)" -ge "$n" ]; do sleep 0.25; done
 t1=$(now)
 timed=$((n - first))
-rows=$(q "SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM sections) + (SELECT count(*) FROM citations) + (SELECT count(*) FROM quantities) + (SELECT count(*) FROM metrics)")
+# the rows the sink wrote, in the tables it wrote them to
+tables="extractions extraction_sections extraction_citations extraction_quantities extraction_metrics"
+count_rows() { # prefix
+    local sql="SELECT 0" t
+    for t in $tables; do sql="$sql + (SELECT count(*) FROM $1$t)"; done
+    q "$sql"
+}
+rows=$(count_rows "")
 
-# the baseline: the same rows, as CSV, COPY'd into tables with the same columns and indexes
-for t in documents sections citations quantities metrics; do
+# the baseline: the same rows, dumped as COPY text and COPY'd into tables of the same columns,
+# defaults and indexes (not the foreign keys: CREATE TABLE ... LIKE does not copy them)
+for t in $tables; do
+    "$pg_bin/psql" "$conninfo" -v ON_ERROR_STOP=1 -q -c "\\copy $t TO '$work/$t.copy'"
     q "CREATE TABLE copy_$t (LIKE $t INCLUDING DEFAULTS INCLUDING INDEXES)"
 done
 t2=$(now)
-for t in documents sections citations quantities metrics; do
-    "$pg_bin/psql" "$conninfo" -v ON_ERROR_STOP=1 -q -c "\\copy copy_$t FROM '$work/$t.csv' WITH (FORMAT csv)"
+for t in $tables; do
+    "$pg_bin/psql" "$conninfo" -v ON_ERROR_STOP=1 -q -c "\\copy copy_$t FROM '$work/$t.copy'"
 done
 t3=$(now)
-copied=$(q "SELECT (SELECT count(*) FROM copy_documents) + (SELECT count(*) FROM copy_sections) + (SELECT count(*) FROM copy_citations) + (SELECT count(*) FROM copy_quantities) + (SELECT count(*) FROM copy_metrics)")
+copied=$(count_rows copy_)
 [ "$copied" -eq "$rows" ] || { echo "COPY loaded $copied rows, the sink $rows" >&2; exit 1; }
 
 python3 - "$n" "$rows" "$t0" "$t1" "$t2" "$t3" "$timed" <<'PY'
@@ -64,6 +75,6 @@ n, rows, timed = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[7])
 sink = (float(sys.argv[4]) - float(sys.argv[3])) / timed * n  # per-document rate, scaled to n
 copy = float(sys.argv[6]) - float(sys.argv[5])
 print(f"  reportflow-sink   {n / sink:8.0f} documents/s  {rows / sink:9.0f} rows/s  ({timed} documents timed after the first batch, {rows} rows in all, from Kafka)")
-print(f"  plain COPY        {n / copy:8.0f} documents/s  {rows / copy:9.0f} rows/s  ({copy:.2f} s, from CSV files)")
-print(f"  ratio sink/COPY   {copy / sink:8.2f}   (target >= 0.5)")
+print(f"  plain COPY        {n / copy:8.0f} documents/s  {rows / copy:9.0f} rows/s  ({copy:.2f} s, from files of the sink's rows)")
+print(f"  ratio sink/COPY   {copy / sink:8.2f}   (issue 22 asks 0.85)")
 PY

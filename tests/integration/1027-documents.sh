@@ -119,3 +119,20 @@ letters=$(q "SELECT file_name || '=' || error_code FROM dead_letters ORDER BY fi
 scanned.pdf=needs-ocr" ] || fail "dead letters:\n$letters"
 pass "a broken PDF and one without a text layer are dead letters (convert-failed, needs-ocr); the report behind them was stored"
 ! pgrep -f 'rf-convert\.' >/dev/null || fail "a converter outlived its document"
+
+# forgetting a report (docs/operations.md): its child rows go with its extraction, by the
+# trigger that replaced the foreign keys (sql/018), and no other report's rows
+doc=$(q "SELECT doc_id FROM documents WHERE file_name = '年度报告.pdf'")
+children_of() { # doc_id, = or <>
+    q "SELECT (SELECT count(*) FROM extraction_sections WHERE doc_id $2 '$1')
+            + (SELECT count(*) FROM extraction_citations WHERE doc_id $2 '$1')
+            + (SELECT count(*) FROM extraction_quantities WHERE doc_id $2 '$1')
+            + (SELECT count(*) FROM extraction_metrics WHERE doc_id $2 '$1')"
+}
+mine=$(children_of "$doc" =) others=$(children_of "$doc" '<>')
+[ "$mine" -gt 0 ] && [ "$others" -gt 0 ] || fail "no child rows to delete: $mine of the PDF, $others of the others"
+q "DELETE FROM extractions WHERE doc_id = '$doc'" >/dev/null
+[ "$(children_of "$doc" =)" = 0 ] || fail "the deleted extraction's child rows remain: $(children_of "$doc" =)"
+[ "$(children_of "$doc" '<>')" = "$others" ] || fail "other reports' rows went too: $others, now $(children_of "$doc" '<>')"
+[ "$(q "SELECT count(*) FROM documents WHERE doc_id = '$doc'")" = 0 ] || fail "the document is still shown"
+pass "deleting an extraction deletes its $mine child rows and its promotion, no other report's"

@@ -4,7 +4,8 @@
  * a private PostgreSQL):
  *  - sink/children.c (the child tables) against the schema the migrations
  *    build (information_schema: each table's real columns and their types;
- *    every table referencing extractions is a child table) and against
+ *    every table with a rules_hash is a child table, and the trigger that
+ *    deletes an extraction's rows deletes from each) and against
  *    schema/envelope.schema.json (each array and its items' properties; the
  *    array of excerpts, CHILDREN_CLAUSES, is no child table);
  *  - the rule set's "core_keys" against the view report_summary: its columns
@@ -136,23 +137,46 @@ static const struct children_table *child_named(const char *name)
     return NULL;
 }
 
-/* Every table whose rows belong to an extraction must be deleted and copied by the sink. */
+/*
+ * Every table whose rows belong to an extraction (it has rules_hash) is a child table the sink
+ * deletes and copies, and every child table is emptied of an extraction's rows when the
+ * extraction is deleted: the trigger that stands for the foreign keys names it (sql/018).
+ */
 static int check_no_other_children(struct check *ck, PGconn *conn)
 {
-    PGresult *res = query(conn,
-                          "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint"
-                          " WHERE contype = 'f' AND confrelid = 'extractions'::regclass"
-                          " AND conrelid <> 'promotions'::regclass",
-                          NULL, NULL, NULL);
-    if (!res) {
+    PGresult *res =
+        query(conn,
+              "SELECT c.table_name FROM information_schema.columns c"
+              " JOIN information_schema.tables t USING (table_schema, table_name)"
+              " WHERE c.table_schema = current_schema() AND c.column_name = 'rules_hash'"
+              " AND t.table_type = 'BASE TABLE'"
+              " AND c.table_name NOT IN ('extractions', 'promotions')",
+              NULL, NULL, NULL);
+    PGresult *trigger = res ? query(conn,
+                                    "SELECT prosrc FROM pg_proc"
+                                    " WHERE proname = 'extractions_delete_children'",
+                                    NULL, NULL, NULL)
+                            : NULL;
+    if (!trigger) {
+        PQclear(res);
         return -1;
     }
     for (int i = 0; i < PQntuples(res); i++) {
         if (!child_named(PQgetvalue(res, i, 0))) {
-            mismatch(ck, "table %s references extractions but is not in sink/children.c",
+            mismatch(ck, "table %s holds rows of extractions but is not in sink/children.c",
                      PQgetvalue(res, i, 0));
         }
     }
+    const char *body = PQntuples(trigger) == 1 ? PQgetvalue(trigger, 0, 0) : "";
+    for (size_t i = 0; i < children_count(); i++) {
+        char statement[160];
+        snprintf(statement, sizeof(statement), "DELETE FROM %s ", children_at(i)->table);
+        if (!strstr(body, statement)) {
+            mismatch(ck, "extractions_delete_children() does not delete from %s",
+                     children_at(i)->table);
+        }
+    }
+    PQclear(trigger);
     PQclear(res);
     return 0;
 }
