@@ -6,12 +6,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh" >/dev/null
 "$root/scripts/build.sh" release >/dev/null
 export RF_BIN=$root/build
+# figures one benchmark passes to another (COPY's documents/s for the end-to-end ratio)
+RF_BENCH_OUT=$(mktemp -d /tmp/rf-bench-out.XXXXXX)
+export RF_BENCH_OUT
 "$RF_BIN/bin/bench_extract" "$root/config/rules" "${RF_BENCH_SECONDS:-5}" "$root"/examples/reports/*
 # each seed's time and envelope bytes per input byte
 "$RF_BIN/bin/bench_extract" --per-file "$root/config/rules" 1 "$root"/examples/reports/*
 # the same extraction over hostile shapes at 1 MB and 4 MB: the time ratio shows linear work
 hostile=$(mktemp -d /tmp/rf-bench-hostile.XXXXXX)
-trap 'rm -rf "$hostile"' EXIT
+trap 'rm -rf "$hostile" "$RF_BENCH_OUT"' EXIT
 python3 "$root/tests/hostile/make-content.py" "$hostile" --big >/dev/null
 "$RF_BIN/bin/bench_extract" --per-file "$root/config/rules" "${RF_BENCH_SHAPE_SECONDS:-2}" \
     "$hostile"/*-1m.txt "$hostile"/*-4m.txt "$hostile"/single-line-8m.txt
