@@ -121,7 +121,10 @@ enum db_result db_conn_open(struct db *db, const char *conninfo, char *errstr, s
     }
     int applied = migrate_apply(db->conn, errstr, errstr_size);
     if (applied < 0) {
-        enum db_result r = PQstatus(db->conn) == CONNECTION_BAD ? DB_RETRY : DB_FATAL;
+        /* a migration that lost to another session's locks (a reader of the views it
+           replaces) is tried again with the next connection */
+        enum db_result r =
+            PQstatus(db->conn) == CONNECTION_BAD || applied == MIGRATE_AGAIN ? DB_RETRY : DB_FATAL;
         db_conn_close(db);
         return r;
     }

@@ -19,6 +19,16 @@ static void strip_newline(char *s)
     }
 }
 
+/* Whether @p res failed for want of a lock another session held: worth a later try. */
+static bool lost_to_locks(const PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    /* deadlock_detected, serialization_failure, lock_not_available */
+    return state && (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0 ||
+                     strcmp(state, "55P03") == 0);
+}
+
+/* @returns 0; MIGRATE_AGAIN or -1 with errstr. */
 static int exec_simple(PGconn *conn, const char *sql, const char *what, char *errstr,
                        size_t errstr_size)
 {
@@ -28,7 +38,7 @@ static int exec_simple(PGconn *conn, const char *sql, const char *what, char *er
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         snprintf(errstr, errstr_size, "%s: %s", what, PQerrorMessage(conn));
         strip_newline(errstr);
-        rc = -1;
+        rc = lost_to_locks(res) ? MIGRATE_AGAIN : -1;
     }
     PQclear(res);
     return rc;
@@ -54,9 +64,10 @@ static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size
     if (exec_simple(conn, "BEGIN", what, errstr, errstr_size) != 0) {
         return -1;
     }
-    if (exec_simple(conn, m->sql, what, errstr, errstr_size) != 0) {
+    int rc = exec_simple(conn, m->sql, what, errstr, errstr_size);
+    if (rc != 0) {
         PQclear(PQexec(conn, "ROLLBACK"));
-        return -1;
+        return rc;
     }
     char v[16];
     snprintf(v, sizeof(v), "%d", m->version);
@@ -102,5 +113,5 @@ int migrate_apply(PGconn *conn, char *errstr, size_t errstr_size)
         }
     }
     PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")"));
-    return rc == 0 ? applied_now : -1;
+    return rc == 0 ? applied_now : rc;
 }

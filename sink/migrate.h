@@ -18,8 +18,12 @@ extern const size_t migrate_count;
 /**
  * Apply every migration not yet recorded in schema_migrations, each in its own
  * transaction, under an advisory lock so that sinks starting together do not
- * race. @returns the number applied, or -1 with errstr.
+ * race. @returns the number applied; MIGRATE_AGAIN with errstr when a migration lost to
+ * another session's locks (a deadlock, a lock not granted: the caller tries again later);
+ * -1 with errstr.
  */
+#define MIGRATE_AGAIN (-2)
+
 int migrate_apply(PGconn *conn, char *errstr, size_t errstr_size);
 
 #endif
