@@ -10,6 +10,8 @@
 
 /* pg_advisory_lock key: any constant the sinks agree on ("rfmg"). */
 #define MIGRATION_LOCK_KEY "1919313767"
+/* How long a migration waits for any lock before the sink tries again later. */
+#define MIGRATION_LOCK_TIMEOUT "5s"
 
 static void strip_newline(char *s)
 {
@@ -44,17 +46,24 @@ static int exec_simple(PGconn *conn, const char *sql, const char *what, char *er
     return rc;
 }
 
-static bool is_applied(PGconn *conn, int version, int *applied)
+/* Whether migration @p version is recorded, into *@p applied. @returns 0; MIGRATE_AGAIN or -1
+   with errstr. */
+static int is_applied(PGconn *conn, int version, int *applied, char *errstr, size_t errstr_size)
 {
     char v[16];
     snprintf(v, sizeof(v), "%d", version);
     const char *params[1] = {v};
     PGresult *res = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE version = $1::int", 1,
                                  NULL, params, NULL, NULL, 0);
-    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
-    *applied = ok && PQntuples(res) > 0;
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        snprintf(errstr, errstr_size, "reading schema_migrations: %s", PQerrorMessage(conn));
+        strip_newline(errstr);
+        rc = lost_to_locks(res) ? MIGRATE_AGAIN : -1;
+    }
+    *applied = rc == 0 && PQntuples(res) > 0;
     PQclear(res);
-    return ok;
+    return rc;
 }
 
 static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size_t errstr_size)
@@ -91,27 +100,31 @@ static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size
 
 int migrate_apply(PGconn *conn, char *errstr, size_t errstr_size)
 {
-    if (exec_simple(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", "migration lock",
-                    errstr, errstr_size) != 0) {
-        return -1;
+    /* every lock a migration waits for (the advisory lock another sink holds while it migrates,
+       a table a reader holds) has an end: past it, the caller tries again, and says so */
+    int rc = exec_simple(conn, "SET lock_timeout = '" MIGRATION_LOCK_TIMEOUT "'", "lock_timeout",
+                         errstr, errstr_size);
+    rc = rc ? rc
+            : exec_simple(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", "migration lock",
+                          errstr, errstr_size);
+    if (rc != 0) {
+        return rc;
     }
     int applied_now = 0;
-    int rc = exec_simple(conn,
-                         "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                         " version integer PRIMARY KEY, name text NOT NULL,"
-                         " applied_at timestamptz NOT NULL DEFAULT now())",
-                         "schema_migrations", errstr, errstr_size);
+    rc = exec_simple(conn,
+                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " version integer PRIMARY KEY, name text NOT NULL,"
+                     " applied_at timestamptz NOT NULL DEFAULT now())",
+                     "schema_migrations", errstr, errstr_size);
     for (size_t i = 0; rc == 0 && i < migrate_count; i++) {
         int applied = 0;
-        if (!is_applied(conn, migrate_all[i].version, &applied)) {
-            snprintf(errstr, errstr_size, "reading schema_migrations: %s", PQerrorMessage(conn));
-            strip_newline(errstr);
-            rc = -1;
-        } else if (!applied) {
+        rc = is_applied(conn, migrate_all[i].version, &applied, errstr, errstr_size);
+        if (rc == 0 && !applied) {
             rc = apply_one(conn, &migrate_all[i], errstr, errstr_size);
             applied_now += rc == 0;
         }
     }
     PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")"));
+    PQclear(PQexec(conn, "RESET lock_timeout"));
     return rc == 0 ? applied_now : rc;
 }
