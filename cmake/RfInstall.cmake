@@ -45,8 +45,9 @@ file(WRITE ${PROJECT_BINARY_DIR}/install/reportflow.conf
      "# Installed by reportflow ${PROJECT_VERSION}: the paths are this host's; set\n"
      "# kafka.bootstrap.servers and pg.conninfo (readable by the reportflow group only).\n"
      "${rf_conf}")
+# (absolute: under the prefix /usr, GNUInstallDirs names /etc, not /usr/etc)
 install(FILES ${PROJECT_BINARY_DIR}/install/reportflow.conf
-        DESTINATION ${CMAKE_INSTALL_SYSCONFDIR}/reportflow
+        DESTINATION ${RF_SYSCONFDIR}
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
 
 # The units, hardened alike (systemd-analyze verify and security: tests/integration/0011-install.sh);
@@ -76,3 +77,22 @@ foreach(unit reportflow-producer.service reportflow-worker@.service reportflow-s
                    ${PROJECT_BINARY_DIR}/install/${unit} @ONLY)
     install(FILES ${PROJECT_BINARY_DIR}/install/${unit} DESTINATION ${RF_UNITDIR})
 endforeach()
+
+# A Debian package of the above (scripts/package.sh configures the prefix /usr and runs cpack):
+# the libraries it links found by dpkg-shlibdeps, the converters it calls named; the maintainer
+# scripts make the user the units run as and keep the configuration and the data.
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME reportflow)
+set(CPACK_PACKAGE_VENDOR "reportflow")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "government annual reports into PostgreSQL, through Kafka")
+set(CPACK_PACKAGE_CONTACT "reportflow maintainers <reportflow@localhost>")
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION misc)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "poppler-utils, adduser")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "tesseract-ocr, tesseract-ocr-chi-sim, libreoffice-writer-nogui")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${PROJECT_SOURCE_DIR}/config/debian/postinst ${PROJECT_SOURCE_DIR}/config/debian/postrm
+    ${PROJECT_SOURCE_DIR}/config/debian/conffiles)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+include(CPack)

@@ -34,6 +34,7 @@ packages=(
 )
 if [ "$want_test" = 1 ]; then
     packages+=(chromium strace) # chromium: about 250 MB to download with its dependencies
+    packages+=(dpkg-dev) # the Debian package (cpack: dpkg-shlibdeps)
     packages+=(fonts-wqy-zenhei qpdf img2pdf) # Chinese glyphs for the PDFs tests/quality/formats.sh
                                               # makes, an encrypted one, and scans of them
 fi
