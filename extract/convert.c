@@ -246,9 +246,12 @@ static size_t han_in(const char *s, size_t len, size_t enough)
     return n;
 }
 
-/* The @p cnt pages of pdftotext's @p len bytes @p s (count_pages()), or NULL on ENOMEM. */
-static struct span *page_spans(const char *s, size_t len, int cnt)
+/* The pages of @p c (c->pages of them, count_pages()), or NULL on ENOMEM. */
+static struct span *page_spans(const struct converted *c)
 {
+    const char *s = c->bytes;
+    size_t len = c->len;
+    int cnt = c->pages;
     struct span *pages = calloc((size_t)cnt, sizeof(*pages));
     if (!pages) {
         return NULL;
@@ -357,7 +360,7 @@ static enum convert_result ocr_pages(const struct run *r, struct converted *c,
 static enum convert_result read_scans(const struct run *r, const struct convert_request *req,
                                       struct converted *c, char *errstr, size_t errstr_size)
 {
-    struct span *pages = page_spans(c->bytes, c->len, c->pages);
+    struct span *pages = page_spans(c);
     unsigned char *scan = calloc((size_t)c->pages, 1);
     if (!pages || !scan) {
         free(pages);
@@ -427,7 +430,7 @@ static enum convert_result word_boxes(const struct run *r, const char *program, 
 static enum convert_result read_tables(const struct run *r, struct converted *c, char *errstr,
                                        size_t errstr_size)
 {
-    struct span *pages = page_spans(c->bytes, c->len, c->pages);
+    struct span *pages = page_spans(c);
     unsigned char *tabular = calloc((size_t)c->pages, 1);
     int tables = 0;
     for (int p = 0; pages && tabular && p < c->pages; p++) {

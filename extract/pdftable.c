@@ -1,5 +1,4 @@
 /* pdftable.c - a PDF page's tables from its words' boxes: see pdftable.h. */
-#define _GNU_SOURCE /* memmem */
 #include "pdftable.h"
 
 #include <stdint.h>
@@ -68,8 +67,6 @@ bool pdftable_page_is_tabular(const char *page, size_t len)
     return false;
 }
 
-/* ---- lines and tokens ---- */
-
 /* ---- one table: its columns, rows and labels ---- */
 
 static float line_middle(const struct pdfline *l)
@@ -82,44 +79,6 @@ static float token_middle(const struct pdftoken *t)
     return (t->x0 + t->x1) / 2;
 }
 
-/* A label that starts a row of its own: 1. 2、 (三) （四） 五、 */
-static bool starts_numbered(const char *s, size_t len)
-{
-    static const char *const open[] = {"(", "（"};
-    static const char *const marks[] = {".", "、", "．", ")", "）"};
-    size_t i = 0;
-    for (size_t k = 0; k < sizeof(open) / sizeof(open[0]); k++) {
-        size_t n = strlen(open[k]);
-        if (len >= n && memcmp(s, open[k], n) == 0) {
-            i = n;
-            break;
-        }
-    }
-    size_t digits = i;
-    while (digits < len && s[digits] >= '0' && s[digits] <= '9') {
-        digits++;
-    }
-    size_t numeral = digits;
-    static const char *const numerals = "一二三四五六七八九十";
-    while (digits == i && numeral + 3 <= len) { /* no digits: Chinese numerals, 3 bytes each */
-        const char *hit = memmem(numerals, strlen(numerals), s + numeral, 3);
-        if (!hit || (hit - numerals) % 3 != 0) {
-            break;
-        }
-        numeral += 3;
-    }
-    if (numeral == i) {
-        return false;
-    }
-    for (size_t k = 0; k < sizeof(marks) / sizeof(marks[0]); k++) {
-        size_t n = strlen(marks[k]);
-        if (len - numeral >= n && memcmp(s + numeral, marks[k], n) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
 static int by_x0(const void *a, const void *b)
 {
     const struct column *x = a, *y = b;
@@ -128,7 +87,7 @@ static int by_x0(const void *a, const void *b)
 
 /*
  * The columns of lines [a, b): the values' boxes, those that overlap merged. @returns how many
- * into @p cols (TABLE_MAX_COLUMNS + 1: too many).
+ * into @p cols (TABLE_MAX_COLUMNS + 1: too many; SIZE_MAX on ENOMEM).
  */
 static size_t columns_of(const struct pdfpage *p, size_t a, size_t b, struct column *cols)
 {
@@ -276,6 +235,26 @@ static bool reaches_values(const struct pdfpage *p, const struct pdfline *l, flo
     return false;
 }
 
+/* Whether line @p l above a table of columns @p cols (@p n) is a heading, not a header: a word
+   over the middles of two columns, or one phrase standing over fewer than two of them. */
+static bool is_heading(const struct pdfpage *p, const struct pdfline *l, const struct column *cols,
+                       size_t n)
+{
+    const struct pdfword *w0 = &p->words[l->word], *w1 = &p->words[l->word + l->words - 1];
+    size_t over = 0; /* columns whose middles the line stands over */
+    for (size_t c = 0; c < n; c++) {
+        float mid = (cols[c].x0 + cols[c].x1) / 2;
+        over += w0->x0 <= mid && mid <= w1->x1;
+        for (size_t k = l->word; c + 1 < n && k < l->word + l->words; k++) {
+            float next = (cols[c + 1].x0 + cols[c + 1].x1) / 2;
+            if (p->words[k].x0 <= mid && next <= p->words[k].x1) {
+                return true;
+            }
+        }
+    }
+    return l->count < 2 && (l->words < 2 || over < (n < 2 ? n : 2));
+}
+
 /* Lines [a, b) above a table's first row, columns @p cols (@p n): a line of cells set apart, or
    of words over two columns or more, is a header row, one cell per word (header cells may
    stand as close as words, and tablegrid.h counts them from the right); the others are text. */
@@ -285,18 +264,7 @@ static int write_header(const struct pdfpage *p, const char *tsv, size_t a, size
     int rc = 0;
     for (size_t i = a; i < b && rc == 0; i++) {
         const struct pdfline *l = &p->lines[i];
-        const struct pdfword *w0 = &p->words[l->word], *w1 = &p->words[l->word + l->words - 1];
-        size_t over = 0;       /* columns whose middles the line stands over */
-        bool spanning = false; /* a word over two columns: a heading, not a header cell */
-        for (size_t c = 0; c < n; c++) {
-            float mid = (cols[c].x0 + cols[c].x1) / 2;
-            over += w0->x0 <= mid && mid <= w1->x1;
-            for (size_t k = l->word; c + 1 < n && k < l->word + l->words && !spanning; k++) {
-                float next = (cols[c + 1].x0 + cols[c + 1].x1) / 2;
-                spanning = p->words[k].x0 <= mid && next <= p->words[k].x1;
-            }
-        }
-        if (spanning || (l->count < 2 && (l->words < 2 || over < (n < 2 ? n : 2)))) {
+        if (is_heading(p, l, cols, n)) {
             rc = write_text_line(p, l, out);
             continue;
         }
@@ -385,7 +353,7 @@ static void note_row_below(struct pdfpage *p, size_t a, size_t b, bool blank_row
 
 static bool token_numbered(const struct pdfpage *p, const struct pdftoken *t)
 {
-    return t && starts_numbered(p->text.data + t->at, t->len);
+    return t && tablegrid_is_numbered(p->text.data + t->at, t->len);
 }
 
 /*
@@ -445,7 +413,7 @@ static int write_lines(const struct pdfpage *p, size_t a, size_t b, struct rf_bu
 }
 
 /* The columns of lines [a, b), if they hold a table: columns within bounds; two rows, a row of
-   two values, or a row under a header. @returns how many, 0 for no table. */
+   two values, or a row under a header. @returns how many, 0 for no table, SIZE_MAX on ENOMEM. */
 static size_t table_columns(const struct pdfpage *p, size_t a, size_t b, struct column *cols)
 {
     size_t rows = 0, widest = 0;
@@ -459,7 +427,7 @@ static size_t table_columns(const struct pdfpage *p, size_t a, size_t b, struct 
         return 0;
     }
     size_t n = columns_of(p, a, b, cols);
-    return n <= TABLE_MAX_COLUMNS ? n : 0;
+    return n <= TABLE_MAX_COLUMNS || n == SIZE_MAX ? n : 0;
 }
 
 static int write_table(struct pdfpage *p, const char *tsv, size_t a, size_t b, float label_right,
@@ -467,6 +435,9 @@ static int write_table(struct pdfpage *p, const char *tsv, size_t a, size_t b, f
 {
     struct column cols[TABLE_MAX_COLUMNS];
     size_t n = table_columns(p, a, b, cols);
+    if (n == SIZE_MAX) {
+        return -1;
+    }
     if (n == 0) {
         return write_lines(p, a, b, out);
     }

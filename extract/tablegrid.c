@@ -167,6 +167,11 @@ static enum numbering numbering_of(const char *s, size_t len)
     return NUMBERING_NONE;
 }
 
+bool tablegrid_is_numbered(const char *s, size_t len)
+{
+    return numbering_of(s, len) != NUMBERING_NONE;
+}
+
 static int push_cell(struct tablegrid *g, const char *norm, size_t a, size_t b)
 {
     while (a < b && is_space(norm[a])) {

@@ -57,6 +57,9 @@ void tablegrid_spec_release(struct table_spec *s);
     the 2019 template (+3, -183). */
 bool tablegrid_is_number(const char *s, size_t len);
 
+/** A label that starts with a numbering of its own: 一、 (一) 1. (1) */
+bool tablegrid_is_numbered(const char *s, size_t len);
+
 struct tablegrid_cell {
     size_t start, end; /* norm bytes, spaces trimmed (a derived cell: its run of digits) */
     bool number;       /* the cell is one number and nothing else */

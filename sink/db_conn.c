@@ -119,12 +119,17 @@ enum db_result db_conn_open(struct db *db, const char *conninfo, char *errstr, s
         db_conn_close(db);
         return DB_RETRY;
     }
-    int applied = migrate_apply(db->conn, errstr, errstr_size);
+    char state[6];
+    int applied = migrate_apply(db->conn, state, errstr, errstr_size);
     if (applied < 0) {
-        /* a migration that lost to another session's locks (a reader of the views it
-           replaces) is tried again with the next connection */
+        /* judged as any statement: a migration that lost to another session's locks (a
+           deadlock with a reader of the views it replaces, lock_timeout) is tried again with
+           the next connection; our SQL or the schema wrong stops the sink */
+        enum db_result kind = db_conn_classify_state(state[0] ? state : NULL);
         enum db_result r =
-            PQstatus(db->conn) == CONNECTION_BAD || applied == MIGRATE_AGAIN ? DB_RETRY : DB_FATAL;
+            PQstatus(db->conn) == CONNECTION_BAD || kind == DB_RETRY || kind == DB_SMALLER
+                ? DB_RETRY
+                : DB_FATAL;
         db_conn_close(db);
         return r;
     }

@@ -21,34 +21,35 @@ static void strip_newline(char *s)
     }
 }
 
-/* Whether @p res failed for want of a lock another session held: worth a later try. */
-static bool lost_to_locks(const PGresult *res)
+/* A failed @p res: its message into @p errstr and its SQLSTATE into @p state ("" if none). */
+static void failed(PGconn *conn, const PGresult *res, const char *what, char state[6], char *errstr,
+                   size_t errstr_size)
 {
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    /* deadlock_detected, serialization_failure, lock_not_available */
-    return state && (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0 ||
-                     strcmp(state, "55P03") == 0);
+    const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    snprintf(state, 6, "%s", code ? code : "");
+    snprintf(errstr, errstr_size, "%s: %s", what, PQerrorMessage(conn));
+    strip_newline(errstr);
 }
 
-/* @returns 0; MIGRATE_AGAIN or -1 with errstr. */
-static int exec_simple(PGconn *conn, const char *sql, const char *what, char *errstr,
+/* @returns 0, or -1 with @p state and @p errstr. */
+static int exec_simple(PGconn *conn, const char *sql, const char *what, char state[6], char *errstr,
                        size_t errstr_size)
 {
     PGresult *res = PQexec(conn, sql);
     ExecStatusType st = PQresultStatus(res);
     int rc = 0;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        snprintf(errstr, errstr_size, "%s: %s", what, PQerrorMessage(conn));
-        strip_newline(errstr);
-        rc = lost_to_locks(res) ? MIGRATE_AGAIN : -1;
+        failed(conn, res, what, state, errstr, errstr_size);
+        rc = -1;
     }
     PQclear(res);
     return rc;
 }
 
-/* Whether migration @p version is recorded, into *@p applied. @returns 0; MIGRATE_AGAIN or -1
-   with errstr. */
-static int is_applied(PGconn *conn, int version, int *applied, char *errstr, size_t errstr_size)
+/* Whether migration @p version is recorded, into *@p applied. @returns 0, or -1 with @p state
+   and @p errstr. */
+static int is_applied(PGconn *conn, int version, int *applied, char state[6], char *errstr,
+                      size_t errstr_size)
 {
     char v[16];
     snprintf(v, sizeof(v), "%d", version);
@@ -57,26 +58,26 @@ static int is_applied(PGconn *conn, int version, int *applied, char *errstr, siz
                                  NULL, params, NULL, NULL, 0);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        snprintf(errstr, errstr_size, "reading schema_migrations: %s", PQerrorMessage(conn));
-        strip_newline(errstr);
-        rc = lost_to_locks(res) ? MIGRATE_AGAIN : -1;
+        failed(conn, res, "reading schema_migrations", state, errstr, errstr_size);
+        rc = -1;
     }
     *applied = rc == 0 && PQntuples(res) > 0;
     PQclear(res);
     return rc;
 }
 
-static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size_t errstr_size)
+/* @returns 0, or -1 with @p state and @p errstr. */
+static int apply_one(PGconn *conn, const struct migration *m, char state[6], char *errstr,
+                     size_t errstr_size)
 {
     char what[128];
     snprintf(what, sizeof(what), "migration %s", m->name);
-    if (exec_simple(conn, "BEGIN", what, errstr, errstr_size) != 0) {
+    if (exec_simple(conn, "BEGIN", what, state, errstr, errstr_size) != 0) {
         return -1;
     }
-    int rc = exec_simple(conn, m->sql, what, errstr, errstr_size);
-    if (rc != 0) {
+    if (exec_simple(conn, m->sql, what, state, errstr, errstr_size) != 0) {
         PQclear(PQexec(conn, "ROLLBACK"));
-        return rc;
+        return -1;
     }
     char v[16];
     snprintf(v, sizeof(v), "%d", m->version);
@@ -84,13 +85,14 @@ static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size
     PGresult *res =
         PQexecParams(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)", 2,
                      NULL, params, NULL, NULL, 0);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        snprintf(what, sizeof(what), "migration %s: cannot record it", m->name);
+        failed(conn, res, what, state, errstr, errstr_size);
+        rc = -1;
+    }
     PQclear(res);
-    if (!ok || exec_simple(conn, "COMMIT", what, errstr, errstr_size) != 0) {
-        if (!ok) {
-            snprintf(errstr, errstr_size, "%s: cannot record it: %s", what, PQerrorMessage(conn));
-            strip_newline(errstr);
-        }
+    if (rc != 0 || exec_simple(conn, "COMMIT", what, state, errstr, errstr_size) != 0) {
         PQclear(PQexec(conn, "ROLLBACK"));
         return -1;
     }
@@ -98,33 +100,34 @@ static int apply_one(PGconn *conn, const struct migration *m, char *errstr, size
     return 0;
 }
 
-int migrate_apply(PGconn *conn, char *errstr, size_t errstr_size)
+int migrate_apply(PGconn *conn, char state[6], char *errstr, size_t errstr_size)
 {
+    state[0] = '\0';
     /* every lock a migration waits for (the advisory lock another sink holds while it migrates,
-       a table a reader holds) has an end: past it, the caller tries again, and says so */
+       a table a reader holds) has an end: past it, the caller judges the SQLSTATE */
     int rc = exec_simple(conn, "SET lock_timeout = '" MIGRATION_LOCK_TIMEOUT "'", "lock_timeout",
-                         errstr, errstr_size);
+                         state, errstr, errstr_size);
     rc = rc ? rc
             : exec_simple(conn, "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")", "migration lock",
-                          errstr, errstr_size);
+                          state, errstr, errstr_size);
     if (rc != 0) {
-        return rc;
+        return -1;
     }
     int applied_now = 0;
     rc = exec_simple(conn,
                      "CREATE TABLE IF NOT EXISTS schema_migrations ("
                      " version integer PRIMARY KEY, name text NOT NULL,"
                      " applied_at timestamptz NOT NULL DEFAULT now())",
-                     "schema_migrations", errstr, errstr_size);
+                     "schema_migrations", state, errstr, errstr_size);
     for (size_t i = 0; rc == 0 && i < migrate_count; i++) {
         int applied = 0;
-        rc = is_applied(conn, migrate_all[i].version, &applied, errstr, errstr_size);
+        rc = is_applied(conn, migrate_all[i].version, &applied, state, errstr, errstr_size);
         if (rc == 0 && !applied) {
-            rc = apply_one(conn, &migrate_all[i], errstr, errstr_size);
+            rc = apply_one(conn, &migrate_all[i], state, errstr, errstr_size);
             applied_now += rc == 0;
         }
     }
     PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")"));
     PQclear(PQexec(conn, "RESET lock_timeout"));
-    return rc == 0 ? applied_now : rc;
+    return rc == 0 ? applied_now : -1;
 }

@@ -18,12 +18,10 @@ extern const size_t migrate_count;
 /**
  * Apply every migration not yet recorded in schema_migrations, each in its own
  * transaction, under an advisory lock so that sinks starting together do not
- * race. @returns the number applied; MIGRATE_AGAIN with errstr when a migration lost to
- * another session's locks (a deadlock, a lock not granted: the caller tries again later);
- * -1 with errstr.
+ * race; no lock is waited for longer than 5 s (lock_timeout). @returns the
+ * number applied, or -1 with @p errstr and the failing statement's SQLSTATE in
+ * @p state ("" when there was none), which the caller judges (db_conn.h).
  */
-#define MIGRATE_AGAIN (-2)
-
-int migrate_apply(PGconn *conn, char *errstr, size_t errstr_size);
+int migrate_apply(PGconn *conn, char state[6], char *errstr, size_t errstr_size);
 
 #endif

@@ -343,7 +343,8 @@ static json_t *load_json(const char *path)
 static int check_database(struct check *ck, PGconn *conn, const struct catalogue *rules)
 {
     char errstr[1024];
-    if (migrate_apply(conn, errstr, sizeof(errstr)) < 0) {
+    char state[6];
+    if (migrate_apply(conn, state, errstr, sizeof(errstr)) < 0) {
         fprintf(stderr, "check_children: migrations: %s\n", errstr);
         return -1;
     }
