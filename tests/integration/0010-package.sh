@@ -3,8 +3,9 @@
 # libraries it links (dpkg-shlibdeps) and the converters it calls, marks the configuration a
 # conffile, carries the maintainer scripts that make the units' user, and apt resolves its
 # dependencies on this Debian without installing anything. Its payload's programs, rule sets
-# and configuration work as unpacked. Installing it into a clean root (debootstrap) is not
-# done here: the host's packages are not to be touched by a test.
+# and configuration work as unpacked. The host's packages are not to be touched by a test:
+# installing, running, upgrading, removing and purging it in a clean Debian root (debootstrap)
+# is tests/integration/9004-package-chroot.sh (slow).
 source "$(dirname "$0")/lib.sh"
 deb=$("$RF_ROOT/scripts/package.sh" "$TEST_STATE/build-deb") || fail "scripts/package.sh failed"
 [ -f "$deb" ] || fail "no package: '$deb'"
