@@ -14,6 +14,10 @@
 # picks), on 127.0.0.1, and kept in STATE_DIR/kafka/node-K/ports, so a node
 # restarted after a crash is found where the programs already dial it.
 # RF_KAFKA_HEAP (default 320m) sets each node's heap.
+# RF_KAFKA_HOSTS="NETNS:ADDRESS ..." (one per node, read at the first start only, then kept in
+# node-K/host) puts node K in network namespace NETNS, listening and advertised on ADDRESS, for
+# tests of several hosts on one machine (tests/integration/hosts.sh); RF_KAFKA_CLIENT_NETNS names
+# the namespace 'leaders' asks from. Unset, every node is on 127.0.0.1 of this namespace.
 # A node's pid is kept with its start time (node-K/pid, node-K/pid.start: field 22 of
 # /proc/PID/stat) and counts as the node only while both match, so a pid the system gave
 # to another process since is never signalled. A format that fails leaves nothing behind,
@@ -95,6 +99,16 @@ node_dir() { echo "$kdir/node-$1"; }
 node_port() { cut -d' ' -f1 "$(node_dir "$1")/ports"; }
 node_cport() { cut -d' ' -f2 "$(node_dir "$1")/ports"; }
 node_pid() { cat "$(node_dir "$1")/pid" 2>/dev/null || true; }
+# node-K/host: "ADDRESS [NETNS]" (a folder formatted before it was written: 127.0.0.1)
+node_addr() { local h; h=$(cat "$(node_dir "$1")/host" 2>/dev/null || true); echo "${h:-127.0.0.1}" | cut -d' ' -f1; }
+node_netns() { local h; h=$(cat "$(node_dir "$1")/host" 2>/dev/null || true); [ "${h#* }" = "$h" ] || echo "${h#* }"; }
+# in_node K CMD...: CMD inside node K's network namespace (or here, when it has none)
+in_node() {
+    local ns
+    ns=$(node_netns "$1")
+    shift
+    if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
 
 # proc_start PID (scripts/proc.sh)
 source "$root/scripts/proc.sh"
@@ -145,8 +159,8 @@ write_properties() { # write_properties K NODES VOTERS
 process.roles=broker,controller
 node.id=$k
 controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$(node_port "$k"),CONTROLLER://127.0.0.1:$(node_cport "$k")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(node_port "$k")
+listeners=PLAINTEXT://$(node_addr "$k"):$(node_port "$k"),CONTROLLER://$(node_addr "$k"):$(node_cport "$k")
+advertised.listeners=PLAINTEXT://$(node_addr "$k"):$(node_port "$k")
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
@@ -198,10 +212,21 @@ format() { # format NODES: first start only
     # formatted with another cluster id, which the storage tool refuses
     format_clear
     read -r -a ports <<<"$(pick_ports "$n")"
+    local hosts=()
+    read -r -a hosts <<<"${RF_KAFKA_HOSTS:-}"
+    [ ${#hosts[@]} -eq 0 ] || [ ${#hosts[@]} -eq "$n" ] ||
+        die "RF_KAFKA_HOSTS names ${#hosts[@]} hosts for $n node(s)"
     for k in $(seq 0 $((n - 1))); do
         mkdir -p "$(node_dir "$k")/logs"
         echo "${ports[$i]} ${ports[$((i + 1))]}" >"$(node_dir "$k")/ports"
-        voters+="${voters:+,}$k@127.0.0.1:${ports[$((i + 1))]}"
+        if [ ${#hosts[@]} -gt 0 ]; then
+            local h=${hosts[$k]}
+            [[ "$h" =~ ^[A-Za-z0-9_.-]+:[0-9.]+$ ]] || die "RF_KAFKA_HOSTS: '$h' is not NETNS:ADDRESS"
+            echo "${h#*:} ${h%%:*}" >"$(node_dir "$k")/host"
+        else
+            echo "127.0.0.1" >"$(node_dir "$k")/host"
+        fi
+        voters+="${voters:+,}$k@$(node_addr "$k"):${ports[$((i + 1))]}"
         i=$((i + 2))
     done
     # a Kafka Uuid: 16 random bytes, base64url without padding; like Kafka's own
@@ -238,7 +263,7 @@ format() { # format NODES: first start only
 
 bootstrap() {
     local k out=""
-    for k in $(seq 0 $(($(node_count) - 1))); do out+="${out:+,}127.0.0.1:$(node_port "$k")"; done
+    for k in $(seq 0 $(($(node_count) - 1))); do out+="${out:+,}$(node_addr "$k"):$(node_port "$k")"; done
     echo "$out"
 }
 
@@ -246,16 +271,20 @@ start_node() {
     local k=$1 d
     d=$(node_dir "$k")
     node_alive "$k" && return 0
-    port_free "$(node_port "$k")" || die "node $k: port $(node_port "$k") is taken by another program"
+    # a node in a namespace of its own (RF_KAFKA_HOSTS) has its address to itself
+    [ -n "$(node_netns "$k")" ] || port_free "$(node_port "$k")" ||
+        die "node $k: port $(node_port "$k") is taken by another program"
     mkdir -p "$d/logs"
     # a fresh server.log per start: readiness looks for this start's "Kafka Server started"
     if [ -f "$d/logs/server.log" ]; then mv -f "$d/logs/server.log" "$d/logs/server.log.1"; fi
-    setsid nohup java -Xmx"$heap" -Xms"$heap" -Xss512k -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    local ns
+    ns=$(node_netns "$k")
+    setsid nohup ${ns:+ip netns exec "$ns"} java -Xmx"$heap" -Xms"$heap" -Xss512k -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
         -XX:InitiatingHeapOccupancyPercent=35 -XX:MaxMetaspaceSize=128m -Xshare:auto \
         -Djava.awt.headless=true -Dkafka.logs.dir="$d/logs" \
         -Dlog4j2.configurationFile="$d/log4j2.properties" \
         -cp "$jars/*" kafka.Kafka "$d/server.properties" >>"$d/logs/stdout.log" 2>&1 </dev/null &
-    # no job control here, so setsid needs no fork: $! is java's own pid
+    # no job control here, so setsid needs no fork (nor does ip netns exec): $! is java's own pid
     local pid=$!
     proc_start "$pid" >"$d/pid.start.tmp" && mv -f "$d/pid.start.tmp" "$d/pid.start"
     echo "$pid" >"$d/pid.tmp" && mv -f "$d/pid.tmp" "$d/pid"
@@ -274,7 +303,7 @@ ready() {
             # our own node answers, not another program that holds the port
             grep -q 'Kafka Server started' "$(node_dir "$k")/logs/server.log" 2>/dev/null || { ok=0; break; }
             local n
-            n=$(kcat -b "127.0.0.1:$(node_port "$k")" -L -m 2 2>/dev/null | sed -n 's/^ *\([0-9]*\) brokers:.*/\1/p' || true)
+            n=$(in_node "$k" kcat -b "$(node_addr "$k"):$(node_port "$k")" -L -m 2 2>/dev/null | sed -n 's/^ *\([0-9]*\) brokers:.*/\1/p' || true)
             [ "${n:-0}" -ge "$want" ] || { ok=0; break; }
         done
         [ $ok -eq 1 ] && [ $live -gt 0 ] && return 0
@@ -343,8 +372,8 @@ status() {
     local k rc=0
     for k in $(seq 0 $(($(node_count) - 1))); do
         if node_alive "$k"; then
-            printf 'kafka node %s running (pid %s) on 127.0.0.1:%s, %s MiB resident\n' "$k" "$(node_pid "$k")" \
-                "$(node_port "$k")" "$(($(awk '/VmRSS/ {print $2}' "/proc/$(node_pid "$k")/status") / 1024))"
+            printf 'kafka node %s running (pid %s) on %s:%s, %s MiB resident\n' "$k" "$(node_pid "$k")" \
+                "$(node_addr "$k")" "$(node_port "$k")" "$(($(awk '/VmRSS/ {print $2}' "/proc/$(node_pid "$k")/status") / 1024))"
         else
             printf 'kafka node %s stopped (port %s)\n' "$k" "$(node_port "$k")"
             rc=1
@@ -355,7 +384,7 @@ status() {
 
 # leaders: "NODE COUNT" lines, partitions of every topic led by each node, most first
 leaders() {
-    kcat -b "$(bootstrap)" -L 2>/dev/null | sed -n 's/.*partition [0-9]*, leader \([0-9-]*\),.*/\1/p' |
+    ${RF_KAFKA_CLIENT_NETNS:+ip netns exec "$RF_KAFKA_CLIENT_NETNS"} kcat -b "$(bootstrap)" -L 2>/dev/null | sed -n 's/.*partition [0-9]*, leader \([0-9-]*\),.*/\1/p' |
         sort | uniq -c | sort -rn | awk '{print $2, $1}'
 }
 

@@ -22,6 +22,9 @@
 # folder (not a link) of the server's user at one of the two places above (a pg.home
 # naming anything else is refused, so 'destroy' removes nothing else). Anything else
 # stops pg.sh with the path to remove.
+# RF_PG_ADDRESS=ADDRESS and RF_PG_CLIENTS=CIDR (tests of several hosts, tests/integration/hosts.sh,
+# run pg.sh inside the database host's network namespace): the server listens on ADDRESS too, the
+# connection string names it, and pg_hba.conf lets CIDR in with the same password (scram-sha-256).
 set -euo pipefail
 
 cmd=${1:?usage: pg.sh start|stop|status|destroy STATE_DIR}
@@ -208,7 +211,16 @@ make_secrets() {
         printf '%s' "$pw" | write_own "$password_file"
     fi
     # any port: the cluster keeps its port, but may have to move to a free one
-    printf '127.0.0.1:*:*:postgres:%s\n' "$pw" | write_own "$pgpass"
+    printf '%s:*:*:postgres:%s\n' "${RF_PG_ADDRESS:-127.0.0.1}" "$pw" | write_own "$pgpass"
+}
+
+# RF_PG_CLIENTS: let that network in (once), by password like loopback
+allow_clients() {
+    [ -n "${RF_PG_CLIENTS:-}" ] || return 0
+    [[ "$RF_PG_CLIENTS" =~ ^[0-9.]+/[0-9]+$ ]] || die "RF_PG_CLIENTS: '$RF_PG_CLIENTS' is not an IPv4 CIDR"
+    local line="host all all $RF_PG_CLIENTS scram-sha-256"
+    as_owner grep -qxF "$line" "$data/pg_hba.conf" ||
+        printf '%s\n' "$line" | as_owner sh -c 'cat >>"$1"' sh "$data/pg_hba.conf"
 }
 
 init_cluster() {
@@ -258,15 +270,21 @@ start() {
         port=""
     fi
     [ -n "$port" ] || port=$(free_port)
+    local listen=127.0.0.1 host=127.0.0.1
+    if [ -n "${RF_PG_ADDRESS:-}" ]; then
+        [[ "$RF_PG_ADDRESS" =~ ^[0-9.]+$ ]] || die "RF_PG_ADDRESS: '$RF_PG_ADDRESS' is not an IPv4 address"
+        listen="127.0.0.1,$RF_PG_ADDRESS" host=$RF_PG_ADDRESS
+    fi
+    allow_clients
     as_owner "$bindir/pg_ctl" -D "$data" -l "$server_log" -w -t 60 \
-        -o "-p $port -k '$sock' -c listen_addresses=127.0.0.1 -c fsync=on" start >/dev/null \
+        -o "-p $port -k '$sock' -c listen_addresses=$listen -c fsync=on" start >/dev/null \
         || { as_owner tail -20 "$server_log" >&2; exit 1; }
     secure_old_cluster "$port"
     local conninfo
-    conninfo="host=127.0.0.1 port=$port user=postgres dbname=reportflow connect_timeout=5 passfile=$(conninfo_quote "$pgpass")"
-    if ! PGPASSFILE=$pgpass "$bindir/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAc \
+    conninfo="host=$host port=$port user=postgres dbname=reportflow connect_timeout=5 passfile=$(conninfo_quote "$pgpass")"
+    if ! PGPASSFILE=$pgpass "$bindir/psql" -h "$host" -p "$port" -U postgres -d postgres -tAc \
         "SELECT 1 FROM pg_database WHERE datname = 'reportflow'" | grep -q 1; then
-        PGPASSFILE=$pgpass "$bindir/createdb" -h 127.0.0.1 -p "$port" -U postgres reportflow
+        PGPASSFILE=$pgpass "$bindir/createdb" -h "$host" -p "$port" -U postgres reportflow
     fi
     echo "$conninfo" | write_own "$conninfo_file"
     echo "$conninfo"

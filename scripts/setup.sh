@@ -4,7 +4,7 @@
 #   setup.sh --test     also what only some tests need: chromium (0008 renders the lag page),
 #                       strace (1021); scripts/test.sh runs this
 #   setup.sh --slow     also what only the slow suite needs: clang and libFuzzer (9001),
-#                       debootstrap (9004); scripts/test.sh --slow runs this
+#                       iptables (9003), debootstrap (9004); scripts/test.sh --slow runs this
 # No test installs anything: a test whose tool is missing skips (exit 77) and names the flag.
 # It starts no service: apt starts the service of what it installs (Debian's postgresql
 # would run its own cluster on port 5432, prometheus an unauthenticated server on *:9090),
@@ -40,6 +40,7 @@ if [ "$want_test" = 1 ]; then
 fi
 if [ "$want_slow" = 1 ]; then
     packages+=(clang libclang-rt-14-dev)
+    packages+=(iproute2 iptables) # the hosts of the multi-host test and their faults (9003)
     packages+=(debootstrap) # a clean Debian root for the package (9004)
 fi
 # a real Apache Kafka for the stack and the tests (scripts/kafka.sh); RF_SETUP_KAFKA=0 skips it

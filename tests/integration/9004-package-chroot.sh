@@ -49,8 +49,7 @@ finish() {
     set +e
     teardown_root || rc=1
     [ -z "$cache_tmp" ] || rm -f "$cache_tmp"
-    (exit "$rc")
-    cleanup # lib.sh's: its exit status is rc
+    cleanup "$rc" # lib.sh's
 }
 trap finish EXIT
 # a signal, too, goes through finish: no mount is left behind

@@ -10,8 +10,8 @@ export REPORTFLOW_PROGRESS_INTERVAL_MS=2000
 
 stack() { "$RF_ROOT/scripts/stack.sh" "$@"; }
 
-cleanup() {
-    local rc=$?
+cleanup() { # cleanup [RC]: the test's exit status, when another trap calls it
+    local rc=${1:-$?}
     if [ $rc -ne 0 ]; then
         echo "---- logs of the failed test ----"
         for f in "$TEST_STATE"/logs/*.log "$TEST_STATE"/*.log; do
