@@ -405,5 +405,5 @@ case "$cmd" in
             leaders) leaders ;;
         esac
         ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    *) sed -n '2,20p' "$0"; exit 2 ;;
 esac

@@ -211,7 +211,9 @@ make_secrets() {
         printf '%s' "$pw" | write_own "$password_file"
     fi
     # any port: the cluster keeps its port, but may have to move to a free one
-    printf '%s:*:*:postgres:%s\n' "${RF_PG_ADDRESS:-127.0.0.1}" "$pw" | write_own "$pgpass"
+    # and any host: the cluster's connection string names 127.0.0.1 or RF_PG_ADDRESS, whichever
+    # the start that made it was given
+    printf '*:*:*:postgres:%s\n' "$pw" | write_own "$pgpass"
 }
 
 # RF_PG_CLIENTS: let that network in (once), by password like loopback

@@ -24,8 +24,8 @@ command -v debootstrap >/dev/null ||
 root=$TEST_STATE/root
 cache_tmp=
 # Processes whose root is inside the chroot, killed; its mounts unmounted (lazily if busy);
-# then the root removed, never across a mount. Runs before lib.sh's cleanup, which removes
-# the test's folder.
+# then the root removed, never across a mount (a root still mounted is moved out of the test's
+# folder). Runs before lib.sh's cleanup, which removes the test's folder.
 teardown_root() {
     [ -d "$root" ] || return 0
     local p r m left
@@ -39,7 +39,9 @@ teardown_root() {
     done
     left=$(mounts_under_root)
     if [ -n "$left" ]; then
-        echo "teardown: still mounted, the root is left in place: $left" >&2
+        # out of the test's folder, which lib.sh's cleanup removes (rm -rf would cross them)
+        mv "$root" "/tmp/rf-stale-root.$$" &&
+            echo "teardown: still mounted, the root is left at /tmp/rf-stale-root.$$: $left" >&2
         return 1
     fi
     rm -rf --one-file-system "$root"

@@ -40,6 +40,8 @@ on() {
 hosts_up() {
     [ "$(id -u)" = 0 ] || { echo "SKIP: not root: network namespaces and iptables need root"; exit 77; }
     command -v iptables >/dev/null || { echo "SKIP: no iptables: run scripts/setup.sh --slow"; exit 77; }
+    command -v ip >/dev/null || { echo "SKIP: no ip (iproute2): run scripts/setup.sh --slow"; exit 77; }
+    stale_hosts_down
     local sw name i=${#HOSTS[@]}
     sw=$(hosts_ns switch)
     if ! ip netns list | grep -qw -- "$sw"; then
@@ -63,17 +65,34 @@ hosts_up() {
     done
 }
 
-# hosts_down: every process in the namespaces killed, the namespaces deleted
+# hosts_down: every process in the namespaces killed (again, until none is left: a supervisor
+# may have started one meanwhile), the namespaces deleted
 hosts_down() {
     local ns pids
-    for ns in $(ip netns list | awk '{print $1}' | grep -- "^$HOSTS_PREFIX-" || true); do
-        pids=$(ip netns pids "$ns" 2>/dev/null || true)
+    for _ in $(seq 20); do
+        pids=""
+        for ns in $(ip netns list | awk '{print $1}' | grep -- "^$HOSTS_PREFIX-" || true); do
+            pids+=" $(ip netns pids "$ns" 2>/dev/null || true)"
+        done
+        [ -n "${pids// /}" ] || break
         # shellcheck disable=SC2086 # one pid a word
-        [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
+        kill -9 $pids 2>/dev/null || true
+        sleep 0.2
     done
-    sleep 0.2
     for ns in $(ip netns list | awk '{print $1}' | grep -- "^$HOSTS_PREFIX-" || true); do
         ip netns del "$ns" 2>/dev/null || true
+    done
+}
+
+# stale_hosts_down: the namespaces of earlier runs whose test is gone (killed before its trap
+# could run: ctest's timeout is a SIGKILL), with whatever still runs in them
+stale_hosts_down() {
+    local ns pid
+    for ns in $(ip netns list | awk '{print $1}' | grep -E '^rf[0-9]+-' || true); do
+        pid=${ns%%-*}
+        pid=${pid#rf}
+        kill -0 "$pid" 2>/dev/null && continue
+        HOSTS_PREFIX=rf$pid hosts_down
     done
 }
 
@@ -97,12 +116,22 @@ heal() {
     on "$1" iptables -F OUTPUT
 }
 
-# lib.sh's cleanup first (it stops the programs and removes the state), then the hosts
+# On any exit: what runs in the hosts stopped (hosts_stop_hook: the test's own first, such as
+# PostgreSQL's clean stop), the hosts deleted, then lib.sh's cleanup (the state removed). A
+# signal goes through it too; no step's failure skips the next.
+hosts_stop_hook() { :; }
 hosts_cleanup() {
     local rc=$?
+    set +e
+    hosts_stop_hook
     hosts_down
     # RF_TEST_KEEP=DIR: the programs' whole logs kept there (lib.sh shows their tails only)
-    if [ -n "${RF_TEST_KEEP:-}" ]; then mkdir -p "$RF_TEST_KEEP" && cp -r "$TEST_STATE/logs" "$RF_TEST_KEEP/"; fi
+    if [ -n "${RF_TEST_KEEP:-}" ] && [ -d "$TEST_STATE/logs" ]; then
+        mkdir -p "$RF_TEST_KEEP" && cp -r "$TEST_STATE/logs" "$RF_TEST_KEEP/"
+    fi
     cleanup "$rc"
 }
 trap hosts_cleanup EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
