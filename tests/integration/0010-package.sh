@@ -34,6 +34,6 @@ grep -qx 'worker.rules=/usr/share/reportflow/rules' "$payload/etc/reportflow/rep
     fail "the packaged configuration does not name /usr/share/reportflow/rules"
 family=$(REPORTFLOW_CONFIG="$payload/etc/reportflow/reportflow.conf" "$payload/usr/bin/reportflow-extract" \
     -X "worker.rules=$payload/usr/share/reportflow/rules" "$RF_ROOT"/examples/reports/000_* |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["document"]["report_family"])')
+    envelope_family)
 [ "$family" = cn-emergency-rule-of-law ] || fail "the packaged extractor read the seed as '$family'"
 pass "the packaged reportflow-extract, configuration and rule sets read a seed (family $family)"

@@ -64,6 +64,8 @@ in_root() {
     chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 \
         DEBIAN_FRONTEND=noninteractive "$@"
 }
+# copy_in FILE: FILE into the root's /tmp, readable by apt's unprivileged download user
+copy_in() { cp "$1" "$root/tmp/" && chmod 0644 "$root/tmp/$(basename "$1")"; }
 installed_count() { in_root dpkg-query -W -f "\${db:Status-Abbrev}\n" | grep -c '^ii'; }
 owner_mode() { in_root stat -c '%U:%G %a' "$1"; }
 programs="reportflow-producer reportflow-worker reportflow-sink reportflow-lag reportflow-topics
@@ -119,8 +121,7 @@ EOF
 in_root apt-get update -q >"$TEST_STATE/apt-update.out" 2>&1 ||
     fail "apt-get update in the root failed:\n$(tail -5 "$TEST_STATE/apt-update.out")"
 before=$(installed_count)
-cp "$deb" "$root/tmp/"
-chmod 0644 "$root/tmp/$(basename "$deb")"
+copy_in "$deb"
 # without Recommends (LibreOffice, tesseract: hundreds of MB); Depends alone must be enough
 in_root apt-get install -y --no-install-recommends "/tmp/$(basename "$deb")" >"$TEST_STATE/apt-install.out" 2>&1 ||
     fail "apt-get install of the package in a clean $suite root failed:\n$(tail -15 "$TEST_STATE/apt-install.out")"
@@ -152,7 +153,7 @@ fi
 seed=$(echo "$RF_ROOT"/examples/reports/000_*.txt)
 cp "$seed" "$root/tmp/seed.txt"
 family=$(in_root env REPORTFLOW_CONFIG=$conf reportflow-extract /tmp/seed.txt 2>"$TEST_STATE/extract.err" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["document"]["report_family"])') ||
+    envelope_family) ||
     fail "the installed reportflow-extract failed:\n$(tail -5 "$TEST_STATE/extract.err")"
 [ "$family" = cn-emergency-rule-of-law ] || fail "the installed reportflow-extract read the seed as '$family'"
 echo "figure: install checked in $((SECONDS - t)) s"
@@ -185,7 +186,7 @@ wait_for 120 "the seed in documents, extracted by the chroot's worker" doc_count
 keys=$(topic_keys reports.events | tr '\n' ' ')
 [ "$keys" = "$doc_id " ] || fail "reports.events has keys '$keys', want the seed's id $doc_id"
 family=$(kcat -b "$BROKER" -C -t reports.events -e -q -c 1 -f '%s' |
-    python3 -c 'import json, sys; print(json.load(sys.stdin)["document"]["report_family"])')
+    envelope_family)
 [ "$family" = cn-emergency-rule-of-law ] || fail "the chroot's worker read the seed as '$family'"
 row=$(q "SELECT doc_id, report_family FROM documents")
 [ "$row" = "$doc_id|$family" ] || fail "documents holds '$row', want '$doc_id|$family'"
@@ -219,8 +220,7 @@ echo "# edited by the admin (9004)" >>"$root$conf"
 mkdir -p "$root/var/lib/reportflow/done"
 echo "a report sent" >"$root/var/lib/reportflow/done/sent.txt"
 chown -R "$uid:$gid" "$root/var/lib/reportflow/done"
-cp "$new_deb" "$root/tmp/"
-chmod 0644 "$root/tmp/$(basename "$new_deb")"
+copy_in "$new_deb"
 in_root apt-get install -y --no-install-recommends -o Dpkg::Options::=--force-confdef \
     -o Dpkg::Options::=--force-confold "/tmp/$(basename "$new_deb")" >"$TEST_STATE/apt-upgrade.out" 2>&1 ||
     fail "the upgrade to $new_version failed:\n$(tail -15 "$TEST_STATE/apt-upgrade.out")"

@@ -102,6 +102,9 @@ distinct_keys() { topic_keys "$1" | sort -u | wc -l; }
 total_keys() { topic_keys "$1" | wc -l; }
 count_files() { find "$1" -type f ${2:+-name "$2"} 2>/dev/null | wc -l; }
 
+# envelope_family: the report family of the envelope on stdin
+envelope_family() { python3 -c 'import json, sys; print(json.load(sys.stdin)["document"]["report_family"])'; }
+
 # free_port_base N: a port P below the kernel's ephemeral range (32768 on) such that P .. P+N-1
 # can all be bound now; programs given those ports will not meet a client's outgoing port
 free_port_base() {
