@@ -8,6 +8,7 @@
 
 #include "jsonout.h"
 #include "reportflow/buf.h"
+#include "reportflow/vec.h"
 
 char *citations_normalise(const char *title, size_t len, const char *prefix)
 {
@@ -49,29 +50,30 @@ const char *citations_kind(const struct rules *rules, const char *normalised)
     return "other";
 }
 
-static json_t *citation_json(const struct text *t, const struct rules *rules,
-                             const struct outline *outline, size_t open_end, size_t close_start)
+/* One citation between norm bytes @p open_end and @p close_start, of kind other when @p other. */
+static int citation_write(const struct text *t, const struct rules *rules,
+                          const struct outline *outline, size_t open_end, size_t close_start,
+                          bool other, struct jsonout *out)
 {
     size_t c_from = text_char_at(t, open_end), c_to = text_char_at(t, close_start);
     char *title = text_orig_dup(t, c_from, c_to);
     char *normalised =
         citations_normalise(t->norm + open_end, close_start - open_end, rules->citation_prefix);
     const struct section *sec = outline_find(outline, open_end);
-    json_t *obj = NULL;
     if (title && normalised) {
-        struct jsonout out;
-        jsonout_begin(&out);
-        jsonout_str(&out, "title", title);
-        jsonout_str(&out, "normalized", normalised);
-        jsonout_str(&out, "kind", citations_kind(rules, normalised));
-        jsonout_int(&out, "start", (json_int_t)c_from - 1);
-        jsonout_int(&out, "end", (json_int_t)c_to + 1);
-        jsonout_str(&out, "section", sec ? sec->path : NULL);
-        obj = jsonout_end(&out);
+        jsonout_object(out, NULL);
+        jsonout_str(out, "title", title);
+        jsonout_str(out, "normalized", normalised);
+        jsonout_str(out, "kind", other ? "other" : citations_kind(rules, normalised));
+        jsonout_int(out, "start", (long long)c_from - 1);
+        jsonout_int(out, "end", (long long)c_to + 1);
+        jsonout_str(out, "section", sec ? sec->path : NULL);
+        jsonout_close_object(out);
     }
+    bool ok = title && normalised;
     free(title);
     free(normalised);
-    return obj;
+    return ok ? 0 : -1;
 }
 
 /* Longest title kept, in bytes between the marks: longer is prose between stray marks. */
@@ -154,45 +156,67 @@ static bool run_names_other(const struct text *t, const struct rules *rules, siz
     return false;
 }
 
-/* Kind other for the citations of @p arr from index @p first on. @returns 0, -1 on ENOMEM. */
-static int mark_other(json_t *arr, size_t first)
+/* The titles of a run, held until the run ends says whether they are of kind other. */
+struct run {
+    size_t (*marks)[2]; /* per title, its norm bytes between the marks */
+    size_t cnt, cap;
+};
+
+/* Write the titles of @p run (kind other when @p other), charged to @p budget, and empty it. */
+static int run_flush(struct run *run, bool other, const struct text *t, const struct rules *rules,
+                     const struct outline *outline, struct jsonout *out, struct budget *budget)
 {
-    for (size_t i = first; i < json_array_size(arr); i++) {
-        if (json_object_set_new(json_array_get(arr, i), "kind", json_string("other")) != 0) {
+    for (size_t i = 0; i < run->cnt; i++) {
+        size_t before = jsonout_len(out);
+        if (citation_write(t, rules, outline, run->marks[i][0], run->marks[i][1], other, out) !=
+                0 ||
+            budget_charge(budget, jsonout_len(out) - before)) {
             return -1;
         }
     }
+    run->cnt = 0;
+    return jsonout_failed(out) ? -1 : 0;
+}
+
+static int run_add(struct run *run, size_t start, size_t end)
+{
+    size_t(*grown)[2] = rf_vec_reserve(run->marks, &run->cap, run->cnt, 1, sizeof(*grown));
+    if (!grown) {
+        return -1;
+    }
+    run->marks = grown;
+    run->marks[run->cnt][0] = start;
+    run->marks[run->cnt][1] = end;
+    run->cnt++;
     return 0;
 }
 
-json_t *citations_extract(const struct text *t, const struct rules *rules,
-                          const struct outline *outline, struct budget *budget)
+int citations_write(const struct text *t, const struct rules *rules, const struct outline *outline,
+                    struct jsonout *out, const char *key, struct budget *budget)
 {
-    json_t *arr = json_array();
+    struct run run = {NULL, 0, 0};
     size_t from = 0, start, end;
-    size_t run_first = 0;         /* index of the first title of the current run */
-    size_t run_expect = SIZE_MAX; /* byte where its next title opens, if it goes on */
-    while (arr && citations_next(t, from, &start, &end)) {
+    size_t run_expect = SIZE_MAX; /* byte where the next title of the run opens, if it goes on */
+    int rc = 0;
+    jsonout_array(out, key);
+    while (rc == 0 && citations_next(t, from, &start, &end)) {
         if (budget_spent(budget)) {
-            json_decref(arr);
-            return NULL;
+            rc = -1;
+            break;
         }
-        if (start - 3 != run_expect) {
-            run_first = json_array_size(arr); /* a run of its own (stray marks end a run) */
+        if (start - 3 != run_expect) { /* a run of its own (stray marks end a run) */
+            rc = run_flush(&run, false, t, rules, outline, out, budget);
         }
-        json_t *obj = citation_json(t, rules, outline, start, end);
-        if (!obj || json_array_append_new(arr, obj) != 0 || budget_charge(budget, end - start)) {
-            json_decref(arr);
-            return NULL;
-        }
+        rc = rc == 0 ? run_add(&run, start, end) : rc;
         from = end + 3; /* past the 》 */
-        /* each title is looked past once and marked at most once: linear in the titles */
+        /* each title is looked past once and written once: linear in the titles */
         run_expect = run_next_open(t, from);
-        if (run_expect == SIZE_MAX && run_names_other(t, rules, from) &&
-            mark_other(arr, run_first) != 0) {
-            json_decref(arr);
-            return NULL;
+        if (rc == 0 && run_expect == SIZE_MAX) {
+            rc = run_flush(&run, run_names_other(t, rules, from), t, rules, outline, out, budget);
         }
     }
-    return arr;
+    rc = rc == 0 ? run_flush(&run, false, t, rules, outline, out, budget) : rc;
+    free(run.marks);
+    jsonout_close_array(out);
+    return rc == 0 && !jsonout_failed(out) ? 0 : -1;
 }

@@ -5,9 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "budget.h"
+#include "jsonout.h"
 #include "outline.h"
 #include "rules.h"
 #include "text.h"
@@ -31,13 +30,12 @@ const char *citations_kind(const struct rules *rules, const char *normalised);
 bool citations_next(const struct text *t, size_t from, size_t *start, size_t *end);
 
 /**
- * All citations of @p t as a JSON array of {title, normalized, kind, start,
- * end, section}, in one pass whatever the marks (a 《 pairs with the first 》
- * after it unless another 《 comes first). Each citation's bytes are charged
- * to @p budget (may be NULL). @returns a new reference, or NULL on ENOMEM or
- * a spent budget (see budget_state()).
+ * All citations of @p t, written to @p out as the array of @p key (see jsonout.h) of {title,
+ * normalized, kind, start, end, section}, in one pass whatever the marks (a 《 pairs with the first
+ * 》 after it unless another 《 comes first). Each citation's bytes are charged to @p budget (may
+ * be NULL). @returns 0, or -1 on ENOMEM or a spent budget (see budget_state()).
  */
-json_t *citations_extract(const struct text *t, const struct rules *rules,
-                          const struct outline *outline, struct budget *budget);
+int citations_write(const struct text *t, const struct rules *rules, const struct outline *outline,
+                    struct jsonout *out, const char *key, struct budget *budget);
 
 #endif

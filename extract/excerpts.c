@@ -8,9 +8,6 @@
 #include "jsonout.h"
 #include "reportflow/vec.h"
 
-/* Per excerpt: {"text":"","start":,"end":,"cut":false} and its numbers, charged with its text. */
-#define EXCERPT_OVERHEAD_BYTES 56
-
 void excerpts_init(struct excerpts *x, size_t max_chars)
 {
     memset(x, 0, sizeof(*x));
@@ -111,37 +108,28 @@ int excerpts_add(struct excerpts *x, const struct text *t, size_t clause_from, s
     return 0;
 }
 
-json_t *excerpts_json(const struct excerpts *x, const struct text *t, struct budget *budget)
+int excerpts_write(const struct excerpts *x, const struct text *t, struct jsonout *out,
+                   const char *key, struct budget *budget)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < x->cnt; i++) {
+    jsonout_array(out, key);
+    for (size_t i = 0; i < x->cnt && !jsonout_failed(out); i++) {
         const struct excerpt *e = &x->items[i];
         char *text = text_orig_marked(t, e->from, e->to, e->lead, e->trail);
-        json_t *obj = NULL;
-        if (text) {
-            struct jsonout out;
-            jsonout_begin(&out);
-            jsonout_str(&out, "text", text);
-            jsonout_int(&out, "start", (json_int_t)e->from);
-            jsonout_int(&out, "end", (json_int_t)e->to);
-            jsonout_bool(&out, "cut", e->lead || e->trail);
-            obj = jsonout_end(&out);
+        if (!text) {
+            return -1;
         }
-        size_t bytes = text ? strlen(text) : 0;
+        size_t before = jsonout_len(out);
+        jsonout_object(out, NULL);
+        jsonout_str(out, "text", text);
+        jsonout_int(out, "start", (long long)e->from);
+        jsonout_int(out, "end", (long long)e->to);
+        jsonout_bool(out, "cut", e->lead || e->trail);
+        jsonout_close_object(out);
         free(text);
-        if (!obj) {
-            json_decref(arr);
-            return NULL;
-        }
-        if (budget_charge(budget, bytes + EXCERPT_OVERHEAD_BYTES)) {
-            json_decref(obj);
-            json_decref(arr);
-            return NULL;
-        }
-        if (json_array_append_new(arr, obj) != 0) {
-            json_decref(arr);
-            return NULL;
+        if (budget_charge(budget, jsonout_len(out) - before)) {
+            return -1;
         }
     }
-    return arr;
+    jsonout_close_array(out);
+    return jsonout_failed(out) ? -1 : 0;
 }

@@ -21,9 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "budget.h"
+#include "jsonout.h"
 #include "text.h"
 
 /** One excerpt: characters [from, to) of the original text. */
@@ -56,9 +55,11 @@ int excerpts_add(struct excerpts *x, const struct text *t, size_t clause_from, s
 /**
  * The envelope's "clauses": one {"text", "start", "end", "cut"} per excerpt, in
  * index order; text with "…" where the clause goes on, start and end its
- * characters in the original text. Each is charged to @p budget (may be NULL).
- * @returns a new array, or NULL on ENOMEM or a spent budget.
+ * characters in the original text, written to @p out as the array of @p key. Each one's
+ * bytes are charged to @p budget (may be NULL). @returns 0, or -1 on ENOMEM or a
+ * spent budget.
  */
-json_t *excerpts_json(const struct excerpts *x, const struct text *t, struct budget *budget);
+int excerpts_write(const struct excerpts *x, const struct text *t, struct jsonout *out,
+                   const char *key, struct budget *budget);
 
 #endif

@@ -44,14 +44,6 @@ void extractor_release(struct extractor *ex)
     rules_matcher_release(&ex->matcher);
 }
 
-static json_t *number_json(double v)
-{
-    if (fabs(v) < 9e15 && v == floor(v)) {
-        return json_integer((json_int_t)v);
-    }
-    return json_real(v);
-}
-
 /* Han characters of @p t, counted up to @p enough (a report needs only a few to qualify). */
 static size_t count_han(const struct text *t, size_t enough)
 {
@@ -64,31 +56,22 @@ static size_t count_han(const struct text *t, size_t enough)
     return n;
 }
 
-/* A JSON string of @p s; bytes that are not UTF-8 (a GBK file name) become U+FFFD. */
-static json_t *safe_string(const char *s)
+/* @p key to the string @p s; bytes that are not UTF-8 (a GBK file name) become U+FFFD. */
+static void write_safe_str(struct jsonout *out, const char *key, const char *s)
 {
-    if (!s) {
-        return json_null();
-    }
-    size_t len = strlen(s);
-    if (rf_utf8_valid(s, len)) {
-        return json_stringn(s, len);
+    size_t len = s ? strlen(s) : 0;
+    if (!s || rf_utf8_valid(s, len)) {
+        jsonout_str(out, key, s);
+        return;
     }
     size_t fixed_len = 0;
     char *fixed = decode_utf8_lossy(s, len, &fixed_len);
-    json_t *j = fixed ? json_stringn(fixed, fixed_len) : NULL;
-    free(fixed);
-    return j;
-}
-
-/* Set @p key to @p value (stolen); @returns -1 when either is missing or on ENOMEM. */
-static int set_new(json_t *obj, const char *key, json_t *value)
-{
-    if (!obj || !value) {
-        json_decref(value);
-        return -1;
+    if (!fixed) {
+        out->failed = true;
+        return;
     }
-    return json_object_set_new(obj, key, value);
+    jsonout_strn(out, key, fixed, fixed_len);
+    free(fixed);
 }
 
 /* What the raw bytes were and what read them (convert.h): the envelope's source says it. */
@@ -117,38 +100,38 @@ static int page_of(const struct reading *rd, size_t ch, bool *ocr)
     return page;
 }
 
-static json_t *source_json(const struct source_info *src, size_t len, const struct decoded *d,
-                           const struct reading *rd)
+static void write_source(struct jsonout *out, const struct source_info *src, size_t len,
+                         const struct decoded *d, const struct reading *rd)
 {
     char now[40];
     rf_clock_format(rf_clock_now_ms(), now, sizeof(now));
-    json_t *o = json_pack("{s:I, s:s, s:s, s:b}", "size", (json_int_t)len, "extracted_at", now,
-                          "encoding", d->encoding, "html", d->html);
-    int media = set_new(o, "media_type", json_string(rd->media_type));
-    media |= set_new(o, "converter", rd->converter ? json_string(rd->converter) : json_null());
-    media |= set_new(o, "pages", rd->pages > 0 ? json_integer(rd->pages) : json_null());
-    media |= set_new(o, "ocr", rd->pages > 0 ? json_integer(rd->ocr_pages) : json_null());
-    if (media != 0) {
-        json_decref(o);
-        return NULL;
+    jsonout_object(out, "source");
+    jsonout_int(out, "size", (long long)len);
+    jsonout_str(out, "extracted_at", now);
+    jsonout_str(out, "encoding", d->encoding);
+    jsonout_bool(out, "html", d->html);
+    jsonout_str(out, "media_type", rd->media_type);
+    jsonout_str(out, "converter", rd->converter);
+    if (rd->pages > 0) {
+        jsonout_int(out, "pages", rd->pages);
+        jsonout_int(out, "ocr", rd->ocr_pages);
+    } else {
+        jsonout_null(out, "pages");
+        jsonout_null(out, "ocr");
     }
-    int rc = set_new(o, "file_name", safe_string(src ? src->file_name : NULL));
-    rc |= set_new(o, "mtime", safe_string(src ? src->mtime : NULL));
-    rc |= set_new(o, "dropped_at", safe_string(src ? src->dropped_at : NULL));
-    rc |= set_new(o, "produced_at", safe_string(src ? src->produced_at : NULL));
-    if (rc == 0 && src && src->file_name_raw) {
-        rc |= set_new(o, "file_name_raw", safe_string(src->file_name_raw));
+    write_safe_str(out, "file_name", src ? src->file_name : NULL);
+    write_safe_str(out, "mtime", src ? src->mtime : NULL);
+    write_safe_str(out, "dropped_at", src ? src->dropped_at : NULL);
+    write_safe_str(out, "produced_at", src ? src->produced_at : NULL);
+    if (src && src->file_name_raw) {
+        write_safe_str(out, "file_name_raw", src->file_name_raw);
     }
-    if (rc == 0 && src && src->topic && src->partition >= 0) {
-        rc |= set_new(o, "topic", safe_string(src->topic));
-        rc |= set_new(o, "partition", json_integer(src->partition));
-        rc |= set_new(o, "offset", json_integer(src->offset));
+    if (src && src->topic && src->partition >= 0) {
+        write_safe_str(out, "topic", src->topic);
+        jsonout_int(out, "partition", src->partition);
+        jsonout_int(out, "offset", src->offset);
     }
-    if (rc != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    jsonout_close_object(out);
 }
 
 /* The document's warnings: a value found but dropped, scanned pages left unread. */
@@ -156,170 +139,136 @@ static json_t *source_json(const struct source_info *src, size_t len, const stru
 #define NO_FAMILY_WARNING                                                                          \
     "of no known report family (worker.rules): outline, citations and quantities only, no facts"
 
-static json_t *warnings_json(const struct docfields *f, const struct reading *rd,
-                             const struct rules *family)
+static void write_warnings(struct jsonout *out, const struct docfields *f, const struct reading *rd,
+                           const struct rules *family)
 {
-    json_t *arr = json_array();
-    int rc = arr ? 0 : -1;
-    if (rc == 0 && !family) {
-        rc = json_array_append_new(arr, json_string(NO_FAMILY_WARNING));
+    jsonout_array(out, "warnings");
+    if (!family) {
+        jsonout_str(out, NULL, NO_FAMILY_WARNING);
     }
-    if (rc == 0 && f->warning[0]) {
-        rc = json_array_append_new(arr, safe_string(f->warning));
+    if (f->warning[0]) {
+        write_safe_str(out, NULL, f->warning);
     }
-    if (rc == 0 && rd->unread_pages > 0) {
+    if (rd->unread_pages > 0) {
         char said[160];
         snprintf(said, sizeof(said),
                  "%d of %d pages are scans without text, not read: OCR is off (worker.ocr) or "
                  "tesseract is not installed",
                  rd->unread_pages, rd->pages);
-        rc = json_array_append_new(arr, json_string(said));
+        jsonout_str(out, NULL, said);
     }
-    if (rc != 0) {
-        json_decref(arr);
-        return NULL;
-    }
-    return arr;
+    jsonout_close_array(out);
 }
 
-static json_t *document_json(const struct docfields *f, const struct text *t,
-                             const struct reading *rd, const struct rules *family)
+static void write_document(struct jsonout *out, const struct docfields *f, const struct text *t,
+                           const struct reading *rd, const struct rules *family)
 {
-    json_t *o = json_pack("{s:o, s:s?, s:I}", "year", f->year ? json_integer(f->year) : json_null(),
-                          "published", f->published[0] ? f->published : NULL, "chars",
-                          (json_int_t)t->nchars);
+    jsonout_object(out, "document");
+    if (f->year) {
+        jsonout_int(out, "year", f->year);
+    } else {
+        jsonout_null(out, "year");
+    }
+    jsonout_str(out, "published", f->published[0] ? f->published : NULL);
+    jsonout_int(out, "chars", (long long)t->nchars);
     /* the fields come from the text, but a cut that split a character must not cost the report */
-    int rc = set_new(o, "agency", safe_string(f->agency));
-    rc |= set_new(o, "region", safe_string(f->region));
-    rc |= set_new(o, "level", safe_string(f->level));
-    rc |= set_new(o, "region_code", f->region_code[0] ? json_string(f->region_code) : json_null());
-    rc |= set_new(o, "title", safe_string(f->title));
-    rc |= set_new(o, "doc_number", safe_string(f->doc_number));
-    rc |= set_new(o, "report_family", family ? json_string(family->name) : json_null());
-    if (rc == 0 && (f->warning[0] || rd->unread_pages > 0 || !family)) {
-        rc = set_new(o, "warnings", warnings_json(f, rd, family));
+    write_safe_str(out, "agency", f->agency);
+    write_safe_str(out, "region", f->region);
+    write_safe_str(out, "level", f->level);
+    jsonout_str(out, "region_code", f->region_code[0] ? f->region_code : NULL);
+    write_safe_str(out, "title", f->title);
+    write_safe_str(out, "doc_number", f->doc_number);
+    jsonout_str(out, "report_family", family ? family->name : NULL);
+    if (f->warning[0] || rd->unread_pages > 0 || !family) {
+        write_warnings(out, f, rd, family);
     }
-    if (rc != 0) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    jsonout_close_object(out);
 }
 
-/*
- * Per-object bytes of keys, punctuation and numbers, charged on top of the strings
- * (a quantity of the dense report of 1016 is about 100 bytes of JSON, a metric 180).
- */
-#define ITEM_OVERHEAD_BYTES 96
-
-/* Append @p obj (stolen) to @p arr after charging its @p bytes; -1 on ENOMEM or a spent budget. */
-static int append_charged(json_t *arr, json_t *obj, size_t bytes, struct budget *budget)
+static int write_sections(struct jsonout *out, const struct outline *o, const struct text *t,
+                          struct budget *budget)
 {
-    if (!obj) {
-        return -1;
-    }
-    if (budget_charge(budget, bytes + ITEM_OVERHEAD_BYTES)) {
-        json_decref(obj);
-        return -1;
-    }
-    return json_array_append_new(arr, obj);
-}
-
-/* Mark a cut excerpt with "@p name": true; the flag is left out when nothing was cut. */
-static json_t *flag_cut(json_t *obj, const char *name, bool cut)
-{
-    if (obj && cut && json_object_set_new(obj, name, json_true()) != 0) {
-        json_decref(obj);
-        return NULL;
-    }
-    return obj;
-}
-
-static json_t *sections_json(const struct outline *o, const struct text *t, struct budget *budget)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < o->cnt; i++) {
+    jsonout_array(out, "sections");
+    for (size_t i = 0; i < o->cnt && !jsonout_failed(out); i++) {
         const struct section *s = &o->items[i];
         bool cut = false;
         char *heading = text_excerpt(t, s->heading_start, s->heading_end, s->heading_start,
                                      s->heading_start, EXTRACT_HEADING_MAX_CHARS, &cut);
-        json_t *obj = NULL;
-        if (heading) {
-            struct jsonout out;
-            jsonout_begin(&out);
-            jsonout_str(&out, "path", s->path);
-            jsonout_int(&out, "level", s->level);
-            jsonout_str(&out, "number", s->number);
-            jsonout_str(&out, "heading", heading);
-            jsonout_str(&out, "category", s->category);
-            jsonout_int(&out, "start", (json_int_t)text_char_at(t, s->start));
-            jsonout_int(&out, "end", (json_int_t)text_char_at(t, s->end));
-            obj = jsonout_end(&out);
+        if (!heading) {
+            return -1;
         }
-        size_t bytes = heading ? strlen(heading) : 0;
+        size_t before = jsonout_len(out);
+        jsonout_object(out, NULL);
+        jsonout_str(out, "path", s->path);
+        jsonout_int(out, "level", s->level);
+        jsonout_str(out, "number", s->number);
+        jsonout_str(out, "heading", heading);
+        jsonout_str(out, "category", s->category);
+        jsonout_int(out, "start", (long long)text_char_at(t, s->start));
+        jsonout_int(out, "end", (long long)text_char_at(t, s->end));
+        if (cut) { /* left out when nothing was cut */
+            jsonout_bool(out, "heading_cut", true);
+        }
+        jsonout_close_object(out);
         free(heading);
-        if (append_charged(arr, flag_cut(obj, "heading_cut", cut), bytes, budget) != 0) {
-            json_decref(arr);
-            return NULL;
+        if (budget_charge(budget, jsonout_len(out) - before)) {
+            return -1;
         }
     }
-    return arr;
+    jsonout_close_array(out);
+    return jsonout_failed(out) ? -1 : 0;
 }
 
-static json_t *quantity_json(const struct quantity *q, const struct outline *o,
-                             const struct text *t, const struct reading *rd,
-                             struct excerpts *clauses, size_t *bytes)
+static int write_quantity(struct jsonout *out, const struct quantity *q, const struct outline *o,
+                          const struct text *t, const struct reading *rd, struct excerpts *clauses)
 {
     size_t cs = text_char_at(t, q->start), ce = text_char_at(t, q->end);
     size_t clause = 0;
     if (excerpts_add(clauses, t, q->clause_start, q->clause_end, q->start, q->end, &clause) != 0) {
-        return NULL;
+        return -1;
     }
     char *written = text_orig_dup(t, cs, ce);
-    const struct section *sec = outline_find(o, q->start);
-    json_t *obj = NULL;
-    if (written) {
-        struct jsonout out;
-        jsonout_begin(&out);
-        jsonout_set(&out, "value", number_json(q->value));
-        jsonout_str(&out, "unit", q->unit);
-        jsonout_str(&out, "approx", quantity_approx_name(q->approx));
-        jsonout_str(&out, "text", written);
-        jsonout_int(&out, "clause", (json_int_t)clause);
-        jsonout_int(&out, "start", (json_int_t)cs);
-        jsonout_int(&out, "end", (json_int_t)ce);
-        jsonout_str(&out, "section", sec ? sec->path : NULL);
-        bool ocr;
-        int page = page_of(rd, cs, &ocr);
-        if (page > 0) {
-            jsonout_int(&out, "page", page);
-        }
-        obj = jsonout_end(&out);
+    if (!written) {
+        return -1;
     }
-    *bytes = (written ? strlen(written) : 0) + strlen(q->unit) + (sec ? strlen(sec->path) : 0);
+    const struct section *sec = outline_find(o, q->start);
+    jsonout_object(out, NULL);
+    jsonout_number(out, "value", q->value);
+    jsonout_str(out, "unit", q->unit);
+    jsonout_str(out, "approx", quantity_approx_name(q->approx));
+    jsonout_str(out, "text", written);
+    jsonout_int(out, "clause", (long long)clause);
+    jsonout_int(out, "start", (long long)cs);
+    jsonout_int(out, "end", (long long)ce);
+    jsonout_str(out, "section", sec ? sec->path : NULL);
+    bool ocr;
+    int page = page_of(rd, cs, &ocr);
+    if (page > 0) {
+        jsonout_int(out, "page", page);
+    }
+    jsonout_close_object(out);
     free(written);
-    return obj;
+    return 0;
 }
 
-static json_t *quantities_json(const struct quantity_list *qs, const struct outline *o,
-                               const struct text *t, const struct reading *rd,
-                               struct excerpts *clauses, struct budget *budget)
+static int write_quantities(struct jsonout *out, const struct quantity_list *qs,
+                            const struct outline *o, const struct text *t, const struct reading *rd,
+                            struct excerpts *clauses, struct budget *budget)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < qs->cnt; i++) {
+    jsonout_array(out, NULL);
+    for (size_t i = 0; i < qs->cnt && !jsonout_failed(out); i++) {
         if (!isfinite(qs->items[i].value)) { /* JSON has no such number: our parser's fault */
             budget_fault(budget, "quantity %zu: its value is not a finite number", i + 1);
-            json_decref(arr);
-            return NULL;
+            return -1;
         }
-        size_t bytes = 0;
-        json_t *obj = quantity_json(&qs->items[i], o, t, rd, clauses, &bytes);
-        if (append_charged(arr, obj, bytes, budget) != 0) {
-            json_decref(arr);
-            return NULL;
+        size_t before = jsonout_len(out);
+        if (write_quantity(out, &qs->items[i], o, t, rd, clauses) != 0 ||
+            budget_charge(budget, jsonout_len(out) - before)) {
+            return -1;
         }
     }
-    return arr;
+    jsonout_close_array(out);
+    return jsonout_failed(out) ? -1 : 0;
 }
 
 /*
@@ -327,32 +276,32 @@ static json_t *quantities_json(const struct quantity_list *qs, const struct outl
  * section and clause are the fact's), or for a stated zero its own unit, "evidence"
  * (an excerpt's index), offsets and section. @returns -1 on ENOMEM.
  */
-static void fact_place(struct jsonout *out, const struct fact *f, const struct outline *o,
-                       const struct text *t, int page, struct excerpts *clauses)
+static int write_fact_place(struct jsonout *out, const struct fact *f, const struct outline *o,
+                            const struct text *t, int page, struct excerpts *clauses)
 {
     if (f->quantity != METRICS_NO_QUANTITY) {
-        jsonout_int(out, "quantity", (json_int_t)f->quantity);
-        return;
+        jsonout_int(out, "quantity", (long long)f->quantity);
+        return 0;
     }
     size_t evidence = 0;
     if (excerpts_add(clauses, t, f->clause_start, f->clause_end, f->start, f->end, &evidence) !=
         0) {
-        out->failed = true;
-        return;
+        return -1;
     }
     const struct section *sec = outline_find(o, f->start);
     jsonout_str(out, "unit", f->unit);
-    jsonout_int(out, "evidence", (json_int_t)evidence);
-    jsonout_int(out, "start", (json_int_t)text_char_at(t, f->start));
-    jsonout_int(out, "end", (json_int_t)text_char_at(t, f->end));
+    jsonout_int(out, "evidence", (long long)evidence);
+    jsonout_int(out, "start", (long long)text_char_at(t, f->start));
+    jsonout_int(out, "end", (long long)text_char_at(t, f->end));
     jsonout_str(out, "section", sec ? sec->path : NULL);
     if (page > 0) {
         jsonout_int(out, "page", page);
     }
+    return 0;
 }
 
-static json_t *fact_json(const struct fact *f, const struct outline *o, const struct text *t,
-                         const struct reading *rd, struct excerpts *clauses, size_t *bytes)
+static int write_fact(struct jsonout *out, const struct fact *f, const struct outline *o,
+                      const struct text *t, const struct reading *rd, struct excerpts *clauses)
 {
     const struct section *sec = outline_find(o, f->start);
     bool ocr;
@@ -360,59 +309,83 @@ static json_t *fact_json(const struct fact *f, const struct outline *o, const st
     /* OCR misreads digits a text layer cannot: the same wording is less sure of its number */
     double confidence =
         f->confidence >= 0 && ocr ? f->confidence * EXTRACT_OCR_CONFIDENCE : f->confidence;
-    struct jsonout out;
-    jsonout_begin(&out);
-    jsonout_str(&out, "key", f->rule->key);
-    jsonout_set(&out, "value", number_json(f->value));
-    jsonout_str(&out, "approx", quantity_approx_name(f->approx));
-    jsonout_str(&out, "category", sec ? sec->category : NULL);
-    jsonout_str(&out, "as_of", f->as_of[0] ? f->as_of : NULL);
-    jsonout_str(&out, "rule", f->rule->id);
-    /* its strings; a stated zero's own unit and section are charged with it too */
-    *bytes = strlen(f->rule->key) + strlen(f->rule->id) + strlen(f->as_of) + strlen(f->unit) +
-             (sec ? strlen(sec->path) : 0) + (sec && sec->category ? strlen(sec->category) : 0);
-    fact_place(&out, f, o, t, page, clauses);
-    jsonout_set(&out, "yoy_pct", f->has_yoy ? json_real(f->yoy_pct) : json_null());
-    jsonout_set(&out, "confidence", confidence >= 0 ? json_real(confidence) : json_null());
-    return jsonout_end(&out);
+    jsonout_object(out, NULL);
+    jsonout_str(out, "key", f->rule->key);
+    jsonout_number(out, "value", f->value);
+    jsonout_str(out, "approx", quantity_approx_name(f->approx));
+    jsonout_str(out, "category", sec ? sec->category : NULL);
+    jsonout_str(out, "as_of", f->as_of[0] ? f->as_of : NULL);
+    jsonout_str(out, "rule", f->rule->id);
+    if (write_fact_place(out, f, o, t, page, clauses) != 0) {
+        return -1;
+    }
+    if (f->has_yoy) {
+        jsonout_number(out, "yoy_pct", f->yoy_pct);
+    } else {
+        jsonout_null(out, "yoy_pct");
+    }
+    if (confidence >= 0) {
+        jsonout_number(out, "confidence", confidence);
+    } else {
+        jsonout_null(out, "confidence");
+    }
+    jsonout_close_object(out);
+    return 0;
 }
 
-static json_t *metrics_json(const struct fact_list *facts, const struct outline *o,
-                            const struct text *t, const struct reading *rd,
-                            struct excerpts *clauses, struct budget *budget)
+static int write_metrics(struct jsonout *out, const struct fact_list *facts,
+                         const struct outline *o, const struct text *t, const struct reading *rd,
+                         struct excerpts *clauses, struct budget *budget)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < facts->cnt; i++) {
+    jsonout_array(out, NULL);
+    for (size_t i = 0; i < facts->cnt && !jsonout_failed(out); i++) {
         const struct fact *f = &facts->items[i];
         if (!isfinite(f->value) || (f->has_yoy && !isfinite(f->yoy_pct))) {
             budget_fault(budget, "fact %zu (%s): a number that is not finite", i + 1, f->rule->id);
-            json_decref(arr);
-            return NULL;
+            return -1;
         }
-        size_t bytes = 0;
-        json_t *obj = fact_json(f, o, t, rd, clauses, &bytes);
-        if (append_charged(arr, obj, bytes, budget) != 0) {
-            json_decref(arr);
-            return NULL;
+        size_t before = jsonout_len(out);
+        if (write_fact(out, f, o, t, rd, clauses) != 0 ||
+            budget_charge(budget, jsonout_len(out) - before)) {
+            return -1;
         }
     }
-    return arr;
+    jsonout_close_array(out);
+    return jsonout_failed(out) ? -1 : 0;
+}
+
+/* The envelope's opening members, up to its document. */
+static void write_head(struct jsonout *env, const char *doc_id, const struct source_info *src,
+                       size_t len, const struct decoded *d, const struct reading *rd,
+                       const struct rules *r, const struct catalogue *rules)
+{
+    jsonout_object(env, NULL);
+    jsonout_str(env, "schema", EXTRACT_SCHEMA);
+    jsonout_int(env, "schema_version", EXTRACT_SCHEMA_VERSION);
+    jsonout_str(env, "doc_id", doc_id);
+    write_source(env, src, len, d, rd);
+    jsonout_object(env, "extractor");
+    jsonout_str(env, "program", "reportflow");
+    jsonout_str(env, "version", RF_VERSION);
+    jsonout_str(env, "rules_name", r->name);
+    jsonout_str(env, "rules_version", r->version);
+    jsonout_str(env, "rules_hash", rules->hash);
+    jsonout_close_object(env);
 }
 
 /*
- * Everything that needs the decoded text; @returns the envelope, or NULL on
+ * Everything that needs the decoded text, written to @p env; @returns 0, or -1 on
  * ENOMEM or a spent budget (budget_state() tells them apart).
  */
-static json_t *build_envelope(struct extractor *ex, const struct text *t, const char *bytes,
-                              size_t len, const struct source_info *src, const struct decoded *d,
-                              const struct reading *rd, struct budget *budget)
+static int write_envelope(struct extractor *ex, const struct text *t, const char *bytes, size_t len,
+                          const struct source_info *src, const struct decoded *d,
+                          const struct reading *rd, struct budget *budget, struct envelope *out)
 {
     struct outline outline = {NULL, 0};
     struct quantity_list qs = {NULL, 0, 0};
     struct fact_list facts = {NULL, 0};
     struct docfields fields;
-    json_t *env = NULL;
-    char doc_id[RF_SHA256_HEX_LEN + 1];
+    int rc = -1;
 
     memset(&fields, 0, sizeof(fields));
     /* the family's rule set reads the document; with none, the first set's vocabulary reads
@@ -425,44 +398,41 @@ static json_t *build_envelope(struct extractor *ex, const struct text *t, const 
         (family && metrics_extract(family, &ex->matcher, t, &qs, budget, &facts) != 0)) {
         goto out_release;
     }
-    if (rf_sha256_hex(bytes, len, doc_id) != 0) {
+    if (rf_sha256_hex(bytes, len, out->doc_id) != 0) {
         goto out_release;
     }
-    /* built one by one: a later part is not started once the budget is spent; the
-       clauses last, once the quantities and facts have said which they need */
+    /* written part by part: a later part is not started once the budget is spent. The
+       clauses come before the quantities and facts in the envelope but are known only once
+       those have said which they need, so those two are written aside first. */
     struct excerpts clauses;
+    struct jsonout env, quantities, metrics;
     excerpts_init(&clauses, EXTRACT_EXCERPT_MAX_CHARS);
-    json_t *parts[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
-    parts[0] = document_json(&fields, t, rd, family);
-    parts[1] = parts[0] ? sections_json(&outline, t, budget) : NULL;
-    parts[2] = parts[1] ? citations_extract(t, r, &outline, budget) : NULL;
-    parts[3] = parts[2] ? quantities_json(&qs, &outline, t, rd, &clauses, budget) : NULL;
-    parts[4] = parts[3] ? metrics_json(&facts, &outline, t, rd, &clauses, budget) : NULL;
-    parts[5] = parts[4] ? excerpts_json(&clauses, t, budget) : NULL;
+    jsonout_init(&env);
+    jsonout_init(&quantities);
+    jsonout_init(&metrics);
+    write_head(&env, out->doc_id, src, len, d, rd, r, ex->rules);
+    write_document(&env, &fields, t, rd, family);
+    if (write_sections(&env, &outline, t, budget) == 0 &&
+        citations_write(t, r, &outline, &env, "citations", budget) == 0 &&
+        write_quantities(&quantities, &qs, &outline, t, rd, &clauses, budget) == 0 &&
+        write_metrics(&metrics, &facts, &outline, t, rd, &clauses, budget) == 0 &&
+        excerpts_write(&clauses, t, &env, "clauses", budget) == 0) {
+        jsonout_raw(&env, "quantities", quantities.buf.data, jsonout_len(&quantities));
+        jsonout_raw(&env, "metrics", metrics.buf.data, jsonout_len(&metrics));
+        jsonout_close_object(&env);
+        out->json = jsonout_take(&env, &out->len);
+        rc = out->json ? 0 : -1;
+    }
     excerpts_release(&clauses);
-    if (!parts[5]) {
-        for (size_t i = 0; i < 6; i++) {
-            json_decref(parts[i]);
-        }
-        goto out_release;
-    }
-    env = json_pack(
-        "{s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s, s:s, s:s}, s:o, s:o, s:o, s:o, s:o, s:o}", "schema",
-        EXTRACT_SCHEMA, "schema_version", EXTRACT_SCHEMA_VERSION, "doc_id", doc_id, "source",
-        source_json(src, len, d, rd), "extractor", "program", "reportflow", "version", RF_VERSION,
-        "rules_name", r->name, "rules_version", r->version, "rules_hash", ex->rules->hash,
-        "document", parts[0], "sections", parts[1], "citations", parts[2], "clauses", parts[5],
-        "quantities", parts[3], "metrics", parts[4]);
-    if (!env) {
-        /* json_pack says no alike for ENOMEM and for a value JSON cannot hold */
-        budget_fault(budget, "cannot assemble the envelope (out of memory, or a bad value)");
-    }
+    jsonout_release(&quantities);
+    jsonout_release(&metrics);
+    jsonout_release(&env);
 out_release:
     docfields_release(&fields);
     metrics_facts_release(&facts);
     quantity_list_release(&qs);
     outline_release(&outline);
-    return env;
+    return rc;
 }
 
 /* The status and reason for a spent budget. */
@@ -502,8 +472,29 @@ enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_
                                   const struct source_info *src, json_t **envelope,
                                   const char **reason_code, char *errstr, size_t errstr_size)
 {
-    return extractor_run_limited(ex, bytes, len, src, NULL, envelope, reason_code, errstr,
-                                 errstr_size);
+    struct envelope env;
+    *envelope = NULL;
+    enum extract_status st =
+        extractor_run_limited(ex, bytes, len, src, NULL, &env, reason_code, errstr, errstr_size);
+    if (st != EXTRACT_OK) {
+        return st;
+    }
+    json_error_t error;
+    *envelope = json_loadb(env.json, env.len, 0, &error);
+    extractor_envelope_release(&env);
+    if (!*envelope) { /* the writer's fault, not the report's */
+        *reason_code = "internal";
+        snprintf(errstr, errstr_size, "the envelope written is no JSON: %s", error.text);
+        return EXTRACT_INTERNAL;
+    }
+    return EXTRACT_OK;
+}
+
+void extractor_envelope_release(struct envelope *e)
+{
+    free(e->json);
+    e->json = NULL;
+    e->len = 0;
 }
 
 enum extract_status extractor_text(const struct extractor *ex, const char *bytes, size_t len,
@@ -653,15 +644,15 @@ static enum extract_status read_document(struct extractor *ex, const char *bytes
 
 enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
                                           const struct source_info *src,
-                                          const struct extract_limits *limits, json_t **envelope,
-                                          const char **reason_code, char *errstr,
-                                          size_t errstr_size)
+                                          const struct extract_limits *limits,
+                                          struct envelope *envelope, const char **reason_code,
+                                          char *errstr, size_t errstr_size)
 {
     const struct extract_limits *l = limits ? limits : &NO_LIMITS;
     struct budget budget;
     struct decoded d;
     struct text t;
-    *envelope = NULL;
+    memset(envelope, 0, sizeof(*envelope));
     *reason_code = NULL;
     budget_init(&budget, l->max_ms, l->max_envelope_bytes, l->stop_requested);
     /* a document (PDF, DOCX ...) becomes text first; its raw bytes still make the doc_id */
@@ -683,8 +674,9 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         }
         st = EXTRACT_REJECT;
     } else {
-        *envelope = build_envelope(ex, &t, bytes, len, src, &d, &rd, &budget);
-        st = *envelope ? EXTRACT_OK : budget_verdict(&budget, l, reason_code, errstr, errstr_size);
+        st = write_envelope(ex, &t, bytes, len, src, &d, &rd, &budget, envelope) == 0
+                 ? EXTRACT_OK
+                 : budget_verdict(&budget, l, reason_code, errstr, errstr_size);
     }
     text_release(&t);
     decode_release(&d);

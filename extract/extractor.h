@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "convert.h"
+#include "reportflow/sha256.h"
 #include "decode.h"
 #include "catalogue.h"
 #include "rules.h"
@@ -77,22 +78,31 @@ struct extract_limits {
     bool ocr_off;                 /* worker.ocr=false: a PDF's scanned pages are not read */
 };
 
+/** One envelope as the worker sends it: compact JSON text, one line. */
+struct envelope {
+    char *json; /* owned: extractor_envelope_release() */
+    size_t len;
+    char doc_id[RF_SHA256_HEX_LEN + 1]; /* its doc_id, the record's key */
+};
+
+void extractor_envelope_release(struct envelope *e);
+
 int extractor_init(struct extractor *ex, const struct catalogue *rules);
 void extractor_release(struct extractor *ex);
 
 /**
- * Extract @p len bytes within @p limits (NULL: none). On EXTRACT_OK, *envelope
- * is a new JSON reference. On EXTRACT_REJECT, EXTRACT_TIMEOUT and
- * EXTRACT_TOO_LARGE, *reason_code ("invalid-encoding", "no-report-text",
+ * Extract @p len bytes within @p limits (NULL: none). On EXTRACT_OK, @p envelope
+ * holds the envelope's text (the caller releases it); otherwise it is empty. On EXTRACT_REJECT,
+ * EXTRACT_TIMEOUT and EXTRACT_TOO_LARGE, *reason_code ("invalid-encoding", "no-report-text",
  * "extract-timeout", "envelope-too-large", ...) and @p errstr say why.
  * The time limit is checked inside every loop whose length depends on the
  * content, so the overshoot is a few milliseconds, not the document's size.
  */
 enum extract_status extractor_run_limited(struct extractor *ex, const char *bytes, size_t len,
                                           const struct source_info *src,
-                                          const struct extract_limits *limits, json_t **envelope,
-                                          const char **reason_code, char *errstr,
-                                          size_t errstr_size);
+                                          const struct extract_limits *limits,
+                                          struct envelope *envelope, const char **reason_code,
+                                          char *errstr, size_t errstr_size);
 
 /**
  * The first steps of every extraction: decode @p bytes into @p d and build
@@ -104,7 +114,10 @@ enum extract_status extractor_text(const struct extractor *ex, const char *bytes
                                    struct decoded *d, struct text *t, const char **reason_code,
                                    char *errstr, size_t errstr_size);
 
-/** extractor_run_limited() without limits. */
+/**
+ * extractor_run_limited() without limits, the envelope read back into a new JSON
+ * reference, for readers of its values (reportflow-eval, the tests).
+ */
 enum extract_status extractor_run(struct extractor *ex, const char *bytes, size_t len,
                                   const struct source_info *src, json_t **envelope,
                                   const char **reason_code, char *errstr, size_t errstr_size);

@@ -1,36 +1,65 @@
 /*
- * jsonout.h - the envelope's many small objects (a quantity, a fact, an
- * excerpt), built without json_pack()'s format parsing and without a UTF-8
- * check per string: every string given here is valid UTF-8 already (the
- * decoded text cut at character boundaries, or the rule set's own strings,
- * which jansson read). A failure (ENOMEM, a NULL value) sticks, so a builder
- * sets every key and checks once, at jsonout_end().
+ * jsonout.h - the envelope written as JSON text while it is built, with no
+ * tree in between (a tree of jansson values and its json_dumps() were two
+ * fifths of an extraction's work). Every string given here is valid UTF-8
+ * already (the decoded text cut at character boundaries, or the rule set's own
+ * strings, which jansson read), so strings are only escaped, not checked.
+ *
+ * The text is what jansson's json_dumps(JSON_COMPACT) would write for the same
+ * values, except that a real is written in the fewest digits that read back as
+ * the same double (0.9925, not 0.99250000000000005).
+ *
+ * A @p key is a literal of ASCII (written as it is), or NULL for an element of
+ * an array or the top value. A failure (ENOMEM) sticks, so a writer writes
+ * everything and checks once, with jsonout_failed().
  */
 #ifndef RF_JSONOUT_H
 #define RF_JSONOUT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-#include <jansson.h>
+#include "reportflow/buf.h"
 
 struct jsonout {
-    json_t *obj;
-    bool failed;
+    struct rf_buf buf; /* the text so far (owned) */
+    bool failed;       /* ENOMEM at some point: the text is not whole */
+    bool comma;        /* the open object or array has a member: the next needs a ',' */
 };
 
-/** Start an object. */
-void jsonout_begin(struct jsonout *o);
+void jsonout_init(struct jsonout *o);
+void jsonout_release(struct jsonout *o);
 
-/** @p key to @p value (stolen; NULL is a failure). @p key is a literal of ASCII. */
-void jsonout_set(struct jsonout *o, const char *key, json_t *value);
+/** Open an object or an array, as the value of @p key. */
+void jsonout_object(struct jsonout *o, const char *key);
+void jsonout_array(struct jsonout *o, const char *key);
+/** Close the innermost open object or array. */
+void jsonout_close_object(struct jsonout *o);
+void jsonout_close_array(struct jsonout *o);
 
-/** @p key to the string @p s (valid UTF-8), or to null when @p s is NULL. */
+/** The string @p s (valid UTF-8), or null when @p s is NULL. */
 void jsonout_str(struct jsonout *o, const char *key, const char *s);
-
-void jsonout_int(struct jsonout *o, const char *key, json_int_t v);
+void jsonout_strn(struct jsonout *o, const char *key, const char *s, size_t len);
+void jsonout_int(struct jsonout *o, const char *key, long long v);
+/** A finite double in its shortest form; an integer up to 9e15 is written as one. */
+void jsonout_number(struct jsonout *o, const char *key, double v);
 void jsonout_bool(struct jsonout *o, const char *key, bool v);
+void jsonout_null(struct jsonout *o, const char *key);
+/** @p len bytes of JSON text written by another jsonout (one whole value), as they are. */
+void jsonout_raw(struct jsonout *o, const char *key, const char *json, size_t len);
 
-/** The object, or NULL (freed) when anything failed. */
-json_t *jsonout_end(struct jsonout *o);
+/** Bytes written so far. */
+static inline size_t jsonout_len(const struct jsonout *o)
+{
+    return o->buf.len;
+}
+
+static inline bool jsonout_failed(const struct jsonout *o)
+{
+    return o->failed;
+}
+
+/** Hand the text to the caller (free() it), or NULL when anything failed; @p o is emptied. */
+char *jsonout_take(struct jsonout *o, size_t *len);
 
 #endif

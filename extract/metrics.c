@@ -415,6 +415,7 @@ static int run_pattern(struct scan *s, const struct rule *rule, const struct rul
 struct span {
     size_t start, end;     /* norm bytes */
     size_t q_first, q_end; /* the quantities it was made for: items[q_first .. q_end) */
+    uint64_t unit_bits;    /* rules_unit_bit() of the units of those that may be named */
 };
 
 /* True when the window holds a quantity the rule could name: most rules count in words
@@ -422,6 +423,9 @@ struct span {
 static bool window_fits_rule(const struct span *w, const struct rule *rule,
                              const struct quantity_list *qs, const bool *planned)
 {
+    if (!(rule->unit_bits & w->unit_bits)) { /* one test rules out most pairs */
+        return false;
+    }
     for (size_t i = w->q_first; i < w->q_end; i++) {
         if (!planned[i] && unit_accepted(rule, &qs->items[i])) {
             return true;
@@ -438,14 +442,14 @@ static bool window_fits_rule(const struct span *w, const struct rule *rule,
  * numerals next to a number costs the regex engine a window, not the clause.
  */
 static struct span *quantity_windows(const struct text *t, const struct quantity_list *qs,
-                                     size_t *cnt)
+                                     const bool *planned, size_t *cnt)
 {
     struct span *spans = malloc((qs->cnt + 1) * sizeof(*spans));
     *cnt = 0;
     for (size_t i = 0; spans && i < qs->cnt; i++) {
         const struct quantity *q = &qs->items[i];
         struct span s = {reach_back(t, q->start, q->clause_start, METRICS_REACH_BYTES),
-                         reach_forward(t, q->end, q->clause_end, METRICS_REACH_BYTES), i, i + 1};
+                         reach_forward(t, q->end, q->clause_end, METRICS_REACH_BYTES), i, i + 1, 0};
         /* merged up to a chunk's size: see METRICS_SCAN_CHUNK_BYTES */
         if (*cnt > 0 && s.start <= spans[*cnt - 1].end &&
             s.end - spans[*cnt - 1].start <= METRICS_SCAN_CHUNK_BYTES) {
@@ -455,6 +459,10 @@ static struct span *quantity_windows(const struct text *t, const struct quantity
             spans[*cnt - 1].q_end = i + 1;
         } else {
             spans[(*cnt)++] = s;
+        }
+        if (!planned[i]) {
+            const char *unit = q->cell ? RULES_TABLE_CELL : q->unit;
+            spans[*cnt - 1].unit_bits |= 1ull << rules_unit_bit(unit);
         }
     }
     return spans;
@@ -695,7 +703,7 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
     s.best = calloc(qs->cnt + 1, sizeof(*s.best));
     s.titles = find_titles(t, &s.title_cnt);
     size_t window_cnt = 0;
-    struct span *windows = quantity_windows(t, qs, &window_cnt);
+    struct span *windows = planned ? quantity_windows(t, qs, planned, &window_cnt) : NULL;
     int rc = planned && s.best && s.titles && windows ? 0 : -1;
     for (size_t r = 0; r < rules->cnt && rc == 0; r++) {
         rc = run_rule(&s, &rules->items[r], windows, window_cnt);

@@ -74,7 +74,7 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
     const char *base = strrchr(path, '/');
     struct source_info src = {
         base ? base + 1 : path, (long long)len, mtime, NULL, NULL, NULL, -1, -1, NULL};
-    json_t *env = NULL;
+    struct envelope env;
     const char *reason = NULL;
     /* the worker's limits, so this tool's verdict on a file is the worker's */
     const struct extract_limits limits = {cfg->worker_max_extract_ms,
@@ -92,24 +92,20 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
         rf_error("extract", "'%s' rejected (%s): %s", path, reason ? reason : "unknown", errstr);
         return 1;
     }
-    /* the worker sends the compact form and refuses it past the limit: so does this tool */
-    char *text = json_dumps(env, JSON_COMPACT);
-    size_t compact_len = text ? strlen(text) : 0;
-    if (text && o->pretty) {
-        free(text);
-        text = json_dumps(env, JSON_INDENT(2));
+    /* the worker's limit is on the compact form, which the budget held it to */
+    if (!o->pretty) {
+        puts(env.json);
+        extractor_envelope_release(&env);
+        return 0;
     }
-    json_decref(env);
+    json_error_t error;
+    json_t *tree = json_loadb(env.json, env.len, 0, &error);
+    extractor_envelope_release(&env);
+    char *text = tree ? json_dumps(tree, JSON_INDENT(2)) : NULL;
+    json_decref(tree);
     if (!text) {
-        rf_error("extract", "'%s': out of memory writing the envelope", path);
-        return 1;
-    }
-    if (compact_len > (size_t)cfg->worker_max_envelope_bytes) {
-        rf_error("extract",
-                 "'%s' rejected (envelope-too-large): the envelope has %zu bytes, over %lld "
-                 "(worker.max_envelope_bytes)",
-                 path, compact_len, cfg->worker_max_envelope_bytes);
-        free(text);
+        rf_error("extract", "'%s': cannot print the envelope indented: %s", path,
+                 tree ? "out of memory" : error.text);
         return 1;
     }
     puts(text);

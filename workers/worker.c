@@ -250,7 +250,7 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
         apply_origin(origin, &src, origin_topic, sizeof(origin_topic));
     }
     struct extract_limits limits = worker_limits(w);
-    json_t *env = NULL;
+    struct envelope env;
     const char *reason = NULL;
     int64_t started = rf_clock_mono_ms();
     enum extract_status st =
@@ -275,25 +275,16 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
         }
         return send_to_dlq(w, m, slot, false, file_name, reason, errstr);
     }
-    char *text = json_dumps(env, JSON_COMPACT);
-    const char *doc_id = json_string_value(json_object_get(env, "doc_id"));
-    char key[RF_SHA256_HEX_LEN + 1];
-    snprintf(key, sizeof(key), "%s", doc_id ? doc_id : "");
-    json_decref(env);
-    if (!text) {
-        return send_to_dlq(w, m, slot, false, file_name, "out-of-memory",
-                           "cannot serialise the envelope");
-    }
-    size_t text_len = strlen(text);
-    if (text_len > (size_t)w->cfg->worker_max_envelope_bytes) {
-        free(text);
+    if (env.len > (size_t)w->cfg->worker_max_envelope_bytes) { /* the budget's, to the byte */
         snprintf(errstr, sizeof(errstr),
-                 "the envelope has %zu bytes, over %lld (worker.max_envelope_bytes)", text_len,
+                 "the envelope has %zu bytes, over %lld (worker.max_envelope_bytes)", env.len,
                  w->cfg->worker_max_envelope_bytes);
+        extractor_envelope_release(&env);
         return send_to_dlq(w, m, slot, false, file_name, "envelope-too-large", errstr);
     }
     w->stats.extracted++;
-    return produce(w, w->cfg->topic_events, key, strlen(key), text, text_len, NULL, slot + 1);
+    return produce(w, w->cfg->topic_events, env.doc_id, strlen(env.doc_id), env.json, env.len, NULL,
+                   slot + 1);
 }
 
 /* The next form of each output the broker refused as too large; -1 on failure. */

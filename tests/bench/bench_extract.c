@@ -30,14 +30,12 @@ struct input {
 
 static void extract_once(struct extractor *ex, const struct input *in)
 {
-    json_t *env = NULL;
+    struct envelope env;
     const char *reason = NULL;
     char errstr[256];
-    if (extractor_run(ex, in->data, in->len, NULL, &env, &reason, errstr, sizeof(errstr)) ==
-        EXTRACT_OK) {
-        char *text = json_dumps(env, JSON_COMPACT);
-        free(text);
-        json_decref(env);
+    if (extractor_run_limited(ex, in->data, in->len, NULL, NULL, &env, &reason, errstr,
+                              sizeof(errstr)) == EXTRACT_OK) {
+        extractor_envelope_release(&env);
     }
 }
 
@@ -100,17 +98,15 @@ static double time_one(struct extractor *ex, const struct input *in, double seco
     int64_t start = rf_clock_mono_ms(), deadline = start + (int64_t)(seconds * 1000);
     size_t runs = 0;
     do {
-        json_t *env = NULL;
+        struct envelope env;
         const char *reason = NULL;
         char errstr[256];
         enum extract_status st = extractor_run_limited(ex, in->data, in->len, NULL, &limits, &env,
                                                        &reason, errstr, sizeof(errstr));
         *envelope_bytes = 0;
         if (st == EXTRACT_OK) {
-            char *text = json_dumps(env, JSON_COMPACT);
-            *envelope_bytes = text ? strlen(text) : 0;
-            free(text);
-            json_decref(env);
+            *envelope_bytes = env.len;
+            extractor_envelope_release(&env);
         }
         *verdict = verdict_name(st, reason);
         runs++;

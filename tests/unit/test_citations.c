@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "citations.h"
 #include "outline.h"
 #include "rules.h"
@@ -24,8 +26,15 @@ static json_t *cite(const struct rules *rules, const char *s, size_t len)
     struct text t;
     struct outline o = {NULL, 0};
     assert_int_equal(text_init(&t, s, len), 0);
-    json_t *arr = citations_extract(&t, rules, &o, NULL);
-    assert_non_null(arr);
+    struct jsonout out;
+    jsonout_init(&out);
+    assert_int_equal(citations_write(&t, rules, &o, &out, NULL, NULL), 0);
+    json_error_t error;
+    json_t *arr = json_loadb(out.buf.data, jsonout_len(&out), 0, &error);
+    if (!arr) {
+        fail_msg("the citations written are no JSON: %s", error.text);
+    }
+    jsonout_release(&out);
     text_release(&t);
     return arr;
 }

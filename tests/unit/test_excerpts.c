@@ -145,7 +145,11 @@ static void test_excerpts_windows_of_a_run_on_clause(void **state)
     assert_int_equal(x.items[i4].to, 210);
     assert_false(x.items[i4].lead || x.items[i4].trail);
     assert_int_equal(x.cnt, 4);
-    json_t *arr = excerpts_json(&x, &t, NULL);
+    struct jsonout out;
+    jsonout_init(&out);
+    assert_int_equal(excerpts_write(&x, &t, &out, NULL, NULL), 0);
+    json_t *arr = json_loadb(out.buf.data, jsonout_len(&out), 0, NULL);
+    jsonout_release(&out);
     assert_non_null(arr);
     json_t *e = json_array_get(arr, i0);
     assert_string_equal(json_string_value(json_object_get(e, "text")), "…stuvwxyzabcdefgh…");

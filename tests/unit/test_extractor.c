@@ -460,11 +460,17 @@ static bool always_stop(void)
 static enum extract_status run_limited(struct fixture *f, const char *text,
                                        const struct extract_limits *limits, const char **reason)
 {
-    json_t *env = NULL;
+    struct envelope env;
     char errstr[256];
     enum extract_status st = extractor_run_limited(&f->ex, text, strlen(text), NULL, limits, &env,
                                                    reason, errstr, sizeof(errstr));
-    json_decref(env);
+    if (st == EXTRACT_OK) {
+        /* the limit holds to the byte: the text written is within it */
+        assert_true(!limits->max_envelope_bytes || env.len <= limits->max_envelope_bytes);
+    } else {
+        assert_null(env.json);
+    }
+    extractor_envelope_release(&env);
     return st;
 }
 
