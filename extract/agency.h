@@ -29,4 +29,12 @@ int agency_find(const struct text *t, const struct rules *rules, const struct do
                 const char *title, struct budget *budget, struct agency_result *out);
 void agency_release(struct agency_result *a);
 
+/**
+ * Index the finder's words of @p r (agency_suffixes and national_bodies, self_references)
+ * into r->agency_bodies and r->agency_selfs, once, when the rules are loaded. @returns 0, or
+ * -1 with @p errstr naming @p path; agency_words_release() frees them either way.
+ */
+int agency_words_index(struct rules *r, const char *path, char *errstr, size_t errstr_size);
+void agency_words_release(struct rules *r);
+
 #endif

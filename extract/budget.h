@@ -48,6 +48,12 @@ bool budget_spent(struct budget *b);
 /** Charge @p n output bytes. @returns true once the budget is spent. NULL @p b: never. */
 bool budget_charge(struct budget *b, size_t n);
 
+/** The output bytes charged so far (0 for NULL). */
+static inline size_t budget_bytes(const struct budget *b)
+{
+    return b ? b->bytes : 0;
+}
+
 /**
  * Record an internal error (a PCRE2 match error, an envelope that cannot be
  * assembled): the budget is spent from now on, with the message in fault.

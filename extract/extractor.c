@@ -67,7 +67,7 @@ static void write_safe_str(struct jsonout *out, const char *key, const char *s)
     size_t fixed_len = 0;
     char *fixed = decode_utf8_lossy(s, len, &fixed_len);
     if (!fixed) {
-        out->failed = true;
+        jsonout_fail(out);
         return;
     }
     jsonout_strn(out, key, fixed, fixed_len);
@@ -320,12 +320,12 @@ static int write_fact(struct jsonout *out, const struct fact *f, const struct ou
         return -1;
     }
     if (f->has_yoy) {
-        jsonout_number(out, "yoy_pct", f->yoy_pct);
+        jsonout_real(out, "yoy_pct", f->yoy_pct);
     } else {
         jsonout_null(out, "yoy_pct");
     }
     if (confidence >= 0) {
-        jsonout_number(out, "confidence", confidence);
+        jsonout_real(out, "confidence", confidence);
     } else {
         jsonout_null(out, "confidence");
     }
@@ -410,6 +410,7 @@ static int write_envelope(struct extractor *ex, const struct text *t, const char
     jsonout_init(&env);
     jsonout_init(&quantities);
     jsonout_init(&metrics);
+    size_t charged_before = budget_bytes(budget);
     write_head(&env, out->doc_id, src, len, d, rd, r, ex->rules);
     write_document(&env, &fields, t, rd, family);
     if (write_sections(&env, &outline, t, budget) == 0 &&
@@ -417,11 +418,17 @@ static int write_envelope(struct extractor *ex, const struct text *t, const char
         write_quantities(&quantities, &qs, &outline, t, rd, &clauses, budget) == 0 &&
         write_metrics(&metrics, &facts, &outline, t, rd, &clauses, budget) == 0 &&
         excerpts_write(&clauses, t, &env, "clauses", budget) == 0) {
-        jsonout_raw(&env, "quantities", quantities.buf.data, jsonout_len(&quantities));
-        jsonout_raw(&env, "metrics", metrics.buf.data, jsonout_len(&metrics));
+        /* both parts are copied in, so for a moment they are held twice (each within the
+           byte limit) */
+        jsonout_raw(&env, "quantities", jsonout_text(&quantities), jsonout_len(&quantities));
+        jsonout_raw(&env, "metrics", jsonout_text(&metrics), jsonout_len(&metrics));
         jsonout_close_object(&env);
-        out->json = jsonout_take(&env, &out->len);
-        rc = out->json ? 0 : -1;
+        /* the items were charged as written; now the rest (head, document, keys and brackets),
+           so an envelope the budget lets through is within the limit to the byte */
+        if (!budget_charge(budget, jsonout_len(&env) - (budget_bytes(budget) - charged_before))) {
+            out->json = jsonout_take(&env, &out->len);
+            rc = out->json ? 0 : -1;
+        }
     }
     excerpts_release(&clauses);
     jsonout_release(&quantities);

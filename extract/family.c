@@ -53,6 +53,29 @@ static int load_signal(json_t *item, size_t index, void *elem, void *ctx, const 
     return s->re ? 0 : -1;
 }
 
+/* f->literals: the literal signals a one-pass scan finds. @returns 0, -1 on ENOMEM. */
+static int index_literals(struct family *f)
+{
+    f->literal_words = calloc(f->signal_cnt + 1, sizeof(*f->literal_words));
+    f->scanned_signal = calloc(f->signal_cnt + 1, sizeof(*f->scanned_signal));
+    f->literals = calloc(1, sizeof(*f->literals));
+    if (!f->literal_words || !f->scanned_signal || !f->literals) {
+        return -1;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < f->signal_cnt && i < FAMILY_SCANNED_MAX; i++) {
+        struct family_signal *sig = &f->signals[i];
+        if (sig->literal && text_three_byte_cp(sig->literal, sig->literal_len)) {
+            sig->scanned = true;
+            f->literal_words[n] = (struct name_pair){sig->literal, NULL, sig->literal_len};
+            f->scanned_signal[n++] = i;
+        }
+    }
+    const struct name_pair *const lists[] = {f->literal_words};
+    const size_t counts[] = {n};
+    return wordscan_init(f->literals, lists, counts, 1);
+}
+
 int family_load(struct family *f, json_t *root, const char *path, char *errstr, size_t errstr_size)
 {
     memset(f, 0, sizeof(*f));
@@ -81,9 +104,16 @@ int family_load(struct family *f, json_t *root, const char *path, char *errstr, 
         return -1;
     }
     snprintf(what, sizeof(what), "%s: \"family\" \"signals\"", path);
-    return rulefile_array(json_object_get(obj, "signals"), false, what,
-                          "an array of [pattern, score]", sizeof(*f->signals), (void **)&f->signals,
-                          &f->signal_cnt, load_signal, NULL, errstr, errstr_size);
+    if (rulefile_array(json_object_get(obj, "signals"), false, what, "an array of [pattern, score]",
+                       sizeof(*f->signals), (void **)&f->signals, &f->signal_cnt, load_signal, NULL,
+                       errstr, errstr_size) != 0) {
+        return -1;
+    }
+    if (index_literals(f) != 0) {
+        snprintf(errstr, errstr_size, "%s: out of memory", what);
+        return -1;
+    }
+    return 0;
 }
 
 void family_release(struct family *f)
@@ -97,12 +127,30 @@ void family_release(struct family *f)
         free(f->signals[i].literal);
     }
     free(f->signals);
+    if (f->literals) {
+        wordscan_release(f->literals);
+    }
+    free(f->literals);
+    free(f->literal_words);
+    free(f->scanned_signal);
     memset(f, 0, sizeof(*f));
 }
 
 static bool found(pcre2_code *re, const struct text *t, size_t len, pcre2_match_data *md)
 {
     return pcre2_match(re, (PCRE2_SPTR)t->norm, len, 0, PCRE2_NO_UTF_CHECK, md, NULL) >= 0;
+}
+
+/* Bit i: scanned signal i occurs in the first @p body bytes of @p t. */
+static uint64_t scan_literals(const struct family *f, const struct text *t, size_t body)
+{
+    uint64_t seen = 0;
+    struct wordscan_cursor c = wordscan_from(0);
+    size_t at;
+    for (const struct wordscan_word *w; (w = wordscan_next(f->literals, t->norm, body, &c, &at));) {
+        seen |= 1ull << f->scanned_signal[w->pair - f->literal_words];
+    }
+    return seen;
 }
 
 int family_score(const struct family *f, const struct text *t, pcre2_match_data *md)
@@ -119,10 +167,13 @@ int family_score(const struct family *f, const struct text *t, pcre2_match_data 
         }
     }
     size_t body = rf_utf8_cut(t->norm, t->norm_len, FAMILY_SCAN_BYTES);
+    uint64_t seen = scan_literals(f, t, body);
     for (size_t i = 0; i < f->signal_cnt; i++) {
         const struct family_signal *sig = &f->signals[i];
-        if (sig->literal ? memmem(t->norm, body, sig->literal, sig->literal_len) != NULL
-                         : found(sig->re, t, body, md)) {
+        bool hit = sig->scanned   ? (seen >> i & 1) != 0
+                   : sig->literal ? memmem(t->norm, body, sig->literal, sig->literal_len) != NULL
+                                  : found(sig->re, t, body, md);
+        if (hit) {
             score += sig->score;
         }
     }

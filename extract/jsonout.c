@@ -1,10 +1,13 @@
 /* jsonout.c - the envelope's JSON text, written as it is built: see jsonout.h. */
 #include "jsonout.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "reportflow/utf8.h"
 
 void jsonout_init(struct jsonout *o)
 {
@@ -97,12 +100,17 @@ static const char *escape_of(unsigned char c, char spare[8])
     if (c >= 0x20) {
         return NULL;
     }
-    snprintf(spare, 8, "\\u%04X", c);
+    static const char hex[] = "0123456789ABCDEF";
+    memcpy(spare, "\\u00", 4);
+    spare[4] = hex[c >> 4];
+    spare[5] = hex[c & 15];
+    spare[6] = '\0';
     return spare;
 }
 
 void jsonout_strn(struct jsonout *o, const char *key, const char *s, size_t len)
 {
+    assert(rf_utf8_valid(s, len)); /* see jsonout.h */
     member(o, key);
     put(o, "\"", 1);
     size_t run = 0; /* bytes of s from here on that need no escape are copied at once */
@@ -161,12 +169,17 @@ static int shortest(double v, char *out, size_t size)
 
 void jsonout_number(struct jsonout *o, const char *key, double v)
 {
-    if (!isfinite(v)) { /* JSON has no such number: the caller's fault, said by a failure */
-        o->failed = true;
+    if (isfinite(v) && fabs(v) < 9e15 && v == floor(v)) {
+        jsonout_int(o, key, (long long)v);
         return;
     }
-    if (fabs(v) < 9e15 && v == floor(v)) {
-        jsonout_int(o, key, (long long)v);
+    jsonout_real(o, key, v);
+}
+
+void jsonout_real(struct jsonout *o, const char *key, double v)
+{
+    if (!isfinite(v)) { /* JSON has no such number: the caller's fault, said by a failure */
+        o->failed = true;
         return;
     }
     char text[40];
@@ -206,9 +219,6 @@ char *jsonout_take(struct jsonout *o, size_t *len)
     if (o->failed) {
         jsonout_release(o);
         jsonout_init(o);
-        return NULL;
-    }
-    if (!o->buf.data && rf_buf_append(&o->buf, "", 0) != 0) {
         return NULL;
     }
     *len = o->buf.len;

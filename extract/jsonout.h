@@ -9,6 +9,9 @@
  * values, except that a real is written in the fewest digits that read back as
  * the same double (0.9925, not 0.99250000000000005).
  *
+ * (The test build checks that each string is UTF-8, so a caller that breaks the promise
+ * fails its tests instead of sending Kafka a line no reader takes.)
+ *
  * A @p key is a literal of ASCII (written as it is), or NULL for an element of
  * an array or the top value. A failure (ENOMEM) sticks, so a writer writes
  * everything and checks once, with jsonout_failed().
@@ -43,6 +46,8 @@ void jsonout_strn(struct jsonout *o, const char *key, const char *s, size_t len)
 void jsonout_int(struct jsonout *o, const char *key, long long v);
 /** A finite double in its shortest form; an integer up to 9e15 is written as one. */
 void jsonout_number(struct jsonout *o, const char *key, double v);
+/** A finite double in its shortest form, always read back as a real (5.0, not 5). */
+void jsonout_real(struct jsonout *o, const char *key, double v);
 void jsonout_bool(struct jsonout *o, const char *key, bool v);
 void jsonout_null(struct jsonout *o, const char *key);
 /** @p len bytes of JSON text written by another jsonout (one whole value), as they are. */
@@ -54,9 +59,21 @@ static inline size_t jsonout_len(const struct jsonout *o)
     return o->buf.len;
 }
 
+/** The text so far (NUL-terminated; NULL before the first write), owned by @p o. */
+static inline const char *jsonout_text(const struct jsonout *o)
+{
+    return o->buf.data;
+}
+
 static inline bool jsonout_failed(const struct jsonout *o)
 {
     return o->failed;
+}
+
+/** Mark the text as not whole: a value its caller could not make (ENOMEM). */
+static inline void jsonout_fail(struct jsonout *o)
+{
+    o->failed = true;
 }
 
 /** Hand the text to the caller (free() it), or NULL when anything failed; @p o is emptied. */

@@ -10,6 +10,7 @@
 
 #include "keyer.h"
 #include "lexicon.h"
+#include "agency.h"
 #include "gazetteer.h"
 #include "number_words.h"
 #include "reportflow/buf.h"
@@ -593,6 +594,7 @@ struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
     r->max_captures = 1;
     r->tables_decide = json_is_true(json_object_get(root, "tables_decide"));
     if (load_root(r, root, path, errstr, errstr_size) != 0 ||
+        agency_words_index(r, path, errstr, errstr_size) != 0 ||
         hash_rule_set(r, path, file_sha, errstr, errstr_size) != 0) {
         rules_free(r);
         r = NULL;
@@ -658,6 +660,7 @@ void rules_free(struct rules *r)
     rulefile_free_pairs(r->publisher_labels, r->publisher_label_cnt);
     rulefile_free_pairs(r->branch_words, r->branch_word_cnt);
     rulefile_free_pairs(r->self_references, r->self_reference_cnt);
+    agency_words_release(r);
     rulefile_free_pairs(r->citation_other_after, r->citation_other_after_cnt);
     rulefile_free_pairs(r->addressee_parents, r->addressee_parent_cnt);
     free(r->own_report_body);

@@ -22,6 +22,7 @@
 #include "rulefile.h"
 #include "family.h"
 #include "tablegrid.h"
+#include "wordscan.h"
 
 struct keyer_model;
 struct gazetteer;
@@ -141,6 +142,9 @@ struct rules {
     size_t addressee_parent_cnt;
     struct name_pair *self_references; /* 全市, 本市: the report's own place is a city */
     size_t self_reference_cnt;
+    /* the agency finder's words, indexed once when the rules are loaded (agency.c): bodies
+       (agency_suffixes, then national_bodies) and self_references; NULL when not loaded */
+    struct wordscan *agency_bodies, *agency_selfs;
     char *citation_prefix; /* dropped when normalising a title (中华人民共和国) */
     /* "citation_other_after" (栏目, 节目): right after a title, or a run of titles, it
        names a column, a programme or a book, not a document: kind other */

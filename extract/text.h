@@ -24,12 +24,16 @@ struct text {
     size_t nchars;         /* code points in either */
     uint32_t *orig_off;    /* orig_off[c]: byte offset of char c in orig; [nchars] = orig_len */
     uint32_t *norm_off;    /* the same for norm */
+    uint32_t *block_char;  /* [k]: the char holding norm byte k * TEXT_BLOCK_BYTES */
     uint32_t *clause_at;   /* norm byte where each clause starts (just past its break), ascending */
     uint32_t *clause_body; /* the same past leading spaces (at most the clause's end) */
     size_t clause_cnt;     /* at least 1 */
     uint32_t *sentence_at; /* norm byte where each sentence starts (after 。 or a line break) */
     size_t sentence_cnt;   /* at least 1 */
 };
+
+/* Bytes of norm per entry of block_char: text_char_at() counts at most this many bytes. */
+#define TEXT_BLOCK_BYTES 32
 
 /**
  * Build the normalised view and the clause index of valid UTF-8 @p orig.
@@ -38,7 +42,8 @@ struct text {
 int text_init(struct text *t, const char *orig, size_t len);
 void text_release(struct text *t);
 
-/** Character index of byte offset @p byte in norm (the char containing it). */
+/** Character index of byte offset @p byte in norm (the char containing it); nchars past it. O(1).
+ */
 size_t text_char_at(const struct text *t, size_t byte);
 
 /** Copy chars [@p from, @p to) of orig into a new string (caller frees), NULL on ENOMEM. */

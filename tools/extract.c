@@ -3,6 +3,7 @@
  * Kafka; one envelope per line on stdout (--pretty for people).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,25 +93,35 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
         rf_error("extract", "'%s' rejected (%s): %s", path, reason ? reason : "unknown", errstr);
         return 1;
     }
-    /* the worker's limit is on the compact form, which the budget held it to */
-    if (!o->pretty) {
-        puts(env.json);
+    /* the worker refuses an envelope past the limit: so does this tool (the budget held the
+       extraction to it already; this says so in the worker's words if it ever did not) */
+    if (env.len > (size_t)cfg->worker_max_envelope_bytes) {
+        rf_error("extract",
+                 "'%s' rejected (envelope-too-large): the envelope has %zu bytes, over %lld "
+                 "(worker.max_envelope_bytes)",
+                 path, env.len, cfg->worker_max_envelope_bytes);
         extractor_envelope_release(&env);
-        return 0;
+        return 1;
+    }
+    if (!o->pretty) {
+        int rc = puts(env.json) < 0 ? 1 : 0;
+        extractor_envelope_release(&env);
+        return rc;
     }
     json_error_t error;
     json_t *tree = json_loadb(env.json, env.len, 0, &error);
     extractor_envelope_release(&env);
-    char *text = tree ? json_dumps(tree, JSON_INDENT(2)) : NULL;
+    bool parsed = tree != NULL;
+    char *text = parsed ? json_dumps(tree, JSON_INDENT(2)) : NULL;
     json_decref(tree);
     if (!text) {
         rf_error("extract", "'%s': cannot print the envelope indented: %s", path,
-                 tree ? "out of memory" : error.text);
+                 parsed ? "out of memory" : error.text);
         return 1;
     }
-    puts(text);
+    int rc = puts(text) < 0 ? 1 : 0;
     free(text);
-    return 0;
+    return rc;
 }
 
 int main(int argc, char **argv)

@@ -126,7 +126,9 @@ static int produce(struct worker *w, const char *topic, const void *key, size_t 
         }
         rf_error(COMPONENT, "cannot produce to '%s': %s", topic, rd_kafka_err2str(err));
         free(value);
-        rd_kafka_headers_destroy(hdrs);
+        if (hdrs) { /* librdkafka's destroy does not take NULL; events go without headers */
+            rd_kafka_headers_destroy(hdrs);
+        }
         return -1;
     }
 }
@@ -275,7 +277,8 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
         }
         return send_to_dlq(w, m, slot, false, file_name, reason, errstr);
     }
-    if (env.len > (size_t)w->cfg->worker_max_envelope_bytes) { /* the budget's, to the byte */
+    /* the budget held the extraction to the limit already: this is the last word on it */
+    if (env.len > (size_t)w->cfg->worker_max_envelope_bytes) {
         snprintf(errstr, sizeof(errstr),
                  "the envelope has %zu bytes, over %lld (worker.max_envelope_bytes)", env.len,
                  w->cfg->worker_max_envelope_bytes);

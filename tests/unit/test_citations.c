@@ -30,7 +30,7 @@ static json_t *cite(const struct rules *rules, const char *s, size_t len)
     jsonout_init(&out);
     assert_int_equal(citations_write(&t, rules, &o, &out, NULL, NULL), 0);
     json_error_t error;
-    json_t *arr = json_loadb(out.buf.data, jsonout_len(&out), 0, &error);
+    json_t *arr = json_loadb(jsonout_text(&out), jsonout_len(&out), 0, &error);
     if (!arr) {
         fail_msg("the citations written are no JSON: %s", error.text);
     }

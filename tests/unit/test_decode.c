@@ -217,6 +217,29 @@ static void test_text_offsets_survive_width_folding(void **state)
     text_release(&t);
 }
 
+/* Every byte of a text of one-, two-, three- and four-byte characters over several blocks maps
+   to the char whose bytes hold it, as norm_off says; past the end, nchars. */
+static void test_text_char_at_every_byte(void **state)
+{
+    (void)state;
+    static const char part[] = "a检é３𠀀b\n查ü企业１２３４５６７８９０ééé𠀁𠀂年x";
+    char orig[4 * sizeof(part)] = "";
+    for (int i = 0; i < 3; i++) {
+        strcat(orig, part);
+    }
+    struct text t;
+    assert_int_equal(text_init(&t, orig, strlen(orig)), 0);
+    assert_true(t.norm_len > 2 * TEXT_BLOCK_BYTES);
+    for (size_t c = 0; c < t.nchars; c++) {
+        for (size_t b = t.norm_off[c]; b < t.norm_off[c + 1]; b++) {
+            assert_int_equal(text_char_at(&t, b), c);
+        }
+    }
+    assert_int_equal(text_char_at(&t, t.norm_len), t.nchars);
+    assert_int_equal(text_char_at(&t, t.norm_len + 100), t.nchars);
+    text_release(&t);
+}
+
 static void test_text_clause_and_sentence_index(void **state)
 {
     (void)state;
@@ -279,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_decode_still_rejects_mostly_nul_or_binary),
         cmocka_unit_test(test_html_strips_markup_keeps_blocks),
         cmocka_unit_test(test_text_offsets_survive_width_folding),
+        cmocka_unit_test(test_text_char_at_every_byte),
         cmocka_unit_test(test_text_clause_and_sentence_index),
         cmocka_unit_test(test_text_excerpt_cuts_around_the_mention),
     };

@@ -148,7 +148,7 @@ static void test_excerpts_windows_of_a_run_on_clause(void **state)
     struct jsonout out;
     jsonout_init(&out);
     assert_int_equal(excerpts_write(&x, &t, &out, NULL, NULL), 0);
-    json_t *arr = json_loadb(out.buf.data, jsonout_len(&out), 0, NULL);
+    json_t *arr = json_loadb(jsonout_text(&out), jsonout_len(&out), 0, NULL);
     jsonout_release(&out);
     assert_non_null(arr);
     json_t *e = json_array_get(arr, i0);

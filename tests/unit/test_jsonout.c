@@ -71,7 +71,7 @@ static void test_nesting_commas_null_and_raw(void **state)
     jsonout_bool(&o, "c", false);
     jsonout_array(&o, "d");
     jsonout_close_array(&o);
-    jsonout_raw(&o, "e", inner.buf.data, jsonout_len(&inner));
+    jsonout_raw(&o, "e", jsonout_text(&inner), jsonout_len(&inner));
     jsonout_null(&o, "f");
     jsonout_close_object(&o);
     char *text = taken(&o);
@@ -93,9 +93,12 @@ static void test_integers_to_their_limits(void **state)
     jsonout_int(&o, NULL, LLONG_MIN);
     jsonout_number(&o, NULL, 1234.0);   /* an integral double is an integer */
     jsonout_number(&o, NULL, -50000.0); /* so is a negative one */
+    jsonout_real(&o, NULL, 5.0);        /* unless it is to stay a real (a confidence of 1.0) */
+    jsonout_real(&o, NULL, 1e20);
     jsonout_close_array(&o);
     char *text = taken(&o);
-    assert_string_equal(text, "[0,-7,9223372036854775807,-9223372036854775808,1234,-50000]");
+    assert_string_equal(text,
+                        "[0,-7,9223372036854775807,-9223372036854775808,1234,-50000,5.0,1e+20]");
     free(text);
 }
 
