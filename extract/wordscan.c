@@ -46,6 +46,7 @@ int wordscan_init(struct wordscan *s, const struct name_pair *const lists[], con
             uint32_t second = p->len > 3 ? text_three_byte_cp(p->word + 3, p->len - 3) : 0;
             uint32_t bit = pair_bit(first, second);
             s->bits[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+            s->firsts[first >> 3] |= (uint8_t)(1u << (first & 7));
             s->words[s->cnt++] = (struct wordscan_word){first, p, (unsigned)l};
         }
     }
@@ -81,7 +82,8 @@ static size_t next_candidate(const struct wordscan *s, const char *text, size_t 
 {
     while (at < len) {
         *cp = text_three_byte_cp(text + at, len - at);
-        if (*cp) {
+        /* most characters start no word: one test, without reading the next one */
+        if (*cp && s->firsts[*cp >> 3] >> (*cp & 7) & 1) {
             uint32_t second = text_three_byte_cp(text + at + 3, len - at - 3);
             if (bit_set(s, pair_bit(*cp, second)) || bit_set(s, pair_bit(*cp, 0))) {
                 return at;

@@ -1,7 +1,8 @@
 /*
  * wordscan.h - the words of several lists (a rule set's [word, label] pairs)
  * found in one pass over a text: each position is tried only where the first
- * two characters of some word stand (a bit per pair of characters says so), and
+ * character of some word stands (a bit per character) and then only where its
+ * first two do (a bit per pair of characters, hashed), and
  * then only the words that start with its character. One pass for all the
  * words, instead of one per word: the agency finder's body words and
  * self-references are some 170 words. Words start with a three-byte character
@@ -22,6 +23,7 @@ struct wordscan_word {
 };
 
 struct wordscan {
+    uint8_t firsts[0x10000 / 8]; /* the first characters of the words (three-byte: < 0x10000) */
     uint8_t bits[0x10000 / 8];   /* pairs of first characters, hashed */
     struct wordscan_word *words; /* sorted by first character */
     size_t cnt;

@@ -59,13 +59,13 @@ static double run(void (*fn)(struct extractor *, const struct input *), struct e
     int64_t start = rf_clock_mono_ms(), deadline = start + (int64_t)(seconds * 1000);
     size_t docs = 0;
     double bytes = 0;
-    while (rf_clock_mono_ms() < deadline) {
+    do { /* at least one round: SECONDS 0 is one extraction per file, for callgrind */
         for (size_t i = 0; i < n; i++) {
             fn(ex, &inputs[i]);
             bytes += (double)inputs[i].len;
             docs++;
         }
-    }
+    } while (rf_clock_mono_ms() < deadline);
     double elapsed = (rf_clock_mono_ms() - start) / 1000.0;
     *docs_per_s = docs / elapsed;
     return bytes / elapsed;
@@ -216,7 +216,7 @@ int main(int argc, char **argv)
     printf("  full extraction     %8.2f MB/s  %9.1f reports/s\n", full / 1e6, docs_full);
     printf("  baseline (decode)   %8.2f MB/s  %9.1f reports/s\n", base / 1e6, docs_base);
     printf("  ratio full/baseline %8.3f\n", full / base);
-    printf("  target: >= 10 MB/s per core: %s\n", full / 1e6 >= 10 ? "met" : "NOT met");
+    printf("  target: >= 15 MB/s per core (issue 22): %s\n", full / 1e6 >= 15 ? "met" : "NOT met");
     extractor_release(&ex);
     for (size_t i = 0; i < n; i++) {
         free(inputs[i].data);
