@@ -425,7 +425,9 @@ static int write_envelope(struct extractor *ex, const struct text *t, const char
         jsonout_close_object(&env);
         /* the items were charged as written; now the rest (head, document, keys and brackets),
            so an envelope the budget lets through is within the limit to the byte */
-        if (!budget_charge(budget, jsonout_len(&env) - (budget_bytes(budget) - charged_before))) {
+        size_t total = charged_before + jsonout_len(&env), charged = budget_bytes(budget);
+        if (!jsonout_failed(&env) &&
+            !budget_charge(budget, total > charged ? total - charged : 0)) {
             out->json = jsonout_take(&env, &out->len);
             rc = out->json ? 0 : -1;
         }

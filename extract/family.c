@@ -145,6 +145,9 @@ static bool found(pcre2_code *re, const struct text *t, size_t len, pcre2_match_
 static uint64_t scan_literals(const struct family *f, const struct text *t, size_t body)
 {
     uint64_t seen = 0;
+    if (f->literals->cnt == 0) { /* the family has no literal signal: no pass over the text */
+        return 0;
+    }
     struct wordscan_cursor c = wordscan_from(0);
     size_t at;
     for (const struct wordscan_word *w; (w = wordscan_next(f->literals, t->norm, body, &c, &at));) {

@@ -211,7 +211,9 @@ void jsonout_null(struct jsonout *o, const char *key)
 void jsonout_raw(struct jsonout *o, const char *key, const char *json, size_t len)
 {
     member(o, key);
-    put(o, json, len);
+    if (len > 0) { /* an unwritten jsonout's text is NULL */
+        put(o, json, len);
+    }
 }
 
 char *jsonout_take(struct jsonout *o, size_t *len)
