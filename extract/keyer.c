@@ -85,26 +85,28 @@ static void add_feature(struct keyer_features *f, const char *prefix, const char
     dst[pl + len] = '\0';
 }
 
-/* Norm bytes of chars [a, b) as one feature; every digit reads 0, since numbers vary. Written
-   in place: it runs for every character around every quantity. */
-static void add_chars(struct keyer_features *f, const char *prefix, const struct text *t, size_t a,
-                      size_t b)
+/* Norm bytes of chars [a, b) as one feature named "@p kind:"; every digit reads 0, since
+   numbers vary. Written in place: it runs for every character around every quantity. */
+static void add_chars(struct keyer_features *f, char kind, const struct text *t, size_t a, size_t b)
 {
-    size_t pl = strlen(prefix), len = t->norm_off[b] - t->norm_off[a];
-    if (f->cnt >= KEYER_MAX_FEATURES || pl + len + 1 > KEYER_FEATURE_BYTES) {
+    size_t len = t->norm_off[b] - t->norm_off[a];
+    if (f->cnt >= KEYER_MAX_FEATURES || 2 + len + 1 > KEYER_FEATURE_BYTES) {
         return;
     }
     char *dst = f->items[f->cnt++];
     const char *src = t->norm + t->norm_off[a];
-    memcpy(dst, prefix, pl);
+    dst[0] = kind;
+    dst[1] = ':';
     for (size_t i = 0; i < len; i++) {
-        dst[pl + i] = src[i] >= '0' && src[i] <= '9' ? '0' : src[i];
+        dst[2 + i] = src[i] >= '0' && src[i] <= '9' ? '0' : src[i];
     }
-    dst[pl + len] = '\0';
+    dst[2 + len] = '\0';
 }
 
-static void add_ngrams(struct keyer_features *f, const char *uni, const char *bi,
-                       const struct text *t, size_t a, size_t b)
+/* The characters of [a, b) as features "@p uni:" one by one and "@p bi:" two by two (a kind
+   of 0: none). */
+static void add_ngrams(struct keyer_features *f, char uni, char bi, const struct text *t, size_t a,
+                       size_t b)
 {
     for (size_t c = a; c < b; c++) {
         if (uni) {
@@ -213,9 +215,9 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
     add_feature(out, "v:", bucket, strlen(bucket));
 
     size_t before = qc - cc > BEFORE_CHARS ? qc - BEFORE_CHARS : cc;
-    add_ngrams(out, "b:", "c:", t, before, qc);
+    add_ngrams(out, 'b', 'c', t, before, qc);
     size_t near = qc - before > NEAR_CHARS ? qc - NEAR_CHARS : before;
-    add_ngrams(out, "m:", "n:", t, near, qc);
+    add_ngrams(out, 'm', 'n', t, near, qc);
     for (size_t c = near; c + 1 < qc; c++) {
         char unit_bigram[KEYER_FEATURE_BYTES];
         size_t a = t->norm_off[c], b = t->norm_off[c + 2];
@@ -226,20 +228,20 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
         }
     }
     if (qc > cc) {
-        add_chars(out, "i:", t, qc - 1, qc);
+        add_chars(out, 'i', t, qc - 1, qc);
     }
     if (cc + 2 <= qc) {
-        add_chars(out, "s:", t, cc, cc + 2);
+        add_chars(out, 's', t, cc, cc + 2);
     } else {
         add_feature(out, "s:", "^", 1);
     }
 
     size_t sentence = sentence_start_char(t, cc);
     size_t prev = cc - sentence > PREV_CHARS ? cc - PREV_CHARS : sentence;
-    add_ngrams(out, NULL, "p:", t, prev, cc);
+    add_ngrams(out, 0, 'p', t, prev, cc);
 
     size_t after_end = ce - qe > AFTER_CHARS ? qe + AFTER_CHARS : ce;
-    add_ngrams(out, NULL, "f:", t, qe, after_end);
+    add_ngrams(out, 0, 'f', t, qe, after_end);
     /* the action of an earlier clause is looked for at most SENTENCE_CHARS back: in a long
        clause (run-on text) the whole stretch before the number would make the work grow
        with the square of the input */
@@ -247,7 +249,7 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
     add_concepts(rules, t, q, t->norm_off[before], t->norm_off[act_floor], t->norm_off[after_end],
                  out);
     if (qe < ce) {
-        add_chars(out, "g:", t, qe, qe + 1);
+        add_chars(out, 'g', t, qe, qe + 1);
     } else {
         add_feature(out, "g:", "$", 1);
     }
