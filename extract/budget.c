@@ -40,12 +40,12 @@ bool budget_spent(struct budget *b)
     return b->state != BUDGET_OK;
 }
 
-bool budget_charge(struct budget *b, size_t n)
+bool budget_output(struct budget *b, size_t total)
 {
     if (!b) {
         return false;
     }
-    b->bytes += n;
+    b->bytes = total;
     if (b->state == BUDGET_OK && b->max_bytes > 0 && b->bytes > b->max_bytes) {
         b->state = BUDGET_TOO_LARGE;
     }

@@ -29,7 +29,7 @@ struct budget {
     int64_t cpu_limit_ms;         /* rf_clock_thread_cpu_ms() value to give up at; 0: none */
     bool (*stop_requested)(void); /* polled with the clock; NULL: never */
     size_t max_bytes;             /* output bytes allowed; 0: no limit */
-    size_t bytes;                 /* output bytes charged so far */
+    size_t bytes;                 /* output bytes so far (budget_output()) */
     unsigned countdown;           /* steps left before the next clock read */
     enum budget_state state;      /* sticky once not BUDGET_OK */
     char fault[200];              /* BUDGET_FAULT: what went wrong, for the dead letter */
@@ -45,14 +45,11 @@ void budget_init(struct budget *b, long long max_ms, size_t max_bytes,
  */
 bool budget_spent(struct budget *b);
 
-/** Charge @p n output bytes. @returns true once the budget is spent. NULL @p b: never. */
-bool budget_charge(struct budget *b, size_t n);
-
-/** The output bytes charged so far (0 for NULL). */
-static inline size_t budget_bytes(const struct budget *b)
-{
-    return b ? b->bytes : 0;
-}
+/**
+ * The output has @p total bytes now (it only grows). @returns true once the budget is spent:
+ * past max_bytes, or by time. NULL @p b: never.
+ */
+bool budget_output(struct budget *b, size_t total);
 
 /**
  * Record an internal error (a PCRE2 match error, an envelope that cannot be

@@ -162,15 +162,15 @@ struct run {
     size_t cnt, cap;
 };
 
-/* Write the titles of @p run (kind other when @p other), charged to @p budget, and empty it. */
+/* Write the titles of @p run (kind other when @p other), @p budget told the output's length after
+   each, and empty it. */
 static int run_flush(struct run *run, bool other, const struct text *t, const struct rules *rules,
                      const struct outline *outline, struct jsonout *out, struct budget *budget)
 {
     for (size_t i = 0; i < run->cnt; i++) {
-        size_t before = jsonout_len(out);
         if (citation_write(t, rules, outline, run->marks[i][0], run->marks[i][1], other, out) !=
                 0 ||
-            budget_charge(budget, jsonout_len(out) - before)) {
+            budget_output(budget, jsonout_len(out))) {
             return -1;
         }
     }

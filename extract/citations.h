@@ -32,8 +32,8 @@ bool citations_next(const struct text *t, size_t from, size_t *start, size_t *en
 /**
  * All citations of @p t, written to @p out as the array of @p key (see jsonout.h) of {title,
  * normalized, kind, start, end, section}, in one pass whatever the marks (a 《 pairs with the first
- * 》 after it unless another 《 comes first). Each citation's bytes are charged to @p budget (may
- * be NULL). @returns 0, or -1 on ENOMEM or a spent budget (see budget_state()).
+ * 》 after it unless another 《 comes first). After each, @p budget (may be NULL) is told the
+ * output's length. @returns 0, or -1 on ENOMEM or a spent budget (see budget_state()).
  */
 int citations_write(const struct text *t, const struct rules *rules, const struct outline *outline,
                     struct jsonout *out, const char *key, struct budget *budget);

@@ -118,7 +118,6 @@ int excerpts_write(const struct excerpts *x, const struct text *t, struct jsonou
         if (!text) {
             return -1;
         }
-        size_t before = jsonout_len(out);
         jsonout_object(out, NULL);
         jsonout_str(out, "text", text);
         jsonout_int(out, "start", (long long)e->from);
@@ -126,7 +125,7 @@ int excerpts_write(const struct excerpts *x, const struct text *t, struct jsonou
         jsonout_bool(out, "cut", e->lead || e->trail);
         jsonout_close_object(out);
         free(text);
-        if (budget_charge(budget, jsonout_len(out) - before)) {
+        if (budget_output(budget, jsonout_len(out))) {
             return -1;
         }
     }

@@ -55,8 +55,8 @@ int excerpts_add(struct excerpts *x, const struct text *t, size_t clause_from, s
 /**
  * The envelope's "clauses": one {"text", "start", "end", "cut"} per excerpt, in
  * index order; text with "…" where the clause goes on, start and end its
- * characters in the original text, written to @p out as the array of @p key. Each one's
- * bytes are charged to @p budget (may be NULL). @returns 0, or -1 on ENOMEM or a
+ * characters in the original text, written to @p out as the array of @p key. After each,
+ * @p budget (may be NULL) is told the output's length. @returns 0, or -1 on ENOMEM or a
  * spent budget.
  */
 int excerpts_write(const struct excerpts *x, const struct text *t, struct jsonout *out,

@@ -197,7 +197,6 @@ static int write_sections(struct jsonout *out, const struct outline *o, const st
         if (!heading) {
             return -1;
         }
-        size_t before = jsonout_len(out);
         jsonout_object(out, NULL);
         jsonout_str(out, "path", s->path);
         jsonout_int(out, "level", s->level);
@@ -211,7 +210,7 @@ static int write_sections(struct jsonout *out, const struct outline *o, const st
         }
         jsonout_close_object(out);
         free(heading);
-        if (budget_charge(budget, jsonout_len(out) - before)) {
+        if (budget_output(budget, jsonout_len(out))) {
             return -1;
         }
     }
@@ -219,14 +218,11 @@ static int write_sections(struct jsonout *out, const struct outline *o, const st
     return jsonout_failed(out) ? -1 : 0;
 }
 
-static int write_quantity(struct jsonout *out, const struct quantity *q, const struct outline *o,
-                          const struct text *t, const struct reading *rd, struct excerpts *clauses)
+/* Quantity @p q, whose wording is excerpt @p clause. */
+static int write_quantity(struct jsonout *out, const struct quantity *q, size_t clause,
+                          const struct outline *o, const struct text *t, const struct reading *rd)
 {
     size_t cs = text_char_at(t, q->start), ce = text_char_at(t, q->end);
-    size_t clause = 0;
-    if (excerpts_add(clauses, t, q->clause_start, q->clause_end, q->start, q->end, &clause) != 0) {
-        return -1;
-    }
     char *written = text_orig_dup(t, cs, ce);
     if (!written) {
         return -1;
@@ -252,18 +248,17 @@ static int write_quantity(struct jsonout *out, const struct quantity *q, const s
 }
 
 static int write_quantities(struct jsonout *out, const struct quantity_list *qs,
-                            const struct outline *o, const struct text *t, const struct reading *rd,
-                            struct excerpts *clauses, struct budget *budget)
+                            const size_t *clause_of, const struct outline *o, const struct text *t,
+                            const struct reading *rd, struct budget *budget)
 {
-    jsonout_array(out, NULL);
+    jsonout_array(out, "quantities");
     for (size_t i = 0; i < qs->cnt && !jsonout_failed(out); i++) {
         if (!isfinite(qs->items[i].value)) { /* JSON has no such number: our parser's fault */
             budget_fault(budget, "quantity %zu: its value is not a finite number", i + 1);
             return -1;
         }
-        size_t before = jsonout_len(out);
-        if (write_quantity(out, &qs->items[i], o, t, rd, clauses) != 0 ||
-            budget_charge(budget, jsonout_len(out) - before)) {
+        if (write_quantity(out, &qs->items[i], clause_of[i], o, t, rd) != 0 ||
+            budget_output(budget, jsonout_len(out))) {
             return -1;
         }
     }
@@ -274,19 +269,14 @@ static int write_quantities(struct jsonout *out, const struct quantity_list *qs,
 /*
  * Where a fact was read: the quantity it names ("quantity", whose unit, offsets,
  * section and clause are the fact's), or for a stated zero its own unit, "evidence"
- * (an excerpt's index), offsets and section. @returns -1 on ENOMEM.
+ * (the excerpt @p evidence), offsets and section.
  */
-static int write_fact_place(struct jsonout *out, const struct fact *f, const struct outline *o,
-                            const struct text *t, int page, struct excerpts *clauses)
+static void write_fact_place(struct jsonout *out, const struct fact *f, size_t evidence,
+                             const struct outline *o, const struct text *t, int page)
 {
     if (f->quantity != METRICS_NO_QUANTITY) {
         jsonout_int(out, "quantity", (long long)f->quantity);
-        return 0;
-    }
-    size_t evidence = 0;
-    if (excerpts_add(clauses, t, f->clause_start, f->clause_end, f->start, f->end, &evidence) !=
-        0) {
-        return -1;
+        return;
     }
     const struct section *sec = outline_find(o, f->start);
     jsonout_str(out, "unit", f->unit);
@@ -297,11 +287,11 @@ static int write_fact_place(struct jsonout *out, const struct fact *f, const str
     if (page > 0) {
         jsonout_int(out, "page", page);
     }
-    return 0;
 }
 
-static int write_fact(struct jsonout *out, const struct fact *f, const struct outline *o,
-                      const struct text *t, const struct reading *rd, struct excerpts *clauses)
+/* Fact @p f; a stated zero's wording is excerpt @p evidence. */
+static void write_fact(struct jsonout *out, const struct fact *f, size_t evidence,
+                       const struct outline *o, const struct text *t, const struct reading *rd)
 {
     const struct section *sec = outline_find(o, f->start);
     bool ocr;
@@ -316,9 +306,7 @@ static int write_fact(struct jsonout *out, const struct fact *f, const struct ou
     jsonout_str(out, "category", sec ? sec->category : NULL);
     jsonout_str(out, "as_of", f->as_of[0] ? f->as_of : NULL);
     jsonout_str(out, "rule", f->rule->id);
-    if (write_fact_place(out, f, o, t, page, clauses) != 0) {
-        return -1;
-    }
+    write_fact_place(out, f, evidence, o, t, page);
     if (f->has_yoy) {
         jsonout_real(out, "yoy_pct", f->yoy_pct);
     } else {
@@ -330,28 +318,53 @@ static int write_fact(struct jsonout *out, const struct fact *f, const struct ou
         jsonout_null(out, "confidence");
     }
     jsonout_close_object(out);
-    return 0;
 }
 
 static int write_metrics(struct jsonout *out, const struct fact_list *facts,
-                         const struct outline *o, const struct text *t, const struct reading *rd,
-                         struct excerpts *clauses, struct budget *budget)
+                         const size_t *evidence_of, const struct outline *o, const struct text *t,
+                         const struct reading *rd, struct budget *budget)
 {
-    jsonout_array(out, NULL);
+    jsonout_array(out, "metrics");
     for (size_t i = 0; i < facts->cnt && !jsonout_failed(out); i++) {
         const struct fact *f = &facts->items[i];
         if (!isfinite(f->value) || (f->has_yoy && !isfinite(f->yoy_pct))) {
             budget_fault(budget, "fact %zu (%s): a number that is not finite", i + 1, f->rule->id);
             return -1;
         }
-        size_t before = jsonout_len(out);
-        if (write_fact(out, f, o, t, rd, clauses) != 0 ||
-            budget_charge(budget, jsonout_len(out) - before)) {
+        write_fact(out, f, evidence_of[i], o, t, rd);
+        if (budget_output(budget, jsonout_len(out))) {
             return -1;
         }
     }
     jsonout_close_array(out);
     return jsonout_failed(out) ? -1 : 0;
+}
+
+/*
+ * The clauses the quantities and the stated zeros read from, into @p clauses: they come
+ * before those in the envelope. *@p clause_of gets each quantity's excerpt, *@p evidence_of
+ * each stated zero's (new arrays; the caller frees both). @returns -1 on ENOMEM.
+ */
+static int gather_clauses(const struct quantity_list *qs, const struct fact_list *facts,
+                          const struct text *t, struct excerpts *clauses, size_t **clause_of,
+                          size_t **evidence_of)
+{
+    *clause_of = calloc(qs->cnt + 1, sizeof(**clause_of));
+    *evidence_of = calloc(facts->cnt + 1, sizeof(**evidence_of));
+    int rc = *clause_of && *evidence_of ? 0 : -1;
+    for (size_t i = 0; i < qs->cnt && rc == 0; i++) {
+        const struct quantity *q = &qs->items[i];
+        rc = excerpts_add(clauses, t, q->clause_start, q->clause_end, q->start, q->end,
+                          &(*clause_of)[i]);
+    }
+    for (size_t i = 0; i < facts->cnt && rc == 0; i++) {
+        const struct fact *f = &facts->items[i];
+        if (f->quantity == METRICS_NO_QUANTITY) {
+            rc = excerpts_add(clauses, t, f->clause_start, f->clause_end, f->start, f->end,
+                              &(*evidence_of)[i]);
+        }
+    }
+    return rc;
 }
 
 /* The envelope's opening members, up to its document. */
@@ -401,40 +414,31 @@ static int write_envelope(struct extractor *ex, const struct text *t, const char
     if (rf_sha256_hex(bytes, len, out->doc_id) != 0) {
         goto out_release;
     }
-    /* written part by part: a later part is not started once the budget is spent. The
-       clauses come before the quantities and facts in the envelope but are known only once
-       those have said which they need, so those two are written aside first. */
+    /* written part by part: a later part is not started once the budget is spent */
     struct excerpts clauses;
-    struct jsonout env, quantities, metrics;
+    struct jsonout env;
+    size_t *clause_of = NULL, *evidence_of = NULL;
     excerpts_init(&clauses, EXTRACT_EXCERPT_MAX_CHARS);
     jsonout_init(&env);
-    jsonout_init(&quantities);
-    jsonout_init(&metrics);
-    size_t charged_before = budget_bytes(budget);
     write_head(&env, out->doc_id, src, len, d, rd, r, ex->rules);
     write_document(&env, &fields, t, rd, family);
-    if (write_sections(&env, &outline, t, budget) == 0 &&
+    if (gather_clauses(&qs, &facts, t, &clauses, &clause_of, &evidence_of) == 0 &&
+        write_sections(&env, &outline, t, budget) == 0 &&
         citations_write(t, r, &outline, &env, "citations", budget) == 0 &&
-        write_quantities(&quantities, &qs, &outline, t, rd, &clauses, budget) == 0 &&
-        write_metrics(&metrics, &facts, &outline, t, rd, &clauses, budget) == 0 &&
-        excerpts_write(&clauses, t, &env, "clauses", budget) == 0) {
-        /* both parts are copied in, so for a moment they are held twice (each within the
-           byte limit) */
-        jsonout_raw(&env, "quantities", jsonout_text(&quantities), jsonout_len(&quantities));
-        jsonout_raw(&env, "metrics", jsonout_text(&metrics), jsonout_len(&metrics));
+        excerpts_write(&clauses, t, &env, "clauses", budget) == 0 &&
+        write_quantities(&env, &qs, clause_of, &outline, t, rd, budget) == 0 &&
+        write_metrics(&env, &facts, evidence_of, &outline, t, rd, budget) == 0) {
         jsonout_close_object(&env);
-        /* the items were charged as written; now the rest (head, document, keys and brackets),
-           so an envelope the budget lets through is within the limit to the byte */
-        size_t total = charged_before + jsonout_len(&env), charged = budget_bytes(budget);
-        if (!jsonout_failed(&env) &&
-            !budget_charge(budget, total > charged ? total - charged : 0)) {
+        /* the whole envelope, to the byte: what a part's items did not count (the head, the
+           document, keys and brackets) is counted too */
+        if (!jsonout_failed(&env) && !budget_output(budget, jsonout_len(&env))) {
             out->json = jsonout_take(&env, &out->len);
             rc = out->json ? 0 : -1;
         }
     }
+    free(clause_of);
+    free(evidence_of);
     excerpts_release(&clauses);
-    jsonout_release(&quantities);
-    jsonout_release(&metrics);
     jsonout_release(&env);
 out_release:
     docfields_release(&fields);

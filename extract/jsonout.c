@@ -208,14 +208,6 @@ void jsonout_null(struct jsonout *o, const char *key)
     put(o, "null", 4);
 }
 
-void jsonout_raw(struct jsonout *o, const char *key, const char *json, size_t len)
-{
-    member(o, key);
-    if (len > 0) { /* an unwritten jsonout's text is NULL */
-        put(o, json, len);
-    }
-}
-
 char *jsonout_take(struct jsonout *o, size_t *len)
 {
     if (o->failed) {

@@ -50,8 +50,6 @@ void jsonout_number(struct jsonout *o, const char *key, double v);
 void jsonout_real(struct jsonout *o, const char *key, double v);
 void jsonout_bool(struct jsonout *o, const char *key, bool v);
 void jsonout_null(struct jsonout *o, const char *key);
-/** @p len bytes of JSON text written by another jsonout (one whole value), as they are. */
-void jsonout_raw(struct jsonout *o, const char *key, const char *json, size_t len);
 
 /** Bytes written so far. */
 static inline size_t jsonout_len(const struct jsonout *o)

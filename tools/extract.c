@@ -93,16 +93,7 @@ static int extract_file(struct extractor *ex, const char *path, const struct rf_
         rf_error("extract", "'%s' rejected (%s): %s", path, reason ? reason : "unknown", errstr);
         return 1;
     }
-    /* the worker refuses an envelope past the limit: so does this tool (the budget held the
-       extraction to it already; this says so in the worker's words if it ever did not) */
-    if (env.len > (size_t)cfg->worker_max_envelope_bytes) {
-        rf_error("extract",
-                 "'%s' rejected (envelope-too-large): the envelope has %zu bytes, over %lld "
-                 "(worker.max_envelope_bytes)",
-                 path, env.len, cfg->worker_max_envelope_bytes);
-        extractor_envelope_release(&env);
-        return 1;
-    }
+    /* within worker.max_envelope_bytes to the byte: the budget counted all of it */
     if (!o->pretty) {
         int rc = puts(env.json) < 0 ? 1 : 0;
         extractor_envelope_release(&env);

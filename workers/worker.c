@@ -277,14 +277,6 @@ static int handle_record(struct worker *w, const rd_kafka_message_t *m, size_t s
         }
         return send_to_dlq(w, m, slot, false, file_name, reason, errstr);
     }
-    /* the budget held the extraction to the limit already: this is the last word on it */
-    if (env.len > (size_t)w->cfg->worker_max_envelope_bytes) {
-        snprintf(errstr, sizeof(errstr),
-                 "the envelope has %zu bytes, over %lld (worker.max_envelope_bytes)", env.len,
-                 w->cfg->worker_max_envelope_bytes);
-        extractor_envelope_release(&env);
-        return send_to_dlq(w, m, slot, false, file_name, "envelope-too-large", errstr);
-    }
     w->stats.extracted++;
     return produce(w, w->cfg->topic_events, env.doc_id, strlen(env.doc_id), env.json, env.len, NULL,
                    slot + 1);

@@ -505,6 +505,19 @@ static void test_extract_envelope_over_the_limit_is_too_large(void **state)
     /* the same text fits a limit its envelope stays under */
     limits.max_envelope_bytes = 4u << 20;
     assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_OK);
+    /* and the limit holds to the byte: the envelope's own size fits, one byte less does not
+       (its head, keys and brackets count, not only its items) */
+    struct fixture *f = *state;
+    struct envelope env;
+    char errstr[256];
+    assert_int_equal(extractor_run_limited(&f->ex, text, strlen(text), NULL, NULL, &env, &reason,
+                                           errstr, sizeof(errstr)),
+                     EXTRACT_OK);
+    limits.max_envelope_bytes = env.len;
+    extractor_envelope_release(&env);
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_OK);
+    limits.max_envelope_bytes--;
+    assert_int_equal(run_limited(*state, text, &limits, &reason), EXTRACT_TOO_LARGE);
     free(text);
 }
 
