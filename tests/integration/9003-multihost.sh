@@ -19,13 +19,20 @@ source "$(dirname "$0")/hosts.sh"
 passed=0
 CUT_S=${RF_MULTIHOST_CUT_S:-30}
 [ "$CUT_S" -ge 10 ] || fail "RF_MULTIHOST_CUT_S=$CUT_S: cuts of 10 s at least"
-# ctest ends a test past its TIMEOUT (1800 s) with SIGKILL, which no trap sees: end first
-(sleep 1700 && kill -TERM $$) </dev/null >/dev/null 2>&1 &
+# ctest ends a test past its TIMEOUT (1800 s) with SIGKILL, which no trap sees: end first. The
+# watchdog takes its sleep down with it when stopped at the end, so no sleep outlives the test
+# holding the files it inherited (a caller's flock)
+(trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    sleep 1700 &
+    nap=$!
+    wait "$nap" && kill -TERM $$) </dev/null >/dev/null 2>&1 &
+watchdog=$!
 
 hosts_up k0 k1 k2 db prod w1 w2 w3 sink
 # at the end: no supervisor starts anything again, PostgreSQL stops cleanly (its shared memory)
 hosts_stop_hook() {
     local f
+    kill "$watchdog" 2>/dev/null
     for f in "$TEST_STATE"/*.pid; do [ -e "$f" ] && touch "${f%.pid}.stop"; done
     on db "$RF_ROOT/scripts/pg.sh" stop "$TEST_STATE" >/dev/null 2>&1
 }
