@@ -284,6 +284,12 @@ int quiet_again(struct quiet *q, const char *rel)
     return e->writing_since_ms ? 0 : wait_fresh(q, e);
 }
 
+bool quiet_has_writer(const struct quiet *q, const char *rel)
+{
+    const struct pending *e = lookup(q, rel);
+    return e && e->writing_since_ms != 0;
+}
+
 void quiet_drop(struct quiet *q, const char *rel)
 {
     struct pending *e = lookup(q, rel);

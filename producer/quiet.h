@@ -9,6 +9,8 @@
  *     version: device, inode, size, mtime and ctime.
  * A file seen only by a scan (at start, after an inotify overflow, the
  * periodic rescan) has no writer known, so the two looks decide alone.
+ * A file renamed into the inbox does not wait here at all (watch.c): the
+ * rename is its writer's word that it is complete.
  *
  * Each waiting file costs one lstat per quiet period; files are kept in the
  * order of their next look, so a claim round looks only at files that are due.
@@ -44,6 +46,9 @@ int quiet_closed(struct quiet *q, const char *rel);
 
 /** @p rel changed after it was claimed: a fresh wait; a writer known stays known. */
 int quiet_again(struct quiet *q, const char *rel);
+
+/** Whether a writer is known to hold @p rel open. */
+bool quiet_has_writer(const struct quiet *q, const char *rel);
 
 /** @p rel left (deleted, moved away): forget it. */
 void quiet_drop(struct quiet *q, const char *rel);

@@ -27,7 +27,8 @@
  * IN_CREATE: a FIFO, socket or symlink made in place is never closed after
  * writing, and a regular file made in place is open for writing until its
  * IN_CLOSE_WRITE; IN_MODIFY: a writer is at a file (until IN_CLOSE_WRITE);
- * IN_MOVED_TO: a file renamed in; IN_DELETE, IN_MOVED_FROM: a name that left.
+ * IN_MOVED_TO: a file renamed in, complete (unless it was renamed within the
+ * inbox while its writer held it open); IN_DELETE, IN_MOVED_FROM: a name that left.
  */
 #define FILE_EVENTS                                                                                \
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM)
@@ -47,6 +48,8 @@ struct watch {
     size_t dir_cnt, dir_cap;
     struct rf_strset skipped; /* subfolders already logged as left alone */
     struct quiet *quiet;      /* regular files waiting to be complete */
+    uint32_t moved_cookie;    /* the last file's IN_MOVED_FROM, paired with its IN_MOVED_TO */
+    bool moved_writer;        /* that file had a writer known */
     struct watch_stats stats;
 };
 
@@ -445,11 +448,16 @@ static void new_folder(struct watch *w, const char *child_rel, watch_found_fn fn
 
 /*
  * A name that appeared (IN_CREATE, IN_MOVED_TO): anything but a regular file is
- * reported now; a regular file waits for quiet. One made in place is open for
- * writing until its close, unless it is a hard link (no writer: only a name).
+ * reported now. A regular file made in place is open for writing until its
+ * close, unless it is a hard link (no writer: only a name), and then waits for
+ * quiet. One renamed in is reported now: writing to a temporary name and
+ * renaming is how a writer says a file is complete, and the quiet period would
+ * only delay it (2 s of every drop). The publisher still sends only the version
+ * claimed here, unchanged while it is read. A file renamed within the inbox
+ * keeps the writer it had.
  */
-static int appeared(struct watch *w, const char *child_rel, uint32_t mask, watch_found_fn fn,
-                    void *ctx)
+static int appeared(struct watch *w, const char *child_rel, const struct inotify_event *ev,
+                    watch_found_fn fn, void *ctx)
 {
     char path[PATH_MAX];
     struct stat st;
@@ -464,10 +472,18 @@ static int appeared(struct watch *w, const char *child_rel, uint32_t mask, watch
         fn(ctx, child_rel, kind, &st);
         return 0;
     }
-    if ((mask & IN_CREATE) && st.st_nlink == 1) {
+    if ((ev->mask & IN_CREATE) && st.st_nlink == 1) {
         return quiet_writing(w->quiet, child_rel);
     }
-    return quiet_closed(w->quiet, child_rel);
+    if (!(ev->mask & IN_MOVED_TO)) {
+        return quiet_closed(w->quiet, child_rel); /* a hard link */
+    }
+    if (ev->cookie == w->moved_cookie && w->moved_writer) {
+        return quiet_writing(w->quiet, child_rel);
+    }
+    quiet_drop(w->quiet, child_rel); /* whatever waited under this name was replaced */
+    fn(ctx, child_rel, kind, &st);
+    return 0;
 }
 
 static void handle_event(struct watch *w, const struct inotify_event *ev, watch_found_fn fn,
@@ -500,13 +516,17 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
         }
         return;
     } else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
+        if (ev->mask & IN_MOVED_FROM) {
+            w->moved_cookie = ev->cookie;
+            w->moved_writer = quiet_has_writer(w->quiet, child_rel);
+        }
         quiet_drop(w->quiet, child_rel);
     } else if (ev->mask & IN_MODIFY) {
         rc = quiet_writing(w->quiet, child_rel);
     } else if (ev->mask & IN_CLOSE_WRITE) {
         rc = quiet_closed(w->quiet, child_rel);
     } else if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
-        rc = appeared(w, child_rel, ev->mask, fn, ctx);
+        rc = appeared(w, child_rel, ev, fn, ctx);
     }
     if (rc != 0) {
         rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", child_rel);

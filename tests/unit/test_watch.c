@@ -240,6 +240,62 @@ static void test_events_report_what_appears(void **state)
     unwatch(w, &d);
 }
 
+/* A file renamed in is complete: reported at its event, without the quiet period, and once. */
+static void test_renamed_in_is_reported_at_once(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char from[256], path[256];
+    touch(d.root, "ready.txt", "whole");
+    snprintf(from, sizeof(from), "%s/ready.txt", d.root);
+    in_inbox(&d, "ready.txt", path, sizeof(path));
+    assert_int_equal(rename(from, path), 0);
+    touch(d.inbox, ".staged.part", "whole too"); /* the usual way: a temporary name, then */
+    char staged[256], renamed[256];
+    in_inbox(&d, ".staged.part", staged, sizeof(staged));
+    in_inbox(&d, "staged.txt", renamed, sizeof(renamed));
+    assert_int_equal(rename(staged, renamed), 0);
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    assert_int_equal(watch_read_events(w, record, &s), 0);
+    assert_int_equal(reported(&s, "ready.txt", &kind), 1);
+    assert_int_equal(kind, RF_FS_REGULAR);
+    assert_int_equal(reported(&s, "staged.txt", &kind), 1);
+    assert_int_equal(s.size[s.cnt - 1], 9);
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(s.cnt, 2); /* not again after the quiet period */
+    assert_int_equal(watch_waiting(w), 0);
+    unwatch(w, &d);
+}
+
+/* A file renamed within the inbox while its writer holds it open waits for the close. */
+static void test_renamed_while_open_keeps_its_writer(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char a[256], b[256];
+    in_inbox(&d, "a.txt", a, sizeof(a));
+    in_inbox(&d, "b.txt", b, sizeof(b));
+    int fd = open(a, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "first ", 6), 6);
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    run_for(w, 50, &s);
+    assert_int_equal(rename(a, b), 0);
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "b.txt", &kind), 0);
+    assert_int_equal(write(fd, "second", 6), 6);
+    assert_int_equal(close(fd), 0);
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "b.txt", &kind), 1);
+    assert_int_equal(s.size[0], 12);
+    assert_int_equal(reported(&s, "a.txt", &kind), 0);
+    unwatch(w, &d);
+}
+
 static void test_in_ignored_drops_the_watch(void **state)
 {
     (void)state;
@@ -443,6 +499,8 @@ int main(void)
         cmocka_unit_test(test_renamed_folder_keeps_no_old_path),
         cmocka_unit_test(test_ignore_patterns),
         cmocka_unit_test(test_events_report_what_appears),
+        cmocka_unit_test(test_renamed_in_is_reported_at_once),
+        cmocka_unit_test(test_renamed_while_open_keeps_its_writer),
         cmocka_unit_test(test_in_ignored_drops_the_watch),
         cmocka_unit_test(test_split_write_is_reported_once_whole),
         cmocka_unit_test(test_open_writer_is_waited_for),
