@@ -59,73 +59,76 @@ static struct pgtext_bytes header_bytes(const rd_kafka_message_t *m, const char 
 }
 
 /* A division code (440304), JSON null, or absent (an envelope from before sql/013). */
-static bool region_code_ok(json_t *code)
+static bool region_code_ok(const struct jsontok *j, jsontok_at code)
 {
-    const char *s = json_string_value(code);
-    return !code || json_is_null(code) || (s && strlen(s) == 6 && strspn(s, "0123456789") == 6);
+    char s[8];
+    int type = jsontok_type(j, code);
+    return code == JSONTOK_NONE || type == JSONTOK_NULL ||
+           (jsontok_string(j, code, s, sizeof(s)) == 6 && strspn(s, "0123456789") == 6);
 }
 
 /* A count of a PDF's pages at least @p least, JSON null, or absent (before sql/014, 015). */
-static bool pages_ok(json_t *pages, json_int_t least)
+static bool pages_ok(const struct jsontok *j, jsontok_at pages, long long least)
 {
-    return !pages || json_is_null(pages) ||
-           (json_is_integer(pages) && json_integer_value(pages) >= least &&
-            json_integer_value(pages) <= INT32_MAX);
+    long long n;
+    return pages == JSONTOK_NONE || jsontok_type(j, pages) == JSONTOK_NULL ||
+           (jsontok_int(j, pages, &n) && n >= least && n <= INT32_MAX);
 }
 
-json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
-                                char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
+/* Is @p at the string @p want? */
+static bool string_is(const struct jsontok *j, jsontok_at at, const char *want)
 {
-    json_error_t jerr;
-    json_t *env = json_loadb(json, len, 0, &jerr);
-    if (!env) {
-        snprintf(why, why_size, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
-                 jerr.text);
-        return NULL;
-    }
-    bool ok = false;
-    const char *schema = json_string_value(json_object_get(env, "schema"));
-    json_t *version = json_object_get(env, "schema_version");
-    const char *id = json_string_value(json_object_get(env, "doc_id"));
-    const char *when =
-        json_string_value(json_object_get(json_object_get(env, "source"), "extracted_at"));
-    if (!schema || strcmp(schema, ENVELOPE_SCHEMA) != 0) {
+    char s[64];
+    return jsontok_string(j, at, s, sizeof(s)) >= 0 && strcmp(s, want) == 0;
+}
+
+/* The envelope's head: schema and version, ids, times, the document's checked fields. */
+static int check_head(const struct rows_env *env, long long *version, char *doc_id,
+                      char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
+{
+    const struct jsontok *j = &env->json;
+    jsontok_at source = rows_env_get(env, "source");
+    jsontok_at document = rows_env_get(env, "document");
+    char when[64];
+    if (!string_is(j, rows_env_get(env, "schema"), ENVELOPE_SCHEMA)) {
         snprintf(why, why_size, "schema is not '%s'", ENVELOPE_SCHEMA);
-    } else if (!json_is_integer(version) || json_integer_value(version) < ENVELOPE_VERSION_MIN ||
-               json_integer_value(version) > ENVELOPE_VERSION_MAX) {
+    } else if (!jsontok_int(j, rows_env_get(env, "schema_version"), version) ||
+               *version < ENVELOPE_VERSION_MIN || *version > ENVELOPE_VERSION_MAX) {
         snprintf(why, why_size, "unsupported schema_version (want %d to %d)", ENVELOPE_VERSION_MIN,
                  ENVELOPE_VERSION_MAX);
-    } else if (!id || strlen(id) != 64 || strspn(id, "0123456789abcdef") != 64) {
+    } else if (jsontok_string(j, rows_env_get(env, "doc_id"), doc_id, 65) != 64 ||
+               strspn(doc_id, "0123456789abcdef") != 64) {
         snprintf(why, why_size, "doc_id is not 64 lowercase hex digits");
-    } else if (!when || strlen(when) >= 64) {
+    } else if (jsontok_string(j, jsontok_get(j, source, "extracted_at"), when, sizeof(when)) < 0) {
         snprintf(why, why_size, "source.extracted_at is missing");
     } else if (rows_rules_hash(env, rules_hash, why, why_size) != 0) {
         /* why says it */
-    } else if (!json_is_object(json_object_get(env, "document"))) {
+    } else if (jsontok_type(j, document) != JSONTOK_OBJECT) {
         snprintf(why, why_size, "document is not an object");
-    } else if (!region_code_ok(json_object_get(json_object_get(env, "document"), "region_code"))) {
+    } else if (!region_code_ok(j, jsontok_get(j, document, "region_code"))) {
         snprintf(why, why_size, "document.region_code is not 6 digits or null");
-    } else if (!pages_ok(json_object_get(json_object_get(env, "source"), "pages"), 1)) {
+    } else if (!pages_ok(j, jsontok_get(j, source, "pages"), 1)) {
         snprintf(why, why_size, "source.pages is not a positive integer or null");
-    } else if (!pages_ok(json_object_get(json_object_get(env, "source"), "ocr"), 0)) {
+    } else if (!pages_ok(j, jsontok_get(j, source, "ocr"), 0)) {
         snprintf(why, why_size, "source.ocr is not a count of pages or null");
     } else {
-        ok = true;
-        for (size_t i = 0; i < children_count() && ok; i++) {
-            const char *array = children_at(i)->name;
-            if (!json_is_array(json_object_get(env, array))) {
-                snprintf(why, why_size, "'%s' is not an array", array);
-                ok = false;
-            }
-        }
-        ok = ok && rows_check_refs(env, (int)json_integer_value(version), why, why_size) == 0;
+        return 0;
     }
-    if (!ok) {
-        json_decref(env);
-        return NULL;
+    return -1;
+}
+
+int batch_validate_envelope(struct rows_env *env, const char *json, size_t len, char *doc_id,
+                            char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
+{
+    long long version = 0;
+    int rc = rows_env_read(env, json, len, why, why_size);
+    if (rc == 0) {
+        rc = check_head(env, &version, doc_id, rules_hash, why, why_size);
     }
-    snprintf(doc_id, 65, "%s", id);
-    return env;
+    if (rc == 0) {
+        rc = rows_check(env, (int)version, why, why_size);
+    }
+    return rc;
 }
 
 /*
@@ -163,9 +166,12 @@ static int read_dead_letter(struct batch *b, const rd_kafka_message_t *m, struct
 /* Parse, check and format an envelope; a bad one becomes a dead letter. @returns -1 on ENOMEM. */
 static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct batch_record *r)
 {
-    json_t *env = batch_validate_envelope(m->payload ? m->payload : "", m->len, r->doc_id,
-                                          r->rules_hash, r->reason, sizeof(r->reason));
-    if (!env) {
+    int rc = batch_validate_envelope(&b->env, m->payload ? m->payload : "", m->len, r->doc_id,
+                                     r->rules_hash, r->reason, sizeof(r->reason));
+    if (rc == -2) {
+        return -1;
+    }
+    if (rc != 0) {
         rf_warn(COMPONENT, "bad envelope at %s/%d@%lld, stored as a dead letter: %s",
                 rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, r->reason);
         r->dead_letter = true;
@@ -176,9 +182,7 @@ static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct ba
         r->key = (struct pgtext_bytes){m->key, m->key ? m->key_len : 0};
         return 0;
     }
-    int rc = rows_add(&b->rows, env, r->doc_id, r->rules_hash, &r->at);
-    json_decref(env);
-    return rc;
+    return rows_add(&b->rows, &b->env, r->doc_id, r->rules_hash, &r->at);
 }
 
 static int grow(struct batch *b)
@@ -311,6 +315,7 @@ void batch_release(struct batch *b)
 {
     batch_clear(b);
     rows_release(&b->rows);
+    rows_env_release(&b->env);
     rf_buf_release(&b->names);
     free(b->msgs);
     free(b->recs);

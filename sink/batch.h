@@ -13,7 +13,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
 #include <librdkafka/rdkafka.h>
 
 #include "db.h"
@@ -26,6 +25,7 @@ struct batch {
     struct batch_record *recs; /* one per message */
     size_t cnt, cap;
     struct rows rows;    /* the envelopes' bytes */
+    struct rows_env env; /* the envelope being read (its index reused) */
     struct rf_buf names; /* dead letters' file names as bytes, decoded from file.name.raw */
     size_t bytes;        /* what the records and their rows hold: bounded by sink.batch_bytes */
     int64_t started_ms;  /* when its first record arrived (monotonic) */
@@ -57,14 +57,14 @@ void batch_clear(struct batch *b);
 void batch_release(struct batch *b);
 
 /**
- * Parse and check an envelope this sink understands (schema, version 1 or 2, doc_id,
- * extracted_at, the rules' hash or version, the document object, the child tables'
- * arrays: children.h; in version 2 every reference to an excerpt or a quantity:
- * rows_check_refs()). @returns the parsed envelope (a new reference), or NULL
- * with a reason in @p why. Fills @p doc_id (65 bytes) and @p rules_hash (the
- * version it is stored under: rows_rules_hash()).
+ * Read and check an envelope this sink understands into @p env (schema, version
+ * 1 or 2, doc_id, extracted_at, the rules' hash or version, the document object,
+ * the child tables' arrays and their columns' kinds: children.h; in version 2
+ * every reference to an excerpt or a quantity: rows_check()). Fills @p doc_id
+ * (65 bytes) and @p rules_hash (the version it is stored under: rows_rules_hash()).
+ * @returns 0; -1 with a reason in @p why; -2 when out of memory.
  */
-json_t *batch_validate_envelope(const char *json, size_t len, char *doc_id,
-                                char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size);
+int batch_validate_envelope(struct rows_env *env, const char *json, size_t len, char *doc_id,
+                            char rules_hash[ROWS_RULES_HASH_SIZE], char *why, size_t why_size);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pgtext.h"
+#include "reportflow/vec.h"
 
 static int append_int(struct rf_buf *b, long long v)
 {
@@ -46,188 +47,346 @@ static int append_text(struct rf_buf *b, const char *s, size_t len)
     return rc | rf_buf_append(b, s + run, len - run);
 }
 
-/* The text of excerpt @p index of @p clauses (checked by rows_check_refs()), or NULL. */
-static json_t *clause_text(json_t *clauses, json_t *index)
+int rows_env_read(struct rows_env *env, const char *text, size_t len, char *why, size_t why_size)
 {
-    if (!json_is_integer(index) || json_integer_value(index) < 0) {
-        return NULL;
+    int rc = jsontok_parse(&env->json, text, len, why, why_size);
+    if (rc != 0) {
+        return rc;
     }
-    return json_object_get(json_array_get(clauses, (size_t)json_integer_value(index)), "text");
+    env->root = jsontok_root(&env->json);
+    if (jsontok_type(&env->json, env->root) != JSONTOK_OBJECT) {
+        snprintf(why, why_size, "the envelope is not a JSON object");
+        return -1;
+    }
+    env->clauses.cnt = 0;
+    for (size_t t = 0; t < CHILDREN_MAX; t++) {
+        env->via[t].cnt = 0;
+    }
+    return 0;
+}
+
+void rows_env_release(struct rows_env *env)
+{
+    jsontok_release(&env->json);
+    free(env->clauses.at);
+    for (size_t t = 0; t < CHILDREN_MAX; t++) {
+        free(env->via[t].at);
+    }
+    memset(env, 0, sizeof(*env));
+}
+
+jsontok_at rows_env_get(const struct rows_env *env, const char *name)
+{
+    return jsontok_get(&env->json, env->root, name);
+}
+
+/* The elements of array @p arr into @p list. @returns -2 on ENOMEM. */
+static int list_elements(const struct jsontok *j, jsontok_at arr, struct rows_list *list)
+{
+    list->cnt = 0;
+    size_t n = jsontok_count(j, arr);
+    if (n == 0) {
+        return 0;
+    }
+    jsontok_at *grown = rf_vec_reserve(list->at, &list->cap, 0, n, sizeof(*grown));
+    if (!grown) {
+        return -2;
+    }
+    list->at = grown;
+    for (jsontok_at el = jsontok_first(j, arr); el != JSONTOK_NONE;
+         el = jsontok_after(j, arr, el)) {
+        list->at[list->cnt++] = el;
+    }
+    return 0;
+}
+
+/* Element @p index (a token) of @p list, or JSONTOK_NONE when it is none. */
+static jsontok_at list_at(const struct jsontok *j, const struct rows_list *list, jsontok_at index)
+{
+    long long i;
+    if (!jsontok_int(j, index, &i) || i < 0 || (unsigned long long)i >= list->cnt) {
+        return JSONTOK_NONE;
+    }
+    return list->at[i];
 }
 
 /*
- * The value of column @p c of @p t for element @p el: its own field, else the
- * via_field of the element its via member names (an index into @p via_arr).
+ * The value of column @p c of table @p t for element @p el: its own field, else
+ * the via_field of the element its via member names (in @p via).
  */
-static json_t *field_of(const struct children_table *t, size_t c, json_t *el, json_t *via_arr)
+static jsontok_at field_of(const struct jsontok *j, const struct children_table *t, size_t c,
+                           jsontok_at el, const struct rows_list *via)
 {
     const struct children_column *col = &t->cols[c];
-    json_t *v = json_object_get(el, col->field);
-    if (!v && col->via_field && t->via) {
-        json_t *at = json_object_get(el, t->via);
-        if (json_is_integer(at) && json_integer_value(at) >= 0) {
-            v = json_object_get(json_array_get(via_arr, (size_t)json_integer_value(at)),
-                                col->via_field);
-        }
+    jsontok_at v = jsontok_get(j, el, col->field);
+    if (v == JSONTOK_NONE && col->via_field && t->via) {
+        jsontok_at target = list_at(j, via, jsontok_get(j, el, t->via));
+        v = target == JSONTOK_NONE ? JSONTOK_NONE : jsontok_get(j, target, col->via_field);
     }
     return v;
 }
 
-/*
- * One field: \N for a missing or null value; numbers as JSON gave them; a clause
- * given by its index (schema_version 2) as the text of that excerpt of @p clauses.
- */
-static int append_value(struct rf_buf *b, json_t *v, enum children_kind kind, json_t *clauses)
+static bool absent(const struct jsontok *j, jsontok_at v)
 {
-    if (kind == CHILDREN_CLAUSE && json_is_integer(v)) {
-        v = clause_text(clauses, v);
-    }
-    if (!v || json_is_null(v)) {
-        return rf_buf_append(b, "\\N", 2);
-    }
-    if (kind == CHILDREN_INT || (kind == CHILDREN_NUM && json_is_integer(v))) {
-        return append_int(b, (long long)json_integer_value(v));
-    }
-    if (kind == CHILDREN_NUM) {
-        return rf_buf_printf(b, "%.15g", json_number_value(v));
-    }
-    return append_text(b, json_string_value(v), json_string_length(v));
+    return v == JSONTOK_NONE || jsontok_type(j, v) == JSONTOK_NULL;
 }
 
-static int add_table_rows(struct rf_buf *b, const struct children_table *t, json_t *env,
+/*
+ * One field: \N for a missing or null value; integers as written; reals as
+ * %.15g gives them; a clause given by its index (schema_version 2) as the text
+ * of that excerpt.
+ */
+static int append_value(struct rf_buf *b, const struct rows_env *env, jsontok_at v,
+                        enum children_kind kind)
+{
+    const struct jsontok *j = &env->json;
+    if (kind == CHILDREN_CLAUSE && jsontok_type(j, v) == JSONTOK_INTEGER) {
+        jsontok_at clause = list_at(j, &env->clauses, v);
+        v = clause == JSONTOK_NONE ? JSONTOK_NONE : jsontok_get(j, clause, "text");
+    }
+    if (absent(j, v)) {
+        return rf_buf_append(b, "\\N", 2);
+    }
+    long long n;
+    double d;
+    switch (jsontok_type(j, v)) {
+    case JSONTOK_STRING:
+        return kind == CHILDREN_TEXT || kind == CHILDREN_CLAUSE
+                   ? jsontok_append_string(j, v, b, append_text)
+                   : rf_buf_append(b, "\\N", 2);
+    case JSONTOK_INTEGER:
+        return jsontok_int(j, v, &n) && kind != CHILDREN_TEXT ? append_int(b, n)
+                                                              : rf_buf_append(b, "\\N", 2);
+    case JSONTOK_REAL:
+        return kind == CHILDREN_NUM && jsontok_number(j, v, &d) ? rf_buf_printf(b, "%.15g", d)
+                                                                : rf_buf_append(b, "\\N", 2);
+    default:
+        return rf_buf_append(b, "\\N", 2); /* rows_check() refuses these */
+    }
+}
+
+static int add_table_rows(struct rf_buf *b, size_t ti, const struct rows_env *env,
                           const char *doc_id, const char *rules_hash)
 {
-    size_t ord;
-    json_t *el;
+    const struct children_table *t = children_at(ti);
+    const struct jsontok *j = &env->json;
+    jsontok_at arr = rows_env_get(env, t->name);
+    size_t ord = 0;
     int rc = 0;
-    json_t *clauses = json_object_get(env, CHILDREN_CLAUSES);
-    json_t *via_arr = t->via_array ? json_object_get(env, t->via_array) : NULL;
-    json_array_foreach(json_object_get(env, t->name), ord, el)
-    {
+    for (jsontok_at el = jsontok_first(j, arr); el != JSONTOK_NONE && rc == 0;
+         el = jsontok_after(j, arr, el)) {
         rc |= rf_buf_append(b, doc_id, 64);
         rc |= rf_buf_append(b, "\t", 1);
         rc |= append_text(b, rules_hash, strlen(rules_hash));
         rc |= rf_buf_append(b, "\t", 1);
-        rc |= append_int(b, (long long)ord + 1);
+        rc |= append_int(b, (long long)++ord);
         for (size_t c = 0; c < t->ncols; c++) {
             rc |= rf_buf_append(b, "\t", 1);
-            rc |= append_value(b, field_of(t, c, el, via_arr), t->cols[c].kind, clauses);
+            rc |= append_value(b, env, field_of(j, t, c, el, &env->via[ti]), t->cols[c].kind);
         }
         rc |= rf_buf_append(b, "\n", 1);
-        if (rc != 0) {
-            break;
-        }
     }
     return rc;
 }
 
-/* Is @p v an index into @p arr? */
-static bool index_in(json_t *v, json_t *arr)
+/* Is @p v of a kind column @p kind can hold (null always)? A clause is checked by the caller. */
+static bool kind_ok(const struct jsontok *j, jsontok_at v, enum children_kind kind)
 {
-    return json_is_integer(v) && json_integer_value(v) >= 0 &&
-           (unsigned long long)json_integer_value(v) < json_array_size(arr);
+    int type = jsontok_type(j, v);
+    switch (kind) {
+    case CHILDREN_TEXT:
+        return type == JSONTOK_STRING;
+    case CHILDREN_INT:
+        return type == JSONTOK_INTEGER;
+    case CHILDREN_NUM:
+        return type == JSONTOK_INTEGER || type == JSONTOK_REAL;
+    default:
+        return true;
+    }
 }
 
-int rows_check_refs(json_t *env, int schema_version, char *why, size_t why_size)
+static const char *const kind_names[] = {"a string", "an integer", "a number", "a clause"};
+
+/* The clause column @p v of a version @p version element: its text (1), or an index (2). */
+static bool clause_ok(const struct rows_env *env, jsontok_at v, int version)
 {
-    if (schema_version < 2) {
-        return 0; /* version 1 carries its texts, no references */
+    const struct jsontok *j = &env->json;
+    if (version < 2) {
+        return absent(j, v) || jsontok_type(j, v) == JSONTOK_STRING;
     }
-    json_t *clauses = json_object_get(env, CHILDREN_CLAUSES);
-    if (!json_is_array(clauses)) {
-        snprintf(why, why_size, "'%s' is not an array", CHILDREN_CLAUSES);
+    return list_at(j, &env->clauses, v) != JSONTOK_NONE;
+}
+
+/* Element @p i (@p el) of table @p ti: an object, its columns of their kinds. */
+static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at el, int version,
+                         char *why, size_t why_size)
+{
+    const struct children_table *t = children_at(ti);
+    const struct jsontok *j = &env->json;
+    if (jsontok_type(j, el) != JSONTOK_OBJECT) {
+        snprintf(why, why_size, "%s[%zu] is not an object", t->name, i);
         return -1;
     }
-    size_t i;
-    json_t *el;
-    json_array_foreach(clauses, i, el)
-    {
-        if (!json_is_string(json_object_get(el, "text"))) {
-            snprintf(why, why_size, "%s[%zu] has no text", CHILDREN_CLAUSES, i);
-            return -1;
-        }
+    jsontok_at at = t->via ? jsontok_get(j, el, t->via) : JSONTOK_NONE;
+    if (!absent(j, at) && list_at(j, &env->via[ti], at) == JSONTOK_NONE) {
+        snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)", t->name, i,
+                 t->via, t->via_array, env->via[ti].cnt);
+        return -1;
     }
-    for (size_t k = 0; k < children_count(); k++) {
-        const struct children_table *t = children_at(k);
-        json_t *via_arr = t->via_array ? json_object_get(env, t->via_array) : NULL;
-        json_array_foreach(json_object_get(env, t->name), i, el)
-        {
-            json_t *at = t->via ? json_object_get(el, t->via) : NULL;
-            if (at && !json_is_null(at) && !index_in(at, via_arr)) {
+    for (size_t c = 0; c < t->ncols; c++) {
+        const struct children_column *col = &t->cols[c];
+        jsontok_at v = field_of(j, t, c, el, &env->via[ti]);
+        if (col->kind == CHILDREN_CLAUSE ? !clause_ok(env, v, version)
+                                         : !absent(j, v) && !kind_ok(j, v, col->kind)) {
+            if (col->kind == CHILDREN_CLAUSE && version >= 2) {
                 snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)",
-                         t->name, i, t->via, t->via_array, json_array_size(via_arr));
-                return -1;
+                         t->name, i, col->field, CHILDREN_CLAUSES, env->clauses.cnt);
+            } else {
+                snprintf(why, why_size, "%s[%zu].%s is not %s or null", t->name, i, col->field,
+                         kind_names[col->kind == CHILDREN_CLAUSE ? CHILDREN_TEXT : col->kind]);
             }
-            for (size_t c = 0; c < t->ncols; c++) {
-                if (t->cols[c].kind != CHILDREN_CLAUSE) {
-                    continue;
-                }
-                json_t *v = field_of(t, c, el, via_arr);
-                if (!index_in(v, clauses)) {
-                    snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)",
-                             t->name, i, t->cols[c].field, CHILDREN_CLAUSES,
-                             json_array_size(clauses));
-                    return -1;
-                }
-            }
+            return -1;
         }
     }
     return 0;
 }
 
-/*
- * The bytes of source.file_name_raw (the %XX-escaped name the producer sent) as
- * hex, for documents.file_name_raw, when the name is not UTF-8; NULL when there
- * is nothing to keep. JSON cannot carry the bytes themselves. @returns -1 on ENOMEM.
- */
-static int raw_name_hex(json_t *env, char **hex)
+/* Version 2's excerpts: an array of objects with a text, listed in env->clauses. */
+static int check_clauses(struct rows_env *env, char *why, size_t why_size)
 {
-    *hex = NULL;
-    json_t *raw = json_object_get(json_object_get(env, "source"), "file_name_raw");
-    struct rf_buf bytes = RF_BUF_INIT;
-    int got = pgtext_name_raw(&bytes, json_string_value(raw), json_string_length(raw));
-    if (got == 1) {
-        static const char digits[] = "0123456789abcdef";
-        *hex = malloc(bytes.len * 2 + 1);
-        for (size_t i = 0; *hex && i < bytes.len; i++) {
-            (*hex)[2 * i] = digits[(unsigned char)bytes.data[i] >> 4];
-            (*hex)[2 * i + 1] = digits[(unsigned char)bytes.data[i] & 0x0F];
-        }
-        if (*hex) {
-            (*hex)[bytes.len * 2] = '\0';
-        }
-    }
-    rf_buf_release(&bytes);
-    return got < 0 || (got == 1 && !*hex) ? -1 : 0;
-}
-
-/* The documents upsert needs these four members only, not the arrays (and the raw name). */
-static int add_head(struct rf_buf *b, json_t *env, const char *rules_hash)
-{
-    char *hex = NULL;
-    if (raw_name_hex(env, &hex) != 0) {
+    const struct jsontok *j = &env->json;
+    jsontok_at clauses = rows_env_get(env, CHILDREN_CLAUSES);
+    if (jsontok_type(j, clauses) != JSONTOK_ARRAY) {
+        snprintf(why, why_size, "'%s' is not an array", CHILDREN_CLAUSES);
         return -1;
     }
-    json_t *head =
-        json_pack("{s:O, s:s, s:O, s:O, s:O, s:s?}", "doc_id", json_object_get(env, "doc_id"),
-                  "rules_hash", rules_hash, "source", json_object_get(env, "source"), "extractor",
-                  json_object_get(env, "extractor"), "document", json_object_get(env, "document"),
-                  "file_name_raw", hex);
-    free(hex);
-    char *text = head ? json_dumps(head, JSON_COMPACT) : NULL;
-    json_decref(head);
-    int rc = text ? rf_buf_append_str(b, text) : -1;
-    free(text);
+    if (list_elements(j, clauses, &env->clauses) != 0) {
+        snprintf(why, why_size, "out of memory");
+        return -2;
+    }
+    for (size_t i = 0; i < env->clauses.cnt; i++) {
+        if (jsontok_type(j, jsontok_get(j, env->clauses.at[i], "text")) != JSONTOK_STRING) {
+            snprintf(why, why_size, "%s[%zu] has no text", CHILDREN_CLAUSES, i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_size)
+{
+    const struct jsontok *j = &env->json;
+    env->clauses.cnt = 0;
+    int rc = schema_version >= 2 ? check_clauses(env, why, why_size) : 0;
+    for (size_t ti = 0; ti < children_count() && rc == 0; ti++) {
+        const struct children_table *t = children_at(ti);
+        jsontok_at arr = rows_env_get(env, t->name);
+        if (jsontok_type(j, arr) != JSONTOK_ARRAY) {
+            snprintf(why, why_size, "'%s' is not an array", t->name);
+            return -1;
+        }
+        jsontok_at via = t->via_array ? rows_env_get(env, t->via_array) : JSONTOK_NONE;
+        if (list_elements(j, via, &env->via[ti]) != 0) {
+            snprintf(why, why_size, "out of memory");
+            return -2;
+        }
+        size_t i = 0;
+        for (jsontok_at el = jsontok_first(j, arr); el != JSONTOK_NONE && rc == 0;
+             el = jsontok_after(j, arr, el)) {
+            rc = check_element(env, ti, i++, el, schema_version, why, why_size);
+        }
+    }
     return rc;
 }
 
-int rows_rules_hash(json_t *env, char out[ROWS_RULES_HASH_SIZE], char *why, size_t why_size)
+/*
+ * The bytes of source.file_name_raw (the %XX-escaped name the producer sent) as
+ * hex, for documents.file_name_raw, into @p out when the name is not UTF-8;
+ * null when there is nothing to keep. @returns -1 on ENOMEM.
+ */
+static int append_raw_name_hex(struct rf_buf *out, const struct rows_env *env)
 {
-    json_t *extractor = json_object_get(env, "extractor");
-    json_t *hash = json_object_get(extractor, "rules_hash");
-    if (hash) {
-        const char *h = json_string_value(hash);
-        if (!h || strlen(h) != 16 || strspn(h, "0123456789abcdef") != 16) {
+    const struct jsontok *j = &env->json;
+    jsontok_at raw = jsontok_get(j, rows_env_get(env, "source"), "file_name_raw");
+    if (jsontok_type(j, raw) != JSONTOK_STRING) {
+        return rf_buf_append_str(out, ",\"file_name_raw\":null");
+    }
+    struct rf_buf escaped = RF_BUF_INIT, bytes = RF_BUF_INIT;
+    int rc = jsontok_append_string(j, raw, &escaped, NULL);
+    int got = rc == 0 ? pgtext_name_raw(&bytes, escaped.data, escaped.len) : -1;
+    if (got == 1) {
+        static const char digits[] = "0123456789abcdef";
+        rc |= rf_buf_append_str(out, ",\"file_name_raw\":\"");
+        for (size_t i = 0; i < bytes.len && rc == 0; i++) {
+            char pair[2] = {digits[(unsigned char)bytes.data[i] >> 4],
+                            digits[(unsigned char)bytes.data[i] & 0x0F]};
+            rc |= rf_buf_append(out, pair, 2);
+        }
+        rc |= rf_buf_append(out, "\"", 1);
+    } else if (got == 0) {
+        rc |= rf_buf_append_str(out, ",\"file_name_raw\":null");
+    }
+    rf_buf_release(&escaped);
+    rf_buf_release(&bytes);
+    return got < 0 ? -1 : rc;
+}
+
+/* A member of the root as its JSON text (null when absent), after "name": */
+static int append_member(struct rf_buf *b, const struct rows_env *env, const char *name)
+{
+    jsontok_at v = rows_env_get(env, name);
+    int rc = rf_buf_printf(b, ",\"%s\":", name);
+    if (v == JSONTOK_NONE) {
+        return rc | rf_buf_append(b, "null", 4);
+    }
+    size_t len;
+    const char *text = jsontok_json(&env->json, v, &len);
+    return rc | rf_buf_append(b, text, len);
+}
+
+/* @p s as a JSON string: quotes, backslashes and control bytes escaped. */
+static int append_json_string(struct rf_buf *b, const char *s)
+{
+    int rc = rf_buf_append(b, "\"", 1);
+    for (; *s && rc == 0; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char pair[2] = {'\\', (char)c};
+            rc |= rf_buf_append(b, pair, 2);
+        } else if (c < 0x20) {
+            rc |= rf_buf_printf(b, "\\u%04x", c);
+        } else {
+            rc |= rf_buf_append(b, s, 1);
+        }
+    }
+    return rc | rf_buf_append(b, "\"", 1);
+}
+
+/*
+ * The documents upsert needs these members only, not the arrays (and the raw
+ * name): copied as the envelope wrote them, which the parse has checked.
+ */
+static int add_head(struct rf_buf *b, const struct rows_env *env, const char *rules_hash)
+{
+    int rc = rf_buf_append(b, "{\"rules_hash\":", 14);
+    rc |= append_json_string(b, rules_hash);
+    rc |= append_member(b, env, "doc_id");
+    rc |= append_member(b, env, "source");
+    rc |= append_member(b, env, "extractor");
+    rc |= append_member(b, env, "document");
+    rc |= append_raw_name_hex(b, env);
+    return rc | rf_buf_append(b, "}", 1);
+}
+
+int rows_rules_hash(const struct rows_env *env, char out[ROWS_RULES_HASH_SIZE], char *why,
+                    size_t why_size)
+{
+    const struct jsontok *j = &env->json;
+    jsontok_at extractor = rows_env_get(env, "extractor");
+    jsontok_at hash = jsontok_get(j, extractor, "rules_hash");
+    if (hash != JSONTOK_NONE) {
+        char h[17];
+        if (jsontok_string(j, hash, h, sizeof(h)) != 16 || strspn(h, "0123456789abcdef") != 16) {
             snprintf(why, why_size, "extractor.rules_hash is not 16 lowercase hex digits");
             return -1;
         }
@@ -235,18 +394,21 @@ int rows_rules_hash(json_t *env, char out[ROWS_RULES_HASH_SIZE], char *why, size
         return 0;
     }
     /* a worker from before versioned extractions: named as migration 012 named its rows */
-    const char *version = json_string_value(json_object_get(extractor, "rules_version"));
-    if (version && strlen(version) >= ROWS_RULES_HASH_SIZE - sizeof("legacy-")) {
+    jsontok_at version = jsontok_get(j, extractor, "rules_version");
+    char v[ROWS_RULES_HASH_SIZE] = "unknown";
+    long n =
+        jsontok_type(j, version) == JSONTOK_STRING ? jsontok_string(j, version, v, sizeof(v)) : 0;
+    if (n < 0 || (size_t)n >= ROWS_RULES_HASH_SIZE - sizeof("legacy-")) {
         snprintf(why, why_size, "extractor.rules_version is longer than %zu bytes",
                  ROWS_RULES_HASH_SIZE - sizeof("legacy-"));
         return -1;
     }
-    snprintf(out, ROWS_RULES_HASH_SIZE, "legacy-%s", version ? version : "unknown");
+    snprintf(out, ROWS_RULES_HASH_SIZE, "legacy-%.*s", (int)(ROWS_RULES_HASH_SIZE - 8), v);
     return 0;
 }
 
-int rows_add(struct rows *rows, json_t *env, const char *doc_id, const char *rules_hash,
-             struct rows_doc *where)
+int rows_add(struct rows *rows, const struct rows_env *env, const char *doc_id,
+             const char *rules_hash, struct rows_doc *where)
 {
     if (strlen(doc_id) != 64) {
         return -1; /* validated envelopes only: the COPY rows rely on the width */
@@ -256,7 +418,7 @@ int rows_add(struct rows *rows, json_t *env, const char *doc_id, const char *rul
     where->head.len = rows->head.len - where->head.off;
     for (size_t t = 0; t < children_count() && rc == 0; t++) {
         where->table[t].off = rows->table[t].len;
-        rc = add_table_rows(&rows->table[t], children_at(t), env, doc_id, rules_hash);
+        rc = add_table_rows(&rows->table[t], t, env, doc_id, rules_hash);
         where->table[t].len = rows->table[t].len - where->table[t].off;
     }
     return rc;

@@ -11,10 +11,38 @@
 
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "children.h"
+#include "jsontok.h"
 #include "reportflow/buf.h"
+
+/* Tokens of one array of an envelope, by position (jsontok_index() is linear). */
+struct rows_list {
+    jsontok_at *at;
+    size_t cnt, cap;
+};
+
+/*
+ * An envelope read for its rows: its text indexed (borrowed: the Kafka message
+ * keeps it), and the elements of the arrays its rows point into. One per batch,
+ * reused from record to record.
+ */
+struct rows_env {
+    struct jsontok json;
+    jsontok_at root;                    /* an object */
+    struct rows_list clauses;           /* "clauses": the excerpts of schema_version 2 */
+    struct rows_list via[CHILDREN_MAX]; /* per children_at() with a via_array: its elements */
+};
+
+/**
+ * Read envelope text @p text (@p len bytes, borrowed until the next read) into
+ * @p env: checked JSON whose root is an object. @returns 0; -1 with the fault
+ * in @p why; -2 when out of memory.
+ */
+int rows_env_read(struct rows_env *env, const char *text, size_t len, char *why, size_t why_size);
+void rows_env_release(struct rows_env *env);
+
+/** Member @p name of @p env's root, or JSONTOK_NONE. */
+jsontok_at rows_env_get(const struct rows_env *env, const char *name);
 
 /** Bytes [off, off + len) of one of struct rows' buffers. */
 struct rows_span {
@@ -51,25 +79,29 @@ struct rows {
  * before sql/012 (rows stored before it got the same name).
  * @returns 0, or -1 with a reason in @p why for a malformed hash or version.
  */
-int rows_rules_hash(json_t *env, char out[ROWS_RULES_HASH_SIZE], char *why, size_t why_size);
+int rows_rules_hash(const struct rows_env *env, char out[ROWS_RULES_HASH_SIZE], char *why,
+                    size_t why_size);
 
 /**
- * Check the references of @p env, an envelope of @p schema_version: from version 2
- * on, its "clauses" are objects with a "text", every clause a child row reads
- * (a quantity's "clause", a metric's "evidence", its own or its quantity's) is an
- * index into them, and every metric's "quantity" an index into "quantities".
- * @returns 0, or -1 with the first bad reference in @p why.
+ * Check the child rows of @p env, an envelope of @p schema_version, before any
+ * is made: every element of a child table's array is an object whose columns
+ * are of their kind (text a string, an integer one, a number one, or null); from
+ * version 2 on, its "clauses" are objects with a "text", every clause a child
+ * row reads (a quantity's "clause", a metric's "evidence", its own or its
+ * quantity's) is an index into them, and every metric's "quantity" an index into
+ * "quantities". Fills @p env's lists of elements.
+ * @returns 0; -1 with the first fault in @p why; -2 when out of memory.
  */
-int rows_check_refs(json_t *env, int schema_version, char *why, size_t why_size);
+int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_size);
 
 /**
- * Append the bytes of @p env (a validated envelope, borrowed) whose id is
- * @p doc_id, stored under @p rules_hash (rows_rules_hash()), and say where
- * they went in @p where.
+ * Append the bytes of @p env (checked by rows_check()) whose id is @p doc_id,
+ * stored under @p rules_hash (rows_rules_hash()), and say where they went in
+ * @p where.
  * @returns 0, or -1 when out of memory (@p rows may hold a partial document).
  */
-int rows_add(struct rows *rows, json_t *env, const char *doc_id, const char *rules_hash,
-             struct rows_doc *where);
+int rows_add(struct rows *rows, const struct rows_env *env, const char *doc_id,
+             const char *rules_hash, struct rows_doc *where);
 
 /** Bytes held (formatted so far), for the batch's bound in bytes. */
 size_t rows_bytes(const struct rows *rows);

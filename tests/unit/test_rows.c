@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <jansson.h>
 
 #include "children.h"
 #include "pgtext.h"
@@ -16,17 +17,44 @@
 #define HASH "0123456789abcdef"
 #define ID2 "2222222222222222222222222222222222222222222222222222222222222222"
 
-static json_t *envelope(const char *id, const char *arrays)
+/* An envelope's text and the sink's reading of it (which borrows the text). */
+struct env_text {
+    struct rows_env env;
+    char *text;
+};
+
+/* Envelope @p id of @p version with @p source_extra in its source and @p arrays, read and checked.
+ */
+static struct env_text *envelope_of(const char *id, int version, const char *source_extra,
+                                    const char *arrays)
 {
     char text[4096];
     snprintf(text, sizeof(text),
-             "{\"doc_id\":\"%s\",\"source\":{\"file_name\":\"a.txt\"},\"extractor\":{},"
+             "{\"doc_id\":\"%s\",\"source\":{\"file_name\":\"a.txt\"%s},\"extractor\":{},"
              "\"document\":{\"agency\":\"x\"},%s}",
-             id, arrays);
-    json_error_t err;
-    json_t *env = json_loads(text, 0, &err);
-    assert_non_null(env);
-    return env;
+             id, source_extra, arrays);
+    struct env_text *e = calloc(1, sizeof(*e));
+    assert_non_null(e);
+    e->text = strdup(text);
+    assert_non_null(e->text);
+    char why[256] = "";
+    assert_int_equal(rows_env_read(&e->env, e->text, strlen(e->text), why, sizeof(why)), 0);
+    if (rows_check(&e->env, version, why, sizeof(why)) != 0) {
+        fail_msg("rows_check: %s", why);
+    }
+    return e;
+}
+
+static struct env_text *envelope(const char *id, const char *arrays)
+{
+    return envelope_of(id, 1, "", arrays);
+}
+
+static void envelope_free(struct env_text *e)
+{
+    rows_env_release(&e->env);
+    free(e->text);
+    free(e);
 }
 
 static char *span_text(const struct rf_buf *b, struct rows_span s)
@@ -50,7 +78,7 @@ static void assert_span(const struct rf_buf *b, struct rows_span s, const char *
 static void test_rows_escape_text_and_write_nulls(void **state)
 {
     (void)state;
-    json_t *env = envelope(
+    struct env_text *env = envelope(
         ID1, "\"sections\":[{\"path\":\"1\",\"level\":1,\"heading\":\"a\\tb\\\\c\\nd\\re\","
              "\"start\":0,\"end\":null}],"
              "\"citations\":[],"
@@ -60,7 +88,7 @@ static void test_rows_escape_text_and_write_nulls(void **state)
              "\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, ID1, HASH, &at), 0);
+    assert_int_equal(rows_add(&rows, &env->env, ID1, HASH, &at), 0);
     /* path level number heading category start end: tab, backslash, newline, CR escaped */
     assert_span(&rows.table[0], at.table[0],
                 ID1 "\t" HASH "\t1\t1\t1\t\\N\ta\\tb\\\\c\\nd\\re\t\\N\t0\t\\N\n");
@@ -71,18 +99,19 @@ static void test_rows_escape_text_and_write_nulls(void **state)
                 "\t" HASH
                 "\t1\t2.5\t\xe5\x85\x83\t\\N\t'); DROP TABLE documents; --\t\\N\t3\t7\t\\N\t3\n" ID1
                 "\t" HASH "\t2\t12\t\\N\t\\N\t\xf0\x9f\x98\x80\t\\N\t\\N\t\\N\t\\N\t\\N\n");
-    json_decref(env);
+    envelope_free(env);
     rows_release(&rows);
 }
 
 static void test_rows_head_holds_the_document_not_the_arrays(void **state)
 {
     (void)state;
-    json_t *env = envelope(ID1, "\"sections\":[{\"path\":\"1\",\"level\":1}],\"citations\":[],"
-                                "\"quantities\":[],\"metrics\":[]");
+    struct env_text *env =
+        envelope(ID1, "\"sections\":[{\"path\":\"1\",\"level\":1}],\"citations\":[],"
+                      "\"quantities\":[],\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, ID1, HASH, &at), 0);
+    assert_int_equal(rows_add(&rows, &env->env, ID1, HASH, &at), 0);
     char *head = span_text(&rows.head, at.head);
     json_error_t err;
     json_t *parsed = json_loads(head, 0, &err);
@@ -93,7 +122,7 @@ static void test_rows_head_holds_the_document_not_the_arrays(void **state)
     assert_null(json_object_get(parsed, "sections"));
     json_decref(parsed);
     free(head);
-    json_decref(env);
+    envelope_free(env);
     rows_release(&rows);
 }
 
@@ -103,11 +132,11 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
     const char *arrays = "\"sections\":[],\"citations\":[],\"quantities\":[],"
                          "\"metrics\":[{\"key\":\"cases.filed\",\"value\":3,\"yoy_pct\":-1.5,"
                          "\"rule\":\"r1\",\"confidence\":0.875}]";
-    json_t *one = envelope(ID1, arrays), *two = envelope(ID2, arrays);
+    struct env_text *one = envelope(ID1, arrays), *two = envelope(ID2, arrays);
     struct rows rows = ROWS_INIT;
     struct rows_doc at1, at2;
-    assert_int_equal(rows_add(&rows, one, ID1, HASH, &at1), 0);
-    assert_int_equal(rows_add(&rows, two, ID2, HASH, &at2), 0);
+    assert_int_equal(rows_add(&rows, &one->env, ID1, HASH, &at1), 0);
+    assert_int_equal(rows_add(&rows, &two->env, ID2, HASH, &at2), 0);
     assert_int_equal(at2.table[3].off, at1.table[3].off + at1.table[3].len);
     assert_int_equal(at2.head.off, at1.head.off + at1.head.len);
     assert_span(
@@ -116,10 +145,10 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
             "\t1\tcases.filed\t3\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t-1.5\tr1\t0.875\t\\N\n");
     rows_reset(&rows);
     assert_int_equal(rows.table[3].len, 0);
-    assert_int_equal(rows_add(&rows, two, ID2, HASH, &at2), 0);
+    assert_int_equal(rows_add(&rows, &two->env, ID2, HASH, &at2), 0);
     assert_int_equal(at2.table[3].off, 0);
-    json_decref(one);
-    json_decref(two);
+    envelope_free(one);
+    envelope_free(two);
     rows_release(&rows);
 }
 
@@ -130,7 +159,7 @@ static void test_rows_of_two_documents_follow_each_other(void **state)
 static void test_rows_of_version_1_and_2_are_the_same(void **state)
 {
     (void)state;
-    json_t *v1 = envelope(
+    struct env_text *v1 = envelope(
         ID1,
         "\"sections\":[],\"citations\":[],\"quantities\":["
         "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
@@ -147,27 +176,26 @@ static void test_rows_of_version_1_and_2_are_the_same(void **state)
         "\"evidence\":\"全年无复议\",\"start\":13,\"end\":16,\"section\":null,"
         "\"category\":null,\"as_of\":\"10月\",\"rule\":\"z\",\"yoy_pct\":-2.5,"
         "\"confidence\":null}]");
-    json_t *v2 = envelope(
-        ID1, "\"sections\":[],\"citations\":[],\"clauses\":["
-             "{\"text\":\"检查企业3家、隐患4处\",\"start\":0,\"end\":11,\"cut\":false},"
-             "{\"text\":\"全年无复议\",\"start\":12,\"end\":17,\"cut\":false}],"
-             "\"quantities\":["
-             "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
-             "\"clause\":0,\"start\":4,\"end\":6,\"section\":\"1\"},"
-             "{\"value\":4,\"unit\":\"处\",\"approx\":\"exact\",\"text\":\"4处\","
-             "\"clause\":0,\"start\":9,\"end\":11,\"section\":\"1\",\"page\":2}],"
-             "\"metrics\":["
-             "{\"key\":\"a.b\",\"value\":4,\"approx\":\"exact\",\"category\":\"other\","
-             "\"as_of\":null,\"rule\":\"r\",\"quantity\":1,\"yoy_pct\":null,\"confidence\":0.5},"
-             "{\"key\":\"c.d\",\"value\":0,\"approx\":\"exact\",\"category\":null,"
-             "\"as_of\":\"10月\",\"rule\":\"z\",\"unit\":\"\",\"evidence\":1,\"start\":13,"
-             "\"end\":16,\"section\":null,\"yoy_pct\":-2.5,\"confidence\":null}]");
-    char why[128];
-    assert_int_equal(rows_check_refs(v2, 2, why, sizeof(why)), 0);
+    struct env_text *v2 = envelope_of(
+        ID1, 2, "",
+        "\"sections\":[],\"citations\":[],\"clauses\":["
+        "{\"text\":\"检查企业3家、隐患4处\",\"start\":0,\"end\":11,\"cut\":false},"
+        "{\"text\":\"全年无复议\",\"start\":12,\"end\":17,\"cut\":false}],"
+        "\"quantities\":["
+        "{\"value\":3,\"unit\":\"家\",\"approx\":\"exact\",\"text\":\"3家\","
+        "\"clause\":0,\"start\":4,\"end\":6,\"section\":\"1\"},"
+        "{\"value\":4,\"unit\":\"处\",\"approx\":\"exact\",\"text\":\"4处\","
+        "\"clause\":0,\"start\":9,\"end\":11,\"section\":\"1\",\"page\":2}],"
+        "\"metrics\":["
+        "{\"key\":\"a.b\",\"value\":4,\"approx\":\"exact\",\"category\":\"other\","
+        "\"as_of\":null,\"rule\":\"r\",\"quantity\":1,\"yoy_pct\":null,\"confidence\":0.5},"
+        "{\"key\":\"c.d\",\"value\":0,\"approx\":\"exact\",\"category\":null,"
+        "\"as_of\":\"10月\",\"rule\":\"z\",\"unit\":\"\",\"evidence\":1,\"start\":13,"
+        "\"end\":16,\"section\":null,\"yoy_pct\":-2.5,\"confidence\":null}]");
     struct rows one = ROWS_INIT, two = ROWS_INIT;
     struct rows_doc at1, at2;
-    assert_int_equal(rows_add(&one, v1, ID1, HASH, &at1), 0);
-    assert_int_equal(rows_add(&two, v2, ID1, HASH, &at2), 0);
+    assert_int_equal(rows_add(&one, &v1->env, ID1, HASH, &at1), 0);
+    assert_int_equal(rows_add(&two, &v2->env, ID1, HASH, &at2), 0);
     for (size_t t = 0; t < children_count(); t++) {
         char *a = span_text(&one.table[t], at1.table[t]);
         assert_span(&two.table[t], at2.table[t], a);
@@ -178,8 +206,8 @@ static void test_rows_of_version_1_and_2_are_the_same(void **state)
                     "\\N\tr\t0.5\t2\n" ID1 "\t" HASH
                     "\t2\tc.d\t0\texact\t\t全年无复议\t13\t16\t\\N\t"
                     "\\N\t10月\t-2.5\tz\t\\N\t\\N\n");
-    json_decref(v1);
-    json_decref(v2);
+    envelope_free(v1);
+    envelope_free(v2);
     rows_release(&one);
     rows_release(&two);
 }
@@ -187,12 +215,12 @@ static void test_rows_of_version_1_and_2_are_the_same(void **state)
 static void test_rows_refuse_an_id_of_the_wrong_width(void **state)
 {
     (void)state;
-    json_t *env = envelope("abc", "\"sections\":[],\"citations\":[],\"quantities\":[],"
-                                  "\"metrics\":[]");
+    struct env_text *env = envelope("abc", "\"sections\":[],\"citations\":[],\"quantities\":[],"
+                                           "\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, "abc", HASH, &at), -1);
-    json_decref(env);
+    assert_int_equal(rows_add(&rows, &env->env, "abc", HASH, &at), -1);
+    envelope_free(env);
     rows_release(&rows);
 }
 
@@ -242,14 +270,16 @@ static void test_children_delete_reaches_every_table(void **state)
 /* The head's file_name_raw (hex) for an envelope whose source carries @p raw, or NULL. */
 static char *head_raw_name(const char *raw)
 {
-    json_t *env = envelope(ID1, "\"sections\":[],\"citations\":[],\"quantities\":[],"
-                                "\"metrics\":[]");
+    char extra[128] = "";
     if (raw) {
-        json_object_set_new(json_object_get(env, "source"), "file_name_raw", json_string(raw));
+        snprintf(extra, sizeof(extra), ",\"file_name_raw\":\"%s\"", raw);
     }
+    struct env_text *env = envelope_of(ID1, 1, extra,
+                                       "\"sections\":[],\"citations\":[],\"quantities\":[],"
+                                       "\"metrics\":[]");
     struct rows rows = ROWS_INIT;
     struct rows_doc at;
-    assert_int_equal(rows_add(&rows, env, ID1, HASH, &at), 0);
+    assert_int_equal(rows_add(&rows, &env->env, ID1, HASH, &at), 0);
     char *head = span_text(&rows.head, at.head);
     json_error_t err;
     json_t *parsed = json_loads(head, 0, &err);
@@ -258,7 +288,7 @@ static char *head_raw_name(const char *raw)
     char *out = hex ? strdup(hex) : NULL;
     json_decref(parsed);
     free(head);
-    json_decref(env);
+    envelope_free(env);
     rows_release(&rows);
     return out;
 }
