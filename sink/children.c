@@ -59,6 +59,11 @@ static const struct children_table tables[] = {
 
 #define TABLE_CNT (sizeof(tables) / sizeof(tables[0]))
 _Static_assert(TABLE_CNT <= CHILDREN_MAX, "raise CHILDREN_MAX in children.h");
+_Static_assert(sizeof(metric_cols) / sizeof(metric_cols[0]) <= CHILDREN_COLS_MAX &&
+                   sizeof(quantity_cols) / sizeof(quantity_cols[0]) <= CHILDREN_COLS_MAX &&
+                   sizeof(section_cols) / sizeof(section_cols[0]) <= CHILDREN_COLS_MAX &&
+                   sizeof(citation_cols) / sizeof(citation_cols[0]) <= CHILDREN_COLS_MAX,
+               "raise CHILDREN_COLS_MAX in children.h");
 
 size_t children_count(void)
 {

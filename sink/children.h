@@ -43,8 +43,9 @@ struct children_table {
     const char *via_array;       /* the envelope array via indexes ("quantities") */
 };
 
-/* Room for child tables in per-batch structures (struct rows); children.c checks it. */
-enum { CHILDREN_MAX = 8 };
+/* Room for child tables in per-batch structures (struct rows), and for one table's columns;
+   children.c checks both. */
+enum { CHILDREN_MAX = 8, CHILDREN_COLS_MAX = 16 };
 
 /** How many child tables there are (at most CHILDREN_MAX). */
 size_t children_count(void);

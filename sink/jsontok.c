@@ -1,7 +1,7 @@
 /* jsontok.c - a JSON text checked and indexed in one pass, without a tree. */
 #include "jsontok.h"
 
-#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,15 +195,25 @@ static size_t digits(const struct parser *p, size_t from)
     return i - from;
 }
 
-/* An integer's text within 64 bits? strtoll on a copy, as jansson reads it. */
-static bool integer_fits(const char *s, size_t len)
+/* A checked integer's text as a value; false when it does not fit in 64 bits (as jansson). */
+static bool integer_value(const char *s, size_t len, long long *out)
 {
-    char copy[NUMBER_MAX_BYTES + 1];
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    errno = 0;
-    (void)strtoll(copy, NULL, 10);
-    return errno != ERANGE;
+    bool negative = *s == '-';
+    unsigned long long limit = negative ? (unsigned long long)LLONG_MAX + 1 : LLONG_MAX;
+    unsigned long long v = 0;
+    for (size_t i = negative; i < len; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (v > (limit - d) / 10) {
+            return false;
+        }
+        v = v * 10 + d;
+    }
+    if (negative) {
+        *out = v == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
+    } else {
+        *out = (long long)v;
+    }
+    return true;
 }
 
 static bool real_finite(const char *s, size_t len)
@@ -251,7 +261,8 @@ static int number(struct parser *p)
     if (len > NUMBER_MAX_BYTES) {
         return fail(p, "a number longer than 128 bytes");
     }
-    if (real ? !real_finite(p->s + from, len) : !integer_fits(p->s + from, len)) {
+    long long ignored;
+    if (real ? !real_finite(p->s + from, len) : !integer_value(p->s + from, len, &ignored)) {
         return fail(p, real ? "a real out of range" : "an integer out of 64 bits");
     }
     long at = push(p, real ? JSONTOK_REAL : JSONTOK_INTEGER);
@@ -441,6 +452,36 @@ jsontok_at jsontok_get(const struct jsontok *j, jsontok_at obj, const char *name
     return found;
 }
 
+/* Is name token @p at @p name? Compared without measuring @p name first. */
+static bool name_is_str(const struct jsontok *j, jsontok_at at, const char *name)
+{
+    const struct jsontok_token *t = &j->tok[at];
+    if (t->escaped) {
+        return name_is(j, at, name, strlen(name));
+    }
+    const char *s = j->text + t->start;
+    return t->len > 0 && s[0] == name[0] && strncmp(name, s, t->len) == 0 && name[t->len] == '\0';
+}
+
+void jsontok_get_many(const struct jsontok *j, jsontok_at obj, const char *const *names, size_t n,
+                      jsontok_at *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[i] = JSONTOK_NONE;
+    }
+    if (jsontok_type(j, obj) != JSONTOK_OBJECT) {
+        return;
+    }
+    for (jsontok_at k = obj + 1; k < j->tok[obj].next; k = j->tok[k + 1].next) {
+        for (size_t i = 0; i < n; i++) {
+            if (name_is_str(j, k, names[i])) {
+                out[i] = k + 1; /* the last of that name counts */
+                break;
+            }
+        }
+    }
+}
+
 jsontok_at jsontok_first(const struct jsontok *j, jsontok_at arr)
 {
     return jsontok_type(j, arr) == JSONTOK_ARRAY && j->tok[arr].count > 0 ? arr + 1 : JSONTOK_NONE;
@@ -596,12 +637,8 @@ bool jsontok_int(const struct jsontok *j, jsontok_at at, long long *out)
     if (jsontok_type(j, at) != JSONTOK_INTEGER) {
         return false;
     }
-    char copy[NUMBER_MAX_BYTES + 1];
     const struct jsontok_token *t = &j->tok[at];
-    memcpy(copy, j->text + t->start, t->len);
-    copy[t->len] = '\0';
-    *out = strtoll(copy, NULL, 10);
-    return true;
+    return integer_value(j->text + t->start, t->len, out); /* it fit when parsed */
 }
 
 bool jsontok_number(const struct jsontok *j, jsontok_at at, double *out)
@@ -610,10 +647,15 @@ bool jsontok_number(const struct jsontok *j, jsontok_at at, double *out)
     if (type != JSONTOK_INTEGER && type != JSONTOK_REAL) {
         return false;
     }
-    char copy[NUMBER_MAX_BYTES + 1];
     const struct jsontok_token *t = &j->tok[at];
+    long long n;
+    if (type == JSONTOK_INTEGER) {
+        *out = integer_value(j->text + t->start, t->len, &n) ? (double)n : 0;
+        return true;
+    }
+    char copy[NUMBER_MAX_BYTES + 1];
     memcpy(copy, j->text + t->start, t->len);
     copy[t->len] = '\0';
-    *out = type == JSONTOK_INTEGER ? (double)strtoll(copy, NULL, 10) : strtod(copy, NULL);
+    *out = strtod(copy, NULL);
     return true;
 }

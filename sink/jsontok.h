@@ -81,6 +81,13 @@ int jsontok_type(const struct jsontok *j, jsontok_at at);
 /** Member @p name of object @p obj (the last of that name), or JSONTOK_NONE. */
 jsontok_at jsontok_get(const struct jsontok *j, jsontok_at obj, const char *name);
 
+/**
+ * Members @p names[0..n) of object @p obj into @p out (JSONTOK_NONE where
+ * absent; the last of a name counts), in one pass over its members.
+ */
+void jsontok_get_many(const struct jsontok *j, jsontok_at obj, const char *const *names, size_t n,
+                      jsontok_at *out);
+
 /** Element @p i of array @p arr, or JSONTOK_NONE. Linear in @p i. */
 jsontok_at jsontok_index(const struct jsontok *j, jsontok_at arr, size_t i);
 

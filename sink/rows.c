@@ -111,19 +111,40 @@ static jsontok_at list_at(const struct jsontok *j, const struct rows_list *list,
 }
 
 /*
- * The value of column @p c of table @p t for element @p el: its own field, else
- * the via_field of the element its via member names (in @p via).
+ * The values of table @p ti's columns for element @p el into @p out
+ * (t->ncols of them, then its via member): its own fields, else the via_field
+ * of the element its via member names. One pass over each element's members.
  */
-static jsontok_at field_of(const struct jsontok *j, const struct children_table *t, size_t c,
-                           jsontok_at el, const struct rows_list *via)
+static void element_columns(const struct rows_env *env, size_t ti, jsontok_at el, jsontok_at *out)
 {
-    const struct children_column *col = &t->cols[c];
-    jsontok_at v = jsontok_get(j, el, col->field);
-    if (v == JSONTOK_NONE && col->via_field && t->via) {
-        jsontok_at target = list_at(j, via, jsontok_get(j, el, t->via));
-        v = target == JSONTOK_NONE ? JSONTOK_NONE : jsontok_get(j, target, col->via_field);
+    const struct children_table *t = children_at(ti);
+    const struct jsontok *j = &env->json;
+    const char *names[CHILDREN_COLS_MAX + 1];
+    size_t n = 0;
+    for (; n < t->ncols; n++) {
+        names[n] = t->cols[n].field;
     }
-    return v;
+    out[t->ncols] = JSONTOK_NONE;
+    if (t->via) {
+        names[n++] = t->via;
+    }
+    jsontok_get_many(j, el, names, n, out);
+    jsontok_at target = t->via ? list_at(j, &env->via[ti], out[t->ncols]) : JSONTOK_NONE;
+    if (target == JSONTOK_NONE) {
+        return;
+    }
+    size_t from[CHILDREN_COLS_MAX], m = 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (out[c] == JSONTOK_NONE && t->cols[c].via_field) {
+            names[m] = t->cols[c].via_field;
+            from[m++] = c;
+        }
+    }
+    jsontok_at got[CHILDREN_COLS_MAX];
+    jsontok_get_many(j, target, names, m, got);
+    for (size_t k = 0; k < m; k++) {
+        out[from[k]] = got[k];
+    }
 }
 
 static bool absent(const struct jsontok *j, jsontok_at v)
@@ -173,8 +194,10 @@ static int add_table_rows(struct rf_buf *b, size_t ti, const struct rows_env *en
     jsontok_at arr = rows_env_get(env, t->name);
     size_t ord = 0;
     int rc = 0;
+    jsontok_at v[CHILDREN_COLS_MAX + 1];
     for (jsontok_at el = jsontok_first(j, arr); el != JSONTOK_NONE && rc == 0;
          el = jsontok_after(j, arr, el)) {
+        element_columns(env, ti, el, v);
         rc |= rf_buf_append(b, doc_id, 64);
         rc |= rf_buf_append(b, "\t", 1);
         rc |= append_text(b, rules_hash, strlen(rules_hash));
@@ -182,7 +205,7 @@ static int add_table_rows(struct rf_buf *b, size_t ti, const struct rows_env *en
         rc |= append_int(b, (long long)++ord);
         for (size_t c = 0; c < t->ncols; c++) {
             rc |= rf_buf_append(b, "\t", 1);
-            rc |= append_value(b, env, field_of(j, t, c, el, &env->via[ti]), t->cols[c].kind);
+            rc |= append_value(b, env, v[c], t->cols[c].kind);
         }
         rc |= rf_buf_append(b, "\n", 1);
     }
@@ -227,7 +250,9 @@ static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at e
         snprintf(why, why_size, "%s[%zu] is not an object", t->name, i);
         return -1;
     }
-    jsontok_at at = t->via ? jsontok_get(j, el, t->via) : JSONTOK_NONE;
+    jsontok_at v[CHILDREN_COLS_MAX + 1];
+    element_columns(env, ti, el, v);
+    jsontok_at at = v[t->ncols];
     if (!absent(j, at) && list_at(j, &env->via[ti], at) == JSONTOK_NONE) {
         snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)", t->name, i,
                  t->via, t->via_array, env->via[ti].cnt);
@@ -235,9 +260,8 @@ static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at e
     }
     for (size_t c = 0; c < t->ncols; c++) {
         const struct children_column *col = &t->cols[c];
-        jsontok_at v = field_of(j, t, c, el, &env->via[ti]);
-        if (col->kind == CHILDREN_CLAUSE ? !clause_ok(env, v, version)
-                                         : !absent(j, v) && !kind_ok(j, v, col->kind)) {
+        if (col->kind == CHILDREN_CLAUSE ? !clause_ok(env, v[c], version)
+                                         : !absent(j, v[c]) && !kind_ok(j, v[c], col->kind)) {
             if (col->kind == CHILDREN_CLAUSE && version >= 2) {
                 snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)",
                          t->name, i, col->field, CHILDREN_CLAUSES, env->clauses.cnt);
