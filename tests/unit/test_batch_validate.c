@@ -142,6 +142,39 @@ static void test_sink_checks_the_references_of_version_2(void **state)
                       why));
 }
 
+/* A child row's columns must be of their kinds: jansson's reading made a string 0 or ''. */
+static void test_sink_checks_the_kinds_of_columns(void **state)
+{
+    (void)state;
+    char why[256];
+#define V1(arrays) HEAD SOURCE "\"document\":{}," arrays "}"
+    assert_true(check(V1("\"sections\":[{\"path\":\"1\",\"level\":1,\"start\":null}],"
+                         "\"citations\":[],\"quantities\":[{\"value\":1.5,\"start\":3}],"
+                         "\"metrics\":[{\"value\":2,\"confidence\":0.5}]"),
+                      why));
+    assert_false(check(V1("\"sections\":[],\"citations\":[],"
+                          "\"quantities\":[{\"value\":1,\"start\":\"3\"}],\"metrics\":[]"),
+                       why));
+    assert_string_equal(why, "quantities[0].start is not an integer or null");
+    assert_false(check(V1("\"sections\":[],\"citations\":[],"
+                          "\"quantities\":[{\"value\":\"1\"}],\"metrics\":[]"),
+                       why));
+    assert_string_equal(why, "quantities[0].value is not a number or null");
+    assert_false(check(V1("\"sections\":[{\"heading\":7}],\"citations\":[],"
+                          "\"quantities\":[],\"metrics\":[]"),
+                       why));
+    assert_string_equal(why, "sections[0].heading is not a string or null");
+    assert_false(check(V1("\"sections\":[],\"citations\":[3],\"quantities\":[],"
+                          "\"metrics\":[]"),
+                       why));
+    assert_string_equal(why, "citations[0] is not an object");
+    assert_false(check(V1("\"sections\":[],\"citations\":[],"
+                          "\"quantities\":[{\"clause\":0}],\"metrics\":[]"),
+                       why));
+    assert_string_equal(why, "quantities[0].clause is not a string or null");
+#undef V1
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +183,7 @@ int main(void)
         cmocka_unit_test(test_sink_accepts_a_well_formed_envelope),
         cmocka_unit_test(test_sink_rejects_with_a_reason),
         cmocka_unit_test(test_sink_checks_the_references_of_version_2),
+        cmocka_unit_test(test_sink_checks_the_kinds_of_columns),
         cmocka_unit_test(test_sink_stores_under_the_rules_hash_or_a_legacy_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
