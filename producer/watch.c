@@ -33,6 +33,17 @@
 #define FILE_EVENTS                                                                                \
     (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | IN_DELETE | IN_MOVED_FROM)
 
+/*
+ * A file's IN_MOVED_FROM, kept until its IN_MOVED_TO: renames in two watched
+ * folders may interleave their events, so a few are kept, not the last alone.
+ */
+#define MOVES_KEPT 16
+struct moved_from {
+    uint32_t cookie;
+    bool writer; /* a writer was known to hold it open */
+    bool pending;
+};
+
 struct watched_dir {
     int wd;    /* inotify watch descriptor */
     char *rel; /* path relative to the inbox; "" for the inbox itself */
@@ -46,10 +57,10 @@ struct watch {
     int fd;                   /* inotify */
     struct watched_dir *dirs; /* one per watched directory */
     size_t dir_cnt, dir_cap;
-    struct rf_strset skipped; /* subfolders already logged as left alone */
-    struct quiet *quiet;      /* regular files waiting to be complete */
-    uint32_t moved_cookie;    /* the last file's IN_MOVED_FROM, paired with its IN_MOVED_TO */
-    bool moved_writer;        /* that file had a writer known */
+    struct rf_strset skipped;            /* subfolders already logged as left alone */
+    struct quiet *quiet;                 /* regular files waiting to be complete */
+    struct moved_from moves[MOVES_KEPT]; /* the last files moved from a name, a ring */
+    size_t moves_next;
     struct watch_stats stats;
 };
 
@@ -446,6 +457,19 @@ static void new_folder(struct watch *w, const char *child_rel, watch_found_fn fn
     }
 }
 
+/* Did the IN_MOVED_FROM of @p cookie leave a name a writer held open? Each pairs once. */
+static bool moved_with_writer(struct watch *w, uint32_t cookie)
+{
+    for (size_t i = 0; i < MOVES_KEPT; i++) {
+        struct moved_from *m = &w->moves[i];
+        if (m->pending && m->cookie == cookie) {
+            m->pending = false;
+            return m->writer;
+        }
+    }
+    return false;
+}
+
 /*
  * A name that appeared (IN_CREATE, IN_MOVED_TO): anything but a regular file is
  * reported now. A regular file made in place is open for writing until its
@@ -478,7 +502,7 @@ static int appeared(struct watch *w, const char *child_rel, const struct inotify
     if (!(ev->mask & IN_MOVED_TO)) {
         return quiet_closed(w->quiet, child_rel); /* a hard link */
     }
-    if (ev->cookie == w->moved_cookie && w->moved_writer) {
+    if (moved_with_writer(w, ev->cookie)) {
         return quiet_writing(w->quiet, child_rel);
     }
     quiet_drop(w->quiet, child_rel); /* whatever waited under this name was replaced */
@@ -517,8 +541,8 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
         return;
     } else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
         if (ev->mask & IN_MOVED_FROM) {
-            w->moved_cookie = ev->cookie;
-            w->moved_writer = quiet_has_writer(w->quiet, child_rel);
+            w->moves[w->moves_next++ % MOVES_KEPT] =
+                (struct moved_from){ev->cookie, quiet_has_writer(w->quiet, child_rel), true};
         }
         quiet_drop(w->quiet, child_rel);
     } else if (ev->mask & IN_MODIFY) {

@@ -180,9 +180,12 @@ static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct ba
         r->code = LIT("invalid-envelope");
         r->refused = true; /* the text is r->reason: fill_item() points at it, recs may move */
         r->key = (struct pgtext_bytes){m->key, m->key ? m->key_len : 0};
+        rows_env_trim(&b->env);
         return 0;
     }
-    return rows_add(&b->rows, &b->env, r->doc_id, r->rules_hash, &r->at);
+    rc = rows_add(&b->rows, &b->env, r->doc_id, r->rules_hash, &r->at);
+    rows_env_trim(&b->env);
+    return rc;
 }
 
 static int grow(struct batch *b)

@@ -432,6 +432,9 @@ static bool name_is(const struct jsontok *j, jsontok_at at, const char *name, si
     if (!t->escaped) {
         return t->len == name_len && memcmp(j->text + t->start, name, name_len) == 0;
     }
+    if (t->len > 6 * (size_t)name_len) {
+        return false; /* an escape of 6 bytes makes at least one: it cannot decode so short */
+    }
     char decoded[NAME_MAX_BYTES];
     long n = jsontok_string(j, at, decoded, sizeof(decoded));
     return n >= 0 && (size_t)n == name_len && memcmp(decoded, name, name_len) == 0;
@@ -452,15 +455,21 @@ jsontok_at jsontok_get(const struct jsontok *j, jsontok_at obj, const char *name
     return found;
 }
 
-/* Is name token @p at @p name? Compared without measuring @p name first. */
-static bool name_is_str(const struct jsontok *j, jsontok_at at, const char *name)
+/*
+ * The name of member token @p at, in @p buf when it has escapes (decoded once,
+ * not for every name it is compared with); NULL when it is longer than any of
+ * ours. Its length in *@p len.
+ */
+static const char *member_name(const struct jsontok *j, jsontok_at at, char *buf, size_t *len)
 {
     const struct jsontok_token *t = &j->tok[at];
-    if (t->escaped) {
-        return name_is(j, at, name, strlen(name));
+    if (!t->escaped) {
+        *len = t->len;
+        return j->text + t->start;
     }
-    const char *s = j->text + t->start;
-    return t->len > 0 && s[0] == name[0] && strncmp(name, s, t->len) == 0 && name[t->len] == '\0';
+    long n = t->len <= 6 * NAME_MAX_BYTES ? jsontok_string(j, at, buf, NAME_MAX_BYTES) : -1;
+    *len = n < 0 ? 0 : (size_t)n;
+    return n < 0 ? NULL : buf;
 }
 
 void jsontok_get_many(const struct jsontok *j, jsontok_at obj, const char *const *names, size_t n,
@@ -472,9 +481,14 @@ void jsontok_get_many(const struct jsontok *j, jsontok_at obj, const char *const
     if (jsontok_type(j, obj) != JSONTOK_OBJECT) {
         return;
     }
+    char buf[NAME_MAX_BYTES];
     for (jsontok_at k = obj + 1; k < j->tok[obj].next; k = j->tok[k + 1].next) {
-        for (size_t i = 0; i < n; i++) {
-            if (name_is_str(j, k, names[i])) {
+        size_t len;
+        const char *s = member_name(j, k, buf, &len);
+        for (size_t i = 0; s && i < n; i++) {
+            /* most names differ in their first byte: no strlen() of ours */
+            if (names[i][0] == (len ? s[0] : '\0') && strncmp(names[i], s, len) == 0 &&
+                names[i][len] == '\0') {
                 out[i] = k + 1; /* the last of that name counts */
                 break;
             }
@@ -489,6 +503,9 @@ jsontok_at jsontok_first(const struct jsontok *j, jsontok_at arr)
 
 jsontok_at jsontok_after(const struct jsontok *j, jsontok_at arr, jsontok_at el)
 {
+    if (arr >= j->cnt || el >= j->cnt) {
+        return JSONTOK_NONE;
+    }
     jsontok_at next = j->tok[el].next;
     return next < j->tok[arr].next ? next : JSONTOK_NONE;
 }
@@ -508,14 +525,12 @@ size_t jsontok_count(const struct jsontok *j, jsontok_at at)
     return type == JSONTOK_OBJECT || type == JSONTOK_ARRAY ? j->tok[at].count : 0;
 }
 
-const char *jsontok_raw(const struct jsontok *j, jsontok_at at, size_t *len)
-{
-    *len = j->tok[at].len;
-    return j->text + j->tok[at].start;
-}
-
 const char *jsontok_json(const struct jsontok *j, jsontok_at at, size_t *len)
 {
+    if (at >= j->cnt) {
+        *len = 4;
+        return "null";
+    }
     const struct jsontok_token *t = &j->tok[at];
     bool quoted = t->type == JSONTOK_STRING;
     *len = t->len + (quoted ? 2 : 0);
@@ -624,6 +639,9 @@ static int emit_buf(void *ctx, const char *s, size_t len)
 int jsontok_append_string(const struct jsontok *j, jsontok_at at, struct rf_buf *b,
                           jsontok_escape_fn escape)
 {
+    if (jsontok_type(j, at) != JSONTOK_STRING) {
+        return 0; /* nothing to append */
+    }
     const struct jsontok_token *t = &j->tok[at];
     struct buf_out o = {b, escape};
     if (!t->escaped) {

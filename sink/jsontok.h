@@ -100,10 +100,7 @@ jsontok_at jsontok_after(const struct jsontok *j, jsontok_at arr, jsontok_at el)
 /** An array's elements or an object's members; 0 for anything else. */
 size_t jsontok_count(const struct jsontok *j, jsontok_at at);
 
-/** The value's bytes as written (a string's without quotes, escapes undecoded). */
-const char *jsontok_raw(const struct jsontok *j, jsontok_at at, size_t *len);
-
-/** The value's whole JSON text, quotes included, for copying it as it is. */
+/** The value's whole JSON text, quotes included, for copying it as it is ("null" for none). */
 const char *jsontok_json(const struct jsontok *j, jsontok_at at, size_t *len);
 
 /**
@@ -112,7 +109,10 @@ const char *jsontok_json(const struct jsontok *j, jsontok_at at, size_t *len);
  */
 long jsontok_string(const struct jsontok *j, jsontok_at at, char *out, size_t out_size);
 
-/** Append string @p at decoded to @p b, through @p escape when not NULL. @returns -1 on ENOMEM. */
+/**
+ * Append string @p at decoded to @p b, through @p escape when not NULL (nothing
+ * when @p at is no string). @returns -1 on ENOMEM.
+ */
 typedef int (*jsontok_escape_fn)(struct rf_buf *b, const char *s, size_t len);
 int jsontok_append_string(const struct jsontok *j, jsontok_at at, struct rf_buf *b,
                           jsontok_escape_fn escape);

@@ -2,6 +2,7 @@
 #include "rows.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,18 @@ int rows_env_read(struct rows_env *env, const char *text, size_t len, char *why,
     return 0;
 }
 
+void rows_env_trim(struct rows_env *env)
+{
+    size_t held =
+        env->json.cap * sizeof(struct jsontok_token) + env->clauses.cap * sizeof(jsontok_at);
+    for (size_t t = 0; t < CHILDREN_MAX; t++) {
+        held += env->via[t].cap * sizeof(jsontok_at);
+    }
+    if (held > ROWS_ENV_KEEP_BYTES) {
+        rows_env_release(env);
+    }
+}
+
 void rows_env_release(struct rows_env *env)
 {
     jsontok_release(&env->json);
@@ -80,40 +93,40 @@ jsontok_at rows_env_get(const struct rows_env *env, const char *name)
     return jsontok_get(&env->json, env->root, name);
 }
 
-/* The elements of array @p arr into @p list. @returns -2 on ENOMEM. */
-static int list_elements(const struct jsontok *j, jsontok_at arr, struct rows_list *list)
+/* Room for @p rows rows of @p width tokens in @p list, emptied. @returns -2 on ENOMEM. */
+static int list_reset(struct rows_list *list, size_t rows, size_t width)
 {
     list->cnt = 0;
-    size_t n = jsontok_count(j, arr);
-    if (n == 0) {
+    list->width = width;
+    if (rows == 0 || width == 0) {
         return 0;
     }
-    jsontok_at *grown = rf_vec_reserve(list->at, &list->cap, 0, n, sizeof(*grown));
+    if (rows > SIZE_MAX / width) {
+        return -2;
+    }
+    jsontok_at *grown = rf_vec_reserve(list->at, &list->cap, 0, rows * width, sizeof(*grown));
     if (!grown) {
         return -2;
     }
     list->at = grown;
-    for (jsontok_at el = jsontok_first(j, arr); el != JSONTOK_NONE;
-         el = jsontok_after(j, arr, el)) {
-        list->at[list->cnt++] = el;
-    }
     return 0;
 }
 
-/* Element @p index (a token) of @p list, or JSONTOK_NONE when it is none. */
-static jsontok_at list_at(const struct jsontok *j, const struct rows_list *list, jsontok_at index)
+/* Row @p index (a token) of @p list, or NULL when it is none. */
+static const jsontok_at *list_row(const struct jsontok *j, const struct rows_list *list,
+                                  jsontok_at index)
 {
     long long i;
     if (!jsontok_int(j, index, &i) || i < 0 || (unsigned long long)i >= list->cnt) {
-        return JSONTOK_NONE;
+        return NULL;
     }
-    return list->at[i];
+    return &list->at[(size_t)i * list->width];
 }
 
 /*
  * The values of table @p ti's columns for element @p el into @p out
  * (t->ncols of them, then its via member): its own fields, else the via_field
- * of the element its via member names. One pass over each element's members.
+ * of the element its via member names. One pass over the element's members.
  */
 static void element_columns(const struct rows_env *env, size_t ti, jsontok_at el, jsontok_at *out)
 {
@@ -129,22 +142,45 @@ static void element_columns(const struct rows_env *env, size_t ti, jsontok_at el
         names[n++] = t->via;
     }
     jsontok_get_many(j, el, names, n, out);
-    jsontok_at target = t->via ? list_at(j, &env->via[ti], out[t->ncols]) : JSONTOK_NONE;
-    if (target == JSONTOK_NONE) {
-        return;
-    }
-    size_t from[CHILDREN_COLS_MAX], m = 0;
-    for (size_t c = 0; c < t->ncols; c++) {
-        if (out[c] == JSONTOK_NONE && t->cols[c].via_field) {
-            names[m] = t->cols[c].via_field;
-            from[m++] = c;
+    const jsontok_at *via = t->via ? list_row(j, &env->via[ti], out[t->ncols]) : NULL;
+    for (size_t c = 0; via && c < t->ncols; c++) {
+        if (out[c] == JSONTOK_NONE) {
+            out[c] = via[c];
         }
     }
-    jsontok_at got[CHILDREN_COLS_MAX];
-    jsontok_get_many(j, target, names, m, got);
-    for (size_t k = 0; k < m; k++) {
-        out[from[k]] = got[k];
+}
+
+/* For each element of table @p ti's via_array, its columns' via_fields, into env->via[ti]. */
+static int list_via_fields(struct rows_env *env, size_t ti)
+{
+    const struct children_table *t = children_at(ti);
+    const struct jsontok *j = &env->json;
+    jsontok_at arr = t->via_array ? rows_env_get(env, t->via_array) : JSONTOK_NONE;
+    struct rows_list *list = &env->via[ti];
+    if (list_reset(list, jsontok_count(j, arr), t->ncols) != 0) {
+        return -2;
     }
+    const char *names[CHILDREN_COLS_MAX];
+    size_t cols[CHILDREN_COLS_MAX], m = 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        if (t->cols[c].via_field) {
+            names[m] = t->cols[c].via_field;
+            cols[m++] = c;
+        }
+    }
+    for (jsontok_at el = jsontok_first(j, arr); el != JSONTOK_NONE;
+         el = jsontok_after(j, arr, el)) {
+        jsontok_at *row = &list->at[list->cnt++ * list->width];
+        jsontok_at got[CHILDREN_COLS_MAX];
+        jsontok_get_many(j, el, names, m, got);
+        for (size_t c = 0; c < t->ncols; c++) {
+            row[c] = JSONTOK_NONE;
+        }
+        for (size_t k = 0; k < m; k++) {
+            row[cols[k]] = got[k];
+        }
+    }
+    return 0;
 }
 
 static bool absent(const struct jsontok *j, jsontok_at v)
@@ -162,8 +198,8 @@ static int append_value(struct rf_buf *b, const struct rows_env *env, jsontok_at
 {
     const struct jsontok *j = &env->json;
     if (kind == CHILDREN_CLAUSE && jsontok_type(j, v) == JSONTOK_INTEGER) {
-        jsontok_at clause = list_at(j, &env->clauses, v);
-        v = clause == JSONTOK_NONE ? JSONTOK_NONE : jsontok_get(j, clause, "text");
+        const jsontok_at *text = list_row(j, &env->clauses, v);
+        v = text ? *text : JSONTOK_NONE;
     }
     if (absent(j, v)) {
         return rf_buf_append(b, "\\N", 2);
@@ -237,7 +273,7 @@ static bool clause_ok(const struct rows_env *env, jsontok_at v, int version)
     if (version < 2) {
         return absent(j, v) || jsontok_type(j, v) == JSONTOK_STRING;
     }
-    return list_at(j, &env->clauses, v) != JSONTOK_NONE;
+    return list_row(j, &env->clauses, v) != NULL;
 }
 
 /* Element @p i (@p el) of table @p ti: an object, its columns of their kinds. */
@@ -253,7 +289,7 @@ static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at e
     jsontok_at v[CHILDREN_COLS_MAX + 1];
     element_columns(env, ti, el, v);
     jsontok_at at = v[t->ncols];
-    if (!absent(j, at) && list_at(j, &env->via[ti], at) == JSONTOK_NONE) {
+    if (!absent(j, at) && !list_row(j, &env->via[ti], at)) {
         snprintf(why, why_size, "%s[%zu].%s is not an index into %s (%zu elements)", t->name, i,
                  t->via, t->via_array, env->via[ti].cnt);
         return -1;
@@ -275,7 +311,7 @@ static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at e
     return 0;
 }
 
-/* Version 2's excerpts: an array of objects with a text, listed in env->clauses. */
+/* Version 2's excerpts: an array of objects with a text; their texts listed in env->clauses. */
 static int check_clauses(struct rows_env *env, char *why, size_t why_size)
 {
     const struct jsontok *j = &env->json;
@@ -284,15 +320,18 @@ static int check_clauses(struct rows_env *env, char *why, size_t why_size)
         snprintf(why, why_size, "'%s' is not an array", CHILDREN_CLAUSES);
         return -1;
     }
-    if (list_elements(j, clauses, &env->clauses) != 0) {
+    if (list_reset(&env->clauses, jsontok_count(j, clauses), 1) != 0) {
         snprintf(why, why_size, "out of memory");
         return -2;
     }
-    for (size_t i = 0; i < env->clauses.cnt; i++) {
-        if (jsontok_type(j, jsontok_get(j, env->clauses.at[i], "text")) != JSONTOK_STRING) {
-            snprintf(why, why_size, "%s[%zu] has no text", CHILDREN_CLAUSES, i);
+    for (jsontok_at el = jsontok_first(j, clauses); el != JSONTOK_NONE;
+         el = jsontok_after(j, clauses, el)) {
+        jsontok_at text = jsontok_get(j, el, "text");
+        if (jsontok_type(j, text) != JSONTOK_STRING) {
+            snprintf(why, why_size, "%s[%zu] has no text", CHILDREN_CLAUSES, env->clauses.cnt);
             return -1;
         }
+        env->clauses.at[env->clauses.cnt++] = text;
     }
     return 0;
 }
@@ -309,8 +348,7 @@ int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_s
             snprintf(why, why_size, "'%s' is not an array", t->name);
             return -1;
         }
-        jsontok_at via = t->via_array ? rows_env_get(env, t->via_array) : JSONTOK_NONE;
-        if (list_elements(j, via, &env->via[ti]) != 0) {
+        if (list_via_fields(env, ti) != 0) {
             snprintf(why, why_size, "out of memory");
             return -2;
         }

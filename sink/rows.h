@@ -15,10 +15,10 @@
 #include "jsontok.h"
 #include "reportflow/buf.h"
 
-/* Tokens of one array of an envelope, by position (jsontok_index() is linear). */
+/* Tokens by position (jsontok_index() is linear): @p cnt rows of @p width tokens. */
 struct rows_list {
     jsontok_at *at;
-    size_t cnt, cap;
+    size_t cnt, width, cap;
 };
 
 /*
@@ -28,9 +28,12 @@ struct rows_list {
  */
 struct rows_env {
     struct jsontok json;
-    jsontok_at root;                    /* an object */
-    struct rows_list clauses;           /* "clauses": the excerpts of schema_version 2 */
-    struct rows_list via[CHILDREN_MAX]; /* per children_at() with a via_array: its elements */
+    jsontok_at root;          /* an object */
+    struct rows_list clauses; /* the "text" of each of "clauses" (schema_version 2) */
+    /* per children_at() with a via_array: for each of that array's elements, the
+       via_field of each column (t->ncols tokens, JSONTOK_NONE for a column without one),
+       found once however many rows name the element */
+    struct rows_list via[CHILDREN_MAX];
 };
 
 /**
@@ -39,6 +42,14 @@ struct rows_env {
  * in @p why; -2 when out of memory.
  */
 int rows_env_read(struct rows_env *env, const char *text, size_t len, char *why, size_t why_size);
+
+/*
+ * Free what @p env holds when it passes ROWS_ENV_KEEP_BYTES: the index of a
+ * record can be some ten times its size (two bytes of JSON make a token of 20),
+ * and that is not kept for the records after it.
+ */
+#define ROWS_ENV_KEEP_BYTES (4u << 20)
+void rows_env_trim(struct rows_env *env);
 void rows_env_release(struct rows_env *env);
 
 /** Member @p name of @p env's root, or JSONTOK_NONE. */
@@ -85,11 +96,12 @@ int rows_rules_hash(const struct rows_env *env, char out[ROWS_RULES_HASH_SIZE], 
 /**
  * Check the child rows of @p env, an envelope of @p schema_version, before any
  * is made: every element of a child table's array is an object whose columns
- * are of their kind (text a string, an integer one, a number one, or null); from
- * version 2 on, its "clauses" are objects with a "text", every clause a child
- * row reads (a quantity's "clause", a metric's "evidence", its own or its
- * quantity's) is an index into them, and every metric's "quantity" an index into
- * "quantities". Fills @p env's lists of elements.
+ * are of their kind (text a string, an integer one, a number one, or null), and
+ * every metric's "quantity" an index into "quantities"; from version 2 on, its
+ * "clauses" are objects with a "text", and every clause a child row reads (a
+ * quantity's "clause", a metric's "evidence", its own or its quantity's) is an
+ * index into them. Fills @p env's lists, which rows_add() reads. Linear in the
+ * envelope's size, whatever it holds.
  * @returns 0; -1 with the first fault in @p why; -2 when out of memory.
  */
 int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_size);
