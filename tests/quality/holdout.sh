@@ -42,5 +42,9 @@ score "$RF_ROOT/docs/labels/holdout-5.json" "$base/holdout5/texts" \
 # holdout 6: never tuned on (19 excerpts, 12 facts: floors guard against a fall only)
 score "$RF_ROOT/docs/labels/holdout-6.json" "$base/holdout6/texts" \
     --min-all-precision 0.70 --min-all-recall 0.65 --min-agency 0.85 --min-year 0.85
+# holdout 7: never tuned on (2 whole work summaries, 67 facts)
+score "$RF_ROOT/docs/labels/holdout-7.json" "$base/holdout7/texts" \
+    --min-core-precision 0.90 --min-core-recall 0.65 \
+    --min-all-precision 0.90 --min-all-recall 0.70 --min-year 0.95
 [ "$scored" -gt 0 ] || exit 77
 [ "$failed" -eq 0 ]
