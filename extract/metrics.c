@@ -13,6 +13,7 @@
 
 #include "citations.h"
 #include "keyer.h"
+#include "zeroscan.h"
 #include "reportflow/utf8.h"
 #include "reportflow/vec.h"
 
@@ -318,6 +319,9 @@ struct scan {
     struct fact_list zeros;
     size_t zero_cap;
     struct budget *budget;
+    size_t *zero_at; /* where the first character of a stated zero's words stands (zeroscan.h) */
+    size_t zero_at_cnt;
+    bool zero_at_known; /* zero_at was found: anchored zero patterns try only there */
 };
 
 /* The cited titles of @p t, found as citations.c finds them. NULL on ENOMEM. */
@@ -357,6 +361,53 @@ static bool inside_title(const struct scan *s, size_t at)
     return lo < s->title_cnt && s->titles[lo].start <= at;
 }
 
+/* The first of @p at[0..cnt) (ascending) at or after @p pos. */
+static size_t first_at_or_after(const size_t *at, size_t cnt, size_t pos)
+{
+    size_t lo = 0, hi = cnt;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (at[mid] < pos) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return lo;
+}
+
+/*
+ * The first match of @p rp in the text up to @p to starting at or after @p pos
+ * (pcre2_match()'s result; one starting at @p start_limit or later may be
+ * reported, or not). A stated zero whose words are known is tried, anchored,
+ * only where one of their first characters stands: the same first match.
+ */
+static int first_match(struct scan *s, const struct rule_pattern *rp, size_t pos,
+                       size_t start_limit, size_t to)
+{
+    const struct text *t = s->t;
+    if (!rp->anchored || !s->zero_at_known) {
+        return pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, s->m->md,
+                           NULL);
+    }
+    for (size_t i = first_at_or_after(s->zero_at, s->zero_at_cnt, pos);
+         i < s->zero_at_cnt && s->zero_at[i] < start_limit; i++) {
+        if (budget_spent(s->budget)) {
+            return PCRE2_ERROR_NOMATCH; /* the caller sees the budget spent */
+        }
+        size_t at = s->zero_at[i];
+        if (!zeroscan_starts_with(t->norm, to, at, rp->firsts, rp->first_cnt)) {
+            continue;
+        }
+        int rc = pcre2_match(rp->anchored, (PCRE2_SPTR)t->norm, to, at, PCRE2_NO_UTF_CHECK,
+                             s->m->md, NULL);
+        if (rc != PCRE2_ERROR_NOMATCH) {
+            return rc;
+        }
+    }
+    return PCRE2_ERROR_NOMATCH;
+}
+
 /*
  * Match @p rp in the text up to @p to, for matches starting in [@p from,
  * @p start_limit); lookbehinds may still see before @p from. A match whose
@@ -371,8 +422,7 @@ static int run_pattern(struct scan *s, const struct rule *rule, const struct rul
         if (budget_spent(s->budget)) {
             return -1;
         }
-        int rc =
-            pcre2_match(rp->code, (PCRE2_SPTR)t->norm, to, pos, PCRE2_NO_UTF_CHECK, s->m->md, NULL);
+        int rc = first_match(s, rp, pos, start_limit, to);
         if (rc == PCRE2_ERROR_NOMATCH) {
             return 0;
         }
@@ -697,11 +747,14 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
                     const struct quantity_list *qs, struct budget *budget, struct fact_list *out)
 {
     memset(out, 0, sizeof(*out));
-    struct scan s = {m, t, qs, NULL, NULL, 0, NULL, {NULL, 0}, 0, budget};
+    struct scan s = {m, t, qs, NULL, NULL, 0, NULL, {NULL, 0}, 0, budget, NULL, 0, false};
     bool *planned = planned_flags(rules, m, t, qs, budget);
     s.planned = planned;
     s.best = calloc(qs->cnt + 1, sizeof(*s.best));
     s.titles = find_titles(t, &s.title_cnt);
+    s.zero_at_known =
+        rules->zero_firsts_known && zeroscan_positions(t->norm, t->norm_len, rules->zero_firsts,
+                                                       &s.zero_at, &s.zero_at_cnt) == 0;
     size_t window_cnt = 0;
     struct span *windows = planned ? quantity_windows(t, qs, planned, &window_cnt) : NULL;
     int rc = planned && s.best && s.titles && windows ? 0 : -1;
@@ -728,6 +781,7 @@ int metrics_extract(const struct rules *rules, struct rules_matcher *m, const st
     free(s.best);
     free(planned);
     free(s.zeros.items);
+    free(s.zero_at);
     if (rc != 0) {
         metrics_facts_release(out);
     }

@@ -99,12 +99,21 @@ static int load_pattern(const struct rules *r, struct rule_pattern *rp, const ch
         return -1;
     }
     rp->code = rulefile_regex(expanded, 0, what, errstr, errstr_size);
-    free(expanded);
     if (!rp->code) {
+        free(expanded);
         return -1;
     }
     rp->q_group = pcre2_substring_number_from_name(rp->code, (PCRE2_SPTR) "q");
     rp->zero_group = pcre2_substring_number_from_name(rp->code, (PCRE2_SPTR) "zero");
+    rp->first_cnt = rp->q_group < 0 ? zeroscan_firsts(expanded, rp->firsts, ZEROSCAN_FIRSTS) : 0;
+    if (rp->first_cnt > 0) {
+        rp->anchored = rulefile_regex(expanded, PCRE2_ANCHORED, what, errstr, errstr_size);
+        if (!rp->anchored) {
+            free(expanded);
+            return -1;
+        }
+    }
+    free(expanded);
     if (rp->q_group < 0 && rp->zero_group < 0) {
         snprintf(errstr, errstr_size, "%s: pattern has neither {Q} nor a (?<zero>...) group", what);
         return -1;
@@ -115,6 +124,20 @@ static int load_pattern(const struct rules *r, struct rule_pattern *rp, const ch
         *max_captures = captures + 1;
     }
     return 0;
+}
+
+/* r->zero_firsts: the first characters of every anchored zero pattern's words. */
+static void gather_zero_firsts(struct rules *r)
+{
+    memset(r->zero_firsts, 0, sizeof(r->zero_firsts));
+    r->zero_firsts_known = false;
+    for (size_t i = 0; i < r->cnt; i++) {
+        for (size_t k = 0; k < r->items[i].pattern_cnt; k++) {
+            const struct rule_pattern *rp = &r->items[i].patterns[k];
+            zeroscan_mark(r->zero_firsts, rp->firsts, rp->first_cnt);
+            r->zero_firsts_known |= rp->anchored != NULL;
+        }
+    }
 }
 
 /* What a rule's patterns are built from. */
@@ -547,9 +570,13 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
     char what[512];
     snprintf(what, sizeof(what), "%s: \"rules\"", path);
     struct rule_ctx ctx = {r, macros, path};
-    return rulefile_array(json_object_get(root, "rules"), true, what, "an array of rules",
-                          sizeof(*r->items), (void **)&r->items, &r->cnt, load_rule_item, &ctx,
-                          errstr, errstr_size);
+    int rc = rulefile_array(json_object_get(root, "rules"), true, what, "an array of rules",
+                            sizeof(*r->items), (void **)&r->items, &r->cnt, load_rule_item, &ctx,
+                            errstr, errstr_size);
+    if (rc == 0) {
+        gather_zero_firsts(r);
+    }
+    return rc;
 }
 
 /* r->hash: of the rule file's bytes, its model's, its gazetteer's and its fold table's (none:
@@ -612,6 +639,7 @@ void rules_free(struct rules *r)
         struct rule *rule = &r->items[i];
         for (size_t k = 0; k < rule->pattern_cnt; k++) {
             pcre2_code_free(rule->patterns[k].code);
+            pcre2_code_free(rule->patterns[k].anchored);
         }
         free(rule->patterns);
         if (rule->table) {

@@ -23,6 +23,7 @@
 #include "family.h"
 #include "tablegrid.h"
 #include "wordscan.h"
+#include "zeroscan.h"
 
 struct keyer_model;
 struct gazetteer;
@@ -33,6 +34,11 @@ struct rule_pattern {
     pcre2_code *code; /* compiled, JIT'd when available */
     int q_group;      /* capture number of the quantity, or -1 */
     int zero_group;   /* capture number of an explicit "none" (无), or -1 */
+    /* a stated zero whose words are known (zeroscan.h): the pattern compiled anchored, tried
+       only where one of their first characters stands; NULL: the text is scanned */
+    pcre2_code *anchored;
+    uint32_t firsts[ZEROSCAN_FIRSTS];
+    size_t first_cnt;
 };
 
 /* One of 64 bits for a measure word: a rule's units as a set that may err only by excess. */
@@ -65,6 +71,10 @@ struct rules {
        kept its version number still gets a hash of its own */
     char hash[RULES_HASH_LEN + 1];
     char **measure_words; /* longest first */
+    /* the first characters of every rule's stated-zero words (zeroscan.h), found once per
+       text */
+    uint8_t zero_firsts[ZEROSCAN_SET_BYTES];
+    bool zero_firsts_known; /* some pattern tries only where they stand */
     size_t measure_cnt;
     struct quantity_vocab numbers;    /* what quantity.c reads: points into the lists below */
     struct quantity_word *qualifiers; /* vocabulary "number_words": "before" words, then "after" */
