@@ -1,4 +1,9 @@
-/* rules.c - load and compile the extraction rule set. */
+/*
+ * rules.c - load and compile the extraction rule set.
+ * Long because: every part of a rule file is loaded here against the one struct rules
+ * (patterns and their macros, vocabulary, model, gazetteer, families, tables), and the
+ * parts check each other as they load; the self-contained parts live in their own modules.
+ */
 #include "rules.h"
 
 #include <stdbool.h>
