@@ -64,5 +64,7 @@ share = "-" if ext == "txt" else "%.0f%%" % (100 * max(s - text_s * n / 5, 0) / 
 pps = "%.2f" % (pages / s) if ext in ("pdf", "scan") else "-"
 print("  %-6s %10.1f %10.3f %10s %12s" % (ext, docs, size / s / 1e6, pps, share))
 PY
-    [ "$ext" = txt ] && text_s=$(python3 -c "print(($end - $start) / $rounds)")
+    if [ "$ext" = txt ]; then
+        text_s=$(python3 -c "print(($end - $start) / $rounds)")
+    fi
 done
