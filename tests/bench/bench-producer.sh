@@ -34,13 +34,20 @@ find . -name 'f*.txt' -print0 | xargs -0 kcat -P -b "$broker" -t bench.kcat \
 t1=$(now)
 cd "$root"
 
-# reportflow-producer: the files already in the inbox at start; done when all are archived
-mv "$work"/files/* "$work/inbox/"
-t2=$(now)
+# reportflow-producer: the files renamed into its inbox at once, as a user drops them (files
+# already there when it starts wait watch.quiet_ms, 2 s, since a writer it never saw may hold
+# them); done when all are archived
 "$bin/bin/reportflow-producer" -X "broker.address_file=$work/broker.addr" \
     -X "watch.dir=$work/inbox" -X "archive.dir=$work/done" -X "failed.dir=$work/failed" \
     -X progress.interval_ms=1000 2>"$work/producer.log" &
 pid=$!
+for _ in $(seq 300); do
+    grep -q "watching '" "$work/producer.log" && break
+    sleep 0.1
+done
+grep -q "watching '" "$work/producer.log" || { cat "$work/producer.log" >&2; exit 1; }
+t2=$(now)
+find "$work/files" -name 'f*.txt' -exec mv -t "$work/inbox/" {} +
 # cheap check: find stops at the first entry it sees
 while [ -n "$(find "$work/inbox" -mindepth 1 -print -quit)" ]; do sleep 0.05; done
 t3=$(now)
