@@ -3,7 +3,9 @@
 # with ASan and UBSan, seeded with the sample reports, the fixtures and the
 # hostile shapes (tests/hostile/make-content.py, 64 KB versions); then over a
 # PDF's word boxes and the tables read from them (fuzz_pdftable.c) for half as
-# long, seeded with the disclosure fixture printed to PDF. Every input
+# long, seeded with the disclosure fixture printed to PDF; then over the sink's
+# reading of envelopes (fuzz_envelope.c) for half as long, seeded with the
+# seeds' envelopes. Every input
 # must finish within RF_FUZZ_INPUT_TIMEOUT seconds (default 5): a 64 KB input
 # takes well under a second when the work is linear, and minutes when it is not.
 set -euo pipefail
@@ -30,6 +32,12 @@ clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     "$RF_ROOT/tests/fuzz/fuzz_pdftable.c" "$RF_ROOT"/extract/{pdftable,pdflines,pdfwords,tablegrid,runcells,rulefile,text}.c \
     "$RF_ROOT"/common/src/{buf,clock,fs,log,sha256,utf8,vec}.c \
     $(pkg-config --libs jansson libpcre2-8 libcrypto) -lm -o "$work/fuzz_pdftable"
+# shellcheck disable=SC2046
+clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+    -I"$RF_ROOT/sink" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson) \
+    "$RF_ROOT/tests/fuzz/fuzz_envelope.c" "$RF_ROOT"/sink/{jsontok,rows,children,pgtext}.c \
+    "$RF_ROOT"/common/src/{buf,utf8,vec}.c $(pkg-config --libs jansson) -o "$work/fuzz_envelope"
 mkdir -p "$work/corpus"
 cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
@@ -56,4 +64,13 @@ fi
 "$work/fuzz_pdftable" -max_total_time="$((seconds / 2))" -max_len=65536 \
     -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -artifact_prefix="$artifacts/" \
     "$work/tsv" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 20
+# the sink's reading of envelopes, seeded with the seeds' envelopes
+mkdir -p "$work/envelopes"
+for f in "$RF_ROOT"/examples/reports/*; do
+    "$RF_BIN/bin/reportflow-extract" -X "worker.rules=$RF_ROOT/config/rules" "$f" \
+        >"$work/envelopes/$(basename "$f").json"
+done
+"$work/fuzz_envelope" -max_total_time="$((seconds / 2))" -max_len=65536 \
+    -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    "$work/envelopes" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 20
 echo "1 passed, 0 failed"
