@@ -66,10 +66,11 @@ Where the data is: PostgreSQL, $REPORTFLOW_PG_CONNINFO
   psql "$REPORTFLOW_PG_CONNINFO" -c 'SELECT agency, year, key, largest FROM metric_by_agency_year ORDER BY 1, 2, 3'
   psql "$REPORTFLOW_PG_CONNINFO" -c "SELECT evidence, value FROM metrics WHERE key = 'hazards.found'"
 Drop a new report:  $suggest
-                    (sent once closed and unchanged for 2 s; a slow or remote writer: write it as
-                    .NAME.part in the inbox, then mv it to NAME). A file with the bytes of a stored
-                    report (a sample again) is stored again in its place, not as a new document:
-                    the producer's log says "stored again (same content ...)".
+                    (sent once closed and unchanged for 2 s; one renamed in, at once: a slow or
+                    remote writer writes it as .NAME.part in the inbox, then mv it to NAME). A
+                    file with the bytes of a stored report (a sample again) is stored again in
+                    its place, not as a new document: the producer's log says "stored again
+                    (same content ...)".
 Stack status:       scripts/stack.sh status      logs: $state/logs/
 Stop everything:    scripts/stack.sh down
 EOT
