@@ -6,20 +6,9 @@
 
 #include "reportflow/utf8.h"
 #include "reportflow/vec.h"
+#include "text.h"
 
 #define GROUP_OPEN "(?<zero>"
-
-/* The code point of the valid UTF-8 sequence of @p n bytes at @p s. */
-static uint32_t decode(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
-    uint32_t cp = u[0] & lead_mask[n];
-    for (size_t i = 1; i < n; i++) {
-        cp = (cp << 6) | (u[i] & 0x3f);
-    }
-    return cp;
-}
 
 /*
  * Could a match start anywhere but at the group? Yes when a quantifier makes
@@ -92,7 +81,8 @@ size_t zeroscan_firsts(const char *pattern, uint32_t *out, size_t max)
             return 0;
         }
         size_t len = rf_utf8_seq_len(p, strlen(p));
-        if (len == 0 || (word_start && (len != 3 || !add_first(decode(p, len), out, &n, max)))) {
+        if (len == 0 ||
+            (word_start && (len != 3 || !add_first(text_codepoint(p, 0, &len), out, &n, max)))) {
             return 0; /* zeroscan_positions() looks for three-byte characters only */
         }
         word_start = false;
@@ -112,26 +102,19 @@ void zeroscan_mark(uint8_t set[ZEROSCAN_SET_BYTES], const uint32_t *firsts, size
 int zeroscan_positions(const char *text, size_t len, const uint8_t set[ZEROSCAN_SET_BYTES],
                        size_t **out, size_t *out_cnt)
 {
-    const unsigned char *u = (const unsigned char *)text;
     size_t *at = NULL, n = 0, cap = 0;
-    for (size_t i = 0; i < len;) {
-        unsigned char lead = u[i];
-        if (lead < 0xe0 || lead >= 0xf0 || len - i < 3) {
-            i += lead < 0x80 ? 1 : lead < 0xe0 ? 2 : 4; /* valid UTF-8: a whole character */
+    for (size_t i = 0, w; i < len; i += w) {
+        uint32_t cp = text_codepoint(text, i, &w);
+        if (w != 3 || !(set[cp >> 3] & (1u << (cp & 7)))) {
             continue;
         }
-        uint32_t cp = ((uint32_t)(lead & 0x0f) << 12) | ((uint32_t)(u[i + 1] & 0x3f) << 6) |
-                      (u[i + 2] & 0x3f);
-        if (set[cp >> 3] & (1u << (cp & 7))) {
-            size_t *grown = rf_vec_reserve(at, &cap, n, 1, sizeof(*grown));
-            if (!grown) {
-                free(at);
-                return -1;
-            }
-            at = grown;
-            at[n++] = i;
+        size_t *grown = rf_vec_reserve(at, &cap, n, 1, sizeof(*grown));
+        if (!grown) {
+            free(at);
+            return -1;
         }
-        i += 3;
+        at = grown;
+        at[n++] = i;
     }
     *out = at;
     *out_cnt = n;

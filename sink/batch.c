@@ -168,10 +168,9 @@ static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct ba
 {
     int rc = batch_validate_envelope(&b->env, m->payload ? m->payload : "", m->len, r->doc_id,
                                      r->rules_hash, r->reason, sizeof(r->reason));
-    if (rc == -2) {
-        return -1;
-    }
-    if (rc != 0) {
+    if (rc == 0) {
+        rc = rows_add(&b->rows, &b->env, r->doc_id, r->rules_hash, &r->at);
+    } else if (rc == -1) {
         rf_warn(COMPONENT, "bad envelope at %s/%d@%lld, stored as a dead letter: %s",
                 rd_kafka_topic_name(m->rkt), (int)m->partition, (long long)m->offset, r->reason);
         r->dead_letter = true;
@@ -180,12 +179,10 @@ static int read_envelope(struct batch *b, const rd_kafka_message_t *m, struct ba
         r->code = LIT("invalid-envelope");
         r->refused = true; /* the text is r->reason: fill_item() points at it, recs may move */
         r->key = (struct pgtext_bytes){m->key, m->key ? m->key_len : 0};
-        rows_env_trim(&b->env);
-        return 0;
+        rc = 0;
     }
-    rc = rows_add(&b->rows, &b->env, r->doc_id, r->rules_hash, &r->at);
     rows_env_trim(&b->env);
-    return rc;
+    return rc == 0 ? 0 : -1; /* -2 from the check, -1 from the rows: out of memory */
 }
 
 static int grow(struct batch *b)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reportflow/hex.h"
 #include "reportflow/utf8.h"
 #include "reportflow/vec.h"
 
@@ -64,26 +65,12 @@ static long push(struct parser *p, enum jsontok_type type)
     return (long)j->cnt++;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /* The four hex digits of a \u escape at @p s (at least 4 bytes), or -1. */
 static long hex4(const char *s)
 {
     long v = 0;
     for (int i = 0; i < 4; i++) {
-        int d = hex_digit(s[i]);
+        int d = rf_hex_value(s[i]);
         if (d < 0) {
             return -1;
         }
@@ -425,36 +412,6 @@ int jsontok_type(const struct jsontok *j, jsontok_at at)
     return at < j->cnt ? j->tok[at].type : -1;
 }
 
-/* Does name token @p at read @p name (of @p name_len bytes)? */
-static bool name_is(const struct jsontok *j, jsontok_at at, const char *name, size_t name_len)
-{
-    const struct jsontok_token *t = &j->tok[at];
-    if (!t->escaped) {
-        return t->len == name_len && memcmp(j->text + t->start, name, name_len) == 0;
-    }
-    if (t->len > 6 * (size_t)name_len) {
-        return false; /* an escape of 6 bytes makes at least one: it cannot decode so short */
-    }
-    char decoded[NAME_MAX_BYTES];
-    long n = jsontok_string(j, at, decoded, sizeof(decoded));
-    return n >= 0 && (size_t)n == name_len && memcmp(decoded, name, name_len) == 0;
-}
-
-jsontok_at jsontok_get(const struct jsontok *j, jsontok_at obj, const char *name)
-{
-    if (jsontok_type(j, obj) != JSONTOK_OBJECT) {
-        return JSONTOK_NONE;
-    }
-    size_t name_len = strlen(name);
-    jsontok_at found = JSONTOK_NONE;
-    for (jsontok_at k = obj + 1; k < j->tok[obj].next; k = j->tok[k + 1].next) {
-        if (name_is(j, k, name, name_len)) {
-            found = k + 1; /* the last of that name counts */
-        }
-    }
-    return found;
-}
-
 /*
  * The name of member token @p at, in @p buf when it has escapes (decoded once,
  * not for every name it is compared with); NULL when it is longer than any of
@@ -496,6 +453,13 @@ void jsontok_get_many(const struct jsontok *j, jsontok_at obj, const char *const
     }
 }
 
+jsontok_at jsontok_get(const struct jsontok *j, jsontok_at obj, const char *name)
+{
+    jsontok_at found;
+    jsontok_get_many(j, obj, &name, 1, &found);
+    return found;
+}
+
 jsontok_at jsontok_first(const struct jsontok *j, jsontok_at arr)
 {
     return jsontok_type(j, arr) == JSONTOK_ARRAY && j->tok[arr].count > 0 ? arr + 1 : JSONTOK_NONE;
@@ -508,15 +472,6 @@ jsontok_at jsontok_after(const struct jsontok *j, jsontok_at arr, jsontok_at el)
     }
     jsontok_at next = j->tok[el].next;
     return next < j->tok[arr].next ? next : JSONTOK_NONE;
-}
-
-jsontok_at jsontok_index(const struct jsontok *j, jsontok_at arr, size_t i)
-{
-    jsontok_at el = jsontok_first(j, arr);
-    for (; el != JSONTOK_NONE && i > 0; i--) {
-        el = jsontok_after(j, arr, el);
-    }
-    return el;
 }
 
 size_t jsontok_count(const struct jsontok *j, jsontok_at at)

@@ -88,9 +88,6 @@ jsontok_at jsontok_get(const struct jsontok *j, jsontok_at obj, const char *name
 void jsontok_get_many(const struct jsontok *j, jsontok_at obj, const char *const *names, size_t n,
                       jsontok_at *out);
 
-/** Element @p i of array @p arr, or JSONTOK_NONE. Linear in @p i. */
-jsontok_at jsontok_index(const struct jsontok *j, jsontok_at arr, size_t i);
-
 /** The first element of array @p arr (JSONTOK_NONE when empty or not an array). */
 jsontok_at jsontok_first(const struct jsontok *j, jsontok_at arr);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reportflow/hex.h"
 #include "reportflow/utf8.h"
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
@@ -48,20 +49,6 @@ void pgtext_copy(char *dst, size_t dst_size, const char *src)
     rf_utf8_copy(dst, dst_size, src, strlen(src));
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 /* Decode %XX escapes of @p s into @p bytes (at least @p len long). @returns the length, or -1
    when @p s is not what the producer writes. */
 static long unescape(const char *s, size_t len, char *bytes)
@@ -76,8 +63,8 @@ static long unescape(const char *s, size_t len, char *bytes)
             bytes[n++] = (char)c;
             continue;
         }
-        int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-        int lo = hi >= 0 ? hex_value(s[i + 2]) : -1;
+        int hi = i + 2 < len ? rf_hex_value(s[i + 1]) : -1;
+        int lo = hi >= 0 ? rf_hex_value(s[i + 2]) : -1;
         if (lo < 0) {
             return -1; /* a stray '%', or an escape cut short */
         }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pgtext.h"
+#include "reportflow/hex.h"
 #include "reportflow/vec.h"
 
 static int append_int(struct rf_buf *b, long long v)
@@ -264,7 +265,8 @@ static bool kind_ok(const struct jsontok *j, jsontok_at v, enum children_kind ki
     }
 }
 
-static const char *const kind_names[] = {"a string", "an integer", "a number", "a clause"};
+/* For a refusal, per children_kind; a clause of version 1 is a string. */
+static const char *const kind_names[] = {"a string", "an integer", "a number", "a string"};
 
 /* The clause column @p v of a version @p version element: its text (1), or an index (2). */
 static bool clause_ok(const struct rows_env *env, jsontok_at v, int version)
@@ -303,7 +305,7 @@ static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at e
                          t->name, i, col->field, CHILDREN_CLAUSES, env->clauses.cnt);
             } else {
                 snprintf(why, why_size, "%s[%zu].%s is not %s or null", t->name, i, col->field,
-                         kind_names[col->kind == CHILDREN_CLAUSE ? CHILDREN_TEXT : col->kind]);
+                         kind_names[col->kind]);
             }
             return -1;
         }
@@ -361,6 +363,20 @@ int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_s
     return rc;
 }
 
+/* @p len bytes as a JSON string of their hex digits. @returns -1 on ENOMEM. */
+static int append_hex_string(struct rf_buf *out, const char *bytes, size_t len)
+{
+    if (len > (SIZE_MAX - 3) / 2 || rf_buf_reserve(out, 2 * len + 2) != 0) {
+        return -1;
+    }
+    out->data[out->len++] = '"';
+    rf_hex_encode(bytes, len, out->data + out->len);
+    out->len += 2 * len;
+    out->data[out->len++] = '"';
+    out->data[out->len] = '\0';
+    return 0;
+}
+
 /*
  * The bytes of source.file_name_raw (the %XX-escaped name the producer sent) as
  * hex, for documents.file_name_raw, into @p out when the name is not UTF-8;
@@ -370,27 +386,18 @@ static int append_raw_name_hex(struct rf_buf *out, const struct rows_env *env)
 {
     const struct jsontok *j = &env->json;
     jsontok_at raw = jsontok_get(j, rows_env_get(env, "source"), "file_name_raw");
-    if (jsontok_type(j, raw) != JSONTOK_STRING) {
-        return rf_buf_append_str(out, ",\"file_name_raw\":null");
-    }
     struct rf_buf escaped = RF_BUF_INIT, bytes = RF_BUF_INIT;
-    int rc = jsontok_append_string(j, raw, &escaped, NULL);
-    int got = rc == 0 ? pgtext_name_raw(&bytes, escaped.data, escaped.len) : -1;
-    if (got == 1) {
-        static const char digits[] = "0123456789abcdef";
-        rc |= rf_buf_append_str(out, ",\"file_name_raw\":\"");
-        for (size_t i = 0; i < bytes.len && rc == 0; i++) {
-            char pair[2] = {digits[(unsigned char)bytes.data[i] >> 4],
-                            digits[(unsigned char)bytes.data[i] & 0x0F]};
-            rc |= rf_buf_append(out, pair, 2);
-        }
-        rc |= rf_buf_append(out, "\"", 1);
-    } else if (got == 0) {
-        rc |= rf_buf_append_str(out, ",\"file_name_raw\":null");
+    int got = jsontok_append_string(j, raw, &escaped, NULL) == 0
+                  ? pgtext_name_raw(&bytes, escaped.data, escaped.len)
+                  : -1;
+    int rc = got < 0 ? -1 : rf_buf_append_str(out, ",\"file_name_raw\":");
+    if (rc == 0) {
+        rc = got == 1 ? append_hex_string(out, bytes.data, bytes.len)
+                      : rf_buf_append(out, "null", 4);
     }
     rf_buf_release(&escaped);
     rf_buf_release(&bytes);
-    return got < 0 ? -1 : rc;
+    return rc;
 }
 
 /* A member of the root as its JSON text (null when absent), after "name": */

@@ -15,7 +15,8 @@
 #include "jsontok.h"
 #include "reportflow/buf.h"
 
-/* Tokens by position (jsontok_index() is linear): @p cnt rows of @p width tokens. */
+/* Tokens by position (an array's elements are otherwise reached one after another): @p cnt
+   rows of @p width tokens. */
 struct rows_list {
     jsontok_at *at;
     size_t cnt, width, cap;

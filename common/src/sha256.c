@@ -7,13 +7,11 @@
 
 #include <openssl/evp.h>
 
+#include "reportflow/hex.h"
+
 static void to_hex(const unsigned char *digest, unsigned int digest_len, char *hex)
 {
-    static const char digits[] = "0123456789abcdef";
-    for (unsigned int i = 0; i < digest_len; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 0x0f];
-    }
+    rf_hex_encode(digest, digest_len, hex);
     hex[RF_SHA256_HEX_LEN] = '\0';
 }
 

@@ -18,7 +18,7 @@ fi
 work=$(mktemp -d /tmp/rf-fuzz.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 srcs=("$RF_ROOT"/extract/*.c
-      "$RF_ROOT"/common/src/{buf,clock,fs,log,sha256,utf8,vec}.c)
+      "$RF_ROOT"/common/src/{buf,clock,fs,hex,log,sha256,utf8,vec}.c)
 # shellcheck disable=SC2046
 clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DRF_VERSION='"fuzz"' \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -30,14 +30,14 @@ clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$RF_ROOT/extract" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson libpcre2-8 libcrypto) \
     "$RF_ROOT/tests/fuzz/fuzz_pdftable.c" "$RF_ROOT"/extract/{pdftable,pdflines,pdfwords,tablegrid,runcells,rulefile,text}.c \
-    "$RF_ROOT"/common/src/{buf,clock,fs,log,sha256,utf8,vec}.c \
+    "$RF_ROOT"/common/src/{buf,clock,fs,hex,log,sha256,utf8,vec}.c \
     $(pkg-config --libs jansson libpcre2-8 libcrypto) -lm -o "$work/fuzz_pdftable"
 # shellcheck disable=SC2046
 clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$RF_ROOT/sink" -I"$RF_ROOT/common/include" $(pkg-config --cflags jansson) \
     "$RF_ROOT/tests/fuzz/fuzz_envelope.c" "$RF_ROOT"/sink/{jsontok,rows,children,pgtext}.c \
-    "$RF_ROOT"/common/src/{buf,utf8,vec}.c $(pkg-config --libs jansson) -o "$work/fuzz_envelope"
+    "$RF_ROOT"/common/src/{buf,hex,utf8,vec}.c $(pkg-config --libs jansson) -o "$work/fuzz_envelope"
 mkdir -p "$work/corpus"
 cp "$RF_ROOT"/examples/reports/* "$work/corpus/"
 find "$RF_ROOT/tests/fixtures/extract" -type f ! -name gold.json -exec cp {} "$work/corpus/" \;
