@@ -13,7 +13,11 @@
 # Ports are chosen once (free ones from 19092 up, starting at a point the state folder's path
 # picks), on 127.0.0.1, and kept in STATE_DIR/kafka/node-K/ports, so a node
 # restarted after a crash is found where the programs already dial it.
-# RF_KAFKA_HEAP (default 320m) sets each node's heap.
+# RF_KAFKA_HEAP (default 320m) sets each node's heap. RF_KAFKA_JVM_OPTS adds JVM options after
+# ours (the last of a repeated option wins, so RF_KAFKA_JVM_OPTS=-XX:TieredStopAtLevel=4 brings
+# the optimising compiler back). A node compiles with C1 only: its C2 compiler threads took a
+# quarter of this 2-core machine's broker CPU for minutes after each start, beside the programs
+# it serves, and C1's code did the broker's own work in no more CPU (docs/bench.md, "The broker without C2").
 # RF_KAFKA_HOSTS="NETNS:ADDRESS ..." (one per node, read at the first start only, then kept in
 # node-K/host) puts node K in network namespace NETNS, listening and advertised on ADDRESS, for
 # tests of several hosts on one machine (tests/integration/hosts.sh); RF_KAFKA_CLIENT_NETNS names
@@ -277,10 +281,11 @@ start_node() {
     mkdir -p "$d/logs"
     # a fresh server.log per start: readiness looks for this start's "Kafka Server started"
     if [ -f "$d/logs/server.log" ]; then mv -f "$d/logs/server.log" "$d/logs/server.log.1"; fi
-    local ns
+    local ns jvm_opts
     ns=$(node_netns "$k")
+    read -r -a jvm_opts <<<"${RF_KAFKA_JVM_OPTS:-}"
     setsid nohup ${ns:+ip netns exec "$ns"} java -Xmx"$heap" -Xms"$heap" -Xss512k -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-        -XX:InitiatingHeapOccupancyPercent=35 -XX:MaxMetaspaceSize=128m -Xshare:auto \
+        -XX:InitiatingHeapOccupancyPercent=35 -XX:MaxMetaspaceSize=128m -Xshare:auto -XX:TieredStopAtLevel=1 "${jvm_opts[@]}" \
         -Djava.awt.headless=true -Dkafka.logs.dir="$d/logs" \
         -Dlog4j2.configurationFile="$d/log4j2.properties" \
         -cp "$jars/*" kafka.Kafka "$d/server.properties" >>"$d/logs/stdout.log" 2>&1 </dev/null &

@@ -36,8 +36,11 @@ PY
 
 # warm up: the workers joined and their partitions assigned, the broker's code compiled, so the
 # burst measures the pipeline and not its start (a second worker joining mid-burst stops the
-# group for a rebalance); these reports are not counted
-warm=50
+# group for a rebalance); these reports are not counted. The JVM compiles a method after some
+# thousands of calls: 50 reports left the broker compiling through half the burst (its JIT
+# compiler 4 s of Kafka's 7.9 s of CPU), so the default is 2,000 (RF_BENCH_WARM), and the CPU
+# table prints the compiler's share on a row of its own.
+warm=${RF_BENCH_WARM:-2000}
 make_files "$RF_STATE/warm" "$warm" w
 find "$RF_STATE/warm" -type f -exec mv -t "$REPORTFLOW_WATCH_DIR" {} +
 until [ "$(q 'SELECT count(*) FROM documents')" -ge "$warm" ]; do sleep 0.2; done
