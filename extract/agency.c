@@ -619,29 +619,19 @@ int agency_words_index(struct rules *r, const char *path, char *errstr, size_t e
     const size_t body_counts[] = {r->agency_suffix_cnt, r->national_body_cnt};
     const struct name_pair *const self_list[] = {r->self_references};
     const size_t self_count[] = {r->self_reference_cnt};
-    r->agency_bodies = calloc(1, sizeof(*r->agency_bodies));
-    r->agency_selfs = calloc(1, sizeof(*r->agency_selfs));
-    if (!r->agency_bodies || !r->agency_selfs ||
-        wordscan_init(r->agency_bodies, body_lists, body_counts, 2) != 0 ||
-        wordscan_init(r->agency_selfs, self_list, self_count, 1) != 0) {
+    r->agency_bodies = wordscan_new(body_lists, body_counts, 2);
+    r->agency_selfs = wordscan_new(self_list, self_count, 1);
+    if (!r->agency_bodies || !r->agency_selfs) {
         snprintf(errstr, errstr_size, "%s: out of memory", path);
         return -1;
     }
     return 0;
 }
 
-static void free_wordscan(struct wordscan *w)
-{
-    if (w) {
-        wordscan_release(w);
-        free(w);
-    }
-}
-
 void agency_words_release(struct rules *r)
 {
-    free_wordscan(r->agency_bodies);
-    free_wordscan(r->agency_selfs);
+    wordscan_free(r->agency_bodies);
+    wordscan_free(r->agency_selfs);
     r->agency_bodies = r->agency_selfs = NULL;
 }
 

@@ -61,6 +61,25 @@ void wordscan_release(struct wordscan *s)
     s->cnt = 0;
 }
 
+struct wordscan *wordscan_new(const struct name_pair *const lists[], const size_t counts[],
+                              size_t list_cnt)
+{
+    struct wordscan *s = malloc(sizeof(*s));
+    if (s && wordscan_init(s, lists, counts, list_cnt) != 0) {
+        wordscan_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void wordscan_free(struct wordscan *s)
+{
+    if (s) {
+        wordscan_release(s);
+        free(s);
+    }
+}
+
 /* The first of the words that start with @p cp (a lower bound), or s->cnt. */
 static size_t first_word(const struct wordscan *s, uint32_t cp)
 {

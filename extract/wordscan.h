@@ -43,6 +43,13 @@ int wordscan_init(struct wordscan *s, const struct name_pair *const lists[], con
                   size_t list_cnt);
 void wordscan_release(struct wordscan *s);
 
+/** wordscan_init() into a new one on the heap. @returns it (free with wordscan_free()), or NULL
+ *  on ENOMEM. */
+struct wordscan *wordscan_new(const struct name_pair *const lists[], const size_t counts[],
+                              size_t list_cnt);
+/** Release and free one from wordscan_new(); NULL is ignored. */
+void wordscan_free(struct wordscan *s);
+
 /** A cursor at byte @p from of a text. */
 static inline struct wordscan_cursor wordscan_from(size_t from)
 {

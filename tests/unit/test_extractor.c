@@ -44,6 +44,28 @@ static int teardown(void **state)
     return 0;
 }
 
+static struct rules *load_rules_text(const char *json, char *errstr, size_t errstr_size);
+
+/* A fixture of its own over the rule file @p json, for a test; fixture_release() frees it. */
+static void fixture_of_rules(struct fixture *f, const char *json)
+{
+    char errstr[512];
+    f->rules = load_rules_text(json, errstr, sizeof(errstr));
+    if (!f->rules) {
+        fail_msg("%s", errstr);
+    }
+    f->cat = catalogue_of_one(f->rules);
+    if (!f->cat || extractor_init(&f->ex, f->cat) != 0) {
+        fail_msg("extractor_init: out of memory");
+    }
+}
+
+static void fixture_release(struct fixture *f)
+{
+    extractor_release(&f->ex);
+    catalogue_free(f->cat);
+}
+
 static json_t *extract(struct fixture *f, const char *text)
 {
     json_t *env = NULL;
@@ -101,6 +123,11 @@ static void assert_metrics(struct fixture *f, const char *text, const char *want
 }
 
 #define PREAMBLE "深圳市南山区应急管理局2023年度法治政府建设情况报告\n"
+#define RULES_JSON(extra, rules)                                                                   \
+    "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\",\"家企业\"],"                 \
+    "\"citation_kinds\":[],\"section_categories\":[],\"agency_suffixes\":[],"                      \
+    "\"admin_levels\":[]" extra ",\"rules\":[" rules "]}"
+#define GOOD_RULE "{\"id\":\"r\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查{Q}\"]}"
 
 static void test_extract_document_fields(void **state)
 {
@@ -338,18 +365,27 @@ static void test_extract_pcre2_error_is_internal(void **state)
 /* The period-limit and year-on-year words are the rule set's: without them, neither is read. */
 static void test_extract_as_of_and_yoy_words_come_from_the_rule_set(void **state)
 {
-    struct fixture *f = *state;
-    size_t as_of_cnt = f->rules->as_of_marker_cnt, yoy_cnt = f->rules->yoy_marker_cnt;
-    f->rules->as_of_marker_cnt = 0;
-    f->rules->yoy_marker_cnt = 0;
-    json_t *env = extract(f, PREAMBLE "截至10月底,全区生产安全事故５９起,同比下降9.2%。");
-    f->rules->as_of_marker_cnt = as_of_cnt;
-    f->rules->yoy_marker_cnt = yoy_cnt;
+    (void)state;
+    struct fixture f;
+    fixture_of_rules(
+        &f, RULES_JSON(",\"vocabulary\":{\"as_of_markers\":[],\"yoy_markers\":[]}", GOOD_RULE));
+    json_t *env = extract(&f, PREAMBLE "截至10月底,全区检查５９家,同比下降9.2%。");
     json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
     assert_non_null(m);
     assert_true(json_is_null(json_object_get(m, "as_of")));
     assert_true(json_is_null(json_object_get(m, "yoy_pct")));
     json_decref(env);
+    fixture_release(&f);
+    /* the same rules with the markers listed */
+    fixture_of_rules(&f, RULES_JSON(",\"vocabulary\":{\"as_of_markers\":[\"截至\"],"
+                                    "\"yoy_markers\":[\"同比\"]}",
+                                    GOOD_RULE));
+    env = extract(&f, PREAMBLE "截至10月底,全区检查５９家,同比下降9.2%。");
+    m = json_array_get(json_object_get(env, "metrics"), 0);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "as_of")), "10月底");
+    json_decref(env);
+    fixture_release(&f);
 }
 
 /* The text of @p count copies of @p unit after the preamble, closed by 。 (caller frees). */
@@ -569,11 +605,6 @@ static void test_extract_rejects_text_without_report(void **state)
 }
 
 /* The smallest rule set rules_load() takes, with @p extra fields and @p rules spliced in. */
-#define RULES_JSON(extra, rules)                                                                   \
-    "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\",\"家企业\"],"                 \
-    "\"citation_kinds\":[],\"section_categories\":[],\"agency_suffixes\":[],"                      \
-    "\"admin_levels\":[]" extra ",\"rules\":[" rules "]}"
-#define GOOD_RULE "{\"id\":\"r\",\"key\":\"k\",\"units\":[\"家\"],\"patterns\":[\"检查{Q}\"]}"
 
 /* Load @p json as a rule file; @returns the rules (caller frees) or NULL with @p errstr set. */
 static struct rules *load_rules_text(const char *json, char *errstr, size_t errstr_size)
@@ -691,6 +722,31 @@ static void test_rules_weak_bodies_are_a_top_level_key(void **state)
     assert_null(strstr(errstr, "vocabulary"));
 }
 
+/* Labels and markers of any script are found: the one-pass scans of the rules take those
+   starting with a Han character, and the others are searched for one by one. */
+static void test_rules_words_of_any_script_found(void **state)
+{
+    (void)state;
+    struct fixture f;
+    fixture_of_rules(&f, RULES_JSON(",\"vocabulary\":{\"date_labels\":[\"Date\",\"发布日期\"],"
+                                    "\"doc_number_labels\":[\"No.\"],"
+                                    "\"as_of_markers\":[\"by end of \"]}",
+                                    GOOD_RULE));
+    /* "Date" comes first in the list: its date wins over 发布日期's in the same line */
+    json_t *env =
+        extract(&f, "发布日期:2024-03-01 Date:2024-02-03\nNo. 厦应急〔2026〕11号\n" PREAMBLE
+                    "by end of June,检查12家。\n");
+    json_t *doc = json_object_get(env, "document");
+    assert_string_equal(json_string_value(json_object_get(doc, "published")), "2024-02-03");
+    assert_string_equal(json_string_value(json_object_get(doc, "doc_number")),
+                        "厦应急〔2026〕11号");
+    json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
+    assert_non_null(m);
+    assert_string_equal(json_string_value(json_object_get(m, "as_of")), "June");
+    json_decref(env);
+    fixture_release(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +765,7 @@ int main(void)
         cmocka_unit_test(test_extract_yoy_is_a_plain_finite_decimal),
         cmocka_unit_test(test_extract_pcre2_error_is_internal),
         cmocka_unit_test(test_extract_as_of_and_yoy_words_come_from_the_rule_set),
+        cmocka_unit_test(test_rules_words_of_any_script_found),
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),
         cmocka_unit_test(test_extract_run_on_clauses_are_capped),
         cmocka_unit_test(test_extract_envelope_grows_linearly),
