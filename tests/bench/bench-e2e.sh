@@ -50,6 +50,8 @@ make_files "$RF_STATE/stage" "$n" t
 bytes=$(du -sb "$RF_STATE/stage" | cut -f1)
 echo "end-to-end benchmark: $n files ($((bytes / 1024 / 1024)) MiB) dropped at once, 2 workers, real Kafka"
 cpu=$root/tests/bench/cpu-by-program.py
+# the warm-up's writes flushed first, as bench-sink.sh flushes the sink's before its COPY
+q "CHECKPOINT"
 python3 "$cpu" snap "$RF_STATE/cpu0.json"
 t0=$(now)
 find "$RF_STATE/stage" -type f -exec mv -t "$REPORTFLOW_WATCH_DIR" {} +
