@@ -272,12 +272,6 @@ static bool is_date_line(const char *s, size_t len)
            (docscan_ends_with(s, len, "日") || (s[len - 1] >= '0' && s[len - 1] <= '9'));
 }
 
-/*
- * The publication date: after a date label of the page head, the labels in
- * the rule set's order (发布日期 before 成文日期); else a head line that is
- * only a date, or starts with a date and a time of day; else the signature
- * date near the end.
- */
 /* Which labels may stand in each head line's searched bytes, bit k for label k (bit 63 for all
    from the 64th): one wordscan pass per line finds both lists'. A memmem() per label and line
    (14 date labels by 30 lines by up to 300 bytes) was 2% of an extraction. A label wordscan
@@ -338,6 +332,12 @@ static void find_head_labels(const struct text *t, const struct rules *rules,
     }
 }
 
+/*
+ * The publication date: after a date label of the page head, the labels in
+ * the rule set's order (发布日期 before 成文日期); else a head line that is
+ * only a date, or starts with a date and a time of day; else the signature
+ * date near the end.
+ */
 static void find_published(const struct text *t, const struct rules *rules,
                            const struct docscan_lines *ls, const struct head_labels *labels,
                            struct docfields *out)

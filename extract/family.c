@@ -58,8 +58,7 @@ static int index_literals(struct family *f)
 {
     f->literal_words = calloc(f->signal_cnt + 1, sizeof(*f->literal_words));
     f->scanned_signal = calloc(f->signal_cnt + 1, sizeof(*f->scanned_signal));
-    f->literals = calloc(1, sizeof(*f->literals));
-    if (!f->literal_words || !f->scanned_signal || !f->literals) {
+    if (!f->literal_words || !f->scanned_signal) {
         return -1;
     }
     size_t n = 0;
@@ -73,7 +72,8 @@ static int index_literals(struct family *f)
     }
     const struct name_pair *const lists[] = {f->literal_words};
     const size_t counts[] = {n};
-    return wordscan_init(f->literals, lists, counts, 1);
+    f->literals = wordscan_new(lists, counts, 1);
+    return f->literals ? 0 : -1;
 }
 
 int family_load(struct family *f, json_t *root, const char *path, char *errstr, size_t errstr_size)
@@ -127,10 +127,7 @@ void family_release(struct family *f)
         free(f->signals[i].literal);
     }
     free(f->signals);
-    if (f->literals) {
-        wordscan_release(f->literals);
-    }
-    free(f->literals);
+    wordscan_free(f->literals);
     free(f->literal_words);
     free(f->scanned_signal);
     memset(f, 0, sizeof(*f));

@@ -57,7 +57,8 @@ static inline struct wordscan_cursor wordscan_from(size_t from)
 }
 
 /**
- * The next word of @p s in @p text (@p len bytes, valid UTF-8) at or after the
+ * The next word of @p s in @p text (@p len bytes, valid UTF-8, though @p len may
+ * cut a character: no word is found across the cut) at or after the
  * cursor, positions ascending, the words at one position one by one; *at gets
  * its byte offset. @returns NULL past the end.
  */

@@ -15,9 +15,10 @@
 # restarted after a crash is found where the programs already dial it.
 # RF_KAFKA_HEAP (default 320m) sets each node's heap. RF_KAFKA_JVM_OPTS adds JVM options after
 # ours (the last of a repeated option wins, so RF_KAFKA_JVM_OPTS=-XX:TieredStopAtLevel=4 brings
-# the optimising compiler back). A node compiles with C1 only: its C2 compiler threads took a
-# quarter of this 2-core machine's broker CPU for minutes after each start, beside the programs
-# it serves, and C1's code did the broker's own work in no more CPU (docs/bench.md, "The broker without C2").
+# the optimising compiler back). A node compiles with C1 only: in a burst after a start, its
+# compiler threads took about as much CPU as the broker's own work, beside the programs it
+# serves on this 2-core machine, and C1's code did that work in no more CPU (docs/bench.md,
+# "The broker without C2").
 # RF_KAFKA_HOSTS="NETNS:ADDRESS ..." (one per node, read at the first start only, then kept in
 # node-K/host) puts node K in network namespace NETNS, listening and advertised on ADDRESS, for
 # tests of several hosts on one machine (tests/integration/hosts.sh); RF_KAFKA_CLIENT_NETNS names

@@ -44,7 +44,7 @@ warm=${RF_BENCH_WARM:-2000}
 make_files "$RF_STATE/warm" "$warm" w
 find "$RF_STATE/warm" -type f -exec mv -t "$REPORTFLOW_WATCH_DIR" {} +
 until [ "$(q 'SELECT count(*) FROM documents')" -ge "$warm" ]; do sleep 0.2; done
-# both workers in the group: the 50 reports may all go to the first one before the second joins
+# both workers in the group: the warm-up may all go to the first one before the second joins
 until [ "$(grep -l 'rebalance: assigned' "$RF_STATE"/logs/worker-*.log | wc -l)" -eq 2 ]; do sleep 0.2; done
 make_files "$RF_STATE/stage" "$n" t
 bytes=$(du -sb "$RF_STATE/stage" | cut -f1)

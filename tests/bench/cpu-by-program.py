@@ -74,15 +74,17 @@ def snap():
 def used_by_program(before, after):
     """CPU seconds by program between two snapshots. The JVM starts and ends compiler threads
     as their queue grows and shrinks; one ended between the snapshots took its time into the
-    process's total, so it is counted on the JVM's own row, not the compiler's."""
+    process's total, so it is counted on the JVM's own row, not the compiler's (and a snapshot
+    without threads counts them all there)."""
     used = {}
     for pid, entry in after.items():
         prog, cpu = entry[0], entry[1]
         was = before.get(pid, [prog, 0.0])
         spent = cpu - was[1]
-        if len(entry) > 2:
-            threads_before = was[2] if len(was) > 2 else {}
-            jit = sum(t - threads_before.get(tid, 0.0) for tid, t in entry[2].items())
+        if len(entry) > 2 and len(was) > 2:
+            # a thread id the system gave again since starts from nothing
+            jit = sum(t - was[2][tid] if was[2].get(tid, t + 1) <= t else t
+                      for tid, t in entry[2].items())
             used["kafka (java): JIT compiler"] = used.get("kafka (java): JIT compiler", 0.0) + jit
             spent -= jit
         used[prog] = used.get(prog, 0.0) + spent

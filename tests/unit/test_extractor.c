@@ -123,6 +123,7 @@ static void assert_metrics(struct fixture *f, const char *text, const char *want
 }
 
 #define PREAMBLE "深圳市南山区应急管理局2023年度法治政府建设情况报告\n"
+/* The smallest rule set rules_load() takes, with @p extra fields and @p rules spliced in. */
 #define RULES_JSON(extra, rules)                                                                   \
     "{\"name\":\"t\",\"version\":\"1\",\"measure_words\":[\"家\",\"家企业\"],"                 \
     "\"citation_kinds\":[],\"section_categories\":[],\"agency_suffixes\":[],"                      \
@@ -366,10 +367,12 @@ static void test_extract_pcre2_error_is_internal(void **state)
 static void test_extract_as_of_and_yoy_words_come_from_the_rule_set(void **state)
 {
     (void)state;
+    const char *text = PREAMBLE "截至10月底,全区检查５９家,同比下降9.2%。";
     struct fixture f;
-    fixture_of_rules(
-        &f, RULES_JSON(",\"vocabulary\":{\"as_of_markers\":[],\"yoy_markers\":[]}", GOOD_RULE));
-    json_t *env = extract(&f, PREAMBLE "截至10月底,全区检查５９家,同比下降9.2%。");
+    fixture_of_rules(&f, RULES_JSON(",\"vocabulary\":{\"as_of_markers\":[],\"yoy_markers\":[],"
+                                    "\"yoy_down\":[\"下降\"]}",
+                                    GOOD_RULE));
+    json_t *env = extract(&f, text);
     json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
     assert_non_null(m);
     assert_true(json_is_null(json_object_get(m, "as_of")));
@@ -378,12 +381,16 @@ static void test_extract_as_of_and_yoy_words_come_from_the_rule_set(void **state
     fixture_release(&f);
     /* the same rules with the markers listed */
     fixture_of_rules(&f, RULES_JSON(",\"vocabulary\":{\"as_of_markers\":[\"截至\"],"
-                                    "\"yoy_markers\":[\"同比\"]}",
+                                    "\"yoy_markers\":[\"同比\"],\"yoy_down\":[\"下降\"]}",
                                     GOOD_RULE));
-    env = extract(&f, PREAMBLE "截至10月底,全区检查５９家,同比下降9.2%。");
+    env = extract(&f, text);
     m = json_array_get(json_object_get(env, "metrics"), 0);
     assert_non_null(m);
-    assert_string_equal(json_string_value(json_object_get(m, "as_of")), "10月底");
+    const char *as_of = json_string_value(json_object_get(m, "as_of"));
+    assert_non_null(as_of);
+    assert_string_equal(as_of, "10月底");
+    assert_true(json_is_number(json_object_get(m, "yoy_pct")));
+    assert_float_equal(json_number_value(json_object_get(m, "yoy_pct")), -9.2, 1e-9);
     json_decref(env);
     fixture_release(&f);
 }
@@ -604,8 +611,6 @@ static void test_extract_rejects_text_without_report(void **state)
     assert_null(env);
 }
 
-/* The smallest rule set rules_load() takes, with @p extra fields and @p rules spliced in. */
-
 /* Load @p json as a rule file; @returns the rules (caller frees) or NULL with @p errstr set. */
 static struct rules *load_rules_text(const char *json, char *errstr, size_t errstr_size)
 {
@@ -737,14 +742,40 @@ static void test_rules_words_of_any_script_found(void **state)
         extract(&f, "发布日期:2024-03-01 Date:2024-02-03\nNo. 厦应急〔2026〕11号\n" PREAMBLE
                     "by end of June,检查12家。\n");
     json_t *doc = json_object_get(env, "document");
-    assert_string_equal(json_string_value(json_object_get(doc, "published")), "2024-02-03");
-    assert_string_equal(json_string_value(json_object_get(doc, "doc_number")),
-                        "厦应急〔2026〕11号");
+    const char *published = json_string_value(json_object_get(doc, "published"));
+    const char *number = json_string_value(json_object_get(doc, "doc_number"));
+    assert_non_null(published);
+    assert_non_null(number);
+    assert_string_equal(published, "2024-02-03");
+    assert_string_equal(number, "厦应急〔2026〕11号");
     json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
     assert_non_null(m);
-    assert_string_equal(json_string_value(json_object_get(m, "as_of")), "June");
+    const char *as_of = json_string_value(json_object_get(m, "as_of"));
+    assert_non_null(as_of);
+    assert_string_equal(as_of, "June");
     json_decref(env);
     fixture_release(&f);
+}
+
+/* A Han label is looked for where it starts in a head line's first 300 bytes and no further,
+   as before its scan; one that starts there may end past them. */
+static void test_rules_head_labels_within_reach(void **state)
+{
+    struct fixture *f = *state;
+    char head[1024];
+    for (size_t pad = 290; pad <= 310; pad += 20) {
+        memset(head, 'x', pad);
+        snprintf(head + pad, sizeof(head) - pad, "发布日期:2024-02-03\n%s", PREAMBLE);
+        json_t *env = extract(f, head);
+        json_t *published = json_object_get(json_object_get(env, "document"), "published");
+        if (pad <= 300) {
+            assert_non_null(json_string_value(published));
+            assert_string_equal(json_string_value(published), "2024-02-03");
+        } else {
+            assert_true(json_is_null(published));
+        }
+        json_decref(env);
+    }
 }
 
 int main(void)
@@ -766,6 +797,7 @@ int main(void)
         cmocka_unit_test(test_extract_pcre2_error_is_internal),
         cmocka_unit_test(test_extract_as_of_and_yoy_words_come_from_the_rule_set),
         cmocka_unit_test(test_rules_words_of_any_script_found),
+        cmocka_unit_test(test_rules_head_labels_within_reach),
         cmocka_unit_test(test_extract_long_as_of_is_cut_between_characters),
         cmocka_unit_test(test_extract_run_on_clauses_are_capped),
         cmocka_unit_test(test_extract_envelope_grows_linearly),
