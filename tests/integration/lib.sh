@@ -131,12 +131,12 @@ else:
 PY
 }
 
-# make_reports N DIR [TAG]: N distinct small reports (distinct bytes, so distinct ids); TAG
-# makes another set distinct from the first
+# make_reports N DIR [TAG] [LINES]: N distinct small reports (distinct bytes, so distinct ids),
+# the first LINES (12) lines of a seed each; TAG makes another set distinct from the first
 make_reports() {
-    local n=$1 dir=$2 tag=${3:-} i head
+    local n=$1 dir=$2 tag=${3:-} lines=${4:-12} i head
     mkdir -p "$dir"
-    head=$(head -n 12 "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt")
+    head=$(head -n "$lines" "$RF_ROOT/examples/reports/000_0f883fdf5ed81324.txt")
     for i in $(seq 1 "$n"); do
         printf '%s\n副本 %s%s\n' "$head" "$tag" "$i" >"$dir/r$tag$i.txt"
     done
