@@ -52,8 +52,10 @@ artifacts=${RF_FUZZ_ARTIFACTS:-${RF_BIN:+$RF_BIN/artefacts/fuzz}}
 artifacts=${artifacts:-/tmp/rf-fuzz-artifacts}
 mkdir -p "$artifacts"
 cd "$RF_ROOT"
+# -error_exitcode=1: libFuzzer's own, 77, is ctest's "skipped" here (SKIP_RETURN_CODE), and
+# made a finding look like a missing fuzzer
 RF_FUZZ_RULES="$RF_ROOT/config/rules" "$work/fuzz_extract" -max_total_time="$seconds" \
-    -max_len=65536 -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 \
+    -max_len=65536 -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -error_exitcode=1 \
     -artifact_prefix="$artifacts/" "$work/corpus" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 40
 mkdir -p "$work/tsv"
 if command -v soffice >/dev/null && command -v pdftotext >/dev/null; then
@@ -62,7 +64,7 @@ if command -v soffice >/dev/null && command -v pdftotext >/dev/null; then
     [ -f "$work/report.pdf" ] && pdftotext -tsv "$work/report.pdf" "$work/tsv/report.tsv"
 fi
 "$work/fuzz_pdftable" -max_total_time="$((seconds / 2))" -max_len=65536 \
-    -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -error_exitcode=1 -artifact_prefix="$artifacts/" \
     "$work/tsv" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 20
 # the sink's reading of envelopes, seeded with the seeds' envelopes
 mkdir -p "$work/envelopes"
@@ -71,6 +73,6 @@ for f in "$RF_ROOT"/examples/reports/*; do
         >"$work/envelopes/$(basename "$f").json"
 done
 "$work/fuzz_envelope" -max_total_time="$((seconds / 2))" -max_len=65536 \
-    -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    -timeout="${RF_FUZZ_INPUT_TIMEOUT:-5}" -print_final_stats=1 -error_exitcode=1 -artifact_prefix="$artifacts/" \
     "$work/envelopes" 2>&1 | grep -Ev '^#[0-9]+ +(NEW|REDUCE|pulse)' | tail -n 20
 echo "1 passed, 0 failed"

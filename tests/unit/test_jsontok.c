@@ -196,6 +196,31 @@ static void test_jsontok_members(void **state)
     jsontok_release(&j);
 }
 
+/* A NUL byte is JSON nowhere (RFC 8259), and is refused wherever it stands. jansson takes one
+   right after a number for the number's end and reads on (libFuzzer found it): there the
+   reader is stricter than jansson, and the sink's fuzz target knows it. */
+static void test_jsontok_nul_byte_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        size_t len;
+    } texts[] = {{"{\"a\":5\0}", 7},
+                 {"{\"a\":0.5\0}", 9},
+                 {"{\"a\":\"x\0\"}", 9},
+                 {"{\"a\":1}\0", 8},
+                 {"{\0\"a\":1}", 8}};
+    struct jsontok j = JSONTOK_INIT;
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char why[256] = "";
+        if (jsontok_parse(&j, texts[i].text, texts[i].len, why, sizeof(why)) == 0) {
+            fail_msg("text %zu with a NUL byte accepted", i);
+        }
+        assert_true(why[0] != '\0');
+    }
+    jsontok_release(&j);
+}
+
 /* Deeper than JSONTOK_MAX_DEPTH or a number past 128 bytes: refused, saying why. */
 static void test_jsontok_limits(void **state)
 {
@@ -254,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_jsontok_grammar_as_jansson),
         cmocka_unit_test(test_jsontok_members),
         cmocka_unit_test(test_jsontok_limits),
+        cmocka_unit_test(test_jsontok_nul_byte_refused),
         cmocka_unit_test(test_jsontok_mutations_as_jansson),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
