@@ -280,49 +280,70 @@ struct head_labels {
     uint64_t date[DOCSCAN_HEAD_LINES], number[DOCSCAN_HEAD_LINES];
 };
 
+/* The rule set's part of it, made once: the scan, the labels always tried, how far a line
+   is read (LABEL_SEARCH_BYTES past its start, plus the longest label). */
+struct head_label_index {
+    struct wordscan *scan; /* date_labels (list 0), doc_number_labels (list 1) */
+    uint64_t always_date, always_number;
+    size_t reach;
+};
+
 static uint64_t label_bit(size_t k)
 {
     return 1ull << (k < 63 ? k : 63);
 }
 
-static uint64_t labels_always_tried(const struct name_pair *words, size_t cnt)
+/* Labels the scan cannot find, or cannot tell apart by their bit; the longest one's length
+   into *@p longest. */
+static uint64_t labels_always_tried(const struct name_pair *words, size_t cnt, size_t *longest)
 {
     uint64_t bits = 0;
     for (size_t k = 0; k < cnt; k++) {
         if (k >= 63 || !text_three_byte_cp(words[k].word, words[k].len)) {
             bits |= label_bit(k);
         }
+        *longest = words[k].len > *longest ? words[k].len : *longest;
     }
     return bits;
 }
 
-static size_t longest_label(const struct rules *rules)
+int docfields_labels_index(struct rules *r, const char *path, char *errstr, size_t errstr_size)
 {
+    const struct name_pair *const lists[] = {r->date_labels, r->doc_number_labels};
+    const size_t counts[] = {r->date_label_cnt, r->doc_number_label_cnt};
+    struct head_label_index *x = calloc(1, sizeof(*x));
+    r->head_labels = x;
+    if (!x || !(x->scan = wordscan_new(lists, counts, 2))) {
+        snprintf(errstr, errstr_size, "%s: out of memory", path);
+        return -1;
+    }
     size_t longest = 0;
-    for (size_t k = 0; k < rules->date_label_cnt; k++) {
-        longest = rules->date_labels[k].len > longest ? rules->date_labels[k].len : longest;
+    x->always_date = labels_always_tried(r->date_labels, r->date_label_cnt, &longest);
+    x->always_number = labels_always_tried(r->doc_number_labels, r->doc_number_label_cnt, &longest);
+    x->reach = LABEL_SEARCH_BYTES + longest;
+    return 0;
+}
+
+void docfields_labels_release(struct rules *r)
+{
+    if (r->head_labels) {
+        wordscan_free(r->head_labels->scan);
+        free(r->head_labels);
+        r->head_labels = NULL;
     }
-    for (size_t k = 0; k < rules->doc_number_label_cnt; k++) {
-        longest =
-            rules->doc_number_labels[k].len > longest ? rules->doc_number_labels[k].len : longest;
-    }
-    return longest;
 }
 
 static void find_head_labels(const struct text *t, const struct rules *rules,
                              const struct docscan_lines *ls, struct head_labels *out)
 {
-    uint64_t dates = labels_always_tried(rules->date_labels, rules->date_label_cnt);
-    uint64_t numbers = labels_always_tried(rules->doc_number_labels, rules->doc_number_label_cnt);
-    size_t reach = LABEL_SEARCH_BYTES + longest_label(rules);
+    const struct head_label_index *x = rules->head_labels;
     for (size_t i = 0; i < ls->cnt && i < DOCSCAN_HEAD_LINES; i++) {
         size_t a = ls->items[i].start, b = ls->items[i].end, at;
-        size_t end = b - a < reach ? b : a + reach; /* the bytes the labels' memmem() reads */
-        out->date[i] = dates;
-        out->number[i] = numbers;
+        size_t end = b - a < x->reach ? b : a + x->reach; /* the bytes the labels' memmem() reads */
+        out->date[i] = x->always_date;
+        out->number[i] = x->always_number;
         struct wordscan_cursor c = wordscan_from(a);
-        for (const struct wordscan_word *w;
-             (w = wordscan_next(rules->head_label_scan, t->norm, end, &c, &at));) {
+        for (const struct wordscan_word *w; (w = wordscan_next(x->scan, t->norm, end, &c, &at));) {
             if (w->list == 0) {
                 out->date[i] |= label_bit((size_t)(w->pair - rules->date_labels));
             } else {

@@ -35,4 +35,12 @@ int docfields_extract(const struct text *t, const struct rules *rules, struct bu
                       struct docfields *out);
 void docfields_release(struct docfields *d);
 
+/**
+ * Index the rule set's date and document-number labels once, for one pass over each head
+ * line (r->head_labels). @returns 0, or -1 with @p errstr set (out of memory);
+ * docfields_labels_release() frees what was made either way.
+ */
+int docfields_labels_index(struct rules *r, const char *path, char *errstr, size_t errstr_size);
+void docfields_labels_release(struct rules *r);
+
 #endif

@@ -16,6 +16,7 @@
 #include "keyer.h"
 #include "lexicon.h"
 #include "agency.h"
+#include "docfields.h"
 #include "gazetteer.h"
 #include "number_words.h"
 #include "reportflow/buf.h"
@@ -584,19 +585,6 @@ static int load_root(struct rules *r, json_t *root, const char *path, char *errs
     return rc;
 }
 
-/* The head lines' labels, looked for in one pass (see rules.h), indexed once. */
-static int index_head_labels(struct rules *r, const char *path, char *errstr, size_t errstr_size)
-{
-    const struct name_pair *const labels[] = {r->date_labels, r->doc_number_labels};
-    const size_t label_counts[] = {r->date_label_cnt, r->doc_number_label_cnt};
-    r->head_label_scan = wordscan_new(labels, label_counts, 2);
-    if (!r->head_label_scan) {
-        snprintf(errstr, errstr_size, "%s: out of memory", path);
-        return -1;
-    }
-    return 0;
-}
-
 /* r->hash: of the rule file's bytes, its model's, its gazetteer's and its fold table's (none:
    ""), so any edit shows. */
 static int hash_rule_set(struct rules *r, const char *path,
@@ -640,7 +628,7 @@ struct rules *rules_load(const char *path, char *errstr, size_t errstr_size)
     r->tables_decide = json_is_true(json_object_get(root, "tables_decide"));
     if (load_root(r, root, path, errstr, errstr_size) != 0 ||
         agency_words_index(r, path, errstr, errstr_size) != 0 ||
-        index_head_labels(r, path, errstr, errstr_size) != 0 ||
+        docfields_labels_index(r, path, errstr, errstr_size) != 0 ||
         hash_rule_set(r, path, file_sha, errstr, errstr_size) != 0) {
         rules_free(r);
         r = NULL;
@@ -708,7 +696,7 @@ void rules_free(struct rules *r)
     rulefile_free_pairs(r->branch_words, r->branch_word_cnt);
     rulefile_free_pairs(r->self_references, r->self_reference_cnt);
     agency_words_release(r);
-    wordscan_free(r->head_label_scan);
+    docfields_labels_release(r);
     rulefile_free_pairs(r->citation_other_after, r->citation_other_after_cnt);
     rulefile_free_pairs(r->addressee_parents, r->addressee_parent_cnt);
     free(r->own_report_body);

@@ -133,10 +133,9 @@ struct rules {
     size_t doc_number_label_cnt;
     struct name_pair *as_of_markers; /* "截至": a period limit (metrics.c) */
     size_t as_of_marker_cnt;
-    /* date_labels (list 0) and doc_number_labels (list 1), indexed once when the rules are
-       loaded, for one pass over each of a page's head lines instead of a memmem() per label
-       (docfields.c); NULL when not loaded */
-    struct wordscan *head_label_scan;
+    /* the head lines' date and document-number labels, indexed once when the rules are
+       loaded (docfields.c); NULL when not loaded */
+    struct head_label_index *head_labels;
     struct name_pair *yoy_markers; /* "同比": a year-on-year change (metrics.c) */
     size_t yoy_marker_cnt;
     struct name_pair *yoy_up; /* ... up after the marker (增长, 上升) */

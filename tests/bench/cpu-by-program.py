@@ -82,9 +82,10 @@ def used_by_program(before, after):
         was = before.get(pid, [prog, 0.0])
         spent = cpu - was[1]
         if len(entry) > 2 and len(was) > 2:
-            # a thread id the system gave again since starts from nothing
-            jit = sum(t - was[2][tid] if was[2].get(tid, t + 1) <= t else t
-                      for tid, t in entry[2].items())
+            jit = 0.0
+            for tid, t in entry[2].items():
+                prev = was[2].get(tid, 0.0)
+                jit += t - prev if prev <= t else t  # a thread id given again starts from 0
             used["kafka (java): JIT compiler"] = used.get("kafka (java): JIT compiler", 0.0) + jit
             spent -= jit
         used[prog] = used.get(prog, 0.0) + spent

@@ -24,36 +24,10 @@ struct fixture {
     struct extractor ex;
 };
 
-static int setup(void **state)
+/* An extractor over @p rules, which the fixture then owns; fixture_release() frees it. */
+static void fixture_over(struct fixture *f, struct rules *rules)
 {
-    static struct fixture f;
-    f.rules = rules_fixture_load();
-    f.cat = catalogue_of_one(f.rules);
-    if (!f.cat || extractor_init(&f.ex, f.cat) != 0) {
-        fail_msg("extractor_init: out of memory");
-    }
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    extractor_release(&f->ex);
-    catalogue_free(f->cat);
-    return 0;
-}
-
-static struct rules *load_rules_text(const char *json, char *errstr, size_t errstr_size);
-
-/* A fixture of its own over the rule file @p json, for a test; fixture_release() frees it. */
-static void fixture_of_rules(struct fixture *f, const char *json)
-{
-    char errstr[512];
-    f->rules = load_rules_text(json, errstr, sizeof(errstr));
-    if (!f->rules) {
-        fail_msg("%s", errstr);
-    }
+    f->rules = rules;
     f->cat = catalogue_of_one(f->rules);
     if (!f->cat || extractor_init(&f->ex, f->cat) != 0) {
         fail_msg("extractor_init: out of memory");
@@ -64,6 +38,42 @@ static void fixture_release(struct fixture *f)
 {
     extractor_release(&f->ex);
     catalogue_free(f->cat);
+}
+
+static int setup(void **state)
+{
+    static struct fixture f;
+    fixture_over(&f, rules_fixture_load());
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_release(*state);
+    return 0;
+}
+
+static struct rules *load_rules_text(const char *json, char *errstr, size_t errstr_size);
+
+/* A fixture of its own over the rule file @p json, for a test. */
+static void fixture_of_rules(struct fixture *f, const char *json)
+{
+    char errstr[512];
+    struct rules *rules = load_rules_text(json, errstr, sizeof(errstr));
+    if (!rules) {
+        fail_msg("%s", errstr);
+    }
+    fixture_over(f, rules);
+}
+
+/* @p v is the string @p want (a failure, not a crash, when it is no string). */
+static void assert_json_string(json_t *v, const char *want)
+{
+    if (!json_is_string(v)) {
+        fail_msg("not a string where \"%s\" was wanted", want);
+    }
+    assert_string_equal(json_string_value(v), want);
 }
 
 static json_t *extract(struct fixture *f, const char *text)
@@ -137,16 +147,16 @@ static void test_extract_document_fields(void **state)
                                   "2023年,深圳市南山区应急管理局坚持依法行政。检查企业10家。\n"
                                   "南山区应急管理局\n2024年1月8日\n");
     json_t *doc = json_object_get(env, "document");
-    assert_string_equal(json_string_value(json_object_get(doc, "agency")), "南山区应急管理局");
-    assert_string_equal(json_string_value(json_object_get(doc, "region")), "深圳市南山区");
-    assert_string_equal(json_string_value(json_object_get(doc, "level")), "district");
+    assert_json_string(json_object_get(doc, "agency"), "南山区应急管理局");
+    assert_json_string(json_object_get(doc, "region"), "深圳市南山区");
+    assert_json_string(json_object_get(doc, "level"), "district");
     /* the division code of 深圳市南山区 (config/divisions/cn.tsv) */
-    assert_string_equal(json_string_value(json_object_get(doc, "region_code")), "440305");
+    assert_json_string(json_object_get(doc, "region_code"), "440305");
     assert_int_equal(json_integer_value(json_object_get(doc, "year")), 2023);
-    assert_string_equal(json_string_value(json_object_get(doc, "published")), "2024-01-08");
-    assert_string_equal(json_string_value(json_object_get(doc, "doc_number")), "南应急〔2024〕5号");
-    assert_string_equal(json_string_value(json_object_get(doc, "title")),
-                        "南山区应急管理局2023年度法治政府建设情况报告");
+    assert_json_string(json_object_get(doc, "published"), "2024-01-08");
+    assert_json_string(json_object_get(doc, "doc_number"), "南应急〔2024〕5号");
+    assert_json_string(json_object_get(doc, "title"),
+                       "南山区应急管理局2023年度法治政府建设情况报告");
     json_decref(env);
 }
 
@@ -168,10 +178,10 @@ static void test_extract_outline_levels_and_categories(void **state)
         {"4", "1", "党政主要负责人履行推进法治建设第一责任人职责情况", "duties"}};
     for (size_t i = 0; i < 7; i++) {
         json_t *s = json_array_get(secs, i);
-        assert_string_equal(json_string_value(json_object_get(s, "path")), want[i][0]);
+        assert_json_string(json_object_get(s, "path"), want[i][0]);
         assert_int_equal(json_integer_value(json_object_get(s, "level")), atoi(want[i][1]));
-        assert_string_equal(json_string_value(json_object_get(s, "heading")), want[i][2]);
-        assert_string_equal(json_string_value(json_object_get(s, "category")), want[i][3]);
+        assert_json_string(json_object_get(s, "heading"), want[i][2]);
+        assert_json_string(json_object_get(s, "category"), want[i][3]);
     }
     json_decref(env);
 }
@@ -189,9 +199,9 @@ static void test_extract_citations_normalised(void **state)
         {"实施方案", "实施方案", "方案"}};
     for (size_t i = 0; i < 4; i++) {
         json_t *c = json_array_get(cits, i);
-        assert_string_equal(json_string_value(json_object_get(c, "title")), want[i][0]);
-        assert_string_equal(json_string_value(json_object_get(c, "normalized")), want[i][1]);
-        assert_string_equal(json_string_value(json_object_get(c, "kind")), want[i][2]);
+        assert_json_string(json_object_get(c, "title"), want[i][0]);
+        assert_json_string(json_object_get(c, "normalized"), want[i][1]);
+        assert_json_string(json_object_get(c, "kind"), want[i][2]);
     }
     json_decref(env);
 }
@@ -292,10 +302,10 @@ static void test_extract_metric_evidence_as_of_and_yoy(void **state)
     json_t *env = extract(*state, PREAMBLE "截至10月底,全区生产安全事故５９起,同比下降9.2%。");
     json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
     assert_non_null(m);
-    assert_string_equal(json_string_value(json_object_get(m, "key")), "accidents.count");
+    assert_json_string(json_object_get(m, "key"), "accidents.count");
     assert_int_equal(json_integer_value(json_object_get(m, "value")), 59);
     assert_string_equal(evidence_of(env, m), "全区生产安全事故５９起");
-    assert_string_equal(json_string_value(json_object_get(m, "as_of")), "10月底");
+    assert_json_string(json_object_get(m, "as_of"), "10月底");
     assert_true(json_real_value(json_object_get(m, "yoy_pct")) == -9.2);
     json_decref(env);
 }
@@ -386,9 +396,7 @@ static void test_extract_as_of_and_yoy_words_come_from_the_rule_set(void **state
     env = extract(&f, text);
     m = json_array_get(json_object_get(env, "metrics"), 0);
     assert_non_null(m);
-    const char *as_of = json_string_value(json_object_get(m, "as_of"));
-    assert_non_null(as_of);
-    assert_string_equal(as_of, "10月底");
+    assert_json_string(json_object_get(m, "as_of"), "10月底");
     assert_true(json_is_number(json_object_get(m, "yoy_pct")));
     assert_float_equal(json_number_value(json_object_get(m, "yoy_pct")), -9.2, 1e-9);
     json_decref(env);
@@ -742,17 +750,11 @@ static void test_rules_words_of_any_script_found(void **state)
         extract(&f, "发布日期:2024-03-01 Date:2024-02-03\nNo. 厦应急〔2026〕11号\n" PREAMBLE
                     "by end of June,检查12家。\n");
     json_t *doc = json_object_get(env, "document");
-    const char *published = json_string_value(json_object_get(doc, "published"));
-    const char *number = json_string_value(json_object_get(doc, "doc_number"));
-    assert_non_null(published);
-    assert_non_null(number);
-    assert_string_equal(published, "2024-02-03");
-    assert_string_equal(number, "厦应急〔2026〕11号");
+    assert_json_string(json_object_get(doc, "published"), "2024-02-03");
+    assert_json_string(json_object_get(doc, "doc_number"), "厦应急〔2026〕11号");
     json_t *m = json_array_get(json_object_get(env, "metrics"), 0);
     assert_non_null(m);
-    const char *as_of = json_string_value(json_object_get(m, "as_of"));
-    assert_non_null(as_of);
-    assert_string_equal(as_of, "June");
+    assert_json_string(json_object_get(m, "as_of"), "June");
     json_decref(env);
     fixture_release(&f);
 }
@@ -769,8 +771,7 @@ static void test_rules_head_labels_within_reach(void **state)
         json_t *env = extract(f, head);
         json_t *published = json_object_get(json_object_get(env, "document"), "published");
         if (pad <= 300) {
-            assert_non_null(json_string_value(published));
-            assert_string_equal(json_string_value(published), "2024-02-03");
+            assert_json_string(published, "2024-02-03");
         } else {
             assert_true(json_is_null(published));
         }
