@@ -23,6 +23,7 @@
 
 struct keyer_weight {
     const char *feature; /* points into the model's string pool */
+    size_t len;          /* of feature */
     size_t first;        /* index into cls[] / w[] */
     size_t cnt;
 };
@@ -73,16 +74,31 @@ struct keyer_model {
 
 /* ---- features ---- */
 
+/* FNV-1a: features are short strings, looked up about a hundred times per quantity. */
+#define FEATURE_HASH_SEED 1469598103934665603ull
+#define FEATURE_HASH_PRIME 1099511628211ull
+
+static uint64_t feature_hash(const char *s, size_t len)
+{
+    uint64_t h = FEATURE_HASH_SEED;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ (unsigned char)s[i]) * FEATURE_HASH_PRIME;
+    }
+    return h;
+}
+
 static void add_feature(struct keyer_features *f, const char *prefix, const char *s, size_t len)
 {
     size_t pl = strlen(prefix);
     if (f->cnt >= KEYER_MAX_FEATURES || pl + len + 1 > KEYER_FEATURE_BYTES) {
         return;
     }
-    char *dst = f->items[f->cnt++];
+    char *dst = f->items[f->cnt];
     memcpy(dst, prefix, pl);
     memcpy(dst + pl, s, len);
     dst[pl + len] = '\0';
+    f->hash[f->cnt] = feature_hash(dst, pl + len);
+    f->len[f->cnt++] = (uint8_t)(pl + len);
 }
 
 /* Norm bytes of chars [a, b) as one feature named "@p kind:"; every digit reads 0, since
@@ -93,14 +109,18 @@ static void add_chars(struct keyer_features *f, char kind, const struct text *t,
     if (f->cnt >= KEYER_MAX_FEATURES || 2 + len + 1 > KEYER_FEATURE_BYTES) {
         return;
     }
-    char *dst = f->items[f->cnt++];
+    char *dst = f->items[f->cnt];
     const char *src = t->norm + t->norm_off[a];
     dst[0] = kind;
     dst[1] = ':';
+    uint64_t h = feature_hash(dst, 2);
     for (size_t i = 0; i < len; i++) {
         dst[2 + i] = src[i] >= '0' && src[i] <= '9' ? '0' : src[i];
+        h = (h ^ (unsigned char)dst[2 + i]) * FEATURE_HASH_PRIME;
     }
     dst[2 + len] = '\0';
+    f->hash[f->cnt] = h;
+    f->len[f->cnt++] = (uint8_t)(2 + len);
 }
 
 /* The characters of [a, b) as features "@p uni:" one by one and "@p bi:" two by two (a kind
@@ -257,16 +277,6 @@ void keyer_features(const struct rules *rules, const struct text *t, const struc
 
 /* ---- model ---- */
 
-/* FNV-1a: features are short strings, looked up about a hundred times per quantity. */
-static uint64_t feature_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    }
-    return h;
-}
-
 static int build_slots(struct keyer_model *m)
 {
     size_t cnt = 16;
@@ -279,7 +289,7 @@ static int build_slots(struct keyer_model *m)
     }
     m->slot_mask = cnt - 1;
     for (size_t i = 0; i < m->weight_cnt; i++) {
-        uint64_t full = feature_hash(m->weights[i].feature);
+        uint64_t full = feature_hash(m->weights[i].feature, m->weights[i].len);
         uint32_t h = (uint32_t)(full >> 32);
         size_t at = (size_t)full & m->slot_mask;
         while (m->slots[at].index) {
@@ -409,6 +419,7 @@ static int load_weights(struct keyer_model *m, json_t *root, const char *path, c
         memcpy(m->pool + used, feature, fl);
         struct keyer_weight *kw = &m->weights[k++];
         kw->feature = m->pool + used;
+        kw->len = fl - 1;
         kw->first = e;
         used += fl;
         const char *cls;
@@ -581,14 +592,17 @@ const char *keyer_sha256(const struct keyer_model *m)
     return m->sha256;
 }
 
-static const struct keyer_weight *find_weight(const struct keyer_model *m, const char *feature)
+/* The weights of feature @p i of @p f, or NULL when the model has none. */
+static const struct keyer_weight *find_weight(const struct keyer_model *m,
+                                              const struct keyer_features *f, size_t i)
 {
-    uint64_t full = feature_hash(feature);
+    uint64_t full = f->hash[i];
     uint32_t h = (uint32_t)(full >> 32);
     size_t at = (size_t)full & m->slot_mask;
     while (m->slots[at].index) {
         const struct keyer_weight *w = &m->weights[m->slots[at].index - 1];
-        if (m->slots[at].hash == h && strcmp(w->feature, feature) == 0) {
+        if (m->slots[at].hash == h && w->len == f->len[i] &&
+            memcmp(w->feature, f->items[i], w->len) == 0) {
             return w;
         }
         at = (at + 1) & m->slot_mask;
@@ -607,7 +621,7 @@ const struct rule *keyer_decide(const struct rules *rules, const struct text *t,
     keyer_features(rules, t, q, rule_choice ? rule_choice->key : NULL, &f);
     memcpy(score, m->bias, n * sizeof(double));
     for (size_t i = 0; i < f.cnt; i++) {
-        const struct keyer_weight *kw = find_weight(m, f.items[i]);
+        const struct keyer_weight *kw = find_weight(m, &f, i);
         for (size_t e = 0; kw && e < kw->cnt; e++) {
             /* every entry's class is one of the model's: keyer_load() refuses others */
             const struct keyer_entry *en = &m->entries[kw->first + e];

@@ -13,6 +13,7 @@
 #define RF_KEYER_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "quantity.h"
 #include "rules.h"
@@ -21,9 +22,12 @@
 #define KEYER_MAX_FEATURES 160
 #define KEYER_FEATURE_BYTES 48
 
-/* The features of one quantity, as strings ("u:家", "c:检查"). */
+/* The features of one quantity, as strings ("u:家", "c:检查"), each with its length and its
+   hash, made while it is written: a feature is looked up once, right after. */
 struct keyer_features {
     char items[KEYER_MAX_FEATURES][KEYER_FEATURE_BYTES];
+    uint64_t hash[KEYER_MAX_FEATURES];
+    uint8_t len[KEYER_MAX_FEATURES];
     size_t cnt;
 };
 
