@@ -27,17 +27,17 @@ one_run() { # one_run ASSIGNOR: prints "join_ms gap_ms"
     sleep 3
     local join=$(($(first_line_ms "$state/logs/worker-2.log" "rebalance: assigned") - started))
     # worker-1: from its first revoke to the assignment after it
-    local gap=0 revoked
+    local gap="0 ms" revoked
     if revoked=$(grep -m1 "rebalance: revoked" "$state/logs/worker-1.log" | stamp) && [ -n "$revoked" ]; then
         local again
         again=$(grep "rebalance: assigned" "$state/logs/worker-1.log" | sed -n 2p | stamp)
-        [ -n "$again" ] && gap=$(($(ms "$again") - $(ms "$revoked")))
+        [ -n "$again" ] && gap="$(($(ms "$again") - $(ms "$revoked"))) ms"
         # cooperative: a revoke of the moved partitions only; worker-1 keeps the rest
-        grep -q "rebalance: revoked 12 " "$state/logs/worker-1.log" || gap="0 (kept $((12 - $(grep -m1 'rebalance: revoked' "$state/logs/worker-1.log" | sed 's/.*revoked \([0-9]*\).*/\1/'))) partitions)"
+        grep -q "rebalance: revoked 12 " "$state/logs/worker-1.log" || gap="0 ms (kept $((12 - $(grep -m1 'rebalance: revoked' "$state/logs/worker-1.log" | sed 's/.*revoked \([0-9]*\).*/\1/'))) partitions)"
     fi
     "$root/scripts/stack.sh" down >/dev/null
     rm -rf "$state"
-    echo "$join ms to join; worker-1 without partitions for $gap ms"
+    echo "$join ms to join; worker-1 without partitions for $gap"
 }
 
 for assignor in roundrobin cooperative-sticky; do
