@@ -278,7 +278,30 @@ static bool clause_ok(const struct rows_env *env, jsontok_at v, int version)
     return list_row(j, &env->clauses, v) != NULL;
 }
 
-/* Element @p i (@p el) of table @p ti: an object, its columns of their kinds. */
+/* Bytes of the values of one row, columns @p v of table @p t: a clause index counts as its
+   text, which the row copies. */
+static size_t row_value_bytes(const struct rows_env *env, const struct children_table *t,
+                              const jsontok_at *v)
+{
+    const struct jsontok *j = &env->json;
+    size_t sum = 0;
+    for (size_t c = 0; c < t->ncols; c++) {
+        jsontok_at at = v[c];
+        if (t->cols[c].kind == CHILDREN_CLAUSE && jsontok_type(j, at) == JSONTOK_INTEGER) {
+            const jsontok_at *text = list_row(j, &env->clauses, at);
+            at = text ? *text : JSONTOK_NONE;
+        }
+        size_t len = 0;
+        if (!absent(j, at)) {
+            jsontok_json(j, at, &len);
+        }
+        sum += len;
+    }
+    return sum;
+}
+
+/* Element @p i (@p el) of table @p ti: an object, its columns of their kinds, its row within
+   the envelope's bound. */
 static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at el, int version,
                          char *why, size_t why_size)
 {
@@ -309,6 +332,15 @@ static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at e
             }
             return -1;
         }
+    }
+    env->row_bytes += row_value_bytes(env, t, v);
+    if (env->row_bytes > ROWS_MAX_COPIES * j->len + ROWS_COPIES_SLACK) {
+        snprintf(why, why_size,
+                 "at %s[%zu], its rows would hold over %zu bytes, more than %d times the "
+                 "envelope's %zu: its elements name the same clause or %s too often",
+                 t->name, i, env->row_bytes, ROWS_MAX_COPIES, j->len,
+                 t->via_array ? t->via_array : "element");
+        return -1;
     }
     return 0;
 }
@@ -342,6 +374,7 @@ int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_s
 {
     const struct jsontok *j = &env->json;
     env->clauses.cnt = 0;
+    env->row_bytes = 0;
     int rc = schema_version >= 2 ? check_clauses(env, why, why_size) : 0;
     for (size_t ti = 0; ti < children_count() && rc == 0; ti++) {
         const struct children_table *t = children_at(ti);

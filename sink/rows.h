@@ -35,7 +35,18 @@ struct rows_env {
        via_field of each column (t->ncols tokens, JSONTOK_NONE for a column without one),
        found once however many rows name the element */
     struct rows_list via[CHILDREN_MAX];
+    size_t row_bytes; /* the values its child rows hold, so far (rows_check()) */
 };
+
+/*
+ * The values of an envelope's child rows, at most this many times its own bytes (and
+ * ROWS_COPIES_SLACK besides). A row copies the clause and the quantity it names, so a
+ * hostile envelope of a few MiB naming one long clause from every metric would make
+ * hundreds of GiB of rows; the extractor's densest shapes make 2.7 times (a run-on clause
+ * cut into many quantities), its reports under 1.
+ */
+#define ROWS_MAX_COPIES 8
+#define ROWS_COPIES_SLACK (64u << 10)
 
 /**
  * Read envelope text @p text (@p len bytes, borrowed until the next read) into
@@ -101,7 +112,8 @@ int rows_rules_hash(const struct rows_env *env, char out[ROWS_RULES_HASH_SIZE], 
  * every metric's "quantity" an index into "quantities"; from version 2 on, its
  * "clauses" are objects with a "text", and every clause a child row reads (a
  * quantity's "clause", a metric's "evidence", its own or its quantity's) is an
- * index into them. Fills @p env's lists, which rows_add() reads. Linear in the
+ * index into them; the rows' values stay within ROWS_MAX_COPIES times the
+ * envelope's size. Fills @p env's lists, which rows_add() reads. Linear in the
  * envelope's size, whatever it holds.
  * @returns 0; -1 with the first fault in @p why; -2 when out of memory.
  */

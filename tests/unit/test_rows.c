@@ -224,6 +224,46 @@ static void test_rows_refuse_an_id_of_the_wrong_width(void **state)
     rows_release(&rows);
 }
 
+/* A version-2 envelope whose @p metrics metrics all name one quantity, whose clause is
+   @p clause_bytes long; rows_check()'s verdict, its reason in @p why. */
+static int check_copies(size_t clause_bytes, size_t metrics, char *why, size_t why_size)
+{
+    struct rf_buf b = RF_BUF_INIT;
+    const char *head = "{\"doc_id\":\"" ID1 "\",\"source\":{},\"extractor\":{},\"document\":{},"
+                       "\"sections\":[],\"citations\":[],\"clauses\":[{\"text\":\"";
+    assert_int_equal(rf_buf_append(&b, head, strlen(head)), 0);
+    for (size_t i = 0; i < clause_bytes; i++) {
+        assert_int_equal(rf_buf_append(&b, "a", 1), 0);
+    }
+    const char *mid = "\"}],\"quantities\":[{\"value\":1,\"clause\":0}],\"metrics\":[";
+    assert_int_equal(rf_buf_append(&b, mid, strlen(mid)), 0);
+    for (size_t i = 0; i < metrics; i++) {
+        const char *m = i ? ",{\"key\":\"k\",\"quantity\":0}" : "{\"key\":\"k\",\"quantity\":0}";
+        assert_int_equal(rf_buf_append(&b, m, strlen(m)), 0);
+    }
+    assert_int_equal(rf_buf_append(&b, "]}", 2), 0);
+    struct rows_env env = {0};
+    assert_int_equal(rows_env_read(&env, b.data, b.len, why, why_size), 0);
+    int rc = rows_check(&env, 2, why, why_size);
+    rows_env_release(&env);
+    rf_buf_release(&b);
+    return rc;
+}
+
+static void test_rows_refuse_an_envelope_that_copies_a_clause_too_often(void **state)
+{
+    (void)state;
+    char why[256] = "";
+    /* 200 metrics of 27 bytes naming one clause of 20,000: 4 MB of rows from 25 KB */
+    assert_int_equal(check_copies(20000, 200, why, sizeof(why)), -1);
+    assert_non_null(strstr(why, "metrics["));
+    assert_non_null(strstr(why, "more than 8 times"));
+    /* the same clause named by three: rows of 60 KB, within the bound */
+    assert_int_equal(check_copies(20000, 3, why, sizeof(why)), 0);
+    /* many metrics of a short clause: rows about as large as the envelope */
+    assert_int_equal(check_copies(20, 20000, why, sizeof(why)), 0);
+}
+
 static void test_children_in_copy_order_with_their_columns(void **state)
 {
     (void)state;
@@ -334,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_rows_of_two_documents_follow_each_other),
         cmocka_unit_test(test_rows_refuse_an_id_of_the_wrong_width),
         cmocka_unit_test(test_rows_of_version_1_and_2_are_the_same),
+        cmocka_unit_test(test_rows_refuse_an_envelope_that_copies_a_clause_too_often),
         cmocka_unit_test(test_children_in_copy_order_with_their_columns),
         cmocka_unit_test(test_children_delete_reaches_every_table),
         cmocka_unit_test(test_rows_head_keeps_a_raw_name_that_is_not_utf8),
