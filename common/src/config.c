@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
+#include <libpq-fe.h>
 
 #include "reportflow/buf.h"
 #include "reportflow/secret.h"
 
-enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ENUM };
+/* FIELD_CONNINFO: a string libpq must be able to parse */
+enum field_type { FIELD_STRING, FIELD_INT, FIELD_BOOL, FIELD_ENUM, FIELD_CONNINFO };
 
 struct field {
     const char *name;        /* dotted key */
@@ -37,6 +39,10 @@ struct field {
 #define BOOL(key, progs, member, def, desc)                                                        \
     {                                                                                              \
         key, progs, FIELD_BOOL, offsetof(struct rf_config, member), def, NULL, 0, 0, desc          \
+    }
+#define CONNINFO(key, progs, member, def, desc)                                                    \
+    {                                                                                              \
+        key, progs, FIELD_CONNINFO, offsetof(struct rf_config, member), def, NULL, 0, 0, desc      \
     }
 #define ENUM(key, progs, member, def, choices, desc)                                               \
     {                                                                                              \
@@ -134,8 +140,8 @@ static const struct field fields[] = {
         "larger envelopes go to the DLQ (envelope-too-large); sizes the events topic"),
     STR("sink.group", RF_PROG_SINK | RF_PROG_LAG | RF_PROG_REPROCESS, sink_group, "reportflow-sink",
         "consumer group of the sink"),
-    STR("pg.conninfo", RF_PROG_SINK | RF_PROG_REPORT | RF_PROG_REPROCESS, pg_conninfo, "",
-        "libpq connection string; empty: PG* variables"),
+    CONNINFO("pg.conninfo", RF_PROG_SINK | RF_PROG_REPORT | RF_PROG_REPROCESS, pg_conninfo, "",
+             "libpq connection string; empty: PG* variables"),
     INT("sink.batch_docs", RF_PROG_SINK, sink_batch_docs, "500", 1, 100000,
         "documents per transaction"),
     INT("sink.batch_ms", RF_PROG_SINK, sink_batch_ms, "0", 0, 600000,
@@ -218,6 +224,15 @@ static int parse_bool(const char *value, bool *out)
     return -1;
 }
 
+static bool conninfo_parses(const char *value)
+{
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(value, &why);
+    PQfreemem(why); /* never shown: it may quote the password */
+    PQconninfoFree(opts);
+    return opts != NULL;
+}
+
 static int set_field(struct rf_config *cfg, const struct field *f, const char *value,
                      const char *origin, char *errstr, size_t errstr_size)
 {
@@ -228,6 +243,17 @@ static int set_field(struct rf_config *cfg, const struct field *f, const char *v
         if (!choice_allowed(f->choices, value)) {
             snprintf(errstr, errstr_size, "%s: bad value '%s' for '%s': expected one of %s", origin,
                      shown, f->name, f->choices);
+            return -1;
+        }
+        /* fall through */
+    case FIELD_CONNINFO:
+        if (f->type == FIELD_CONNINFO && !conninfo_parses(value)) {
+            /* libpq's own reason quotes the offending token, which may be the password */
+            snprintf(errstr, errstr_size,
+                     "%s: bad value for '%s': not a libpq connection string (key=value pairs "
+                     "or a postgresql:// URI with %%-encoded special characters; libpq's reason "
+                     "is not shown, it may quote the password)",
+                     origin, f->name);
             return -1;
         }
         /* fall through */
@@ -433,7 +459,8 @@ void rf_config_free(struct rf_config *cfg)
         return;
     }
     for (size_t i = 0; i < FIELD_CNT; i++) {
-        if (fields[i].type == FIELD_STRING || fields[i].type == FIELD_ENUM) {
+        if (fields[i].type == FIELD_STRING || fields[i].type == FIELD_ENUM ||
+            fields[i].type == FIELD_CONNINFO) {
             free(*(char **)((char *)cfg + fields[i].offset));
         }
     }
@@ -630,6 +657,7 @@ static void print_field(const struct rf_config *cfg, const struct field *f, FILE
     switch (f->type) {
     case FIELD_STRING:
     case FIELD_ENUM:
+    case FIELD_CONNINFO:
         print_masked(out, "", f->name, *(char *const *)base);
         break;
     case FIELD_INT:

@@ -97,6 +97,33 @@ static void test_config_bad_values_are_named(void **state)
     rf_config_free(cfg);
 }
 
+/* A conninfo libpq cannot parse stops the program at start, and libpq's reason, which quotes
+   the token at fault (here the password), is not shown. */
+static void test_config_bad_conninfo_refused_password_hidden(void **state)
+{
+    (void)state;
+    struct rf_config *cfg = rf_config_new(RF_PROG_ALL);
+    char errstr[512];
+    const char *bad[] = {"postgresql://rf:Pa%ss@db/rf", "host=db password=two words",
+                         "host=db password='unclosed"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(rf_config_set(cfg, "pg.conninfo", bad[i], "-X", errstr, sizeof(errstr)),
+                         -1);
+        assert_non_null(strstr(errstr, "-X: bad value for 'pg.conninfo'"));
+        assert_null(strstr(errstr, "Pa%ss"));
+        assert_null(strstr(errstr, "words"));
+        assert_null(strstr(errstr, "unclosed"));
+    }
+    const char *good[] = {"", "host=/tmp dbname=rf password=s3cret",
+                          "postgresql://rf:Pa%25ss@db:5432/rf?sslmode=require"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        assert_int_equal(rf_config_set(cfg, "pg.conninfo", good[i], "-X", errstr, sizeof(errstr)),
+                         0);
+        assert_string_equal(cfg->pg_conninfo, good[i]);
+    }
+    rf_config_free(cfg);
+}
+
 static void test_config_env_unknown_key_is_an_error(void **state)
 {
     (void)state;
@@ -601,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_config_file_env_and_flags_layer),
         cmocka_unit_test(test_config_unknown_key_names_file_line_and_key),
         cmocka_unit_test(test_config_bad_values_are_named),
+        cmocka_unit_test(test_config_bad_conninfo_refused_password_hidden),
         cmocka_unit_test(test_config_env_unknown_key_is_an_error),
         cmocka_unit_test(test_config_flag_without_equals),
         cmocka_unit_test(test_config_print_masks_secrets),
