@@ -329,7 +329,8 @@ struct sink *sink_new(const struct rf_config *cfg, char *errstr, size_t errstr_s
     s->db.sql = &s->sql;
     s->db.statement_timeout_ms = cfg->pg_statement_timeout_ms;
     const char *const topics[] = {cfg->topic_events, cfg->topic_dlq};
-    s->consumer = rf_kafka_group_consumer_new(cfg, cfg->sink_group, topics, 2, errstr, errstr_size);
+    s->consumer =
+        rf_kafka_group_consumer_new(cfg, cfg->sink_group, topics, 2, 0, errstr, errstr_size);
     if (!s->consumer || rf_kafka_check_topics(s->consumer, cfg, errstr, errstr_size) != 0) {
         sink_free(s);
         return NULL;

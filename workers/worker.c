@@ -1,6 +1,7 @@
 /* worker.c - the extraction worker's Kafka loop. */
 #include "worker.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +94,13 @@ struct worker *worker_new(const struct rf_config *cfg, const struct catalogue *r
         rf_kafka_warm_topics(w->producer, topics, 2, 5000);
     }
     const char *const raw[] = {cfg->topic_raw};
-    w->consumer = w->producer ? rf_kafka_group_consumer_new(cfg, cfg->worker_group, raw, 1, errstr,
-                                                            errstr_size)
+    /* a record holds the loop for its conversion and its extraction (with no CPU limit on
+       that, as long as the group allows: a day) */
+    long long record_ms = cfg->worker_max_extract_ms > 0
+                              ? cfg->worker_max_convert_ms + cfg->worker_max_extract_ms
+                              : LLONG_MAX / 4;
+    w->consumer = w->producer ? rf_kafka_group_consumer_new(cfg, cfg->worker_group, raw, 1,
+                                                            record_ms, errstr, errstr_size)
                               : NULL;
     if (!w->consumer) {
         worker_free(w);

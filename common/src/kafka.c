@@ -266,9 +266,25 @@ bool rf_kafka_fatal(rd_kafka_t *rk)
     return rk && rd_kafka_fatal_error(rk, NULL, 0) != RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+/* librdkafka drops a member that has not polled for max.poll.interval.ms, and its partitions'
+   next owner starts the record again: with a limit under the longest record, a long scan's
+   conversion would be started, and dropped, for ever. Twice the record's bound (its CPU time
+   is not its wall clock) and a minute; never under librdkafka's 5 minutes' double, nor over
+   its largest value (a day). */
+#define MAX_POLL_FLOOR_MS 600000LL
+#define MAX_POLL_CEILING_MS 86400000LL
+
+static long long max_poll_interval_ms(long long record_ms)
+{
+    long long ms = record_ms > 0 ? 2 * record_ms + 60000 : 0;
+    return ms < MAX_POLL_FLOOR_MS     ? MAX_POLL_FLOOR_MS
+           : ms > MAX_POLL_CEILING_MS ? MAX_POLL_CEILING_MS
+                                      : ms;
+}
+
 rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char *group,
-                                        const char *const *topics, size_t topic_cnt, char *errstr,
-                                        size_t errstr_size)
+                                        const char *const *topics, size_t topic_cnt,
+                                        long long record_ms, char *errstr, size_t errstr_size)
 {
     /* One fetch must be able to carry the largest record any of our topics accepts. */
     long long largest = rf_topics_largest_record_bytes(cfg);
@@ -277,6 +293,8 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
     snprintf(partition_fetch, sizeof(partition_fetch), "%lld", largest);
     snprintf(fetch_max, sizeof(fetch_max), "%lld", whole);
     snprintf(receive_max, sizeof(receive_max), "%lld", whole + 1048576);
+    char max_poll[24];
+    snprintf(max_poll, sizeof(max_poll), "%lld", max_poll_interval_ms(record_ms));
     /* key, value pairs: */
     /* clang-format off */
     const char *const defaults[] = {
@@ -290,7 +308,7 @@ rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char 
         "partition.assignment.strategy", "roundrobin",
         "session.timeout.ms", "10000",
         "heartbeat.interval.ms", "1000",
-        "max.poll.interval.ms", "600000",
+        "max.poll.interval.ms", max_poll,
         "max.partition.fetch.bytes", partition_fetch,
         "fetch.max.bytes", fetch_max,
         "receive.message.max.bytes", receive_max,
