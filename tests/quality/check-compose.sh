@@ -94,6 +94,8 @@ for name, svc in services.items():
         user = resolve(svc.get("user", "")).split(":")[0]
         if user in ("root", "0"):
             problems.append(f"{name}: runs our programs as root")
+        if svc.get("init") is not True:
+            problems.append(f"{name}: our program would be PID 1, which reaps no orphan (init: true)")
 for p in problems:
     print("docker-compose.yml:", p)
 sys.exit(1 if problems else 0)
