@@ -211,7 +211,11 @@ static int wait_child(pid_t pid, long long deadline, bool (*stop_requested)(void
         sleep_ms(pause);
         pause = pause * 2 > POLL_MAX_MS ? POLL_MAX_MS : pause * 2;
     }
-    kill(-pid, SIGKILL); /* past its time, or LibreOffice's own children left behind */
+    /* past its time, or LibreOffice's own children left behind; the child itself if its group
+       is not there (it cannot be: childproc_spawn() made it) */
+    if (kill(-pid, SIGKILL) != 0) {
+        kill(pid, SIGKILL);
+    }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     return status;
@@ -253,9 +257,10 @@ int childproc_spawn(const char *program, const char *const argv[], const struct 
                           SANITIZER_ENV,
                           NULL};
     long long left = r->deadline - childproc_now_ms();
-    if (left <= 0) {
-        *timed_out = true;
-        *stopped = false;
+    *timed_out = left <= 0;
+    /* a stop asked between two children (OCR's pages) starts no other */
+    *stopped = !*timed_out && r->stop_requested && r->stop_requested();
+    if (*timed_out || *stopped) {
         return 0;
     }
     pid_t parent = getpid();
@@ -266,6 +271,9 @@ int childproc_spawn(const char *program, const char *const argv[], const struct 
     if (pid == 0) {
         child_exec(program, (char *const *)argv, envp, dir, left, r->sandbox, parent);
     }
+    /* its group made here too, not only by the child: a kill of the group right after the
+       fork must not miss it (EACCES once it has run execve(): its own call was first) */
+    setpgid(pid, pid);
     return wait_child(pid, r->deadline, r->stop_requested, timed_out, stopped);
 }
 

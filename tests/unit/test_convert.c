@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* unshare */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -266,6 +267,37 @@ static bool sleeper_running(void)
     return system("pgrep -f '^/bin/sleep 29.4242' >/dev/null") == 0;
 }
 
+static bool always(void)
+{
+    return true;
+}
+
+/* A stop asked before a child starts (between OCR's pages) starts none. */
+static void test_child_not_started_after_a_stop(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rf-nostart.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct sandbox sb;
+    char err[256] = "", marker[PATH_MAX];
+    assert_int_equal(sandbox_build(&sb, dir, NULL, err, sizeof(err)), 0);
+    snprintf(marker, sizeof(marker), "%s/ran", dir);
+    const struct childproc_run r = {dir, childproc_now_ms() + 60000, always, &sb};
+    const char *argv[] = {"/usr/bin/touch", marker, NULL};
+    bool timed_out = true, stopped = false;
+    assert_int_equal(childproc_spawn("/usr/bin/touch", argv, &r, &timed_out, &stopped), 0);
+    assert_true(stopped);
+    assert_false(timed_out);
+    assert_int_equal(access(marker, F_OK), -1);
+    /* without the stop, the same child runs */
+    const struct childproc_run go = {dir, childproc_now_ms() + 60000, NULL, &sb};
+    int status = childproc_spawn("/usr/bin/touch", argv, &go, &timed_out, &stopped);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    assert_false(stopped);
+    assert_int_equal(access(marker, F_OK), 0);
+    childproc_remove_tree(dir);
+}
+
 /* A worker killed outright (kill -9) takes its converter with it: the child's parent-death
    signal, not its deadline, ends it. */
 static void test_child_dies_with_its_parent(void **state)
@@ -391,6 +423,7 @@ int main(void)
         cmocka_unit_test(test_convert_too_many_scans),
         cmocka_unit_test(test_sandbox_takes_what_no_converter_needs),
         cmocka_unit_test(test_child_dies_with_its_parent),
+        cmocka_unit_test(test_child_not_started_after_a_stop),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
         cmocka_unit_test(test_convert_deadline_and_stop),
     };
