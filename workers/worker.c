@@ -126,7 +126,9 @@ static int produce(struct worker *w, const char *topic, const void *key, size_t 
             w->batch_bytes += value_len; /* librdkafka holds it until the batch settles */
             return 0;
         }
-        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        /* a full queue drains while the broker is up; a second signal does not wait for it
+           (the record's offset is not stored: it comes again) */
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !rf_run_hurry()) {
             rd_kafka_poll(w->producer, 100);
             continue;
         }
