@@ -287,6 +287,40 @@ static void failed_delivered(struct publisher *p, struct item *f)
     put_away(p, f);
 }
 
+/* Errors the broker gives a record for its bytes (a topic's policy, a record it cannot read):
+   sent again, it would be refused again. */
+static bool refused_for_its_bytes(rd_kafka_resp_err_t err)
+{
+    return err == RD_KAFKA_RESP_ERR_INVALID_RECORD || err == RD_KAFKA_RESP_ERR_POLICY_VIOLATION ||
+           err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE ||
+           err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
+}
+
+/*
+ * A delivery that failed for good (with message.timeout.ms=0 librdkafka retries everything
+ * else): a file the broker refuses for its bytes is refused ("rejected": a dead letter,
+ * failed/); any other error (an ACL, a topic deleted) is the broker's, and the file is sent
+ * again after a backoff, as a read that fails, for as long as it lasts: it stays in the inbox.
+ */
+static void not_delivered(struct publisher *p, struct item *f, rd_kafka_resp_err_t err)
+{
+    char why[256];
+    snprintf(why, sizeof(why), "the broker refused it: %s", rd_kafka_err2str(err));
+    if (f->kind == ITEM_RAW && refused_for_its_bytes(err)) {
+        refuse(p, f, "rejected", why);
+        return;
+    }
+    f->tries++;
+    p->stats.retried++;
+    int64_t delay = backoff_ms(p, f->tries);
+    rf_error(COMPONENT, "'%s' not delivered: %s; sending it again in %lld ms", f->rel,
+             rd_kafka_err2str(err), (long long)delay);
+    if (defer(p, f, delay) != 0) {
+        rf_error(COMPONENT, "out of memory: '%s' waits for the next scan", f->rel);
+        settle(p, f);
+    }
+}
+
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
 {
     (void)rk;
@@ -299,11 +333,11 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
         char why[256];
         snprintf(why, sizeof(why), "the broker refused it: %s", rd_kafka_err2str(msg->err));
         refuse(p, f, "too-large", why);
+    } else if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+               msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+        requeue(p, f); /* stopping: handed back, it stays in the inbox */
     } else if (msg->err) {
-        /* with message.timeout.ms=0 only permanent errors get here */
-        rf_error(COMPONENT, "'%s' not delivered: %s", f->rel, rd_kafka_err2str(msg->err));
-        p->stats.retried++;
-        requeue(p, f);
+        not_delivered(p, f, msg->err);
     } else if (f->kind == ITEM_RAW) {
         raw_delivered(p, f, msg);
     } else {

@@ -369,6 +369,57 @@ static void test_broker_refuses_too_large_fails_once(void **state)
     fixture_free(fx);
 }
 
+/* An error of the broker's (here an ACL) is waited out: the file is sent again after a backoff,
+   not at once and again and again, and stays in the inbox meanwhile. (librdkafka then refuses
+   the topic's next produce call at once: the producer stops, to be restarted, as at start.) */
+static void test_broker_error_sent_again_after_a_backoff(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(NULL, NULL);
+    const struct publisher_timing slow = {60000, 60000, PUBLISHER_ARCHIVE_TRIES};
+    publisher_set_timing(fx->p, &slow);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(publisher_kafka(fx->p));
+    assert_non_null(mc);
+    rd_kafka_mock_push_request_errors(
+        mc, 0 /* ApiKey Produce */, 3, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+        RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+    write_file(fx->inbox, "d.txt", "not yet allowed", 15);
+    publisher_offer(fx->p, "d.txt");
+    run_for(fx, 500);
+    const struct publish_stats *s = publisher_stats(fx->p);
+    assert_int_equal(s->retried, 1); /* one failure, then a wait of a minute */
+    assert_int_equal(s->sent, 0);
+    assert_int_equal(s->failed, 0);
+    assert_int_equal(s->queued, 1); /* waiting for its next try */
+    assert_true(exists_at(fx->inbox, "d.txt"));
+    fixture_free(fx);
+}
+
+/* A record the broker refuses for its bytes would be refused again: a dead letter, once. */
+static void test_broker_rejects_record_fails_once(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(NULL, NULL);
+    rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(publisher_kafka(fx->p));
+    assert_non_null(mc);
+    rd_kafka_mock_push_request_errors(mc, 0 /* ApiKey Produce */, 1,
+                                      RD_KAFKA_RESP_ERR_INVALID_RECORD);
+    write_file(fx->inbox, "e.txt", "against the topic's policy", 26);
+    publisher_offer(fx->p, "e.txt");
+    settle_all(fx);
+    assert_true(exists_at(fx->failed, "e.txt"));
+    char *side = read_text(fx->failed, "e.txt.error");
+    assert_non_null(side);
+    assert_non_null(strstr(side, "error=rejected\n"));
+    free(side);
+    assert_int_equal(publisher_stats(fx->p)->failed, 1);
+    assert_int_equal(publisher_stats(fx->p)->retried, 0);
+    char code[64];
+    first_header(fx, "reports.dlq", RF_HDR_ERROR_CODE, code, sizeof(code));
+    assert_string_equal(code, "rejected");
+    fixture_free(fx);
+}
+
 static void test_symlink_and_fifo_fail_unread(void **state)
 {
     (void)state;
@@ -680,6 +731,8 @@ int main(void)
         cmocka_unit_test(test_replaced_in_flight_is_sent_again),
         cmocka_unit_test(test_too_large_before_sending_fails_with_dead_letter),
         cmocka_unit_test(test_broker_refuses_too_large_fails_once),
+        cmocka_unit_test(test_broker_error_sent_again_after_a_backoff),
+        cmocka_unit_test(test_broker_rejects_record_fails_once),
         cmocka_unit_test(test_symlink_and_fifo_fail_unread),
         cmocka_unit_test(test_sidecar_never_replaces_a_file),
         cmocka_unit_test(test_newline_in_name_cannot_split_the_sidecar),
