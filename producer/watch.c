@@ -244,7 +244,7 @@ static enum rf_fs_kind kind_of_dtype(unsigned char d_type, bool *known)
     }
 }
 
-/* A subfolder when not recursive: logged once, counted, left where it is. */
+/* A subfolder when not recursive, or too deep: logged once, counted, left where it is. */
 static void skip_folder(struct watch *w, const char *rel)
 {
     int added = rf_strset_add(&w->skipped, rel);
@@ -252,10 +252,28 @@ static void skip_folder(struct watch *w, const char *rel)
         return;
     }
     w->stats.skipped_folders++;
-    rf_warn(COMPONENT,
-            "'%s' is a folder and watch.recursive is off: left in the inbox, its files are not "
-            "sent",
-            rel);
+    if (!w->recursive) {
+        rf_warn(COMPONENT,
+                "'%s' is a folder and watch.recursive is off: left in the inbox, its files are "
+                "not sent",
+                rel);
+    } else {
+        rf_warn(COMPONENT,
+                "'%s' lies more than %d folders deep in the inbox: left there, its files are not "
+                "sent",
+                rel, WATCH_MAX_DEPTH);
+    }
+}
+
+/* Folder @p rel (relative to the inbox) is one the watch goes into: recursive, and not so deep
+   that a scan's recursion (two paths on the stack a level) could run out of stack. */
+static bool folder_entered(const struct watch *w, const char *rel)
+{
+    int depth = 1;
+    for (const char *c = rel; *c; c++) {
+        depth += *c == '/';
+    }
+    return w->recursive && depth <= WATCH_MAX_DEPTH;
 }
 
 static size_t scan_dir(struct watch *w, const char *rel, watch_found_fn fn, void *ctx);
@@ -287,7 +305,7 @@ static size_t visit(struct watch *w, const char *rel, const char *name, unsigned
         return 0;
     }
     if (kind == RF_FS_DIR) {
-        if (!w->recursive) {
+        if (!folder_entered(w, child_rel)) {
             skip_folder(w, child_rel);
             return 0;
         }
@@ -449,7 +467,7 @@ static void drop_folder(struct watch *w, const char *child_rel)
 /* A new subfolder: watched and scanned when recursive, else logged once and left alone. */
 static void new_folder(struct watch *w, const char *child_rel, watch_found_fn fn, void *ctx)
 {
-    if (!w->recursive) {
+    if (!folder_entered(w, child_rel)) {
         skip_folder(w, child_rel);
     } else if (add_dir_watch(w, child_rel) == 0) {
         /* files may have landed before the watch existed */
@@ -537,6 +555,11 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
             new_folder(w, child_rel, fn, ctx);
         } else if (ev->mask & IN_MOVED_FROM) {
             drop_folder(w, child_rel);
+        }
+        if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {
+            /* a skipped folder that left is forgotten: a client making one per upload would
+               otherwise grow the set for as long as the producer runs */
+            rf_strset_remove(&w->skipped, child_rel);
         }
         return;
     } else if (ev->mask & (IN_DELETE | IN_MOVED_FROM)) {

@@ -24,6 +24,10 @@
 
 struct watch;
 
+/* Folders below the inbox a recursive watch goes into; deeper ones are left alone (logged,
+   counted as skipped): a scan recurses a level per folder. */
+#define WATCH_MAX_DEPTH 32
+
 /**
  * Called with a path relative to the inbox, e.g. "a.txt" or "2024/b.txt", what
  * it is, and for a regular file the version found complete (NULL when unknown).
@@ -32,7 +36,7 @@ typedef void (*watch_found_fn)(void *ctx, const char *rel_path, enum rf_fs_kind 
                                const struct stat *st);
 
 struct watch_stats {
-    uint64_t skipped_folders; /* distinct subfolders left alone (not recursive) */
+    uint64_t skipped_folders; /* subfolders left alone (not recursive, or too deep), once each */
     uint64_t lost_watches;    /* IN_IGNORED: a watched folder was removed or unmounted */
 };
 

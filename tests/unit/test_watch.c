@@ -197,6 +197,54 @@ static void test_recursive_scan_descends(void **state)
     unwatch(w, &d);
 }
 
+/* Folders deeper than WATCH_MAX_DEPTH are left alone, as a folder is when not recursive; a
+   file at the deepest level entered is found. */
+static void test_recursive_scan_stops_at_its_depth(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, true, ".*");
+    char path[512], rel[512] = "";
+    snprintf(path, sizeof(path), "%s", d.inbox);
+    for (int level = 1; level <= WATCH_MAX_DEPTH + 3; level++) {
+        size_t n = strlen(path), r = strlen(rel);
+        snprintf(path + n, sizeof(path) - n, "/d");
+        snprintf(rel + r, sizeof(rel) - r, "%sd", r ? "/" : "");
+        assert_int_equal(mkdir(path, 0755), 0);
+        if (level == WATCH_MAX_DEPTH || level == WATCH_MAX_DEPTH + 1) {
+            touch(path, "f.txt", "x");
+        }
+    }
+    struct seen s = {0};
+    assert_int_equal(watch_scan(w, record, &s), 1); /* the file at the deepest level entered */
+    assert_int_equal(watch_stats(w)->skipped_folders, 1);
+    assert_int_equal(watch_folder_count(w), WATCH_MAX_DEPTH + 1); /* the inbox and its 32 */
+    unwatch(w, &d);
+}
+
+/* A folder left alone that goes is forgotten, so one made per upload cannot grow the set. */
+static void test_skipped_folder_forgotten_when_gone(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    struct seen s = {0};
+    char path[256];
+    for (int i = 0; i < 2; i++) {
+        mkdir_in_inbox(&d, "upload", path, sizeof(path));
+        run_for(w, 50, &s);
+        assert_int_equal(watch_stats(w)->skipped_folders, (uint64_t)i + 1);
+        assert_int_equal(rmdir(path), 0);
+        run_for(w, 50, &s);
+    }
+    /* a folder that stays is counted once, however often the inbox is scanned */
+    mkdir_in_inbox(&d, "upload", path, sizeof(path));
+    run_for(w, 50, &s);
+    watch_scan(w, record, &s);
+    assert_int_equal(watch_stats(w)->skipped_folders, 3);
+    unwatch(w, &d);
+}
+
 static void test_ignore_patterns(void **state)
 {
     (void)state;
@@ -496,6 +544,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scan_classifies_every_kind),
         cmocka_unit_test(test_recursive_scan_descends),
+        cmocka_unit_test(test_recursive_scan_stops_at_its_depth),
+        cmocka_unit_test(test_skipped_folder_forgotten_when_gone),
         cmocka_unit_test(test_renamed_folder_keeps_no_old_path),
         cmocka_unit_test(test_ignore_patterns),
         cmocka_unit_test(test_events_report_what_appears),
