@@ -36,6 +36,43 @@ struct archive *archive_new(const struct rf_config *cfg)
     return a;
 }
 
+/* Whether real path @p path is @p top or lies below it. */
+static bool path_within(const char *path, const char *top)
+{
+    size_t n = strlen(top);
+    return strncmp(path, top, n) == 0 &&
+           (path[n] == '\0' || path[n] == '/' || (n > 0 && top[n - 1] == '/'));
+}
+
+int archive_check_places(const struct rf_config *cfg, char *errstr, size_t errstr_size)
+{
+    if (!cfg->watch_recursive) {
+        return 0; /* a folder in the inbox is left alone */
+    }
+    char inbox[PATH_MAX], place[PATH_MAX];
+    if (!realpath(cfg->watch_dir, inbox)) {
+        snprintf(errstr, errstr_size, "watch.dir '%s': %s", cfg->watch_dir, strerror(errno));
+        return -1;
+    }
+    const char *const keys[] = {"archive.dir", "failed.dir"};
+    const char *const dirs[] = {cfg->archive_dir, cfg->failed_dir};
+    for (size_t i = 0; i < 2; i++) {
+        if (rf_fs_mkdir_p(dirs[i]) != 0 || !realpath(dirs[i], place)) {
+            snprintf(errstr, errstr_size, "%s '%s' cannot be made: %s", keys[i], dirs[i],
+                     strerror(errno));
+            return -1;
+        }
+        if (path_within(place, inbox)) {
+            snprintf(errstr, errstr_size,
+                     "%s '%s' lies inside watch.dir '%s' and watch.recursive is on: every file "
+                     "put there would be found and sent again; choose a folder outside the inbox",
+                     keys[i], dirs[i], cfg->watch_dir);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 void archive_free(struct archive *a)
 {
     if (!a) {

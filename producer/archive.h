@@ -13,6 +13,13 @@ struct archive;
 
 /** @returns NULL on ENOMEM. */
 struct archive *archive_new(const struct rf_config *cfg);
+
+/**
+ * With watch.recursive on, archive.dir and failed.dir (made if missing) must lie outside
+ * watch.dir: a file archived there would be found and sent again, each time one folder
+ * deeper. @returns 0, or -1 with a message naming the key in @p errstr.
+ */
+int archive_check_places(const struct rf_config *cfg, char *errstr, size_t errstr_size);
 void archive_free(struct archive *a);
 
 /** Move inbox file @p rel to done/, its subfolders kept, or delete it. @returns 0, or -1 (errno).

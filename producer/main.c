@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "archive.h"
 #include "publisher.h"
 #include "reportflow/http.h"
 #include "reportflow/daemon.h"
@@ -200,6 +201,7 @@ static void *create(const struct rf_config *cfg, char *errstr, size_t errstr_siz
     app->cfg = cfg;
     if (!(app->watch = watch_new(cfg->watch_dir, cfg->watch_recursive, cfg->watch_ignore,
                                  cfg->watch_quiet_ms, errstr, errstr_size)) ||
+        archive_check_places(cfg, errstr, errstr_size) != 0 ||
         !(app->publisher = publisher_new(cfg, errstr, errstr_size))) {
         destroy(app);
         return NULL;

@@ -25,6 +25,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "archive.h"
 #include "publisher.h"
 #include "reportflow/config.h"
 #include "reportflow/fs.h"
@@ -420,6 +421,41 @@ static void test_broker_rejects_record_fails_once(void **state)
     fixture_free(fx);
 }
 
+/* With watch.recursive, done/ or failed/ inside the inbox would send every archived file again:
+   refused at start, naming the key; outside the inbox, or not recursive, taken. */
+static void test_archive_inside_a_recursive_inbox_refused(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/test_places.XXXXXX", path[256], errstr[512];
+    assert_non_null(mkdtemp(root));
+    struct rf_config *cfg = rf_config_new(RF_PROG_PRODUCER);
+    snprintf(path, sizeof(path), "%s/inbox", root);
+    assert_int_equal(mkdir(path, 0755), 0);
+    set(cfg, "watch.dir", path);
+    set(cfg, "watch.recursive", "true");
+    snprintf(path, sizeof(path), "%s/inbox/../inbox/done", root); /* inside, spelt otherwise */
+    set(cfg, "archive.dir", path);
+    snprintf(path, sizeof(path), "%s/failed", root);
+    set(cfg, "failed.dir", path);
+    assert_int_equal(archive_check_places(cfg, errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "archive.dir '"));
+    assert_non_null(strstr(errstr, "lies inside watch.dir"));
+    set(cfg, "archive.dir", path);
+    snprintf(path, sizeof(path), "%s/inbox/failed", root);
+    set(cfg, "failed.dir", path);
+    assert_int_equal(archive_check_places(cfg, errstr, sizeof(errstr)), -1);
+    assert_non_null(strstr(errstr, "failed.dir '"));
+    set(cfg, "watch.recursive", "false"); /* a folder in the inbox is then left alone */
+    assert_int_equal(archive_check_places(cfg, errstr, sizeof(errstr)), 0);
+    set(cfg, "watch.recursive", "true");
+    snprintf(path, sizeof(path), "%s/inbox-done", root); /* a name that starts alike */
+    set(cfg, "failed.dir", path);
+    assert_int_equal(archive_check_places(cfg, errstr, sizeof(errstr)), 0);
+    rf_config_free(cfg);
+    snprintf(path, sizeof(path), "rm -rf '%s'", root);
+    assert_int_equal(system(path), 0);
+}
+
 static void test_symlink_and_fifo_fail_unread(void **state)
 {
     (void)state;
@@ -733,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_broker_refuses_too_large_fails_once),
         cmocka_unit_test(test_broker_error_sent_again_after_a_backoff),
         cmocka_unit_test(test_broker_rejects_record_fails_once),
+        cmocka_unit_test(test_archive_inside_a_recursive_inbox_refused),
         cmocka_unit_test(test_symlink_and_fifo_fail_unread),
         cmocka_unit_test(test_sidecar_never_replaces_a_file),
         cmocka_unit_test(test_newline_in_name_cannot_split_the_sidecar),
