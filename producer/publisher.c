@@ -476,11 +476,16 @@ static int send_one(struct publisher *p, struct item *f)
     char *data = NULL;
     size_t len = 0;
     char why[PATH_MAX + 512];
-    enum rf_read_result rr = rf_fs_read_regular(path, (size_t)p->cfg->max_file_bytes, &data, &len,
-                                                &f->st, why, sizeof(why));
+    enum rf_read_result rr =
+        rf_fs_read_regular(p->cfg->watch_dir, f->rel, (size_t)p->cfg->max_file_bytes, &data, &len,
+                           &f->st, why, sizeof(why));
     int err = errno;
     if (rr == RF_READ_GONE) {
-        rf_debug(COMPONENT, "'%s' vanished before it was read", f->rel);
+        if (err == ELOOP) {
+            rf_warn(COMPONENT, "'%s' not read: %s", f->rel, why);
+        } else {
+            rf_debug(COMPONENT, "'%s' vanished before it was read", f->rel);
+        }
         settle(p, f);
         return 0;
     }

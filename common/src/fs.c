@@ -166,22 +166,22 @@ static enum rf_read_result refuse_kind(const char *path, enum rf_fs_kind kind, c
     return RF_READ_NOT_REGULAR;
 }
 
-enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char **data, size_t *len,
-                                       struct stat *st_out, char *errstr, size_t errstr_size)
+/* The body of rf_fs_read_regular(): @p name in folder @p at, @p path in messages. */
+static enum rf_read_result read_regular_at(int at, const char *name, const char *path,
+                                           size_t max_bytes, char **data, size_t *len,
+                                           struct stat *st_out, char *errstr, size_t errstr_size)
 {
-    *data = NULL;
-    *len = 0;
     struct stat st;
     /* look first: opening a device or FIFO at all can have effects */
-    if (lstat(path, &st) != 0) {
+    if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         return read_failed(errno, "look at", path, errstr, errstr_size);
     }
     if (!S_ISREG(st.st_mode)) {
         return refuse_kind(path, rf_fs_kind_of_mode(st.st_mode), errstr, errstr_size);
     }
-    /* it may be swapped between lstat and open: O_NOFOLLOW and O_NONBLOCK keep a symlink
-       or FIFO put there from being followed or blocking us; fstat tells */
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    /* it may be swapped between the look and the open: O_NOFOLLOW and O_NONBLOCK keep a
+       symlink or FIFO put there from being followed or blocking us; fstat tells */
+    int fd = openat(at, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ELOOP) {
             return refuse_kind(path, RF_FS_SYMLINK, errstr, errstr_size);
@@ -207,6 +207,71 @@ enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char 
         *st_out = st;
     }
     return read_fd_all(fd, path, &st, max_bytes, true, data, len, errstr, errstr_size);
+}
+
+/*
+ * The folder that holds @p rel below folder @p dir (opened as it is: a configured path may be
+ * a symlink), each folder on the way opened without following a symlink: O_NOFOLLOW holds for
+ * a path's last part only. @returns its descriptor, *leaf the last part of @p rel; or -1 with
+ * errno (ELOOP, ENOTDIR: a part on the way is no folder; EINVAL: a part is "." or "..").
+ */
+static int open_folder_beneath(const char *dir, const char *rel, const char **leaf)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (const char *p = rel, *slash; fd >= 0; p = slash + 1) {
+        slash = strchr(p, '/');
+        if (!slash) {
+            *leaf = p;
+            return fd;
+        }
+        char part[NAME_MAX + 1];
+        size_t n = (size_t)(slash - p);
+        int next = -1, err = EINVAL;
+        if (n > 0 && n <= NAME_MAX) {
+            memcpy(part, p, n);
+            part[n] = '\0';
+            bool dots = strcmp(part, ".") == 0 || strcmp(part, "..") == 0;
+            next = dots ? -1 : openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            err = dots ? EINVAL : errno;
+        }
+        close(fd);
+        fd = next;
+        errno = err;
+    }
+    return -1;
+}
+
+enum rf_read_result rf_fs_read_regular(const char *dir, const char *rel, size_t max_bytes,
+                                       char **data, size_t *len, struct stat *st_out, char *errstr,
+                                       size_t errstr_size)
+{
+    *data = NULL;
+    *len = 0;
+    char path[PATH_MAX];
+    if (rf_fs_join(path, sizeof(path), dir, rel) != 0) {
+        return read_failed(ENAMETOOLONG, "name", rel, errstr, errstr_size);
+    }
+    const char *leaf = rel;
+    int at = open_folder_beneath(dir, rel, &leaf);
+    if (at < 0) {
+        int err = errno;
+        if (err == ELOOP || err == ENOTDIR || err == EINVAL) {
+            /* a symlink put where a folder of the inbox was: nothing outside is read */
+            snprintf(errstr, errstr_size,
+                     "a folder on the way to '%s' is no folder of the inbox (a symlink or a file "
+                     "took its place); not followed",
+                     path);
+            errno = ELOOP;
+            return RF_READ_GONE;
+        }
+        return read_failed(err, "open the folder of", path, errstr, errstr_size);
+    }
+    enum rf_read_result r =
+        read_regular_at(at, leaf, path, max_bytes, data, len, st_out, errstr, errstr_size);
+    int err = errno;
+    close(at);
+    errno = err;
+    return r;
 }
 
 bool rf_fs_same_version(const struct stat *a, const struct stat *b)

@@ -139,7 +139,8 @@ static void test_read_regular_tells_passing_failures(void **state)
         low.rlim_cur++; /* the lowest free descriptor: the next open() fails */
     }
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
-    enum rf_read_result rr = rf_fs_read_regular(path, 100, &data, &len, &st, why, sizeof(why));
+    enum rf_read_result rr =
+        rf_fs_read_regular(*state, "r.txt", 100, &data, &len, &st, why, sizeof(why));
     int err = errno;
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
     assert_int_equal(rr, RF_READ_RETRY);
@@ -147,8 +148,57 @@ static void test_read_regular_tells_passing_failures(void **state)
     assert_null(data);
     assert_true(rf_fs_error_passes(EIO));
     assert_false(rf_fs_error_passes(EACCES));
-    assert_int_equal(rf_fs_read_regular(path, 100, &data, &len, &st, why, sizeof(why)), RF_READ_OK);
+    assert_int_equal(rf_fs_read_regular(*state, "r.txt", 100, &data, &len, &st, why, sizeof(why)),
+                     RF_READ_OK);
     assert_int_equal(len, 6);
+    free(data);
+}
+
+/* A folder of the inbox replaced by a symlink is not followed: the file is gone, not read. */
+static void test_read_regular_follows_no_folder_symlink(void **state)
+{
+    char inbox[256], sub[256], outside[256], file[300], kept[300], why[512];
+    char *data = NULL;
+    size_t len = 0;
+    struct stat st;
+    in_folder(*state, "inbox", inbox, sizeof(inbox));
+    in_folder(inbox, "d", sub, sizeof(sub));
+    in_folder(*state, "outside", outside, sizeof(outside));
+    assert_int_equal(mkdir(inbox, 0755), 0);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(mkdir(outside, 0755), 0);
+    in_folder(sub, "r.txt", file, sizeof(file));
+    assert_int_equal(rf_fs_write_atomic(file, "report", 6), 0);
+    in_folder(outside, "r.txt", file, sizeof(file));
+    assert_int_equal(rf_fs_write_atomic(file, "secret", 6), 0);
+    assert_int_equal(rf_fs_read_regular(inbox, "d/r.txt", 100, &data, &len, &st, why, sizeof(why)),
+                     RF_READ_OK);
+    assert_memory_equal(data, "report", 6);
+    free(data);
+    /* the folder renamed away and a symlink to the outside put in its place */
+    in_folder(inbox, "kept", kept, sizeof(kept));
+    assert_int_equal(rename(sub, kept), 0);
+    assert_int_equal(symlink(outside, sub), 0);
+    assert_int_equal(rf_fs_read_regular(inbox, "d/r.txt", 100, &data, &len, &st, why, sizeof(why)),
+                     RF_READ_GONE);
+    assert_int_equal(errno, ELOOP);
+    assert_null(data);
+    assert_non_null(strstr(why, "not followed"));
+    /* nor a way out by "..", nor a file where a folder was */
+    assert_int_equal(rf_fs_read_regular(inbox, "kept/../../outside/r.txt", 100, &data, &len, &st,
+                                        why, sizeof(why)),
+                     RF_READ_GONE);
+    assert_int_equal(unlink(sub), 0);
+    assert_int_equal(rf_fs_write_atomic(sub, "file", 4), 0);
+    assert_int_equal(rf_fs_read_regular(inbox, "d/r.txt", 100, &data, &len, &st, why, sizeof(why)),
+                     RF_READ_GONE);
+    assert_null(data);
+    /* the inbox itself may be a symlink: that is configuration */
+    in_folder(*state, "inbox-link", file, sizeof(file));
+    assert_int_equal(symlink(inbox, file), 0);
+    assert_int_equal(
+        rf_fs_read_regular(file, "kept/r.txt", 100, &data, &len, &st, why, sizeof(why)),
+        RF_READ_OK);
     free(data);
 }
 
@@ -180,6 +230,8 @@ int main(void)
                                         make_folder, remove_folder),
         cmocka_unit_test_setup_teardown(test_write_atomic_does_not_follow_a_planted_link,
                                         make_folder, remove_folder),
+        cmocka_unit_test_setup_teardown(test_read_regular_follows_no_folder_symlink, make_folder,
+                                        remove_folder),
         cmocka_unit_test_setup_teardown(test_move_with_sidecar_takes_a_free_name_pair, make_folder,
                                         remove_folder),
         cmocka_unit_test_setup_teardown(test_sidecar_temporary_never_touches_a_namesake,

@@ -56,9 +56,11 @@ enum rf_read_result rf_fs_read_file(const char *path, size_t max_bytes, char **d
 bool rf_fs_error_passes(int err);
 
 /**
- * Read an inbox file: a regular file only, never through a symlink and never
- * blocking (O_NOFOLLOW | O_NONBLOCK; anything but a regular file is refused
- * before it is opened for reading, and checked again on the descriptor).
+ * Read inbox file @p rel of folder @p dir: a regular file only, never through a
+ * symlink, neither its own name nor a folder on its way below @p dir (a folder
+ * that is not one any more is RF_READ_GONE, errno ELOOP), and never blocking (O_NOFOLLOW |
+ * O_NONBLOCK; anything but a regular file is refused before it is opened for
+ * reading, and checked again on the descriptor).
  * Hands back the descriptor's status in @p st_out (also for RF_READ_TOO_BIG),
  * so a caller can tell later whether the path still holds the same file.
  * RF_READ_CHANGED when the file's size, mtime or ctime moved while it was read
@@ -66,8 +68,9 @@ bool rf_fs_error_passes(int err);
  * RF_READ_RETRY, with errno set, for a failure that rf_fs_error_passes().
  * Otherwise as rf_fs_read_file().
  */
-enum rf_read_result rf_fs_read_regular(const char *path, size_t max_bytes, char **data, size_t *len,
-                                       struct stat *st_out, char *errstr, size_t errstr_size);
+enum rf_read_result rf_fs_read_regular(const char *dir, const char *rel, size_t max_bytes,
+                                       char **data, size_t *len, struct stat *st_out, char *errstr,
+                                       size_t errstr_size);
 
 /**
  * True when @p a and @p b describe the same version of one file: device,
