@@ -1,6 +1,8 @@
 /* batch.c - Kafka records made ready for db_store() as they arrive. */
 #include "batch.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -100,7 +102,8 @@ static int check_head(const struct rows_env *env, long long *version, char *doc_
                strspn(doc_id, "0123456789abcdef") != 64) {
         snprintf(why, why_size, "doc_id is not 64 lowercase hex digits");
     } else if (jsontok_string(j, jsontok_get(j, source, "extracted_at"), when, sizeof(when)) < 0) {
-        snprintf(why, why_size, "source.extracted_at is missing");
+        snprintf(why, why_size, "source.extracted_at is missing, or not a string under %zu bytes",
+                 sizeof(when));
     } else if (rows_rules_hash(env, rules_hash, why, why_size) != 0) {
         /* why says it */
     } else if (jsontok_type(j, document) != JSONTOK_OBJECT) {
@@ -146,6 +149,16 @@ static int read_raw_name(struct batch *b, const rd_kafka_message_t *m, struct ba
     return got < 0 ? -1 : 0;
 }
 
+/* The dead letter's attempt header: a number from 1 up, else 1 (any bytes can arrive). */
+static int attempt_of(const rd_kafka_message_t *m)
+{
+    char text[16], *end = NULL;
+    rf_kafka_header_get(m, RF_HDR_ATTEMPT, text, sizeof(text));
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    return errno == 0 && end != text && *end == '\0' && v >= 1 && v <= INT_MAX ? (int)v : 1;
+}
+
 static int read_dead_letter(struct batch *b, const rd_kafka_message_t *m, struct batch_record *r)
 {
     r->dead_letter = true;
@@ -154,9 +167,7 @@ static int read_dead_letter(struct batch *b, const rd_kafka_message_t *m, struct
     r->text = header_bytes(m, RF_HDR_ERROR_TEXT);
     r->file_name = header_bytes(m, RF_HDR_FILE_NAME);
     r->key = (struct pgtext_bytes){m->key, m->key ? m->key_len : 0};
-    char attempt[16];
-    rf_kafka_header_get(m, RF_HDR_ATTEMPT, attempt, sizeof(attempt));
-    r->attempt = attempt[0] ? atoi(attempt) : 1;
+    r->attempt = attempt_of(m);
     if (!r->stage.data || r->stage.len == 0) {
         r->stage = LIT("unknown");
     }

@@ -106,6 +106,14 @@ static void test_sink_rejects_with_a_reason(void **state)
                        "\"citations\":[],\"quantities\":[],\"metrics\":[]}",
                        why));
     assert_string_equal(why, "'sections' is not an array");
+    /* present but too long, or no string: said so, not "missing" */
+    assert_false(check(
+        HEAD "\"source\":{\"extracted_at\":"
+             "\"2026-01-01T00:00:00.000000000000000000000000000000000000000000000Z\"}," ARRAYS,
+        why));
+    assert_string_equal(why, "source.extracted_at is missing, or not a string under 64 bytes");
+    assert_false(check(HEAD "\"source\":{\"extracted_at\":17}," ARRAYS, why));
+    assert_non_null(strstr(why, "not a string"));
 }
 
 #define HEAD2 "{\"schema\":\"reportflow.envelope\",\"schema_version\":2,\"doc_id\":\"" ID "\","
