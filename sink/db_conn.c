@@ -120,7 +120,7 @@ enum db_result db_conn_open(struct db *db, const char *conninfo, char *errstr, s
         return DB_RETRY;
     }
     char state[6];
-    int applied = migrate_apply(db->conn, state, errstr, errstr_size);
+    int applied = migrate_apply(db->conn, MIGRATE_CHECK_TIMEOUT_MS, state, errstr, errstr_size);
     if (applied < 0) {
         /* judged as any statement: a migration that lost to another session's locks (a
            deadlock with a reader of the views it replaces, lock_timeout) is tried again with

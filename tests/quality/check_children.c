@@ -344,7 +344,7 @@ static int check_database(struct check *ck, PGconn *conn, const struct catalogue
 {
     char errstr[1024];
     char state[6];
-    if (migrate_apply(conn, state, errstr, sizeof(errstr)) < 0) {
+    if (migrate_apply(conn, MIGRATE_CHECK_TIMEOUT_MS, state, errstr, sizeof(errstr)) < 0) {
         fprintf(stderr, "check_children: migrations: %s\n", errstr);
         return -1;
     }

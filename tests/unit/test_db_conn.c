@@ -2,17 +2,26 @@
  * test_db_conn.c - the sink's connection settings and error classes
  * (sink/db_conn.c): keepalives, a TCP user timeout and a connect timeout are
  * added unless the user's conninfo or the PG* environment sets them, and the
- * failures a smaller transaction may not meet are told from the rest.
+ * failures a smaller transaction may not meet are told from the rest; and the
+ * migrations' checks (sink/migrate.c) give up on a server that never answers.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "db_conn.h"
+#include "migrate.h"
 
 /* The value libpq would connect with for @p keyword, given our keywords for @p conninfo. */
 static char *effective(const char *conninfo, const char *keyword)
@@ -101,6 +110,93 @@ static void test_db_conn_size_failures_are_their_own_class(void **state)
     assert_int_equal(db_conn_classify_state("42P01"), DB_FATAL);
 }
 
+/* Read exactly @p len bytes from @p fd. @returns false at its end. */
+static bool read_all(int fd, void *buf, size_t len)
+{
+    for (size_t got = 0; got < len;) {
+        ssize_t n = read(fd, (char *)buf + got, len - got);
+        if (n <= 0) {
+            return false;
+        }
+        got += (size_t)n;
+    }
+    return true;
+}
+
+/* A PostgreSQL that lets a client log in (no password asked) and then answers nothing: a
+   server stalled after the login. Serves one connection on the listening socket it is given,
+   until the client goes. */
+static void *silent_server(void *arg)
+{
+    int listener = *(int *)arg;
+    int fd = accept(listener, NULL, NULL);
+    if (fd < 0) {
+        return NULL;
+    }
+    unsigned char head[8];
+    for (;;) { /* an SSL or GSS request first is answered 'N', then the startup packet comes */
+        if (!read_all(fd, head, 8)) {
+            close(fd);
+            return NULL;
+        }
+        uint32_t len = (uint32_t)head[0] << 24 | head[1] << 16 | head[2] << 8 | head[3];
+        uint32_t code = (uint32_t)head[4] << 24 | head[5] << 16 | head[6] << 8 | head[7];
+        if (code == 80877103 || code == 80877104) {
+            if (write(fd, "N", 1) != 1) {
+                break;
+            }
+            continue;
+        }
+        char rest[1024];
+        if (len < 8 || len - 8 > sizeof(rest) || !read_all(fd, rest, len - 8)) {
+            break;
+        }
+        /* AuthenticationOk, ReadyForQuery (idle) */
+        static const unsigned char ready[] = {'R', 0, 0, 0, 8, 0, 0, 0, 0, 'Z', 0, 0, 0, 5, 'I'};
+        if (write(fd, ready, sizeof(ready)) != (ssize_t)sizeof(ready)) {
+            break;
+        }
+        char sink[256];
+        while (read(fd, sink, sizeof(sink)) > 0) {
+            /* every query is read, none answered */
+        }
+        break;
+    }
+    close(fd);
+    return NULL;
+}
+
+static void test_migrate_gives_up_on_a_server_that_never_answers(void **state)
+{
+    (void)state;
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(listener >= 0);
+    struct sockaddr_in addr = {0};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t addr_len = sizeof(addr);
+    assert_int_equal(bind(listener, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(listen(listener, 1), 0);
+    assert_int_equal(getsockname(listener, (struct sockaddr *)&addr, &addr_len), 0);
+    pthread_t server;
+    assert_int_equal(pthread_create(&server, NULL, silent_server, &listener), 0);
+    char conninfo[256];
+    snprintf(conninfo, sizeof(conninfo),
+             "host=127.0.0.1 port=%d user=rf dbname=rf sslmode=disable gssencmode=disable "
+             "connect_timeout=10",
+             ntohs(addr.sin_port));
+    PGconn *conn = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(conn), CONNECTION_OK);
+    char sqlstate[6] = "x", errstr[256] = "";
+    assert_int_equal(migrate_apply(conn, 300, sqlstate, errstr, sizeof(errstr)), -1);
+    assert_string_equal(sqlstate, ""); /* no answer: the connection is dropped and tried again */
+    assert_non_null(strstr(errstr, "lock_timeout: PostgreSQL did not answer within 300 ms"));
+    assert_int_equal(db_conn_classify_state(sqlstate[0] ? sqlstate : NULL), DB_RETRY);
+    PQfinish(conn);
+    assert_int_equal(pthread_join(server, NULL), 0);
+    close(listener);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -108,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_db_conn_user_settings_win),
         cmocka_unit_test(test_db_conn_environment_wins_over_defaults),
         cmocka_unit_test(test_db_conn_size_failures_are_their_own_class),
+        cmocka_unit_test(test_migrate_gives_up_on_a_server_that_never_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
