@@ -140,7 +140,7 @@ static void child_exec(const char *program, char *const argv[], char *const envp
     setpgid(0, 0);
     /* a worker killed (kill -9) takes its converter with it, not leaving it to run its time */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
-        _exit(126);
+        _exit(CHILDPROC_SETUP_FAILED);
     }
     rlim_t cpu = (rlim_t)(cpu_ms / 1000 + 1);
     limit(RLIMIT_CPU, cpu, cpu + 1);
@@ -154,19 +154,19 @@ static void child_exec(const char *program, char *const argv[], char *const envp
         unshare(CLONE_NEWUSER | CLONE_NEWNET); /* unprivileged, where the kernel allows it */
     }
     if (chdir(dir) != 0) {
-        _exit(126);
+        _exit(CHILDPROC_SETUP_FAILED);
     }
     int null_fd = open("/dev/null", O_RDONLY);
     int out_fd = open("stdout.txt", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     int err_fd = open("err.txt", O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (null_fd < 0 || out_fd < 0 || err_fd < 0 || dup2(null_fd, 0) < 0 || dup2(out_fd, 1) < 0 ||
         dup2(err_fd, 2) < 0) {
-        _exit(126);
+        _exit(CHILDPROC_SETUP_FAILED);
     }
     if (!sandbox_enter(sandbox)) {
         static const char said[] = "the kernel refused the child's seccomp filter\n";
         ssize_t n = write(2, said, sizeof(said) - 1);
-        _exit(n > 0 ? 126 : 125);
+        _exit(n > 0 ? CHILDPROC_SETUP_FAILED : 125);
     }
     execve(program, argv, envp);
     _exit(127);

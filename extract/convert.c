@@ -72,6 +72,8 @@ const char *convert_result_code(enum convert_result r)
         return "stopped";
     case CONVERT_NOMEM:
         return "out-of-memory";
+    case CONVERT_HOST:
+        return "convert-host-fault";
     }
     return "convert-failed";
 }
@@ -130,8 +132,8 @@ static enum convert_result run_program(const struct tool *t, const char *const a
     bool timed_out, stopped;
     int status = childproc_spawn(argv[0], argv, &r->child, &timed_out, &stopped);
     if (status < 0) {
-        snprintf(errstr, errstr_size, "cannot start %s: %s", label, strerror(errno));
-        return CONVERT_FAILED;
+        snprintf(errstr, errstr_size, "cannot start %s on this host: %s", label, strerror(errno));
+        return CONVERT_HOST;
     }
     if (stopped) {
         snprintf(errstr, errstr_size, "stopped while %s converted the document", label);
@@ -148,6 +150,14 @@ static enum convert_result run_program(const struct tool *t, const char *const a
         snprintf(errstr, errstr_size, "%s wrote more than %u bytes", label,
                  CHILDPROC_MAX_FILE_BYTES);
         return CONVERT_TOO_LARGE;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == CHILDPROC_SETUP_FAILED) {
+        char said[256];
+        childproc_first_line(r->child.dir, "err.txt", said, sizeof(said));
+        snprintf(errstr, errstr_size,
+                 "%s could not be set up on this host (its folder, its files or its sandbox)%s%s",
+                 label, said[0] ? ": " : "", said);
+        return CONVERT_HOST;
     }
     bool too_large =
         t->too_large_status && WIFEXITED(status) && WEXITSTATUS(status) == t->too_large_status;
@@ -176,7 +186,7 @@ static enum convert_result run_tool(const struct tool *t, const char *program, c
     if (!r->office_sandbox->prog &&
         sandbox_build(r->office_sandbox, r->child.dir, LIBREOFFICE_SOCKET_DIR, errstr,
                       errstr_size) != 0) {
-        return CONVERT_FAILED;
+        return CONVERT_HOST;
     }
     struct run office = *r;
     office.child.sandbox = r->office_sandbox;
@@ -521,24 +531,24 @@ enum convert_result convert_document(enum docformat f, const char *bytes, size_t
     *converter = TOOLS[out->tool].label;
     char dir[PATH_MAX], in[32], in_path[PATH_MAX + 40];
     if (!childproc_workdir(dir, sizeof(dir))) {
-        snprintf(errstr, errstr_size, "cannot make a folder for the converter: %s",
+        snprintf(errstr, errstr_size, "cannot make a folder for the converter on this host: %s",
                  strerror(errno));
-        return CONVERT_FAILED;
+        return CONVERT_HOST;
     }
     struct sandbox sandbox, office = {NULL, 0, -1};
     if (sandbox_build(&sandbox, dir, NULL, errstr, errstr_size) != 0) {
         childproc_remove_tree(dir);
-        return CONVERT_FAILED;
+        return CONVERT_HOST;
     }
     long long max_ms = req->max_ms > 0 ? req->max_ms : CONVERT_DEFAULT_MS;
     const struct run r = {
         {dir, childproc_now_ms() + max_ms, req->stop_requested, &sandbox}, max_ms, &office};
     snprintf(in, sizeof(in), "in.%s", docformat_name(f));
     snprintf(in_path, sizeof(in_path), "%s/%s", dir, in);
-    enum convert_result res = CONVERT_FAILED;
+    enum convert_result res = CONVERT_HOST;
     if (childproc_write_file(in_path, bytes, len) != 0) {
-        snprintf(errstr, errstr_size, "cannot write the document for the converter: %s",
-                 strerror(errno));
+        snprintf(errstr, errstr_size,
+                 "cannot write the document for the converter on this host: %s", strerror(errno));
     } else {
         res = convert_with(out->tool, f, &r, in, out, errstr, errstr_size);
         /* what our reader cannot read (a UTF-16 part, ODF's own encryption) LibreOffice may;

@@ -39,6 +39,8 @@ enum convert_result {
     CONVERT_UNAVAILABLE, /* no converter for the format is installed */
     CONVERT_STOPPED,     /* the caller asked to stop: the child was killed */
     CONVERT_NOMEM,
+    CONVERT_HOST, /* the worker's host could not run a converter (its folder, a process, the
+                     document's copy: a full /tmp, a process limit): no verdict on the document */
 };
 
 struct convert_request {

@@ -198,6 +198,33 @@ static void test_convert_refuses_with_a_reason(void **state)
     assert_null(c.bytes);
 }
 
+/* A host that cannot give the converter a folder (a full /tmp) is no verdict on the document:
+   a code of its own, which an operator re-drives once the host is mended. */
+static void test_convert_host_fault_is_its_own(void **state)
+{
+    (void)state;
+    const char *saved = getenv("TMPDIR");
+    char *keep = saved ? strdup(saved) : NULL;
+    assert_int_equal(setenv("TMPDIR", "/nonexistent/rf-no-room", 1), 0);
+    struct converted c;
+    const char *converter = NULL;
+    char err[512] = "";
+    static const char pdf[] = "%PDF-1.4\n";
+    const struct convert_request req = {10000, true, NULL};
+    enum convert_result r = convert_document(DOCFORMAT_PDF, pdf, sizeof(pdf) - 1, &req, &c,
+                                             &converter, err, sizeof(err));
+    if (keep) {
+        setenv("TMPDIR", keep, 1);
+        free(keep);
+    } else {
+        unsetenv("TMPDIR");
+    }
+    assert_int_equal(r, CONVERT_HOST);
+    assert_string_equal(convert_result_code(r), "convert-host-fault");
+    assert_non_null(strstr(err, "on this host"));
+    assert_null(c.bytes);
+}
+
 static bool stop_now(void)
 {
     return true;
@@ -425,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_child_dies_with_its_parent),
         cmocka_unit_test(test_child_not_started_after_a_stop),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
+        cmocka_unit_test(test_convert_host_fault_is_its_own),
         cmocka_unit_test(test_convert_deadline_and_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
