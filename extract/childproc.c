@@ -221,19 +221,35 @@ static int wait_child(pid_t pid, long long deadline, bool (*stop_requested)(void
     return status;
 }
 
-/* The first line the converter wrote to @p file ("err.txt": its error output). */
+/* The first line the converter wrote to @p file ("err.txt": its error output), of its first
+   4 KiB: a damaged PDF makes Poppler write many more lines after it. */
 void childproc_first_line(const char *dir, const char *file, char *out, size_t out_size)
 {
-    char path[PATH_MAX], *data = NULL, why[128];
-    size_t len = 0;
+    char path[PATH_MAX], head[4097];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
     out[0] = '\0';
-    if (rf_fs_read_file(path, 4096, &data, &len, why, sizeof(why)) != RF_READ_OK) {
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
         return;
     }
-    size_t n = strcspn(data, "\n");
-    snprintf(out, out_size, "%.*s", (int)(n < 200 ? n : 200), data);
-    free(data);
+    size_t len = 0;
+    while (len < sizeof(head) - 1) {
+        ssize_t n = read(fd, head + len, sizeof(head) - 1 - len);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        len += (size_t)n;
+    }
+    close(fd);
+    head[len] = '\0';
+    /* at most 200 bytes, cut before a character, never inside one */
+    size_t n = strcspn(head, "\n");
+    for (n = n < 200 ? n : 200; n > 0 && ((unsigned char)head[n] & 0xc0) == 0x80; n--) {
+    }
+    snprintf(out, out_size, "%.*s", (int)n, head);
 }
 
 /*

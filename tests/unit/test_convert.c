@@ -225,6 +225,34 @@ static void test_convert_host_fault_is_its_own(void **state)
     assert_null(c.bytes);
 }
 
+/* The converter's first error line, however much it wrote after it; cut before a character. */
+static void test_first_line_of_a_long_error_output(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rf-errline.XXXXXX", path[PATH_MAX], line[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/err.txt", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("Syntax Error (12): Illegal character\n", f);
+    for (int i = 0; i < 500; i++) {
+        fputs("Syntax Error: more\n", f); /* some 10 KB */
+    }
+    assert_int_equal(fclose(f), 0);
+    childproc_first_line(dir, "err.txt", line, sizeof(line));
+    assert_string_equal(line, "Syntax Error (12): Illegal character");
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputc('x', f);
+    for (int i = 0; i < 100; i++) {
+        fputs("错", f); /* 1 + 3 x 100 bytes: byte 200 is inside a character */
+    }
+    assert_int_equal(fclose(f), 0);
+    childproc_first_line(dir, "err.txt", line, sizeof(line));
+    assert_int_equal(strlen(line), 199); /* x and 66 whole characters */
+    childproc_remove_tree(dir);
+}
+
 static bool stop_now(void)
 {
     return true;
@@ -453,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_child_not_started_after_a_stop),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
         cmocka_unit_test(test_convert_host_fault_is_its_own),
+        cmocka_unit_test(test_first_line_of_a_long_error_output),
         cmocka_unit_test(test_convert_deadline_and_stop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
