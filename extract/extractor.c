@@ -600,25 +600,34 @@ static enum extract_status convert_if_document(struct extractor *ex, const char 
     return EXTRACT_OK;
 }
 
-/* A PDF with (almost) no text: scanned pages left unread, or read by OCR to little avail. */
-static void needs_ocr(const struct reading *rd, size_t han, const char **reason_code, char *errstr,
-                      size_t errstr_size)
+/*
+ * A PDF with (almost) no text because of its scans: scanned pages left unread, or read by OCR
+ * to little avail. @returns false, the caller's reason standing, when it has no scanned page:
+ * its text layer is all there is (a short note is no report, whatever OCR could do).
+ */
+static bool needs_ocr(const struct reading *rd, bool ocr_off, size_t han, const char **reason_code,
+                      char *errstr, size_t errstr_size)
 {
+    if (rd->unread_pages == 0 && rd->ocr_pages == 0) {
+        return false;
+    }
     *reason_code = "needs-ocr";
     if (rd->ocr_pages > 0) {
         snprintf(errstr, errstr_size,
                  "only %zu Chinese characters in %d PDF page(s), %d of them read by OCR: "
                  "too little text to be a report",
                  han, rd->pages, rd->ocr_pages);
-        return;
+        return true;
     }
     snprintf(errstr, errstr_size,
-             "only %zu Chinese characters in the text layer of %d PDF page(s): scanned pages "
-             "need OCR, which is %s",
-             han, rd->pages,
-             !convert_ocr_available()
-                 ? "not installed (tesseract-ocr, tesseract-ocr-chi-sim: scripts/setup.sh)"
-                 : "off (worker.ocr=false)");
+             "only %zu Chinese characters in the text layer of %d PDF page(s), %d of them "
+             "scanned: they need OCR, which is %s",
+             han, rd->pages, rd->unread_pages,
+             ocr_off                    ? "off (worker.ocr=false)"
+             : !convert_ocr_available() ? "not installed (tesseract-ocr, tesseract-ocr-chi-sim: "
+                                          "scripts/setup.sh)"
+                                        : "on, but did not read them");
+    return true;
 }
 
 /*
@@ -646,7 +655,7 @@ static enum extract_status read_document(struct extractor *ex, const char *bytes
         pdftext_pages_release(&rd->where); /* a text read as HTML has offsets of its own */
     }
     if (st == EXTRACT_REJECT && rd->pages > 0) {
-        needs_ocr(rd, 0, reason_code, errstr, errstr_size);
+        needs_ocr(rd, l->ocr_off, 0, reason_code, errstr, errstr_size);
     }
     if (st == EXTRACT_NOMEM) {
         *reason_code = "out-of-memory";
@@ -683,7 +692,7 @@ enum extract_status extractor_run_limited(struct extractor *ex, const char *byte
         snprintf(errstr, errstr_size, "only %zu Chinese characters after decoding (%s); need %d",
                  han, d.encoding, min_han);
         if (rd.pages > 0) {
-            needs_ocr(&rd, han, reason_code, errstr, errstr_size);
+            needs_ocr(&rd, l->ocr_off, han, reason_code, errstr, errstr_size);
         }
         st = EXTRACT_REJECT;
     } else {

@@ -154,6 +154,13 @@ python3 "$RF_ROOT/tests/quality/hostile-pdf.py" inflate "$work/bad/inflate.pdf"
 printf '{\\rtf1\\ansi }' >"$work/blank.rtf"
 office --convert-to pdf:writer_pdf_Export --outdir "$work/bad" "$work/blank.rtf"
 mv "$work/bad/blank.pdf" "$work/bad/scanned.pdf"
+# a page of 12 Han characters: a text layer, too short for a report, no scan (no OCR to blame)
+python3 - "$work/short.rtf" <<'PY'
+import sys
+text = "年度报告很短没有内容可读"
+open(sys.argv[1], "w").write("{\\rtf1\\ansi\\uc1 " + "".join(f"\\u{ord(c)}?" for c in text) + "}")
+PY
+office --convert-to pdf:writer_pdf_Export --outdir "$work/bad" "$work/short.rtf"
 expect() { # file, allowed reasons (a regex), limit in s
     local file=$1 reasons=$2 limit=$3 start end reason
     start=$(date +%s)
@@ -174,6 +181,7 @@ expect broken.pdf convert-failed 10
 expect truncated.docx convert-failed 25
 expect bomb.docx convert-too-large 10 # reportflow-officetext stops inflating at 256 MiB
 expect scanned.pdf needs-ocr 30 # a blank page: OCR, where installed, reads nothing on it
+expect short.pdf no-report-text 10
 expect entity.docx convert-failed 25 # LibreOffice takes no DTD in OOXML: nothing of /etc/passwd
 expect archive.zip unsupported-format 5
 expect pages.pdf "needs-ocr|convert-too-large" 20 # OCR, where installed, knows it cannot
