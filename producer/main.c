@@ -136,6 +136,7 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
     size_t found = watch_scan(w, offer, p);
     rf_info(COMPONENT, "watching '%s': %zu file(s) already there", cfg->watch_dir, found);
     int64_t next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
+    bool left_behind = false; /* files were left in the inbox for want of room: scan for them */
     while (!rf_run_stopping()) {
         if (publisher_pump(p) != 0) {
             return 1;
@@ -151,9 +152,13 @@ static int run(const struct rf_config *cfg, struct watch *w, struct publisher *p
             return 1;
         }
         publisher_poll(p, !busy && waiting_for_acks ? 10 : 0);
-        watch_claim(w, offer, p);
-        if (rf_clock_mono_ms() >= next_rescan) {
+        watch_claim(w, publisher_room(p), offer, p);
+        left_behind |= publisher_take_overflow(p) || watch_overflowed(w);
+        bool room = watch_waiting(w) < WATCH_MAX_WAITING / 2 &&
+                    publisher_room(p) >= PUBLISHER_MAX_QUEUED / 2;
+        if (rf_clock_mono_ms() >= next_rescan || (left_behind && room)) {
             /* missed events are rare; what it finds waits to be complete like the rest */
+            left_behind = false;
             watch_scan(w, offer, p);
             next_rescan = rf_clock_mono_ms() + cfg->watch_rescan_ms;
         }

@@ -34,6 +34,7 @@ struct publisher {
     publisher_changed_fn changed_fn; /* where a file that changed before it was sent goes */
     void *changed_ctx;
     struct rf_strset known; /* queued, in flight, waiting for a retry, or delivered */
+    bool overflowed;        /* a file was offered into a full queue (publisher_take_overflow()) */
     struct item **queue;    /* FIFO of files to read and send */
     size_t q_head, q_tail, q_cap;
     struct item **refused; /* refused by the broker, their dead letters not yet produced */
@@ -653,8 +654,25 @@ void publisher_set_timing(struct publisher *p, const struct publisher_timing *t)
     }
 }
 
+size_t publisher_room(const struct publisher *p)
+{
+    size_t queued = p->q_tail - p->q_head;
+    return queued < PUBLISHER_MAX_QUEUED ? PUBLISHER_MAX_QUEUED - queued : 0;
+}
+
+bool publisher_take_overflow(struct publisher *p)
+{
+    bool was = p->overflowed;
+    p->overflowed = false;
+    return was;
+}
+
 void publisher_offer_claimed(struct publisher *p, const char *rel_path, const struct stat *claimed)
 {
+    if (publisher_room(p) == 0 && !rf_strset_has(&p->known, rel_path)) {
+        p->overflowed = true; /* it stays in the inbox: a later scan offers it again */
+        return;
+    }
     int added = rf_strset_add(&p->known, rel_path);
     if (added <= 0) {
         return; /* already queued, in flight or delivered (or ENOMEM: a later scan finds it) */

@@ -59,15 +59,26 @@ typedef void (*publisher_changed_fn)(void *ctx, const char *rel_path);
 
 struct publisher;
 
+/* Files queued to be read at most (besides those in flight, which producer.max_inflight_files
+   bounds): a file offered past it is left in the inbox, for a later scan. */
+#define PUBLISHER_MAX_QUEUED 10000
+
 struct publisher *publisher_new(const struct rf_config *cfg, char *errstr, size_t errstr_size);
 void publisher_free(struct publisher *p);
 
 /**
  * Queue an inbox file (relative path) unless it is already queued, in flight
- * or delivered and not yet archived. With @p claimed (the version found
+ * or delivered and not yet archived, or PUBLISHER_MAX_QUEUED are queued (then
+ * publisher_overflowed() says so). With @p claimed (the version found
  * complete), a file that is not that version when read is not sent.
  */
 void publisher_offer_claimed(struct publisher *p, const char *rel_path, const struct stat *claimed);
+
+/** How many more files publisher_offer_claimed() queues now. */
+size_t publisher_room(const struct publisher *p);
+
+/** Whether a file was offered into a full queue since the last call (which clears it). */
+bool publisher_take_overflow(struct publisher *p);
 
 /** publisher_offer_claimed() without a claimed version. */
 void publisher_offer(struct publisher *p, const char *rel_path);

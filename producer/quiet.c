@@ -36,6 +36,7 @@ struct quiet {
     int64_t quiet_ms;
     struct pending **slots; /* open addressing by name; NULL empty, &tombstone removed */
     size_t cap, used, filled;
+    size_t max;    /* names waiting at most: the table's bytes have a bound */
     struct due *q; /* FIFO: every push is due quiet_ms from now, so it stays in order */
     size_t q_head, q_tail, q_cap;
 };
@@ -115,8 +116,14 @@ static int reserve_slot(struct quiet *q)
     return 0;
 }
 
-static struct pending *insert(struct quiet *q, const char *rel)
+/* A new name. @returns it, or NULL with *@p rc -1 (ENOMEM) or QUIET_FULL. */
+static struct pending *insert(struct quiet *q, const char *rel, int *rc)
 {
+    *rc = -1;
+    if (q->used >= q->max) {
+        *rc = QUIET_FULL;
+        return NULL;
+    }
     if (reserve_slot(q) != 0) {
         return NULL;
     }
@@ -157,10 +164,10 @@ static void forget(struct quiet *q, struct pending *e)
     }
 }
 
-static struct pending *lookup_or_insert(struct quiet *q, const char *rel)
+static struct pending *lookup_or_insert(struct quiet *q, const char *rel, int *rc)
 {
     struct pending *e = lookup(q, rel);
-    return e ? e : insert(q, rel);
+    return e ? e : insert(q, rel, rc);
 }
 
 /* Queue @p e for a look quiet_ms from now. @returns -1 on ENOMEM. */
@@ -247,15 +254,17 @@ int quiet_track(struct quiet *q, const char *rel)
         }
         return 0; /* already waiting: its wait goes on */
     }
-    e = insert(q, rel);
-    return e ? wait_fresh(q, e) : -1;
+    int rc;
+    e = insert(q, rel, &rc);
+    return e ? wait_fresh(q, e) : rc;
 }
 
 int quiet_writing(struct quiet *q, const char *rel)
 {
-    struct pending *e = lookup_or_insert(q, rel);
+    int rc;
+    struct pending *e = lookup_or_insert(q, rel, &rc);
     if (!e) {
-        return -1;
+        return rc;
     }
     if (e->writing_since_ms == 0) {
         int64_t now = rf_clock_mono_ms();
@@ -267,9 +276,10 @@ int quiet_writing(struct quiet *q, const char *rel)
 
 int quiet_closed(struct quiet *q, const char *rel)
 {
-    struct pending *e = lookup_or_insert(q, rel);
+    int rc;
+    struct pending *e = lookup_or_insert(q, rel, &rc);
     if (!e) {
-        return -1;
+        return rc;
     }
     e->writing_since_ms = 0;
     return wait_fresh(q, e);
@@ -277,9 +287,10 @@ int quiet_closed(struct quiet *q, const char *rel)
 
 int quiet_again(struct quiet *q, const char *rel)
 {
-    struct pending *e = lookup_or_insert(q, rel);
+    int rc;
+    struct pending *e = lookup_or_insert(q, rel, &rc);
     if (!e) {
-        return -1;
+        return rc;
     }
     return e->writing_since_ms ? 0 : wait_fresh(q, e);
 }
@@ -343,12 +354,12 @@ static size_t come_due(struct quiet *q, struct pending *e, quiet_claim_fn fn, vo
     return 0;
 }
 
-size_t quiet_claim(struct quiet *q, quiet_claim_fn fn, void *ctx)
+size_t quiet_claim(struct quiet *q, size_t max, quiet_claim_fn fn, void *ctx)
 {
     int64_t now = rf_clock_mono_ms();
     size_t claimed = 0;
     /* what is pushed meanwhile is due quiet_ms (>= 1) after now, so the loop ends */
-    while (q->q_head < q->q_tail && q->q[q->q_head].at_ms <= now) {
+    while (claimed < max && q->q_head < q->q_tail && q->q[q->q_head].at_ms <= now) {
         struct pending *e = q->q[q->q_head++].e;
         claimed += come_due(q, e, fn, ctx);
     }
@@ -363,7 +374,7 @@ size_t quiet_count(const struct quiet *q)
     return q->used;
 }
 
-struct quiet *quiet_new(const char *dir, int64_t quiet_ms)
+struct quiet *quiet_new(const char *dir, int64_t quiet_ms, size_t max_files)
 {
     struct quiet *q = calloc(1, sizeof(*q));
     if (!q || !(q->dir = strdup(dir))) {
@@ -371,6 +382,7 @@ struct quiet *quiet_new(const char *dir, int64_t quiet_ms)
         return NULL;
     }
     q->quiet_ms = quiet_ms > 0 ? quiet_ms : 1;
+    q->max = max_files;
     return q;
 }
 

@@ -31,11 +31,16 @@ struct quiet;
 typedef void (*quiet_claim_fn)(void *ctx, const char *rel, enum rf_fs_kind kind,
                                const struct stat *st);
 
-/** Files of inbox @p dir, claimed after @p quiet_ms. @returns NULL on ENOMEM. */
-struct quiet *quiet_new(const char *dir, int64_t quiet_ms);
+/** Files of inbox @p dir, claimed after @p quiet_ms, at most @p max_files waiting at once.
+    @returns NULL on ENOMEM. */
+struct quiet *quiet_new(const char *dir, int64_t quiet_ms, size_t max_files);
+
+/* What the calls below that may start a wait return besides 0: */
+#define QUIET_FULL 1 /* max_files wait already: not tracked (a later scan finds it) */
 void quiet_free(struct quiet *q);
 
-/** @p rel is there (a scan): it starts waiting unless it already waits. @returns -1 on ENOMEM. */
+/** @p rel is there (a scan): it starts waiting unless it already waits. @returns -1 on ENOMEM,
+    or QUIET_FULL. */
 int quiet_track(struct quiet *q, const char *rel);
 
 /** @p rel is being written (IN_MODIFY, IN_CREATE): never claimed until closed. */
@@ -59,8 +64,9 @@ void quiet_drop(struct quiet *q, const char *rel);
  */
 void quiet_forget_writers(struct quiet *q);
 
-/** Claim every file that is due and quiet; each is forgotten here. @returns files claimed. */
-size_t quiet_claim(struct quiet *q, quiet_claim_fn fn, void *ctx);
+/** Claim the files that are due and quiet, at most @p max; each is forgotten here (the others
+    due stay first in line). @returns files claimed. */
+size_t quiet_claim(struct quiet *q, size_t max, quiet_claim_fn fn, void *ctx);
 
 /** Files waiting (including those being written). */
 size_t quiet_count(const struct quiet *q);

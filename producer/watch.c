@@ -61,6 +61,7 @@ struct watch {
     struct quiet *quiet;                 /* regular files waiting to be complete */
     struct moved_from moves[MOVES_KEPT]; /* the last files moved from a name, a ring */
     size_t moves_next;
+    bool overflowed; /* a file was not tracked since the last scan: WATCH_MAX_WAITING wait */
     struct watch_stats stats;
 };
 
@@ -157,7 +158,7 @@ struct watch *watch_new(const char *dir, bool recursive, const char *ignore_glob
     w->recursive = recursive;
     rf_strset_init(&w->skipped);
     w->dir = strdup(dir);
-    w->quiet = w->dir ? quiet_new(dir, quiet_ms) : NULL;
+    w->quiet = w->dir ? quiet_new(dir, quiet_ms, WATCH_MAX_WAITING) : NULL;
     if (!w->quiet || split_globs(w, ignore_globs) != 0) {
         snprintf(errstr, errstr_size, "out of memory");
         goto out_fail;
@@ -278,12 +279,25 @@ static bool folder_entered(const struct watch *w, const char *rel)
 
 static size_t scan_dir(struct watch *w, const char *rel, watch_found_fn fn, void *ctx);
 
+/* What became of tracking @p rel (a quiet_* call's @p rc): on ENOMEM or a full table it is left
+   to a later scan, the first time said in the log. */
+static void tracked(struct watch *w, const char *rel, int rc)
+{
+    if (rc < 0) {
+        rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", rel);
+    } else if (rc == QUIET_FULL && !w->overflowed) {
+        w->overflowed = true;
+        rf_warn(COMPONENT,
+                "%d files wait to be sent: '%s' and the files after it stay in the inbox until "
+                "those have gone, then a scan finds them",
+                WATCH_MAX_WAITING, rel);
+    }
+}
+
 /* A regular file waits for quiet; @returns 1 (it counts as found). */
 static size_t track(struct watch *w, const char *rel)
 {
-    if (quiet_track(w->quiet, rel) != 0) {
-        rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", rel);
-    }
+    tracked(w, rel, quiet_track(w->quiet, rel));
     return 1;
 }
 
@@ -368,19 +382,23 @@ size_t watch_scan(struct watch *w, watch_found_fn fn, void *ctx)
         }
         rf_info(COMPONENT, "watching inbox '%s' again", w->dir);
     }
+    w->overflowed = false; /* what this scan cannot track sets it again */
     return scan_dir(w, "", fn, ctx);
 }
 
-size_t watch_claim(struct watch *w, watch_found_fn fn, void *ctx)
+size_t watch_claim(struct watch *w, size_t max, watch_found_fn fn, void *ctx)
 {
-    return quiet_claim(w->quiet, fn, ctx);
+    return quiet_claim(w->quiet, max, fn, ctx);
+}
+
+bool watch_overflowed(const struct watch *w)
+{
+    return w->overflowed;
 }
 
 void watch_wait_again(struct watch *w, const char *rel)
 {
-    if (quiet_again(w->quiet, rel) != 0) {
-        rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", rel);
-    }
+    tracked(w, rel, quiet_again(w->quiet, rel));
 }
 
 size_t watch_waiting(const struct watch *w)
@@ -575,9 +593,7 @@ static void handle_event(struct watch *w, const struct inotify_event *ev, watch_
     } else if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
         rc = appeared(w, child_rel, ev, fn, ctx);
     }
-    if (rc != 0) {
-        rf_error(COMPONENT, "out of memory tracking '%s'; the next scan finds it again", child_rel);
-    }
+    tracked(w, child_rel, rc);
 }
 
 int watch_read_events(struct watch *w, watch_found_fn fn, void *ctx)

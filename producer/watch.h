@@ -28,6 +28,11 @@ struct watch;
    counted as skipped): a scan recurses a level per folder. */
 #define WATCH_MAX_DEPTH 32
 
+/* Files waiting to be complete at most, so a backlog of any size is held in bounded memory
+   (some 300 bytes and the name each): the rest stay in the inbox, found by a later scan once
+   these have gone (watch_overflowed()). */
+#define WATCH_MAX_WAITING 20000
+
 /**
  * Called with a path relative to the inbox, e.g. "a.txt" or "2024/b.txt", what
  * it is, and for a regular file the version found complete (NULL when unknown).
@@ -61,8 +66,12 @@ size_t watch_scan(struct watch *w, watch_found_fn fn, void *ctx);
 /** Drain pending inotify events. @returns 0, or -1 on a read error (logged). */
 int watch_read_events(struct watch *w, watch_found_fn fn, void *ctx);
 
-/** Report the regular files that are complete now. @returns files reported. */
-size_t watch_claim(struct watch *w, watch_found_fn fn, void *ctx);
+/** Report the regular files that are complete now, at most @p max. @returns files reported. */
+size_t watch_claim(struct watch *w, size_t max, watch_found_fn fn, void *ctx);
+
+/** Whether a file was left untracked since the last scan (WATCH_MAX_WAITING waited): the
+    caller scans again once there is room. */
+bool watch_overflowed(const struct watch *w);
 
 /** @p rel changed after it was reported (seen when it was read): wait until it is quiet again. */
 void watch_wait_again(struct watch *w, const char *rel);

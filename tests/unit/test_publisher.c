@@ -456,6 +456,28 @@ static void test_archive_inside_a_recursive_inbox_refused(void **state)
     assert_int_equal(system(path), 0);
 }
 
+/* At most PUBLISHER_MAX_QUEUED files queued: one more stays in the inbox and is said to have,
+   once; a file already queued is no overflow. */
+static void test_queue_past_the_bound_leaves_files_behind(void **state)
+{
+    (void)state;
+    struct fixture *fx = fixture_new(NULL, NULL);
+    char name[32];
+    for (int i = 0; i < PUBLISHER_MAX_QUEUED; i++) {
+        snprintf(name, sizeof(name), "q%d.txt", i);
+        publisher_offer(fx->p, name);
+    }
+    assert_int_equal(publisher_room(fx->p), 0);
+    assert_false(publisher_take_overflow(fx->p));
+    publisher_offer(fx->p, "q0.txt"); /* queued already */
+    assert_false(publisher_take_overflow(fx->p));
+    publisher_offer(fx->p, "one-more.txt");
+    assert_true(publisher_take_overflow(fx->p));
+    assert_false(publisher_take_overflow(fx->p)); /* taken */
+    assert_int_equal(publisher_stats(fx->p)->seen, PUBLISHER_MAX_QUEUED);
+    fixture_free(fx);
+}
+
 static void test_symlink_and_fifo_fail_unread(void **state)
 {
     (void)state;
@@ -770,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_broker_error_sent_again_after_a_backoff),
         cmocka_unit_test(test_broker_rejects_record_fails_once),
         cmocka_unit_test(test_archive_inside_a_recursive_inbox_refused),
+        cmocka_unit_test(test_queue_past_the_bound_leaves_files_behind),
         cmocka_unit_test(test_symlink_and_fifo_fail_unread),
         cmocka_unit_test(test_sidecar_never_replaces_a_file),
         cmocka_unit_test(test_newline_in_name_cannot_split_the_sidecar),

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,11 @@ static void run_for(struct watch *w, long ms, struct seen *s)
 {
     for (long waited = 0; waited < ms; waited += 10) {
         assert_int_equal(watch_read_events(w, record, s), 0);
-        watch_claim(w, record, s);
+        watch_claim(w, SIZE_MAX, record, s);
         sleep_ms(10);
     }
     assert_int_equal(watch_read_events(w, record, s), 0);
-    watch_claim(w, record, s);
+    watch_claim(w, SIZE_MAX, record, s);
 }
 
 /* How often @p rel was reported; its kind in @p kind. */
@@ -242,6 +243,42 @@ static void test_skipped_folder_forgotten_when_gone(void **state)
     run_for(w, 50, &s);
     watch_scan(w, record, &s);
     assert_int_equal(watch_stats(w)->skipped_folders, 3);
+    unwatch(w, &d);
+}
+
+/* Past WATCH_MAX_WAITING files waiting, the rest stay in the inbox, said once; a scan after
+   the first have gone finds them. */
+static void test_backlog_past_the_bound_waits_for_a_later_scan(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char name[32];
+    for (int i = 0; i < WATCH_MAX_WAITING + 5; i++) {
+        snprintf(name, sizeof(name), "r%d.txt", i);
+        touch(d.inbox, name, "x");
+    }
+    struct seen s = {0};
+    watch_scan(w, record, &s);
+    assert_int_equal(watch_waiting(w), WATCH_MAX_WAITING);
+    assert_true(watch_overflowed(w));
+    /* the claim takes at most what it is asked for; the files it gives are sent and go, and a
+       scan then tracks as many of the rest, never one twice */
+    sleep_ms(2 * QUIET_MS);
+    assert_int_equal(watch_claim(w, 0, record, &s), 0);
+    for (int round = 0; round < 2; round++) {
+        size_t from = s.cnt;
+        assert_int_equal(watch_claim(w, 3, record, &s), 3);
+        for (size_t i = from; i < s.cnt; i++) {
+            char path[256];
+            in_inbox(&d, s.rel[i], path, sizeof(path));
+            assert_int_equal(unlink(path), 0);
+        }
+        watch_scan(w, record, &s);
+        /* 5 were left: 3 found after the first round, the last 2 after the second */
+        assert_int_equal(watch_waiting(w), round == 0 ? WATCH_MAX_WAITING : WATCH_MAX_WAITING - 1);
+        assert_int_equal(watch_overflowed(w), round == 0);
+    }
     unwatch(w, &d);
 }
 
@@ -546,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_recursive_scan_descends),
         cmocka_unit_test(test_recursive_scan_stops_at_its_depth),
         cmocka_unit_test(test_skipped_folder_forgotten_when_gone),
+        cmocka_unit_test(test_backlog_past_the_bound_waits_for_a_later_scan),
         cmocka_unit_test(test_renamed_folder_keeps_no_old_path),
         cmocka_unit_test(test_ignore_patterns),
         cmocka_unit_test(test_events_report_what_appears),
