@@ -45,10 +45,14 @@ static void failed(PGconn *conn, const PGresult *res, const char *what, char sta
 static PGresult *run(PGconn *conn, const char *sql, int nparams, const char *const *params,
                      int timeout_ms, const char *what, char *errstr, size_t errstr_size)
 {
+    /* without parameters, the simple protocol: a migration's file holds many statements */
     if (timeout_ms == 0) {
-        return PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+        return nparams == 0 ? PQexec(conn, sql)
+                            : PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     }
-    if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+    int sent = nparams == 0 ? PQsendQuery(conn, sql)
+                            : PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    if (!sent) {
         snprintf(errstr, errstr_size, "%s: %s", what, PQerrorMessage(conn));
         strip_newline(errstr);
         return NULL;
