@@ -20,6 +20,7 @@ struct pending {
     struct stat look;         /* the version at the last look */
     bool have_look;           /* false while it could not be looked at */
     int64_t writing_since_ms; /* monotonic; 0: no writer known */
+    bool written;             /* a write was seen (IN_MODIFY) since the writer became known */
     bool stale;               /* changed after its last look while queued: look again */
     bool queued;              /* in the due queue */
     bool dropped;             /* forgotten while queued: freed when it leaves the queue */
@@ -240,6 +241,23 @@ static int wait_fresh(struct quiet *q, struct pending *e)
     return push(q, e);
 }
 
+/*
+ * A file made in place (IN_CREATE) has a writer until its close, but a name given to a file
+ * written elsewhere (link() then unlink() of its first name, as mail deliveries do) has none,
+ * and no close will come. Seen again by a scan with no write since, not empty, and named
+ * longer than a quiet period ago: no writer was there, and it waits for quiet like any file.
+ */
+static int writer_guessed(struct quiet *q, struct pending *e)
+{
+    struct stat st;
+    if (rf_clock_mono_ms() - e->writing_since_ms < q->quiet_ms || look(q, e, &st) != 0 ||
+        st.st_size == 0) {
+        return 0; /* a writer that opened it and has not written yet keeps it */
+    }
+    e->writing_since_ms = 0;
+    return wait_fresh(q, e);
+}
+
 int quiet_track(struct quiet *q, const char *rel)
 {
     struct pending *e = lookup(q, rel);
@@ -252,6 +270,9 @@ int quiet_track(struct quiet *q, const char *rel)
                     "closes it",
                     rel, (long long)(open_ms / 1000));
         }
+        if (e->writing_since_ms && !e->written) {
+            return writer_guessed(q, e); /* a scan: its writer may never have been */
+        }
         return 0; /* already waiting: its wait goes on */
     }
     int rc;
@@ -259,7 +280,8 @@ int quiet_track(struct quiet *q, const char *rel)
     return e ? wait_fresh(q, e) : rc;
 }
 
-int quiet_writing(struct quiet *q, const char *rel)
+/* A writer holds @p rel from now on (if none was known); @p written: it was seen writing. */
+static int mark_writer(struct quiet *q, const char *rel, bool written)
 {
     int rc;
     struct pending *e = lookup_or_insert(q, rel, &rc);
@@ -271,7 +293,18 @@ int quiet_writing(struct quiet *q, const char *rel)
         e->writing_since_ms = now > 0 ? now : 1;
         e->warned = false;
     }
+    e->written = written;
     return 0;
+}
+
+int quiet_created(struct quiet *q, const char *rel)
+{
+    return mark_writer(q, rel, false); /* a guess until a write is seen */
+}
+
+int quiet_writing(struct quiet *q, const char *rel)
+{
+    return mark_writer(q, rel, true);
 }
 
 int quiet_closed(struct quiet *q, const char *rel)

@@ -43,8 +43,12 @@ void quiet_free(struct quiet *q);
     or QUIET_FULL. */
 int quiet_track(struct quiet *q, const char *rel);
 
-/** @p rel is being written (IN_MODIFY, IN_CREATE): never claimed until closed. */
+/** @p rel is being written (IN_MODIFY): never claimed until closed. */
 int quiet_writing(struct quiet *q, const char *rel);
+
+/** @p rel was made in place (IN_CREATE): a writer is taken to hold it until its close, or, with
+    no write seen, until a scan finds it not empty a quiet period later (a link). */
+int quiet_created(struct quiet *q, const char *rel);
 
 /** @p rel was closed after writing, or renamed onto: no writer known, a fresh wait. */
 int quiet_closed(struct quiet *q, const char *rel);

@@ -533,7 +533,7 @@ static int appeared(struct watch *w, const char *child_rel, const struct inotify
         return 0;
     }
     if ((ev->mask & IN_CREATE) && st.st_nlink == 1) {
-        return quiet_writing(w->quiet, child_rel);
+        return quiet_created(w->quiet, child_rel);
     }
     if (!(ev->mask & IN_MOVED_TO)) {
         return quiet_closed(w->quiet, child_rel); /* a hard link */

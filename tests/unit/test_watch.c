@@ -537,6 +537,37 @@ static void test_hard_link_is_reported(void **state)
     unwatch(w, &d);
 }
 
+/* A link whose first name is gone by the time its event is read (mail-style delivery: link,
+   then unlink) looks like a file made in place, whose close never comes: a scan finds it
+   written, with no write seen, and it is reported. A file opened and not yet written is not. */
+static void test_link_then_unlink_is_reported_after_a_scan(void **state)
+{
+    (void)state;
+    struct dirs d;
+    struct watch *w = watch_fresh_inbox(&d, false, ".*");
+    char from[256], to[256], empty[256];
+    touch(d.root, "original", "linked in");
+    snprintf(from, sizeof(from), "%s/original", d.root);
+    in_inbox(&d, "linked.txt", to, sizeof(to));
+    assert_int_equal(link(from, to), 0);
+    assert_int_equal(unlink(from), 0); /* before the event is read: one link left */
+    in_inbox(&d, "open.txt", empty, sizeof(empty));
+    int fd = open(empty, O_WRONLY | O_CREAT | O_EXCL, 0644); /* a writer that has not written */
+    assert_true(fd >= 0);
+    struct seen s = {0};
+    enum rf_fs_kind kind;
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "linked.txt", &kind), 0); /* taken for a writer's */
+    watch_scan(w, record, &s);
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "linked.txt", &kind), 1);
+    assert_int_equal(reported(&s, "open.txt", &kind), 0);
+    assert_int_equal(close(fd), 0);
+    run_for(w, 3 * QUIET_MS, &s);
+    assert_int_equal(reported(&s, "open.txt", &kind), 1); /* its close came */
+    unwatch(w, &d);
+}
+
 /* Handed back (it changed after it was reported): reported again once quiet again. */
 static void test_wait_again_reports_again(void **state)
 {
@@ -594,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_open_writer_is_waited_for),
         cmocka_unit_test(test_scanned_file_needs_two_equal_looks),
         cmocka_unit_test(test_hard_link_is_reported),
+        cmocka_unit_test(test_link_then_unlink_is_reported_after_a_scan),
         cmocka_unit_test(test_wait_again_reports_again),
         cmocka_unit_test(test_deleted_while_waiting_is_forgotten),
     };
