@@ -350,6 +350,7 @@ static void test_child_not_started_after_a_stop(void **state)
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     assert_false(stopped);
     assert_int_equal(access(marker, F_OK), 0);
+    sandbox_release(&sb);
     childproc_remove_tree(dir);
 }
 
