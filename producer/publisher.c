@@ -1,4 +1,10 @@
-/* publisher.c - send inbox files to Kafka, archive after the delivery report. */
+/*
+ * publisher.c - send inbox files to Kafka, archive after the delivery report.
+ * Long because: it is one state machine over one struct publisher, a file's way from the
+ * queue through its read, the delivery report and the retries to done/ or failed/; its
+ * self-contained parts (the archive, the retry schedule, the record and its headers, the
+ * documents sent lately) live in their own modules.
+ */
 #include "publisher.h"
 
 #include <errno.h>

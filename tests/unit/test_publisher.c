@@ -7,7 +7,11 @@
  * Sent once: changed after it was found complete -> not sent, handed back;
  * a read out of descriptors -> tried again, never failed/; a delivered file
  * done/ refuses -> never sent again, archived once done/ takes it, or failed/
- * (not-archived) after the tries.
+ * (not-archived) after the tries. A broker's error -> sent again after a backoff;
+ * a record refused for its bytes -> failed/ (rejected), once; done/ or failed/
+ * inside a recursive inbox -> refused at start; a full queue -> left behind.
+ * Long because: one case per transition of that state machine, each against the one
+ * mock cluster fixture.
  */
 #include <setjmp.h>
 #include <stdarg.h>
