@@ -190,8 +190,8 @@ static void sleep_ms(long ms)
  * so, then kill its group, so that nothing it started outlives it, and reap it. @returns the
  * wait status, with *timed_out / *stopped.
  */
-static int wait_child(pid_t pid, long long deadline, bool (*stop_requested)(void), bool *timed_out,
-                      bool *stopped)
+static int wait_child(pid_t pid, long long deadline, long long cpu_ms, bool (*stop_requested)(void),
+                      bool *timed_out, bool *stopped)
 {
     int status = 0;
     long pause = POLL_MIN_MS;
@@ -216,7 +216,16 @@ static int wait_child(pid_t pid, long long deadline, bool (*stop_requested)(void
     if (kill(-pid, SIGKILL) != 0) {
         kill(pid, SIGKILL);
     }
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    struct rusage used = {0};
+    while (wait4(pid, &status, 0, &used) < 0 && errno == EINTR) {
+    }
+    /* killed by its CPU limit (SIGXCPU, or SIGKILL at the hard limit a second later, when it
+       caught the first): past its time too; any other kill came from outside (the kernel's
+       out-of-memory killer), and says so by *timed_out staying false */
+    long long spent = (long long)used.ru_utime.tv_sec * 1000 + used.ru_utime.tv_usec / 1000 +
+                      (long long)used.ru_stime.tv_sec * 1000 + used.ru_stime.tv_usec / 1000;
+    if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || spent >= cpu_ms)) {
+        *timed_out = true;
     }
     return status;
 }
@@ -290,7 +299,7 @@ int childproc_spawn(const char *program, const char *const argv[], const struct 
     /* its group made here too, not only by the child: a kill of the group right after the
        fork must not miss it (EACCES once it has run execve(): its own call was first) */
     setpgid(pid, pid);
-    return wait_child(pid, r->deadline, r->stop_requested, timed_out, stopped);
+    return wait_child(pid, r->deadline, left, r->stop_requested, timed_out, stopped);
 }
 
 /* A new private folder for one run of a converter, under $TMPDIR. @returns false on failure. */

@@ -139,12 +139,19 @@ static enum convert_result run_program(const struct tool *t, const char *const a
         snprintf(errstr, errstr_size, "stopped while %s converted the document", label);
         return CONVERT_STOPPED;
     }
-    if (timed_out ||
-        (WIFSIGNALED(status) && (WTERMSIG(status) == SIGXCPU || WTERMSIG(status) == SIGKILL))) {
+    if (timed_out) {
         snprintf(errstr, errstr_size,
                  "%s: the document took longer than %lld ms (worker.max_convert_ms)", label,
                  r->max_ms);
         return CONVERT_TIMEOUT;
+    }
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
+        /* not by us, nor by its CPU limit: most likely the kernel, out of memory */
+        snprintf(errstr, errstr_size,
+                 "%s was killed (SIGKILL) by something else than its limits: the kernel's "
+                 "out-of-memory killer, most likely (the host's or its cgroup's memory)",
+                 label);
+        return CONVERT_HOST;
     }
     if (WIFSIGNALED(status) && WTERMSIG(status) == SIGXFSZ) {
         snprintf(errstr, errstr_size, "%s wrote more than %u bytes", label,

@@ -354,6 +354,28 @@ static void test_child_not_started_after_a_stop(void **state)
     childproc_remove_tree(dir);
 }
 
+/* A converter killed by something else than its limits (here by itself; in life, the
+   out-of-memory killer) is not said to have run out of time. */
+static void test_child_killed_from_outside_is_no_timeout(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/rf-killed.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct sandbox sb;
+    char err[256] = "";
+    assert_int_equal(sandbox_build(&sb, dir, NULL, err, sizeof(err)), 0);
+    const struct childproc_run r = {dir, childproc_now_ms() + 60000, NULL, &sb};
+    const char *argv[] = {"/bin/sh", "-c", "kill -KILL $$", NULL};
+    bool timed_out = true, stopped = true;
+    int status = childproc_spawn("/bin/sh", argv, &r, &timed_out, &stopped);
+    assert_true(WIFSIGNALED(status));
+    assert_int_equal(WTERMSIG(status), SIGKILL);
+    assert_false(timed_out);
+    assert_false(stopped);
+    sandbox_release(&sb);
+    childproc_remove_tree(dir);
+}
+
 /* A worker killed outright (kill -9) takes its converter with it: the child's parent-death
    signal, not its deadline, ends it. */
 static void test_child_dies_with_its_parent(void **state)
@@ -480,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_sandbox_takes_what_no_converter_needs),
         cmocka_unit_test(test_child_dies_with_its_parent),
         cmocka_unit_test(test_child_not_started_after_a_stop),
+        cmocka_unit_test(test_child_killed_from_outside_is_no_timeout),
         cmocka_unit_test(test_convert_refuses_with_a_reason),
         cmocka_unit_test(test_convert_host_fault_is_its_own),
         cmocka_unit_test(test_first_line_of_a_long_error_output),
