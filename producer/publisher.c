@@ -41,6 +41,7 @@ struct publisher {
     void *changed_ctx;
     struct rf_strset known; /* queued, in flight, waiting for a retry, or delivered */
     bool overflowed;        /* a file was offered into a full queue (publisher_take_overflow()) */
+    bool overflow_said;     /* logged; said again once the queue has drained to half */
     struct item **queue;    /* FIFO of files to read and send */
     size_t q_head, q_tail, q_cap;
     struct item **refused; /* refused by the broker, their dead letters not yet produced */
@@ -539,6 +540,9 @@ static int pump_refused(struct publisher *p)
 
 static int pump_queue(struct publisher *p)
 {
+    if (p->overflow_said && publisher_room(p) >= PUBLISHER_MAX_QUEUED / 2) {
+        p->overflow_said = false; /* a next overflow is said again */
+    }
     while (p->q_head < p->q_tail && !rf_kafka_fatal(p->rk)) {
         if (rf_clock_mono_ms() < p->pause_until_ms) {
             return 0; /* out of descriptors or memory a moment ago */
@@ -677,6 +681,13 @@ void publisher_offer_claimed(struct publisher *p, const char *rel_path, const st
 {
     if (publisher_room(p) == 0 && !rf_strset_has(&p->known, rel_path)) {
         p->overflowed = true; /* it stays in the inbox: a later scan offers it again */
+        if (!p->overflow_said) {
+            p->overflow_said = true;
+            rf_warn(COMPONENT,
+                    "%d files are queued to be sent: '%s' and the files after it stay in the "
+                    "inbox until those have gone, then a scan finds them",
+                    PUBLISHER_MAX_QUEUED, rel_path);
+        }
         return;
     }
     int added = rf_strset_add(&p->known, rel_path);
