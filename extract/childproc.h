@@ -19,11 +19,11 @@
 
 struct sandbox;
 
-/* Where and until when children run. */
 /* The exit status of a child that could not be set up to run its program (its limits, its
    folder, its files, its sandbox): the host's fault, not the document's. */
 #define CHILDPROC_SETUP_FAILED 126
 
+/* Where and until when children run. */
 struct childproc_run {
     const char *dir;               /* the private folder: home, temporary folder, working dir */
     long long deadline;            /* monotonic ms (childproc_now_ms()) */

@@ -158,19 +158,18 @@ static enum convert_result run_program(const struct tool *t, const char *const a
                  CHILDPROC_MAX_FILE_BYTES);
         return CONVERT_TOO_LARGE;
     }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == CHILDPROC_SETUP_FAILED) {
-        char said[256];
-        childproc_first_line(r->child.dir, "err.txt", said, sizeof(said));
-        snprintf(errstr, errstr_size,
-                 "%s could not be set up on this host (its folder, its files or its sandbox)%s%s",
-                 label, said[0] ? ": " : "", said);
-        return CONVERT_HOST;
-    }
     bool too_large =
         t->too_large_status && WIFEXITED(status) && WEXITSTATUS(status) == t->too_large_status;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char said[256];
         childproc_first_line(r->child.dir, "err.txt", said, sizeof(said));
+        if (WIFEXITED(status) && WEXITSTATUS(status) == CHILDPROC_SETUP_FAILED) {
+            snprintf(errstr, errstr_size,
+                     "%s could not be set up on this host (its folder, its files or its "
+                     "sandbox)%s%s",
+                     label, said[0] ? ": " : "", said);
+            return CONVERT_HOST;
+        }
         snprintf(errstr, errstr_size, "%s %s %d%s%s", label,
                  WIFEXITED(status) ? "exited" : "died of signal",
                  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), said[0] ? ": " : "",

@@ -78,11 +78,16 @@ struct keyer_model {
 #define FEATURE_HASH_SEED 1469598103934665603ull
 #define FEATURE_HASH_PRIME 1099511628211ull
 
+static uint64_t feature_hash_byte(uint64_t h, char c)
+{
+    return (h ^ (unsigned char)c) * FEATURE_HASH_PRIME;
+}
+
 static uint64_t feature_hash(const char *s, size_t len)
 {
     uint64_t h = FEATURE_HASH_SEED;
     for (size_t i = 0; i < len; i++) {
-        h = (h ^ (unsigned char)s[i]) * FEATURE_HASH_PRIME;
+        h = feature_hash_byte(h, s[i]);
     }
     return h;
 }
@@ -116,7 +121,7 @@ static void add_chars(struct keyer_features *f, char kind, const struct text *t,
     uint64_t h = feature_hash(dst, 2);
     for (size_t i = 0; i < len; i++) {
         dst[2 + i] = src[i] >= '0' && src[i] <= '9' ? '0' : src[i];
-        h = (h ^ (unsigned char)dst[2 + i]) * FEATURE_HASH_PRIME;
+        h = feature_hash_byte(h, dst[2 + i]);
     }
     dst[2 + len] = '\0';
     f->hash[f->cnt] = h;

@@ -112,6 +112,16 @@ static int defer(struct publisher *p, struct item *f, int64_t delay_ms)
     return 0;
 }
 
+/* Read and send @p f again in @p delay_ms; out of memory, it is forgotten (the next scan
+   finds it). */
+static void read_again_in(struct publisher *p, struct item *f, int64_t delay_ms)
+{
+    if (defer(p, f, delay_ms) != 0) {
+        rf_error(COMPONENT, "out of memory: '%s' waits for the next scan", f->rel);
+        settle(p, f);
+    }
+}
+
 static int queue_push(struct publisher *p, struct item *f)
 {
     if (p->q_tail == p->q_cap && p->q_head > 0) {
@@ -295,38 +305,44 @@ static void failed_delivered(struct publisher *p, struct item *f)
     put_away(p, f);
 }
 
-/* Errors the broker gives a record for its bytes (a topic's policy, a record it cannot read):
-   sent again, it would be refused again. */
-static bool refused_for_its_bytes(rd_kafka_resp_err_t err)
+/* The dead-letter code of an error the broker gives a record for its bytes (too large, a
+   topic's policy, a record it cannot read): sent again, it would be refused again. NULL for
+   the others. */
+static const char *refused_for_its_bytes(rd_kafka_resp_err_t err)
 {
-    return err == RD_KAFKA_RESP_ERR_INVALID_RECORD || err == RD_KAFKA_RESP_ERR_POLICY_VIOLATION ||
-           err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE ||
-           err == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
+    switch (err) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+        return "too-large";
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+    case RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+        return "rejected";
+    default:
+        return NULL;
+    }
 }
 
 /*
  * A delivery that failed for good (with message.timeout.ms=0 librdkafka retries everything
- * else): a file the broker refuses for its bytes is refused ("rejected": a dead letter,
- * failed/); any other error (an ACL, a topic deleted) is the broker's, and the file is sent
- * again after a backoff, as a read that fails, for as long as it lasts: it stays in the inbox.
+ * else): a file the broker refuses for its bytes becomes a failure (a dead letter, failed/),
+ * once; any other error (an ACL, a topic deleted) is the broker's, and the file is sent again
+ * after a backoff, as a read that fails, for as long as it lasts: it stays in the inbox.
  */
 static void not_delivered(struct publisher *p, struct item *f, rd_kafka_resp_err_t err)
 {
-    char why[256];
-    snprintf(why, sizeof(why), "the broker refused it: %s", rd_kafka_err2str(err));
-    if (f->kind == ITEM_RAW && refused_for_its_bytes(err)) {
-        refuse(p, f, "rejected", why);
+    const char *code = f->kind == ITEM_RAW ? refused_for_its_bytes(err) : NULL;
+    if (code) {
+        char why[256];
+        snprintf(why, sizeof(why), "the broker refused it: %s", rd_kafka_err2str(err));
+        refuse(p, f, code, why);
         return;
     }
-    f->tries++;
     p->stats.retried++;
-    int64_t delay = backoff_ms(p, f->tries);
+    int64_t delay = backoff_ms(p, ++f->tries);
     rf_error(COMPONENT, "'%s' not delivered: %s; sending it again in %lld ms", f->rel,
              rd_kafka_err2str(err), (long long)delay);
-    if (defer(p, f, delay) != 0) {
-        rf_error(COMPONENT, "out of memory: '%s' waits for the next scan", f->rel);
-        settle(p, f);
-    }
+    read_again_in(p, f, delay);
 }
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opaque)
@@ -337,12 +353,8 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *msg, void *opa
     struct publisher *p = f->p;
     p->stats.inflight--;
     p->stats.inflight_bytes -= f->size;
-    if (msg->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE && f->kind == ITEM_RAW) {
-        char why[256];
-        snprintf(why, sizeof(why), "the broker refused it: %s", rd_kafka_err2str(msg->err));
-        refuse(p, f, "too-large", why);
-    } else if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
-               msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+    if (msg->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+        msg->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
         requeue(p, f); /* stopping: handed back, it stays in the inbox */
     } else if (msg->err) {
         not_delivered(p, f, msg->err);
@@ -415,18 +427,14 @@ static void changed_before_send(struct publisher *p, struct item *f, const char 
  */
 static void read_later(struct publisher *p, struct item *f, int err, const char *why)
 {
-    f->tries++;
-    int64_t delay = backoff_ms(p, f->tries);
     p->stats.read_retries++;
+    int64_t delay = backoff_ms(p, ++f->tries);
     rf_warn(COMPONENT, "'%s' cannot be read now (%s); trying again in %lld ms", f->rel, why,
             (long long)delay);
     if (err == EMFILE || err == ENFILE || err == ENOMEM || err == ENOBUFS) {
         p->pause_until_ms = rf_clock_mono_ms() + delay;
     }
-    if (defer(p, f, delay) != 0) {
-        rf_error(COMPONENT, "out of memory: '%s' waits for the next scan", f->rel);
-        settle(p, f);
-    }
+    read_again_in(p, f, delay);
 }
 
 /* @returns 0 f taken (in flight or refused), 1 queue full (f stays queued), -1 fatal. */

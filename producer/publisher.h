@@ -69,7 +69,7 @@ void publisher_free(struct publisher *p);
 /**
  * Queue an inbox file (relative path) unless it is already queued, in flight
  * or delivered and not yet archived, or PUBLISHER_MAX_QUEUED are queued (then
- * publisher_overflowed() says so). With @p claimed (the version found
+ * publisher_take_overflow() says so). With @p claimed (the version found
  * complete), a file that is not that version when read is not sent.
  */
 void publisher_offer_claimed(struct publisher *p, const char *rel_path, const struct stat *claimed);

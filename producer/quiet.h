@@ -31,12 +31,12 @@ struct quiet;
 typedef void (*quiet_claim_fn)(void *ctx, const char *rel, enum rf_fs_kind kind,
                                const struct stat *st);
 
+/* What the calls below that may start a wait return besides 0 and -1 (ENOMEM): */
+#define QUIET_FULL 1 /* max_files wait already: not tracked (a later scan finds it) */
+
 /** Files of inbox @p dir, claimed after @p quiet_ms, at most @p max_files waiting at once.
     @returns NULL on ENOMEM. */
 struct quiet *quiet_new(const char *dir, int64_t quiet_ms, size_t max_files);
-
-/* What the calls below that may start a wait return besides 0: */
-#define QUIET_FULL 1 /* max_files wait already: not tracked (a later scan finds it) */
 void quiet_free(struct quiet *q);
 
 /** @p rel is there (a scan): it starts waiting unless it already waits. @returns -1 on ENOMEM,

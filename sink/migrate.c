@@ -36,20 +36,16 @@ static void failed(PGconn *conn, const PGresult *res, const char *what, char sta
 }
 
 /*
- * @p sql with @p nparams text @p params, its last result waited for at most @p timeout_ms
- * (0: as long as it takes). A server that stalls after the login (an I/O stall; a frozen
- * process, whose kernel still answers for it) would otherwise hold a reconnecting sink in
- * its checks for ever, where nothing watches it: past the bound, NULL with @p errstr (and no
- * SQLSTATE: the caller drops the connection and tries again).
+ * @p sql with @p nparams text @p params, its last result waited for at most @p timeout_ms.
+ * A server that stalls after the login (an I/O stall; a frozen process, whose kernel still
+ * answers for it) would otherwise hold a reconnecting sink in its checks for ever, where
+ * nothing watches it: past the bound, NULL with @p errstr (and no SQLSTATE: the caller drops
+ * the connection and tries again).
  */
 static PGresult *run(PGconn *conn, const char *sql, int nparams, const char *const *params,
                      int timeout_ms, const char *what, char *errstr, size_t errstr_size)
 {
-    /* without parameters, the simple protocol: a migration's file holds many statements */
-    if (timeout_ms == 0) {
-        return nparams == 0 ? PQexec(conn, sql)
-                            : PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    }
+    /* without parameters, the simple protocol, which takes several statements */
     int sent = nparams == 0 ? PQsendQuery(conn, sql)
                             : PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     if (!sent) {
@@ -91,11 +87,11 @@ static void rollback(PGconn *conn, int timeout_ms)
     }
 }
 
-/* @returns 0, or -1 with @p state and @p errstr. */
-static int exec_simple(PGconn *conn, const char *sql, int timeout_ms, const char *what,
-                       char state[6], char *errstr, size_t errstr_size)
+/* Judge and free @p res (NULL: no answer, errstr set). @returns 0, or -1 with @p state and
+   @p errstr. */
+static int succeeded(PGconn *conn, PGresult *res, const char *what, char state[6], char *errstr,
+                     size_t errstr_size)
 {
-    PGresult *res = run(conn, sql, 0, NULL, timeout_ms, what, errstr, errstr_size);
     if (!res) {
         return -1;
     }
@@ -107,6 +103,14 @@ static int exec_simple(PGconn *conn, const char *sql, int timeout_ms, const char
     }
     PQclear(res);
     return rc;
+}
+
+/* @returns 0, or -1 with @p state and @p errstr. */
+static int exec_simple(PGconn *conn, const char *sql, int timeout_ms, const char *what,
+                       char state[6], char *errstr, size_t errstr_size)
+{
+    PGresult *res = run(conn, sql, 0, NULL, timeout_ms, what, errstr, errstr_size);
+    return succeeded(conn, res, what, state, errstr, errstr_size);
 }
 
 /* Whether migration @p version is recorded, into *@p applied. @returns 0, or -1 with @p state
@@ -141,31 +145,21 @@ static int apply_one(PGconn *conn, int timeout_ms, const struct migration *m, ch
     if (exec_simple(conn, "BEGIN", timeout_ms, what, state, errstr, errstr_size) != 0) {
         return -1;
     }
-    /* the migration itself as long as it takes: a new index on a large table may take long */
-    PGresult *done = run(conn, m->sql, 0, NULL, 0, what, errstr, errstr_size);
-    ExecStatusType st = PQresultStatus(done);
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-        failed(conn, done, what, state, errstr, errstr_size);
-        PQclear(done);
+    /* the migration itself (its file's statements, by the simple protocol) as long as it
+       takes: a new index on a large table may take long */
+    if (succeeded(conn, PQexec(conn, m->sql), what, state, errstr, errstr_size) != 0) {
         rollback(conn, timeout_ms);
         return -1;
     }
-    PQclear(done);
     char v[16];
     snprintf(v, sizeof(v), "%d", m->version);
     const char *params[2] = {v, m->name};
+    char recording[160];
+    snprintf(recording, sizeof(recording), "migration %s: cannot record it", m->name);
     PGresult *res = run(conn, "INSERT INTO schema_migrations (version, name) VALUES ($1::int, $2)",
-                        2, params, timeout_ms, what, errstr, errstr_size);
-    int rc = 0;
-    if (!res) {
-        rc = -1;
-    } else if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        snprintf(what, sizeof(what), "migration %s: cannot record it", m->name);
-        failed(conn, res, what, state, errstr, errstr_size);
-        rc = -1;
-    }
-    PQclear(res);
-    if (rc != 0 || exec_simple(conn, "COMMIT", timeout_ms, what, state, errstr, errstr_size) != 0) {
+                        2, params, timeout_ms, recording, errstr, errstr_size);
+    if (succeeded(conn, res, recording, state, errstr, errstr_size) != 0 ||
+        exec_simple(conn, "COMMIT", timeout_ms, what, state, errstr, errstr_size) != 0) {
         rollback(conn, timeout_ms);
         return -1;
     }

@@ -189,19 +189,27 @@ static bool absent(const struct jsontok *j, jsontok_at v)
     return v == JSONTOK_NONE || jsontok_type(j, v) == JSONTOK_NULL;
 }
 
+/* Value @p v of a column of @p kind as its row holds it: a clause given by its index
+   (schema_version 2) is the text of that excerpt. */
+static jsontok_at row_value(const struct rows_env *env, jsontok_at v, enum children_kind kind)
+{
+    const struct jsontok *j = &env->json;
+    if (kind == CHILDREN_CLAUSE && jsontok_type(j, v) == JSONTOK_INTEGER) {
+        const jsontok_at *text = list_row(j, &env->clauses, v);
+        return text ? *text : JSONTOK_NONE;
+    }
+    return v;
+}
+
 /*
- * One field: \N for a missing or null value; integers as written; reals as
- * %.15g gives them; a clause given by its index (schema_version 2) as the text
- * of that excerpt.
+ * One field (row_value()): \N for a missing or null value; integers as written; reals as
+ * %.15g gives them.
  */
 static int append_value(struct rf_buf *b, const struct rows_env *env, jsontok_at v,
                         enum children_kind kind)
 {
     const struct jsontok *j = &env->json;
-    if (kind == CHILDREN_CLAUSE && jsontok_type(j, v) == JSONTOK_INTEGER) {
-        const jsontok_at *text = list_row(j, &env->clauses, v);
-        v = text ? *text : JSONTOK_NONE;
-    }
+    v = row_value(env, v, kind);
     if (absent(j, v)) {
         return rf_buf_append(b, "\\N", 2);
     }
@@ -286,11 +294,7 @@ static size_t row_value_bytes(const struct rows_env *env, const struct children_
     const struct jsontok *j = &env->json;
     size_t sum = 0;
     for (size_t c = 0; c < t->ncols; c++) {
-        jsontok_at at = v[c];
-        if (t->cols[c].kind == CHILDREN_CLAUSE && jsontok_type(j, at) == JSONTOK_INTEGER) {
-            const jsontok_at *text = list_row(j, &env->clauses, at);
-            at = text ? *text : JSONTOK_NONE;
-        }
+        jsontok_at at = row_value(env, v[c], t->cols[c].kind);
         size_t len = 0;
         if (!absent(j, at)) {
             jsontok_json(j, at, &len);
@@ -303,7 +307,7 @@ static size_t row_value_bytes(const struct rows_env *env, const struct children_
 /* Element @p i (@p el) of table @p ti: an object, its columns of their kinds, its row within
    the envelope's bound. */
 static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at el, int version,
-                         char *why, size_t why_size)
+                         size_t *row_bytes, char *why, size_t why_size)
 {
     const struct children_table *t = children_at(ti);
     const struct jsontok *j = &env->json;
@@ -333,12 +337,12 @@ static int check_element(struct rows_env *env, size_t ti, size_t i, jsontok_at e
             return -1;
         }
     }
-    env->row_bytes += row_value_bytes(env, t, v);
-    if (env->row_bytes > ROWS_MAX_COPIES * j->len + ROWS_COPIES_SLACK) {
+    *row_bytes += row_value_bytes(env, t, v);
+    if (*row_bytes > ROWS_MAX_COPIES * j->len + ROWS_COPIES_SLACK) {
         snprintf(why, why_size,
                  "at %s[%zu], its rows would hold over %zu bytes, more than %d times the "
                  "envelope's %zu: its elements name the same clause or %s too often",
-                 t->name, i, env->row_bytes, ROWS_MAX_COPIES, j->len,
+                 t->name, i, *row_bytes, ROWS_MAX_COPIES, j->len,
                  t->via_array ? t->via_array : "element");
         return -1;
     }
@@ -374,7 +378,7 @@ int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_s
 {
     const struct jsontok *j = &env->json;
     env->clauses.cnt = 0;
-    env->row_bytes = 0;
+    size_t row_bytes = 0; /* the values of its rows so far */
     int rc = schema_version >= 2 ? check_clauses(env, why, why_size) : 0;
     for (size_t ti = 0; ti < children_count() && rc == 0; ti++) {
         const struct children_table *t = children_at(ti);
@@ -390,7 +394,7 @@ int rows_check(struct rows_env *env, int schema_version, char *why, size_t why_s
         size_t i = 0;
         for (jsontok_at el = jsontok_first(j, arr); el != JSONTOK_NONE && rc == 0;
              el = jsontok_after(j, arr, el)) {
-            rc = check_element(env, ti, i++, el, schema_version, why, why_size);
+            rc = check_element(env, ti, i++, el, schema_version, &row_bytes, why, why_size);
         }
     }
     return rc;

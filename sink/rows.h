@@ -35,7 +35,6 @@ struct rows_env {
        via_field of each column (t->ncols tokens, JSONTOK_NONE for a column without one),
        found once however many rows name the element */
     struct rows_list via[CHILDREN_MAX];
-    size_t row_bytes; /* the values its child rows hold, so far (rows_check()) */
 };
 
 /*

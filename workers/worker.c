@@ -1,7 +1,6 @@
 /* worker.c - the extraction worker's Kafka loop. */
 #include "worker.h"
 
-#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,7 +97,7 @@ struct worker *worker_new(const struct rf_config *cfg, const struct catalogue *r
        that, as long as the group allows: a day) */
     long long record_ms = cfg->worker_max_extract_ms > 0
                               ? cfg->worker_max_convert_ms + cfg->worker_max_extract_ms
-                              : LLONG_MAX / 4;
+                              : RF_KAFKA_RECORD_UNBOUNDED;
     w->consumer = w->producer ? rf_kafka_group_consumer_new(cfg, cfg->worker_group, raw, 1,
                                                             record_ms, errstr, errstr_size)
                               : NULL;

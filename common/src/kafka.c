@@ -276,6 +276,9 @@ bool rf_kafka_fatal(rd_kafka_t *rk)
 
 static long long max_poll_interval_ms(long long record_ms)
 {
+    if (record_ms == RF_KAFKA_RECORD_UNBOUNDED || record_ms > MAX_POLL_CEILING_MS) {
+        return MAX_POLL_CEILING_MS;
+    }
     long long ms = record_ms > 0 ? 2 * record_ms + 60000 : 0;
     return ms < MAX_POLL_FLOOR_MS     ? MAX_POLL_FLOOR_MS
            : ms > MAX_POLL_CEILING_MS ? MAX_POLL_CEILING_MS

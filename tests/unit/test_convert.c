@@ -322,6 +322,17 @@ static bool sleeper_running(void)
     return system("pgrep -f '^/bin/sleep 29.4242' >/dev/null") == 0;
 }
 
+/* A new folder from template @p dir (made in place) and the converters' sandbox for it in
+   @p sb (sandbox_release() it). */
+static void sandboxed_folder(char *dir, struct sandbox *sb)
+{
+    char err[256] = "";
+    assert_non_null(mkdtemp(dir));
+    if (sandbox_build(sb, dir, NULL, err, sizeof(err)) != 0) {
+        fail_msg("sandbox_build: %s", err);
+    }
+}
+
 static bool always(void)
 {
     return true;
@@ -332,10 +343,9 @@ static void test_child_not_started_after_a_stop(void **state)
 {
     (void)state;
     char dir[] = "/tmp/rf-nostart.XXXXXX";
-    assert_non_null(mkdtemp(dir));
     struct sandbox sb;
-    char err[256] = "", marker[PATH_MAX];
-    assert_int_equal(sandbox_build(&sb, dir, NULL, err, sizeof(err)), 0);
+    sandboxed_folder(dir, &sb);
+    char marker[PATH_MAX];
     snprintf(marker, sizeof(marker), "%s/ran", dir);
     const struct childproc_run r = {dir, childproc_now_ms() + 60000, always, &sb};
     const char *argv[] = {"/usr/bin/touch", marker, NULL};
@@ -360,10 +370,8 @@ static void test_child_killed_from_outside_is_no_timeout(void **state)
 {
     (void)state;
     char dir[] = "/tmp/rf-killed.XXXXXX";
-    assert_non_null(mkdtemp(dir));
     struct sandbox sb;
-    char err[256] = "";
-    assert_int_equal(sandbox_build(&sb, dir, NULL, err, sizeof(err)), 0);
+    sandboxed_folder(dir, &sb);
     const struct childproc_run r = {dir, childproc_now_ms() + 60000, NULL, &sb};
     const char *argv[] = {"/bin/sh", "-c", "kill -KILL $$", NULL};
     bool timed_out = true, stopped = true;
@@ -382,10 +390,8 @@ static void test_child_dies_with_its_parent(void **state)
 {
     (void)state;
     char dir[] = "/tmp/rf-pdeath.XXXXXX";
-    assert_non_null(mkdtemp(dir));
     struct sandbox sb;
-    char err[256] = "";
-    assert_int_equal(sandbox_build(&sb, dir, NULL, err, sizeof(err)), 0);
+    sandboxed_folder(dir, &sb);
     pid_t parent = fork();
     assert_true(parent >= 0);
     if (parent == 0) {

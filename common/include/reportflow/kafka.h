@@ -38,10 +38,12 @@ void rf_kafka_rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
  * kafka.* keys still win. It does not check the topics: a consumer-only program calls
  * rf_kafka_check_topics(), the others have it done by rf_kafka_producer_new().
  * @p record_ms is the longest one record may keep the program from polling (a
- * worker's conversion and extraction; 0: no more than a moment): the group keeps
- * the member for at least twice that (max.poll.interval.ms, 10 minutes at the least).
+ * worker's conversion and extraction; 0: no more than a moment; RF_KAFKA_RECORD_UNBOUNDED:
+ * no bound): the group keeps the member for at least twice that (max.poll.interval.ms, 10
+ * minutes at the least, a day at the most).
  * @returns the handle, or NULL with errstr.
  */
+#define RF_KAFKA_RECORD_UNBOUNDED (-1LL)
 rd_kafka_t *rf_kafka_group_consumer_new(const struct rf_config *cfg, const char *group,
                                         const char *const *topics, size_t topic_cnt,
                                         long long record_ms, char *errstr, size_t errstr_size);
